@@ -1,0 +1,287 @@
+"""The public API for node packs: the only flowrt module a pack may import.
+
+A node type is one class. It declares, once:
+
+- ``type``: the id used in flow files (``mqtt-in``); module ``mqtt_in.py``, class ``MqttIn``;
+- ``category``: what contract it implements (see the base classes below);
+- ``inputs`` (0 or 1) and ``outputs`` (ports), or :meth:`Node.output_count` when the number of
+  outputs depends on the configuration;
+- ``Config``: a :class:`NodeConfig` whose fields are made with :func:`field`. Every field has a
+  description, a default (none means required) and optional examples; ``secret`` fields must be
+  given as ``${VAR}`` references; ``connection`` fields name a connection of the given type.
+- ``stability``: stable, beta or experimental.
+
+From that declaration flowrt derives the JSON Schema, validation at load time, the editor's form,
+``flowrt nodes`` and the docs. The class docstring is the node's help: its first line is the
+summary, the rest (Markdown, with Inputs / Outputs / Details sections) the details.
+
+The engine owns the lifecycle. A node only implements its category's contract:
+
+=============== ============================================================================
+Transform       ``process(msg) -> Output``: synchronous, so chains of transforms are fused into
+                direct calls. Return what to send (see :data:`flowrt.types.Output`).
+AsyncTransform  ``async receive(msg)``: runs behind a bounded queue; send any time with
+                ``self.ctx.send(output)``. For timers and buffers (delay, trigger, join).
+Source          ``async connect()``, ``async read() -> (msg, ack)``, ``async close()``. Raise
+                :class:`NotConnected` to be reconnected with back-off, :class:`EndOfInput` when
+                there is nothing more to read. ``ack`` (or ``None``) is settled by the engine once
+                every branch the message went down has finished with it.
+Sink            ``async write(batch)``, ``async flush()``; ``batch_size`` and ``batch_interval``
+                tell the engine how to batch. Messages are acknowledged once ``write`` returns.
+Connection      ``async open()``, ``async close()``: shared configuration and client for the nodes
+                that name it (``self.ctx.connection(self.config.connection)``).
+=============== ============================================================================
+
+No node writes its own reconnect loop, its own queue or its own error routing: raise, and the
+engine routes the error to ``catch`` nodes or the log with the node id and the message id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticUndefined
+
+from flowrt.errors import (
+    AuthFailed,
+    ConfigError,
+    ConnectionLost,
+    EndOfInput,
+    NodeError,
+    NotConnected,
+    ScriptError,
+)
+from flowrt.types import Category, Message, Output, Stability
+
+__all__ = [
+    "AsyncTransform",
+    "AuthFailed",
+    "ConfigError",
+    "Connection",
+    "ConnectionLost",
+    "Ack",
+    "EndOfInput",
+    "Message",
+    "Node",
+    "NodeConfig",
+    "NodeContext",
+    "NodeError",
+    "NotConnected",
+    "Output",
+    "ScriptError",
+    "Sink",
+    "Source",
+    "Store",
+    "Transform",
+    "field",
+]
+
+
+class NodeConfig(BaseModel):
+    """Base of every node's configuration model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def field(
+    default: Any = PydanticUndefined,
+    *,
+    description: str,
+    examples: list[Any] | None = None,
+    secret: bool = False,
+    advanced: bool = False,
+    since: str | None = None,
+    connection: str | None = None,
+    format: str | None = None,
+    default_factory: Callable[[], Any] | None = None,
+    **constraints: Any,
+) -> Any:
+    """Declare a configuration field. No default means the field is required.
+
+    ``secret``: the value must be a ``${VAR}`` reference, never written inline.
+    ``connection``: the value names a connection of this type in the flow's ``connections``.
+    ``format``: a hint for the editor form (``code:python``, ``code:jinja``, ``multiline``).
+    ``constraints``: pydantic constraints (``ge``, ``le``, ``min_length``, ``pattern``...).
+    """
+    extra: dict[str, Any] = {}
+    if secret:
+        extra["x-secret"] = True
+    if advanced:
+        extra["x-advanced"] = True
+    if since:
+        extra["x-since"] = since
+    if connection:
+        extra["x-connection"] = connection
+    if format:
+        extra["x-format"] = format
+    if default_factory is not None:
+        return Field(
+            default_factory=default_factory,
+            description=description,
+            examples=examples,
+            json_schema_extra=extra or None,
+            **constraints,
+        )
+    return Field(
+        default,
+        description=description,
+        examples=examples,
+        json_schema_extra=extra or None,
+        **constraints,
+    )
+
+
+class Store(Protocol):
+    """A context store (node, flow or global scope)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def set(self, key: str, value: Any) -> None: ...
+    def keys(self) -> list[str]: ...
+
+
+class Ack(Protocol):
+    """How a source settles one message with its server."""
+
+    async def ack(self) -> None: ...
+    async def nack(self, requeue: bool = True) -> None: ...
+
+
+class NodeContext(Protocol):
+    """What the engine gives every node instance as ``self.ctx``."""
+
+    node_id: str
+    flow_id: str
+    context: Store
+    flow: Store
+    global_: Store
+    env: dict[str, str]
+
+    def send(self, output: Output, msg: Message | None = None) -> None: ...
+    def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None: ...
+    def warn(self, text: str, msg: Message | None = None) -> None: ...
+    def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
+    def log(self, text: str) -> None: ...
+    def done(self, msg: Message) -> None: ...
+    def connection(self, connection_id: str) -> Connection: ...
+    def now(self) -> float: ...
+    def sleep(self, seconds: float) -> Awaitable[None]: ...
+
+
+class Node:
+    """Base of every node type. Subclass one of the category classes, not this."""
+
+    type: ClassVar[str] = ""
+    category: ClassVar[Category]
+    inputs: ClassVar[int] = 1
+    outputs: ClassVar[int] = 1
+    stability: ClassVar[Stability] = "stable"
+    asynchronous: ClassVar[bool] = False
+    """True when messages cross an asynchronous boundary here (a queue, a timer, I/O)."""
+    Config: ClassVar[type[NodeConfig]] = NodeConfig
+
+    def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
+        self.id = node_id
+        self.config = config
+        self.ctx = ctx
+
+    @classmethod
+    def output_count(cls, config: Any) -> int:
+        """The number of output ports for this configuration (default: ``outputs``)."""
+        return cls.outputs
+
+    async def start(self) -> None:
+        """Called once before the first message; acquire what the node needs."""
+
+    async def stop(self) -> None:
+        """Called once at shutdown, after in-flight messages drained; release everything."""
+
+
+class Transform(Node):
+    """A synchronous step: ``process`` receives a message and returns what to send.
+
+    ``process`` must not block: it runs inline on the event loop, fused with its neighbours.
+    Raising an exception routes the message to ``catch`` nodes with ``msg.error`` set.
+    """
+
+    category: ClassVar[Category] = "transform"
+
+    def process(self, msg: Message) -> Output:
+        raise NotImplementedError
+
+
+class AsyncTransform(Node):
+    """A step with its own bounded input queue; ``receive`` may await, and sends via the context.
+
+    The engine calls ``receive`` for one message at a time. A node that holds messages (a delay,
+    a join) reports each held message as finished only when it sends or drops it.
+    """
+
+    category: ClassVar[Category] = "transform"
+    asynchronous: ClassVar[bool] = True
+    queue_size: ClassVar[int] = 1000
+
+    async def receive(self, msg: Message) -> None:
+        raise NotImplementedError
+
+
+class Source(Node):
+    """Produces messages from outside: a broker, a timer, a file.
+
+    The engine calls ``connect`` (retrying with back-off while it raises :class:`NotConnected`),
+    then ``read`` in a loop. ``read`` returns ``(msg, ack)``; ``ack`` is ``None`` for sources that
+    need no acknowledgement. It raises :class:`NotConnected` or :class:`ConnectionLost` when the
+    server went away (the engine reconnects), :class:`EndOfInput` when the source is exhausted.
+    ``close`` is called once on shutdown, with a 15 s limit.
+    """
+
+    category: ClassVar[Category] = "source"
+    inputs: ClassVar[int] = 0
+    asynchronous: ClassVar[bool] = True
+
+    async def connect(self) -> None:
+        """Open what the source reads from."""
+
+    async def read(self) -> tuple[Message, Ack | None]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Release what ``connect`` opened."""
+
+
+class Sink(Node):
+    """Commits messages outside: a broker, a database, a file, the console.
+
+    The engine groups messages into batches of at most ``batch_size``, waiting at most
+    ``batch_interval`` seconds for a batch to fill, and calls ``write`` with each. A message is
+    finished (and its source acknowledged) when ``write`` returned. ``flush`` is called before
+    shutdown. Raising :class:`NotConnected` or :class:`ConnectionLost` makes the engine keep the
+    batch, reconnect with back-off and write it again.
+    """
+
+    category: ClassVar[Category] = "sink"
+    outputs: ClassVar[int] = 0
+    asynchronous: ClassVar[bool] = True
+    batch_size: ClassVar[int] = 1
+    batch_interval: ClassVar[float] = 0.0
+
+    async def write(self, batch: list[Message]) -> None:
+        raise NotImplementedError
+
+    async def flush(self) -> None:
+        """Commit anything the sink holds."""
+
+
+class Connection(Node):
+    """Shared configuration and client of a server, named by nodes in ``connections:``."""
+
+    category: ClassVar[Category] = "connection"
+    inputs: ClassVar[int] = 0
+    outputs: ClassVar[int] = 0
+
+    async def open(self) -> None:
+        """Connect (lazily is fine: nodes call it before first use)."""
+
+    async def close(self) -> None:
+        """Disconnect."""

@@ -1,0 +1,75 @@
+"""The stable diagnostic codes: one line each, used by every check, the SARIF rules and the docs.
+
+Codes never change meaning once published. E-codes are errors, W-codes warnings. A warning that
+``--strict`` turns into an error keeps its W-code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowrt.errors import Diagnostic, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    title: str
+
+    @property
+    def severity(self) -> Severity:
+        return "error" if self.code.startswith("E") else "warning"
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in [
+        # reading the file
+        Code("E001", "YAML or JSON syntax error"),
+        Code("E002", "duplicate key in a mapping"),
+        Code("E003", "file cannot be read"),
+        Code("E004", "file is not UTF-8 text"),
+        Code("E005", "file is binary"),
+        Code("E006", "file is empty"),
+        Code("E007", "file is too large"),
+        Code("E008", "nesting is too deep"),
+        Code("E009", "YAML aliases expand too far"),
+        Code("E010", "top level is not a mapping"),
+        Code("E011", "unsupported format version"),
+        Code("E012", "no flow files found"),
+        # the schema
+        Code("E020", "value does not match the schema"),
+        Code("E021", "required field is missing"),
+        Code("E022", "value has the wrong type"),
+        Code("E023", "unknown field"),
+        Code("E024", "value is not one of the allowed choices"),
+        Code("E025", "value is out of range"),
+        Code("E026", "invalid value after substituting environment variables"),
+        # the graph and references
+        Code("E030", "unknown node type"),
+        Code("E031", "wire to an unknown node"),
+        Code("E032", "wire from an output port the node does not have"),
+        Code("E033", "reference to an unknown connection"),
+        Code("E034", "connection has the wrong type"),
+        Code("E035", "node id is used twice in the project"),
+        Code("E036", "flow id is used twice in the project"),
+        Code("E037", "unknown subflow"),
+        Code("E038", "link to an unknown or wrong node"),
+        Code("E039", "secret written inline"),
+        Code("E040", "wire to a node that has no input"),
+        Code("E041", "subflow port refers to an unknown node"),
+        Code("E042", "subflow instance is part of its own definition"),
+        Code("W101", "node cannot be reached from any source"),
+        Code("W102", "cycle with no asynchronous node"),
+        Code("W103", "connection is never used"),
+        Code("W104", "environment variable has no value and no default"),
+        Code("W105", "layout names an unknown node"),
+        Code("W106", "node type is not stable"),
+        Code("W107", "file would be reformatted"),
+    ]
+}
+
+
+def diagnostic(code: str, message: str, hint: str = "", **where: object) -> Diagnostic:
+    """Build a Diagnostic whose severity comes from its code."""
+    return Diagnostic(code=code, severity=CODES[code].severity, message=message, hint=hint, **where)  # type: ignore[arg-type]

@@ -1,0 +1,167 @@
+"""Every error flowrt raises, and the Diagnostic that reports problems in flow files.
+
+The exception tree::
+
+    FlowrtError
+    ├── LoadError              a flow file could not be read or parsed (carries diagnostics)
+    ├── CheckError             a flow failed its checks (carries diagnostics)
+    ├── RegistryError          node types could not be registered (duplicate type, bad declaration)
+    ├── CompileError           a checked flow could not be turned into a plan
+    └── NodeError              raised by a node while it handles a message
+        ├── ConfigError        a node's configuration is unusable at run time
+        ├── ConnectionError_   a server could not be reached or talked to
+        │   ├── NotConnected   the connection is down; the engine reconnects with back-off
+        │   ├── ConnectionLost the connection dropped while in use
+        │   └── AuthFailed     the server refused the credentials (not retried)
+        ├── EndOfInput         a source has nothing more to read (ends `--until-idle` runs)
+        └── ScriptError        user code in a script node failed (carries the script's line)
+
+Foreign exceptions (ruamel, jsonschema, paho, pika, psycopg, ...) are translated at the boundary
+with :func:`map_exceptions`, which keeps the original as ``__cause__``.
+
+A :class:`Diagnostic` is one problem a person sees: it has a stable code (tests assert on the
+code, never the wording), a severity, the place (file, line, column, node id, field path), what was
+wrong and a hint saying what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    node: str = ""
+    node_type: str = ""
+    path: tuple[str | int, ...] = field(default_factory=tuple)
+
+    def location(self) -> str:
+        if not self.file:
+            return "flowrt"
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def subject(self) -> str:
+        if not self.node:
+            return ""
+        kind = f" ({self.node_type})" if self.node_type else ""
+        return f"node '{self.node}'{kind}: "
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.severity} {self.code} {self.subject()}{self.message}"
+        if self.hint:
+            text += f" Hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["path"] = list(self.path)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+
+class FlowrtError(Exception):
+    """Base of every exception flowrt raises."""
+
+
+class DiagnosticsError(FlowrtError):
+    """An error that carries the diagnostics explaining it."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+class LoadError(DiagnosticsError):
+    """A flow file could not be read or parsed."""
+
+
+class CheckError(DiagnosticsError):
+    """A flow failed its checks."""
+
+
+class RegistryError(FlowrtError):
+    """Node types could not be registered."""
+
+
+class CompileError(FlowrtError):
+    """A checked flow could not be compiled into a plan."""
+
+
+class NodeError(FlowrtError):
+    """An error raised by a node; the engine adds the node id and the message id."""
+
+    def __init__(self, message: str, *, node: str = "", msgid: str = "") -> None:
+        super().__init__(message)
+        self.node = node
+        self.msgid = msgid
+
+
+class ConfigError(NodeError):
+    """A node's configuration is unusable at run time."""
+
+
+class ConnectionError_(NodeError):  # noqa: N801 - the builtin name is taken
+    """A server could not be reached or talked to."""
+
+
+class NotConnected(ConnectionError_):
+    """The connection is down; the engine reconnects with back-off."""
+
+
+class ConnectionLost(ConnectionError_):
+    """The connection dropped while in use."""
+
+
+class AuthFailed(ConnectionError_):
+    """The server refused the credentials; retrying will not help."""
+
+
+class EndOfInput(NodeError):
+    """A source has nothing more to read."""
+
+
+class ScriptError(NodeError):
+    """User code in a script node failed."""
+
+    def __init__(self, message: str, *, node: str = "", msgid: str = "", line: int = 0) -> None:
+        super().__init__(message, node=node, msgid=msgid)
+        self.line = line
+
+
+@contextmanager
+def map_exceptions(
+    mapping: Mapping[type[BaseException], type[FlowrtError]], **kwargs: str
+) -> Iterator[None]:
+    """Translate foreign exceptions into ours, keeping the original as the cause.
+
+    ``mapping`` is checked in order; the first class the exception is an instance of wins.
+    Keyword arguments (``node=...``) are passed to NodeError subclasses.
+    """
+    try:
+        yield
+    except FlowrtError:
+        raise
+    except Exception as exc:
+        for foreign, ours in mapping.items():
+            if isinstance(exc, foreign):
+                if issubclass(ours, NodeError):
+                    raise ours(str(exc) or type(exc).__name__, **kwargs) from exc
+                raise ours(str(exc) or type(exc).__name__) from exc
+        raise

@@ -1,0 +1,162 @@
+"""Build the typed view of a flow file from its round-trip data, leniently.
+
+Whatever is malformed (a node that is not a mapping, a wire that is not a string) is left out of
+the view; the schema check reports it with its position. So every later check can run on
+whatever is well-formed, and a person sees every problem at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from flowrt.load.document import (
+    ConnectionDecl,
+    Document,
+    NodeDecl,
+    Span,
+    SubflowDecl,
+    Wire,
+    locate,
+)
+from flowrt.load.yaml_io import is_mapping, is_sequence, to_plain
+from flowrt.registry.spec import RESERVED_NODE_KEYS
+
+
+def build_document(file: str, text: str, data: Any) -> Document:
+    stem = PurePath(file).name.split(".")[0] or "flow"
+    if not is_mapping(data):
+        return Document(file=file, text=text, data=data, id=stem)
+    flow_id = data.get("id")
+    doc = Document(
+        file=file,
+        text=text,
+        data=data,
+        id=flow_id if isinstance(flow_id, str) and flow_id else stem,
+        label=_str(data.get("label")),
+        disabled=data.get("disabled") is True,
+    )
+    env = data.get("env")
+    if is_mapping(env):
+        doc.env = {str(k): to_plain(v) for k, v in env.items()}
+    doc.nodes = _nodes(doc, data.get("nodes"), ("nodes",), None)
+    doc.connections = _connections(doc, data.get("connections"))
+    subflows = data.get("subflows")
+    if is_mapping(subflows):
+        for name, raw in subflows.items():
+            if isinstance(name, str) and is_mapping(raw):
+                doc.subflows[name] = _subflow(doc, name, raw)
+    layout = data.get("layout")
+    if is_mapping(layout):
+        doc.layout = {str(k): to_plain(v) for k, v in layout.items()}
+    return doc
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if isinstance(value, str) else None
+
+
+def _nodes(
+    doc: Document, raw_nodes: Any, base: tuple[str | int, ...], subflow: str | None
+) -> dict[str, NodeDecl]:
+    nodes: dict[str, NodeDecl] = {}
+    if not is_mapping(raw_nodes):
+        return nodes
+    for node_id, raw in raw_nodes.items():
+        if not isinstance(node_id, str) or not is_mapping(raw):
+            continue
+        type_ = raw.get("type")
+        if not isinstance(type_, str):
+            continue
+        path = (*base, node_id)
+        config = {
+            str(k): to_plain(v)
+            for k, v in raw.items()
+            if k not in RESERVED_NODE_KEYS and not (k == "env" and type_.startswith("subflow:"))
+        }
+        env = raw.get("env") if type_.startswith("subflow:") else None
+        nodes[node_id] = NodeDecl(
+            id=node_id,
+            type=type_,
+            config=config,
+            wires=tuple(wires(doc, raw.get("to"), (*path, "to"))),
+            span=locate(doc.file, doc.data, path, "key"),
+            path=path,
+            flow=doc.id,
+            label=_str(raw.get("label")),
+            disabled=raw.get("disabled") is True,
+            env=to_plain(env) if is_mapping(env) else {},
+            subflow=subflow,
+        )
+    return nodes
+
+
+def wires(doc: Document, to: Any, path: tuple[str | int, ...]) -> list[Wire]:
+    """The wires of a ``to:`` value: a target, a list of targets, or port -> target(s)."""
+    found: list[Wire] = []
+    if to is None:
+        return found
+    if is_mapping(to):
+        for port, targets in to.items():
+            port_no = port if isinstance(port, int) else int(port) if str(port).isdigit() else None
+            if port_no is None or isinstance(port, bool):
+                continue
+            found.extend(_targets(doc, port_no, targets, (*path, port)))
+    else:
+        found.extend(_targets(doc, 0, to, path))
+    return found
+
+
+def _targets(doc: Document, port: int, targets: Any, path: tuple[str | int, ...]) -> list[Wire]:
+    if isinstance(targets, str):
+        return [Wire(port, targets, locate(doc.file, doc.data, path))]
+    if is_sequence(targets):
+        return [
+            Wire(port, t, locate(doc.file, doc.data, (*path, i)))
+            for i, t in enumerate(targets)
+            if isinstance(t, str)
+        ]
+    return []
+
+
+def _connections(doc: Document, raw_connections: Any) -> dict[str, ConnectionDecl]:
+    found: dict[str, ConnectionDecl] = {}
+    if not is_mapping(raw_connections):
+        return found
+    for conn_id, raw in raw_connections.items():
+        if not isinstance(conn_id, str) or not is_mapping(raw) or not isinstance(raw.get("type"), str):
+            continue
+        path = ("connections", conn_id)
+        found[conn_id] = ConnectionDecl(
+            id=conn_id,
+            type=raw["type"],
+            config={str(k): to_plain(v) for k, v in raw.items() if k not in ("type", "label")},
+            span=locate(doc.file, doc.data, path, "key"),
+            path=path,
+            flow=doc.id,
+        )
+    return found
+
+
+def _subflow(doc: Document, name: str, raw: Any) -> SubflowDecl:
+    path = ("subflows", name)
+    params = raw.get("params")
+    outputs = raw.get("outputs")
+    return SubflowDecl(
+        name=name,
+        label=_str(raw.get("label")),
+        params={str(k): to_plain(v) for k, v in params.items()} if is_mapping(params) else {},
+        inputs=tuple(wires(doc, raw.get("input"), (*path, "input"))),
+        outputs=outputs if isinstance(outputs, int) and not isinstance(outputs, bool) else 0,
+        nodes=_nodes(doc, raw.get("nodes"), (*path, "nodes"), name),
+        span=locate(doc.file, doc.data, path, "key"),
+        path=path,
+        flow=doc.id,
+    )
+
+
+def node_span(doc: Document, node: NodeDecl, field: str | None = None) -> Span:
+    """Where a node, or one of its fields, is written."""
+    if field is None:
+        return node.span
+    return locate(doc.file, doc.data, (*node.path, field))

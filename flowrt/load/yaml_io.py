@@ -1,0 +1,211 @@
+"""Read flow files safely into ruamel round-trip data, and write them back keeping comments.
+
+Reading is guarded so that any input gives a diagnostic in bounded time and memory: files over
+``MAX_BYTES``, binary files, non-UTF-8 bytes, YAML syntax errors, duplicate keys, nesting deeper
+than ``MAX_DEPTH`` and aliases expanding past ``MAX_VALUES`` values ("billion laughs").
+JSON files are parsed by the json module first, for JSON's own error messages, then by ruamel for
+positions (JSON is YAML 1.2).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from flowrt.codes import diagnostic
+from flowrt.errors import LoadError
+
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 2_000_000
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def fail(code: str, message: str, hint: str, file: str, line: int = 0, column: int = 0) -> LoadError:
+    return LoadError([diagnostic(code, message, hint, file=file, line=line, column=column)])
+
+
+def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text, or a LoadError saying why it cannot be a flow file."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise fail(
+                "E007",
+                f"file is {size / 1048576:.1f} MiB; flow files are limited to "
+                f"{max_bytes / 1048576:.0f} MiB",
+                "split the flow into several files in one directory",
+                file,
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail("E003", f"cannot read the file: {exc.strerror or exc}", "check the path", file) from exc
+    if not raw.strip():
+        raise fail("E006", "file is empty", "a flow file starts with 'flowrt: 1' and 'nodes:'", file)
+    if b"\x00" in raw[:8192]:
+        raise fail("E005", "file is binary, not YAML or JSON text", "pass a .yaml or .json flow file", file)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise fail(
+            "E004",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            "save the file as UTF-8",
+            file,
+            line,
+            column,
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def _json_error(text: str, file: str) -> LoadError | None:
+    """JSON's own syntax error with its position; duplicate keys are left to ruamel."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return fail("E001", f"JSON syntax error: {exc.msg}", "fix the JSON syntax", file, exc.lineno, exc.colno)
+    except RecursionError:
+        return fail("E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1)
+    return None
+
+
+def parse(text: str, file: str) -> Any:
+    """Round-trip data for the text, or a LoadError with the position of the problem."""
+    is_json = file.endswith(".json")
+    if is_json:
+        err = _json_error(text, file)
+        if err:
+            raise err
+        text = text.replace("\t", " ")
+    try:
+        data = _yaml().load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = (exc.problem or "").split('"')[1] if '"' in (exc.problem or "") else ""
+        raise fail(
+            "E002",
+            f"key {key!r} appears twice in the same mapping" if key else "duplicate key",
+            "remove or rename one of them (a later value would silently replace the earlier)",
+            file,
+            (mark.line + 1) if mark else 0,
+            (mark.column + 1) if mark else 0,
+        ) from exc
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "syntax error"
+        raise fail(
+            "E001",
+            f"{'JSON' if is_json else 'YAML'} syntax error: {problem}",
+            "fix the syntax at this position (check indentation, quotes and brackets)",
+            file,
+            (mark.line + 1) if mark else 0,
+            (mark.column + 1) if mark else 0,
+        ) from exc
+    except RecursionError as exc:
+        raise fail("E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1) from exc
+    except YAMLError as exc:
+        raise fail("E001", f"YAML error: {exc}", "fix the syntax", file) from exc
+    check_shape(data, file)
+    return data
+
+
+def check_shape(data: Any, file: str) -> None:
+    """Reject nesting deeper than MAX_DEPTH and aliases expanding past MAX_VALUES values."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, int, list[Any], bool]] = [(data, 1, [], False)]
+    while stack:
+        node, depth, path, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            children = node.values() if isinstance(node, dict) else node
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            open_.discard(key)
+            sizes[key] = total
+            if total > MAX_VALUES:
+                raise _too_many(data, path, file)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise _too_many(data, path, file)  # an alias inside itself never ends
+        if depth > MAX_DEPTH:
+            raise fail(
+                "E008",
+                f"nesting is deeper than {MAX_DEPTH} levels",
+                "flatten the data; a flow file rarely needs more than a few levels",
+                file,
+                *_position(data, path),
+            )
+        open_.add(key)
+        stack.append((node, depth, path, True))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, child in items:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1, [*path, k], False))
+
+
+def _too_many(data: Any, path: list[Any], file: str) -> LoadError:
+    return fail(
+        "E009",
+        f"YAML aliases expand to more than {MAX_VALUES:,} values",
+        "use fewer nested aliases (*name); flow files do not need them",
+        file,
+        *_position(data, path),
+    )
+
+
+def _position(data: Any, path: list[Any]) -> tuple[int, int]:
+    from flowrt.load.document import locate
+
+    span = locate("", data, path)
+    return span.line, span.column
+
+
+def to_plain(value: Any) -> Any:
+    """Round-trip data as plain dicts, lists, str, int, float, bool and None."""
+    if isinstance(value, dict):
+        return {(str(k) if not isinstance(k, int | str) else k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def dump(data: Any) -> str:
+    """Write round-trip data back as YAML, keeping comments and key order."""
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def is_mapping(value: Any) -> bool:
+    return isinstance(value, CommentedMap | dict)
+
+
+def is_sequence(value: Any) -> bool:
+    return isinstance(value, CommentedSeq | list)

@@ -1,0 +1,250 @@
+"""Assemble JSON Schemas from the registry: one per node type, and the whole flow file's.
+
+The published schema (``schemas/flow.schema.json``, ``flowrt schema``) lets every non-string
+configuration field also hold a ``${VAR}`` reference, so editors accept what flowrt accepts. The
+checker validates with the same schemas but a validator that understands references itself, which
+gives sharper error messages (see ``flowrt.check.schema``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flowrt.registry.discover import Registry
+from flowrt.registry.spec import NodeSpec
+
+FORMAT_VERSION = 1
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+ENV_REF_PATTERN = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+
+COMMON_DEFS: dict[str, Any] = {
+    "envref": {
+        "type": "string",
+        "pattern": ENV_REF_PATTERN,
+        "description": "A reference to an environment variable: ${NAME} or ${NAME:-default}.",
+    },
+    "targets": {
+        "description": "One node id, or a list of node ids.",
+        "anyOf": [
+            {"type": "string", "pattern": ID_PATTERN + "|^\\$out(\\.[0-9]+)?$"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    },
+    "wiring": {
+        "description": (
+            "Where this node's output goes: a node id, a list of node ids (both for output "
+            "port 0), or a mapping from output port number to node ids."
+        ),
+        "anyOf": [
+            {"$ref": "#/$defs/targets"},
+            {
+                "type": "object",
+                "propertyNames": {"pattern": "^[0-9]+$"},
+                "additionalProperties": {"$ref": "#/$defs/targets"},
+            },
+        ],
+    },
+}
+
+_COMMON_NODE_PROPS: dict[str, Any] = {
+    "to": {"$ref": "#/$defs/wiring"},
+    "label": {"type": "string", "description": "A name shown in the editor and in logs."},
+    "disabled": {"type": "boolean", "description": "A disabled node is kept but not run."},
+    "info": {"type": "string", "description": "Notes about the node (Markdown)."},
+}
+
+
+def _allow_env_ref(prop: dict[str, Any]) -> dict[str, Any]:
+    if prop.get("type") == "string" and "enum" not in prop and "pattern" not in prop:
+        return prop
+    keep = {k: prop[k] for k in ("description", "default", "examples", "title") if k in prop}
+    return {**keep, "anyOf": [prop, {"$ref": "#/$defs/envref"}]}
+
+
+def _config_properties(spec: NodeSpec, published: bool) -> dict[str, Any]:
+    props = copy.deepcopy(spec.fields)
+    if published:
+        props = {name: _allow_env_ref(p) for name, p in props.items()}
+    return props
+
+
+def node_schema(spec: NodeSpec, published: bool = False) -> dict[str, Any]:
+    """The schema of one node (or connection) entry, with its reserved keys."""
+    common = (
+        {"label": _COMMON_NODE_PROPS["label"]} if spec.is_connection else dict(_COMMON_NODE_PROPS)
+    )
+    if spec.inputs == 0 and spec.cls.outputs == 0 and not spec.is_connection:
+        common.pop("to", None)
+    return {
+        "type": "object",
+        "title": spec.type,
+        "description": spec.summary,
+        "properties": {
+            "type": {"const": spec.type},
+            **common,
+            **_config_properties(spec, published),
+        },
+        "required": ["type", *spec.required],
+        "additionalProperties": False,
+    }
+
+
+def nested_defs(spec: NodeSpec) -> dict[str, Any]:
+    """Definitions pydantic emitted for nested models, renamed ``<type>.<Model>``."""
+    defs: dict[str, Any] = spec.config_schema.get("$defs", {})
+    return {f"{spec.type}.{name}": schema for name, schema in defs.items()}
+
+
+SUBFLOW_INSTANCE: dict[str, Any] = {
+    "type": "object",
+    "description": "An instance of a subflow: type 'subflow:<name>'.",
+    "properties": {
+        "type": {"type": "string", "pattern": "^subflow:"},
+        **_COMMON_NODE_PROPS,
+        "env": {
+            "type": "object",
+            "description": "Values for the subflow's parameters.",
+        },
+    },
+    "required": ["type"],
+    "additionalProperties": False,
+}
+
+
+def build_flow_schema(registry: Registry) -> dict[str, Any]:
+    """The JSON Schema of a whole flow file, assembled from every registered node type."""
+    defs: dict[str, Any] = copy.deepcopy(COMMON_DEFS)
+    node_branches: list[dict[str, Any]] = []
+    connection_branches: list[dict[str, Any]] = []
+    for spec in registry:
+        defs.update(nested_defs(spec))
+        key = ("connection." if spec.is_connection else "node.") + spec.type
+        defs[key] = node_schema(spec, published=True)
+        branch = {
+            "if": {"properties": {"type": {"const": spec.type}}, "required": ["type"]},
+            "then": {"$ref": f"#/$defs/{key}"},
+        }
+        (connection_branches if spec.is_connection else node_branches).append(branch)
+    defs["subflow-instance"] = SUBFLOW_INSTANCE
+    node_branches.append(
+        {
+            "if": {"properties": {"type": {"pattern": "^subflow:"}}, "required": ["type"]},
+            "then": {"$ref": "#/$defs/subflow-instance"},
+        }
+    )
+    defs["node"] = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {
+                "description": "The node type (see `flowrt nodes`), or subflow:<name>.",
+                "anyOf": [
+                    {"enum": registry.node_types()},
+                    {"type": "string", "pattern": "^subflow:"},
+                ],
+            }
+        },
+        "allOf": node_branches,
+    }
+    defs["connection"] = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": registry.connection_types()}},
+        "allOf": connection_branches,
+    }
+    defs["nodes"] = {
+        "type": "object",
+        "description": "The flow's nodes, by id. Wiring is declared downstream with `to:`.",
+        "propertyNames": {"pattern": ID_PATTERN},
+        "additionalProperties": {"$ref": "#/$defs/node"},
+    }
+    defs["layout"] = {
+        "type": "object",
+        "description": "Editor positions [x, y] by node id, kept apart from the logic.",
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    }
+    defs["subflow"] = SUBFLOW_SCHEMA
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "flowrt flow file",
+        "description": "A flowrt flow: nodes, their wiring, shared connections and subflows.",
+        "type": "object",
+        "required": ["flowrt", "nodes"],
+        "properties": FLOW_PROPERTIES,
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+FLOW_PROPERTIES: dict[str, Any] = {
+    "flowrt": {"const": FORMAT_VERSION, "description": "Format version of this file."},
+    "id": {
+        "type": "string",
+        "pattern": ID_PATTERN,
+        "description": "The flow's id (defaults to the file name).",
+    },
+    "label": {"type": "string", "description": "The flow's name, shown as the editor tab."},
+    "description": {"type": "string", "description": "What the flow does (Markdown)."},
+    "disabled": {"type": "boolean", "description": "A disabled flow is kept but not run."},
+    "env": {
+        "type": "object",
+        "description": "Variables for ${NAME} substitution; the process environment comes second.",
+        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+        "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+    },
+    "connections": {
+        "type": "object",
+        "description": "Shared server configuration, named by nodes (Node-RED's config nodes).",
+        "propertyNames": {"pattern": ID_PATTERN},
+        "additionalProperties": {"$ref": "#/$defs/connection"},
+    },
+    "nodes": {"$ref": "#/$defs/nodes"},
+    "subflows": {
+        "type": "object",
+        "description": "Reusable groups of nodes, used as nodes of type subflow:<name>.",
+        "propertyNames": {"pattern": ID_PATTERN},
+        "additionalProperties": {"$ref": "#/$defs/subflow"},
+    },
+    "layout": {"$ref": "#/$defs/layout"},
+}
+
+SUBFLOW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["nodes"],
+    "additionalProperties": False,
+    "properties": {
+        "label": {"type": "string"},
+        "description": {"type": "string"},
+        "params": {
+            "type": "object",
+            "description": "Parameters, read inside the subflow as ${NAME}.",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "default": {"type": ["string", "number", "boolean", "null"]},
+                    "description": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "input": {
+            "$ref": "#/$defs/targets",
+            "description": "Node ids inside the subflow that receive the instance's input.",
+        },
+        "outputs": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Number of output ports; inner nodes wire to $out.0, $out.1, ...",
+        },
+        "nodes": {"$ref": "#/$defs/nodes"},
+        "layout": {"$ref": "#/$defs/layout"},
+    },
+}

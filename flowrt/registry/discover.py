@@ -1,0 +1,117 @@
+"""Find node types: the built-in packs in ``nodes/`` and third-party packs from entry points.
+
+A pack is a Python package. Every module in it that defines subclasses of a flowrt.api category
+class with a ``type`` contributes those classes. Third-party packs register a package or module
+under the ``flowrt.nodes`` entry point group::
+
+    [project.entry-points."flowrt.nodes"]
+    modbus = "flowrt_modbus"
+
+Two packs claiming the same type is an error, named with both packs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib.metadata import entry_points
+from types import ModuleType
+
+from flowrt.api import Node
+from flowrt.errors import RegistryError
+from flowrt.registry.spec import NodeSpec, spec_for
+
+BUILTIN_PACKAGE = "nodes"
+ENTRY_POINT_GROUP = "flowrt.nodes"
+
+
+class Registry:
+    """The node types flowrt knows, by type id."""
+
+    def __init__(self, specs: Iterable[NodeSpec] = ()) -> None:
+        self._specs: dict[str, NodeSpec] = {}
+        for spec in specs:
+            self.add(spec)
+
+    def add(self, spec: NodeSpec) -> None:
+        existing = self._specs.get(spec.type)
+        if existing is not None and existing.cls is not spec.cls:
+            raise RegistryError(
+                f"node type {spec.type!r} is declared twice: by pack {existing.pack!r} "
+                f"({existing.cls.__module__}) and by pack {spec.pack!r} ({spec.cls.__module__}); "
+                "uninstall one of the packs or rename the type"
+            )
+        self._specs[spec.type] = spec
+
+    def get(self, type_: str) -> NodeSpec | None:
+        return self._specs.get(type_)
+
+    def __getitem__(self, type_: str) -> NodeSpec:
+        return self._specs[type_]
+
+    def __contains__(self, type_: object) -> bool:
+        return type_ in self._specs
+
+    def __iter__(self) -> Iterator[NodeSpec]:
+        return iter(sorted(self._specs.values(), key=lambda s: s.type))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def types(self) -> list[str]:
+        return sorted(self._specs)
+
+    def node_types(self) -> list[str]:
+        return [s.type for s in self if not s.is_connection]
+
+    def connection_types(self) -> list[str]:
+        return [s.type for s in self if s.is_connection]
+
+
+def node_classes(module: ModuleType) -> Iterator[type[Node]]:
+    """Node classes defined in a module (not imported into it)."""
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, Node)
+            and value.__module__ == module.__name__
+            and getattr(value, "type", "")
+        ):
+            yield value
+
+
+def walk_pack(package: str) -> Iterator[type[Node]]:
+    """Import a package and every module below it, yielding their node classes."""
+    root = importlib.import_module(package)
+    yield from node_classes(root)
+    if not hasattr(root, "__path__"):
+        return
+    for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+        module = importlib.import_module(info.name)
+        yield from node_classes(module)
+
+
+def discover(include_entry_points: bool = True) -> Registry:
+    registry = Registry()
+    for cls in walk_pack(BUILTIN_PACKAGE):
+        pack = cls.__module__.split(".")[1] if cls.__module__.count(".") else BUILTIN_PACKAGE
+        registry.add(spec_for(cls, pack))
+    if include_entry_points:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                classes = list(walk_pack(ep.value.split(":")[0]))
+            except ImportError as exc:
+                raise RegistryError(
+                    f"node pack {ep.name!r} ({ep.value}) cannot be imported: {exc}"
+                ) from exc
+            for cls in classes:
+                registry.add(spec_for(cls, ep.name))
+    return registry
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of every installed node type, discovered once per process."""
+    return discover()

@@ -1,0 +1,143 @@
+"""NodeSpec: what flowrt knows about a node type, all derived from its one class declaration."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowrt.api import Node, NodeConfig
+from flowrt.errors import RegistryError
+from flowrt.types import Category, Stability
+
+RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info")
+"""Keys every node may have besides its configuration."""
+
+_TYPE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    type: str
+    cls: type[Node]
+    pack: str
+
+    @property
+    def category(self) -> Category:
+        return self.cls.category
+
+    @property
+    def stability(self) -> Stability:
+        return self.cls.stability
+
+    @property
+    def inputs(self) -> int:
+        return self.cls.inputs
+
+    @property
+    def asynchronous(self) -> bool:
+        return self.cls.asynchronous
+
+    @property
+    def config_model(self) -> type[NodeConfig]:
+        return self.cls.Config
+
+    @property
+    def is_connection(self) -> bool:
+        return self.cls.category == "connection"
+
+    @cached_property
+    def summary(self) -> str:
+        doc = inspect.getdoc(self.cls) or ""
+        return doc.split("\n", 1)[0].strip()
+
+    @cached_property
+    def details(self) -> str:
+        doc = inspect.getdoc(self.cls) or ""
+        parts = doc.split("\n", 1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+    @cached_property
+    def config_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the configuration, as pydantic derives it from the model."""
+        schema = self.config_model.model_json_schema(
+            ref_template="#/$defs/" + self.type + ".{model}"
+        )
+        schema.pop("title", None)
+        return schema
+
+    @cached_property
+    def fields(self) -> dict[str, dict[str, Any]]:
+        props: dict[str, dict[str, Any]] = self.config_schema.get("properties", {})
+        return props
+
+    @cached_property
+    def required(self) -> list[str]:
+        return list(self.config_schema.get("required", []))
+
+    @cached_property
+    def connection_fields(self) -> dict[str, str]:
+        """Config field name -> the connection type it must name."""
+        return {
+            name: prop["x-connection"]
+            for name, prop in self.fields.items()
+            if "x-connection" in prop
+        }
+
+    @cached_property
+    def secret_fields(self) -> frozenset[str]:
+        return frozenset(name for name, prop in self.fields.items() if prop.get("x-secret"))
+
+    def parse_config(self, raw: dict[str, Any]) -> NodeConfig:
+        """Validate a node's configuration (already env-substituted) into its typed model."""
+        return self.config_model.model_validate(raw)
+
+    def output_count(self, raw: dict[str, Any]) -> int | None:
+        """Number of output ports for this raw configuration, or None if it is invalid."""
+        if self.cls.output_count.__func__ is Node.output_count.__func__:  # type: ignore[attr-defined]
+            return self.cls.outputs
+        try:
+            return self.cls.output_count(self.parse_config(raw))
+        except (ValidationError, ValueError, TypeError):
+            return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The catalog entry: everything the editor and `flowrt nodes` show."""
+        return {
+            "type": self.type,
+            "category": self.category,
+            "pack": self.pack,
+            "stability": self.stability,
+            "inputs": self.inputs,
+            "outputs": self.cls.outputs,
+            "asynchronous": self.asynchronous,
+            "summary": self.summary,
+            "details": self.details,
+            "schema": self.config_schema,
+        }
+
+
+def spec_for(cls: type[Node], pack: str) -> NodeSpec:
+    """Check a node class's declaration and describe it."""
+    import re
+
+    name = getattr(cls, "type", "")
+    where = f"{cls.__module__}.{cls.__qualname__}"
+    if not name or not re.match(_TYPE_PATTERN, name):
+        raise RegistryError(f"{where}: type {name!r} must be lower-case words joined by '-'")
+    if getattr(cls, "category", None) not in ("source", "transform", "script", "sink", "connection"):
+        raise RegistryError(f"{where}: category must be source, transform, script, sink or connection")
+    if not (isinstance(cls.Config, type) and issubclass(cls.Config, NodeConfig)):
+        raise RegistryError(f"{where}: Config must subclass flowrt.api.NodeConfig")
+    clash = set(cls.Config.model_fields) & set(RESERVED_NODE_KEYS)
+    if clash:
+        raise RegistryError(f"{where}: config fields {sorted(clash)} clash with reserved node keys")
+    if not inspect.getdoc(cls) or inspect.getdoc(cls) == inspect.getdoc(cls.__mro__[1]):
+        raise RegistryError(f"{where}: a node class needs a docstring (it is the node's help)")
+    for fname, finfo in cls.Config.model_fields.items():
+        if not finfo.description:
+            raise RegistryError(f"{where}: config field {fname!r} needs a description")
+    return NodeSpec(type=name, cls=cls, pack=pack)

@@ -1,0 +1,1 @@
+"""Core nodes: timers, transforms, routing, flow control, files, debugging."""

@@ -94,6 +94,7 @@ def field(
     advanced: bool = False,
     since: str | None = None,
     connection: str | None = None,
+    node_ref: str | None = None,
     format: str | None = None,
     default_factory: Callable[[], Any] | None = None,
     **constraints: Any,
@@ -102,6 +103,8 @@ def field(
 
     ``secret``: the value must be a ``${VAR}`` reference, never written inline.
     ``connection``: the value names a connection of this type in the flow's ``connections``.
+    ``node_ref``: the value is a node id (or a list of node ids) of this node type, or of any
+    type for ``"*"`` (link targets, catch scopes); the checker verifies the ids exist.
     ``format``: a hint for the editor form (``code:python``, ``code:jinja``, ``multiline``).
     ``constraints``: pydantic constraints (``ge``, ``le``, ``min_length``, ``pattern``...).
     """
@@ -114,6 +117,8 @@ def field(
         extra["x-since"] = since
     if connection:
         extra["x-connection"] = connection
+    if node_ref:
+        extra["x-node-ref"] = node_ref
     if format:
         extra["x-format"] = format
     if default_factory is not None:

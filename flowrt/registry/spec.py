@@ -88,6 +88,13 @@ class NodeSpec:
         }
 
     @cached_property
+    def node_ref_fields(self) -> dict[str, str]:
+        """Config field name -> the node type its ids must have ("*" for any)."""
+        return {
+            name: prop["x-node-ref"] for name, prop in self.fields.items() if "x-node-ref" in prop
+        }
+
+    @cached_property
     def secret_fields(self) -> frozenset[str]:
         return frozenset(name for name, prop in self.fields.items() if prop.get("x-secret"))
 

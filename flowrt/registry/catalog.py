@@ -20,6 +20,16 @@ ENV_REF_PATTERN = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 
 COMMON_DEFS: dict[str, Any] = {
+    "layout": {
+        "type": "object",
+        "description": "Editor positions [x, y] by node id, kept apart from the logic.",
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    },
     "envref": {
         "type": "string",
         "pattern": ENV_REF_PATTERN,
@@ -159,16 +169,6 @@ def build_flow_schema(registry: Registry) -> dict[str, Any]:
         "description": "The flow's nodes, by id. Wiring is declared downstream with `to:`.",
         "propertyNames": {"pattern": ID_PATTERN},
         "additionalProperties": {"$ref": "#/$defs/node"},
-    }
-    defs["layout"] = {
-        "type": "object",
-        "description": "Editor positions [x, y] by node id, kept apart from the logic.",
-        "additionalProperties": {
-            "type": "array",
-            "items": {"type": "number"},
-            "minItems": 2,
-            "maxItems": 2,
-        },
     }
     defs["subflow"] = SUBFLOW_SCHEMA
     return {

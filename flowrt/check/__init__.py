@@ -1,0 +1,86 @@
+"""Stage 2: every problem in a project, as Diagnostics, in one pass.
+
+``check(project, registry)`` runs, per file: the structure schema, each node's schema, the graph
+(wires, ports, reachability, cycles), references (connections, link targets, subflows, secrets,
+layout) and values (environment references, configuration after substitution); and across the
+project: duplicate ids and unused connections. It never raises for a problem in the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flowrt.check.context import CheckContext
+from flowrt.check.graph import check_graph
+from flowrt.check.references import check_duplicates, check_references, check_unused_connections
+from flowrt.check.schema import check_nodes, check_structure
+from flowrt.check.structure import check_top_level
+from flowrt.check.values import check_values
+from flowrt.errors import Diagnostic
+from flowrt.load.project import Project
+from flowrt.registry.discover import Registry, default_registry
+
+__all__ = ["check", "has_errors"]
+
+
+def check(
+    project: Project,
+    registry: Registry | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    strict: bool = False,
+) -> list[Diagnostic]:
+    ctx = CheckContext(
+        registry=registry or default_registry(),
+        env=os.environ if env is None else env,
+        strict=strict,
+    )
+    found: list[Diagnostic] = list(project.diagnostics)
+    docs = []
+    for doc in project.documents:
+        top = check_top_level(doc)
+        found.extend(top)
+        if not any(d.code == "E010" for d in top):
+            docs.append(doc)
+    ctx.index(docs)
+    found.extend(check_duplicates(docs, ctx))
+    for doc in docs:
+        found.extend(check_structure(doc, ctx))
+        found.extend(check_nodes(doc, ctx))
+    for doc in docs:
+        found.extend(check_graph(doc, ctx))
+        found.extend(check_references(doc, ctx))
+        found.extend(check_values(doc, ctx))
+    found.extend(check_unused_connections(docs, ctx))
+    if strict:
+        found = [_strict(d) for d in found]
+    return sorted(_unique(found), key=_order)
+
+
+def _strict(d: Diagnostic) -> Diagnostic:
+    if d.severity != "warning":
+        return d
+    from dataclasses import replace
+
+    return replace(d, severity="error")
+
+
+def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[Any] = set()
+    out = []
+    for d in found:
+        key = (d.code, d.file, d.line, d.column, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.file, d.line, d.column, d.code)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)

@@ -1,0 +1,303 @@
+"""Schema checks: the file's structure, then each node against its type's schema.
+
+The whole-file schema is validated in two steps, for speed and for sharper messages: the top level
+(with nodes and connections only required to be mappings with a ``type``), then each node with a
+validator compiled once per node type. A ``${VAR}`` reference passes any schema here; its value is
+checked after substitution (see ``flowrt.check.values``).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError, best_match
+
+from flowrt.check.context import CheckContext
+from flowrt.codes import diagnostic
+from flowrt.errors import Diagnostic
+from flowrt.load.document import Document, locate
+from flowrt.load.env import is_reference
+from flowrt.load.yaml_io import is_mapping
+from flowrt.registry.catalog import (
+    COMMON_DEFS,
+    FLOW_PROPERTIES,
+    SUBFLOW_INSTANCE,
+    SUBFLOW_SCHEMA,
+    nested_defs,
+    node_schema,
+)
+from flowrt.registry.spec import NodeSpec
+
+
+def _skip_references(keyword: Any) -> Any:
+    def validate(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if is_reference(instance):
+            return iter(())
+        return keyword(validator, value, instance, schema) or iter(())
+
+    return validate
+
+
+EnvValidator = validators.extend(
+    Draft202012Validator,
+    validators={k: _skip_references(v) for k, v in Draft202012Validator.VALIDATORS.items()},
+)
+
+_ENTRY = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": {"type": "string"}},
+}
+
+
+def _top_schema() -> dict[str, Any]:
+    props = copy.deepcopy(FLOW_PROPERTIES)
+    nodes = {
+        "type": "object",
+        "propertyNames": {"type": "string", "pattern": COMMON_ID_PATTERN},
+        "additionalProperties": _ENTRY,
+    }
+    props["nodes"] = nodes
+    props["connections"]["additionalProperties"] = _ENTRY
+    subflow = copy.deepcopy(SUBFLOW_SCHEMA)
+    subflow["properties"]["nodes"] = nodes
+    props["subflows"]["additionalProperties"] = subflow
+    return {
+        "type": "object",
+        "required": ["flowrt", "nodes"],
+        "properties": props,
+        "additionalProperties": False,
+        "$defs": copy.deepcopy(COMMON_DEFS),
+    }
+
+
+COMMON_ID_PATTERN = FLOW_PROPERTIES["connections"]["propertyNames"]["pattern"]
+
+
+@cache
+def _top_validator() -> Any:
+    return EnvValidator(_top_schema())
+
+
+@cache
+def _node_validator(spec: NodeSpec) -> Any:
+    schema = node_schema(spec)
+    schema["$defs"] = {**copy.deepcopy(COMMON_DEFS), **nested_defs(spec)}
+    return EnvValidator(schema)
+
+
+@cache
+def _instance_validator() -> Any:
+    return EnvValidator({**SUBFLOW_INSTANCE, "$defs": copy.deepcopy(COMMON_DEFS)})
+
+
+def check_structure(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
+    return [_diagnostic(doc, e, (), "", "") for e in _top_validator().iter_errors(doc.data)]
+
+
+def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
+    """Each node and connection against its type's schema; records which entries were valid."""
+    found: list[Diagnostic] = []
+    for node in doc.all_nodes():
+        raw = _raw(doc, node.path)
+        if node.subflow_type is not None:
+            errors = list(_instance_validator().iter_errors(raw))
+            found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
+            continue
+        spec = ctx.registry.get(node.type)
+        if spec is None or spec.is_connection:
+            found.append(_unknown_type(doc, node.path, node.id, node.type, ctx, spec is not None))
+            continue
+        errors = list(_node_validator(spec).iter_errors(raw))
+        if errors:
+            ctx.invalid.add(node.path)
+        found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
+    for conn in doc.connections.values():
+        spec = ctx.registry.get(conn.type)
+        if spec is None or not spec.is_connection:
+            found.append(_unknown_type(doc, conn.path, conn.id, conn.type, ctx, spec is not None))
+            continue
+        errors = list(_node_validator(spec).iter_errors(_raw(doc, conn.path)))
+        if errors:
+            ctx.invalid.add(conn.path)
+        found.extend(_diagnostic(doc, e, conn.path, conn.id, conn.type) for e in errors)
+    return found
+
+
+def _raw(doc: Document, path: tuple[str | int, ...]) -> Any:
+    node = doc.data
+    for step in path:
+        node = node[step]
+    return node
+
+
+def _unknown_type(
+    doc: Document, path: tuple[str | int, ...], ident: str, type_: str, ctx: CheckContext,
+    wrong_kind: bool,
+) -> Diagnostic:
+    is_conn = path[0] == "connections"
+    ctx.invalid.add(path)
+    choices = ctx.registry.connection_types() if is_conn else ctx.registry.node_types()
+    kind = "connection type" if is_conn else "node type"
+    if wrong_kind:
+        message = f"'{type_}' is a {'node' if is_conn else 'connection'} type, not a {kind}"
+        hint = (
+            "declare it under `nodes:`" if is_conn else "declare it under `connections:` and name it"
+            " from the nodes that use it"
+        )
+    else:
+        message = f"unknown {kind} '{type_}'"
+        hint = suggest(type_, choices) or "run `flowrt nodes` to list the installed types"
+    return diagnostic(
+        "E030", message, hint, node=ident, path=(*path, "type"),
+        **_where(doc, (*path, "type")),
+    )
+
+
+def suggest(word: str, choices: list[str] | set[str], what: str = "") -> str:
+    """A did-you-mean hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'{what}?" if close else ""
+
+
+def _where(doc: Document, path: tuple[str | int, ...], at: str = "value") -> dict[str, Any]:
+    span = locate(doc.file, doc.data, path, at)  # type: ignore[arg-type]
+    return {"file": doc.file, "line": span.line, "column": span.column}
+
+
+_RANGE = {
+    "minimum": "at least",
+    "exclusiveMinimum": "more than",
+    "maximum": "at most",
+    "exclusiveMaximum": "less than",
+}
+_LENGTH = {
+    "minLength": ("at least", "characters"),
+    "maxLength": ("at most", "characters"),
+    "minItems": ("at least", "items"),
+    "maxItems": ("at most", "items"),
+    "minProperties": ("at least", "entries"),
+    "maxProperties": ("at most", "entries"),
+}
+_TYPE_NAMES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if is_mapping(value):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _expected_type(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    return " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "the file"
+
+
+def _diagnostic(
+    doc: Document, error: ValidationError, base: tuple[str | int, ...], ident: str, type_: str
+) -> Diagnostic:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deepest = best_match(error.context)
+        if deepest.validator not in ("anyOf", "oneOf", "pattern"):
+            error = deepest
+    rel = tuple(error.absolute_path)
+    path = (*base, *rel)
+    field_path = rel if base else path
+    name = _field_name(field_path)
+    where = {"node": ident, "node_type": type_, "path": path}
+    kw, value, inst = error.validator, error.validator_value, error.instance
+    description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    if kw == "required":
+        missing = next((k for k in value if not is_mapping(inst) or k not in inst), value[0])
+        prop = error.schema.get("properties", {}).get(missing, {})
+        return diagnostic(
+            "E021",
+            f"missing required field '{missing}'" + (f" in {name}" if rel else ""),
+            f"add `{missing}:`" + (f" ({prop['description']})" if prop.get("description") else ""),
+            **where, **_where(doc, path, "key"),
+        )
+    if kw == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extras = [k for k in inst if k not in allowed] if is_mapping(inst) else []
+        extra = extras[0] if extras else "?"
+        hint = suggest(str(extra), allowed) or (
+            "remove it; allowed here: " + ", ".join(sorted(allowed)) if allowed else "remove it"
+        )
+        key_path = (*path, extra)
+        return diagnostic(
+            "E023", f"unknown field '{extra}'" + (f" in {name}" if rel else ""), hint,
+            **{**where, "path": key_path}, **_where(doc, key_path, "key"),
+        )
+    if kw == "type":
+        return diagnostic(
+            "E022",
+            f"{name} must be {_expected_type(value)}; got {_describe(inst)}",
+            description or f"write {_expected_type(value)} here",
+            **where, **_where(doc, path),
+        )
+    if kw in ("enum", "const"):
+        options = value if kw == "enum" else [value]
+        shown = ", ".join(_describe(o) for o in options[:12])
+        hint = suggest(str(inst), [str(o) for o in options]) if isinstance(inst, str) else ""
+        return diagnostic(
+            "E024", f"{name} must be one of: {shown}; got {_describe(inst)}",
+            hint or "pick one of the allowed values", **where, **_where(doc, path),
+        )
+    if kw in _RANGE:
+        return diagnostic(
+            "E025", f"{name} must be {_RANGE[kw]} {value}; got {_describe(inst)}",
+            description or "change the value", **where, **_where(doc, path),
+        )
+    if kw in _LENGTH:
+        bound, unit = _LENGTH[kw]
+        return diagnostic(
+            "E025", f"{name} must have {bound} {value} {unit}",
+            description or "change the value", **where, **_where(doc, path),
+        )
+    if "propertyNames" in error.relative_schema_path:
+        key_path = (*path, inst)
+        what = "node id" if path[-1:] == ("nodes",) else "name"
+        return diagnostic(
+            "E020",
+            f"{what} {_describe(inst)} may hold only letters, digits, '_', '.' and '-'",
+            "rename it; ids appear in wires, logs and URLs",
+            **{**where, "path": key_path}, **_where(doc, key_path, "key"),
+        )
+    if kw == "pattern":
+        return diagnostic(
+            "E020", f"{name} {_describe(inst)} does not have the expected form",
+            description or f"it must match {value}", **where, **_where(doc, path),
+        )
+    message = error.message if len(error.message) < 160 else error.message[:157] + "..."
+    return diagnostic(
+        "E020", f"{name}: {message}", description or "see `flowrt schema` for what is allowed here",
+        **where, **_where(doc, path),
+    )

@@ -1,0 +1,79 @@
+"""Value checks: environment references, and each configuration after substitution.
+
+A configuration that passed the schema check is substituted (flow ``env``, then the process
+environment; inside subflows the parameters' defaults come first) and parsed by the node type's
+config model, exactly as the compiler will. What fails here is a value that only goes wrong once
+its ``${VAR}`` is known, or a rule the model checks beyond the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowrt.check.context import CheckContext
+from flowrt.codes import diagnostic
+from flowrt.errors import Diagnostic
+from flowrt.load.document import Document, NodeDecl, locate
+from flowrt.load.env import MISSING, make_lookup, references, substitute
+
+
+def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    flow_lookup = make_lookup(doc.env, dict(ctx.env))
+    for node in doc.all_nodes():
+        env = dict(doc.env)
+        if node.subflow:
+            sub = doc.subflows[node.subflow]
+            params = {k: p.get("default") for k, p in sub.params.items()}
+            env.update({k: v for k, v in params.items()})
+        lookup = make_lookup(env, dict(ctx.env)) if node.subflow else flow_lookup
+        found.extend(_env_refs(doc, node, lookup, ctx, set(env)))
+        spec = ctx.registry.get(node.type)
+        if spec is None or node.path in ctx.invalid or node.subflow_type is not None:
+            continue
+        missing: list[str] = []
+        config = substitute(node.config, lookup, missing)
+        if missing:
+            continue  # reported as W104; the value is only known at run time
+        try:
+            spec.parse_config(config)
+        except ValidationError as exc:
+            had_refs = any(True for _ in references(node.config))
+            for err in exc.errors():
+                path = (*node.path, *err["loc"])
+                span = locate(doc.file, doc.data, path)
+                found.append(diagnostic(
+                    "E026" if had_refs else "E020",
+                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
+                    + (f"; got {_short(err.get('input'))}" if had_refs else ""),
+                    "check the value of the environment variable it references"
+                    if had_refs else "see `flowrt nodes show " + node.type + "`",
+                    node=node.id, node_type=node.type, path=path, file=doc.file,
+                    line=span.line, column=span.column,
+                ))
+    return found
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _env_refs(
+    doc: Document, node: NodeDecl, lookup: Any, ctx: CheckContext, declared: set[str]
+) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for key, value in node.config.items():
+        for name, default in references(value):
+            if default is not None or lookup(name) is not MISSING:
+                continue
+            span = locate(doc.file, doc.data, (*node.path, key))
+            found.append(diagnostic(
+                "W104", f"{key} references ${{{name}}}, which has no value and no default",
+                f"set {name} in the environment, add it to the flow's `env:`, or write "
+                f"${{{name}:-default}}", node=node.id, node_type=node.type,
+                path=(*node.path, key), file=doc.file, line=span.line, column=span.column,
+            ))
+    return found

@@ -1,0 +1,175 @@
+"""The `flowrt` command line: validate, fmt, schema, nodes, run.
+
+Exit status everywhere: 0 success, 1 problems found (or a run that failed), 2 usage errors and
+input that cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowrt import __version__
+from flowrt.errors import RegistryError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _registry() -> Any:
+    from flowrt.registry import default_registry
+
+    try:
+        return default_registry()
+    except RegistryError as exc:
+        click.echo(f"flowrt: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _use_colour(option: bool | None) -> bool:
+    if option is not None:
+        return option
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="flowrt")
+def main() -> None:
+    """flowrt: flows of nodes as YAML or JSON files, checked, compiled and run on asyncio."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+    show_default=True, help="Output format.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--color/--no-color", "colour", default=None, help="Colour the text output.")
+@click.option("--max-size", type=int, default=16, show_default=True, help="Largest file, in MiB.")
+def validate(paths: tuple[str, ...], fmt: str, strict: bool, colour: bool | None,
+             max_size: int) -> None:
+    """Check flow files and directories of flow files; report every problem found.
+
+    Exit status: 0 clean, 1 errors (and warnings with --strict), 2 unreadable input.
+    """
+    from flowrt.check import check, has_errors
+    from flowrt.load import load_project
+    from flowrt.report import RENDERERS
+
+    registry = _registry()
+    project = load_project(paths, max_bytes=max_size * 1024 * 1024)
+    diagnostics = check(project, registry, strict=strict)
+    files = len(project.documents) + len({d.file for d in project.diagnostics if d.file})
+    click.echo(RENDERERS[fmt](diagnostics, files, _use_colour(colour) and fmt == "text"))
+    if project.unreadable:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if has_errors(diagnostics) else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; exit 1 if a file would be reformatted.")
+def fmt(paths: tuple[str, ...], check_only: bool) -> None:
+    """Format flow files canonically, keeping comments and key order."""
+    from flowrt.codes import diagnostic
+    from flowrt.errors import LoadError
+    from flowrt.load.formatter import format_document
+    from flowrt.load.project import find_flow_files, load
+
+    files, problems = find_flow_files(paths)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    changed = 0
+    broken = 0
+    for path in files:
+        try:
+            doc = load(path)
+        except LoadError as exc:
+            broken += 1
+            for d in exc.diagnostics:
+                click.echo(str(d), err=True)
+            continue
+        formatted = format_document(doc)
+        if formatted == doc.text:
+            continue
+        changed += 1
+        if check_only:
+            click.echo(str(diagnostic(
+                "W107", "file is not formatted", f"run `flowrt fmt {doc.file}`", file=doc.file,
+            )))
+        else:
+            Path(path).write_text(formatted, encoding="utf-8")
+            click.echo(f"formatted {doc.file}")
+    verb = "would be reformatted" if check_only else "reformatted"
+    click.echo(f"{changed} of {len(files)} file{'s' if len(files) != 1 else ''} {verb}")
+    if problems:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if broken or (check_only and changed) else EXIT_OK)
+
+
+def source_schema_path() -> Path:
+    """schemas/flow.schema.json in the source tree this flowrt runs from."""
+    return Path(__file__).resolve().parent.parent / "schemas" / "flow.schema.json"
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--write", is_flag=True, help="Write schemas/flow.schema.json of the source tree.")
+def schema(output: str | None, write: bool) -> None:
+    """Print the JSON Schema of flow files, assembled from the installed node types."""
+    from flowrt.registry.catalog import build_flow_schema
+
+    text = json.dumps(build_flow_schema(_registry()), indent=2) + "\n"
+    target = source_schema_path() if write else Path(output) if output else None
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}", err=True)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--category", type=click.Choice(["source", "transform", "script", "sink",
+                                                "connection"]), help="Only this category.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def nodes(ctx: click.Context, category: str | None, fmt: str) -> None:
+    """List the installed node types by category (`flowrt nodes show TYPE` for one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from flowrt.registry.docs import render_listing
+
+    specs = [s for s in _registry() if category is None or s.category == category]
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in specs], indent=2))
+    else:
+        click.echo(render_listing(specs))
+
+
+@nodes.command("show")
+@click.argument("type_name", metavar="TYPE")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+def nodes_show(type_name: str, fmt: str) -> None:
+    """Print one node type's documentation and configuration schema."""
+    from flowrt.check.schema import suggest
+    from flowrt.registry.docs import render_markdown
+
+    registry = _registry()
+    spec = registry.get(type_name)
+    if spec is None:
+        hint = suggest(type_name, registry.types()) or "run `flowrt nodes` to list them"
+        click.echo(f"flowrt: error: unknown node type '{type_name}'. Hint: {hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(json.dumps(spec.to_dict(), indent=2))
+    else:
+        click.echo(render_markdown(spec))

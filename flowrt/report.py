@@ -1,0 +1,136 @@
+"""Diagnostics rendered for people and machines: text, JSON, GitHub annotations, SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from flowrt.codes import CODES
+from flowrt.errors import Diagnostic
+
+FORMATS = ("text", "json", "github", "sarif")
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def summary(diagnostics: list[Diagnostic], files: int) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = sum(1 for d in diagnostics if d.severity == "warning")
+    noun = "file" if files == 1 else "files"
+    if not errors and not warnings:
+        return f"{files} {noun} checked, no problems"
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"{' and '.join(parts)} in {files} {noun} checked"
+
+
+def render_text(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
+    lines = []
+    for d in diagnostics:
+        if not colour:
+            lines.append(str(d))
+            continue
+        sev = click.style(f"{d.severity} {d.code}", fg=_COLOURS[d.severity], bold=True)
+        text = f"{click.style(d.location(), bold=True)}: {sev} {d.subject()}{d.message}"
+        if d.hint:
+            text += click.style(f" Hint: {d.hint}", fg="cyan")
+        lines.append(text)
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines)
+
+
+def render_json(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
+    return json.dumps(
+        {
+            "diagnostics": [d.to_dict() for d in diagnostics],
+            "summary": {
+                "files": files,
+                "errors": sum(1 for d in diagnostics if d.severity == "error"),
+                "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
+            },
+        },
+        indent=2,
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    lines = []
+    for d in diagnostics:
+        level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
+        props = []
+        if d.file:
+            props.append(f"file={_escape_property(d.file)}")
+        if d.line:
+            props.append(f"line={d.line}")
+        if d.column:
+            props.append(f"col={d.column}")
+        props.append(f"title={_escape_property(d.code + ' ' + CODES[d.code].title)}")
+        text = d.subject() + d.message + (f" Hint: {d.hint}" if d.hint else "")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(text)}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines)
+
+
+def render_sarif(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
+    from flowrt import __version__
+
+    used = sorted({d.code for d in diagnostics})
+    results: list[dict[str, Any]] = []
+    for d in diagnostics:
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": used.index(d.code),
+            "level": {"error": "error", "warning": "warning"}.get(d.severity, "note"),
+            "message": {"text": d.subject() + d.message + (f" Hint: {d.hint}" if d.hint else "")},
+        }
+        if d.file:
+            region = {"startLine": d.line, "startColumn": d.column} if d.line else {}
+            location: dict[str, Any] = {"artifactLocation": {"uri": d.file}}
+            if region:
+                location["region"] = region
+            result["locations"] = [{"physicalLocation": location}]
+        if d.node:
+            result["properties"] = {"node": d.node, "nodeType": d.node_type}
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "flowrt",
+                        "version": __version__,
+                        "rules": [
+                            {"id": code, "shortDescription": {"text": CODES[code].title}}
+                            for code in used
+                        ],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2)
+
+
+RENDERERS: dict[str, Callable[[list[Diagnostic], int, bool], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}

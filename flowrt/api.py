@@ -138,6 +138,9 @@ def field(
     )
 
 
+ConfigModel = type[NodeConfig]
+
+
 class Store(Protocol):
     """A context store (node, flow or global scope)."""
 
@@ -184,7 +187,7 @@ class Node:
     stability: ClassVar[Stability] = "stable"
     asynchronous: ClassVar[bool] = False
     """True when messages cross an asynchronous boundary here (a queue, a timer, I/O)."""
-    Config: ClassVar[type[NodeConfig]] = NodeConfig
+    Config: ClassVar[ConfigModel] = NodeConfig
 
     def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
         self.id = node_id

@@ -45,14 +45,19 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output.")
 @click.option("--max-size", type=int, default=16, show_default=True, help="Largest file, in MiB.")
-def validate(paths: tuple[str, ...], fmt: str, strict: bool, colour: bool | None,
-             max_size: int) -> None:
+def validate(
+    paths: tuple[str, ...], fmt: str, strict: bool, colour: bool | None, max_size: int
+) -> None:
     """Check flow files and directories of flow files; report every problem found.
 
     Exit status: 0 clean, 1 errors (and warnings with --strict), 2 unreadable input.
@@ -73,8 +78,12 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, colour: bool | None
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--check", "check_only", is_flag=True,
-              help="Change nothing; exit 1 if a file would be reformatted.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Change nothing; exit 1 if a file would be reformatted.",
+)
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Format flow files canonically, keeping comments and key order."""
     from flowrt.codes import diagnostic
@@ -100,9 +109,16 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             continue
         changed += 1
         if check_only:
-            click.echo(str(diagnostic(
-                "W107", "file is not formatted", f"run `flowrt fmt {doc.file}`", file=doc.file,
-            )))
+            click.echo(
+                str(
+                    diagnostic(
+                        "W107",
+                        "file is not formatted",
+                        f"run `flowrt fmt {doc.file}`",
+                        file=doc.file,
+                    )
+                )
+            )
         else:
             Path(path).write_text(formatted, encoding="utf-8")
             click.echo(f"formatted {doc.file}")
@@ -136,10 +152,14 @@ def schema(output: str | None, write: bool) -> None:
 
 
 @main.group(invoke_without_command=True)
-@click.option("--category", type=click.Choice(["source", "transform", "script", "sink",
-                                                "connection"]), help="Only this category.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--category",
+    type=click.Choice(["source", "transform", "script", "sink", "connection"]),
+    help="Only this category.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.pass_context
 def nodes(ctx: click.Context, category: str | None, fmt: str) -> None:
     """List the installed node types by category (`flowrt nodes show TYPE` for one)."""
@@ -156,8 +176,13 @@ def nodes(ctx: click.Context, category: str | None, fmt: str) -> None:
 
 @nodes.command("show")
 @click.argument("type_name", metavar="TYPE")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
 def nodes_show(type_name: str, fmt: str) -> None:
     """Print one node type's documentation and configuration schema."""
     from flowrt.check.schema import suggest

@@ -42,7 +42,7 @@ def check(
     for doc in project.documents:
         top = check_top_level(doc)
         found.extend(top)
-        if not any(d.code == "E010" for d in top):
+        if not top:
             docs.append(doc)
     ctx.index(docs)
     found.extend(check_duplicates(docs, ctx))

@@ -51,7 +51,7 @@ def _inputs(node: NodeDecl, ctx: CheckContext) -> int | None:
         found = ctx.subflows.get(node.subflow_type)
         return (1 if found[1].inputs else 0) if found else None
     spec = ctx.registry.get(node.type)
-    return spec.inputs if spec else None
+    return spec.inputs if spec and not spec.is_connection else None
 
 
 def _wire_checks(
@@ -70,40 +70,64 @@ def _wire_checks(
             span = {"file": wire.span.file, "line": wire.span.line, "column": wire.span.column}
             path = (*node.path, "to")
             if outputs is not None and wire.port >= outputs:
-                has = "no output ports" if outputs == 0 else (
-                    f"{outputs} output port{'s' if outputs > 1 else ''} (0 to {outputs - 1})"
+                has = (
+                    "no output ports"
+                    if outputs == 0
+                    else (f"{outputs} output port{'s' if outputs > 1 else ''} (0 to {outputs - 1})")
                 )
-                found.append(diagnostic(
-                    "E032", f"wires output port {wire.port}, but a {node.type} node here has {has}",
-                    "remove the wire" if outputs == 0 else f"use a port from 0 to {outputs - 1}",
-                    path=path, **where, **span,
-                ))
+                found.append(
+                    diagnostic(
+                        "E032",
+                        f"wires output port {wire.port}, but a {node.type} node here has {has}",
+                        "remove the wire"
+                        if outputs == 0
+                        else f"use a port from 0 to {outputs - 1}",
+                        path=path,
+                        **where,
+                        **span,
+                    )
+                )
             out_port = wire.subflow_output
             if out_port is not None:
                 if sub is None:
-                    found.append(diagnostic(
-                        "E031", f"wires to '{wire.target}', which exists only inside a subflow",
-                        "wire to a node id of this flow", path=path, **where, **span,
-                    ))
+                    found.append(
+                        diagnostic(
+                            "E031",
+                            f"wires to '{wire.target}', which exists only inside a subflow",
+                            "wire to a node id of this flow",
+                            path=path,
+                            **where,
+                            **span,
+                        )
+                    )
                 elif out_port >= sub.outputs:
-                    found.append(diagnostic(
-                        "E041",
-                        f"wires to subflow output {out_port}, but subflow '{sub.name}' declares "
-                        f"outputs: {sub.outputs}",
-                        f"raise `outputs:` of subflow '{sub.name}' or wire to a lower port",
-                        path=path, **where, **span,
-                    ))
+                    found.append(
+                        diagnostic(
+                            "E041",
+                            f"wires to subflow output {out_port}, but subflow "
+                            f"'{sub.name}' declares outputs: {sub.outputs}",
+                            f"raise `outputs:` of subflow '{sub.name}' or wire to a lower port",
+                            path=path,
+                            **where,
+                            **span,
+                        )
+                    )
                 continue
             target = nodes.get(wire.target)
             if target is None:
                 found.append(_unknown_target(node, wire.target, nodes, ctx, path, span))
                 continue
             if _inputs(target, ctx) == 0:
-                found.append(diagnostic(
-                    "E040", f"wires to '{target.id}', a {target.type} node, which has no input",
-                    "remove the wire; a node with no input only starts messages",
-                    path=path, **where, **span,
-                ))
+                found.append(
+                    diagnostic(
+                        "E040",
+                        f"wires to '{target.id}', a {target.type} node, which has no input",
+                        "remove the wire; a node with no input only starts messages",
+                        path=path,
+                        **where,
+                        **span,
+                    )
+                )
                 continue
             graph.add_edge(node.id, target.id)
     return found
@@ -126,9 +150,14 @@ def _unknown_target(
     else:
         hint = suggest(target, set(nodes)) or "check the node id"
     return diagnostic(
-        "E031", f"wires to '{target}', which is not a node of this "
+        "E031",
+        f"wires to '{target}', which is not a node of this "
         + ("subflow" if node.subflow else "flow"),
-        hint, node=node.id, node_type=node.type, path=path, **span,  # type: ignore[arg-type]
+        hint,
+        node=node.id,
+        node_type=node.type,
+        path=path,
+        **span,
     )
 
 
@@ -150,17 +179,26 @@ def _subflow_inputs(doc: Document, sub: SubflowDecl) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for wire in sub.inputs:
         if wire.target not in sub.nodes:
-            found.append(diagnostic(
-                "E041", f"subflow '{sub.name}' sends its input to '{wire.target}', which is not "
-                "one of its nodes", suggest(wire.target, set(sub.nodes)) or "check the node id",
-                file=wire.span.file, line=wire.span.line, column=wire.span.column,
-                path=(*sub.path, "input"),
-            ))
+            found.append(
+                diagnostic(
+                    "E041",
+                    f"subflow '{sub.name}' sends its input to '{wire.target}', which is not "
+                    "one of its nodes",
+                    suggest(wire.target, set(sub.nodes)) or "check the node id",
+                    file=wire.span.file,
+                    line=wire.span.line,
+                    column=wire.span.column,
+                    path=(*sub.path, "input"),
+                )
+            )
     return found
 
 
 def _reachability(
-    doc: Document, nodes: dict[str, NodeDecl], entries: list[str], ctx: CheckContext,
+    doc: Document,
+    nodes: dict[str, NodeDecl],
+    entries: list[str],
+    ctx: CheckContext,
     graph: nx.DiGraph,
 ) -> list[Diagnostic]:
     roots = set(entries)
@@ -177,12 +215,19 @@ def _reachability(
     found: list[Diagnostic] = []
     for node in nodes.values():
         if node.id not in reached:
-            found.append(diagnostic(
-                "W101", "no source can reach this node, so it never receives a message",
-                "wire a node to it (`to: " + node.id + "` on an upstream node) or remove it",
-                node=node.id, node_type=node.type, path=node.path, file=node.span.file,
-                line=node.span.line, column=node.span.column,
-            ))
+            found.append(
+                diagnostic(
+                    "W101",
+                    "no source can reach this node, so it never receives a message",
+                    "wire a node to it (`to: " + node.id + "` on an upstream node) or remove it",
+                    node=node.id,
+                    node_type=node.type,
+                    path=node.path,
+                    file=node.span.file,
+                    line=node.span.line,
+                    column=node.span.column,
+                )
+            )
     return found
 
 
@@ -205,11 +250,19 @@ def _cycles(
             continue
         loop = [a for a, _ in nx.find_cycle(graph.subgraph(component))]
         first = nodes[loop[0]]
-        found.append(diagnostic(
-            "W102", "is in a cycle with no asynchronous node: " + " -> ".join(loop)
-            + f" -> {loop[0]}; a message could loop forever without yielding",
-            "put a delay node in the loop, or make sure a node in it stops the message",
-            node=first.id, node_type=first.type, path=first.path, file=first.span.file,
-            line=first.span.line, column=first.span.column,
-        ))
+        found.append(
+            diagnostic(
+                "W102",
+                "is in a cycle with no asynchronous node: "
+                + " -> ".join(loop)
+                + f" -> {loop[0]}; a message could loop forever without yielding",
+                "put a delay node in the loop, or make sure a node in it stops the message",
+                node=first.id,
+                node_type=first.type,
+                path=first.path,
+                file=first.span.file,
+                line=first.span.line,
+                column=first.span.column,
+            )
+        )
     return found

@@ -27,35 +27,52 @@ def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic
     for doc in docs:
         first = flows.setdefault(doc.id, doc)
         if first is not doc:
-            found.append(diagnostic(
-                "E036", f"flow id '{doc.id}' is also used by {first.file}",
-                "give each flow file its own `id:`", **_at(doc, ("id",)),
-            ))
+            found.append(
+                diagnostic(
+                    "E036",
+                    f"flow id '{doc.id}' is also used by {first.file}",
+                    "give each flow file its own `id:`",
+                    **_at(doc, ("id",)),
+                )
+            )
         for node in doc.nodes.values():
             owner = ctx.nodes[node.id]
             if owner[1] is not node:
-                found.append(diagnostic(
-                    "E035", f"node id '{node.id}' is also used in {owner[0].file}:"
-                    f"{owner[1].span.line}", "node ids are unique across a project; rename one",
-                    node=node.id, node_type=node.type, **_at(doc, node.path, "key"),
-                ))
+                found.append(
+                    diagnostic(
+                        "E035",
+                        f"node id '{node.id}' is also used in {owner[0].file}:{owner[1].span.line}",
+                        "node ids are unique across a project; rename one",
+                        node=node.id,
+                        node_type=node.type,
+                        **_at(doc, node.path, "key"),
+                    )
+                )
         for conn in doc.connections.values():
             owner_c = ctx.connections[conn.id]
             if owner_c[1] is not conn:
-                found.append(diagnostic(
-                    "E035", f"connection id '{conn.id}' is also used in {owner_c[0].file}",
-                    "connection ids are unique across a project; rename one, or keep one "
-                    "declaration and use it from every file", node=conn.id, node_type=conn.type,
-                    **_at(doc, conn.path, "key"),
-                ))
+                found.append(
+                    diagnostic(
+                        "E035",
+                        f"connection id '{conn.id}' is also used in {owner_c[0].file}",
+                        "connection ids are unique across a project; rename one, or keep one "
+                        "declaration and use it from every file",
+                        node=conn.id,
+                        node_type=conn.type,
+                        **_at(doc, conn.path, "key"),
+                    )
+                )
         for sub in doc.subflows.values():
             owner_s = ctx.subflows[sub.name]
             if owner_s[1] is not sub:
-                found.append(diagnostic(
-                    "E035", f"subflow '{sub.name}' is also defined in {owner_s[0].file}",
-                    "subflow names are unique across a project; rename one",
-                    **_at(doc, sub.path, "key"),
-                ))
+                found.append(
+                    diagnostic(
+                        "E035",
+                        f"subflow '{sub.name}' is also defined in {owner_s[0].file}",
+                        "subflow names are unique across a project; rename one",
+                        **_at(doc, sub.path, "key"),
+                    )
+                )
     return found
 
 
@@ -83,17 +100,26 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                 hint = suggest(value, set(ctx.connections)) or (
                     f"declare it under `connections:` with `type: {conn_type}`"
                 )
-                found.append(diagnostic(
-                    "E033", f"{fname} names connection '{value}', which is not declared",
-                    hint, **where, **_at(doc, (*node.path, fname)),
-                ))
+                found.append(
+                    diagnostic(
+                        "E033",
+                        f"{fname} names connection '{value}', which is not declared",
+                        hint,
+                        **where,
+                        **_at(doc, (*node.path, fname)),
+                    )
+                )
             elif target[1].type != conn_type:
-                found.append(diagnostic(
-                    "E034", f"{fname} names connection '{value}', a {target[1].type}; a "
-                    f"{node.type} node needs a {conn_type}",
-                    f"name a connection of type {conn_type}", **where,
-                    **_at(doc, (*node.path, fname)),
-                ))
+                found.append(
+                    diagnostic(
+                        "E034",
+                        f"{fname} names connection '{value}', a {target[1].type}; a "
+                        f"{node.type} node needs a {conn_type}",
+                        f"name a connection of type {conn_type}",
+                        **where,
+                        **_at(doc, (*node.path, fname)),
+                    )
+                )
         for fname, ref_type in spec.node_ref_fields.items():
             found.extend(_node_refs(doc, node, fname, ref_type, ctx))
         found.extend(_secrets(doc, node.path, node.config, spec.secret_fields, where))
@@ -104,10 +130,14 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
             found.extend(_secrets(doc, conn.path, conn.config, spec.secret_fields, where))
     for node_id in doc.layout:
         if node_id not in doc.nodes:
-            found.append(diagnostic(
-                "W105", f"layout gives a position for '{node_id}', which is not a node of this flow",
-                "remove the entry", **_at(doc, ("layout", node_id), "key"),
-            ))
+            found.append(
+                diagnostic(
+                    "W105",
+                    f"layout gives a position for '{node_id}', which is not a node of this flow",
+                    "remove the entry",
+                    **_at(doc, ("layout", node_id), "key"),
+                )
+            )
     return found
 
 
@@ -122,28 +152,41 @@ def _node_refs(
         if not isinstance(target, str) or is_reference(target):
             continue
         path = (*node.path, fname, i) if isinstance(value, list) else (*node.path, fname)
-        pool = {k: v for k, v in scope.items()} if scope is not None else {
-            k: v[1] for k, v in ctx.nodes.items()
-        }
+        pool = (
+            {k: v for k, v in scope.items()}
+            if scope is not None
+            else {k: v[1] for k, v in ctx.nodes.items()}
+        )
         ref = pool.get(target)
         where = {"node": node.id, "node_type": node.type, **_at(doc, path)}
         if ref is None:
             candidates = {k for k, v in pool.items() if ref_type == "*" or v.type == ref_type}
-            found.append(diagnostic(
-                "E038", f"{fname} names '{target}', which is not a node"
-                + (" of this subflow" if scope is not None else " of the project"),
-                suggest(target, candidates) or "check the node id", **where,
-            ))
+            found.append(
+                diagnostic(
+                    "E038",
+                    f"{fname} names '{target}', which is not a node"
+                    + (" of this subflow" if scope is not None else " of the project"),
+                    suggest(target, candidates) or "check the node id",
+                    **where,
+                )
+            )
         elif ref_type != "*" and ref.type != ref_type:
-            found.append(diagnostic(
-                "E038", f"{fname} names '{target}', a {ref.type} node; it must be a {ref_type}",
-                f"name a {ref_type} node", **where,
-            ))
+            found.append(
+                diagnostic(
+                    "E038",
+                    f"{fname} names '{target}', a {ref.type} node; it must be a {ref_type}",
+                    f"name a {ref_type} node",
+                    **where,
+                )
+            )
     return found
 
 
 def _secrets(
-    doc: Document, path: tuple[str | int, ...], config: dict[str, Any], secret_fields: frozenset[str],
+    doc: Document,
+    path: tuple[str | int, ...],
+    config: dict[str, Any],
+    secret_fields: frozenset[str],
     where: dict[str, str],
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
@@ -152,11 +195,15 @@ def _secrets(
         if value in (None, "") or is_reference(value):
             continue
         var = f"{where['node']}_{fname}".upper().replace("-", "_").replace(".", "_")
-        found.append(diagnostic(
-            "E039", f"{fname} is a secret and is written inline in the flow file",
-            f"write `{fname}: ${{{var}}}` and set {var} in the environment or a secrets file",
-            **where, **_at(doc, (*path, fname)),
-        ))
+        found.append(
+            diagnostic(
+                "E039",
+                f"{fname} is a secret and is written inline in the flow file",
+                f"write `{fname}: ${{{var}}}` and set {var} in the environment or a secrets file",
+                **where,
+                **_at(doc, (*path, fname)),
+            )
+        )
     return found
 
 
@@ -165,26 +212,40 @@ def _subflow_instance(doc: Document, node: NodeDecl, ctx: CheckContext) -> list[
     where = {"node": node.id, "node_type": node.type}
     found_sub = ctx.subflows.get(name)
     if found_sub is None:
-        return [diagnostic(
-            "E037", f"unknown subflow '{name}'",
-            suggest(name, set(ctx.subflows)) or "define it under `subflows:` in a file of the project",
-            **where, **_at(doc, (*node.path, "type")),
-        )]
+        return [
+            diagnostic(
+                "E037",
+                f"unknown subflow '{name}'",
+                suggest(name, set(ctx.subflows))
+                or "define it under `subflows:` in a file of the project",
+                **where,
+                **_at(doc, (*node.path, "type")),
+            )
+        ]
     sub = found_sub[1]
     if node.subflow == name:
-        return [diagnostic(
-            "E042", f"subflow '{name}' contains an instance of itself", "remove the instance",
-            **where, **_at(doc, (*node.path, "type")),
-        )]
+        return [
+            diagnostic(
+                "E042",
+                f"subflow '{name}' contains an instance of itself",
+                "remove the instance",
+                **where,
+                **_at(doc, (*node.path, "type")),
+            )
+        ]
     found: list[Diagnostic] = []
     for param in node.env:
         if param not in sub.params:
-            found.append(diagnostic(
-                "E023", f"subflow '{name}' has no parameter '{param}'",
-                suggest(param, set(sub.params)) or "declared parameters: "
-                + (", ".join(sorted(sub.params)) or "none"),
-                **where, **_at(doc, (*node.path, "env", param), "key"),
-            ))
+            found.append(
+                diagnostic(
+                    "E023",
+                    f"subflow '{name}' has no parameter '{param}'",
+                    suggest(param, set(sub.params))
+                    or "declared parameters: " + (", ".join(sorted(sub.params)) or "none"),
+                    **where,
+                    **_at(doc, (*node.path, "env", param), "key"),
+                )
+            )
     return found
 
 
@@ -193,9 +254,14 @@ def check_unused_connections(docs: list[Document], ctx: CheckContext) -> list[Di
     for doc in docs:
         for conn in doc.connections.values():
             if conn.id not in ctx.used_connections and ctx.connections[conn.id][1] is conn:
-                found.append(diagnostic(
-                    "W103", f"connection '{conn.id}' is not used by any node",
-                    "remove it, or name it from a node", node=conn.id, node_type=conn.type,
-                    **_at(doc, conn.path, "key"),
-                ))
+                found.append(
+                    diagnostic(
+                        "W103",
+                        f"connection '{conn.id}' is not used by any node",
+                        "remove it, or name it from a node",
+                        node=conn.id,
+                        node_type=conn.type,
+                        **_at(doc, conn.path, "key"),
+                    )
+                )
     return found

@@ -137,7 +137,11 @@ def _raw(doc: Document, path: tuple[str | int, ...]) -> Any:
 
 
 def _unknown_type(
-    doc: Document, path: tuple[str | int, ...], ident: str, type_: str, ctx: CheckContext,
+    doc: Document,
+    path: tuple[str | int, ...],
+    ident: str,
+    type_: str,
+    ctx: CheckContext,
     wrong_kind: bool,
 ) -> Diagnostic:
     is_conn = path[0] == "connections"
@@ -147,14 +151,19 @@ def _unknown_type(
     if wrong_kind:
         message = f"'{type_}' is a {'node' if is_conn else 'connection'} type, not a {kind}"
         hint = (
-            "declare it under `nodes:`" if is_conn else "declare it under `connections:` and name it"
-            " from the nodes that use it"
+            "declare it under `nodes:`"
+            if is_conn
+            else "declare it under `connections:` and name it from the nodes that use it"
         )
     else:
         message = f"unknown {kind} '{type_}'"
         hint = suggest(type_, choices) or "run `flowrt nodes` to list the installed types"
     return diagnostic(
-        "E030", message, hint, node=ident, path=(*path, "type"),
+        "E030",
+        message,
+        hint,
+        node=ident,
+        path=(*path, "type"),
         **_where(doc, (*path, "type")),
     )
 
@@ -211,7 +220,7 @@ def _describe(value: Any) -> str:
 
 def _expected_type(expected: Any) -> str:
     names = expected if isinstance(expected, list) else [expected]
-    return " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    return " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
 
 
 def _field_name(path: tuple[str | int, ...]) -> str:
@@ -242,7 +251,8 @@ def _diagnostic(
             "E021",
             f"missing required field '{missing}'" + (f" in {name}" if rel else ""),
             f"add `{missing}:`" + (f" ({prop['description']})" if prop.get("description") else ""),
-            **where, **_where(doc, path, "key"),
+            **where,
+            **_where(doc, path, "key"),
         )
     if kw == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
@@ -253,34 +263,47 @@ def _diagnostic(
         )
         key_path = (*path, extra)
         return diagnostic(
-            "E023", f"unknown field '{extra}'" + (f" in {name}" if rel else ""), hint,
-            **{**where, "path": key_path}, **_where(doc, key_path, "key"),
+            "E023",
+            f"unknown field '{extra}'" + (f" in {name}" if rel else ""),
+            hint,
+            **{**where, "path": key_path},
+            **_where(doc, key_path, "key"),
         )
     if kw == "type":
         return diagnostic(
             "E022",
             f"{name} must be {_expected_type(value)}; got {_describe(inst)}",
             description or f"write {_expected_type(value)} here",
-            **where, **_where(doc, path),
+            **where,
+            **_where(doc, path),
         )
     if kw in ("enum", "const"):
         options = value if kw == "enum" else [value]
         shown = ", ".join(_describe(o) for o in options[:12])
         hint = suggest(str(inst), [str(o) for o in options]) if isinstance(inst, str) else ""
         return diagnostic(
-            "E024", f"{name} must be one of: {shown}; got {_describe(inst)}",
-            hint or "pick one of the allowed values", **where, **_where(doc, path),
+            "E024",
+            f"{name} must be one of: {shown}; got {_describe(inst)}",
+            hint or "pick one of the allowed values",
+            **where,
+            **_where(doc, path),
         )
     if kw in _RANGE:
         return diagnostic(
-            "E025", f"{name} must be {_RANGE[kw]} {value}; got {_describe(inst)}",
-            description or "change the value", **where, **_where(doc, path),
+            "E025",
+            f"{name} must be {_RANGE[kw]} {value}; got {_describe(inst)}",
+            description or "change the value",
+            **where,
+            **_where(doc, path),
         )
     if kw in _LENGTH:
         bound, unit = _LENGTH[kw]
         return diagnostic(
-            "E025", f"{name} must have {bound} {value} {unit}",
-            description or "change the value", **where, **_where(doc, path),
+            "E025",
+            f"{name} must have {bound} {value} {unit}",
+            description or "change the value",
+            **where,
+            **_where(doc, path),
         )
     if "propertyNames" in error.relative_schema_path:
         key_path = (*path, inst)
@@ -289,15 +312,22 @@ def _diagnostic(
             "E020",
             f"{what} {_describe(inst)} may hold only letters, digits, '_', '.' and '-'",
             "rename it; ids appear in wires, logs and URLs",
-            **{**where, "path": key_path}, **_where(doc, key_path, "key"),
+            **{**where, "path": key_path},
+            **_where(doc, key_path, "key"),
         )
     if kw == "pattern":
         return diagnostic(
-            "E020", f"{name} {_describe(inst)} does not have the expected form",
-            description or f"it must match {value}", **where, **_where(doc, path),
+            "E020",
+            f"{name} {_describe(inst)} does not have the expected form",
+            description or f"it must match {value}",
+            **where,
+            **_where(doc, path),
         )
     message = error.message if len(error.message) < 160 else error.message[:157] + "..."
     return diagnostic(
-        "E020", f"{name}: {message}", description or "see `flowrt schema` for what is allowed here",
-        **where, **_where(doc, path),
+        "E020",
+        f"{name}: {message}",
+        description or "see `flowrt schema` for what is allowed here",
+        **where,
+        **_where(doc, path),
     )

@@ -44,15 +44,22 @@ def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
             for err in exc.errors():
                 path = (*node.path, *err["loc"])
                 span = locate(doc.file, doc.data, path)
-                found.append(diagnostic(
-                    "E026" if had_refs else "E020",
-                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
-                    + (f"; got {_short(err.get('input'))}" if had_refs else ""),
-                    "check the value of the environment variable it references"
-                    if had_refs else "see `flowrt nodes show " + node.type + "`",
-                    node=node.id, node_type=node.type, path=path, file=doc.file,
-                    line=span.line, column=span.column,
-                ))
+                found.append(
+                    diagnostic(
+                        "E026" if had_refs else "E020",
+                        f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
+                        + (f"; got {_short(err.get('input'))}" if had_refs else ""),
+                        "check the value of the environment variable it references"
+                        if had_refs
+                        else "see `flowrt nodes show " + node.type + "`",
+                        node=node.id,
+                        node_type=node.type,
+                        path=path,
+                        file=doc.file,
+                        line=span.line,
+                        column=span.column,
+                    )
+                )
     return found
 
 
@@ -70,10 +77,18 @@ def _env_refs(
             if default is not None or lookup(name) is not MISSING:
                 continue
             span = locate(doc.file, doc.data, (*node.path, key))
-            found.append(diagnostic(
-                "W104", f"{key} references ${{{name}}}, which has no value and no default",
-                f"set {name} in the environment, add it to the flow's `env:`, or write "
-                f"${{{name}:-default}}", node=node.id, node_type=node.type,
-                path=(*node.path, key), file=doc.file, line=span.line, column=span.column,
-            ))
+            found.append(
+                diagnostic(
+                    "W104",
+                    f"{key} references ${{{name}}}, which has no value and no default",
+                    f"set {name} in the environment, add it to the flow's `env:`, or write "
+                    f"${{{name}:-default}}",
+                    node=node.id,
+                    node_type=node.type,
+                    path=(*node.path, key),
+                    file=doc.file,
+                    line=span.line,
+                    column=span.column,
+                )
+            )
     return found

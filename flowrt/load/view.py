@@ -124,7 +124,11 @@ def _connections(doc: Document, raw_connections: Any) -> dict[str, ConnectionDec
     if not is_mapping(raw_connections):
         return found
     for conn_id, raw in raw_connections.items():
-        if not isinstance(conn_id, str) or not is_mapping(raw) or not isinstance(raw.get("type"), str):
+        if (
+            not isinstance(conn_id, str)
+            or not is_mapping(raw)
+            or not isinstance(raw.get("type"), str)
+        ):
             continue
         path = ("connections", conn_id)
         found[conn_id] = ConnectionDecl(

@@ -35,7 +35,9 @@ def _yaml() -> YAML:
     return yaml
 
 
-def fail(code: str, message: str, hint: str, file: str, line: int = 0, column: int = 0) -> LoadError:
+def fail(
+    code: str, message: str, hint: str, file: str, line: int = 0, column: int = 0
+) -> LoadError:
     return LoadError([diagnostic(code, message, hint, file=file, line=line, column=column)])
 
 
@@ -53,11 +55,17 @@ def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise fail("E003", f"cannot read the file: {exc.strerror or exc}", "check the path", file) from exc
+        raise fail(
+            "E003", f"cannot read the file: {exc.strerror or exc}", "check the path", file
+        ) from exc
     if not raw.strip():
-        raise fail("E006", "file is empty", "a flow file starts with 'flowrt: 1' and 'nodes:'", file)
+        raise fail(
+            "E006", "file is empty", "a flow file starts with 'flowrt: 1' and 'nodes:'", file
+        )
     if b"\x00" in raw[:8192]:
-        raise fail("E005", "file is binary, not YAML or JSON text", "pass a .yaml or .json flow file", file)
+        raise fail(
+            "E005", "file is binary, not YAML or JSON text", "pass a .yaml or .json flow file", file
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -80,9 +88,18 @@ def _json_error(text: str, file: str) -> LoadError | None:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return fail("E001", f"JSON syntax error: {exc.msg}", "fix the JSON syntax", file, exc.lineno, exc.colno)
+        return fail(
+            "E001",
+            f"JSON syntax error: {exc.msg}",
+            "fix the JSON syntax",
+            file,
+            exc.lineno,
+            exc.colno,
+        )
     except RecursionError:
-        return fail("E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1)
+        return fail(
+            "E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1
+        )
     return None
 
 
@@ -119,7 +136,9 @@ def parse(text: str, file: str) -> Any:
             (mark.column + 1) if mark else 0,
         ) from exc
     except RecursionError as exc:
-        raise fail("E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1) from exc
+        raise fail(
+            "E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1
+        ) from exc
     except YAMLError as exc:
         raise fail("E001", f"YAML error: {exc}", "fix the syntax", file) from exc
     check_shape(data, file)
@@ -182,7 +201,9 @@ def _position(data: Any, path: list[Any]) -> tuple[int, int]:
 def to_plain(value: Any) -> Any:
     """Round-trip data as plain dicts, lists, str, int, float, bool and None."""
     if isinstance(value, dict):
-        return {(str(k) if not isinstance(k, int | str) else k): to_plain(v) for k, v in value.items()}
+        return {
+            (str(k) if not isinstance(k, int | str) else k): to_plain(v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     if isinstance(value, bool) or value is None:

@@ -69,7 +69,9 @@ _COMMON_NODE_PROPS: dict[str, Any] = {
 def _allow_env_ref(prop: dict[str, Any]) -> dict[str, Any]:
     if prop.get("type") == "string" and "enum" not in prop and "pattern" not in prop:
         return prop
-    keep = {k: prop[k] for k in ("description", "default", "examples", "title") if k in prop}
+    keep: dict[str, Any] = {
+        k: prop[k] for k in ("description", "default", "examples", "title") if k in prop
+    }
     return {**keep, "anyOf": [prop, {"$ref": "#/$defs/envref"}]}
 
 

@@ -77,7 +77,7 @@ def node_classes(module: ModuleType) -> Iterator[type[Node]]:
             isinstance(value, type)
             and issubclass(value, Node)
             and value.__module__ == module.__name__
-            and getattr(value, "type", "")
+            and bool(getattr(value, "type", ""))
         ):
             yield value
 

@@ -35,7 +35,7 @@ def _type_of(prop: dict[str, Any]) -> str:
     if "anyOf" in prop:
         return " or ".join(_type_of(p) for p in prop["anyOf"])
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1].split(".", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1].split(".", 1)[-1]
     kind = prop.get("type", "any")
     if kind == "array" and isinstance(prop.get("items"), dict):
         return f"list of {_type_of(prop['items'])}"

@@ -17,12 +17,14 @@ RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info")
 """Keys every node may have besides its configuration."""
 
 _TYPE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+NodeClass = type[Node]
+ConfigClass = type[NodeConfig]
 
 
 @dataclass(frozen=True)
 class NodeSpec:
     type: str
-    cls: type[Node]
+    cls: NodeClass
     pack: str
 
     @property
@@ -42,7 +44,7 @@ class NodeSpec:
         return self.cls.asynchronous
 
     @property
-    def config_model(self) -> type[NodeConfig]:
+    def config_model(self) -> ConfigClass:
         return self.cls.Config
 
     @property
@@ -63,7 +65,7 @@ class NodeSpec:
     @cached_property
     def config_schema(self) -> dict[str, Any]:
         """The JSON Schema of the configuration, as pydantic derives it from the model."""
-        schema = self.config_model.model_json_schema(
+        schema: dict[str, Any] = self.config_model.model_json_schema(
             ref_template="#/$defs/" + self.type + ".{model}"
         )
         schema.pop("title", None)
@@ -105,9 +107,9 @@ class NodeSpec:
     def output_count(self, raw: dict[str, Any]) -> int | None:
         """Number of output ports for this raw configuration, or None if it is invalid."""
         if self.cls.output_count.__func__ is Node.output_count.__func__:  # type: ignore[attr-defined]
-            return self.cls.outputs
+            return int(self.cls.outputs)
         try:
-            return self.cls.output_count(self.parse_config(raw))
+            return int(self.cls.output_count(self.parse_config(raw)))
         except (ValidationError, ValueError, TypeError):
             return None
 
@@ -135,8 +137,16 @@ def spec_for(cls: type[Node], pack: str) -> NodeSpec:
     where = f"{cls.__module__}.{cls.__qualname__}"
     if not name or not re.match(_TYPE_PATTERN, name):
         raise RegistryError(f"{where}: type {name!r} must be lower-case words joined by '-'")
-    if getattr(cls, "category", None) not in ("source", "transform", "script", "sink", "connection"):
-        raise RegistryError(f"{where}: category must be source, transform, script, sink or connection")
+    if getattr(cls, "category", None) not in (
+        "source",
+        "transform",
+        "script",
+        "sink",
+        "connection",
+    ):
+        raise RegistryError(
+            f"{where}: category must be source, transform, script, sink or connection"
+        )
     if not (isinstance(cls.Config, type) and issubclass(cls.Config, NodeConfig)):
         raise RegistryError(f"{where}: Config must subclass flowrt.api.NodeConfig")
     clash = set(cls.Config.model_fields) & set(RESERVED_NODE_KEYS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +104,36 @@ def _json_error(text: str, file: str) -> LoadError | None:
     return None
 
 
+_FLOW_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'|#[^\n]*|[\[\]{}]')
+
+
+def check_bracket_depth(text: str, file: str) -> None:
+    """Reject deeply nested [ and { before parsing: ruamel's scanner is slow on them."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _FLOW_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                raise fail(
+                    "E008",
+                    f"nesting is deeper than {MAX_DEPTH} levels",
+                    "flatten the data; a flow file rarely needs more than a few levels",
+                    file,
+                    line,
+                    column,
+                )
+        elif token in "]}":
+            depth = max(0, depth - 1)
+
+
 def parse(text: str, file: str) -> Any:
     """Round-trip data for the text, or a LoadError with the position of the problem."""
+    check_bracket_depth(text, file)
     is_json = file.endswith(".json")
     if is_json:
         err = _json_error(text, file)

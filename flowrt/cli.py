@@ -174,6 +174,22 @@ def nodes(ctx: click.Context, category: str | None, fmt: str) -> None:
         click.echo(render_listing(specs))
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False), default="docs/nodes",
+              show_default=True, help="Directory for the generated pages.")
+def docs(output: str) -> None:
+    """Write one Markdown page per node type, generated from the declarations."""
+    from flowrt.registry.docs import render_index, render_markdown
+
+    target = Path(output)
+    target.mkdir(parents=True, exist_ok=True)
+    specs = list(_registry())
+    for spec in specs:
+        (target / f"{spec.type}.md").write_text(render_markdown(spec) + "\n", encoding="utf-8")
+    (target / "README.md").write_text(render_index(specs) + "\n", encoding="utf-8")
+    click.echo(f"wrote {len(specs) + 1} pages to {target}", err=True)
+
+
 @nodes.command("show")
 @click.argument("type_name", metavar="TYPE")
 @click.option(

@@ -19,7 +19,10 @@ The engine owns the lifecycle. A node only implements its category's contract:
 
 =============== ============================================================================
 Transform       ``process(msg) -> Output``: synchronous, so chains of transforms are fused into
-                direct calls. Return what to send (see :data:`flowrt.types.Output`).
+                direct calls. Return what to send (see :data:`flowrt.types.Output`). A node that
+                must keep a message (a delay) calls ``ctx.hold(msg)`` and later ``ctx.done(msg)``,
+                and declares ``asynchronous = True``. A Transform with no outputs may declare
+                ``category = "sink"``: a synchronous sink, such as debug.
 AsyncTransform  ``async receive(msg)``: runs behind a bounded queue; send any time with
                 ``self.ctx.send(output)``. For timers and buffers (delay, trigger, join).
 Source          ``async connect()``, ``async read() -> (msg, ack)``, ``async close()``. Raise
@@ -28,6 +31,8 @@ Source          ``async connect()``, ``async read() -> (msg, ack)``, ``async clo
                 every branch the message went down has finished with it.
 Sink            ``async write(batch)``, ``async flush()``; ``batch_size`` and ``batch_interval``
                 tell the engine how to batch. Messages are acknowledged once ``write`` returns.
+Listener        ``process(event_msg) -> Output``: catch, status and complete nodes; the engine
+                feeds them errors, status changes and finished messages of the nodes in scope.
 Connection      ``async open()``, ``async close()``: shared configuration and client for the nodes
                 that name it (``self.ctx.connection(self.config.connection)``).
 =============== ============================================================================
@@ -38,7 +43,7 @@ engine routes the error to ``catch`` nodes or the log with the node id and the m
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,17 +68,20 @@ __all__ = [
     "ConnectionLost",
     "Ack",
     "EndOfInput",
+    "Listener",
     "Message",
     "Node",
     "NodeConfig",
     "NodeContext",
     "NodeError",
     "NotConnected",
+    "Origin",
     "Output",
     "ScriptError",
     "Sink",
     "Source",
     "Store",
+    "Timer",
     "Transform",
     "field",
 ]
@@ -142,7 +150,7 @@ ConfigModel = type[NodeConfig]
 
 
 class Store(Protocol):
-    """A context store (node, flow or global scope)."""
+    """A context store (node, flow or global scope). Values should be JSON-like."""
 
     def get(self, key: str, default: Any = None) -> Any: ...
     def set(self, key: str, value: Any) -> None: ...
@@ -156,25 +164,64 @@ class Ack(Protocol):
     async def nack(self, requeue: bool = True) -> None: ...
 
 
+class Timer(Protocol):
+    """A pending callback made by :meth:`NodeContext.call_later`."""
+
+    def cancel(self) -> None: ...
+
+
+Origin = Message | list[Message] | None
+"""What an output was made from: one message the node received, several (a join), or None."""
+
+
 class NodeContext(Protocol):
-    """What the engine gives every node instance as ``self.ctx``."""
+    """What the engine gives every node instance as ``self.ctx``.
+
+    Sending
+        ``send(output, origin=None)`` sends ``output`` (see :data:`Output`) on this node's ports.
+        ``origin`` is the message(s) the output was made from, so the source of those messages is
+        acknowledged only once the output is finished too. With no origin, the output belongs to
+        the message being processed right now, if any (inside ``process``/``receive``), else it
+        starts fresh (a timer firing). ``send_from(node_id, output)`` sends as if another node had
+        sent it (link nodes use it).
+
+    Holding
+        A message is finished when ``process`` (or ``receive``) returns, unless the node called
+        ``hold(msg)``: then it is finished by ``done(msg)``. A delay or a join holds the messages
+        it keeps. ``done(msg, error)`` with an error routes the error to ``catch`` nodes.
+        ``spawn(coro, msg)`` runs a coroutine owned by the engine (drained at shutdown); with a
+        message, that message is held until the coroutine ends and its errors name that message.
+
+    Time
+        ``now()`` (epoch seconds), ``sleep()`` and ``call_later()`` go through the engine's clock,
+        so flow tests can run them on simulated time. Never use ``time`` or ``asyncio.sleep``.
+    """
 
     node_id: str
+    """The node's id; inside a subflow instance, ``instance/inner``."""
+    node_type: str
     flow_id: str
+    label: str
     context: Store
     flow: Store
     global_: Store
-    env: dict[str, str]
+    env: Mapping[str, Any]
+    """The node's environment: subflow parameters, the flow's ``env``, the process environment."""
 
-    def send(self, output: Output, msg: Message | None = None) -> None: ...
+    def send(self, output: Output, origin: Origin = None) -> None: ...
+    def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...
+    def hold(self, msg: Message) -> None: ...
+    def done(self, msg: Message, error: BaseException | None = None) -> None: ...
+    def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None: ...
     def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None: ...
     def warn(self, text: str, msg: Message | None = None) -> None: ...
     def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
     def log(self, text: str) -> None: ...
-    def done(self, msg: Message) -> None: ...
     def connection(self, connection_id: str) -> Connection: ...
+    def new_msgid(self) -> str: ...
     def now(self) -> float: ...
     def sleep(self, seconds: float) -> Awaitable[None]: ...
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer: ...
 
 
 class Node:
@@ -186,7 +233,10 @@ class Node:
     outputs: ClassVar[int] = 1
     stability: ClassVar[Stability] = "stable"
     asynchronous: ClassVar[bool] = False
-    """True when messages cross an asynchronous boundary here (a queue, a timer, I/O)."""
+    """True when messages may leave later than they arrived (a queue, a timer, I/O)."""
+    mutates: ClassVar[bool] = True
+    """False when the node never changes a message it receives nor keeps it after returning:
+    on a fan-out such a synchronous node gets the message itself, with no copy."""
     Config: ClassVar[ConfigModel] = NodeConfig
 
     def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
@@ -279,6 +329,33 @@ class Sink(Node):
 
     async def flush(self) -> None:
         """Commit anything the sink holds."""
+
+
+class Listener(Node):
+    """Receives the engine's events about other nodes: errors (catch), status (status) and
+    finished messages (complete).
+
+    ``event`` names which. The engine calls ``process`` with the event message (for errors, a
+    copy of the failed message with ``error`` set; for status, ``{"status": {...}}``; for
+    complete, a copy of the finished message) for every node in ``scope()``: ``None`` means
+    every node of the listener's own flow. ``only_uncaught`` listeners get an error only when
+    no other listener in the flow took it (Node-RED's "uncaught errors only").
+    """
+
+    category: ClassVar[Category] = "source"
+    inputs: ClassVar[int] = 0
+    event: ClassVar[str] = "error"
+    mutates: ClassVar[bool] = False
+
+    def scope(self) -> Collection[str] | None:
+        return None
+
+    @property
+    def only_uncaught(self) -> bool:
+        return False
+
+    def process(self, msg: Message) -> Output:
+        return msg
 
 
 class Connection(Node):

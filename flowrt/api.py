@@ -58,6 +58,24 @@ from flowrt.errors import (
     NotConnected,
     ScriptError,
 )
+from flowrt.props import (
+    MISSING,
+    delete_property,
+    get_property,
+    getter,
+    parse_path,
+    set_property,
+    setter,
+)
+from flowrt.typed_value import (
+    Evaluator,
+    Pattern,
+    TypedValue,
+    Value,
+    compile_value,
+    copy_json,
+    evaluate,
+)
 from flowrt.types import Category, Message, Output, Stability
 
 __all__ = [
@@ -68,7 +86,9 @@ __all__ = [
     "ConnectionLost",
     "Ack",
     "EndOfInput",
+    "Evaluator",
     "Listener",
+    "MISSING",
     "Message",
     "Node",
     "NodeConfig",
@@ -77,13 +97,25 @@ __all__ = [
     "NotConnected",
     "Origin",
     "Output",
+    "Pattern",
     "ScriptError",
     "Sink",
     "Source",
     "Store",
     "Timer",
     "Transform",
+    "TypedValue",
+    "Value",
+    "compile_value",
+    "copy_json",
+    "delete_property",
+    "evaluate",
     "field",
+    "get_property",
+    "getter",
+    "parse_path",
+    "set_property",
+    "setter",
 ]
 
 

@@ -76,6 +76,7 @@ from flowrt.typed_value import (
     copy_json,
     evaluate,
 )
+from flowrt.message import clone, new_msgid
 from flowrt.types import Category, Message, Output, Stability
 
 __all__ = [
@@ -110,7 +111,9 @@ __all__ = [
     "copy_json",
     "delete_property",
     "evaluate",
+    "clone",
     "field",
+    "new_msgid",
     "get_property",
     "getter",
     "parse_path",

@@ -58,6 +58,7 @@ from flowrt.errors import (
     NotConnected,
     ScriptError,
 )
+from flowrt.message import clone, new_msgid
 from flowrt.props import (
     MISSING,
     delete_property,
@@ -76,7 +77,6 @@ from flowrt.typed_value import (
     copy_json,
     evaluate,
 )
-from flowrt.message import clone, new_msgid
 from flowrt.types import Category, Message, Output, Stability
 
 __all__ = [

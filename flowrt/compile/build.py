@@ -1,0 +1,169 @@
+"""Build an execution plan from a checked project.
+
+``build_plan`` checks the project first and refuses to plan a flow with errors (raising
+CheckError with every diagnostic), so a plan is only ever made from a flow `flowrt validate`
+accepts. Then it expands subflow instances, substitutes ``${VAR}`` references and parses each
+configuration into its node type's model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowrt.check import check, has_errors
+from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
+from flowrt.errors import CheckError, CompileError, Diagnostic
+from flowrt.load.document import Document, NodeDecl, SubflowDecl
+from flowrt.load.env import make_lookup, substitute
+from flowrt.load.project import Project
+from flowrt.registry.discover import Registry, default_registry
+
+MAX_SUBFLOW_DEPTH = 16
+
+
+def build_plan(
+    project: Project,
+    registry: Registry | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> tuple[Plan, list[Diagnostic]]:
+    """The plan of a project, and the warnings its check found. Raises CheckError on errors."""
+    registry = registry or default_registry()
+    process_env = dict(os.environ if env is None else env)
+    diagnostics = check(project, registry, env=process_env)
+    if has_errors(diagnostics) or project.unreadable:
+        raise CheckError([d for d in diagnostics if d.severity == "error"])
+    builder = _Builder(registry, process_env, project.documents)
+    for doc in project.documents:
+        if not doc.disabled:
+            builder.add_document(doc)
+    builder.resolve()
+    return builder.plan, diagnostics
+
+
+@dataclass
+class _Pending:
+    node: NodeDecl
+    doc: Document
+    id: str
+    wires: list[list[str]]
+    env: dict[str, Any]
+    scope: tuple[str, ...]
+
+
+class _Builder:
+    def __init__(self, registry: Registry, process_env: dict[str, str], docs: list[Document]):
+        self.registry = registry
+        self.process_env = process_env
+        self.plan = Plan()
+        self.pending: list[_Pending] = []
+        self.entries: dict[str, list[str]] = {}
+        """Subflow instance id -> the planned ids its input goes to."""
+        self.subflows: dict[str, tuple[Document, SubflowDecl]] = {
+            name: (doc, sub) for doc in docs for name, sub in doc.subflows.items()
+        }
+
+    def add_document(self, doc: Document) -> None:
+        self.plan.flows[doc.id] = doc.file
+        self.plan.flow_env[doc.id] = dict(doc.env)
+        lookup = make_lookup(doc.env, self.process_env)
+        for conn in doc.connections.values():
+            spec = self.registry[conn.type]
+            config = self._parse(spec, substitute(conn.config, lookup), conn.id, doc.file)
+            self.plan.connections[conn.id] = PlannedConnection(conn.id, spec, config, doc.id)
+        self._expand(doc, doc.nodes, "", dict(doc.env), None, ())
+
+    def _expand(
+        self,
+        doc: Document,
+        nodes: dict[str, NodeDecl],
+        prefix: str,
+        env: dict[str, Any],
+        outer: list[list[str]] | None,
+        scope: tuple[str, ...],
+    ) -> None:
+        if len(scope) > MAX_SUBFLOW_DEPTH:
+            raise CompileError(f"subflows nest deeper than {MAX_SUBFLOW_DEPTH} levels at {scope}")
+        live = {nid for nid, n in nodes.items() if not n.disabled}
+        for node in nodes.values():
+            if node.disabled:
+                continue
+            gid = prefix + node.id
+            wires: list[list[str]] = []
+            for wire in node.wires:
+                while len(wires) <= wire.port:
+                    wires.append([])
+                out = wire.subflow_output
+                if out is not None:
+                    if outer is not None and out < len(outer):
+                        wires[wire.port].extend(outer[out])
+                elif wire.target in live:
+                    wires[wire.port].append(prefix + wire.target)
+            sub_name = node.subflow_type
+            if sub_name is None:
+                self.pending.append(_Pending(node, doc, gid, wires, env, scope))
+                continue
+            sub_doc, sub = self.subflows[sub_name]
+            inner_env = dict(env)
+            for name, param in sub.params.items():
+                inner_env[name] = param.get("default")
+            lookup = make_lookup(env, self.process_env)
+            inner_env.update(substitute(node.env, lookup))
+            self.entries[gid] = [
+                f"{gid}/{w.target}"
+                for w in sub.inputs
+                if w.target in sub.nodes and not sub.nodes[w.target].disabled
+            ]
+            self._expand(sub_doc, sub.nodes, gid + "/", inner_env, wires, (*scope, gid))
+
+    def _targets(self, target: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        if target not in self.entries:
+            return [target]
+        if target in seen:
+            return []
+        found: list[str] = []
+        for t in self.entries[target]:
+            found.extend(self._targets(t, seen | {target}))
+        return found
+
+    def resolve(self) -> None:
+        known = {p.id for p in self.pending}
+        for p in self.pending:
+            spec = self.registry[p.node.type]
+            lookup = make_lookup(p.env, self.process_env)
+            config = self._parse(
+                spec, substitute(p.node.config, lookup), p.id, p.doc.file, p.node.span.line
+            )
+            count = spec.cls.output_count(config)
+            ports = [list(dict.fromkeys(t for w in pw for t in self._targets(w))) for pw in p.wires]
+            ports = (ports + [[] for _ in range(count)])[: max(count, 0)]
+            self.plan.nodes[p.id] = PlannedNode(
+                id=p.id,
+                spec=spec,
+                config=config,
+                flow=p.node.flow,
+                wires=tuple(tuple(t for t in port if t in known) for port in ports),
+                env=p.env,
+                label=p.node.label or "",
+                file=p.doc.file,
+                line=p.node.span.line,
+                scope=p.scope,
+                raw_id=p.node.id,
+            )
+
+    def _parse(
+        self, spec: Any, raw: dict[str, Any], ident: str, file: str, line: int = 0
+    ) -> Any:
+        try:
+            return spec.parse_config(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "configuration"
+            raise CompileError(
+                f"{file}:{line}: node '{ident}' ({spec.type}): {where}: {first['msg']}"
+            ) from exc

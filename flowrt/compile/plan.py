@@ -1,0 +1,68 @@
+"""The execution plan: what the runtime instantiates, with every reference resolved.
+
+A plan is flat. Subflow instances are expanded into their inner nodes (``instance/inner`` ids),
+wires to an instance go to the subflow's input nodes, wires to ``$out.N`` go to the instance's
+port N targets, and configurations are substituted and parsed into their typed models. Disabled
+nodes and flows are left out, and so are wires to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowrt.registry.spec import NodeSpec
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedNode:
+    id: str
+    """Unique in the plan: the node id, or ``instance/inner`` inside subflow instances."""
+    spec: NodeSpec
+    config: Any
+    """The typed configuration (the node type's Config model)."""
+    flow: str
+    wires: tuple[tuple[str, ...], ...]
+    """Targets per output port, resolved to planned node ids."""
+    env: dict[str, Any]
+    """Variables the node sees: subflow parameters, then the flow's env (process env comes last)."""
+    label: str = ""
+    file: str = ""
+    line: int = 0
+    scope: tuple[str, ...] = ()
+    """The subflow instances this node is inside, outermost first (empty for a flow's node)."""
+    raw_id: str = ""
+    """The id as written in its file (the inner id for nodes of a subflow)."""
+
+    @property
+    def type(self) -> str:
+        return self.spec.type
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedConnection:
+    id: str
+    spec: NodeSpec
+    config: Any
+    flow: str
+
+
+@dataclass(slots=True)
+class Plan:
+    nodes: dict[str, PlannedNode] = field(default_factory=dict)
+    connections: dict[str, PlannedConnection] = field(default_factory=dict)
+    flows: dict[str, str] = field(default_factory=dict)
+    """Flow id -> the file it came from."""
+    flow_env: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def sources(self) -> list[PlannedNode]:
+        return [n for n in self.nodes.values() if n.spec.category == "source"]
+
+    def entries(self) -> list[str]:
+        """Nodes that have an input that no node wires to (where tests inject messages)."""
+        wired = {t for n in self.nodes.values() for port in n.wires for t in port}
+        return [
+            n.id
+            for n in self.nodes.values()
+            if n.spec.inputs > 0 and n.id not in wired and n.spec.category != "connection"
+        ]

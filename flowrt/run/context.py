@@ -1,0 +1,182 @@
+"""The context each node instance gets as ``self.ctx`` (the NodeContext protocol of flowrt.api)."""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowrt.errors import ConfigError
+from flowrt.message import new_msgid
+from flowrt.run.delivery import Delivery
+from flowrt.types import Message, Output
+
+if TYPE_CHECKING:
+    from flowrt.api import Connection, Origin, Store
+    from flowrt.compile.plan import PlannedNode
+    from flowrt.run.clock import Timer
+    from flowrt.run.runtime import Runtime
+
+Emit = Callable[[Output, Delivery], None]
+
+
+class NodeContext:
+    """Sending, holding, status, logging, stores and time for one node instance."""
+
+    def __init__(self, runtime: Runtime, planned: PlannedNode, process_env: dict[str, str]):
+        self.runtime = runtime
+        self.planned = planned
+        self.node_id = planned.id
+        self.node_type = planned.type
+        self.flow_id = planned.flow
+        self.label = planned.label
+        stores = runtime.stores
+        self.context: Store = stores.scope(f"node:{planned.id}")
+        self.flow: Store = stores.scope(f"flow:{planned.flow}")
+        self.global_: Store = stores.scope("global")
+        self.env: Mapping[str, Any] = ChainMap(
+            {
+                "NR_NODE_ID": planned.id,
+                "NR_NODE_NAME": planned.label,
+                "NR_FLOW_ID": planned.flow,
+                "FLOWRT_NODE_ID": planned.id,
+                "FLOWRT_FLOW_ID": planned.flow,
+            },
+            planned.env,
+            process_env,
+        )
+        self.emit: Emit = _no_outputs
+        self.delivery: Delivery | None = None
+        """The delivery of the message being processed now, if any."""
+        self.held: dict[int, tuple[Message, Delivery]] = {}
+
+    # sending -----------------------------------------------------------------------------
+
+    def _delivery_for(self, origin: Origin) -> tuple[Delivery, bool]:
+        """The delivery an output made from ``origin`` belongs to; True if it is a new one."""
+        if origin is None:
+            if self.delivery is not None:
+                return self.delivery, False
+            return self.runtime.new_delivery(), True
+        if isinstance(origin, list):
+            found = [self._delivery_for(m) for m in origin]
+            parents = tuple(dict.fromkeys(d for d, _ in found))
+            joined = Delivery(self.runtime.finished, parents=parents)
+            for d, fresh in found:
+                if fresh:
+                    d.release()
+            return joined, True
+        held = self.held.get(id(origin))
+        if held is not None:
+            return held[1], False
+        if self.delivery is not None:
+            return self.delivery, False
+        return self.runtime.new_delivery(), True
+
+    def send(self, output: Output, origin: Origin = None) -> None:
+        if output is None:
+            return
+        delivery, fresh = self._delivery_for(origin)
+        if not fresh:
+            delivery.pending += 1
+        try:
+            self.emit(output, delivery)
+        finally:
+            delivery.release()
+
+    def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None:
+        other = self.runtime.contexts.get(node_id)
+        if other is None:
+            raise ConfigError(f"cannot send from unknown node '{node_id}'", node=self.node_id)
+        delivery, fresh = self._delivery_for(origin)
+        if not fresh:
+            delivery.pending += 1
+        try:
+            other.emit(output, delivery)
+        finally:
+            delivery.release()
+
+    # holding -----------------------------------------------------------------------------
+
+    def hold(self, msg: Message) -> None:
+        key = id(msg)
+        if key in self.held:
+            return
+        delivery = self.delivery or self.runtime.new_delivery()
+        if delivery is self.delivery:
+            delivery.pending += 1
+        self.held[key] = (msg, delivery)
+
+    def done(self, msg: Message, error: BaseException | None = None) -> None:
+        entry = self.held.pop(id(msg), None)
+        if entry is None:
+            if error is not None:
+                self.runtime.fail(self.node_id, msg, self.delivery, error)
+            return
+        _, delivery = entry
+        if self.runtime.releasing and error is None:
+            delivery.failed = True  # given up at shutdown: nack it, so it is redelivered
+        elif error is not None:
+            self.runtime.fail(self.node_id, msg, delivery, error)
+        else:
+            self.runtime.completed(self.node_id, msg, delivery)
+        delivery.release()
+
+    def release_held(self) -> int:
+        """Release every held message (at stop); returns how many there were."""
+        count = len(self.held)
+        for msg, _ in list(self.held.values()):
+            self.done(msg)
+        return count
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None:
+        if msg is not None:
+            self.hold(msg)
+        self.runtime.spawn(self, coro, msg)
+
+    # reporting ---------------------------------------------------------------------------
+
+    def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None:
+        self.runtime.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text})
+
+    def warn(self, text: str, msg: Message | None = None) -> None:
+        self.runtime.log_node(self.node_id, "warning", text, msg)
+
+    def log(self, text: str) -> None:
+        self.runtime.log_node(self.node_id, "info", text, None)
+
+    def error(self, error: BaseException | str, msg: Message | None = None) -> None:
+        if msg is None:
+            self.runtime.log_node(self.node_id, "error", str(error), None)
+            return
+        exc = error if isinstance(error, BaseException) else RuntimeError(str(error))
+        held = self.held.get(id(msg))
+        delivery = held[1] if held else self.delivery
+        self.runtime.fail(self.node_id, msg, delivery, exc)
+
+    # resources and time ------------------------------------------------------------------
+
+    def connection(self, connection_id: str) -> Connection:
+        return self.runtime.connection(connection_id, self.node_id)
+
+    def new_msgid(self) -> str:
+        return new_msgid()
+
+    def now(self) -> float:
+        return self.runtime.clock.now()
+
+    async def sleep(self, seconds: float) -> None:
+        await self.runtime.clock.sleep(seconds)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        def run() -> None:
+            try:
+                callback()
+            except Exception as exc:  # a timer's error must not vanish
+                self.runtime.fail(self.node_id, None, None, exc)
+
+        return self.runtime.clock.call_later(seconds, run)
+
+
+def _no_outputs(output: Output, delivery: Delivery) -> None:
+    return None

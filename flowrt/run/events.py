@@ -1,0 +1,193 @@
+"""Errors, status and completion: routed to catch, status and complete nodes, else logged.
+
+An error names its node and message: catch nodes whose scope holds the node get a copy of the
+message with ``error = {message, source: {id, type, name, count}, stack}``. Inside a subflow
+instance, catch nodes of the subflow come first; if none takes it, the error goes up to the
+flow that holds the instance, as in Node-RED. An error no catch node takes is logged with the
+node id and ``_msgid``, and marks the message failed, so its source is nacked rather than acked.
+A message that fails again in the same node more than ``MAX_ERROR_COUNT`` times is not routed
+again (a catch flow that fails the same way would loop forever).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flowrt.api import Listener
+from flowrt.errors import ScriptError
+from flowrt.message import clone, new_msgid
+from flowrt.types import Message
+
+if TYPE_CHECKING:
+    from flowrt.compile.plan import PlannedNode
+    from flowrt.run.delivery import Delivery
+    from flowrt.run.runtime import Runtime
+
+log = logging.getLogger("flowrt.node")
+MAX_ERROR_COUNT = 9
+LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO}
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    node: str
+    node_type: str
+    msgid: str
+    message: str
+    msg: Message | None
+    caught: bool
+
+
+@dataclass
+class Hooks:
+    """Observers of the runtime (the test harness, the server's websocket)."""
+
+    error: list[Callable[[ErrorRecord], None]] = field(default_factory=list)
+    status: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
+    log: list[Callable[[str, str, str, Message | None], None]] = field(default_factory=list)
+
+
+Scope = tuple[str, tuple[str, ...]]
+
+
+class Events:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.hooks = Hooks()
+        self.statuses: dict[str, dict[str, Any]] = {}
+        self.catchers: dict[Scope, list[Listener]] = defaultdict(list)
+        self.status_listeners: dict[Scope, list[Listener]] = defaultdict(list)
+        self.complete_listeners: dict[str, list[Listener]] = defaultdict(list)
+
+    def index(self, nodes: dict[str, Any], planned: dict[str, PlannedNode]) -> set[str]:
+        """Find the listeners; returns the ids of nodes that complete nodes watch."""
+        for node_id, node in nodes.items():
+            if not isinstance(node, Listener):
+                continue
+            pn = planned[node_id]
+            key = (pn.flow, pn.scope)
+            if node.event == "error":
+                self.catchers[key].append(node)
+            elif node.event == "status":
+                self.status_listeners[key].append(node)
+            elif node.event == "complete":
+                prefix = pn.scope[-1] + "/" if pn.scope else ""
+                for raw in node.scope() or ():
+                    self.complete_listeners[prefix + raw].append(node)
+        return set(self.complete_listeners)
+
+    # errors ------------------------------------------------------------------------------
+
+    def fail(
+        self, node_id: str, msg: Message | None, d: Delivery | None, exc: BaseException
+    ) -> None:
+        pn = self.rt.plan.nodes.get(node_id)
+        node_type = pn.type if pn else ""
+        text = str(exc) or type(exc).__name__
+        previous = msg.get("error") if isinstance(msg, dict) else None
+        count = 1
+        if isinstance(previous, dict) and previous.get("source", {}).get("id") == node_id:
+            count = int(previous["source"].get("count", 1)) + 1
+        record: dict[str, Any] = {
+            "message": text,
+            "source": {"id": node_id, "type": node_type, "name": pn.label if pn else "",
+                       "count": count},
+            "stack": "".join(traceback.format_exception(exc, limit=-4)).rstrip(),
+        }
+        if isinstance(exc, ScriptError) and exc.line:
+            record["line"] = exc.line
+        caught = False
+        if pn is not None and count <= MAX_ERROR_COUNT:
+            caught = self._route_error(pn, msg, d, record)
+        msgid = str(msg.get("_msgid", "")) if isinstance(msg, dict) else ""
+        if not caught:
+            if d is not None:
+                d.failed = True
+            where = f" (msg {msgid})" if msgid else ""
+            self.rt.log_node(node_id, "error", f"{text}{where}", msg, exc)
+        entry = ErrorRecord(node_id, node_type, msgid, text, msg, caught)
+        for hook in self.hooks.error:
+            hook(entry)
+
+    def _route_error(
+        self, pn: PlannedNode, msg: Message | None, d: Delivery | None, record: dict[str, Any]
+    ) -> bool:
+        scope = pn.scope
+        raw = pn.raw_id
+        while True:
+            listeners = [c for c in self.catchers.get((pn.flow, scope), ()) if _covers(c, raw)]
+            chosen = [c for c in listeners if not c.only_uncaught] or listeners
+            if chosen:
+                for catcher in chosen:
+                    out = clone(msg) if msg is not None else {"_msgid": new_msgid()}
+                    out["error"] = record
+                    self._deliver(catcher, out, d)
+                return True
+            if not scope:
+                return False
+            raw = scope[-1].rsplit("/", 1)[-1]
+            scope = scope[:-1]
+
+    def _deliver(self, listener: Listener, msg: Message, d: Delivery | None) -> None:
+        fresh = d is None
+        delivery = self.rt.new_delivery() if d is None else d
+        if not fresh:
+            delivery.pending += 1
+        try:
+            self.rt.inputs[listener.id](msg, delivery)
+        finally:
+            delivery.release()
+
+    # status and completion ---------------------------------------------------------------
+
+    def set_status(self, node_id: str, status: dict[str, Any]) -> None:
+        self.statuses[node_id] = status
+        for hook in self.hooks.status:
+            hook(node_id, status)
+        pn = self.rt.plan.nodes.get(node_id)
+        if pn is None:
+            return
+        for listener in self.status_listeners.get((pn.flow, pn.scope), ()):
+            if listener.id != node_id and _covers(listener, pn.raw_id):
+                source = {"id": node_id, "type": pn.type, "name": pn.label}
+                msg = {"_msgid": new_msgid(), "status": {**status, "source": source}}
+                self._deliver(listener, msg, None)
+
+    def completed(self, node_id: str, msg: Message, d: Delivery | None) -> None:
+        for listener in self.complete_listeners.get(node_id, ()):
+            self._deliver(listener, clone(msg), d)
+
+    # logging -----------------------------------------------------------------------------
+
+    def log_node(
+        self,
+        node_id: str,
+        level: str,
+        text: str,
+        msg: Message | None,
+        exc: BaseException | None = None,
+    ) -> None:
+        pn = self.rt.plan.nodes.get(node_id)
+        node_type = pn.type if pn else ""
+        msgid = msg.get("_msgid", "") if isinstance(msg, dict) else ""
+        log.log(
+            LEVELS.get(level, logging.INFO),
+            "[%s:%s] %s",
+            node_type,
+            node_id,
+            text,
+            extra={"node": node_id, "node_type": node_type, "msgid": msgid},
+            exc_info=exc if exc is not None and log.isEnabledFor(logging.DEBUG) else None,
+        )
+        for hook in self.hooks.log:
+            hook(node_id, level, text, msg)
+
+
+def _covers(listener: Listener, raw_id: str) -> bool:
+    scope = listener.scope()
+    return scope is None or raw_id in scope

@@ -1,0 +1,107 @@
+"""The bounded queue in front of each asynchronous node (sinks, async transforms).
+
+Puts never block: they come from synchronous code (a fused chain). Instead, a queue over its bound
+tells the runtime, and sources pause before reading their next message until every queue is back
+under half its bound. So memory stays bounded by the queue sizes plus one source message's
+fan-out, and no message is ever dropped for lack of room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flowrt.run.delivery import Delivery
+from flowrt.types import Message
+
+if TYPE_CHECKING:
+    from flowrt.run.clock import Clock
+
+Item = tuple[Message, Delivery]
+
+
+class NodeQueue:
+    def __init__(
+        self, node_id: str, limit: int, on_full: Callable[[NodeQueue, bool], None]
+    ) -> None:
+        self.node_id = node_id
+        self.limit = max(1, limit)
+        self.items: deque[Item] = deque()
+        self.closed = False
+        self.full = False
+        self.busy = False
+        """True while the node works on what it took last."""
+        self._on_full = on_full
+        self._waiter: asyncio.Future[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def put(self, msg: Message, delivery: Delivery) -> None:
+        self.items.append((msg, delivery))
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if not self.full and len(self.items) > self.limit:
+            self.full = True
+            self._on_full(self, True)
+
+    def close(self) -> None:
+        self.closed = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _took(self) -> None:
+        if self.full and len(self.items) <= self.limit // 2:
+            self.full = False
+            self._on_full(self, False)
+
+    async def _wait(self) -> None:
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    async def get(self) -> Item | None:
+        """The next item, or None once the queue is closed and empty."""
+        self.busy = False
+        while not self.items:
+            if self.closed:
+                return None
+            await self._wait()
+        item = self.items.popleft()
+        self.busy = True
+        self._took()
+        return item
+
+    async def get_batch(self, size: int, interval: float, clock: Clock) -> list[Item] | None:
+        """Up to ``size`` items, waiting at most ``interval`` s after the first for more."""
+        first = await self.get()
+        if first is None:
+            return None
+        batch = [first]
+        if size > 1 and interval > 0 and len(self.items) < size - 1 and not self.closed:
+            timer = clock.call_later(interval, self.close_wait)
+            try:
+                while len(self.items) < size - 1 and not self.closed and not self._expired:
+                    await self._wait()
+            finally:
+                timer.cancel()
+                self._expired = False
+        while self.items and len(batch) < size:
+            batch.append(self.items.popleft())
+        self._took()
+        return batch
+
+    _expired = False
+
+    def close_wait(self) -> None:
+        """Wake a batch that waited long enough."""
+        self._expired = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)

@@ -1,0 +1,125 @@
+"""Context stores: node, flow and global scopes, in memory or persisted in SQLite/PostgreSQL.
+
+Values are read and written in memory; a persistent backend loads every scope at start and
+writes changed keys back every ``flush_interval`` seconds and at shutdown (as Node-RED's
+file-backed context does), so ``set`` stays fast on the hot path. Persisted values must be
+JSON-serialisable; one that is not is reported with its scope and key, and kept in memory only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+log = logging.getLogger("flowrt.context")
+
+
+class MemoryStore:
+    """One scope's values."""
+
+    __slots__ = ("scope", "values", "dirty")
+
+    def __init__(self, scope: str, values: dict[str, Any] | None = None) -> None:
+        self.scope = scope
+        self.values: dict[str, Any] = values or {}
+        self.dirty: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        if value is None:
+            self.values.pop(key, None)
+        else:
+            self.values[key] = value
+        self.dirty.add(key)
+
+    def keys(self) -> list[str]:
+        return list(self.values)
+
+
+class ContextEntry(SQLModel, table=True):
+    __tablename__ = "flowrt_context"
+    scope: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Stores:
+    """Every scope of a runtime. ``url`` None keeps everything in memory."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url
+        self._scopes: dict[str, MemoryStore] = {}
+        self._loaded: dict[str, dict[str, Any]] = {}
+        self._engine = create_engine(url) if url else None
+        if self._engine is not None:
+            SQLModel.metadata.create_all(self._engine, tables=[ContextEntry.__table__])  # type: ignore[attr-defined]
+            self._load()
+
+    def _load(self) -> None:
+        assert self._engine is not None
+        with Session(self._engine) as session:
+            for entry in session.exec(select(ContextEntry)):
+                try:
+                    value = json.loads(entry.value)
+                except ValueError:
+                    log.warning("context %s key %s is not JSON; ignored", entry.scope, entry.key)
+                    continue
+                self._loaded.setdefault(entry.scope, {})[entry.key] = value
+
+    def scope(self, name: str) -> MemoryStore:
+        """``global``, ``flow:<flow id>`` or ``node:<node id>``."""
+        store = self._scopes.get(name)
+        if store is None:
+            store = MemoryStore(name, dict(self._loaded.get(name, {})))
+            self._scopes[name] = store
+        return store
+
+    @property
+    def persistent(self) -> bool:
+        return self._engine is not None
+
+    def flush(self) -> int:
+        """Write changed keys to the backend; returns how many were written."""
+        if self._engine is None:
+            for store in self._scopes.values():
+                store.dirty.clear()
+            return 0
+        written = 0
+        with Session(self._engine) as session:
+            for store in self._scopes.values():
+                for key in list(store.dirty):
+                    store.dirty.discard(key)
+                    session.execute(
+                        delete(ContextEntry).where(
+                            ContextEntry.scope == store.scope,  # type: ignore[arg-type]
+                            ContextEntry.key == key,  # type: ignore[arg-type]
+                        )
+                    )
+                    if key not in store.values:
+                        written += 1
+                        continue
+                    try:
+                        text = json.dumps(store.values[key])
+                    except (TypeError, ValueError) as exc:
+                        log.warning(
+                            "context %s key %s is not JSON (%s); kept in memory only",
+                            store.scope,
+                            key,
+                            exc,
+                        )
+                        continue
+                    session.add(ContextEntry(scope=store.scope, key=key, value=text))
+                    written += 1
+            session.commit()
+        return written
+
+    def close(self) -> None:
+        self.flush()
+        if self._engine is not None:
+            self._engine.dispose()

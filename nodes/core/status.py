@@ -1,0 +1,34 @@
+"""The status node."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+from flowrt.api import Listener, NodeConfig, field
+
+
+class Status(Listener):
+    """Receives status changes of other nodes of its flow, as messages.
+
+    ### Outputs
+    `status`: `{fill, shape, text, source: {id, type, name}}`, where `fill` is red, green,
+    yellow, blue or grey and `shape` is ring or dot, as a node set it.
+
+    ### Details
+    With no `scope`, status changes of every node in the flow (or the subflow) are reported;
+    with `scope`, only those of the listed nodes.
+    """
+
+    type = "status"
+    event: ClassVar[str] = "status"
+
+    class Config(NodeConfig):
+        scope: list[str] | None = field(
+            None,
+            description="Node ids to report on; none means every node of the flow.",
+            node_ref="*",
+        )
+
+    def scope(self) -> Collection[str] | None:
+        return frozenset(self.config.scope) if self.config.scope is not None else None

@@ -84,40 +84,46 @@ class Stores:
     def persistent(self) -> bool:
         return self._engine is not None
 
-    def flush(self) -> int:
-        """Write changed keys to the backend; returns how many were written."""
-        if self._engine is None:
-            for store in self._scopes.values():
-                store.dirty.clear()
-            return 0
-        written = 0
-        with Session(self._engine) as session:
-            for store in self._scopes.values():
-                for key in list(store.dirty):
-                    store.dirty.discard(key)
-                    session.execute(
-                        delete(ContextEntry).where(
-                            ContextEntry.scope == store.scope,  # type: ignore[arg-type]
-                            ContextEntry.key == key,  # type: ignore[arg-type]
-                        )
+    def take_changes(self) -> list[tuple[str, str, str | None]]:
+        """(scope, key, JSON text or None for deleted) of every key changed since last time."""
+        changes: list[tuple[str, str, str | None]] = []
+        for store in list(self._scopes.values()):
+            dirty, store.dirty = store.dirty, set()
+            for key in dirty:
+                if key not in store.values:
+                    changes.append((store.scope, key, None))
+                    continue
+                try:
+                    changes.append((store.scope, key, json.dumps(store.values[key])))
+                except (TypeError, ValueError) as exc:
+                    log.warning(
+                        "context %s key %s is not JSON (%s); kept in memory only",
+                        store.scope,
+                        key,
+                        exc,
                     )
-                    if key not in store.values:
-                        written += 1
-                        continue
-                    try:
-                        text = json.dumps(store.values[key])
-                    except (TypeError, ValueError) as exc:
-                        log.warning(
-                            "context %s key %s is not JSON (%s); kept in memory only",
-                            store.scope,
-                            key,
-                            exc,
-                        )
-                        continue
-                    session.add(ContextEntry(scope=store.scope, key=key, value=text))
-                    written += 1
+        return changes
+
+    def write(self, changes: list[tuple[str, str, str | None]]) -> int:
+        """Write changes to the backend (safe to call from a worker thread)."""
+        if self._engine is None or not changes:
+            return 0
+        with Session(self._engine) as session:
+            for scope, key, text in changes:
+                session.execute(
+                    delete(ContextEntry).where(
+                        ContextEntry.scope == scope,  # type: ignore[arg-type]
+                        ContextEntry.key == key,  # type: ignore[arg-type]
+                    )
+                )
+                if text is not None:
+                    session.add(ContextEntry(scope=scope, key=key, value=text))
             session.commit()
-        return written
+        return len(changes)
+
+    def flush(self) -> int:
+        """Write every change now; returns how many keys were written."""
+        return self.write(self.take_changes())
 
     def close(self) -> None:
         self.flush()

@@ -1,0 +1,103 @@
+"""`flowrt run`: validate, compile and run flows until a signal (or until idle), then stop
+gracefully and report per-node message counts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flowrt.compile.plan import Plan
+from flowrt.run.clock import RealClock
+from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
+from flowrt.run.stores import Stores
+
+log = logging.getLogger("flowrt.run")
+
+
+@dataclass
+class RunOutcome:
+    summary: list[tuple[str, str, int, int]]
+    failed: int
+    """Messages that failed with an error no catch node took."""
+    interrupted: bool
+
+
+async def run_plan(
+    plan: Plan,
+    *,
+    env: Mapping[str, str],
+    until_idle: bool = False,
+    context_url: str | None = None,
+    close_timeout: float = CLOSE_TIMEOUT,
+) -> RunOutcome:
+    stores = Stores(context_url)
+    rt = Runtime(plan, clock=RealClock(), stores=stores, env=env)
+    failed = 0
+
+    def count(record: object) -> None:
+        nonlocal failed
+        if not getattr(record, "caught", True):
+            failed += 1
+
+    rt.events.hooks.error.append(count)
+    stop = asyncio.Event()
+    interrupted = False
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def on_signal() -> None:
+        nonlocal interrupted
+        if interrupted:
+            log.warning("second signal: stopping now, in-flight messages stay unacknowledged")
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            return
+        interrupted = True
+        log.info("stopping: no new messages; draining what is in flight (Ctrl-C again to quit)")
+        stop.set()
+
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        await rt.start()
+        nodes = len(plan.nodes)
+        log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
+                 "s"[: len(plan.flows) != 1])
+        flush = loop.create_task(_flush_context(stores)) if stores.persistent else None
+        waiters = [loop.create_task(stop.wait())]
+        if until_idle:
+            waiters.append(loop.create_task(rt.wait_idle()))
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        if flush is not None:
+            flush.cancel()
+    finally:
+        await rt.stop(timeout=close_timeout)
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+    return RunOutcome(rt.summary(), failed, interrupted)
+
+
+async def _flush_context(stores: Stores, every: float = 5.0) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(stores.write, stores.take_changes())
+
+
+def render_summary(summary: list[tuple[str, str, int, int]]) -> str:
+    rows = [("node", "type", "in", "out")] + [
+        (node, kind, str(received), str(produced) if produced else "")
+        for node, kind, received, produced in summary
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        "  ".join(
+            cell.rjust(widths[i]) if i >= 2 else cell.ljust(widths[i]) for i, cell in enumerate(r)
+        ).rstrip()
+        for r in rows
+    ]
+    return "\n".join(lines)

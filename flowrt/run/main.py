@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flowrt.compile.plan import Plan
 from flowrt.run.clock import RealClock
@@ -67,7 +68,7 @@ async def run_plan(
         log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
                  "s"[: len(plan.flows) != 1])
         flush = loop.create_task(_flush_context(stores)) if stores.persistent else None
-        waiters = [loop.create_task(stop.wait())]
+        waiters: list[asyncio.Task[Any]] = [loop.create_task(stop.wait())]
         if until_idle:
             waiters.append(loop.create_task(rt.wait_idle()))
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

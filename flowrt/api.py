@@ -58,6 +58,7 @@ from flowrt.errors import (
     NotConnected,
     ScriptError,
 )
+from flowrt.expression import ExpressionEvaluator, JsonataExpression, compile_expression
 from flowrt.message import clone, new_msgid
 from flowrt.props import (
     MISSING,
@@ -71,6 +72,7 @@ from flowrt.props import (
 from flowrt.typed_value import (
     Evaluator,
     Pattern,
+    PropertyPath,
     TypedValue,
     Value,
     compile_value,
@@ -88,6 +90,8 @@ __all__ = [
     "Ack",
     "EndOfInput",
     "Evaluator",
+    "ExpressionEvaluator",
+    "JsonataExpression",
     "Listener",
     "MISSING",
     "Message",
@@ -99,6 +103,7 @@ __all__ = [
     "Origin",
     "Output",
     "Pattern",
+    "PropertyPath",
     "ScriptError",
     "Sink",
     "Source",
@@ -107,6 +112,7 @@ __all__ = [
     "Transform",
     "TypedValue",
     "Value",
+    "compile_expression",
     "compile_value",
     "copy_json",
     "delete_property",

@@ -78,7 +78,7 @@ def parse_path(path: str) -> Path:
             if path[i] == "[":
                 _fail(path, i, "write a[0], not a.[0]")
         elif c in "]'\"":
-            _fail(path, i, f"unexpected {c!r} (quote names in brackets: a[\"b c\"])")
+            _fail(path, i, f'unexpected {c!r} (quote names in brackets: a["b c"])')
         else:
             if not expect_name:
                 _fail(path, i, "expected '.' or '[' before a name")

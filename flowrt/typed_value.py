@@ -28,13 +28,20 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-import jsonata  # type: ignore[import-untyped]
-from jsonata.utils import Utils as _JUtils  # type: ignore[import-untyped]
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
 
+from flowrt.expression import compile_expression, compile_jsonata
 from flowrt.props import MISSING, get_path, parse_path, path_getter
 
 if TYPE_CHECKING:
@@ -100,6 +107,17 @@ def _literal_or_typed(value: Any) -> str:
 
 
 Literal_: TypeAlias = str | int | float | bool | list[Any] | None
+
+
+def _check_path(text: str) -> str:
+    parse_path(text)
+    return text
+
+
+PropertyPath: TypeAlias = Annotated[
+    str, AfterValidator(_check_path), Field(json_schema_extra={"x-format": "property"})
+]
+"""A config field holding a message property path, checked when the flow is loaded."""
 
 Value: TypeAlias = Annotated[
     Annotated[Literal_, Tag("literal")] | Annotated[TypedValue, Tag("typed")],
@@ -213,17 +231,6 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-@lru_cache(maxsize=1024)
-def compile_jsonata(expression: str) -> Any:
-    """Parse a JSONata expression once (cached); raise ValueError on a syntax error."""
-    try:
-        expr = jsonata.Jsonata(expression)
-    except jsonata.JException as exc:
-        raise ValueError(f"invalid JSONata expression {expression!r}: {exc}") from None
-    expr.set_output_convert_nulls(False)
-    return expr
-
-
 # -- evaluation --------------------------------------------------------------------------------
 
 
@@ -274,32 +281,9 @@ def _date_getter(form: str, ctx: NodeContext) -> Evaluator:
     return lambda msg: int(now() * 1000)
 
 
-def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
-    """Node-RED's JSONata functions, bound to a node: ``$flowContext``, ``$globalContext``,
-    ``$env``."""
-    lam = jsonata.Jsonata.JLambda
-    return {
-        "flowContext": lam(lambda key, store=None: _plain(ctx.flow.get(key))),
-        "globalContext": lam(lambda key, store=None: _plain(ctx.global_.get(key))),
-        "env": lam(lambda name: ctx.env.get(name)),
-    }
-
-
-def _plain(value: Any) -> Any:
-    return None if value is MISSING else value
-
-
 def _jsonata_getter(expression: str, ctx: NodeContext) -> Evaluator:
-    expr = compile_jsonata(expression)
-    bindings = jsonata_bindings(ctx)
-    return lambda msg: jsonata_result(expr.evaluate(msg, bindings))
-
-
-def jsonata_result(result: Any) -> Any:
-    """A JSONata result as a message value: no result is MISSING, JSON null is None."""
-    if result is None:
-        return MISSING
-    return _JUtils.convert_nulls(result)
+    run = compile_expression(expression, ctx)
+    return lambda msg: run(msg, None)
 
 
 def compile_value(value: Any, ctx: NodeContext) -> Evaluator:

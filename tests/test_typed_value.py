@@ -146,3 +146,15 @@ def test_typed_value_is_frozen() -> None:
     value = TypedValue(type="num", value="1")
     with pytest.raises(ValidationError):
         value.type = "str"  # type: ignore[misc]
+
+
+
+def test_property_path_is_checked_at_load() -> None:
+    from flowrt.typed_value import PropertyPath
+
+    class Config(BaseModel):
+        path: PropertyPath
+
+    assert Config(path="payload.a[0]").path == "payload.a[0]"
+    with pytest.raises(ValidationError, match="invalid property path"):
+        Config(path="payload..a")

@@ -1,0 +1,96 @@
+"""JSONata expressions: parsed once when the flow is loaded, evaluated with Node-RED's bindings.
+
+Flows use JSONata where Node-RED does (typed values of type ``jsonata``, switch rules, join
+reductions). :func:`compile_jsonata` parses and caches an expression, so a syntax error is a
+load error; :func:`compile_expression` binds it to a node's context at start: the expression
+reads the message as its input and may call ``$flowContext(key)``, ``$globalContext(key)`` and
+``$env(name)`` as in Node-RED.
+
+No result is :data:`flowrt.props.MISSING` (JavaScript's ``undefined``); JSON ``null`` is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import jsonata  # type: ignore[import-untyped]
+from jsonata.utils import Utils as _JUtils  # type: ignore[import-untyped]
+from pydantic import AfterValidator, Field
+
+from flowrt.errors import NodeError
+from flowrt.props import MISSING, get_path, parse_path
+
+if TYPE_CHECKING:
+    from flowrt.api import NodeContext, Store
+
+
+@lru_cache(maxsize=1024)
+def compile_jsonata(expression: str) -> Any:
+    """Parse a JSONata expression once (cached); raise ValueError on a syntax error."""
+    try:
+        expr = jsonata.Jsonata(expression)
+    except jsonata.JException as exc:
+        raise ValueError(f"invalid JSONata expression {expression!r}: {exc}") from None
+    expr.set_output_convert_nulls(False)
+    return expr
+
+
+def _check_jsonata(text: str) -> str:
+    compile_jsonata(text)
+    return text
+
+
+JsonataExpression: TypeAlias = Annotated[
+    str,
+    AfterValidator(_check_jsonata),
+    Field(min_length=1, json_schema_extra={"x-format": "code:jsonata"}),
+]
+"""A config field holding a JSONata expression, parsed when the flow is loaded."""
+
+ExpressionEvaluator: TypeAlias = Callable[[Any, Mapping[str, Any] | None], Any]
+"""A compiled JSONata expression: ``run(input, variables)``; ``variables`` (or None) are bound
+as ``$name`` for that evaluation only."""
+
+
+def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator:
+    """A JSONata expression as a function of its input (usually the message) and extra
+    variables, with Node-RED's context functions bound to the node. A failure at run time
+    raises :class:`NodeError` naming the expression."""
+    expr = compile_jsonata(expression)
+    base = jsonata_bindings(ctx)
+
+    def run(data: Any, variables: Mapping[str, Any] | None) -> Any:
+        bindings = {**base, **variables} if variables else base
+        try:
+            return jsonata_result(expr.evaluate(data, bindings))
+        except Exception as exc:  # jsonata-python raises JException and Python errors alike
+            raise NodeError(f"JSONata expression {expression!r} failed: {exc}") from exc
+
+    return run
+
+
+def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
+    """``$flowContext``, ``$globalContext`` and ``$env``, bound to a node's context."""
+    lam = jsonata.Jsonata.JLambda
+    return {
+        "flowContext": lam(lambda key, store=None: _read(ctx.flow, key)),
+        "globalContext": lam(lambda key, store=None: _read(ctx.global_, key)),
+        "env": lam(lambda name: ctx.env.get(name)),
+    }
+
+
+def _read(store: Store, key: str) -> Any:
+    keys = parse_path(key)
+    value = store.get(str(keys[0]), MISSING)
+    if len(keys) > 1:
+        value = get_path(value, keys[1:])
+    return None if value is MISSING else value
+
+
+def jsonata_result(result: Any) -> Any:
+    """A JSONata result as a message value: no result is MISSING, JSON null is None."""
+    if result is None:
+        return MISSING
+    return _JUtils.convert_nulls(result)

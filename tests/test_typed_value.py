@@ -148,7 +148,6 @@ def test_typed_value_is_frozen() -> None:
         value.type = "str"  # type: ignore[misc]
 
 
-
 def test_property_path_is_checked_at_load() -> None:
     from flowrt.typed_value import PropertyPath
 

@@ -47,8 +47,14 @@ def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> In
             put(msg, d)
 
         return queued
-    process: Callable[[Message], Output] = node.process  # type: ignore[attr-defined]
+    process: Callable[[Message], Output] | None = getattr(node, "process", None)
     fail = rt.fail
+    if process is None:  # a source: nothing can wire to it
+
+        def refuse(msg: Message, d: Delivery) -> None:
+            fail(pn.id, msg, d, TypeError(f"a {pn.type} node takes no input"))
+
+        return refuse
     node_id = pn.id
     if pn.id not in rt.watched_complete:
 

@@ -101,35 +101,31 @@ class Events:
         }
         if isinstance(exc, ScriptError) and exc.line:
             record["line"] = exc.line
-        caught = False
-        if pn is not None and count <= MAX_ERROR_COUNT:
-            caught = self._route_error(pn, msg, d, record)
+        catchers = self._catchers(pn) if pn is not None and count <= MAX_ERROR_COUNT else []
         msgid = str(msg.get("_msgid", "")) if isinstance(msg, dict) else ""
-        if not caught:
+        entry = ErrorRecord(node_id, node_type, msgid, text, msg, bool(catchers))
+        for hook in self.hooks.error:
+            hook(entry)
+        if not catchers:
             if d is not None:
                 d.failed = True
             where = f" (msg {msgid})" if msgid else ""
             self.rt.log_node(node_id, "error", f"{text}{where}", msg, exc)
-        entry = ErrorRecord(node_id, node_type, msgid, text, msg, caught)
-        for hook in self.hooks.error:
-            hook(entry)
+            return
+        for catcher in catchers:
+            out = clone(msg) if msg is not None else {"_msgid": new_msgid()}
+            out["error"] = record
+            self._deliver(catcher, out, d)
 
-    def _route_error(
-        self, pn: PlannedNode, msg: Message | None, d: Delivery | None, record: dict[str, Any]
-    ) -> bool:
+    def _catchers(self, pn: PlannedNode) -> list[Listener]:
+        """The catch nodes that take an error of ``pn``: its own scope first, then outwards."""
         scope = pn.scope
         raw = pn.raw_id
         while True:
             listeners = [c for c in self.catchers.get((pn.flow, scope), ()) if _covers(c, raw)]
             chosen = [c for c in listeners if not c.only_uncaught] or listeners
-            if chosen:
-                for catcher in chosen:
-                    out = clone(msg) if msg is not None else {"_msgid": new_msgid()}
-                    out["error"] = record
-                    self._deliver(catcher, out, d)
-                return True
-            if not scope:
-                return False
+            if chosen or not scope:
+                return chosen
             raw = scope[-1].rsplit("/", 1)[-1]
             scope = scope[:-1]
 

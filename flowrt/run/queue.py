@@ -86,6 +86,7 @@ class NodeQueue:
         batch = [first]
         if size > 1 and interval > 0 and len(self.items) < size - 1 and not self.closed:
             timer = clock.call_later(interval, self.close_wait)
+            self.busy = False  # waiting for more input or the timer, not working
             try:
                 while len(self.items) < size - 1 and not self.closed and not self._expired:
                     await self._wait()
@@ -94,6 +95,7 @@ class NodeQueue:
                 self._expired = False
         while self.items and len(batch) < size:
             batch.append(self.items.popleft())
+        self.busy = True
         self._took()
         return batch
 

@@ -1,5 +1,8 @@
 """Context stores: node, flow and global scopes, in memory or persisted in SQLite/PostgreSQL.
 
+SQLModel is imported only when a persistent store is configured: it costs a fifth of a second
+of start-up that a flow keeping its context in memory should not pay.
+
 Values are read and written in memory; a persistent backend loads every scope at start and
 writes changed keys back every ``flush_interval`` seconds and at shutdown (as Node-RED's
 file-backed context does), so ``set`` stays fast on the hot path. Persisted values must be
@@ -11,9 +14,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-
-from sqlalchemy import delete
-from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 log = logging.getLogger("flowrt.context")
 
@@ -42,13 +42,6 @@ class MemoryStore:
         return list(self.values)
 
 
-class ContextEntry(SQLModel, table=True):
-    __tablename__ = "flowrt_context"
-    scope: str = Field(primary_key=True)
-    key: str = Field(primary_key=True)
-    value: str
-
-
 class Stores:
     """Every scope of a runtime. ``url`` None keeps everything in memory."""
 
@@ -56,13 +49,21 @@ class Stores:
         self.url = url
         self._scopes: dict[str, MemoryStore] = {}
         self._loaded: dict[str, dict[str, Any]] = {}
-        self._engine = create_engine(url) if url else None
-        if self._engine is not None:
+        self._engine: Any = None
+        if url:
+            from sqlmodel import SQLModel, create_engine
+
+            from flowrt.run.context_table import ContextEntry
+
+            self._engine = create_engine(url)
             SQLModel.metadata.create_all(self._engine, tables=[ContextEntry.__table__])  # type: ignore[attr-defined]
             self._load()
 
     def _load(self) -> None:
-        assert self._engine is not None
+        from sqlmodel import Session, select
+
+        from flowrt.run.context_table import ContextEntry
+
         with Session(self._engine) as session:
             for entry in session.exec(select(ContextEntry)):
                 try:
@@ -108,6 +109,11 @@ class Stores:
         """Write changes to the backend (safe to call from a worker thread)."""
         if self._engine is None or not changes:
             return 0
+        from sqlalchemy import delete
+        from sqlmodel import Session
+
+        from flowrt.run.context_table import ContextEntry
+
         with Session(self._engine) as session:
             for scope, key, text in changes:
                 session.execute(

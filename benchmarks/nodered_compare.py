@@ -1,0 +1,137 @@
+"""flowrt against real Node-RED on the same flows, side by side in one run, as ratios.
+
+    python benchmarks/nodered_compare.py                 # all three flows, 3 rounds, plus idle
+    python benchmarks/nodered_compare.py --flows json --rounds 1 --n 20000
+
+For each round and flow it runs Node-RED (``../shared/bench/nodered/run.sh``, which installs
+Node-RED 4.1 from the npm registry on first use) and then ``flowrt run --until-idle`` on
+``benchmarks/flows/<flow>.yaml``; both print ``RESULT msgs=.. ms=.. msgs_per_s=.. rss_mb=..``,
+measured the same way (from the source's first emit to the counter's last message). Rounds
+alternate between the two so that noise on this shared machine hits both. The idle figures
+compare ``idle.sh`` with an idle ``flowrt run``: start-up (process start to running) and resident
+memory after 3 s.
+
+Goals (issue: the runtime): chain5 >= 10x Node-RED's msgs/s, fanout >= 3x, json >= 2x, idle
+RSS <= half, start-up <= half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+NODERED = Path(os.environ.get("NODERED_BENCH", ROOT.parent / "shared" / "bench" / "nodered"))
+DEFAULT_N = {"chain5": 200_000, "fanout": 50_000, "json": 100_000}
+FACTOR = {"fanout": 4}
+GOALS = {"chain5": 10.0, "fanout": 3.0, "json": 2.0}
+RESULT = re.compile(r"RESULT msgs=(\d+) ms=(\d+) msgs_per_s=(\d+) rss_mb=(\d+)")
+
+
+def parse(text: str, who: str) -> dict[str, int]:
+    match = RESULT.search(text)
+    if not match:
+        raise SystemExit(f"{who}: no RESULT line in its output:\n{text[-2000:]}")
+    msgs, ms, rate, rss = (int(g) for g in match.groups())
+    return {"msgs": msgs, "ms": ms, "rate": rate, "rss": rss}
+
+
+def run_nodered(flow: str, n: int) -> dict[str, int]:
+    out = subprocess.run(
+        ["bash", str(NODERED / "run.sh"), flow, str(n)], capture_output=True, text=True,
+        timeout=600,
+    )
+    return parse(out.stdout + out.stderr, f"Node-RED {flow}")
+
+
+def flowrt_cmd() -> list[str]:
+    return [sys.executable, "-m", "flowrt"]
+
+
+def run_flowrt(flow: str, n: int) -> dict[str, int]:
+    env = {**os.environ, "BENCH_N": str(n), "BENCH_FACTOR": str(FACTOR.get(flow, 1))}
+    out = subprocess.run(
+        [*flowrt_cmd(), "run", "--until-idle", "--log-level", "warning",
+         str(HERE / "flows" / f"{flow}.yaml")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    return parse(out.stdout + out.stderr, f"flowrt {flow}")
+
+
+def idle_nodered() -> dict[str, int]:
+    out = subprocess.run(["bash", str(NODERED / "idle.sh")], capture_output=True, text=True,
+                         timeout=120)
+    match = re.search(r"startup_ms=(\d+) rss_mb=(\d+)", out.stdout)
+    if not match:
+        raise SystemExit(f"Node-RED idle: no result:\n{out.stdout}{out.stderr}")
+    return {"startup_ms": int(match.group(1)), "rss": int(match.group(2))}
+
+
+def idle_flowrt() -> dict[str, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*flowrt_cmd(), "run", "--log-level", "info", str(HERE / "flows" / "idle.yaml")],
+        stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "running" in line:
+            break
+    startup_ms = int((time.perf_counter() - start) * 1000)
+    time.sleep(3)
+    rss = 0
+    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) // 1024
+    proc.terminate()
+    proc.wait(timeout=30)
+    return {"startup_ms": startup_ms, "rss": rss}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--flows", nargs="*", default=list(DEFAULT_N))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--n", type=int, help="messages per run (default: per flow)")
+    parser.add_argument("--no-idle", action="store_true")
+    args = parser.parse_args()
+    rates: dict[tuple[str, str], list[int]] = {}
+    rss: dict[tuple[str, str], list[int]] = {}
+    for round_no in range(1, args.rounds + 1):
+        for flow in args.flows:
+            n = args.n or DEFAULT_N[flow]
+            for who, runner in (("nodered", run_nodered), ("flowrt", run_flowrt)):
+                r = runner(flow, n)
+                rates.setdefault((flow, who), []).append(r["rate"])
+                rss.setdefault((flow, who), []).append(r["rss"])
+                print(f"round {round_no} {who:8} {flow:7} n={n} msgs={r['msgs']} "
+                      f"msgs/s={r['rate']} rss_mb={r['rss']}", flush=True)
+    print()
+    print(f"{'flow':8} {'Node-RED msgs/s':>16} {'flowrt msgs/s':>14} {'ratio':>7} {'goal':>6}"
+          f" {'RSS NR/flowrt MB':>17}")
+    for flow in args.flows:
+        nr = statistics.median(rates[(flow, "nodered")])
+        fr = statistics.median(rates[(flow, "flowrt")])
+        ratio = fr / nr
+        mark = "ok" if ratio >= GOALS[flow] else "MISS"
+        print(f"{flow:8} {nr:16.0f} {fr:14.0f} {ratio:6.1f}x {GOALS[flow]:5.0f}x {mark}"
+              f" {max(rss[(flow, 'nodered')]):>8}/{max(rss[(flow, 'flowrt')])}")
+    if not args.no_idle:
+        nr_idle, fr_idle = idle_nodered(), idle_flowrt()
+        print()
+        print(f"idle start-up: Node-RED {nr_idle['startup_ms']} ms, flowrt "
+              f"{fr_idle['startup_ms']} ms ({fr_idle['startup_ms'] / nr_idle['startup_ms']:.2f}x,"
+              " goal <= 0.5x)")
+        print(f"idle RSS:      Node-RED {nr_idle['rss']} MB, flowrt {fr_idle['rss']} MB "
+              f"({fr_idle['rss'] / nr_idle['rss']:.2f}x, goal <= 0.5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m flowrt`: the command line."""
+
+from flowrt.cli import main
+
+main()

@@ -89,7 +89,13 @@ def walk_pack(package: str) -> Iterator[type[Node]]:
     if not hasattr(root, "__path__"):
         return
     for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except Exception as exc:
+            raise RegistryError(
+                f"node module {info.name} cannot be imported: {type(exc).__name__}: {exc}; "
+                "fix or remove the module"
+            ) from exc
         yield from node_classes(module)
 
 

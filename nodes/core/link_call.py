@@ -9,8 +9,9 @@ from nodes.core import link_calls
 
 
 class LinkCall(Transform):
-    """Calls a link-in node's path like a subroutine and sends on what a return-mode link-out
-    hands back.
+    """Calls a link-in node's path like a subroutine, and sends on what comes back.
+
+    A link-out node in `return` mode hands the message back.
 
     ### Inputs
     Any message; with `dynamic: true`, `msg.target` names the link-in node to call.

@@ -1,0 +1,211 @@
+"""change: set, change, delete or move message properties and context values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from flowrt.api import (
+    MISSING,
+    Message,
+    NodeConfig,
+    NodeContext,
+    NodeError,
+    Output,
+    Pattern,
+    Transform,
+    TypedValue,
+    compile_value,
+    copy_json,
+    field,
+)
+from nodes.core.change_rules import ChangeRule
+from nodes.core.js_coercion import to_str
+from nodes.core.targets import compile_target
+
+Apply = Callable[[Message], None]
+
+
+class Change(Transform):
+    """Set, change, delete or move message properties and flow or global context values.
+
+    ### Inputs
+
+    Any message.
+
+    ### Outputs
+
+    The same message, after the rules were applied in order.
+
+    ### Details
+
+    Each rule does one thing to a target: a message property (`payload.x`) or a context key
+    (`{type: flow, value: count}`, `{type: global, value: site}`).
+
+    - `set: target` with `to: value`: the value is a literal or a typed value
+      (`{type: msg, value: topic}`, `{type: jsonata, value: "payload * 2"}`...). A value read
+      from msg or context is shared, not copied, unless `deep_copy: true`. Setting beneath a
+      value that is not an object (`payload.x` when payload is text) leaves the message
+      unchanged and warns.
+    - `change: target` with `from` and `to`: in text, every occurrence of `from` is replaced by
+      `to`; a regular expression `from: {type: re, value: "(\\\\d+)C"}` may use `$1`, `$&` in
+      `to`. When the whole text equals `from`, or a number or boolean equals it, the whole value
+      becomes `to` (which keeps its type).
+    - `delete: target`.
+    - `move: target` with `to: target`.
+
+    ```yaml
+    tidy:
+      type: change
+      rules:
+        - set: payload.received
+          to: {type: date}
+        - change: topic
+          from: {type: re, value: "^plant/"}
+          to: site/
+        - move: payload.temp
+          to: payload.celsius
+        - delete: payload.raw
+    ```
+
+    A JSONata expression that fails sends the message to catch nodes and stops it.
+    """
+
+    type = "change"
+
+    class Config(NodeConfig):
+        rules: list[ChangeRule] = field(
+            description="What to do, in order.",
+            examples=[[{"set": "payload", "to": {"type": "msg", "value": "topic"}}]],
+            min_length=1,
+        )
+
+    async def start(self) -> None:
+        self._rules = [_compile(rule, self.ctx) for rule in self.config.rules]
+
+    def process(self, msg: Message) -> Output:
+        for apply in self._rules:
+            apply(msg)
+        return msg
+
+
+def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
+    target = compile_target(rule.target, ctx)
+    if rule.action == "delete":
+
+        def delete(msg: Message) -> None:
+            target.delete(msg)
+
+        return delete
+    if rule.action == "move":
+        dest = compile_target(rule.to, ctx)
+
+        def move(msg: Message) -> None:
+            value = target.get(msg)
+            target.delete(msg)
+            if value is MISSING:
+                dest.delete(msg)
+            else:
+                dest.set(msg, value)
+
+        return move
+    new_value = compile_value(rule.to, ctx)
+    if rule.action == "set":
+        deep = rule.deep_copy
+
+        def set_(msg: Message) -> None:
+            value = new_value(msg)
+            if value is MISSING:
+                target.delete(msg)
+                return
+            if deep:
+                value = copy_json(value)
+            if not target.set(msg, value):
+                ctx.warn(f"cannot set {target.path}: a value on the way is not an object", msg)
+
+        return set_
+    search = _compile_search(rule.from_, ctx)
+
+    def change(msg: Message) -> None:
+        current = target.get(msg)
+        kind, text, pattern = search(msg)
+        if isinstance(current, str):
+            value = new_value(msg)
+            if kind != "re" and current == text:
+                target.set(msg, value)
+            else:
+                target.set(msg, pattern.sub(_replacement(to_str(value)), current))
+        elif kind == "num" and type(current) in (int, float) and current == float(text):
+            target.set(msg, new_value(msg))
+        elif kind == "bool" and type(current) is bool and to_str(current) == text:
+            target.set(msg, new_value(msg))
+
+    return change
+
+
+Search = tuple[str, str, re.Pattern[str]]
+"""(kind: str/num/bool/re, the text of the value, the pattern to replace)."""
+
+
+def _search_of(value: Any) -> Search:
+    if isinstance(value, bool):
+        kind = "bool"
+    elif isinstance(value, int | float):
+        kind = "num"
+    elif isinstance(value, str):
+        kind = "str"
+    else:
+        what = "nothing (the value is missing)" if value is MISSING else type(value).__name__
+        raise NodeError(f"change: from must be text, a number or a boolean; got {what}")
+    text = to_str(value)
+    return kind, text, re.compile(re.escape(text))
+
+
+def _compile_search(search: Any, ctx: NodeContext) -> Callable[[Message], Search]:
+    if isinstance(search, Pattern):
+        found: Search = ("re", "", search.regex)
+        return lambda msg: found
+    if isinstance(search, TypedValue) and search.type in ("msg", "flow", "global", "env"):
+        get = compile_value(search, ctx)
+        return lambda msg: _search_of(get(msg))
+    constant = compile_value(search, ctx)({})
+    fixed = _search_of(constant)
+    return lambda msg: fixed
+
+
+_JS_TOKEN = re.compile(r"\$(\$|&|`|'|\d{1,2}|<[^>]*>)")
+
+
+@lru_cache(maxsize=256)
+def _replacement(template: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that reads JavaScript's ``$1``, ``$&``, ``$<name>``, ``$$``."""
+    if "$" not in template:
+        return lambda match: template
+
+    def replace(match: re.Match[str]) -> str:
+        def token(t: re.Match[str]) -> str:
+            tok = t.group(1)
+            if tok == "$":
+                return "$"
+            if tok == "&":
+                return match.group(0)
+            if tok == "`":
+                return match.string[: match.start()]
+            if tok == "'":
+                return match.string[match.end() :]
+            if tok.startswith("<"):
+                name = tok[1:-1]
+                found = name in match.re.groupindex
+                return (match.group(name) or "") if found else t.group(0)
+            groups = match.re.groups
+            if 1 <= int(tok) <= groups:
+                return match.group(int(tok)) or ""
+            if len(tok) == 2 and 1 <= int(tok[0]) <= groups:
+                return (match.group(int(tok[0])) or "") + tok[1]
+            return t.group(0)
+
+        return _JS_TOKEN.sub(token, template)
+
+    return replace

@@ -164,7 +164,8 @@ def build_flow_schema(registry: Registry) -> dict[str, Any]:
         "type": "object",
         "required": ["type"],
         "properties": {"type": {"enum": registry.connection_types()}},
-        "allOf": connection_branches,
+        # JSON Schema requires allOf to be non-empty: a registry may have no connection types.
+        **({"allOf": connection_branches} if connection_branches else {}),
     }
     defs["nodes"] = {
         "type": "object",

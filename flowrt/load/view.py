@@ -7,7 +7,7 @@ whatever is well-formed, and a person sees every problem at once.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from flowrt.load.document import (
@@ -36,9 +36,10 @@ def build_document(file: str, text: str, data: Any) -> Document:
         label=_str(data.get("label")),
         disabled=data.get("disabled") is True,
     )
+    doc.env = {"FLOW_DIR": flow_dir(file)}
     env = data.get("env")
     if is_mapping(env):
-        doc.env = {str(k): to_plain(v) for k, v in env.items()}
+        doc.env.update({str(k): to_plain(v) for k, v in env.items()})
     doc.nodes = _nodes(doc, data.get("nodes"), ("nodes",), None)
     doc.connections = _connections(doc, data.get("connections"))
     subflows = data.get("subflows")
@@ -50,6 +51,13 @@ def build_document(file: str, text: str, data: Any) -> Document:
     if is_mapping(layout):
         doc.layout = {str(k): to_plain(v) for k, v in layout.items()}
     return doc
+
+
+def flow_dir(file: str) -> str:
+    """``${FLOW_DIR}``: the directory of the flow file, so a flow can name files beside it."""
+    if file.startswith("<"):
+        return str(Path.cwd())
+    return str(Path(file).resolve().parent)
 
 
 def _str(value: Any) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flowrt.load import Wire, load_text
 from flowrt.load.project import load_project
 
@@ -32,7 +34,7 @@ layout: {a: [1, 2]}
 
 def test_nodes_and_wires() -> None:
     doc = load_text(TEXT, "flows/alerts.yaml")
-    assert doc.id == "alerts" and doc.env == {"T": 3}
+    assert doc.id == "alerts" and doc.env == {"FLOW_DIR": str(Path("flows").resolve()), "T": 3}
     assert list(doc.nodes) == ["a", "b", "c"]
     b = doc.nodes["b"]
     assert b.config == {"rules": ["x", "y"]}

@@ -1,0 +1,168 @@
+"""json: convert between JSON text and objects, optionally validating against a JSON Schema.
+
+The module is named ``json`` like the standard library's: the type id is ``json`` and flowrt
+imports its packs with absolute imports only, so ``import json`` here and in every other module
+of ``nodes.core`` still loads the standard library, never this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any, Literal
+
+from jsonschema import SchemaError, validators
+from pydantic import field_validator
+
+from flowrt.api import (
+    MISSING,
+    Message,
+    NodeConfig,
+    NodeError,
+    Output,
+    PropertyPath,
+    Transform,
+    field,
+    getter,
+    setter,
+)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_decode = json.JSONDecoder(parse_constant=_no_constants).decode
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_encode_pretty = json.JSONEncoder(indent=4, ensure_ascii=False, allow_nan=False).encode
+
+
+class Json(Transform):
+    """Convert between JSON text and objects.
+
+    ### Inputs
+
+    A message whose `property` (default `payload`) holds JSON text, or an object, list,
+    number or boolean. `msg.schema` may hold a JSON Schema to validate against.
+
+    ### Outputs
+
+    With `action: auto`, text is parsed into an object and anything else is written as JSON
+    text; `action: object` only parses and `action: string` only writes, passing the other
+    kind through. A message without the property passes unchanged.
+
+    ### Details
+
+    Text that is not valid JSON is an error (catch nodes receive the message). Bytes are not
+    converted: the message is dropped with a warning.
+
+    **Validation.** When the message carries `msg.schema` (or the node has `schema`), the
+    object (parsed, or before it is written) is validated against it. A valid message leaves
+    without `msg.schema`; an invalid one gets `msg.schemaError`, a list of
+    `{path, keyword, message}`, and goes to catch nodes as an error.
+
+    ```yaml
+    parse:
+      type: json
+      action: object
+      to: check
+    ```
+    """
+
+    type = "json"
+
+    class Config(NodeConfig):
+        property: PropertyPath = field("payload", description="Message property to convert.")
+        action: Literal["auto", "object", "string"] = field(
+            "auto",
+            description="`auto`: convert either way; `object`: only parse text; `string`: only "
+            "write objects as text.",
+        )
+        pretty: bool = field(False, description="Write JSON text indented, 4 spaces per level.")
+        schema_: dict[str, Any] | None = field(
+            None,
+            alias="schema",
+            description="A JSON Schema to validate against when the message has no `msg.schema`.",
+            advanced=True,
+        )
+
+        @field_validator("schema_")
+        @classmethod
+        def _valid_schema(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
+            if schema is not None:
+                try:
+                    validators.validator_for(schema).check_schema(schema)
+                except SchemaError as exc:
+                    raise ValueError(f"invalid JSON Schema: {exc.message}") from None
+            return schema
+
+    async def start(self) -> None:
+        c = self.config
+        self._get, self._set = getter(c.property), setter(c.property)
+        self._parse = c.action != "string"
+        self._write = c.action != "object"
+        self._dump = _encode_pretty if c.pretty else _encode
+        self._validators: OrderedDict[str, Any] = OrderedDict()
+        self._default = self._validator(c.schema_) if c.schema_ is not None else None
+
+    def process(self, msg: Message) -> Output:
+        value = self._get(msg)
+        if value is MISSING:
+            return msg
+        check = self._default if "schema" not in msg else self._validator(msg["schema"])
+        if type(value) is str:
+            if self._parse:
+                value = self._load(value)
+                self._set(msg, value)
+            if check is not None:
+                self._validate(check, msg, value if self._parse else self._load(value))
+            return msg
+        if isinstance(value, bytes | bytearray):
+            self.ctx.warn("json: bytes are not converted; message dropped", msg)
+            return None
+        if check is not None:
+            self._validate(check, msg, value)
+        if self._write:
+            try:
+                self._set(msg, self._dump(value))
+            except (TypeError, ValueError) as exc:
+                raise NodeError(
+                    f"json: {self.config.property} cannot be written as JSON: {exc}"
+                ) from exc
+        return msg
+
+    def _load(self, text: str) -> Any:
+        try:
+            return _decode(text)
+        except ValueError as exc:
+            raise NodeError(f"json: {self.config.property} is not valid JSON: {exc}") from exc
+
+    def _validate(self, check: Any, msg: Message, value: Any) -> None:
+        errors = sorted(check.iter_errors(value), key=lambda e: list(e.absolute_path))
+        if errors:
+            msg["schemaError"] = [
+                {
+                    "path": "/" + "/".join(str(p) for p in e.absolute_path),
+                    "keyword": e.validator,
+                    "message": e.message,
+                }
+                for e in errors
+            ]
+            text = "; ".join(f"{d['path']}: {d['message']}" for d in msg["schemaError"])
+            raise NodeError(f"json: JSON Schema validation failed: {text}")
+        msg.pop("schema", None)
+
+    def _validator(self, schema: Any) -> Any:
+        """A compiled validator, cached by the schema's text (a few recent schemas are kept)."""
+        key = json.dumps(schema, sort_keys=True, default=str)
+        found = self._validators.get(key)
+        if found is None:
+            try:
+                cls = validators.validator_for(schema)
+                cls.check_schema(schema)
+            except (SchemaError, TypeError, AttributeError) as exc:
+                raise NodeError(f"json: msg.schema is not a valid JSON Schema: {exc}") from exc
+            found = self._validators[key] = cls(schema)
+            if len(self._validators) > 16:
+                self._validators.popitem(last=False)
+        return found

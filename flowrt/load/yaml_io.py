@@ -17,6 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -28,8 +29,18 @@ MAX_DEPTH = 64
 MAX_VALUES = 2_000_000
 
 
+class _Composer(Composer):
+    """ruamel's composer, without its warning when an anchor name is used again: YAML allows it
+    (an alias refers to the latest anchor of that name), and a warning is not a diagnostic."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.warn_double_anchors = False
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Composer = _Composer
     yaml.preserve_quotes = True
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -131,9 +142,28 @@ def check_bracket_depth(text: str, file: str) -> None:
             depth = max(0, depth - 1)
 
 
+_YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\d+)\.(\d+)(?=\s|$)", re.MULTILINE)
+
+
+def check_yaml_version(text: str, file: str) -> None:
+    """Refuse a `%YAML` directive for a version ruamel cannot read: it would fail inside ruamel
+    (an assert or a KeyError) rather than report a syntax error."""
+    for match in _YAML_DIRECTIVE.finditer(text):
+        if (match[1], match[2]) not in {("1", "1"), ("1", "2")}:
+            raise fail(
+                "E001",
+                f"YAML syntax error: YAML version {match[1]}.{match[2]} is not supported",
+                "write `%YAML 1.2`, or leave the directive out",
+                file,
+                text.count("\n", 0, match.start()) + 1,
+                1,
+            )
+
+
 def parse(text: str, file: str) -> Any:
     """Round-trip data for the text, or a LoadError with the position of the problem."""
     check_bracket_depth(text, file)
+    check_yaml_version(text, file)
     is_json = file.endswith(".json")
     if is_json:
         err = _json_error(text, file)
@@ -168,7 +198,7 @@ def parse(text: str, file: str) -> Any:
         raise fail(
             "E008", f"nesting is deeper than {MAX_DEPTH} levels", "flatten the data", file, 1, 1
         ) from exc
-    except YAMLError as exc:
+    except (YAMLError, AssertionError) as exc:  # ruamel checks some input with assert
         raise fail("E001", f"YAML error: {exc}", "fix the syntax", file) from exc
     check_shape(data, file)
     return data

@@ -115,3 +115,30 @@ def test_format_json_keeps_key_order() -> None:
     text = '{"nodes": {"b": {"type": "debug"}, "a": {"type": "debug"}}, "flowrt": 1}'
     out = format_document(load_text(text, "f.json"))
     assert out.index('"b"') < out.index('"a"') and out.endswith("}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "version"),
+    [
+        ("%YAML 1.3\n---\nflowrt: 1\n", 1, "1.3"),  # ruamel failed an assert here
+        ("# first\n%YAML 2.0\n---\nflowrt: 1\n", 2, "2.0"),
+        ("flowrt: 1\n%YAML 1.3\nnodes: {}\n", 2, "1.3"),  # and raised KeyError here
+    ],
+)
+def test_unsupported_yaml_version_is_a_syntax_error(text: str, line: int, version: str) -> None:
+    with pytest.raises(LoadError) as info:
+        load_text(text, "f.yaml")
+    (d,) = info.value.diagnostics
+    assert (d.code, d.line, d.column) == ("E001", line, 1)
+    assert f"version {version} is not supported" in d.message
+
+
+def test_supported_yaml_versions_and_directive_text_in_a_value_load() -> None:
+    assert load_text("%YAML 1.1\n---\nflowrt: 1\n", "f.yaml").data == {"flowrt": 1}
+    assert load_text("flowrt: 1\nx: |\n  %YAML 1.3\n", "f.yaml").data["x"] == "%YAML 1.3\n"
+
+
+def test_reused_anchor_name_loads_without_a_warning() -> None:
+    # pytest turns warnings into errors here, as filterwarnings = ["error"]
+    doc = load_text("flowrt: 1\na: &x 1\nb: &x 2\nc: *x\n", "f.yaml")
+    assert doc.data["c"] == 2

@@ -123,13 +123,13 @@ def locate(
     for i, step in enumerate(path):
         last = i == len(path) - 1
         if isinstance(node, CommentedMap) and step in node:
-            pos = node.lc.key(step) if (last and at == "key") else node.lc.value(step)
+            pos = _position(node, step, key=last and at == "key")
             node = node[step]
         elif isinstance(node, CommentedMap) and str(step) in node:
-            pos = node.lc.value(str(step))
+            pos = _position(node, str(step))
             node = node[str(step)]
         elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-            pos = node.lc.item(step)
+            pos = _position(node, step)
             node = node[step]
         else:
             break
@@ -138,3 +138,13 @@ def locate(
     if line == 0 and isinstance(data, CommentedMap | CommentedSeq):
         line, col = 1, 1
     return Span(file, line, col)
+
+
+def _position(node: CommentedMap | CommentedSeq, step: str | int, key: bool = False) -> Any:
+    """(line, column) from 0 of an entry's key or value; None for an entry with no position of
+    its own, such as one brought in by a YAML merge key (``<<: *base``)."""
+    if step not in node.lc.data:
+        return None
+    if isinstance(node, CommentedSeq):
+        return node.lc.item(step)
+    return node.lc.key(step) if key else node.lc.value(step)

@@ -1,0 +1,169 @@
+"""The objects a script sees: ``node``, and ``context`` / ``flow`` / ``global_`` with Node-RED's
+``get``/``set``/``keys``, plus the check of what a script sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowrt.api import (
+    MISSING,
+    Message,
+    NodeContext,
+    Output,
+    Store,
+    copy_json,
+    get_property,
+    parse_path,
+    set_property,
+)
+
+
+class ContextStore:
+    """A context scope as a script uses it, like Node-RED's ``context``, ``flow`` and ``global``:
+
+    - ``get("key")``, ``get("key", default)``; a property path reads inside a stored value
+      (``get("totals.today")``); a list of keys returns a list of values;
+    - ``set("key", value)``; a path sets inside a stored value, creating objects on the way;
+      a list of keys sets several; setting ``None`` removes the key;
+    - ``keys()``: the stored keys.
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: str | list[str], default: Any = None) -> Any:
+        if type(key) is str and "." not in key and "[" not in key:
+            return self._store.get(key, default)
+        if isinstance(key, list):
+            return [self.get(k, default) for k in key]
+        first = str(parse_path(key)[0])
+        top = self._store.get(first, MISSING)
+        if top is MISSING:
+            return default
+        value = get_property({first: top}, key)
+        return default if value is MISSING else value
+
+    def set(self, key: str | list[str], value: Any = None) -> None:
+        if type(key) is str and "." not in key and "[" not in key:
+            self._store.set(key, value)
+            return
+        if isinstance(key, list):
+            values = value if isinstance(value, list) else [value] * len(key)
+            for k, v in zip(key, values, strict=False):
+                self.set(k, v)
+            return
+        first = str(parse_path(key)[0])
+        holder = {first: self._store.get(first, MISSING)}
+        if holder[first] is MISSING:
+            del holder[first]
+        set_property(holder, key, MISSING if value is None else value)
+        self._store.set(first, holder.get(first))
+
+    def keys(self) -> list[str]:
+        return self._store.keys()
+
+    def __repr__(self) -> str:
+        return f"<context {sorted(self.keys())}>"
+
+
+class ScriptNode:
+    """``node`` inside a script: send, report and log as this node."""
+
+    __slots__ = ("_ctx", "_msg", "id", "name", "outputs")
+
+    def __init__(self, ctx: NodeContext, outputs: int, msg: Message | None = None) -> None:
+        self._ctx = ctx
+        self._msg = msg
+        """The message being handled (set per call by a synchronous node): what sent messages
+        take their ``_msgid`` from, as in Node-RED."""
+        self.id = ctx.node_id
+        self.name = ctx.label
+        self.outputs = outputs
+
+    def bound(self, msg: Message) -> BoundScriptNode:
+        """The ``node`` of one call of an asynchronous script."""
+        return BoundScriptNode(self._ctx, self.outputs, msg)
+
+    def send(self, output: Output, clone: bool = True) -> None:
+        """Send a message, or a list with one entry per output port, now. The messages are
+        copied first unless ``clone=False`` (then do not change them after sending)."""
+        if output is None:
+            return
+        checked = outputs_of(copy_json(output) if clone else output, self._msg, "sent")
+        self._ctx.send(checked)
+
+    def warn(self, text: Any) -> None:
+        self._ctx.warn(str(text))
+
+    def error(self, error: BaseException | str, msg: Message | None = None) -> None:
+        """Report an error; with ``msg``, catch nodes get it as a failure of that message."""
+        self._ctx.error(error if isinstance(error, BaseException) else str(error), msg)
+
+    def log(self, text: Any) -> None:
+        self._ctx.log(str(text))
+
+    def status(
+        self, fill: str | dict[str, Any] | None = None, shape: str | None = None, text: Any = ""
+    ) -> None:
+        """Show a status under the node: ``status(fill="green", shape="dot", text="ok")``, or
+        Node-RED's ``status({"fill": ..., "shape": ..., "text": ...})``; ``status({})``
+        clears it."""
+        if isinstance(fill, dict):
+            given = fill
+            fill, shape, text = given.get("fill"), given.get("shape"), given.get("text", "")
+        self._ctx.status(fill, shape, "" if text is None else str(text))
+
+    def done(self) -> None:
+        """Accepted for Node-RED compatibility: a message is finished when the script returns
+        (or, for an asynchronous script, when its coroutine ends)."""
+
+    def __repr__(self) -> str:
+        return f"<node {self.id}>"
+
+
+class BoundScriptNode(ScriptNode):
+    """``node`` in one call of an asynchronous script: what it sends belongs to that call's
+    message, so the message's source is acknowledged only when those are finished too."""
+
+    __slots__ = ()
+
+    def send(self, output: Output, clone: bool = True) -> None:
+        if output is None:
+            return
+        checked = outputs_of(copy_json(output) if clone else output, self._msg, "sent")
+        self._ctx.send(checked, origin=self._msg)
+
+
+def outputs_of(output: Any, origin: Message | None, doing: str = "returned") -> Output:
+    """Check what a script returned (or sent: ``doing="sent"``), and give new messages the
+    ``_msgid`` of the message they came from, as Node-RED does. Raise TypeError for anything
+    that is not an Output."""
+    if type(output) is dict:
+        if origin is not None and "_msgid" not in output and "_msgid" in origin:
+            output["_msgid"] = origin["_msgid"]
+        return output
+    if output is None:
+        return None
+    if not isinstance(output, list):
+        raise TypeError(_not_a_message(output, f"script {doing}"))
+    for port, item in enumerate(output):
+        items = item if isinstance(item, list) else [item]
+        for one in items:
+            if one is None:
+                continue
+            if type(one) is not dict:
+                raise TypeError(_not_a_message(one, f"script {doing} for output {port}"))
+            if origin is not None and "_msgid" not in one and "_msgid" in origin:
+                one["_msgid"] = origin["_msgid"]
+    return output
+
+
+def _not_a_message(value: Any, what: str) -> str:
+    shown = repr(value)
+    shown = shown if len(shown) <= 30 else shown[:27] + "..."
+    return (
+        f"{what} {type(value).__name__} {shown}, not a message; use a dict, a list with one "
+        "entry per output (a dict, a list of dicts or None), or None"
+    )

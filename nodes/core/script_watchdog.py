@@ -1,0 +1,165 @@
+"""The watchdog that interrupts synchronous script code running longer than its timeout.
+
+A synchronous script runs on the event loop's thread, so while it loops nothing else in the
+runtime moves, timers included: only another thread can notice. Each script node has a
+:class:`Guard` whose ``ticks`` counter it bumps when its code starts and again when it ends (odd
+means running). That costs two integer additions per message and no clock reading. One daemon
+thread, :data:`WATCHDOG`, polls the guards of running nodes; when a guard shows the same call for
+longer than its timeout, it logs the fact at once, with the node id, on the ``flowrt.script``
+logger (the loop is stuck, so the engine's log cannot carry it yet), and raises
+:class:`ScriptTimeout` inside the loop thread with ``PyThreadState_SetAsyncExc``. The node turns
+that into a :class:`~flowrt.api.ScriptError` naming the line it stopped at.
+
+Limits: an asynchronous exception is only raised when the thread runs Python code again, so a
+script blocked inside one C call (``time.sleep(60)``, a socket read without a timeout) is
+reported at once but only stopped when that call returns. A call that ends in the instant between
+the watchdog's last check and the raise could see the exception land just after it; the check is
+made twice to keep that window to a few bytecodes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+log = logging.getLogger("flowrt.script")
+
+
+class ScriptTimeout(BaseException):
+    """Raised inside a script the watchdog stops. A BaseException, so that a script's own
+    ``except Exception`` does not swallow it."""
+
+
+class Guard:
+    """One script node's running marker, read by the watchdog thread."""
+
+    __slots__ = (
+        "ticks",
+        "timeout",
+        "node_id",
+        "thread_id",
+        "_seen",
+        "_since",
+        "_fired",
+        "__weakref__",
+    )
+
+    def __init__(self, node_id: str, timeout: float) -> None:
+        self.ticks = 0
+        """Even while idle, odd while the node's code runs; bumped by the loop thread only."""
+        self.timeout = timeout
+        self.node_id = node_id
+        self.thread_id = threading.get_ident()
+        self._seen = -1
+        self._since = 0.0
+        self._fired = -1
+
+    def check(self, now: float) -> None:
+        """Called by the watchdog thread: interrupt the call if it has run too long."""
+        ticks = self.ticks
+        if not ticks & 1:
+            return
+        if ticks != self._seen:
+            self._seen, self._since = ticks, now
+            return
+        running = now - self._since
+        if running < self.timeout:
+            return
+        if self._fired != ticks:
+            self._fired = ticks
+            log.error(
+                "node '%s': script has run for %.1f s, longer than its timeout of %g s; "
+                "stopping it",
+                self.node_id,
+                running,
+                self.timeout,
+            )
+        self._since = now  # if the script survives (blocked in C), try again a timeout later
+        if self.ticks == ticks:
+            _raise_in(self.thread_id)
+
+
+class Guarded:
+    """Awaits a script's coroutine with its guard marked running during each step, so the
+    watchdog also sees an asynchronous script that stops awaiting and loops."""
+
+    __slots__ = ("_coro", "_guard")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], guard: Guard) -> None:
+        self._coro = coro
+        self._guard = guard
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, guard = self._coro, self._guard
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            guard.ticks += 1
+            try:
+                step = coro.send(value) if error is None else coro.throw(error)
+            except StopIteration as stop:
+                guard.ticks += 1
+                return stop.value
+            except BaseException:
+                guard.ticks += 1
+                raise
+            guard.ticks += 1
+            try:
+                value, error = (yield step), None
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:
+                value, error = None, exc
+
+
+def _raise_in(thread_id: int) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(ScriptTimeout)
+    )
+
+
+class Watchdog:
+    """A daemon thread polling the guards it watches; it exits when it watches none."""
+
+    def __init__(self) -> None:
+        self._guards: weakref.WeakSet[Guard] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._interval = 0.25
+
+    def watch(self, guard: Guard) -> None:
+        with self._lock:
+            self._guards.add(guard)
+            self._interval = min(0.25, max(0.005, min(g.timeout for g in self._guards) / 5))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="flowrt-script-watchdog", daemon=True
+                )
+                self._thread.start()
+
+    def unwatch(self, guard: Guard) -> None:
+        with self._lock:
+            self._guards.discard(guard)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                guards = list(self._guards)
+                if not guards:
+                    self._thread = None
+                    return
+                interval = self._interval
+            now = time.monotonic()
+            for guard in guards:
+                guard.check(now)
+            del guards
+            time.sleep(interval)
+
+
+WATCHDOG = Watchdog()

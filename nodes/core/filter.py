@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from flowrt.api import (
     Output,
     PropertyPath,
     Transform,
+    clone,
     field,
     get_property,
 )
@@ -148,7 +148,7 @@ class Filter(Transform):
         seen = key in self.previous
         if seen and same_value(self.previous[key], value):
             return False
-        self.previous[key] = copy.deepcopy(value)
+        self.previous[key] = clone(value)
         return seen or self.config.mode == "changes"
 
     def _in_band(self, key: Any, number: float) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Literal
 
 from pydantic import model_validator
@@ -17,6 +16,7 @@ from flowrt.api import (
     PropertyPath,
     Transform,
     Value,
+    clone,
     compile_expression,
     evaluate,
     field,
@@ -209,8 +209,8 @@ class Join(Transform):
         group.held.append(msg)
         self.held += 1
         index = parts.get("index") if parts is not None and config.mode == "auto" else None
-        group.add(copy.deepcopy(value), object_key, index)
-        group.merged.update(copy.deepcopy(msg))
+        group.add(value, object_key, index)
+        group.merged.update(msg)
         target = group.target
         if parts is not None and not target:
             target = parts.get("count") if isinstance(parts.get("count"), int) else None
@@ -244,9 +244,9 @@ class Join(Transform):
             group.timer = None
         if not self.config.accumulate or "complete" in group.merged:
             del self.groups[key]
-        out = copy.deepcopy(group.merged)
+        out = clone(group.merged)
         target = "payload" if self.config.whole_message else self.config.property
-        set_property(out, target, group.result())
+        set_property(out, target, clone(group.result()))
         pop_parts(out)
         out.pop("complete", None)
         group.merged.pop("complete", None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -14,6 +13,7 @@ from flowrt.api import (
     Output,
     PropertyPath,
     Transform,
+    clone,
     field,
     get_property,
     set_property,
@@ -113,10 +113,10 @@ class Split(Transform):
         value = get_property(msg, self.config.property)
         if not isinstance(value, str | bytes | bytearray | list | dict):
             return None
-        self.base = copy.deepcopy({k: v for k, v in msg.items() if k not in ("_msgid", "parts")})
+        self.base = clone({k: v for k, v in msg.items() if k not in ("_msgid", "parts")})
         set_property(self.base, self.config.property, None)
         if "parts" in msg:
-            self.base["parts"] = {"parts": copy.deepcopy(msg["parts"])}
+            self.base["parts"] = {"parts": clone(msg["parts"])}
         sequence_id = self.ctx.new_msgid()
         if isinstance(value, list):
             return [self._split_array(value, sequence_id)]
@@ -201,7 +201,7 @@ class Split(Transform):
         return data.split(config.separator)
 
     def _part(self, value: Any, parts: dict[str, Any], index: int) -> Message:
-        part = copy.deepcopy(self.base)
+        part = clone(self.base)
         set_property(part, self.config.property, value)
         part.setdefault("parts", {}).update(parts, index=index)
         part["_msgid"] = self.ctx.new_msgid()

@@ -81,51 +81,17 @@ from flowrt.typed_value import (
 )
 from flowrt.types import Category, Message, Output, Stability
 
+# fmt: off
 __all__ = [
-    "AsyncTransform",
-    "AuthFailed",
-    "ConfigError",
-    "Connection",
-    "ConnectionLost",
-    "Ack",
-    "EndOfInput",
-    "Evaluator",
-    "ExpressionEvaluator",
-    "JsonataExpression",
-    "Listener",
-    "MISSING",
-    "Message",
-    "Node",
-    "NodeConfig",
-    "NodeContext",
-    "NodeError",
-    "NotConnected",
-    "Origin",
-    "Output",
-    "Pattern",
-    "PropertyPath",
-    "ScriptError",
-    "Sink",
-    "Source",
-    "Store",
-    "Timer",
-    "Transform",
-    "TypedValue",
-    "Value",
-    "compile_expression",
-    "compile_value",
-    "copy_json",
-    "delete_property",
-    "evaluate",
-    "clone",
-    "field",
-    "new_msgid",
-    "get_property",
-    "getter",
-    "parse_path",
-    "set_property",
-    "setter",
+    "Ack", "AsyncTransform", "AuthFailed", "ConfigError", "Connection", "ConnectionLost",
+    "EndOfInput", "Evaluator", "ExpressionEvaluator", "JsonataExpression", "Listener", "Message",
+    "MISSING", "Node", "NodeConfig", "NodeContext", "NodeError", "NotConnected", "Origin",
+    "Output", "Pattern", "PropertyPath", "ScriptError", "Sink", "Source", "Store", "Timer",
+    "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_value",
+    "copy_json", "delete_property", "evaluate", "field", "get_property", "getter", "new_msgid",
+    "parse_path", "set_property", "setter"
 ]
+# fmt: on
 
 
 class NodeConfig(BaseModel):

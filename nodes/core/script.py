@@ -12,6 +12,7 @@ from pydantic import field_validator
 
 from flowrt.api import Message, NodeConfig, Output, ScriptError, Transform, field
 
+from .context_store import ContextStore
 from .script_code import (
     BODY_NAME,
     ScriptSyntaxError,
@@ -20,7 +21,7 @@ from .script_code import (
     is_coroutine_code,
     script_frame,
 )
-from .script_objects import ContextStore, ScriptNode, outputs_of
+from .script_objects import ScriptNode, outputs_of
 from .script_watchdog import WATCHDOG, Guard, Guarded, ScriptTimeout
 
 _SCRIPT_FAILURES = (Exception, ScriptTimeout, SystemExit)

@@ -16,6 +16,7 @@ number) changes nothing and returns ``False``, which is also what Node-RED does.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
@@ -24,15 +25,10 @@ Key: TypeAlias = str | int
 Path: TypeAlias = tuple[Key, ...]
 
 
-class _Missing:
-    """The type of :data:`MISSING`: a falsy singleton."""
+class _Missing(enum.Enum):
+    """The type of :data:`MISSING`: a falsy singleton (copies are itself, as for any enum)."""
 
-    _instance: _Missing | None = None
-
-    def __new__(cls) -> _Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    MISSING = "MISSING"
 
     def __bool__(self) -> bool:
         return False
@@ -40,14 +36,8 @@ class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
 
-    def __copy__(self) -> _Missing:
-        return self
 
-    def __deepcopy__(self, memo: object) -> _Missing:
-        return self
-
-
-MISSING: Final = _Missing()
+MISSING: Final = _Missing.MISSING
 """A property that does not exist (JavaScript's ``undefined``)."""
 
 _SPECIAL = ".[]'\""
@@ -127,19 +117,6 @@ def _parse_bracket(path: str, i: int, keys: list[Key]) -> int:
 
 def _fail(path: str, at: int, what: str) -> None:
     raise ValueError(f"invalid property path {path!r} at character {at + 1}: {what}")
-
-
-def format_path(keys: Path) -> str:
-    """The path text for keys (the inverse of :func:`parse_path`)."""
-    out: list[str] = []
-    for k in keys:
-        if isinstance(k, int):
-            out.append(f"[{k}]")
-        elif k and not any(c in _SPECIAL for c in k):
-            out.append(f".{k}" if out else k)
-        else:
-            out.append('["' + k.replace("\\", "\\\\").replace('"', '\\"') + '"]')
-    return "".join(out)
 
 
 def _child(obj: Any, key: Key) -> Any:
@@ -270,7 +247,18 @@ def path_getter(keys: Path) -> Getter:
             return _child(msg, key)
 
         return get_one
-    return lambda msg: get_path(msg, keys)
+    if any(type(k) is not str for k in keys):
+        return lambda msg: get_path(msg, keys)
+
+    def get_names(msg: Any) -> Any:  # the common case: names only, mostly through dicts
+        obj = msg
+        for key in keys:
+            obj = obj.get(key, MISSING) if type(obj) is dict else _child(obj, key)
+            if obj is MISSING:
+                return MISSING
+        return obj
+
+    return get_names
 
 
 def setter(path: str) -> Setter:
@@ -289,9 +277,24 @@ def setter(path: str) -> Setter:
 
         return set_one
 
+    head, last = keys[:-1], keys[-1]
+    names = all(type(k) is str for k in keys)
+
     def set_many(msg: Any, value: Any) -> bool:
         if value is MISSING:
             return delete_path(msg, keys)
+        if names:  # walk dicts directly; anything else takes the general path from the start
+            obj = msg
+            for key in head:
+                if type(obj) is not dict:
+                    return set_path(msg, keys, value)
+                nxt = obj.get(key, MISSING)
+                if nxt is MISSING:
+                    nxt = obj[key] = {}
+                obj = nxt
+            if type(obj) is dict:
+                obj[last] = value
+                return True
         return set_path(msg, keys, value)
 
     return set_many

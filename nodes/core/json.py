@@ -32,9 +32,43 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_decode = json.JSONDecoder(parse_constant=_no_constants).decode
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_decoder = json.JSONDecoder(parse_constant=_no_constants)
+_raw_decode = _decoder.raw_decode
+
+
+def _decode(text: str) -> Any:
+    """``json.loads``, rejecting NaN and Infinity; the common case skips the whitespace scans."""
+    try:
+        value, end = _raw_decode(text)
+    except json.JSONDecodeError:
+        return _decoder.decode(text)  # leading whitespace, or a real error with its position
+    if end != len(text) and not text[end:].isspace():
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _encode_pretty = json.JSONEncoder(indent=4, ensure_ascii=False, allow_nan=False).encode
+
+
+def _make_encode() -> Any:
+    """Compact ``JSON.stringify``. The standard encoder builds its C encoder on every call; this
+    builds it once (without cycle detection: a cyclic value hits the recursion limit instead,
+    reported as an error like any other value that cannot be written)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _compact.encode
+    encode_c = make(
+        None, _compact.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(encode_c(value, 0))
+
+    return encode
+
+
+_encode = _make_encode()
 
 
 class Json(Transform):
@@ -125,7 +159,7 @@ class Json(Transform):
         if self._write:
             try:
                 self._set(msg, self._dump(value))
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, RecursionError) as exc:
                 raise NodeError(
                     f"json: {self.config.property} cannot be written as JSON: {exc}"
                 ) from exc

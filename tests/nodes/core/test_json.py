@@ -21,6 +21,8 @@ def run(msgs: list[dict[str, Any]], **options: Any) -> FlowResult:
     [
         ({}, '{"a": [1, 2.5, null, true]}', {"a": [1, 2.5, None, True]}),
         ({}, '"text"', "text"),
+        ({}, ' \n {"a": 1} \n', {"a": 1}),
+        ({}, '{"u": "\\u00e9"}', {"u": "é"}),
         ({}, "12", 12),
         ({}, {"a": [1, "é"]}, '{"a":[1,"é"]}'),
         ({}, [1, 2], "[1,2]"),
@@ -45,11 +47,18 @@ def test_property_and_missing_property() -> None:
     assert result.payloads("j") == [{"raw": [1]}, None]
 
 
-@pytest.mark.parametrize("text", ["{bad", "", "NaN", "{'a': 1}"])
+@pytest.mark.parametrize("text", ["{bad", "", "NaN", "{'a': 1}", "{} x", "[1] [2]", "  "])
 def test_invalid_text_is_an_error(text: str) -> None:
     result = run([{"payload": text}])
     assert result.sent("j") == []
     assert len(result.errors) == 1 and "not valid JSON" in result.errors[0].message
+
+
+@pytest.mark.parametrize("value", [float("nan"), {"b": b"x"}, {"s": {1, 2}}])
+def test_values_json_cannot_hold_are_errors(value: Any) -> None:
+    result = run([{"payload": value}])
+    assert result.sent("j") == []
+    assert len(result.errors) == 1 and "cannot be written as JSON" in result.errors[0].message
 
 
 def test_bytes_are_dropped_with_a_warning() -> None:

@@ -112,17 +112,12 @@ class Switch(Transform):
         self._read = compile_value(prop, self.ctx) if isinstance(prop, TypedValue) else getter(prop)
         self._tests: list[Test | None] = [compile_rule(r, self.ctx) for r in config.rules]
         self._first = config.check == "first"
-        self._plain = all(t is not None for t in self._tests)
-        if len(self._tests) == 1 and self._plain:
-            self.process = self._process_one  # type: ignore[method-assign]
-
-    def _process_one(self, msg: Message) -> Output:
-        test = self._tests[0]
-        assert test is not None
-        return msg if test(self._read(msg), msg) else None
+        self._only = self._tests[0] if len(self._tests) == 1 else None
 
     def process(self, msg: Message) -> Output:
         value = self._read(msg)
+        if self._only is not None:  # one rule (not else): the message or nothing, on port 0
+            return msg if self._only(value, msg) else None
         out: list[Any] = [None] * len(self._tests)
         matched = False  # since the previous else
         for i, test in enumerate(self._tests):

@@ -1,0 +1,195 @@
+"""validate: check a message property against a JSON Schema; valid and invalid messages part."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import FormatChecker, ValidationError
+from jsonschema.exceptions import SchemaError
+from jsonschema.protocols import Validator
+from jsonschema.validators import Draft202012Validator, validator_for
+from pydantic import model_validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
+from referencing.jsonschema import DRAFT202012
+from ruamel.yaml import YAML
+
+from flowrt.api import (
+    MISSING,
+    ConfigError,
+    Message,
+    NodeConfig,
+    NodeError,
+    Output,
+    PropertyPath,
+    Transform,
+    field,
+    getter,
+)
+
+
+def check_schema(schema: Any) -> type[Validator]:
+    """The validator class for a schema (by its `$schema`, else draft 2020-12); ValueError
+    saying where the schema itself is wrong."""
+    if not isinstance(schema, dict | bool):
+        raise ValueError(f"a JSON Schema is an object or a boolean; got {type(schema).__name__}")
+    cls: type[Validator] = validator_for(schema, default=Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.path)
+        at = f" at {where}" if where else ""
+        raise ValueError(f"invalid JSON Schema{at}: {exc.message}") from None
+    return cls
+
+
+def read_schema(path: Path) -> Any:
+    """A schema file's contents: YAML for .yaml/.yml, JSON otherwise."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        return YAML(typ="safe", pure=True).load(text)
+    return json.loads(text)
+
+
+def _local_file(uri: str) -> Resource[Any]:
+    """Resolve a `$ref` to another schema file next to the first; nothing is fetched from the
+    network."""
+    if not uri.startswith("file://"):
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+    try:
+        contents = read_schema(Path(uri.removeprefix("file://").split("#", 1)[0]))
+    except (OSError, ValueError) as exc:
+        raise NoSuchResource(ref=uri) from exc  # type: ignore[call-arg]
+    return Resource.from_contents(contents, default_specification=DRAFT202012)
+
+
+def error_path(prop: str, keys: Any) -> str:
+    """A Node-RED property path to a problem: ``payload.items[0].name``."""
+    out = prop
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key.isidentifier():
+            out += f".{key}"
+        else:
+            out += "[" + json.dumps(key) + "]"
+    return out
+
+
+class Validate(Transform):
+    """Check a message property against a JSON Schema: valid messages leave on output 0,
+    invalid ones on output 1 with the problems listed.
+
+    ## Inputs
+
+    Any message; `property` (default `payload`) is checked.
+
+    ## Outputs
+
+    1. the valid messages, unchanged;
+    2. the invalid messages, with `errors`: a list of `{path, pointer, message, keyword}`,
+       where `path` is the property path of the problem (`payload.items[0].name`), `pointer`
+       its JSON Pointer inside the property (`/items/0/name`), `message` what is wrong and
+       `keyword` the schema keyword that failed (`required`, `type`, `maximum` ...).
+
+    ## Details
+
+    The schema is given inline (`schema:`, as YAML or JSON) or as a file (`schema_file:`, a
+    `.json`, `.yaml` or `.yml` file; a relative path is relative to the working directory of
+    flowrt). `$ref`s to other files next to the schema file are followed; nothing is fetched
+    from the network. The schema's `$schema` chooses the draft (2020-12 by default). `format`s
+    (`date-time`, `email`, ...) are checked unless `check_formats` is false.
+
+    An inline schema is checked when the flow is loaded; a schema file when the flow starts.
+    A missing property is checked as `null`.
+    """
+
+    type = "validate"
+    outputs = 2
+    mutates = True
+
+    class Config(NodeConfig):
+        property: PropertyPath = field("payload", description="The message property to check.")
+        schema_: dict[str, Any] | bool | None = field(
+            None,
+            alias="schema",
+            description="The JSON Schema, inline.",
+            examples=[
+                {
+                    "type": "object",
+                    "required": ["celsius"],
+                    "properties": {"celsius": {"type": "number"}},
+                }
+            ],
+        )
+        schema_file: str | None = field(
+            None,
+            description="A file holding the JSON Schema (JSON or YAML).",
+            examples=["schemas/reading.schema.json"],
+        )
+        check_formats: bool = field(True, description="Check `format` keywords too.")
+
+        @model_validator(mode="after")
+        def _one_schema(self) -> Validate.Config:
+            if (self.schema_ is None) == (self.schema_file is None):
+                raise ValueError("give either schema or schema_file")
+            if self.schema_ is not None:
+                check_schema(self.schema_)
+            return self
+
+    config: Config
+
+    async def start(self) -> None:
+        cfg = self.config
+        schema = cfg.schema_
+        if cfg.schema_file is not None:
+            path = Path(cfg.schema_file).resolve()
+            try:
+                schema = await asyncio.to_thread(read_schema, path)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot read schema_file '{cfg.schema_file}': {exc.strerror}"
+                ) from None
+            except ValueError as exc:
+                raise ConfigError(
+                    f"schema_file '{cfg.schema_file}' is not JSON or YAML: {exc}"
+                ) from None
+            if isinstance(schema, dict) and "$id" not in schema:
+                schema = {"$id": path.as_uri(), **schema}
+            try:
+                cls = check_schema(schema)
+            except ValueError as exc:
+                raise ConfigError(f"schema_file '{cfg.schema_file}': {exc}") from None
+        else:
+            cls = check_schema(schema)
+        registry: Registry[Any] = Registry(retrieve=_local_file)  # type: ignore[call-arg]
+        checker = FormatChecker() if cfg.check_formats else None
+        self._validator = cls(schema, registry=registry, format_checker=checker)
+        self._get = getter(cfg.property)
+
+    def process(self, msg: Message) -> Output:
+        value = self._get(msg)
+        try:
+            problems = list(self._validator.iter_errors(None if value is MISSING else value))
+        except Unresolvable as exc:
+            raise NodeError(f"the schema has a $ref that cannot be resolved: {exc}") from exc
+        if not problems:
+            return [msg, None]
+        msg["errors"] = [self._problem(p) for p in sorted(problems, key=_order)]
+        return [None, msg]
+
+    def _problem(self, error: ValidationError) -> dict[str, Any]:
+        keys = list(error.absolute_path)
+        return {
+            "path": error_path(self.config.property, keys),
+            "pointer": "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys),
+            "message": error.message,
+            "keyword": str(error.validator),
+        }
+
+
+def _order(error: ValidationError) -> tuple[str, ...]:
+    return tuple(str(k) for k in error.absolute_path)

@@ -8,7 +8,7 @@ from flowrt.api import Message, NodeConfig, Output, Transform, field
 class Comment(Transform):
     """A note in the flow, for people; it has no ports and does nothing when the flow runs.
 
-    ## Details
+    ### Details
 
     The node's `label` is its title in the editor and `text` its body (Markdown). Use it to
     explain a part of the flow next to the nodes it is about. Node-RED's comment nodes are

@@ -28,11 +28,11 @@ STATUS_LENGTH = 32
 class Debug(Transform):
     """Show messages, or one property of them, in the log and under the node.
 
-    ## Inputs
+    ### Inputs
 
     Any message.
 
-    ## Details
+    ### Details
 
     By default the node shows `msg.payload`; set `property` to show another property,
     `complete: true` to show the whole message, or `expression` to show the result of a

@@ -16,11 +16,11 @@ from .file_io import Encoding, file_problem
 class FileIn(AsyncTransform):
     """Read a file: its whole text or bytes in one message, or one message per line or chunk.
 
-    ## Inputs
+    ### Inputs
 
     - `filename` (string, optional): the file to read, when the node's `filename` is not set.
 
-    ## Outputs
+    ### Outputs
 
     - `payload`: the text (`format: text`), the bytes (`bytes`), one line (`lines`, without
       its line ending) or one block of bytes (`chunks`);
@@ -28,7 +28,7 @@ class FileIn(AsyncTransform):
     - `parts` (for `lines` and `chunks`): `{id, index, count, type, ch}`, so a join node can
       put the sequence back together. `count` is set on the last message.
 
-    ## Details
+    ### Details
 
     A relative file name is relative to the working directory of flowrt. The file is read in
     a worker thread, so a large file does not stall other flows; `lines` and `chunks` read it

@@ -34,18 +34,18 @@ def payload_bytes(payload: Any, encoding: str, newline: bool) -> bytes:
 class FileOut(AsyncTransform):
     """Write the payload to a file, adding to its end or replacing it; or delete the file.
 
-    ## Inputs
+    ### Inputs
 
     - `payload`: what to write. Bytes are written as they are; text is encoded with
       `encoding`; numbers and booleans as text (`true`, `3`); objects and lists as JSON.
       A message with no payload writes nothing.
     - `filename` (string, optional): the file, when the node's `filename` is not set.
 
-    ## Outputs
+    ### Outputs
 
     The input message, once the file was written (or deleted).
 
-    ## Details
+    ### Details
 
     `action: append` adds each payload to the end of the file, followed by a newline when
     `add_newline` is true (never after bytes); `overwrite` replaces the whole file with each

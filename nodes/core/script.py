@@ -31,17 +31,17 @@ _SCRIPT_FAILURES = (Exception, ScriptTimeout, SystemExit)
 class Script(Transform):
     """Run Python code on each message: Node-RED's function node, in Python.
 
-    ## Inputs
+    ### Inputs
 
     Any message, as the dict `msg`.
 
-    ## Outputs
+    ### Outputs
 
     What the code returns: `msg` (or another dict) goes to output 0; a list with one entry per
     output sends entry *i* on output *i* (`None` sends nothing there, a list of dicts sends
     each); `None` sends nothing. New messages get the `_msgid` of the message they came from.
 
-    ## Details
+    ### Details
 
     `code` is the body of a function of `msg`. It sees:
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import jinja2
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -58,18 +58,18 @@ def check_jinja(template: str) -> None:
 class Template(Transform):
     """Set a property from a template over the message: Jinja, or mustache as in Node-RED.
 
-    ## Inputs
+    ### Inputs
 
     - any message: its properties are the template's variables;
     - `template` (string, optional): the template, when the node's `template` is empty.
 
-    ## Outputs
+    ### Outputs
 
     The message, with `property` set to the rendered text, or to the value parsed from it
     (`output: json` or `yaml`). With `scope: flow` or `global`, the result goes to that
     context instead and the message passes on unchanged.
 
-    ## Details
+    ### Details
 
     **Jinja** (`syntax: jinja`): the message's properties are variables (`{{ payload.name }}`),
     and so are `msg`, `flow`, `global` (`{{ flow.total }}`, `{{ global.get('site') }}`) and
@@ -92,14 +92,14 @@ class Template(Transform):
     mutates = True
 
     class Config(NodeConfig):
+        syntax: Literal["jinja", "mustache", "plain"] = field(
+            "jinja", description="Jinja, mustache (as Node-RED), or plain text."
+        )
         template: str = field(
             "",
             description="The template; when empty, `msg.template` is used.",
             examples=["Temperature in {{ topic }}: {{ payload.celsius }} °C"],
             format="multiline",
-        )
-        syntax: Literal["jinja", "mustache", "plain"] = field(
-            "jinja", description="Jinja, mustache (as Node-RED), or plain text."
         )
         property: PropertyPath = field("payload", description="Where to put the result.")
         scope: Literal["msg", "flow", "global"] = field(
@@ -109,13 +109,15 @@ class Template(Transform):
             "text", description="Keep the text, or parse it as JSON or YAML."
         )
 
-        @model_validator(mode="after")
-        def _compiles(self) -> Template.Config:
-            if self.syntax == "jinja":
-                check_jinja(self.template)
-            elif self.syntax == "mustache":
-                check_mustache(self.template)
-            return self
+        @field_validator("template")
+        @classmethod
+        def _compiles(cls, template: str, info: ValidationInfo) -> str:
+            syntax = info.data.get("syntax")
+            if syntax == "jinja":
+                check_jinja(template)
+            elif syntax == "mustache":
+                check_mustache(template)
+            return template
 
     config: Config
 

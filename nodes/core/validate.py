@@ -11,7 +11,7 @@ from jsonschema import FormatChecker, ValidationError
 from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
 from jsonschema.validators import Draft202012Validator, validator_for
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
@@ -80,14 +80,13 @@ def error_path(prop: str, keys: Any) -> str:
 
 
 class Validate(Transform):
-    """Check a message property against a JSON Schema: valid messages leave on output 0,
-    invalid ones on output 1 with the problems listed.
+    """Check a message property against a JSON Schema, parting valid and invalid messages.
 
-    ## Inputs
+    ### Inputs
 
     Any message; `property` (default `payload`) is checked.
 
-    ## Outputs
+    ### Outputs
 
     1. the valid messages, unchanged;
     2. the invalid messages, with `errors`: a list of `{path, pointer, message, keyword}`,
@@ -95,7 +94,7 @@ class Validate(Transform):
        its JSON Pointer inside the property (`/items/0/name`), `message` what is wrong and
        `keyword` the schema keyword that failed (`required`, `type`, `maximum` ...).
 
-    ## Details
+    ### Details
 
     The schema is given inline (`schema:`, as YAML or JSON) or as a file (`schema_file:`, a
     `.json`, `.yaml` or `.yml` file; a relative path is relative to the working directory of
@@ -132,12 +131,17 @@ class Validate(Transform):
         )
         check_formats: bool = field(True, description="Check `format` keywords too.")
 
+        @field_validator("schema_")
+        @classmethod
+        def _valid_schema(cls, schema: Any) -> Any:
+            if schema is not None:
+                check_schema(schema)
+            return schema
+
         @model_validator(mode="after")
         def _one_schema(self) -> Validate.Config:
             if (self.schema_ is None) == (self.schema_file is None):
                 raise ValueError("give either schema or schema_file")
-            if self.schema_ is not None:
-                check_schema(self.schema_)
             return self
 
     config: Config

@@ -114,6 +114,7 @@ class Script(Transform):
             return value
 
     config: Config
+    _close: CodeType | None = None
 
     @classmethod
     def output_count(cls, config: Any) -> int:
@@ -157,11 +158,14 @@ class Script(Transform):
         self._is_async = body.is_async
 
     async def stop(self) -> None:
+        guard: Guard | None = getattr(self, "_guard", None)
+        if guard is None:
+            return  # start failed before the node was set up
         try:
             if self._close is not None:
                 await self._run_block(self._close, "close")
         finally:
-            WATCHDOG.unwatch(self._guard)
+            WATCHDOG.unwatch(guard)
 
     def process(self, msg: Message) -> Output:
         if self._is_async:

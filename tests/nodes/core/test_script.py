@@ -307,3 +307,13 @@ def test_outputs_sets_the_number_of_ports() -> None:
     flow += "  last: {type: script}\n"
     result = run_flow(flow, inputs=[{"payload": "x"}], into="s")
     assert result.payloads("last") == ["x"]
+
+
+def test_a_failing_setup_stops_the_start_naming_node_and_line() -> None:
+    setup = """
+    ready = True
+    raise RuntimeError('no database')
+    """
+    with pytest.raises(Exception, match=r"node 's' \(script\) cannot start") as info:
+        run_flow(script_flow("return msg", setup=setup), inputs=[{}])
+    assert "setup failed: RuntimeError: no database (setup line 2)" in str(info.value)

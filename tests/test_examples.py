@@ -1,0 +1,99 @@
+"""Every example flow in flows/ validates cleanly and runs; `flowrt run` drains and stops."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flowrt.check import check
+from flowrt.load import load_project
+from flowrt.testing import run_flow
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = ROOT / "flows"
+EXAMPLES = sorted(FLOWS.glob("*.yaml"))
+
+
+def test_there_are_examples_and_they_validate_without_any_diagnostic() -> None:
+    assert {p.name for p in EXAMPLES} >= {"hello.yaml", "thermostat.yaml", "batch.yaml"}
+    project = load_project([FLOWS])
+    assert check(project, strict=True) == []
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_each_example_runs_without_errors(path: Path, tmp_path: Path) -> None:
+    result = run_flow(
+        path.read_text(), file=str(path), until=10, env={"OUT_DIR": str(tmp_path)}
+    )
+    assert result.errors == []
+    assert any(level == "info" for _, level, _ in result.logs)  # the debug nodes wrote
+
+
+def test_hello_shouts_every_second() -> None:
+    path = FLOWS / "hello.yaml"
+    result = run_flow(path.read_text(), file=str(path), until=5.5)
+    assert [text for node, _, text in result.logs if node == "log"] == ["HELLO"] * 5
+
+
+def test_batch_writes_the_converted_csv(tmp_path: Path) -> None:
+    path = FLOWS / "batch.yaml"
+    result = run_flow(path.read_text(), file=str(path), env={"OUT_DIR": str(tmp_path)})
+    assert result.errors == []
+    lines = (tmp_path / "readings-fahrenheit.csv").read_text().splitlines()
+    assert lines[0] == "sensor,room,celsius,fahrenheit"
+    assert lines[1] == "t1,kitchen,21.5,70.7"
+    assert len(lines) == 6
+
+
+def flowrt(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flowrt", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def test_run_until_idle_exits_zero_with_a_summary(tmp_path: Path) -> None:
+    proc = flowrt("run", "--until-idle", "flows/batch.yaml",
+                  env={**os.environ, "OUT_DIR": str(tmp_path)})
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert (tmp_path / "readings-fahrenheit.csv").exists()
+    summary = err[err.index("\nnode ") + 1 :].splitlines()
+    assert summary[0].split() == ["node", "type", "in", "out"]
+    assert summary[1].split() == ["start", "inject", "0", "1"]
+
+
+def test_run_stops_gracefully_on_sigterm() -> None:
+    proc = flowrt("run", "--log-format", "json", "flows/hello.yaml")
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 30
+    seen = ""
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if '"HELLO"' in line or "HELLO" in line:
+            break
+    assert "HELLO" in seen and '"node": "log"' in seen  # structured: the node id has its key
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "stopping" in rest and "shout" in rest.split("node ", 1)[-1]
+
+
+def test_run_refuses_a_broken_flow_with_its_position(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("flowrt: 1\nnodes:\n  a: {type: inject, to: nowhere}\n")
+    proc = flowrt("run", str(broken))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "broken.yaml:3:" in err and "E031" in err and "node 'a'" in err

@@ -32,7 +32,7 @@ NODERED = Path(os.environ.get("NODERED_BENCH", ROOT.parent / "shared" / "bench" 
 DEFAULT_N = {"chain5": 200_000, "fanout": 50_000, "json": 100_000}
 FACTOR = {"fanout": 4}
 GOALS = {"chain5": 10.0, "fanout": 3.0, "json": 2.0}
-RESULT = re.compile(r"RESULT msgs=(\d+) ms=(\d+) msgs_per_s=(\d+) rss_mb=(\d+)")
+RESULT = re.compile(r"msgs=(\d+) ms=(\d+) msgs_per_s=(\d+) rss_mb=(\d+)")
 
 
 def parse(text: str, who: str) -> dict[str, int]:

@@ -152,8 +152,8 @@ async def arun_flow(
 
 def _injector(rt: Runtime, targets: list[str], msg: Message) -> Any:
     def inject() -> None:
-        for i, target in enumerate(targets):
-            rt.inject(target, msg if i == len(targets) - 1 else clone(msg))
+        for target in targets:  # a copy each: the caller's dict stays as it was
+            rt.inject(target, clone(msg))
 
     return inject
 

@@ -234,7 +234,10 @@ def _diagnostic(
     doc: Document, error: ValidationError, base: tuple[str | int, ...], ident: str, type_: str
 ) -> Diagnostic:
     if error.validator in ("anyOf", "oneOf") and error.context:
-        deepest = best_match(error.context)
+        branches = error.context
+        if error.instance is not None:  # "must be null" never helps for a value that is set
+            branches = [e for e in branches if e.validator_value != "null"] or branches
+        deepest = best_match(branches)
         if deepest.validator not in ("anyOf", "oneOf", "pattern"):
             error = deepest
     rel = tuple(error.absolute_path)

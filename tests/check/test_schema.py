@@ -90,3 +90,9 @@ def test_connection_schema(run_check: Any) -> None:
     found = run_check(text)
     assert sorted(d.code for d in found) == ["E021", "E023"]
     assert all(d.node == "mq" for d in found)
+
+
+def test_an_optional_field_reports_its_constraint_not_null(run_check: Any) -> None:
+    found = run_check("flowrt: 1\nnodes:\n  w: {type: watch, scope: 3}\n")
+    [d] = [d for d in found if d.node == "w"]
+    assert d.code == "E022" and "null" not in d.message and "a list" in d.message

@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import itertools
 import os
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
@@ -22,17 +24,21 @@ def new_msgid() -> str:
     return f"{_PREFIX}{next(_COUNTER) & 0xFFFFFFFF:08x}"
 
 
-def clone(value: Any) -> Any:
+def clone(value: T) -> T:
     """A deep copy of a JSON-like value."""
+    return _clone(value)  # type: ignore[no-any-return]
+
+
+def _clone(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        return {k: v if type(v) in _IMMUTABLE else clone(v) for k, v in value.items()}
+        return {k: v if type(v) in _IMMUTABLE else _clone(v) for k, v in value.items()}
     if kind is list:
-        return [v if type(v) in _IMMUTABLE else clone(v) for v in value]
+        return [v if type(v) in _IMMUTABLE else _clone(v) for v in value]
     if kind in _IMMUTABLE:
         return value
     if kind is bytearray:
         return bytearray(value)
     if kind is tuple:
-        return tuple(clone(v) for v in value)
+        return tuple(_clone(v) for v in value)
     return copy.deepcopy(value)

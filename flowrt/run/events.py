@@ -113,7 +113,7 @@ class Events:
             self.rt.log_node(node_id, "error", f"{text}{where}", msg, exc)
             return
         for catcher in catchers:
-            out = clone(msg) if msg is not None else {"_msgid": new_msgid()}
+            out: Message = clone(msg) if msg is not None else {"_msgid": new_msgid()}
             out["error"] = record
             self._deliver(catcher, out, d)
 

@@ -128,7 +128,7 @@ async def arun_flow(
     rt.events.hooks.log.append(on_log)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await rt.start()
+    await _start(rt, clock, loop.time() + timeout)
     targets = [into] if into is not None else plan.entries()
     for item in inputs:
         if isinstance(item, tuple):
@@ -148,6 +148,24 @@ async def arun_flow(
     finally:
         await rt.stop(timeout=min(timeout, 5.0))
     return result
+
+
+async def _start(rt: Runtime, clock: VirtualClock | RealClock, real_deadline: float) -> None:
+    """Start the runtime; on simulated time, move the clock for a start that sleeps."""
+    loop = asyncio.get_running_loop()
+    starting = loop.create_task(rt.start())
+    while not starting.done():
+        await _settle(loop)
+        if starting.done():
+            break
+        if isinstance(clock, VirtualClock) and clock.next_deadline() is not None:
+            clock.advance()
+        elif loop.time() > real_deadline:
+            starting.cancel()
+            raise TimeoutError("the flow did not finish starting before the timeout")
+        else:
+            await asyncio.sleep(0.002)
+    await starting
 
 
 def _injector(rt: Runtime, targets: list[str], msg: Message) -> Any:

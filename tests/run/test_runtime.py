@@ -293,3 +293,28 @@ def test_sources_pause_while_a_queue_is_over_its_bound(registry: Registry) -> No
     queue = result.runtime.queues["s"]  # type: ignore[union-attr]
     assert queue.limit == 1000
     assert result.runtime.inflight == 0  # type: ignore[union-attr]
+
+
+def test_a_start_that_sleeps_on_the_engine_clock_takes_no_real_time() -> None:
+    from flowrt.api import NodeConfig, Transform, field
+    from flowrt.registry.spec import spec_for
+    from tests.run.conftest import PACK
+
+    class Warm(Transform):
+        """Sleeps at start."""
+
+        type = "warm"
+
+        class Config(NodeConfig):
+            seconds: float = field(30.0, description="Warm-up.")
+
+        async def start(self) -> None:
+            await self.ctx.sleep(self.config.seconds)
+
+        def process(self, msg: Any) -> Any:
+            return msg
+
+    registry = Registry([*(spec_for(c, "test") for c in PACK), spec_for(Warm, "test")])
+    result = run_flow(flow("w: {type: warm}"), inputs=[{"payload": 1}], registry=registry,
+                      timeout=5)
+    assert result.payloads("w") == [1]

@@ -121,10 +121,13 @@ def run(
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
         env[name] = value
+    from flowrt.compile.isolated import check_isolated
+
     registry = _registry()
     project = load_project(paths)
+    diagnostics = check_isolated(project, registry, env)
     try:
-        plan, warnings = build_plan(project, registry, env=env)
+        plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
         files = len(project.documents) + len({d.file for d in project.diagnostics if d.file})
         click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)

@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flowrt.check import check, has_errors
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.errors import CheckError, CompileError, Diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
@@ -31,12 +30,20 @@ def build_plan(
     registry: Registry | None = None,
     *,
     env: Mapping[str, str] | None = None,
+    diagnostics: list[Diagnostic] | None = None,
 ) -> tuple[Plan, list[Diagnostic]]:
-    """The plan of a project, and the warnings its check found. Raises CheckError on errors."""
+    """The plan of a project, and the warnings its check found. Raises CheckError on errors.
+
+    ``diagnostics``: the project's check, when the caller already ran it (flowrt run checks in a
+    child process, see :mod:`flowrt.compile.isolated`).
+    """
     registry = registry or default_registry()
     process_env = dict(os.environ if env is None else env)
-    diagnostics = check(project, registry, env=process_env)
-    if has_errors(diagnostics) or project.unreadable:
+    if diagnostics is None:
+        from flowrt.check import check
+
+        diagnostics = check(project, registry, env=process_env)
+    if any(d.severity == "error" for d in diagnostics) or project.unreadable:
         raise CheckError([d for d in diagnostics if d.severity == "error"])
     builder = _Builder(registry, process_env, project.documents)
     for doc in project.documents:

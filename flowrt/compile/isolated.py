@@ -1,0 +1,61 @@
+"""The check a plan needs, run in a forked child process.
+
+``flowrt run`` must check its flows before it runs them, but the checker's libraries (networkx,
+jsonschema) are a third of the process's memory and nothing at run time needs them. Forking a
+child to check keeps them out of the long-running process: the child inherits the loaded project
+and the registry, checks, sends the diagnostics back through a pipe and exits. Where fork is not
+available, or the checker is already imported, the check runs in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+import traceback
+from collections.abc import Mapping
+
+from flowrt.errors import Diagnostic
+from flowrt.load.project import Project
+from flowrt.registry.discover import Registry
+
+log = logging.getLogger("flowrt.compile")
+
+
+def check_isolated(
+    project: Project, registry: Registry, env: Mapping[str, str], strict: bool = False
+) -> list[Diagnostic]:
+    if not hasattr(os, "fork") or "flowrt.check" in sys.modules:
+        return _check(project, registry, env, strict)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: check, report, leave without running any cleanup of the parent's
+        code = 0
+        try:
+            os.close(read_end)
+            data = pickle.dumps(_check(project, registry, env, strict))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+        except BaseException:
+            traceback.print_exc()
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as source:
+        data = source.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        log.warning("the checking process failed (status %s); checking in-process", status)
+        return _check(project, registry, env, strict)
+    found: list[Diagnostic] = pickle.loads(data)
+    return found
+
+
+def _check(
+    project: Project, registry: Registry, env: Mapping[str, str], strict: bool
+) -> list[Diagnostic]:
+    from flowrt.check import check
+
+    return check(project, registry, env=env, strict=strict)

@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-import jsonata  # type: ignore[import-untyped]
-from jsonata.utils import Utils as _JUtils  # type: ignore[import-untyped]
 from pydantic import AfterValidator, Field
 
 from flowrt.errors import NodeError
@@ -28,7 +26,11 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1024)
 def compile_jsonata(expression: str) -> Any:
-    """Parse a JSONata expression once (cached); raise ValueError on a syntax error."""
+    """Parse a JSONata expression once (cached); raise ValueError on a syntax error.
+
+    jsonata-python is imported here, on the first expression, not when flowrt is imported."""
+    import jsonata  # type: ignore[import-untyped]
+
     try:
         expr = jsonata.Jsonata(expression)
     except jsonata.JException as exc:
@@ -73,6 +75,8 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
 
 def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
     """``$flowContext``, ``$globalContext`` and ``$env``, bound to a node's context."""
+    import jsonata
+
     lam = jsonata.Jsonata.JLambda
     return {
         "flowContext": lam(lambda key, store=None: _read(ctx.flow, key)),
@@ -93,4 +97,6 @@ def jsonata_result(result: Any) -> Any:
     """A JSONata result as a message value: no result is MISSING, JSON null is None."""
     if result is None:
         return MISSING
-    return _JUtils.convert_nulls(result)
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    return Utils.convert_nulls(result)

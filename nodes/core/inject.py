@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from croniter import croniter
 from pydantic import field_validator, model_validator
 
 from flowrt.api import (
@@ -90,6 +89,8 @@ class Inject(Source):
         @field_validator("cron")
         @classmethod
         def _valid_cron(cls, value: str | None) -> str | None:
+            from croniter import croniter  # here, not at module level: most flows never use cron
+
             if value is not None and not croniter.is_valid(value):
                 raise ValueError(f"invalid cron expression {value!r}")
             return value
@@ -130,6 +131,8 @@ class Inject(Source):
                     last = now
                 yield last
         elif c.cron is not None:
+            from croniter import croniter
+
             times = croniter(c.cron, datetime.fromtimestamp(last).astimezone())
             while True:
                 yield float(times.get_next(float))

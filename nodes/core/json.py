@@ -11,7 +11,6 @@ import json
 from collections import OrderedDict
 from typing import Any, Literal
 
-from jsonschema import SchemaError, validators
 from pydantic import field_validator
 
 from flowrt.api import (
@@ -124,6 +123,8 @@ class Json(Transform):
         @classmethod
         def _valid_schema(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
             if schema is not None:
+                from jsonschema import SchemaError, validators  # only when a schema is used
+
                 try:
                     validators.validator_for(schema).check_schema(schema)
                 except SchemaError as exc:
@@ -191,6 +192,8 @@ class Json(Transform):
         key = json.dumps(schema, sort_keys=True, default=str)
         found = self._validators.get(key)
         if found is None:
+            from jsonschema import SchemaError, validators
+
             try:
                 cls = validators.validator_for(schema)
                 cls.check_schema(schema)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import jinja2
 from pydantic import ValidationInfo, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -26,6 +25,9 @@ from flowrt.api import (
 from .context_store import ContextStore
 from .template_mustache import Resolver, check_mustache, compile_mustache
 
+if TYPE_CHECKING:
+    import jinja2
+
 Render = Callable[[Message], str]
 
 
@@ -40,19 +42,41 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-JINJA = jinja2.Environment(
-    autoescape=False,
-    undefined=jinja2.ChainableUndefined,
-    keep_trailing_newline=True,
-    finalize=_finalize,
-)
+@lru_cache(maxsize=1)
+def jinja() -> jinja2.Environment:
+    """The Jinja environment, made on first use: jinja2 is imported only by flows that use it."""
+    import jinja2
+
+    return jinja2.Environment(
+        autoescape=False,
+        undefined=jinja2.ChainableUndefined,
+        keep_trailing_newline=True,
+        finalize=_finalize,
+    )
 
 
 def check_jinja(template: str) -> None:
+    import jinja2
+
     try:
-        JINJA.parse(template)
+        jinja().parse(template)
     except jinja2.TemplateSyntaxError as exc:
         raise ValueError(f"invalid Jinja template, line {exc.lineno}: {exc.message}") from None
+
+
+def compile_jinja(template: str, names: dict[str, Any]) -> Render:
+    """A Jinja template as a function of the message; a failure to render is a NodeError."""
+    import jinja2
+
+    render = jinja().from_string(template).render
+
+    def run(msg: Message) -> str:
+        try:
+            return render({**msg, "msg": msg, **names})
+        except jinja2.TemplateError as exc:
+            raise NodeError(f"template failed: {exc}") from exc
+
+    return run
 
 
 class Template(Transform):
@@ -139,17 +163,13 @@ class Template(Transform):
         if syntax == "plain":
             return lambda msg: template
         check_jinja(template)
-        compiled = JINJA.from_string(template)
-        names = {"flow": self._flow, "global": self._global, "env": self.ctx.env}
-        render = compiled.render
-        return lambda msg: render({**msg, "msg": msg, **names})
+        return compile_jinja(
+            template, {"flow": self._flow, "global": self._global, "env": self.ctx.env}
+        )
 
     def process(self, msg: Message) -> Output:
         render = self._render or self._from_message(msg)
-        try:
-            text = render(msg)
-        except jinja2.TemplateError as exc:
-            raise NodeError(f"template failed: {exc}") from exc
+        text = render(msg)
         value = self._parse(text) if self._parse is not None else text
         if self.config.scope == "msg":
             self._set(msg, value)

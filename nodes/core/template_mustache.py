@@ -13,7 +13,8 @@ What mustache.js does and pystache does not, done here:
 
 A template made only of text and variable tags, which is most of them, is compiled into a list
 of parts and rendered without pystache (about ten times faster); the tests check that both ways
-give the same text.
+give the same text. pystache itself is imported only when a mustache template is checked or
+compiled, not when the node registry is loaded.
 """
 
 from __future__ import annotations
@@ -21,11 +22,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
-
-import pystache
-from pystache.context import KeyNotFoundError
-from pystache.parser import ParsingError
 
 from flowrt.api import MISSING, Message
 
@@ -58,6 +56,9 @@ _NEEDS_ESCAPE = re.compile(r"[&<>\"'/`=]")
 
 def check_mustache(template: str) -> None:
     """Raise ValueError if the template does not parse."""
+    import pystache
+    from pystache.parser import ParsingError
+
     try:
         pystache.parse(template)
     except (ParsingError, ValueError) as exc:
@@ -116,7 +117,7 @@ class Resolver:
         first, _, rest = name.partition(".")
         try:
             value = stack.get(first)
-        except KeyNotFoundError:
+        except _key_not_found():  # evaluated only when stack.get raises
             return self._from_context(name)
         if rest:
             for key in rest.split("."):
@@ -160,18 +161,40 @@ def escape(text: str) -> str:
     return text.translate(ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
-class NodeRedRenderer(pystache.Renderer):  # type: ignore[misc]
+class NodeRedRenderer:
     """pystache with mustache.js's printing and escaping, and the lookups of a Resolver."""
 
     def __init__(self, resolve: Resolver) -> None:
-        super().__init__(escape=escape, missing_tags="ignore")
-        self._resolve = resolve
+        self._renderer = _renderer_class()(resolve)
 
-    def str_coerce(self, value: Any) -> str:
-        return to_text(value)
+    def render(self, parsed: Any, context: Any) -> str:
+        return str(self._renderer.render(parsed, context))
 
-    def _make_resolve_context(self) -> Resolver:
-        return self._resolve
+
+@lru_cache(maxsize=1)
+def _key_not_found() -> type[Exception]:
+    from pystache.context import KeyNotFoundError
+
+    return KeyNotFoundError  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _renderer_class() -> type[Any]:
+    """pystache's Renderer with our hooks, defined on first use (pystache is imported here)."""
+    import pystache
+
+    class Renderer(pystache.Renderer):  # type: ignore[misc]
+        def __init__(self, resolve: Resolver) -> None:
+            super().__init__(escape=escape, missing_tags="ignore")
+            self._resolve = resolve
+
+        def str_coerce(self, value: Any) -> str:
+            return to_text(value)
+
+        def _make_resolve_context(self) -> Resolver:
+            return self._resolve
+
+    return Renderer
 
 
 def _fast_parts(template: str) -> list[tuple[str, str, bool]] | None:
@@ -195,9 +218,11 @@ def compile_mustache(template: str, resolve: Resolver) -> Callable[[Message], st
     """The template as a function of the message, compiled once."""
     parts = _fast_parts(template)
     if parts is None:
+        import pystache
+
         parsed = pystache.parse(template)
-        renderer = NodeRedRenderer(resolve)
-        return lambda msg: str(renderer.render(parsed, msg))
+        render = _renderer_class()(resolve).render
+        return lambda msg: str(render(parsed, msg))
     tail = parts[-1][0]
     tags = tuple((before, resolve.getter(name), escaped) for before, name, escaped in parts[:-1])
     if len(tags) == 1:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pystache
-
 from flowrt.api import (
     MISSING,
     Evaluator,
@@ -236,6 +234,8 @@ class Trigger(Transform):
 def _payload_maker(value: Any, ctx: NodeContext) -> Evaluator:
     """A function of the message giving the payload ``value`` describes."""
     if isinstance(value, str) and "{{" in value:
+        import pystache  # only for a mustache payload, so most flows never load it
+
         return lambda msg: pystache.render(value, msg)
     return compile_value(value, ctx)
 

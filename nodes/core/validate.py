@@ -5,16 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import FormatChecker, ValidationError
-from jsonschema.exceptions import SchemaError
-from jsonschema.protocols import Validator
-from jsonschema.validators import Draft202012Validator, validator_for
 from pydantic import field_validator, model_validator
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
-from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
 
 from flowrt.api import (
@@ -30,10 +23,18 @@ from flowrt.api import (
     getter,
 )
 
+if TYPE_CHECKING:  # jsonschema and referencing are imported where a schema is first used
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Resource
+
 
 def check_schema(schema: Any) -> type[Validator]:
     """The validator class for a schema (by its `$schema`, else draft 2020-12); ValueError
     saying where the schema itself is wrong."""
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import Draft202012Validator, validator_for
+
     if not isinstance(schema, dict | bool):
         raise ValueError(f"a JSON Schema is an object or a boolean; got {type(schema).__name__}")
     cls: type[Validator] = validator_for(schema, default=Draft202012Validator)
@@ -57,6 +58,10 @@ def read_schema(path: Path) -> Any:
 def _local_file(uri: str) -> Resource[Any]:
     """Resolve a `$ref` to another schema file next to the first; nothing is fetched from the
     network."""
+    from referencing import Resource
+    from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT202012
+
     if not uri.startswith("file://"):
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     try:
@@ -169,6 +174,11 @@ class Validate(Transform):
                 raise ConfigError(f"schema_file '{cfg.schema_file}': {exc}") from None
         else:
             cls = check_schema(schema)
+        from jsonschema import FormatChecker
+        from referencing import Registry
+        from referencing.exceptions import Unresolvable
+
+        self._unresolvable = Unresolvable
         registry: Registry[Any] = Registry(retrieve=_local_file)  # type: ignore[call-arg]
         checker = FormatChecker() if cfg.check_formats else None
         self._validator = cls(schema, registry=registry, format_checker=checker)
@@ -178,7 +188,7 @@ class Validate(Transform):
         value = self._get(msg)
         try:
             problems = list(self._validator.iter_errors(None if value is MISSING else value))
-        except Unresolvable as exc:
+        except self._unresolvable as exc:
             raise NodeError(f"the schema has a $ref that cannot be resolved: {exc}") from exc
         if not problems:
             return [msg, None]

@@ -13,6 +13,8 @@ new modules and node types are covered as they arrive.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +185,22 @@ def test_committed_flow_schema_is_what_flowrt_schema_generates() -> None:
         "schemas/flow.schema.json is out of date with the node types: "
         "run `flowrt schema --write` and commit it"
     )
+
+
+# (f) heavy libraries load with the node that uses them, not with the registry
+
+LAZY_LIBRARIES = ("jsonschema", "referencing", "jinja2", "pystache", "jsonata", "croniter")
+
+
+def test_discovering_the_registry_imports_no_heavy_library() -> None:
+    """A fresh interpreter that discovers every node type has none of them loaded."""
+    probe = (
+        "import sys; from flowrt.registry import default_registry; "
+        "assert len(default_registry()) > 0; "
+        f"print(' '.join(m for m in {LAZY_LIBRARIES!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [], f"imported when the registry is discovered: {done.stdout}"

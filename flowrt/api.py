@@ -157,7 +157,8 @@ ConfigModel = type[NodeConfig]
 
 
 class Store(Protocol):
-    """A context store (node, flow or global scope). Values should be JSON-like."""
+    """A context store (node, flow or global scope). Values should be JSON-like (a persistent
+    store keeps only those). Setting ``None`` deletes the key, as Node-RED's ``undefined``."""
 
     def get(self, key: str, default: Any = None) -> Any: ...
     def set(self, key: str, value: Any) -> None: ...
@@ -198,6 +199,8 @@ class NodeContext(Protocol):
         it keeps. ``done(msg, error)`` with an error routes the error to ``catch`` nodes.
         ``spawn(coro, msg)`` runs a coroutine owned by the engine (drained at shutdown); with a
         message, that message is held until the coroutine ends and its errors name that message.
+        Messages are matched by identity: pass ``done`` and ``origin`` the very object that was
+        held, not a copy. A node may change the message it is given and send it on.
 
     Time
         ``now()`` (epoch seconds), ``sleep()`` and ``call_later()`` go through the engine's clock,

@@ -97,3 +97,25 @@ def test_run_refuses_a_broken_flow_with_its_position(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
     assert "broken.yaml:3:" in err and "E031" in err and "node 'a'" in err
+
+
+def test_persisted_context_survives_a_restart(tmp_path: Path) -> None:
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(
+        "flowrt: 1\n"
+        "nodes:\n"
+        "  start: {type: inject, once: true, to: count}\n"
+        "  count:\n"
+        "    type: script\n"
+        "    code: |\n"
+        "      runs = flow.get('runs', 0) + 1\n"
+        "      flow.set('runs', runs)\n"
+        "      node.log(f'run {runs}')\n"
+        "      return None\n"
+    )
+    store = f"sqlite:///{tmp_path / 'context.db'}"
+    for expected in ("run 1", "run 2", "run 3"):
+        proc = flowrt("run", "--until-idle", "--context-store", store, str(counter))
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert expected in err

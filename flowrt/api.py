@@ -76,7 +76,6 @@ from flowrt.typed_value import (
     TypedValue,
     Value,
     compile_value,
-    copy_json,
     evaluate,
 )
 from flowrt.types import Category, Message, Output, Stability
@@ -88,7 +87,7 @@ __all__ = [
     "MISSING", "Node", "NodeConfig", "NodeContext", "NodeError", "NotConnected", "Origin",
     "Output", "Pattern", "PropertyPath", "ScriptError", "Sink", "Source", "Store", "Timer",
     "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_value",
-    "copy_json", "delete_property", "evaluate", "field", "get_property", "getter", "new_msgid",
+    "delete_property", "evaluate", "field", "get_property", "getter", "new_msgid",
     "parse_path", "set_property", "setter"
 ]
 # fmt: on

@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from flowrt.expression import compile_expression, compile_jsonata
+from flowrt.message import clone
 from flowrt.props import MISSING, get_path, parse_path, path_getter
 
 if TYPE_CHECKING:
@@ -234,18 +235,9 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 # -- evaluation --------------------------------------------------------------------------------
 
 
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts and lists; everything else is shared)."""
-    if type(value) is dict:
-        return {k: copy_json(v) for k, v in value.items()}
-    if type(value) is list:
-        return [copy_json(v) for v in value]
-    return value
-
-
 def _constant(value: Any) -> Evaluator:
     if isinstance(value, dict | list):
-        return lambda msg: copy_json(value)
+        return lambda msg: clone(value)
     return lambda msg: value
 
 
@@ -312,5 +304,5 @@ def evaluate(value: Any, msg: Message, ctx: NodeContext) -> Any:
     """The value of a configured value for one message (compiles it each call: see
     :func:`compile_value` for hot paths)."""
     if not isinstance(value, TypedValue):
-        return copy_json(value)
+        return clone(value)
     return compile_value(value, ctx)(msg)

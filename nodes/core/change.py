@@ -17,8 +17,8 @@ from flowrt.api import (
     Pattern,
     Transform,
     TypedValue,
+    clone,
     compile_value,
-    copy_json,
     field,
 )
 from nodes.core.change_rules import ChangeRule
@@ -121,7 +121,7 @@ def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
                 target.delete(msg)
                 return
             if deep:
-                value = copy_json(value)
+                value = clone(value)
             if not target.set(msg, value):
                 ctx.warn(f"cannot set {target.path}: a value on the way is not an object", msg)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flowrt.api import Message, NodeConfig, Output, Transform, copy_json, field
+from flowrt.api import Message, NodeConfig, Output, Transform, clone, field
 from nodes.core.csv_format import (
     columns_text,
     number_or_text,
@@ -133,7 +133,7 @@ class Csv(Transform):
         count = len(objects)
         out = []
         for index, obj in enumerate(objects):
-            row_msg = copy_json({k: v for k, v in msg.items() if k != "payload"})
+            row_msg = clone({k: v for k, v in msg.items() if k != "payload"})
             row_msg["payload"] = obj
             row_msg["columns"] = columns
             row_msg["parts"] = {"id": msg.get("_msgid"), "index": index, "count": count}

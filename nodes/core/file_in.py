@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from flowrt.api import AsyncTransform, Message, NodeConfig, copy_json, field
+from flowrt.api import AsyncTransform, Message, NodeConfig, clone, field
 
 from .file_io import Encoding, file_problem
 
@@ -115,7 +115,7 @@ class FileIn(AsyncTransform):
     def _part(
         base: Message, parts: dict[str, Any], payload: Any, index: int, last: bool = False
     ) -> Message:
-        out: Message = copy_json(base)
+        out: Message = clone(base)
         out["payload"] = payload
         out["parts"] = {**parts, "index": index, **({"count": index + 1} if last else {})}
         return out

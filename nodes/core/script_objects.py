@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowrt.api import Message, NodeContext, Output, copy_json
+from flowrt.api import Message, NodeContext, Output
+from flowrt.api import clone as copy_message
 
 
 class ScriptNode:
@@ -30,7 +31,7 @@ class ScriptNode:
         copied first unless ``clone=False`` (then do not change them after sending)."""
         if output is None:
             return
-        checked = outputs_of(copy_json(output) if clone else output, self._msg, "sent")
+        checked = outputs_of(copy_message(output) if clone else output, self._msg, "sent")
         self._ctx.send(checked)
 
     def warn(self, text: Any) -> None:
@@ -71,7 +72,7 @@ class BoundScriptNode(ScriptNode):
     def send(self, output: Output, clone: bool = True) -> None:
         if output is None:
             return
-        checked = outputs_of(copy_json(output) if clone else output, self._msg, "sent")
+        checked = outputs_of(copy_message(output) if clone else output, self._msg, "sent")
         self._ctx.send(checked, origin=self._msg)
 
 

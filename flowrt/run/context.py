@@ -74,25 +74,21 @@ class NodeContext:
         return self.runtime.new_delivery(), True
 
     def send(self, output: Output, origin: Origin = None) -> None:
-        if output is None:
-            return
-        delivery, fresh = self._delivery_for(origin)
-        if not fresh:
-            delivery.pending += 1
-        try:
-            self.emit(output, delivery)
-        finally:
-            delivery.release()
+        if output is not None:
+            self._emit_through(self.emit, output, origin)
 
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None:
         other = self.runtime.contexts.get(node_id)
         if other is None:
             raise ConfigError(f"cannot send from unknown node '{node_id}'", node=self.node_id)
+        self._emit_through(other.emit, output, origin)
+
+    def _emit_through(self, emit: Emit, output: Output, origin: Origin) -> None:
         delivery, fresh = self._delivery_for(origin)
         if not fresh:
             delivery.pending += 1
         try:
-            other.emit(output, delivery)
+            emit(output, delivery)
         finally:
             delivery.release()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +76,12 @@ def run_flow(
     timeout: float = 10.0,
     registry: Registry | None = None,
     file: str = "test.yaml",
+    others: Sequence[str] = (),
 ) -> FlowResult:
-    """Load, check, compile and run ``flow`` (the text of a flow file); see the module docs."""
+    """Load, check, compile and run ``flow`` (the text of a flow file); see the module docs.
+
+    ``others``: texts of more flow files of the same project (link nodes, shared connections).
+    """
     return asyncio.run(
         arun_flow(
             flow,
@@ -89,6 +93,7 @@ def run_flow(
             timeout=timeout,
             registry=registry,
             file=file,
+            others=others,
         )
     )
 
@@ -104,9 +109,12 @@ async def arun_flow(
     timeout: float = 10.0,
     registry: Registry | None = None,
     file: str = "test.yaml",
+    others: Sequence[str] = (),
 ) -> FlowResult:
     """:func:`run_flow` for tests that already run an event loop."""
-    project = Project(documents=[load_text(flow, file)])
+    docs = [load_text(flow, file)]
+    docs += [load_text(text, f"other{i}.yaml") for i, text in enumerate(others, 1)]
+    project = Project(documents=docs)
     plan, _ = build_plan(project, registry, env=dict(env or {}))
     result = FlowResult()
     clock = VirtualClock() if virtual_time else RealClock()

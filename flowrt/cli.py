@@ -30,6 +30,13 @@ def _registry() -> Any:
         sys.exit(EXIT_USAGE)
 
 
+def _files_read(project: Any) -> int:
+    """Flow files looked at: loaded, or refused for what they hold (not paths that were absent
+    or directories with no flow files)."""
+    refused = {d.file for d in project.diagnostics if d.file and d.code not in ("E003", "E012")}
+    return len(project.documents) + len(refused)
+
+
 def _use_colour(option: bool | None) -> bool:
     if option is not None:
         return option
@@ -69,7 +76,7 @@ def validate(
     registry = _registry()
     project = load_project(paths, max_bytes=max_size * 1024 * 1024)
     diagnostics = check(project, registry, strict=strict)
-    files = len(project.documents) + len({d.file for d in project.diagnostics if d.file})
+    files = _files_read(project)
     click.echo(RENDERERS[fmt](diagnostics, files, _use_colour(colour) and fmt == "text"))
     if project.unreadable:
         sys.exit(EXIT_USAGE)
@@ -129,7 +136,7 @@ def run(
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
-        files = len(project.documents) + len({d.file for d in project.diagnostics if d.file})
+        files = _files_read(project)
         click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)
         sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
     for warning in warnings:

@@ -406,3 +406,10 @@ def test_as_a_subprocess(tmp_path: Path) -> None:
     assert status(good) == (0, [])
     assert status(good, broken) == (1, ["E001"])
     assert status(tmp_path / "missing.yaml") == (2, ["E003"])
+
+
+def test_an_empty_directory_is_not_counted_as_a_file_checked(in_tmp: Path) -> None:
+    (in_tmp / "empty").mkdir()
+    result = run("validate", "empty")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "1 error in 0 files checked"

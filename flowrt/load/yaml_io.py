@@ -260,9 +260,7 @@ def _position(data: Any, path: list[Any]) -> tuple[int, int]:
 def to_plain(value: Any) -> Any:
     """Round-trip data as plain dicts, lists, str, int, float, bool and None."""
     if isinstance(value, dict):
-        return {
-            (str(k) if not isinstance(k, int | str) else k): to_plain(v) for k, v in value.items()
-        }
+        return {_plain_key(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     if isinstance(value, bool) or value is None:
@@ -274,6 +272,14 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, float):
         return float(value)
     return value
+
+
+def _plain_key(key: Any) -> Any:
+    if isinstance(key, bool) or key is None:
+        return str(key).lower() if key is not None else "null"
+    if isinstance(key, int):
+        return int(key)  # ruamel's ScalarInt becomes a plain int
+    return str(key)
 
 
 def dump(data: Any) -> str:

@@ -142,3 +142,11 @@ def test_reused_anchor_name_loads_without_a_warning() -> None:
     # pytest turns warnings into errors here, as filterwarnings = ["error"]
     doc = load_text("flowrt: 1\na: &x 1\nb: &x 2\nc: *x\n", "f.yaml")
     assert doc.data["c"] == 2
+
+
+def test_to_plain_gives_plain_keys() -> None:
+    from flowrt.load.yaml_io import parse, to_plain
+
+    data = to_plain(parse("m: {1: a, false: b, x: c}\n", "f.yaml"))
+    assert list(data["m"]) == [1, "false", "x"]
+    assert [type(k) for k in data["m"]] == [int, str, str]

@@ -2,7 +2,7 @@
 
 A directory of flow files is one project: node ids, subflows, link targets and connections may be
 used across its files. In a directory every ``*.yaml``, ``*.yml`` and ``*.json`` file is a flow file
-(hidden entries and ``node_modules`` are skipped), so a file that is not a valid flow is reported
+(hidden entries, ``node_modules`` and ``*.test.yaml`` test files are skipped), so a file that is not a valid flow is reported
 rather than ignored.
 """
 
@@ -20,6 +20,8 @@ from flowrt.load.view import build_document
 from flowrt.load.yaml_io import MAX_BYTES, parse, read_text
 
 FLOW_SUFFIXES = (".yaml", ".yml", ".json")
+TEST_SUFFIXES = (".test.yaml", ".test.yml", ".test.json")
+"""Flow test files (``flowrt test``) live beside flows; a directory's flows leave them out."""
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
@@ -63,7 +65,8 @@ def find_flow_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagn
                 Path(root) / name
                 for root, dirs, names in os.walk(p)
                 for name in names
-                if name.endswith(FLOW_SUFFIXES) and not name.startswith(".")
+                if name.endswith(FLOW_SUFFIXES) and not name.endswith(TEST_SUFFIXES)
+                and not name.startswith(".")
                 if not _prune(dirs)
             )
             if not found:

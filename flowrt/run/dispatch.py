@@ -36,6 +36,20 @@ def is_queued(node: Node) -> bool:
 
 
 def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> Input:
+    plain = _make_input(rt, pn, node, ctx)
+    tap = rt.tap_in
+    if tap is None:
+        return plain
+    node_id = pn.id
+
+    def tapped(msg: Message, d: Delivery) -> None:
+        tap(node_id, 0, clone(msg))
+        plain(msg, d)
+
+    return tapped
+
+
+def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> Input:
     stats = rt.stats[pn.id]
     if is_queued(node):
         queue = rt.queues[pn.id]

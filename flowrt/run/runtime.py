@@ -48,12 +48,16 @@ class Runtime:
         stores: Stores | None = None,
         env: Mapping[str, str] | None = None,
         tap: Tap | None = None,
+        tap_in: Tap | None = None,
     ) -> None:
         self.plan = plan
         self.clock: Clock = clock or RealClock()
         self.stores = stores or Stores()
         self.env = dict(os.environ if env is None else env)
         self.tap = tap
+        """Called with (node, port, copy) for every message a node sends (tests)."""
+        self.tap_in = tap_in
+        """Called with (node, 0, copy) for every message arriving at a node's input (tests)."""
         self.events = Events(self)
         self.fail = self.events.fail
         self.completed = self.events.completed

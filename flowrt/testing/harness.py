@@ -1,5 +1,8 @@
-"""Run flows in tests: ``run_flow(yaml, inputs=[...])`` through the real load, check, compile and
-run path, on simulated time by default.
+"""The flow test harness: a plan run on the real engine, observed, on simulated time.
+
+:class:`Harness` is the Python API (and what ``flowrt test`` uses): start a plan, send messages
+into nodes or out of replaced sources, advance the clock, read what each node received and sent,
+errors, status and log lines. :func:`run_flow` runs a flow text through it in one call::
 
     result = run_flow('''
     flowrt: 1
@@ -22,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowrt.compile import build_plan
+from flowrt.compile import Plan, build_plan
 from flowrt.load import Project, load_text
 from flowrt.message import clone
 from flowrt.registry import Registry
@@ -40,6 +43,8 @@ class FlowResult:
     messages: dict[tuple[str, int], list[Message]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    arrivals: dict[str, list[Message]] = field(default_factory=lambda: defaultdict(list))
+    """Node id -> copies of the messages that arrived at its input, in order."""
     errors: list[ErrorRecord] = field(default_factory=list)
     statuses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -52,6 +57,10 @@ class FlowResult:
     def sent(self, node_id: str, port: int = 0) -> list[Message]:
         """The messages ``node_id`` sent on ``port``, in order (copies taken when sent)."""
         return list(self.messages.get((node_id, port), []))
+
+    def received(self, node_id: str) -> list[Message]:
+        """The messages that arrived at ``node_id``'s input, in order."""
+        return list(self.arrivals.get(node_id, []))
 
     def payloads(self, node_id: str, port: int = 0) -> list[Any]:
         return [m.get("payload") for m in self.sent(node_id, port)]
@@ -114,48 +123,110 @@ async def arun_flow(
     """:func:`run_flow` for tests that already run an event loop."""
     docs = [load_text(flow, file)]
     docs += [load_text(text, f"other{i}.yaml") for i, text in enumerate(others, 1)]
-    project = Project(documents=docs)
-    plan, _ = build_plan(project, registry, env=dict(env or {}))
-    result = FlowResult()
-    clock = VirtualClock() if virtual_time else RealClock()
-    stores = Stores()
-
-    def tap(node_id: str, port: int, msg: Message) -> None:
-        result.messages[(node_id, port)].append(msg)
-
-    rt = Runtime(plan, clock=clock, stores=stores, env=dict(env or {}), tap=tap)
-    result.stores, result.runtime = stores, rt
-    rt.events.hooks.error.append(result.errors.append)
-    rt.events.hooks.status.append(lambda node, status: result.statuses.append((node, status)))
-
-    def on_log(node: str, level: str, text: str, msg: Message | None) -> None:
-        result.logs.append((node, level, text))
-        if level == "warning":
-            result.warnings.append((node, text))
-
-    rt.events.hooks.log.append(on_log)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await _start(rt, clock, loop.time() + timeout)
-    targets = [into] if into is not None else plan.entries()
-    for item in inputs:
-        if isinstance(item, tuple):
-            at, msg = item
-            clock.call_later(at, _injector(rt, targets, msg))
-        else:
-            _injector(rt, targets, item)()
+    plan, _ = build_plan(Project(documents=docs), registry, env=dict(env or {}))
+    harness = Harness(plan, env=env, virtual_time=virtual_time, timeout=timeout)
+    await harness.start()
     try:
-        if isinstance(clock, VirtualClock):
-            await _drive(rt, clock, until, loop.time() + timeout)
-            result.elapsed = clock.now() - clock.start
-        else:
-            await asyncio.wait_for(
-                rt.wait_idle() if until is None else asyncio.sleep(until), timeout
-            )
-            result.elapsed = loop.time() - started
+        targets = [into] if into is not None else plan.entries()
+        for item in inputs:
+            if isinstance(item, tuple):
+                harness.send_at(item[0], targets, item[1])
+            else:
+                harness.send_to(targets, item)
+        await harness.run(until)
     finally:
-        await rt.stop(timeout=min(timeout, 5.0))
-    return result
+        await harness.stop()
+    return harness.result
+
+
+class Harness:
+    """A plan running on the engine, observed: the Python API of flow tests."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        env: Mapping[str, str] | None = None,
+        virtual_time: bool = True,
+        timeout: float = 10.0,
+        stores: Stores | None = None,
+    ) -> None:
+        self.plan = plan
+        self.timeout = timeout
+        self.clock: VirtualClock | RealClock = VirtualClock() if virtual_time else RealClock()
+        self.stores = stores or Stores()
+        result = self.result = FlowResult(stores=self.stores)
+
+        def sent(node_id: str, port: int, msg: Message) -> None:
+            result.messages[(node_id, port)].append(msg)
+
+        def arrived(node_id: str, port: int, msg: Message) -> None:
+            result.arrivals[node_id].append(msg)
+
+        self.runtime = rt = Runtime(plan, clock=self.clock, stores=self.stores,
+                                    env=dict(env or {}), tap=sent, tap_in=arrived)
+        result.runtime = rt
+        rt.events.hooks.error.append(result.errors.append)
+        rt.events.hooks.status.append(lambda node, status: result.statuses.append((node, status)))
+
+        def on_log(node: str, level: str, text: str, msg: Message | None) -> None:
+            result.logs.append((node, level, text))
+            if level == "warning":
+                result.warnings.append((node, text))
+
+        rt.events.hooks.log.append(on_log)
+        self._started = 0.0
+
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.timeout
+
+    async def start(self) -> None:
+        self._started = asyncio.get_running_loop().time()
+        await _start(self.runtime, self.clock, self._deadline())
+
+    def send(self, node_id: str, msg: Message) -> None:
+        """Send a copy of ``msg`` into a node's input, as a wire would."""
+        self.runtime.inject(node_id, clone(msg))
+
+    def emit(self, node_id: str, msg: Message) -> None:
+        """Send a copy of ``msg`` out of a node's outputs, as if the node had (a source)."""
+        self.runtime.emit_source(node_id, clone(msg), None)
+
+    def send_to(self, targets: Sequence[str], msg: Message) -> None:
+        _injector(self.runtime, list(targets), msg)()
+
+    def send_at(self, at: float, targets: Sequence[str], msg: Message) -> None:
+        """Send ``msg`` into each target at simulated time ``at`` (seconds from the start)."""
+        delay = at - self.elapsed
+        self.clock.call_later(delay, _injector(self.runtime, list(targets), msg))
+
+    async def run(self, until: float | None = None) -> None:
+        """Run until idle, or until ``until`` seconds since the start (simulated or real)."""
+        loop = asyncio.get_running_loop()
+        if isinstance(self.clock, VirtualClock):
+            await _drive(self.runtime, self.clock, until, self._deadline())
+            self.result.elapsed = self.clock.now() - self.clock.start
+        else:
+            if until is None:
+                await asyncio.wait_for(self.runtime.wait_idle(), self.timeout)
+            else:
+                left = self._started + until - loop.time()
+                await asyncio.sleep(max(0.0, left))
+            self.result.elapsed = loop.time() - self._started
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` ahead, running everything due meanwhile."""
+        await self.run(self.elapsed + seconds)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start: simulated, or real."""
+        if isinstance(self.clock, VirtualClock):
+            return self.clock.now() - self.clock.start
+        return asyncio.get_running_loop().time() - self._started
+
+    async def stop(self) -> None:
+        await self.runtime.stop(timeout=min(self.timeout, 5.0))
 
 
 async def _start(rt: Runtime, clock: VirtualClock | RealClock, real_deadline: float) -> None:

@@ -158,6 +158,32 @@ def run(
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "junit", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write the report to this file (e.g. a JUnit XML file).")
+@click.option("--color/--no-color", "colour", default=None, help="Colour the text output.")
+def test_command(paths: tuple[str, ...], fmt: str, output: str | None, colour: bool | None) -> None:
+    """Run flow test files (*.test.yaml) on simulated time; see docs/testing.md.
+
+    PATHS are test files or directories (default: flows/). Exit status: 0 every case passed,
+    1 a case failed, 2 a test file is broken (with file:line:col) or none was found.
+    """
+    from flowrt.testing.report import RENDERERS
+    from flowrt.testing.suite import default_paths, run_tests
+
+    suite = run_tests(list(paths) or default_paths(), _registry())
+    text = RENDERERS[fmt](suite, _use_colour(colour) and fmt == "text")
+    click.echo(text)
+    if output:
+        Path(output).write_text(RENDERERS[fmt](suite, False) + "\n", encoding="utf-8")
+    if suite.broken:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if suite.failed else EXIT_OK)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(

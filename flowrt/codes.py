@@ -59,6 +59,9 @@ CODES: dict[str, Code] = {
         Code("E040", "wire to a node that has no input"),
         Code("E041", "subflow port refers to an unknown node"),
         Code("E042", "subflow instance is part of its own definition"),
+        # flow tests
+        Code("E050", "invalid flow test file"),
+        Code("E051", "flow test names an unknown node"),
         Code("W101", "node cannot be reached from any source"),
         Code("W102", "cycle with no asynchronous node"),
         Code("W103", "connection is never used"),

@@ -17,7 +17,18 @@ from flowrt.testing import run_flow
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
-EXAMPLES = sorted(FLOWS.glob("*.yaml"))
+EXAMPLES = sorted(p for p in FLOWS.glob("*.yaml") if not p.name.endswith(".test.yaml"))
+
+
+def test_every_example_passes_its_flow_tests() -> None:
+    from flowrt.testing.suite import run_tests
+
+    suite = run_tests([str(FLOWS)])
+    assert suite.broken == []
+    assert {c.file.rsplit("/", 1)[-1] for c in suite.cases} == {
+        p.name.replace(".yaml", ".test.yaml") for p in EXAMPLES
+    }
+    assert [c.name for c in suite.failed] == []
 
 
 def test_there_are_examples_and_they_validate_without_any_diagnostic() -> None:

@@ -20,9 +20,11 @@ inject); without it the run ends when nothing is in flight and no timer is pendi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flowrt.compile import Plan, build_plan
@@ -177,6 +179,33 @@ class Harness:
         rt.events.hooks.log.append(on_log)
         self._started = 0.0
 
+    @classmethod
+    def load(
+        cls,
+        *paths: str | Path,
+        replace: Sequence[str | dict[str, str]] = (),
+        env: Mapping[str, str] | None = None,
+        registry: Registry | None = None,
+        virtual_time: bool = True,
+        timeout: float = 10.0,
+    ) -> Harness:
+        """A harness for flow files, with the nodes named in ``replace`` (ids, or
+        ``{"type": ...}``) replaced by test doubles. ``await harness.start()`` to run it."""
+        from flowrt.load.project import load_project
+        from flowrt.testing.doubles import replace_nodes
+
+        project = with_env(load_project(paths), dict(env or {}))
+        plan, _ = build_plan(project, registry, env=dict(env or {}))
+        plan, _ = replace_nodes(plan, list(replace))
+        return cls(plan, env=env, virtual_time=virtual_time, timeout=timeout)
+
+    async def __aenter__(self) -> Harness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
     def _deadline(self) -> float:
         return asyncio.get_running_loop().time() + self.timeout
 
@@ -227,6 +256,16 @@ class Harness:
 
     async def stop(self) -> None:
         await self.runtime.stop(timeout=min(self.timeout, 5.0))
+
+
+def with_env(project: Project, env: dict[str, str]) -> Project:
+    """The project with the test's env winning over the flows' own `env` for the same names."""
+    docs = [
+        dataclasses.replace(doc, env={k: env.get(k, v) for k, v in doc.env.items()})
+        for doc in project.documents
+    ]
+    return Project(documents=docs, diagnostics=project.diagnostics,
+                   unreadable=project.unreadable)
 
 
 async def _start(rt: Runtime, clock: VirtualClock | RealClock, real_deadline: float) -> None:

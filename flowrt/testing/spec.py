@@ -7,6 +7,7 @@ replace: [readings, {type: mqtt-out}]   # node ids or {type: ...}: replaced by t
 env: {THRESHOLD: "30"}         # for every case; a case's env comes on top
 cases:
   - name: a hot reading raises an alert
+    replace: [check-timer]     # more doubles for this case only
     context: {flow: {last: 20}, global: {}}
     send:
       - from: readings         # out of a (replaced) source
@@ -102,6 +103,7 @@ class Expect(_Strict):
 
 class Case(_Strict):
     name: str
+    replace: list[str | dict[Literal["type"], str]] = []
     env: dict[str, str | int | float | bool] = {}
     context: dict[Literal["flow", "global"], dict[str, Any]] = {}
     send: list[Send] = []

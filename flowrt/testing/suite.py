@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from flowrt.load.project import Project, display_path, load_project
 from flowrt.registry import Registry, default_registry
 from flowrt.testing.doubles import replace_nodes
 from flowrt.testing.expect import Failure, check
-from flowrt.testing.harness import Harness
+from flowrt.testing.harness import Harness, with_env
 from flowrt.testing.spec import Case, FlowTestFile, find_test_files, load_test_file
 
 
@@ -109,9 +108,10 @@ async def _run_case(
 ) -> list[CaseFailure]:
     env = {k: str(v).lower() if isinstance(v, bool) else str(v)
            for k, v in {**test_file.model.env, **case.env}.items()}
-    plan, _ = build_plan(_with_env(project, env), registry, env=env)
+    plan, _ = build_plan(with_env(project, env), registry, env=env)
     selectors: list[str | dict[str, str]] = [
-        r if isinstance(r, str) else {"type": r["type"]} for r in test_file.model.replace
+        r if isinstance(r, str) else {"type": r["type"]}
+        for r in [*test_file.model.replace, *case.replace]
     ]
     plan, _ = replace_nodes(plan, selectors)
     _check_names(test_file, index, case, set(plan.nodes))
@@ -138,16 +138,6 @@ async def _run_case(
         line, column = test_file.where("cases", index, "expect", i)
         failures.extend(CaseFailure(line, column, f) for f in check(expect, harness.result))
     return failures
-
-
-def _with_env(project: Project, env: dict[str, str]) -> Project:
-    """The project with the test's env winning over the flows' own `env` for the same names."""
-    docs = [
-        dataclasses.replace(doc, env={k: env.get(k, v) for k, v in doc.env.items()})
-        for doc in project.documents
-    ]
-    return Project(documents=docs, diagnostics=project.diagnostics,
-                   unreadable=project.unreadable)
 
 
 def _emitter(harness: Harness, node: str, msg: dict[str, object]) -> Callable[[], None]:

@@ -2,8 +2,8 @@
 
 A directory of flow files is one project: node ids, subflows, link targets and connections may be
 used across its files. In a directory every ``*.yaml``, ``*.yml`` and ``*.json`` file is a flow file
-(hidden entries, ``node_modules`` and ``*.test.yaml`` test files are skipped), so a file that is not a valid flow is reported
-rather than ignored.
+(hidden entries, ``node_modules`` and ``*.test.yaml`` test files are skipped), so a file that is
+not a valid flow is reported rather than ignored.
 """
 
 from __future__ import annotations

@@ -263,7 +263,7 @@ def test_async_script_times_out_on_the_engine_clock() -> None:
     assert [e.message for e in result.errors] == [
         "script did not finish within its timeout of 5 s (line 2)"
     ]
-    assert result.elapsed < 10
+    assert result.elapsed == 5  # simulated: the 60 s sleep was cut at its 5 s timeout
 
 
 def test_async_setup_runs_before_messages() -> None:

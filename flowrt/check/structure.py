@@ -40,6 +40,16 @@ def check_top_level(doc: Document) -> list[Diagnostic]:
                 **at,
             )
         ]
+    if "flowrt-test" in data and "nodes" not in data:
+        return [
+            diagnostic(
+                "E011",
+                "this is a flow test file, not a flow",
+                f"run it with `flowrt test {doc.file}`; name test files *.test.yaml so that "
+                "directories of flows leave them out",
+                **at,
+            )
+        ]
     version = data.get("flowrt")
     if version is None and "nodes" not in data:
         return [

@@ -107,3 +107,4 @@ def test_subflow_input_must_name_inner_node(run_check: Any) -> None:
 def test_out_port_outside_a_subflow(run_check: Any) -> None:
     found = run_check(HEAD + "  src: {type: tick, to: $out}\n")
     assert [d.code for d in found] == ["E031"]
+

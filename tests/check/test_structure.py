@@ -1,0 +1,15 @@
+"""The first look at a file: a flow file at all, in a version flowrt reads?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_a_flow_test_file_given_as_a_flow_says_how_to_run_it(run_check: Any) -> None:
+    [d] = run_check("flowrt-test: 1\ncases: []\n")
+    assert d.code == "E011" and "flowrt test" in d.hint
+
+
+def test_a_node_red_export_says_how_to_import_it(run_check: Any) -> None:
+    [d] = run_check('[{"id": "a", "type": "inject", "z": "t", "wires": []}]')
+    assert d.code == "E010" and "flowrt import nodered" in d.hint

@@ -33,6 +33,7 @@ from flowrt.message import clone
 from flowrt.registry import Registry
 from flowrt.run import RealClock, Runtime, Stores, VirtualClock
 from flowrt.run.events import ErrorRecord
+from flowrt.testing.driver import drive, injector, start
 from flowrt.types import Message
 
 Input = Message | tuple[float, Message]
@@ -211,7 +212,7 @@ class Harness:
 
     async def start(self) -> None:
         self._started = asyncio.get_running_loop().time()
-        await _start(self.runtime, self.clock, self._deadline())
+        await start(self.runtime, self.clock, self._deadline())
 
     def send(self, node_id: str, msg: Message) -> None:
         """Send a copy of ``msg`` into a node's input, as a wire would."""
@@ -222,18 +223,18 @@ class Harness:
         self.runtime.emit_source(node_id, clone(msg), None)
 
     def send_to(self, targets: Sequence[str], msg: Message) -> None:
-        _injector(self.runtime, list(targets), msg)()
+        injector(self.runtime, list(targets), msg)()
 
     def send_at(self, at: float, targets: Sequence[str], msg: Message) -> None:
         """Send ``msg`` into each target at simulated time ``at`` (seconds from the start)."""
         delay = at - self.elapsed
-        self.clock.call_later(delay, _injector(self.runtime, list(targets), msg))
+        self.clock.call_later(delay, injector(self.runtime, list(targets), msg))
 
     async def run(self, until: float | None = None) -> None:
         """Run until idle, or until ``until`` seconds since the start (simulated or real)."""
         loop = asyncio.get_running_loop()
         if isinstance(self.clock, VirtualClock):
-            await _drive(self.runtime, self.clock, until, self._deadline())
+            await drive(self.runtime, self.clock, until, self._deadline())
             self.result.elapsed = self.clock.now() - self.clock.start
         else:
             if until is None:
@@ -266,78 +267,3 @@ def with_env(project: Project, env: dict[str, str]) -> Project:
     ]
     return Project(documents=docs, diagnostics=project.diagnostics,
                    unreadable=project.unreadable)
-
-
-async def _start(rt: Runtime, clock: VirtualClock | RealClock, real_deadline: float) -> None:
-    """Start the runtime; on simulated time, move the clock for a start that sleeps."""
-    loop = asyncio.get_running_loop()
-    starting = loop.create_task(rt.start())
-    while not starting.done():
-        await _settle(loop)
-        if starting.done():
-            break
-        if isinstance(clock, VirtualClock) and clock.next_deadline() is not None:
-            clock.advance()
-        elif loop.time() > real_deadline:
-            starting.cancel()
-            raise TimeoutError("the flow did not finish starting before the timeout")
-        else:
-            await asyncio.sleep(0.002)
-    await starting
-
-
-def _injector(rt: Runtime, targets: list[str], msg: Message) -> Any:
-    def inject() -> None:
-        for target in targets:  # a copy each: the caller's dict stays as it was
-            rt.inject(target, clone(msg))
-
-    return inject
-
-
-async def _settle(loop: asyncio.AbstractEventLoop) -> None:
-    """Let everything that can run now run (the loop's ready queue empties)."""
-    ready = getattr(loop, "_ready", None)
-    for _ in range(10_000):
-        await asyncio.sleep(0)
-        if ready is not None and not ready:
-            await asyncio.sleep(0)
-            if not ready:
-                return
-        elif ready is None:
-            return
-
-
-async def _drive(
-    rt: Runtime, clock: VirtualClock, until: float | None, real_deadline: float
-) -> None:
-    loop = asyncio.get_running_loop()
-    end = clock.start + until if until is not None else None
-    while True:
-        await _settle(loop)
-        if end is None and rt.is_idle():
-            return
-        if _real_work(rt, clock):
-            if loop.time() > real_deadline:
-                raise TimeoutError("the flow kept waiting on real I/O past the timeout")
-            await asyncio.sleep(0.002)
-            continue
-        deadline = clock.next_deadline()
-        if deadline is not None and (end is None or deadline <= end):
-            clock.advance()
-        elif end is not None:
-            clock.advance_to(end)
-            await _settle(loop)
-            return
-        elif loop.time() > real_deadline:
-            raise TimeoutError(
-                f"the flow did not go idle: {rt.inflight} message(s) in flight, no timer "
-                "pending; a node holds a message it never finishes"
-            )
-        else:
-            await asyncio.sleep(0.002)
-
-
-def _real_work(rt: Runtime, clock: VirtualClock) -> bool:
-    """True when some task waits on something other than the simulated clock (a thread, I/O)."""
-    busy = sum(1 for q in rt.queues.values() if q.busy) + rt.spawned_count
-    return busy > clock.sleepers

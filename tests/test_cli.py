@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -379,14 +378,16 @@ def test_bad_input_gives_one_diagnostic(
         content(path)
     else:
         path.write_bytes(content)
-    started = time.monotonic()
-    result = run("validate", "--format", "json", name)
-    elapsed = time.monotonic() - started
-    assert result.exit_code == status, result.output
+    # a process with a generous limit: a hang (an alias bomb, deep nesting) fails the test with
+    # TimeoutExpired; how fast it answers is measured in benchmarks/, not asserted here
+    result = subprocess.run(
+        [sys.executable, "-m", "flowrt", "validate", "--format", "json", name],
+        cwd=in_tmp, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == status, result.stderr
     (diagnostic,) = json.loads(result.stdout)["diagnostics"]
     assert (diagnostic["code"], diagnostic["file"]) == (code, name)
     assert diagnostic["message"] and diagnostic["hint"]
-    assert elapsed < 10, f"{elapsed:.1f} s"
 
 
 # the installed command, as a process

@@ -33,6 +33,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from flowrt.api import Pattern, TypedValue, Value, parse_path
+from nodes.core.rule_schema import present_keys_only
 from nodes.core.targets import Target
 
 ACTIONS = ("set", "change", "delete", "move")
@@ -134,13 +135,6 @@ class ChangeRule(BaseModel):
     ) -> JsonSchemaValue:
         schema = handler(core_schema)
         target = handler.resolve_ref_schema(schema)
-        for prop in target.get("properties", {}).values():
-            prop.pop("default", None)
-            options = prop.get("anyOf", [])
-            if {"type": "null"} in options and len(options) == 2:  # None only marks "absent"
-                options.remove({"type": "null"})
-                prop.update(options.pop())
-                del prop["anyOf"]
-        target["minProperties"] = 1
+        present_keys_only(target)
         target["dependentRequired"] = {k: list(v) for k, v in _NEEDS.items() if v}
         return schema

@@ -24,6 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from flowrt.api import JsonataExpression, Message, Value
+from nodes.core.rule_schema import present_keys_only
 
 Test: TypeAlias = Callable[[Any, Message], bool]
 """A compiled rule: (the property's value, the message) -> matched."""
@@ -142,15 +143,8 @@ class SwitchRule(BaseModel):
     ) -> JsonSchemaValue:
         schema = handler(core_schema)
         target = handler.resolve_ref_schema(schema)
-        for prop in target.get("properties", {}).values():
-            prop.pop("default", None)
-            options = prop.get("anyOf", [])
-            if {"type": "null"} in options and len(options) == 2:  # None only marks "absent"
-                options.remove({"type": "null"})
-                prop.update(options.pop())
-                del prop["anyOf"]
+        present_keys_only(target)
         one = "a rule has exactly one operator (regex may add ignore_case)"
-        target["minProperties"] = 1
         target["dependentRequired"] = {"ignore_case": ["regex"]}
         target["dependentSchemas"] = {
             op: {"maxProperties": 2 if op == "regex" else 1, "description": one} for op in OPERATORS

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
     from flowrt.run.runtime import Runtime
 
-Input = Callable[[Message, Delivery], None]
+Input = Callable[[Message, Delivery], object]
+"""A node's input: what an upstream node calls. Its return value means nothing to callers."""
 Emit = Callable[[Output, Delivery], None]
 Tap = Callable[[str, int, Message], None]
 
@@ -70,28 +71,9 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> I
 
         return refuse
     node_id = pn.id
-    if pn.id not in rt.watched_complete:
 
-        def inline(msg: Message, d: Delivery) -> None:
-            stats[0] += 1
-            prev = ctx.delivery
-            ctx.delivery = d
-            try:
-                out = process(msg)
-            except Exception as exc:
-                ctx.delivery = prev
-                fail(node_id, msg, d, exc)
-                return
-            ctx.delivery = prev
-            if out is not None:
-                ctx.emit(out, d)
-
-        return inline
-
-    completed = rt.completed
-    held = ctx.held
-
-    def watched(msg: Message, d: Delivery) -> None:
+    def inline(msg: Message, d: Delivery) -> bool:
+        """Process and send on; False when the node failed on the message."""
         stats[0] += 1
         prev = ctx.delivery
         ctx.delivery = d
@@ -100,11 +82,19 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> I
         except Exception as exc:
             ctx.delivery = prev
             fail(node_id, msg, d, exc)
-            return
+            return False
         ctx.delivery = prev
         if out is not None:
             ctx.emit(out, d)
-        if id(msg) not in held:
+        return True
+
+    if node_id not in rt.watched_complete:
+        return inline
+    completed = rt.completed
+    held = ctx.held
+
+    def watched(msg: Message, d: Delivery) -> None:
+        if inline(msg, d) and id(msg) not in held:  # a failed message is not complete
             completed(node_id, msg, d)
 
     return watched

@@ -43,8 +43,8 @@ engine routes the error to ``catch`` nodes or the log with the node id and the m
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable, Collection
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
@@ -69,6 +69,7 @@ from flowrt.props import (
     set_property,
     setter,
 )
+from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.typed_value import (
     Evaluator,
     Pattern,
@@ -83,9 +84,10 @@ from flowrt.types import Category, Message, Output, Stability
 # fmt: off
 __all__ = [
     "Ack", "AsyncTransform", "AuthFailed", "ConfigError", "Connection", "ConnectionLost",
-    "EndOfInput", "Evaluator", "ExpressionEvaluator", "JsonataExpression", "Listener", "Message",
-    "MISSING", "Node", "NodeConfig", "NodeContext", "NodeError", "NotConnected", "Origin",
-    "Output", "Pattern", "PropertyPath", "ScriptError", "Sink", "Source", "Store", "Timer",
+    "EndOfInput", "Evaluator", "ExpressionEvaluator", "HttpHandler", "HttpRoutes",
+    "JsonataExpression", "Listener", "Message", "MISSING", "Node", "NodeConfig", "NodeContext",
+    "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "ScriptError",
+    "Sink", "SinkConfig", "Source", "Store", "Timer",
     "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_value",
     "delete_property", "evaluate", "field", "get_property", "getter", "new_msgid",
     "parse_path", "set_property", "setter"
@@ -154,83 +156,28 @@ def field(
 
 ConfigModel = type[NodeConfig]
 
-
-class Store(Protocol):
-    """A context store (node, flow or global scope). Values should be JSON-like (a persistent
-    store keeps only those). Setting ``None`` deletes the key, as Node-RED's ``undefined``."""
-
-    def get(self, key: str, default: Any = None) -> Any: ...
-    def set(self, key: str, value: Any) -> None: ...
-    def keys(self) -> list[str]: ...
+Overflow = Literal["block", "drop-oldest", "drop-newest"]
 
 
-class Ack(Protocol):
-    """How a source settles one message with its server."""
+class SinkConfig(NodeConfig):
+    """Base of a sink's configuration: the bounded buffer in front of it.
 
-    async def ack(self) -> None: ...
-    async def nack(self, requeue: bool = True) -> None: ...
-
-
-class Timer(Protocol):
-    """A pending callback made by :meth:`NodeContext.call_later`."""
-
-    def cancel(self) -> None: ...
-
-
-Origin = Message | list[Message] | None
-"""What an output was made from: one message the node received, several (a join), or None."""
-
-
-class NodeContext(Protocol):
-    """What the engine gives every node instance as ``self.ctx``.
-
-    Sending
-        ``send(output, origin=None)`` sends ``output`` (see :data:`Output`) on this node's ports.
-        ``origin`` is the message(s) the output was made from, so the source of those messages is
-        acknowledged only once the output is finished too. With no origin, the output belongs to
-        the message being processed right now, if any (inside ``process``/``receive``), else it
-        starts fresh (a timer firing). ``send_from(node_id, output)`` sends as if another node had
-        sent it (link nodes use it).
-
-    Holding
-        A message is finished when ``process`` (or ``receive``) returns, unless the node called
-        ``hold(msg)``: then it is finished by ``done(msg)``. A delay or a join holds the messages
-        it keeps. ``done(msg, error)`` with an error routes the error to ``catch`` nodes.
-        ``spawn(coro, msg)`` runs a coroutine owned by the engine (drained at shutdown); with a
-        message, that message is held until the coroutine ends and its errors name that message.
-        Messages are matched by identity: pass ``done`` and ``origin`` the very object that was
-        held, not a copy. A node may change the message it is given and send it on.
-
-    Time
-        ``now()`` (epoch seconds), ``sleep()`` and ``call_later()`` go through the engine's clock,
-        so flow tests can run them on simulated time. Never use ``time`` or ``asyncio.sleep``.
+    While the server is away (or slower than the flow) messages wait in this buffer, and are
+    written when it returns. When the buffer is full, ``overflow`` decides: ``block`` pauses the
+    flow's sources (back-pressure: a broker keeps the messages, nothing is lost); ``drop-oldest``
+    or ``drop-newest`` gives up one message, which fails with an error naming the node (so a
+    ``catch`` node sees it and an acknowledging source is nacked), never silently.
     """
 
-    node_id: str
-    """The node's id; inside a subflow instance, ``instance/inner``."""
-    node_type: str
-    flow_id: str
-    label: str
-    context: Store
-    flow: Store
-    global_: Store
-    env: Mapping[str, Any]
-    """The node's environment: subflow parameters, the flow's ``env``, the process environment."""
-
-    def send(self, output: Output, origin: Origin = None) -> None: ...
-    def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...
-    def hold(self, msg: Message) -> None: ...
-    def done(self, msg: Message, error: BaseException | None = None) -> None: ...
-    def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None: ...
-    def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None: ...
-    def warn(self, text: str, msg: Message | None = None) -> None: ...
-    def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
-    def log(self, text: str) -> None: ...
-    def connection(self, connection_id: str) -> Connection: ...
-    def new_msgid(self) -> str: ...
-    def now(self) -> float: ...
-    def sleep(self, seconds: float) -> Awaitable[None]: ...
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer: ...
+    buffer: int = field(
+        10_000, ge=1, le=10_000_000, advanced=True,
+        description="Messages held while the server is away or slow, before `overflow` applies.",
+    )
+    overflow: Overflow = field(
+        "block", advanced=True,
+        description="When the buffer is full: `block` pauses the sources (nothing is lost), "
+        "`drop-oldest` or `drop-newest` fails one message with an error that catch nodes see.",
+    )
 
 
 class Node:

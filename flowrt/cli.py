@@ -97,6 +97,14 @@ def validate(
               default="info", show_default=True)
 @click.option("--close-timeout", type=float, default=15.0, show_default=True,
               help="Seconds to drain in-flight messages on shutdown.")
+@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
+              envvar="FLOWRT_SECRETS",
+              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
+@click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
+              show_default=True, help="Where http-in nodes are served (only if a flow has one).")
+@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
+              flag_value="127.0.0.1:1883",
+              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
 def run(
     paths: tuple[str, ...],
     until_idle: bool,
@@ -105,6 +113,9 @@ def run(
     log_format: str,
     log_level: str,
     close_timeout: float,
+    secrets_file: str | None,
+    http_address: str,
+    mqtt_broker: str | None,
 ) -> None:
     """Validate, compile and run flows until Ctrl-C or SIGTERM (or --until-idle), then drain
     in-flight messages, close, and print how many messages each node handled.
@@ -120,14 +131,27 @@ def run(
     from flowrt.logs import setup_logging
     from flowrt.report import render_text
     from flowrt.run.main import render_summary, run_plan
+    from flowrt.secrets import load_secrets, merged_env
 
     setup_logging(log_format, log_level)
-    env = dict(os.environ)
+    overrides = {}
     for pair in env_pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
-        env[name] = value
+        overrides[name] = value
+    secrets: dict[str, str] = {}
+    if secrets_file:
+        try:
+            secrets, notes = load_secrets(secrets_file)
+        except ConfigError as exc:
+            click.echo(f"flowrt: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        for note in notes:
+            click.echo(f"flowrt: warning: {note}", err=True)
+    env = merged_env(dict(os.environ), secrets, overrides)
+    http = _address(http_address, "--http")
+    broker = _address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None
     from flowrt.compile.isolated import check_isolated
 
     registry = _registry()
@@ -147,15 +171,26 @@ def run(
     try:
         outcome = asyncio.run(
             run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
-                     close_timeout=close_timeout)
+                     close_timeout=close_timeout, http=http, mqtt_broker=broker)
         )
-    except ConfigError as exc:
+    except (ConfigError, OSError) as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(render_summary(outcome.summary), err=True)
     if outcome.failed:
         click.echo(f"{outcome.failed} message(s) failed with errors no catch node took", err=True)
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
+
+
+def _address(text: str, option: str) -> tuple[str, int]:
+    """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
+    return host, int(port)
 
 
 @main.command("test")

@@ -14,6 +14,7 @@ The exception tree::
         │   ├── ConnectionLost the connection dropped while in use
         │   └── AuthFailed     the server refused the credentials (not retried)
         ├── EndOfInput         a source has nothing more to read (ends `--until-idle` runs)
+        ├── BufferFull         a sink's full buffer dropped this message (overflow policy)
         └── ScriptError        user code in a script node failed (carries the script's line)
 
 Foreign exceptions (ruamel, jsonschema, paho, pika, psycopg, ...) are translated at the boundary
@@ -135,6 +136,16 @@ class AuthFailed(ConnectionError_):
 
 class EndOfInput(NodeError):
     """A source has nothing more to read."""
+
+
+class BufferFull(NodeError):
+    """A sink's buffer was full and its overflow policy gave this message up."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"buffer full ({limit} messages waiting): message dropped by the overflow policy; "
+            "raise `buffer`, or set `overflow: block` to pause the sources instead"
+        )
 
 
 class ScriptError(NodeError):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from flowrt.api import Connection, Origin, Store
     from flowrt.compile.plan import PlannedNode
     from flowrt.run.clock import Timer
+    from flowrt.run.http import HttpRoutes
     from flowrt.run.runtime import Runtime
 
 Emit = Callable[[Output, Delivery], None]
@@ -154,6 +155,9 @@ class NodeContext:
 
     def connection(self, connection_id: str) -> Connection:
         return self.runtime.connection(connection_id, self.node_id)
+
+    def http_routes(self) -> HttpRoutes:
+        return self.runtime.http
 
     def new_msgid(self) -> str:
         return new_msgid()

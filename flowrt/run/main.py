@@ -33,6 +33,32 @@ async def run_plan(
     until_idle: bool = False,
     context_url: str | None = None,
     close_timeout: float = CLOSE_TIMEOUT,
+    http: tuple[str, int] | None = None,
+    mqtt_broker: tuple[str, int] | None = None,
+) -> RunOutcome:
+    """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
+    any node added one. ``mqtt_broker``: start the embedded MQTT broker there first."""
+    broker = None
+    if mqtt_broker is not None:
+        from flowrt.run.broker import EmbeddedBroker
+
+        broker = EmbeddedBroker(*mqtt_broker)
+        await broker.start()
+        log.info("embedded MQTT broker on %s:%d", *mqtt_broker)
+    try:
+        return await _run(plan, env, until_idle, context_url, close_timeout, http)
+    finally:
+        if broker is not None:
+            await broker.stop()
+
+
+async def _run(
+    plan: Plan,
+    env: Mapping[str, str],
+    until_idle: bool,
+    context_url: str | None,
+    close_timeout: float,
+    http: tuple[str, int] | None,
 ) -> RunOutcome:
     stores = Stores(context_url)
     rt = Runtime(plan, clock=RealClock(), stores=stores, env=env)
@@ -62,8 +88,17 @@ async def run_plan(
 
     for sig in signals:
         loop.add_signal_handler(sig, on_signal)
+    server = None
     try:
         await rt.start()
+        if http is not None and rt.has_http:
+            from flowrt.run.http import HttpServer
+
+            server = HttpServer(rt.http, *http)
+            await server.start()
+            for method, path, node in rt.http.describe():
+                log.info("http: %s http://%s:%d%s (node %s)", method, http[0], server.port, path,
+                         node)
         nodes = len(plan.nodes)
         log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
                  "s"[: len(plan.flows) != 1])
@@ -78,6 +113,8 @@ async def run_plan(
             flush.cancel()
     finally:
         await rt.stop(timeout=close_timeout)
+        if server is not None:
+            await server.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)
     return RunOutcome(rt.summary(), failed, interrupted)

@@ -4,6 +4,11 @@ Puts never block: they come from synchronous code (a fused chain). Instead, a qu
 tells the runtime, and sources pause before reading their next message until every queue is back
 under half its bound. So memory stays bounded by the queue sizes plus one source message's
 fan-out, and no message is ever dropped for lack of room.
+
+A sink may choose otherwise (``overflow`` in :class:`flowrt.api.SinkConfig`): with
+``drop-oldest`` or ``drop-newest`` a full queue gives one message up to ``on_drop``, which fails
+it with an error naming the node (catch nodes see it, its source is nacked). The sources never
+pause for such a queue.
 """
 
 from __future__ import annotations
@@ -24,10 +29,17 @@ Item = tuple[Message, Delivery]
 
 class NodeQueue:
     def __init__(
-        self, node_id: str, limit: int, on_full: Callable[[NodeQueue, bool], None]
+        self,
+        node_id: str,
+        limit: int,
+        on_full: Callable[[NodeQueue, bool], None],
+        overflow: str = "block",
+        on_drop: Callable[[Item], None] | None = None,
     ) -> None:
         self.node_id = node_id
         self.limit = max(1, limit)
+        self.drop = overflow if overflow != "block" and on_drop is not None else ""
+        self._on_drop = on_drop
         self.items: deque[Item] = deque()
         self.closed = False
         self.full = False
@@ -40,6 +52,12 @@ class NodeQueue:
         return len(self.items)
 
     def put(self, msg: Message, delivery: Delivery) -> None:
+        if self.drop and len(self.items) >= self.limit:
+            assert self._on_drop is not None
+            if self.drop == "drop-newest":
+                self._on_drop((msg, delivery))
+                return
+            self._on_drop(self.items.popleft())
         self.items.append((msg, delivery))
         waiter = self._waiter
         if waiter is not None and not waiter.done():

@@ -18,12 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flowrt.api import Ack, AsyncTransform, Connection, Node, Sink, Source
 from flowrt.compile.plan import Plan
-from flowrt.errors import ConfigError
+from flowrt.errors import BufferFull, ConfigError
 from flowrt.message import new_msgid
 from flowrt.run.clock import Clock, RealClock
 from flowrt.run.context import NodeContext
@@ -34,6 +34,9 @@ from flowrt.run.queue import NodeQueue
 from flowrt.run.stores import Stores
 from flowrt.run.workers import run_async_transform, run_sink, run_source
 from flowrt.types import Message
+
+if TYPE_CHECKING:
+    from flowrt.run.http import HttpRoutes
 
 log = logging.getLogger("flowrt.run")
 CLOSE_TIMEOUT = 15.0
@@ -70,6 +73,7 @@ class Runtime:
         self.stats: dict[str, list[int]] = {}
         """Node id -> [messages received, messages a source produced]."""
         self.connections: dict[str, Connection] = {}
+        self._http: HttpRoutes | None = None
         self.watched_complete: set[str] = set()
         self.inflight = 0
         self.stopping = False
@@ -97,13 +101,30 @@ class Runtime:
             self.contexts[node_id] = ctx
             self.stats[node_id] = [0, 0]
             if isinstance(node, Sink | AsyncTransform):
-                limit = getattr(node, "queue_size", 1000)
-                self.queues[node_id] = NodeQueue(node_id, limit, self._queue_full)
+                limit = int(getattr(pn.config, "buffer", 0) or getattr(node, "queue_size", 1000))
+                overflow = getattr(pn.config, "overflow", "block")
+                self.queues[node_id] = NodeQueue(
+                    node_id, limit, self._queue_full, overflow, self._dropper(node_id, limit)
+                )
         self.watched_complete = self.events.index(self.nodes, self.plan.nodes)
         for node_id, pn in self.plan.nodes.items():
             self.inputs[node_id] = make_input(self, pn, self.nodes[node_id], self.contexts[node_id])
         for node_id, pn in self.plan.nodes.items():
             self.contexts[node_id].emit = make_emit(self, pn, self.tap)
+
+    @property
+    def http(self) -> HttpRoutes:
+        """The routes of http-in nodes, served by `flowrt run --http` or `flowrt serve`
+        (made on first use, so flows without HTTP never load Starlette)."""
+        if self._http is None:
+            from flowrt.run.http import HttpRoutes
+
+            self._http = HttpRoutes()
+        return self._http
+
+    @property
+    def has_http(self) -> bool:
+        return self._http is not None and len(self._http) > 0
 
     def shares_message(self, node_id: str) -> bool:
         return shares_message(self.nodes[node_id])
@@ -301,6 +322,14 @@ class Runtime:
         if not task.cancelled() and task.exception() is not None:
             log.error("acknowledgement failed: %r", task.exception())
         self._check_idle()
+
+    def _dropper(self, node_id: str, limit: int) -> Callable[[tuple[Message, Delivery]], None]:
+        def drop(item: tuple[Message, Delivery]) -> None:
+            msg, d = item
+            self.fail(node_id, msg, d, BufferFull(limit))
+            d.release()
+
+        return drop
 
     def _queue_full(self, queue: NodeQueue, full: bool) -> None:
         if full:

@@ -43,6 +43,7 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
     backoff = Backoff()
     node_id = node.id
     emit = rt.emit_source
+    down = False
     while not rt.stopping:
         try:
             await node.connect()
@@ -54,8 +55,13 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
             delay = backoff.next()
             ctx.status("red", "ring", "disconnected")
             rt.log_node(node_id, "warning", f"cannot connect: {exc}; retry in {delay:.1f} s", None)
+            down = True
             await rt.clock.sleep(delay)
             continue
+        if down:
+            ctx.status("green", "dot", "connected")
+            rt.log_node(node_id, "info", "reconnected", None)
+            down = False
         backoff.reset()
         count = 0
         while not rt.stopping:
@@ -68,6 +74,7 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
             except ConnectionError_ as exc:
                 ctx.status("red", "ring", "disconnected")
                 rt.log_node(node_id, "warning", f"connection lost: {exc}; reconnecting", None)
+                down = True
                 await rt.clock.sleep(backoff.next())
                 break
             except Exception as exc:
@@ -135,6 +142,8 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
             else:
                 if backoff.attempt:
                     ctx.status("green", "dot", "connected")
+                    held = f"reconnected; wrote the {len(msgs)} message(s) held meanwhile"
+                    rt.log_node(node_id, "info", held, None)
                 backoff.reset()
             break
         for msg, d in batch:

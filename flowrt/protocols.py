@@ -1,0 +1,112 @@
+"""The protocols a node sees: its context (``self.ctx``), stores, acknowledgements, timers and
+the HTTP routes the engine serves. Re-exported by :mod:`flowrt.api`; implemented by the engine
+(:mod:`flowrt.run`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from flowrt.types import Message, Output
+
+if TYPE_CHECKING:
+    from flowrt.api import Connection
+
+
+class Store(Protocol):
+    """A context store (node, flow or global scope). Values should be JSON-like (a persistent
+    store keeps only those). Setting ``None`` deletes the key, as Node-RED's ``undefined``."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def set(self, key: str, value: Any) -> None: ...
+    def keys(self) -> list[str]: ...
+
+
+class Ack(Protocol):
+    """How a source settles one message with its server."""
+
+    async def ack(self) -> None: ...
+    async def nack(self, requeue: bool = True) -> None: ...
+
+
+class Timer(Protocol):
+    """A pending callback made by :meth:`NodeContext.call_later`."""
+
+    def cancel(self) -> None: ...
+
+
+Origin = Message | list[Message] | None
+"""What an output was made from: one message the node received, several (a join), or None."""
+
+
+class NodeContext(Protocol):
+    """What the engine gives every node instance as ``self.ctx``.
+
+    Sending
+        ``send(output, origin=None)`` sends ``output`` (see :data:`Output`) on this node's ports.
+        ``origin`` is the message(s) the output was made from, so the source of those messages is
+        acknowledged only once the output is finished too. With no origin, the output belongs to
+        the message being processed right now, if any (inside ``process``/``receive``), else it
+        starts fresh (a timer firing). ``send_from(node_id, output)`` sends as if another node had
+        sent it (link nodes use it).
+
+    Holding
+        A message is finished when ``process`` (or ``receive``) returns, unless the node called
+        ``hold(msg)``: then it is finished by ``done(msg)``. A delay or a join holds the messages
+        it keeps. ``done(msg, error)`` with an error routes the error to ``catch`` nodes.
+        ``spawn(coro, msg)`` runs a coroutine owned by the engine (drained at shutdown); with a
+        message, that message is held until the coroutine ends and its errors name that message.
+        Messages are matched by identity: pass ``done`` and ``origin`` the very object that was
+        held, not a copy. A node may change the message it is given and send it on.
+
+    HTTP
+        ``http_routes()`` is where ``http-in`` style nodes add routes; the engine serves them
+        (``flowrt run --http``, or under ``flowrt serve``'s app).
+
+    Time
+        ``now()`` (epoch seconds), ``sleep()`` and ``call_later()`` go through the engine's clock,
+        so flow tests can run them on simulated time. Never use ``time`` or ``asyncio.sleep``.
+    """
+
+    node_id: str
+    """The node's id; inside a subflow instance, ``instance/inner``."""
+    node_type: str
+    flow_id: str
+    label: str
+    context: Store
+    flow: Store
+    global_: Store
+    env: Mapping[str, Any]
+    """The node's environment: subflow parameters, the flow's ``env``, the process environment."""
+
+    def send(self, output: Output, origin: Origin = None) -> None: ...
+    def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...
+    def hold(self, msg: Message) -> None: ...
+    def done(self, msg: Message, error: BaseException | None = None) -> None: ...
+    def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None: ...
+    def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None: ...
+    def warn(self, text: str, msg: Message | None = None) -> None: ...
+    def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
+    def log(self, text: str) -> None: ...
+    def connection(self, connection_id: str) -> Connection: ...
+    def http_routes(self) -> HttpRoutes: ...
+    def new_msgid(self) -> str: ...
+    def now(self) -> float: ...
+    def sleep(self, seconds: float) -> Awaitable[None]: ...
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer: ...
+
+
+HttpHandler = Callable[[Any], Awaitable[Any]]
+"""Takes a ``starlette.requests.Request`` and returns a ``starlette.responses.Response``."""
+
+
+class HttpRoutes(Protocol):
+    """The HTTP endpoints the engine serves for nodes (Node-RED's ``httpNodeRoot``).
+
+    ``add(node_id, method, path, handler)`` adds a route (``path`` may hold ``{name}`` parameters,
+    as Starlette's); a second node taking the same method and path is a ConfigError.
+    ``remove(node_id)`` takes away every route the node added.
+    """
+
+    def add(self, node_id: str, method: str, path: str, handler: HttpHandler) -> None: ...
+    def remove(self, node_id: str) -> None: ...

@@ -1,0 +1,153 @@
+"""The HTTP endpoints of ``http-in`` nodes (Node-RED's ``httpNodeRoot``), served by the engine.
+
+:class:`HttpRoutes` is what nodes get from ``ctx.http_routes()``. It is an ASGI app: ``flowrt
+run --http HOST:PORT`` serves it on its own with uvicorn (:func:`serve`), and ``flowrt serve``
+mounts it beside the editor. Routes can be added and removed while it serves (a redeploy), so the
+app looks them up on every request instead of freezing a route table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
+
+from flowrt.errors import ConfigError
+from flowrt.protocols import HttpHandler
+
+log = logging.getLogger("flowrt.http")
+METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+
+
+class HttpRoutes:
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], tuple[str, Route]] = {}
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def add(self, node_id: str, method: str, path: str, handler: HttpHandler) -> None:
+        method = method.upper()
+        if method not in METHODS:
+            raise ConfigError(f"unknown HTTP method {method!r}", node=node_id)
+        if not path.startswith("/"):
+            path = "/" + path
+        path = _starlette_path(path)
+        taken = self._routes.get((method, path))
+        if taken is not None and taken[0] != node_id:
+            raise ConfigError(
+                f"{method} {path} is already served by node '{taken[0]}'; give one of them "
+                "another path or method",
+                node=node_id,
+            )
+
+        async def endpoint(request: Request) -> Response:
+            result: Response = await handler(request)
+            return result
+
+        route = Route(path, endpoint, methods=[method])
+        self._routes[(method, path)] = (node_id, route)
+
+    def remove(self, node_id: str) -> None:
+        for key in [k for k, (owner, _) in self._routes.items() if owner == node_id]:
+            del self._routes[key]
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(method, path, node id) of every route, for logs and the server."""
+        return sorted((m, p, owner) for (m, p), (owner, _) in self._routes.items())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        allowed = False
+        for _, route in list(self._routes.values()):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL:
+                allowed = True
+        status = 405 if allowed else 404
+        text = "method not allowed" if allowed else "no http-in node serves this path"
+        await PlainTextResponse(text, status_code=status)(scope, receive, send)
+
+
+def _starlette_path(path: str) -> str:
+    """Node-RED writes path parameters as ``/user/:id``; Starlette as ``/user/{id}``."""
+    parts = [
+        "{" + part[1:] + "}" if part.startswith(":") and len(part) > 1 else part
+        for part in path.split("/")
+    ]
+    return "/".join(parts)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class HttpServer:
+    """uvicorn serving an ASGI app on one address until :meth:`stop`.
+
+    The socket is bound here, so a taken port is an OSError naming the address (uvicorn would
+    exit the process), and uvicorn's own signal handlers are never installed: the process's
+    SIGINT/SIGTERM stay with ``flowrt run``/``serve`` and their graceful shutdown.
+    """
+
+    def __init__(self, app: Any, host: str, port: int) -> None:
+        import uvicorn
+
+        self.config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                     lifespan="off", access_log=False)
+        self.server = uvicorn.Server(self.config)
+        self.host = host
+        self.socket: socket.socket | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.config.port))
+        except OSError as exc:
+            sock.close()
+            raise OSError(
+                f"cannot serve HTTP on {self.host}:{self.config.port}: {exc.strerror}; "
+                "choose another address with --http"
+            ) from exc
+        sock.set_inheritable(True)
+        self.socket = sock
+        self.config.load()
+        self.server.lifespan = self.config.lifespan_class(self.config)
+        await self.server.startup(sockets=[sock])
+        self.task = asyncio.get_running_loop().create_task(self.server.main_loop())
+
+    @property
+    def port(self) -> int:
+        return int(self.socket.getsockname()[1]) if self.socket else self.config.port
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+            self.task = None
+            await self.server.shutdown(sockets=[self.socket] if self.socket else None)
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None

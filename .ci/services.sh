@@ -12,6 +12,8 @@
 #   FLOWRT_TEST_VM         http://127.0.0.1:8428                       VictoriaMetrics
 # Servers that `ensure` starts keep their configuration, data, logs and pid files in
 # FLOWRT_SVC_DIR (default /tmp/flowrt-services). A server on another host is only probed.
+# FLOWRT_SVC_ONLY=mqtt,pg (keys: amqp mqtt influx vm pg) limits both commands to those servers:
+# the tests start private instances that way, on free ports, to stop and restart them.
 #
 # RabbitMQ needs 15-20 s to boot, so it is started first and the others come up meanwhile.
 set -euo pipefail
@@ -109,6 +111,13 @@ pg_answers() {
 
 # Services by key: the command that starts one, and the Debian package that provides it.
 KEYS=(amqp mqtt influx vm pg)   # RabbitMQ first: it is by far the slowest to boot
+if [ -n "${FLOWRT_SVC_ONLY:-}" ]; then
+  only=()
+  for key in "${KEYS[@]}"; do [[ ",$FLOWRT_SVC_ONLY," == *",$key,"* ]] && only+=("$key"); done
+  [ ${#only[@]} -gt 0 ] || die "FLOWRT_SVC_ONLY=$FLOWRT_SVC_ONLY names no server (amqp mqtt influx vm pg)"
+  KEYS=("${only[@]}")
+fi
+selected() { [[ " ${KEYS[*]} " == *" $1 "* ]]; }
 declare -A HOST=([amqp]=$AMQP_HOST [mqtt]=$MQTT_HOST [influx]=$INFLUX_HOST [vm]=$VM_HOST \
   [pg]=$PG_HOST)
 declare -A PORT=([amqp]=$AMQP_PORT [mqtt]=$MQTT_PORT [influx]=$INFLUX_PORT [vm]=$VM_PORT \
@@ -191,7 +200,8 @@ user mosquitto
 pid_file $dir/mosquitto.pid
 listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
-persistence false
+persistence true
+persistence_location $dir/
 log_dest file $dir/mosquitto.log
 EOF
   chown -R mosquitto: "$dir"
@@ -306,7 +316,7 @@ ensure() {
   done
   install_missing
   # pg_isready may have been installed just now: look again before starting a second server.
-  if [ "${HOW[pg]}" = down ] && pg_answers; then HOW[pg]=reused; fi
+  if selected pg && [ "${HOW[pg]}" = down ] && pg_answers; then HOW[pg]=reused; fi
   t0=$SECONDS
   for key in "${KEYS[@]}"; do
     [ "${HOW[$key]}" = down ] || continue
@@ -323,6 +333,7 @@ ensure() {
 # settle KEY NAME ADDRESS SECONDS LOG: wait until a started server answers; print one line.
 settle() {
   local key=$1 name=$2 addr=$3 limit=$4 logf=$5 state
+  selected "$key" || return 0
   state=${HOW[$key]}
   NOTE=""
   if [ "$state" != reused ] && [ "$state" != started ]; then

@@ -15,6 +15,7 @@ from flowrt.api import (
     NotConnected,
     Output,
     Sink,
+    SinkConfig,
     Source,
     Transform,
     field,
@@ -217,6 +218,28 @@ class Batched(Collect):
     batch_interval: ClassVar[float] = 1.0
 
 
+class Stalled(Sink):
+    """A sink with the standard buffer settings whose server stalls: its first write waits
+    `stall` seconds on the engine clock; records the longest its queue grew."""
+
+    type = "stalled"
+
+    class Config(SinkConfig):
+        stall: float = field(1.0, description="Seconds the first write waits.")
+
+    async def start(self) -> None:
+        self.stalled = False
+        self.longest = 0
+
+    async def write(self, batch: list[Message]) -> None:
+        queue = self.ctx.runtime.queues[self.id]  # type: ignore[attr-defined]
+        self.longest = max(self.longest, len(queue) + len(batch))
+        if not self.stalled:
+            self.stalled = True
+            await self.ctx.sleep(self.config.stall)
+        WRITTEN[self.id].extend(m["payload"] for m in batch)
+
+
 class Signal(Transform):
     """Sets its status to the payload's text."""
 
@@ -227,8 +250,8 @@ class Signal(Transform):
         return msg
 
 
-PACK = [Numbers, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect, Batched, Signal,
-        Catch, Status, Complete]
+PACK = [Numbers, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect, Batched, Stalled,
+        Signal, Catch, Status, Complete]
 
 
 @pytest.fixture(scope="session")

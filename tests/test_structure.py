@@ -189,7 +189,11 @@ def test_committed_flow_schema_is_what_flowrt_schema_generates() -> None:
 
 # (f) heavy libraries load with the node that uses them, not with the registry
 
-LAZY_LIBRARIES = ("jsonschema", "referencing", "jinja2", "pystache", "jsonata", "croniter")
+LAZY_LIBRARIES = (
+    "jsonschema", "referencing", "jinja2", "pystache", "jsonata", "croniter",
+    "paho", "pika", "influxdb_client", "psycopg", "sqlalchemy", "httpx", "starlette", "uvicorn",
+    "amqtt",
+)
 
 
 def test_discovering_the_registry_imports_no_heavy_library() -> None:

@@ -6,6 +6,7 @@ flow files), so references may cross files.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flowrt.check.context import CheckContext
@@ -182,6 +183,10 @@ def _node_refs(
     return found
 
 
+URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)(?P<password>[^@/\s]+)@")
+"""An address with a password in it: ``amqp://user:password@host``."""
+
+
 def _secrets(
     doc: Document,
     path: tuple[str | int, ...],
@@ -190,6 +195,20 @@ def _secrets(
     where: dict[str, str],
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    for fname, value in config.items():
+        match = URL_PASSWORD.match(value) if isinstance(value, str) else None
+        if match and not is_reference(match["password"]):
+            var = f"{where['node']}_password".upper().replace("-", "_").replace(".", "_")
+            found.append(
+                diagnostic(
+                    "E039",
+                    f"{fname} is an address with a password written inline in the flow file",
+                    f"write the password as a reference, `{match['head']}${{{var}}}@...`, and "
+                    f"set {var} in the environment or a secrets file",
+                    **where,
+                    **_at(doc, (*path, fname)),
+                )
+            )
     for fname in sorted(secret_fields):
         value = config.get(fname)
         if value in (None, "") or is_reference(value):

@@ -67,6 +67,19 @@ def test_secret_written_inline(run_check: Any) -> None:
     )
 
 
+def test_password_inside_an_address_written_inline(run_check: Any) -> None:
+    nodes = "  s: {type: tick, to: p}\n  p: {type: publish, connection: mq}\n"
+    conn = "connections:\n  mq: {type: broker, url: 'amqp://app:hunter2@127.0.0.1/'}\n"
+    (d,) = run_check(flow(nodes, extra=conn))
+    assert (d.code, d.node, d.line, d.column) == ("E039", "mq", 4, 27)
+    assert "amqp://app:${MQ_PASSWORD}@" in d.hint and "hunter2" not in d.hint
+    for fine in ("amqp://app@127.0.0.1/", "amqp://app:${MQ_PASSWORD}@127.0.0.1/", "${URL}"):
+        assert run_check(
+            flow(nodes, extra=conn.replace("amqp://app:hunter2@127.0.0.1/", fine)),
+            env={"MQ_PASSWORD": "x", "URL": "amqp://127.0.0.1"},
+        ) == []
+
+
 def test_node_references(run_check: Any) -> None:
     text = flow(
         "  s: {type: tick, to: o}\n  o: {type: link-out, links: [in1, s, nowhere]}\n"

@@ -36,9 +36,12 @@ def load(pack: str) -> Any:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("packs", nargs="*", choices=[*PACKS, []], default=list(PACKS))
+    parser.add_argument("packs", nargs="*", metavar="PACK", help=f"any of {', '.join(PACKS)}")
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
     args = parser.parse_args()
+    unknown = sorted(set(args.packs) - set(PACKS))
+    if unknown:
+        parser.error(f"unknown pack {', '.join(unknown)}; choose from {', '.join(PACKS)}")
     rows: list[dict[str, Any]] = []
     for pack in args.packs or PACKS:
         started = time.perf_counter()

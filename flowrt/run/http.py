@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 from typing import Any
 
@@ -26,6 +27,15 @@ METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
 
 class HttpRoutes:
+    """The routes of http-in nodes, matched in the order they were added (as Express does).
+
+    ``/users/:id`` and ``/users/{id}`` are the same route; two nodes on the same method and
+    path (whatever their parameters are called) are a ConfigError naming both. A trailing slash
+    is not significant (``/hello/`` is served by ``/hello``, Express's non-strict routing). A
+    path served for other methods only is answered 405 with an ``Allow`` header; an unknown
+    one 404.
+    """
+
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], tuple[str, Route]] = {}
 
@@ -39,13 +49,14 @@ class HttpRoutes:
         if not path.startswith("/"):
             path = "/" + path
         path = _starlette_path(path)
-        taken = self._routes.get((method, path))
-        if taken is not None and taken[0] != node_id:
-            raise ConfigError(
-                f"{method} {path} is already served by node '{taken[0]}'; give one of them "
-                "another path or method",
-                node=node_id,
-            )
+        shape = _shape(path)
+        for (m, p), (owner, _) in self._routes.items():
+            if m == method and _shape(p) == shape and owner != node_id:
+                raise ConfigError(
+                    f"{method} {path} is already served by node '{owner}', so node '{node_id}' "
+                    "cannot serve it; give one of them another path or method",
+                    node=node_id,
+                )
 
         async def endpoint(request: Request) -> Response:
             result: Response = await handler(request)
@@ -68,18 +79,28 @@ class HttpRoutes:
             return
         if scope["type"] != "http":
             return
-        allowed = False
-        for _, route in list(self._routes.values()):
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                scope.update(child)
-                await route.handle(scope, receive, send)
-                return
-            if match is Match.PARTIAL:
-                allowed = True
-        status = 405 if allowed else 404
-        text = "method not allowed" if allowed else "no http-in node serves this path"
-        await PlainTextResponse(text, status_code=status)(scope, receive, send)
+        allowed: set[str] = set()
+        path = scope["path"]
+        tries = [scope]
+        if len(path) > 1 and path.endswith("/"):
+            tries.append({**scope, "path": path.rstrip("/") or "/"})
+        for attempt in tries:
+            for route in [r for _, r in self._routes.values()]:
+                match, child = route.matches(attempt)
+                if match is Match.FULL:
+                    scope.update(child)
+                    await route.handle(scope, receive, send)
+                    return
+                if match is Match.PARTIAL:
+                    allowed |= route.methods or set()
+        if allowed:
+            response = PlainTextResponse(
+                f"{scope['method']} is not served at {path}", status_code=405,
+                headers={"Allow": ", ".join(sorted(allowed))},
+            )
+        else:
+            response = PlainTextResponse(f"no http-in node serves {path}", status_code=404)
+        await response(scope, receive, send)
 
 
 def _starlette_path(path: str) -> str:
@@ -89,6 +110,11 @@ def _starlette_path(path: str) -> str:
         for part in path.split("/")
     ]
     return "/".join(parts)
+
+
+def _shape(path: str) -> str:
+    """A path with its parameter names left out: ``/users/{id}`` and ``/users/{name}`` clash."""
+    return re.sub(r"\{[^}/]*\}", "{}", path.rstrip("/") or "/")
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -1,0 +1,172 @@
+"""http-in: serve an HTTP endpoint; each request becomes a message for http-response to answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from flowrt.api import Ack, Message, NodeConfig, Source, clone, field
+
+from .exchange import Exchange, drop, exchanges_of, open_exchange
+from .incoming import BadRequest, parse_body, read_body, request_info
+from .outgoing import text_response
+
+Method = Literal["get", "post", "put", "delete", "patch"]
+
+
+class HttpIn(Source):
+    """Serve an HTTP endpoint: every request is a message, answered by an http-response node.
+
+    ### Outputs
+
+    - `payload`: for `get`, the query parameters (`{"q": "x"}`; a name given twice gets a
+      list); otherwise the body: JSON parsed, a form (`application/x-www-form-urlencoded`) as a
+      dict, text and XML as a string, binary types (`application/octet-stream`, images...) as
+      bytes, and `{}` when there is no body.
+    - `req`: the request as plain data: `method`, `url` (path and query), `path`, `params`
+      (from `:name` parts of the url), `query`, `headers` (lower-case names), `cookies`,
+      `remote_address`, and with `upload` the `files` (`fieldname`, `originalname`,
+      `mimetype`, `size`, `buffer`).
+    - `res`: the handle of the waiting request (`{"_res": "<id>"}`). Keep it on the message
+      until it reaches http-response; copies of the message (fan-out) share it.
+
+    ### Details
+
+    Routes are served by `flowrt run` on `--http HOST:PORT` (127.0.0.1:1880 by default: only
+    this machine can reach them unless you choose another address). `url: /users/:id` matches
+    `/users/42` with `req.params.id == "42"`; a trailing slash is ignored. Two nodes serving
+    the same method and url stop the flow from starting, naming both.
+
+    The request waits for an http-response node to answer. With none within `timeout` seconds
+    the client gets `504`, with a text naming this node. If the flow fails on the message (an
+    error no catch node takes) before anything answered, the client gets `500` naming this node
+    and the message id (the error itself goes to the log, never to the client). A catch node
+    wired to an http-response can answer errors its own way.
+
+    Bodies over `max_body_size` bytes are refused with `413`, invalid JSON with `400`. While the
+    flow stops, new requests get `503`; requests already in the flow are still answered.
+
+    ```yaml
+    get_user:
+      type: http-in
+      method: get
+      url: /users/:id
+      to: lookup
+    ```
+    """
+
+    type = "http-in"
+
+    class Config(NodeConfig):
+        method: Method = field("get", description="The HTTP method this endpoint answers.")
+        url: str = field(
+            description="The path served; `:name` parts are parameters (`req.params.name`).",
+            examples=["/hello", "/users/:id"],
+            min_length=1,
+        )
+        upload: bool = field(
+            False,
+            description="Accept `multipart/form-data` uploads: fields in `payload`, files in "
+            "`req.files`.",
+        )
+        timeout: float = field(
+            120.0, gt=0, description="Seconds to wait for an http-response before answering 504."
+        )
+        max_body_size: int = field(
+            5 * 1024 * 1024, ge=0, advanced=True,
+            description="Largest request body accepted, in bytes; larger ones get 413.",
+        )
+        max_pending: int = field(
+            1000, ge=1, advanced=True,
+            description="Requests waiting for the flow to take them; more get 503 (busy).",
+        )
+
+    config: Config
+
+    async def start(self) -> None:
+        self._queue: asyncio.Queue[tuple[Message, Ack]] = asyncio.Queue()
+        self._closing = False
+        self.ctx.http_routes().add(self.id, self.config.method, self.config.url, self._handle)
+
+    async def read(self) -> tuple[Message, Ack | None]:
+        return await self._queue.get()
+
+    async def close(self) -> None:
+        """No new requests; those never handed to the flow are answered 503."""
+        self._closing = True
+        while not self._queue.empty():
+            msg, ack = self._queue.get_nowait()
+            assert isinstance(ack, RequestAck)
+            ack.exchange.answer(text_response(503, self._stopping()), "the shutdown")
+            drop(ack.exchange)
+
+    async def stop(self) -> None:
+        self._closing = True
+        self.ctx.http_routes().remove(self.id)
+        for exchange in exchanges_of(self.id):
+            exchange.answer(text_response(503, self._stopping()), "the shutdown")
+            drop(exchange)
+
+    def _stopping(self) -> str:
+        return f"node '{self.id}' (http-in): the flow is stopping; try again later"
+
+    async def _handle(self, request: Any) -> Any:
+        if self._closing:
+            return text_response(503, self._stopping())
+        try:
+            body = await read_body(request, self.config.max_body_size)
+            payload, files = parse_body(
+                request.headers.get("content-type", ""), body, self.config.upload
+            )
+        except BadRequest as exc:
+            return text_response(exc.status, f"node '{self.id}' (http-in): {exc}")
+        if self._queue.qsize() >= self.config.max_pending:
+            text = f"node '{self.id}' (http-in): {self.config.max_pending} requests are waiting"
+            return text_response(503, text)
+        req = request_info(request, files)
+        exchange = open_exchange(self.id)
+        msg: Message = {
+            "_msgid": self.ctx.new_msgid(),
+            "payload": clone(req["query"]) if self.config.method == "get" else payload,
+            "req": req,
+            "res": exchange.handle(),
+        }
+        exchange.msgid = msg["_msgid"]
+        timer = self.ctx.call_later(self.config.timeout, lambda: self._time_out(exchange))
+        self._queue.put_nowait((msg, RequestAck(self.id, exchange)))
+        try:
+            return await asyncio.shield(exchange.future)
+        finally:
+            timer.cancel()
+            exchange.answer(None, "the server, which gave up the request")
+
+    def _time_out(self, exchange: Exchange) -> None:
+        text = (
+            f"node '{self.id}' (http-in): no http-response answered within "
+            f"{self.config.timeout:g} s (msg {exchange.msgid})"
+        )
+        if exchange.flow_done:
+            text += "; the flow finished with the message without reaching an http-response"
+        if exchange.answer(text_response(504, text), "the timeout"):
+            self.ctx.warn(text)
+
+
+class RequestAck:
+    """Settled by the engine when the flow finished with a request's message."""
+
+    def __init__(self, node_id: str, exchange: Exchange) -> None:
+        self.node_id = node_id
+        self.exchange = exchange
+
+    async def ack(self) -> None:
+        self.exchange.finish()
+
+    async def nack(self, requeue: bool = True) -> None:
+        text = (
+            f"node '{self.node_id}' (http-in): the flow failed on this request "
+            f"(msg {self.exchange.msgid}) before an http-response answered; "
+            "the error is in flowrt's log"
+        )
+        self.exchange.answer(text_response(500, text), "the flow's error")
+        self.exchange.finish()
+

@@ -181,8 +181,11 @@ class HttpRequest(AsyncTransform):
         timeout = _timeout(msg.get("requestTimeout"), c.timeout)
         where = f"{method} {shown(url)}"
         try:
+            target = httpx.URL(url)
+            if query:
+                target = target.copy_merge_params(query)
             response = await self._client.request(
-                method, url, content=body, params=query, headers=headers, timeout=timeout
+                method, target, content=body, headers=headers, timeout=timeout
             )
         except httpx.TimeoutException as exc:
             raise NodeError(f"{where}: no response within {timeout:g} s") from exc

@@ -35,10 +35,6 @@ class Exchange:
         self.flow_done = False
         """The flow finished with the message (its branches all ended)."""
 
-    @property
-    def answered(self) -> bool:
-        return self.future.done()
-
     def answer(self, response: Any, by: str) -> bool:
         """Answer the request with a Starlette response; False (and nothing sent) if it was
         answered already."""

@@ -46,6 +46,11 @@ class HttpIn(Source):
     Bodies over `max_body_size` bytes are refused with `413`, invalid JSON with `400`. While the
     flow stops, new requests get `503`; requests already in the flow are still answered.
 
+    In a flow test (`flowrt test`), replace the http-in and http-response nodes with doubles
+    (`replace: [{type: http-in}, {type: http-response}]`), send `from` the http-in a message
+    with the `payload` and `req` a request would give, and look at what arrives at the
+    http-response.
+
     ```yaml
     get_user:
       type: http-in
@@ -84,7 +89,7 @@ class HttpIn(Source):
     config: Config
 
     async def start(self) -> None:
-        self._queue: asyncio.Queue[tuple[Message, Ack]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Message, RequestAck]] = asyncio.Queue()
         self._closing = False
         self.ctx.http_routes().add(self.id, self.config.method, self.config.url, self._handle)
 
@@ -95,14 +100,14 @@ class HttpIn(Source):
         """No new requests; those never handed to the flow are answered 503."""
         self._closing = True
         while not self._queue.empty():
-            msg, ack = self._queue.get_nowait()
-            assert isinstance(ack, RequestAck)
+            _, ack = self._queue.get_nowait()
             ack.exchange.answer(text_response(503, self._stopping()), "the shutdown")
             drop(ack.exchange)
 
     async def stop(self) -> None:
         self._closing = True
         self.ctx.http_routes().remove(self.id)
+        # requests still waiting: their messages were held past the drain deadline
         for exchange in exchanges_of(self.id):
             exchange.answer(text_response(503, self._stopping()), "the shutdown")
             drop(exchange)
@@ -133,7 +138,7 @@ class HttpIn(Source):
         }
         exchange.msgid = msg["_msgid"]
         timer = self.ctx.call_later(self.config.timeout, lambda: self._time_out(exchange))
-        self._queue.put_nowait((msg, RequestAck(self.id, exchange)))
+        self._queue.put_nowait((msg, RequestAck(self, exchange)))
         try:
             return await asyncio.shield(exchange.future)
         finally:
@@ -152,21 +157,25 @@ class HttpIn(Source):
 
 
 class RequestAck:
-    """Settled by the engine when the flow finished with a request's message."""
+    """Settled by the engine when the flow finished with a request's message: a nack with no
+    answer yet is a failed flow (500), or a message given up at shutdown (503)."""
 
-    def __init__(self, node_id: str, exchange: Exchange) -> None:
-        self.node_id = node_id
+    def __init__(self, node: HttpIn, exchange: Exchange) -> None:
+        self.node = node
         self.exchange = exchange
 
     async def ack(self) -> None:
         self.exchange.finish()
 
     async def nack(self, requeue: bool = True) -> None:
-        text = (
-            f"node '{self.node_id}' (http-in): the flow failed on this request "
-            f"(msg {self.exchange.msgid}) before an http-response answered; "
-            "the error is in flowrt's log"
-        )
-        self.exchange.answer(text_response(500, text), "the flow's error")
+        if self.node._closing:
+            self.exchange.answer(text_response(503, self.node._stopping()), "the shutdown")
+        else:
+            text = (
+                f"node '{self.node.id}' (http-in): the flow failed on this request "
+                f"(msg {self.exchange.msgid}) before an http-response answered; "
+                "the error is in flowrt's log"
+            )
+            self.exchange.answer(text_response(500, text), "the flow's error")
         self.exchange.finish()
 

@@ -131,6 +131,7 @@ class HttpRequest(AsyncTransform):
             return self
 
     config: Config
+    _client: Any = None
 
     async def start(self) -> None:
         import httpx
@@ -148,7 +149,9 @@ class HttpRequest(AsyncTransform):
         self._slots = asyncio.Semaphore(c.concurrency)
 
     async def stop(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:  # None when another node failed to start before this one
+            await self._client.aclose()
+            self._client = None
 
     async def receive(self, msg: Message) -> None:
         await self._slots.acquire()
@@ -160,12 +163,12 @@ class HttpRequest(AsyncTransform):
 
     async def _call(self, msg: Message) -> None:
         try:
-            await self.request(msg)
+            await self._request(msg)
         finally:
             self._slots.release()
         self.ctx.send(msg, origin=msg)
 
-    async def request(self, msg: Message) -> None:
+    async def _request(self, msg: Message) -> None:
         """Make the request for ``msg`` and put the response on it."""
         import httpx
 

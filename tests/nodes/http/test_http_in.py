@@ -360,3 +360,23 @@ nodes:
 
     run(main())
 
+
+def test_a_request_whose_message_is_held_at_shutdown_gets_503() -> None:
+    flow = """
+flowrt: 1
+nodes:
+  wait: {type: delay, delay: 60, to: out}     # stopped (its message nacked) before http-in
+  in: {type: http-in, url: /held, timeout: 60, to: wait}
+  out: {type: http-response}
+"""
+
+    async def main() -> None:
+        async with served(flow) as (harness, client):
+            waiting = asyncio.ensure_future(client.get("/held"))
+            await eventually(lambda: len(harness.result.received("wait")) == 1)
+            await harness.stop()
+            r = await waiting
+            assert r.status_code == 503
+            assert "node 'in' (http-in): the flow is stopping" in r.text
+
+    run(main())

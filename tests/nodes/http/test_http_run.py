@@ -73,3 +73,29 @@ def test_flowrt_run_serves_http_in_and_stops_on_sigint(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_a_flow_test_replaces_the_http_nodes_and_needs_no_socket(tmp_path: Path) -> None:
+    from flowrt.testing.suite import run_tests
+
+    (tmp_path / "hello.yaml").write_text(FLOW, encoding="utf-8")
+    (tmp_path / "hello.test.yaml").write_text(
+        """\
+flowrt-test: 1
+replace: [{type: http-in}, {type: http-response}]
+cases:
+  - name: greets by name
+    send:
+      - from: hello
+        msg: {payload: {}, req: {params: {name: ada}}}
+    expect:
+      - at: reply
+        messages: [{payload: hello ada, req: {params: {name: ada}}}]
+      - errors: 0
+""",
+        encoding="utf-8",
+    )
+    suite = run_tests([str(tmp_path)])
+    assert suite.broken == []
+    assert [c.name for c in suite.cases] == ["greets by name"]
+    assert suite.failed == []

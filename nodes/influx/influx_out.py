@@ -1,0 +1,203 @@
+"""influx-out: write messages as points to InfluxDB, in batches."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from flowrt.api import (
+    ConfigError,
+    ConnectionLost,
+    Message,
+    NodeError,
+    NotConnected,
+    Sink,
+    SinkConfig,
+    Value,
+    compile_value,
+    field,
+)
+
+from .influx_errors import WriteRejected, conflicting
+from .influx_points import NS_PER, MappedPoint, PointError, PointMapper, Precision
+from .influxdb import Influxdb
+
+
+class InfluxOut(Sink):
+    """Write each message as one or more points to InfluxDB, in batches.
+
+    ### Inputs
+
+    - `payload`: a number, text or boolean (the field `value`); an object of fields;
+      `[fields, tags]`; a list of `[fields, tags]` pairs (several points); or a list of point
+      objects `{measurement, fields, tags, timestamp}`. A `time` field is the point's time.
+    - `measurement` (text, optional): the measurement, when the node sets none; else `topic`.
+    - `tags` (object, optional): tags for every point of the message, over the node's `tags`.
+    - `timestamp` (optional): the time of points without a `time` field: a number in the
+      node's `precision`, an ISO 8601 text or a datetime. Without one, the time the point is
+      first written.
+
+    ### Details
+
+    Messages are written in batches of up to `batch_size` messages (or what arrived within
+    `batch_interval` seconds), each batch in one request. While the server is
+    away the batch is kept and written again with back-off (the status shows it), and later
+    messages wait in the node's buffer: nothing is lost.
+
+    A message that cannot be made into points (no measurement, a nested object as a field, a
+    non-finite number) fails alone, with the reason. A point the server refuses (a field type
+    conflict: a field written as a number once and as a text later) fails only the message it
+    came from, with the server's reason; the other messages of the batch are written. Wrong
+    credentials, a missing database or bucket fail the batch with what to do.
+
+    Numbers are written as floats, as Node-RED does, so a field sent as `21` then `21.5` keeps
+    one type; `integer_fields: true` writes whole numbers as integers (`21i`) instead.
+
+    ```yaml
+    store:
+      type: influx-out
+      connection: tsdb
+      measurement: temperature
+      tags: {site: plant-1, sensor: {type: msg, value: topic}}
+    ```
+    """
+
+    type = "influx-out"
+
+    class Config(SinkConfig):
+        connection: str = field(description="The influxdb connection.", connection="influxdb")
+        measurement: str | None = field(
+            None, description="The measurement; when not set, `msg.measurement`, else "
+            "`msg.topic`.", examples=["temperature"],
+        )
+        bucket: str | None = field(
+            None, description="Where to write instead of the connection's default: a 2.x "
+            "bucket, or on 1.x `database` or `database/retention_policy`.",
+        )
+        tags: dict[str, Value] = field(
+            default_factory=dict,
+            description="Tags added to every point: name -> value (a literal or a typed value); "
+            "`msg.tags` wins over them.",
+            examples=[{"site": "plant-1", "sensor": {"type": "msg", "value": "topic"}}],
+        )
+        precision: Precision = field(
+            "ms", description="The unit of timestamps: given numbers are in it, and points are "
+            "written with it.",
+        )
+        integer_fields: bool = field(
+            False, description="Write whole numbers as integer fields (`42i`) rather than floats.",
+        )
+        batch_size: int = field(
+            1000, ge=1, le=100_000, description="Most messages written in one request.",
+        )
+        batch_interval: float = field(
+            1.0, ge=0, le=3600,
+            description="Seconds to wait for a batch to fill before writing what arrived.",
+        )
+
+    config: Config
+
+    @property
+    def batch_size(self) -> int:  # type: ignore[override]
+        return self.config.batch_size
+
+    @property
+    def batch_interval(self) -> float:  # type: ignore[override]
+        return self.config.batch_interval
+
+    async def start(self) -> None:
+        conn = self.ctx.connection(self.config.connection)
+        if not isinstance(conn, Influxdb):
+            raise ConfigError(
+                f"connection '{self.config.connection}' is a {type(conn).__name__}, not an "
+                "influxdb connection", node=self.id,
+            )
+        self.conn = conn
+        self.target = conn.target(self.config.bucket)
+        tags = {key: compile_value(value, self.ctx) for key, value in self.config.tags.items()}
+        cfg = self.config
+        self.mapper = PointMapper(cfg.measurement, tags, cfg.precision, cfg.integer_fields)
+        self.writes = 0
+        """Write requests that wrote points (all of them, or all but those refused)."""
+        self.points = 0
+        """Points in those requests."""
+        self._stamps: dict[int, int] = {}
+        self._state = ""
+
+    async def write(self, batch: list[Message]) -> None:
+        failures: dict[int, Exception] = {}
+        groups: list[list[MappedPoint]] = []
+        owners: list[int] = []
+        for index, msg in enumerate(batch):
+            try:
+                groups.append(self.mapper.points(msg, partial(self._stamp, msg)))
+            except PointError as exc:
+                failures[index] = exc
+                continue
+            owners.append(index)
+        try:
+            if groups:
+                rejected = await self._commit(groups, list(range(len(groups))))
+                failures.update((owners[g], exc) for g, exc in rejected.items())
+        except (NotConnected, ConnectionLost):
+            self._show("red", "ring", "disconnected")
+            raise  # the engine writes this batch again: the stamps given stay
+        except NodeError:
+            self._stamps.clear()
+            self._show("red", "ring", "write failed")
+            raise
+        self._stamps.clear()
+        if groups:
+            self._show("green", "dot", "connected")
+        for index, error in failures.items():
+            self.ctx.error(error, batch[index])
+
+    def _stamp(self, msg: Message) -> int:
+        """The time of a point that carries none: when its message was first tried, kept
+        while the batch is retried so a point written twice is the same point."""
+        key = id(msg)
+        stamp = self._stamps.get(key)
+        if stamp is None:
+            stamp = int(self.ctx.now() * 1_000_000_000) // NS_PER[self.config.precision]
+            self._stamps[key] = stamp
+        return stamp
+
+    async def _commit(
+        self, groups: list[list[MappedPoint]], indexes: list[int]
+    ) -> dict[int, Exception]:
+        """Write the groups at ``indexes``; those whose points the server refuses are returned
+        with the reason. A refused request is narrowed down by the server's text when it names
+        the culprits, else by halves (rewriting a point 1.x already took is harmless: the same
+        series and time hold one value)."""
+        lines = [point.line for i in indexes for point in groups[i]]
+        try:
+            await self.conn.write(lines, self.config.precision, self.target)
+        except WriteRejected as exc:
+            if len(indexes) == 1:
+                return {indexes[0]: self._rejected(exc)}
+            hits, dropped = conflicting(exc, [groups[i] for i in indexes])
+            if hits:  # the server wrote the others (a 1.x partial write)
+                self.writes += 1
+                self.points += len(lines) - dropped
+                return {indexes[h]: self._rejected(exc) for h in sorted(hits)}
+            middle = len(indexes) // 2
+            first = await self._commit(groups, indexes[:middle])
+            return {**first, **await self._commit(groups, indexes[middle:])}
+        self.writes += 1
+        self.points += len(lines)
+        return {}
+
+    def _rejected(self, exc: WriteRejected) -> WriteRejected:
+        return WriteRejected(
+            f"InfluxDB at {self.conn.server} rejected this message's points: {exc.text}",
+            status=exc.status, text=exc.text,
+        )
+
+    def _show(self, fill: str, shape: str, text: str) -> None:
+        if text != self._state:
+            self._state = text
+            self.ctx.status(fill, shape, text)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for tests and benchmarks."""
+        return {"writes": self.writes, "points": self.points}

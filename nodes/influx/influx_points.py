@@ -1,0 +1,268 @@
+"""Messages to InfluxDB points, as node-red-contrib-influxdb maps them.
+
+The payload forms:
+
+- a number, string or boolean: one point with the field `value`;
+- an object: one point, its keys the fields;
+- `[fields, tags]` (or `[fields]`): one point with those fields and tags;
+- a list of those pairs, `[[fields, tags], [fields, tags]]`: several points;
+- a list of point objects, `[{measurement, fields, tags, timestamp}, ...]` (the form of
+  Node-RED's "influx batch" node): several points, each naming its own measurement and time.
+
+The measurement is the node's `measurement`, else `msg.measurement`, else `msg.topic`. Tags are
+the node's `tags` (evaluated per message) with the message's own tags on top. The time is the
+point's `time` field (taken out of the fields), else `msg.timestamp`, else the moment the point
+is first written; a number is in the node's precision, a text an ISO 8601 / RFC 3339 time, or a
+`datetime`.
+
+Serialisation is influxdb-client's :class:`Point`, for the 1.x and the 2.x API alike. A message
+that cannot be mapped raises :class:`PointError` saying what is wrong; the sink fails only it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from flowrt.api import MISSING, Evaluator, Message, NodeError
+
+Precision = Literal["ns", "us", "ms", "s"]
+NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)\.(\d+)(.*)$")
+
+
+class PointError(NodeError):
+    """A message that cannot be turned into points (what is wrong is in the text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MappedPoint:
+    """One line of line protocol, with what a server's rejection names: measurement, field
+    types (InfluxDB's names: float, integer, string, boolean)."""
+
+    line: str
+    measurement: str
+    field_types: Mapping[str, str]
+
+
+def field_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    return "string"
+
+
+def to_stamp(value: Any, precision: str) -> int:
+    """A time as an integer count of ``precision`` units since the epoch: a number (already in
+    that precision), an ISO 8601 text (no zone means UTC) or a datetime."""
+    if isinstance(value, bool):
+        raise PointError(f"the time {value!r} is a boolean; give a number or an ISO 8601 text")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PointError(f"the time {value!r} is not a finite number")
+        return int(value)
+    if isinstance(value, str):
+        return _iso_to_ns(value) // NS_PER[precision]
+    if isinstance(value, datetime):
+        return _datetime_to_ns(value, 0) // NS_PER[precision]
+    raise PointError(
+        f"the time {value!r} ({type(value).__name__}) is not a number, an ISO 8601 text or a "
+        "datetime"
+    )
+
+
+def _iso_to_ns(text: str) -> int:
+    """Parse ISO 8601 / RFC 3339 keeping every fractional digit (up to nanoseconds)."""
+    extra_ns = 0
+    match = _FRACTION.match(text.strip())
+    base = text.strip()
+    if match:
+        digits = match.group(2)[:9].ljust(9, "0")
+        extra_ns = int(digits)
+        base = match.group(1) + match.group(3)
+    try:
+        parsed = datetime.fromisoformat(base)
+    except ValueError:
+        raise PointError(
+            f"the time {text!r} is not an ISO 8601 time (such as 2024-05-01T12:00:00Z)"
+        ) from None
+    return _datetime_to_ns(parsed, extra_ns)
+
+
+def _datetime_to_ns(when: datetime, extra_ns: int) -> int:
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    seconds = delta.days * 86_400 + delta.seconds
+    micros = 0 if extra_ns else delta.microseconds
+    return seconds * 1_000_000_000 + micros * 1_000 + extra_ns
+
+
+class PointMapper:
+    """Turns messages into :class:`MappedPoint` lists, for one influx-out node's settings."""
+
+    def __init__(
+        self,
+        measurement: str | None,
+        tags: Mapping[str, Evaluator],
+        precision: Precision,
+        integer_fields: bool,
+    ) -> None:
+        from influxdb_client.client.write.point import Point
+
+        self._point: Any = Point
+        self.measurement = measurement
+        self.tags = tags
+        self.precision = precision
+        self.integer_fields = integer_fields
+
+    def points(self, msg: Message, now: Callable[[], int]) -> list[MappedPoint]:
+        """The points of one message; ``now()`` gives the time of points that carry none."""
+        payload = msg.get("payload", MISSING)
+        if payload is MISSING or payload is None:
+            raise PointError("the message has no payload to write")
+        base_tags = self._base_tags(msg)
+        default_time = msg.get("timestamp")
+        measurement = self.measurement or msg.get("measurement") or msg.get("topic")
+        if isinstance(payload, list):
+            if payload and all(_is_point_object(p) for p in payload):
+                return [self._point_object(p, i, base_tags, measurement, default_time, now)
+                        for i, p in enumerate(payload)]
+            if payload and isinstance(payload[0], list):
+                return [self._pair(p, f"payload[{i}]", base_tags, measurement, default_time, now)
+                        for i, p in enumerate(payload)]
+            return [self._pair(payload, "payload", base_tags, measurement, default_time, now)]
+        if isinstance(payload, dict):
+            return [self._build(measurement, payload, base_tags, default_time, now)]
+        if isinstance(payload, bool | int | float | str):
+            return [self._build(measurement, {"value": payload}, base_tags, default_time, now)]
+        raise PointError(
+            f"cannot write a payload of type {type(payload).__name__}: give a number, a text, "
+            "a boolean, an object of fields, [fields, tags] or a list of those"
+        )
+
+    def _base_tags(self, msg: Message) -> dict[str, Any]:
+        tags: dict[str, Any] = {}
+        for key, value in self.tags.items():
+            found = value(msg)
+            if found is not MISSING and found is not None:
+                tags[key] = found
+        own = msg.get("tags")
+        if isinstance(own, dict):
+            tags.update(own)
+        elif own is not None:
+            raise PointError(f"msg.tags must be an object of tag values; got {own!r}")
+        return tags
+
+    def _pair(self, item: Any, where: str, base_tags: dict[str, Any], measurement: Any,
+              default_time: Any, now: Callable[[], int]) -> MappedPoint:
+        if (
+            not isinstance(item, list)
+            or not 1 <= len(item) <= 2
+            or not all(isinstance(part, dict) for part in item)
+        ):
+            raise PointError(
+                f"{where} must be [fields] or [fields, tags] (objects); got {_short(item)}"
+            )
+        tags = {**base_tags, **item[1]} if len(item) == 2 else base_tags
+        return self._build(measurement, item[0], tags, default_time, now)
+
+    def _point_object(self, item: dict[str, Any], index: int, base_tags: dict[str, Any],
+                      measurement: Any, default_time: Any, now: Callable[[], int]) -> MappedPoint:
+        own_tags = item.get("tags") or {}
+        if not isinstance(own_tags, dict):
+            raise PointError(f"payload[{index}].tags must be an object; got {own_tags!r}")
+        when = item.get("timestamp", default_time)
+        return self._build(item.get("measurement") or measurement, item["fields"],
+                           {**base_tags, **own_tags}, when, now)
+
+    def _build(self, measurement: Any, fields: Mapping[str, Any], tags: Mapping[str, Any],
+               default_time: Any, now: Callable[[], int]) -> MappedPoint:
+        name = _measurement(measurement)
+        point = self._point(name)
+        types: dict[str, str] = {}
+        when = default_time
+        for key, value in fields.items():
+            if key == "time":
+                when = value
+                continue
+            if not isinstance(key, str) or not key:
+                raise PointError(f"field name {key!r} must be a non-empty text")
+            if value is None:
+                continue
+            value = self._field_value(key, value)
+            types[key] = field_type(value)
+            point.field(key, value)
+        if not types:
+            raise PointError(
+                f"no fields to write for measurement {name!r}: give at least one field "
+                "with a number, text or boolean value"
+            )
+        for key, value in tags.items():
+            text = _tag_value(key, value)
+            if text:
+                point.tag(key, text)
+        stamp = now() if when is None else to_stamp(when, self.precision)
+        point.time(stamp, self.precision)
+        return MappedPoint(point.to_line_protocol(), name, types)
+
+    def _field_value(self, key: str, value: Any) -> bool | int | float | str:
+        if isinstance(value, bool | str):
+            return value
+        if isinstance(value, int):
+            return value if self.integer_fields else float(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise PointError(
+                    f"field {key!r} is {value}, which InfluxDB cannot store; "
+                    "leave the field out or send null"
+                )
+            return value
+        raise PointError(
+            f"field {key!r} is {_short(value)} ({type(value).__name__}); a field is a number, "
+            "a text or a boolean (write nested objects as separate fields)"
+        )
+
+
+def _is_point_object(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("fields"), dict)
+
+
+def _measurement(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise PointError(
+            "no measurement: set the node's `measurement`, or msg.measurement or msg.topic"
+            if value is None or value == ""
+            else f"the measurement must be a text; got {value!r}"
+        )
+    if value.startswith("#"):
+        raise PointError(f"the measurement {value!r} may not start with '#'")
+    return value
+
+
+def _tag_value(key: Any, value: Any) -> str:
+    if not isinstance(key, str) or not key:
+        raise PointError(f"tag name {key!r} must be a non-empty text")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise PointError(f"tag {key!r} is {_short(value)}; a tag value is a text or a number")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -127,6 +127,11 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+GRACE = 5
+"""Seconds :meth:`HttpServer.stop` waits for requests still being handled before cancelling
+them (http-in answers its waiting requests when its flow stops, so this bounds other apps)."""
+
+
 class HttpServer:
     """uvicorn serving an ASGI app on one address until :meth:`stop`.
 
@@ -139,7 +144,8 @@ class HttpServer:
         import uvicorn
 
         self.config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                     lifespan="off", access_log=False)
+                                     lifespan="off", access_log=False,
+                                     timeout_graceful_shutdown=GRACE)
         self.server = uvicorn.Server(self.config)
         self.host = host
         self.socket: socket.socket | None = None

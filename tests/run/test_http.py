@@ -103,3 +103,32 @@ def test_the_server_reports_its_port_refuses_a_taken_one_and_frees_it() -> None:
             probe.listen()
 
     asyncio.run(main())
+
+
+def test_stopping_cancels_a_handler_that_never_answers() -> None:
+    entered = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def forever(request: Request) -> Response:
+        entered.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return PlainTextResponse("never")
+
+    async def main() -> None:
+        routes = HttpRoutes()
+        routes.add("stuck", "get", "/stuck", forever)
+        server = HttpServer(routes, "127.0.0.1", 0)
+        await server.start()
+        async with httpx.AsyncClient(trust_env=False) as client:
+            request = asyncio.ensure_future(client.get(f"http://127.0.0.1:{server.port}/stuck"))
+            await asyncio.wait_for(entered.wait(), 30)
+            await asyncio.wait_for(server.stop(), 60)
+            assert cancelled.is_set()
+            with pytest.raises(httpx.HTTPError):
+                await request
+
+    asyncio.run(main())

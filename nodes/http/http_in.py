@@ -90,7 +90,7 @@ class HttpIn(Source):
 
     async def start(self) -> None:
         self._queue: asyncio.Queue[tuple[Message, RequestAck]] = asyncio.Queue()
-        self._closing = False
+        self.closing = False
         self.ctx.http_routes().add(self.id, self.config.method, self.config.url, self._handle)
 
     async def read(self) -> tuple[Message, Ack | None]:
@@ -98,26 +98,26 @@ class HttpIn(Source):
 
     async def close(self) -> None:
         """No new requests; those never handed to the flow are answered 503."""
-        self._closing = True
+        self.closing = True
         while not self._queue.empty():
             _, ack = self._queue.get_nowait()
-            ack.exchange.answer(text_response(503, self._stopping()), "the shutdown")
+            ack.exchange.answer(text_response(503, self.stopping_text()), "the shutdown")
             drop(ack.exchange)
 
     async def stop(self) -> None:
-        self._closing = True
+        self.closing = True
         self.ctx.http_routes().remove(self.id)
         # requests still waiting: their messages were held past the drain deadline
         for exchange in exchanges_of(self.id):
-            exchange.answer(text_response(503, self._stopping()), "the shutdown")
+            exchange.answer(text_response(503, self.stopping_text()), "the shutdown")
             drop(exchange)
 
-    def _stopping(self) -> str:
+    def stopping_text(self) -> str:
         return f"node '{self.id}' (http-in): the flow is stopping; try again later"
 
     async def _handle(self, request: Any) -> Any:
-        if self._closing:
-            return text_response(503, self._stopping())
+        if self.closing:
+            return text_response(503, self.stopping_text())
         try:
             body = await read_body(request, self.config.max_body_size)
             payload, files = parse_body(
@@ -168,8 +168,8 @@ class RequestAck:
         self.exchange.finish()
 
     async def nack(self, requeue: bool = True) -> None:
-        if self.node._closing:
-            self.exchange.answer(text_response(503, self.node._stopping()), "the shutdown")
+        if self.node.closing:
+            self.exchange.answer(text_response(503, self.node.stopping_text()), "the shutdown")
         else:
             text = (
                 f"node '{self.node.id}' (http-in): the flow failed on this request "

@@ -3,6 +3,7 @@ and ``req`` as plain JSON-able dicts."""
 
 from __future__ import annotations
 
+import codecs
 import json
 from email import policy
 from email.parser import BytesParser
@@ -62,7 +63,7 @@ def parse_body(content_type: str, body: bytes, upload: bool) -> tuple[Any, list[
         return {}, ([] if upload else None)
     mime, _, params = content_type.partition(";")
     mime = mime.strip().lower()
-    charset = _param(params, "charset") or "utf-8"
+    charset = _codec(_param(params, "charset"))
     major, _, minor = mime.partition("/")
     if mime == "application/json" or minor.endswith("+json"):
         try:
@@ -83,6 +84,14 @@ def parse_body(content_type: str, body: bytes, upload: bool) -> tuple[Any, list[
         except (UnicodeDecodeError, LookupError):
             return body, None
     return body, None
+
+
+def _codec(charset: str) -> str:
+    """The charset if Python knows it, else UTF-8 (an unknown name must not fail the request)."""
+    try:
+        return codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        return "utf-8"
 
 
 def _param(params: str, name: str) -> str:
@@ -108,7 +117,7 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], lis
         data = data if isinstance(data, bytes) else b""
         filename = part.get_filename()
         if filename is None:
-            charset = part.get_content_charset() or "utf-8"
+            charset = _codec(part.get_content_charset() or "")
             fields.append((name, data.decode(charset, errors="replace")))
         else:
             files.append({"fieldname": name, "originalname": filename,

@@ -68,6 +68,8 @@ def test_get_gives_the_query_as_payload_and_the_request_as_req() -> None:
          {"name": "Zoë", "tag": ["a", "b"], "empty": ""}),
         ("text/plain; charset=utf-8", "grüße".encode(), "grüße"),
         ("text/csv; charset=latin-1", "a;é".encode("latin-1"), "a;é"),
+        ("text/plain; charset=no-such-charset", b"abc", "abc"),
+        ("application/x-www-form-urlencoded; charset=bogus", b"a=1", {"a": "1"}),
         ("application/xml", b"<a>1</a>", "<a>1</a>"),
         ("application/octet-stream", b"\x00\x01text", "b64:AAF0ZXh0"),
         ("image/png", b"\x89PNG", "b64:iVBORw=="),

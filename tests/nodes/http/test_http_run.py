@@ -75,6 +75,22 @@ def test_flowrt_run_serves_http_in_and_stops_on_sigint(tmp_path: Path) -> None:
             proc.communicate()
 
 
+def test_a_taken_address_stops_flowrt_run_with_an_error_naming_it(tmp_path: Path) -> None:
+    flow = tmp_path / "hello.yaml"
+    flow.write_text(FLOW, encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "flowrt", "run", "--http", f"127.0.0.1:{port}", str(flow)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    assert f"cannot serve HTTP on 127.0.0.1:{port}" in done.stderr
+    assert "--http" in done.stderr
+
+
 def test_a_flow_test_replaces_the_http_nodes_and_needs_no_socket(tmp_path: Path) -> None:
     from flowrt.testing.suite import run_tests
 

@@ -24,9 +24,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from flowrt.api import MISSING, Evaluator, Message, NodeError
 
@@ -39,8 +38,7 @@ class PointError(NodeError):
     """A message that cannot be turned into points (what is wrong is in the text)."""
 
 
-@dataclass(frozen=True, slots=True)
-class MappedPoint:
+class MappedPoint(NamedTuple):
     """One line of line protocol, with what a server's rejection names: measurement, field
     types (InfluxDB's names: float, integer, string, boolean)."""
 
@@ -49,14 +47,19 @@ class MappedPoint:
     field_types: Mapping[str, str]
 
 
+_TYPE_NAMES = {bool: "boolean", int: "integer", float: "float", str: "string"}
+
+
 def field_type(value: Any) -> str:
+    """InfluxDB's name for a field value's type."""
+    found = _TYPE_NAMES.get(type(value))
+    if found is not None:
+        return found
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
         return "integer"
-    if isinstance(value, float):
-        return "float"
-    return "string"
+    return "float" if isinstance(value, float) else "string"
 
 
 def to_stamp(value: Any, precision: str) -> int:
@@ -216,6 +219,9 @@ class PointMapper:
         return MappedPoint(point.to_line_protocol(), name, types)
 
     def _field_value(self, key: str, value: Any) -> bool | int | float | str:
+        kind = type(value)
+        if kind is float and math.isfinite(value):
+            return value  # type: ignore[no-any-return]
         if isinstance(value, bool | str):
             return value
         if isinstance(value, int):

@@ -1,0 +1,223 @@
+"""Points per second that influx-out writes through a flowrt flow, to InfluxDB 1.x (1.x API) and
+to VictoriaMetrics (2.x write API, influxdb-client), next to the same points posted directly.
+
+    python benchmarks/bench_influx.py [--points 50000] [--batch 1000] [--repeat 3] [--json]
+
+The flow is one influx-out node (batches of ``--batch``) on the engine, messages handed to its
+input as a source hands them over: each goes through the sink's bounded queue, the point
+mapping (influxdb-client's ``Point``) and one HTTP request per batch. A message is one point
+with two fields and a tag, with its own timestamp. The clock runs from the first message sent to the
+last batch written; then the points are counted on the server (a run that lost any fails).
+
+Two baselines, in the same batch size: a hand-written script that makes the same messages into
+points with influxdb-client's ``Point`` and posts them with httpx (what influx-out is compared
+with, as a ratio), and the points already serialised, posted with httpx alone (the server's own
+ceiling on this machine). Each figure is the median of ``--repeat`` runs.
+Servers: FLOWRT_TEST_INFLUX_V1 (default http://127.0.0.1:8086) and FLOWRT_TEST_VM
+(http://127.0.0.1:8428), as the tests use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from flowrt.compile import build_plan
+from flowrt.load import Project, load_text
+from flowrt.run import Runtime
+
+INFLUX = os.environ.get("FLOWRT_TEST_INFLUX_V1") or "http://127.0.0.1:8086"
+VM = os.environ.get("FLOWRT_TEST_VM") or "http://127.0.0.1:8428"
+BASE = 1_700_000_000_000
+CHUNK = 500
+"""Messages sent between two yields to the event loop, so the sink writes while they arrive."""
+
+
+def message(i: int) -> dict[str, Any]:
+    return {"payload": {"value": i * 0.5, "n": i}, "tags": {"sensor": f"s{i % 10}"},
+            "timestamp": BASE + i}
+
+
+def line(name: str, i: int) -> str:
+    return f"{name},sensor=s{i % 10} n={i},value={i * 0.5} {BASE + i}"
+
+
+class Target:
+    """One server: how a flow connects to it, how to post directly, count and clean up."""
+
+    def __init__(self, label: str, url: str, version: int) -> None:
+        self.label = label
+        self.url = url
+        self.version = version
+
+    def connection(self, name: str) -> str:
+        if self.version == 1:
+            return f"{{type: influxdb, version: 1, url: '{self.url}', database: {name}}}"
+        return f"{{type: influxdb, url: '{self.url}', org: bench, bucket: bench}}"
+
+    async def prepare(self, client: httpx.AsyncClient, name: str) -> None:
+        if self.version == 1:
+            await client.post(f"{self.url}/query", data={"q": f'CREATE DATABASE "{name}"'})
+
+    async def post(self, client: httpx.AsyncClient, name: str, body: str) -> None:
+        if self.version == 1:
+            response = await client.post(f"{self.url}/write", params={"db": name,
+                                         "precision": "ms"}, content=body)
+        else:
+            response = await client.post(f"{self.url}/api/v2/write", params={
+                "org": "bench", "bucket": "bench", "precision": "ms"}, content=body)
+        assert response.status_code == 204, response.text
+
+    async def count(self, client: httpx.AsyncClient, name: str) -> int:
+        if self.version == 1:
+            answer = (await client.post(f"{self.url}/query", data={
+                "db": name, "q": f'SELECT count(n) FROM "{name}"'})).json()
+            series = answer["results"][0].get("series", [])
+            return int(series[0]["values"][0][1]) if series else 0
+        await client.get(f"{self.url}/internal/force_flush")
+        response = await client.post(f"{self.url}/api/v1/export",
+                                     data={"match[]": f"{name}_n", "start": "0"})
+        return sum(len(json.loads(s)["values"]) for s in response.text.splitlines() if s)
+
+    async def cleanup(self, client: httpx.AsyncClient, name: str) -> None:
+        if self.version == 1:
+            await client.post(f"{self.url}/query", data={"q": f'DROP DATABASE "{name}"'})
+        else:
+            await client.post(f"{self.url}/api/v1/admin/tsdb/delete_series",
+                              data={"match[]": f'{{__name__=~"{name}_.*"}}'})
+
+
+TARGETS = [Target("InfluxDB 1.x", INFLUX, 1), Target("VictoriaMetrics (2.x API)", VM, 2)]
+
+
+async def through_flowrt(target: Target, name: str, points: int, batch: int) -> float:
+    """Seconds to write ``points`` messages through an influx-out node."""
+    text = (
+        "flowrt: 1\n"
+        f"connections:\n  tsdb: {target.connection(name)}\n"
+        "nodes:\n"
+        f"  store: {{type: influx-out, connection: tsdb, measurement: {name}, "
+        f"batch_size: {batch}, batch_interval: 0.2, buffer: {max(points, 1)}}}\n"
+    )
+    plan, _ = build_plan(Project(documents=[load_text(text, "bench.yaml")]))
+    runtime = Runtime(plan, env={})
+    errors: list[Any] = []
+    runtime.events.hooks.error.append(errors.append)
+    await runtime.start()
+    try:
+        started = time.perf_counter()
+        for i in range(points):
+            runtime.inject("store", message(i))
+            if i % CHUNK == CHUNK - 1:
+                await asyncio.sleep(0)
+        await asyncio.wait_for(runtime.wait_idle(), 600)
+        elapsed = time.perf_counter() - started
+    finally:
+        await runtime.stop()
+    assert not errors, f"{len(errors)} messages failed, first: {errors[0].message}"
+    return elapsed
+
+
+async def by_script(target: Target, name: str, points: int, batch: int) -> float:
+    """Seconds for a hand-written loop: the same messages made into points with
+    influxdb-client's ``Point``, posted in the same batches with httpx, no flowrt."""
+    from influxdb_client import Point
+
+    async with httpx.AsyncClient(timeout=120) as client:
+        started = time.perf_counter()
+        for start in range(0, points, batch):
+            lines = []
+            for i in range(start, min(points, start + batch)):
+                msg = message(i)
+                point = Point(name).time(msg["timestamp"], "ms")
+                for key, value in msg["tags"].items():
+                    point.tag(key, value)
+                for key, value in msg["payload"].items():
+                    point.field(key, float(value))
+                lines.append(point.to_line_protocol())
+            await target.post(client, name, "\n".join(lines))
+        return time.perf_counter() - started
+
+
+async def ceiling(target: Target, name: str, points: int, batch: int) -> float:
+    """Seconds to post the same points, serialised beforehand, with httpx alone: what the
+    server takes on this machine."""
+    bodies = ["\n".join(line(name, i) for i in range(start, min(points, start + batch)))
+              for start in range(0, points, batch)]
+    async with httpx.AsyncClient(timeout=120) as client:
+        started = time.perf_counter()
+        for body in bodies:
+            await target.post(client, name, body)
+        return time.perf_counter() - started
+
+
+async def run_once(
+    target: Target, points: int, batch: int,
+    how: Callable[[Target, str, int, int], Awaitable[float]],
+) -> float:
+    """Points per second of one run, after checking the server holds every point."""
+    name = "bench_" + uuid.uuid4().hex[:10]
+    async with httpx.AsyncClient(timeout=120) as client:
+        await target.prepare(client, name)
+        try:
+            elapsed = await how(target, name, points, batch)
+            deadline = time.monotonic() + 30
+            while (held := await target.count(client, name)) < points:
+                assert time.monotonic() < deadline, f"{target.label}: {held} of {points} stored"
+                await asyncio.sleep(0.2)
+        finally:
+            await target.cleanup(client, name)
+    return points / elapsed
+
+
+def measure(
+    points: int = 50_000, batch: int = 1000, repeat: int = 3
+) -> list[tuple[str, float, str]]:
+    """(what, figure, unit) for each server: influx-out's rate, a hand-written script's, the
+    server's ceiling, and influx-out's rate as a ratio of the script's."""
+    rows: list[tuple[str, float, str]] = []
+    for target in TARGETS:
+        rates = {
+            how.__name__: statistics.median(
+                asyncio.run(run_once(target, points, batch, how)) for _ in range(repeat)
+            )
+            for how in (through_flowrt, by_script, ceiling)
+        }
+        rows += [
+            (f"influx-out -> {target.label}", rates["through_flowrt"], "points/s"),
+            (f"Point + httpx script -> {target.label}", rates["by_script"], "points/s"),
+            (f"pre-serialised, httpx -> {target.label}", rates["ceiling"], "points/s"),
+            (f"influx-out / script, {target.label}",
+             rates["through_flowrt"] / rates["by_script"], "ratio"),
+        ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--points", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    rows = measure(args.points, args.batch, args.repeat)
+    if args.json:
+        print(json.dumps([{"what": w, "value": v, "unit": u} for w, v, u in rows], indent=2))
+        return
+    print(f"{args.points} points, batches of {args.batch}, median of {args.repeat} runs")
+    for what, value, unit in rows:
+        figure = f"{value:.2f}" if unit == "ratio" else f"{value:,.0f}"
+        print(f"  {what:<50} {figure:>12} {unit}")
+
+
+if __name__ == "__main__":
+    main()

@@ -180,13 +180,15 @@ class Postgres(Connection):
         assert self._engine is not None
         try:
             held = await self._engine.connect()
-            raw = await held.get_raw_connection()
         except Exception as exc:
             raise connect_error(exc, self.server, node_id, self.config) from exc
-        pg: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
         try:
-            yield pg
+            raw = await held.get_raw_connection()
+            pg: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+            try:
+                yield pg
+            finally:
+                if pg.closed or pg.broken:
+                    await held.invalidate()
         finally:
-            if pg.closed or pg.broken:
-                await held.invalidate()
             await held.close()

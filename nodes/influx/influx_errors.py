@@ -120,11 +120,13 @@ def conflicting(
 
     1.x reports one conflict: ``input field "v" on measurement "m" is type string, already
     exists as type float dropped=2``. Every point of that measurement with a string "v" was
-    dropped; if there are as many as ``dropped`` those are all the culprits.
+    dropped; if there are as many as ``dropped`` those are all the culprits, and the server
+    wrote the rest. Any other refusal (a line number, a parse error, where a server may have
+    written nothing) is narrowed down by rewriting, which is safe either way.
     """
     found = _CONFLICT.search(error.text)
     dropped = _DROPPED.search(error.text)
-    if found is None or dropped is None:
+    if found is None or dropped is None or "partial write" not in error.text:
         return set(), 0
     field = found.group("field").replace('\\"', '"')
     measurement = found.group("measurement").replace('\\"', '"')

@@ -225,7 +225,14 @@ class PointMapper:
         if isinstance(value, bool | str):
             return value
         if isinstance(value, int):
-            return value if self.integer_fields else float(value)
+            if not self.integer_fields:
+                return float(value)
+            if not -(2**63) <= value < 2**63:
+                raise PointError(
+                    f"field {key!r} is {value}, beyond InfluxDB's 64-bit integers; send it as "
+                    "a float, or set integer_fields: false"
+                )
+            return value
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise PointError(
@@ -258,6 +265,8 @@ def _measurement(value: Any) -> str:
 def _tag_value(key: Any, value: Any) -> str:
     if not isinstance(key, str) or not key:
         raise PointError(f"tag name {key!r} must be a non-empty text")
+    if key == "time":
+        raise PointError("a tag may not be named 'time' (InfluxDB reserves it): rename the tag")
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -55,6 +55,17 @@ def test_whole_numbers_are_floats_unless_integer_fields() -> None:
     assert ints.field_types["n"] == "integer"
 
 
+def test_integers_beyond_64_bits_are_refused_or_written_as_floats() -> None:
+    msg = {"payload": {"big": 2**70}}
+    with pytest.raises(PointError) as caught:
+        mapper(integer_fields=True).points(msg, lambda: NOW)
+    assert "beyond InfluxDB's 64-bit integers" in str(caught.value)
+    assert lines(msg) == ["temp big=1.1805916207174113e+21 1700000000000"]
+    assert lines({"payload": {"n": -(2**63)}}, integer_fields=True)[0].startswith(
+        "temp n=-9223372036854775808i"
+    )
+
+
 def test_a_list_of_pairs_is_several_points() -> None:
     msg = {"payload": [[{"v": 1}, {"room": "a"}], [{"v": 2, "time": NOW + 5}, {"room": "b"}]]}
     assert lines(msg) == ["temp,room=a v=1 1700000000000", "temp,room=b v=2 1700000000005"]
@@ -151,6 +162,7 @@ def test_points_without_a_time_get_the_writer_s() -> None:
         ({"payload": 1, "timestamp": True}, "is a boolean"),
         ({"payload": 1, "timestamp": [1]}, "is not a number, an ISO 8601 text or a datetime"),
         ({"payload": b"raw"}, "cannot write a payload of type bytes"),
+        ({"payload": [{"a": 1}, {"time": "x"}]}, "a tag may not be named 'time'"),
     ],
 )
 def test_bad_messages_fail_with_the_reason(msg: dict[str, Any], reason: str) -> None:

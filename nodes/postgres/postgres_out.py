@@ -8,6 +8,7 @@ from pydantic import field_validator, model_validator
 
 from flowrt.api import (
     ConfigError,
+    ConnectionLost,
     Message,
     NodeError,
     PropertyPath,
@@ -30,6 +31,9 @@ ROW_ERROR_CLASSES = ("22", "23")
 violations): the batch is then written row by row so only the bad rows fail."""
 ROW_ERROR_STATES = ("42804",)  # datatype_mismatch: a value of the wrong type in that row
 STALE_STATES = ("42P01", "42703")  # undefined table or column: describe the table again
+RETRY_CLASS = "40"
+"""Transaction rollback (deadlock detected, serialization failure): the batch did nothing and
+may succeed when written again, so the engine keeps it and retries with back-off."""
 
 
 class PostgresOut(Sink):
@@ -62,8 +66,9 @@ class PostgresOut(Sink):
     seconds for a batch to fill; a batch is one transaction. When a row is refused for its data
     (a constraint, a value of the wrong type), the batch is written again row by row, each in a
     savepoint: the bad messages fail with the database's message (catch nodes get them) and the
-    others are committed. When the server is away the batch is kept and written again once it
-    is back (nothing is lost; an insert whose commit was lost with the connection may be
+    others are committed. When the server is away, or the batch's transaction was rolled back
+    by the server (a deadlock, a serialization failure), the batch is kept and written again
+    with back-off (nothing is lost; an insert whose commit was lost with the connection may be
     written twice: use `upsert` or `ignore` where that matters).
 
     The table must exist: postgres-out does not create tables. Names are used exactly as
@@ -181,11 +186,14 @@ class PostgresOut(Sink):
             except NodeError:
                 raise
             except Exception as exc:
-                if getattr(exc, "sqlstate", None) in STALE_STATES:
+                state = str(getattr(exc, "sqlstate", None) or "")
+                if state in STALE_STATES:
                     self._rows = None
                 err = use_error(exc, pg, conn.server, self.id, doing)
                 if err is exc:
                     raise
+                if state.startswith(RETRY_CLASS) and not isinstance(err, ConnectionLost):
+                    err = ConnectionLost(f"{err}; the batch is written again", node=self.id)
                 raise err from exc
         for msg, error in failed:
             self.ctx.error(error, msg)

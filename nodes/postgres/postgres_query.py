@@ -50,9 +50,9 @@ class PostgresQuery(AsyncTransform):
 
     Parameters are written `:name` (or psycopg's `%(name)s`) in the query, and their values
     are always sent apart from the SQL text, never formatted into it, so a value cannot change
-    the statement. A value comes from `params` (parameter -> message property), else from
-    `msg.params`; an object is sent as JSON (jsonb), a list as an array
-    (`WHERE id = ANY(:ids)`). `::type` casts are not parameters.
+    the statement. A value comes from `params` (parameter -> message property; a property
+    the message lacks is NULL), else from `msg.params`; an object is sent as JSON (jsonb), a
+    list as an array (`WHERE id = ANY(:ids)`). `::type` casts are not parameters.
 
     The statement runs alone in a transaction of its own, committed when it succeeds. A failing
     statement fails the message with the database's message and SQLSTATE; so does a server

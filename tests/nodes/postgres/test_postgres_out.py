@@ -35,6 +35,15 @@ def errors(result: FlowResult) -> list[tuple[Any, str]]:
     return [(m["payload"], m["error"]["message"]) for m in result.sent("oops")]
 
 
+async def until(condition: Any, what: str) -> None:
+    """Wait (up to a minute) until ``condition()``, run in a thread, is true."""
+    for _ in range(1200):
+        if await asyncio.to_thread(condition):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def log_statements(db: Database, table: str) -> str:
     """A side table recording the text of every statement that inserts into ``table``."""
     log = db.table("query text", prefix="log")
@@ -215,13 +224,6 @@ def test_a_server_that_goes_away_gets_the_held_messages_when_it_is_back(
         except psycopg.OperationalError:
             return -1
 
-    async def until(condition: Any, what: str) -> None:
-        for _ in range(1200):
-            if await asyncio.to_thread(condition):
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}")
-
     async def scenario() -> FlowResult:
         plan, _ = build_plan(Project(documents=[load_text(text, "f.yaml")]), env=env)
         harness = Harness(plan, env=env, virtual_time=False, timeout=120)
@@ -250,6 +252,80 @@ def test_a_server_that_goes_away_gets_the_held_messages_when_it_is_back(
         conn.execute(f"DROP TABLE {table}")
         conn.commit()
     assert result.statuses[-1][1]["fill"] == "green"  # back to connected
+
+
+def test_a_deadlock_is_written_again_and_nothing_is_lost(db: Database) -> None:
+    """The flow's batch and another session lock two rows in opposite orders: the server
+    aborts the flow's transaction (deadlock_timeout 0.5 s there, 30 s in the other session);
+    the engine keeps the batch and writes it again once the other session committed."""
+    table = db.table("id int PRIMARY KEY, v int")
+    db.execute(f"INSERT INTO {table} VALUES (1, 0), (2, 0)")
+    app = "flowrt-deadlock-" + table[-12:]
+    dsn = f"{db.url}?options=-c%20deadlock_timeout%3D500"
+    sink = node(
+        "w",
+        "postgres-out",
+        connection="db",
+        table=table,
+        mode="upsert",
+        conflict=["id"],
+        batch_interval=0.05,
+    )
+    plan, _ = build_plan(
+        Project(documents=[load_text(flow({"dsn": dsn, "application_name": app}, sink), "f.yaml")]),
+        env={},
+    )
+
+    def flow_waits_for_a_lock() -> bool:
+        return db.rows(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND wait_event_type = 'Lock'",
+            (app,),
+        ) == [(1,)]
+
+    async def scenario() -> FlowResult:
+        harness = Harness(plan, virtual_time=False, timeout=60)
+        await harness.start()
+        other = await psycopg.AsyncConnection.connect(db.url)
+        try:
+            await other.execute("SET deadlock_timeout = '30s'")
+            await other.execute(f"UPDATE {table} SET v = -1 WHERE id = 1")  # holds row 1
+            harness.send("w", {"payload": {"id": 2, "v": 2}})  # the flow takes row 2 ...
+            harness.send("w", {"payload": {"id": 1, "v": 1}})  # ... and waits for row 1
+            await until(flow_waits_for_a_lock, "the flow to wait for row 1")
+            await other.execute(f"UPDATE {table} SET v = -2 WHERE id = 2")  # the cycle
+            await other.commit()
+            await until(
+                lambda: db.rows(f"SELECT id, v FROM {table} ORDER BY id") == [(1, 1), (2, 2)],
+                "the batch written again",
+            )
+        finally:
+            await other.close()
+            await harness.stop()
+        return harness.result
+
+    result = asyncio.run(scenario())
+    assert result.errors == []
+    retried = [t for n, level, t in result.logs if n == "w" and level == "warning"]
+    assert len(retried) == 1 and "deadlock detected (SQLSTATE 40P01)" in retried[0]
+    assert "the batch is written again; holding 2 message(s)" in retried[0]
+
+
+def test_a_refused_password_fails_the_batch(private_server: PrivateServer) -> None:
+    text = flow(
+        {"dsn": private_server.url(), "password": "${PG_PASSWORD}"},
+        node("w", "postgres-out", connection="db", table="anything"),
+        "oops: {type: catch}",
+    )
+    result = run_flow(
+        text, inputs=[{"payload": {"a": 1}}] * 2, into="w", env={"PG_PASSWORD": "wrong"}
+    )
+    failed = errors(result)
+    assert len(failed) == 2
+    assert all("refused the login: password authentication failed" in m for _, m in failed)
+    assert ("w", {"fill": "red", "shape": "ring", "text": "authentication failed"}) in (
+        result.statuses
+    )
 
 
 def test_payloads_that_are_not_rows_fail_their_message(db: Database) -> None:

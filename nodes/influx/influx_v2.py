@@ -77,15 +77,15 @@ class V2Api:
             await asyncio.to_thread(client.close)
 
     async def write(self, body: bytes, precision: str, target: str) -> None:
-        await asyncio.to_thread(self._write, body, precision, target)
+        self._open()  # here, not in the worker threads: one client however many nodes share it
+        await asyncio.to_thread(self._write, self._writer, body, precision, target)
 
-    def _write(self, body: bytes, precision: str, target: str) -> None:
+    def _write(self, writer: Any, body: bytes, precision: str, target: str) -> None:
         from influxdb_client.rest import ApiException
 
-        self._open()
         try:
             with _transport_errors(self.server):
-                self._writer.write(
+                writer.write(
                     bucket=target, org=self.org, record=body, write_precision=precision
                 )
         except ApiException as exc:
@@ -99,12 +99,14 @@ class V2Api:
     ) -> list[list[dict[str, Any]]]:
         """Run Flux with ``params`` (read in the query as ``params.name``); the rows of all
         tables, as one list (a Flux script yields one stream of tables)."""
-        return [await asyncio.to_thread(self._query, text, dict(params), epoch)]
+        client = self._open()
+        return [await asyncio.to_thread(self._query, client, text, dict(params), epoch)]
 
-    def _query(self, text: str, params: dict[str, Any], epoch: str | None) -> list[dict[str, Any]]:
+    def _query(
+        self, client: Any, text: str, params: dict[str, Any], epoch: str | None
+    ) -> list[dict[str, Any]]:
         from influxdb_client.rest import ApiException
 
-        client = self._open()
         try:
             with _transport_errors(self.server):
                 tables = client.query_api().query(text, org=self.org, params=params or None)

@@ -258,7 +258,7 @@ class PostgresOut(Sink):
                         async with pg.transaction():
                             await cur.execute(statement, values)
                     except psycopg.Error as exc:
-                        if pg.broken:
+                        if pg.broken or not _row_error(exc):
                             raise
                         failed.append((msg, _failure(exc, pg, server, self.id, self.config.table)))
         return failed

@@ -9,7 +9,6 @@ from flowrt.api import (
     ConfigError,
     ConnectionLost,
     Message,
-    NodeError,
     NotConnected,
     Sink,
     SinkConfig,
@@ -142,8 +141,8 @@ class InfluxOut(Sink):
         except (NotConnected, ConnectionLost):
             self._show("red", "ring", "disconnected")
             raise  # the engine writes this batch again: the stamps given stay
-        except NodeError:
-            self._stamps.clear()
+        except BaseException:
+            self._stamps.clear()  # the batch is given up: its messages fail
             self._show("red", "ring", "write failed")
             raise
         self._stamps.clear()

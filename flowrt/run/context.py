@@ -50,6 +50,9 @@ class NodeContext:
         self.delivery: Delivery | None = None
         """The delivery of the message being processed now, if any."""
         self.held: dict[int, tuple[Message, Delivery]] = {}
+        self.writing: dict[int, Delivery] | None = None
+        """A sink's batch being written: ``error(exc, msg)`` fails that one message."""
+        self.failed_in_batch: set[int] = set()
 
     # sending -----------------------------------------------------------------------------
 
@@ -149,6 +152,10 @@ class NodeContext:
         exc = error if isinstance(error, BaseException) else RuntimeError(str(error))
         held = self.held.get(id(msg))
         delivery = held[1] if held else self.delivery
+        writing = self.writing
+        if writing is not None and id(msg) in writing:
+            delivery = writing[id(msg)]
+            self.failed_in_batch.add(id(msg))
         self.runtime.fail(self.node_id, msg, delivery, exc)
 
     # resources and time ------------------------------------------------------------------

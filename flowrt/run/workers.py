@@ -120,6 +120,8 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
             return
         msgs = [m for m, _ in batch]
         failure: BaseException | None = None
+        ctx.writing = {id(m): d for m, d in batch}
+        ctx.failed_in_batch = failed = set()
         while True:
             try:
                 await node.write(msgs)
@@ -146,8 +148,11 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
                     rt.log_node(node_id, "info", held, None)
                 backoff.reset()
             break
+        ctx.writing = None
         for msg, d in batch:
-            if failure is not None:
+            if id(msg) in failed:
+                pass  # the sink failed this one message with ctx.error: the rest are written
+            elif failure is not None:
                 rt.fail(node_id, msg, d, failure)
             elif watched:
                 rt.completed(node_id, msg, d)

@@ -195,6 +195,9 @@ class Collect(Sink):
     class Config(NodeConfig):
         failures: int = field(0, description="NotConnected errors to raise before writing.")
         fail_on: Any = field(None, description="A payload whose batch fails for good.")
+        reject: list[Any] = field(
+            default_factory=list, description="Payloads refused one by one (ctx.error)."
+        )
 
     async def start(self) -> None:
         self.left = self.config.failures
@@ -206,7 +209,11 @@ class Collect(Sink):
             raise NotConnected("server away")
         if any(m["payload"] == self.config.fail_on for m in batch):
             raise RuntimeError("rejected by the server")
-        WRITTEN[self.id].extend(m["payload"] for m in batch)
+        for m in batch:
+            if m["payload"] in self.config.reject:
+                self.ctx.error(ValueError(f"refused {m['payload']}"), m)
+            else:
+                WRITTEN[self.id].append(m["payload"])
         self.batches.append(len(batch))
 
 

@@ -263,6 +263,23 @@ def test_a_sink_that_loses_its_server_keeps_the_batch_and_writes_it_again(
     assert sum(1 for _, level, _ in result.logs if level == "warning") == 3
 
 
+def test_a_sink_can_fail_one_message_of_a_batch_and_write_the_rest(registry: Registry) -> None:
+    result = run_flow(
+        flow(
+            "src: {type: numbers, count: 10, to: out}\n"
+            "out: {type: batched, reject: [3, 7]}\n"
+            "done: {type: complete, scope: [out], to: seen}\n"
+            "seen: {type: peek}"
+        ),
+        registry=registry,
+    )
+    assert WRITTEN["out"] == [0, 1, 2, 4, 5, 6, 8, 9]
+    assert sorted(p for s, p in SETTLED["src"] if s == "nack") == [3, 7]
+    assert sorted(p for s, p in SETTLED["src"] if s == "ack") == [0, 1, 2, 4, 5, 6, 8, 9]
+    assert [e.message for e in result.errors] == ["refused 3", "refused 7"]
+    assert sorted(m["payload"] for m in result.received("seen")) == [0, 1, 2, 4, 5, 6, 8, 9]
+
+
 def test_sinks_batch_by_size_and_time(registry: Registry) -> None:
     result = run_flow(
         flow("src: {type: numbers, count: 10, to: out}\nout: {type: batched}"),

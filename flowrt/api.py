@@ -269,11 +269,11 @@ class Sink(Node):
 
     The engine groups messages into batches of at most ``batch_size``, waiting at most
     ``batch_interval`` seconds for a batch to fill, and calls ``write`` with each. A message is
-    finished (and its source acknowledged) when ``write`` returned,
-    except a message ``write`` failed on its own with ``self.ctx.error(exc, msg)`` (a row the
-    database refused): that one goes to catch nodes and its source is nacked. ``flush`` is called before
-    shutdown. Raising :class:`NotConnected` or :class:`ConnectionLost` makes the engine keep the
-    batch, reconnect with back-off and write it again.
+    finished (and its source acknowledged) when ``write`` returned, except a message ``write``
+    failed on its own with ``self.ctx.error(exc, msg)`` (a row the database refused): that one
+    goes to catch nodes and its source is nacked. ``flush`` is called before shutdown.
+    Raising :class:`NotConnected` or :class:`ConnectionLost` makes the engine keep the batch,
+    reconnect with back-off and write it again.
     """
 
     category: ClassVar[Category] = "sink"

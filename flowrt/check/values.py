@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from flowrt.check.context import CheckContext
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
-from flowrt.load.document import Document, NodeDecl, locate
+from flowrt.load.document import ConnectionDecl, Document, NodeDecl, locate
 from flowrt.load.env import MISSING, make_lookup, references, substitute
 
 
@@ -33,33 +33,47 @@ def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
         spec = ctx.registry.get(node.type)
         if spec is None or node.path in ctx.invalid or node.subflow_type is not None:
             continue
-        missing: list[str] = []
-        config = substitute(node.config, lookup, missing)
-        if missing:
-            continue  # reported as W104; the value is only known at run time
-        try:
-            spec.parse_config(config)
-        except ValidationError as exc:
-            had_refs = any(True for _ in references(node.config))
-            for err in exc.errors():
-                path = (*node.path, *err["loc"])
-                span = locate(doc.file, doc.data, path)
-                found.append(
-                    diagnostic(
-                        "E026" if had_refs else "E020",
-                        f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
-                        + (f"; got {_short(err.get('input'))}" if had_refs else ""),
-                        "check the value of the environment variable it references"
-                        if had_refs
-                        else "see `flowrt nodes show " + node.type + "`",
-                        node=node.id,
-                        node_type=node.type,
-                        path=path,
-                        file=doc.file,
-                        line=span.line,
-                        column=span.column,
-                    )
+        found.extend(_parsed(doc, node, spec, lookup))
+    for conn in doc.connections.values():
+        found.extend(_env_refs(doc, conn, flow_lookup, ctx, set(doc.env)))
+        spec = ctx.registry.get(conn.type)
+        if spec is not None and conn.path not in ctx.invalid:
+            found.extend(_parsed(doc, conn, spec, flow_lookup))
+    return found
+
+
+def _parsed(
+    doc: Document, node: NodeDecl | ConnectionDecl, spec: Any, lookup: Any
+) -> list[Diagnostic]:
+    """Parse a substituted configuration with its model, as the compiler will."""
+    found: list[Diagnostic] = []
+    missing: list[str] = []
+    config = substitute(node.config, lookup, missing)
+    if missing:
+        return found  # reported as W104; the value is only known at run time
+    try:
+        spec.parse_config(config)
+    except ValidationError as exc:
+        had_refs = any(True for _ in references(node.config))
+        for err in exc.errors():
+            path = (*node.path, *err["loc"])
+            span = locate(doc.file, doc.data, path)
+            found.append(
+                diagnostic(
+                    "E026" if had_refs else "E020",
+                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
+                    + (f"; got {_short(err.get('input'))}" if had_refs else ""),
+                    "check the value of the environment variable it references"
+                    if had_refs
+                    else "see `flowrt nodes show " + node.type + "`",
+                    node=node.id,
+                    node_type=node.type,
+                    path=path,
+                    file=doc.file,
+                    line=span.line,
+                    column=span.column,
                 )
+            )
     return found
 
 
@@ -69,7 +83,11 @@ def _short(value: Any) -> str:
 
 
 def _env_refs(
-    doc: Document, node: NodeDecl, lookup: Any, ctx: CheckContext, declared: set[str]
+    doc: Document,
+    node: NodeDecl | ConnectionDecl,
+    lookup: Any,
+    ctx: CheckContext,
+    declared: set[str],
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for key, value in node.config.items():

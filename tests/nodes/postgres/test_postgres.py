@@ -10,8 +10,6 @@ import pytest
 
 from flowrt.api import AuthFailed, NotConnected
 from flowrt.check import check
-from flowrt.compile import build_plan
-from flowrt.errors import CompileError
 from flowrt.load import Project, load_text
 from flowrt.registry import default_registry
 from nodes.postgres.postgres import Postgres

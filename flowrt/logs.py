@@ -43,3 +43,11 @@ def setup_logging(fmt: str = "text", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if level != "debug":
+        for name in CHATTY:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+CHATTY = ("httpx", "httpcore", "pika", "amqtt", "transitions", "urllib3", "asyncio", "uvicorn")
+"""Client libraries that log every request or frame at info level: shown from warnings up,
+unless the log level is debug (the nodes report what matters with their id)."""

@@ -1,0 +1,492 @@
+// The JavaScript side of flowrt's function node, evaluated once in each node's QuickJS context.
+//
+// It gives the user's code what Node-RED's function node gives it (msg, node, context, flow,
+// global, env, RED.util, Buffer, console, setTimeout and friends) and keeps one rule: the code
+// never calls back into Python to send, log or write context. Those calls are recorded as
+// "effects" (each one JSON text, taken when it happens) and handed back with the result of the
+// entry that ran them, so a message crosses the language boundary once each way.
+//
+// Entries Python calls (globals removed from sight by the install step):
+//   call(text, preload)       one message; returns [state, cid, output, effects]
+//                             state 0: finished (output is what to send), 3: the same, output
+//                             being the message the call received, 1: pending (an async
+//                             function or node.done() still to come), 2: failed ([text, line, part])
+//   init(preload)             the On Start code; same reply as call
+//   fire(id, preload)         a timer; returns effects
+//   fin(preload)              the On Stop code and node.on("close") handlers; returns effects
+//   take()                    effects produced since (by promise jobs Python ran)
+//
+// Effects: [0, cid, out] send; [1, level, text] log; [2, text, line, part, msg] node.error;
+// [3, fill, shape, text] status; [4, scope, key, value] context write; [5, id, ms] arm timer;
+// [6, id] cancel timer; [7, cid, out] result of a pending call; [8, cid, text, line, part] a
+// pending call failed; [9, cid, msg] a pending call finished, its message now msg.
+(function (pyGet, pyKeys) {
+  "use strict";
+  const RED = globalThis.RED;
+  const Buffer = globalThis.Buffer;
+  const parsePath = RED.util.normalisePropertyExpression;
+  const PARTS = ["", "body", "initialize", "finalize"];
+  const LINES = 10000; // each part is evaluated starting at line LINES * part (see js_engine.py)
+
+  let effects = [];
+  const cache = [new Map(), new Map(), new Map()];
+  const complete = [false, false, false];
+  let touched = false;
+  let cached = false;
+  let info = { id: "", name: "", outputs: 1, doneMode: false };
+  let envValues = {};
+  const code = [null, null, null, null];
+  let lastCid = 0;
+  const timers = new Map();
+  let lastTimer = 0;
+  const closeHandlers = [];
+
+  function emit(effect) {
+    effects.push(JSON.stringify(effect));
+  }
+
+  function flush() {
+    if (touched) syncCache();
+    if (effects.length === 0) return "[]";
+    const text = "[" + effects.join(",") + "]";
+    effects = [];
+    return text;
+  }
+
+  function text(value) {
+    if (typeof value === "string") return value;
+    if (value instanceof Error) return String(value);
+    try {
+      const json = JSON.stringify(value);
+      return json === undefined ? String(value) : json;
+    } catch (e) {
+      return String(value);
+    }
+  }
+
+  // --- where an error happened -------------------------------------------------------------
+
+  function describe(error) {
+    let message;
+    if (error instanceof Error) message = String(error);
+    else if (typeof error === "string") message = error;
+    else message = text(error);
+    const stack = error && typeof error.stack === "string" ? error.stack : "";
+    const found = /<input>:(\d+)/g;
+    let m;
+    while ((m = found.exec(stack)) !== null) {
+      const line = Number(m[1]);
+      const part = Math.floor(line / LINES);
+      if (part >= 1 && part <= 3 && line % LINES > 0) return [message, line % LINES, PARTS[part]];
+    }
+    return [message, 0, ""];
+  }
+
+  // --- values crossing from Python ---------------------------------------------------------
+
+  function revive(key, value) {
+    if (value !== null && typeof value === "object" && value.type === "Buffer" &&
+        Array.isArray(value.data) && Object.keys(value).length === 2) {
+      return Buffer.from(value.data);
+    }
+    return value;
+  }
+
+  function parse(json) {
+    return json.indexOf('"Buffer"') < 0 ? JSON.parse(json) : JSON.parse(json, revive);
+  }
+
+  // --- context, flow and global ------------------------------------------------------------
+
+  function begin(preload) {
+    if (effects.length) effects = [];
+    if (cached) {
+      for (let s = 0; s < 3; s++) {
+        cache[s].clear();
+        complete[s] = false;
+      }
+      cached = touched = false;
+    }
+    if (!preload) return;
+    cached = true;
+    const scopes = parse(preload);
+    for (let s = 0; s < 3; s++) {
+      const values = scopes[s];
+      complete[s] = true;
+      if (!values) continue;
+      for (const k of Object.keys(values)) cache[s].set(k, { v: values[k], t: null });
+    }
+  }
+
+  function entry(s, name) {
+    let e = cache[s].get(name);
+    if (e === undefined) {
+      if (complete[s]) {
+        e = { v: undefined, t: null };
+      } else {
+        const json = pyGet(s, name);
+        e = { v: json === "" ? undefined : parse(json), t: null };
+      }
+      cache[s].set(name, e);
+      cached = true;
+    }
+    return e;
+  }
+
+  function read(s, key) {
+    const path = parsePath(String(key));
+    const e = entry(s, String(path[0]));
+    if (e.t === null && e.v !== null && typeof e.v === "object") {
+      e.t = JSON.stringify(e.v); // the code may change the object it gets: see syncCache
+      touched = true;
+    }
+    let value = e.v;
+    for (let i = 1; i < path.length && value !== undefined; i++) {
+      value = value === null || typeof value !== "object" ? undefined : value[path[i]];
+    }
+    return value;
+  }
+
+  function write(s, key, value) {
+    const path = parsePath(String(key));
+    const name = String(path[0]);
+    const e = entry(s, name);
+    if (path.length === 1) {
+      e.v = value;
+    } else {
+      if (e.v === null || typeof e.v !== "object") e.v = {};
+      assignPath(e.v, path, value);
+    }
+    const json = e.v === undefined || e.v === null ? "null" : JSON.stringify(e.v);
+    e.t = e.v !== null && typeof e.v === "object" ? json : null;
+    if (e.t !== null) touched = true;
+    effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "]");
+  }
+
+  function assignPath(target, path, value) {
+    for (let i = 1; i < path.length - 1; i++) {
+      let next = target[path[i]];
+      if (next === null || typeof next !== "object") {
+        next = typeof path[i + 1] === "number" ? [] : {};
+        target[path[i]] = next;
+      }
+      target = next;
+    }
+    const last = path[path.length - 1];
+    if (value === undefined || value === null) delete target[last];
+    else target[last] = value;
+  }
+
+  // As in Node-RED's memory store, get() returns the stored object itself: a change made to it
+  // is a change to the context. Each object handed out is compared with its JSON when effects
+  // are taken, and written back if it changed.
+  function syncCache() {
+    for (let s = 0; s < 3; s++) {
+      for (const [name, e] of cache[s]) {
+        if (e.t === null) continue;
+        const json = JSON.stringify(e.v);
+        if (json !== e.t) {
+          e.t = json;
+          effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "]");
+        }
+      }
+    }
+  }
+
+  function keysOf(s) {
+    const names = new Set(complete[s] ? [] : JSON.parse(pyKeys(s)));
+    for (const [name, e] of cache[s]) {
+      if (e.v === undefined || e.v === null) names.delete(name);
+      else names.add(name);
+    }
+    return Array.from(names);
+  }
+
+  function callback(a, b) {
+    return typeof a === "function" ? a : typeof b === "function" ? b : null;
+  }
+
+  function store(s) {
+    return {
+      get(key, a, b) {
+        const cb = callback(a, b);
+        const value = Array.isArray(key) ? key.map((k) => read(s, k)) : read(s, key);
+        if (!cb) return value;
+        if (Array.isArray(key)) cb(null, ...value);
+        else cb(null, value);
+      },
+      set(key, value, a, b) {
+        const cb = callback(a, b);
+        if (Array.isArray(key)) {
+          key.forEach((k, i) => write(s, k, Array.isArray(value) ? value[i] : undefined));
+        } else {
+          write(s, key, value);
+        }
+        if (cb) cb(null);
+      },
+      keys(a, b) {
+        const cb = callback(a, b);
+        const names = keysOf(s);
+        if (!cb) return names;
+        cb(null, names);
+      },
+    };
+  }
+
+  const FLOW = store(1);
+  const GLOBAL = store(2);
+  const CONTEXT = store(0);
+  Object.defineProperty(CONTEXT, "flow", { get: () => FLOW });
+  Object.defineProperty(CONTEXT, "global", { get: () => GLOBAL });
+  const ENV = { get: (name) => envValues[name] };
+
+  // --- messages out --------------------------------------------------------------------------
+
+  function isMessage(m) {
+    return m !== null && typeof m === "object" && !Array.isArray(m) && !(m instanceof Buffer);
+  }
+
+  function notAMessage(m) {
+    const kind = m instanceof Buffer ? "Buffer" : Array.isArray(m) ? "Array" : typeof m;
+    emit([2, "Function tried to send a message of type " + kind, 0, "", null]);
+  }
+
+  // What to send for a returned (or node.send) value, as Node-RED's sendResults: one message
+  // for port 0, or an array with one entry per port, each a message, an array of messages or
+  // null. Every message gets the _msgid of the message the call handles.
+  function outputs(r, msgid) {
+    if (r === null || r === undefined || info.outputs === 0) return null;
+    if (!Array.isArray(r)) {
+      if (!isMessage(r)) {
+        notAMessage(r);
+        return null;
+      }
+      if (msgid !== undefined) r._msgid = msgid;
+      return r;
+    }
+    const n = Math.min(r.length, info.outputs);
+    const ports = new Array(n);
+    let any = false;
+    for (let p = 0; p < n; p++) {
+      const item = r[p];
+      ports[p] = null;
+      if (item === null || item === undefined) continue;
+      const list = Array.isArray(item) ? item : [item];
+      const kept = [];
+      for (const m of list) {
+        if (m === null || m === undefined) continue;
+        if (!isMessage(m)) {
+          notAMessage(m);
+          continue;
+        }
+        if (msgid !== undefined) m._msgid = msgid;
+        kept.push(m);
+      }
+      if (kept.length) {
+        ports[p] = Array.isArray(item) ? kept : kept[0];
+        any = true;
+      }
+    }
+    return any ? ports : null;
+  }
+
+  // --- the node object -------------------------------------------------------------------------
+
+  function statusEffect(s) {
+    if (typeof s === "string") s = { text: s };
+    if (s === null || typeof s !== "object") s = {};
+    const t = s.text === undefined || s.text === null ? "" : String(s.text);
+    emit([3, s.fill === undefined ? null : s.fill, s.shape === undefined ? null : s.shape, t]);
+  }
+
+  const NODE = {
+    log: (m) => emit([1, "info", text(m)]),
+    warn: (m) => emit([1, "warning", text(m)]),
+    debug: (m) => emit([1, "debug", text(m)]),
+    trace: (m) => emit([1, "trace", text(m)]),
+    error(err, msg) {
+      const [message, line, part] = describe(err);
+      emit([2, message, line, part, msg !== null && typeof msg === "object" ? msg : null]);
+    },
+    status: statusEffect,
+    on(event, handler) {
+      if (event === "input") throw new Error("Cannot add an input listener to a function node");
+      if (event === "close" && typeof handler === "function") closeHandlers.push(handler);
+    },
+  };
+
+  function nodeFor(c) {
+    const node = Object.create(NODE);
+    node.send = (msgs, clone) => send(c, msgs);
+    node.done = (err) => doneCall(c, err);
+    return node;
+  }
+
+  function send(c, msgs) {
+    if (c.part === 3) {
+      NODE.error("Cannot send from close function");
+      return;
+    }
+    const out = outputs(msgs, c.part === 2 ? RED.util.generateId() : c.msgid);
+    if (out === null) return;
+    if (touched) syncCache();
+    emit([0, c.cid, out]);
+  }
+
+  function settle(c, value) {
+    c.settled = true;
+    const out = outputs(value, c.part === 2 ? RED.util.generateId() : c.msgid);
+    if (out !== null) emit([7, c.cid, out]);
+    finish(c);
+  }
+
+  function finish(c) {
+    if (!c.finished && c.settled && (!c.doneMode || c.doneCalled)) {
+      c.finished = true;
+      emit([9, c.cid, c.msg === undefined ? null : c.msg]);
+    }
+  }
+
+  function fail(c, error) {
+    if (c.finished) return;
+    c.finished = true;
+    emit([8, c.cid].concat(describe(error)));
+  }
+
+  function doneCall(c, err) {
+    if (err !== undefined && err !== null) fail(c, err);
+    else {
+      c.doneCalled = true;
+      finish(c);
+    }
+  }
+
+  // --- entries ---------------------------------------------------------------------------------
+
+  function run(part, msg) {
+    const c = {
+      cid: ++lastCid, part: part, msg: msg, msgid: msg === undefined ? undefined : msg._msgid,
+      doneMode: part === 1 && info.doneMode, settled: false, doneCalled: false, finished: false,
+    };
+    let r;
+    try {
+      const node = part !== 1 || info.usesNode ? nodeFor(c) : NODE;
+      r = code[part](part === 1 ? msg : undefined, node, CONTEXT, FLOW, GLOBAL, ENV, RED);
+    } catch (e) {
+      c.finished = true;
+      return "[2," + c.cid + "," + JSON.stringify(describe(e)) + "," + flush() + "]";
+    }
+    if (r !== null && typeof r === "object" && typeof r.then === "function") {
+      r.then((v) => settle(c, v), (e) => fail(c, e));
+      return "[1," + c.cid + ",null," + flush() + "]";
+    }
+    if (part === 2) r = undefined; // what On Start returns is not sent
+    c.settled = true;
+    if (c.doneMode && !c.doneCalled) {
+      const out = outputs(r, c.msgid);
+      if (out !== null) emit([7, c.cid, out]);
+      return "[1," + c.cid + ",null," + flush() + "]";
+    }
+    const out = outputs(r, c.msgid);
+    const json = out === null ? "null" : JSON.stringify(out);
+    return (out === msg ? "[3," : "[0,") + c.cid + "," + json + "," + flush() + "]";
+  }
+
+  function call(json, preload) {
+    begin(preload);
+    return run(1, parse(json));
+  }
+
+  function init(preload) {
+    begin(preload);
+    return run(2, undefined);
+  }
+
+  function fire(id, preload) {
+    begin(preload);
+    const t = timers.get(id);
+    if (t === undefined) return flush();
+    if (t.every) emit([5, id, t.every]);
+    else timers.delete(id);
+    try {
+      t.fn.apply(undefined, t.args);
+    } catch (e) {
+      emit([2].concat(describe(e), [{}]));
+    }
+    return flush();
+  }
+
+  function fin(preload) {
+    begin(preload);
+    const c = { cid: ++lastCid, part: 3, msgid: undefined };
+    if (code[3] !== null) {
+      try {
+        code[3](undefined, nodeFor(c), CONTEXT, FLOW, GLOBAL, ENV, RED);
+      } catch (e) {
+        NODE.error(e);
+      }
+    }
+    for (const handler of closeHandlers.splice(0)) {
+      try {
+        handler(false, () => {});
+      } catch (e) {
+        NODE.error(e);
+      }
+    }
+    timers.clear();
+    return flush();
+  }
+
+  function take() {
+    return flush();
+  }
+
+  // --- timers ----------------------------------------------------------------------------------
+
+  function delay(ms) {
+    const n = Number(ms);
+    return n >= 1 && n <= 2147483647 ? n : 1;
+  }
+
+  function arm(fn, ms, args, every) {
+    if (typeof fn !== "function") throw new TypeError("The callback must be a function");
+    const id = ++lastTimer;
+    const wait = delay(ms);
+    timers.set(id, { fn: fn, args: args, every: every ? wait : 0 });
+    emit([5, id, wait]);
+    return id;
+  }
+
+  function disarm(id) {
+    if (timers.delete(id)) emit([6, id]);
+  }
+
+  // --- installing the user's code ---------------------------------------------------------------
+
+  function setup(settings, env) {
+    info = parse(settings);
+    envValues = parse(env);
+    NODE.id = info.id;
+    NODE.name = info.name;
+    NODE.path = info.id;
+    NODE.outputCount = info.outputs;
+  }
+
+  function install(part, fn) {
+    code[part] = fn;
+  }
+
+  const G = globalThis;
+  G.setTimeout = (fn, ms, ...args) => arm(fn, ms, args, false);
+  G.setInterval = (fn, ms, ...args) => arm(fn, ms, args, true);
+  G.clearTimeout = disarm;
+  G.clearInterval = disarm;
+  G.console = {
+    log: (...a) => emit([1, "info", a.map(text).join(" ")]),
+    info: (...a) => emit([1, "info", a.map(text).join(" ")]),
+    debug: (...a) => emit([1, "debug", a.map(text).join(" ")]),
+    warn: (...a) => emit([1, "warning", a.map(text).join(" ")]),
+    error: (...a) => emit([1, "error", a.map(text).join(" ")]),
+  };
+  G.__flowrt = { call, init, fire, fin, take, setup, install };
+})(globalThis.__flowrt_get, globalThis.__flowrt_keys);

@@ -1,0 +1,93 @@
+"""Values crossing between Python and a function node's JavaScript, as JSON text.
+
+A message goes into QuickJS as one JSON string (parsed there by ``JSON.parse``) and comes back
+as one (made there by ``JSON.stringify``): measured on this machine, that is faster than
+building JavaScript objects field by field through the binding, and it copies the message,
+which Node-RED's semantics need anyway (what a function sends must not change afterwards).
+
+What JSON cannot carry is carried the way Node-RED serialises it:
+
+- ``bytes`` and ``bytearray`` become ``{"type": "Buffer", "data": [...]}``, which the
+  JavaScript side turns into a ``Buffer``; a Buffer coming back (``toJSON`` gives that same
+  shape) becomes ``bytes``;
+- datetimes, dates and times become ISO 8601 strings, decimals numbers, UUIDs and other
+  objects their ``str()``; tuples and sets lists; keys that are not strings, strings;
+- NaN and infinities become ``null`` (``JSON.stringify`` does the same on the way out).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+_BUFFER_MARK = '"type":"Buffer"'
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"type": "Buffer", "data": list(bytes(value))}
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    return str(value)
+
+
+def _plain_encoder() -> Callable[[Any], str]:
+    """JSON of plain values without ``default`` or NaN: CPython's C encoder made once, which
+    saves a third of ``json.dumps``'s time on a small message (it makes one per call)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+    chunks = make(None, None, json.encoder.encode_basestring_ascii, None, ":", ",",
+                  False, False, False)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_plain_encode = _plain_encoder()
+_any_encode = json.JSONEncoder(allow_nan=False, separators=(",", ":"), default=_default).encode
+
+
+def to_json(value: Any) -> str:
+    """``value`` as JSON text for the JavaScript side (see the module docs)."""
+    try:
+        return _plain_encode(value)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return _any_encode(value)
+    except (TypeError, ValueError):
+        return _any_encode(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with non-finite floats as None and every mapping key a string."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _buffer(obj: dict[str, Any]) -> Any:
+    if len(obj) == 2 and obj.get("type") == "Buffer" and isinstance(obj.get("data"), list):
+        try:
+            return bytes(obj["data"])
+        except (TypeError, ValueError):
+            return obj
+    return obj
+
+
+def from_json(text: str) -> Any:
+    """JSON text from the JavaScript side as Python values (Buffers as ``bytes``)."""
+    if _BUFFER_MARK in text:
+        return json.loads(text, object_hook=_buffer)
+    return json.loads(text)

@@ -272,6 +272,45 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     sys.exit(EXIT_PROBLEMS if broken or (check_only and changed) else EXIT_OK)
 
 
+@main.group("import")
+def import_group() -> None:
+    """Convert flows from another tool into flowrt flow files."""
+
+
+@import_group.command("nodered")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Directory for the flow files (and secrets.yaml).")
+@click.option("--credentials", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Node-RED's flows_cred.json.")
+@click.option("--credential-secret", envvar="NODE_RED_CREDENTIAL_SECRET", metavar="SECRET",
+              help="The credentialSecret that encrypts it [env: NODE_RED_CREDENTIAL_SECRET].")
+@click.option("--report", "report_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the import report.")
+def import_nodered(source: str, output: str, credentials: str | None,
+                   credential_secret: str | None, report_format: str) -> None:
+    """Import a Node-RED export (flows.json) as flow files, with a node-by-node report."""
+    from flowrt.nodered.command import run_import
+
+    sys.exit(run_import(source, output, credentials, credential_secret, report_format, click.echo))
+
+
+@main.group("export")
+def export_group() -> None:
+    """Convert flowrt flow files for another tool."""
+
+
+@export_group.command("nodered")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-",
+              show_default=True, help="The Node-RED JSON file to write (- for stdout).")
+def export_nodered(paths: tuple[str, ...], output: str) -> None:
+    """Export flow files as Node-RED JSON (the editor's Import dialog or flows.json)."""
+    from flowrt.nodered.command import run_export
+
+    sys.exit(run_export(list(paths), output, click.echo))
+
+
 def source_schema_path() -> Path:
     """schemas/flow.schema.json in the source tree this flowrt runs from."""
     return Path(__file__).resolve().parent.parent / "schemas" / "flow.schema.json"

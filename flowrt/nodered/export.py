@@ -1,0 +1,219 @@
+"""flowrt flow files -> Node-RED JSON (``flowrt export nodered``).
+
+Each flow file becomes a tab, each connection a config node, each subflow a subflow
+definition, each node the Node-RED node with the same behaviour (export_nodes.py). flowrt ids
+become Node-RED ids (subflow inner nodes are prefixed with the subflow's name), so importing the
+export again gives the same flows. A node type with no Node-RED counterpart becomes a comment
+node holding its configuration, and is listed in the notes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowrt.load import Document, NodeDecl, SubflowDecl
+from flowrt.nodered.export_contrib import CONTRIB
+from flowrt.nodered.export_more import MORE
+from flowrt.nodered.export_nodes import CORE
+from flowrt.nodered.export_values import NoCounterpart, unescape
+
+EXPORTERS = {**CORE, **MORE, **CONTRIB}
+"""flowrt type -> exporter: every type with a Node-RED counterpart."""
+
+SUBFLOW_OUT = "$out"
+
+
+@dataclass
+class ExportNotes:
+    """What the export could not carry over, node by node."""
+
+    items: list[str] = field(default_factory=list)
+
+    def add(self, where: str, text: str) -> None:
+        self.items.append(f"{where}: {text}")
+
+
+class ExportError(ValueError):
+    """The flow files could not be loaded; the message holds the diagnostics."""
+
+
+def export_project(paths: list[str], registry: Any = None) -> tuple[list[dict[str, Any]],
+                                                                       ExportNotes]:
+    from flowrt.load import load_project
+
+    project = load_project(paths)
+    if project.diagnostics or not project.documents:
+        problems = "\n".join(str(d) for d in project.diagnostics) or "no flow files found"
+        raise ExportError(problems)
+    return export_documents(project.documents, registry)
+
+
+def export_documents(docs: list[Document], registry: Any = None) -> tuple[list[dict[str, Any]],
+                                                                         ExportNotes]:
+    if registry is None:
+        from flowrt.registry import default_registry
+
+        registry = default_registry()
+    notes = ExportNotes()
+    nodes: list[dict[str, Any]] = []
+    configs: list[dict[str, Any]] = []
+    subflow_defs: list[dict[str, Any]] = []
+    for doc in docs:
+        tab: dict[str, Any] = {"id": doc.id, "type": "tab", "label": doc.label or doc.id,
+                               "disabled": doc.disabled, "info": _description(doc)}
+        env = _env_list(doc.env)
+        if env:
+            tab["env"] = env
+        nodes.append(tab)
+        for conn in doc.connections.values():
+            config = dict(conn.config)
+            config["label"] = _raw(doc, conn.path).get("label")
+            configs.append(_node(conn.id, conn.type, config, "", None, notes, registry, doc.id))
+        for sub in doc.subflows.values():
+            subflow_defs.extend(_subflow(sub, doc, notes, registry))
+        nodes.extend(_nodes(doc, doc.nodes, doc.id, doc.layout, "", notes, registry))
+    links = _link_backrefs(nodes + subflow_defs)
+    for node in nodes + subflow_defs:
+        if node.get("type") == "link in":
+            node["links"] = links.get(node["id"], [])
+    return subflow_defs + nodes + configs, notes
+
+
+def _description(doc: Document) -> str:
+    text = doc.data.get("description") if hasattr(doc.data, "get") else None
+    return text if isinstance(text, str) else ""
+
+
+def _env_list(env: dict[str, Any]) -> list[dict[str, Any]]:
+    items = []
+    for name, value in env.items():
+        if name == "FLOW_DIR":
+            continue
+        items.append(_env_item(name, value))
+    return items
+
+
+def _env_item(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"name": name, "type": "bool", "value": "true" if value else "false"}
+    if isinstance(value, int | float):
+        return {"name": name, "type": "num", "value": str(value)}
+    text = "" if value is None else str(value)
+    if text.startswith("${") and text.endswith("}") and text.count("${") == 1:
+        return {"name": name, "type": "env", "value": text[2:-1]}
+    return {"name": name, "type": "str", "value": unescape(text)}
+
+
+def _raw(doc: Document, path: tuple[str | int, ...]) -> Any:
+    """The round-trip data at ``path`` (a mapping; empty when there is none)."""
+    data = doc.data
+    for step in path:
+        data = data.get(step) if hasattr(data, "get") else None
+    return data if hasattr(data, "get") else {}
+
+
+def _nodes(doc: Document, decls: dict[str, NodeDecl], z: str, layout: dict[str, Any],
+           prefix: str, notes: ExportNotes, registry: Any) -> list[dict[str, Any]]:
+    out = []
+    for index, decl in enumerate(decls.values()):
+        position = layout.get(decl.id)
+        if not (isinstance(position, list) and len(position) == 2):
+            position = [120 + 200 * (index % 5), 80 + 80 * (index // 5)]
+        node = _node(prefix + decl.id, decl.type, dict(decl.config), z, decl, notes, registry,
+                     doc.id)
+        info = _raw(doc, decl.path).get("info")
+        if isinstance(info, str) and info:
+            node["info"] = info
+        node["x"], node["y"] = position
+        wires: list[list[str]] = [[] for _ in range(node.pop("_outputs", 0))]
+        for wire in decl.wires:
+            if wire.subflow_output is not None:
+                continue
+            while len(wires) <= wire.port:
+                wires.append([])
+            wires[wire.port].append(prefix + wire.target)
+        node["wires"] = [] if node["type"] == "comment" else wires
+        out.append(node)
+    return out
+
+
+def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDecl | None,
+          notes: ExportNotes, registry: Any, flow: str) -> dict[str, Any]:
+    base: dict[str, Any] = {"id": node_id, "type": type_, "z": z}
+    name = decl.label if decl is not None else config.pop("label", None)
+    base["name"] = name or ""
+    if decl is not None and decl.disabled:
+        base["d"] = True
+    if type_.startswith("subflow:"):
+        base["env"] = [_env_item(k, v) for k, v in (decl.env if decl else {}).items()]
+        base["_outputs"] = _outputs(decl, registry)
+        return base
+    exporter = EXPORTERS.get(type_)
+    try:
+        if exporter is None:
+            raise NoCounterpart(f"flowrt's `{type_}` has no Node-RED counterpart")
+        base.update(exporter(config))
+    except NoCounterpart as exc:
+        notes.add(f"{flow}/{node_id}", f"{exc}; exported as a comment holding its configuration")
+        base.update(type="comment", info=f"flowrt `{type_}` node (no Node-RED counterpart):\n\n"
+                    f"```json\n{json.dumps(config, indent=2)}\n```")
+        base["_outputs"] = 0
+        return base
+    if decl is not None:
+        base["_outputs"] = _outputs(decl, registry)
+    return base
+
+
+def _outputs(decl: NodeDecl | None, registry: Any) -> int:
+    if decl is None:
+        return 0
+    wired = max((w.port + 1 for w in decl.wires), default=0)
+    spec = registry.get(decl.type)
+    if spec is None:
+        return wired
+    try:
+        count = int(spec.cls.output_count(spec.cls.Config.model_validate(decl.config)))
+    except Exception:  # noqa: BLE001 - an unchecked config: the wires tell the ports in use
+        count = int(spec.cls.outputs)
+    return max(count, wired)
+
+
+def _subflow(sub: SubflowDecl, doc: Document, notes: ExportNotes,
+             registry: Any) -> list[dict[str, Any]]:
+    prefix = f"{sub.name}."
+    params = []
+    for name, param in sub.params.items():
+        item = _env_item(name, param.get("default") if isinstance(param, dict) else None)
+        description = param.get("description") if isinstance(param, dict) else None
+        if description:
+            item["ui"] = {"label": {"en-US": description}}
+        params.append(item)
+    outs: list[dict[str, Any]] = [{"x": 600, "y": 60 + 60 * i, "wires": []}
+                                  for i in range(sub.outputs)]
+    for decl in sub.nodes.values():
+        for wire in decl.wires:
+            index = wire.subflow_output
+            if index is not None and index < len(outs):
+                outs[index]["wires"].append({"id": prefix + decl.id, "port": wire.port})
+    raw = _raw(doc, sub.path)
+    layout = raw.get("layout") or {}
+    definition = {
+        "id": sub.name, "type": "subflow", "name": sub.label or sub.name,
+        "info": raw.get("description") or "",
+        "in": [{"x": 60, "y": 60, "wires": [{"id": prefix + w.target} for w in sub.inputs]}],
+        "out": outs, "env": params,
+    }
+    inner = _nodes(doc, sub.nodes, sub.name, dict(layout) if layout else {}, prefix, notes,
+                   registry)
+    return [definition, *inner]
+
+
+def _link_backrefs(nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for node in nodes:
+        if node.get("type") == "link out":
+            for target in node.get("links", []):
+                found.setdefault(target, []).append(node["id"])
+    return found

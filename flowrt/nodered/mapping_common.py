@@ -1,0 +1,181 @@
+"""Mappings of Node-RED's "common" nodes: inject, debug, complete, catch, status, link in, link
+out, link call and comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported, drop_defaults
+from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.values import property_path, seconds, typed_value
+
+_INJECT_KEYS = {"payload", "topic"}
+
+
+def _inject_props(node: NrNode) -> list[dict[str, Any]]:
+    """Node-RED's normalisation of inject properties (20-inject.js): old nodes have none."""
+    props = node.get("props")
+    if not isinstance(props, list):
+        return [
+            {"p": "payload", "v": node.get("payload", ""), "vt": node.get("payloadType", "date")},
+            {"p": "topic", "v": node.get("topic", ""), "vt": "str"},
+        ]
+    found = []
+    for prop in props:
+        if not isinstance(prop, dict) or not isinstance(prop.get("p"), str):
+            continue
+        prop = dict(prop)
+        if prop["p"] == "payload" and "v" not in prop:
+            prop["v"], prop["vt"] = node.get("payload", ""), node.get("payloadType", "date")
+        elif prop["p"] == "topic" and "v" not in prop:
+            prop["v"], prop["vt"] = node.get("topic", ""), "str"
+        found.append(prop)
+    return found
+
+
+def inject(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    has_payload = False
+    for prop in _inject_props(node):
+        ok, value = typed_value(prop.get("v"), prop.get("vt") or "str", cx.note)
+        if not ok:
+            cx.note(f"property `{prop['p']}` is left out")
+            continue
+        if prop["p"] in _INJECT_KEYS:
+            config[prop["p"]] = value
+            has_payload = has_payload or prop["p"] == "payload"
+        else:
+            properties[property_path(prop["p"], cx.note)] = value
+    if not has_payload:
+        config["payload"] = None
+        cx.note("no payload property: flowrt sets `payload` to null where Node-RED leaves it out")
+    if properties:
+        config["properties"] = properties
+    repeat = as_number(node.get("repeat"))
+    crontab = node.get("crontab")
+    if repeat and repeat > 0:
+        config["repeat"] = repeat
+    elif isinstance(crontab, str) and crontab.strip():
+        config["cron"] = crontab.strip()
+    if node.flag("once"):
+        config["once"] = True
+        delay = seconds(node.get("onceDelay"), "s", cx.note, 0.1) or 0.1
+        if delay != 0.1:
+            config["once_delay"] = delay
+    if "repeat" not in config and "cron" not in config and "once" not in config:
+        cx.note("sends only when triggered by hand (Node-RED's button): flowrt has no button; "
+                "send into it from a flow test or the editor")
+    return Mapped("inject", config)
+
+
+def debug(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    complete = str(node.get("complete", "false"))
+    target = node.get("targetType")
+    if target == "jsonata":
+        config["expression"] = complete
+    elif complete == "true" or target == "full":
+        config["complete"] = True
+    elif complete not in ("false", "payload", ""):
+        config["property"] = property_path(complete, cx.note)
+    sidebar = as_bool(node.get("tosidebar"), True)
+    console = node.flag("console")
+    config["active"] = node.flag("active", True) or console
+    config["console"] = sidebar or console
+    if node.flag("tostatus"):
+        kind = node.get("statusType") or "auto"
+        config["status"] = "count" if kind == "counter" else "value"
+        status_value = node.get("statusVal") or ""
+        if kind == "jsonata" or (kind == "msg" and status_value not in ("", complete)):
+            cx.note(f"the status shows the node's value, not `{status_value}` ({kind})")
+    return Mapped("debug", drop_defaults(config, {"active": True, "console": True}))
+
+
+def _scope(node: NrNode, cx: MapContext) -> list[str] | None:
+    scope = node.get("scope")
+    if scope == "group":
+        return cx.group_members(node.id)
+    if not isinstance(scope, list):
+        return None
+    found = [cx.node_ref(s) for s in scope]
+    return [s for s in found if s]
+
+
+def catch(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    scope = _scope(node, cx)
+    if scope is not None:
+        config["scope"] = scope
+    if node.flag("uncaught"):
+        config["uncaught"] = True
+    return Mapped("catch", config)
+
+
+def status(node: NrNode, cx: MapContext) -> Mapped:
+    scope = _scope(node, cx)
+    return Mapped("status", {} if scope is None else {"scope": scope})
+
+
+def complete(node: NrNode, cx: MapContext) -> Mapped:
+    scope = _scope(node, cx) or []
+    if node.flag("uncaught"):
+        cx.note("`uncaught` is not offered by flowrt's complete node")
+    return Mapped("complete", {"scope": scope})
+
+
+def link_in(node: NrNode, cx: MapContext) -> Mapped:
+    return Mapped("link-in", {})
+
+
+def link_out(node: NrNode, cx: MapContext) -> Mapped:
+    if node.get("mode") == "return":
+        return Mapped("link-out", {"mode": "return"})
+    links = node.get("links")
+    listed = [t for t in links if isinstance(t, str)] if isinstance(links, list) else []
+    known = [t for t in listed if cx.config_node(t) is not None]
+    if len(known) < len(listed):
+        cx.note("links to nodes that are not in the export: those links are left out")
+    targets = [cx.node_ref(t, ("link in",)) for t in dict.fromkeys(known + cx.back_links(node.id))]
+    found = [t for t in targets if t]
+    if not found:
+        raise Unsupported("it links to no link-in node (in Node-RED it sends nowhere)")
+    return Mapped("link-out", {"links": found})
+
+
+def link_call(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    if node.get("linkType") == "dynamic":
+        config["dynamic"] = True
+    else:
+        links = node.get("links")
+        first = links[0] if isinstance(links, list) and links else None
+        target = cx.node_ref(first, ("link in",)) if first else None
+        if target:
+            config["target"] = target
+        else:
+            cx.note("calls no link-in node")
+        if isinstance(links, list) and len(links) > 1:
+            cx.note("Node-RED calls only the first of several links; so does flowrt")
+    timeout = seconds(node.get("timeout"), "s", cx.note, 30.0)
+    if timeout and timeout != 30:
+        config["timeout"] = timeout
+    return Mapped("link-call", config)
+
+
+def comment(node: NrNode, cx: MapContext) -> Mapped:
+    info = node.get("info")
+    return Mapped("comment", {"text": info} if isinstance(info, str) and info else {})
+
+
+MAPPINGS: dict[str, Mapper] = {
+    "inject": inject,
+    "debug": debug,
+    "catch": catch,
+    "status": status,
+    "complete": complete,
+    "link in": link_in,
+    "link out": link_out,
+    "link call": link_call,
+    "comment": comment,
+}

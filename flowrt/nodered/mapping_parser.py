@@ -1,0 +1,170 @@
+"""Mappings of Node-RED's parser and storage nodes: json, yaml, csv, file and file in."""
+
+from __future__ import annotations
+
+import codecs
+import csv as csv_module
+from typing import Any
+
+from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported
+from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.values import env_reference, property_path, unescape_separator
+
+
+def json_(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    prop = property_path(node.get("property"), cx.note)
+    if prop != "payload":
+        config["property"] = prop
+    action = {"str": "string", "obj": "object"}.get(node.get("action") or "", "auto")
+    if action != "auto":
+        config["action"] = action
+    if node.flag("pretty"):
+        config["pretty"] = True
+    return Mapped("json", config)
+
+
+def yaml(node: NrNode, cx: MapContext) -> Mapped:
+    prop = property_path(node.get("property"), cx.note)
+    return Mapped("yaml", {} if prop == "payload" else {"property": prop})
+
+
+_NEWLINES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
+
+
+def csv(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    template = node.get("temp") or ""
+    if isinstance(template, str) and template.strip():
+        row = next(csv_module.reader([template], skipinitialspace=True), [])
+        config["columns"] = [c.strip() for c in row]
+    separator = unescape_separator(node.get("sep") or ",")
+    if separator != ",":
+        config["separator"] = separator
+    default_ending = "\\r\\n" if node.get("spec") == "rfc" else "\\n"
+    ending = unescape_separator(node.get("ret") or default_ending)
+    newline = _NEWLINES.get(ending, "lf")
+    if newline != "lf":
+        config["newline"] = newline
+    if node.flag("hdrin"):
+        config["header_in"] = True
+    hdrout = node.get("hdrout")
+    hdrout = {True: "all", False: "none", "true": "all", "false": "none"}.get(hdrout, hdrout)
+    if hdrout in ("all", "once"):
+        config["header_out"] = hdrout
+    skip = as_number(node.get("skip"))
+    if skip:
+        config["skip_lines"] = int(skip)
+    if not as_bool(node.get("strings"), True):
+        config["parse_numbers"] = False
+    if node.flag("include_empty_strings"):
+        config["include_empty_strings"] = True
+    if node.flag("include_null_values"):
+        config["include_nulls"] = True
+    if node.get("multi") == "mult":
+        config["output"] = "all"
+    return Mapped("csv", config)
+
+
+_ENCODINGS = {"none": None, "utf8": None, "utf-8": None, "ucs2": "utf-16-le",
+              "utf16le": "utf-16-le", "ucs-2": "utf-16-le", "utf-16le": "utf-16-le",
+              "latin1": "latin-1", "binary": "latin-1"}
+
+
+def _encoding(node: NrNode, cx: MapContext) -> str | None:
+    name = str(node.get("encoding") or "none")
+    if name in _ENCODINGS:
+        return _ENCODINGS[name]
+    if name == "setbymsg":
+        cx.note("the encoding is not taken from msg.encoding: UTF-8 is used")
+        return None
+    if name in ("base64", "hex"):
+        cx.note(f"`{name}` is a byte encoding, not a text one: UTF-8 is used")
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        cx.note(f"encoding `{name}` is not known to Python: UTF-8 is used")
+        return None
+
+
+def _filename(node: NrNode, cx: MapContext) -> str | None:
+    """The configured file name, or None when the node reads `msg.filename`."""
+    name = node.get("filename")
+    name = name if isinstance(name, str) else ""
+    kind = node.get("filenameType") or ""
+    if kind == "":
+        kind = "msg" if name == "" else "str"
+        name = name or "filename"
+    if kind == "str":
+        if not name:
+            raise Unsupported("the node names no file")
+        return name
+    if kind == "env":
+        return "${" + (env_reference(name) or name) + "}"
+    if kind == "msg" and property_path(name, cx.note, "filename") == "filename":
+        return None
+    raise Unsupported(
+        f"the file name comes from {kind} `{name}`; flowrt's file nodes take a fixed name or "
+        "`msg.filename`: set msg.filename with a change node before this one"
+    )
+
+
+def file(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    filename = _filename(node, cx)
+    if filename is not None:
+        config["filename"] = filename
+    overwrite = str(node.get("overwriteFile", "false"))
+    if overwrite == "delete":
+        config["action"] = "delete"
+    elif overwrite == "true":
+        config["action"] = "overwrite"
+    if not as_bool(node.get("appendNewline"), True) and overwrite != "delete":
+        config["add_newline"] = False
+    if node.flag("createDir"):
+        config["create_directories"] = True
+    encoding = _encoding(node, cx)
+    if encoding:
+        config["encoding"] = encoding
+    return Mapped("file-out", config)
+
+
+_FORMATS = {"utf8": "text", "lines": "lines", "": "bytes", "stream": "chunks"}
+
+
+def file_in(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    filename = _filename(node, cx)
+    if filename is not None:
+        config["filename"] = filename
+    form = node.get("format")
+    form = form if isinstance(form, str) else "utf8"
+    if form not in _FORMATS:
+        raise Unsupported(f"file format `{form}` is not known")
+    if _FORMATS[form] != "text":
+        config["format"] = _FORMATS[form]
+    encoding = _encoding(node, cx)
+    if encoding:
+        config["encoding"] = encoding
+    if node.flag("allProps"):
+        config["keep_properties"] = True
+    if node.get("sendError") is True or node.get("sendError") == "true":
+        cx.note("read errors go to catch nodes; no message with msg.error is sent on")
+    return Mapped("file-in", config)
+
+
+MAPPINGS: dict[str, Mapper] = {
+    "json": json_,
+    "yaml": yaml,
+    "csv": csv,
+    "file": file,
+    "file in": file_in,
+}
+
+UNSUPPORTED: dict[str, str] = {
+    "xml": "flowrt has no XML parser node: parse XML in a function node or convert it upstream",
+    "html": "flowrt has no HTML (CSS selector) node",
+    "watch": "flowrt has no file-system watch node",
+    "exec": "flowrt does not run system commands (exec): there is no sandbox for them",
+}

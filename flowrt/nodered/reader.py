@@ -1,0 +1,258 @@
+"""Read a Node-RED export into a normalised, classified set of nodes.
+
+Node-RED writes flows as a JSON array of node objects (``flows.json``, the editor's export), or
+as an object with a ``flows`` array (the admin API's v2 form, with ``rev``). Real files carry
+the marks of many Node-RED versions, and of hand edits:
+
+- partial exports: nodes whose tab (``z``) is not in the file;
+- config nodes of old versions with ``"z": ""``; inject nodes without ``props``;
+- booleans written as strings (``"true"``, ``"false"``) and numbers as strings (``"5"``);
+- empty, missing or duplicate ids; items that are not node objects at all.
+
+None of these stops the import: each becomes a :class:`Problem` in the report, and the
+reader hands on a consistent :class:`Export` in which every node has a unique id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_TYPES = frozenset(
+    {
+        "mqtt-broker", "tls-config", "http proxy", "websocket-listener", "websocket-client",
+        "influxdb", "postgreSQLConfig", "postgresdb", "amqp-broker", "ui_base", "ui_tab",
+        "ui_group", "ui_spacer", "serial-port", "global-config", "swagger-doc", "MySQLdatabase",
+        "sqlitedb", "e-mail", "twitter-credentials", "modbus-client",
+    }
+)
+"""Types known to be config nodes; others are recognised by having no wires and no position."""
+
+STRUCTURE_TYPES = frozenset({"tab", "subflow", "group", "junction"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something about the input file as a whole (not one node's mapping)."""
+
+    message: str
+    node: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"message": self.message, "node": self.node}
+
+
+@dataclass(slots=True)
+class NrNode:
+    """One Node-RED node object with a unique ``id``; ``raw`` is the object as read."""
+
+    id: str
+    type: str
+    raw: dict[str, Any]
+
+    @property
+    def z(self) -> str:
+        z = self.raw.get("z")
+        return z if isinstance(z, str) else ""
+
+    @property
+    def name(self) -> str:
+        name = self.raw.get("name")
+        return name.strip() if isinstance(name, str) else ""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        return as_bool(self.raw.get(key), default)
+
+    @property
+    def disabled(self) -> bool:
+        return as_bool(self.raw.get("d"), False)
+
+    @property
+    def wires(self) -> list[list[str]]:
+        """Output ports -> target ids; malformed entries are dropped."""
+        wires = self.raw.get("wires")
+        if not isinstance(wires, list):
+            return []
+        ports: list[list[str]] = []
+        for port in wires:
+            if isinstance(port, str):  # very old exports: one target per port
+                port = [port]
+            ports.append([t for t in port if isinstance(t, str)] if isinstance(port, list) else [])
+        return ports
+
+
+@dataclass
+class Export:
+    """A Node-RED export, classified: tabs, subflows, groups, junctions, config and flow nodes."""
+
+    nodes: dict[str, NrNode] = field(default_factory=dict)
+    """Every node by (unique) id, in file order."""
+    tabs: list[NrNode] = field(default_factory=list)
+    subflows: list[NrNode] = field(default_factory=list)
+    groups: list[NrNode] = field(default_factory=list)
+    junctions: dict[str, NrNode] = field(default_factory=dict)
+    configs: list[NrNode] = field(default_factory=list)
+    flow_nodes: list[NrNode] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_container(self, container: str) -> list[NrNode]:
+        return [n for n in self.flow_nodes if n.z == container]
+
+
+class ReadError(ValueError):
+    """The input is not a Node-RED export at all (not JSON, or not nodes)."""
+
+
+def as_bool(value: Any, default: bool = False) -> bool:
+    """Node-RED's booleans: true/false, "true"/"false", 1/0; anything else is ``default``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "1", "yes", "on"):
+            return True
+        if low in ("false", "0", "no", "off", ""):
+            return False if low else default
+    if isinstance(value, int | float):
+        return value != 0
+    return default
+
+
+def as_number(value: Any) -> float | int | None:
+    """A number from Node-RED's number-or-text fields; None when there is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if number.is_integer() and "." not in text else number
+    return None
+
+
+def read_file(path: str | Path) -> Export:
+    """Read and normalise an export file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadError(f"{path}: cannot read the file: {exc}") from exc
+    return read_text(text, str(path))
+
+
+def read_text(text: str, source: str = "<export>") -> Export:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); a Node-RED export is the "
+            "JSON text of the editor's Export dialog or a flows.json file"
+        ) from exc
+    return read_data(data, source)
+
+
+def read_data(data: Any, source: str = "<export>") -> Export:
+    """Normalise parsed JSON: an array of nodes, ``{"flows": [...]}``, or one node object."""
+    if isinstance(data, dict) and isinstance(data.get("flows"), list):
+        items = data["flows"]
+    elif isinstance(data, dict) and isinstance(data.get("type"), str):
+        items = [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise ReadError(
+            f"{source}: not a Node-RED export: expected an array of nodes or an object with a "
+            "`flows` array"
+        )
+    export = Export()
+    _collect(export, items)
+    _classify(export)
+    return export
+
+
+_GENERATED_ID = re.compile(r"^[0-9a-f]{16}$|^[0-9a-f]{5,8}\.[0-9a-f]{1,8}$")
+
+
+def looks_generated(node_id: str) -> bool:
+    """True for ids Node-RED made up (hex), as opposed to readable ones (from a flowrt export)."""
+    return bool(_GENERATED_ID.match(node_id))
+
+
+def _collect(export: Export, items: list[Any]) -> None:
+    counter = 0
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            export.problems.append(Problem(f"item {index} is not a node object; skipped"))
+            continue
+        type_ = item.get("type")
+        if not isinstance(type_, str) or not type_:
+            export.problems.append(
+                Problem(f"item {index} has no type; skipped", str(item.get("id", "")))
+            )
+            continue
+        raw_id = item.get("id")
+        node_id = raw_id if isinstance(raw_id, str) else str(raw_id) if raw_id else ""
+        if not node_id.strip():
+            counter += 1
+            node_id = _fresh(export, f"{type_.replace(' ', '-')}-{counter}")
+            export.problems.append(
+                Problem(f"item {index} ({type_}) has no id; it was given id '{node_id}'", node_id)
+            )
+        elif node_id in export.nodes:
+            fresh = _fresh(export, node_id)
+            export.problems.append(
+                Problem(
+                    f"id '{node_id}' is used by more than one node; the {type_} node at item "
+                    f"{index} was given id '{fresh}' (wires and references to '{node_id}' go to "
+                    "the first node with that id)",
+                    fresh,
+                )
+            )
+            node_id = fresh
+        export.nodes[node_id] = NrNode(node_id, type_, item)
+
+
+def _fresh(export: Export, base: str) -> str:
+    candidate, n = base, 1
+    while candidate in export.nodes:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def is_config_node(node: NrNode) -> bool:
+    if node.type in CONFIG_TYPES:
+        return True
+    if node.type in STRUCTURE_TYPES or node.type.startswith("subflow:"):
+        return False
+    return "wires" not in node.raw and "x" not in node.raw and "y" not in node.raw
+
+
+def _classify(export: Export) -> None:
+    for node in export.nodes.values():
+        if node.type == "tab":
+            export.tabs.append(node)
+        elif node.type == "subflow":
+            export.subflows.append(node)
+        elif node.type == "group":
+            export.groups.append(node)
+        elif node.type == "junction":
+            export.junctions[node.id] = node
+        elif is_config_node(node):
+            export.configs.append(node)
+        else:
+            export.flow_nodes.append(node)

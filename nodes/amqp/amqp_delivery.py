@@ -3,6 +3,7 @@ count of redeliveries that ``max_redeliveries`` is checked against."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -17,13 +18,13 @@ class Delivery:
     ``ack()`` when every branch finished, ``nack()`` when one failed (and no catch node took
     the error). The node decides what a nack does (its ``on_error`` policy)."""
 
-    __slots__ = ("node", "client", "method", "properties", "body")
+    __slots__ = ("node", "acks", "method", "properties", "body")
 
     def __init__(
-        self, node: AmqpIn, client: AmqpClient, method: Any, properties: Any, body: bytes
+        self, node: AmqpIn, acks: Acks, method: Any, properties: Any, body: bytes
     ) -> None:
         self.node = node
-        self.client = client
+        self.acks = acks
         self.method = method
         self.properties = properties
         self.body = body
@@ -54,6 +55,53 @@ class Delivery:
         if message_id:
             return f"message '{message_id}'"
         return f"the message with delivery tag {self.tag}"
+
+
+class Acks:
+    """The acknowledgements of one channel, coalesced: once per turn of the event loop, the
+    oldest deliveries that are all acknowledged go as one ``basic.ack`` with ``multiple``
+    (instead of a frame, and a socket write, per message). An acknowledged delivery behind one
+    still in the flow is acknowledged on its own, so a slow message holds no others back.
+
+    A multiple ack covers every unsettled delivery up to its tag, so each delivery is recorded
+    when it arrives (:meth:`delivered`), and one leaves the record only when it is acknowledged
+    by such an ack, or settled otherwise (:meth:`forget`, then a nack or an ack of its own)."""
+
+    def __init__(self, client: AmqpClient) -> None:
+        self.client = client
+        self._unsettled: dict[int, bool] = {}
+        """Delivery tag -> acknowledged by the flow (waiting to be sent), in delivery order."""
+        self._scheduled = False
+
+    def delivered(self, tag: int) -> None:
+        self._unsettled[tag] = False
+
+    def forget(self, tag: int) -> None:
+        self._unsettled.pop(tag, None)
+
+    def ack(self, tag: int) -> None:
+        if tag in self._unsettled:
+            self._unsettled[tag] = True
+            if not self._scheduled:
+                self._scheduled = True
+                asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Send what is acknowledged: the leading run as one multiple ack, the rest singly."""
+        self._scheduled = False
+        unsettled = self._unsettled
+        run: list[int] = []
+        for tag, acked in unsettled.items():
+            if not acked:
+                break
+            run.append(tag)
+        for tag in run:
+            del unsettled[tag]
+        if run:
+            self.client.send("basic_ack", run[-1], multiple=len(run) > 1)
+        for tag in [t for t, acked in unsettled.items() if acked]:
+            del unsettled[tag]
+            self.client.send("basic_ack", tag)
 
 
 class Redeliveries:

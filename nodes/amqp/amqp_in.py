@@ -21,7 +21,7 @@ from flowrt.api import (
 
 from .amqp_broker import AmqpBroker
 from .amqp_client import AmqpClient
-from .amqp_delivery import Delivery, Redeliveries
+from .amqp_delivery import Acks, Delivery, Redeliveries
 from .amqp_errors import ChannelRefused
 from .amqp_message import PayloadError, PayloadFormat, incoming
 from .amqp_subscription import subscribe
@@ -185,7 +185,8 @@ class AmqpIn(Source):
 
     async def start(self) -> None:
         self._client: AmqpClient | None = None
-        self._inbox: asyncio.Queue[tuple[AmqpClient, Any, Any, bytes] | BaseException] = (
+        self._acks: Acks | None = None
+        self._inbox: asyncio.Queue[tuple[Acks, Any, Any, bytes] | BaseException] = (
             asyncio.Queue()
         )
         self._closing = False
@@ -209,16 +210,19 @@ class AmqpIn(Source):
         await self._drop_client()
         self.ctx.status("yellow", "ring", "connecting")
         broker = self._broker()
-        inbox: asyncio.Queue[tuple[AmqpClient, Any, Any, bytes] | BaseException] = (
+        inbox: asyncio.Queue[tuple[Acks, Any, Any, bytes] | BaseException] = (
             asyncio.Queue()
         )
         self._inbox = inbox
         client = await broker.client(self.id, on_lost=lambda error: self._lost(inbox, error))
+        acks = Acks(client)
+
         def arrived(_channel: Any, method: Any, properties: Any, body: bytes) -> None:
             if self._closing:
                 client.send("basic_nack", method.delivery_tag, requeue=True)
             else:
-                inbox.put_nowait((client, method, properties, body))
+                acks.delivered(method.delivery_tag)
+                inbox.put_nowait((acks, method, properties, body))
 
         try:
             self._queue, self._consumer_tag = await subscribe(
@@ -228,13 +232,13 @@ class AmqpIn(Source):
             if isinstance(exc, ConfigError):
                 self.ctx.status("red", "ring", "configuration problem")
             raise
-        self._client = client
+        self._client, self._acks = client, acks
         self.ctx.status("green", "dot", "connected")
         log.debug("%s: consuming from queue %s on %s", self.id, self._queue, broker.server)
 
     def _lost(
         self,
-        inbox: asyncio.Queue[tuple[AmqpClient, Any, Any, bytes] | BaseException],
+        inbox: asyncio.Queue[tuple[Acks, Any, Any, bytes] | BaseException],
         error: NodeError,
     ) -> None:
         """The connection dropped: what waits in the inbox is void (the broker redelivers
@@ -256,8 +260,8 @@ class AmqpIn(Source):
                 if isinstance(item, ChannelRefused):  # the next connect says what is wrong
                     raise ConnectionLost(f"the broker closed the channel: {item}") from item
                 raise item
-            client, method, properties, body = item
-            delivery = Delivery(self, client, method, properties, body)
+            acks, method, properties, body = item
+            delivery = Delivery(self, acks, method, properties, body)
             self._outstanding += 1
             self._settled.clear()
             try:
@@ -284,20 +288,21 @@ class AmqpIn(Source):
         self._outstanding -= 1
         if self._outstanding <= 0:
             self._settled.set()
-        client = delivery.client
-        if not client.is_open:
+        acks = delivery.acks
+        if not acks.client.is_open:
             log.debug("%s: %s not settled: its channel closed, the broker delivers it again",
                       self.id, delivery.describe())
             return
         if not failed:
             self._redeliveries.succeeded(delivery)
-            client.send("basic_ack", delivery.tag)
+            acks.ack(delivery.tag)
             return
         action = self._failure_action(delivery, requeue)
+        acks.forget(delivery.tag)
         if action == "drop":
-            client.send("basic_ack", delivery.tag)
+            acks.client.send("basic_ack", delivery.tag)
         else:
-            client.send("basic_nack", delivery.tag, requeue=action == "requeue")
+            acks.client.send("basic_nack", delivery.tag, requeue=action == "requeue")
 
     def _failure_action(self, delivery: Delivery, requeue: bool) -> str:
         cfg = self.config
@@ -334,7 +339,9 @@ class AmqpIn(Source):
         while not self._inbox.empty():
             item = self._inbox.get_nowait()
             if not isinstance(item, BaseException):
-                item[0].send("basic_nack", item[1].delivery_tag, requeue=True)
+                acks, method = item[0], item[1]
+                acks.forget(method.delivery_tag)
+                acks.client.send("basic_nack", method.delivery_tag, requeue=True)
 
     async def stop(self) -> None:
         """Wait (briefly) for the acknowledgements of the messages the flow finished, then
@@ -349,5 +356,8 @@ class AmqpIn(Source):
 
     async def _drop_client(self) -> None:
         client, self._client = self._client, None
+        if self._acks is not None:
+            self._acks.flush()
+            self._acks = None
         if client is not None:
             await client.close()

@@ -231,3 +231,44 @@ def test_drop_forgets_a_failed_message_and_a_caught_one_counts_as_handled(
 
     # nothing left, nothing dead-lettered; one error logged for the dropped message
     assert asyncio.run(scenario()) == (0, 0, 0, 2, 1)
+
+
+def test_acknowledgements_out_of_order_and_mixed_with_failures_settle_each_message_once(
+    rabbit: Rabbit,
+) -> None:
+    """Acknowledgements are sent coalesced (one multiple ack for a run of finished messages):
+    jobs that finish in any order, some failing, must each be settled exactly once, with no
+    channel error (an ack of an unknown delivery tag closes the channel)."""
+    queue, dead = rabbit.name(), rabbit.name("dead")
+    work = ("i = msg['payload']['i']\n"
+            "await sleep(0.002 * (20 - i % 20))\n"
+            "if i % 7 == 3:\n"
+            "    raise ValueError('unlucky')\n"
+            "return msg")
+
+    unlucky = [i for i in range(200) if i % 7 == 3]
+
+    async def scenario() -> tuple[list[int], list[int], int, list[tuple[str, str]]]:
+        await rabbit.declare(dead)
+        flow = flow_text(rabbit, {
+            "jobs": {"type": "amqp-in", "connection": "rabbit", "queue": queue, "declare": True,
+                     "arguments": dead_lettering(dead), "prefetch": 20, "to": "work"},
+            "work": {"type": "script", "code": work, "timeout": 0, "to": "seen"},
+            "seen": {"type": "debug", "active": False},
+        })
+        async with running(flow, rabbit.env()) as h:
+            await connected(h, "jobs")
+            await rabbit.publish(queue, jobs(200))
+            await until(lambda: len(h.result.received("seen")) == 200 - len(unlucky),
+                        "the good jobs")
+            await until(lambda: _is(rabbit.depth(dead), len(unlucky)),
+                        "the failed jobs dead-lettered")
+            await asyncio.sleep(0.3)
+        started = [m["payload"]["i"] for m in h.result.received("work")]
+        failed = sorted(json.loads(m.body)["i"] for m in await rabbit.take(dead))
+        return started, failed, await rabbit.depth(queue), h.result.warnings
+
+    started, failed, left, warnings = asyncio.run(scenario())
+    assert sorted(started) == list(range(200))  # each delivered once: nothing came back
+    assert failed == unlucky
+    assert left == 0 and warnings == []

@@ -3,8 +3,8 @@
 Flows use JSONata where Node-RED does (typed values of type ``jsonata``, switch rules, join
 reductions). :func:`compile_jsonata` parses and caches an expression, so a syntax error is a
 load error; :func:`compile_expression` binds it to a node's context at start: the expression
-reads the message as its input and may call ``$flowContext(key)``, ``$globalContext(key)`` and
-``$env(name)`` as in Node-RED.
+reads the message as its input and may call ``$flowContext(key)``, ``$globalContext(key)``,
+``$env(name)`` and ``$moment(...)`` as in Node-RED.
 
 No result is :data:`flowrt.props.MISSING` (JavaScript's ``undefined``); JSON ``null`` is None.
 """
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 from pydantic import AfterValidator, Field
 
 from flowrt.errors import NodeError
+from flowrt.jsonata_moment import moment_function, plain_result
 from flowrt.props import MISSING, get_path, parse_path
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
 
 
 def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
-    """``$flowContext``, ``$globalContext`` and ``$env``, bound to a node's context."""
+    """``$flowContext``, ``$globalContext``, ``$env`` and ``$moment`` (see
+    :mod:`flowrt.jsonata_moment`), bound to a node's context."""
     import jsonata
 
     lam = jsonata.Jsonata.JLambda
@@ -82,6 +84,7 @@ def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
         "flowContext": lam(lambda key, store=None: _read(ctx.flow, key)),
         "globalContext": lam(lambda key, store=None: _read(ctx.global_, key)),
         "env": lam(lambda name: ctx.env.get(name)),
+        "moment": lam(moment_function(ctx.now)),
     }
 
 
@@ -97,6 +100,4 @@ def jsonata_result(result: Any) -> Any:
     """A JSONata result as a message value: no result is MISSING, JSON null is None."""
     if result is None:
         return MISSING
-    from jsonata.utils import Utils  # type: ignore[import-untyped]
-
-    return Utils.convert_nulls(result)
+    return plain_result(result)

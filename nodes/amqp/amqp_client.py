@@ -65,9 +65,15 @@ class AmqpClient:
             if not opened.done():
                 opened.set_exception(exc)
 
+        def open_done(conn: Any) -> None:
+            if client._closing:  # abandoned while opening: close it now that it can be
+                conn.close()
+            else:
+                _resolve(opened, None)
+
         client.connection = AsyncioConnection(
             parameters,
-            on_open_callback=lambda _conn: _resolve(opened, None),
+            on_open_callback=open_done,
             on_open_error_callback=open_failed,
             on_close_callback=client._connection_closed,
             custom_ioloop=client._loop,
@@ -188,14 +194,13 @@ class AmqpClient:
             pass
 
     def _abandon(self) -> None:
-        """Drop a connection that did not finish opening (or whose opener was cancelled)."""
+        """Drop a connection that did not finish opening (or whose opener was cancelled).
+        One still opening is closed when it opens: interrupting pika's connection workflow
+        midway is not reliable (it can leave a socket that opens later, unowned)."""
         self._closing = True
         conn = self.connection
-        if conn is not None and not (conn.is_closed or conn.is_closing):
-            try:
-                conn.close()
-            except Exception:  # the workflow may already be tearing it down
-                pass
+        if conn is not None and conn.is_open:
+            conn.close()
 
     # pika callbacks ----------------------------------------------------------------------
 

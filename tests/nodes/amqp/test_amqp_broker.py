@@ -131,3 +131,22 @@ def test_a_broker_that_cannot_be_reached_is_retried_showing_disconnected(rabbit:
     assert f"the AMQP broker at 127.0.0.1:{port} cannot be reached" in warnings[0]
     assert "retry in" in warnings[0]
     assert ("jobs", {"fill": "red", "shape": "ring", "text": "disconnected"}) in statuses
+
+
+def test_a_refused_login_stops_the_source_once_naming_user_and_server(rabbit: Rabbit) -> None:
+    async def scenario() -> tuple[list[str], list[Any]]:
+        flow = flow_text(rabbit, {"jobs": {"type": "amqp-in", "connection": "rabbit",
+                                           "queue": "any"}})
+        async with running(flow, {"AMQP_PASSWORD": "not-the-password"}) as h:
+            await until(lambda: any(lvl == "error" for _, lvl, _ in h.result.logs), "the error")
+            await asyncio.sleep(0.3)  # a retry would log again
+        return [t for _, lvl, t in h.result.logs if lvl == "error"], h.result.statuses
+
+    errors, statuses = asyncio.run(scenario())
+    assert len(errors) == 1
+    user = rabbit.connection_entry()["username"]
+    assert (f"the AMQP broker at {rabbit.server} refused the login of user '{user}' "
+            "(ACCESS_REFUSED): check `username` and `password`") in errors[0]
+    assert "not-the-password" not in errors[0]
+    assert statuses[-1] == ("jobs", {"fill": "red", "shape": "ring",
+                                     "text": "authentication failed"})

@@ -31,7 +31,7 @@ def plan_containers(
         flow_id = names.name(tab.id, label, "flow")
         entry = Entry(tab.id, "tab", label, "tab", flow_id, "flow", f"{flow_id}.yaml")
         flow = FlowOut(flow_id, f"{flow_id}.yaml", label or None, _text(tab.get("info")),
-                       tab.disabled, nr_id=tab.id)
+                       tab.disabled or tab.flag("disabled"), nr_id=tab.id)
         flow.env = convert_env(tab.get("env"), state, tab.id, entry.notes)
         flows[tab.id] = flow
         state.entries[tab.id] = entry

@@ -110,7 +110,8 @@ class ReadError(ValueError):
 
 
 def as_bool(value: Any, default: bool = False) -> bool:
-    """Node-RED's booleans: true/false, "true"/"false", 1/0; anything else is ``default``."""
+    """Node-RED's booleans: true/false, "true"/"false", 1/0, "" (false); missing (None) or
+    anything else is ``default``."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -118,7 +119,7 @@ def as_bool(value: Any, default: bool = False) -> bool:
         if low in ("true", "1", "yes", "on"):
             return True
         if low in ("false", "0", "no", "off", ""):
-            return False if low else default
+            return False  # "" is falsy in JavaScript, as Node-RED reads it
     if isinstance(value, int | float):
         return value != 0
     return default
@@ -235,9 +236,12 @@ def _fresh(export: Export, base: str) -> str:
 
 
 def is_config_node(node: NrNode) -> bool:
+    """Config nodes are known by type; unknown types by having no wires and no position."""
+    from flowrt.nodered.mapping import table
+
     if node.type in CONFIG_TYPES:
         return True
-    if node.type in STRUCTURE_TYPES or node.type.startswith("subflow:"):
+    if node.type in STRUCTURE_TYPES or node.type.startswith("subflow:") or node.type in table():
         return False
     return "wires" not in node.raw and "x" not in node.raw and "y" not in node.raw
 

@@ -1,0 +1,148 @@
+"""Mappings of inject, debug, catch, status, complete, link and comment nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.nodered.helpers import entry, errors, node, nr_import, run_imported, tab
+
+
+def one(nr: dict[str, Any], *more: dict[str, Any]) -> dict[str, Any]:
+    conversion = nr_import([tab(), {"z": "t1", "wires": [[]], **nr}, *more])
+    assert not errors(conversion), errors(conversion)
+    return node(conversion, nr["id"])
+
+
+def test_inject_with_props_repeat_and_once() -> None:
+    data = one({"id": "i", "type": "inject", "props": [
+        {"p": "payload"}, {"p": "topic", "vt": "str"},
+        {"p": "site", "v": "SITE", "vt": "env"}, {"p": "n", "v": "5", "vt": "num"},
+        {"p": "obj", "v": "{\"a\":1}", "vt": "json"}],
+        "payload": "21.5", "payloadType": "num", "topic": "temp", "repeat": "10",
+        "crontab": "", "once": "true", "onceDelay": "2"})
+    assert data["payload"] == 21.5 and data["topic"] == "temp"
+    assert data["properties"] == {"site": {"type": "env", "value": "SITE"}, "n": 5,
+                                  "obj": {"type": "json", "value": {"a": 1}}}
+    assert data["repeat"] == 10 and data["once"] is True and data["once_delay"] == 2
+
+
+def test_inject_of_old_nodes_without_props_and_with_cron() -> None:
+    data = one({"id": "i", "type": "inject", "payload": "", "payloadType": "date",
+                "topic": "", "crontab": "*/5 * * * *"})
+    assert data["payload"] == {"type": "date"}
+    assert data["topic"] == "" and data["cron"] == "*/5 * * * *"
+
+
+def test_inject_without_schedule_is_a_caveat() -> None:
+    conversion = nr_import([tab(), {"id": "i", "type": "inject", "z": "t1", "props": [],
+                                    "wires": [[]]}])
+    assert entry(conversion, "i").status == "caveats"
+    assert "button" in entry(conversion, "i").notes[-1]
+
+
+def test_an_imported_inject_sends_what_node_red_sends() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"},
+                                                          {"p": "topic", "vt": "str"}],
+         "payload": "hello ${NAME}", "payloadType": "str", "topic": "t", "once": True,
+         "onceDelay": 0.1, "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    result = run_imported(conversion)
+    sent = result.sent("i")
+    assert [(m["payload"], m["topic"]) for m in sent] == [("hello ${NAME}", "t")]
+
+
+def test_debug_variants() -> None:
+    assert one({"id": "d", "type": "debug", "complete": "false"}) == {"type": "debug"}
+    assert one({"id": "d", "type": "debug", "complete": "true", "targetType": "full"})[
+        "complete"] is True
+    assert one({"id": "d", "type": "debug", "complete": "payload.x", "targetType": "msg"})[
+        "property"] == "payload.x"
+    data = one({"id": "d", "type": "debug", "complete": "$count(payload)",
+                "targetType": "jsonata", "active": False, "tosidebar": False,
+                "console": False, "tostatus": True, "statusType": "counter"})
+    assert data["expression"] == "$count(payload)"
+    assert data["active"] is False and data["console"] is False and data["status"] == "count"
+
+
+def test_catch_status_complete_scopes_name_flowrt_ids() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "aaaa1111.bbbb2", "type": "function", "z": "t1", "name": "Work",
+         "func": "return msg;", "outputs": 1, "wires": [[]]},
+        {"id": "c", "type": "catch", "z": "t1", "scope": ["aaaa1111.bbbb2"], "uncaught": False,
+         "wires": [[]]},
+        {"id": "s", "type": "status", "z": "t1", "scope": None, "wires": [[]]},
+        {"id": "k", "type": "complete", "z": "t1", "scope": ["aaaa1111.bbbb2"], "wires": [[]]},
+    ])
+    assert not errors(conversion)
+    assert node(conversion, "c")["scope"] == ["work"]
+    assert "scope" not in node(conversion, "s")
+    assert node(conversion, "k")["scope"] == ["work"]
+
+
+def test_catch_scope_group_is_the_group_members() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "g1", "type": "group", "z": "t1", "name": "Workers", "nodes": ["f", "c"]},
+        {"id": "f", "type": "function", "z": "t1", "g": "g1", "func": "return msg;",
+         "outputs": 1, "wires": [[]]},
+        {"id": "c", "type": "catch", "z": "t1", "g": "g1", "scope": "group", "wires": [[]]},
+    ])
+    assert node(conversion, "c")["scope"] == ["f"]
+    assert "group 'Workers': f, c" in "\n".join(conversion.flows[0].nodes["f"].comments)
+    assert entry(conversion, "g1").status == "caveats"
+
+
+def test_link_nodes_across_tabs_keep_working() -> None:
+    conversion = nr_import([
+        tab("t1", "One"), tab("t2", "Two"),
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"}],
+         "payload": "x", "payloadType": "str", "once": True, "wires": [["lo"]]},
+        {"id": "lo", "type": "link out", "z": "t1", "mode": "link", "links": ["li"],
+         "wires": []},
+        {"id": "li", "type": "link in", "z": "t2", "links": ["lo"], "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t2", "wires": []},
+    ])
+    assert not errors(conversion)
+    assert node(conversion, "lo")["links"] == ["li"]
+    result = run_imported(conversion)
+    assert [m["payload"] for m in result.received("d")] == ["x"]
+
+
+def test_link_out_listed_only_by_the_link_in_still_links() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "lo", "type": "link out", "z": "t1", "links": [], "wires": []},
+        {"id": "li", "type": "link in", "z": "t1", "links": ["lo"], "wires": [[]]},
+    ])
+    assert node(conversion, "lo")["links"] == ["li"]
+
+
+def test_link_call_and_return() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "2",
+         "payloadType": "num", "once": True, "wires": [["call"]]},
+        {"id": "call", "type": "link call", "z": "t1", "links": ["li"], "linkType": "static",
+         "timeout": "5", "wires": [["d"]]},
+        {"id": "li", "type": "link in", "z": "t1", "wires": [["double"]]},
+        {"id": "double", "type": "change", "z": "t1", "rules": [
+            {"t": "set", "p": "payload", "pt": "msg", "to": "payload * 2", "tot": "jsonata"}],
+         "wires": [["ret"]]},
+        {"id": "ret", "type": "link out", "z": "t1", "mode": "return", "wires": []},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "call") == {"type": "link-call", "target": "li", "timeout": 5,
+                                        "to": "d"}
+    assert [m["payload"] for m in run_imported(conversion).received("d")] == [4]
+
+
+def test_comment_text_and_a_disabled_node() -> None:
+    data = one({"id": "c", "type": "comment", "name": "Read me", "info": "Some *notes*"})
+    assert data == {"type": "comment", "label": "Read me", "text": "Some *notes*"}
+    data = one({"id": "d", "type": "debug", "d": True, "info": "why", "outputLabels": ["x"]})
+    assert data["disabled"] is True and data["info"] == "why"

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import NodeError
+from flowrt.api import ConnectionLost, NodeError
 
 from .amqp_errors import ChannelRefused, lost, open_failure
 
@@ -241,8 +241,8 @@ class AmqpClient:
             conn.close()  # one channel per client: without it the connection is of no use
 
     def _consumer_cancelled(self, _frame: Any) -> None:
-        self._fail(lost(RuntimeError("the broker cancelled the consumer (was the queue "
-                                     "deleted?)"), self.server))
+        self._fail(ConnectionLost(f"the AMQP broker at {self.server} cancelled the consumer "
+                                  "(was the queue deleted?)"))
         self._abandon()
 
     def _message_returned(self, _ch: Any, method: Any, _props: Any, body: bytes) -> None:

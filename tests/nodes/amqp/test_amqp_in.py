@@ -232,3 +232,39 @@ def test_an_unknown_queue_stops_the_node_with_an_error_naming_queue_vhost_and_fi
     assert "declare it, or set `declare: true`" in text
     assert status == ("jobs", {"fill": "red", "shape": "ring", "text": "configuration problem"})
     assert not asyncio.run(rabbit.exists(queue))
+
+
+def test_a_queue_deleted_under_the_consumer_is_declared_again_or_reported(
+    rabbit: Rabbit,
+) -> None:
+    declared, existing = rabbit.name(), rabbit.name()
+
+    async def scenario() -> tuple[list[Any], list[tuple[str, str, str]]]:
+        await rabbit.declare(existing)
+        flow = flow_text(rabbit, {
+            "mine": source(declared, declare=True, to="seen"),
+            "theirs": source(existing, to="seen"),
+            "seen": {"type": "debug"},
+        })
+        async with running(flow, rabbit.env()) as h:
+            await connected(h, "mine", "theirs")
+            for queue in (declared, existing):
+                await rabbit.call(lambda ch, queue=queue: ch.queue_delete(queue))
+            await until(lambda: any(n == "theirs" and lvl == "error"
+                                    for n, lvl, _ in h.result.logs), "the missing queue")
+            await until(lambda: _exists(rabbit, declared), "the queue declared again")
+            await connected(h, "mine")
+            await rabbit.publish(declared, [b"after"])
+            await until(lambda: h.result.received("seen"), "a message on the new queue")
+        return h.result.received("seen"), h.result.logs
+
+    seen, logs = asyncio.run(scenario())
+    assert [m["payload"] for m in seen] == ["after"]
+    warned = [t for n, lvl, t in logs if n == "mine" and lvl == "warning"]
+    assert any(f"the AMQP broker at {rabbit.server} cancelled the consumer" in t for t in warned)
+    errors = [t for n, lvl, t in logs if n == "theirs" and lvl == "error"]
+    assert len(errors) == 1 and f"the queue '{existing}'" in errors[0]
+
+
+async def _exists(rabbit: Rabbit, queue: str) -> bool:
+    return await rabbit.exists(queue)

@@ -131,7 +131,8 @@ class Function(Transform):
         cfg, ctx = self.config, self.ctx
         self._timers: dict[int, Timer] = {}
         self._pending: dict[int, _Pending] = {}
-        self._outcomes: dict[int, ScriptError | None] = {}
+        self._outcome: tuple[ScriptError | None, Message | None] | None = None
+        self._entered = 0
         self._stores = (ctx.context, ctx.flow, ctx.global_)
         self._engine = JsEngine(
             self.id,
@@ -148,10 +149,11 @@ class Function(Transform):
             return
         try:
             state, cid, detail, effects = self._engine.init()
-            self._apply(effects)
+            self._apply(effects, cid)
+            self._after_jobs()
             if state == 2:
                 raise self._error(*detail)
-            if state == 1 and not self._outcome(cid):
+            if state == 1 and not self._finished(cid):
                 future = asyncio.get_running_loop().create_future()
                 self._pending[cid] = _Pending(None, future)
                 await future
@@ -165,6 +167,7 @@ class Function(Transform):
         try:
             if not engine.broken:
                 self._apply(engine.fin())
+                self._after_jobs()
         except ScriptError as exc:
             self.ctx.error(exc)
         finally:
@@ -181,7 +184,9 @@ class Function(Transform):
             self._recover()
             raise
         if effects:
-            self._apply(effects)
+            self._apply(effects, cid)
+        if self._engine.job_failure is not None:
+            self._after_jobs()
         if state == 3:  # the code returned the message it got: it stays the same object
             msg.clear()
             msg.update(out)
@@ -192,27 +197,45 @@ class Function(Transform):
             error = self._error(*out)
             self._recover()
             raise error
-        if not self._outcome(cid):
+        if not self._finished(cid, msg):
             self.ctx.hold(msg)  # until the code's promise settles or it calls node.done()
             self._pending[cid] = _Pending(msg)
         return None
 
-    def _outcome(self, cid: int) -> bool:
-        """True if call ``cid`` already finished (raise if it failed): its promise settled
-        while the jobs of the entry that started it ran."""
-        if cid not in self._outcomes:
-            self._outcomes.clear()
+    def _finished(self, cid: int, msg: Message | None = None) -> bool:
+        """True if call ``cid`` (just entered) already finished, its promise settled while the
+        jobs of its entry ran; raise if it failed. ``msg`` takes the state the code left."""
+        outcome = self._outcome
+        self._outcome = None
+        if outcome is None:
             return False
-        error = self._outcomes.pop(cid)
-        self._outcomes.clear()
+        error, final = outcome
         if error is not None:
             raise error
+        if msg is not None and final is not None:
+            msg.clear()
+            msg.update(final)
         return True
+
+    def _after_jobs(self) -> None:
+        """A promise job stopped by a limit: fail the calls still pending (one of them ran it,
+        and it will never settle)."""
+        failure = self._engine.job_failure
+        if failure is None:
+            return
+        self._engine.job_failure = None
+        if not self._pending:
+            self.ctx.error(failure)
+        for cid in list(self._pending):
+            self._settle(cid, failure)
+        self._recover()
 
     # effects -----------------------------------------------------------------------------
 
-    def _apply(self, effects: list[Any]) -> None:
-        """Do what the code asked for, in order (see js_prelude.js for the codes)."""
+    def _apply(self, effects: list[Any], entered: int = 0) -> None:
+        """Do what the code asked for, in order (see js_prelude.js for the codes). ``entered``:
+        the call the entry started, whose outcome is kept for ``_finished``."""
+        self._entered = entered
         ctx = self.ctx
         for effect in effects:
             kind = effect[0]
@@ -254,7 +277,8 @@ class Function(Transform):
         nodes see (the code changed the message it got, as in Node-RED)."""
         pending = self._pending.pop(cid, None)
         if pending is None:
-            self._outcomes[cid] = error
+            if cid == self._entered:
+                self._outcome = (error, final)
         elif pending.msg is not None:
             if final is not None:
                 pending.msg.clear()
@@ -272,6 +296,11 @@ class Function(Transform):
             self._engine.broken = True
             return ScriptError(
                 f"function ran out of its memory limit of {self.config.memory_limit} MB",
+                node=self.id,
+            )
+        if text.startswith("InternalError: interrupted"):  # an async function's rejection
+            return ScriptError(
+                f"function ran longer than its timeout of {self.config.timeout:g} s",
                 node=self.id,
             )
         if line:
@@ -292,6 +321,7 @@ class Function(Transform):
             self._recover()
             return
         self._apply(effects)
+        self._after_jobs()
         self._recover()
 
     def _drop_timers(self) -> None:

@@ -106,6 +106,7 @@ class JsEngine:
         self.memory_limit = memory_limit
         self.stores = stores
         self.broken = False
+        self.job_failure: ScriptError | None = None
         body = code["body"]
         self._settings = to_json({
             "id": node_id, "name": name, "outputs": outputs, "doneMode": uses_done(body),
@@ -153,37 +154,50 @@ class JsEngine:
             reply: list[Any] = from_json(
                 self._call(to_json(msg), self._preload() if self._preloading else None)
             )
-            if self._ctx.execute_pending_job():
-                self._drain(reply[3])
         except self._js_error as exc:
             raise self._failure(str(exc)) from exc
+        self._run_jobs(reply[3])
         return reply
 
     def init(self) -> list[Any]:
         """Run the On Start code: ``[state, cid, None, effects]``."""
-        return self._enter(self._init, self._preload(), effects_at=3)
+        reply = self._enter(self._init, self._preload())
+        self._run_jobs(reply[3])
+        return reply
 
     def fire(self, timer: int) -> list[Any]:
         """Run a timer's callback: its effects."""
-        return self._enter(self._fire, timer, self._preload(), effects_at=None)
+        effects = self._enter(self._fire, timer, self._preload())
+        self._run_jobs(effects)
+        return effects
 
     def fin(self) -> list[Any]:
         """Run the On Stop code and close handlers: their effects."""
-        return self._enter(self._fin, self._preload(), effects_at=None)
+        effects = self._enter(self._fin, self._preload())
+        self._run_jobs(effects)
+        return effects
 
-    def _enter(self, entry: Any, *args: Any, effects_at: int | None) -> list[Any]:
+    def _enter(self, entry: Any, *args: Any) -> list[Any]:
         try:
             reply: list[Any] = from_json(entry(*args))
-            if self._ctx.execute_pending_job():
-                self._drain(reply if effects_at is None else reply[effects_at])
         except self._js_error as exc:
             raise self._failure(str(exc)) from exc
         return reply
 
-    def _drain(self, effects: list[Any]) -> None:
-        """Run the promise jobs left (the first one already ran); add their effects."""
-        while self._ctx.execute_pending_job():
-            pass
+    def _run_jobs(self, effects: list[Any]) -> None:
+        """Run the promise jobs the entry queued (continuations after ``await``); add their
+        effects. A job stopped by a limit belongs to no entry in particular: its error is kept
+        in ``job_failure`` for the node to fail the calls still pending."""
+        ctx = self._ctx
+        try:
+            if not ctx.execute_pending_job():
+                return
+            while ctx.execute_pending_job():
+                pass
+        except self._js_error as exc:
+            self.job_failure = self._failure(str(exc))
+            if self.broken:
+                return
         effects.extend(from_json(self._take()))
 
     def _failure(self, text: str) -> ScriptError:

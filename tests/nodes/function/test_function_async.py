@@ -194,3 +194,17 @@ def test_an_on_stop_error_is_logged() -> None:
     assert ("f", "error", "ReferenceError: 'undefinedThing' is not defined (On Stop line 2)") in (
         result.logs
     )
+
+
+def test_complete_nodes_see_the_message_as_the_code_left_it() -> None:
+    func = """
+    await Promise.resolve();
+    msg.payload = 'changed ' + msg.payload;
+    msg.extra = true;
+    return null;
+    """
+    flow = function_flow(func, extra=DONE)
+    result = run_flow(flow, inputs=[{"payload": 1}], into="f")
+    assert result.sent("f") == []
+    [finished] = result.sent("done")
+    assert (finished["payload"], finished["extra"]) == ("changed 1", True)

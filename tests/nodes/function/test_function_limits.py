@@ -118,3 +118,21 @@ def test_code_without_limits_keeps_its_globals_between_messages() -> None:
     func = "counter = (typeof counter === 'number' ? counter : 0) + 1;\nreturn {payload: counter};"
     result = run_flow(function_flow(func), inputs=[{}, {}, {}])
     assert result.payloads("f") == [1, 2, 3]
+
+
+def test_code_that_loops_after_await_fails_its_message_instead_of_holding_it() -> None:
+    func = """
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (msg.payload === 'loop') {
+        while (true) {}
+    }
+    return msg;
+    """
+    flow = function_flow(func, timeout=0.2, extra=OOPS + "\ndone: {type: complete, scope: [f]}")
+    result = run_flow(flow, inputs=[{"payload": "loop"}, (1, {"payload": "next"})], into="f",
+                      timeout=60)
+    assert result.payloads("f") == ["next"]
+    [caught] = result.sent("oops")
+    assert caught["payload"] == "loop"
+    assert caught["error"]["message"] == "function ran longer than its timeout of 0.2 s"
+    assert [m["payload"] for m in result.sent("done")] == ["next"]

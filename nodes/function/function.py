@@ -64,15 +64,20 @@ class Function(Transform):
     when the flow stops; pending timers are then cancelled.
 
     An exception fails the message with the error's text and its line in the code
-    (`TypeError: cannot read property 'x' of undefined (line 3)`), and catch nodes get it.
-    `timeout` stops code that runs longer (an endless loop) and fails its message, and the
-    flow goes on; `memory_limit` does the same for code that allocates too much.
+    (`TypeError: cannot read property 'x' of undefined (line 3)`), and catch nodes get it;
+    QuickJS gives no line for an error inside a function written on one line. `timeout`
+    stops code that runs longer (an endless loop; it counts the process's CPU time) and fails
+    its message, and the flow goes on; `memory_limit` does the same for code that allocates
+    too much, and the node's JavaScript context is then made afresh. Take the memory limit as
+    a safety net: QuickJS's handling of an exhausted heap has known crash bugs.
 
-    Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN as `null`.
+    Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN as `null`,
+    and a large binary payload costs time (its bytes cross as an array of numbers).
     Differences from Node-RED: no `require` or external modules (`libs`), no `util`,
     `process` or `URL`; `node.debug` and `node.trace` print nothing; with a `timeout`,
     context is handed to the code as a copy on each run (the scopes its code names), which
-    costs time when the context holds much data.
+    costs time when the context holds much data; a rejected promise that nothing awaits is
+    not reported.
     """
 
     type = "function"

@@ -30,7 +30,8 @@ def plan_containers(
         label = tab.get("label") if isinstance(tab.get("label"), str) else ""
         flow_id = names.name(tab.id, label, "flow")
         entry = Entry(tab.id, "tab", label, "tab", flow_id, "flow", f"{flow_id}.yaml")
-        flow = FlowOut(flow_id, f"{flow_id}.yaml", label or None, _text(tab.get("info")),
+        shown = label if label and label != flow_id else None
+        flow = FlowOut(flow_id, f"{flow_id}.yaml", shown, _text(tab.get("info")),
                        tab.disabled or tab.flag("disabled"), nr_id=tab.id)
         flow.env = convert_env(tab.get("env"), state, tab.id, entry.notes)
         flows[tab.id] = flow

@@ -133,8 +133,9 @@ def _map_configs(state: ImportState) -> None:
             state.connection_reasons[node.id] = entry.reason
             continue
         entry.flowrt_id, entry.flowrt_type, entry.notes = conn_id, mapped.type, scope.notes
+        label = node.name if node.name and node.name != conn_id else None
         state.connections[node.id] = ConnectionOut(conn_id, mapped.type, escape_all(
-            mapped.config, scope.note), node.name or None, nr_id=node.id)
+            mapped.config, scope.note), label, nr_id=node.id)
 
 
 class _Builder:
@@ -227,17 +228,24 @@ class _Builder:
     def _output_count(self, out: NodeOut) -> int | None:
         if out.type.startswith("subflow:"):
             return None  # the definition's ports are known once it is wired
-        if self.registry is None:
-            from flowrt.registry import default_registry
-
-            self.registry = default_registry()
-        spec = self.registry.get(out.type)
+        spec = self._spec(out.type)
         if spec is None:
             return None
         try:
             return int(spec.cls.output_count(spec.cls.Config.model_validate(out.config)))
         except Exception:  # noqa: BLE001 - a config the checker will report; keep every wire
             return None
+
+    def _spec(self, flowrt_type: str) -> Any:
+        if self.registry is None:
+            from flowrt.registry import default_registry
+
+            self.registry = default_registry()
+        return self.registry.get(flowrt_type)
+
+    def _takes_input(self, out: NodeOut) -> bool:
+        spec = self._spec(out.type)
+        return spec is None or int(spec.cls.inputs) > 0
 
     def wire(self, node: NrNode) -> None:
         state = self.state
@@ -266,6 +274,10 @@ class _Builder:
                     if not state.entries[target].reason:
                         continue
                     entry.notes.append(f"the wire to '{target_out.id}' (not imported) is dropped")
+                    continue
+                if not self._takes_input(target_out):
+                    entry.notes.append(f"the wire to '{target_out.id}' is dropped: a flowrt "
+                                       f"{target_out.type} node has no input")
                     continue
                 source.wire(port, self.inputs[target])
 

@@ -143,7 +143,9 @@ def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDe
           notes: ExportNotes, registry: Any, flow: str) -> dict[str, Any]:
     base: dict[str, Any] = {"id": node_id, "type": type_, "z": z}
     name = decl.label if decl is not None else config.pop("label", None)
-    base["name"] = name or ""
+    # Node-RED reads any property equal to a config node's id as a reference to it: a config
+    # node named as its own id would depend on itself
+    base["name"] = name if name and (decl is not None or name != node_id) else ""
     if decl is not None and decl.disabled:
         base["d"] = True
     if type_.startswith("subflow:"):

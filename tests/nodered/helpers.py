@@ -20,7 +20,9 @@ NODERED_VERSION = "4"
 NODERED_DIR = Path(os.environ.get("FLOWRT_NODERED_DIR",
                                   Path.home() / ".cache" / "flowrt" / f"nodered{NODERED_VERSION}"))
 """Where the tests install Node-RED's npm packages (examples, and the credentials code)."""
-PACKAGES = (f"@node-red/nodes@{NODERED_VERSION}", f"@node-red/runtime@{NODERED_VERSION}")
+PACKAGES = (f"node-red@{NODERED_VERSION}", f"@node-red/nodes@{NODERED_VERSION}")
+"""Node-RED itself (its runtime encrypts credentials; red.js loads exported flows) and the
+package holding the example flows (the corpus)."""
 
 
 def tab(tab_id: str = "t1", label: str = "Main", **extra: Any) -> dict[str, Any]:
@@ -66,8 +68,8 @@ def flowrt_id(conversion: Conversion, nr_id: str) -> str:
 
 def nodered_home() -> Path:
     """Node-RED's packages, installed with npm on first use (a missing npm fails the test)."""
-    marker = NODERED_DIR / "node_modules" / "@node-red" / "runtime" / "package.json"
-    if not marker.exists() or not (NODERED_DIR / "node_modules/@node-red/nodes").exists():
+    modules = NODERED_DIR / "node_modules"
+    if not (modules / "node-red" / "red.js").exists() or not examples_dir().exists():
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is needed to install Node-RED's packages (examples, credentials)")
@@ -79,3 +81,7 @@ def nodered_home() -> Path:
         if done.returncode != 0:
             pytest.fail(f"npm install {' '.join(PACKAGES)} failed:\n{done.stderr[-2000:]}")
     return NODERED_DIR
+
+
+def examples_dir() -> Path:
+    return NODERED_DIR / "node_modules" / "@node-red" / "nodes" / "examples"

@@ -1,0 +1,246 @@
+"""Mappings of MQTT, HTTP and the contrib nodes (InfluxDB, PostgreSQL, AMQP); an imported MQTT
+flow runs against the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flowrt.nodered.writer import write_flows
+from flowrt.testing import Harness
+from tests.nodered.helpers import entry, errors, node, nr_import, tab
+from tests.servers import url
+
+BROKER = {"id": "ab12cd34ef56ab78", "type": "mqtt-broker", "name": "Plant", "broker": "localhost",
+          "port": "1883", "clientid": "", "usetls": False, "protocolVersion": "4",
+          "keepalive": "60", "cleansession": True, "birthTopic": "plant/online",
+          "birthQos": "1", "birthRetain": "true", "birthPayload": "yes", "willTopic": ""}
+
+
+def mapped(*nodes: dict[str, Any], configs: tuple[dict[str, Any], ...] = ()) -> Any:
+    conversion = nr_import([tab(), *configs, *({"z": "t1", "wires": [[]], **n} for n in nodes)])
+    assert not errors(conversion), errors(conversion)
+    return conversion
+
+
+def test_mqtt_broker_in_and_out() -> None:
+    conversion = mapped(
+        {"id": "i", "type": "mqtt in", "broker": BROKER["id"], "topic": "plant/+/t", "qos": "2",
+         "datatype": "json", "nl": False, "rap": True, "rh": 0, "inputs": 0},
+        {"id": "o", "type": "mqtt out", "broker": BROKER["id"], "topic": "", "qos": "",
+         "retain": ""},
+        configs=(BROKER,),
+    )
+    broker = conversion.flows[0].connections["plant"].data()
+    assert broker == {"type": "mqtt-broker", "label": "Plant", "url": "mqtt://localhost:1883",
+                      "clean_session": True,
+                      "birth": {"topic": "plant/online", "payload": "yes", "qos": 1,
+                                "retain": True}}
+    assert node(conversion, "i") == {"type": "mqtt-in", "connection": "plant",
+                                     "topic": "plant/+/t", "qos": 2, "payload": "json"}
+    assert node(conversion, "o") == {"type": "mqtt-out", "connection": "plant"}
+    assert "QoS 1" in entry(conversion, "o").notes[0]
+
+
+def test_a_missing_broker_becomes_a_connection_to_fill_in() -> None:
+    conversion = mapped({"id": "i", "type": "mqtt in", "broker": "gone", "topic": "a",
+                         "qos": "0", "datatype": "utf8"})
+    flow = conversion.flows[0]
+    stub = flow.connections["missing-mqtt-broker"]
+    assert stub.config == {"url": "${MISSING_MQTT_BROKER_URL}"}
+    assert conversion.report.variables == ["MISSING_MQTT_BROKER_URL"]
+    assert node(conversion, "i")["connection"] == "missing-mqtt-broker"
+    assert entry(conversion, "i").status == "caveats"
+
+
+def test_mqtt_over_websockets_is_unsupported_with_its_nodes() -> None:
+    ws = {**BROKER, "broker": "ws://localhost:9001/mqtt"}
+    conversion = nr_import([tab(), ws, {"id": "i", "type": "mqtt in", "z": "t1",
+                                        "broker": ws["id"], "topic": "a", "wires": [[]]}])
+    assert "WebSockets" in entry(conversion, ws["id"]).reason
+    assert "could not be imported" in entry(conversion, "i").reason
+    assert not errors(conversion)
+
+
+def test_an_imported_mqtt_flow_runs_against_the_broker(tmp_path: Path) -> None:
+    address = urlsplit(url("mqtt"))
+    topic = f"flowrt/nodered/{uuid.uuid4().hex}"
+    broker = {**BROKER, "broker": address.hostname, "port": str(address.port or 1883),
+              "birthTopic": ""}
+    conversion = nr_import([
+        tab(), broker,
+        {"id": "tick", "type": "inject", "z": "t1", "props": [{"p": "payload"}],
+         "payload": "{\"t\": 21}", "payloadType": "json", "repeat": "0.5", "once": True,
+         "wires": [["pub"]]},
+        {"id": "pub", "type": "mqtt out", "z": "t1", "broker": broker["id"], "topic": topic,
+         "qos": "1", "retain": "false", "wires": []},
+        {"id": "sub", "type": "mqtt in", "z": "t1", "broker": broker["id"], "topic": topic,
+         "qos": "1", "datatype": "auto-detect", "wires": [["out"]]},
+        {"id": "out", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    write_flows(conversion.flows, tmp_path)
+
+    async def receive() -> list[dict[str, Any]]:
+        harness = Harness.load(tmp_path, virtual_time=False, timeout=30)
+        await harness.start()
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 30
+            while not harness.result.received("out") and loop.time() < deadline:
+                await asyncio.sleep(0.1)
+            return harness.result.received("out")
+        finally:
+            await harness.stop()
+
+    received = asyncio.run(receive())
+    assert received, "the imported mqtt in node received nothing within 30 s"
+    assert received[0]["payload"] == {"t": 21} and received[0]["topic"] == topic
+
+
+def test_http_nodes() -> None:
+    conversion = mapped(
+        {"id": "in", "type": "http in", "url": "items/:id", "method": "post", "upload": False,
+         "swaggerDoc": ""},
+        {"id": "res", "type": "http response", "statusCode": "201",
+         "headers": {"x-a": "1"}},
+        {"id": "req", "type": "http request", "method": "use", "ret": "obj", "paytoqs": "query",
+         "url": "http://127.0.0.1:1/{{{payload.id}}}", "senderr": True,
+         "headers": [{"keyType": "other", "keyValue": "X-Key", "valueType": "other",
+                      "valueValue": "v"},
+                     {"keyType": "Accept", "keyValue": "", "valueType": "application/json",
+                      "valueValue": ""}]},
+    )
+    assert node(conversion, "in") == {"type": "http-in", "url": "/items/:id", "method": "post"}
+    assert node(conversion, "res") == {"type": "http-response", "status_code": 201,
+                                       "headers": {"x-a": "1"}}
+    assert node(conversion, "req") == {
+        "type": "http-request", "method": "use", "url": "http://127.0.0.1:1/{{{payload.id}}}",
+        "headers": {"X-Key": "v", "Accept": "application/json"}, "payload_to_query": True,
+        "ret": "obj", "fail_on_status": True}
+
+
+INFLUX_V1 = {"id": "ff00ff00ff00ff00", "type": "influxdb", "name": "Legacy",
+             "hostname": "127.0.0.1", "port": "8086", "protocol": "http",
+             "database": "plant", "influxdbVersion": "1.x", "usetls": False}
+INFLUX_V2 = {"id": "ee00ee00ee00ee00", "type": "influxdb", "name": "Cloud",
+             "influxdbVersion": "2.0", "url": "https://influx.example:8086",
+             "rejectUnauthorized": False}
+
+
+def test_influxdb_nodes() -> None:
+    conversion = nr_import(
+        [tab(), INFLUX_V1, INFLUX_V2,
+         {"id": "o1", "type": "influxdb out", "z": "t1", "influxdb": INFLUX_V1["id"],
+          "measurement": "temp", "precision": "s", "retentionPolicy": "week", "wires": []},
+         {"id": "o2", "type": "influxdb out", "z": "t1", "influxdb": INFLUX_V2["id"],
+          "measurement": "temp", "precisionV18FluxV20": "ms", "bucket": "b", "org": "o",
+          "wires": []},
+         {"id": "b1", "type": "influxdb batch", "z": "t1", "influxdb": INFLUX_V1["id"],
+          "precision": "", "wires": []},
+         {"id": "q1", "type": "influxdb in", "z": "t1", "influxdb": INFLUX_V1["id"],
+          "query": "SELECT * FROM temp", "precision": "ms", "rawOutput": False,
+          "wires": [[]]}],
+        credentials={INFLUX_V1["id"]: {"username": "u", "password": "p"},
+                     INFLUX_V2["id"]: {"token": "tok"}},
+    )
+    assert not errors(conversion), errors(conversion)
+    connections = conversion.flows[0].connections
+    assert connections["legacy"].data() == {
+        "type": "influxdb", "label": "Legacy", "version": "1", "url": "http://127.0.0.1:8086",
+        "database": "plant", "username": "u", "password": "${LEGACY_PASSWORD}"}
+    assert connections["cloud"].data() == {
+        "type": "influxdb", "label": "Cloud", "version": "2",
+        "url": "https://influx.example:8086", "token": "${CLOUD_TOKEN}", "verify_ssl": False}
+    assert conversion.secrets == {"LEGACY_PASSWORD": "p", "CLOUD_TOKEN": "tok"}
+    assert node(conversion, "o1") == {"type": "influx-out", "connection": "legacy",
+                                      "measurement": "temp", "bucket": "plant/week",
+                                      "precision": "s"}
+    assert node(conversion, "o2")["bucket"] == "b"
+    assert node(conversion, "b1") == {"type": "influx-out", "connection": "legacy",
+                                      "precision": "ns"}
+    assert node(conversion, "q1") == {"type": "influx-query", "connection": "legacy",
+                                      "query": "SELECT * FROM temp", "epoch": "ms"}
+
+
+PG = {"id": "dd00dd00dd00dd00", "type": "postgreSQLConfig", "name": "Plant DB",
+      "host": "127.0.0.1", "hostFieldType": "str", "port": "5432", "portFieldType": "num",
+      "database": "plant", "databaseFieldType": "str", "ssl": "false", "sslFieldType": "bool",
+      "user": "app", "userFieldType": "str", "password": "PG_PASS", "passwordFieldType": "env",
+      "max": "10", "maxFieldType": "num", "connectionTimeout": "5000"}
+
+
+def test_postgresql_nodes() -> None:
+    conversion = nr_import([
+        tab(), PG,
+        {"id": "q", "type": "postgresql", "z": "t1", "postgreSQLConfig": PG["id"],
+         "query": "SELECT * FROM t WHERE id = $1", "split": False, "outputs": 1,
+         "wires": [[]]},
+        {"id": "m", "type": "postgresql", "z": "t1", "postgreSQLConfig": PG["id"],
+         "query": "SELECT '{{msg.payload}}'", "wires": [[]]},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert conversion.flows[0].connections["plant-db"].data() == {
+        "type": "postgres", "label": "Plant DB", "dsn": "postgresql://app@127.0.0.1:5432/plant",
+        "password": "${PG_PASS}", "pool_size": 10, "connect_timeout": 5}
+    assert node(conversion, "q") == {"type": "postgres-query", "connection": "plant-db",
+                                     "query": "SELECT * FROM t WHERE id = :p1"}
+    assert "mustache" in entry(conversion, "m").reason
+
+
+def test_old_postgres_node_gets_a_change_node_in_front() -> None:
+    db = {"id": "cc00cc00cc00cc00", "type": "postgresdb", "name": "old", "hostname": "db",
+          "port": "5432", "db": "app", "ssl": False}
+    conversion = nr_import([
+        tab(), db,
+        {"id": "f", "type": "function", "z": "t1", "func": "return msg;", "outputs": 1,
+         "wires": [["p"]]},
+        {"id": "p", "type": "postgres", "z": "t1", "postgresdb": db["id"], "output": True,
+         "outputs": 1, "wires": [[]]},
+    ], credentials={db["id"]: {"user": "app", "password": "pw"}})
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "f")["to"] == "p-in"
+    nodes = conversion.flows[0].nodes
+    assert nodes["p-in"].type == "change" and nodes["p-in"].to == {0: ["p"]}
+    assert nodes["p"].config["allow_msg_query"] is True
+    assert conversion.flows[0].connections["old"].config["dsn"] == "postgresql://app@db:5432/app"
+
+
+AMQP = {"id": "bb00bb00bb00bb00", "type": "amqp-broker", "name": "Rabbit", "host": "localhost",
+        "port": "5672", "vhost": "plant", "tls": "", "credsFromSettings": False}
+
+
+def test_amqp_nodes_with_manual_ack() -> None:
+    conversion = nr_import([
+        tab(), AMQP,
+        {"id": "in", "type": "amqp-in-manual-ack", "z": "t1", "broker": AMQP["id"],
+         "prefetch": 5, "exchangeName": "events", "exchangeType": "topic",
+         "exchangeRoutingKey": "a.*, b.#", "exchangeDurable": True, "queueName": "jobs",
+         "queueExclusive": False, "queueDurable": True, "queueAutoDelete": False,
+         "wires": [["ack"]]},
+        {"id": "ack", "type": "change", "z": "t1", "rules": [
+            {"t": "set", "p": "manualAck", "pt": "msg", "to": "{\"ackMode\":\"ack\"}",
+             "tot": "json"}], "wires": [["in"]]},
+        {"id": "out", "type": "amqp-out", "z": "t1", "broker": AMQP["id"],
+         "exchangeName": "events", "exchangeType": "topic", "exchangeRoutingKey": "a.b",
+         "exchangeRoutingKeyType": "str", "amqpProperties": "{\"deliveryMode\": 2}",
+         "wires": []},
+    ], credentials={AMQP["id"]: {"username": "guest", "password": "guest"}})
+    assert not errors(conversion), errors(conversion)
+    assert conversion.flows[0].connections["rabbit"].data() == {
+        "type": "amqp-broker", "label": "Rabbit", "url": "amqp://localhost:5672/",
+        "vhost": "plant", "username": "guest", "password": "${RABBIT_PASSWORD}"}
+    assert node(conversion, "in") == {
+        "type": "amqp-in", "connection": "rabbit", "declare": True, "queue": "jobs",
+        "durable": True, "exclusive": False, "auto_delete": False, "exchange": "events",
+        "exchange_type": "topic", "binding_keys": ["a.*", "b.#"], "prefetch": 5, "to": "ack"}
+    assert "manual ack" in entry(conversion, "in").notes[0]
+    assert "to" not in node(conversion, "ack")
+    assert any("dropped" in n for n in entry(conversion, "ack").notes)
+    assert node(conversion, "out") == {"type": "amqp-out", "connection": "rabbit",
+                                       "exchange": "events", "declare": True,
+                                       "exchange_type": "topic", "routing_key": "a.b",
+                                       "persistent": True}

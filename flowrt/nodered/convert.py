@@ -43,6 +43,13 @@ class Conversion:
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     """(file, flowrt node id) -> Node-RED id."""
 
+    def texts(self) -> dict[str, str]:
+        """File name -> YAML text of each flow (for the editor and the API, which write
+        nothing to disk)."""
+        from flowrt.nodered.writer import render
+
+        return {flow.file: render(flow) for flow in self.flows}
+
 
 def convert(
     export: Export,

@@ -27,6 +27,9 @@ class Mapped:
     prelude: Mapped | None = None
     """A node put in front of this one (wires into the Node-RED node go to it): for a node
     whose inputs flowrt reads from other message properties."""
+    postlude: Mapped | None = None
+    """A node put after this one (the Node-RED node's output wires leave from it): for a node
+    whose output flowrt cannot shape alone."""
 
 
 class Unsupported(Exception):

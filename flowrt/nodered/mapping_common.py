@@ -47,9 +47,12 @@ def inject(node: NrNode, cx: MapContext) -> Mapped:
             has_payload = has_payload or prop["p"] == "payload"
         else:
             properties[property_path(prop["p"], cx.note)] = value
+    mapped = Mapped("inject", config)
     if not has_payload:
         config["payload"] = None
-        cx.note("no payload property: flowrt sets `payload` to null where Node-RED leaves it out")
+        mapped.postlude = Mapped("change", {"rules": [{"delete": "payload"}]})
+        cx.note("Node-RED sends no payload: a change node after it deletes the payload flowrt's "
+                "inject always sets")
     if properties:
         config["properties"] = properties
     repeat = as_number(node.get("repeat"))
@@ -66,7 +69,7 @@ def inject(node: NrNode, cx: MapContext) -> Mapped:
     if "repeat" not in config and "cron" not in config and "once" not in config:
         cx.note("sends only when triggered by hand (Node-RED's button): flowrt has no button; "
                 "send into it from a flow test or the editor")
-    return Mapped("inject", config)
+    return mapped
 
 
 def debug(node: NrNode, cx: MapContext) -> Mapped:

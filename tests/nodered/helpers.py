@@ -40,9 +40,10 @@ def texts(conversion: Conversion) -> dict[str, str]:
 
 def node(conversion: Conversion, nr_id: str) -> dict[str, Any]:
     """The flowrt node (as flow-file data) made from Node-RED node ``nr_id``."""
+    made = entry(conversion, nr_id).flowrt_id
     for flow in conversion.flows:
         for out in flow.all_nodes():
-            if out.nr_id == nr_id and not out.id.endswith("-in"):
+            if out.nr_id == nr_id and out.id == made:
                 return out.data()
     raise AssertionError(f"no node made from {nr_id}")
 

@@ -146,3 +146,25 @@ def test_comment_text_and_a_disabled_node() -> None:
     assert data == {"type": "comment", "label": "Read me", "text": "Some *notes*"}
     data = one({"id": "d", "type": "debug", "d": True, "info": "why", "outputLabels": ["x"]})
     assert data["disabled"] is True and data["info"] == "why"
+
+
+def test_an_inject_without_payload_sends_none_as_node_red_does() -> None:
+    """A delay node takes a message holding nothing but `flush` as a command only."""
+    conversion = nr_import([
+        tab(),
+        {"id": "hello", "type": "inject", "z": "t1", "props": [{"p": "payload"}],
+         "payload": "Hello", "payloadType": "str", "once": True, "onceDelay": 0.1,
+         "wires": [["wait"]]},
+        {"id": "flush", "type": "inject", "z": "t1", "props": [{"p": "flush", "v": "true",
+                                                               "vt": "bool"}],
+         "once": True, "onceDelay": 1, "wires": [["wait"]]},
+        {"id": "wait", "type": "delay", "z": "t1", "pauseType": "delay", "timeout": "60",
+         "timeoutUnits": "seconds", "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert conversion.flows[0].nodes["flush-out"].config == {"rules": [{"delete": "payload"}]}
+    assert "no payload" in entry(conversion, "flush").notes[0]
+    result = run_imported(conversion)
+    assert [m["payload"] for m in result.received("d")] == ["Hello"]
+    assert "payload" not in result.received("wait")[1]

@@ -18,8 +18,9 @@ from flowrt.api import ConnectionLost, NodeError
 
 from .amqp_errors import ChannelRefused, lost, open_failure
 
-Returned = tuple[str, str, bytes, int, str]
-"""A message the broker returned as unroutable: exchange, routing key, body, code, text."""
+Returned = tuple[str, str, bytes, int, str, Any]
+"""A message the broker returned as unroutable: exchange, routing key, body, reply code,
+reply text, properties."""
 
 CLOSE_TIMEOUT = 5.0
 
@@ -245,9 +246,10 @@ class AmqpClient:
                                   "(was the queue deleted?)"))
         self._abandon()
 
-    def _message_returned(self, _ch: Any, method: Any, _props: Any, body: bytes) -> None:
+    def _message_returned(self, _ch: Any, method: Any, props: Any, body: bytes) -> None:
         self.returned.append(
-            (method.exchange, method.routing_key, body, method.reply_code, method.reply_text)
+            (method.exchange, method.routing_key, body, method.reply_code, method.reply_text,
+             props)
         )
 
     def _confirmed(self, frame: Any) -> None:

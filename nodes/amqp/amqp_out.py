@@ -44,9 +44,9 @@ class AmqpOut(Sink):
 
     The broker may refuse a message (a nack: a queue over its length limit with
     `x-overflow: reject-publish`), and with `mandatory: true` returns a message no queue is
-    bound for. Either fails the whole batch, with an error that says how many messages and
-    why: catch nodes get every message of the batch, and sources are not acknowledged, so
-    messages may be published again.
+    bound for. Either fails that message alone, with an error saying why (catch nodes get it,
+    and its source is not acknowledged); the rest of the batch is written. So does a message
+    with no routing key. An exchange that does not exist fails the whole batch.
 
     `exchange: ""` is the default exchange, which routes a message to the queue named by the
     routing key. With `declare: true` the node declares the exchange (durable, of
@@ -117,6 +117,9 @@ class AmqpOut(Sink):
     async def start(self) -> None:
         self._client: AmqpClient | None = None
         self._lock = asyncio.Lock()
+        self._batch: list[Message] | None = None
+        self._failed: set[int] = set()
+        """Messages of the current batch failed on their own (by ``id``)."""
 
     def _broker(self) -> AmqpBroker:
         conn = self.ctx.connection(self.config.connection)
@@ -168,7 +171,18 @@ class AmqpOut(Sink):
     # writing -----------------------------------------------------------------------------
 
     async def write(self, batch: list[Message]) -> None:
-        prepared = [self._prepare(msg) for msg in batch]
+        if batch is not self._batch:  # a new batch; the same list again is a retry
+            self._batch, self._failed = batch, set()
+        prepared: list[tuple[Message, Prepared]] = []
+        for msg in batch:
+            if id(msg) in self._failed:
+                continue  # failed on its own in an earlier attempt: not published again
+            try:
+                prepared.append((msg, self._prepare(msg)))
+            except ConfigError as exc:
+                self._fail(msg, exc)
+        if not prepared:
+            return
         client = await self._connected()
         import pika
 
@@ -177,7 +191,7 @@ class AmqpOut(Sink):
         client.returned.clear()
         confirms = [
             client.publish(exchange, key, body, pika.BasicProperties(**props), mandatory)
-            for key, body, props in prepared
+            for _, (key, body, props) in prepared
         ]
         try:
             accepted = await asyncio.gather(*confirms)
@@ -185,14 +199,26 @@ class AmqpOut(Sink):
             broker = self._broker()
             raise refusal(exc, "exchange", exchange or "(default)", broker.vhost,
                           broker.server) from exc
-        problems = self._problems(prepared, list(accepted), client.returned)
+        returned = _match_returns(prepared, client.returned)
         client.returned.clear()
-        if problems:
-            raise NodeError(
-                "; ".join(problems)
-                + f" (the batch of {len(batch)} fails as a whole: its other messages were "
-                "published, and are published again if it is retried)"
-            )
+        for (msg, _), ok in zip(prepared, accepted, strict=True):
+            if not ok:
+                self._fail(msg, NodeError(
+                    "the broker refused the message (basic.nack: a queue over its length "
+                    "limit with `x-overflow: reject-publish`, or a broker error)"))
+            elif id(msg) in returned:
+                _, key, _, code, text, _ = returned[id(msg)]
+                where = f"exchange '{exchange}'" if exchange else "the default exchange"
+                self._fail(msg, NodeError(
+                    f"no queue is bound for the message ({where}, routing key '{key}': "
+                    f"{code} {text}): bind a queue for that routing key, or set "
+                    "`mandatory: false` to let the broker drop such messages"))
+
+    def _fail(self, msg: Message, error: NodeError) -> None:
+        """Fail one message of the batch (catch nodes get it, its source is nacked); the
+        others are written."""
+        self._failed.add(id(msg))
+        self.ctx.error(error, msg)
 
     def _prepare(self, msg: Message) -> Prepared:
         cfg = self.config
@@ -210,27 +236,6 @@ class AmqpOut(Sink):
             raise ConfigError(f"cannot publish the message: {exc}") from exc
         return str(key), body, props
 
-    def _problems(
-        self, prepared: list[Prepared], accepted: list[bool], returned: list[Returned]
-    ) -> list[str]:
-        problems: list[str] = []
-        nacked = accepted.count(False)
-        if nacked:
-            problems.append(
-                f"the broker refused {nacked} of {len(prepared)} message(s) (basic.nack: a "
-                "queue over its length limit with `x-overflow: reject-publish`, or a broker "
-                "error)"
-            )
-        if returned:
-            exchange, key, _, code, text = returned[0]
-            where = f"exchange '{exchange}'" if exchange else "the default exchange"
-            problems.append(
-                f"{len(returned)} of {len(prepared)} message(s) could not be routed to any "
-                f"queue ({where}, routing key '{key}': {code} {text}): bind a queue for that "
-                "routing key, or set `mandatory: false` to let the broker drop such messages"
-            )
-        return problems
-
     async def flush(self) -> None:
         """Nothing to do: ``write`` returns only once the broker confirmed its batch."""
 
@@ -238,3 +243,23 @@ class AmqpOut(Sink):
         client, self._client = self._client, None
         if client is not None:
             await client.close()
+
+
+def _match_returns(
+    published: list[tuple[Message, Prepared]], returned: list[Returned]
+) -> dict[int, Returned]:
+    """Which published messages (by ``id``) the broker returned as unroutable. A return
+    carries no delivery tag, but returns come in publishing order: each goes to the first
+    message not yet matched with the same routing key, body, headers and message id."""
+    found: dict[int, Returned] = {}
+    for back in returned:
+        _, key, body, _, _, props = back
+        for msg, (sent_key, sent_body, sent_props) in published:
+            if (
+                id(msg) not in found and sent_key == key and sent_body == body
+                and (getattr(props, "headers", None) or None) == sent_props.get("headers")
+                and getattr(props, "message_id", None) == sent_props.get("message_id")
+            ):
+                found[id(msg)] = back
+                break
+    return found

@@ -134,44 +134,71 @@ def test_an_unknown_exchange_fails_the_messages_naming_it_and_the_fix(rabbit: Ra
     assert "set `declare: true`" in errors[0]
 
 
-def test_an_unroutable_mandatory_message_fails_and_is_dropped_without_mandatory(
+async def publish_and_name_failures(
+    rabbit: Rabbit, node: dict[str, Any], msgs: list[dict[str, Any]]
+) -> list[tuple[Any, str]]:
+    """Publish the messages; returns (payload, error text) of each message that failed."""
+    flow = flow_text(rabbit, {"out": node})
+    async with running(flow, rabbit.env()) as h:
+        for msg in msgs:
+            h.send("out", msg)
+        await h.run()
+    return [(e.msg["payload"] if e.msg else None, e.message) for e in h.result.errors]
+
+
+def test_an_unroutable_mandatory_message_fails_alone_and_is_dropped_without_mandatory(
     rabbit: Rabbit,
 ) -> None:
-    nowhere = rabbit.name()
+    queue, nowhere = rabbit.name(), rabbit.name()
 
-    async def scenario() -> tuple[list[str], list[str]]:
-        strict, _ = await publish_through(
-            rabbit, sink(routing_key=nowhere, mandatory=True), [{"payload": 1}, {"payload": 2}])
+    async def scenario() -> tuple[list[tuple[Any, str]], list[Got], list[str]]:
+        await rabbit.declare(queue)
+        strict = await publish_and_name_failures(rabbit, sink(mandatory=True), [
+            {"payload": 1, "topic": queue}, {"payload": 2, "topic": nowhere},
+            {"payload": 3, "topic": queue}, {"payload": 4, "topic": nowhere},
+        ])
         lenient, _ = await publish_through(rabbit, sink(routing_key=nowhere), [{"payload": 1}])
-        return strict, lenient
+        return strict, await rabbit.take(queue), lenient
 
-    strict, lenient = asyncio.run(scenario())
-    assert len(strict) == 2  # both messages of the batch fail, each with the whole story
-    assert ("2 of 2 message(s) could not be routed to any queue (the default exchange, "
-            f"routing key '{nowhere}': 312 NO_ROUTE)") in strict[0]
-    assert "set `mandatory: false`" in strict[0]
+    strict, delivered, lenient = asyncio.run(scenario())
+    assert [payload for payload, _ in strict] == [2, 4]
+    assert strict[0][1] == (
+        f"no queue is bound for the message (the default exchange, routing key '{nowhere}': "
+        "312 NO_ROUTE): bind a queue for that routing key, or set `mandatory: false` to let "
+        "the broker drop such messages")
+    assert [m.body for m in delivered] == [b"1", b"3"]  # the rest of the batch went out
     assert lenient == []
 
 
-def test_messages_the_broker_refuses_fail_with_the_count(rabbit: Rabbit) -> None:
+def test_messages_the_broker_refuses_fail_alone(rabbit: Rabbit) -> None:
     queue = rabbit.name()
 
-    async def scenario() -> tuple[list[str], int]:
+    async def scenario() -> tuple[list[tuple[Any, str]], list[Got]]:
         await rabbit.declare(queue, arguments={"x-max-length": 1,
                                                "x-overflow": "reject-publish"})
-        errors, _ = await publish_through(
+        failed = await publish_and_name_failures(
             rabbit, sink(routing_key=queue), [{"payload": i} for i in range(3)])
-        return errors, await rabbit.depth(queue)
+        return failed, await rabbit.take(queue)
 
-    errors, depth = asyncio.run(scenario())
-    assert depth == 1
-    assert len(errors) == 3
-    assert "the broker refused 2 of 3 message(s) (basic.nack" in errors[0]
+    failed, kept = asyncio.run(scenario())
+    assert [m.body for m in kept] == [b"0"]
+    assert [payload for payload, _ in failed] == [1, 2]
+    assert all(text.startswith("the broker refused the message (basic.nack") for _, text in failed)
 
 
-def test_the_default_exchange_needs_a_routing_key(rabbit: Rabbit) -> None:
-    errors, _ = asyncio.run(publish_through(rabbit, sink(), [{"payload": "no topic"}]))
-    assert len(errors) == 1 and "no routing key for the message" in errors[0]
+def test_a_message_without_a_routing_key_fails_alone(rabbit: Rabbit) -> None:
+    queue = rabbit.name()
+
+    async def scenario() -> tuple[list[tuple[Any, str]], list[Got]]:
+        await rabbit.declare(queue)
+        failed = await publish_and_name_failures(rabbit, sink(), [
+            {"payload": "routed", "topic": queue}, {"payload": "no topic"}])
+        return failed, await rabbit.take(queue)
+
+    failed, kept = asyncio.run(scenario())
+    assert [m.body for m in kept] == [b"routed"]
+    assert len(failed) == 1 and failed[0][0] == "no topic"
+    assert "no routing key for the message" in failed[0][1]
 
 
 def test_a_wrong_password_is_an_authentication_failure_that_hides_the_password(
@@ -226,3 +253,37 @@ def test_a_round_trip_through_a_flow_keeps_properties_and_headers(rabbit: Rabbit
 
 async def _depth_is(rabbit: Rabbit, queue: str, expected: int) -> bool:
     return await rabbit.depth(queue) == expected
+
+
+def test_a_message_the_sink_could_not_route_is_dead_lettered_at_its_source(
+    rabbit: Rabbit,
+) -> None:
+    """Per message, end to end: the unroutable one is nacked on the queue it came from (and
+    goes to that queue's dead letter queue); the others are published and acknowledged."""
+    inbox, outbox, dead = rabbit.name("in"), rabbit.name("out"), rabbit.name("dead")
+    route = ("msg['topic'] = msg['payload']['to']\nreturn msg")
+
+    async def scenario() -> tuple[list[Got], list[Got], int]:
+        await rabbit.declare(outbox)
+        await rabbit.declare(dead)
+        flow = flow_text(rabbit, {
+            "jobs": {"type": "amqp-in", "connection": "rabbit", "queue": inbox, "declare": True,
+                     "arguments": {"x-dead-letter-exchange": "",
+                                   "x-dead-letter-routing-key": dead}, "to": "route"},
+            "route": {"type": "script", "code": route, "to": "results"},
+            "results": sink(mandatory=True),
+        })
+        async with running(flow, rabbit.env()) as h:
+            await connected(h, "jobs")
+            targets = [outbox, "nowhere-" + outbox, outbox]
+            await rabbit.publish(inbox, [json.dumps({"to": t, "n": n}).encode()
+                                         for n, t in enumerate(targets)])
+            await until(lambda: _depth_is(rabbit, dead, 1), "the unroutable job dead-lettered")
+            await until(lambda: _depth_is(rabbit, outbox, 2), "the two others published")
+            await until(lambda: _depth_is(rabbit, inbox, 0), "the queue emptied")
+        return await rabbit.take(outbox), await rabbit.take(dead), len(h.result.errors)
+
+    published, dead_letters, errors = asyncio.run(scenario())
+    assert [json.loads(m.body)["n"] for m in published] == [0, 2]
+    assert [json.loads(m.body)["n"] for m in dead_letters] == [1]
+    assert errors == 1

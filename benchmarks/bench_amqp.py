@@ -21,16 +21,16 @@ The broker is FLOWRT_TEST_AMQP (default ``amqp://guest:guest@127.0.0.1:5672/``);
 queues of its own, deleted after. Each figure is the median of ``--repeat`` runs.
 
 Figures (2 shared cores, RabbitMQ 3.10 on 127.0.0.1, Python 3.11, pika 1.4, 20,000 messages,
-median of 3; the machine is shared, so runs vary by about 20 %):
+median of 3, from two full runs; the machine is shared, so runs vary by 20 % or more):
 
-========================================  =============  ==============
-relay                                     durable        transient
-========================================  =============  ==============
-flowrt, prefetch 100 (the default)        9,000 msg/s    11,800 msg/s
-flowrt, prefetch 1,000                    7,100-8,400    12,600
-pika alone, prefetch 100                  9,400          13,500
-flowrt / pika                             0.95x          0.87x
-========================================  =============  ==============
+========================================  ===============  ===============
+relay                                     durable          transient
+========================================  ===============  ===============
+flowrt, prefetch 100 (the default)        7,300-9,000      11,200-11,800
+flowrt, prefetch 1,000                    7,100-10,000     11,300-12,600
+pika alone, prefetch 100                  9,300-9,400      11,500-13,500
+flowrt / pika, prefetch 100               0.8-1.0x         0.9-1.0x
+========================================  ===============  ===============
 
 flowrt keeps up with the hand-written relay. Most of the time is pika framing and socket
 writes: pika writes every frame with its own ``send`` (three per published message), so

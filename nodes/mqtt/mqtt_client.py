@@ -1,0 +1,140 @@
+"""Making a paho client from an ``mqtt-broker`` connection, and reading what the broker answered.
+
+paho is imported here, inside the functions, so discovering the registry never loads it. A new
+paho client is made for each connection attempt (the broker keeps the session, keyed by the
+client id): nothing half-sent by a connection that died is replayed behind the engine's back,
+and a client that failed never leaks into the next attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+AUTH_REASONS = frozenset({134, 135})
+"""CONNACK reasons that mean the credentials were refused: 134 "bad user name or password"
+and 135 "not authorised" (MQTT 5; paho maps the 3.1.1 codes 4 and 5 onto them)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message a connection publishes by itself: the will, birth and close messages."""
+
+    topic: str
+    payload: str
+    qos: int
+    retain: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a connection attempt needs, from the connection's validated configuration."""
+
+    host: str
+    port: int
+    tls: bool
+    client_id: str
+    generated_id: bool
+    """True when flowrt made the client id up: nobody can resume its session after a stop."""
+    username: str | None
+    password: str | None
+    ca_file: str | None
+    cert_file: str | None
+    key_file: str | None
+    insecure: bool
+    mqtt5: bool
+    keepalive: int
+    clean_session: bool
+    session_expiry: int
+    connect_timeout: float
+    will: Message | None
+    birth: Message | None
+    close: Message | None
+
+    @property
+    def where(self) -> str:
+        """The broker, as people read it in messages (never with the password)."""
+        scheme = "mqtts" if self.tls else "mqtt"
+        user = f" as '{self.username}'" if self.username else ""
+        return f"{scheme}://{self.host}:{self.port}{user}"
+
+
+def make_client(settings: Settings) -> Any:
+    """A paho client, not yet connected, with manual acknowledgement and no reconnection of
+    its own (the engine reconnects, with back-off)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    if settings.mqtt5:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=settings.client_id,
+            protocol=mqtt.MQTTv5,
+            reconnect_on_failure=False,
+            manual_ack=True,
+        )
+    else:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=settings.client_id,
+            protocol=mqtt.MQTTv311,
+            clean_session=settings.clean_session,
+            reconnect_on_failure=False,
+            manual_ack=True,
+        )
+    client.connect_timeout = settings.connect_timeout
+    if settings.username is not None:
+        client.username_pw_set(settings.username, settings.password)
+    if settings.tls:
+        client.tls_set(
+            ca_certs=settings.ca_file, certfile=settings.cert_file, keyfile=settings.key_file
+        )
+        client.tls_insecure_set(settings.insecure)
+    if settings.will is not None:
+        will = settings.will
+        client.will_set(will.topic, will.payload, will.qos, will.retain)
+    return client
+
+
+def new_properties(packet: str) -> Any:
+    """An empty paho Properties for a packet type (``CONNECT``, ``PUBLISH``, ...)."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    return Properties(getattr(PacketTypes, packet))  # type: ignore[no-untyped-call]
+
+
+def open_socket(client: Any, settings: Settings) -> None:
+    """Connect the socket and send CONNECT (blocking: run it in a thread). Raises OSError."""
+    if settings.mqtt5:
+        props = new_properties("CONNECT")
+        props.SessionExpiryInterval = 0 if settings.clean_session else settings.session_expiry
+        client.connect(
+            settings.host,
+            settings.port,
+            settings.keepalive,
+            clean_start=settings.clean_session,
+            properties=props,
+        )
+    else:
+        client.connect(settings.host, settings.port, settings.keepalive)
+
+
+def disconnect(client: Any, settings: Settings) -> None:
+    """Send DISCONNECT. A session nobody can resume (a made-up client id) ends with it, in MQTT
+    5; in 3.1.1 the broker keeps it, as it keeps every session that is not clean."""
+    if settings.mqtt5 and settings.generated_id and not settings.clean_session:
+        props = new_properties("DISCONNECT")
+        props.SessionExpiryInterval = 0
+        client.disconnect(properties=props)
+    else:
+        client.disconnect()
+
+
+def is_refusal(reason: Any) -> bool:
+    """True for a reason code (CONNACK, SUBACK, PUBACK) that reports a failure."""
+    return bool(getattr(reason, "is_failure", False))
+
+
+def reason_text(reason: Any) -> str:
+    return str(reason).lower() if reason is not None else "no reason given"

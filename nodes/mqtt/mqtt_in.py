@@ -1,0 +1,167 @@
+"""mqtt-in: messages from an MQTT broker, for a topic filter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any, Literal
+
+from pydantic import field_validator
+
+from flowrt.api import Ack, ConfigError, Message, NodeConfig, Source, field
+
+from .mqtt_broker import MqttBroker
+from .mqtt_codec import PayloadMode, decode_payload, properties_to_dict
+from .mqtt_inbox import Incoming, Subscription
+from .mqtt_topics import parse_filter
+
+MAX_WAITING = 10_000
+"""QoS 0 messages waiting to be read beyond this are dropped (QoS 1 and 2 are bounded by the
+broker, which sends no more than its in-flight window before they are acknowledged)."""
+
+
+class MqttIn(Source):
+    """Receive the messages published to an MQTT topic (with + and # wildcards).
+
+    ### Outputs
+
+    - `topic` (string): the topic the message was published to.
+    - `payload`: the message, decoded as `payload` says: with `auto`, parsed JSON when it is
+      JSON, else text when it is UTF-8, else bytes.
+    - `qos` (0, 1 or 2) and `retain` (true when the broker kept it from before the subscription).
+    - `properties` (MQTT 5, when the sender gave any): `user_properties` (name to text),
+      `content_type`, `response_topic`, `correlation_data` (bytes), `message_expiry_interval`,
+      `payload_format_indicator`.
+
+    ### Details
+
+    `topic` is a filter: `+` stands for one level (`plant/+/temperature`), `#` at the end for
+    any number of levels (`plant/#`). `$share/GROUP/FILTER` is a shared subscription: each
+    message goes to one of the subscribers in the group, so several workers running the same
+    flow split the load (MQTT 5 brokers, and Mosquitto with 3.1.1 too).
+
+    Delivery follows the quality of service:
+
+    - **QoS 1** is at-least-once. A message is acknowledged to the broker (PUBACK) only when the
+      flow has finished with it. When a node fails on it and no catch node takes the error, it
+      is not acknowledged: with the connection's default `clean_session: false` the broker
+      sends it again, after the connection reconnects to have it redelivered (1 s after the
+      messages in hand are settled, doubling to 60 s while failures go on). Messages in the
+      flow when it stops are redelivered to the next run that resumes the session (same
+      `client_id`). A message may therefore arrive twice; make its processing idempotent.
+    - **QoS 0** is at-most-once: the broker forgets each message once sent, so one that
+      arrives while the flow is down or fails in it is gone.
+    - **QoS 2** is exactly-once from the broker to this node, and the message is acknowledged
+      when it arrives: the protocol cannot redeliver it if the flow then fails.
+
+    A payload that `payload: json` or `payload: string` cannot decode is an error for catch
+    nodes, with the raw bytes as the payload; the message is acknowledged.
+    """
+
+    type = "mqtt-in"
+
+    class Config(NodeConfig):
+        connection: str = field(
+            description="The mqtt-broker connection to receive from.",
+            connection="mqtt-broker",
+            examples=["plant"],
+        )
+        topic: str = field(
+            description="The topic filter: + for one level, # (last) for any number; "
+            "$share/GROUP/FILTER for a shared subscription.",
+            examples=["plant/+/temperature", "plant/#", "$share/workers/jobs/#"],
+        )
+        qos: Literal[0, 1, 2] = field(
+            1, description="The quality of service to subscribe with: 0, 1 or 2."
+        )
+        payload: PayloadMode = field(
+            "auto",
+            description="How to decode the payload: auto (JSON, else text, else bytes), json, "
+            "string or bytes.",
+        )
+
+        @field_validator("topic")
+        @classmethod
+        def _topic(cls, value: str) -> str:
+            parse_filter(value)
+            return value
+
+    config: Config
+
+    async def start(self) -> None:
+        conn = self.ctx.connection(self.config.connection)
+        if not isinstance(conn, MqttBroker):
+            raise ConfigError(
+                f"connection '{self.config.connection}' is not an mqtt-broker", node=self.id
+            )
+        self._mqtt5 = conn.session.settings.mqtt5
+        self._session = conn.session
+        self._waiting: deque[tuple[Any, Incoming | None] | BaseException] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._dropped = 0
+        self._sub = Subscription(self.config.topic, self.config.qos, self._deliver, self._lost)
+        self._session.watch(self.ctx.status)
+
+    async def connect(self) -> None:
+        await self._session.subscribe(self._sub)
+
+    def _wake(self) -> None:
+        waiter = self._wakeup
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _deliver(self, message: Any, ack: Incoming | None) -> None:
+        if ack is None and len(self._waiting) >= MAX_WAITING:
+            self._dropped += 1
+            if self._dropped % MAX_WAITING == 1:
+                self.ctx.warn(
+                    f"the flow is behind: dropped {self._dropped} QoS 0 message(s) so far "
+                    f"({MAX_WAITING} were waiting); use QoS 1 to have the broker hold them"
+                )
+            return
+        self._waiting.append((message, ack))
+        self._wake()
+
+    def _lost(self, error: BaseException) -> None:
+        # What waits here came on the lost connection: not acknowledged, so the broker sends it
+        # again (QoS 1) on the next one.
+        self._waiting.clear()
+        self._waiting.append(error)
+        self._wake()
+
+    async def read(self) -> tuple[Message, Ack | None]:
+        while True:
+            while not self._waiting:
+                self._wakeup = asyncio.get_running_loop().create_future()
+                try:
+                    await self._wakeup
+                finally:
+                    self._wakeup = None
+            item = self._waiting.popleft()
+            if isinstance(item, BaseException):
+                raise item
+            message, ack = item
+            msg: Message = {
+                "topic": message.topic,
+                "payload": None,
+                "qos": message.qos,
+                "retain": bool(message.retain),
+            }
+            if self._mqtt5 and message.properties is not None:
+                props = properties_to_dict(message.properties)
+                if props:
+                    msg["properties"] = props
+            try:
+                msg["payload"] = decode_payload(message.payload, self.config.payload)
+            except ValueError as exc:
+                msg["payload"] = message.payload
+                msg["_msgid"] = self.ctx.new_msgid()
+                self.ctx.error(ValueError(f"message on '{message.topic}': {exc}"), msg)
+                if ack is not None:
+                    await ack.ack()
+                continue
+            return msg, ack
+
+    async def close(self) -> None:
+        self._session.unsubscribe(self._sub)
+        self._waiting.clear()

@@ -23,11 +23,14 @@ from flowrt.nodered.credentials import Credentials
 from flowrt.nodered.flowfile import ConnectionOut, FlowOut, SubflowOut
 from flowrt.nodered.mapping import Unsupported, reason_for, table
 from flowrt.nodered.mapping_network import FOLDED
-from flowrt.nodered.naming import Namer
+from flowrt.nodered.naming import Namer, variable
 from flowrt.nodered.reader import Export
 from flowrt.nodered.report import Entry, Report
 from flowrt.nodered.state import CONNECTION_TYPES, ImportState, NodeScope
 from flowrt.nodered.values import escape_all
+
+LOGIN_TYPES = frozenset({"mqtt-broker", "influxdb", "amqp-broker", "postgresdb"})
+"""Config types whose login is in Node-RED's credentials, not in the flow."""
 
 DEMOTING = {"E020", "E021", "E022", "E023", "E024", "E025", "E026", "E030", "E033", "E034",
             "E038", "E039"}
@@ -139,6 +142,13 @@ def _map_configs(state: ImportState) -> None:
             state.connection_reasons[node.id] = entry.reason
             continue
         entry.flowrt_id, entry.flowrt_type, entry.notes = conn_id, mapped.type, scope.notes
+        if node.type in LOGIN_TYPES and not state.creds(node.id):
+            secret = "token" if mapped.config.get("version") == "2" else "password"
+            entry.notes.append(
+                f"no credentials were given for it: if the server needs a login, set "
+                f"{'`token`' if secret == 'token' else '`username` and `password`'} "
+                f"(`{secret}: ${{{variable(conn_id, secret)}}}`), or import again with "
+                "--credentials")
         label = node.name if node.name and node.name != conn_id else None
         state.connections[node.id] = ConnectionOut(conn_id, mapped.type, escape_all(
             mapped.config, scope.note), label, nr_id=node.id)

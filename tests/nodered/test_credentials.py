@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from flowrt.nodered import import_nodered
 from flowrt.nodered.credentials import CredentialsError, decrypt, encrypt, read_credentials
-from tests.nodered.helpers import errors, node, nodered_home, nr_import, tab
+from tests.nodered.helpers import entry, errors, node, nodered_home, nr_import, tab
 
 HERE = Path(__file__).parent
 BROKER_ID = "b7a1c2d3e4f50617"
@@ -111,6 +111,8 @@ def test_without_credentials_no_secret_is_invented() -> None:
     broker = conversion.flows[0].connections["plant-broker"].data()
     assert "password" not in broker and "username" not in broker
     assert conversion.secrets == {}
+    note = entry(conversion, BROKER_ID).notes[0]
+    assert "password: ${PLANT_BROKER_PASSWORD}" in note and "--credentials" in note
 
 
 def test_credentials_inside_the_export_are_used_too() -> None:

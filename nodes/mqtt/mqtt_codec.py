@@ -57,7 +57,8 @@ def decode_payload(data: bytes, mode: PayloadMode) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-    if text[:1] in ('"', "{", "[", "-", "t", "f", "n") or text[:1].isdigit():
+    first = text.lstrip()[:1]
+    if first in ('"', "{", "[", "-", "t", "f", "n") or first.isdigit():
         try:
             return json.loads(text, parse_constant=_no_constant)
         except ValueError:

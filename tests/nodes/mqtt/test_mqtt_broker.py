@@ -1,0 +1,216 @@
+"""The mqtt-broker connection: its configuration rules as `flowrt validate` reports them,
+credentials (refused ones stop the nodes), the will, birth and close messages, client ids."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowrt.check import check
+from flowrt.errors import Diagnostic
+from flowrt.load import Project, load_text
+from tests.nodes.mqtt.mqtt_kit import (
+    WAIT,
+    Probe,
+    eventually,
+    flow_text,
+    running,
+    statuses,
+    unique,
+    until_connected,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def diagnose(connection: dict[str, Any], env: dict[str, str] | None = None) -> list[Diagnostic]:
+    text = flow_text({"in": {"type": "mqtt-in", "connection": "broker", "topic": "a/b"}},
+                     **connection)
+    return [d for d in check(Project(documents=[load_text(text, "flow.json")]), env=env or {})
+            if d.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    ("connection", "words"),
+    [
+        ({"url": "http://127.0.0.1:1883"}, "mqtt:// or mqtts://"),
+        ({"url": "mqtt://"}, "names no host"),
+        ({"url": "mqtt://bob:secret@127.0.0.1"}, "may not hold credentials"),
+        ({"url": "mqtt://127.0.0.1/plant"}, "path or query"),
+        ({"url": "mqtt://127.0.0.1:99999"}, "bad port"),
+        ({"url": "mqtt://127.0.0.1", "ca_file": "/etc/ca.pem"}, "need an mqtts:// url"),
+        ({"url": "mqtts://127.0.0.1", "cert_file": "/etc/c.pem"}, "cert_file and key_file"),
+        ({"url": "mqtt://127.0.0.1", "password": "${PW}"}, "needs a username"),
+        ({"url": "mqtt://127.0.0.1", "protocol": "4"}, "protocol"),
+        ({"url": "mqtt://127.0.0.1", "keepalive": 1}, "keepalive"),
+        ({"url": "mqtt://127.0.0.1", "will": {"topic": "a/+"}}, "wildcard"),
+        ({"url": "mqtt://127.0.0.1", "birth": {"topic": "a", "qos": 3}}, "qos"),
+    ],
+)
+def test_bad_connections_are_reported_with_their_place(
+    connection: dict[str, Any], words: str
+) -> None:
+    found = diagnose(connection, env={"PW": "x"})
+    assert found, f"no error for {connection}"
+    assert any(words in d.message for d in found), [str(d) for d in found]
+    assert all(d.file == "flow.json" and d.line > 0 for d in found), [str(d) for d in found]
+
+
+def test_a_password_written_inline_is_refused_and_a_reference_is_accepted() -> None:
+    inline = diagnose({"url": "mqtt://127.0.0.1", "username": "u", "password": "hunter2"})
+    assert [d.code for d in inline] == ["E039"]
+    assert "hunter2" not in str(inline[0])
+    assert diagnose({"url": "mqtt://127.0.0.1", "username": "u", "password": "${MQTT_PW}"},
+                    env={"MQTT_PW": "hunter2"}) == []
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5", 5])
+def test_good_connections_pass(protocol: Any) -> None:
+    assert diagnose({
+        "url": "mqtts://broker.example.com", "protocol": protocol, "ca_file": "/etc/ca.pem",
+        "will": {"topic": "plant/state", "payload": "offline", "qos": 1, "retain": True},
+        "client_id": "worker-1", "clean_session": True, "session_expiry": 0,
+    }) == []
+
+
+def auth_flow(url: str, topic: str, protocol: str) -> str:
+    nodes = {
+        "in": {"type": "mqtt-in", "connection": "broker", "topic": topic, "to": "done"},
+        "done": {"type": "debug", "active": False},
+    }
+    return flow_text(nodes, url, username="flowrt", password="${MQTT_PASSWORD}",
+                     protocol=protocol, client_id="auth-" + protocol)
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_wrong_password_stops_the_node_and_says_to_check_the_credentials(
+    private_broker: Any, protocol: str
+) -> None:
+    server = private_broker()
+    server.lines = (f"password_file {server.password('flowrt', 'right')}",
+                    "allow_anonymous false")
+    server.start()
+
+    async def scenario() -> None:
+        text = auth_flow(server.url, "auth/#", protocol)
+        async with running(text, {"MQTT_PASSWORD": "wrong"}) as flow:
+            await eventually(lambda: any("credentials" in line for _, _, line in
+                                         flow.result.logs), "the refusal in the log")
+            logs = [line for node, level, line in flow.result.logs if node == "in"]
+            assert statuses(flow, "in")[-1]["fill"] == "red", statuses(flow, "in")
+            refusal = [line for line in logs if "credentials" in line]
+            assert f"127.0.0.1:{server.port} as 'flowrt'" in refusal[0], refusal
+            assert "wrong" not in " ".join(logs)
+            await asyncio.sleep(0.5)  # it is not retried: no more attempts show up
+            attempts = [s for s in statuses(flow, "in") if s["text"] == "connecting"]
+            assert len(attempts) == 1, statuses(flow, "in")
+        async with running(text, {"MQTT_PASSWORD": "right"}) as flow:
+            await until_connected(flow, "in")
+            probe = Probe(server.url, username="flowrt", password="right")
+            probe.publish("auth/x", "let in")
+            probe.close()
+            await eventually(lambda: len(flow.result.received("done")) == 1, "the message")
+
+    asyncio.run(scenario())
+
+
+def test_unreachable_broker_shows_red_and_names_the_address(private_broker: Any) -> None:
+    server = private_broker()  # not started: nothing listens on its port
+
+    async def scenario() -> None:
+        nodes = {"in": {"type": "mqtt-in", "connection": "broker", "topic": "x"}}
+        async with running(flow_text(nodes, server.url)) as flow:
+            await eventually(lambda: any(level == "warning" for _, level, _ in flow.result.logs),
+                             "a warning about the connection")
+            assert statuses(flow, "in")[-1]["fill"] == "red"
+            warning = next(line for _, level, line in flow.result.logs if level == "warning")
+            assert f"mqtt://127.0.0.1:{server.port}" in warning
+            assert "connection refused" in warning
+
+    asyncio.run(scenario())
+
+
+def test_generated_client_ids_let_two_workers_run_the_same_flow(broker: str) -> None:
+    topic = unique()
+    nodes = {
+        "in": {"type": "mqtt-in", "connection": "broker", "topic": topic, "to": "done"},
+        "done": {"type": "debug", "active": False},
+    }
+
+    async def scenario() -> None:
+        text = flow_text(nodes, broker)
+        async with running(text) as one, running(text) as two:
+            await until_connected(one, "in")
+            await until_connected(two, "in")
+            probe = Probe(broker)
+            probe.publish(topic, "both")
+            probe.close()
+            for flow in (one, two):
+                await eventually(lambda f=flow: len(f.result.received("done")) == 1, "delivery")
+            assert connected_throughout(one) and connected_throughout(two)
+
+    asyncio.run(scenario())
+
+
+def connected_throughout(flow: Any) -> bool:
+    return [s["fill"] for s in statuses(flow, "in")] == ["yellow", "green"]
+
+
+def run_flowrt(flow: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flowrt", "run", str(flow)], cwd=ROOT, text=True,
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def wait_for(probe: Probe, payload: bytes) -> None:
+    asyncio.run(eventually(lambda: payload in probe.payloads(), f"{payload!r} from the broker",
+                           timeout=WAIT))
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_birth_then_will_when_killed_and_close_message_when_stopped(
+    broker: str, tmp_path: Path, protocol: str
+) -> None:
+    state = unique() + "/state"
+    flow = tmp_path / "will.yaml"
+    flow.write_text(textwrap.dedent(f"""\
+        flowrt: 1
+        connections:
+          broker:
+            type: mqtt-broker
+            url: {broker}
+            protocol: "{protocol}"
+            keepalive: 5
+            will: {{topic: {state}, payload: dead, qos: 1}}
+            birth: {{topic: {state}, payload: alive, qos: 1}}
+            close: {{topic: {state}, payload: bye, qos: 1}}
+        nodes:
+          in: {{type: mqtt-in, connection: broker, topic: {state}/in}}
+        """))
+    probe = Probe(broker).subscribe(state)
+    try:
+        killed = run_flowrt(flow, {})
+        wait_for(probe, b"alive")
+        killed.send_signal(signal.SIGKILL)
+        killed.communicate(timeout=WAIT)
+        wait_for(probe, b"dead")
+        assert b"bye" not in probe.payloads()
+
+        stopped = run_flowrt(flow, {})
+        asyncio.run(eventually(lambda: probe.payloads().count(b"alive") == 2, "a second birth"))
+        stopped.send_signal(signal.SIGINT)
+        _, err = stopped.communicate(timeout=WAIT)
+        assert stopped.returncode == 0, err
+        wait_for(probe, b"bye")
+        assert probe.payloads() == [b"alive", b"dead", b"alive", b"bye"]
+    finally:
+        probe.close()

@@ -14,7 +14,7 @@ import random
 from typing import TYPE_CHECKING
 
 from flowrt.api import AsyncTransform, Sink, Source
-from flowrt.errors import AuthFailed, ConnectionError_, EndOfInput
+from flowrt.errors import AuthFailed, ConfigError, ConnectionError_, EndOfInput
 
 if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
@@ -55,6 +55,17 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
             delay = backoff.next()
             ctx.status("red", "ring", "disconnected")
             rt.log_node(node_id, "warning", f"cannot connect: {exc}; retry in {delay:.1f} s", None)
+            down = True
+            await rt.clock.sleep(delay)
+            continue
+        except ConfigError as exc:
+            ctx.status("red", "ring", "stopped: configuration")
+            rt.log_node(node_id, "error", f"cannot start reading: {exc}", None)
+            return
+        except Exception as exc:
+            delay = backoff.next()
+            ctx.status("red", "ring", "error")
+            rt.log_node(node_id, "error", f"cannot connect: {exc!r}; retry in {delay:.1f} s", None)
             down = True
             await rt.clock.sleep(delay)
             continue
@@ -121,7 +132,8 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
         msgs = [m for m, _ in batch]
         failure: BaseException | None = None
         ctx.writing = {id(m): d for m, d in batch}
-        ctx.failed_in_batch = failed = set()
+        failed: set[int] = set()
+        ctx.failed_in_batch = failed
         while True:
             try:
                 await node.write(msgs)

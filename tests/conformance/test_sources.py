@@ -135,7 +135,6 @@ def test_graceful_stop_leaves_unfinished_messages_for_the_next_run(source: Any, 
                 "the second run to get what the first did not finish",
                 timeout=120,
             )
-            await second.run()
         await nothing_pending(source, url, key)
 
     run(source, key, url, scenario)

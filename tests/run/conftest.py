@@ -9,6 +9,7 @@ import pytest
 
 from flowrt.api import (
     AsyncTransform,
+    ConfigError,
     EndOfInput,
     Message,
     NodeConfig,
@@ -247,6 +248,22 @@ class Stalled(Sink):
         WRITTEN[self.id].extend(m["payload"] for m in batch)
 
 
+class Misconfigured(Source):
+    """A source whose server says its configuration cannot work (an unknown queue)."""
+
+    type = "misconfigured"
+
+    async def start(self) -> None:
+        self.attempts = 0
+
+    async def connect(self) -> None:
+        self.attempts += 1
+        raise ConfigError("the queue 'jobs' does not exist: declare it", node=self.id)
+
+    async def read(self) -> tuple[Message, Any]:
+        raise AssertionError("never read: connect failed")
+
+
 class Signal(Transform):
     """Sets its status to the payload's text."""
 
@@ -258,7 +275,7 @@ class Signal(Transform):
 
 
 PACK = [Numbers, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect, Batched, Stalled,
-        Signal, Catch, Status, Complete]
+        Misconfigured, Signal, Catch, Status, Complete]
 
 
 @pytest.fixture(scope="session")

@@ -280,6 +280,20 @@ def test_a_sink_can_fail_one_message_of_a_batch_and_write_the_rest(registry: Reg
     assert sorted(m["payload"] for m in result.received("seen")) == [0, 1, 2, 4, 5, 6, 8, 9]
 
 
+def test_a_source_whose_configuration_cannot_work_stops_with_a_plain_error(
+    registry: Registry,
+) -> None:
+    result = run_flow(flow("src: {type: misconfigured, to: p}\np: {type: peek}"),
+                      registry=registry, until=60)
+    node: Any = result.runtime.nodes["src"]  # type: ignore[union-attr]
+    assert node.attempts == 1  # not retried: retrying cannot help
+    assert result.statuses[-1] == ("src", {"fill": "red", "shape": "ring",
+                                           "text": "stopped: configuration"})
+    (entry,) = [e for e in result.logs if e[1] == "error"]
+    assert entry == ("src", "error",
+                     "cannot start reading: the queue 'jobs' does not exist: declare it")
+
+
 def test_sinks_batch_by_size_and_time(registry: Registry) -> None:
     result = run_flow(
         flow("src: {type: numbers, count: 10, to: out}\nout: {type: batched}"),

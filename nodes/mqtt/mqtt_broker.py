@@ -67,6 +67,10 @@ class MqttBroker(Connection):
         birth: {topic: plant/flowrt/state, payload: online, qos: 1, retain: true}
     ```
 
+    With Mosquitto, set `set_tcp_nodelay true` in its configuration: otherwise its packets
+    may wait for TCP acknowledgements, adding up to tens of milliseconds to a flow that relays
+    messages from mqtt-in to mqtt-out.
+
     `mqtts://` URLs connect with TLS: the server's certificate is checked against `ca_file`
     (or the system's certificates); `cert_file` and `key_file` give a client certificate;
     `insecure: true` skips the check of the host name in the server's certificate.

@@ -8,6 +8,8 @@ and a client that failed never leaks into the next attempt.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +85,7 @@ def make_client(settings: Settings) -> Any:
             manual_ack=True,
         )
     client.connect_timeout = settings.connect_timeout
+    client.on_socket_open = _no_delay
     if settings.username is not None:
         client.username_pw_set(settings.username, settings.password)
     if settings.tls:
@@ -94,6 +97,13 @@ def make_client(settings: Settings) -> Any:
         will = settings.will
         client.will_set(will.topic, will.payload, will.qos, will.retain)
     return client
+
+
+def _no_delay(_client: Any, _userdata: Any, sock: Any) -> None:
+    """Send small packets (acknowledgements, publishes) at once: with Nagle's algorithm a PUBACK
+    can wait for the broker's delayed TCP ACK, tens of milliseconds."""
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def new_properties(packet: str) -> Any:

@@ -1,0 +1,68 @@
+// The admin API client: every call of the editor to the server goes through here.
+// State-changing requests carry `X-Flowrt-Request: 1` (the server's cross-site guard).
+
+export class ApiError extends Error {
+  constructor(status, body, message) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (method !== "GET") init.headers["X-Flowrt-Request"] = "1";
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { error: text }; }
+  if (!res.ok) {
+    const why = (data && (data.error || data.detail)) || res.statusText;
+    throw new ApiError(res.status, data, `${method} ${path}: ${res.status} ${why}`);
+  }
+  return data;
+}
+
+const enc = (file) => file.split("/").map(encodeURIComponent).join("/");
+
+export const api = {
+  flows: () => request("GET", "/api/flows"),
+  flow: (file) => request("GET", `/api/flows/${enc(file)}`),
+  saveFlow: (file, revision, document) => request("PUT", `/api/flows/${enc(file)}`, { revision, document }),
+  saveText: (file, revision, text) => request("PUT", `/api/flows/${enc(file)}`, { revision, text }),
+  validate: (file, document) => request("POST", "/api/validate", { file, document }),
+  validateText: (file, text) => request("POST", "/api/validate", { file, text }),
+  deploy: (mode) => request("POST", "/api/deploy", { mode }),
+  nodes: () => request("GET", "/api/nodes"),
+  layout: (file) => request("POST", "/api/layout", { file }),
+  state: () => request("GET", "/api/state"),
+  importNodeRed: (flows) => request("POST", "/api/import/nodered", { flows }),
+  exportNodeRed: () => request("GET", "/api/export/nodered"),
+  inject: (id) => request("POST", `/api/inject/${encodeURIComponent(id)}`),
+};
+
+/** The live event stream (debug, status, deploy); reconnects after a pause when it drops. */
+export function events(onEvent, onState) {
+  let ws = null;
+  let stopped = false;
+  let wait = 500;
+  const open = () => {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(`${proto}//${location.host}/api/events`);
+    ws.onopen = () => { wait = 500; onState(true); };
+    ws.onmessage = (e) => {
+      try { onEvent(JSON.parse(e.data)); } catch (err) { console.error("bad event", err); }
+    };
+    ws.onclose = () => {
+      onState(false);
+      if (!stopped) setTimeout(open, wait);
+      wait = Math.min(wait * 2, 10000);
+    };
+  };
+  open();
+  return () => { stopped = true; if (ws) ws.close(); };
+}

@@ -1,0 +1,115 @@
+// Modal dialogs, toasts, and the import / export commands.
+import { api, ApiError } from "./api.js";
+import { h } from "./props.js";
+
+export function toast(text, kind = "info", ms = 4000) {
+  const box = document.getElementById("toasts");
+  const t = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status", text });
+  box.append(t);
+  setTimeout(() => t.remove(), ms);
+}
+
+/** A modal dialog; resolves with the value of the button pressed (or null on Escape). */
+export function modal(title, body, buttons) {
+  return new Promise((resolve) => {
+    const dlg = h("dialog", { class: "modal" });
+    const close = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    const row = h("div", { class: "modal-buttons" });
+    for (const b of buttons) {
+      const btn = h("button", { type: "button", class: b.primary ? "primary" : "secondary", text: b.label, "data-value": b.value });
+      btn.addEventListener("click", () => close(typeof b.value === "function" ? b.value() : b.value));
+      row.append(btn);
+    }
+    dlg.append(h("h2", { text: title }), body, row);
+    dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(null); });
+    document.body.append(dlg);
+    dlg.showModal();
+  });
+}
+
+function looksNodeRed(data) {
+  const list = Array.isArray(data) ? data : data && Array.isArray(data.flows) ? data.flows : null;
+  return Boolean(list && list.length && list.every((n) => n && typeof n === "object" && "type" in n && "id" in n)
+    && list.some((n) => "wires" in n || "z" in n || n.type === "tab"));
+}
+
+function uniqueName(app, name) {
+  const taken = new Set(app.flows.map((f) => f.file));
+  if (!taken.has(name)) return name;
+  const [base, ext] = name.includes(".") ? [name.slice(0, name.lastIndexOf(".")), name.slice(name.lastIndexOf("."))] : [name, ".yaml"];
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}${ext}`)) return `${base}-${i}${ext}`;
+}
+
+/** Import: paste or upload a Node-RED export (converted by the server) or a flowrt file. */
+export async function importDialog(app) {
+  const text = h("textarea", { id: "import-text", class: "code", rows: 14, spellcheck: "false",
+    placeholder: "Paste a Node-RED export (JSON) or a flowrt flow (YAML or JSON)" });
+  const file = h("input", { id: "import-file", type: "file", accept: ".json,.yaml,.yml" });
+  const name = h("input", { id: "import-name", type: "text", placeholder: "file name for a flowrt flow, e.g. imported.yaml" });
+  let uploaded = null;
+  file.addEventListener("change", async () => {
+    const f = file.files[0];
+    if (!f) return;
+    text.value = await f.text();
+    uploaded = f.name;
+    if (!name.value) name.value = f.name.replace(/\.json$/, ".yaml");
+  });
+  const body = h("div", { class: "import-body" },
+    h("label", { for: "import-text", class: "field-label", text: "Flow text" }), text,
+    h("div", { class: "row" }, h("label", { for: "import-file", class: "field-label", text: "or upload" }), file),
+    h("label", { for: "import-name", class: "field-label", text: "Save a flowrt flow as" }), name);
+  const go = await modal("Import a flow", body, [{ label: "Cancel", value: null }, { label: "Import", value: "import", primary: true }]);
+  if (go !== "import" || !text.value.trim()) return;
+  let data = null;
+  try { data = JSON.parse(text.value); } catch { data = null; }
+  try {
+    if (data && looksNodeRed(data)) {
+      const res = await api.importNodeRed(data);
+      const names = [];
+      for (const [fname, ftext] of Object.entries(res.files || {})) {
+        const target = uniqueName(app, fname);
+        await api.saveText(target, null, ftext);
+        names.push(target);
+      }
+      await app.reloadList(names[0]);
+      const report = typeof res.report === "string" ? res.report : JSON.stringify(res.report, null, 2);
+      if (report && report !== "null") await modal("Node-RED import", h("pre", { class: "report", text: report }), [{ label: "Close", value: null, primary: true }]);
+      toast(`Imported ${names.length} flow${names.length === 1 ? "" : "s"}: ${names.join(", ")}`, "ok");
+    } else {
+      let fname = name.value.trim() || (data && data.id ? `${data.id}.yaml` : uploaded) || "imported.yaml";
+      if (!/\.(ya?ml|json)$/.test(fname)) fname += data ? ".json" : ".yaml";
+      fname = uniqueName(app, fname);
+      await api.saveText(fname, null, text.value);
+      await app.reloadList(fname);
+      toast(`Imported ${fname}`, "ok");
+    }
+  } catch (err) {
+    toast(err instanceof ApiError ? err.message : String(err), "error", 8000);
+  }
+}
+
+function download(name, text, type) {
+  const a = h("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+export async function exportDialog(app) {
+  const flow = app.current;
+  const which = await modal("Export", h("p", { text: "Download the flow file as saved, or all flows as a Node-RED export." }), [
+    { label: "Cancel", value: null },
+    { label: "Node-RED JSON", value: "nodered" },
+    { label: flow ? `Download ${flow.file}` : "Flow file", value: "file", primary: true }]);
+  try {
+    if (which === "file" && flow) {
+      if (app.dirty(flow)) toast("Unsaved changes are not in the download: save first.", "warning");
+      const res = await api.flow(flow.file);
+      download(flow.file.split("/").pop(), res.text, "text/yaml");
+    } else if (which === "nodered") {
+      download("flows.json", JSON.stringify(await api.exportNodeRed(), null, 2), "application/json");
+    }
+  } catch (err) {
+    toast(err instanceof ApiError ? err.message : String(err), "error", 8000);
+  }
+}

@@ -1,0 +1,407 @@
+// The editor application: flow tabs, palette, canvas, sidebar, save and deploy.
+import { api, events, ApiError } from "./api.js";
+import { Canvas, isTyping } from "./canvas.js";
+import { History, addWire, changedNodes, clone, newId, portsOf, position, removeNodes, removeWire, setPorts, setPosition, NODE_W, NODE_H } from "./model.js";
+import { renderPanel } from "./panel.js";
+import { renderProblems, DebugPanel } from "./sidebar.js";
+import { h } from "./props.js";
+import { importDialog, exportDialog, modal, toast } from "./dialogs.js";
+import { Palette } from "./palette.js";
+
+const $ = (id) => document.getElementById(id);
+
+class App {
+  constructor() {
+    this.types = [];
+    this.typeMap = new Map();
+    this.flows = [];          // tabs: {file, label, revision, document, saved, deployed, history, diagnostics}
+    this.current = null;
+    this.status = new Map();
+    this.deployed = false;
+    this.clipboard = null;
+    this.lastCoalesce = null;
+    this.validateTimer = null;
+    this.canvas = new Canvas(this, $("canvas"));
+    this.debug = new DebugPanel(this, $("debug-list"), $("debug-filter"), $("debug-clear"), $("count-debug"));
+    this.palette = new Palette(this, $("palette-list"), $("palette-search"));
+  }
+
+  async start() {
+    this.bindUi();
+    try {
+      this.types = await api.nodes();
+    } catch (err) { toast(`Could not load the node catalog: ${err.message}`, "error", 10000); }
+    for (const t of this.types) this.typeMap.set(t.type, t);
+    this.palette.render();
+    await this.reloadList();
+    try { const st = await api.state(); this.applyState(st); } catch { /* no runtime state yet */ }
+    events((ev) => this.onEvent(ev), (up) => {
+      $("conn-state").className = `conn-state ${up ? "up" : "down"}`;
+      $("conn-state").title = up ? "Connected to the runtime" : "Not connected to the runtime: retrying";
+    });
+    this.debug.render();
+  }
+
+  typeInfo(type) { return this.typeMap.get(type) || null; }
+
+  // ---- tabs and files -------------------------------------------------------------------------
+  async reloadList(open = null) {
+    let list = [];
+    try { list = await api.flows(); } catch (err) { toast(`Could not list flows: ${err.message}`, "error", 10000); }
+    const known = new Map(this.flows.map((f) => [f.file, f]));
+    this.flows = list.map((f) => known.get(f.file) || { file: f.file, label: f.label || f.id || f.file, revision: f.revision, document: null });
+    for (const f of known.values()) if (f.revision === null && !this.flows.includes(f)) this.flows.push(f);
+    this.renderTabs();
+    const target = open || (this.current && this.current.file) || (this.flows[0] && this.flows[0].file);
+    if (target) await this.open(target, Boolean(open));
+    else { this.current = null; this.refresh(); }
+  }
+
+  async open(file, reload = false) {
+    let flow = this.flows.find((f) => f.file === file);
+    if (!flow) return;
+    if (!flow.document || reload) {
+      try {
+        const res = await api.flow(file);
+        Object.assign(flow, { revision: res.revision, document: res.document || {}, history: new History(), diagnostics: [] });
+        flow.saved = clone(flow.document);
+        if (!flow.deployed) flow.deployed = clone(flow.document);
+        flow.label = flow.document.label || flow.document.id || file;
+      } catch (err) { toast(`Could not open ${file}: ${err.message}`, "error", 10000); return; }
+      flow.document.nodes = flow.document.nodes || {};
+    }
+    this.current = flow;
+    this.canvas.selected.clear();
+    this.canvas.selectedWire = null;
+    this.renderTabs();
+    this.refresh();
+    this.validateSoon(0);
+  }
+
+  async newFlow() {
+    const name = h("input", { id: "new-flow-name", type: "text", placeholder: "my-flow", spellcheck: "false" });
+    const ok = await modal("New flow", h("div", {}, h("label", { for: "new-flow-name", class: "field-label", text: "Flow id (the file is <id>.yaml)" }), name),
+      [{ label: "Cancel", value: null }, { label: "Create", value: "ok", primary: true }]);
+    const id = name.value.trim().replace(/\.ya?ml$/, "");
+    if (ok !== "ok" || !id) return;
+    const file = `${id}.yaml`;
+    if (this.flows.some((f) => f.file === file)) { toast(`${file} exists already`, "error"); return; }
+    const doc = { flowrt: 1, id, label: id, nodes: {} };
+    const flow = { file, label: id, revision: null, document: doc, saved: null, deployed: null, history: new History(), diagnostics: [] };
+    this.flows.push(flow);
+    this.current = flow;
+    this.renderTabs();
+    this.refresh();
+  }
+
+  renderTabs() {
+    const bar = $("tabs");
+    bar.replaceChildren();
+    for (const f of this.flows) {
+      const label = (f.document && f.document.label) || f.label || f.file;
+      const b = h("button", { type: "button", role: "tab", class: `tab${f === this.current ? " active" : ""}`, "aria-selected": String(f === this.current), title: f.file, "data-file": f.file },
+        label, this.dirty(f) ? h("span", { class: "dirty-dot", title: "unsaved changes", text: "●" }) : null);
+      b.addEventListener("click", () => this.open(f.file));
+      bar.append(b);
+    }
+    const add = h("button", { type: "button", class: "tab add", title: "New flow", "aria-label": "New flow", text: "+" });
+    add.addEventListener("click", () => this.newFlow());
+    bar.append(add);
+  }
+
+  dirty(f) { return Boolean(f.document) && JSON.stringify(f.document) !== JSON.stringify(f.saved); }
+
+  // ---- edits ----------------------------------------------------------------------------------
+  checkpoint() { if (this.current) { this.current.history.push(this.current.document); this.lastCoalesce = null; } }
+
+  /** Apply one change to the current document: undoable, re-rendered, revalidated. */
+  edit(fn, opts = {}) {
+    const flow = this.current;
+    if (!flow) return;
+    if (!opts.coalesce || opts.coalesce !== this.lastCoalesce) flow.history.push(flow.document);
+    this.lastCoalesce = opts.coalesce || null;
+    const result = fn(flow.document);
+    if (result === false) { flow.history.undoStack.pop(); return; }
+    this.changed(opts);
+  }
+
+  changed(opts = {}) {
+    this.canvas.render();
+    this.renderTabs();
+    this.updateDeploy();
+    if (!opts.keepPanel) renderPanel(this, $("panel-props"));
+    if (!opts.layoutOnly) this.validateSoon();
+  }
+
+  undo() { this.restore(this.current && this.current.history.undo(this.current.document)); }
+  redo() { this.restore(this.current && this.current.history.redo(this.current.document)); }
+  restore(doc) {
+    if (!doc) return;
+    this.current.document = doc;
+    this.lastCoalesce = null;
+    this.changed();
+  }
+
+  addNode(type, x, y) {
+    const info = this.typeInfo(type);
+    if (!info || !this.current) return null;
+    let id = null;
+    this.edit((doc) => {
+      id = newId(doc, type);
+      doc.nodes[id] = { type };
+      setPosition(doc, id, Math.round((x - NODE_W / 2) / 10) * 10, Math.round((y - NODE_H / 2) / 10) * 10);
+    });
+    this.selectNode(id);
+    return id;
+  }
+
+  deleteSelection() {
+    const c = this.canvas;
+    if (c.selected.size) {
+      const ids = [...c.selected];
+      this.edit((doc) => removeNodes(doc, ids));
+      c.selected.clear();
+      this.selectionChanged();
+    } else if (c.selectedWire) {
+      const [from, port, to] = c.selectedWire.split(":");
+      c.selectedWire = null;
+      this.edit((doc) => removeWire(doc, from, Number(port), to));
+    }
+  }
+
+  copy() {
+    const doc = this.current && this.current.document;
+    if (!doc || !this.canvas.selected.size) return;
+    const ids = [...this.canvas.selected];
+    this.clipboard = { nodes: Object.fromEntries(ids.map((id) => [id, clone(doc.nodes[id])])), layout: Object.fromEntries(ids.map((id) => [id, position(doc, id)])) };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(JSON.stringify(this.clipboard)).catch(() => {});
+    toast(`Copied ${ids.length} node${ids.length === 1 ? "" : "s"}`);
+  }
+
+  paste() {
+    const clip = this.clipboard;
+    if (!clip || !this.current) return;
+    const rename = new Map();
+    const fresh = [];
+    this.edit((doc) => {
+      const taken = new Set();
+      for (const id of Object.keys(clip.nodes)) { const n = newId(doc, id.replace(/-\d+$/, ""), taken); taken.add(n); rename.set(id, n); }
+      for (const [id, node] of Object.entries(clip.nodes)) {
+        const copy = clone(node);
+        setPorts(copy, portsOf(copy).map((p) => p.filter((t) => rename.has(t)).map((t) => rename.get(t))));
+        const nid = rename.get(id);
+        doc.nodes[nid] = copy;
+        const [x, y] = clip.layout[id] || [40, 40];
+        setPosition(doc, nid, x + 40, y + 40);
+        fresh.push(nid);
+      }
+    });
+    this.clipboard = { nodes: Object.fromEntries(fresh.map((id) => [id, clone(this.current.document.nodes[id])])),
+      layout: Object.fromEntries(fresh.map((id) => [id, position(this.current.document, id)])) };
+    this.canvas.select(fresh);
+  }
+
+  async autoLayout() {
+    const flow = this.current;
+    if (!flow) return;
+    if (flow.revision === null) { toast("Save the flow once before auto-layout.", "warning"); return; }
+    try {
+      const res = await api.layout(flow.file);
+      this.edit((doc) => {
+        for (const [id, xy] of Object.entries(res.layout || {})) if (doc.nodes[id]) setPosition(doc, id, xy[0], xy[1]);
+      }, { layoutOnly: true });
+      this.canvas.resetView();
+    } catch (err) { toast(err.message, "error", 8000); }
+  }
+
+  // ---- selection and panels -------------------------------------------------------------------
+  selectNode(id) { this.canvas.select(id ? [id] : []); }
+  selectedId() { return this.canvas.selected.size === 1 ? [...this.canvas.selected][0] : null; }
+  selectionChanged() {
+    this.lastCoalesce = null;
+    renderPanel(this, $("panel-props"));
+    if ($("debug-filter").value === "@selected") this.debug.render();
+  }
+  sidebarTab(name) { return $(`tab-${name}`).getAttribute("aria-selected") === "true"; }
+  showSidebar(name) {
+    for (const t of ["props", "problems", "debug"]) {
+      $(`tab-${t}`).setAttribute("aria-selected", String(t === name));
+      $(`panel-${t}`).hidden = t !== name;
+    }
+    if (name === "debug") this.debug.seen();
+  }
+  setZoomLabel(pct) { $("zoom-level").textContent = `${pct}%`; }
+
+  refresh() {
+    this.canvas.render();
+    renderPanel(this, $("panel-props"));
+    renderProblems(this, $("panel-problems"), $("count-problems"));
+    this.updateDeploy();
+    $("empty-hint").hidden = Boolean(this.current && Object.keys(this.current.document.nodes || {}).length);
+  }
+
+  // ---- validation -----------------------------------------------------------------------------
+  validateSoon(ms = 350) {
+    clearTimeout(this.validateTimer);
+    this.validateTimer = setTimeout(() => this.validate(), ms);
+  }
+
+  async validate() {
+    const flow = this.current;
+    if (!flow) return;
+    const sent = JSON.stringify(flow.document);
+    try {
+      const res = await api.validate(flow.file, flow.document);
+      if (JSON.stringify(flow.document) !== sent) return; // changed meanwhile: a newer check is due
+      flow.diagnostics = res.diagnostics || [];
+    } catch (err) {
+      flow.diagnostics = [{ code: "EDITOR", severity: "error", message: `The server could not check the flow: ${err.message}` }];
+    }
+    if (flow === this.current) {
+      this.canvas.render();
+      renderProblems(this, $("panel-problems"), $("count-problems"));
+      $("empty-hint").hidden = Boolean(Object.keys(flow.document.nodes || {}).length);
+    }
+  }
+
+  diagnosticsByNode() {
+    const m = new Map();
+    for (const d of (this.current && this.current.diagnostics) || []) {
+      if (!d.node) continue;
+      if (!m.has(d.node)) m.set(d.node, []);
+      m.get(d.node).push(d);
+    }
+    return m;
+  }
+
+  // ---- save and deploy ------------------------------------------------------------------------
+  changeCount() {
+    let n = 0;
+    for (const f of this.flows) if (f.document) n += changedNodes(f.deployed, f.document).length;
+    return n;
+  }
+
+  updateDeploy() {
+    const n = this.changeCount();
+    $("deploy-count").textContent = n ? String(n) : "";
+    $("deploy").classList.toggle("has-changes", n > 0);
+    $("deploy").title = n ? `Save and deploy ${n} change${n === 1 ? "" : "s"}` : "Deploy (no changes)";
+    $("save").disabled = !(this.current && this.dirty(this.current));
+  }
+
+  async save(flow = this.current) {
+    if (!flow || !this.dirty(flow)) return true;
+    const doc = clone(flow.document);
+    try {
+      const res = await api.saveFlow(flow.file, flow.revision, doc);
+      flow.revision = res.revision;
+      flow.saved = doc;
+      this.renderTabs();
+      this.updateDeploy();
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        const choice = await modal("Someone else changed this flow",
+          h("p", { text: `${flow.file} was changed on the server since you opened it. Reload it (your unsaved changes are lost), or keep editing and copy what you need first.` }),
+          [{ label: "Keep editing", value: null }, { label: "Reload from server", value: "reload", primary: true }]);
+        if (choice === "reload") { flow.deployed = null; await this.open(flow.file, true); }
+        return false;
+      }
+      toast(`Could not save ${flow.file}: ${err.message}`, "error", 10000);
+      return false;
+    }
+  }
+
+  async deploy() {
+    for (const f of this.flows) if (f.document && this.dirty(f)) if (!(await this.save(f))) return;
+    $("deploy").disabled = true;
+    try {
+      const res = await api.deploy("changed");
+      for (const f of this.flows) if (f.document) f.deployed = clone(f.document);
+      this.deployed = true;
+      const ch = res.changed || {};
+      const nodes = (ch.nodes || []).length;
+      toast(`Deployed: ${nodes} node${nodes === 1 ? "" : "s"} changed${(ch.flows || []).length ? ` in ${(ch.flows || []).join(", ")}` : ""}`, "ok");
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422) {
+        const diags = (err.body && err.body.diagnostics) || [];
+        if (this.current) this.current.diagnostics = diags.filter((d) => !d.file || d.file.endsWith(this.current.file));
+        renderProblems(this, $("panel-problems"), $("count-problems"));
+        this.canvas.render();
+        this.showSidebar("problems");
+        toast("Not deployed: the flows have errors (see Problems).", "error", 8000);
+      } else toast(`Deploy failed: ${err.message}`, "error", 10000);
+    } finally {
+      $("deploy").disabled = false;
+      this.updateDeploy();
+      this.canvas.render();
+    }
+  }
+
+  async inject(id) {
+    try { await api.inject(id); } catch (err) { toast(err.message, "error"); }
+  }
+
+  // ---- runtime events -------------------------------------------------------------------------
+  localId(node) {
+    const s = String(node || "");
+    const doc = this.current && this.current.document;
+    if (doc && doc.nodes && s in doc.nodes) return s;
+    for (const sep of ["/", ".", ":"]) if (doc && s.startsWith(`${doc.id}${sep}`)) return s.slice(doc.id.length + 1);
+    return s;
+  }
+  statusOf(id) { return this.status.get(id) || null; }
+  applyState(st) {
+    for (const [id, v] of Object.entries((st && st.nodes) || {})) { this.status.set(this.localId(id), v && v.status); this.deployed = true; }
+    this.canvas.render();
+  }
+  onEvent(ev) {
+    if (ev.type === "debug") this.debug.add(ev);
+    else if (ev.type === "status") {
+      this.status.set(this.localId(ev.node), ev.status);
+      this.deployed = true;
+      cancelAnimationFrame(this.statusFrame);
+      this.statusFrame = requestAnimationFrame(() => this.canvas.render());
+    } else if (ev.type === "deploy") { this.deployed = true; this.canvas.render(); }
+  }
+
+  // ---- wiring of the page ---------------------------------------------------------------------
+  bindUi() {
+    $("deploy").addEventListener("click", () => this.deploy());
+    $("save").addEventListener("click", () => this.save());
+    $("import").addEventListener("click", () => importDialog(this));
+    $("export").addEventListener("click", () => exportDialog(this));
+    $("layout").addEventListener("click", () => this.autoLayout());
+    $("zoom-in").addEventListener("click", () => this.canvas.zoom(1.2));
+    $("zoom-out").addEventListener("click", () => this.canvas.zoom(1 / 1.2));
+    $("zoom-reset").addEventListener("click", () => this.canvas.resetView());
+    $("undo").addEventListener("click", () => this.undo());
+    $("redo").addEventListener("click", () => this.redo());
+    for (const t of ["props", "problems", "debug"]) $(`tab-${t}`).addEventListener("click", () => this.showSidebar(t));
+    window.addEventListener("keydown", (e) => this.onKey(e));
+    window.addEventListener("beforeunload", (e) => { if (this.flows.some((f) => this.dirty(f))) { e.preventDefault(); e.returnValue = ""; } });
+  }
+
+  onKey(e) {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === "s") { e.preventDefault(); this.save(); return; }
+    if (isTyping(e) || document.querySelector("dialog[open]")) return;
+    const k = e.key.toLowerCase();
+    if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); this.deleteSelection(); }
+    else if (mod && k === "c") { this.copy(); }
+    else if (mod && k === "x") { this.copy(); this.deleteSelection(); }
+    else if (mod && k === "v") { e.preventDefault(); this.paste(); }
+    else if (mod && k === "z" && !e.shiftKey) { e.preventDefault(); this.undo(); }
+    else if (mod && (k === "y" || (k === "z" && e.shiftKey))) { e.preventDefault(); this.redo(); }
+    else if (mod && k === "a") { e.preventDefault(); this.canvas.select(Object.keys(this.current ? this.current.document.nodes : {})); }
+    else if (e.key === "Escape") { this.canvas.select([]); }
+    else if (!mod && (e.key === "+" || e.key === "=")) this.canvas.zoom(1.2);
+    else if (!mod && e.key === "-") this.canvas.zoom(1 / 1.2);
+    else if (!mod && e.key === "0") this.canvas.resetView();
+  }
+}
+
+export { addWire };
+const app = new App();
+window.flowrtEditor = app;
+app.start();

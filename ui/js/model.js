@@ -1,0 +1,152 @@
+// The flow document as the editor sees it: the same JSON as the flow file
+// ({flowrt, id, label, connections, nodes: {id: {type, ..., to}}, layout: {id: [x, y]}}),
+// plus helpers for wiring, ids and positions, and a snapshot history for undo/redo.
+
+export const NODE_W = 150;
+export const NODE_H = 36;
+
+/** Normalise a node's `to` into an array of ports, each an array of target ids. */
+export function portsOf(node) {
+  const to = node && node.to;
+  const ports = [];
+  const asList = (t) => (t == null ? [] : Array.isArray(t) ? t.map(String) : [String(t)]);
+  if (to == null) return ports;
+  if (typeof to === "string" || Array.isArray(to)) {
+    ports[0] = asList(to);
+  } else if (typeof to === "object") {
+    for (const [k, v] of Object.entries(to)) {
+      const i = Number(k);
+      if (Number.isInteger(i) && i >= 0) ports[i] = asList(v);
+    }
+  }
+  for (let i = 0; i < ports.length; i++) if (!ports[i]) ports[i] = [];
+  return ports;
+}
+
+/** Write ports back as the simplest `to` form: a string, a list, or a port mapping. */
+export function setPorts(node, ports) {
+  const used = ports.map((p, i) => [i, p || []]).filter(([, p]) => p.length);
+  if (!used.length) { delete node.to; return; }
+  if (used.length === 1 && used[0][0] === 0) {
+    const p = used[0][1];
+    node.to = p.length === 1 ? p[0] : [...p];
+    return;
+  }
+  const map = {};
+  for (const [i, p] of used) map[String(i)] = p.length === 1 ? p[0] : [...p];
+  node.to = map;
+}
+
+/** Every wire of the document: {from, port, to}. */
+export function wires(doc) {
+  const out = [];
+  for (const [id, node] of Object.entries(doc.nodes || {})) {
+    portsOf(node).forEach((targets, port) => {
+      for (const t of targets) out.push({ from: id, port, to: t });
+    });
+  }
+  return out;
+}
+
+export function addWire(doc, from, port, to) {
+  const node = doc.nodes[from];
+  const ports = portsOf(node);
+  while (ports.length <= port) ports.push([]);
+  if (ports[port].includes(to)) return false;
+  ports[port].push(to);
+  setPorts(node, ports);
+  return true;
+}
+
+export function removeWire(doc, from, port, to) {
+  const node = doc.nodes[from];
+  if (!node) return;
+  const ports = portsOf(node);
+  if (!ports[port]) return;
+  ports[port] = ports[port].filter((t) => t !== to);
+  setPorts(node, ports);
+}
+
+/** Remove nodes and every wire into them; keeps the rest of the document as it was. */
+export function removeNodes(doc, ids) {
+  const gone = new Set(ids);
+  for (const id of gone) {
+    delete doc.nodes[id];
+    if (doc.layout) delete doc.layout[id];
+  }
+  for (const [, node] of Object.entries(doc.nodes)) {
+    const ports = portsOf(node);
+    if (ports.some((p) => p.some((t) => gone.has(t)))) {
+      setPorts(node, ports.map((p) => p.filter((t) => !gone.has(t))));
+    }
+  }
+  if (doc.layout && !Object.keys(doc.layout).length) delete doc.layout;
+}
+
+/** A new node id made from the type: `debug`, `debug-2`, ... unique in the document. */
+export function newId(doc, type, taken = new Set()) {
+  const base = String(type).replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[^A-Za-z0-9_]+/, "") || "node";
+  const used = (id) => (doc.nodes && id in doc.nodes) || (doc.connections && id in doc.connections) || taken.has(id);
+  if (!used(base)) return base;
+  for (let i = 2; ; i++) if (!used(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** Number of output ports: the catalog's, or more when the node says so or is wired so. */
+export function outputCount(node, info) {
+  let n = info ? Number(info.outputs) || 0 : 1;
+  if (typeof node.outputs === "number") n = node.outputs;
+  if (node.type === "switch" && Array.isArray(node.rules)) n = Math.max(n, node.rules.length + (node.otherwise ? 1 : 0));
+  return Math.max(n, portsOf(node).length);
+}
+
+export function inputCount(node, info) {
+  return info ? Number(info.inputs) || 0 : 1;
+}
+
+/** Position of a node; nodes without one get a place in a grid until auto-layout. */
+export function position(doc, id) {
+  const p = doc.layout && doc.layout[id];
+  if (Array.isArray(p) && p.length >= 2) return [Number(p[0]) || 0, Number(p[1]) || 0];
+  const ids = Object.keys(doc.nodes || {}).filter((k) => !(doc.layout && doc.layout[k]));
+  const i = Math.max(0, ids.indexOf(id));
+  return [60 + (i % 4) * 200, 60 + Math.floor(i / 4) * 90];
+}
+
+export function setPosition(doc, id, x, y) {
+  if (!doc.layout) doc.layout = {};
+  doc.layout[id] = [Math.round(x), Math.round(y)];
+}
+
+export const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+/** Undo/redo over whole-document snapshots (flows are small; this is simple and exact). */
+export class History {
+  constructor(limit = 200) { this.undoStack = []; this.redoStack = []; this.limit = limit; }
+  push(doc) {
+    this.undoStack.push(JSON.stringify(doc));
+    if (this.undoStack.length > this.limit) this.undoStack.shift();
+    this.redoStack = [];
+  }
+  undo(doc) {
+    if (!this.undoStack.length) return null;
+    this.redoStack.push(JSON.stringify(doc));
+    return JSON.parse(this.undoStack.pop());
+  }
+  redo(doc) {
+    if (!this.redoStack.length) return null;
+    this.undoStack.push(JSON.stringify(doc));
+    return JSON.parse(this.redoStack.pop());
+  }
+}
+
+/** Node ids whose content differs between two documents (added, removed or changed). */
+export function changedNodes(before, after) {
+  const a = (before && before.nodes) || {};
+  const b = (after && after.nodes) || {};
+  const ids = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out = [];
+  for (const id of ids) if (JSON.stringify(a[id]) !== JSON.stringify(b[id])) out.push(id);
+  const rest = (d) => JSON.stringify({ ...d, nodes: undefined, layout: undefined });
+  if (rest(before || {}) !== rest(after || {})) out.push("(flow settings)");
+  return out;
+}

@@ -72,6 +72,8 @@ export class DebugPanel {
     if (this.messages.length > 500) this.messages.shift();
     if (!this.app.sidebarTab("debug")) this.unseen++;
     this.refreshFilter();
+    const hint = this.box.querySelector(".empty");
+    if (hint) hint.remove();
     if (this.passes(ev)) this.box.append(this.entry(ev));
     while (this.box.children.length > 500) this.box.firstChild.remove();
     this.box.scrollTop = this.box.scrollHeight;

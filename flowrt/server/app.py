@@ -1,0 +1,145 @@
+"""The Starlette app of `flowrt serve`: admin API, WebSocket, editor files, then http-in routes.
+
+:func:`create_app` builds it from :class:`ServerSettings`; its lifespan deploys the flows at
+start-up (a directory with errors starts with nothing running, and says why in the log and on
+``/ready``) and stops them gracefully at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from flowrt.registry.discover import Registry, default_registry
+from flowrt.server.auth import Auth, BodyTooLarge, Guard
+from flowrt.server.deploy import DeployRefused, Engine
+from flowrt.server.events import Hub
+from flowrt.server.files import FlowFiles
+from flowrt.server.revisions import Revisions
+
+log = logging.getLogger("flowrt.server")
+MAX_BODY = 2 * 1024 * 1024
+UI_DIR = Path(__file__).resolve().parent.parent.parent / "ui"
+
+
+@dataclass
+class ServerSettings:
+    flows: Path
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    auth: Auth = field(default_factory=Auth)
+    db_url: str | None = None
+    max_body: int = MAX_BODY
+    ui: Path = UI_DIR
+    deploy_on_start: bool = True
+    close_timeout: float = 15.0
+    registry: Registry | None = None
+    mqtt_broker: tuple[str, int] | None = None
+    """Start the embedded MQTT broker there before the flows."""
+
+
+class Server:
+    """What the routes share (``request.app.state.server``)."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.registry = settings.registry or default_registry()
+        self.files = FlowFiles(settings.flows)
+        self.hub = Hub()
+        self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
+                             settings.close_timeout)
+        self.revisions = Revisions(settings.db_url, self.files.root)
+        self.auth = settings.auth
+        self.started_problem: str | None = None
+        self.catalog: list[dict[str, Any]] | None = None
+
+
+def server_of(request: Any) -> Server:
+    server: Server = request.app.state.server
+    return server
+
+
+def create_app(settings: ServerSettings) -> Starlette:
+    from flowrt.server import routes_catalog, routes_flows, routes_runtime
+
+    server = Server(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        broker = None
+        if settings.mqtt_broker is not None:
+            from flowrt.run.broker import EmbeddedBroker
+
+            broker = EmbeddedBroker(*settings.mqtt_broker)
+            await broker.start()
+            log.info("embedded MQTT broker on %s:%d", *settings.mqtt_broker)
+        if settings.deploy_on_start:
+            try:
+                await server.engine.deploy("full")
+                await asyncio.to_thread(_first_revision, server)
+            except DeployRefused as exc:
+                server.started_problem = f"the flows have {len(exc.diagnostics)} error(s)"
+                for d in exc.diagnostics:
+                    log.error("%s", d)
+            except Exception as exc:
+                server.started_problem = str(exc)
+                log.error("the flows could not start: %s", exc)
+            server.engine.ready = True
+        try:
+            yield
+        finally:
+            await server.engine.stop()
+            server.revisions.close()
+            if broker is not None:
+                await broker.stop()
+
+    routes: list[BaseRoute] = [
+        *routes_flows.ROUTES,
+        *routes_runtime.ROUTES,
+        *routes_catalog.ROUTES,
+        Route("/", _index),
+    ]
+    if settings.ui.is_dir():
+        routes.append(Mount("/ui", StaticFiles(directory=settings.ui), name="ui"))
+    routes.append(Mount("/", server.engine.http))
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, auth=settings.auth, max_body=settings.max_body)],
+        exception_handlers={BodyTooLarge: _too_large},
+        lifespan=lifespan,
+    )
+    app.state.server = server
+    return app
+
+
+def _first_revision(server: Server) -> None:
+    """Record what runs after start-up, unless the latest revision holds just that."""
+    from flowrt.server.revisions import snapshot_hash
+
+    files = server.files.snapshot()
+    latest = server.revisions.list()[:1]
+    if not latest or latest[0].hash != snapshot_hash(files):
+        server.revisions.add("local", files, "start")
+
+
+async def _index(request: Request) -> Response:
+    index = server_of(request).settings.ui / "index.html"
+    if index.is_file():
+        return FileResponse(index)
+    return JSONResponse({"error": "the editor (ui/index.html) is not installed"}, 404)
+
+
+async def _too_large(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": str(exc)}, 413)

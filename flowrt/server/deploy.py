@@ -1,0 +1,255 @@
+"""Running the flows of the directory, and replacing them on deploy.
+
+The plan of the whole directory is cut into *units*: groups of flows joined by wires (a link
+or a subflow instance can join files), each run by its own :class:`~flowrt.run.runtime.Runtime`
+with only the connections its nodes use. A full deploy stops every unit gracefully and starts
+the new plan. A ``changed`` deploy compares each node's signature (type, configuration, wires,
+environment, and the configuration of the connections it uses) with the running one: units
+where nothing changed keep running, with their nodes' context and in-flight messages; the rest
+are stopped and started again. So the granularity is the flow (or group of joined flows), not
+the single node: a changed node restarts the other nodes of its flow too (their node context
+is kept, since every unit shares one context store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowrt.compile import build_plan
+from flowrt.compile.plan import Plan, PlannedNode
+from flowrt.errors import CheckError, Diagnostic
+from flowrt.load import Project, load_project
+from flowrt.registry.discover import Registry
+from flowrt.run.clock import RealClock
+from flowrt.run.events import ErrorRecord
+from flowrt.run.http import HttpRoutes
+from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
+from flowrt.run.stores import Stores
+from flowrt.server.events import Hub
+from flowrt.types import Message
+
+log = logging.getLogger("flowrt.server")
+
+
+class DeployRefused(Exception):
+    """The flows have errors; nothing was changed."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} problem(s) in the flows")
+        self.diagnostics = diagnostics
+
+
+@dataclass
+class Unit:
+    flows: frozenset[str]
+    signatures: dict[str, str]
+    """Node id -> signature (what must be equal for the node to keep running)."""
+    runtime: Runtime
+
+
+@dataclass
+class Outcome:
+    flows: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, root: Path, registry: Registry, env: Mapping[str, str], hub: Hub,
+                 close_timeout: float = CLOSE_TIMEOUT) -> None:
+        self.root = root.resolve()
+        self.registry = registry
+        self.env = dict(env)
+        self.hub = hub
+        self.close_timeout = close_timeout
+        self.stores = Stores()
+        self.http = HttpRoutes()
+        self.units: list[Unit] = []
+        self.errors: dict[str, int] = {}
+        self.deploys = 0
+        self.ready = False
+        self.lock = asyncio.Lock()
+
+    # deploying ---------------------------------------------------------------------------
+
+    def load(self) -> Project:
+        return load_project([self.root]) if any(self._flow_files()) else Project()
+
+    def _flow_files(self) -> list[Path]:
+        from flowrt.load.project import find_flow_files
+
+        return find_flow_files([self.root])[0] if self.root.is_dir() else []
+
+    def plan(self) -> Plan:
+        from flowrt.check import check
+
+        project = self.load()
+        diagnostics = check(project, self.registry, env=self.env)
+        try:
+            plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
+        except CheckError as exc:
+            raise DeployRefused(exc.diagnostics) from exc
+        return plan
+
+    async def deploy(self, mode: str = "full") -> Outcome:
+        """Check and plan the directory, then replace what changed (``mode`` "changed") or
+        everything ("full"). Raises DeployRefused (nothing changed) when the flows have errors."""
+        async with self.lock:
+            return await self._deploy(mode)
+
+    async def _deploy(self, mode: str) -> Outcome:
+        plan = await asyncio.to_thread(self.plan)
+        groups = _units(plan)
+        old_signatures = {n: s for u in self.units for n, s in u.signatures.items()}
+        keep: list[Unit] = []
+        start: list[tuple[frozenset[str], dict[str, str], Plan]] = []
+        for flows, nodes in groups:
+            sub = _subplan(plan, flows, nodes)
+            signatures = {n: _signature(sub, sub.nodes[n]) for n in sub.nodes}
+            running = next((u for u in self.units if u.flows == flows), None)
+            if mode == "changed" and running is not None and running.signatures == signatures:
+                keep.append(running)
+            else:
+                start.append((flows, signatures, sub))
+        stopping = [u for u in self.units if not any(u is k for k in keep)]
+        outcome = Outcome()
+        outcome.flows = sorted({f for u in stopping for f in u.flows}
+                               | {f for flows, _, _ in start for f in flows})
+        new_signatures = {n: s for _, sigs, _ in start for n, s in sigs.items()}
+        outcome.nodes = sorted(
+            {n for n, s in new_signatures.items() if old_signatures.get(n) != s}
+            | {n for u in stopping for n in u.signatures if n not in new_signatures
+               and not any(n in k.signatures for k in keep)}
+        )
+        self.ready = False
+        for unit in stopping:
+            await unit.runtime.stop(timeout=self.close_timeout)
+        self.units = keep
+        try:
+            for flows, signatures, sub in start:
+                rt = self._runtime(sub)
+                await rt.start()
+                self.units.append(Unit(flows, signatures, rt))
+        finally:
+            self.ready = True
+            self.deploys += 1
+        return outcome
+
+    def _runtime(self, plan: Plan) -> Runtime:
+        debug = {n for n, pn in plan.nodes.items()
+                 if pn.type == "debug" and getattr(pn.config, "active", True)}
+        hub = self.hub
+
+        def tap(node: str, port: int, msg: Message) -> None:
+            if node in debug:
+                hub.publish({"type": "debug", "node": node, "msg": msg,
+                             "time": int(time.time() * 1000)})
+
+        rt = Runtime(plan, clock=RealClock(), stores=self.stores, env=self.env,
+                     tap_in=tap if debug else None)
+        rt._http = self.http  # every unit's http-in nodes share the one mounted route table
+        rt.events.hooks.status.append(
+            lambda node, status: hub.publish({"type": "status", "node": node, "status": status}))
+        rt.events.hooks.error.append(self._on_error)
+        return rt
+
+    def _on_error(self, record: ErrorRecord) -> None:
+        self.errors[record.node] = self.errors.get(record.node, 0) + 1
+        if not record.caught:
+            self.hub.publish({"type": "error", "node": record.node, "message": record.message,
+                              "msgid": record.msgid})
+
+    async def stop(self) -> None:
+        self.ready = False
+        for unit in self.units:
+            await unit.runtime.stop(timeout=self.close_timeout)
+        self.units = []
+
+    # looking -----------------------------------------------------------------------------
+
+    def find(self, node_id: str) -> Runtime | None:
+        for unit in self.units:
+            if node_id in unit.runtime.nodes:
+                return unit.runtime
+        return None
+
+    def state(self) -> dict[str, Any]:
+        nodes: dict[str, Any] = {}
+        for unit in self.units:
+            rt = unit.runtime
+            for node_id, (received, produced) in rt.stats.items():
+                nodes[node_id] = {"status": rt.events.statuses.get(node_id), "in": received,
+                                  "out": produced, "type": rt.plan.nodes[node_id].type,
+                                  "flow": rt.plan.nodes[node_id].flow}
+        return {"nodes": nodes}
+
+
+def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:
+    """Flows joined by wires, with their nodes (union-find over flow ids)."""
+    parent: dict[str, str] = {f: f for f in plan.flows}
+    for pn in plan.nodes.values():
+        parent.setdefault(pn.flow, pn.flow)
+
+    def root(f: str) -> str:
+        while parent[f] != f:
+            parent[f] = parent[parent[f]]
+            f = parent[f]
+        return f
+
+    for pn in plan.nodes.values():
+        for port in pn.wires:
+            for target in port:
+                a, b = root(pn.flow), root(plan.nodes[target].flow)
+                if a != b:
+                    parent[a] = b
+    groups: dict[str, tuple[set[str], list[str]]] = {}
+    for pn in plan.nodes.values():
+        flows, nodes = groups.setdefault(root(pn.flow), (set(), []))
+        flows.add(pn.flow)
+        nodes.append(pn.id)
+    return sorted(((frozenset(f), n) for f, n in groups.values()), key=lambda g: sorted(g[0]))
+
+
+def _uses(pn: PlannedNode, plan: Plan) -> set[str]:
+    """The connections a node's configuration names."""
+    config = pn.config.model_dump() if hasattr(pn.config, "model_dump") else {}
+    return {v for v in config.values() if isinstance(v, str) and v in plan.connections}
+
+
+def _subplan(plan: Plan, flows: frozenset[str], nodes: list[str]) -> Plan:
+    sub = Plan()
+    for node_id in nodes:
+        pn = plan.nodes[node_id]
+        sub.nodes[node_id] = pn
+        for conn in _uses(pn, plan):
+            sub.connections[conn] = plan.connections[conn]
+    for flow in flows:
+        if flow in plan.flows:
+            sub.flows[flow] = plan.flows[flow]
+        if flow in plan.flow_env:
+            sub.flow_env[flow] = plan.flow_env[flow]
+    return sub
+
+
+def _signature(plan: Plan, pn: PlannedNode) -> str:
+    conns = sorted(_uses(pn, plan))
+    data = {
+        "type": pn.type,
+        "config": _dump(pn.config),
+        "wires": pn.wires,
+        "env": pn.env,
+        "flow_env": plan.flow_env.get(pn.flow),
+        "connections": {c: [plan.connections[c].spec.type, _dump(plan.connections[c].config)]
+                        for c in conns},
+    }
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _dump(config: Any) -> Any:
+    return config.model_dump(mode="json") if hasattr(config, "model_dump") else repr(config)

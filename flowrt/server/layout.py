@@ -1,0 +1,28 @@
+"""Auto-layout: nodes in layers along x by topological generation, spread along y within one.
+
+Cycles (a loop back through a delay) are broken by condensing strongly connected components,
+so every node gets a position.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+X_STEP, Y_STEP, X0, Y0 = 200, 80, 100, 60
+
+
+def layered(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, list[int]]:
+    import networkx as nx
+
+    graph: Any = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((a, b) for a, b in edges if a in graph and b in graph)
+    dag = nx.condensation(graph)
+    order = {n: i for i, n in enumerate(nodes)}
+    layout: dict[str, list[int]] = {}
+    for x, generation in enumerate(nx.topological_generations(dag)):
+        members = sorted((n for c in generation for n in dag.nodes[c]["members"]),
+                         key=order.__getitem__)
+        for y, node in enumerate(members):
+            layout[node] = [X0 + x * X_STEP, Y0 + y * Y_STEP]
+    return layout

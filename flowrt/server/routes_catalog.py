@@ -1,0 +1,135 @@
+"""The node catalog, auto-layout, Node-RED import and export, login, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from flowrt.errors import LoadError
+from flowrt.load import load_text
+from flowrt.server.app import server_of
+from flowrt.server.auth import COOKIE
+from flowrt.server.files import BadName
+from flowrt.server.layout import layered
+from flowrt.server.openapi import OPENAPI
+from flowrt.server.routes_flows import body_of, error
+
+
+async def nodes(request: Request) -> Response:
+    from flowrt.registry.docs import render_markdown
+
+    server = server_of(request)
+    cache = server.catalog
+    if cache is None:
+        cache = []
+        for spec in server.registry:
+            entry = spec.to_dict()
+            entry["docs"] = render_markdown(spec)
+            cache.append(entry)
+        server.catalog = cache
+    return JSONResponse(cache)
+
+
+async def layout(request: Request) -> Response:
+    server = server_of(request)
+    try:
+        body = await body_of(request)
+        name = str(body.get("file", ""))
+        text = body.get("text")
+        if not isinstance(text, str):
+            text = server.files.read(name)
+    except (BadName, ValueError) as exc:
+        return error(400, str(exc))
+    if text is None:
+        return error(404, f"no flow file '{name}'")
+    try:
+        doc = load_text(text, name)
+    except LoadError as exc:
+        return error(422, str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read")
+    ids = [n for n, decl in doc.nodes.items() if decl.subflow is None]
+    edges = [(n, w.target) for n in ids for w in doc.nodes[n].wires]
+    return JSONResponse({"layout": await asyncio.to_thread(layered, ids, edges)})
+
+
+async def import_nodered(request: Request) -> Response:
+    from flowrt.nodered import CredentialsError, ReadError, convert, read_data
+    from flowrt.nodered.credentials import _checked, decrypt
+
+    try:
+        body = await body_of(request)
+    except ValueError as exc:
+        return error(400, str(exc))
+    if "flows" not in body:
+        return error(400, "give `flows`: the Node-RED export (an array of nodes)")
+    server = server_of(request)
+
+    def run() -> dict[str, Any]:
+        export = read_data(body["flows"], "flows.json")
+        creds: Any = body.get("credentials") or {}
+        if isinstance(creds, dict) and "$" in creds:
+            if not body.get("secret"):
+                raise CredentialsError("the credentials are encrypted: give `secret`")
+            creds = decrypt(creds, str(body["secret"]))
+        elif creds:
+            creds = _checked(creds)
+        conversion = convert(export, creds, "flows.json", server.registry)
+        report = conversion.report
+        report.files = [f.file for f in conversion.flows]
+        return {"files": conversion.texts(), "report": report.to_dict(),
+                "secrets": sorted(conversion.secrets)}
+
+    try:
+        return JSONResponse(await asyncio.to_thread(run))
+    except (ReadError, CredentialsError) as exc:
+        return error(422, str(exc))
+
+
+async def export_nodered(request: Request) -> Response:
+    from flowrt.nodered.export import ExportError, export_project
+
+    server = server_of(request)
+    paths = [str(server.files.path(n)) for n in server.files.names()]
+    if not paths:
+        return JSONResponse([])
+    try:
+        flows, _ = await asyncio.to_thread(export_project, paths, server.registry)
+    except ExportError as exc:
+        return error(422, f"the flows cannot be exported: {exc}")
+    return JSONResponse(flows)
+
+
+async def login(request: Request) -> Response:
+    server = server_of(request)
+    try:
+        body = await body_of(request)
+    except ValueError as exc:
+        return error(400, str(exc))
+    if not server.auth.enabled:
+        return JSONResponse({"user": "local"})
+    session = await asyncio.to_thread(server.auth.login, str(body.get("user", "")),
+                                      str(body.get("password", "")))
+    if session is None:
+        return error(401, "wrong user or password")
+    response = JSONResponse({"user": body["user"]})
+    response.set_cookie(COOKIE, session, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+async def openapi(request: Request) -> Response:
+    return Response(json.dumps(OPENAPI), media_type="application/json")
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/api/nodes", nodes, methods=["GET"]),
+    Route("/api/layout", layout, methods=["POST"]),
+    Route("/api/import/nodered", import_nodered, methods=["POST"]),
+    Route("/api/export/nodered", export_nodered, methods=["GET"]),
+    Route("/api/login", login, methods=["POST"]),
+    Route("/api/openapi.json", openapi, methods=["GET"]),
+]

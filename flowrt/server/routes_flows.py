@@ -1,0 +1,182 @@
+"""Flow files: list, get, put (YAML text or JSON document), delete, validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from flowrt.errors import Diagnostic, LoadError
+from flowrt.load import Project, load_text
+from flowrt.load.project import display_path
+from flowrt.load.yaml_io import to_plain
+from flowrt.server.app import server_of
+from flowrt.server.files import BadName, FlowFiles, Stale, revision_of
+from flowrt.server.roundtrip import fresh_text, save_text
+
+
+def error(status: int, text: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": text, **extra}, status)
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    """The JSON object a request carries; ValueError when it is not one."""
+    try:
+        data = json.loads(await request.body() or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    return data
+
+
+async def list_flows(request: Request) -> Response:
+    files = server_of(request).files
+    out = []
+    for name in files.names():
+        text = files.read(name) or ""
+        entry: dict[str, Any] = {"file": name, "id": None, "label": None,
+                                 "revision": revision_of(text), "nodes": 0}
+        try:
+            doc = load_text(text, name)
+            entry.update(id=doc.id, label=doc.label, nodes=len(doc.nodes))
+        except LoadError as exc:
+            entry["error"] = str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read"
+        out.append(entry)
+    return JSONResponse(out)
+
+
+async def get_flow(request: Request) -> Response:
+    files = server_of(request).files
+    name = request.path_params["file"]
+    try:
+        text = files.read(name)
+    except BadName as exc:
+        return error(400, str(exc))
+    if text is None:
+        return error(404, f"no flow file '{name}'")
+    document: Any = None
+    diagnostics: list[dict[str, Any]] = []
+    try:
+        document = to_plain(load_text(text, name).data)
+    except LoadError as exc:
+        diagnostics = [d.to_dict() for d in exc.diagnostics]
+    return JSONResponse({"file": name, "text": text, "document": document,
+                         "revision": revision_of(text), "diagnostics": diagnostics})
+
+
+async def put_flow(request: Request) -> Response:
+    files = server_of(request).files
+    name = request.path_params["file"]
+    try:
+        files.path(name)
+        body = await body_of(request)
+    except (BadName, ValueError) as exc:
+        return error(400, str(exc))
+    revision = body.get("revision")
+    if revision is not None and not isinstance(revision, str):
+        return error(400, "revision must be a string, or null for a new file")
+    current = files.read(name)
+    if "text" in body:
+        text = body["text"]
+        if not isinstance(text, str):
+            return error(400, "text must be a string")
+    elif isinstance(body.get("document"), dict):
+        text = _document_text(name, current, body["document"])
+    else:
+        return error(400, "give `text` (the file's text) or `document` (the flow as JSON)")
+    try:
+        new = files.write(name, text, revision)
+    except Stale as exc:
+        return error(409, "the file changed since you read it: reload it, then save again",
+                     current=exc.current)
+    return JSONResponse({"revision": new})
+
+
+def _document_text(name: str, current: str | None, document: dict[str, Any]) -> str:
+    if current is None:
+        return fresh_text(name, document)
+    try:
+        return save_text(name, current, document)
+    except (LoadError, TypeError):  # the file on disk is broken: the document replaces it
+        return fresh_text(name, document)
+
+
+async def delete_flow(request: Request) -> Response:
+    files = server_of(request).files
+    name = request.path_params["file"]
+    try:
+        files.delete(name, request.query_params.get("revision"))
+    except BadName as exc:
+        return error(400, str(exc))
+    except FileNotFoundError:
+        return error(404, f"no flow file '{name}'")
+    except Stale as exc:
+        return error(409, "the file changed since you read it", current=exc.current)
+    return JSONResponse({"deleted": name})
+
+
+async def validate(request: Request) -> Response:
+    server = server_of(request)
+    try:
+        body = await body_of(request)
+        name = str(body.get("file") or "flow.yaml")
+        server.files.path(name)
+    except (BadName, ValueError) as exc:
+        return error(400, str(exc))
+    if "text" in body and isinstance(body["text"], str):
+        text = body["text"]
+    elif isinstance(body.get("document"), dict):
+        text = json.dumps(body["document"]) if name.endswith(".json") else \
+            fresh_text(name, body["document"])
+    else:
+        return error(400, "give `text` or `document`")
+    diagnostics = await _check_one(server.files, server, name, text)
+    return JSONResponse({"diagnostics": [_public(d, server.files) for d in diagnostics]})
+
+
+async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> list[Diagnostic]:
+    """Check ``text`` as file ``name`` among the other files of the directory."""
+    import asyncio
+
+    from flowrt.check import check
+
+    def run() -> list[Diagnostic]:
+        project = server.engine.load()
+        shown = display_path(files.path(name))
+        project.documents = [d for d in project.documents
+                             if Path(d.file).resolve() != files.path(name)]
+        project.diagnostics = [d for d in project.diagnostics
+                               if not d.file or Path(d.file).resolve() != files.path(name)]
+        try:
+            project.documents.append(load_text(text, shown))
+        except LoadError as exc:
+            return list(exc.diagnostics)
+        found = check(Project(project.documents, project.diagnostics), server.registry,
+                      env=server.settings.env)
+        return [d for d in found if not d.file or d.file == shown]
+
+    return await asyncio.to_thread(run)
+
+
+def _public(d: Diagnostic, files: FlowFiles) -> dict[str, Any]:
+    data = d.to_dict()
+    if d.file:
+        try:
+            data["file"] = files.name(Path(d.file))
+        except ValueError:
+            pass
+    return data
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/api/flows", list_flows, methods=["GET"]),
+    Route("/api/flows/{file:path}", get_flow, methods=["GET"]),
+    Route("/api/flows/{file:path}", put_flow, methods=["PUT"]),
+    Route("/api/flows/{file:path}", delete_flow, methods=["DELETE"]),
+    Route("/api/validate", validate, methods=["POST"]),
+]

@@ -1,0 +1,57 @@
+"""`flowrt serve`: check the options, build the app and run it with uvicorn until a signal."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+from pathlib import Path
+
+from flowrt.errors import ConfigError
+from flowrt.server.app import ServerSettings, create_app
+from flowrt.server.auth import Auth
+
+log = logging.getLogger("flowrt.server")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM; the flows are stopped gracefully on the way out. Raises
+    ConfigError for a non-loopback host without authentication."""
+    import uvicorn
+
+    if not is_loopback(host) and not settings.auth.enabled:
+        raise ConfigError(
+            f"refusing to serve on {host}: only 127.0.0.1 is served without authentication; "
+            "give --auth-file (users with pbkdf2_sha256 hashes) or set FLOWRT_TOKENS"
+        )
+    if not Path(settings.flows).is_dir():
+        raise ConfigError(f"the flows directory {settings.flows} does not exist")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+                            timeout_graceful_shutdown=int(settings.close_timeout) + 5,
+                            log_config=None)
+    log.info("flowrt serve: http://%s:%d (flows in %s)", host, port, settings.flows)
+    server = uvicorn.Server(config)
+    # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for the previous handlers:
+    # after a graceful stop that is a clean exit, not a KeyboardInterrupt or a kill.
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not server.started:
+        raise ConfigError(f"could not serve on {host}:{port} (is the port in use?)")
+
+
+__all__ = ["Auth", "ServerSettings", "is_loopback", "serve"]

@@ -182,6 +182,62 @@ def run(
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
 
 
+@main.command()
+@click.option("--flows", "flows_dir", type=click.Path(file_okay=False), default="flows",
+              show_default=True, help="The directory of flow files to run and edit.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on; other than loopback needs authentication.")
+@click.option("--port", type=int, default=1880, show_default=True)
+@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
+              envvar="FLOWRT_SECRETS",
+              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
+@click.option("--auth-file", type=click.Path(dir_okay=False), metavar="FILE",
+              envvar="FLOWRT_AUTH_FILE",
+              help="YAML `users: {name: pbkdf2_sha256$...}` [env: FLOWRT_AUTH_FILE]; bearer "
+                   "tokens come from FLOWRT_TOKENS.")
+@click.option("--db", "db_url", metavar="URL",
+              help="Database for revisions (default: SQLite in DIR/.flowrt/).")
+@click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Set an environment variable for the flows (repeatable).")
+@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
+              flag_value="127.0.0.1:1883",
+              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
+@click.option("--close-timeout", type=float, default=15.0, show_default=True,
+              help="Seconds to drain in-flight messages on shutdown and redeploy.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
+              default="info", show_default=True)
+def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
+          auth_file: str | None, db_url: str | None, env_pairs: tuple[str, ...],
+          mqtt_broker: str | None, close_timeout: float, log_format: str,
+          log_level: str) -> None:
+    """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
+
+    Exit status: 0 served and stopped cleanly, 2 bad options (e.g. a public --host without
+    authentication, or a port in use).
+    """
+    from flowrt.errors import ConfigError
+    from flowrt.logs import setup_logging
+    from flowrt.secrets import load_secrets, merged_env
+    from flowrt.server.serve import Auth, ServerSettings
+    from flowrt.server.serve import serve as run_server
+
+    setup_logging(log_format, log_level)
+    overrides = dict(pair.partition("=")[::2] for pair in env_pairs)
+    try:
+        secrets = load_secrets(secrets_file)[0] if secrets_file else {}
+        auth = Auth.load(auth_file, os.environ.get("FLOWRT_TOKENS"))
+        settings = ServerSettings(
+            flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
+            auth=auth, db_url=db_url, close_timeout=close_timeout, registry=_registry(),
+            mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None)
+        run_server(settings, host, port, log_level)
+    except ConfigError as exc:
+        click.echo(f"flowrt: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _address(text: str, option: str) -> tuple[str, int]:
     """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
     host, sep, port = text.rpartition(":")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,14 +90,38 @@ def make_client(settings: Settings) -> Any:
     if settings.username is not None:
         client.username_pw_set(settings.username, settings.password)
     if settings.tls:
-        client.tls_set(
-            ca_certs=settings.ca_file, certfile=settings.cert_file, keyfile=settings.key_file
-        )
+        client.tls_set_context(tls_context(settings))
         client.tls_insecure_set(settings.insecure)
     if settings.will is not None:
         will = settings.will
         client.will_set(will.topic, will.payload, will.qos, will.retain)
     return client
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """The TLS context of a connection: the broker's certificate checked against ``ca_file``
+    (or the system's CAs), and the client certificate if given. Raises OSError (ssl.SSLError,
+    FileNotFoundError) for files that cannot be used."""
+    for path in (settings.ca_file, settings.cert_file, settings.key_file):
+        if path:
+            with open(path, "rb"):  # ssl's own error would not name the file
+                pass
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=settings.ca_file)
+    if settings.cert_file and settings.key_file:
+        context.load_cert_chain(settings.cert_file, settings.key_file)
+    context.sslsocket_class = _ClosingSSLSocket
+    return context
+
+
+class _ClosingSSLSocket(ssl.SSLSocket):
+    """Closes itself when the handshake fails: paho drops such a socket without closing it."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
 
 
 def _no_delay(_client: Any, _userdata: Any, sock: Any) -> None:

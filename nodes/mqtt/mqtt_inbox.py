@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import AuthFailed, NodeContext, Timer
+from flowrt.api import ConfigError, NodeContext, Timer
 
 from .mqtt_topics import matches, parse_filter
 
@@ -43,7 +43,7 @@ class Subscription:
         """The MQTT 5 subscription identifier: which subscription a message answers."""
         self.client: Any = None
         """The paho client whose SUBACK granted this subscription (None: not subscribed now)."""
-        self.error: AuthFailed | None = None
+        self.error: ConfigError | None = None
 
 
 class Incoming:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import AuthFailed, ConnectionLost, NodeContext, NotConnected
+from flowrt.api import AuthFailed, ConfigError, ConnectionLost, NodeContext, NotConnected
 
 from .mqtt_client import (
     AUTH_REASONS,
@@ -107,7 +108,14 @@ class MqttSession:
         try:
             self._show("connecting")
             await self._join_retired()
-            client = make_client(s)
+            try:
+                client = make_client(s)
+            except OSError as exc:
+                self._show("down")
+                raise ConfigError(
+                    f"cannot use the TLS files of the connection to {s.where}: {exc}; check "
+                    "ca_file, cert_file and key_file"
+                ) from exc
             self._hook(client)
             self.client = client
             self._connack = loop.create_future()
@@ -133,6 +141,17 @@ class MqttSession:
         s = self.settings
         try:
             await asyncio.to_thread(open_socket, client, s)
+        except ssl.SSLCertVerificationError as exc:
+            raise NotConnected(
+                f"the MQTT broker at {s.where} showed a certificate that was not accepted: "
+                f"{exc.verify_message}; check the connection's ca_file (or, for a certificate "
+                "that names another host, insecure: true)"
+            ) from exc
+        except ssl.SSLError as exc:
+            raise NotConnected(
+                f"the TLS handshake with the MQTT broker at {s.where} failed: "
+                f"{exc.reason or exc}; is it a TLS port, and does it want a client certificate?"
+            ) from exc
         except (OSError, ValueError) as exc:
             raise NotConnected(
                 f"cannot reach the MQTT broker at {s.where}: {_describe(exc)}; is it running, "
@@ -231,7 +250,7 @@ class MqttSession:
         if sub.client is not client:
             await self._subscribe(client, [sub])
         if sub.error is not None:
-            raise AuthFailed(str(sub.error))
+            raise ConfigError(str(sub.error))
 
     def unsubscribe(self, sub: Subscription) -> None:
         """Stop delivering to ``sub``. The broker keeps the subscription in the session, so
@@ -262,7 +281,7 @@ class MqttSession:
                 shared = ""
                 if sub.text.startswith("$share/"):
                     shared = ", and that it supports shared subscriptions"
-                sub.error = AuthFailed(
+                sub.error = ConfigError(
                     f"the MQTT broker at {self.settings.where} refused the subscription to "
                     f"'{sub.text}' ({reason_text(reason)}): check the topic filter and the "
                     f"broker's access rules{shared}"

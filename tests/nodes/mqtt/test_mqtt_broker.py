@@ -22,6 +22,7 @@ from tests.nodes.mqtt.mqtt_kit import (
     Probe,
     eventually,
     flow_text,
+    free_port,
     running,
     statuses,
     unique,
@@ -214,3 +215,39 @@ def test_birth_then_will_when_killed_and_close_message_when_stopped(
         assert probe.payloads() == [b"alive", b"dead", b"alive", b"bye"]
     finally:
         probe.close()
+
+
+def test_a_refused_subscription_stops_the_node_and_says_why() -> None:
+    """Mosquitto grants every subscription; amqtt with its taboo plugin refuses some."""
+    from amqtt.broker import Broker
+
+    port = free_port()
+    nodes = {
+        "denied": {"type": "mqtt-in", "connection": "broker", "topic": "prohibited"},
+        "allowed": {"type": "mqtt-in", "connection": "broker", "topic": "allowed/#",
+                    "to": "done"},
+        "done": {"type": "debug", "active": False},
+    }
+
+    async def scenario() -> None:
+        broker = Broker({
+            "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
+                "amqtt.plugins.topic_checking.TopicTabooPlugin": {},
+            },
+        })
+        await broker.start()
+        try:
+            async with running(flow_text(nodes, f"mqtt://127.0.0.1:{port}")) as flow:
+                await until_connected(flow, "allowed")
+                await eventually(lambda: statuses(flow, "denied")[-1]["fill"] == "red", "red")
+        finally:
+            await broker.shutdown()
+        refusal = [line for node, level, line in flow.result.logs
+                   if node == "denied" and level == "error"]
+        assert refusal and "refused the subscription to 'prohibited'" in refusal[0], refusal
+        assert "access rules" in refusal[0]
+        assert statuses(flow, "allowed")[-1]["fill"] == "green"
+
+    asyncio.run(scenario())

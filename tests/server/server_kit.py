@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 HEADERS = {"X-Flowrt-Request": "1"}
 
 COMMENTED = """\
@@ -25,3 +27,12 @@ def flow(flow_id: str, payload: str = "hi") -> str:
     return (f"flowrt: 1\nid: {flow_id}\nnodes:\n"
             f"  {flow_id}_tick: {{type: inject, payload: {payload}, to: {flow_id}_show}}\n"
             f"  {flow_id}_show: {{type: debug, status: count}}\n")
+
+
+def receive(ws: Any, kind: str, limit: int = 200) -> dict[str, Any]:
+    """The next event of type ``kind`` on a test client's websocket (others are skipped)."""
+    for _ in range(limit):
+        event: dict[str, Any] = ws.receive_json()
+        if event.get("type") == kind:
+            return event
+    raise AssertionError(f"no {kind} event among the next {limit}")

@@ -1,0 +1,132 @@
+"""Deploy (full and changed-only), revisions with diff and rollback, events, state, metrics."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.server.server_kit import HEADERS, flow, receive
+
+
+def wait_for(check: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def count(client: TestClient, node: str) -> str:
+    """The count a debug node (status: count) shows; "" when it shows nothing."""
+    status = client.get("/api/state").json()["nodes"][node]["status"]
+    return "" if status is None else str(status["text"])
+
+
+def inject(client: TestClient, node: str) -> None:
+    response = client.post(f"/api/inject/{node}", headers=HEADERS)
+    assert response.status_code == 200, response.text
+
+
+def put_text(client: TestClient, name: str, text: str) -> None:
+    revision = client.get(f"/api/flows/{name}").json()["revision"] \
+        if client.get(f"/api/flows/{name}").status_code == 200 else None
+    response = client.put(f"/api/flows/{name}", headers=HEADERS,
+                          json={"revision": revision, "text": text})
+    assert response.status_code == 200, response.text
+
+
+def test_changed_deploy_restarts_only_the_changed_flow(client: TestClient,
+                                                       flows_dir: Path) -> None:
+    (flows_dir / "alerts.yaml").unlink()
+    put_text(client, "a.yaml", flow("a"))
+    put_text(client, "b.yaml", flow("b"))
+    full = client.post("/api/deploy", json={"mode": "full"}, headers=HEADERS)
+    assert full.status_code == 200, full.text
+    assert sorted(full.json()["changed"]["flows"]) == ["a", "alerts", "b"]  # alerts stopped
+    for node in ("a_tick", "a_tick", "b_tick", "b_tick"):
+        inject(client, node)
+    wait_for(lambda: count(client, "a_show") == "2" and count(client, "b_show") == "2")
+    put_text(client, "a.yaml", flow("a", "changed"))
+    changed = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["changed"] == {"flows": ["a"], "nodes": ["a_tick"]}
+    assert count(client, "b_show") == "2"  # b kept running, with its node state
+    assert count(client, "a_show") == ""  # a started afresh
+    inject(client, "b_tick")
+    inject(client, "a_tick")
+    wait_for(lambda: count(client, "b_show") == "3" and count(client, "a_show") == "1")
+    nothing = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
+    assert nothing.json()["changed"] == {"flows": [], "nodes": []}
+    assert count(client, "a_show") == "1"
+    again = client.post("/api/deploy", json={"mode": "full"}, headers=HEADERS)
+    assert sorted(again.json()["changed"]["flows"]) == ["a", "b"]
+    assert count(client, "b_show") == ""
+
+
+def test_a_deploy_with_errors_is_refused_and_changes_nothing(client: TestClient) -> None:
+    inject(client, "tick")
+    wait_for(lambda: count(client, "show") == "1")
+    put_text(client, "broken.yaml", "flowrt: 1\nid: broken\nnodes:\n  x: {type: nope}\n")
+    response = client.post("/api/deploy", json={"mode": "full"}, headers=HEADERS)
+    assert response.status_code == 422
+    assert [(d["code"], d["file"], d["node"]) for d in response.json()["diagnostics"]] == [
+        ("E030", "broken.yaml", "x")]
+    assert count(client, "show") == "1"
+
+
+def test_revisions_diff_and_rollback(client: TestClient, flows_dir: Path) -> None:
+    revisions = client.get("/api/revisions").json()
+    assert [r["message"] for r in revisions] == ["start"]
+    first = revisions[0]
+    original = (flows_dir / "alerts.yaml").read_text()
+    put_text(client, "alerts.yaml", original.replace("payload: 5", "payload: 9"))
+    put_text(client, "extra.yaml", flow("extra"))
+    second = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS).json()
+    listed = client.get("/api/revisions").json()
+    assert [r["id"] for r in listed] == [second["revision"], first["id"]]
+    assert listed[0]["author"] == "local" and listed[0]["hash"] != first["hash"]
+    diff = client.get(f"/api/revisions/{first['id']}/diff").json()["diff"]
+    assert "-    payload: 5   # degrees\n+    payload: 9   # degrees\n" in diff
+    assert "+++ b/extra.yaml" in diff
+    rolled = client.post(f"/api/revisions/{first['id']}/rollback", headers=HEADERS)
+    assert rolled.status_code == 200, rolled.text
+    assert (flows_dir / "alerts.yaml").read_text() == original
+    assert not (flows_dir / "extra.yaml").exists()
+    assert "extra_tick" not in client.get("/api/state").json()["nodes"]
+    assert client.get(f"/api/revisions/{first['id']}/diff").json()["diff"] == ""
+    assert client.get("/api/revisions/999/diff").status_code == 404
+
+
+def test_websocket_receives_a_debug_message_after_an_inject(client: TestClient) -> None:
+    with client.websocket_connect("/api/events", headers={"Origin": "http://testserver"}) as ws:
+        inject(client, "tick")
+        event = receive(ws, "debug")
+        assert event["node"] == "show"
+        assert event["msg"]["payload"] == 5
+        status = receive(ws, "status")
+        assert status == {"type": "status", "node": "show",
+                          "status": {"fill": "blue", "shape": "ring", "text": "1"}}
+
+
+def test_inject_refuses_other_nodes(client: TestClient) -> None:
+    assert client.post("/api/inject/show", headers=HEADERS).status_code == 400
+    assert client.post("/api/inject/nobody", headers=HEADERS).status_code == 404
+
+
+def test_state_and_metrics_count_messages(client: TestClient) -> None:
+    inject(client, "tick")
+    inject(client, "tick")
+    wait_for(lambda: client.get("/api/state").json()["nodes"]["show"]["in"] == 2)
+    state = client.get("/api/state").json()["nodes"]
+    assert state["tick"]["out"] == 2
+    text = client.get("/metrics").text
+    assert 'flowrt_node_messages_in_total{node="show",type="debug",flow="alerts"} 2' in text
+    assert 'flowrt_node_messages_out_total{node="tick",type="inject",flow="alerts"} 2' in text
+    assert "flowrt_up 1" in text and "flowrt_deploys_total 1" in text
+    assert client.get("/ready").json()["status"] == "ready"

@@ -51,6 +51,9 @@ class MqttBroker(Connection):
     subscriptions, and the QoS 1 and 2 messages that arrive meanwhile. A session is found
     again by its client id, so to keep messages across a restart of flowrt, give each worker
     a fixed `client_id`. With MQTT 5, `session_expiry` says how long the broker keeps it.
+    A session under a made-up client id cannot be resumed once flowrt stops, so a graceful
+    stop ends it; after a crash an MQTT 3.1.1 broker keeps it until its own expiry (Mosquitto:
+    `persistent_client_expiration`).
 
     The `will` is published by the broker when the connection ends without a goodbye (a crash,
     a network failure); `birth` is published on every connection, `close` before a graceful

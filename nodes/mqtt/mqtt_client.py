@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 AUTH_REASONS = frozenset({134, 135})
@@ -157,13 +157,38 @@ def open_socket(client: Any, settings: Settings) -> None:
 
 def disconnect(client: Any, settings: Settings) -> None:
     """Send DISCONNECT. A session nobody can resume (a made-up client id) ends with it, in MQTT
-    5; in 3.1.1 the broker keeps it, as it keeps every session that is not clean."""
+    5; in 3.1.1 the broker keeps it (see :func:`end_session`)."""
     if settings.mqtt5 and settings.generated_id and not settings.clean_session:
         props = new_properties("DISCONNECT")
         props.SessionExpiryInterval = 0
         client.disconnect(properties=props)
     else:
         client.disconnect()
+
+
+def orphaned(settings: Settings) -> bool:
+    """True when closing leaves a 3.1.1 session on the broker that nobody can resume (its client
+    id was made up): it would keep collecting QoS 1 and 2 messages for ever."""
+    return settings.generated_id and not settings.clean_session and not settings.mqtt5
+
+
+def end_session(settings: Settings, timeout: float = 2.0) -> None:
+    """Connect once more with the same client id and a clean session, which makes the broker
+    drop the old one (blocking: run it in a thread)."""
+    import threading
+
+    clean = replace(settings, clean_session=True, will=None)
+    client = make_client(clean)
+    answered = threading.Event()
+    client.on_connect = lambda *_: answered.set()
+    try:
+        open_socket(client, clean)
+    except (OSError, ValueError):
+        return  # the broker is away: it keeps the session, as after a crash
+    client.loop_start()
+    answered.wait(timeout)
+    client.disconnect()
+    client.loop_stop()
 
 
 def is_refusal(reason: Any) -> bool:

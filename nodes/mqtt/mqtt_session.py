@@ -31,10 +31,12 @@ from .mqtt_client import (
     Message,
     Settings,
     disconnect,
+    end_session,
     is_refusal,
     make_client,
     new_properties,
     open_socket,
+    orphaned,
     reason_text,
 )
 from .mqtt_inbox import Inbox, Subscription
@@ -368,6 +370,8 @@ class MqttSession:
             self._retired.append(client)
         self.client = None
         await self._join_retired()
+        if was == "connected" and orphaned(self.settings):
+            await asyncio.to_thread(end_session, self.settings)
 
 
 def _describe(exc: BaseException) -> str:

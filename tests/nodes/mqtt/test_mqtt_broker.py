@@ -251,3 +251,65 @@ def test_a_refused_subscription_stops_the_node_and_says_why() -> None:
         assert statuses(flow, "allowed")[-1]["fill"] == "green"
 
     asyncio.run(scenario())
+
+
+def session_present(url: str, client_id: str, protocol: str) -> bool:
+    """Whether the broker still holds a session for ``client_id`` (and then drop it)."""
+    import threading
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from tests.nodes.mqtt.mqtt_kit import address
+
+    found: list[bool] = []
+    answered = threading.Event()
+    if protocol == "5":
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv5)
+    else:
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv311, clean_session=False)
+
+    def on_connect(_c: Any, _u: Any, flags: Any, *_: Any) -> None:
+        found.append(flags.session_present)
+        answered.set()
+
+    client.on_connect = on_connect
+    client.connect(*address(url), keepalive=30, **({"clean_start": False}
+                                                   if protocol == "5" else {}))
+    client.loop_start()
+    assert answered.wait(WAIT)
+    client.disconnect()
+    client.loop_stop()
+    if protocol != "5":  # this look made a session of its own: end it
+        clean = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                            protocol=mqtt.MQTTv311, clean_session=True)
+        clean.connect(*address(url), keepalive=30)
+        clean.loop_start()
+        clean.disconnect()
+        clean.loop_stop()
+    return found[0]
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_a_graceful_stop_ends_a_session_nobody_can_resume(broker: str, protocol: str) -> None:
+    nodes = {"in": {"type": "mqtt-in", "connection": "broker", "topic": unique()}}
+    fixed = "flowrt-test-kept-" + unique("").rsplit("/", 1)[1]
+
+    async def scenario() -> tuple[str, str]:
+        ids = []
+        for client_id in (None, fixed):
+            extra = {"client_id": client_id} if client_id else {}
+            async with running(flow_text(nodes, broker, protocol=protocol,
+                                         **extra)) as flow:
+                await until_connected(flow, "in")
+                runtime = flow.result.runtime
+                assert runtime is not None
+                ids.append(runtime.connections["broker"].session.settings.client_id)
+        return ids[0], ids[1]
+
+    generated, kept = asyncio.run(scenario())
+    assert generated.startswith("flowrt-")
+    assert session_present(broker, kept, protocol) is True
+    assert session_present(broker, generated, protocol) is False

@@ -40,6 +40,27 @@ function uniqueName(app, name) {
   for (let i = 2; ; i++) if (!taken.has(`${base}-${i}${ext}`)) return `${base}-${i}${ext}`;
 }
 
+/** What the Node-RED import reported, when there is something to read: counts, then node by node. */
+function reportBody(report) {
+  if (!report) return null;
+  if (typeof report === "string") return h("pre", { class: "report", text: report });
+  const nodes = (report.nodes || []).filter((n) => (n.notes && n.notes.length) || n.reason || n.status !== "mapped");
+  const problems = [...(report.problems || []), ...(report.diagnostics || []).map((d) => d.message || String(d))];
+  const vars = report.variables || [];
+  if (!nodes.length && !problems.length && !vars.length) return null;
+  const c = report.counts || {};
+  const box = h("div", { class: "report" },
+    h("p", { text: `${c.mapped ?? 0} mapped, ${c.caveats ?? 0} with caveats, ${c.unsupported ?? 0} unsupported.` }));
+  if (nodes.length) {
+    box.append(h("ul", { class: "report-nodes" }, ...nodes.map((n) => h("li", { class: `status-${n.status}` },
+      h("strong", { text: n.flowrt_id || n.nr_id }), h("span", { class: "muted", text: ` ${n.nr_type}${n.name ? ` “${n.name}”` : ""}` }),
+      h("div", { text: [n.reason, ...(n.notes || [])].filter(Boolean).join("; ") })))));
+  }
+  if (vars.length) box.append(h("p", { text: `Set these variables: ${vars.map((v) => (typeof v === "string" ? v : v.name || JSON.stringify(v))).join(", ")}` }));
+  for (const p of problems) box.append(h("p", { class: "field-error", text: typeof p === "string" ? p : JSON.stringify(p) }));
+  return box;
+}
+
 /** Import: paste or upload a Node-RED export (converted by the server) or a flowrt file. */
 export async function importDialog(app) {
   const text = h("textarea", { id: "import-text", class: "code", rows: 14, spellcheck: "false",
@@ -72,8 +93,8 @@ export async function importDialog(app) {
         names.push(target);
       }
       await app.reloadList(names[0]);
-      const report = typeof res.report === "string" ? res.report : JSON.stringify(res.report, null, 2);
-      if (report && report !== "null") await modal("Node-RED import", h("pre", { class: "report", text: report }), [{ label: "Close", value: null, primary: true }]);
+      const body = reportBody(res.report);
+      if (body) await modal("Node-RED import", body, [{ label: "Close", value: null, primary: true }]);
       toast(`Imported ${names.length} flow${names.length === 1 ? "" : "s"}: ${names.join(", ")}`, "ok");
     } else {
       let fname = name.value.trim() || (data && data.id ? `${data.id}.yaml` : uploaded) || "imported.yaml";

@@ -1,0 +1,119 @@
+"""Browser tests of the editor: a real `flowrt serve` on a free port, driven by Debian's Chromium.
+
+Playwright's own browser downloads are not used: the `playwright` package launches
+/usr/bin/chromium (override with FLOWRT_TEST_CHROMIUM). Screenshots go to tests/ui/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("FLOWRT_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+DEMO_FLOW = """\
+# The editor test's flow: the browser adds inject -> change -> debug below the note.
+# These comments must survive every save from the editor.
+flowrt: 1
+id: demo
+label: Demo            # the tab's title
+nodes:
+  note:                # a comment node, kept as it is
+    type: comment
+    info: Built by tests/ui.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    url: str
+    flows: Path
+    log: Path
+
+
+def _serve_command(flows: Path, port: int) -> list[str]:
+    exe = shutil.which("flowrt")
+    base = [exe] if exe else [sys.executable, "-m", "flowrt"]
+    return [*base, "serve", "--flows", str(flows), "--host", "127.0.0.1", "--port", str(port)]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`flowrt serve` over a temporary flows directory holding one commented flow."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "demo.yaml").write_text(DEMO_FLOW)
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(_serve_command(flows, port), stdout=out, stderr=subprocess.STDOUT,
+                                cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"flowrt serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as res:
+                    if res.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"flowrt serve did not answer /health in 60 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Served(url, flows, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, served: Served) -> Iterator[Any]:
+    """The editor at 1280x800; fails the test on any uncaught script error in the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(20_000)
+    pg.goto(served.url + "/")
+    pg.locator(".palette-item[data-type=inject]").wait_for()
+    yield pg
+    context.close()
+    assert not errors, f"script errors in the editor: {errors}"

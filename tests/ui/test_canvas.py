@@ -1,0 +1,179 @@
+"""Canvas editing in Chromium: selection, copy/paste, delete, undo/redo, zoom and pan,
+auto-layout, connections in the property panel, a stale save (409), import and export."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.ui.conftest import Served
+
+NODE = "#canvas g.node"
+
+
+def drop(page: Any, type_: str, x: int, y: int) -> None:
+    page.locator(f".palette-item[data-type='{type_}']").drag_to(
+        page.locator("#canvas"), target_position={"x": x, "y": y})
+
+
+def node(page: Any, node_id: str) -> Any:
+    return page.locator(f"{NODE}[data-id='{node_id}']")
+
+
+def put(served: Served, file: str, body: dict[str, Any]) -> dict[str, Any]:
+    req = urllib.request.Request(
+        f"{served.url}/api/flows/{file}", data=json.dumps(body).encode(), method="PUT",
+        headers={"Content-Type": "application/json", "X-Flowrt-Request": "1"})
+    with urllib.request.urlopen(req, timeout=10) as res:
+        result: dict[str, Any] = json.load(res)
+        return result
+
+
+def get(served: Served, path: str) -> Any:
+    with urllib.request.urlopen(f"{served.url}{path}", timeout=10) as res:
+        return json.load(res)
+
+
+def test_select_copy_paste_delete_undo_redo(page: Any) -> None:
+    drop(page, "inject", 120, 300)
+    drop(page, "debug", 380, 300)
+    node(page, "inject").locator(".port-out").drag_to(node(page, "debug").locator(".port-in"))
+    expect(page.locator("#canvas path.wire")).to_have_count(1)
+
+    # rubber-band both, copy and paste: new ids, the wire between them copied too
+    canvas = page.locator("#canvas")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 250)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 500, box["y"] + 340, steps=5)
+    page.mouse.up()
+    expect(page.locator(f"{NODE}.selected")).to_have_count(2)
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(page.locator(NODE)).to_have_count(5)
+    expect(node(page, "inject-2")).to_have_class(re.compile(r"\bselected\b"))
+    expect(node(page, "debug-2")).to_be_visible()
+    pasted = page.locator("#canvas path.wire[data-from='inject-2'][data-to='debug-2']")
+    expect(pasted).to_have_count(1)
+
+    # delete the pasted pair; undo brings them back, redo removes them again
+    page.keyboard.press("Delete")
+    expect(page.locator(NODE)).to_have_count(3)
+    page.keyboard.press("Control+z")
+    expect(page.locator(NODE)).to_have_count(5)
+    page.keyboard.press("Control+y")
+    expect(page.locator(NODE)).to_have_count(3)
+
+    # shift-click adds to the selection; a click on a wire selects it and Delete removes it
+    node(page, "inject").locator(".node-box").click()
+    node(page, "debug").locator(".node-box").click(modifiers=["Shift"])
+    expect(page.locator(f"{NODE}.selected")).to_have_count(2)
+    out = node(page, "inject").locator(".port-out").bounding_box()
+    into = node(page, "debug").locator(".port-in").bounding_box()
+    page.mouse.click((out["x"] + into["x"]) / 2 + 5, (out["y"] + into["y"]) / 2 + 5)
+    expect(page.locator(f"{NODE}.selected")).to_have_count(0)
+    page.keyboard.press("Delete")
+    expect(page.locator("#canvas path.wire")).to_have_count(0)
+
+    # moving a node: drag its box; undo puts it back
+    before = node(page, "debug").bounding_box()
+    node(page, "debug").locator(".node-box").drag_to(canvas, target_position={"x": 400, "y": 500})
+    after = node(page, "debug").bounding_box()
+    assert after["y"] > before["y"] + 100
+    page.keyboard.press("Control+z")
+    expect(node(page, "debug")).to_have_attribute("transform", re.compile(r"translate\("))
+    assert abs(node(page, "debug").bounding_box()["y"] - before["y"]) < 2
+
+
+def test_zoom_pan_and_auto_layout(page: Any, served: Served) -> None:
+    drop(page, "inject", 500, 500)
+    drop(page, "debug", 200, 150)
+    node(page, "inject").locator(".port-out").drag_to(node(page, "debug").locator(".port-in"))
+    page.locator("#save").click()
+    expect(page.locator("#save")).to_be_disabled()
+
+    width = node(page, "inject").bounding_box()["width"]
+    page.locator("#zoom-in").click()
+    expect(page.locator("#zoom-level")).to_have_text("120%")
+    assert node(page, "inject").bounding_box()["width"] > width * 1.1
+    page.locator("#zoom-reset").click()
+    expect(page.locator("#zoom-level")).to_have_text("100%")
+    page.locator("#canvas").hover(position={"x": 300, "y": 300})
+    page.mouse.wheel(0, 400)
+    expect(page.locator("#zoom-level")).not_to_have_text("100%")
+    page.locator("#zoom-reset").click()
+
+    # pan: middle-button drag moves everything
+    x0 = node(page, "inject").bounding_box()["x"]
+    box = page.locator("#canvas").bounding_box()
+    page.mouse.move(box["x"] + 300, box["y"] + 650)
+    page.mouse.down(button="middle")
+    page.mouse.move(box["x"] + 380, box["y"] + 650, steps=4)
+    page.mouse.up(button="middle")
+    assert abs(node(page, "inject").bounding_box()["x"] - (x0 + 80)) < 2
+
+    # auto-layout from the server: the source ends up left of what it feeds
+    page.locator("#layout").click()
+    expect(page.locator("#zoom-level")).to_have_text("100%")
+    page.wait_for_function(
+        "() => { const d = window.flowrtEditor.current.document.layout;"
+        " return d.inject[0] < d.debug[0]; }")
+
+
+def test_connection_select_and_stale_save(page: Any, served: Served) -> None:
+    # with nothing selected the panel edits the flow's connections
+    page.locator("#new-connection").select_option("mqtt-broker")
+    page.get_by_role("button", name="Add connection").click()
+    expect(page.locator("details.connection[data-connection='mqtt']")).to_have_count(1)
+    drop(page, "mqtt-in", 200, 300)
+    sel = page.locator("#panel-props [data-key='connection']")
+    sel.select_option(label="mqtt")
+    expect(node(page, "mqtt-in")).to_be_visible()
+    page.wait_for_function(
+        "() => window.flowrtEditor.current.document.nodes['mqtt-in'].connection === 'mqtt'")
+
+    # someone else saves the file meanwhile: our save gets 409 and offers a reload
+    current = get(served, "/api/flows/demo.yaml")
+    put(served, "demo.yaml", {"revision": current["revision"],
+                              "text": current["text"].replace("label: Demo", "label: Theirs")})
+    page.locator("#save").click()
+    dialog = page.locator("dialog.modal")
+    expect(dialog).to_contain_text("Someone else changed this flow")
+    dialog.get_by_role("button", name="Reload from server").click()
+    expect(page.locator(".tab.active")).to_have_text("Theirs")
+    expect(node(page, "mqtt-in")).to_have_count(0)
+
+
+def test_import_nodered_and_flowrt_file(page: Any, served: Served) -> None:
+    nodered = [
+        {"id": "t1", "type": "tab", "label": "From Node-RED"},
+        {"id": "i1", "z": "t1", "type": "inject", "name": "", "repeat": "", "once": False,
+         "payload": "hi", "payloadType": "str", "topic": "", "x": 100, "y": 80, "wires": [["d1"]]},
+        {"id": "d1", "z": "t1", "type": "debug", "name": "out", "active": True,
+         "complete": "false", "x": 300, "y": 80, "wires": []},
+    ]
+    page.locator("#import").click()
+    page.locator("#import-text").fill(json.dumps(nodered))
+    page.locator("dialog.modal").get_by_role("button", name="Import").click()
+    # the inject has a caveat (Node-RED's button): the report says so, node by node
+    report = page.locator("dialog.modal", has_text="Node-RED import")
+    expect(report).to_contain_text("i1")
+    expect(report).to_contain_text("1 with caveats")
+    report.get_by_role("button", name="Close").click()
+    expect(page.locator(".toast-ok")).to_contain_text("Imported 1 flow")
+    expect(page.locator(".tab.active")).to_contain_text("From Node-RED")
+    expect(page.locator("#canvas path.wire")).to_have_count(1)
+    listed = {f["file"] for f in get(served, "/api/flows")}
+    assert len(listed) == 2
+
+    text = "# pasted by hand\nflowrt: 1\nid: pasted\nlabel: Pasted\nnodes:\n  a: {type: debug}\n"
+    page.locator("#import").click()
+    page.locator("#import-text").fill(text)
+    page.locator("#import-name").fill("pasted.yaml")
+    page.locator("dialog.modal").get_by_role("button", name="Import").click()
+    expect(page.locator(".tab.active")).to_have_text("Pasted")
+    assert (served.flows / "pasted.yaml").read_text() == text

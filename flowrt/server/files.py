@@ -12,6 +12,9 @@ import hashlib
 import os
 from pathlib import Path, PurePosixPath
 
+from flowrt.codes import diagnostic
+from flowrt.errors import LoadError
+from flowrt.load import Document, load_text
 from flowrt.load.project import FLOW_SUFFIXES, TEST_SUFFIXES, find_flow_files
 
 
@@ -25,6 +28,17 @@ class Stale(Exception):
     def __init__(self, current: str | None) -> None:
         super().__init__("the file changed since you read it")
         self.current = current
+
+
+def load_flow_text(text: str, file: str) -> Document:
+    """``load_text`` for text from a client: an empty document (no text, only comments, or
+    ``null``) is a LoadError E006, as an empty file is for `flowrt validate`."""
+    try:
+        return load_text(text, file)
+    except TypeError as exc:  # load_text has no check for a document that is null
+        raise LoadError([diagnostic(
+            "E006", "file is empty", "a flow file starts with 'flowrt: 1' and 'nodes:'",
+            file=file, line=1, column=1)]) from exc
 
 
 def revision_of(text: str) -> str:

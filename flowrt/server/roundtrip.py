@@ -18,14 +18,14 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
-from flowrt.load.project import load_text
 from flowrt.load.yaml_io import dump, to_plain
+from flowrt.server.files import load_flow_text
 
 
 def save_text(file: str, text: str, document: dict[str, Any]) -> str:
     """The text of ``file`` (now ``text``) once it holds ``document``. Raises LoadError if the
     current text cannot be parsed (then the caller writes the document afresh)."""
-    doc = load_text(text, file)
+    doc = load_flow_text(text, file)
     before = _render(file, doc.data)
     if not apply_document(doc.data, document):
         return text

@@ -11,10 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowrt.errors import LoadError
-from flowrt.load import load_text
 from flowrt.server.app import server_of
 from flowrt.server.auth import COOKIE
-from flowrt.server.files import BadName
+from flowrt.server.files import BadName, load_flow_text
 from flowrt.server.layout import layered
 from flowrt.server.openapi import OPENAPI
 from flowrt.server.routes_flows import body_of, error
@@ -48,7 +47,7 @@ async def layout(request: Request) -> Response:
     if text is None:
         return error(404, f"no flow file '{name}'")
     try:
-        doc = load_text(text, name)
+        doc = load_flow_text(text, name)
     except LoadError as exc:
         return error(422, str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read")
     ids = [n for n, decl in doc.nodes.items() if decl.subflow is None]

@@ -11,11 +11,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowrt.errors import Diagnostic, LoadError
-from flowrt.load import Project, load_text
+from flowrt.load import Project
 from flowrt.load.project import display_path
 from flowrt.load.yaml_io import to_plain
 from flowrt.server.app import server_of
-from flowrt.server.files import BadName, FlowFiles, Stale, revision_of
+from flowrt.server.files import BadName, FlowFiles, Stale, load_flow_text, revision_of
 from flowrt.server.roundtrip import fresh_text, save_text
 
 
@@ -42,7 +42,7 @@ async def list_flows(request: Request) -> Response:
         entry: dict[str, Any] = {"file": name, "id": None, "label": None,
                                  "revision": revision_of(text), "nodes": 0}
         try:
-            doc = load_text(text, name)
+            doc = load_flow_text(text, name)
             entry.update(id=doc.id, label=doc.label, nodes=len(doc.nodes))
         except LoadError as exc:
             entry["error"] = str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read"
@@ -62,7 +62,7 @@ async def get_flow(request: Request) -> Response:
     document: Any = None
     diagnostics: list[dict[str, Any]] = []
     try:
-        document = to_plain(load_text(text, name).data)
+        document = to_plain(load_flow_text(text, name).data)
     except LoadError as exc:
         diagnostics = [d.to_dict() for d in exc.diagnostics]
     return JSONResponse({"file": name, "text": text, "document": document,
@@ -153,7 +153,7 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
         project.diagnostics = [d for d in project.diagnostics
                                if not d.file or Path(d.file).resolve() != files.path(name)]
         try:
-            project.documents.append(load_text(text, shown))
+            project.documents.append(load_flow_text(text, shown))
         except LoadError as exc:
             return list(exc.diagnostics)
         found = check(Project(project.documents, project.diagnostics), server.registry,

@@ -56,7 +56,7 @@ async def list_revisions(request: Request) -> Response:
 
 def _revision_id(request: Request) -> int | None:
     raw = request.path_params["id"]
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None  # fits a database integer
 
 
 async def revision_diff(request: Request) -> Response:

@@ -57,11 +57,18 @@ def _serve_command(flows: Path, port: int) -> list[str]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """`flowrt serve` over a temporary flows directory holding one commented flow."""
+def flow_files() -> dict[str, str]:
+    """The flows directory's files (a test module may override this fixture)."""
+    return {"demo.yaml": DEMO_FLOW}
+
+
+@pytest.fixture
+def served(tmp_path: Path, flow_files: dict[str, str]) -> Iterator[Served]:
+    """`flowrt serve` over a temporary flows directory holding `flow_files`."""
     flows = tmp_path / "flows"
     flows.mkdir()
-    (flows / "demo.yaml").write_text(DEMO_FLOW)
+    for name, text in flow_files.items():
+        (flows / name).write_text(text)
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:

@@ -67,6 +67,23 @@ export class Canvas {
     this.applyView();
   }
 
+  /** Keep the view unless the flow's nodes are out of it; then bring their top-left corner in. */
+  showAll() {
+    const doc = this.app.current && this.app.current.document;
+    const ids = Object.keys((doc && doc.nodes) || {});
+    this.view = { x: 0, y: 0, k: 1 };
+    if (!ids.length) return this.applyView();
+    const xs = ids.map((id) => position(doc, id));
+    const minX = Math.min(...xs.map((p) => p[0]));
+    const minY = Math.min(...xs.map((p) => p[1]));
+    const r = this.svg.getBoundingClientRect();
+    if (minX < 20 || minY < 20 || minX > r.width - NODE_W || minY > r.height - NODE_H) {
+      this.view.x = 60 - minX;
+      this.view.y = 60 - minY;
+    }
+    this.applyView();
+  }
+
   resetView() { this.view = { x: 0, y: 0, k: 1 }; this.applyView(); }
 
   render() {

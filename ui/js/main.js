@@ -70,10 +70,12 @@ class App {
       } catch (err) { toast(`Could not open ${file}: ${err.message}`, "error", 10000); return; }
       flow.document.nodes = flow.document.nodes || {};
     }
+    if (this.current) this.current.view = { ...this.canvas.view };
     this.current = flow;
     this.canvas.selected.clear();
     this.canvas.selectedWire = null;
     this.renderTabs();
+    if (flow.view && !reload) { this.canvas.view = { ...flow.view }; this.canvas.applyView(); } else this.canvas.showAll();
     this.refresh();
     this.validateSoon(0);
   }
@@ -285,7 +287,9 @@ class App {
     const n = this.changeCount();
     $("deploy-count").textContent = n ? String(n) : "";
     $("deploy").classList.toggle("has-changes", n > 0);
-    $("deploy").title = n ? `Save and deploy ${n} change${n === 1 ? "" : "s"}` : "Deploy (no changes)";
+    const lines = this.flows.filter((f) => f.document).map((f) => [f.file, changedNodes(f.deployed, f.document)])
+      .filter(([, ids]) => ids.length).map(([file, ids]) => `${file}: ${ids.join(", ")}`);
+    $("deploy").title = n ? `Save and deploy the changes:\n${lines.join("\n")}` : "Deploy (no changes since the last deploy)";
     $("save").disabled = !(this.current && this.dirty(this.current));
   }
 
@@ -357,6 +361,7 @@ class App {
   }
   onEvent(ev) {
     if (ev.type === "debug") this.debug.add(ev);
+    else if (ev.type === "error") this.debug.add({ ...ev, level: "error", msg: ev.message });
     else if (ev.type === "status") {
       this.status.set(this.localId(ev.node), ev.status);
       this.deployed = true;

@@ -75,7 +75,7 @@ function nodePanel(app, box, doc, id) {
   };
   const schema = { ...info.schema, properties: { ...common, ...((info.schema && info.schema.properties) || {}), ...tail } };
   buildForm(form, {
-    schema, values: node, connections: doc.connections || {},
+    schema, values: node, connections: doc.connections || {}, placeholders: { label: id },
     set: setter(app, (d) => d.nodes[id], `node:${id}`),
   });
   box.append(form);

@@ -62,7 +62,7 @@ function show(v) { return v === undefined ? "" : JSON.stringify(v, null, 2); }
  * Build a form into `box` for `values` (a node or a connection object) against `schema`.
  * `set(key, value | undefined)` applies one change (undefined removes the key).
  */
-export function buildForm(box, { schema, values, set, connections = {}, idPrefix = "prop" }) {
+export function buildForm(box, { schema, values, set, connections = {}, idPrefix = "prop", placeholders = {} }) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   const basic = h("div", { class: "form-fields" });
@@ -105,6 +105,7 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       input = h("input", { id, name: key, type: "text", spellcheck: "false", inputmode: f.kind === "number" ? "decimal" : null });
       input.value = value === undefined || value === null ? "" : String(value);
       if (def != null) input.placeholder = String(def);
+      else if (placeholders[key]) input.placeholder = placeholders[key];
       else if (s.examples && s.examples.length) input.placeholder = `e.g. ${s.examples[0]}`;
       input.addEventListener("input", () => {
         const t = input.value;
@@ -113,8 +114,9 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
         commit(t);
       });
     } else {
-      input = h("textarea", { id, name: key, class: "code json", rows: 4, spellcheck: "false" });
+      input = h("textarea", { id, name: key, class: "code json", spellcheck: "false" });
       input.value = show(value);
+      input.rows = Math.min(16, Math.max(3, input.value.split("\n").length));
       if (def !== undefined && def !== null) input.placeholder = show(def);
       else if (s.examples && s.examples.length) input.placeholder = show(s.examples[0]);
       input.addEventListener("input", () => {

@@ -101,8 +101,17 @@ export class DebugPanel {
     const nodeBtn = h("button", { class: "link", type: "button", text: ev.node, title: "Select this node" });
     nodeBtn.addEventListener("click", () => this.app.selectNode(id));
     const msg = ev.msg;
-    const body = msg && typeof msg === "object" && !Array.isArray(msg) && "payload" in msg && Object.keys(msg).length === 1
-      ? valueTree(msg.payload) : valueTree(msg);
+    // a debug node showing the payload sends {payload, _msgid[, topic]}: show msg.payload, as Node-RED does
+    const payloadOnly = msg && typeof msg === "object" && !Array.isArray(msg) && "payload" in msg
+      && Object.keys(msg).every((k) => k === "payload" || k === "_msgid" || k === "topic");
+    const body = payloadOnly
+      ? h("div", {}, h("span", { class: "k", text: "msg.payload: " }), valueTree(msg.payload))
+      : valueTree(msg);
+    if (ev.level === "error") {
+      return h("div", { class: "debug-msg error", "data-node": ev.node },
+        h("div", { class: "debug-head" }, h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }), nodeBtn, h("span", { class: "sev-error", text: "error" })),
+        h("div", { class: "debug-body", text: String(ev.msg) }));
+    }
     return h("div", { class: "debug-msg", "data-node": ev.node },
       h("div", { class: "debug-head" }, h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }), nodeBtn,
         msg && msg.topic ? h("span", { class: "topic", text: `topic: ${msg.topic}` }) : null),

@@ -1,4 +1,5 @@
-"""The `flowrt` command line: validate, fmt, schema, nodes, run.
+"""The `flowrt` command line: validate, fmt, test, schema, nodes, docs, import/export (the
+commands that run flows, `run` and `serve`, are in :mod:`flowrt.cli_run`).
 
 Exit status everywhere: 0 success, 1 problems found (or a run that failed), 2 usage errors and
 input that cannot be read.
@@ -7,40 +8,21 @@ input that cannot be read.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from flowrt import __version__
-from flowrt.errors import RegistryError
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-def _registry() -> Any:
-    from flowrt.registry import default_registry
-
-    try:
-        return default_registry()
-    except RegistryError as exc:
-        click.echo(f"flowrt: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _files_read(project: Any) -> int:
-    """Flow files looked at: loaded, or refused for what they hold (not paths that were absent
-    or directories with no flow files)."""
-    refused = {d.file for d in project.diagnostics if d.file and d.code not in ("E003", "E012")}
-    return len(project.documents) + len(refused)
-
-
-def _use_colour(option: bool | None) -> bool:
-    if option is not None:
-        return option
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+from flowrt.cli_common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    _files_read,
+    _registry,
+    _use_colour,
+)
+from flowrt.cli_run import run, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,172 +63,6 @@ def validate(
     if project.unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_PROBLEMS if has_errors(diagnostics) else EXIT_OK)
-
-
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--until-idle", is_flag=True,
-              help="Exit once every source is done and nothing is in flight (batch jobs).")
-@click.option("--context-store", "context_url", metavar="URL",
-              help="Persist context: sqlite:///path.db or postgresql://... (default: memory).")
-@click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
-              help="Set an environment variable for the flows (repeatable).")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
-              default="info", show_default=True)
-@click.option("--close-timeout", type=float, default=15.0, show_default=True,
-              help="Seconds to drain in-flight messages on shutdown.")
-@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
-              envvar="FLOWRT_SECRETS",
-              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
-@click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
-              show_default=True, help="Where http-in nodes are served (only if a flow has one).")
-@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
-              flag_value="127.0.0.1:1883",
-              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
-def run(
-    paths: tuple[str, ...],
-    until_idle: bool,
-    context_url: str | None,
-    env_pairs: tuple[str, ...],
-    log_format: str,
-    log_level: str,
-    close_timeout: float,
-    secrets_file: str | None,
-    http_address: str,
-    mqtt_broker: str | None,
-) -> None:
-    """Validate, compile and run flows until Ctrl-C or SIGTERM (or --until-idle), then drain
-    in-flight messages, close, and print how many messages each node handled.
-
-    Exit status: 0 ran and stopped cleanly, 1 the flows have errors (or, with --until-idle, a
-    message failed with an error no catch node took), 2 unreadable input.
-    """
-    import asyncio
-
-    from flowrt.compile import build_plan
-    from flowrt.errors import CheckError, ConfigError
-    from flowrt.load import load_project
-    from flowrt.logs import setup_logging
-    from flowrt.report import render_text
-    from flowrt.run.main import render_summary, run_plan
-    from flowrt.secrets import load_secrets, merged_env
-
-    setup_logging(log_format, log_level)
-    overrides = {}
-    for pair in env_pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
-        overrides[name] = value
-    secrets: dict[str, str] = {}
-    if secrets_file:
-        try:
-            secrets, notes = load_secrets(secrets_file)
-        except ConfigError as exc:
-            click.echo(f"flowrt: error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-        for note in notes:
-            click.echo(f"flowrt: warning: {note}", err=True)
-    env = merged_env(dict(os.environ), secrets, overrides)
-    http = _address(http_address, "--http")
-    broker = _address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None
-    from flowrt.compile.isolated import check_isolated
-
-    registry = _registry()
-    project = load_project(paths)
-    diagnostics = check_isolated(project, registry, env)
-    try:
-        plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
-    except CheckError as exc:
-        files = _files_read(project)
-        click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)
-        sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
-    for warning in warnings:
-        click.echo(str(warning), err=True)
-    if not plan.nodes:
-        click.echo("flowrt: nothing to run: no enabled nodes", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    try:
-        outcome = asyncio.run(
-            run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
-                     close_timeout=close_timeout, http=http, mqtt_broker=broker)
-        )
-    except (ConfigError, OSError) as exc:
-        click.echo(f"flowrt: error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    click.echo(render_summary(outcome.summary), err=True)
-    if outcome.failed:
-        click.echo(f"{outcome.failed} message(s) failed with errors no catch node took", err=True)
-    sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
-
-
-@main.command()
-@click.option("--flows", "flows_dir", type=click.Path(file_okay=False), default="flows",
-              show_default=True, help="The directory of flow files to run and edit.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to serve on; other than loopback needs authentication.")
-@click.option("--port", type=int, default=1880, show_default=True)
-@click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
-              envvar="FLOWRT_SECRETS",
-              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
-@click.option("--auth-file", type=click.Path(dir_okay=False), metavar="FILE",
-              envvar="FLOWRT_AUTH_FILE",
-              help="YAML `users: {name: pbkdf2_sha256$...}` [env: FLOWRT_AUTH_FILE]; bearer "
-                   "tokens come from FLOWRT_TOKENS.")
-@click.option("--db", "db_url", metavar="URL",
-              help="Database for revisions (default: SQLite in DIR/.flowrt/).")
-@click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
-              help="Set an environment variable for the flows (repeatable).")
-@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
-              flag_value="127.0.0.1:1883",
-              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
-@click.option("--close-timeout", type=float, default=15.0, show_default=True,
-              help="Seconds to drain in-flight messages on shutdown and redeploy.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
-              default="info", show_default=True)
-def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
-          auth_file: str | None, db_url: str | None, env_pairs: tuple[str, ...],
-          mqtt_broker: str | None, close_timeout: float, log_format: str,
-          log_level: str) -> None:
-    """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
-
-    Exit status: 0 served and stopped cleanly, 2 bad options (e.g. a public --host without
-    authentication, or a port in use).
-    """
-    from flowrt.errors import ConfigError
-    from flowrt.logs import setup_logging
-    from flowrt.secrets import load_secrets, merged_env
-    from flowrt.server.serve import Auth, ServerSettings
-    from flowrt.server.serve import serve as run_server
-
-    setup_logging(log_format, log_level)
-    overrides = dict(pair.partition("=")[::2] for pair in env_pairs)
-    try:
-        secrets = load_secrets(secrets_file)[0] if secrets_file else {}
-        auth = Auth.load(auth_file, os.environ.get("FLOWRT_TOKENS"))
-        settings = ServerSettings(
-            flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
-            auth=auth, db_url=db_url, close_timeout=close_timeout, registry=_registry(),
-            mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None)
-        run_server(settings, host, port, log_level)
-    except ConfigError as exc:
-        click.echo(f"flowrt: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _address(text: str, option: str) -> tuple[str, int]:
-    """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
-    host, sep, port = text.rpartition(":")
-    if not sep:
-        host, port = "127.0.0.1", text
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
-    return host, int(port)
 
 
 @main.command("test")
@@ -452,3 +268,7 @@ def nodes_show(type_name: str, fmt: str) -> None:
         click.echo(json.dumps(spec.to_dict(), indent=2))
     else:
         click.echo(render_markdown(spec))
+
+
+main.add_command(run)
+main.add_command(serve)

@@ -59,7 +59,7 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
             await rt.clock.sleep(delay)
             continue
         except ConfigError as exc:
-            ctx.status("red", "ring", "stopped: configuration")
+            ctx.status("red", "ring", "configuration problem")
             rt.log_node(node_id, "error", f"cannot start reading: {exc}", None)
             return
         except Exception as exc:

@@ -288,7 +288,7 @@ def test_a_source_whose_configuration_cannot_work_stops_with_a_plain_error(
     node: Any = result.runtime.nodes["src"]  # type: ignore[union-attr]
     assert node.attempts == 1  # not retried: retrying cannot help
     assert result.statuses[-1] == ("src", {"fill": "red", "shape": "ring",
-                                           "text": "stopped: configuration"})
+                                           "text": "configuration problem"})
     (entry,) = [e for e in result.logs if e[1] == "error"]
     assert entry == ("src", "error",
                      "cannot start reading: the queue 'jobs' does not exist: declare it")

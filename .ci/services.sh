@@ -201,6 +201,7 @@ pid_file $dir/mosquitto.pid
 listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
 persistence true
+set_tcp_nodelay true
 persistence_location $dir/
 log_dest file $dir/mosquitto.log
 EOF

@@ -26,6 +26,7 @@ def run(msgs: list[dict[str, Any]], **options: Any) -> FlowResult:
         ({"a": 1, "b": ["x", "y"]}, "a: 1\nb:\n  - x\n  - y\n"),
         ([{"name": "é"}], "- name: é\n"),
         ({}, "{}\n"),
+        ({"zone": 1, "area": {"y": 2, "b": 3}}, "zone: 1\narea:\n  y: 2\n  b: 3\n"),  # in order
     ],
 )
 def test_conversion(payload: Any, expected: Any) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from flowrt.compile import build_plan
 from flowrt.compile.plan import Plan, PlannedNode
-from flowrt.errors import CheckError, Diagnostic
+from flowrt.errors import CheckError, ConfigError, Diagnostic
 from flowrt.load import Project, load_project
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
@@ -131,14 +131,19 @@ class Engine:
         for unit in stopping:
             await unit.runtime.stop(timeout=self.close_timeout)
         self.units = keep
-        try:
-            for flows, signatures, sub in start:
-                rt = self._runtime(sub)
+        failed: list[str] = []
+        for flows, signatures, sub in start:
+            rt = self._runtime(sub)
+            try:
                 await rt.start()
-                self.units.append(Unit(flows, signatures, rt))
-        finally:
-            self.ready = True
-            self.deploys += 1
+            except ConfigError as exc:  # the other flows still start
+                failed.append(str(exc))
+                continue
+            self.units.append(Unit(flows, signatures, rt))
+        self.ready = True
+        self.deploys += 1
+        if failed:
+            raise ConfigError("; ".join(failed))
         return outcome
 
     def _runtime(self, plan: Plan) -> Runtime:

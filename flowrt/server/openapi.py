@@ -100,6 +100,7 @@ OPENAPI: dict[str, Any] = {
             "Log in (sets a session cookie)", _json(_OBJ), changes=True, errors=(400, 401),
             body={"type": "object", "properties": {"user": {"type": "string"},
                                                    "password": {"type": "string"}}})},
+        "/api/logout": {"post": _op("Log out (ends the session)", _json(_OBJ), changes=True)},
         "/health": {"get": _op("Alive", _json(_OBJ))},
         "/ready": {"get": _op("Flows deployed", _json(_OBJ), errors=(503,))},
         "/metrics": {"get": _op("Prometheus metrics", {"description": "text",

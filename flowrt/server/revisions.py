@@ -36,6 +36,15 @@ class Revision(SQLModel, table=True):
         return files
 
 
+def database_url(url: str) -> str:
+    """SQLAlchemy's URL for ``url``: ``postgresql://`` goes through psycopg 3 (installed),
+    not SQLAlchemy's default psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def snapshot_hash(files: dict[str, str]) -> str:
     text = json.dumps(files, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -47,7 +56,7 @@ class Revisions:
             folder = flows_dir / ".flowrt"
             folder.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{folder / 'revisions.db'}"
-        self.engine = create_engine(url)
+        self.engine = create_engine(database_url(url))
         SQLModel.metadata.create_all(self.engine, tables=[Revision.__table__])  # type: ignore[attr-defined]
 
     def add(self, author: str, files: dict[str, str], message: str) -> Revision:

@@ -26,10 +26,11 @@ def save_text(file: str, text: str, document: dict[str, Any]) -> str:
     """The text of ``file`` (now ``text``) once it holds ``document``. Raises LoadError if the
     current text cannot be parsed (then the caller writes the document afresh)."""
     doc = load_flow_text(text, file)
-    before = _render(file, doc.data)
+    indent = _json_indent(text) if file.endswith(".json") else 2
+    before = _render(file, doc.data, indent)
     if not apply_document(doc.data, document):
         return text
-    after = _render(file, doc.data)
+    after = _render(file, doc.data, indent)
     return _carry(text, before, after)
 
 
@@ -40,10 +41,19 @@ def fresh_text(file: str, document: dict[str, Any]) -> str:
     return dump(document).rstrip("\n") + "\n"
 
 
-def _render(file: str, data: Any) -> str:
+def _render(file: str, data: Any, indent: int = 2) -> str:
     if file.endswith(".json"):
-        return json.dumps(to_plain(data), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_plain(data), indent=indent, ensure_ascii=False) + "\n"
     return dump(data)
+
+
+def _json_indent(text: str) -> int:
+    """The indent of a JSON file: that of its first indented line (2 if none)."""
+    for line in text.splitlines()[1:]:
+        stripped = line.lstrip(" ")
+        if stripped and len(stripped) < len(line):
+            return len(line) - len(stripped)
+    return 2
 
 
 def _carry(original: str, before: str, after: str) -> str:

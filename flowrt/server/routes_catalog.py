@@ -120,6 +120,16 @@ async def login(request: Request) -> Response:
     return response
 
 
+async def logout(request: Request) -> Response:
+    server = server_of(request)
+    session = request.cookies.get(COOKIE)
+    if session:
+        server.auth.sessions.pop(session, None)
+    response = JSONResponse({"user": None})
+    response.delete_cookie(COOKIE)
+    return response
+
+
 async def openapi(request: Request) -> Response:
     return Response(json.dumps(OPENAPI), media_type="application/json")
 
@@ -130,5 +140,6 @@ ROUTES: list[BaseRoute] = [
     Route("/api/import/nodered", import_nodered, methods=["POST"]),
     Route("/api/export/nodered", export_nodered, methods=["GET"]),
     Route("/api/login", login, methods=["POST"]),
+    Route("/api/logout", logout, methods=["POST"]),
     Route("/api/openapi.json", openapi, methods=["GET"]),
 ]

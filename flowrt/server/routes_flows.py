@@ -130,9 +130,8 @@ async def validate(request: Request) -> Response:
         return error(400, str(exc))
     if "text" in body and isinstance(body["text"], str):
         text = body["text"]
-    elif isinstance(body.get("document"), dict):
-        text = json.dumps(body["document"]) if name.endswith(".json") else \
-            fresh_text(name, body["document"])
+    elif isinstance(body.get("document"), dict):  # lines as the file would have them saved
+        text = _document_text(name, server.files.read(name), body["document"])
     else:
         return error(400, "give `text` or `document`")
     diagnostics = await _check_one(server.files, server, name, text)

@@ -97,3 +97,13 @@ def test_public_host_needs_auth(tmp_path: Path) -> None:
 def test_short_tokens_are_refused() -> None:
     with pytest.raises(ConfigError, match="16 characters"):
         Auth.load(None, "short")
+
+
+def test_logout_ends_the_session(make_client: Any, tmp_path: Path) -> None:
+    client = make_client(auth(tmp_path))
+    client.post("/api/login", json={"user": "alice", "password": "s3cret"}, headers=HEADERS)
+    session = client.cookies.get("flowrt_session")
+    assert client.get("/api/flows").status_code == 200
+    assert client.post("/api/logout", headers=HEADERS).status_code == 200
+    client.cookies.set("flowrt_session", str(session))  # replaying the old cookie
+    assert client.get("/api/flows").status_code == 401

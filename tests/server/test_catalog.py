@@ -102,3 +102,9 @@ def test_http_in_routes_are_served_after_the_api(tmp_path: Path) -> None:
         assert response.status_code == 200, response.text
         assert client.get("/health").json() == {"status": "ok"}
         assert client.get("/nothing-here").status_code == 404
+        text = (flows / "web.yaml").read_text().replace("url: /hello", "url: /moved")
+        (flows / "web.yaml").write_text(text)
+        deployed = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
+        assert deployed.json()["changed"]["flows"] == ["web"]
+        assert client.get("/moved").status_code == 200
+        assert client.get("/hello").status_code == 404

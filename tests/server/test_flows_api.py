@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,32 @@ def test_validate_reports_diagnostics_with_positions(client: TestClient) -> None
                         json={"file": "v.yaml", "document": {"flowrt": 1, "id": "v",
                                                              "nodes": {}}})
     assert [d for d in clean.json()["diagnostics"] if d["severity"] == "error"] == []
+
+
+JSON_FLOW = json.dumps({"flowrt": 1, "id": "j", "nodes": {
+    "tick": {"type": "inject", "payload": 5, "to": "show"}, "show": {"type": "debug"}}},
+    indent=4) + "\n"
+
+
+def test_json_files_round_trip_too(client: TestClient, flows_dir: Path) -> None:
+    (flows_dir / "j.json").write_text(JSON_FLOW)
+    got = get(client, "j.json")
+    same = client.put("/api/flows/j.json", headers=HEADERS,
+                      json={"revision": got["revision"], "document": got["document"]})
+    assert same.status_code == 200
+    assert (flows_dir / "j.json").read_text() == JSON_FLOW
+    got["document"]["nodes"]["tick"]["payload"] = 6
+    client.put("/api/flows/j.json", headers=HEADERS,
+               json={"revision": got["revision"], "document": got["document"]})
+    after = (flows_dir / "j.json").read_text()
+    assert after == JSON_FLOW.replace('"payload": 5,', '"payload": 6,')
+
+
+def test_validating_a_document_gives_the_lines_the_saved_file_would_have(
+        client: TestClient) -> None:
+    document = get(client, "alerts.yaml")["document"]
+    document["nodes"]["tick"]["to"] = "nowhere"
+    response = client.post("/api/validate", headers=HEADERS,
+                           json={"file": "alerts.yaml", "document": document})
+    found = [d for d in response.json()["diagnostics"] if d["severity"] == "error"]
+    assert [(d["node"], d["line"]) for d in found] == [("tick", 10)]

@@ -6,8 +6,6 @@ reason, and listed in the import report or docs/nodered.md:
 
 - switch/07, join/01 and batch/03 use the switch node's "recreate message sequences", which
   flowrt does not offer (a caveat of the import);
-- parser/yaml/01: flowrt's yaml node writes keys sorted, Node-RED's in insertion order (a
-  difference of the yaml node itself, reported to its owner);
 - function/04, function/05 and batch/02 send the current time or depend on wall-clock timing.
 """
 
@@ -66,6 +64,7 @@ SAME = [
     "parser/json/01 - Convert JSON string to JavaScript object.json",
     "parser/json/02 - Convert JavaScript object to JSON string.json",
     "parser/json/03 - Validate input JSON string.json",
+    "parser/yaml/01 - Convert JavaScript object to YAML.json",
     "parser/yaml/02 - Convert YAML to JavaScript object.json",
     "sequence/batch/01 - Number-based group mode.json",
     "sequence/join/02 - Manual join mode.json",

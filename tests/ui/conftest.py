@@ -99,6 +99,17 @@ def served(tmp_path: Path, flow_files: dict[str, str]) -> Iterator[Served]:
             proc.wait()
 
 
+def bbox(locator: Any) -> dict[str, float]:
+    """The bounding box of a canvas element; polls, since the canvas redraws its elements."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        box: dict[str, float] | None = locator.bounding_box()
+        if box:
+            return box
+        time.sleep(0.05)
+    pytest.fail(f"{locator} has no bounding box")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

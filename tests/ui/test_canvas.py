@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.ui.conftest import Served
+from tests.ui.conftest import Served, bbox
 
 NODE = "#canvas g.node"
 
@@ -46,7 +46,7 @@ def test_select_copy_paste_delete_undo_redo(page: Any) -> None:
 
     # rubber-band both, copy and paste: new ids, the wire between them copied too
     canvas = page.locator("#canvas")
-    box = canvas.bounding_box()
+    box = bbox(canvas)
     page.mouse.move(box["x"] + 20, box["y"] + 250)
     page.mouse.down()
     page.mouse.move(box["x"] + 500, box["y"] + 340, steps=5)
@@ -72,21 +72,21 @@ def test_select_copy_paste_delete_undo_redo(page: Any) -> None:
     node(page, "inject").locator(".node-box").click()
     node(page, "debug").locator(".node-box").click(modifiers=["Shift"])
     expect(page.locator(f"{NODE}.selected")).to_have_count(2)
-    out = node(page, "inject").locator(".port-out").bounding_box()
-    into = node(page, "debug").locator(".port-in").bounding_box()
+    out = bbox(node(page, "inject").locator(".port-out"))
+    into = bbox(node(page, "debug").locator(".port-in"))
     page.mouse.click((out["x"] + into["x"]) / 2 + 5, (out["y"] + into["y"]) / 2 + 5)
     expect(page.locator(f"{NODE}.selected")).to_have_count(0)
     page.keyboard.press("Delete")
     expect(page.locator("#canvas path.wire")).to_have_count(0)
 
     # moving a node: drag its box; undo puts it back
-    before = node(page, "debug").bounding_box()
+    before = bbox(node(page, "debug"))
     node(page, "debug").locator(".node-box").drag_to(canvas, target_position={"x": 400, "y": 500})
-    after = node(page, "debug").bounding_box()
+    after = bbox(node(page, "debug"))
     assert after["y"] > before["y"] + 100
     page.keyboard.press("Control+z")
     expect(node(page, "debug")).to_have_attribute("transform", re.compile(r"translate\("))
-    assert abs(node(page, "debug").bounding_box()["y"] - before["y"]) < 2
+    assert abs(bbox(node(page, "debug"))["y"] - before["y"]) < 2
 
 
 def test_zoom_pan_and_auto_layout(page: Any, served: Served) -> None:
@@ -96,10 +96,10 @@ def test_zoom_pan_and_auto_layout(page: Any, served: Served) -> None:
     page.locator("#save").click()
     expect(page.locator("#save")).to_be_disabled()
 
-    width = node(page, "inject").bounding_box()["width"]
+    width = bbox(node(page, "inject"))["width"]
     page.locator("#zoom-in").click()
     expect(page.locator("#zoom-level")).to_have_text("120%")
-    assert node(page, "inject").bounding_box()["width"] > width * 1.1
+    assert bbox(node(page, "inject"))["width"] > width * 1.1
     page.locator("#zoom-reset").click()
     expect(page.locator("#zoom-level")).to_have_text("100%")
     page.locator("#canvas").hover(position={"x": 300, "y": 300})
@@ -108,13 +108,13 @@ def test_zoom_pan_and_auto_layout(page: Any, served: Served) -> None:
     page.locator("#zoom-reset").click()
 
     # pan: middle-button drag moves everything
-    x0 = node(page, "inject").bounding_box()["x"]
-    box = page.locator("#canvas").bounding_box()
+    x0 = bbox(node(page, "inject"))["x"]
+    box = bbox(page.locator("#canvas"))
     page.mouse.move(box["x"] + 300, box["y"] + 650)
     page.mouse.down(button="middle")
     page.mouse.move(box["x"] + 380, box["y"] + 650, steps=4)
     page.mouse.up(button="middle")
-    assert abs(node(page, "inject").bounding_box()["x"] - (x0 + 80)) < 2
+    assert abs(bbox(node(page, "inject"))["x"] - (x0 + 80)) < 2
 
     # auto-layout from the server: the source ends up left of what it feeds
     page.locator("#layout").click()

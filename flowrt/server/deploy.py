@@ -14,6 +14,7 @@ is kept, since every unit shares one context store).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import time
@@ -26,6 +27,7 @@ from flowrt.compile import build_plan
 from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import CheckError, ConfigError, Diagnostic
 from flowrt.load import Project, load_project
+from flowrt.message import clone
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
@@ -147,18 +149,10 @@ class Engine:
         return outcome
 
     def _runtime(self, plan: Plan) -> Runtime:
-        debug = {n for n, pn in plan.nodes.items()
-                 if pn.type == "debug" and getattr(pn.config, "active", True)}
-        hub = self.hub
-
-        def tap(node: str, port: int, msg: Message) -> None:
-            if node in debug:
-                hub.publish({"type": "debug", "node": node, "msg": msg,
-                             "time": int(time.time() * 1000)})
-
-        rt = Runtime(plan, clock=RealClock(), stores=self.stores, env=self.env,
-                     tap_in=tap if debug else None)
+        rt = Runtime(_watching_debug(plan, self.hub), clock=RealClock(), stores=self.stores,
+                     env=self.env)
         rt._http = self.http  # every unit's http-in nodes share the one mounted route table
+        hub = self.hub
         rt.events.hooks.status.append(
             lambda node, status: hub.publish({"type": "status", "node": node, "status": status}))
         rt.events.hooks.error.append(self._on_error)
@@ -193,6 +187,28 @@ class Engine:
                                   "out": produced, "type": rt.plan.nodes[node_id].type,
                                   "flow": rt.plan.nodes[node_id].flow}
         return {"nodes": nodes}
+
+
+def _watching_debug(plan: Plan, hub: Hub) -> Plan:
+    """The plan with each active debug node's class extended to publish what it receives
+    (a copy, taken only there: the runtime's tap would copy every message at every node)."""
+    nodes = dict(plan.nodes)
+    for node_id, pn in plan.nodes.items():
+        if pn.type == "debug" and getattr(pn.config, "active", True):
+            spec = dataclasses.replace(pn.spec, cls=_publishing(pn.spec.cls, hub))
+            nodes[node_id] = dataclasses.replace(pn, spec=spec)
+    return Plan(nodes, plan.connections, plan.flows, plan.flow_env)
+
+
+def _publishing(base: Any, hub: Hub) -> Any:
+    class Published(base):  # type: ignore[misc]
+        def process(self, msg: Message) -> Any:
+            hub.publish({"type": "debug", "node": self.id, "msg": clone(msg),
+                         "time": int(time.time() * 1000)})
+            return super().process(msg)
+
+    Published.__name__ = Published.__qualname__ = base.__name__
+    return Published
 
 
 def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:

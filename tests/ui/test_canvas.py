@@ -177,3 +177,36 @@ def test_import_nodered_and_flowrt_file(page: Any, served: Served) -> None:
     page.locator("dialog.modal").get_by_role("button", name="Import").click()
     expect(page.locator(".tab.active")).to_have_text("Pasted")
     assert (served.flows / "pasted.yaml").read_text() == text
+
+
+def test_palette_search_new_flow_and_delete(page: Any, served: Served) -> None:
+    search = page.locator("#palette-search")
+    search.fill("mqtt")
+    items = page.locator(".palette-item")
+    expect(items).to_have_count(2)
+    expect(page.locator(".palette-item[data-type='mqtt-in']")).to_be_visible()
+    search.fill("no such node")
+    expect(items).to_have_count(0)
+    expect(page.locator("#palette-list")).to_contain_text("No node type matches")
+    search.fill("")
+    expect(page.locator(".palette-item[data-type='inject']")).to_be_visible()
+    # connection types are not dropped on the canvas: they live in the flow's connections
+    expect(page.locator(".palette-item[data-type='mqtt-broker']")).to_have_count(0)
+
+    # a new flow: a tab, saved on the first save, then deleted
+    page.locator(".tab.add").click()
+    page.locator("#new-flow-name").fill("second")
+    page.locator("dialog.modal").get_by_role("button", name="Create").click()
+    expect(page.locator(".tab.active")).to_contain_text("second")
+    drop(page, "inject", 200, 200)
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save")).to_be_disabled()
+    assert (served.flows / "second.yaml").is_file()
+    assert "inject" in (served.flows / "second.yaml").read_text()
+
+    page.locator("#canvas").click(position={"x": 500, "y": 600})
+    page.locator("#delete-flow").click()
+    page.locator("dialog.modal").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast-ok")).to_contain_text("Deleted second.yaml")
+    expect(page.locator(".tab.active")).to_have_text("Demo")
+    assert not (served.flows / "second.yaml").exists()

@@ -34,6 +34,7 @@ export const api = {
   flow: (file) => request("GET", `/api/flows/${enc(file)}`),
   saveFlow: (file, revision, document) => request("PUT", `/api/flows/${enc(file)}`, { revision, document }),
   saveText: (file, revision, text) => request("PUT", `/api/flows/${enc(file)}`, { revision, text }),
+  deleteFlow: (file, revision) => request("DELETE", `/api/flows/${enc(file)}?revision=${encodeURIComponent(revision ?? "")}`),
   validate: (file, document) => request("POST", "/api/validate", { file, document }),
   validateText: (file, text) => request("POST", "/api/validate", { file, text }),
   deploy: (mode) => request("POST", "/api/deploy", { mode }),

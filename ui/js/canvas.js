@@ -129,7 +129,8 @@ export class Canvas {
     }
     for (let p = 0; p < nOut; p++) {
       const cy = nOut === 1 ? NODE_H / 2 : ((p + 0.5) * h) / nOut;
-      el("circle", { class: "port port-out", cx: NODE_W, cy, r: PORT_R, "data-id": id, "data-port": p }, g);
+      const port = el("circle", { class: "port port-out", cx: NODE_W, cy, r: PORT_R, "data-id": id, "data-port": p }, g);
+      if (nOut > 1) el("title", {}, port).textContent = `output ${p}`;
     }
     if (node.type === "inject" && this.app.deployed) {
       const b = el("g", { class: "inject-button", transform: `translate(-24,${h / 2 - 9})`, "data-inject": id }, g);

@@ -96,6 +96,24 @@ class App {
     this.refresh();
   }
 
+  async deleteFlow() {
+    const flow = this.current;
+    if (!flow) return;
+    const ok = await modal(`Delete ${flow.file}?`, h("p", { text: "The file is removed from the flows directory. Its nodes keep running until the next deploy; revisions keep its history." }),
+      [{ label: "Cancel", value: null }, { label: "Delete", value: "delete", primary: true }]);
+    if (ok !== "delete") return;
+    try {
+      if (flow.revision !== null) await api.deleteFlow(flow.file, flow.revision);
+    } catch (err) {
+      toast(err instanceof ApiError && err.status === 409 ? `${flow.file} changed on the server since you opened it: reload it first.` : err.message, "error", 8000);
+      return;
+    }
+    this.flows = this.flows.filter((f) => f !== flow);
+    this.current = null;
+    toast(`Deleted ${flow.file}: deploy to stop its nodes.`, "ok");
+    await this.reloadList();
+  }
+
   renderTabs() {
     const bar = $("tabs");
     bar.replaceChildren();

@@ -95,7 +95,7 @@ export function newId(doc, type, taken = new Set()) {
 export function outputCount(node, info) {
   let n = info ? Number(info.outputs) || 0 : 1;
   if (typeof node.outputs === "number") n = node.outputs;
-  if (node.type === "switch" && Array.isArray(node.rules)) n = Math.max(n, node.rules.length + (node.otherwise ? 1 : 0));
+  if (node.type === "switch" && Array.isArray(node.rules)) n = Math.max(n, node.rules.length);
   return Math.max(n, portsOf(node).length);
 }
 

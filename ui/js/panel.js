@@ -123,6 +123,9 @@ function flowPanel(app, box, doc) {
     section.append(h("div", { class: "row" }, pick, add));
   }
   box.append(section);
+  const del = h("button", { id: "delete-flow", type: "button", class: "secondary danger-text", text: "Delete this flow…" });
+  del.addEventListener("click", () => app.deleteFlow());
+  box.append(h("section", { class: "flow-danger" }, del));
 }
 
 export { clone };

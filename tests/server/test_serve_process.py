@@ -31,10 +31,11 @@ def test_serve_starts_answers_and_stops_on_sigint(tmp_path: Path) -> None:
     flows = tmp_path / "flows"
     flows.mkdir()
     (flows / "a.yaml").write_text(flow("a"))
-    port = free_port()
+    port, broker = free_port(), free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(command("--flows", str(flows), "--port", str(port)),
+        proc = subprocess.Popen(command("--flows", str(flows), "--port", str(port),
+                                        "--mqtt-broker", f"127.0.0.1:{broker}"),
                                 stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 60
@@ -49,6 +50,7 @@ def test_serve_starts_answers_and_stops_on_sigint(tmp_path: Path) -> None:
                 time.sleep(0.1)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/flows", timeout=5) as r:
             assert [f["id"] for f in json.load(r)] == ["a"]
+        socket.create_connection(("127.0.0.1", broker), timeout=5).close()  # the embedded broker
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0, log.read_text()
     finally:

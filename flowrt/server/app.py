@@ -48,6 +48,8 @@ class ServerSettings:
     registry: Registry | None = None
     mqtt_broker: tuple[str, int] | None = None
     """Start the embedded MQTT broker there before the flows."""
+    context_url: str | None = None
+    """Persist context (sqlite:///... or postgresql://...); None keeps it in memory."""
 
 
 class Server:
@@ -59,7 +61,7 @@ class Server:
         self.files = FlowFiles(settings.flows)
         self.hub = Hub()
         self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
-                             settings.close_timeout)
+                             settings.close_timeout, settings.context_url)
         self.revisions = Revisions(settings.db_url, self.files.root)
         self.auth = settings.auth
         self.started_problem: str | None = None
@@ -97,9 +99,14 @@ def create_app(settings: ServerSettings) -> Starlette:
                 server.started_problem = str(exc)
                 log.error("the flows could not start: %s", exc)
             server.engine.ready = True
+        stores = server.engine.stores
+        flush = asyncio.get_running_loop().create_task(_flush_context(stores)) \
+            if stores.persistent else None
         try:
             yield
         finally:
+            if flush is not None:
+                flush.cancel()
             await server.engine.stop()
             server.revisions.close()
             if broker is not None:
@@ -122,6 +129,13 @@ def create_app(settings: ServerSettings) -> Starlette:
     )
     app.state.server = server
     return app
+
+
+async def _flush_context(stores: Any, every: float = 5.0) -> None:
+    """Write changed context every few seconds (and at each unit's stop), as `flowrt run`."""
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(stores.write, stores.take_changes())
 
 
 def _first_revision(server: Server) -> None:

@@ -35,6 +35,7 @@ from flowrt.run.http import HttpRoutes
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.stores import Stores
 from flowrt.server.events import Hub
+from flowrt.server.revisions import database_url
 from flowrt.types import Message
 
 log = logging.getLogger("flowrt.server")
@@ -64,13 +65,14 @@ class Outcome:
 
 class Engine:
     def __init__(self, root: Path, registry: Registry, env: Mapping[str, str], hub: Hub,
-                 close_timeout: float = CLOSE_TIMEOUT) -> None:
+                 close_timeout: float = CLOSE_TIMEOUT, context_url: str | None = None) -> None:
         self.root = root.resolve()
         self.registry = registry
         self.env = dict(env)
         self.hub = hub
         self.close_timeout = close_timeout
-        self.stores = Stores()
+        self.stores = Stores(database_url(context_url) if context_url else None)
+        """One context store for every unit: node, flow and global context outlive deploys."""
         self.http = HttpRoutes()
         self.units: list[Unit] = []
         self.errors: dict[str, int] = {}

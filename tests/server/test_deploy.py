@@ -130,3 +130,22 @@ def test_state_and_metrics_count_messages(client: TestClient) -> None:
     assert 'flowrt_node_messages_out_total{node="tick",type="inject",flow="alerts"} 2' in text
     assert "flowrt_up 1" in text and "flowrt_deploys_total 1" in text
     assert client.get("/ready").json()["status"] == "ready"
+
+
+def test_context_persists_through_a_context_store(tmp_path: Path, flows_dir: Path) -> None:
+    import sqlite3
+
+    from flowrt.server.app import ServerSettings, create_app
+
+    db = tmp_path / "context.db"
+    settings = ServerSettings(flows=flows_dir, env={}, context_url=f"sqlite:///{db}")
+    app = create_app(settings)
+    with TestClient(app):
+        rt = app.state.server.engine.find("show")
+        rt.contexts["show"].context.set("seen", 3)
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT scope, key, value FROM flowrt_context").fetchall()
+    assert ("node:show", "seen", "3") in rows
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.server.engine  # type: ignore[attr-defined]
+        assert state.find("show").contexts["show"].context.get("seen") == 3

@@ -132,6 +132,8 @@ def run(
                    "tokens come from FLOWRT_TOKENS.")
 @click.option("--db", "db_url", metavar="URL",
               help="Database for revisions (default: SQLite in DIR/.flowrt/).")
+@click.option("--context-store", "context_url", metavar="URL",
+              help="Persist context: sqlite:///path.db or postgresql://... (default: memory).")
 @click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
               help="Set an environment variable for the flows (repeatable).")
 @click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
@@ -144,7 +146,8 @@ def run(
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
 def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
-          auth_file: str | None, db_url: str | None, env_pairs: tuple[str, ...],
+          auth_file: str | None, db_url: str | None, context_url: str | None,
+          env_pairs: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
           log_level: str) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
@@ -165,7 +168,8 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
         auth = Auth.load(auth_file, os.environ.get("FLOWRT_TOKENS"))
         settings = ServerSettings(
             flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
-            auth=auth, db_url=db_url, close_timeout=close_timeout, registry=_registry(),
+            auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
+            registry=_registry(),
             mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None)
         run_server(settings, host, port, log_level)
     except ConfigError as exc:

@@ -39,7 +39,7 @@ export const api = {
   validateText: (file, text) => request("POST", "/api/validate", { file, text }),
   deploy: (mode) => request("POST", "/api/deploy", { mode }),
   nodes: () => request("GET", "/api/nodes"),
-  layout: (file) => request("POST", "/api/layout", { file }),
+  layout: (file, text) => request("POST", "/api/layout", text === undefined ? { file } : { file, text }),
   state: () => request("GET", "/api/state"),
   importNodeRed: (flows) => request("POST", "/api/import/nodered", { flows }),
   exportNodeRed: () => request("GET", "/api/export/nodered"),

@@ -67,20 +67,22 @@ export class Canvas {
     this.applyView();
   }
 
-  /** Keep the view unless the flow's nodes are out of it; then bring their top-left corner in. */
-  showAll() {
+  /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 50%). */
+  showAll(minZoom = 0.5) {
     const doc = this.app.current && this.app.current.document;
     const ids = Object.keys((doc && doc.nodes) || {});
     this.view = { x: 0, y: 0, k: 1 };
     if (!ids.length) return this.applyView();
-    const xs = ids.map((id) => position(doc, id));
-    const minX = Math.min(...xs.map((p) => p[0]));
-    const minY = Math.min(...xs.map((p) => p[1]));
+    const ps = ids.map((id) => position(doc, id));
+    const minX = Math.min(...ps.map((p) => p[0]));
+    const minY = Math.min(...ps.map((p) => p[1]));
+    const maxX = Math.max(...ps.map((p) => p[0])) + NODE_W;
+    const maxY = Math.max(...ps.map((p) => p[1])) + NODE_H + 20;
     const r = this.svg.getBoundingClientRect();
-    if (minX < 20 || minY < 20 || minX > r.width - NODE_W || minY > r.height - NODE_H) {
-      this.view.x = 60 - minX;
-      this.view.y = 60 - minY;
-    }
+    const margin = 40;
+    const k = Math.max(minZoom, Math.min(1, (r.width - 2 * margin) / (maxX - minX), (r.height - 2 * margin - 40) / (maxY - minY)));
+    const inView = minX >= 20 && minY >= 20 && maxX <= r.width - 20 && maxY <= r.height - 60;
+    if (!inView) this.view = { x: margin - minX * k, y: margin - minY * k, k };
     this.applyView();
   }
 

@@ -224,13 +224,13 @@ class App {
   async autoLayout() {
     const flow = this.current;
     if (!flow) return;
-    if (flow.revision === null) { toast("Save the flow once before auto-layout.", "warning"); return; }
     try {
-      const res = await api.layout(flow.file);
+      // the document as JSON is a flow text the server reads (JSON is YAML): unsaved nodes count
+      const res = await api.layout(flow.file, JSON.stringify(flow.document));
       this.edit((doc) => {
         for (const [id, xy] of Object.entries(res.layout || {})) if (doc.nodes[id]) setPosition(doc, id, xy[0], xy[1]);
       }, { layoutOnly: true });
-      this.canvas.resetView();
+      this.canvas.showAll();
     } catch (err) { toast(err.message, "error", 8000); }
   }
 

@@ -103,13 +103,46 @@ export function inputCount(node, info) {
   return info ? Number(info.inputs) || 0 : 1;
 }
 
-/** Position of a node; nodes without one get a place in a grid until auto-layout. */
+/** Position of a node; nodes without one get a place in layers (by longest path from a source). */
 export function position(doc, id) {
   const p = doc.layout && doc.layout[id];
   if (Array.isArray(p) && p.length >= 2) return [Number(p[0]) || 0, Number(p[1]) || 0];
-  const ids = Object.keys(doc.nodes || {}).filter((k) => !(doc.layout && doc.layout[k]));
-  const i = Math.max(0, ids.indexOf(id));
-  return [60 + (i % 4) * 200, 60 + Math.floor(i / 4) * 90];
+  return layered(doc)[id] || [60, 60];
+}
+
+const layeredCache = new WeakMap();
+
+/** Layered positions for every node: a node's column is its longest path from a source. */
+export function layered(doc) {
+  const nodes = doc.nodes || {};
+  const ids = Object.keys(nodes);
+  const edges = wires(doc).filter((w) => w.to in nodes);
+  const sig = JSON.stringify([ids, edges]);
+  const hit = layeredCache.get(doc);
+  if (hit && hit.sig === sig) return hit.pos;
+  const preds = new Map(ids.map((i) => [i, []]));
+  for (const w of edges) preds.get(w.to).push(w.from);
+  const layer = new Map();
+  const visiting = new Set();
+  const depth = (id) => {
+    if (layer.has(id)) return layer.get(id);
+    if (visiting.has(id)) return 0; // a cycle: cut here
+    visiting.add(id);
+    let d = 0;
+    for (const p of preds.get(id)) d = Math.max(d, depth(p) + 1);
+    visiting.delete(id);
+    layer.set(id, d);
+    return d;
+  };
+  const rows = [];
+  const pos = {};
+  for (const id of ids) {
+    const d = depth(id);
+    rows[d] = (rows[d] || 0) + 1;
+    pos[id] = [60 + d * 200, 60 + (rows[d] - 1) * 80];
+  }
+  layeredCache.set(doc, { sig, pos });
+  return pos;
 }
 
 export function setPosition(doc, id, x, y) {

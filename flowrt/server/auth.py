@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from flowrt.errors import ConfigError
 ITERATIONS = 240_000
 COOKIE = "flowrt_session"
 OPEN_PATHS = ("/health", "/ready", "/api/login", "/api/openapi.json")
+SESSION_SECONDS = 12 * 3600.0
 STATE_CHANGING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
 
@@ -62,7 +64,9 @@ class Auth:
     """User name -> password hash."""
     tokens: dict[str, str] = field(default_factory=dict)
     """Token -> the name it acts as."""
-    sessions: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """Session id -> (user, when it expires, on the monotonic clock)."""
+    session_seconds: float = SESSION_SECONDS
 
     @property
     def enabled(self) -> bool:
@@ -93,7 +97,7 @@ class Auth:
         if not verify_password(password, stored):
             return None
         session = secrets.token_urlsafe(32)
-        self.sessions[session] = user
+        self.sessions[session] = (user, time.monotonic() + self.session_seconds)
         return session
 
     def user(self, scope: Scope) -> str | None:
@@ -111,7 +115,10 @@ class Auth:
         for part in headers.get("cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
             if name == COOKIE and value in self.sessions:
-                return self.sessions[value]
+                user, expires = self.sessions[value]
+                if time.monotonic() < expires:
+                    return user
+                del self.sessions[value]
         return None
 
 

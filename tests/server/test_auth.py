@@ -107,3 +107,13 @@ def test_logout_ends_the_session(make_client: Any, tmp_path: Path) -> None:
     assert client.post("/api/logout", headers=HEADERS).status_code == 200
     client.cookies.set("flowrt_session", str(session))  # replaying the old cookie
     assert client.get("/api/flows").status_code == 401
+
+
+def test_sessions_expire(make_client: Any, tmp_path: Path) -> None:
+    client = make_client(auth(tmp_path))
+    client.post("/api/login", json={"user": "alice", "password": "s3cret"}, headers=HEADERS)
+    assert client.get("/api/flows").status_code == 200
+    sessions = client.app.state.server.auth.sessions
+    for session, (user, _) in list(sessions.items()):
+        sessions[session] = (user, 0.0)  # as if its time had passed
+    assert client.get("/api/flows").status_code == 401

@@ -240,9 +240,9 @@ def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:
 
 
 def _uses(pn: PlannedNode, plan: Plan) -> set[str]:
-    """The connections a node's configuration names."""
-    config = pn.config.model_dump() if hasattr(pn.config, "model_dump") else {}
-    return {v for v in config.values() if isinstance(v, str) and v in plan.connections}
+    """The connections a node's configuration names (its fields declared with ``connection=``)."""
+    names = (getattr(pn.config, name, None) for name in pn.spec.connection_fields)
+    return {v for v in names if isinstance(v, str) and v in plan.connections}
 
 
 def _subplan(plan: Plan, flows: frozenset[str], nodes: list[str]) -> Plan:

@@ -149,3 +149,30 @@ def test_context_persists_through_a_context_store(tmp_path: Path, flows_dir: Pat
     with TestClient(create_app(settings)) as client:
         state = client.app.state.server.engine  # type: ignore[attr-defined]
         assert state.find("show").contexts["show"].context.get("seen") == 3
+
+
+def test_a_changed_connection_restarts_the_flows_that_use_it(client: TestClient,
+                                                              flows_dir: Path) -> None:
+    """Against the real broker: the connection is declared in one file, used in another."""
+    import os
+    import uuid
+
+    url = os.environ.get("FLOWRT_TEST_MQTT", "mqtt://127.0.0.1:1883")
+    topic = f"flowrt-test/server/{uuid.uuid4().hex}"
+    conns = ("flowrt: 1\nid: conns\nconnections:\n"
+             f"  broker: {{type: mqtt-broker, url: '{url}', keepalive: 60}}\nnodes: {{}}\n")
+    put_text(client, "conns.yaml", conns)
+    put_text(client, "pub.yaml",
+             "flowrt: 1\nid: pub\nnodes:\n"
+             "  go: {type: inject, payload: hi, to: out}\n"
+             f"  out: {{type: mqtt-out, connection: broker, topic: '{topic}'}}\n")
+    first = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
+    assert first.status_code == 200, first.text
+    assert first.json()["changed"]["flows"] == ["pub"]  # alerts (unchanged) kept running
+    wait_for(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
+             .get("text") == "connected")
+    put_text(client, "conns.yaml", conns.replace("keepalive: 60", "keepalive: 30"))
+    second = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
+    assert second.json()["changed"] == {"flows": ["pub"], "nodes": ["out"]}
+    wait_for(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
+             .get("text") == "connected")

@@ -63,7 +63,13 @@ def flow_files() -> dict[str, str]:
 
 
 @pytest.fixture
-def served(tmp_path: Path, flow_files: dict[str, str]) -> Iterator[Served]:
+def serve_args(tmp_path: Path) -> list[str]:
+    """More options for `flowrt serve` (a test module may override this fixture)."""
+    return []
+
+
+@pytest.fixture
+def served(tmp_path: Path, flow_files: dict[str, str], serve_args: list[str]) -> Iterator[Served]:
     """`flowrt serve` over a temporary flows directory holding `flow_files`."""
     flows = tmp_path / "flows"
     flows.mkdir()
@@ -72,8 +78,8 @@ def served(tmp_path: Path, flow_files: dict[str, str]) -> Iterator[Served]:
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(_serve_command(flows, port), stdout=out, stderr=subprocess.STDOUT,
-                                cwd=tmp_path)
+        proc = subprocess.Popen([*_serve_command(flows, port), *serve_args], stdout=out,
+                                stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -131,7 +137,7 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.set_default_timeout(20_000)
     pg.goto(served.url + "/")
-    pg.locator(".palette-item[data-type=inject]").wait_for()
+    pg.locator(".palette-item[data-type=inject], dialog.modal").first.wait_for()
     yield pg
     context.close()
     assert not errors, f"script errors in the editor: {errors}"

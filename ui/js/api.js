@@ -9,7 +9,13 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
+let loginHandler = null;
+let loggingIn = null;
+
+/** Called on a 401: resolves once the user logged in (the request is then tried again). */
+export function onUnauthorized(handler) { loginHandler = handler; }
+
+async function request(method, path, body, retried = false) {
   const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (method !== "GET") init.headers["X-Flowrt-Request"] = "1";
   if (body !== undefined) {
@@ -20,6 +26,11 @@ async function request(method, path, body) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { error: text }; }
+  if (res.status === 401 && loginHandler && !retried && path !== "/api/login") {
+    loggingIn = loggingIn || loginHandler().finally(() => { loggingIn = null; });
+    await loggingIn;
+    return request(method, path, body, true);
+  }
   if (!res.ok) {
     const why = (data && (data.error || data.detail)) || res.statusText;
     throw new ApiError(res.status, data, `${method} ${path}: ${res.status} ${why}`);
@@ -30,6 +41,7 @@ async function request(method, path, body) {
 const enc = (file) => file.split("/").map(encodeURIComponent).join("/");
 
 export const api = {
+  login: (user, password) => request("POST", "/api/login", { user, password }),
   flows: () => request("GET", "/api/flows"),
   flow: (file) => request("GET", `/api/flows/${enc(file)}`),
   saveFlow: (file, revision, document) => request("PUT", `/api/flows/${enc(file)}`, { revision, document }),

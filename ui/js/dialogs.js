@@ -27,6 +27,32 @@ export function modal(title, body, buttons) {
   });
 }
 
+/** Ask for a user and password until the server accepts them (the session is a cookie). */
+export async function loginDialog() {
+  let problem = "";
+  for (;;) {
+    const user = h("input", { id: "login-user", type: "text", autocomplete: "username" });
+    const password = h("input", { id: "login-password", type: "password", autocomplete: "current-password" });
+    const body = h("form", { class: "login", onsubmit: (e) => e.preventDefault() },
+      h("p", { class: "muted", text: "This flowrt server asks who you are." }),
+      h("label", { for: "login-user", class: "field-label", text: "User" }), user,
+      h("label", { for: "login-password", class: "field-label", text: "Password" }), password,
+      h("div", { class: "field-error", role: "alert", text: problem }));
+    setTimeout(() => user.focus(), 0);
+    password.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") body.closest("dialog").querySelector("button.primary").click();
+    });
+    const go = await modal("Log in", body, [{ label: "Log in", value: "login", primary: true }]);
+    if (go !== "login") { problem = "Log in to use the editor."; continue; }
+    try {
+      await api.login(user.value, password.value);
+      return;
+    } catch (err) {
+      problem = err instanceof ApiError && err.status === 401 ? "Wrong user or password." : err.message;
+    }
+  }
+}
+
 function looksNodeRed(data) {
   const list = Array.isArray(data) ? data : data && Array.isArray(data.flows) ? data.flows : null;
   return Boolean(list && list.length && list.every((n) => n && typeof n === "object" && "type" in n && "id" in n)

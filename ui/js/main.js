@@ -1,11 +1,11 @@
 // The editor application: flow tabs, palette, canvas, sidebar, save and deploy.
-import { api, events, ApiError } from "./api.js";
+import { api, events, ApiError, onUnauthorized } from "./api.js";
 import { Canvas, isTyping } from "./canvas.js";
 import { History, addWire, changedNodes, clone, newId, portsOf, position, removeNodes, removeWire, setPorts, setPosition, NODE_W, NODE_H } from "./model.js";
 import { renderPanel } from "./panel.js";
 import { renderProblems, DebugPanel } from "./sidebar.js";
 import { h } from "./props.js";
-import { importDialog, exportDialog, modal, toast } from "./dialogs.js";
+import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs.js";
 import { Palette } from "./palette.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,6 +28,7 @@ class App {
 
   async start() {
     this.bindUi();
+    onUnauthorized(loginDialog);
     try {
       this.types = await api.nodes();
     } catch (err) { toast(`Could not load the node catalog: ${err.message}`, "error", 10000); }

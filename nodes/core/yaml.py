@@ -63,7 +63,7 @@ class Yaml(Transform):
         self._yaml.default_flow_style = False
         self._yaml.indent(mapping=2, sequence=4, offset=2)
         self._yaml.allow_unicode = True
-        self._yaml.sort_base_mapping_type_on_output = False  # keep key order, as Node-RED does
+        self._yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep order
 
     def process(self, msg: Message) -> Output:
         value = self._get(msg)

@@ -16,7 +16,7 @@ export function modal(title, body, buttons) {
     const close = (v) => { dlg.close(); dlg.remove(); resolve(v); };
     const row = h("div", { class: "modal-buttons" });
     for (const b of buttons) {
-      const btn = h("button", { type: "button", class: b.primary ? "primary" : "secondary", text: b.label, "data-value": b.value });
+      const btn = h("button", { type: "button", class: b.primary ? "primary" : "secondary", text: b.label });
       btn.addEventListener("click", () => close(typeof b.value === "function" ? b.value() : b.value));
       row.append(btn);
     }

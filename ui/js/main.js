@@ -7,6 +7,7 @@ import { renderProblems, DebugPanel } from "./sidebar.js";
 import { h } from "./props.js";
 import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs.js";
 import { Palette } from "./palette.js";
+import { historyDialog } from "./history.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,6 +57,15 @@ class App {
     const target = open || (this.current && this.current.file) || (this.flows[0] && this.flows[0].file);
     if (target) await this.open(target, Boolean(open));
     else { this.current = null; this.refresh(); }
+  }
+
+  /** Forget every loaded document and read the files again (after a rollback). */
+  async reloadAll() {
+    const file = this.current && this.current.file;
+    this.flows = [];
+    this.current = null;
+    await this.reloadList();
+    if (file && this.flows.some((f) => f.file === file)) await this.open(file, true);
   }
 
   async open(file, reload = false) {
@@ -395,6 +405,7 @@ class App {
     $("save").addEventListener("click", () => this.save());
     $("import").addEventListener("click", () => importDialog(this));
     $("export").addEventListener("click", () => exportDialog(this));
+    $("history").addEventListener("click", () => historyDialog(this));
     $("layout").addEventListener("click", () => this.autoLayout());
     $("zoom-in").addEventListener("click", () => this.canvas.zoom(1.2));
     $("zoom-out").addEventListener("click", () => this.canvas.zoom(1 / 1.2));

@@ -30,6 +30,15 @@ def check_top_level(doc: Document) -> list[Diagnostic]:
                 **at,
             )
         ]
+    if data is None:
+        return [
+            diagnostic(
+                "E006",
+                "the file holds no flow: it is empty, only comments, or null",
+                "a flow file starts with 'flowrt: 1' and 'nodes:'",
+                **at,
+            )
+        ]
     if not is_mapping(data):
         kind = "a list" if is_sequence(data) else f"a single value ({type(data).__name__})"
         return [

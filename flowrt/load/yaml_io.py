@@ -206,6 +206,8 @@ def parse(text: str, file: str) -> Any:
 
 def check_shape(data: Any, file: str) -> None:
     """Reject nesting deeper than MAX_DEPTH and aliases expanding past MAX_VALUES values."""
+    if not isinstance(data, dict | list):
+        return  # a scalar or nothing: the document's shape is checked later
     sizes: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[Any, int, list[Any], bool]] = [(data, 1, [], False)]

@@ -55,7 +55,7 @@ class Stores:
 
             from flowrt.run.context_table import ContextEntry
 
-            self._engine = create_engine(url)
+            self._engine = create_engine(sqlalchemy_url(url))
             SQLModel.metadata.create_all(self._engine, tables=[ContextEntry.__table__])  # type: ignore[attr-defined]
             self._load()
 
@@ -135,3 +135,12 @@ class Stores:
         self.flush()
         if self._engine is not None:
             self._engine.dispose()
+
+
+def sqlalchemy_url(url: str) -> str:
+    """``postgresql://...`` as SQLAlchemy needs it to use psycopg 3 (the driver flowrt installs;
+    SQLAlchemy's default for that scheme is psycopg2)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url

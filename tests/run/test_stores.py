@@ -43,3 +43,20 @@ def test_a_value_that_is_not_json_stays_in_memory_only(tmp_path: Path) -> None:
     assert stores.flush() == 1
     stores.close()
     assert Stores(url).scope("global").keys() == ["fine"]
+
+
+def test_context_persists_in_postgresql_given_a_plain_postgresql_url() -> None:
+    """`--context-store postgresql://...` works with the psycopg 3 driver flowrt installs."""
+    import uuid
+
+    from tests.servers import url
+
+    scope = f"flow:ctx-{uuid.uuid4().hex[:8]}"
+    first = Stores(url("pg"))
+    assert url("pg").startswith("postgresql://")
+    first.scope(scope).set("count", 7)
+    first.close()
+    second = Stores(url("pg"))
+    assert second.scope(scope).get("count") == 7
+    second.scope(scope).set("count", None)
+    second.close()

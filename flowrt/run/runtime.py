@@ -52,6 +52,7 @@ class Runtime:
         env: Mapping[str, str] | None = None,
         tap: Tap | None = None,
         tap_in: Tap | None = None,
+        http: HttpRoutes | None = None,
     ) -> None:
         self.plan = plan
         self.clock: Clock = clock or RealClock()
@@ -73,7 +74,8 @@ class Runtime:
         self.stats: dict[str, list[int]] = {}
         """Node id -> [messages received, messages a source produced]."""
         self.connections: dict[str, Connection] = {}
-        self._http: HttpRoutes | None = None
+        self._http: HttpRoutes | None = http
+        """http-in routes; given when several runtimes share one server (`flowrt serve`)."""
         self.watched_complete: set[str] = set()
         self.inflight = 0
         self.stopping = False

@@ -151,9 +151,9 @@ class Engine:
         return outcome
 
     def _runtime(self, plan: Plan) -> Runtime:
+        # every unit's http-in nodes share the one mounted route table
         rt = Runtime(_watching_debug(plan, self.hub), clock=RealClock(), stores=self.stores,
-                     env=self.env)
-        rt._http = self.http  # every unit's http-in nodes share the one mounted route table
+                     env=self.env, http=self.http)
         hub = self.hub
         rt.events.hooks.status.append(
             lambda node, status: hub.publish({"type": "status", "node": node, "status": status}))

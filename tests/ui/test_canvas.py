@@ -79,6 +79,16 @@ def test_select_copy_paste_delete_undo_redo(page: Any) -> None:
     page.keyboard.press("Delete")
     expect(page.locator("#canvas path.wire")).to_have_count(0)
 
+    # arrow keys move the selection; a run of presses is one undo step
+    node(page, "debug").locator(".node-box").click()
+    where = node(page, "debug").get_attribute("transform")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowDown")
+    expect(node(page, "debug")).not_to_have_attribute("transform", where)
+    page.keyboard.press("Control+z")
+    expect(node(page, "debug")).to_have_attribute("transform", where)
+
     # moving a node: drag its box; undo puts it back
     before = bbox(node(page, "debug"))
     node(page, "debug").locator(".node-box").drag_to(canvas, target_position={"x": 400, "y": 500})

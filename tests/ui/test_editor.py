@@ -69,6 +69,8 @@ def test_build_validate_deploy_debug_and_save(page: Any, served: Served) -> None
     field(page, "once").check()
     field(page, "repeat").fill("-5")
     expect(node(page, "inject").locator(".badge")).to_be_visible()
+    # the server's message shows under the field too
+    expect(page.locator("#panel-props [data-field='repeat'] .field-diag")).not_to_be_empty()
     page.locator("#tab-problems").click()
     problem = page.locator("#panel-problems .problem[data-node='inject']").first
     expect(problem).to_be_visible()

@@ -2,7 +2,7 @@
 import { api, events, ApiError, onUnauthorized } from "./api.js";
 import { Canvas, isTyping } from "./canvas.js";
 import { History, addWire, changedNodes, clone, newId, portsOf, position, removeNodes, removeWire, setPorts, setPosition, NODE_W, NODE_H } from "./model.js";
-import { renderPanel } from "./panel.js";
+import { markFields, renderPanel } from "./panel.js";
 import { renderProblems, DebugPanel } from "./sidebar.js";
 import { h } from "./props.js";
 import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs.js";
@@ -247,6 +247,14 @@ class App {
 
   // ---- selection and panels -------------------------------------------------------------------
   selectNode(id) { this.canvas.select(id ? [id] : []); }
+  /** The flow's panel with one connection opened (a problem about it was clicked). */
+  showConnection(id) {
+    this.canvas.select([]);
+    this.showSidebar("props");
+    const det = document.querySelector(`#panel-props details.connection[data-connection="${CSS.escape(id)}"]`);
+    if (det) { det.open = true; det.scrollIntoView({ block: "nearest" }); }
+  }
+
   selectedId() { return this.canvas.selected.size === 1 ? [...this.canvas.selected][0] : null; }
   selectionChanged() {
     this.lastCoalesce = null;
@@ -290,6 +298,7 @@ class App {
     }
     if (flow === this.current) {
       this.canvas.render();
+      markFields(this);
       renderProblems(this, $("panel-problems"), $("count-problems"));
       $("empty-hint").hidden = Boolean(Object.keys(flow.document.nodes || {}).length);
     }
@@ -430,6 +439,15 @@ class App {
     else if (mod && (k === "y" || (k === "z" && e.shiftKey))) { e.preventDefault(); this.redo(); }
     else if (mod && k === "a") { e.preventDefault(); this.canvas.select(Object.keys(this.current ? this.current.document.nodes : {})); }
     else if (e.key === "Escape") { this.canvas.select([]); }
+    else if (e.key.startsWith("Arrow") && this.canvas.selected.size) {
+      e.preventDefault();
+      const step = e.shiftKey ? 50 : 10;
+      const [dx, dy] = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+      const ids = [...this.canvas.selected];
+      this.edit((doc) => {
+        for (const id of ids) { const [x, y] = position(doc, id); setPosition(doc, id, x + dx, y + dy); }
+      }, { coalesce: `arrows:${ids.join(",")}`, layoutOnly: true, keepPanel: true });
+    }
     else if (!mod && (e.key === "+" || e.key === "=")) this.canvas.zoom(1.2);
     else if (!mod && e.key === "-") this.canvas.zoom(1 / 1.2);
     else if (!mod && e.key === "0") this.canvas.resetView();

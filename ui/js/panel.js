@@ -30,6 +30,28 @@ function renameNode(doc, from, to) {
   }
 }
 
+/** Show the server's diagnostics under the fields they are about (node or connection forms). */
+export function markFields(app) {
+  const box = document.getElementById("panel-props");
+  for (const e of box.querySelectorAll(".field-diag")) { e.textContent = ""; e.closest(".field").classList.remove("invalid"); }
+  for (const e of box.querySelectorAll("details.connection.invalid")) e.classList.remove("invalid");
+  const diags = (app.current && app.current.diagnostics) || [];
+  const sel = app.selectedId();
+  for (const d of diags) {
+    const path = Array.isArray(d.path) ? d.path.map(String) : [];
+    if (path.length < 3) continue;
+    let scope = null;
+    if (path[0] === "nodes" && path[1] === sel) scope = box.querySelector(".props-form");
+    else if (path[0] === "connections") scope = box.querySelector(`details.connection[data-connection="${CSS.escape(path[1])}"]`);
+    const field = scope && scope.querySelector(`[data-field="${CSS.escape(path[2])}"]`);
+    if (!field) continue;
+    const out = field.querySelector(".field-diag");
+    out.textContent = out.textContent ? `${out.textContent} ${d.message}` : d.message;
+    field.classList.add("invalid");
+    if (scope.tagName === "DETAILS") scope.classList.add("invalid");
+  }
+}
+
 export function renderPanel(app, box) {
   box.replaceChildren();
   const flow = app.current;
@@ -40,8 +62,9 @@ export function renderPanel(app, box) {
     box.append(h("p", { class: "empty", text: `${sel.length} nodes selected. Delete removes them; Ctrl-C copies them.` }));
     return;
   }
-  if (sel.length === 1) return nodePanel(app, box, doc, sel[0]);
-  flowPanel(app, box, doc);
+  if (sel.length === 1) nodePanel(app, box, doc, sel[0]);
+  else flowPanel(app, box, doc);
+  markFields(app);
 }
 
 function nodePanel(app, box, doc, id) {

@@ -131,7 +131,8 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       f.kind === "boolean" ? h("div", { class: "check-row" }, input, label) : label,
       f.kind === "boolean" ? null : input,
       help ? h("div", { class: "field-help" }, markdown(help, true)) : null,
-      errorBox);
+      errorBox,
+      h("div", { class: "field-diag", role: "status" }));
     (s["x-advanced"] ? advanced : basic).append(row);
   }
   box.append(basic);

@@ -23,7 +23,13 @@ export function renderProblems(app, box, countEl) {
       h("div", { class: "problem-msg", text: d.message }),
       where ? h("div", { class: "problem-where", text: where }) : null,
       d.hint ? h("div", { class: "problem-hint", text: d.hint }) : null);
-    const go = () => { if (d.node && flow.document.nodes[d.node]) app.selectNode(d.node); };
+    const go = () => {
+      if (d.node && flow.document.nodes[d.node]) { app.selectNode(d.node); return; }
+      const path = Array.isArray(d.path) ? d.path : String(d.path || "").split(/[./]/);
+      const conn = d.node && flow.document.connections && d.node in flow.document.connections ? d.node
+        : path[0] === "connections" ? path[1] : null;
+      if (conn) app.showConnection(conn);
+    };
     item.addEventListener("click", go);
     item.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
     list.append(item);

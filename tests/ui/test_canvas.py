@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -220,3 +221,28 @@ def test_palette_search_new_flow_and_delete(page: Any, served: Served) -> None:
     expect(page.locator(".toast-ok")).to_contain_text("Deleted second.yaml")
     expect(page.locator(".tab.active")).to_have_text("Demo")
     assert not (served.flows / "second.yaml").exists()
+
+
+def test_upload_and_export(page: Any, served: Served, tmp_path: Path) -> None:
+    upload = tmp_path / "upload.yaml"
+    upload.write_text("# uploaded\nflowrt: 1\nid: uploaded\nlabel: Uploaded\nnodes:\n"
+                      "  only: {type: debug}\n")
+    page.locator("#import").click()
+    page.locator("#import-file").set_input_files(str(upload))
+    expect(page.locator("#import-text")).to_have_value(re.compile("# uploaded"))
+    expect(page.locator("#import-name")).to_have_value("upload.yaml")
+    page.locator("dialog.modal").get_by_role("button", name="Import").click()
+    expect(page.locator(".tab.active")).to_have_text("Uploaded")
+    assert (served.flows / "upload.yaml").read_text() == upload.read_text()
+
+    # export: the flow file as saved, and every flow as a Node-RED export
+    page.locator("#export").click()
+    with page.expect_download() as got:
+        page.locator("dialog.modal").get_by_role("button", name="Download upload.yaml").click()
+    assert got.value.suggested_filename == "upload.yaml"
+    assert Path(got.value.path()).read_text() == upload.read_text()
+    page.locator("#export").click()
+    with page.expect_download() as got:
+        page.locator("dialog.modal").get_by_role("button", name="Node-RED JSON").click()
+    exported = json.loads(Path(got.value.path()).read_text())
+    assert any(n.get("type") == "debug" for n in exported)

@@ -44,3 +44,23 @@ def test_history_diff_and_rollback(page: Any, served: Served) -> None:
     expect(page.locator("#canvas g.node[data-id='json']")).to_have_count(0)
     expect(page.locator("#canvas g.node[data-id='debug']")).to_have_count(1)
     assert "json:" not in (served.flows / "demo.yaml").read_text()
+
+
+def test_deploy_from_another_editor_reloads_clean_flows(page: Any, browser: Any,
+                                                         served: Served) -> None:
+    expect(page.locator("#conn-state")).to_have_class("conn-state up")
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        second = other.new_page()
+        second.goto(served.url + "/")
+        expect(second.locator(".tab.active")).to_have_text("Demo")
+        expect(second.locator("#conn-state")).to_have_class("conn-state up")
+        drop(second, "debug", 300, 300)
+        second.locator("#deploy").click()
+        expect(second.locator(".toast-ok", has_text="Deployed")).to_be_visible(timeout=30_000)
+    finally:
+        other.close()
+    # this editor had no unsaved change: it shows the other editor's node
+    expect(page.locator(".toast", has_text="Deployed from another editor")).to_be_visible()
+    expect(page.locator("#canvas g.node[data-id='debug']")).to_be_visible()
+    expect(page.locator("#deploy-count")).to_have_text("")

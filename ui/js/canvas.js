@@ -39,6 +39,10 @@ export class Canvas {
     window.addEventListener("pointermove", (e) => this.onMove(e));
     window.addEventListener("pointerup", (e) => this.onUp(e));
     svg.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
+    svg.addEventListener("dblclick", (e) => {
+      const g = e.target.closest && e.target.closest("g.node");
+      if (g) this.app.focusProperties(g.dataset.id);
+    });
     window.addEventListener("keydown", (e) => { if (e.code === "Space" && !isTyping(e)) this.spaceDown = true; });
     window.addEventListener("keyup", (e) => { if (e.code === "Space") this.spaceDown = false; });
   }
@@ -152,7 +156,9 @@ export class Canvas {
       const s = el("g", { class: "node-status", transform: `translate(4,${h + 14})` }, g);
       const shape = st.shape === "ring" ? "ring" : "dot";
       el("rect", { class: `status-${shape} fill-${st.fill || "grey"}`, x: 0, y: -8, width: 8, height: 8, rx: shape === "dot" ? 2 : 4 }, s);
-      el("text", { x: 13, y: 0 }, s).textContent = st.text || "";
+      const t = String(st.text || "");
+      el("text", { x: 13, y: 0 }, s).textContent = t.length > 32 ? `${t.slice(0, 31)}…` : t;
+      if (t.length > 32) el("title", {}, s).textContent = t;
     }
   }
 

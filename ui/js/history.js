@@ -51,6 +51,7 @@ export async function historyDialog(app) {
       [{ label: "Cancel", value: null }, { label: "Roll back", value: "yes", primary: true }]);
     if (sure !== "yes") return;
   }
+  app.deploying = true;
   try {
     await api.rollback(chosen.id);
     toast(`Rolled back to revision #${chosen.id} and deployed`, "ok");
@@ -58,4 +59,5 @@ export async function historyDialog(app) {
     toast(err instanceof ApiError ? err.message : String(err), "error", 10000);
   }
   await app.reloadAll();
+  setTimeout(() => { app.deploying = false; }, 2000);
 }

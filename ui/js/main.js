@@ -54,7 +54,8 @@ class App {
     this.flows = list.map((f) => known.get(f.file) || { file: f.file, label: f.label || f.id || f.file, revision: f.revision, document: null });
     for (const f of known.values()) if (f.revision === null && !this.flows.includes(f)) this.flows.push(f);
     this.renderTabs();
-    const target = open || (this.current && this.current.file) || (this.flows[0] && this.flows[0].file);
+    const has = (file) => file && this.flows.some((f) => f.file === file);
+    const target = [open, this.current && this.current.file, this.flows[0] && this.flows[0].file].find(has);
     if (target) await this.open(target, Boolean(open));
     else { this.current = null; this.refresh(); }
   }
@@ -255,6 +256,14 @@ class App {
     if (det) { det.open = true; det.scrollIntoView({ block: "nearest" }); }
   }
 
+  /** Select a node and put the cursor in its first property (a double click on the node). */
+  focusProperties(id) {
+    this.selectNode(id);
+    this.showSidebar("props");
+    const first = document.querySelector("#panel-props .props-form [data-key]");
+    if (first) first.focus();
+  }
+
   selectedId() { return this.canvas.selected.size === 1 ? [...this.canvas.selected][0] : null; }
   selectionChanged() {
     this.lastCoalesce = null;
@@ -357,6 +366,7 @@ class App {
   async deploy() {
     for (const f of this.flows) if (f.document && this.dirty(f)) if (!(await this.save(f))) return;
     $("deploy").disabled = true;
+    this.deploying = true;
     try {
       const res = await api.deploy("changed");
       for (const f of this.flows) if (f.document) f.deployed = clone(f.document);
@@ -374,6 +384,7 @@ class App {
         toast("Not deployed: the flows have errors (see Problems).", "error", 8000);
       } else toast(`Deploy failed: ${err.message}`, "error", 10000);
     } finally {
+      setTimeout(() => { this.deploying = false; }, 2000);
       $("deploy").disabled = false;
       this.updateDeploy();
       this.canvas.render();
@@ -405,7 +416,25 @@ class App {
       this.deployed = true;
       cancelAnimationFrame(this.statusFrame);
       this.statusFrame = requestAnimationFrame(() => this.canvas.render());
-    } else if (ev.type === "deploy") { this.deployed = true; this.canvas.render(); }
+    } else if (ev.type === "deploy") {
+      this.deployed = true;
+      this.canvas.render();
+      if (!this.deploying) this.deployedElsewhere(ev);
+    }
+  }
+
+  /** Someone else deployed: flows without unsaved changes are read again. */
+  async deployedElsewhere(ev) {
+    const kept = [];
+    for (const f of this.flows) {
+      if (!f.document) continue;
+      if (this.dirty(f)) { kept.push(f.file); continue; }
+      f.deployed = null;
+      if (f === this.current) await this.open(f.file, true);
+      else f.document = null;
+    }
+    toast(`Deployed from another editor (revision ${ev.revision}).${kept.length ? ` Not reloaded, with unsaved changes: ${kept.join(", ")}.` : ""}`, "info", 6000);
+    await this.reloadList();
   }
 
   // ---- wiring of the page ---------------------------------------------------------------------

@@ -71,8 +71,8 @@ export class Canvas {
     this.applyView();
   }
 
-  /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 50%). */
-  showAll(minZoom = 0.5) {
+  /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 70%, to stay readable). */
+  showAll(minZoom = 0.7) {
     const doc = this.app.current && this.app.current.document;
     const ids = Object.keys((doc && doc.nodes) || {});
     this.view = { x: 0, y: 0, k: 1 };

@@ -133,7 +133,7 @@ class App {
     for (const f of this.flows) {
       const label = (f.document && f.document.label) || f.label || f.file;
       const b = h("button", { type: "button", role: "tab", class: `tab${f === this.current ? " active" : ""}`, "aria-selected": String(f === this.current), title: f.file, "data-file": f.file },
-        label, this.dirty(f) ? h("span", { class: "dirty-dot", title: "unsaved changes", text: "●" }) : null);
+        label, h("span", { class: `dirty-dot${this.dirty(f) ? "" : " clean"}`, title: this.dirty(f) ? "unsaved changes" : "", text: "●" }));
       b.addEventListener("click", () => this.open(f.file));
       bar.append(b);
     }

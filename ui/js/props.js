@@ -87,11 +87,13 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       input = h("select", { id, name: key });
       let options = f.kind === "enum" ? s.enum : Object.entries(connections)
         .filter(([, c]) => !s["x-connection"] || c.type === s["x-connection"]).map(([k]) => k);
+      options = options.filter((o, i) => options.findIndex((p) => String(p) === String(o)) === i);
       if (value !== undefined && !options.some((o) => String(o) === String(value))) options = [...options, value];
       const unset = def !== undefined && def !== null ? `default (${def})` : f.kind === "connection" ? "— choose a connection —" : "—";
       input.append(h("option", { value: "" , text: unset }));
       for (const o of options) input.append(h("option", { value: JSON.stringify(o), text: String(o) }));
-      input.value = value === undefined ? "" : JSON.stringify(value);
+      const match = value === undefined ? undefined : options.find((o) => String(o) === String(value));
+      input.value = match === undefined ? "" : JSON.stringify(match);
       input.addEventListener("change", () => commit(input.value === "" ? undefined : JSON.parse(input.value)));
     } else if (f.kind === "code") {
       input = h("textarea", { id, name: key, class: `code lang-${f.lang}`, rows: 8, spellcheck: "false" });
@@ -106,6 +108,8 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       input.value = value === undefined || value === null ? "" : String(value);
       if (def != null) input.placeholder = String(def);
       else if (placeholders[key]) input.placeholder = placeholders[key];
+      else if (s["x-secret"]) input.placeholder = "${SECRET_NAME}";
+      if (s["x-secret"]) { input.autocomplete = "off"; input.classList.add("secret"); }
       else if (s.examples && s.examples.length) input.placeholder = `e.g. ${s.examples[0]}`;
       input.addEventListener("input", () => {
         const t = input.value;
@@ -126,7 +130,8 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       });
     }
     input.dataset.key = key;
-    const help = s.description || prop.description;
+    let help = s.description || prop.description;
+    if (s["x-secret"]) help = `${help || ""} A secret: give it as \`\${VAR}\` (environment or \`--secrets\` file), never inline.`.trim();
     const row = h("div", { class: `field field-${f.kind}`, "data-field": key },
       f.kind === "boolean" ? h("div", { class: "check-row" }, input, label) : label,
       f.kind === "boolean" ? null : input,

@@ -132,8 +132,9 @@ class App {
     bar.replaceChildren();
     for (const f of this.flows) {
       const label = (f.document && f.document.label) || f.label || f.file;
-      const b = h("button", { type: "button", role: "tab", class: `tab${f === this.current ? " active" : ""}`, "aria-selected": String(f === this.current), title: f.file, "data-file": f.file },
-        label, h("span", { class: `dirty-dot${this.dirty(f) ? "" : " clean"}`, title: this.dirty(f) ? "unsaved changes" : "", text: "●" }));
+      const dirty = this.dirty(f);
+      const b = h("button", { type: "button", role: "tab", class: `tab${f === this.current ? " active" : ""}${dirty ? " dirty" : ""}`,
+        "aria-selected": String(f === this.current), title: dirty ? `${f.file} (unsaved changes)` : f.file, "data-file": f.file }, label);
       b.addEventListener("click", () => this.open(f.file));
       bar.append(b);
     }

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import Served, bbox
@@ -246,3 +247,25 @@ def test_upload_and_export(page: Any, served: Served, tmp_path: Path) -> None:
         page.locator("dialog.modal").get_by_role("button", name="Node-RED JSON").click()
     exported = json.loads(Path(got.value.path()).read_text())
     assert any(n.get("type") == "debug" for n in exported)
+
+
+@pytest.fixture
+def flow_files(request: Any) -> dict[str, str]:
+    from tests.ui.conftest import DEMO_FLOW
+
+    return {} if request.node.name.startswith("test_empty") else {"demo.yaml": DEMO_FLOW}
+
+
+def test_empty_directory_first_flow(page: Any, served: Served) -> None:
+    expect(page.locator("#empty-hint")).to_contain_text("No flow yet")
+    drop(page, "inject", 200, 200)
+    expect(page.locator(".toast")).to_contain_text("Create a flow first")
+    page.locator(".tab.add").click()
+    page.locator("#new-flow-name").fill("first")
+    page.locator("#new-flow-name").press("Enter")
+    expect(page.locator(".tab.active")).to_have_text("first")
+    drop(page, "inject", 200, 200)
+    expect(node(page, "inject")).to_be_visible()
+    page.locator("#deploy").click()
+    expect(page.locator(".toast-ok")).to_contain_text("Deployed", timeout=30_000)
+    assert (served.flows / "first.yaml").is_file()

@@ -22,6 +22,14 @@ export function modal(title, body, buttons) {
     }
     dlg.append(h("h2", { text: title }), body, row);
     dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(null); });
+    // Enter in a one-line field presses the main button
+    dlg.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && e.target.tagName === "INPUT" && e.target.type !== "file") {
+        e.preventDefault();
+        const main = dlg.querySelector(".modal-buttons button.primary");
+        if (main) main.click();
+      }
+    });
     document.body.append(dlg);
     dlg.showModal();
   });
@@ -39,9 +47,6 @@ export async function loginDialog() {
       h("label", { for: "login-password", class: "field-label", text: "Password" }), password,
       h("div", { class: "field-error", role: "alert", text: problem }));
     setTimeout(() => user.focus(), 0);
-    password.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") body.closest("dialog").querySelector("button.primary").click();
-    });
     const go = await modal("Log in", body, [{ label: "Log in", value: "login", primary: true }]);
     if (go !== "login") { problem = "Log in to use the editor."; continue; }
     try {

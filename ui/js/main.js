@@ -178,7 +178,8 @@ class App {
 
   addNode(type, x, y) {
     const info = this.typeInfo(type);
-    if (!info || !this.current) return null;
+    if (!this.current) { toast("Create a flow first: the + next to the tabs.", "warning"); return null; }
+    if (!info) return null;
     let id = null;
     this.edit((doc) => {
       id = newId(doc, type);
@@ -288,6 +289,9 @@ class App {
     renderProblems(this, $("panel-problems"), $("count-problems"));
     this.updateDeploy();
     $("empty-hint").hidden = Boolean(this.current && Object.keys(this.current.document.nodes || {}).length);
+    $("empty-hint").textContent = this.current
+      ? "Drag a node type from the palette to start. Wire an output port (right) to an input port (left)."
+      : "No flow yet: create one with + next to the tabs, or import one (Node-RED or flowrt).";
   }
 
   // ---- validation -----------------------------------------------------------------------------

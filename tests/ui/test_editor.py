@@ -122,3 +122,24 @@ def test_build_validate_deploy_debug_and_save(page: Any, served: Served) -> None
     expect(node(page, "change")).to_have_attribute("transform", where)
     expect(page.locator("#canvas path.wire[data-from='inject'][data-to='change']")).to_have_count(1)
     expect(page.locator("#deploy-count")).to_have_text("")
+
+
+def test_text_view_checks_and_saves_the_file(page: Any, served: Served) -> None:
+    page.locator("#text-view").click()
+    area = page.locator("#flow-text")
+    expect(area).to_have_value(re.compile(r"^# The editor test's flow"))
+    text = area.input_value()
+    state = page.locator(".text-bar [role=status]")
+    expect(state).to_have_text("checked: no errors")
+
+    area.fill(text + "  typo:\n    type: no-such-type\n")
+    expect(state).to_contain_text("error")
+    expect(page.locator("#count-problems")).not_to_have_text("")
+
+    fixed = text + "  shout:              # added as text\n    type: debug\n"
+    area.fill(fixed)
+    expect(state).to_have_text("checked: no errors")
+    page.get_by_role("button", name="Save text").click()
+    expect(page.locator("#flow-text")).to_have_count(0)
+    expect(node(page, "shout")).to_be_visible()
+    assert (served.flows / "demo.yaml").read_text() == fixed

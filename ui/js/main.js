@@ -9,6 +9,7 @@ import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs
 import { Palette } from "./palette.js";
 import { historyDialog } from "./history.js";
 import { runtimeMethods } from "./runtime.js";
+import { openText } from "./textview.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -73,15 +74,18 @@ class App {
   async open(file, reload = false) {
     let flow = this.flows.find((f) => f.file === file);
     if (!flow) return;
+    const pane = document.querySelector(".text-pane");
+    if (pane) pane.remove(); // the text view is for one flow: leaving it drops unsaved text
     if (!flow.document || reload) {
       try {
         const res = await api.flow(file);
-        Object.assign(flow, { revision: res.revision, document: res.document || {}, history: new History(), diagnostics: [] });
-        flow.saved = clone(flow.document);
-        if (!flow.deployed) flow.deployed = clone(flow.document);
-        flow.label = flow.document.label || flow.document.id || file;
+        const doc = res.document || {};
+        doc.nodes = doc.nodes || {};
+        Object.assign(flow, { revision: res.revision, document: doc, history: new History(), diagnostics: [] });
+        flow.saved = clone(doc);
+        if (!flow.deployed) flow.deployed = clone(doc);
+        flow.label = doc.label || doc.id || file;
       } catch (err) { toast(`Could not open ${file}: ${err.message}`, "error", 10000); return; }
-      flow.document.nodes = flow.document.nodes || {};
     }
     if (this.current) this.current.view = { ...this.canvas.view };
     this.current = flow;
@@ -179,6 +183,7 @@ class App {
   addNode(type, x, y) {
     const info = this.typeInfo(type);
     if (!this.current) { toast("Create a flow first: the + next to the tabs.", "warning"); return null; }
+    if (document.querySelector(".text-pane")) { toast("Go back to the canvas to add nodes.", "warning"); return null; }
     if (!info) return null;
     let id = null;
     this.edit((doc) => {
@@ -337,6 +342,7 @@ class App {
     $("export").addEventListener("click", () => exportDialog(this));
     $("history").addEventListener("click", () => historyDialog(this));
     $("layout").addEventListener("click", () => this.autoLayout());
+    $("text-view").addEventListener("click", () => openText(this));
     $("zoom-in").addEventListener("click", () => this.canvas.zoom(1.2));
     $("zoom-out").addEventListener("click", () => this.canvas.zoom(1 / 1.2));
     $("zoom-reset").addEventListener("click", () => this.canvas.resetView());

@@ -135,6 +135,12 @@ def test_text_view_checks_and_saves_the_file(page: Any, served: Served) -> None:
     area.fill(text + "  typo:\n    type: no-such-type\n")
     expect(state).to_contain_text("error")
     expect(page.locator("#count-problems")).not_to_have_text("")
+    # a problem clicked puts the cursor on its line
+    page.locator("#tab-problems").click()
+    page.locator("#panel-problems .problem").first.click()
+    caret = page.evaluate("() => document.getElementById('flow-text').selectionStart")
+    assert caret == len(text) + len("  typo:\n")
+    page.locator("#tab-props").click()
 
     fixed = text + "  shout:              # added as text\n    type: debug\n"
     area.fill(fixed)

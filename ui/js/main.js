@@ -9,7 +9,7 @@ import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs
 import { Palette } from "./palette.js";
 import { historyDialog } from "./history.js";
 import { runtimeMethods } from "./runtime.js";
-import { openText } from "./textview.js";
+import { gotoLine, openText } from "./textview.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -270,6 +270,12 @@ class App {
     this.showSidebar("props");
     const first = document.querySelector("#panel-props .props-form [data-key]");
     if (first) first.focus();
+  }
+
+  /** The text view at a line (a problem that is about no node or connection was clicked). */
+  showLine(line) {
+    const area = document.getElementById("flow-text");
+    if (area) gotoLine(area, line); else openText(this, line);
   }
 
   selectedId() { return this.canvas.selected.size === 1 ? [...this.canvas.selected][0] : null; }

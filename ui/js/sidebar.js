@@ -29,6 +29,7 @@ export function renderProblems(app, box, countEl) {
       const conn = d.node && flow.document.connections && d.node in flow.document.connections ? d.node
         : path[0] === "connections" ? path[1] : null;
       if (conn) app.showConnection(conn);
+      else if (d.line) app.showLine(d.line);
     };
     item.addEventListener("click", go);
     item.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });

@@ -7,7 +7,18 @@ import { renderProblems } from "./sidebar.js";
 
 const $ = (id) => document.getElementById(id);
 
-export async function openText(app) {
+/** Put the cursor at the start of a line (from 1) and scroll it into view. */
+export function gotoLine(area, line) {
+  area.focus();
+  const lines = area.value.split("\n");
+  const at = line ? lines.slice(0, Math.max(0, line - 1)).reduce((n, l) => n + l.length + 1, 0) : 0;
+  area.setSelectionRange(at, at);
+  const lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 19;
+  area.scrollTop = line ? Math.max(0, (line - 5) * lineHeight) : 0;
+}
+
+/** Open the text view; with `line` (from 1), put the cursor at the start of that line. */
+export async function openText(app, line = null) {
   const flow = app.current;
   if (!flow) return;
   if (app.dirty(flow) && !(await app.save(flow))) return;
@@ -22,9 +33,7 @@ export async function openText(app) {
   const pane = h("div", { class: "text-pane" },
     h("div", { class: "text-bar" }, h("strong", { text: flow.file }), state, h("span", { class: "spacer" }), cancel, apply), area);
   wrap.append(pane);
-  area.focus();
-  area.setSelectionRange(0, 0);
-  area.scrollTop = 0;
+  gotoLine(area, line);
   let timer = null;
   let revision = res.revision;
   const check = async () => {

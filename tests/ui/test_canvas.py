@@ -253,7 +253,20 @@ def test_upload_and_export(page: Any, served: Served, tmp_path: Path) -> None:
 def flow_files(request: Any) -> dict[str, str]:
     from tests.ui.conftest import DEMO_FLOW
 
-    return {} if request.node.name.startswith("test_empty") else {"demo.yaml": DEMO_FLOW}
+    if request.node.name.startswith("test_empty"):
+        return {}
+    if request.node.name.startswith("test_env"):
+        return {"env.yaml": ENV_FLOW}
+    return {"demo.yaml": DEMO_FLOW}
+
+
+ENV_FLOW = """\
+flowrt: 1
+id: env
+nodes:
+  tick: {type: inject, repeat: "${TICK:-5}", once: "${ONCE:-false}", to: out}
+  out: {type: debug}
+"""
 
 
 def test_empty_directory_first_flow(page: Any, served: Served) -> None:
@@ -269,3 +282,18 @@ def test_empty_directory_first_flow(page: Any, served: Served) -> None:
     page.locator("#deploy").click()
     expect(page.locator(".toast-ok")).to_contain_text("Deployed", timeout=30_000)
     assert (served.flows / "first.yaml").is_file()
+
+
+def test_env_references_stay_text(page: Any, served: Served) -> None:
+    node(page, "tick").locator(".node-box").click()
+    repeat = page.locator("#panel-props [data-key='repeat']")
+    once = page.locator("#panel-props [data-key='once']")
+    expect(repeat).to_have_value("${TICK:-5}")
+    expect(once).to_have_value("${ONCE:-false}")
+    assert once.get_attribute("type") == "text"
+    repeat.fill("7")
+    page.wait_for_function(
+        "() => window.flowrtEditor.current.document.nodes.tick.repeat === 7")
+    once.fill("true")
+    page.wait_for_function(
+        "() => window.flowrtEditor.current.document.nodes.tick.once === true")

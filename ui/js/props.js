@@ -4,6 +4,7 @@
 import { markdown } from "./markdown.js";
 
 const SKIP = new Set(["type", "to"]);
+const ENV_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
 
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -69,10 +70,12 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
   const advanced = h("div", { class: "form-fields" });
   for (const [key, prop] of Object.entries(props)) {
     if (SKIP.has(key)) continue;
-    const f = fieldKind(prop, schema);
+    const value = values[key];
+    let f = fieldKind(prop, schema);
+    // a `${VAR}` reference where a number, flag or choice goes: edit it as text, keep it as it is
+    if (typeof value === "string" && ENV_REF.test(value) && f.kind !== "string" && f.kind !== "code") f = { ...f, kind: "string", was: f.kind };
     const s = f.schema;
     const id = `${idPrefix}-${key}`;
-    const value = values[key];
     const def = s.default !== undefined ? s.default : prop.default;
     const label = h("label", { for: id, class: "field-label" }, key.replace(/_/g, " "),
       required.has(key) ? h("span", { class: "required", title: "required", text: " *" }) : null);
@@ -114,7 +117,8 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       input.addEventListener("input", () => {
         const t = input.value;
         if (t === "") return commit(undefined);
-        if (f.kind === "number" && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t.trim())) return commit(Number(t));
+        if ((f.kind === "number" || f.was === "number" || f.was === "enum") && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t.trim())) return commit(Number(t));
+        if (f.was === "boolean" && (t === "true" || t === "false")) return commit(t === "true");
         commit(t);
       });
     } else {

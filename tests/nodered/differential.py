@@ -25,11 +25,14 @@ from flowrt.nodered.writer import render
 from flowrt.testing import run_flow
 
 Received = dict[str, list[Any]]
-"""Node-RED debug node id -> the payloads it received, in order."""
+"""Node-RED debug node id -> the payloads it received, in order (or, with ``keys``, each
+message's properties named there, as a dict without those it lacked)."""
+
+PAYLOAD = ("payload",)
 
 RECORDER = (
     "const fs = global.get('fs');\n"
-    "const line = JSON.stringify({node: %s, payload: msg.payload});\n"
+    "const line = JSON.stringify({node: %s, payload: %s});\n"
     "fs.appendFileSync(global.get('out'), line + '\\n');\n"
     "return null;"
 )
@@ -66,8 +69,16 @@ def isolate(nodes: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
     return [rename(n) for n in nodes]
 
 
+def _recorded(keys: tuple[str, ...]) -> str:
+    """The JavaScript expression of what the recorder writes for ``msg``."""
+    if keys == PAYLOAD:
+        return "msg.payload"
+    return "{" + ", ".join(f"{json.dumps(k)}: msg[{json.dumps(k)}]" for k in keys) + "}"
+
+
 def run_nodered(flows: dict[str, list[dict[str, Any]]], home: Path, work: Path,
-                expected: int, timeout: float = 60.0) -> dict[str, Received]:
+                expected: int, timeout: float = 60.0,
+                keys: tuple[str, ...] = PAYLOAD) -> dict[str, Received]:
     """Run several flows (their ids must not clash) in one Node-RED until ``expected`` debug
     messages arrived in all, or the timeout; what each flow's debug nodes got."""
     node = shutil.which("node")
@@ -83,8 +94,8 @@ def run_nodered(flows: dict[str, list[dict[str, Any]]], home: Path, work: Path,
             owner[n["id"]] = name
             if n.get("type") == "debug":
                 n = {"id": n["id"], "type": "function", "z": n.get("z"), "outputs": 0,
-                     "func": RECORDER % json.dumps(n["id"]), "x": n.get("x", 0),
-                     "y": n.get("y", 0), "wires": []}
+                     "func": RECORDER % (json.dumps(n["id"]), _recorded(keys)),
+                     "x": n.get("x", 0), "y": n.get("y", 0), "wires": []}
             merged.append(n)
     user = work / "user"
     user.mkdir(parents=True, exist_ok=True)
@@ -123,7 +134,7 @@ def _lines(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if line.strip()]
 
 
-def run_flowrt(nodes: list[dict[str, Any]]) -> Received:
+def run_flowrt(nodes: list[dict[str, Any]], keys: tuple[str, ...] = PAYLOAD) -> Received:
     """Import the flow and run it on simulated time; what each debug node received."""
     conversion = convert(read_data(nodes), {}, "example.json")
     files = [render(flow) for flow in conversion.flows]
@@ -131,8 +142,14 @@ def run_flowrt(nodes: list[dict[str, Any]]) -> Received:
     received: Received = {}
     for entry in conversion.report.entries:
         if entry.nr_type == "debug":
-            got = [json.loads(json.dumps(m.get("payload"))) for m in
+            got = [json.loads(json.dumps(_picked(m, keys))) for m in
                    result.received(entry.flowrt_id)]
             if got:
                 received[entry.nr_id] = got
     return received
+
+
+def _picked(msg: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    if keys == PAYLOAD:
+        return msg.get("payload")
+    return {k: msg[k] for k in keys if k in msg}

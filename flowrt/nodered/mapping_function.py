@@ -262,8 +262,10 @@ def trigger(node: NrNode, cx: MapContext) -> Mapped:
     kind2, second = _trigger_value(node, "op2", cx)
     config["first"] = first if kind1 != "nothing" else None
     config["second"] = second if kind2 != "nothing" else None
-    if kind1 == "nothing" and kind2 == "nothing":
+    silent = kind1 == "nothing" and kind2 == "nothing"
+    if silent:
         cx.note("sends nothing at all (both messages are `nothing`)")
+        config["send"] = "second"  # and, below, `then: block`: the second is never sent
     elif kind1 == "nothing":
         config["send"] = "second"
     elif kind2 == "nothing":
@@ -273,13 +275,13 @@ def trigger(node: NrNode, cx: MapContext) -> Mapped:
     duration = as_number(node.get("duration"))
     duration = 250 if duration is None else duration
     unit = {"ms": "ms", "s": "s", "min": "min", "hr": "hr"}.get(node.get("units"), "ms")
-    if duration == 0:
+    if duration == 0 or silent:
         config["then"] = "block"
     else:
         if duration < 0:
             config["then"] = "resend"
         config["duration"] = seconds(abs(duration), unit, cx.note)
-    if node.flag("extend") and duration > 0:
+    if node.flag("extend") and duration > 0 and not silent:
         config["extend"] = True
     if node.flag("overrideDelay"):
         config["allow_override"] = True

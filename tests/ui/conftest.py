@@ -116,7 +116,7 @@ def bbox(locator: Any) -> dict[str, float]:
     pytest.fail(f"{locator} has no bounding box")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

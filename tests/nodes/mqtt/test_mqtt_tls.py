@@ -125,6 +125,6 @@ def test_a_missing_client_certificate_is_refused(
 def test_unreadable_tls_files_stop_the_node(tmp_path: Path) -> None:
     flow = run_loop(loop_flow("localhost", 8883, ca_file=str(tmp_path / "missing.pem")))
     assert statuses(flow, "in")[-1] == {"fill": "red", "shape": "ring",
-                                        "text": "stopped: configuration"}
+                                        "text": "configuration problem"}
     [error] = [text for node, level, text in flow.result.logs if node == "in" and level == "error"]
     assert "cannot use the TLS files" in error and "missing.pem" in error

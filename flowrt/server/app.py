@@ -32,7 +32,15 @@ from flowrt.server.revisions import Revisions
 
 log = logging.getLogger("flowrt.server")
 MAX_BODY = 2 * 1024 * 1024
-UI_DIR = Path(__file__).resolve().parent.parent.parent / "ui"
+def _ui_dir() -> Path:
+    """The editor's files: ui/ in a source checkout, else the copy bundled into the wheel."""
+    source = Path(__file__).resolve().parent.parent.parent / "ui"
+    if (source / "index.html").is_file():
+        return source
+    return Path(__file__).resolve().parent.parent / "_bundled" / "ui"
+
+
+UI_DIR = _ui_dir()
 
 
 @dataclass

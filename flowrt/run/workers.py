@@ -51,21 +51,18 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
             ctx.status("red", "ring", "authentication failed")
             rt.log_node(node_id, "error", f"cannot connect: {exc}; check the credentials", None)
             return
-        except ConnectionError_ as exc:
-            delay = backoff.next()
-            ctx.status("red", "ring", "disconnected")
-            rt.log_node(node_id, "warning", f"cannot connect: {exc}; retry in {delay:.1f} s", None)
-            down = True
-            await rt.clock.sleep(delay)
-            continue
         except ConfigError as exc:
             ctx.status("red", "ring", "configuration problem")
             rt.log_node(node_id, "error", f"cannot start reading: {exc}", None)
             return
         except Exception as exc:
+            # a server away (ConnectionError_) is expected; anything else is logged as an error
+            expected = isinstance(exc, ConnectionError_)
             delay = backoff.next()
-            ctx.status("red", "ring", "error")
-            rt.log_node(node_id, "error", f"cannot connect: {exc!r}; retry in {delay:.1f} s", None)
+            ctx.status("red", "ring", "disconnected" if expected else "error")
+            rt.log_node(node_id, "warning" if expected else "error",
+                        f"cannot connect: {exc if expected else repr(exc)}; "
+                        f"retry in {delay:.1f} s", None)
             down = True
             await rt.clock.sleep(delay)
             continue

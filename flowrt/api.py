@@ -254,6 +254,22 @@ class Source(Node):
     inputs: ClassVar[int] = 0
     asynchronous: ClassVar[bool] = True
 
+    @classmethod
+    def acknowledges(cls, config: Any) -> bool:
+        """True when, with this configuration, the server waits for each message read to be
+        acknowledged (an AMQP queue, an MQTT QoS 1 or 2 subscription). Such a source is
+        at-least-once unless its node says ``guarantee: at-most-once``."""
+        return False
+
+    @classmethod
+    def once_in_group(cls, config: Any) -> bool:
+        """True when, in a group of workers running the same flows, this source must run on one
+        worker only (a timer, an MQTT subscription that is not shared): the worker holding the
+        group's lock for it runs it, and another takes over when that worker dies. False for a
+        source whose server shares the messages among consumers (an AMQP queue, an MQTT shared
+        subscription): it runs on every worker."""
+        return True
+
     async def connect(self) -> None:
         """Open what the source reads from."""
 
@@ -281,6 +297,14 @@ class Sink(Node):
     asynchronous: ClassVar[bool] = True
     batch_size: ClassVar[int] = 1
     batch_interval: ClassVar[float] = 0.0
+
+    @classmethod
+    def confirms(cls, config: Any) -> bool:
+        """True when, with this configuration, ``write`` returns only once the server has the
+        messages (a committed transaction, an accepted write, a publisher confirm). A sink that
+        cannot confirm (MQTT QoS 0, AMQP without confirms) on the path of an at-least-once source
+        is warned about by ``flowrt validate``: its messages are acknowledged on a hope."""
+        return True
 
     async def write(self, batch: list[Message]) -> None:
         raise NotImplementedError

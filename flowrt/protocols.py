@@ -78,6 +78,8 @@ class NodeContext(Protocol):
     global_: Store
     env: Mapping[str, Any]
     """The node's environment: subflow parameters, the flow's ``env``, the process environment."""
+    group: str | None
+    """The name of the group of workers this one runs in (``flowrt run --group``), or None."""
 
     def send(self, output: Output, origin: Origin = None) -> None: ...
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...

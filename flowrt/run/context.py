@@ -46,6 +46,7 @@ class NodeContext:
             planned.env,
             process_env,
         )
+        self.group: str | None = runtime.group_name
         self.emit: Emit = _no_outputs
         self.delivery: Delivery | None = None
         """The delivery of the message being processed now, if any."""

@@ -76,6 +76,8 @@ class Runtime:
         self.connections: dict[str, Connection] = {}
         self._http: HttpRoutes | None = http
         """http-in routes; given when several runtimes share one server (`flowrt serve`)."""
+        self.group_name: str | None = None
+        """The group of workers this runtime is part of (set before ``start``), or None."""
         self.watched_complete: set[str] = set()
         self.inflight = 0
         self.stopping = False

@@ -183,6 +183,14 @@ class AmqpIn(Source):
 
     config: Config
 
+    @classmethod
+    def acknowledges(cls, config: Any) -> bool:
+        return True
+
+    @classmethod
+    def once_in_group(cls, config: Any) -> bool:
+        return False  # competing consumers: every worker reads the queue, each its share
+
     async def start(self) -> None:
         self._client: AmqpClient | None = None
         self._acks: Acks | None = None

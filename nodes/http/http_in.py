@@ -88,6 +88,10 @@ class HttpIn(Source):
 
     config: Config
 
+    @classmethod
+    def once_in_group(cls, config: Any) -> bool:
+        return False  # every worker serves its own requests
+
     async def start(self) -> None:
         self._queue: asyncio.Queue[tuple[Message, RequestAck]] = asyncio.Queue()
         self.closing = False

@@ -38,7 +38,9 @@ class MqttIn(Source):
     `topic` is a filter: `+` stands for one level (`plant/+/temperature`), `#` at the end for
     any number of levels (`plant/#`). `$share/GROUP/FILTER` is a shared subscription: each
     message goes to one of the subscribers in the group, so several workers running the same
-    flow split the load (MQTT 5 brokers, and Mosquitto with 3.1.1 too).
+    flow split the load (MQTT 5 brokers, and Mosquitto with 3.1.1 too). In a group of workers
+    (`flowrt run --group NAME`) a plain filter becomes `$share/NAME/FILTER` by itself, unless
+    `group_share: false`: then one worker of the group holds the subscription.
 
     Delivery follows the quality of service:
 
@@ -74,6 +76,12 @@ class MqttIn(Source):
         qos: Literal[0, 1, 2] = field(
             1, description="The quality of service to subscribe with: 0, 1 or 2."
         )
+        group_share: bool = field(
+            True,
+            description="In a group of workers (`flowrt run --group NAME`), subscribe as "
+            "`$share/NAME/TOPIC` so the broker splits the messages among the workers; false "
+            "keeps a plain subscription, held by one worker of the group at a time.",
+        )
         payload: PayloadMode = field(
             "auto",
             description="How to decode the payload: auto (JSON, else text, else bytes), json, "
@@ -88,6 +96,22 @@ class MqttIn(Source):
 
     config: Config
 
+    @classmethod
+    def acknowledges(cls, config: Any) -> bool:
+        return bool(config.qos == 1)
+
+    @classmethod
+    def once_in_group(cls, config: Any) -> bool:
+        return not (config.topic.startswith("$share/") or config.group_share)
+
+    def _topic(self) -> str:
+        """The filter to subscribe with: shared among the group's workers when in a group."""
+        topic: str = self.config.topic
+        group = self.ctx.group
+        if group and self.config.group_share and not topic.startswith("$share/"):
+            return f"$share/{group}/{topic}"
+        return topic
+
     async def start(self) -> None:
         conn = self.ctx.connection(self.config.connection)
         if not isinstance(conn, MqttBroker):
@@ -99,7 +123,7 @@ class MqttIn(Source):
         self._waiting: deque[tuple[Any, Incoming | None] | BaseException] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._dropped = 0
-        self._sub = Subscription(self.config.topic, self.config.qos, self._deliver, self._lost)
+        self._sub = Subscription(self._topic(), self.config.qos, self._deliver, self._lost)
         self._session.watch(self.ctx.status)
 
     async def connect(self) -> None:

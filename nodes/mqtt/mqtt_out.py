@@ -81,6 +81,10 @@ class MqttOut(Sink):
 
     config: Config
 
+    @classmethod
+    def confirms(cls, config: Any) -> bool:
+        return bool(config.qos != 0)  # QoS 0 has no PUBACK: a write returns on a hope
+
     async def start(self) -> None:
         conn = self.ctx.connection(self.config.connection)
         if not isinstance(conn, MqttBroker):

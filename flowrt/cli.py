@@ -22,6 +22,7 @@ from flowrt.cli_common import (
     _registry,
     _use_colour,
 )
+from flowrt.cli_group import group_cli
 from flowrt.cli_run import run, serve
 
 
@@ -272,3 +273,4 @@ def nodes_show(type_name: str, fmt: str) -> None:
 
 main.add_command(run)
 main.add_command(serve)
+main.add_command(group_cli)

@@ -16,6 +16,7 @@ from flowrt.cli_common import (
     _registry,
     _use_colour,
 )
+from flowrt.cli_group import group_options, make_group
 
 
 @click.command()
@@ -40,6 +41,7 @@ from flowrt.cli_common import (
 @click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
               flag_value="127.0.0.1:1883",
               help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
+@group_options
 def run(
     paths: tuple[str, ...],
     until_idle: bool,
@@ -51,6 +53,10 @@ def run(
     secrets_file: str | None,
     http_address: str,
     mqtt_broker: str | None,
+    group_name: str | None,
+    group_db: str | None,
+    worker_name: str | None,
+    group_poll: float,
 ) -> None:
     """Validate, compile and run flows until Ctrl-C or SIGTERM (or --until-idle), then drain
     in-flight messages, close, and print how many messages each node handled.
@@ -103,10 +109,11 @@ def run(
     if not plan.nodes:
         click.echo("flowrt: nothing to run: no enabled nodes", err=True)
         sys.exit(EXIT_PROBLEMS)
+    group = make_group(group_name, group_db, worker_name, group_poll)
     try:
         outcome = asyncio.run(
             run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
-                     close_timeout=close_timeout, http=http, mqtt_broker=broker)
+                     close_timeout=close_timeout, http=http, mqtt_broker=broker, group=group)
         )
     except (ConfigError, OSError) as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
@@ -145,11 +152,13 @@ def run(
               show_default=True)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
+@group_options
 def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
-          log_level: str) -> None:
+          log_level: str, group_name: str | None, group_db: str | None,
+          worker_name: str | None, group_poll: float) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
     Exit status: 0 served and stopped cleanly, 2 bad options (e.g. a public --host without
@@ -170,7 +179,9 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
             flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=_registry(),
-            mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None)
+            mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None,
+            group=make_group(group_name, group_db, worker_name, group_poll,
+                             address=f"http://{host}:{port}"))
         run_server(settings, host, port, log_level)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)

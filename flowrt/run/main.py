@@ -8,12 +8,15 @@ import logging
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowrt.compile.plan import Plan
 from flowrt.run.clock import RealClock
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.stores import Stores
+
+if TYPE_CHECKING:
+    from flowrt.group import Group
 
 log = logging.getLogger("flowrt.run")
 
@@ -35,9 +38,11 @@ async def run_plan(
     close_timeout: float = CLOSE_TIMEOUT,
     http: tuple[str, int] | None = None,
     mqtt_broker: tuple[str, int] | None = None,
+    group: Group | None = None,
 ) -> RunOutcome:
     """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
-    any node added one. ``mqtt_broker``: start the embedded MQTT broker there first."""
+    any node added one. ``mqtt_broker``: start the embedded MQTT broker there first. ``group``:
+    run as a worker of that group (joined before the flows start, left after they stopped)."""
     broker = None
     if mqtt_broker is not None:
         from flowrt.run.broker import EmbeddedBroker
@@ -46,8 +51,13 @@ async def run_plan(
         await broker.start()
         log.info("embedded MQTT broker on %s:%d", *mqtt_broker)
     try:
-        return await _run(plan, env, until_idle, context_url, close_timeout, http)
+        if group is not None:
+            await group.start()
+            log.info("group %s: joined as worker %s", group.name, group.worker)
+        return await _run(plan, env, until_idle, context_url, close_timeout, http, group)
     finally:
+        if group is not None:
+            await group.stop()
         if broker is not None:
             await broker.stop()
 
@@ -59,9 +69,10 @@ async def _run(
     context_url: str | None,
     close_timeout: float,
     http: tuple[str, int] | None,
+    group: Group | None,
 ) -> RunOutcome:
     stores = Stores(context_url)
-    rt = Runtime(plan, clock=RealClock(), stores=stores, env=env)
+    rt = Runtime(plan, clock=RealClock(), stores=stores, env=env, group=group)
     failed = 0
 
     def count(record: object) -> None:

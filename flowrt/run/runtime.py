@@ -36,6 +36,7 @@ from flowrt.run.workers import run_async_transform, run_sink, run_source
 from flowrt.types import Message
 
 if TYPE_CHECKING:
+    from flowrt.group import Group
     from flowrt.run.http import HttpRoutes
 
 log = logging.getLogger("flowrt.run")
@@ -53,6 +54,7 @@ class Runtime:
         tap: Tap | None = None,
         tap_in: Tap | None = None,
         http: HttpRoutes | None = None,
+        group: Group | None = None,
     ) -> None:
         self.plan = plan
         self.clock: Clock = clock or RealClock()
@@ -76,8 +78,9 @@ class Runtime:
         self.connections: dict[str, Connection] = {}
         self._http: HttpRoutes | None = http
         """http-in routes; given when several runtimes share one server (`flowrt serve`)."""
-        self.group_name: str | None = None
-        """The group of workers this runtime is part of (set before ``start``), or None."""
+        self.group = group
+        """The group of workers this runtime is part of (``flowrt run --group``), or None."""
+        self.group_name: str | None = group.name if group is not None else None
         self.watched_complete: set[str] = set()
         self.inflight = 0
         self.stopping = False
@@ -91,6 +94,7 @@ class Runtime:
         self._idle = asyncio.Event()
         self.clock.on_idle = self._check_idle
         self.started = False
+        self._retire_count: Callable[[], None] | None = None
 
     # building ----------------------------------------------------------------------------
 
@@ -166,9 +170,18 @@ class Runtime:
                 self._task(run_sink(self, node, ctx), node_id)
             elif isinstance(node, AsyncTransform):
                 self._task(run_async_transform(self, node, ctx), node_id)
+        group = self.group
+        if group is not None:
+            self._retire_count = group.count(self._messages_read)
         for node_id, node in self.nodes.items():
             if isinstance(node, Source) and type(node).read is not Source.read:
-                task = self._task(run_source(self, node, self.contexts[node_id]), node_id)
+                ctx = self.contexts[node_id]
+                if group is not None and node.once_in_group(node.config):
+                    from flowrt.run.singleton import run_singleton
+
+                    task = self._task(run_singleton(self, group, node, ctx), node_id)
+                else:
+                    task = self._task(run_source(self, node, ctx), node_id)
                 self._source_tasks.add(task)
         self._check_idle()
 
@@ -220,6 +233,8 @@ class Runtime:
                 task.cancel()
         for conn_id, conn in self.connections.items():
             await _bounded(conn.close(), 5.0, conn_id)
+        if self._retire_count is not None:
+            self._retire_count()
         self.stores.close()
 
     async def _drain(self, deadline: float) -> None:
@@ -345,6 +360,15 @@ class Runtime:
                 self.room.set()
 
     # reporting ---------------------------------------------------------------------------
+
+    def singletons(self) -> list[str]:
+        """Sources that, in a group, run on one worker at a time."""
+        return [n for n, node in self.nodes.items() if isinstance(node, Source)
+                and type(node).read is not Source.read and node.once_in_group(node.config)]
+
+    def _messages_read(self) -> int:
+        """Messages this runtime's sources read (a group member's message count)."""
+        return sum(self.stats[n][1] for n, node in self.nodes.items() if isinstance(node, Source))
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(node id, type, received, produced) for every node."""

@@ -58,6 +58,8 @@ class ServerSettings:
     """Start the embedded MQTT broker there before the flows."""
     context_url: str | None = None
     """Persist context (sqlite:///... or postgresql://...); None keeps it in memory."""
+    group: Any = None
+    """A :class:`flowrt.group.Group` to run the flows as one of its workers, or None."""
 
 
 class Server:
@@ -69,7 +71,7 @@ class Server:
         self.files = FlowFiles(settings.flows)
         self.hub = Hub()
         self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
-                             settings.close_timeout, settings.context_url)
+                             settings.close_timeout, settings.context_url, settings.group)
         self.revisions = Revisions(settings.db_url, self.files.root)
         self.auth = settings.auth
         self.started_problem: str | None = None
@@ -95,6 +97,9 @@ def create_app(settings: ServerSettings) -> Starlette:
             broker = EmbeddedBroker(*settings.mqtt_broker)
             await broker.start()
             log.info("embedded MQTT broker on %s:%d", *settings.mqtt_broker)
+        if settings.group is not None:
+            await settings.group.start()
+            log.info("group %s: joined as worker %s", settings.group.name, settings.group.worker)
         if settings.deploy_on_start:
             try:
                 await server.engine.deploy("full")
@@ -116,6 +121,8 @@ def create_app(settings: ServerSettings) -> Starlette:
             if flush is not None:
                 flush.cancel()
             await server.engine.stop()
+            if settings.group is not None:
+                await settings.group.stop()
             server.revisions.close()
             if broker is not None:
                 await broker.stop()

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowrt.compile import build_plan
 from flowrt.compile.plan import Plan, PlannedNode
@@ -37,6 +37,9 @@ from flowrt.run.stores import Stores
 from flowrt.server.events import Hub
 from flowrt.server.revisions import database_url
 from flowrt.types import Message
+
+if TYPE_CHECKING:
+    from flowrt.group import Group
 
 log = logging.getLogger("flowrt.server")
 
@@ -65,7 +68,8 @@ class Outcome:
 
 class Engine:
     def __init__(self, root: Path, registry: Registry, env: Mapping[str, str], hub: Hub,
-                 close_timeout: float = CLOSE_TIMEOUT, context_url: str | None = None) -> None:
+                 close_timeout: float = CLOSE_TIMEOUT, context_url: str | None = None,
+                 group: Group | None = None) -> None:
         self.root = root.resolve()
         self.registry = registry
         self.env = dict(env)
@@ -74,6 +78,7 @@ class Engine:
         self.stores = Stores(database_url(context_url) if context_url else None)
         """One context store for every unit: node, flow and global context outlive deploys."""
         self.http = HttpRoutes()
+        self.group = group
         self.units: list[Unit] = []
         self.errors: dict[str, int] = {}
         self.deploys = 0
@@ -153,7 +158,7 @@ class Engine:
     def _runtime(self, plan: Plan) -> Runtime:
         # every unit's http-in nodes share the one mounted route table
         rt = Runtime(_watching_debug(plan, self.hub), clock=RealClock(), stores=self.stores,
-                     env=self.env, http=self.http)
+                     env=self.env, http=self.http, group=self.group)
         hub = self.hub
         rt.events.hooks.status.append(
             lambda node, status: hub.publish({"type": "status", "node": node, "status": status}))

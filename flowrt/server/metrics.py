@@ -36,6 +36,32 @@ def render(state: dict[str, Any], errors: dict[str, int], deploys: int, up: bool
     return "\n".join(lines) + "\n"
 
 
+def render_group(group: Any) -> str:
+    """The group's view from this worker: members alive, messages per worker, singletons held."""
+    alive = [m for m in group.members if m.alive]
+    g = _escape(group.name)
+    lines = [
+        "# HELP flowrt_group_connected 1 while this worker reaches the group's database.",
+        "# TYPE flowrt_group_connected gauge",
+        f'flowrt_group_connected{{group="{g}"}} {int(group.connected)}',
+        "# HELP flowrt_group_workers Workers of the group seen alive.",
+        "# TYPE flowrt_group_workers gauge",
+        f'flowrt_group_workers{{group="{g}"}} {len(alive)}',
+        "# HELP flowrt_group_worker_messages_total Messages the sources of each worker read.",
+        "# TYPE flowrt_group_worker_messages_total counter",
+    ]
+    for m in alive:
+        lines.append(f'flowrt_group_worker_messages_total{{group="{g}",'
+                     f'worker="{_escape(m.worker)}"}} {m.messages}')
+    lines += [
+        "# HELP flowrt_group_singleton_held 1 for each singleton source this worker runs.",
+        "# TYPE flowrt_group_singleton_held gauge",
+    ]
+    for key in sorted(group.leases.held):
+        lines.append(f'flowrt_group_singleton_held{{group="{g}",node="{_escape(key)}"}} 1')
+    return "\n".join(lines) + "\n"
+
+
 def _labels(node_id: str, info: dict[str, Any]) -> str:
     pairs = [("node", node_id), ("type", str(info.get("type", ""))),
              ("flow", str(info.get("flow", "")))]

@@ -131,10 +131,28 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "ready", "units": len(server.engine.units)})
 
 
+async def group(request: Request) -> Response:
+    """The group of workers this server runs in: members, and who runs each singleton."""
+    g = server_of(request).engine.group
+    if g is None:
+        return JSONResponse({"group": None, "workers": [], "singletons": {}})
+    singletons = {}
+    for unit in server_of(request).engine.units:
+        for node_id in unit.runtime.singletons():
+            singletons[node_id] = g.holder(node_id)
+    return JSONResponse({
+        "group": g.name, "worker": g.worker, "connected": g.connected,
+        "workers": [m.public(g.worker) for m in g.members],
+        "singletons": singletons,
+    })
+
+
 async def prometheus(request: Request) -> Response:
     engine = server_of(request).engine
     text = metrics.render(engine.state(), engine.errors, engine.deploys,
                           engine.ready and bool(engine.units))
+    if engine.group is not None:
+        text += metrics.render_group(engine.group)
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
 
@@ -149,4 +167,5 @@ ROUTES: list[BaseRoute] = [
     Route("/health", health, methods=["GET"]),
     Route("/ready", ready, methods=["GET"]),
     Route("/metrics", prometheus, methods=["GET"]),
+    Route("/api/group", group, methods=["GET"]),
 ]

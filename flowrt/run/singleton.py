@@ -1,0 +1,54 @@
+"""Sources that run once in a group of workers: read only while this worker holds the lease.
+
+In a group (``flowrt run --group``), a source whose type says ``once_in_group(config)`` (an
+inject timer, an MQTT subscription that is not shared) is claimed from the group when the runtime
+starts. Until the lease is granted the node shows "standby"; once granted it connects and reads
+as any source; if the lease is lost (this worker's database connection broke, so another worker
+may take over) the reading stops at once, the source is closed, and the node waits to be granted
+again. Messages already read finish their way through the flow as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from flowrt.api import Source
+from flowrt.run.workers import run_source
+
+if TYPE_CHECKING:
+    from flowrt.group import Group
+    from flowrt.run.context import NodeContext
+    from flowrt.run.runtime import Runtime
+
+
+async def run_singleton(rt: Runtime, group: Group, node: Source, ctx: NodeContext) -> None:
+    lease = group.lease(node.id)
+    try:
+        while not rt.stopping:
+            if not lease.held:
+                ctx.status("grey", "ring", "standby: another worker runs it")
+                await lease.granted()
+            ctx.status("green", "dot", f"running on {group.worker}")
+            rt.log_node(node.id, "info", f"group {group.name}: runs on this worker now", None)
+            reading = asyncio.get_running_loop().create_task(run_source(rt, node, ctx))
+            lost = asyncio.get_running_loop().create_task(lease.lost())
+            done: set[asyncio.Task[None]] = set()
+            try:
+                done, _ = await asyncio.wait({reading, lost}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (reading, lost):
+                    task.cancel()
+                await asyncio.gather(reading, lost, return_exceptions=True)
+            if lost not in done:
+                return  # the source ended (EndOfInput) or the runtime is stopping
+            if rt.stopping:
+                return
+            rt.log_node(node.id, "warning", f"group {group.name}: lost the lease (no database "
+                        "connection); stopped here, another worker takes over", None)
+            try:
+                await asyncio.wait_for(node.close(), 15.0)
+            except Exception as exc:
+                rt.log_node(node.id, "warning", f"failed while closing: {exc!r}", None)
+    finally:
+        lease.release()

@@ -100,7 +100,8 @@ def status(group_name: str, group_db: str, as_json: bool, alive_after: float) ->
     else:
         table = [("worker", "state", "messages", "holds", "last seen")] + [
             (r["worker"], "alive" if r["alive"] else "gone", str(r["messages"]),
-             (", ".join(r["holds"] or ()) if r["alive"] else "") or "-", r["seen"].strftime("%Y-%m-%d %H:%M:%S"))
+             (", ".join(r["holds"] or ()) if r["alive"] else "") or "-",
+             r["seen"].strftime("%Y-%m-%d %H:%M:%S"))
             for r in rows
         ]
         widths = [max(len(row[i]) for row in table) for i in range(5)]

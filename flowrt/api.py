@@ -194,6 +194,11 @@ class Node:
     """False when the node never changes a message it receives nor keeps it after returning:
     on a fan-out such a synchronous node gets the message itself, with no copy."""
     Config: ClassVar[ConfigModel] = NodeConfig
+    runs_code: ClassVar[Literal["sandboxed", "unrestricted"] | None] = None
+    """Whether the node runs code a flow's author writes: ``"sandboxed"`` when that code cannot
+    reach files, the network or the process (an embedded interpreter with no such bindings),
+    ``"unrestricted"`` when it runs with the rights of the flowrt process. A server that others
+    can reach refuses such nodes by its ``--scripts`` policy (see :mod:`flowrt.policy`)."""
 
     def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
         self.id = node_id

@@ -18,6 +18,9 @@ from flowrt.cli_common import (
 )
 from flowrt.cli_group import group_options, make_group
 
+SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
+                "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -41,6 +44,8 @@ from flowrt.cli_group import group_options, make_group
 @click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
               flag_value="127.0.0.1:1883",
               help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
+@click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
+              envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
 @group_options
 def run(
     paths: tuple[str, ...],
@@ -53,6 +58,7 @@ def run(
     secrets_file: str | None,
     http_address: str,
     mqtt_broker: str | None,
+    scripts: str,
     group_name: str | None,
     group_db: str | None,
     worker_name: str | None,
@@ -94,10 +100,12 @@ def run(
     http = _address(http_address, "--http")
     broker = _address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None
     from flowrt.compile.isolated import check_isolated
+    from flowrt.policy import check_policy, parse_policy
 
     registry = _registry()
     project = load_project(paths)
     diagnostics = check_isolated(project, registry, env)
+    diagnostics += check_policy(project, registry, parse_policy(scripts))
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
@@ -152,12 +160,15 @@ def run(
               show_default=True)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
+@click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]),
+              envvar="FLOWRT_SCRIPTS",
+              help=SCRIPTS_HELP + "; default: allow on loopback, sandboxed on other addresses.")
 @group_options
 def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
-          log_level: str, group_name: str | None, group_db: str | None,
+          log_level: str, scripts: str | None, group_name: str | None, group_db: str | None,
           worker_name: str | None, group_poll: float) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
@@ -166,8 +177,9 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
     """
     from flowrt.errors import ConfigError
     from flowrt.logs import setup_logging
+    from flowrt.policy import default_policy, parse_policy
     from flowrt.secrets import load_secrets, merged_env
-    from flowrt.server.serve import Auth, ServerSettings
+    from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
 
     setup_logging(log_format, log_level)
@@ -180,6 +192,7 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=_registry(),
             mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None,
+            scripts=parse_policy(scripts) if scripts else default_policy(is_loopback(host)),
             group=make_group(group_name, group_db, worker_name, group_poll,
                              address=f"http://{host}:{port}"))
         run_server(settings, host, port, log_level)

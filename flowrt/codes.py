@@ -59,9 +59,11 @@ CODES: dict[str, Code] = {
         Code("E040", "wire to a node that has no input"),
         Code("E041", "subflow port refers to an unknown node"),
         Code("E042", "subflow instance is part of its own definition"),
+        Code("E043", "guarantee set on a node that is not a source"),
         # flow tests
         Code("E050", "invalid flow test file"),
         Code("E051", "flow test names an unknown node"),
+        Code("E060", "node runs code the script policy refuses"),
         Code("W101", "node cannot be reached from any source"),
         Code("W102", "cycle with no asynchronous node"),
         Code("W103", "connection is never used"),
@@ -69,6 +71,8 @@ CODES: dict[str, Code] = {
         Code("W105", "layout names an unknown node"),
         Code("W106", "node type is not stable"),
         Code("W107", "file would be reformatted"),
+        Code("W108", "value looks like a literal credential"),
+        Code("W109", "sink on an at-least-once path cannot confirm"),
     ]
 }
 

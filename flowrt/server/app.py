@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from flowrt.policy import ScriptPolicy
 from flowrt.registry.discover import Registry, default_registry
 from flowrt.server.auth import Auth, BodyTooLarge, Guard
 from flowrt.server.deploy import DeployRefused, Engine
@@ -60,6 +61,8 @@ class ServerSettings:
     """Persist context (sqlite:///... or postgresql://...); None keeps it in memory."""
     group: Any = None
     """A :class:`flowrt.group.Group` to run the flows as one of its workers, or None."""
+    scripts: ScriptPolicy = "allow"
+    """Which nodes that run a flow author's code deploy accepts (see :mod:`flowrt.policy`)."""
 
 
 class Server:
@@ -71,7 +74,8 @@ class Server:
         self.files = FlowFiles(settings.flows)
         self.hub = Hub()
         self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
-                             settings.close_timeout, settings.context_url, settings.group)
+                             settings.close_timeout, settings.context_url, settings.group,
+                             settings.scripts)
         self.revisions = Revisions(settings.db_url, self.files.root)
         self.auth = settings.auth
         self.started_problem: str | None = None

@@ -28,6 +28,7 @@ from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import CheckError, ConfigError, Diagnostic
 from flowrt.load import Project, load_project
 from flowrt.message import clone
+from flowrt.policy import ScriptPolicy, check_policy
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
@@ -69,7 +70,7 @@ class Outcome:
 class Engine:
     def __init__(self, root: Path, registry: Registry, env: Mapping[str, str], hub: Hub,
                  close_timeout: float = CLOSE_TIMEOUT, context_url: str | None = None,
-                 group: Group | None = None) -> None:
+                 group: Group | None = None, scripts: ScriptPolicy = "allow") -> None:
         self.root = root.resolve()
         self.registry = registry
         self.env = dict(env)
@@ -79,6 +80,7 @@ class Engine:
         """One context store for every unit: node, flow and global context outlive deploys."""
         self.http = HttpRoutes()
         self.group = group
+        self.scripts = scripts
         self.units: list[Unit] = []
         self.errors: dict[str, int] = {}
         self.deploys = 0
@@ -100,6 +102,7 @@ class Engine:
 
         project = self.load()
         diagnostics = check(project, self.registry, env=self.env)
+        diagnostics += check_policy(project, self.registry, self.scripts)
         try:
             plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
         except CheckError as exc:

@@ -143,6 +143,7 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
     import asyncio
 
     from flowrt.check import check
+    from flowrt.policy import check_policy
 
     def run() -> list[Diagnostic]:
         project = server.engine.load()
@@ -157,6 +158,7 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
             return list(exc.diagnostics)
         found = check(Project(project.documents, project.diagnostics), server.registry,
                       env=server.settings.env)
+        found += check_policy(project, server.registry, server.settings.scripts)
         return [d for d in found if not d.file or d.file == shown]
 
     return await asyncio.to_thread(run)

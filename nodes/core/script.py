@@ -73,6 +73,7 @@ class Script(Transform):
 
     type = "script"
     category = "script"
+    runs_code = "unrestricted"
 
     class Config(NodeConfig):
         code: str = field(

@@ -82,6 +82,7 @@ class Function(Transform):
 
     type = "function"
     category = "script"
+    runs_code = "sandboxed"
 
     class Config(NodeConfig):
         func: str = field(

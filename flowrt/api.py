@@ -308,7 +308,10 @@ class Sink(Node):
         """True when, with this configuration, ``write`` returns only once the server has the
         messages (a committed transaction, an accepted write, a publisher confirm). A sink that
         cannot confirm (MQTT QoS 0, AMQP without confirms) on the path of an at-least-once source
-        is warned about by ``flowrt validate``: its messages are acknowledged on a hope."""
+        is warned about by ``flowrt validate``: its messages are acknowledged on a hope.
+
+        An override that can return False has a docstring for that warning: its first paragraph
+        says why the sink cannot confirm, its second what to set instead."""
         return True
 
     async def write(self, batch: list[Message]) -> None:

@@ -3,7 +3,8 @@
 ``check(project, registry)`` runs, per file: the structure schema, each node's schema, the graph
 (wires, ports, reachability, cycles), references (connections, link targets, subflows, secrets,
 layout) and values (environment references, configuration after substitution); and across the
-project: duplicate ids and unused connections. It never raises for a problem in the input.
+project: duplicate ids, unused connections and delivery paths (sinks that cannot confirm what
+an at-least-once source acknowledges). It never raises for a problem in the input.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowrt.check.context import CheckContext
+from flowrt.check.delivery import check_delivery
 from flowrt.check.graph import check_graph
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
 from flowrt.check.schema import check_nodes, check_structure
@@ -54,6 +56,7 @@ def check(
         found.extend(check_references(doc, ctx))
         found.extend(check_values(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
+    found.extend(check_delivery(docs, ctx))
     if strict:
         found = [_strict(d) for d in found]
     return sorted(_unique(found), key=_order)

@@ -36,6 +36,18 @@ def check_graph(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
     return found
 
 
+def flow_graph(
+    doc: Document, nodes: dict[str, NodeDecl], sub: SubflowDecl | None, ctx: CheckContext
+) -> nx.DiGraph:
+    """The graph of a flow's (or a subflow's) nodes that the checks here walk: its wires, and
+    the edges from link-out and link-call nodes to the link-in nodes they name. For checks that
+    follow messages further (delivery paths); the problems of the wires are check_graph's."""
+    graph = nx.DiGraph()
+    _wire_checks(doc, nodes, sub, ctx, graph)
+    _link_edges(nodes.values(), ctx, graph)
+    return graph
+
+
 def _outputs(node: NodeDecl, ctx: CheckContext) -> int | None:
     if node.subflow_type is not None:
         found = ctx.subflows.get(node.subflow_type)

@@ -105,6 +105,9 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for node in doc.all_nodes():
         raw = _raw(doc, node.path)
+        if is_mapping(raw) and "guarantee" in raw:
+            raw, misplaced = _guarantee(doc, raw, node.path, node.id, node.type, ctx)
+            found.extend(misplaced)
         if node.subflow_type is not None:
             errors = list(_instance_validator().iter_errors(raw))
             found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
@@ -127,6 +130,42 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
             ctx.invalid.add(conn.path)
         found.extend(_diagnostic(doc, e, conn.path, conn.id, conn.type) for e in errors)
     return found
+
+
+def _guarantee(
+    doc: Document,
+    raw: Any,
+    path: tuple[str | int, ...],
+    ident: str,
+    type_: str,
+    ctx: CheckContext,
+) -> tuple[Any, list[Diagnostic]]:
+    """A node's ``guarantee`` key: E043 on a node that reads no messages (the key is then left
+    out of its schema check, which would only call it unknown), and no ``${VAR}`` (node keys
+    are not substituted). Returns the entry to check against the schema, and the problems."""
+    spec = ctx.registry.get(type_)
+    key_path = (*path, "guarantee")
+    where = {"node": ident, "node_type": type_, "path": key_path}
+    if spec is not None and spec.reads:
+        if not is_reference(raw["guarantee"]):
+            return raw, []
+        return raw, [diagnostic(
+            "E024",
+            "guarantee must be at-least-once or at-most-once; node keys take no ${VAR}",
+            "write the value itself",
+            **where,
+            **_where(doc, key_path),
+        )]
+    if spec is None and not type_.startswith("subflow:"):
+        return raw, []  # an unknown type is reported as such
+    what = "a subflow instance" if type_.startswith("subflow:") else f"a {type_} node"
+    return {k: v for k, v in raw.items() if k != "guarantee"}, [diagnostic(
+        "E043",
+        f"`guarantee` applies to nodes that read messages from a server; {what} reads none",
+        "remove it, and set it on the source node (amqp-in, mqtt-in) whose messages this is",
+        **where,
+        **_where(doc, key_path, "key"),
+    )]
 
 
 def _raw(doc: Document, path: tuple[str | int, ...]) -> Any:

@@ -161,6 +161,7 @@ class _Builder:
                 line=p.node.span.line,
                 scope=p.scope,
                 raw_id=p.node.id,
+                guarantee=spec.guarantee(config, p.node.guarantee),
             )
 
     def _parse(

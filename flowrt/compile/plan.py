@@ -33,6 +33,10 @@ class PlannedNode:
     """The subflow instances this node is inside, outermost first (empty for a flow's node)."""
     raw_id: str = ""
     """The id as written in its file (the inner id for nodes of a subflow)."""
+    guarantee: str | None = None
+    """For a source whose server waits for acknowledgements: ``at-least-once`` (acknowledged
+    once every branch finished) or ``at-most-once`` (acknowledged as soon as it is read);
+    None for every other node."""
 
     @property
     def type(self) -> str:

@@ -57,6 +57,8 @@ class NodeDecl:
     env: dict[str, Any] = field(default_factory=dict)
     subflow: str | None = None
     """The subflow definition this node belongs to, or None for a node of the flow itself."""
+    guarantee: str | None = None
+    """The ``guarantee`` key as written (a source's delivery guarantee), or None."""
 
     @property
     def subflow_type(self) -> str | None:

@@ -95,6 +95,7 @@ def _nodes(
             disabled=raw.get("disabled") is True,
             env=to_plain(env) if is_mapping(env) else {},
             subflow=subflow,
+            guarantee=_str(raw.get("guarantee")),
         )
     return nodes
 

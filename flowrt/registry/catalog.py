@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from flowrt.registry.discover import Registry
-from flowrt.registry.spec import NodeSpec
+from flowrt.registry.spec import GUARANTEES, NodeSpec
 
 FORMAT_VERSION = 1
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -65,6 +65,16 @@ _COMMON_NODE_PROPS: dict[str, Any] = {
     "info": {"type": "string", "description": "Notes about the node (Markdown)."},
 }
 
+GUARANTEE_PROPERTY: dict[str, Any] = {
+    "enum": list(GUARANTEES),
+    "description": (
+        "`at-least-once` (the default where the server waits for acknowledgements): a message "
+        "is acknowledged once every branch it went down has committed; `at-most-once`: it is "
+        "acknowledged as soon as it is read, so a slow or failing flow never holds the server."
+    ),
+}
+"""The ``guarantee`` key, offered on source types only (see docs/delivery.md)."""
+
 
 def _allow_env_ref(prop: dict[str, Any]) -> dict[str, Any]:
     if prop.get("type") == "string" and "enum" not in prop and "pattern" not in prop:
@@ -89,6 +99,8 @@ def node_schema(spec: NodeSpec, published: bool = False) -> dict[str, Any]:
     )
     if spec.inputs == 0 and spec.cls.outputs == 0 and not spec.is_connection:
         common.pop("to", None)
+    if spec.reads:
+        common["guarantee"] = GUARANTEE_PROPERTY
     return {
         "type": "object",
         "title": spec.type,

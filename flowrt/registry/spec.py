@@ -9,12 +9,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flowrt.api import Node, NodeConfig
+from flowrt.api import Node, NodeConfig, Source
 from flowrt.errors import RegistryError
 from flowrt.types import Category, Stability
 
-RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info")
-"""Keys every node may have besides its configuration."""
+RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee")
+"""Keys a node may have besides its configuration (``guarantee`` on source types only)."""
+
+GUARANTEES = ("at-least-once", "at-most-once")
+"""The values of a source node's ``guarantee`` key (see docs/delivery.md)."""
 
 _TYPE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 NodeClass = type[Node]
@@ -42,6 +45,21 @@ class NodeSpec:
     @property
     def asynchronous(self) -> bool:
         return self.cls.asynchronous
+
+    @property
+    def reads(self) -> bool:
+        """True for a source that reads messages (a :class:`Source`): the types that may
+        declare a ``guarantee`` (catch, status and complete are sources of events, not reads)."""
+        return issubclass(self.cls, Source)
+
+    def guarantee(self, config: Any, declared: str | None) -> str | None:
+        """A source node's delivery guarantee: the one it declares, else at-least-once when its
+        server waits for acknowledgements with this configuration; None when nothing is
+        acknowledged (a timer, an MQTT QoS 0 subscription) or the node is no source."""
+        cls = self.cls
+        if not issubclass(cls, Source) or not cls.acknowledges(config):
+            return None
+        return declared or "at-least-once"
 
     @property
     def config_model(self) -> ConfigClass:

@@ -94,6 +94,8 @@ class Runtime:
         self._idle = asyncio.Event()
         self.clock.on_idle = self._check_idle
         self.started = False
+        self.ack_on_read = {n for n, pn in plan.nodes.items() if pn.guarantee == "at-most-once"}
+        """Sources declared ``guarantee: at-most-once``: acknowledged as soon as read."""
         self._retire_count: Callable[[], None] | None = None
 
     # building ----------------------------------------------------------------------------
@@ -290,17 +292,22 @@ class Runtime:
             self.inflight -= 1
         if d.ack is not None:
             ack = d.ack
-            coro = ack.nack() if d.failed else ack.ack()
-            task = asyncio.get_running_loop().create_task(coro)
-            self._spawned.add(task)
-            task.add_done_callback(self._spawn_done)
+            self._settle(ack.nack() if d.failed else ack.ack())
         if self.inflight == 0:
             self._check_idle()
+
+    def _settle(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawn_done)
 
     def emit_source(self, node_id: str, msg: Message, ack: Ack | None) -> None:
         if "_msgid" not in msg:
             msg["_msgid"] = new_msgid()
         self.stats[node_id][1] += 1
+        if ack is not None and node_id in self.ack_on_read:
+            self._settle(ack.ack())
+            ack = None
         d = self.new_delivery(ack)
         try:
             self.contexts[node_id].emit(msg, d)

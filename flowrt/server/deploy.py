@@ -273,6 +273,7 @@ def _signature(plan: Plan, pn: PlannedNode) -> str:
     data = {
         "type": pn.type,
         "config": _dump(pn.config),
+        "guarantee": pn.guarantee,
         "wires": pn.wires,
         "env": pn.env,
         "flow_env": plan.flow_env.get(pn.flow),

@@ -83,7 +83,11 @@ class MqttOut(Sink):
 
     @classmethod
     def confirms(cls, config: Any) -> bool:
-        return bool(config.qos != 0)  # QoS 0 has no PUBACK: a write returns on a hope
+        """With `qos: 0` a publish returns before the broker has the message (QoS 0 has no
+        acknowledgement from the broker).
+
+        Set `qos: 1`"""
+        return bool(config.qos != 0)
 
     async def start(self) -> None:
         conn = self.ctx.connection(self.config.connection)

@@ -2,7 +2,8 @@
 
 ``check(project, registry)`` runs, per file: the structure schema, each node's schema, the graph
 (wires, ports, reachability, cycles), references (connections, link targets, subflows, secrets,
-layout) and values (environment references, configuration after substitution); and across the
+layout), values (environment references, configuration after substitution) and credentials
+written as literals; and across the
 project: duplicate ids, unused connections and delivery paths (sinks that cannot confirm what
 an at-least-once source acknowledges). It never raises for a problem in the input.
 """
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowrt.check.context import CheckContext
+from flowrt.check.credentials import check_credentials
 from flowrt.check.delivery import check_delivery
 from flowrt.check.graph import check_graph
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
@@ -55,6 +57,7 @@ def check(
         found.extend(check_graph(doc, ctx))
         found.extend(check_references(doc, ctx))
         found.extend(check_values(doc, ctx))
+        found.extend(check_credentials(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
     found.extend(check_delivery(docs, ctx))
     if strict:

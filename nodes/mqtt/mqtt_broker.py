@@ -74,6 +74,14 @@ class MqttBroker(Connection):
     may wait for TCP acknowledgements, adding up to tens of milliseconds to a flow that relays
     messages from mqtt-in to mqtt-out.
 
+    **A slow flow.** mqtt-in acknowledges a QoS 1 message only once the flow finished it, and
+    the broker sends no more unacknowledged messages than its window: with MQTT 5, the
+    connection's `receive_maximum` (100 by default; sent when connecting); with MQTT 3.1.1,
+    which has no such setting, the broker's own limit (Mosquitto's `max_inflight_messages`,
+    20 by default). So a slow sink holds the messages back at the broker, not in flowrt's
+    memory; the broker queues the rest for the session (Mosquitto keeps up to
+    `max_queued_messages` per client, 1,000 by default, and drops messages beyond).
+
     `mqtts://` URLs connect with TLS: the server's certificate is checked against `ca_file`
     (or the system's certificates); `cert_file` and `key_file` give a client certificate;
     `insecure: true` skips the check of the host name in the server's certificate.
@@ -113,6 +121,12 @@ class MqttBroker(Connection):
             3600, ge=0, le=4_294_967_295, advanced=True,
             description="MQTT 5: seconds the broker keeps the session after the connection ends "
             "(with clean_session false).",
+        )
+        receive_maximum: int = field(
+            100, ge=1, le=65535, advanced=True,
+            description="MQTT 5: most QoS 1 and 2 messages the broker sends before earlier ones "
+            "are acknowledged, which bounds what a slow flow holds; MQTT 3.1.1 has no such "
+            "setting: the broker's own limit applies (Mosquitto: `max_inflight_messages`, 20).",
         )
         connect_timeout: float = field(
             10.0, gt=0, le=300, advanced=True,
@@ -213,6 +227,7 @@ class MqttBroker(Connection):
             keepalive=c.keepalive,
             clean_session=c.clean_session,
             session_expiry=c.session_expiry,
+            receive_maximum=c.receive_maximum,
             connect_timeout=c.connect_timeout,
             will=c.will.message() if c.will else None,
             birth=c.birth.message() if c.birth else None,

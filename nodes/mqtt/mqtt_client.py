@@ -49,6 +49,8 @@ class Settings:
     keepalive: int
     clean_session: bool
     session_expiry: int
+    receive_maximum: int
+    """MQTT 5: the most unacknowledged QoS 1 and 2 messages the broker may send at once."""
     connect_timeout: float
     will: Message | None
     birth: Message | None
@@ -144,6 +146,7 @@ def open_socket(client: Any, settings: Settings) -> None:
     if settings.mqtt5:
         props = new_properties("CONNECT")
         props.SessionExpiryInterval = 0 if settings.clean_session else settings.session_expiry
+        props.ReceiveMaximum = settings.receive_maximum
         client.connect(
             settings.host,
             settings.port,

@@ -24,6 +24,7 @@ from flowrt.cli_common import (
 )
 from flowrt.cli_group import group_cli
 from flowrt.cli_run import run, serve
+from flowrt.cli_secrets import secrets_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -274,3 +275,4 @@ def nodes_show(type_name: str, fmt: str) -> None:
 main.add_command(run)
 main.add_command(serve)
 main.add_command(group_cli)
+main.add_command(secrets_cli)

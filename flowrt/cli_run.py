@@ -38,7 +38,8 @@ SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, 
               help="Seconds to drain in-flight messages on shutdown.")
 @click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
               envvar="FLOWRT_SECRETS",
-              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
+              help="Values for ${NAME} references: a YAML file of NAME: value, or a store of "
+                   "`flowrt secrets` (key in FLOWRT_SECRETS_KEY) [env: FLOWRT_SECRETS].")
 @click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
               show_default=True, help="Where http-in nodes are served (only if a flow has one).")
 @click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
@@ -140,7 +141,8 @@ def run(
 @click.option("--port", type=int, default=1880, show_default=True)
 @click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
               envvar="FLOWRT_SECRETS",
-              help="YAML file of NAME: value for ${NAME} references [env: FLOWRT_SECRETS].")
+              help="Values for ${NAME} references: a YAML file of NAME: value, or a store of "
+                   "`flowrt secrets` (key in FLOWRT_SECRETS_KEY) [env: FLOWRT_SECRETS].")
 @click.option("--auth-file", type=click.Path(dir_okay=False), metavar="FILE",
               envvar="FLOWRT_AUTH_FILE",
               help="YAML `users: {name: pbkdf2_sha256$...}` [env: FLOWRT_AUTH_FILE]; bearer "
@@ -193,6 +195,7 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
             registry=_registry(),
             mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None,
             scripts=parse_policy(scripts) if scripts else default_policy(is_loopback(host)),
+            secrets_file=Path(secrets_file) if secrets_file else None,
             group=make_group(group_name, group_db, worker_name, group_poll,
                              address=f"http://{host}:{port}"))
         run_server(settings, host, port, log_level)

@@ -1,9 +1,12 @@
 """Secrets files: values for the ``${NAME}`` references of secret fields, kept out of flow files.
 
-A secrets file is a YAML (or JSON) mapping of names to scalar values::
+A secrets file is either a YAML (or JSON) mapping of names to scalar values::
 
     MQTT_PASSWORD: s3cret
     PG_DSN: postgresql://app:pw@127.0.0.1/app
+
+or an encrypted store (:mod:`flowrt.secrets_store`), recognised by its first line and read with
+the key in ``FLOWRT_SECRETS_KEY``. This module is where both are read.
 
 ``flowrt run --secrets FILE`` (or ``FLOWRT_SECRETS=FILE``) reads it; its names fill references the
 same way environment variables do, and the process environment wins over the file, so a
@@ -15,15 +18,23 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from flowrt.errors import ConfigError
+from flowrt.secrets_store import KEY_ENV, NAME_CHARS, decrypt_store, is_encrypted, key_from
 
-NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+__all__ = ["NAME_CHARS", "load_secrets", "merged_env"]
 
 
-def load_secrets(path: str | os.PathLike[str]) -> tuple[dict[str, str], list[str]]:
-    """The secrets in ``path`` as strings, and warnings (a file others may read)."""
+def load_secrets(
+    path: str | os.PathLike[str], env: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """The secrets in ``path`` as strings, and warnings (a plain file others may read).
+
+    An encrypted store is decrypted with ``FLOWRT_SECRETS_KEY`` of ``env`` (default: the
+    process environment); it may be readable by anyone, so its mode is not warned about.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -32,6 +43,10 @@ def load_secrets(path: str | os.PathLike[str]) -> tuple[dict[str, str], list[str
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read the secrets file: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: the secrets file is not UTF-8 text") from None
+    if is_encrypted(text):
+        return decrypt_store(text, file, key_from(env)), []
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as exc:
@@ -73,5 +88,8 @@ def merged_env(
     process_env: dict[str, str], secrets: dict[str, str], overrides: dict[str, str]
 ) -> dict[str, str]:
     """What references resolve against: the secrets file, then the process environment, then
-    ``-e NAME=VALUE`` options, each winning over the one before."""
-    return {**secrets, **process_env, **overrides}
+    ``-e NAME=VALUE`` options, each winning over the one before. The store's key is left out,
+    so no flow (nor a function node's ``env.get``) can read it."""
+    env = {**secrets, **process_env, **overrides}
+    env.pop(KEY_ENV, None)
+    return env

@@ -63,6 +63,9 @@ class ServerSettings:
     """A :class:`flowrt.group.Group` to run the flows as one of its workers, or None."""
     scripts: ScriptPolicy = "allow"
     """Which nodes that run a flow author's code deploy accepts (see :mod:`flowrt.policy`)."""
+    secrets_file: Path | None = None
+    """The ``--secrets`` file; a Node-RED import writes credentials into it when it is an
+    encrypted store (or does not exist yet) and FLOWRT_SECRETS_KEY is set."""
 
 
 class Server:

@@ -21,7 +21,6 @@ refused as a whole before anything starts, and the editor shows the same problem
 
 from __future__ import annotations
 
-import os
 from typing import Literal, get_args
 
 from flowrt.codes import diagnostic
@@ -56,12 +55,6 @@ def default_policy(loopback: bool) -> ScriptPolicy:
     """What a server uses when not told: everything on loopback, where only this machine's users
     reach it; elsewhere no code that runs with the process's rights."""
     return "allow" if loopback else "sandboxed"
-
-
-def policy_from_env(fallback: ScriptPolicy) -> ScriptPolicy:
-    """FLOWRT_SCRIPTS when set, else ``fallback``."""
-    text = os.environ.get(ENV_VAR, "")
-    return parse_policy(text, ENV_VAR) if text.strip() else fallback
 
 
 def refuses(runs_code: str | None, policy: ScriptPolicy) -> bool:

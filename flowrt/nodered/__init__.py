@@ -43,11 +43,13 @@ def import_nodered(
     credential_secret: str | None = None,
     registry: Any = None,
 ) -> ImportResult:
-    """Import a Node-RED export file; write the flows (and secrets.yaml) to ``output``.
+    """Import a Node-RED export file; write the flows, and the credentials, to ``output``.
 
-    With ``output`` None nothing is written (the conversion and report are returned).
-    Raises ReadError for a file that is not an export, CredentialsError for credentials that
-    cannot be read or decrypted.
+    The credentials go to ``secrets.enc``, an encrypted store (:mod:`flowrt.secrets_store`;
+    added to when it exists) when ``FLOWRT_SECRETS_KEY`` is set, else to ``secrets.yaml``
+    (plain, mode 600). With ``output`` None nothing is written (the conversion and report are
+    returned). Raises ReadError for a file that is not an export, CredentialsError for
+    credentials that cannot be read, decrypted or stored.
     """
     from flowrt.nodered.writer import write_flows, write_secrets
 
@@ -59,11 +61,25 @@ def import_nodered(
     if output is not None:
         files = write_flows(conversion.flows, output)
         if conversion.secrets:
-            secrets_file = write_secrets(conversion.secrets, Path(output) / "secrets.yaml")
+            secrets_file = _store(conversion.secrets, Path(output), write_secrets)
     report = conversion.report
     report.files = [str(f) for f in files] or [f.file for f in conversion.flows]
     report.secrets_file = str(secrets_file) if secrets_file else None
     return ImportResult(conversion, files, secrets_file)
+
+
+def _store(secrets: dict[str, str], output: Path, write_plain: Any) -> Path:
+    from flowrt.errors import ConfigError
+    from flowrt.secrets_store import key_from, merge_into_store
+
+    if key_from() is None:
+        return Path(write_plain(secrets, output / "secrets.yaml"))
+    store = output / "secrets.enc"
+    try:
+        merge_into_store(store, secrets)
+    except ConfigError as exc:
+        raise CredentialsError(f"the credentials cannot be stored: {exc}") from None
+    return store
 
 
 def export_nodered(paths: list[str], registry: Any = None) -> tuple[list[dict[str, Any]], Any]:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from flowrt.errors import LoadError
+from flowrt.errors import ConfigError, LoadError
 from flowrt.server.app import server_of
 from flowrt.server.auth import COOKIE
 from flowrt.server.files import BadName, load_flow_text
@@ -20,6 +20,7 @@ from flowrt.server.routes_flows import body_of, error
 
 
 async def nodes(request: Request) -> Response:
+    from flowrt.policy import refuses
     from flowrt.registry.docs import render_markdown
 
     server = server_of(request)
@@ -29,6 +30,8 @@ async def nodes(request: Request) -> Response:
         for spec in server.registry:
             entry = spec.to_dict()
             entry["docs"] = render_markdown(spec)
+            entry["runs_code"] = spec.cls.runs_code
+            entry["refused"] = refuses(spec.cls.runs_code, server.settings.scripts)
             cache.append(entry)
         server.catalog = cache
     return JSONResponse(cache)
@@ -80,12 +83,30 @@ async def import_nodered(request: Request) -> Response:
         report = conversion.report
         report.files = [f.file for f in conversion.flows]
         return {"files": conversion.texts(), "report": report.to_dict(),
-                "secrets": sorted(conversion.secrets)}
+                "secrets": sorted(conversion.secrets),
+                "stored": keep_secrets(server, conversion.secrets)}
 
     try:
         return JSONResponse(await asyncio.to_thread(run))
-    except (ReadError, CredentialsError) as exc:
+    except (ReadError, CredentialsError, ConfigError) as exc:
         return error(422, str(exc))
+
+
+def keep_secrets(server: Any, secrets: dict[str, str]) -> list[str]:
+    """Write imported credentials into the server's encrypted store, and give them to the
+    flows; the names stored (none when the server has no store and key: the values are then
+    dropped, and the response's ``secrets`` lists what to set). Values never leave here."""
+    from flowrt.secrets_store import key_from, merge_into_store
+
+    store = server.settings.secrets_file
+    if not secrets or store is None or key_from() is None:
+        return []
+    stored = merge_into_store(store, secrets)
+    for env in (server.engine.env, server.settings.env):
+        if isinstance(env, dict):
+            for name, value in secrets.items():
+                env.setdefault(name, value)  # the environment and -e still win
+    return stored
 
 
 async def export_nodered(request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +18,8 @@ from flowrt.server.auth import public_user
 from flowrt.server.deploy import DeployRefused
 from flowrt.server.revisions import diff
 from flowrt.server.routes_flows import _public, body_of, error
+
+log = logging.getLogger("flowrt.server")
 
 
 async def deploy(request: Request) -> Response:
@@ -36,6 +39,8 @@ async def _deploy(server: Server, mode: str, author: str, message: str) -> Respo
     try:
         outcome = await server.engine.deploy(mode)
     except DeployRefused as exc:
+        log.warning("deploy (%s) by %s refused: %d problem(s) in the flows", mode, author,
+                    len(exc.diagnostics))
         return JSONResponse({"error": "the flows have errors; nothing was deployed",
                              "diagnostics": [_public(d, server.files) for d in exc.diagnostics]},
                             422)
@@ -44,6 +49,8 @@ async def _deploy(server: Server, mode: str, author: str, message: str) -> Respo
     server.started_problem = None
     files = await asyncio.to_thread(server.files.snapshot)
     rev = await asyncio.to_thread(server.revisions.add, author, files, message)
+    log.info("deploy (%s) by %s: revision %s, %d node(s) changed", mode, author, rev.id,
+             len(outcome.nodes))
     changed = {"flows": outcome.flows, "nodes": outcome.nodes}
     server.hub.publish({"type": "deploy", "revision": rev.id, "changed": changed})
     return JSONResponse({"revision": rev.id, "changed": changed})

@@ -1,6 +1,7 @@
 // The palette: node types from the catalog grouped by category, with a search box. A type is
 // dragged onto the canvas (pointer events, so it works the same with mouse, pen and touch);
-// Enter on a focused type adds it at the centre of the view.
+// Enter on a focused type adds it at the centre of the view. A type the server's script policy
+// refuses (`refused` in the catalog, `flowrt serve --scripts`) is shown greyed and cannot be added.
 import { h } from "./props.js";
 
 const ORDER = ["source", "input", "transform", "function", "script", "sequence", "parser", "sink", "output", "network", "storage", "common", "config"];
@@ -30,8 +31,10 @@ export class Palette {
     for (const c of cats) {
       const list = h("ul", { class: "palette-items" });
       for (const t of groups.get(c).sort((a, b) => a.type.localeCompare(b.type))) {
-        const item = h("li", { class: `palette-item cat-${c}`, tabindex: "0", "data-type": t.type, title: t.summary || t.type },
+        const title = t.refused ? `${t.type}: refused by this server's script policy (flowrt serve --scripts)` : (t.summary || t.type);
+        const item = h("li", { class: `palette-item cat-${c}${t.refused ? " refused" : ""}`, tabindex: "0", "data-type": t.type, title },
           h("span", { class: "swatch" }), h("span", { class: "palette-name", text: t.type }));
+        if (t.refused) { item.setAttribute("aria-disabled", "true"); list.append(item); continue; }
         item.addEventListener("pointerdown", (e) => this.startDrag(e, t.type));
         item.addEventListener("keydown", (e) => {
           if (e.key !== "Enter") return;

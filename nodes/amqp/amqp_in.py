@@ -83,7 +83,8 @@ class AmqpIn(Source):
 
     **Stopping** cancels the consumer at once and gives back messages not yet started; the
     ones in progress finish and are acknowledged within the engine's drain time, the rest go
-    back to the queue when the connection closes.
+    back to the queue (whatever `on_error` says, and without counting towards
+    `max_redeliveries`: a stop is not a failure of the message).
 
     ```yaml
     jobs:
@@ -305,7 +306,9 @@ class AmqpIn(Source):
             self._redeliveries.succeeded(delivery)
             acks.ack(delivery.tag)
             return
-        action = self._failure_action(delivery, requeue)
+        # while stopping, a failed delivery is one the engine gave up at its deadline: back
+        # to the queue, neither dead-lettered nor counted towards max_redeliveries
+        action = "requeue" if self._closing else self._failure_action(delivery, requeue)
         acks.forget(delivery.tag)
         if action == "drop":
             acks.client.send("basic_ack", delivery.tag)

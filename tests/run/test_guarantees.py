@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -254,3 +255,28 @@ def test_mqtt_in_is_at_least_once_at_qos_1(qos: int, expected: str | None) -> No
                          env={})
     assert plan.nodes["in"].guarantee == expected
 
+
+
+def test_a_changed_guarantee_restarts_its_flow_on_a_changed_deploy(tmp_path: Path) -> None:
+    from flowrt.server.deploy import Engine
+    from flowrt.server.events import Hub
+
+    file = tmp_path / "g.yaml"
+
+    async def scenario() -> tuple[bool, bool, str | None]:
+        engine = Engine(tmp_path, REGISTRY, {}, Hub(), close_timeout=1.0)
+        try:
+            file.write_text(_flow("type: acked"))
+            await engine.deploy("full")
+            first = engine.find("src")
+            await engine.deploy("changed")
+            kept = engine.find("src") is first
+            file.write_text(_flow("type: acked, guarantee: at-most-once"))
+            await engine.deploy("changed")
+            now = engine.find("src")
+            assert now is not None
+            return kept, now is not first, now.plan.nodes["src"].guarantee
+        finally:
+            await engine.stop()
+
+    assert asyncio.run(scenario()) == (True, True, "at-most-once")

@@ -74,7 +74,7 @@ def run(
     import asyncio
 
     from flowrt.compile import build_plan
-    from flowrt.errors import CheckError, ConfigError
+    from flowrt.errors import CheckError, CompileError, ConfigError
     from flowrt.load import load_project
     from flowrt.logs import setup_logging
     from flowrt.report import render_text
@@ -113,6 +113,11 @@ def run(
         files = _files_read(project)
         click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)
         sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
+    except CompileError as exc:  # a value only known now, such as an unset ${VAR}, is invalid
+        for warning in (d for d in diagnostics if d.severity == "warning"):
+            click.echo(str(warning), err=True)
+        click.echo(f"flowrt: error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     for warning in warnings:
         click.echo(str(warning), err=True)
     if not plan.nodes:
@@ -210,6 +215,6 @@ def _address(text: str, option: str) -> tuple[str, int]:
     if not sep:
         host, port = "127.0.0.1", text
     host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
+    if not port.isdecimal() or not 0 <= int(port) <= 65535:
         raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
     return host, int(port)

@@ -39,7 +39,7 @@ class Wire:
             return 0
         if self.target.startswith(SUBFLOW_OUT + "."):
             rest = self.target[len(SUBFLOW_OUT) + 1 :]
-            return int(rest) if rest.isdigit() else None
+            return int(rest) if rest.isdecimal() else None
         return None
 
 

@@ -107,7 +107,8 @@ def wires(doc: Document, to: Any, path: tuple[str | int, ...]) -> list[Wire]:
         return found
     if is_mapping(to):
         for port, targets in to.items():
-            port_no = port if isinstance(port, int) else int(port) if str(port).isdigit() else None
+            text = str(port)
+            port_no = port if isinstance(port, int) else int(text) if text.isdecimal() else None
             if port_no is None or isinstance(port, bool):
                 continue
             found.extend(_targets(doc, port_no, targets, (*path, port)))
@@ -158,7 +159,9 @@ def _subflow(doc: Document, name: str, raw: Any) -> SubflowDecl:
     return SubflowDecl(
         name=name,
         label=_str(raw.get("label")),
-        params={str(k): to_plain(v) for k, v in params.items()} if is_mapping(params) else {},
+        # a malformed parameter keeps its name (the schema check reports its value)
+        params={str(k): to_plain(v) if is_mapping(v) else {} for k, v in params.items()}
+        if is_mapping(params) else {},
         inputs=tuple(wires(doc, raw.get("input"), (*path, "input"))),
         outputs=outputs if isinstance(outputs, int) and not isinstance(outputs, bool) else 0,
         nodes=_nodes(doc, raw.get("nodes"), (*path, "nodes"), name),

@@ -7,7 +7,9 @@ the marks of many Node-RED versions, and of hand edits:
 - partial exports: nodes whose tab (``z``) is not in the file;
 - config nodes of old versions with ``"z": ""``; inject nodes without ``props``;
 - booleans written as strings (``"true"``, ``"false"``) and numbers as strings (``"5"``);
-- empty, missing or duplicate ids; items that are not node objects at all.
+- empty, missing or duplicate ids; items that are not node objects at all;
+- values nested absurdly deep (no Node-RED node does; the node is left out rather than
+  exhaust the converter's stack or the flow file's nesting limit).
 
 None of these stops the import: each becomes a :class:`Problem` in the report, and the
 reader hands on a consistent :class:`Export` in which every node has a unique id.
@@ -158,6 +160,10 @@ def read_file(path: str | Path) -> Export:
 def read_text(text: str, source: str = "<export>") -> Export:
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ReadError(
+            f"{source}: not a Node-RED export: its JSON is nested too deeply to read"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ReadError(
             f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); a Node-RED export is the "
@@ -205,6 +211,11 @@ def _collect(export: Export, items: list[Any]) -> None:
                 Problem(f"item {index} has no type; skipped", str(item.get("id", "")))
             )
             continue
+        if _nested_deeper(item, MAX_DEPTH):
+            export.problems.append(Problem(
+                f"item {index} ({type_}) nests values more than {MAX_DEPTH} levels deep; "
+                "skipped", str(item.get("id", ""))[:80]))
+            continue
         raw_id = item.get("id")
         node_id = raw_id if isinstance(raw_id, str) else str(raw_id) if raw_id else ""
         if not node_id.strip():
@@ -225,6 +236,24 @@ def _collect(export: Export, items: list[Any]) -> None:
             )
             node_id = fresh
         export.nodes[node_id] = NrNode(node_id, type_, item)
+
+
+MAX_DEPTH = 32
+"""Levels of nested objects and arrays a node object may hold (Node-RED's own nodes need 4)."""
+
+
+def _nested_deeper(value: Any, limit: int) -> bool:
+    """True when ``value`` nests lists or dicts more than ``limit`` levels (iteratively: the
+    value may be too deep for recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _fresh(export: Export, base: str) -> str:

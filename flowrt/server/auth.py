@@ -195,7 +195,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body:
+        if length.isdecimal() and int(length) > self.max_body:
             await _error(send, 413, f"the body is over {self.max_body} bytes")
             return
         await self.app(scope, self._limited(receive, send), send)

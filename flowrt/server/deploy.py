@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.compile import build_plan
 from flowrt.compile.plan import Plan, PlannedNode
-from flowrt.errors import CheckError, ConfigError, Diagnostic
+from flowrt.errors import CheckError, CompileError, ConfigError, Diagnostic
 from flowrt.load import Project, load_project
 from flowrt.message import clone
 from flowrt.policy import ScriptPolicy, check_policy
@@ -107,6 +107,8 @@ class Engine:
             plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
         except CheckError as exc:
             raise DeployRefused(exc.diagnostics) from exc
+        except CompileError as exc:  # a ${VAR} with no value where a valid value must go
+            raise ConfigError(str(exc)) from exc
         return plan
 
     async def deploy(self, mode: str = "full") -> Outcome:

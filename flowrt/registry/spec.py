@@ -141,6 +141,7 @@ class NodeSpec:
             "inputs": self.inputs,
             "outputs": self.cls.outputs,
             "asynchronous": self.asynchronous,
+            "reads": self.reads,
             "summary": self.summary,
             "details": self.details,
             "schema": self.config_schema,

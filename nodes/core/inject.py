@@ -41,6 +41,10 @@ class Inject(Source):
       a sixth field gives seconds). Node-RED's "interval between times" is a cron schedule too:
       every 10 minutes from 8:00 to 17:59 on weekdays is `"*/10 8-17 * * 1-5"`.
 
+    In a group of workers (`flowrt run --group`) an inject node runs on one worker at a time,
+    so each tick happens once in the group; another worker takes it over when that one dies,
+    and its schedule starts again there.
+
     With none of these the node emits nothing (in Node-RED it would wait for its button), and
     `flowrt run --until-idle` does not wait for it. A repeat that falls behind skips the ticks
     it missed rather than sending a burst.

@@ -75,12 +75,15 @@ class MqttBroker(Connection):
     messages from mqtt-in to mqtt-out.
 
     **A slow flow.** mqtt-in acknowledges a QoS 1 message only once the flow finished it, and
-    the broker sends no more unacknowledged messages than its window: with MQTT 5, the
-    connection's `receive_maximum` (100 by default; sent when connecting); with MQTT 3.1.1,
-    which has no such setting, the broker's own limit (Mosquitto's `max_inflight_messages`,
-    20 by default). So a slow sink holds the messages back at the broker, not in flowrt's
-    memory; the broker queues the rest for the session (Mosquitto keeps up to
-    `max_queued_messages` per client, 1,000 by default, and drops messages beyond).
+    at most `receive_maximum` of them (100 by default) are unacknowledged at a time: with MQTT 5
+    the broker is told so when connecting, and with either version the connection stops reading
+    from the broker while the flow holds that many, so the rest waits at the broker, not in
+    flowrt's memory, even with a broker that sends more than its window (Mosquitto 2.0.11 refills
+    its whole window each time its oldest message in flight is acknowledged). Reading goes on
+    while something else waits for the broker on this connection (an mqtt-out's publish, a
+    subscription); a broker then sending more than an MQTT 5 receive maximum is warned about.
+    The broker queues what waits for the session: Mosquitto keeps up to `max_queued_messages`
+    per client (1,000 by default) and drops messages beyond.
 
     `mqtts://` URLs connect with TLS: the server's certificate is checked against `ca_file`
     (or the system's certificates); `cert_file` and `key_file` give a client certificate;
@@ -124,9 +127,9 @@ class MqttBroker(Connection):
         )
         receive_maximum: int = field(
             100, ge=1, le=65535, advanced=True,
-            description="MQTT 5: most QoS 1 and 2 messages the broker sends before earlier ones "
-            "are acknowledged, which bounds what a slow flow holds; MQTT 3.1.1 has no such "
-            "setting: the broker's own limit applies (Mosquitto: `max_inflight_messages`, 20).",
+            description="Most QoS 1 messages unacknowledged at a time: the connection stops "
+            "reading from the broker while the flow holds this many (with MQTT 5 the broker is "
+            "told too), which bounds what a slow flow holds.",
         )
         connect_timeout: float = field(
             10.0, gt=0, le=300, advanced=True,

@@ -73,9 +73,18 @@ class Incoming:
 
 class Inbox:
     def __init__(
-        self, ctx: NodeContext, keeps_session: bool, redeliver: Callable[[int], None]
+        self,
+        ctx: NodeContext,
+        keeps_session: bool,
+        redeliver: Callable[[int], None],
+        window: int | None = None,
+        where: str = "",
     ) -> None:
         self.ctx = ctx
+        self.window = window
+        """MQTT 5: the receive maximum the broker was asked to keep to (None: not known)."""
+        self.where = where
+        self._overrun_warned = False
         self.keeps_session = keeps_session
         self._redeliver_with = redeliver
         """Called with the number of failed messages: reconnect so the broker resends them."""
@@ -123,7 +132,7 @@ class Inbox:
         except UnicodeDecodeError:
             self.ctx.warn(f"dropped a message whose topic is not UTF-8: {message._topic!r}")
             if qos == 1:
-                client.ack(message.mid, 1)
+                _acknowledge(client, message.mid)
             return
         idents = getattr(message.properties, "SubscriptionIdentifier", None)
         if idents:
@@ -137,14 +146,30 @@ class Inbox:
         if qos == 1:
             ack = Incoming(self, client, message.mid, len(targets))
             self._unsettled += 1
+            if self.window is not None and self._unsettled > self.window:
+                self._overrun()
         for sub in targets:
             sub.deliver(message, ack)
+
+    def _overrun(self) -> None:
+        """The broker sent more unacknowledged messages than the receive maximum (the network
+        loop reads on while a publish or a subscription waits for the broker): they are kept,
+        refusing them would lose them, but say once that the window no longer bounds them."""
+        if not self._overrun_warned:
+            self._overrun_warned = True
+            self.ctx.warn(
+                f"the MQTT broker at {self.where} sent {self._unsettled} unacknowledged QoS 1 "
+                f"messages, more than the connection's receive_maximum ({self.window}), while "
+                "this connection waited for it on a publish: they are kept until the flow "
+                "finishes them (a broker fault; Mosquitto 2.0.11 refills its whole window on "
+                "each acknowledgement of its oldest message)"
+            )
 
     def _stray(self, client: Any, message: Any, topic: str) -> None:
         if any(matches(s.filter, topic) for s in self.subs):
             return  # its mqtt-in is stopping: leave it for the next connection
         if message.qos == 1:
-            client.ack(message.mid, 1)
+            _acknowledge(client, message.mid)
         if not self._stray_warned:
             self._stray_warned = True
             self.ctx.warn(
@@ -162,7 +187,7 @@ class Inbox:
         if incoming.failed and self.keeps_session:
             self._failed += 1
         else:
-            client.ack(incoming.mid, 1)
+            _acknowledge(client, incoming.mid)
             if self._failed == 0:
                 self._rounds = 0
         if self._failed and self._unsettled == 0:
@@ -183,3 +208,12 @@ class Inbox:
         self._due = False
         if self.client is not None and self._failed:
             self._redeliver_with(self._failed)
+
+
+def _acknowledge(client: Any, mid: int) -> None:
+    """PUBACK a QoS 1 message, and tell the client's network loop (its user data) that it
+    may read one more."""
+    client.ack(mid, 1)
+    network = client.user_data_get()
+    if network is not None:
+        network.acknowledged()

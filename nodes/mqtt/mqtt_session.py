@@ -1,10 +1,12 @@
 """One ``mqtt-broker`` connection at run time: the paho client its nodes share, and the hand-over
 between paho's network thread and the event loop.
 
-paho runs its network loop in a thread (``loop_start``). Its callbacks only append to a queue
-and, when the queue was empty, wake the event loop once (``call_soon_threadsafe``): a burst of
-messages costs one hand-over, not one per message. Everything else (routing messages to the
-``mqtt-in`` nodes, acknowledging, completing publishes) happens on the event loop.
+paho's network traffic runs in a thread (:mod:`nodes.mqtt.mqtt_network`, which stops reading
+while the flow holds ``receive_maximum`` unacknowledged messages). paho's callbacks only append
+to a queue and, when the queue was empty, wake the event loop once (``call_soon_threadsafe``):
+a burst of messages costs one hand-over, not one per message. Everything else (routing
+messages to the ``mqtt-in`` nodes, acknowledging, completing publishes) happens on the event
+loop.
 
 Connecting is asked for by the nodes: an ``mqtt-in`` in ``connect()``, an ``mqtt-out`` before a
 write. A lost connection is reported (``read`` raises ConnectionLost, a write raises
@@ -40,6 +42,7 @@ from .mqtt_client import (
     reason_text,
 )
 from .mqtt_inbox import Inbox, Subscription
+from .mqtt_network import NetworkLoop
 
 Status = Callable[[str | None, str | None, str], None]
 STATUS = {
@@ -68,7 +71,8 @@ class MqttSession:
         self._retired: list[Any] = []
         self._statuses: list[Status] = []
         self._restarting = ""
-        self.inbox = Inbox(ctx, not settings.clean_session, self._redeliver)
+        window = settings.receive_maximum if settings.mqtt5 else None
+        self.inbox = Inbox(ctx, not settings.clean_session, self._redeliver, window, settings.where)
 
     # status ------------------------------------------------------------------------------
 
@@ -159,7 +163,7 @@ class MqttSession:
                 f"cannot reach the MQTT broker at {s.where}: {_describe(exc)}; is it running, "
                 "and is the connection's url right?"
             ) from exc
-        client.loop_start()
+        NetworkLoop(client, s.client_id, s.receive_maximum, lambda: bool(self._waits)).start()
         assert self._connack is not None
         try:
             reason = await asyncio.wait_for(self._connack, s.connect_timeout)
@@ -181,7 +185,8 @@ class MqttSession:
         post = self._post
         client.on_connect = lambda c, _u, _f, reason, _p: post(self._on_connack, c, reason)
         client.on_disconnect = lambda c, _u, _f, reason, _p: post(self._on_lost, c, reason)
-        client.on_message = lambda c, _u, message: post(self.inbox.receive, c, message)
+        client.on_message = lambda c, network, message: (
+            network.received(message), post(self.inbox.receive, c, message))
         client.on_publish = lambda c, _u, mid, reason, _p: post(self._on_done, c, mid, reason)
         client.on_subscribe = lambda c, _u, mid, reasons, _p: post(self._on_done, c, mid, reasons)
 
@@ -241,7 +246,9 @@ class MqttSession:
     async def _join_retired(self) -> None:
         retired, self._retired = self._retired, []
         for client in retired:
-            await asyncio.to_thread(client.loop_stop)
+            network = client.user_data_get()
+            if network is not None:
+                await asyncio.to_thread(network.stop)
 
     # subscribing -------------------------------------------------------------------------
 

@@ -1,0 +1,118 @@
+"""The network loop of one paho client, on a thread of its own that can stop reading.
+
+paho's ``loop_start`` reads the socket as fast as the broker sends. A broker is meant to send
+no more unacknowledged QoS 1 messages than its window (the MQTT 5 receive maximum, or its own
+limit), and mqtt-in acknowledges a message only once the flow finished it, so a slow flow
+holds back the broker. Not every broker keeps to its window: Mosquitto 2.0.11 refills its whole
+window each time the oldest message in flight is acknowledged, so a consumer that acknowledges
+in order gets the session's whole queue, into memory.
+
+This loop does what ``loop_start`` does (select, ``loop_read``, ``loop_write``, ``loop_misc``)
+but stops reading while ``window`` QoS 1 messages it read are not yet acknowledged: the rest
+waits in TCP buffers and at the broker, whatever the broker does. It reads on regardless while
+something else waits for the broker (a CONNACK, a SUBACK, the PUBACK of a message mqtt-out
+published), so a flow that relays from mqtt-in to mqtt-out on one connection never waits on
+itself. Writing (acknowledgements, publishes) goes on while reading is paused; paho's
+keep-alive checks run only while reading (they would take an unread PINGRESP for a dead
+broker), and acknowledgements keep the connection alive meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+TICK = 1.0
+"""Seconds the loop waits for the socket at most, as paho's own loop does."""
+
+
+class NetworkLoop:
+    """Runs ``client``'s network traffic until its socket closes or :meth:`stop`."""
+
+    def __init__(
+        self, client: Any, name: str, window: int, must_read: Callable[[], bool]
+    ) -> None:
+        self.client = client
+        self.window = window
+        self.must_read = must_read
+        self._held = 0
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        client.user_data_set(self)
+        client.on_socket_register_write = lambda *_: self.wake()
+        self.thread = threading.Thread(
+            target=self._run, name=f"flowrt-mqtt-{name}", daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """End the loop and wait for its thread (blocking: run it in a thread)."""
+        self._stopping = True
+        self.wake()
+        if self.thread.is_alive() and threading.current_thread() is not self.thread:
+            self.thread.join()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def wake(self) -> None:
+        """Have the loop look again now: something to write, or room to read."""
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    # counting (read in paho's callbacks, on this thread; acknowledged from the event loop) --
+
+    def received(self, message: Any) -> None:
+        if message.qos == 1:
+            with self._lock:
+                self._held += 1
+
+    def acknowledged(self) -> None:
+        with self._lock:
+            self._held -= 1
+        self.wake()
+
+    @property
+    def held(self) -> int:
+        return self._held
+
+    def reading(self) -> bool:
+        return self._held < self.window or self.must_read()
+
+    # the loop ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        client = self.client
+        while not self._stopping:
+            sock = client.socket()
+            if sock is None:
+                return
+            reading = self.reading()
+            pending = reading and hasattr(sock, "pending") and sock.pending() > 0
+            wlist = [sock] if client.want_write() else []
+            try:
+                readable, writable, _ = select.select(
+                    [self._wake_r, sock] if reading else [self._wake_r], wlist, [],
+                    0.0 if pending else TICK,
+                )
+            except (OSError, ValueError, TypeError):
+                return  # the socket was closed under us: paho reports the loss
+            if self._wake_r in readable:
+                with contextlib.suppress(OSError):
+                    self._wake_r.recv(4096)
+            if reading and (pending or sock in readable):
+                if client.loop_read() or client.socket() is None:
+                    return
+            if sock in writable:
+                if client.loop_write() or client.socket() is None:
+                    return
+            if reading and client.loop_misc():
+                return

@@ -59,6 +59,7 @@ export const api = {
   importNodeRed: (flows) => request("POST", "/api/import/nodered", { flows }),
   exportNodeRed: () => request("GET", "/api/export/nodered"),
   inject: (id) => request("POST", `/api/inject/${encodeURIComponent(id)}`),
+  group: () => request("GET", "/api/group"),
 };
 
 /** The live event stream (debug, status, deploy); reconnects after a pause when it drops. */

@@ -8,6 +8,7 @@ import { h } from "./props.js";
 import { importDialog, exportDialog, loginDialog, modal, toast } from "./dialogs.js";
 import { Palette } from "./palette.js";
 import { historyDialog } from "./history.js";
+import { GroupPanel } from "./group.js";
 import { runtimeMethods } from "./runtime.js";
 import { gotoLine, openText } from "./textview.js";
 
@@ -27,6 +28,7 @@ class App {
     this.canvas = new Canvas(this, $("canvas"));
     this.debug = new DebugPanel(this, $("debug-list"), $("debug-filter"), $("debug-clear"), $("count-debug"));
     this.palette = new Palette(this, $("palette-list"), $("palette-search"));
+    this.group = new GroupPanel(this, $("tab-group"), $("panel-group"));
   }
 
   async start() {
@@ -44,6 +46,7 @@ class App {
       $("conn-state").title = up ? "Connected to the runtime" : "Not connected to the runtime: retrying";
     });
     this.debug.render();
+    this.group.start();
   }
 
   typeInfo(type) { return this.typeMap.get(type) || null; }
@@ -286,11 +289,12 @@ class App {
   }
   sidebarTab(name) { return $(`tab-${name}`).getAttribute("aria-selected") === "true"; }
   showSidebar(name) {
-    for (const t of ["props", "problems", "debug"]) {
+    for (const t of ["props", "problems", "debug", "group"]) {
       $(`tab-${t}`).setAttribute("aria-selected", String(t === name));
       $(`panel-${t}`).hidden = t !== name;
     }
     if (name === "debug") this.debug.seen();
+    this.group.shown(name === "group");
   }
   setZoomLabel(pct) { $("zoom-level").textContent = `${pct}%`; }
 
@@ -354,7 +358,7 @@ class App {
     $("zoom-reset").addEventListener("click", () => this.canvas.resetView());
     $("undo").addEventListener("click", () => this.undo());
     $("redo").addEventListener("click", () => this.redo());
-    for (const t of ["props", "problems", "debug"]) $(`tab-${t}`).addEventListener("click", () => this.showSidebar(t));
+    for (const t of ["props", "problems", "debug", "group"]) $(`tab-${t}`).addEventListener("click", () => this.showSidebar(t));
     window.addEventListener("keydown", (e) => this.onKey(e));
     window.addEventListener("beforeunload", (e) => { if (this.flows.some((f) => this.dirty(f))) { e.preventDefault(); e.returnValue = ""; } });
   }

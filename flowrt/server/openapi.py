@@ -85,6 +85,11 @@ OPENAPI: dict[str, Any] = {
             errors=(400, 404, 422),
             body={"type": "object", "properties": {"file": {"type": "string"}}})},
         "/api/state": {"get": _op("Node status and message counts", _json(_OBJ))},
+        "/api/group": {"get": _op(
+            "The group of workers this server runs in: members, and who runs each singleton",
+            _json({"type": "object", "required": ["group", "workers", "singletons"],
+                   "properties": {"group": {"type": ["string", "null"]},
+                                  "workers": {"type": "array"}, "singletons": _OBJ}}))},
         "/api/import/nodered": {"post": _op(
             "Convert a Node-RED export", _json(_OBJ), changes=True, errors=(400, 422),
             body={"type": "object", "properties": {"flows": {}, "credentials": _OBJ,

@@ -275,6 +275,14 @@ class Source(Node):
         subscription): it runs on every worker."""
         return True
 
+    def window(self) -> tuple[str, int] | None:
+        """The most messages this source may have unacknowledged at once, as (key, limit): an
+        AMQP prefetch, an MQTT receive maximum (keyed by the connection when the limit is the
+        connection's). When that many of its messages are in the flow the server sends no more
+        until some are acknowledged, so sinks write their partial batches at once instead of
+        waiting out ``batch_interval``. None: no such limit."""
+        return None
+
     async def connect(self) -> None:
         """Open what the source reads from."""
 

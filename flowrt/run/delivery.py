@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Delivery:
-    __slots__ = ("pending", "ack", "failed", "parents", "_finished")
+    __slots__ = ("pending", "ack", "failed", "parents", "window", "_finished")
 
     def __init__(
         self,
@@ -33,6 +33,8 @@ class Delivery:
         self.ack = ack
         self.failed = False
         self.parents = parents
+        self.window: list[int] | None = None
+        """The acknowledgement window the message counts in (:mod:`flowrt.run.windows`)."""
         self._finished = finished
         for parent in parents:
             parent.pending += 1

@@ -47,6 +47,9 @@ class NodeQueue:
         """True while the node works on what it took last."""
         self._on_full = on_full
         self._waiter: asyncio.Future[None] | None = None
+        self.starved: Callable[[], bool] = _never
+        """True when no more input can come for now, so a batch waits no longer (the runtime
+        sets it: a full acknowledgement window, :mod:`flowrt.run.windows`)."""
 
     def __len__(self) -> int:
         return len(self.items)
@@ -97,7 +100,8 @@ class NodeQueue:
         return item
 
     async def get_batch(self, size: int, interval: float, clock: Clock) -> list[Item] | None:
-        """Up to ``size`` items, waiting at most ``interval`` s after the first for more."""
+        """Up to ``size`` items, waiting at most ``interval`` s after the first for more (or
+        until :meth:`write_now`)."""
         first = await self.get()
         if first is None:
             return None
@@ -105,12 +109,15 @@ class NodeQueue:
         if size > 1 and interval > 0 and len(self.items) < size - 1 and not self.closed:
             timer = clock.call_later(interval, self.close_wait)
             self.busy = False  # waiting for more input or the timer, not working
+            self._filling = True
             try:
-                while len(self.items) < size - 1 and not self.closed and not self._expired:
+                while (len(self.items) < size - 1 and not self.closed and not self._expired
+                       and not self.starved()):
                     await self._wait()
             finally:
                 timer.cancel()
                 self._expired = False
+                self._filling = False
         while self.items and len(batch) < size:
             batch.append(self.items.popleft())
         self.busy = True
@@ -118,6 +125,12 @@ class NodeQueue:
         return batch
 
     _expired = False
+    _filling = False
+
+    def write_now(self) -> None:
+        """Stop waiting for a batch to fill, if waiting: no more input can come for now."""
+        if self._filling:
+            self.close_wait()
 
     def close_wait(self) -> None:
         """Wake a batch that waited long enough."""
@@ -125,3 +138,7 @@ class NodeQueue:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+
+def _never() -> bool:
+    return False

@@ -32,6 +32,7 @@ from flowrt.run.dispatch import Input, Tap, make_emit, make_input, shares_messag
 from flowrt.run.events import Events
 from flowrt.run.queue import NodeQueue
 from flowrt.run.stores import Stores
+from flowrt.run.windows import Windows
 from flowrt.run.workers import run_async_transform, run_sink, run_source
 from flowrt.types import Message
 
@@ -85,6 +86,7 @@ class Runtime:
         self.inflight = 0
         self.stopping = False
         self.releasing = False
+        self.windows = Windows()
         self.full: set[NodeQueue] = set()
         self.room = asyncio.Event()
         self.room.set()
@@ -169,6 +171,8 @@ class Runtime:
         for node_id, node in self.nodes.items():
             ctx = self.contexts[node_id]
             if isinstance(node, Sink):
+                self.windows.queues.append(self.queues[node_id])
+                self.queues[node_id].starved = self.windows.full
                 self._task(run_sink(self, node, ctx), node_id)
             elif isinstance(node, AsyncTransform):
                 self._task(run_async_transform(self, node, ctx), node_id)
@@ -178,6 +182,9 @@ class Runtime:
         for node_id, node in self.nodes.items():
             if isinstance(node, Source) and type(node).read is not Source.read:
                 ctx = self.contexts[node_id]
+                window = node.window()
+                if window is not None:
+                    self.windows.add(node_id, *window)
                 if group is not None and node.once_in_group(node.config):
                     from flowrt.run.singleton import run_singleton
 
@@ -290,6 +297,8 @@ class Runtime:
     def finished(self, d: Delivery) -> None:
         if not d.parents:
             self.inflight -= 1
+        if d.window is not None:
+            d.window[0] -= 1
         if d.ack is not None:
             ack = d.ack
             self._settle(ack.nack() if d.failed else ack.ack())
@@ -309,6 +318,8 @@ class Runtime:
             self._settle(ack.ack())
             ack = None
         d = self.new_delivery(ack)
+        if ack is not None and node_id in self.windows.by_source:
+            self.windows.took(node_id, d)
         try:
             self.contexts[node_id].emit(msg, d)
         finally:

@@ -192,6 +192,9 @@ class AmqpIn(Source):
     def once_in_group(cls, config: Any) -> bool:
         return False  # competing consumers: every worker reads the queue, each its share
 
+    def window(self) -> tuple[str, int] | None:
+        return self.id, self.config.prefetch  # the channel's basic.qos
+
     async def start(self) -> None:
         self._client: AmqpClient | None = None
         self._acks: Acks | None = None

@@ -104,6 +104,12 @@ class MqttIn(Source):
     def once_in_group(cls, config: Any) -> bool:
         return not (config.topic.startswith("$share/") or config.group_share)
 
+    def window(self) -> tuple[str, int] | None:
+        if self.config.qos != 1:
+            return None  # QoS 0 and 2 are acknowledged on arrival
+        conn = self.ctx.connection(self.config.connection)
+        return f"mqtt:{self.config.connection}", int(conn.config.receive_maximum)
+
     def _topic(self) -> str:
         """The filter to subscribe with: shared among the group's workers when in a group."""
         topic: str = self.config.topic

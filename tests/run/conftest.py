@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any, ClassVar
 
@@ -64,6 +65,48 @@ class Numbers(Source):
         n = self.next
         self.next += 1
         return {"payload": n}, RecordingAck(self.id, n) if self.config.ack else None
+
+
+class Windowed(Source):
+    """Like a broker with a prefetch: emits 0..count-1, never more than `window` of them
+    unacknowledged at once, and declares that window to the engine when `declare` is true."""
+
+    type = "windowed"
+
+    class Config(NodeConfig):
+        count: int = field(20, description="How many.")
+        window: int = field(5, description="Most messages unacknowledged at once.")
+        declare: bool = field(True, description="Tell the engine about the window.")
+
+    async def start(self) -> None:
+        self.next = 0
+        self.unacked = 0
+        self.room = asyncio.Event()
+
+    def window(self) -> tuple[str, int] | None:
+        return (self.id, self.config.window) if self.config.declare else None
+
+    async def read(self) -> tuple[Message, Any]:
+        if self.next >= self.config.count:
+            raise EndOfInput("done")
+        while self.unacked >= self.config.window:
+            self.room.clear()
+            await self.room.wait()
+        n = self.next
+        self.next += 1
+        self.unacked += 1
+        return {"payload": n}, WindowAck(self, n)
+
+
+class WindowAck(RecordingAck):
+    def __init__(self, source: Windowed, payload: Any) -> None:
+        super().__init__(source.id, payload)
+        self.windowed = source
+
+    async def ack(self) -> None:
+        await super().ack()
+        self.windowed.unacked -= 1
+        self.windowed.room.set()
 
 
 class Add(Transform):
@@ -226,6 +269,14 @@ class Batched(Collect):
     batch_interval: ClassVar[float] = 1.0
 
 
+class BigBatch(Collect):
+    """Collect, in batches of up to 50, waiting up to 10 s for a batch to fill."""
+
+    type = "big-batch"
+    batch_size: ClassVar[int] = 50
+    batch_interval: ClassVar[float] = 10.0
+
+
 class Stalled(Sink):
     """A sink with the standard buffer settings whose server stalls: its first write waits
     `stall` seconds on the engine clock; records the longest its queue grew."""
@@ -274,8 +325,8 @@ class Signal(Transform):
         return msg
 
 
-PACK = [Numbers, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect, Batched, Stalled,
-        Misconfigured, Signal, Catch, Status, Complete]
+PACK = [Numbers, Windowed, BigBatch, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect,
+        Batched, Stalled, Misconfigured, Signal, Catch, Status, Complete]
 
 
 @pytest.fixture(scope="session")

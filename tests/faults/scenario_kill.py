@@ -52,6 +52,8 @@ class KillOutcome:
     depth_at_end: int
     survivor_exit: int | None
     survivor_errors: list[dict[str, Any]] = field(default_factory=list)
+    grouped: bool = False
+    """Both workers logged joining the group (run with ``group_db``)."""
 
 
 def kill_worker(
@@ -125,4 +127,8 @@ def kill_worker(
         depth_at_end=depth_at_end,
         survivor_exit=survivor_exit,
         survivor_errors=survivor.errors(),
+        grouped=all(
+            any("joined as worker" in str(r.get("message")) for r in w.log())
+            for w in (victim, survivor)
+        ),
     )

@@ -6,6 +6,7 @@ survivor takes the whole load."""
 from __future__ import annotations
 
 from scenario_kill import kill_worker
+from servers import url
 
 
 def test_kill_one_of_two_workers_loses_nothing() -> None:
@@ -33,6 +34,24 @@ def test_kill_with_ignore_mode_leaves_no_duplicate() -> None:
     assert out.tally.lost == [], out.tally
     assert out.tally.duplicated == 0, out.tally
     assert out.tally.arrived == out.tally.expected == 10_000
+    assert out.bad_content == 0
+    assert out.rows_at_kill < out.tally.expected
+    assert out.killed_rows > 0
+    assert out.writers_after_kill == {out.survivor}, out.writers_after_kill
+    assert out.depth_at_end == 0
+    assert out.survivor_exit == 0
+    assert out.survivor_errors == [], out.survivor_errors[:3]
+
+
+def test_kill_one_of_two_workers_of_a_group() -> None:
+    """The same with the workers run as a group (``--group``, locks and members in
+    PostgreSQL): amqp-in runs on every worker of a group, so the survivor takes the load the
+    same way, and the group's bookkeeping costs no message."""
+    out = kill_worker(mode="insert", group_db=url("pg"))
+    assert out.grouped, "the workers did not log joining the group"
+    assert out.tally.lost == [], out.tally
+    assert out.tally.duplicated <= out.prefetch, out.tally
+    assert out.bad_duplicates == [], out.bad_duplicates[:10]
     assert out.bad_content == 0
     assert out.rows_at_kill < out.tally.expected
     assert out.killed_rows > 0

@@ -43,12 +43,12 @@ SERVERS = {"amqp": "RabbitMQ", "mqtt": "Mosquitto", "pg": "PostgreSQL", "influx"
 
 def kills() -> list[dict[str, Any]]:
     rows = []
-    for label, options in (
-        ("kill -9 1 of 2 workers, insert", {"mode": "insert"}),
-        ("kill -9 1 of 2 workers, ignore (unique seq)", {"mode": "ignore"}),
-        ("kill -9 1 of 2 workers, insert, --group", {"mode": "insert", "group_db": url("pg")}),
+    for label, mode, group_db in (
+        ("kill -9 1 of 2 workers, insert", "insert", None),
+        ("kill -9 1 of 2 workers, ignore (unique seq)", "ignore", None),
+        ("kill -9 1 of 2 workers, insert, --group", "insert", url("pg")),
     ):
-        out = kill_worker(**options)
+        out = kill_worker(mode=mode, group_db=group_db)
         rows.append({
             "scenario": label, "messages": out.tally.expected, "lost": len(out.tally.lost),
             "duplicated": out.tally.duplicated,

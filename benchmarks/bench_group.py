@@ -48,8 +48,11 @@ def one_run(count: int, messages: int, prefetch: int, group: bool) -> dict[str, 
         path = write_flow(Path(tempfile.mkdtemp(prefix="flowrt-bench-group-")),
                           f"bench-group-{run}", flow)
         names = [f"w{i}-{run}" for i in range(count)]
-        extra = (lambda n: ["--group", f"bench-{run}", "--group-db", pg, "--worker", n]) \
-            if group else (lambda n: [])
+
+        def extra(name: str) -> list[str]:
+            return ["--group", f"bench-{run}", "--group-db", pg, "--worker", name] if group \
+                else []
+
         started = time.perf_counter()
         with workers(*(Worker(n, [path], ENV, extra(n)) for n in names)) as running:
             wait_for(lambda: table.count() >= messages, f"{messages} rows", timeout=600,

@@ -164,20 +164,21 @@ class Trigger(Transform):
             state.timer = self.ctx.call_later(self._duration(msg), lambda: self._finish(key))
         elif config.then == "resend" and first is not None:
             template = first
-            state.timer = self.ctx.call_later(
-                self._duration(msg), lambda: self._resend(key, template)
-            )
+            every = self._duration(msg)
+            state.timer = self.ctx.call_later(every, lambda: self._resend(key, template, every))
         self._show()
         return first
 
-    def _resend(self, key: Any, template: Message) -> None:
+    def _resend(self, key: Any, template: Message, every: float) -> None:
+        """Send the first message again, every ``every`` s (msg.delay's interval, when it
+        overrode the configured one, for every repeat, as in Node-RED)."""
         state = self.armed.get(key)
         if state is None:
             return
         again = clone(template)
         again["_msgid"] = self.ctx.new_msgid()
         self.ctx.send(again)
-        state.timer = self.ctx.call_later(self.config.duration, lambda: self._resend(key, template))
+        state.timer = self.ctx.call_later(every, lambda: self._resend(key, template, every))
 
     def _finish(self, key: Any) -> None:
         state = self.armed.pop(key, None)

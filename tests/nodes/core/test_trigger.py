@@ -58,6 +58,9 @@ def at(t: float, payload: Any = "x", **extra: Any) -> Timed:
             [at(0, "a"), at(1.5, "b")],
             [("a", 0), ("a", 1), ("b", 1.5), ("b", 2.5), ("b", 3.5)],
         ),
+        # msg.delay sets the repeat interval for every repeat, not only the first
+        ("duration: 1, then: resend, allow_override: true", [at(0, "a", delay=500)],
+         [(1, 0), (1, 0.5), (1, 1.0), (1, 1.5), (1, 2.0), (1, 2.5), (1, 3.0), (1, 3.5)]),
         ("then: block", [at(0), at(3)], [(1, 0)]),
         ("then: block", [at(0), (2, {"reset": True}), at(3)], [(1, 0), (1, 3)]),
         ("duration: 3, allow_override: true", [at(0, delay=2000)], [(1, 0), (0, 2)]),

@@ -24,13 +24,10 @@ Differences found, left out of the cases (the flowrt nodes are not changed here)
 - delay, topic modes: a numeric `msg.flush` (`{flush: 1}`) is, in Node-RED, queued itself and
   sent at the next interval as a message `{topic: "_none_", flush: 1}` (its `Math.floor(flush,
   len)` bug); flowrt flushes and sends nothing more.
-- trigger, repeat mode (negative duration) with `overrideDelay`: Node-RED repeats every
-  `msg.delay`; flowrt waits `msg.delay` for the first repeat, then the configured duration. A
-  with delay 300, duration -1000 ms, reset at 750 ms: A, A, A in Node-RED; A, A in flowrt
-  (nodes/core/trigger.py `_resend` reschedules with `config.duration`).
-
 Fixed in the import: a trigger whose two messages are both "nothing" sent two `null` payloads in
-flowrt; it now sends nothing, as in Node-RED (case "trigger: send nothing at all").
+flowrt; it now sends nothing, as in Node-RED (case "trigger: send nothing at all"). Fixed in the
+trigger node: its repeat with `overrideDelay` repeated at `msg.delay` once, then at the
+configured duration (case "trigger: repeat at msg.delay's interval").
 
 Run: `python -m pytest -q -p no:cacheprovider tests/nodered/test_same_behaviour_timing.py`
 (Node-RED is installed by npm in ~/.cache/flowrt/nodered4 on first use).
@@ -201,6 +198,10 @@ CASES = [
          [(0, [_m("A", "t")]), (1000, [_m("x", "t", reset=True)]), (1400, [_m("B")]),
           (1600, [{"reset": True}])],
          [[["t", "A"], ["t", "A"], ["t", "A"], "B"]]),
+    Case("trigger: repeat at msg.delay's interval",
+         _trigger(op1type="pay", duration="-1000", overrideDelay=True),
+         [(0, [_m("A", delay=300)]), (750, [{"reset": True}])],
+         [["A", "A", "A"]]),
     Case("trigger: each topic separately",
          _trigger(op1="on", op2="off", duration="400", bytopic="topic"),
          [(0, [_m(1, "a"), _m(1, "b"), _m(2, "a")]), (800, [_m(1, "a"), _m(1, "b")]),

@@ -70,7 +70,14 @@ async def running(text: str, rabbit: Rabbit) -> AsyncIterator[Harness]:
     plan, _ = build_plan(Project(documents=[load_text(text, "guarantees.yaml")]), None, env=env)
     harness = Harness(plan, env=env, virtual_time=False, timeout=60.0)
     await harness.start()
+    readers = [n.id for n in plan.nodes.values() if n.type == "amqp-in"]
+
+    def subscribed() -> bool:  # so a queue the flow declares exists before the test publishes
+        green = {who for who, s in harness.result.statuses if s.get("fill") == "green"}
+        return all(node in green for node in readers)
+
     try:
+        await until(subscribed, "the amqp-in nodes to consume")
         yield harness
     finally:
         await harness.runtime.stop(timeout=1.0)  # nothing to do when the test stopped it

@@ -14,7 +14,7 @@ from typing import Any
 
 from flowrt.nodered.containers import instance_env
 from flowrt.nodered.flowfile import FlowOut, NodeOut, SubflowOut
-from flowrt.nodered.mapping import Mapped, Unsupported, reason_for, table
+from flowrt.nodered.mapping import Mapped, Unsupported, apply, reason_for, table
 from flowrt.nodered.naming import Namer
 from flowrt.nodered.reader import NrNode, Problem, as_number
 from flowrt.nodered.report import Entry
@@ -117,7 +117,7 @@ class Builder:
         mapper = self.mappers.get(node.type)
         if mapper is None:
             raise Unsupported(reason_for(node.type))
-        return mapper(node, scope)
+        return apply(mapper, node, scope)
 
     def _output_count(self, out: NodeOut) -> int | None:
         if out.type.startswith("subflow:"):
@@ -192,15 +192,19 @@ class Builder:
         entry = self.state.entries[sub.id]
         ports_in = sub.get("in") if isinstance(sub.get("in"), list) else []
         for port in ports_in[:1]:
-            ids = [w.get("id") for w in port.get("wires", []) if isinstance(w, dict)]
+            ids = [w.get("id") for w in _wires_of(port) if isinstance(w, dict)]
             for target in self._resolve([i for i in ids if isinstance(i, str)]):
                 if target in self.inputs and self.state.export.nodes[target].z == sub.id:
                     out.input.append(self.inputs[target])
         ports_out = sub.get("out") if isinstance(sub.get("out"), list) else []
         out.outputs = len(ports_out)
         for index, port in enumerate(ports_out):
-            for wire in port.get("wires", []) if isinstance(port, dict) else []:
-                source, source_port = wire.get("id"), int(as_number(wire.get("port")) or 0)
+            for wire in _wires_of(port):
+                if not isinstance(wire, dict):
+                    continue
+                number = as_number(wire.get("port"))
+                source = wire.get("id")
+                source_port = int(number) if number is not None and 0 <= number < 1000 else 0
                 if source == sub.id:
                     entry.notes.append(f"the input wired straight to output {index + 1} is "
                                        "dropped: put a node between them")
@@ -210,6 +214,12 @@ class Builder:
         if isinstance(sub.get("status"), dict) and sub.get("status", {}).get("wires"):
             entry.notes.append("the subflow's status output is not offered: status nodes "
                                "inside report on their own")
+
+
+def _wires_of(port: Any) -> list[Any]:
+    """The ``wires`` of a subflow port object, or none when the port is malformed."""
+    found = port.get("wires") if isinstance(port, dict) else None
+    return found if isinstance(found, list) else []
 
 
 def _unsupported_text(node: NrNode, reason: str) -> str:

@@ -21,7 +21,7 @@ from flowrt.nodered.containers import (
 )
 from flowrt.nodered.credentials import Credentials
 from flowrt.nodered.flowfile import ConnectionOut, FlowOut, SubflowOut
-from flowrt.nodered.mapping import Unsupported, reason_for, table
+from flowrt.nodered.mapping import Unsupported, apply, reason_for, table
 from flowrt.nodered.mapping_network import FOLDED
 from flowrt.nodered.naming import Namer, variable
 from flowrt.nodered.reader import Export
@@ -136,7 +136,7 @@ def _map_configs(state: ImportState) -> None:
         conn_id = state.connection_names.name(node.id, node.name, flowrt_type)
         scope = NodeScope(state, node, "", conn_id)
         try:
-            mapped = mappers[node.type](node, scope)
+            mapped = apply(mappers[node.type], node, scope)
         except Unsupported as exc:
             entry.reason = str(exc)
             state.connection_reasons[node.id] = entry.reason

@@ -98,6 +98,19 @@ def table() -> dict[str, Mapper]:
     return found
 
 
+def apply(mapper: Mapper, node: NrNode, cx: MapContext) -> Mapped:
+    """Run a mapping. Hand-edited and generated exports put anything anywhere (a list where a
+    word goes, an object for a number); a mapping that trips over such a value makes the node
+    :class:`Unsupported`, reported with the reason, instead of ending the whole import."""
+    try:
+        return mapper(node, cx)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        raise Unsupported(
+            f"its properties are not what Node-RED writes for a `{node.type}` node "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        ) from exc
+
+
 def unsupported_reasons() -> dict[str, str]:
     """Node-RED types known to have no counterpart, with the reason."""
     from flowrt.nodered import mapping_contrib, mapping_network, mapping_parser

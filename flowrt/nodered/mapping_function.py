@@ -102,7 +102,7 @@ _IS = {"true": True, "false": False, "null": "null", "nnull": "not null", "empty
 
 
 def _switch_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
-    kind = rule.get("t")
+    kind = rule.get("t") if isinstance(rule.get("t"), str) else ""
 
     def value(key: str, type_key: str) -> Any:
         vtype = rule.get(type_key) or "str"
@@ -168,7 +168,7 @@ def range_(node: NrNode, cx: MapContext) -> Mapped:
         if number is None:
             raise Unsupported(f"`{theirs}` is not a number")
         config[ours] = number
-    action = {"roll": "wrap"}.get(node.get("action"), node.get("action") or "scale")
+    action = {"roll": "wrap"}.get(node.word("action"), node.word("action") or "scale")
     if action != "scale":
         config["action"] = action
     if node.flag("round"):
@@ -191,7 +191,7 @@ def template(node: NrNode, cx: MapContext) -> Mapped:
         prop = property_path(field_, cx.note)
         if prop != "payload":
             config["property"] = prop
-    output = {"json": "json", "yaml": "yaml"}.get(node.get("output"), "text")
+    output = {"json": "json", "yaml": "yaml"}.get(node.word("output"), "text")
     if output != "text":
         config["output"] = output
     return Mapped("template", config)
@@ -274,7 +274,7 @@ def trigger(node: NrNode, cx: MapContext) -> Mapped:
         config["second_from"] = "latest"
     duration = as_number(node.get("duration"))
     duration = 250 if duration is None else duration
-    unit = {"ms": "ms", "s": "s", "min": "min", "hr": "hr"}.get(node.get("units"), "ms")
+    unit = {"ms": "ms", "s": "s", "min": "min", "hr": "hr"}.get(node.word("units"), "ms")
     if duration == 0 or silent:
         config["then"] = "block"
     else:
@@ -301,7 +301,7 @@ _RBE_MODES = {"rbe": "changes", "rbei": "changes-ignore-initial", "deadband": "d
 
 
 def rbe(node: NrNode, cx: MapContext) -> Mapped:
-    func = node.get("func") or "rbe"
+    func = node.word("func") or "rbe"
     if func not in _RBE_MODES:
         raise Unsupported(f"filter mode `{func}` is not known")
     config: dict[str, Any] = {}

@@ -114,7 +114,7 @@ def mqtt_in(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {"connection": connection, "topic": topic}
     qos = as_number(node.get("qos"))
     config["qos"] = int(qos) if qos in (0, 1, 2) else 2
-    datatype = node.get("datatype") or "utf8"
+    datatype = node.word("datatype") or "utf8"
     config["payload"] = _MQTT_FORMATS.get(datatype, "auto")
     if datatype == "auto":
         cx.note("payloads that are not UTF-8 text are errors, where Node-RED gives a Buffer")

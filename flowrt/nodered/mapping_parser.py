@@ -16,7 +16,7 @@ def json_(node: NrNode, cx: MapContext) -> Mapped:
     prop = property_path(node.get("property"), cx.note)
     if prop != "payload":
         config["property"] = prop
-    action = {"str": "string", "obj": "object"}.get(node.get("action") or "", "auto")
+    action = {"str": "string", "obj": "object"}.get(node.word("action"), "auto")
     if action != "auto":
         config["action"] = action
     if node.flag("pretty"):
@@ -38,11 +38,11 @@ def csv(node: NrNode, cx: MapContext) -> Mapped:
     if isinstance(template, str) and template.strip():
         row = next(csv_module.reader([template], skipinitialspace=True), [])
         config["columns"] = [c.strip() for c in row]
-    separator = unescape_separator(node.get("sep") or ",")
+    separator = unescape_separator(node.word("sep") or ",")
     if separator != ",":
         config["separator"] = separator
     default_ending = "\\r\\n" if node.get("spec") == "rfc" else "\\n"
-    ending = unescape_separator(node.get("ret") or default_ending)
+    ending = unescape_separator(node.word("ret") or default_ending)
     newline = _NEWLINES.get(ending, "lf")
     if newline != "lf":
         config["newline"] = newline

@@ -27,7 +27,7 @@ def split(node: NrNode, cx: MapContext) -> Mapped:
         config["property"] = prop
     kind = node.get("spltType") or "str"
     if kind == "str":
-        separator = unescape_separator(node.get("splt") or "\\n")
+        separator = unescape_separator(node.word("splt") or "\\n")
         if separator != "\n":
             config["separator"] = separator
     elif kind == "bin":
@@ -93,7 +93,7 @@ def join(node: NrNode, cx: MapContext) -> Mapped:
         if node.get("joinerType") == "bin":
             config["joiner_bytes"] = _bytes(node.get("joiner") or "[]", "joiner")
         else:
-            config["joiner"] = unescape_separator(node.get("joiner") or "")
+            config["joiner"] = unescape_separator(node.word("joiner"))
     count = as_number(node.get("count"))
     if count:
         config["count"] = int(count)

@@ -68,6 +68,12 @@ class NrNode:
     def get(self, key: str, default: Any = None) -> Any:
         return self.raw.get(key, default)
 
+    def word(self, key: str, default: str = "") -> str:
+        """A field that holds one of a few words (a mode, a unit): its text, or ``default``
+        when it is missing or not text (an object where a word belongs is no choice)."""
+        value = self.raw.get(key)
+        return value if isinstance(value, str) else default
+
     def flag(self, key: str, default: bool = False) -> bool:
         return as_bool(self.raw.get(key), default)
 

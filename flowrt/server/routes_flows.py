@@ -29,6 +29,8 @@ async def body_of(request: Request) -> dict[str, Any]:
         data = json.loads(await request.body() or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"the body is not JSON: {exc}") from exc
+    except RecursionError:
+        raise ValueError("the body's JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("the body must be a JSON object")
     return data

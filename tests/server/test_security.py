@@ -183,3 +183,40 @@ def test_a_deploy_is_logged_and_recorded_with_its_author(
     assert (latest["id"], latest["author"]) == (deployed.json()["revision"], "alice")
     lines = [r.getMessage() for r in caplog.records if r.name == "flowrt.server"]
     assert any(line.startswith("deploy (changed) by alice: revision ") for line in lines), lines
+
+
+@pytest.mark.parametrize("depth", [200, 900, 100_000])
+def test_deeply_nested_bodies_are_refused_with_a_4xx(serve: Any, depth: int) -> None:
+    client = serve({"alerts.yaml": COMMENTED})
+    nested = "[" * depth + "]" * depth
+    for url, body in (("/api/validate", nested),
+                      ("/api/import/nodered", f'{{"flows": [{{"id": "n", "type": "inject", '
+                                              f'"z": "t", "payload": {nested}}}]}}'),
+                      ("/api/deploy", f'{{"mode": {nested}}}')):
+        response = client.post(url, content=body.encode(), headers=HEADERS)
+        assert 400 <= response.status_code < 500 or response.status_code == 200, (
+            url, response.status_code, response.text[:200])
+        assert "error" in response.json() or "files" in response.json()
+
+
+def test_a_content_length_of_non_ascii_digits_is_not_a_server_error(tmp_path: Path) -> None:
+    import asyncio
+
+    from flowrt.server.auth import Guard
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    scope = {"type": "http", "path": "/api/validate", "method": "POST", "scheme": "http",
+             "headers": [(b"content-length", b"\xb2"), (b"x-flowrt-request", b"1")]}  # '²'
+    asyncio.run(Guard(app, Auth(), 1024)(scope, receive, send))
+    assert sent[0]["status"] == 200

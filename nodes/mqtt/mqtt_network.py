@@ -11,10 +11,12 @@ This loop does what ``loop_start`` does (select, ``loop_read``, ``loop_write``, 
 but stops reading while ``window`` QoS 1 messages it read are not yet acknowledged: the rest
 waits in TCP buffers and at the broker, whatever the broker does. It reads on regardless while
 something else waits for the broker (a CONNACK, a SUBACK, the PUBACK of a message mqtt-out
-published), so a flow that relays from mqtt-in to mqtt-out on one connection never waits on
-itself. Writing (acknowledgements, publishes) goes on while reading is paused; paho's
-keep-alive checks run only while reading (they would take an unread PINGRESP for a dead
-broker), and acknowledgements keep the connection alive meanwhile.
+published, the close message of a connection closing), so a flow that relays from mqtt-in to
+mqtt-out on one connection never waits on itself. Writing (acknowledgements, publishes) goes
+on while reading is paused; paho's keep-alive checks run only while reading (they would take
+an unread PINGRESP for a dead broker), and acknowledgements keep the connection alive
+meanwhile. A stopping loop first writes what is queued (the DISCONNECT that keeps the broker
+from publishing the will).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ import contextlib
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 TICK = 1.0
 """Seconds the loop waits for the socket at most, as paho's own loop does."""
+STOP_WRITING = 2.0
+"""Seconds a stopping loop may take to write what is still queued (a DISCONNECT)."""
 
 
 class NetworkLoop:
@@ -42,6 +47,7 @@ class NetworkLoop:
         self._held = 0
         self._lock = threading.Lock()
         self._stopping = False
+        self._stop_by = 0.0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -55,7 +61,9 @@ class NetworkLoop:
         self.thread.start()
 
     def stop(self) -> None:
-        """End the loop and wait for its thread (blocking: run it in a thread)."""
+        """End the loop once what is queued (a DISCONNECT) is written, or after
+        ``STOP_WRITING`` seconds, and wait for its thread (blocking: run it in a thread)."""
+        self._stop_by = time.monotonic() + STOP_WRITING
         self._stopping = True
         self.wake()
         if self.thread.is_alive() and threading.current_thread() is not self.thread:
@@ -91,9 +99,11 @@ class NetworkLoop:
 
     def _run(self) -> None:
         client = self.client
-        while not self._stopping:
+        while True:
             sock = client.socket()
             if sock is None:
+                return
+            if self._stopping and (not client.want_write() or time.monotonic() > self._stop_by):
                 return
             reading = self.reading()
             pending = reading and hasattr(sock, "pending") and sock.pending() > 0

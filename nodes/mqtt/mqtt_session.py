@@ -163,7 +163,7 @@ class MqttSession:
                 f"cannot reach the MQTT broker at {s.where}: {_describe(exc)}; is it running, "
                 "and is the connection's url right?"
             ) from exc
-        NetworkLoop(client, s.client_id, s.receive_maximum, lambda: bool(self._waits)).start()
+        NetworkLoop(client, s.client_id, s.receive_maximum, self._must_read).start()
         assert self._connack is not None
         try:
             reason = await asyncio.wait_for(self._connack, s.connect_timeout)
@@ -180,6 +180,10 @@ class MqttSession:
                 )
                 raise self.refused
             raise NotConnected(f"the MQTT broker at {s.where} refused the connection ({text})")
+
+    def _must_read(self) -> bool:
+        """Called on the network thread: something waits for the broker's answer."""
+        return bool(self._waits) or self.state != "connected"
 
     def _hook(self, client: Any) -> None:
         post = self._post

@@ -12,4 +12,4 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 for path in (HERE, HERE.parent):
     if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+        sys.path.append(str(path))  # last: another directory's `conftest` must not find ours

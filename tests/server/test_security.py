@@ -220,3 +220,46 @@ def test_a_content_length_of_non_ascii_digits_is_not_a_server_error(tmp_path: Pa
              "headers": [(b"content-length", b"\xb2"), (b"x-flowrt-request", b"1")]}  # '²'
     asyncio.run(Guard(app, Auth(), 1024)(scope, receive, send))
     assert sent[0]["status"] == 200
+
+
+def test_the_api_with_a_store_and_a_policy_never_answers_5xx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """schemathesis over every operation, with an encrypted store, a refusing policy and a flow
+    the policy refuses in the directory (the paths this module adds)."""
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hsettings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import schemathesis
+
+    monkeypatch.setenv(KEY_ENV, new_key())
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "alerts.yaml").write_text(COMMENTED)
+    (flows / "scripted.yaml").write_text(SCRIPTED.replace("show", "shown").replace("tick", "go"))
+    store = tmp_path / "secrets.enc"
+    app = create_app(ServerSettings(flows=flows, env={}, close_timeout=5.0, scripts="deny",
+                                    secrets_file=store))
+    failures: list[str] = []
+    checked = 0
+    with TestClient(app) as client:
+        ready = client.get("/ready").json()
+        schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            checked += 1
+
+            @given(case=operation.as_strategy())
+            @hsettings(max_examples=10, suppress_health_check=list(HealthCheck), deadline=None,
+                       database=None)
+            def run(case: Any) -> None:
+                response = case.call()
+                if response.status_code >= 500 and case.path != "/ready":
+                    failures.append(f"{case.method} {case.path}: {response.text[:300]}")
+
+            run()
+    assert checked >= 15
+    assert failures == []
+    assert ready == {"status": "failed", "error": "the flows have 2 error(s)"}  # py, js refused

@@ -31,9 +31,10 @@ from flowrt.run.delivery import Delivery
 from flowrt.run.dispatch import Input, Tap, make_emit, make_input, shares_message
 from flowrt.run.events import Events
 from flowrt.run.queue import NodeQueue
+from flowrt.run.sources import messages_read, reading
 from flowrt.run.stores import Stores
 from flowrt.run.windows import Windows
-from flowrt.run.workers import run_async_transform, run_sink, run_source
+from flowrt.run.workers import run_async_transform, run_sink
 from flowrt.types import Message
 
 if TYPE_CHECKING:
@@ -176,22 +177,12 @@ class Runtime:
                 self._task(run_sink(self, node, ctx), node_id)
             elif isinstance(node, AsyncTransform):
                 self._task(run_async_transform(self, node, ctx), node_id)
-        group = self.group
-        if group is not None:
-            self._retire_count = group.count(self._messages_read)
+        if self.group is not None:
+            self._retire_count = self.group.count(lambda: messages_read(self))
         for node_id, node in self.nodes.items():
             if isinstance(node, Source) and type(node).read is not Source.read:
-                ctx = self.contexts[node_id]
-                window = node.window()
-                if window is not None:
-                    self.windows.add(node_id, *window)
-                if group is not None and node.once_in_group(node.config):
-                    from flowrt.run.singleton import run_singleton
-
-                    task = self._task(run_singleton(self, group, node, ctx), node_id)
-                else:
-                    task = self._task(run_source(self, node, ctx), node_id)
-                self._source_tasks.add(task)
+                coro = reading(self, node, self.contexts[node_id])
+                self._source_tasks.add(self._task(coro, node_id))
         self._check_idle()
 
     def _task(self, coro: Coroutine[Any, Any, Any], node_id: str) -> asyncio.Task[Any]:
@@ -378,15 +369,6 @@ class Runtime:
                 self.room.set()
 
     # reporting ---------------------------------------------------------------------------
-
-    def singletons(self) -> list[str]:
-        """Sources that, in a group, run on one worker at a time."""
-        return [n for n, node in self.nodes.items() if isinstance(node, Source)
-                and type(node).read is not Source.read and node.once_in_group(node.config)]
-
-    def _messages_read(self) -> int:
-        """Messages this runtime's sources read (a group member's message count)."""
-        return sum(self.stats[n][1] for n, node in self.nodes.items() if isinstance(node, Source))
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(node id, type, received, produced) for every node."""

@@ -143,9 +143,11 @@ async def group(request: Request) -> Response:
     g = server_of(request).engine.group
     if g is None:
         return JSONResponse({"group": None, "workers": [], "singletons": {}})
+    from flowrt.run.sources import singletons as once_in_group
+
     singletons = {}
     for unit in server_of(request).engine.units:
-        for node_id in unit.runtime.singletons():
+        for node_id in once_in_group(unit.runtime):
             singletons[node_id] = g.holder(node_id)
     return JSONResponse({
         "group": g.name, "worker": g.worker, "connected": g.connected,

@@ -14,6 +14,7 @@ from flowrt.compile import build_plan
 from flowrt.group import Group
 from flowrt.load import Project, load_text
 from flowrt.run.runtime import Runtime
+from flowrt.run.sources import singletons
 from tests.group.group_kit import eventually
 from tests.servers import url
 
@@ -65,7 +66,7 @@ def test_a_timer_runs_on_one_worker_and_moves_when_that_worker_stops(
             holder, standby = (a, b) if a.ticks() else (b, a)
             assert ("tick", {"fill": "grey", "shape": "ring",
                              "text": "standby: another worker runs it"}) in standby.statuses
-            assert holder.rt.singletons() == ["tick"]
+            assert singletons(holder.rt) == ["tick"]
             await holder.stop()
             frozen = holder.ticks()
             await eventually(lambda: standby.ticks() >= 10, "the other worker to tick")
@@ -96,7 +97,7 @@ def test_an_mqtt_subscription_is_shared_among_the_workers_each_message_once(
         await a.start()
         await b.start()
         try:
-            assert a.rt.singletons() == [], "a shared subscription runs on every worker"
+            assert singletons(a.rt) == [], "a shared subscription runs on every worker"
 
             def subscribed(w: Worker) -> bool:
                 return any(n == "in" and s.get("fill") == "green" for n, s in w.statuses)

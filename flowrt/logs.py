@@ -46,8 +46,14 @@ def setup_logging(fmt: str = "text", level: str = "info") -> None:
     if level != "debug":
         for name in CHATTY:
             logging.getLogger(name).setLevel(logging.WARNING)
+        for name in ECHOING:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 CHATTY = ("httpx", "httpcore", "pika", "amqtt", "transitions", "urllib3", "asyncio", "uvicorn")
 """Client libraries that log every request or frame at info level: shown from warnings up,
 unless the log level is debug (the nodes report what matters with their id)."""
+
+ECHOING = ("pika",)
+"""Client libraries that log as errors what the nodes already report with their id (pika: each
+refused reconnection attempt while RabbitMQ restarts): shown only at the debug level."""

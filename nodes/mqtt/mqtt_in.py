@@ -141,7 +141,9 @@ class MqttIn(Source):
             waiter.set_result(None)
 
     def _deliver(self, message: Any, ack: Incoming | None) -> None:
-        if ack is None and len(self._waiting) >= MAX_WAITING:
+        # Only QoS 0 is dropped: a QoS 2 message was acknowledged on arrival (exactly once), so
+        # dropping it would lose it; it waits like any other.
+        if ack is None and message.qos == 0 and len(self._waiting) >= MAX_WAITING:
             self._dropped += 1
             if self._dropped % MAX_WAITING == 1:
                 self.ctx.warn(

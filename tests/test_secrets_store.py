@@ -179,3 +179,22 @@ def test_flowrt_import_nodered_writes_credentials_into_the_store(
 
     with pytest.raises(CredentialsError, match="cannot be stored: .* does not decrypt"):
         import_nodered(source, out, credentials=creds)
+
+
+def test_flowrt_run_with_a_reference_left_without_value_says_so(tmp_path: Path) -> None:
+    """An unset ${NAME} where only a valid address may go is an error naming the reference,
+    not a traceback (the value is checked once it is known)."""
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "flowrt: 1\nid: a\nconnections:\n  b: {type: amqp-broker, url: '${BROKER_URL_UNSET}'}\n"
+        "nodes:\n  i: {type: amqp-in, connection: b, queue: q, to: d}\n  d: {type: debug}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "BROKER_URL_UNSET"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flowrt", "run", "--until-idle", str(flow)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "W104" in done.stderr and "${BROKER_URL_UNSET}" in done.stderr
+    assert "flowrt: error: " in done.stderr and "Traceback" not in done.stderr

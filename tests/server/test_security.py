@@ -263,3 +263,13 @@ def test_the_api_with_a_store_and_a_policy_never_answers_5xx(
     assert checked >= 15
     assert failures == []
     assert ready == {"status": "failed", "error": "the flows have 2 error(s)"}  # py, js refused
+
+
+def test_a_deploy_with_a_reference_left_without_value_is_a_422(serve: Any) -> None:
+    unset = ("flowrt: 1\nid: a\nconnections:\n"
+             "  b: {type: amqp-broker, url: '${BROKER_URL_UNSET}'}\n"
+             "nodes:\n  i: {type: amqp-in, connection: b, queue: q, to: d}\n  d: {type: debug}\n")
+    client = serve({"unset.yaml": unset})
+    deployed = client.post("/api/deploy", json={"mode": "full"}, headers=HEADERS)
+    assert deployed.status_code == 422
+    assert "could not start" in deployed.json()["error"] and "url" in deployed.json()["error"]

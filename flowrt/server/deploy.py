@@ -286,4 +286,6 @@ def _signature(plan: Plan, pn: PlannedNode) -> str:
 
 
 def _dump(config: Any) -> Any:
-    return config.model_dump(mode="json") if hasattr(config, "model_dump") else repr(config)
+    # warnings=False: a union field holding a model (an inject payload) is dumped as it is
+    return (config.model_dump(mode="json", warnings=False) if hasattr(config, "model_dump")
+            else repr(config))

@@ -176,3 +176,16 @@ def test_a_changed_connection_restarts_the_flows_that_use_it(client: TestClient,
     assert second.json()["changed"] == {"flows": ["pub"], "nodes": ["out"]}
     wait_for(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
              .get("text") == "connected")
+
+
+def test_an_inject_with_its_default_payload_deploys_and_redeploys(client: TestClient) -> None:
+    """The default payload is a typed value inside a union field: taking the node's signature
+    for a changed deploy must not warn (warnings are errors here)."""
+    put_text(client, "plain.yaml", "flowrt: 1\nid: plain\nnodes:\n"
+                                   "  bare: {type: inject, to: seen}\n"
+                                   "  seen: {type: debug, status: count}\n")
+    for mode in ("full", "changed"):
+        response = client.post("/api/deploy", json={"mode": mode}, headers=HEADERS)
+        assert response.status_code == 200, response.text
+    inject(client, "bare")
+    wait_for(lambda: count(client, "seen") == "1")

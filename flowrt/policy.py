@@ -8,8 +8,8 @@ is not, so ``flowrt serve`` and ``flowrt run`` take ``--scripts``:
 
 ========== ==============================================================================
 allow      every node runs (the default of ``flowrt run``, and of ``flowrt serve`` on loopback)
-sandboxed  nodes whose code runs unrestricted are refused (the default of ``flowrt serve``
-           bound to any other address)
+sandboxed  nodes whose code runs unrestricted are refused, and sandboxed code must have a
+           ``timeout`` (the default of ``flowrt serve`` bound to any other address)
 deny       every node that runs a flow author's code is refused
 ========== ==============================================================================
 
@@ -21,7 +21,7 @@ refused as a whole before anything starts, and the editor shows the same problem
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from flowrt.codes import diagnostic
 from flowrt.errors import ConfigError, Diagnostic
@@ -83,7 +83,19 @@ def check_policy(
             continue
         for node in doc.all_nodes():
             spec = registry.get(node.type)
-            if node.disabled or spec is None or not refuses(spec.cls.runs_code, policy):
+            if node.disabled or spec is None:
+                continue
+            if policy == "sandboxed" and _unbounded(spec, node.config):
+                found.append(diagnostic(
+                    "E060",
+                    f"a {node.type} node without a `timeout` may run forever and stall every "
+                    f"flow of the server, and the script policy is `{option} {policy}`",
+                    "set `timeout` to the most seconds one run of the code may take (e.g. 5)",
+                    node=node.id, node_type=node.type, path=node.path,
+                    file=doc.file, line=node.span.line, column=node.span.column,
+                ))
+                continue
+            if not refuses(spec.cls.runs_code, policy):
                 continue
             what = ("runs code with the rights of the flowrt process"
                     if spec.cls.runs_code == "unrestricted" else "runs a flow author's code")
@@ -96,6 +108,16 @@ def check_policy(
                 file=doc.file, line=node.span.line, column=node.span.column,
             ))
     return found
+
+
+def _unbounded(spec: Any, config: dict[str, Any]) -> bool:
+    """True for sandboxed code whose type has a `timeout` that this node leaves at 0 (no
+    limit). A `${VAR}` is judged where it is known (a sandboxed server still checks at deploy,
+    after substitution)."""
+    if spec.cls.runs_code != "sandboxed" or "timeout" not in spec.fields:
+        return False
+    value = config.get("timeout", spec.fields["timeout"].get("default", 0))
+    return isinstance(value, int | float) and not isinstance(value, bool) and value <= 0
 
 
 def _hint(runs_code: str | None, policy: ScriptPolicy, option: str) -> str:

@@ -21,7 +21,7 @@ id: scripted
 nodes:
   tick: {type: inject, payload: 1, to: [py, js, off]}
   py: {type: script, code: return msg, to: show}
-  js: {type: function, func: 'return msg;', to: show}
+  js: {type: function, func: 'return msg;', timeout: 5, to: show}
   off: {type: script, disabled: true, to: show}
   show: {type: debug}
   calls: {type: 'subflow:wrap'}
@@ -29,7 +29,7 @@ subflows:
   wrap:
     input: inner
     nodes:
-      inner: {type: function, func: 'return msg;'}
+      inner: {type: function, func: 'return msg;', timeout: 1}
 """
 
 
@@ -110,3 +110,14 @@ def test_flowrt_serve_chooses_its_policy_by_where_it_listens(
     done = CliRunner().invoke(main, ["serve", "--flows", str(tmp_path), *args], env=env)
     assert done.exit_code == 0, done.output
     assert [s.scripts for s in seen] == [expected]
+
+
+def test_sandboxed_code_needs_a_timeout() -> None:
+    """An endless loop in a function node without a timeout would stall every flow of a server
+    that others can deploy to."""
+    text = FLOW.replace(", timeout: 5", "").replace(", timeout: 1", ", timeout: 0")
+    assert sorted(refused("sandboxed", text)) == [("inner", 14, 7), ("js", 6, 3), ("py", 5, 3)]
+    assert refused("allow", text) == []
+    project = Project([load_text(text, "flows/s.yaml")])
+    found = {d.node: d for d in check_policy(project, default_registry(), "sandboxed")}
+    assert "without a `timeout`" in found["js"].message and "timeout" in found["js"].hint

@@ -43,7 +43,7 @@ id: scripted
 nodes:
   tick: {type: inject, payload: 1, to: [py, js]}
   py: {type: script, code: return msg, to: show}
-  js: {type: function, func: 'return msg;', to: show}
+  js: {type: function, func: 'return msg;', timeout: 5, to: show}
   show: {type: debug}
 """
 

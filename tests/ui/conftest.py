@@ -137,7 +137,8 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.set_default_timeout(20_000)
     pg.goto(served.url + "/")
-    pg.locator(".palette-item[data-type=inject], dialog.modal").first.wait_for()
+    # the flows are listed once body[data-ready]; a login dialog comes first with auth
+    pg.locator("body[data-ready] .palette-item[data-type=inject], dialog.modal").first.wait_for()
     yield pg
     context.close()
     assert not errors, f"script errors in the editor: {errors}"

@@ -47,6 +47,7 @@ class App {
     });
     this.debug.render();
     this.group.start();
+    document.body.dataset.ready = "true";  // flows listed and opened (tests wait for this)
   }
 
   typeInfo(type) { return this.typeMap.get(type) || null; }

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import psycopg
 
 from flowrt.group import Group
-from tests.group.group_kit import eventually
+from tests.conformance.conformance_kit import eventually
 from tests.servers import PrivateServer
 
 

@@ -15,7 +15,7 @@ from flowrt.group import Group
 from flowrt.load import Project, load_text
 from flowrt.run.runtime import Runtime
 from flowrt.run.sources import singletons
-from tests.group.group_kit import eventually
+from tests.conformance.conformance_kit import eventually
 from tests.servers import url
 
 

@@ -3,7 +3,6 @@ publishes and watches, and private Mosquitto instances (password file, TLS) on f
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -27,6 +26,9 @@ from paho.mqtt.properties import Properties
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import Harness
+from tests.conformance.conformance_kit import connected as connected  # re-exported
+from tests.conformance.conformance_kit import eventually as wait_until
+from tests.conformance.conformance_kit import statuses as statuses  # re-exported
 
 URL = os.environ.get("FLOWRT_TEST_MQTT") or "mqtt://127.0.0.1:1883"
 WAIT = 30.0
@@ -74,26 +76,7 @@ async def running(
 async def eventually(
     probe: Callable[[], bool | Awaitable[bool]], what: str, timeout: float = WAIT
 ) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = probe()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if loop.time() > deadline:
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-def statuses(harness: Harness, node: str) -> list[dict[str, Any]]:
-    return [status for who, status in harness.result.statuses if who == node]
-
-
-def connected(harness: Harness, node: str) -> bool:
-    seen = statuses(harness, node)
-    return bool(seen) and seen[-1].get("fill") == "green"
+    await wait_until(probe, what, timeout)
 
 
 async def until_connected(harness: Harness, *nodes: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
@@ -339,3 +340,20 @@ def _clean() -> None:
     WRITTEN.clear()
     SETTLED.clear()
     SEEN.clear()
+
+
+@pytest.fixture
+def rabbit() -> Iterator[Any]:
+    """RabbitMQ for the delivery tests (tests/run/guarantee_kit.py); imported here lazily, so
+    the engine tests never load pika."""
+    from tests.run.guarantee_kit import open_rabbit
+
+    yield from open_rabbit()
+
+
+@pytest.fixture
+def db() -> Iterator[Any]:
+    """PostgreSQL for the delivery tests, with tables dropped after the test."""
+    from tests.run.guarantee_kit import open_database
+
+    yield from open_database()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,6 @@ from tests.run.guarantee_kit import (
     flow,
     is_now,
     jobs,
-    open_database,
-    open_rabbit,
     running,
     until,
 )
@@ -32,16 +29,6 @@ ROWS = "id integer PRIMARY KEY, v double precision, redelivered boolean"
 SLOW = "await sleep(0.5)\nreturn msg"
 STUCK = "await sleep(60)\nreturn msg"
 FAIL_FIRST = "if not msg['amqp']['redelivered']:\n    raise ValueError('first try')\nreturn msg"
-
-
-@pytest.fixture
-def rabbit() -> Iterator[Rabbit]:
-    yield from open_rabbit()
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    yield from open_database()
 
 
 def nodes(queue: str, table: str, code: str, **store: Any) -> dict[str, Any]:

@@ -27,8 +27,6 @@ from tests.run.guarantee_kit import (
     influx_count,
     is_now,
     jobs,
-    open_database,
-    open_rabbit,
     running,
     until,
 )
@@ -45,16 +43,6 @@ def pg_out(table: str, **options: Any) -> dict[str, Any]:
 
 
 ROWS = "id integer PRIMARY KEY, v double precision"
-
-
-@pytest.fixture
-def rabbit() -> Iterator[Rabbit]:
-    yield from open_rabbit()
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    yield from open_database()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 
@@ -57,7 +58,14 @@ class Revisions:
             folder.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{folder / 'revisions.db'}"
         self.engine = create_engine(database_url(url))
-        SQLModel.metadata.create_all(self.engine, tables=[Revision.__table__])  # type: ignore[attr-defined]
+        tables = [Revision.__table__]  # type: ignore[attr-defined]
+        try:
+            SQLModel.metadata.create_all(self.engine, tables=tables)
+        except DBAPIError:
+            # Several servers of a group starting at once over one database (or one flows
+            # directory's SQLite file): another created the table between the check and the
+            # CREATE. Checking again finds it.
+            SQLModel.metadata.create_all(self.engine, tables=tables)
 
     def add(self, author: str, files: dict[str, str], message: str) -> Revision:
         rev = Revision(author=author, time=time.time(), hash=snapshot_hash(files),

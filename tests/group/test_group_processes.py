@@ -145,7 +145,11 @@ def test_serve_workers_show_the_group_and_who_runs_each_singleton(
             return all(sum(1 for w in seen["workers"] if w["alive"]) == 2
                        and bool(seen["singletons"].get("tick")) for seen in views)
 
-        wait_for(both_seen, "both workers in each one's /api/group")
+        try:
+            wait_for(both_seen, "both workers in each one's /api/group")
+        except AssertionError as exc:
+            logs = "\n".join((tmp_path / f"{w}.log").read_text()[-3000:] for w in "ab")
+            raise AssertionError(f"{exc}; the workers' logs:\n{logs}") from None
         views = {w: _get(ports[w], "/api/group") for w in "ab"}
         holder = views["a"]["singletons"]["tick"]
         assert holder in ("a", "b")

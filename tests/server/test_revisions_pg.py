@@ -40,3 +40,31 @@ def test_revisions_in_postgresql(tmp_path: Path) -> None:
 def test_postgres_urls_use_psycopg_3() -> None:
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_servers_starting_together_over_one_flows_directory_share_its_revisions(
+    tmp_path: Path,
+) -> None:
+    """Workers of a group started at once over one flows directory each create the revisions
+    table if missing: the one that loses the race finds it instead of failing to start."""
+    import threading
+
+    failures: list[BaseException] = []
+    for attempt in range(15):
+        folder = tmp_path / f"flows{attempt}"
+        folder.mkdir()
+        start = threading.Barrier(3)
+
+        def open_revisions(where: Path = folder, barrier: threading.Barrier = start) -> None:
+            barrier.wait()
+            try:
+                Revisions(None, where).close()
+            except BaseException as exc:  # recorded: a thread's exception would be lost
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_revisions) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

@@ -2,7 +2,8 @@
 
 Reading is guarded so that any input gives a diagnostic in bounded time and memory: files over
 ``MAX_BYTES``, binary files, non-UTF-8 bytes, YAML syntax errors, duplicate keys, nesting deeper
-than ``MAX_DEPTH`` and aliases expanding past ``MAX_VALUES`` values ("billion laughs").
+than ``MAX_DEPTH`` and aliases expanding a file past ``ALIAS_RATIO`` times the values it holds
+plus ``ALIAS_VALUES`` ("billion laughs").
 JSON files are parsed by the json module first, for JSON's own error messages, then by ruamel for
 positions (JSON is YAML 1.2).
 """
@@ -27,6 +28,11 @@ from flowrt.errors import LoadError
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 2_000_000
+ALIAS_VALUES = 10_000
+ALIAS_RATIO = 10
+"""Aliases may expand a file to ``ALIAS_RATIO`` times the values written in it plus
+``ALIAS_VALUES``: room for shared blocks of configuration, none for an alias bomb (300 bytes
+expanding to a million values). Reading then costs in proportion to the file's size."""
 
 
 class _Composer(Composer):
@@ -205,9 +211,15 @@ def parse(text: str, file: str) -> Any:
 
 
 def check_shape(data: Any, file: str) -> None:
-    """Reject nesting deeper than MAX_DEPTH and aliases expanding past MAX_VALUES values."""
+    """Reject nesting deeper than MAX_DEPTH, and aliases that expand the file past
+    ``ALIAS_RATIO`` times the values written in it plus ``ALIAS_VALUES`` (or MAX_VALUES).
+
+    The composer shares an anchor's node between its aliases, so counting with a memo costs
+    the values written, not the values an alias bomb would expand to."""
     if not isinstance(data, dict | list):
         return  # a scalar or nothing: the document's shape is checked later
+    written = _written(data)
+    allowed = min(MAX_VALUES, ALIAS_VALUES + ALIAS_RATIO * written)
     sizes: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[Any, int, list[Any], bool]] = [(data, 1, [], False)]
@@ -219,13 +231,13 @@ def check_shape(data: Any, file: str) -> None:
             total = 1 + sum(sizes.get(id(c), 1) for c in children)
             open_.discard(key)
             sizes[key] = total
-            if total > MAX_VALUES:
-                raise _too_many(data, path, file)
+            if total > allowed:
+                raise _too_many(data, path, file, written)
             continue
         if key in sizes:
             continue
         if key in open_:
-            raise _too_many(data, path, file)  # an alias inside itself never ends
+            raise _too_many(data, path, file, written)  # an alias inside itself never ends
         if depth > MAX_DEPTH:
             raise fail(
                 "E008",
@@ -242,11 +254,34 @@ def check_shape(data: Any, file: str) -> None:
                 stack.append((child, depth + 1, [*path, k], False))
 
 
-def _too_many(data: Any, path: list[Any], file: str) -> LoadError:
+def _written(data: Any) -> int:
+    """The values of ``data`` counting each mapping and sequence once, however many aliases
+    point at it (what the file holds, as opposed to what the aliases expand it to)."""
+    seen: set[int] = set()
+    count = 0
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = node.values() if isinstance(node, dict) else node
+        count += 1
+        for child in children:
+            if isinstance(child, dict | list):
+                stack.append(child)
+            else:
+                count += 1
+    return count
+
+
+def _too_many(data: Any, path: list[Any], file: str, written: int) -> LoadError:
     return fail(
         "E009",
-        f"YAML aliases expand to more than {MAX_VALUES:,} values",
-        "use fewer nested aliases (*name); flow files do not need them",
+        f"YAML aliases here expand the file past {ALIAS_VALUES + ALIAS_RATIO * written:,} "
+        f"values ({ALIAS_RATIO} times the {written:,} it holds, plus {ALIAS_VALUES:,})",
+        "use fewer or smaller aliases (*name): each one repeats everything its anchor (&name) "
+        "holds, and a flow file does not need them nested",
         file,
         *_position(data, path),
     )

@@ -191,8 +191,16 @@ class Node:
     asynchronous: ClassVar[bool] = False
     """True when messages may leave later than they arrived (a queue, a timer, I/O)."""
     mutates: ClassVar[bool] = True
-    """False when the node never changes a message it receives nor keeps it after returning:
-    on a fan-out such a synchronous node gets the message itself, with no copy."""
+    """False when the node only reads the messages it receives: it never changes one (nor
+    anything inside it), keeps no reference to it or its parts after ``process`` returns, and
+    sends only by returning. Such a synchronous node may be lent a message on a fan-out, with no
+    copy; what it returns is lent on in turn, and copied only where it reaches a node that may
+    change it (see :mod:`flowrt.run.dispatch`)."""
+    fresh_outputs: ClassVar[bool] = False
+    """True when the messages of one output never share a mutable part (a dict, a list) with
+    one another: when a node sends several at once (a split, a CSV's rows), each is then given
+    to its branch without a copy. False: all but the last are copied where they reach a node
+    that may change them."""
     Config: ClassVar[ConfigModel] = NodeConfig
     runs_code: ClassVar[Literal["sandboxed", "unrestricted"] | None] = None
     """Whether the node runs code a flow's author writes: ``"sandboxed"`` when that code cannot

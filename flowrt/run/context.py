@@ -48,6 +48,9 @@ class NodeContext:
         )
         self.group: str | None = runtime.group_name
         self.emit: Emit = _no_outputs
+        """Sends an output of this node: what the node was given, or made itself."""
+        self.emit_lent: Emit = _no_outputs
+        """Sends an output made while reading a lent message (readers only; flowrt.run.dispatch)."""
         self.delivery: Delivery | None = None
         """The delivery of the message being processed now, if any."""
         self.held: dict[int, tuple[Message, Delivery]] = {}

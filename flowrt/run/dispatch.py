@@ -5,10 +5,27 @@ Listener) it runs ``process`` inline and calls the targets' inputs directly: a c
 transforms is a chain of Python calls, with no task switch and no queue. For an asynchronous node
 (a Sink, an AsyncTransform) it puts the message on the node's bounded queue.
 
-Fan-out follows Node-RED's rule that branches must not see each other's changes, with one
-saving: the last branch gets the message itself, and an earlier branch gets it uncopied too when
-its node is synchronous and declares ``mutates = False`` (it is finished before the next branch
-starts and changed nothing). Every other branch gets a :func:`~flowrt.run.message.clone`.
+Branches never see each other's changes (Node-RED's rule), by one rule about who may change a
+message object:
+
+- A message is either **given** to a node (no one else will look at the object again: the node
+  may change it, keep it, send it on) or **lent** (others will: the node may only read it).
+- A *reader* is a synchronous node that declares ``mutates = False``: it never changes what it
+  receives, keeps nothing of it after returning and sends only by returning. Only a reader can
+  take a lent message; every other node that would get one gets a :func:`clone` instead, which
+  is then given to it.
+- What a node sends from a lent message is lent in turn (a switch passes on the object it was
+  lent), so a copy is made where a path first reaches a node that may change the message, and
+  only for the messages that get there.
+- On a fan-out (one port to several targets, the same object on several ports, or several
+  messages in one output) every delivery but the last is lent; the last is given, so one branch
+  goes without a copy. Several messages of one output are each given when the node declares
+  ``fresh_outputs`` (they share no mutable part), unless one object is sent twice.
+
+Because targets run depth-first in order, the given delivery comes after every lent one has
+returned, and a lent object is never changed while anyone can still see it: a branch can only
+ever see its own changes. ``complete`` nodes get a copy of the message as the node finished it,
+taken before it is sent on, and ``catch`` nodes a copy of the failed message (flowrt.run.events).
 """
 
 from __future__ import annotations
@@ -36,8 +53,25 @@ def is_queued(node: Node) -> bool:
     return isinstance(node, Sink | AsyncTransform)
 
 
-def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> Input:
-    plain = _make_input(rt, pn, node, ctx)
+def is_reader(node: Any) -> bool:
+    """True when a node may be lent a message (see the module docs)."""
+    return not is_queued(node) and not getattr(node, "mutates", True)
+
+
+def wire(rt: Runtime) -> None:
+    """Make every node's inputs (given, and lent for readers) and its two ways of sending."""
+    for node_id, pn in rt.plan.nodes.items():
+        node, ctx = rt.nodes[node_id], rt.contexts[node_id]
+        rt.inputs[node_id] = make_input(rt, pn, node, ctx, lent=False)
+        if is_reader(node):
+            rt.lent_inputs[node_id] = make_input(rt, pn, node, ctx, lent=True)
+    for node_id, pn in rt.plan.nodes.items():
+        ctx = rt.contexts[node_id]
+        ctx.emit, ctx.emit_lent = make_emits(rt, pn, rt.tap)
+
+
+def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent: bool) -> Input:
+    plain = _make_input(rt, pn, node, ctx, lent)
     tap = rt.tap_in
     if tap is None:
         return plain
@@ -50,7 +84,7 @@ def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> In
     return tapped
 
 
-def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> Input:
+def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent: bool) -> Input:
     stats = rt.stats[pn.id]
     if is_queued(node):
         queue = rt.queues[pn.id]
@@ -72,91 +106,142 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext) -> I
         return refuse
     node_id = pn.id
 
-    def inline(msg: Message, d: Delivery) -> bool:
-        """Process and send on; False when the node failed on the message."""
-        stats[0] += 1
-        prev = ctx.delivery
-        ctx.delivery = d
-        try:
-            out = process(msg)
-        except Exception as exc:
-            ctx.delivery = prev
-            fail(node_id, msg, d, exc)
-            return False
-        ctx.delivery = prev
-        if out is not None:
-            ctx.emit(out, d)
-        return True
-
     if node_id not in rt.watched_complete:
+
+        def inline(msg: Message, d: Delivery) -> None:
+            stats[0] += 1
+            prev = ctx.delivery
+            ctx.delivery = d
+            try:
+                out = process(msg)
+            except Exception as exc:
+                ctx.delivery = prev
+                fail(node_id, msg, d, exc)
+                return
+            ctx.delivery = prev
+            if out is not None:
+                (ctx.emit_lent if lent else ctx.emit)(out, d)
+
         return inline
     completed = rt.completed
     held = ctx.held
 
     def watched(msg: Message, d: Delivery) -> None:
-        if inline(msg, d) and id(msg) not in held:  # a failed message is not complete
-            completed(node_id, msg, d)
+        """As ``inline``, and complete nodes get the message as this node finished it (a copy
+        taken before it is sent on: what later nodes do to it is not this node's doing)."""
+        stats[0] += 1
+        prev = ctx.delivery
+        ctx.delivery = d
+        try:
+            out = process(msg)
+        except Exception as exc:  # a failed message is not complete
+            ctx.delivery = prev
+            fail(node_id, msg, d, exc)
+            return
+        ctx.delivery = prev
+        finished = None if id(msg) in held else clone(msg)
+        if out is not None:
+            (ctx.emit_lent if lent else ctx.emit)(out, d)
+        if finished is not None:
+            completed(node_id, finished, d)
 
     return watched
 
 
-def _port(targets: list[Input], shares: list[bool]) -> Input:
-    """One output port: its targets in order, copying for the branches that need it."""
-    if not targets:
-        return _drop
-    if len(targets) == 1:
-        return targets[0]
-    *early, last = targets
-    pairs = tuple(zip(early, shares[:-1], strict=True))
+def _ports(given: list[Input], lent: list[Input | None]) -> tuple[Input, Input]:
+    """One output port, as (send a given message, send a lent message) to its targets in order.
 
-    def port(msg: Message, d: Delivery) -> None:
-        for target, share in pairs:
-            target(msg if share else clone(msg), d)
+    ``lent[i]`` is target i's input for lent messages, None when it is not a reader: such a
+    target gets a copy of a lent message. A given message is lent to every target but the last.
+    """
+    if not given:
+        return _drop, _drop
+    borrow = tuple(zip(given, lent, strict=True))
+    if len(given) == 1:
+        target, reader = borrow[0]
+        return target, reader if reader is not None else _copying(target)
+    early = borrow[:-1]
+    last = given[-1]
+
+    def give(msg: Message, d: Delivery) -> None:
+        for target, reader in early:
+            if reader is None:
+                target(clone(msg), d)
+            else:
+                reader(msg, d)
         last(msg, d)
 
-    return port
+    def lend(msg: Message, d: Delivery) -> None:
+        for target, reader in borrow:
+            if reader is None:
+                target(clone(msg), d)
+            else:
+                reader(msg, d)
+
+    return give, lend
+
+
+def _copying(target: Input) -> Input:
+    def copying(msg: Message, d: Delivery) -> None:
+        target(clone(msg), d)
+
+    return copying
 
 
 def _drop(msg: Message, d: Delivery) -> None:
     return None
 
 
-def make_emit(rt: Runtime, pn: PlannedNode, tap: Tap | None) -> Emit:
-    """How a node sends: ``emit(output, delivery)`` routes an Output to its ports' targets."""
-    ports: list[Input] = []
+def make_emits(rt: Runtime, pn: PlannedNode, tap: Tap | None) -> tuple[Emit, Emit]:
+    """How a node sends, as (send what it was given, send what it was lent): each routes an
+    Output to its ports' targets."""
+    gives: list[Input] = []
+    lends: list[Input] = []
     for targets in pn.wires:
-        ports.append(
-            _port([rt.inputs[t] for t in targets], [rt.shares_message(t) for t in targets])
-        )
-    emit = _emitter(tuple(ports))
+        give, lend = _ports([rt.inputs[t] for t in targets],
+                            [rt.lent_inputs.get(t) for t in targets])
+        gives.append(give)
+        lends.append(lend)
+    fresh = bool(getattr(rt.nodes.get(pn.id), "fresh_outputs", False))
+    emits = _emitter(tuple(gives), tuple(lends), fresh), _emitter(tuple(lends), tuple(lends), fresh)
     if tap is None:
-        return emit
-    node_id = pn.id
+        return emits
+    return _tapped(emits[0], pn.id, tap, len(gives)), _tapped(emits[1], pn.id, tap, len(gives))
 
+
+def _tapped(emit: Emit, node_id: str, tap: Tap, count: int) -> Emit:
     def tapped(output: Output, d: Delivery) -> None:
-        for port, msg in spread(output, len(ports) or 1):
+        for port, msg in spread(output, count or 1):
             tap(node_id, port, clone(msg))
         emit(output, d)
 
     return tapped
 
 
-def _emitter(ports: tuple[Input, ...]) -> Emit:
-    count = len(ports)
+def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool) -> Emit:
+    """Routes an Output: one message goes out as ``gives`` would send it; of several, each is
+    lent but the last (or, with ``fresh``, each object's last sending)."""
+    count = len(gives)
     if count == 0:
         return _nothing
-    first = ports[0]
+    first = gives[0]
 
     def emit(output: Output, d: Delivery) -> None:
         if type(output) is dict:
             first(output, d)
             return
-        sent: set[int] = set()
-        for port, msg in spread(output, count):
-            if id(msg) in sent:
-                msg = clone(msg)  # the same object on two ports: each gets its own
-            sent.add(id(msg))
-            ports[port](msg, d)
+        pairs = spread(output, count)
+        if not pairs:
+            return
+        if fresh:
+            final = {id(msg): i for i, (_, msg) in enumerate(pairs)}
+            for i, (port, msg) in enumerate(pairs):
+                (gives if final[id(msg)] == i else lends)[port](msg, d)
+            return
+        *early, (port, msg) = pairs
+        for p, m in early:
+            lends[p](m, d)
+        gives[port](msg, d)
 
     return emit
 
@@ -180,8 +265,3 @@ def spread(output: Output, count: int) -> list[tuple[int, Message]]:
         elif isinstance(item, dict):
             pairs.append((port, item))
     return pairs
-
-
-def shares_message(node: Any) -> bool:
-    """True when a fan-out may give this node the message itself (see the module docs)."""
-    return not is_queued(node) and not getattr(node, "mutates", True)

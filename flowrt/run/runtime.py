@@ -28,7 +28,7 @@ from flowrt.message import new_msgid
 from flowrt.run.clock import Clock, RealClock
 from flowrt.run.context import NodeContext
 from flowrt.run.delivery import Delivery
-from flowrt.run.dispatch import Input, Tap, make_emit, make_input, shares_message
+from flowrt.run.dispatch import Input, Tap, wire
 from flowrt.run.events import Events
 from flowrt.run.queue import NodeQueue
 from flowrt.run.sources import messages_read, reading
@@ -74,6 +74,9 @@ class Runtime:
         self.nodes: dict[str, Node] = {}
         self.contexts: dict[str, NodeContext] = {}
         self.inputs: dict[str, Input] = {}
+        """Node id -> its input for messages given to it (see flowrt.run.dispatch)."""
+        self.lent_inputs: dict[str, Input] = {}
+        """Node id -> its input for lent messages, for the nodes that only read them."""
         self.queues: dict[str, NodeQueue] = {}
         self.stats: dict[str, list[int]] = {}
         """Node id -> [messages received, messages a source produced]."""
@@ -120,10 +123,7 @@ class Runtime:
                     node_id, limit, self._queue_full, overflow, self._dropper(node_id, limit)
                 )
         self.watched_complete = self.events.index(self.nodes, self.plan.nodes)
-        for node_id, pn in self.plan.nodes.items():
-            self.inputs[node_id] = make_input(self, pn, self.nodes[node_id], self.contexts[node_id])
-        for node_id, pn in self.plan.nodes.items():
-            self.contexts[node_id].emit = make_emit(self, pn, self.tap)
+        wire(self)
 
     @property
     def http(self) -> HttpRoutes:
@@ -138,9 +138,6 @@ class Runtime:
     @property
     def has_http(self) -> bool:
         return self._http is not None and len(self._http) > 0
-
-    def shares_message(self, node_id: str) -> bool:
-        return shares_message(self.nodes[node_id])
 
     def connection(self, connection_id: str, node_id: str) -> Connection:
         conn = self.connections.get(connection_id)

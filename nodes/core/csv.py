@@ -59,6 +59,7 @@ class Csv(Transform):
     """
 
     type = "csv"
+    fresh_outputs = True  # each row is a new message with its own copy of the rest
 
     class Config(NodeConfig):
         columns: list[str] = field(

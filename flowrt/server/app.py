@@ -29,7 +29,9 @@ from flowrt.server.auth import Auth, BodyTooLarge, Guard
 from flowrt.server.deploy import DeployRefused, Engine
 from flowrt.server.events import Hub
 from flowrt.server.files import FlowFiles
-from flowrt.server.revisions import Revisions
+from flowrt.server.flow_cache import FlowCache
+from flowrt.server.protocol import BODY_TIMEOUT, HEADER_TIMEOUT
+from flowrt.server.revisions import KEEP_REVISIONS, Revisions
 
 log = logging.getLogger("flowrt.server")
 MAX_BODY = 2 * 1024 * 1024
@@ -66,6 +68,14 @@ class ServerSettings:
     secrets_file: Path | None = None
     """The ``--secrets`` file; a Node-RED import writes credentials into it when it is an
     encrypted store (or does not exist yet) and FLOWRT_SECRETS_KEY is set."""
+    keep_revisions: int = KEEP_REVISIONS
+    """Revisions kept (the newest); the current one and the one before are always kept."""
+    keep_revisions_days: float | None = None
+    """Also delete revisions older than this many days (None: no age limit)."""
+    header_timeout: float = HEADER_TIMEOUT
+    """Seconds a client has to send a request's headers (see :mod:`flowrt.server.protocol`)."""
+    body_timeout: float = BODY_TIMEOUT
+    """Seconds a client has to send a request's body, once its headers are in."""
 
 
 class Server:
@@ -75,11 +85,13 @@ class Server:
         self.settings = settings
         self.registry = settings.registry or default_registry()
         self.files = FlowFiles(settings.flows)
+        self.flow_cache = FlowCache(self.files)
         self.hub = Hub()
         self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
                              settings.close_timeout, settings.context_url, settings.group,
                              settings.scripts)
-        self.revisions = Revisions(settings.db_url, self.files.root)
+        self.revisions = Revisions(settings.db_url, self.files.root, settings.keep_revisions,
+                                   settings.keep_revisions_days)
         self.auth = settings.auth
         self.started_problem: str | None = None
         self.catalog: list[dict[str, Any]] | None = None
@@ -131,6 +143,7 @@ def create_app(settings: ServerSettings) -> Starlette:
             if settings.group is not None:
                 await settings.group.stop()
             server.revisions.close()
+            server.flow_cache.close()
             if broker is not None:
                 await broker.stop()
 

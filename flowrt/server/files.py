@@ -1,15 +1,25 @@
 """The flows directory as the API sees it: names relative to it, revisions, and no way out.
 
-A name is refused (:class:`BadName`, 400) when it is empty, absolute, has a ``..`` or hidden part
-(``.flowrt/`` holds the server's own data), is not a ``.yaml``/``.yml``/``.json`` file, or resolves
-outside the directory (a symlink pointing out). A revision is the hash of the file's text, so a
-writer that read an older text gets :class:`Stale` (409) instead of overwriting someone's change.
+A name is refused (:class:`BadName`, 400) when it is empty, over 512 characters or has a part
+over ``MAX_PART`` bytes, holds a control character (NUL, a newline...) or a backslash, is
+absolute, has a ``..`` or hidden part (``.flowrt/`` holds the server's own data), is not a
+``.yaml``/``.yml``/``.json`` file, resolves outside the directory (a symlink pointing out), names
+a directory or goes through a file. Writing a new file whose name differs only in case from one
+that exists is refused too: on a case-insensitive file system (a checkout on macOS or Windows)
+the two would be one file.
+
+A revision is the hash of the file's text, so a writer that read an older text gets
+:class:`Stale` (409) instead of overwriting someone's change. A write goes to a temporary file
+beside the target, given the target's mode (a new file gets the usual 666 less the umask), then
+replaces it atomically; the temporary file is removed whatever happens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import stat
 from pathlib import Path, PurePosixPath
 
 from flowrt.codes import diagnostic
@@ -41,6 +51,12 @@ def load_flow_text(text: str, file: str) -> Document:
             file=file, line=1, column=1)]) from exc
 
 
+MAX_NAME = 512
+MAX_PART = 200
+"""Bytes in one part of a name: file systems allow 255, and the temporary file of a write needs
+room for its prefix and suffix."""
+
+
 def revision_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
@@ -51,18 +67,40 @@ class FlowFiles:
 
     def path(self, name: str) -> Path:
         """The file for an API name, or BadName."""
-        if not name or "\x00" in name or "\\" in name or len(name) > 512:
-            raise BadName("a flow file name is a relative path like 'alerts.yaml'")
+        if not name or "\\" in name or len(name) > MAX_NAME:
+            raise BadName("a flow file name is a relative path like 'alerts.yaml', at most "
+                          f"{MAX_NAME} characters")
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+            raise BadName("a flow file name may not hold control characters (NUL, newlines...)")
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadName("a flow file name must be valid Unicode text") from None
         pure = PurePosixPath(name)
         if pure.is_absolute() or name.startswith("~"):
             raise BadName(f"'{name}' is absolute; give a path relative to the flows directory")
         if any(part in ("..", ".") or part.startswith(".") for part in pure.parts):
             raise BadName(f"'{name}' may not contain '..' or hidden parts")
+        if any(len(part.encode("utf-8")) > MAX_PART for part in pure.parts):
+            raise BadName(f"a part of '{name[:60]}...' is over {MAX_PART} bytes; use shorter "
+                          "names")
         if not name.endswith(FLOW_SUFFIXES) or name.endswith(TEST_SUFFIXES):
             raise BadName(f"'{name}' is not a flow file (*.yaml, *.yml or *.json)")
+        try:
+            return self._resolve(name, pure)
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symlinks
+            raise BadName(f"'{name}' cannot be used: {getattr(exc, 'strerror', None) or exc}"
+                          ) from exc
+
+    def _resolve(self, name: str, pure: PurePosixPath) -> Path:
         resolved = (self.root / pure).resolve()
         if not resolved.is_relative_to(self.root):
             raise BadName(f"'{name}' leads outside the flows directory")
+        for parent in resolved.relative_to(self.root).parents:
+            if (self.root / parent).exists() and not (self.root / parent).is_dir():
+                raise BadName(f"'{name}' goes through '{parent.as_posix()}', which is a file")
+        if resolved.is_dir():
+            raise BadName(f"'{name}' is a directory, not a flow file")
         return resolved
 
     def name(self, path: Path) -> str:
@@ -84,7 +122,8 @@ class FlowFiles:
         path = self.path(name)
         if not path.is_file():
             return None
-        return path.read_text(encoding="utf-8")
+        # errors="replace": a file that is not UTF-8 is shown (and replaced) rather than a 500
+        return path.read_text(encoding="utf-8", errors="replace")
 
     def revision(self, name: str) -> str | None:
         text = self.read(name)
@@ -92,16 +131,39 @@ class FlowFiles:
 
     def write(self, name: str, text: str, expected: str | None) -> str:
         """Write ``text`` if the file is still at revision ``expected`` (None: it must not
-        exist); returns the new revision."""
+        exist); returns the new revision. The file keeps its mode; the write is atomic."""
         path = self.path(name)
         current = self.revision(name)
         if current != expected:
             raise Stale(current)
+        if current is None:
+            self._refuse_case_twin(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
+        before = path.stat() if current is not None else None
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                     0o600 if before is not None else 0o666)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                if before is not None:
+                    _same_owner_and_mode(out.fileno(), before)
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
         return revision_of(text)
+
+    def _refuse_case_twin(self, path: Path) -> None:
+        """BadName when a file whose name differs from ``path``'s only in case exists."""
+        if not path.parent.is_dir():
+            return
+        folded = path.name.casefold()
+        for entry in os.scandir(path.parent):
+            if entry.name != path.name and entry.name.casefold() == folded:
+                raise BadName(f"'{self.name(path)}' differs only in case from "
+                              f"'{self.name(Path(entry.path))}', which exists: use that name")
 
     def delete(self, name: str, expected: str | None) -> None:
         path = self.path(name)
@@ -120,3 +182,13 @@ class FlowFiles:
             if text is not None:
                 out[name] = text
         return out
+
+
+def _same_owner_and_mode(fd: int, before: os.stat_result) -> None:
+    """Give the new file the mode of the one it replaces, and its owner when we may (root)."""
+    if (before.st_uid, before.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, before.st_uid, before.st_gid)
+        except PermissionError:
+            pass
+    os.fchmod(fd, stat.S_IMODE(before.st_mode))

@@ -2,7 +2,12 @@
 
 Each deploy stores a snapshot of every flow file (name -> text) with its author, time, a hash
 of the snapshot and a message, through SQLModel: SQLite in ``<flows>/.flowrt/revisions.db`` by
-default, or any database URL (``--db postgresql://...``).
+default (created mode 600, in a folder created mode 700: it holds every flow as deployed), or any
+database URL (``--db postgresql://...``).
+
+Retention: after each new revision, and when the store opens, revisions beyond the newest
+``keep`` are deleted, and so are those older than ``keep_days`` days when that is set; the two
+newest (what runs now, and the one before it to roll back to) are never deleted.
 """
 
 from __future__ import annotations
@@ -10,12 +15,22 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+
+log = logging.getLogger("flowrt.server")
+
+KEEP_REVISIONS = 100
+"""Revisions kept by default: the newest hundred deploys."""
+ALWAYS_KEPT = 2
+"""The current revision and the one before it are never deleted."""
 
 
 class Revision(SQLModel, table=True):
@@ -52,11 +67,17 @@ def snapshot_hash(files: dict[str, str]) -> str:
 
 
 class Revisions:
-    def __init__(self, url: str | None, flows_dir: Path) -> None:
+    def __init__(self, url: str | None, flows_dir: Path, keep: int = KEEP_REVISIONS,
+                 keep_days: float | None = None) -> None:
+        if keep < ALWAYS_KEPT:
+            raise ValueError(f"keep at least {ALWAYS_KEPT} revisions (the current one and the "
+                             "one before it)")
+        if keep_days is not None and keep_days <= 0:
+            raise ValueError("the age limit of revisions is a number of days above 0")
+        self.keep = keep
+        self.keep_days = keep_days
         if url is None:
-            folder = flows_dir / ".flowrt"
-            folder.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{folder / 'revisions.db'}"
+            url = f"sqlite:///{_private_database(flows_dir / '.flowrt')}"
         self.engine = create_engine(database_url(url))
         tables = [Revision.__table__]  # type: ignore[attr-defined]
         try:
@@ -66,6 +87,7 @@ class Revisions:
             # directory's SQLite file): another created the table between the check and the
             # CREATE. Checking again finds it.
             SQLModel.metadata.create_all(self.engine, tables=tables)
+        self.prune()
 
     def add(self, author: str, files: dict[str, str], message: str) -> Revision:
         rev = Revision(author=author, time=time.time(), hash=snapshot_hash(files),
@@ -74,7 +96,26 @@ class Revisions:
             session.add(rev)
             session.commit()
             session.refresh(rev)
+        self.prune()
         return rev
+
+    def prune(self) -> int:
+        """Delete the revisions the retention policy does not keep; how many were deleted."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(Revision.id, Revision.time)
+                                .order_by(col(Revision.id).desc())).all()
+            oldest = None if self.keep_days is None else time.time() - self.keep_days * 86400
+            doomed = [rid for i, (rid, when) in enumerate(rows)
+                      if i >= ALWAYS_KEPT
+                      and (i >= self.keep or (oldest is not None and when < oldest))]
+            for start in range(0, len(doomed), 500):
+                session.execute(delete(Revision).where(
+                    col(Revision.id).in_(doomed[start:start + 500])))
+            session.commit()
+        if doomed:
+            log.info("revisions: deleted %d past the retention policy (keep %d%s)", len(doomed),
+                     self.keep, "" if self.keep_days is None else f", {self.keep_days:g} days")
+        return len(doomed)
 
     def list(self) -> list[Revision]:
         with Session(self.engine) as session:
@@ -86,6 +127,18 @@ class Revisions:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _private_database(folder: Path) -> Path:
+    """The SQLite file in ``folder``, both created for the owner alone (an existing file and
+    folder keep the modes they have)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / "revisions.db"
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    return path
 
 
 def diff(old: dict[str, str], new: dict[str, str]) -> str:

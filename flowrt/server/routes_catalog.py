@@ -13,8 +13,8 @@ from starlette.routing import BaseRoute, Route
 from flowrt.errors import ConfigError, LoadError
 from flowrt.server.app import server_of
 from flowrt.server.auth import COOKIE
-from flowrt.server.files import BadName, load_flow_text
-from flowrt.server.layout import layered
+from flowrt.server.files import BadName
+from flowrt.server.layout import layout_of
 from flowrt.server.openapi import OPENAPI
 from flowrt.server.routes_flows import body_of, error
 
@@ -44,18 +44,15 @@ async def layout(request: Request) -> Response:
         name = str(body.get("file", ""))
         text = body.get("text")
         if not isinstance(text, str):
-            text = server.files.read(name)
+            text = await asyncio.to_thread(server.files.read, name)
     except (BadName, ValueError) as exc:
         return error(400, str(exc))
     if text is None:
         return error(404, f"no flow file '{name}'")
-    try:
-        doc = load_flow_text(text, name)
+    try:  # reading and laying out a large flow takes seconds: not on the event loop
+        return JSONResponse({"layout": await asyncio.to_thread(layout_of, text, name)})
     except LoadError as exc:
         return error(422, str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read")
-    ids = [n for n, decl in doc.nodes.items() if decl.subflow is None]
-    edges = [(n, w.target) for n in ids for w in doc.nodes[n].wires]
-    return JSONResponse({"layout": await asyncio.to_thread(layered, ids, edges)})
 
 
 async def import_nodered(request: Request) -> Response:

@@ -1,21 +1,26 @@
-"""Flow files: list, get, put (YAML text or JSON document), delete, validate."""
+"""Flow files: list, get, put (YAML text or JSON document), delete, validate.
+
+Nothing here parses or writes on the event loop: reading goes through the server's
+:class:`~flowrt.server.flow_cache.FlowCache`, saving and validating run in worker threads.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowrt.errors import Diagnostic, LoadError
 from flowrt.load import Project
 from flowrt.load.project import display_path
-from flowrt.load.yaml_io import to_plain
+from flowrt.load.yaml_io import MAX_DEPTH
 from flowrt.server.app import server_of
-from flowrt.server.files import BadName, FlowFiles, Stale, load_flow_text, revision_of
+from flowrt.server.files import BadName, FlowFiles, Stale, load_flow_text
 from flowrt.server.roundtrip import fresh_text, save_text
 
 
@@ -27,6 +32,8 @@ async def body_of(request: Request) -> dict[str, Any]:
     """The JSON object a request carries; ValueError when it is not one."""
     try:
         data = json.loads(await request.body() or b"null")
+    except ClientDisconnect:
+        raise ValueError("the client went away before its body arrived") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"the body is not JSON: {exc}") from exc
     except RecursionError:
@@ -36,39 +43,31 @@ async def body_of(request: Request) -> dict[str, Any]:
     return data
 
 
+def check_depth(value: Any, what: str, limit: int = MAX_DEPTH) -> None:
+    """ValueError when ``value`` nests lists and objects deeper than a flow file may."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            raise ValueError(f"{what} is nested deeper than {limit} levels, as no flow file "
+                             "may be; flatten it")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
 async def list_flows(request: Request) -> Response:
-    files = server_of(request).files
-    out = []
-    for name in files.names():
-        text = files.read(name) or ""
-        entry: dict[str, Any] = {"file": name, "id": None, "label": None,
-                                 "revision": revision_of(text), "nodes": 0}
-        try:
-            doc = load_flow_text(text, name)
-            entry.update(id=doc.id, label=doc.label, nodes=len(doc.nodes))
-        except LoadError as exc:
-            entry["error"] = str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read"
-        out.append(entry)
-    return JSONResponse(out)
+    return JSONResponse(await server_of(request).flow_cache.listing())
 
 
 async def get_flow(request: Request) -> Response:
-    files = server_of(request).files
     name = request.path_params["file"]
     try:
-        text = files.read(name)
+        parsed = await server_of(request).flow_cache.get(name)
     except BadName as exc:
         return error(400, str(exc))
-    if text is None:
+    if parsed is None:
         return error(404, f"no flow file '{name}'")
-    document: Any = None
-    diagnostics: list[dict[str, Any]] = []
-    try:
-        document = to_plain(load_flow_text(text, name).data)
-    except LoadError as exc:
-        diagnostics = [d.to_dict() for d in exc.diagnostics]
-    return JSONResponse({"file": name, "text": text, "document": document,
-                         "revision": revision_of(text), "diagnostics": diagnostics})
+    return Response(parsed.body, media_type="application/json")
 
 
 async def put_flow(request: Request) -> Response:
@@ -77,22 +76,28 @@ async def put_flow(request: Request) -> Response:
     try:
         files.path(name)
         body = await body_of(request)
+        if isinstance(body.get("document"), dict):
+            check_depth(body["document"], "document")
     except (BadName, ValueError) as exc:
         return error(400, str(exc))
     revision = body.get("revision")
     if revision is not None and not isinstance(revision, str):
         return error(400, "revision must be a string, or null for a new file")
-    current = files.read(name)
-    if "text" in body:
-        text = body["text"]
-        if not isinstance(text, str):
-            return error(400, "text must be a string")
-    elif isinstance(body.get("document"), dict):
-        text = _document_text(name, current, body["document"])
-    else:
+    text = body.get("text")
+    if "text" in body and not isinstance(text, str):
+        return error(400, "text must be a string")
+    if text is None and not isinstance(body.get("document"), dict):
         return error(400, "give `text` (the file's text) or `document` (the flow as JSON)")
+
+    def save() -> str:
+        content = text if isinstance(text, str) else \
+            _document_text(name, files.read(name), body["document"])
+        return files.write(name, content, revision)
+
     try:
-        new = files.write(name, text, revision)
+        new = await asyncio.to_thread(save)
+    except BadName as exc:
+        return error(400, str(exc))
     except Stale as exc:
         return error(409, "the file changed since you read it: reload it, then save again",
                      current=exc.current)
@@ -112,7 +117,7 @@ async def delete_flow(request: Request) -> Response:
     files = server_of(request).files
     name = request.path_params["file"]
     try:
-        files.delete(name, request.query_params.get("revision"))
+        await asyncio.to_thread(files.delete, name, request.query_params.get("revision"))
     except BadName as exc:
         return error(400, str(exc))
     except FileNotFoundError:
@@ -128,12 +133,15 @@ async def validate(request: Request) -> Response:
         body = await body_of(request)
         name = str(body.get("file") or "flow.yaml")
         server.files.path(name)
+        if isinstance(body.get("document"), dict):
+            check_depth(body["document"], "document")
     except (BadName, ValueError) as exc:
         return error(400, str(exc))
     if "text" in body and isinstance(body["text"], str):
         text = body["text"]
     elif isinstance(body.get("document"), dict):  # lines as the file would have them saved
-        text = _document_text(name, server.files.read(name), body["document"])
+        text = await asyncio.to_thread(
+            lambda: _document_text(name, server.files.read(name), body["document"]))
     else:
         return error(400, "give `text` or `document`")
     diagnostics = await _check_one(server.files, server, name, text)
@@ -142,8 +150,6 @@ async def validate(request: Request) -> Response:
 
 async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> list[Diagnostic]:
     """Check ``text`` as file ``name`` among the other files of the directory."""
-    import asyncio
-
     from flowrt.check import check
     from flowrt.policy import check_policy
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from flowrt.errors import ConfigError
 from flowrt.server.app import ServerSettings, create_app
 from flowrt.server.auth import Auth
+from flowrt.server.protocol import timed_protocol
 
 log = logging.getLogger("flowrt.server")
 
@@ -38,7 +39,8 @@ def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
                             timeout_graceful_shutdown=int(settings.close_timeout) + 5,
-                            log_config=None)
+                            log_config=None,
+                            http=timed_protocol(settings.header_timeout, settings.body_timeout))
     log.info("flowrt serve: http://%s:%d (flows in %s)", host, port, settings.flows)
     server = uvicorn.Server(config)
     # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for the previous handlers:

@@ -43,12 +43,14 @@ engine routes the error to ``catch`` nodes or the log with the node id and the m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
+from flowrt.bounded_regex import BoundedRegex, RegexTimeout, compile_regex
+from flowrt.deadline import EVALUATION_SECONDS, TimeLimitExceeded, within
 from flowrt.errors import (
     AuthFailed,
     ConfigError,
@@ -58,6 +60,7 @@ from flowrt.errors import (
     NotConnected,
     ScriptError,
 )
+from flowrt.evaluated import Evaluated
 from flowrt.expression import ExpressionEvaluator, JsonataExpression, compile_expression
 from flowrt.message import clone, new_msgid
 from flowrt.props import (
@@ -83,14 +86,15 @@ from flowrt.types import Category, Message, Output, Stability
 
 # fmt: off
 __all__ = [
-    "Ack", "AsyncTransform", "AuthFailed", "ConfigError", "Connection", "ConnectionLost",
-    "EndOfInput", "Evaluator", "ExpressionEvaluator", "HttpHandler", "HttpRoutes",
+    "Ack", "AsyncTransform", "AuthFailed", "BoundedRegex", "ConfigError", "Connection",
+    "ConnectionLost", "EVALUATION_SECONDS", "EndOfInput", "Evaluated", "Evaluator",
+    "ExpressionEvaluator", "HttpHandler", "HttpRoutes",
     "JsonataExpression", "Listener", "Message", "MISSING", "Node", "NodeConfig", "NodeContext",
-    "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "ScriptError",
-    "Sink", "SinkConfig", "Source", "Store", "Timer",
-    "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_value",
-    "delete_property", "evaluate", "field", "get_property", "getter", "new_msgid",
-    "parse_path", "set_property", "setter"
+    "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "RegexTimeout",
+    "ScriptError", "Sink", "SinkConfig", "Source", "Store", "TimeLimitExceeded", "Timer",
+    "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_regex",
+    "compile_value", "delete_property", "evaluate", "field", "get_property", "getter",
+    "new_msgid", "parse_path", "set_property", "setter", "within"
 ]
 # fmt: on
 
@@ -207,6 +211,12 @@ class Node:
     reach files, the network or the process (an embedded interpreter with no such bindings),
     ``"unrestricted"`` when it runs with the rights of the flowrt process. A server that others
     can reach refuses such nodes by its ``--scripts`` policy (see :mod:`flowrt.policy`)."""
+    evaluates: ClassVar[Mapping[Evaluated, tuple[str, ...]]] = {}
+    """What the node evaluates of what a flow's author writes, by kind: ``{"regex":
+    ("rules[].regex",), "jsonata": ("rules[].jsonata", "property")}``. A field is a config key,
+    a path into one, or a message property read instead (``msg.template``). The ``--scripts``
+    policy refuses by it (code kinds: python, javascript, sql, flux, influxql), and the
+    catalog, ``flowrt nodes`` and docs/security.md show it (see :mod:`flowrt.evaluated`)."""
 
     def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
         self.id = node_id

@@ -41,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from flowrt.bounded_regex import BoundedRegex, compile_regex
 from flowrt.expression import compile_expression, compile_jsonata
 from flowrt.message import clone
 from flowrt.props import MISSING, get_path, parse_path, path_getter
@@ -82,24 +83,23 @@ class TypedValue(BaseModel):
 
 
 class Pattern(BaseModel):
-    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax."""
+    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax (also
+    JavaScript's `(?<name>...)` groups), matched with a time limit (see
+    :mod:`flowrt.bounded_regex`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["re"] = Field(description="Always `re`.")
     value: str = Field(description="The regular expression.", min_length=1)
-    _compiled: re.Pattern[str] = PrivateAttr()
+    _compiled: BoundedRegex = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> Pattern:
-        try:
-            self._compiled = re.compile(self.value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {self.value!r}: {exc}") from None
+        self._compiled = compile_regex(self.value)
         return self
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> BoundedRegex:
         return self._compiled
 
 

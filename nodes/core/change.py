@@ -130,13 +130,13 @@ def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
 
     def change(msg: Message) -> None:
         current = target.get(msg)
-        kind, text, pattern = search(msg)
+        kind, text, replace = search(msg)
         if isinstance(current, str):
             value = new_value(msg)
             if kind != "re" and current == text:
                 target.set(msg, value)
             else:
-                target.set(msg, pattern.sub(_replacement(to_str(value)), current))
+                target.set(msg, replace(_replacement(to_str(value)), current))
         elif kind == "num" and type(current) in (int, float) and current == float(text):
             target.set(msg, new_value(msg))
         elif kind == "bool" and type(current) is bool and to_str(current) == text:
@@ -145,8 +145,12 @@ def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
     return change
 
 
-Search = tuple[str, str, re.Pattern[str]]
-"""(kind: str/num/bool/re, the text of the value, the pattern to replace)."""
+Replace = Callable[[Callable[[Any], str], str], str]
+"""``replace(function of the match, text)``: every match of the search in the text replaced."""
+
+Search = tuple[str, str, Replace]
+"""(kind: str/num/bool/re, the text of the value, how to replace it); a pattern's replacement
+is bounded in time and size (see :func:`flowrt.api.compile_regex`)."""
 
 
 def _search_of(value: Any) -> Search:
@@ -160,12 +164,12 @@ def _search_of(value: Any) -> Search:
         what = "nothing (the value is missing)" if value is MISSING else type(value).__name__
         raise NodeError(f"change: from must be text, a number or a boolean; got {what}")
     text = to_str(value)
-    return kind, text, re.compile(re.escape(text))
+    return kind, text, re.compile(re.escape(text)).sub
 
 
 def _compile_search(search: Any, ctx: NodeContext) -> Callable[[Message], Search]:
     if isinstance(search, Pattern):
-        found: Search = ("re", "", search.regex)
+        found: Search = ("re", "", search.regex.sub)
         return lambda msg: found
     if isinstance(search, TypedValue) and search.type in ("msg", "flow", "global", "env"):
         get = compile_value(search, ctx)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from flowrt.api import (
     NodeError,
     TypedValue,
     compile_expression,
+    compile_regex,
     compile_value,
 )
 from nodes.core.js_coercion import (
@@ -199,7 +199,7 @@ def compile_rule(rule: SwitchRule, ctx: NodeContext) -> Test | None:
         needle = to_str(value)
         return lambda a, msg: needle in (a if type(a) is str else to_str(a))
     if op == "regex":
-        pattern = re.compile(value, re.IGNORECASE if rule.ignore_case else 0)
+        pattern = compile_regex(value, ignore_case=rule.ignore_case)
         return lambda a, msg: pattern.search(a if type(a) is str else to_str(a)) is not None
     if op == "is":
         return _IS[value if isinstance(value, str) else json.dumps(value)]

@@ -7,7 +7,6 @@ checks that exactly one operator is present and remembers which (:attr:`SwitchRu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Literal, TypeAlias
 
@@ -23,7 +22,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from flowrt.api import JsonataExpression, Message, Value
+from flowrt.api import JsonataExpression, Message, Value, compile_regex
 from nodes.core.rule_schema import present_keys_only
 
 Test: TypeAlias = Callable[[Any, Message], bool]
@@ -117,10 +116,7 @@ class SwitchRule(BaseModel):
         if "ignore_case" in data and ops[0] != "regex":
             raise ValueError("ignore_case goes only with a regex rule")
         if ops[0] == "regex" and isinstance(data["regex"], str):
-            try:
-                re.compile(data["regex"])
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {data['regex']!r}: {exc}") from None
+            compile_regex(data["regex"])  # ValueError naming the pattern
         if data[ops[0]] is None and ops[0] not in ("eq", "neq", "is", "contains", "has_key"):
             raise ValueError(f"{ops[0]} needs a value")
         rule = handler(data)

@@ -170,12 +170,23 @@ def run(
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]),
               envvar="FLOWRT_SCRIPTS",
               help=SCRIPTS_HELP + "; default: allow on loopback, sandboxed on other addresses.")
+@click.option("--keep-revisions", type=click.IntRange(min=2), default=100, show_default=True,
+              help="Deployed revisions kept (the newest); the current one and the one before "
+                   "are never deleted.")
+@click.option("--keep-revisions-days", type=click.FloatRange(min=0, min_open=True),
+              metavar="DAYS", help="Also delete revisions older than this (default: no limit).")
+@click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=20.0,
+              show_default=True, help="Seconds a client has to send a request's headers.")
+@click.option("--body-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds a client has to send a request's body.")
 @group_options
 def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
-          log_level: str, scripts: str | None, group_name: str | None, group_db: str | None,
+          log_level: str, scripts: str | None, keep_revisions: int,
+          keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
+          group_name: str | None, group_db: str | None,
           worker_name: str | None, group_poll: float) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
@@ -201,6 +212,8 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
             mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None,
             scripts=parse_policy(scripts) if scripts else default_policy(is_loopback(host)),
             secrets_file=Path(secrets_file) if secrets_file else None,
+            keep_revisions=keep_revisions, keep_revisions_days=keep_revisions_days,
+            header_timeout=header_timeout, body_timeout=body_timeout,
             group=make_group(group_name, group_db, worker_name, group_poll,
                              address=f"http://{host}:{port}"))
         run_server(settings, host, port, log_level)

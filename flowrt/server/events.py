@@ -2,8 +2,15 @@
 
 Events (JSON): ``{type: "debug", node, msg, time}`` for each message reaching an active debug
 node, ``{type: "status", node, status}``, ``{type: "error", node, message, msgid}`` for errors
-no catch node took, and ``{type: "deploy", revision, changed}``. A client that does not keep up
-loses events (its queue is bounded) rather than slowing the flows down.
+no catch node took, and ``{type: "deploy", revision, changed}``.
+
+Each event is encoded once, whatever the number of clients. An event over ``MAX_EVENT_BYTES``
+(a large debug message) is sent cut: its ``msg`` becomes ``{payload: <the start of it and a
+note>, _msgid, _truncated: <its size>}``. Each client has its own queue, bounded in bytes
+(``MAX_QUEUED_BYTES``): a client that does not read its events (a stalled tab, a script that
+connects and stops reading) is dropped when its queue would pass the bound, with close code
+1008 and one warning in the log, rather than making the server hold its events or slowing the
+flows down. The other clients are not affected.
 """
 
 from __future__ import annotations
@@ -11,43 +18,97 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 log = logging.getLogger("flowrt.server")
-QUEUE = 1000
+MAX_EVENT_BYTES = 1024 * 1024
+MAX_QUEUED_BYTES = 16 * 1024 * 1024
+TOO_SLOW = 1008
+PREVIEW = 1000
+
+
+class Client:
+    """One connected editor: the events waiting for it, and their size."""
+
+    def __init__(self, peer: str) -> None:
+        self.peer = peer
+        self.waiting: deque[str] = deque()
+        self.bytes = 0
+        self.ready = asyncio.Event()
+        self.dropped = asyncio.Event()
 
 
 class Hub:
-    def __init__(self) -> None:
-        self.clients: set[asyncio.Queue[dict[str, Any]]] = set()
+    def __init__(self, max_queued: int = MAX_QUEUED_BYTES,
+                 max_event: int = MAX_EVENT_BYTES) -> None:
+        self.clients: set[Client] = set()
+        self.max_queued = max_queued
+        self.max_event = max_event
 
     def publish(self, event: dict[str, Any]) -> None:
-        for queue in self.clients:
-            try:
-                queue.put_nowait(event)
-            except asyncio.QueueFull:
-                pass
+        if not self.clients:
+            return
+        text = encode(event, self.max_event)
+        size = len(text)  # ASCII (json's ensure_ascii): characters are bytes
+        for client in list(self.clients):
+            if client.bytes + size > self.max_queued:
+                self._drop(client)
+                continue
+            client.waiting.append(text)
+            client.bytes += size
+            client.ready.set()
+
+    def _drop(self, client: Client) -> None:
+        log.warning("events: dropped the WebSocket client %s: %d bytes of events wait for it "
+                    "and it does not read them (the bound is %d bytes a client)", client.peer,
+                    client.bytes, self.max_queued)
+        self.clients.discard(client)
+        client.waiting.clear()
+        client.bytes = 0
+        client.dropped.set()
 
     async def serve(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE)
-        self.clients.add(queue)
-        closed = asyncio.get_running_loop().create_task(_until_closed(websocket))
+        peer = f"{websocket.client.host}:{websocket.client.port}" if websocket.client else "?"
+        client = Client(peer)
+        self.clients.add(client)
+        loop = asyncio.get_running_loop()
+        closed = loop.create_task(_until_closed(websocket))
+        sending = loop.create_task(_send(websocket, client))
+        dropped = loop.create_task(client.dropped.wait())
         try:
-            while not closed.done():
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
-                    break
-                await websocket.send_text(json.dumps(getter.result(), default=_jsonable))
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            pass
+            await asyncio.wait({closed, sending, dropped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.clients.discard(queue)
-            closed.cancel()
+            self.clients.discard(client)
+            for task in (closed, sending, dropped):
+                task.cancel()
+        if dropped.done() and not dropped.cancelled() and not closed.done():
+            await _close(websocket)
+
+
+async def _send(websocket: WebSocket, client: Client) -> None:
+    try:
+        while True:
+            await client.ready.wait()
+            while client.waiting:
+                text = client.waiting.popleft()
+                await websocket.send_text(text)
+                client.bytes -= len(text)
+            client.ready.clear()
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return
+
+
+async def _close(websocket: WebSocket) -> None:
+    """Close with 1008; a client that reads nothing may never take the close frame, so this
+    waits a few seconds at most (the server closes the connection when the handler returns)."""
+    try:
+        await asyncio.wait_for(websocket.close(TOO_SLOW, "too slow: events were not read"), 5)
+    except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+        pass
 
 
 async def _until_closed(websocket: WebSocket) -> None:
@@ -58,6 +119,28 @@ async def _until_closed(websocket: WebSocket) -> None:
                 return
     except (WebSocketDisconnect, RuntimeError):
         return
+
+
+def encode(event: dict[str, Any], limit: int = MAX_EVENT_BYTES) -> str:
+    """The event's JSON text; a debug message that makes it longer than ``limit`` is cut."""
+    try:
+        text = json.dumps(event, default=_jsonable)
+    except (ValueError, RecursionError) as exc:  # a message that refers to itself
+        plain = {k: v for k, v in event.items() if isinstance(v, str | int | float | None)}
+        return json.dumps({**plain, "msg": {"payload": f"[cannot be shown: {exc}]"}})
+    if len(text) <= limit:
+        return text
+    msg = event.get("msg")
+    shown = json.dumps(msg, default=_jsonable)[:PREVIEW] if "msg" in event else ""
+    cut = {k: v for k, v in event.items() if k not in ("msg", "message")}
+    note = (f"… [cut: the message is {len(text):,} bytes as JSON; the editor is sent at most "
+            f"{limit:,}]")
+    cut["msg"] = {"payload": shown + note, "_truncated": len(text)}
+    if isinstance(msg, dict) and isinstance(msg.get("_msgid"), str):
+        cut["msg"]["_msgid"] = msg["_msgid"][:100]
+    if "message" in event:
+        cut["message"] = str(event["message"])[:PREVIEW] + note
+    return json.dumps(cut, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:

@@ -160,10 +160,12 @@ class FlowFiles:
         if not path.parent.is_dir():
             return
         folded = path.name.casefold()
-        for entry in os.scandir(path.parent):
-            if entry.name != path.name and entry.name.casefold() == folded:
-                raise BadName(f"'{self.name(path)}' differs only in case from "
-                              f"'{self.name(Path(entry.path))}', which exists: use that name")
+        with os.scandir(path.parent) as entries:
+            twin = next((e.path for e in entries
+                         if e.name != path.name and e.name.casefold() == folded), None)
+        if twin is not None:
+            raise BadName(f"'{self.name(path)}' differs only in case from "
+                          f"'{self.name(Path(twin))}', which exists: use that name")
 
     def delete(self, name: str, expected: str | None) -> None:
         path = self.path(name)

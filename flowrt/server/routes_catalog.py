@@ -41,7 +41,8 @@ async def layout(request: Request) -> Response:
     server = server_of(request)
     try:
         body = await body_of(request)
-        name = str(body.get("file", ""))
+        name = str(body.get("file") or "flow.yaml")
+        server.files.path(name)  # a name the API refuses is a 400, with text given or not
         text = body.get("text")
         if not isinstance(text, str):
             text = await asyncio.to_thread(server.files.read, name)

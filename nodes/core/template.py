@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import ValidationInfo, field_validator
 from ruamel.yaml import YAML
@@ -23,60 +23,10 @@ from flowrt.api import (
 )
 
 from .context_store import ContextStore
+from .template_jinja import EnvView, check_jinja, compile_jinja
 from .template_mustache import Resolver, check_mustache, compile_mustache
 
-if TYPE_CHECKING:
-    import jinja2
-
 Render = Callable[[Message], str]
-
-
-def _finalize(value: Any) -> Any:
-    """How Jinja prints a value: objects and lists as JSON, booleans and null as in JSON."""
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
-
-
-@lru_cache(maxsize=1)
-def jinja() -> jinja2.Environment:
-    """The Jinja environment, made on first use: jinja2 is imported only by flows that use it."""
-    import jinja2
-
-    return jinja2.Environment(
-        autoescape=False,
-        undefined=jinja2.ChainableUndefined,
-        keep_trailing_newline=True,
-        finalize=_finalize,
-    )
-
-
-def check_jinja(template: str) -> None:
-    import jinja2
-
-    try:
-        jinja().parse(template)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ValueError(f"invalid Jinja template, line {exc.lineno}: {exc.message}") from None
-
-
-def compile_jinja(template: str, names: dict[str, Any]) -> Render:
-    """A Jinja template as a function of the message; a failure to render is a NodeError."""
-    import jinja2
-
-    render = jinja().from_string(template).render
-
-    def run(msg: Message) -> str:
-        try:
-            return render({**msg, "msg": msg, **names})
-        except jinja2.TemplateError as exc:
-            raise NodeError(f"template failed: {exc}") from exc
-
-    return run
 
 
 class Template(Transform):
@@ -164,7 +114,7 @@ class Template(Transform):
             return lambda msg: template
         check_jinja(template)
         return compile_jinja(
-            template, {"flow": self._flow, "global": self._global, "env": self.ctx.env}
+            template, {"flow": self._flow, "global": self._global, "env": EnvView(self.ctx.env)}
         )
 
     def process(self, msg: Message) -> Output:

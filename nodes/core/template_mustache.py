@@ -15,6 +15,13 @@ A template made only of text and variable tags, which is most of them, is compil
 of parts and rendered without pystache (about ten times faster); the tests check that both ways
 give the same text. pystache itself is imported only when a mustache template is checked or
 compiled, not when the node registry is loaded.
+
+What a flow author's template can reach: names are looked up in mappings and lists only. A
+value that is not data (an object, a function) is treated as missing, so pystache never reads
+an attribute of a Python object nor calls a lambda; there are no partials (``{{> name}}`` would
+read ``name.mustache`` from the disk), they render as nothing. A rendering stops with an error
+when its text would pass :data:`TEXT_LIMIT` characters (counted before sections repeat) or it
+runs longer than :data:`flowrt.api.EVALUATION_SECONDS`.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flowrt.api import MISSING, Message
+from flowrt.api import EVALUATION_SECONDS, MISSING, Message, NodeError, within
 
 from .context_store import ContextStore
+from .template_limits import TEXT_LIMIT
 
 ESCAPES = str.maketrans(
     {
@@ -52,6 +60,8 @@ _VARIABLE = re.compile(
 """`{{{name}}}`, `{{& name}}` or `{{name}}`: the tags the fast path handles."""
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\"'/`=]")
+_DATA = (str, int, float, bool, type(None), dict, list, tuple, bytes, bytearray)
+"""What a template may see of a value: data. Anything else (an object, a function) is missing."""
 
 
 def check_mustache(template: str) -> None:
@@ -145,6 +155,10 @@ class Resolver:
     def _found(self, value: Any) -> Any:
         if self.json_strings and type(value) is str:
             return value.translate(JSON_STRING_ESCAPES)
+        if not isinstance(value, _DATA):
+            return ""
+        if isinstance(value, list | tuple) and not all(isinstance(v, _DATA) for v in value):
+            return [v if isinstance(v, _DATA) else "" for v in value]
         return value
 
     def _from_context(self, name: str) -> Any:
@@ -171,6 +185,29 @@ class NodeRedRenderer:
         return str(self._renderer.render(parsed, context))
 
 
+class MustacheLimit(NodeError):
+    """A mustache template would make a text longer than TEXT_LIMIT."""
+
+
+def _section_sizes(parsed: Any) -> dict[str, int]:
+    """Section name -> the longest source text of a section of that name: what one turn of
+    the section prints at most, besides the values and inner sections (counted on their own)."""
+    from pystache.parser import _InvertedNode, _SectionNode
+
+    sizes: dict[str, int] = {}
+    stack = [parsed]
+    while stack:
+        for node in getattr(stack.pop(), "_parse_tree", ()):
+            if isinstance(node, _SectionNode):
+                size = max(1, node.index_end - node.index_begin)
+                sizes[node.key] = max(sizes.get(node.key, 1), size)
+            if isinstance(node, _SectionNode):
+                stack.append(node.parsed)
+            elif isinstance(node, _InvertedNode):
+                stack.append(node.parsed_section)
+    return sizes
+
+
 @lru_cache(maxsize=1)
 def _key_not_found() -> type[Exception]:
     from pystache.context import KeyNotFoundError
@@ -180,19 +217,55 @@ def _key_not_found() -> type[Exception]:
 
 @lru_cache(maxsize=1)
 def _renderer_class() -> type[Any]:
-    """pystache's Renderer with our hooks, defined on first use (pystache is imported here)."""
+    """pystache's Renderer with our hooks, defined on first use (pystache is imported here).
+
+    Each rendering gets its own engine, which counts what it prints (values, and each turn of
+    a section times the section's length) and stops past TEXT_LIMIT."""
     import pystache
+    from pystache.renderengine import RenderEngine
+
+    class Engine(RenderEngine):  # type: ignore[misc]
+        sizes: dict[str, int] = {}
+        spent = 0
+
+        def _spend(self, size: int) -> None:
+            self.spent += size
+            if self.spent > TEXT_LIMIT:
+                raise MustacheLimit(
+                    f"mustache template stopped: its text would pass {TEXT_LIMIT:,} "
+                    "characters, the size limit of a template"
+                )
+
+        def fetch_string(self, context: Any, name: str) -> str:
+            text = str(super().fetch_string(context, name))
+            self._spend(len(text))
+            return text
+
+        def fetch_section_data(self, context: Any, name: str) -> Any:
+            data = super().fetch_section_data(context, name)
+            self._spend(len(data) * self.sizes.get(name, 1))
+            return data
 
     class Renderer(pystache.Renderer):  # type: ignore[misc]
-        def __init__(self, resolve: Resolver) -> None:
-            super().__init__(escape=escape, missing_tags="ignore")
+        def __init__(self, resolve: Resolver, sizes: dict[str, int] | None = None) -> None:
+            super().__init__(escape=escape, missing_tags="ignore", partials={})
             self._resolve = resolve
+            self._sizes = sizes or {}
 
         def str_coerce(self, value: Any) -> str:
             return to_text(value)
 
         def _make_resolve_context(self) -> Resolver:
             return self._resolve
+
+        def _make_render_engine(self) -> Engine:
+            engine = Engine(
+                literal=self._to_unicode_hard, escape=self._escape_to_unicode,
+                resolve_context=self._make_resolve_context(),
+                resolve_partial=self._make_resolve_partial(), to_str=self.str_coerce,
+            )
+            engine.sizes = self._sizes
+            return engine
 
     return Renderer
 
@@ -221,8 +294,10 @@ def compile_mustache(template: str, resolve: Resolver) -> Callable[[Message], st
         import pystache
 
         parsed = pystache.parse(template)
-        render = _renderer_class()(resolve).render
-        return lambda msg: str(render(parsed, msg))
+        render = _renderer_class()(resolve, _section_sizes(parsed)).render
+        return lambda msg: within(
+            EVALUATION_SECONDS, "the mustache template", lambda: str(render(parsed, msg))
+        )
     tail = parts[-1][0]
     tags = tuple((before, resolve.getter(name), escaped) for before, name, escaped in parts[:-1])
     if len(tags) == 1:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import field_validator
+
 from flowrt.api import (
     MISSING,
     Evaluator,
@@ -22,6 +24,9 @@ from flowrt.api import (
     field,
     get_property,
 )
+
+from .context_store import ContextStore
+from .template_mustache import Resolver, check_mustache, compile_mustache
 
 _ALL = object()
 """The one stream when messages are not handled per topic."""
@@ -113,6 +118,13 @@ class Trigger(Transform):
         second_output: bool = field(
             False, description="Send the second message on a second output."
         )
+
+        @field_validator("first", "second")
+        @classmethod
+        def _mustache_parses(cls, value: Any) -> Any:
+            if isinstance(value, str) and "{{" in value:
+                check_mustache(value)
+            return value
 
     config: Config
 
@@ -233,11 +245,11 @@ class Trigger(Transform):
 
 
 def _payload_maker(value: Any, ctx: NodeContext) -> Evaluator:
-    """A function of the message giving the payload ``value`` describes."""
+    """A function of the message giving the payload ``value`` describes: a text with ``{{``
+    is a mustache template, rendered as the template node renders one (data only, bounded)."""
     if isinstance(value, str) and "{{" in value:
-        import pystache  # only for a mustache payload, so most flows never load it
-
-        return lambda msg: pystache.render(value, msg)
+        scopes = ContextStore(ctx.flow), ContextStore(ctx.global_)
+        return compile_mustache(value, Resolver(*scopes, json_strings=False))
     return compile_value(value, ctx)
 
 

@@ -106,7 +106,7 @@ def run(
     registry = _registry()
     project = load_project(paths)
     diagnostics = check_isolated(project, registry, env)
-    diagnostics += check_policy(project, registry, parse_policy(scripts))
+    diagnostics += check_policy(project, registry, parse_policy(scripts), env=env)
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:

@@ -21,16 +21,29 @@ refused as a whole before anything starts, and the editor shows the same problem
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 from flowrt.codes import diagnostic
 from flowrt.errors import ConfigError, Diagnostic
+from flowrt.load.document import Document
+from flowrt.load.env import MISSING, make_lookup, substitute
 from flowrt.load.project import Project
 from flowrt.registry.discover import Registry
 
 ScriptPolicy = Literal["allow", "sandboxed", "deny"]
 POLICIES: tuple[str, ...] = get_args(ScriptPolicy)
 ENV_VAR = "FLOWRT_SCRIPTS"
+
+TIMEOUT_CAP_VAR = "FLOWRT_SANDBOX_TIMEOUT"
+MEMORY_CAP_VAR = "FLOWRT_SANDBOX_MEMORY"
+TIMEOUT_CAP = 30.0
+"""Most seconds of ``timeout`` sandboxed code may have (the operator sets another cap with
+FLOWRT_SANDBOX_TIMEOUT in the server's environment)."""
+MEMORY_CAP = 256
+"""Most megabytes of ``memory_limit`` sandboxed code may have (FLOWRT_SANDBOX_MEMORY)."""
 
 _REFUSED: dict[str, frozenset[str]] = {
     "allow": frozenset(),
@@ -68,29 +81,40 @@ def refused_types(registry: Registry, policy: ScriptPolicy) -> list[str]:
 
 
 def check_policy(
-    project: Project, registry: Registry, policy: ScriptPolicy, option: str = "--scripts"
+    project: Project, registry: Registry, policy: ScriptPolicy, option: str = "--scripts",
+    env: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """An E060 error for each enabled node of the project that ``policy`` refuses.
 
     Disabled nodes and disabled flow files are left alone: they do not run, and are checked
-    again when a deploy enables them.
+    again when a deploy enables them. ``env``: the process environment ``${VAR}`` references
+    are substituted from (the sandbox's limits are judged on the values that will run).
     """
     if policy == "allow":
         return []
     found: list[Diagnostic] = []
+    caps = sandbox_caps() if policy == "sandboxed" else (TIMEOUT_CAP, MEMORY_CAP)
     for doc in project.documents:
         if doc.disabled:
             continue
+        envs = _node_envs(doc, dict(env or {}))
         for node in doc.all_nodes():
             spec = registry.get(node.type)
             if node.disabled or spec is None:
                 continue
-            if policy == "sandboxed" and _unbounded(spec, node.config):
+            problem = None
+            if policy == "sandboxed" and spec.cls.runs_code == "sandboxed":
+                problem = next(filter(None, (
+                    _over_limits(spec, node.config, make_lookup(e, dict(env or {})), caps)
+                    for e in envs.get(id(node), [doc.env]))), None)
+            if problem is not None:
                 found.append(diagnostic(
                     "E060",
-                    f"a {node.type} node without a `timeout` may run forever and stall every "
-                    f"flow of the server, and the script policy is `{option} {policy}`",
-                    "set `timeout` to the most seconds one run of the code may take (e.g. 5)",
+                    f"{problem}, and the script policy is `{option} {policy}`",
+                    f"set `timeout` to the most seconds one run of the code may take, more than "
+                    f"0 and at most {caps[0]:g} (e.g. 5), and `memory_limit` to at most "
+                    f"{caps[1]} (MB); the operator sets these caps with {TIMEOUT_CAP_VAR} and "
+                    f"{MEMORY_CAP_VAR}",
                     node=node.id, node_type=node.type, path=node.path,
                     file=doc.file, line=node.span.line, column=node.span.column,
                 ))
@@ -110,14 +134,71 @@ def check_policy(
     return found
 
 
-def _unbounded(spec: Any, config: dict[str, Any]) -> bool:
-    """True for sandboxed code whose type has a `timeout` that this node leaves at 0 (no
-    limit). A `${VAR}` is judged where it is known (a sandboxed server still checks at deploy,
-    after substitution)."""
-    if spec.cls.runs_code != "sandboxed" or "timeout" not in spec.fields:
-        return False
-    value = config.get("timeout", spec.fields["timeout"].get("default", 0))
-    return isinstance(value, int | float) and not isinstance(value, bool) and value <= 0
+def sandbox_caps(environ: Mapping[str, str] | None = None) -> tuple[float, int]:
+    """The operator's caps on sandboxed code: (timeout seconds, memory megabytes), from the
+    server's environment, never a flow's."""
+    source = os.environ if environ is None else environ
+    timeout = _cap(source, TIMEOUT_CAP_VAR, TIMEOUT_CAP)
+    memory = _cap(source, MEMORY_CAP_VAR, MEMORY_CAP)
+    return timeout, int(memory)
+
+
+def _cap(source: Mapping[str, str], name: str, default: float) -> float:
+    text = source.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive number; got {text!r}")
+    return value
+
+
+def _node_envs(doc: Document, process_env: dict[str, str]) -> dict[int, list[dict[str, Any]]]:
+    """The ``env`` each node inside a subflow may see (by ``id`` of the node): the flow's and
+    the subflow's parameters, with their defaults and with each instance's values. Nodes not
+    listed see the flow's ``env``."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for name, sub in doc.subflows.items():
+        defaults = {k: p.get("default") for k, p in sub.params.items()}
+        envs = [{**doc.env, **defaults}]
+        lookup = make_lookup(doc.env, process_env)
+        for instance in doc.all_nodes():
+            if instance.subflow_type == name and not instance.disabled:
+                envs.append({**doc.env, **defaults, **substitute(instance.env, lookup)})
+        for node in sub.nodes.values():
+            found[id(node)] = envs
+    return found
+
+
+def _over_limits(spec: Any, config: dict[str, Any], lookup: Any,
+                 caps: tuple[float, int]) -> str | None:
+    """What is wrong with the limits of sandboxed code (its `timeout` and `memory_limit`,
+    after `${VAR}` substitution), or None. A reference with no value yet is judged when it
+    has one (the server checks again at deploy)."""
+    if spec.cls.runs_code != "sandboxed":
+        return None
+    fields = spec.fields
+    for name, cap, unit in (("timeout", caps[0], "s"), ("memory_limit", caps[1], "MB")):
+        if name not in fields:
+            continue
+        raw = config.get(name, fields[name].get("default", 0))
+        missing: list[str] = []
+        value = substitute(raw, lookup, missing)
+        if missing or value is MISSING:
+            continue
+        shown = f"`{name}: {raw}` ({value!r})" if raw != value else f"`{name}: {raw}`"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{shown} is not a number"
+        if not math.isfinite(value) or value <= 0:
+            return (f"a {spec.type} node without a `timeout` may run forever and stall every "
+                    f"flow of the server: {shown}" if name == "timeout"
+                    else f"{shown} is not a limit")
+        if value > cap:
+            return f"{shown} is over the sandbox's cap of {cap:g} {unit}"
+    return None
 
 
 def _hint(runs_code: str | None, policy: ScriptPolicy, option: str) -> str:

@@ -102,7 +102,7 @@ class Engine:
 
         project = self.load()
         diagnostics = check(project, self.registry, env=self.env)
-        diagnostics += check_policy(project, self.registry, self.scripts)
+        diagnostics += check_policy(project, self.registry, self.scripts, env=self.env)
         try:
             plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
         except CheckError as exc:

@@ -166,7 +166,8 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
             return list(exc.diagnostics)
         found = check(Project(project.documents, project.diagnostics), server.registry,
                       env=server.settings.env)
-        found += check_policy(project, server.registry, server.settings.scripts)
+        found += check_policy(project, server.registry, server.settings.scripts,
+                              env=server.settings.env)
         return [d for d in found if not d.file or d.file == shown]
 
     return await asyncio.to_thread(run)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationInfo, field_validator
 
-from flowrt.api import Message, NodeConfig, Output, ScriptError, Timer, Transform, field
+from flowrt.api import Message, NodeConfig, Output, Transform, field
 
-from .js_engine import PART_NAMES, JsEngine, syntax_error
+from .js_calls import JsCalls
+from .js_engine import syntax_error
 
 _FIELD_PARTS = {"func": "body", "initialize": "initialize", "finalize": "finalize"}
-
-
-@dataclass
-class _Pending:
-    """A call still running (an async function, or code that calls ``node.done()`` later):
-    the message it holds, or for the On Start code, the future ``start`` awaits."""
-
-    msg: Message | None
-    future: asyncio.Future[None] | None = None
 
 
 class Function(Transform):
@@ -134,221 +124,17 @@ class Function(Transform):
         return int(config.outputs)
 
     async def start(self) -> None:
-        cfg, ctx = self.config, self.ctx
-        self._timers: dict[int, Timer] = {}
-        self._pending: dict[int, _Pending] = {}
-        self._outcome: tuple[ScriptError | None, Message | None] | None = None
-        self._entered = 0
-        self._stores = (ctx.context, ctx.flow, ctx.global_)
-        self._engine = JsEngine(
-            self.id,
-            name=ctx.label,
-            outputs=cfg.outputs,
-            code={"body": cfg.func, "initialize": cfg.initialize, "finalize": cfg.finalize},
-            timeout=cfg.timeout,
-            memory_limit=cfg.memory_limit,
-            env=ctx.env,
-            stores=self._stores,
-        )
-        self._engine.open()
-        if not cfg.initialize.strip():
-            return
+        self._calls = JsCalls(self.id, self.ctx, self.config)
         try:
-            state, cid, detail, effects = self._engine.init()
-            self._apply(effects, cid)
-            self._after_jobs()
-            if state == 2:
-                raise self._error(*detail)
-            if state == 1 and not self._finished(cid):
-                future = asyncio.get_running_loop().create_future()
-                self._pending[cid] = _Pending(None, future)
-                await future
-        except ScriptError as exc:
-            raise ScriptError(f"On Start failed: {exc}", node=self.id, line=exc.line) from exc
+            await self._calls.init()
+        except BaseException:
+            self._calls.js.close()
+            raise
 
     async def stop(self) -> None:
-        engine: JsEngine | None = getattr(self, "_engine", None)
-        if engine is None:
-            return  # start failed before the engine was made
-        try:
-            if not engine.broken:
-                self._apply(engine.fin())
-                self._after_jobs()
-        except ScriptError as exc:
-            self.ctx.error(exc)
-        finally:
-            self._drop_timers()
-            for pending in self._pending.values():
-                if pending.future is not None:
-                    pending.future.cancel()
-            self._pending.clear()
+        calls: JsCalls | None = getattr(self, "_calls", None)
+        if calls is not None:  # None: start failed before the worker was made
+            await calls.fin()
 
     def process(self, msg: Message) -> Output:
-        try:
-            state, cid, out, effects = self._engine.call(msg)
-        except ScriptError:
-            self._recover()
-            raise
-        if effects:
-            self._apply(effects, cid)
-        if self._engine.job_failure is not None:
-            self._after_jobs()
-        if state == 3:  # the code returned the message it got: it stays the same object
-            msg.clear()
-            msg.update(out)
-            return msg
-        if state == 0:
-            return out  # type: ignore[no-any-return]
-        if state == 2:
-            error = self._error(*out)
-            self._recover()
-            raise error
-        if not self._finished(cid, msg):
-            self.ctx.hold(msg)  # until the code's promise settles or it calls node.done()
-            self._pending[cid] = _Pending(msg)
-        return None
-
-    def _finished(self, cid: int, msg: Message | None = None) -> bool:
-        """True if call ``cid`` (just entered) already finished, its promise settled while the
-        jobs of its entry ran; raise if it failed. ``msg`` takes the state the code left."""
-        outcome = self._outcome
-        self._outcome = None
-        if outcome is None:
-            return False
-        error, final = outcome
-        if error is not None:
-            raise error
-        if msg is not None and final is not None:
-            msg.clear()
-            msg.update(final)
-        return True
-
-    def _after_jobs(self) -> None:
-        """A promise job stopped by a limit: fail the calls still pending (one of them ran it,
-        and it will never settle)."""
-        failure = self._engine.job_failure
-        if failure is None:
-            return
-        self._engine.job_failure = None
-        if not self._pending:
-            self.ctx.error(failure)
-        for cid in list(self._pending):
-            self._settle(cid, failure)
-        self._recover()
-
-    # effects -----------------------------------------------------------------------------
-
-    def _apply(self, effects: list[Any], entered: int = 0) -> None:
-        """Do what the code asked for, in order (see js_prelude.js for the codes). ``entered``:
-        the call the entry started, whose outcome is kept for ``_finished``."""
-        self._entered = entered
-        ctx = self.ctx
-        for effect in effects:
-            kind = effect[0]
-            if kind == 0 or kind == 7:
-                pending = self._pending.get(effect[1])
-                ctx.send(effect[2], pending.msg if pending is not None else None)
-            elif kind == 4:
-                self._stores[effect[1]].set(effect[2], effect[3])
-            elif kind == 1:
-                level, text = effect[1], effect[2]
-                if level == "info":
-                    ctx.log(text)
-                elif level == "warning":
-                    ctx.warn(text)
-                elif level == "error":
-                    ctx.error(text)
-            elif kind == 2:
-                error = self._error(effect[1], effect[2], effect[3])
-                msg = effect[4]
-                if msg is None:
-                    ctx.error(error)
-                else:
-                    ctx.error(error, msg if msg else {"_msgid": ctx.new_msgid()})
-            elif kind == 3:
-                ctx.status(effect[1], effect[2], effect[3])
-            elif kind == 5:
-                self._arm(effect[1], effect[2])
-            elif kind == 6:
-                timer = self._timers.pop(effect[1], None)
-                if timer is not None:
-                    timer.cancel()
-            elif kind == 8:
-                self._settle(effect[1], self._error(effect[2], effect[3], effect[4]))
-            elif kind == 9:
-                self._settle(effect[1], None, effect[2])
-
-    def _settle(self, cid: int, error: ScriptError | None, final: Message | None = None) -> None:
-        """Finish call ``cid``; ``final`` is its message as the code left it, which complete
-        nodes see (the code changed the message it got, as in Node-RED)."""
-        pending = self._pending.pop(cid, None)
-        if pending is None:
-            if cid == self._entered:
-                self._outcome = (error, final)
-        elif pending.msg is not None:
-            if final is not None:
-                pending.msg.clear()
-                pending.msg.update(final)
-            self.ctx.done(pending.msg, error)
-        elif pending.future is not None and not pending.future.done():
-            if error is None:
-                pending.future.set_result(None)
-            else:
-                pending.future.set_exception(error)
-
-    def _error(self, text: str, line: int, part: str) -> ScriptError:
-        """A ScriptError for an exception of the code, naming its line in the code."""
-        if text.startswith("InternalError: out of memory"):  # the code may catch it: too late
-            self._engine.broken = True
-            return ScriptError(
-                f"function ran out of its memory limit of {self.config.memory_limit} MB",
-                node=self.id,
-            )
-        if text.startswith("InternalError: interrupted"):  # an async function's rejection
-            return ScriptError(
-                f"function ran longer than its timeout of {self.config.timeout:g} s",
-                node=self.id,
-            )
-        if line:
-            text = f"{text} ({PART_NAMES.get(part, '')}line {line})"
-        return ScriptError(text, node=self.id, line=line)
-
-    # timers ------------------------------------------------------------------------------
-
-    def _arm(self, timer: int, ms: float) -> None:
-        self._timers[timer] = self.ctx.call_later(ms / 1000, lambda: self._fire(timer))
-
-    def _fire(self, timer: int) -> None:
-        self._timers.pop(timer, None)
-        try:
-            effects = self._engine.fire(timer)
-        except ScriptError as exc:
-            self.ctx.error(exc, {"_msgid": self.ctx.new_msgid()})
-            self._recover()
-            return
-        self._apply(effects)
-        self._after_jobs()
-        self._recover()
-
-    def _drop_timers(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-
-    def _recover(self) -> None:
-        """After QuickJS ran out of memory its context cannot be trusted: make a new one.
-        Timers and calls still running in the old one are lost, and fail."""
-        if not self._engine.broken:
-            return
-        self._drop_timers()
-        lost = ScriptError(
-            "the JavaScript context ran out of memory and was made again; this call was lost",
-            node=self.id,
-        )
-        for cid in list(self._pending):
-            self._settle(cid, lost)
-        self._engine.open()
-        self.ctx.warn(
-            "the JavaScript context ran out of memory and was made again: its timers and "
-            "the JavaScript variables it kept between messages are lost"
-        )
+        return self._calls.call(msg)

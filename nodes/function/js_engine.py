@@ -1,43 +1,48 @@
 """One function node's QuickJS context: the user's code compiled once, entered per message.
 
-The context is made at start and used only on the event loop's thread (a QuickJS context is
-not thread-safe), with no thread hop per message. It holds :file:`js_library.js` (Buffer,
-RED.util), :file:`js_prelude.js` (the objects the code sees, the effect log) and the node's
-three pieces of code, each compiled once as a function. Each piece is evaluated with its
-first line at ``LINES * part`` (body 1, initialize 2, finalize 3), so a line number in a
-JavaScript stack names the piece and the line within it without ambiguity.
+This module runs in the node's JavaScript worker process (:mod:`.js_worker`), never in the
+server: it imports QuickJS and the standard library only. The context holds
+:file:`js_library.js` (Buffer, RED.util), :file:`js_prelude.js` (the objects the code sees, the
+effect log) and the node's three pieces of code, each compiled once as a function. Each piece
+is evaluated with its first line at ``LINES * part`` (body 1, initialize 2, finalize 3), so a
+line number in a JavaScript stack names the piece and the line within it without ambiguity.
 
 Every entry (a message, a timer, On Start, On Stop) is one call into JavaScript returning one
 JSON text: the result and the effects the code produced (see js_prelude.js). Promise jobs the
 entry queued are run right after it, and their effects fetched with one more call.
 
+Time: with a timeout, the entry and the promise jobs after it share one budget of CPU time
+(the worker's own), enforced by QuickJS's interrupt handler, which it checks in loops, calls
+and regular expression matching. Jobs that keep queueing jobs (``while (true) await 0``) end
+when the budget does; the context is then made again, as its job queue cannot be emptied.
+
 Reading context: without a timeout, the code reads ``context``/``flow``/``global`` keys through
-two Python callables, on first use in an entry. With a timeout, the quickjs binding forbids any
-call into Python (its time limit cannot be combined with callables), so each entry receives a
-copy of the scopes the code names instead.
+two callables (answered by the server, on first use in an entry). With a timeout, the quickjs
+binding forbids any call out of JavaScript, so each entry receives a copy of the scopes the
+code names instead.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from flowrt.api import MISSING, ScriptError, Store
-
-from .js_values import from_json, to_json
 
 LINES = 10_000
 PARTS = {"body": 1, "initialize": 2, "finalize": 3}
 PART_NAMES = {"body": "", "initialize": "On Start ", "finalize": "On Stop "}
 STACK_BYTES = 1024 * 1024
+MAX_TIMERS = 1000
+"""Timers one node's code may have pending at once (setTimeout, setInterval)."""
 _AWAIT = re.compile(r"\bawait\b")
 _INPUT_LINE = re.compile(r"<input>:(\d+)")
 _SCOPE_WORDS = (re.compile(r"\bcontext\b"), re.compile(r"\bflow\b"), re.compile(r"\bglobal\b"))
 _NODE_WORD = re.compile(r"\bnode\b")
 _DONE_CALL = re.compile(r"\bnode\.done\s*\(\s*\)")
+_OUT_OF_MEMORY = "InternalError: out of memory"
 _COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.S)
 
 
@@ -62,13 +67,25 @@ def uses_done(code: str) -> bool:
     return _DONE_CALL.search(_COMMENTS.sub("", code)) is not None
 
 
+def scopes_named(code: Mapping[str, str]) -> list[bool]:
+    """Which of context, flow and global the code names (the scopes a preload copies)."""
+    named = " ".join(code.values())
+    scopes = [bool(w.search(named)) for w in _SCOPE_WORDS]
+    return [True, True, True] if scopes[0] else scopes  # Node-RED's context.flow and .global
+
+
 def syntax_error(code: str, part: str) -> str | None:
-    """The syntax error in a piece of code (``line N: ...``), or None if it compiles."""
+    """The syntax error in a piece of code (``line N: ...``), or None if it compiles.
+
+    Compiling runs none of the code: the piece becomes a function that is never called."""
     import quickjs
 
     if not code.strip():
         return None
     ctx = quickjs.Context()
+    ctx.set_memory_limit(64 * 1024 * 1024)
+    ctx.set_max_stack_size(STACK_BYTES)
+    ctx.set_time_limit(5)
     try:
         ctx.eval(wrap(code, PARTS[part]))
     except quickjs.JSException as exc:
@@ -81,48 +98,52 @@ def syntax_error(code: str, part: str) -> str | None:
     return None
 
 
-class JsEngine:
-    """The QuickJS context of one node, and the calls into it. Replies are Python values:
-    ``call``/``init`` give ``[state, cid, output, effects]``; ``fire``/``fin`` give effects.
+class EngineFailure(Exception):
+    """QuickJS stopped an entry: ``kind`` is "timeout", "memory" or "error"; ``renewed`` is True
+    when the context was made again (its JavaScript variables and timers are gone)."""
 
-    A failure of the engine itself (time limit, memory limit) raises :class:`ScriptError`; after
-    an out-of-memory error ``broken`` is True and the context must be made again (``open``)."""
+    def __init__(self, kind: str, text: str, renewed: bool = False) -> None:
+        super().__init__(text)
+        self.kind = kind
+        self.text = text
+        self.renewed = renewed
+
+    def as_list(self) -> list[Any]:
+        return [self.kind, self.text, self.renewed]
+
+
+class JsEngine:
+    """The QuickJS context of one node, and the calls into it. Replies are JSON texts:
+    ``call``/``init`` give ``[state, cid, output, effects]``; ``fire``/``fin`` give effects.
+    With each comes the effects of the promise jobs run after the entry, and the failure that
+    stopped them, if any.
+
+    A failure of the entry itself (time limit, memory limit) raises :class:`EngineFailure`;
+    after an out-of-memory error or jobs that would not end, the context is made again."""
 
     def __init__(
         self,
-        node_id: str,
-        *,
-        name: str,
-        outputs: int,
-        code: Mapping[str, str],
-        timeout: float,
-        memory_limit: int,
-        env: Mapping[str, Any],
-        stores: Sequence[Store],
+        settings: Mapping[str, Any],
+        get: Callable[[int, str], str],
+        keys: Callable[[int], str],
     ) -> None:
-        self.node_id = node_id
-        self.code = code
-        self.timeout = timeout
-        self.memory_limit = memory_limit
-        self.stores = stores
-        self.broken = False
-        self.job_failure: ScriptError | None = None
-        body = code["body"]
-        self._settings = to_json({
-            "id": node_id, "name": name, "outputs": outputs, "doneMode": uses_done(body),
-            "usesNode": _NODE_WORD.search(body) is not None,
+        self.code: Mapping[str, str] = settings["code"]
+        self.timeout = float(settings["timeout"])
+        self.memory_limit = int(settings["memory_limit"])
+        self._get, self._keys = get, keys
+        body = self.code.get("body", "")
+        self._settings = _dumps({
+            "id": settings["id"], "name": settings["name"], "outputs": settings["outputs"],
+            "doneMode": uses_done(body), "usesNode": _NODE_WORD.search(body) is not None,
+            "maxTimers": MAX_TIMERS,
         })
-        self._env = to_json(dict(env))
-        named = " ".join(code.values())
-        self._scopes = [bool(w.search(named)) for w in _SCOPE_WORDS]
-        if self._scopes[0]:  # Node-RED's context.flow and context.global
-            self._scopes = [True, True, True]
+        self._env = settings["env"]
+        self.open()
 
     def open(self) -> None:
         """Make the context: library, prelude, the node's settings and its compiled code."""
         import quickjs
 
-        self.broken = False
         ctx = self._ctx = quickjs.Context()
         ctx.set_memory_limit(self.memory_limit * 1024 * 1024)
         ctx.set_max_stack_size(STACK_BYTES)
@@ -142,94 +163,80 @@ class JsEngine:
             if text.strip():
                 install(number, ctx.eval(wrap(text, number)))
         self._js_error = quickjs.JSException
-        if self.timeout:
-            ctx.set_time_limit(self.timeout)
-        self._preloading = bool(self.timeout)
 
     # entries -----------------------------------------------------------------------------
 
-    def call(self, msg: Any) -> list[Any]:
-        """Run the body on one message: ``[state, cid, output, effects]``."""
+    def enter(self, kind: str, *args: Any) -> str:
+        """Run one entry ("call", "init", "fire" or "fin") and the promise jobs it queued:
+        ``[reply, job effects, job failure or null]`` as JSON text."""
+        entry = {"call": self._call, "init": self._init, "fire": self._fire,
+                 "fin": self._fin}[kind]
+        started = time.process_time()
+        if self.timeout:
+            self._ctx.set_time_limit(self.timeout)
         try:
-            reply: list[Any] = from_json(
-                self._call(to_json(msg), self._preload() if self._preloading else None)
-            )
+            reply: str = entry(*args)
         except self._js_error as exc:
             raise self._failure(str(exc)) from exc
-        self._run_jobs(reply[3])
-        return reply
+        if reply.startswith("[2,") and self._out_of_memory(reply):
+            raise self._renewed("memory", self._memory_text())
+        extra, failure = self._run_jobs(started)
+        return "[" + reply + "," + extra + "," + failure + "]"
 
-    def init(self) -> list[Any]:
-        """Run the On Start code: ``[state, cid, None, effects]``."""
-        reply = self._enter(self._init, self._preload())
-        self._run_jobs(reply[3])
-        return reply
-
-    def fire(self, timer: int) -> list[Any]:
-        """Run a timer's callback: its effects."""
-        effects = self._enter(self._fire, timer, self._preload())
-        self._run_jobs(effects)
-        return effects
-
-    def fin(self) -> list[Any]:
-        """Run the On Stop code and close handlers: their effects."""
-        effects = self._enter(self._fin, self._preload())
-        self._run_jobs(effects)
-        return effects
-
-    def _enter(self, entry: Any, *args: Any) -> list[Any]:
-        try:
-            reply: list[Any] = from_json(entry(*args))
-        except self._js_error as exc:
-            raise self._failure(str(exc)) from exc
-        return reply
-
-    def _run_jobs(self, effects: list[Any]) -> None:
-        """Run the promise jobs the entry queued (continuations after ``await``); add their
-        effects. A job stopped by a limit belongs to no entry in particular: its error is kept
-        in ``job_failure`` for the node to fail the calls still pending."""
+    def _run_jobs(self, started: float) -> tuple[str, str]:
+        """Run the promise jobs the entry queued (continuations after ``await``): their effects
+        and the failure that stopped them (JSON texts). Jobs share the entry's time budget."""
         ctx = self._ctx
         try:
-            if not ctx.execute_pending_job():
-                return
-            while ctx.execute_pending_job():
-                pass
+            while True:
+                if self.timeout:
+                    left = self.timeout - (time.process_time() - started)
+                    if left <= 0:
+                        raise self._renewed("timeout", self._timeout_text())
+                    ctx.set_time_limit(left)
+                if not ctx.execute_pending_job():
+                    break
         except self._js_error as exc:
-            self.job_failure = self._failure(str(exc))
-            if self.broken:
-                return
-        effects.extend(from_json(self._take()))
+            failure = self._failure(str(exc))
+            if failure.kind == "timeout":  # its job queue may refill itself: start afresh
+                failure = self._renewed("timeout", failure.text)
+            if failure.renewed:
+                return "[]", _dumps(failure.as_list())
+            return self._take(), _dumps(failure.as_list())
+        except EngineFailure as failure:
+            return "[]", _dumps(failure.as_list())
+        return self._take(), "null"
 
-    def _failure(self, text: str) -> ScriptError:
-        """The ScriptError for a failure of QuickJS itself (not an exception of the code)."""
+    def _timeout_text(self) -> str:
+        return f"function ran longer than its timeout of {self.timeout:g} s"
+
+    @staticmethod
+    def _out_of_memory(reply: str) -> bool:
+        """True for a failed entry whose error is QuickJS's heap running out (the prelude
+        caught it: ``null`` when not even the error object could be made)."""
+        import json
+
+        text = json.loads(reply)[2][0]
+        return isinstance(text, str) and (text.startswith(_OUT_OF_MEMORY) or text == "null")
+
+    def _memory_text(self) -> str:
+        return f"function ran out of its memory limit of {self.memory_limit} MB"
+
+    def _renewed(self, kind: str, text: str) -> EngineFailure:
+        self.open()
+        return EngineFailure(kind, text, renewed=True)
+
+    def _failure(self, text: str) -> EngineFailure:
+        """The failure for an error of QuickJS itself (not an exception of the code)."""
         first = text.partition("\n")[0]
         if first.startswith("InternalError: interrupted"):
-            return ScriptError(
-                f"function ran longer than its timeout of {self.timeout:g} s",
-                node=self.node_id,
-            )
+            return EngineFailure("timeout", self._timeout_text())
         if "out of memory" in first or first in ("null", "") or first.startswith("(Failed"):
-            self.broken = True
-            return ScriptError(
-                f"function ran out of its memory limit of {self.memory_limit} MB",
-                node=self.node_id,
-            )
-        return ScriptError(first, node=self.node_id)
+            return self._renewed("memory", self._memory_text())
+        return EngineFailure("error", first)
 
-    # context -----------------------------------------------------------------------------
 
-    def _get(self, scope: int, key: str) -> str:
-        value = self.stores[scope].get(key, MISSING)
-        return "" if value is MISSING or value is None else to_json(value)
+def _dumps(value: Any) -> str:
+    import json
 
-    def _keys(self, scope: int) -> str:
-        return to_json(list(self.stores[scope].keys()))
-
-    def _preload(self) -> str | None:
-        """With a timeout, a copy of every scope the code names (see the module docs)."""
-        if not self._preloading:
-            return None
-        scopes: list[dict[str, Any] | None] = []
-        for store, named in zip(self.stores, self._scopes, strict=True):
-            scopes.append({k: store.get(k) for k in store.keys()} if named else None)
-        return to_json(scopes)
+    return json.dumps(value, separators=(",", ":"))

@@ -17,7 +17,8 @@
 //   take()                    effects produced since (by promise jobs Python ran)
 //
 // Effects: [0, cid, out] send; [1, level, text] log; [2, text, line, part, msg] node.error;
-// [3, fill, shape, text] status; [4, scope, key, value] context write; [5, id, ms] arm timer;
+// [3, fill, shape, text] status; [4, scope, key, value, size] context write (size: the length
+// of the value's JSON); [5, id, ms] arm timer;
 // [6, id] cancel timer; [7, cid, out] result of a pending call; [8, cid, text, line, part] a
 // pending call failed; [9, cid, msg] a pending call finished, its message now msg.
 (function (pyGet, pyKeys) {
@@ -33,7 +34,7 @@
   const complete = [false, false, false];
   let touched = false;
   let cached = false;
-  let info = { id: "", name: "", outputs: 1, doneMode: false };
+  let info = { id: "", name: "", outputs: 1, doneMode: false, maxTimers: 1000 };
   let envValues = {};
   const code = [null, null, null, null];
   let lastCid = 0;
@@ -160,7 +161,7 @@
     const json = e.v === undefined || e.v === null ? "null" : JSON.stringify(e.v);
     e.t = e.v !== null && typeof e.v === "object" ? json : null;
     if (e.t !== null) touched = true;
-    effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "]");
+    effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "," + json.length + "]");
   }
 
   function assignPath(target, path, value) {
@@ -187,7 +188,8 @@
         const json = JSON.stringify(e.v);
         if (json !== e.t) {
           e.t = json;
-          effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "]");
+          effects.push("[4," + s + "," + JSON.stringify(name) + "," + json + "," + json.length +
+            "]");
         }
       }
     }
@@ -450,6 +452,10 @@
 
   function arm(fn, ms, args, every) {
     if (typeof fn !== "function") throw new TypeError("The callback must be a function");
+    if (timers.size >= info.maxTimers) {
+      throw new RangeError("too many timers: a function node may have " + info.maxTimers +
+        " pending at once");
+    }
     const id = ++lastTimer;
     const wait = delay(ms);
     timers.set(id, { fn: fn, args: args, every: every ? wait : 0 });

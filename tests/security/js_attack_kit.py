@@ -26,6 +26,7 @@ out = {
     "sent": {f"{k[0]}:{k[1]}": v for k, v in result.messages.items()},
     "errors": [[e.node, e.message] for e in result.errors],
     "warnings": [list(w) for w in result.warnings],
+    "logged": [[n, text] for n, level, text in result.logs if level == "error"],
     "statuses": [[n, s] for n, s in result.statuses],
 }
 print("RESULT " + json.dumps(out, default=str))
@@ -59,6 +60,13 @@ def run_guarded(
 def payloads(result: dict[str, Any], node: str, port: int = 0) -> list[Any]:
     assert "sent" in result, result
     return [m.get("payload") for m in result["sent"].get(f"{node}:{port}", [])]
+
+
+def failures(result: dict[str, Any], node: str = "f") -> list[str]:
+    """Every error of ``node``: messages it failed (caught or not) and errors it logged."""
+    assert "sent" in result, result
+    found = [e[1] for e in result["errors"] + result["logged"] if e[0] == node]
+    return list(dict.fromkeys(found + caught(result)))
 
 
 def caught(result: dict[str, Any], node: str = "oops") -> list[str]:

@@ -281,7 +281,7 @@ def test_an_exception_fails_the_message_with_its_line() -> None:
         ("throw new RangeError('too big');", "RangeError: too big (line 1)"),
         (
             "function inner() { missing(); }\ninner();",
-            "ReferenceError: 'missing' is not defined (line 2)",
+            "ReferenceError: missing is not defined (line 1)",
         ),
         ("throw {code: 7};", '{"code":7}'),
         (

@@ -191,7 +191,7 @@ def test_a_failing_on_start_stops_the_start_naming_the_line() -> None:
 def test_an_on_stop_error_is_logged() -> None:
     flow = function_flow("return msg;", finalize="const a = 1;\nundefinedThing();")
     result = run_flow(flow, inputs=[{"payload": 1}])
-    assert ("f", "error", "ReferenceError: 'undefinedThing' is not defined (On Stop line 2)") in (
+    assert ("f", "error", "ReferenceError: undefinedThing is not defined (On Stop line 2)") in (
         result.logs
     )
 

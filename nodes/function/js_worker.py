@@ -1,0 +1,145 @@
+"""The JavaScript worker process of one function node: ``python -I -m nodes.function.js_worker``.
+
+The server starts one per function node (:mod:`.js_process`) and talks to it over its standard
+input and output in frames: one type byte, a 4-byte big-endian length, then that many bytes of
+UTF-8 text. The server sends:
+
+====  ==============================================================================
+O     open: JSON settings (id, name, outputs, code, timeout, memory_limit, env as JSON text)
+C     a message: the message's JSON, a NUL, the context preload (JSON) or nothing
+I     On Start: the preload          T  a timer: its id, a NUL, the preload
+S     On Stop: the preload           A  the answer to a G or K frame (JSON text)
+====  ==============================================================================
+
+and the worker answers each with exactly one of ``D`` (opened), ``R`` (the entry's JSON reply,
+see :meth:`.js_engine.JsEngine.enter`) or ``F`` (``[kind, text, renewed]``: QuickJS stopped the
+entry). Without a timeout it may first ask for context with ``G`` (``[scope, key]``) or ``K``
+(``scope``) frames, each answered by an ``A`` frame.
+
+The process lowers its own address-space limit before it runs any JavaScript and dies with
+the server (``PR_SET_PDEATHSIG``), so neither a leak of QuickJS nor a lost server leaves
+anything behind. It exits at the end of its input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import sys
+
+from .js_engine import EngineFailure, JsEngine
+
+HEADER = struct.Struct(">cI")
+BASE_BYTES = 512 * 1024 * 1024
+"""Address space the worker may use besides the JavaScript heap: the interpreter, QuickJS's
+own tables, a message in transit three times over (text, Python string, JavaScript value)."""
+
+
+class Channel:
+    """Frames over two file descriptors (blocking)."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+
+    def _exactly(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        while size:
+            chunk = os.read(self.read_fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            parts.append(chunk)
+            size -= len(chunk)
+        return b"".join(parts)
+
+    def receive(self) -> tuple[bytes, str]:
+        kind, size = HEADER.unpack(self._exactly(HEADER.size))
+        return kind, self._exactly(size).decode("utf-8") if size else ""
+
+    def send(self, kind: bytes, text: str) -> None:
+        data = text.encode("utf-8")
+        view = memoryview(HEADER.pack(kind, len(data)) + data)
+        while view:
+            view = view[os.write(self.write_fd, view):]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the server goes (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        sys.exit(0)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+
+        limit = BASE_BYTES + 2 * memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def serve(channel: Channel) -> None:
+    """Answer frames until the input ends."""
+    kind, text = channel.receive()
+    if kind != b"O":
+        raise SystemExit(f"expected an open frame, got {kind!r}")
+    settings = json.loads(text)
+    _limit_memory(int(settings["memory_limit"]))
+
+    def ask(frame: bytes, question: str) -> str:
+        channel.send(frame, question)
+        answer_kind, answer = channel.receive()
+        if answer_kind != b"A":
+            raise SystemExit(f"expected an answer frame, got {answer_kind!r}")
+        return answer
+
+    engine = JsEngine(
+        settings,
+        get=lambda scope, key: ask(b"G", json.dumps([scope, key])),
+        keys=lambda scope: ask(b"K", str(scope)),
+    )
+    channel.send(b"D", "")
+    while True:
+        kind, text = channel.receive()
+        try:
+            if kind == b"C":
+                msg, _, preload = text.partition("\0")
+                reply = engine.enter("call", msg, preload or None)
+            elif kind == b"T":
+                timer, _, preload = text.partition("\0")
+                reply = engine.enter("fire", int(timer), preload or None)
+            elif kind == b"I":
+                reply = engine.enter("init", text or None)
+            elif kind == b"S":
+                reply = engine.enter("fin", text or None)
+            else:
+                raise SystemExit(f"unexpected frame {kind!r}")
+        except EngineFailure as failure:
+            channel.send(b"F", json.dumps(failure.as_list()))
+            continue
+        channel.send(b"R", reply)
+
+
+def main() -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops it (end of input or kill)
+    read_fd, write_fd = os.dup(0), os.dup(1)
+    os.dup2(2, 1)  # anything printed goes to the server's log, never into a frame
+    try:
+        serve(Channel(read_fd, write_fd))
+    except EOFError:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,7 @@ class TimedH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self._phase: str | None = None
         self._deadline: asyncio.TimerHandle | None = None
+        self._upgraded = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -63,6 +64,7 @@ class TimedH11Protocol(H11Protocol):
 
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         self._set(None)
+        self._upgraded = True  # the transport is the WebSocket protocol's from now on
         super().handle_websocket_upgrade(event)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -71,7 +73,7 @@ class TimedH11Protocol(H11Protocol):
 
     def _watch(self, waiting: bool) -> None:
         """Time the part of the request that is still to come, if any."""
-        if self.transport.is_closing():
+        if self._upgraded or self.transport.is_closing():
             self._set(None)
             return
         state = self.conn.their_state

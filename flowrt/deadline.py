@@ -74,8 +74,13 @@ def within(seconds: float, what: str, run: Callable[[], T]) -> T:
             return run()
         finally:
             _take_down(thread, mark)
-    except Overtime:
+    except Overtime as overtime:
         _take_down(thread, mark)  # when the exception landed before the first take-down did
+        cause = overtime.__context__
+        while cause is not None:  # it landed while a clearer error was on its way out
+            if isinstance(cause, NodeError):
+                raise cause from None
+            cause = cause.__context__
     raise TimeLimitExceeded(
         f"{what} ran longer than {seconds:g} s, the time limit of one evaluation, and was "
         "stopped; make it do less work per message"

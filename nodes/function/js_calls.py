@@ -143,7 +143,11 @@ class JsCalls:
     async def fin(self) -> None:
         """Run the On Stop code and close handlers, then stop the worker."""
         try:
-            if self.js.failure is None:
+            if self.js.busy:  # its code still runs: what is queued would hold up the stop
+                self.js.close()
+                if self.config.finalize.strip():
+                    self.ctx.warn("On Stop was not run: the node's JavaScript was still busy")
+            elif self.js.failure is None:
                 reply = await self.js.ask(b"S", self._preload)
                 self._apply(self._parse(reply)[3])
         except ScriptError as exc:

@@ -104,6 +104,11 @@ class JsProcess:
         self._send(self._queue[0])
 
     @property
+    def busy(self) -> bool:
+        """True while a request is in the worker or waits for it."""
+        return bool(self._queue)
+
+    @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 

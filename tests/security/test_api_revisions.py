@@ -120,4 +120,4 @@ def test_serve_refuses_to_keep_fewer_than_two_revisions(tmp_path: Path) -> None:
                              "--keep-revisions", "1"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2
-    assert "--keep-revisions" in result.stderr
+    assert "--keep-revisions" in result.stderr and "not in the range" in result.stderr

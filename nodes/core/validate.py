@@ -23,6 +23,8 @@ from flowrt.api import (
     getter,
 )
 
+from .validate_patterns import bounded_validator, keywords_in, refuse_unbounded
+
 if TYPE_CHECKING:  # jsonschema and referencing are imported where a schema is first used
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
@@ -44,7 +46,8 @@ def check_schema(schema: Any) -> type[Validator]:
         where = "/".join(str(p) for p in exc.path)
         at = f" at {where}" if where else ""
         raise ValueError(f"invalid JSON Schema{at}: {exc.message}") from None
-    return cls
+    refuse_unbounded(keywords_in(schema))
+    return bounded_validator(cls)
 
 
 def read_schema(path: Path) -> Any:
@@ -109,6 +112,11 @@ class Validate(Transform):
 
     An inline schema is checked when the flow is loaded; a schema file when the flow starts.
     A missing property is checked as `null`.
+
+    `pattern` and `patternProperties` are matched with a time limit: a pattern that runs too
+    long (it backtracks, like `(a|aa)+$`) fails the message with an error naming it. A schema
+    using `unevaluatedProperties` together with `patternProperties` is refused, since those
+    patterns are matched where no limit can be put.
     """
 
     type = "validate"
@@ -179,7 +187,15 @@ class Validate(Transform):
         from referencing.exceptions import Unresolvable
 
         self._unresolvable = Unresolvable
-        registry: Registry[Any] = Registry(retrieve=_local_file)  # type: ignore[call-arg]
+        seen = keywords_in(schema)
+
+        def retrieve(uri: str) -> Resource[Any]:
+            resource = _local_file(uri)
+            seen.update(keywords_in(resource.contents))
+            refuse_unbounded(seen)
+            return resource
+
+        registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
         checker = FormatChecker() if cfg.check_formats else None
         self._validator = cls(schema, registry=registry, format_checker=checker)
         self._get = getter(cfg.property)
@@ -189,7 +205,8 @@ class Validate(Transform):
         try:
             problems = list(self._validator.iter_errors(None if value is MISSING else value))
         except self._unresolvable as exc:
-            raise NodeError(f"the schema has a $ref that cannot be resolved: {exc}") from exc
+            why = f" ({exc.__cause__})" if isinstance(exc.__cause__, ValueError) else ""
+            raise NodeError(f"the schema has a $ref that cannot be resolved: {exc}{why}") from exc
         if not problems:
             return [msg, None]
         msg["errors"] = [self._problem(p) for p in sorted(problems, key=_order)]

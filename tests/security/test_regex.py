@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from flowrt.errors import CheckError
+from flowrt.testing import run_flow
 from tests.security.isolated_flow import run_isolated
 
 EVIL = "(a|aa)+$"
@@ -100,3 +102,13 @@ def test_nested_quantifier_answers(results: dict[str, dict[str, Any]]) -> None:
     assert "crash" not in run, run.get("crash")
     assert run["errors"] == []
     assert run["sent"] == {"s:1": ["a" * 40 + "b"], "s:0": ["aaa"]}
+
+
+def test_a_schema_whose_patterns_cannot_be_bounded_is_refused_at_load() -> None:
+    """jsonschema matches patternProperties itself for unevaluatedProperties: no bound fits
+    there, so the pair is refused when the flow is loaded."""
+    flow = _yaml({"s": {"type": "validate", "schema": {
+        "type": "object", "patternProperties": {EVIL: {"type": "number"}},
+        "unevaluatedProperties": False}}})
+    with pytest.raises(CheckError, match="unevaluatedProperties together with patternProperties"):
+        run_flow(flow, inputs=[{"payload": {"aaa": 1}}])

@@ -44,6 +44,9 @@ TIMEOUT_CAP = 30.0
 FLOWRT_SANDBOX_TIMEOUT in the server's environment)."""
 MEMORY_CAP = 256
 """Most megabytes of ``memory_limit`` sandboxed code may have (FLOWRT_SANDBOX_MEMORY)."""
+ISOLATION_VAR = "FLOWRT_JS_ISOLATION"
+"""``inline``: function nodes run JavaScript inside the server process (nodes/function reads
+it too), which a sandboxed server refuses."""
 
 _REFUSED: dict[str, frozenset[str]] = {
     "allow": frozenset(),
@@ -180,6 +183,9 @@ def _over_limits(spec: Any, config: dict[str, Any], lookup: Any,
     has one (the server checks again at deploy)."""
     if spec.cls.runs_code != "sandboxed":
         return None
+    if spec.type == "function" and os.environ.get(ISOLATION_VAR, "").strip().lower() == "inline":
+        return (f"a {spec.type} node would run its code inside the server process "
+                f"({ISOLATION_VAR}=inline), where a crash of the engine ends the server")
     fields = spec.fields
     for name, cap, unit in (("timeout", caps[0], "s"), ("memory_limit", caps[1], "MB")):
         if name not in fields:

@@ -29,8 +29,9 @@ class Function(Transform):
 
     ### Details
 
-    `func` is the body of a function of `msg`, run by QuickJS (an ES2020 engine) in a context
-    of the node's own. It sees what Node-RED gives it:
+    `func` is the body of a function of `msg`, run by QuickJS-ng (an ES2023 engine) in a
+    process of the node's own, so a crash of the engine or code that will not stop cannot
+    take the server down. It sees what Node-RED gives it:
 
     - `node`: `send(msg | array)` (now, or later from a timer or after `await`), `done()`,
       `error(err, msg)` (with `msg`, catch nodes get that message), `warn`, `log`,
@@ -55,11 +56,21 @@ class Function(Transform):
 
     An exception fails the message with the error's text and its line in the code
     (`TypeError: cannot read property 'x' of undefined (line 3)`), and catch nodes get it;
-    QuickJS gives no line for an error inside a function written on one line. `timeout`
-    stops code that runs longer (an endless loop; it counts the process's CPU time) and fails
-    its message, and the flow goes on; `memory_limit` does the same for code that allocates
-    too much, and the node's JavaScript context is then made afresh. Take the memory limit as
-    a safety net: QuickJS's handling of an exhausted heap has known crash bugs.
+    QuickJS gives no line for an error inside a function written on one line.
+
+    Limits: `timeout` is the CPU time one run may take, counting the promise jobs it starts
+    (code after `await`), regular expressions, timers' callbacks, On Start and On Stop; code
+    that runs longer is stopped and its message fails (`function ran longer than its timeout
+    of 5 s`), and the flow goes on. Code that uses the whole limit only holds up its own
+    node's messages: one that takes more than 50 ms is finished asynchronously. A worker
+    that does not answer within twice the timeout plus 2 s is killed. `memory_limit` stops
+    code that allocates too much the same way, and the node's JavaScript context is then made
+    afresh (its variables and timers are lost, with a warning). If the worker process dies,
+    the message it was running fails, the node's status says `JavaScript restarted` and a new
+    worker takes the next message (On Start does not run again). A node may have 1000
+    messages in progress, 1000 timers pending and 32 MB of JSON in context; past that the
+    message, the timer or the write fails. Under `--scripts sandboxed` the `timeout` must be
+    set, and both limits are capped (30 s and 256 MB unless the operator says otherwise).
 
     Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN as `null`,
     and a large binary payload costs time (its bytes cross as an array of numbers).
@@ -100,6 +111,7 @@ class Function(Transform):
             description="Seconds of CPU time one run of the code may take before it is stopped "
             "and its message fails; 0: no limit, as in Node-RED.",
             ge=0,
+            allow_inf_nan=False,
         )
         memory_limit: int = field(
             64,

@@ -171,8 +171,9 @@ class JsEngine:
         ``[reply, job effects, job failure or null]`` as JSON text."""
         entry = {"call": self._call, "init": self._init, "fire": self._fire,
                  "fin": self._fin}[kind]
-        started = time.process_time()
+        started = 0.0
         if self.timeout:
+            started = time.process_time()
             self._ctx.set_time_limit(self.timeout)
         try:
             reply: str = entry(*args)
@@ -187,6 +188,7 @@ class JsEngine:
         """Run the promise jobs the entry queued (continuations after ``await``): their effects
         and the failure that stopped them (JSON texts). Jobs share the entry's time budget."""
         ctx = self._ctx
+        ran = False
         try:
             while True:
                 if self.timeout:
@@ -196,6 +198,7 @@ class JsEngine:
                     ctx.set_time_limit(left)
                 if not ctx.execute_pending_job():
                     break
+                ran = True
         except self._js_error as exc:
             failure = self._failure(str(exc))
             if failure.kind == "timeout":  # its job queue may refill itself: start afresh
@@ -205,7 +208,7 @@ class JsEngine:
             return self._take(), _dumps(failure.as_list())
         except EngineFailure as failure:
             return "[]", _dumps(failure.as_list())
-        return self._take(), "null"
+        return (self._take() if ran else "[]"), "null"
 
     def _timeout_text(self) -> str:
         return f"function ran longer than its timeout of {self.timeout:g} s"

@@ -494,5 +494,11 @@
     warn: (...a) => emit([1, "warning", a.map(text).join(" ")]),
     error: (...a) => emit([1, "error", a.map(text).join(" ")]),
   };
-  G.__flowrt = { call, init, fire, fin, take, setup, install };
+  // Replies leave as flat strings: QuickJS-ng keeps long concatenations as ropes, which the
+  // Python binding cannot read.
+  const flat = (entry) => (...args) => entry(...args).concat("");
+  G.__flowrt = {
+    call: flat(call), init: flat(init), fire: flat(fire), fin: flat(fin), take: flat(take),
+    setup, install,
+  };
 })(globalThis.__flowrt_get, globalThis.__flowrt_keys);

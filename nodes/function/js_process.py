@@ -98,6 +98,8 @@ class JsProcess:
         )
         assert self._proc.stdout is not None
         os.set_blocking(self._proc.stdout.fileno(), False)
+        self._poll = select.poll()
+        self._poll.register(self._proc.stdout.fileno(), select.POLLIN)
         self._buffer.clear()
         settings = json.dumps(self.settings)
         self._queue.appendleft(Request(b"O", lambda: settings, START_LIMIT, self._opened))
@@ -206,9 +208,10 @@ class JsProcess:
     def _write(proc: subprocess.Popen[bytes], kind: bytes, text: str) -> None:
         assert proc.stdin is not None
         data = text.encode("utf-8")
-        proc.stdin.write(HEADER.pack(kind, len(data)))
-        proc.stdin.write(data)
-        proc.stdin.flush()
+        view = memoryview(HEADER.pack(kind, len(data)) + data)
+        fd = proc.stdin.fileno()
+        while view:
+            view = view[os.write(fd, view):]
 
     def _finish(self, req: Request, reply: Reply) -> None:
         if req.done is None:
@@ -225,9 +228,7 @@ class JsProcess:
             left = end - time.monotonic()
             if left <= 0:
                 return
-            fd = self._proc.stdout.fileno()  # type: ignore[union-attr]
-            ready, _, _ = select.select([fd], [], [], left)
-            if ready:
+            if self._poll.poll(left * 1000):
                 self._read()
 
     async def _pump(self) -> None:

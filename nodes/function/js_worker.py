@@ -43,20 +43,24 @@ class Channel:
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
         self.write_fd = write_fd
+        self._buffer = bytearray()
 
-    def _exactly(self, size: int) -> bytes:
-        parts: list[bytes] = []
-        while size:
-            chunk = os.read(self.read_fd, min(size, 1 << 20))
+    def _fill(self, size: int) -> None:
+        """Read until the buffer holds ``size`` bytes (one read for a small frame)."""
+        while len(self._buffer) < size:
+            chunk = os.read(self.read_fd, max(size - len(self._buffer), 1 << 16))
             if not chunk:
                 raise EOFError
-            parts.append(chunk)
-            size -= len(chunk)
-        return b"".join(parts)
+            self._buffer += chunk
 
     def receive(self) -> tuple[bytes, str]:
-        kind, size = HEADER.unpack(self._exactly(HEADER.size))
-        return kind, self._exactly(size).decode("utf-8") if size else ""
+        self._fill(HEADER.size)
+        kind, size = HEADER.unpack_from(self._buffer)
+        end = HEADER.size + size
+        self._fill(end)
+        text = self._buffer[HEADER.size:end].decode("utf-8")
+        del self._buffer[:end]
+        return kind, text
 
     def send(self, kind: bytes, text: str) -> None:
         data = text.encode("utf-8")
@@ -126,6 +130,9 @@ def serve(channel: Channel) -> None:
                 raise SystemExit(f"unexpected frame {kind!r}")
         except EngineFailure as failure:
             channel.send(b"F", json.dumps(failure.as_list()))
+            continue
+        except (TypeError, ValueError) as exc:  # a value the binding cannot carry
+            channel.send(b"F", json.dumps(["error", f"{type(exc).__name__}: {exc}", False]))
             continue
         channel.send(b"R", reply)
 

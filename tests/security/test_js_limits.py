@@ -122,3 +122,14 @@ def test_deploy_and_validate_refuse_an_unbounded_timeout(tmp_path: Path, value: 
                               json={"file": "l.yaml", "text": FLOW})
         assert [d["node"] for d in checked.json()["diagnostics"] if d["code"] == "E060"] == [
             "js"]
+
+
+def test_javascript_inside_the_server_is_refused_when_sandboxed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "inline")
+    [(node, _, _, message)] = e060(FLOWRT_BOUNDED, {})
+    assert node == "js" and "FLOWRT_JS_ISOLATION=inline" in message
+
+
+FLOWRT_BOUNDED = FLOW.replace("'${T}'", "5")

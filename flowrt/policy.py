@@ -2,7 +2,8 @@
 
 A flow file is code when it holds a ``script`` node (Python, with the rights of the flowrt
 process) and, to a lesser degree, a ``function`` node (JavaScript in QuickJS, with no file,
-network or process bindings). Whoever can deploy to a server can run that code on it. On a
+network or process bindings), or a query node (SQL, Flux, InfluxQL: run by a database with the
+rights of the connection). Whoever can deploy to a server can run that code on it. On a
 laptop that is the same person as the one running flowrt; on a server that others can reach it
 is not, so ``flowrt serve`` and ``flowrt run`` take ``--scripts``:
 
@@ -10,13 +11,16 @@ is not, so ``flowrt serve`` and ``flowrt run`` take ``--scripts``:
 allow      every node runs (the default of ``flowrt run``, and of ``flowrt serve`` on loopback)
 sandboxed  nodes whose code runs unrestricted are refused, and sandboxed code must have a
            ``timeout`` (the default of ``flowrt serve`` bound to any other address)
-deny       every node that runs a flow author's code is refused
+deny       every node that runs a flow author's code is refused; templates, JSONata and
+           regular expressions still run, sandboxed and bounded
 ========== ==============================================================================
 
-Node types say what they run once, on their class (``runs_code`` in :mod:`flowrt.api`), so a
-third-party pack's nodes fall under the same policy. A refused node is a diagnostic (E060)
-naming its file, line, column and id, reported with the checker's other errors: the flows are
-refused as a whole before anything starts, and the editor shows the same problem while editing.
+Node types say what they evaluate once, on their class (``evaluates``, and ``runs_code`` for
+packs written before it, in :mod:`flowrt.api`); :mod:`flowrt.evaluated` says which policy
+allows each kind, so a third-party pack's nodes fall under the same policy. A refused node is a
+diagnostic (E060) naming its file, line, column and id, reported with the checker's other
+errors: the flows are refused as a whole before anything starts, and the editor shows the same
+problem while editing.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any, Literal, get_args
 
 from flowrt.codes import diagnostic
 from flowrt.errors import ConfigError, Diagnostic
+from flowrt.evaluated import KINDS, refused_kinds
 from flowrt.load.document import Document
 from flowrt.load.env import MISSING, make_lookup, substitute
 from flowrt.load.project import Project
@@ -78,9 +83,15 @@ def refuses(runs_code: str | None, policy: ScriptPolicy) -> bool:
     return runs_code is not None and runs_code in _REFUSED[policy]
 
 
+def refuses_type(cls: Any, policy: ScriptPolicy) -> bool:
+    """True when ``policy`` refuses a node class for what it evaluates (see
+    :mod:`flowrt.evaluated`)."""
+    return bool(refused_kinds(cls, policy))
+
+
 def refused_types(registry: Registry, policy: ScriptPolicy) -> list[str]:
     """The node types of the registry that ``policy`` refuses (for the editor's palette)."""
-    return sorted(spec.type for spec in registry if refuses(spec.cls.runs_code, policy))
+    return sorted(spec.type for spec in registry if refuses_type(spec.cls, policy))
 
 
 def check_policy(
@@ -122,15 +133,14 @@ def check_policy(
                     file=doc.file, line=node.span.line, column=node.span.column,
                 ))
                 continue
-            if not refuses(spec.cls.runs_code, policy):
+            kinds = refused_kinds(spec.cls, policy)
+            if not kinds:
                 continue
-            what = ("runs code with the rights of the flowrt process"
-                    if spec.cls.runs_code == "unrestricted" else "runs a flow author's code")
             found.append(diagnostic(
                 "E060",
-                f"a {node.type} node {what}, and the script policy is "
+                f"a {node.type} node {_what(kinds)}, and the script policy is "
                 f"`{option} {policy}`",
-                _hint(spec.cls.runs_code, policy, option),
+                _hint(kinds, policy, option),
                 node=node.id, node_type=node.type, path=node.path,
                 file=doc.file, line=node.span.line, column=node.span.column,
             ))
@@ -207,10 +217,25 @@ def _over_limits(spec: Any, config: dict[str, Any], lookup: Any,
     return None
 
 
-def _hint(runs_code: str | None, policy: ScriptPolicy, option: str) -> str:
-    needed = "sandboxed" if runs_code == "sandboxed" else "allow"
+def _what(kinds: list[str]) -> str:
+    """What a refused node runs, for E060."""
+    if "python" in kinds:
+        return "runs code with the rights of the flowrt process"
+    if "javascript" in kinds:
+        return "runs a flow author's code"
+    known = [KINDS[k] for k in kinds if k in KINDS]
+    if not known:
+        return f"runs a flow author's code ({', '.join(kinds)})"
+    return f"runs {known[0].title} a flow author writes, {known[0].runs}"
+
+
+def _hint(kinds: list[str], policy: ScriptPolicy, option: str) -> str:
+    needed = "sandboxed" if all("sandboxed" in KINDS[k].policies for k in kinds
+                                if k in KINDS) and all(k in KINDS for k in kinds) else "allow"
     instead = ("use a `function` node (sandboxed JavaScript) instead, remove or disable it"
-               if runs_code == "unrestricted" and policy == "sandboxed"
+               if "python" in kinds and policy == "sandboxed"
                else "remove or disable the node")
+    rights = ("; give the connection only the rights its flows need"
+              if any(k in ("sql", "flux", "influxql") for k in kinds) else "")
     return (f"{instead}; or run with `{option} {needed}` ({ENV_VAR}={needed}) where only "
-            "trusted people can deploy")
+            f"trusted people can deploy{rights}")

@@ -74,6 +74,7 @@ class Change(Transform):
     """
 
     type = "change"
+    evaluates = {"jsonata": ("rules[].to",), "regex": ("rules[].from",)}
 
     class Config(NodeConfig):
         rules: list[ChangeRule] = field(

@@ -50,6 +50,7 @@ class Debug(Transform):
     """
 
     type = "debug"
+    evaluates = {"jsonata": ("expression",)}
     category = "sink"
     outputs = 0
     mutates = False

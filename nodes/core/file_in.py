@@ -42,6 +42,7 @@ class FileIn(AsyncTransform):
     """
 
     type = "file-in"
+    evaluates = {"path": ("filename", "msg.filename")}
 
     class Config(NodeConfig):
         filename: str | None = field(

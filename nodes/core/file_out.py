@@ -58,6 +58,7 @@ class FileOut(AsyncTransform):
     """
 
     type = "file-out"
+    evaluates = {"path": ("filename", "msg.filename")}
 
     class Config(NodeConfig):
         filename: str | None = field(

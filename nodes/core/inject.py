@@ -64,6 +64,7 @@ class Inject(Source):
     """
 
     type = "inject"
+    evaluates = {"jsonata": ("payload", "topic", "properties")}
 
     class Config(NodeConfig):
         payload: Value = field(

@@ -76,6 +76,7 @@ class Join(Transform):
     """
 
     type = "join"
+    evaluates = {"jsonata": ("reduce_expression", "reduce_fixup", "reduce_initial")}
     asynchronous = True
 
     class Config(NodeConfig):

@@ -72,6 +72,7 @@ class Script(Transform):
     """
 
     type = "script"
+    evaluates = {"python": ("code", "setup", "close")}
     category = "script"
     runs_code = "unrestricted"
 

@@ -56,6 +56,7 @@ class Sort(Transform):
     """
 
     type = "sort"
+    evaluates = {"jsonata": ("key_expression",)}
 
     class Config(NodeConfig):
         mode: Literal["property", "sequence"] = field(

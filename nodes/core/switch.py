@@ -74,6 +74,7 @@ class Switch(Transform):
     """
 
     type = "switch"
+    evaluates = {"jsonata": ("property", "rules[]"), "regex": ("rules[].regex",)}
     mutates = False
 
     class Config(NodeConfig):

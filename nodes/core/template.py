@@ -63,6 +63,7 @@ class Template(Transform):
     """
 
     type = "template"
+    evaluates = {"jinja": ("template", "msg.template"), "mustache": ("template", "msg.template")}
     mutates = True
 
     class Config(NodeConfig):

@@ -82,6 +82,7 @@ class Trigger(Transform):
     """
 
     type = "trigger"
+    evaluates = {"jsonata": ("first", "second"), "mustache": ("first", "second")}
     asynchronous = True
 
     class Config(NodeConfig):

@@ -120,6 +120,7 @@ class Validate(Transform):
     """
 
     type = "validate"
+    evaluates = {"regex": ("schema", "schema_file"), "path": ("schema_file",)}
     outputs = 2
     mutates = True
 

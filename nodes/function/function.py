@@ -82,6 +82,7 @@ class Function(Transform):
     """
 
     type = "function"
+    evaluates = {"javascript": ("func", "initialize", "finalize")}
     category = "script"
     runs_code = "sandboxed"
 

@@ -62,6 +62,7 @@ class InfluxOut(Sink):
     """
 
     type = "influx-out"
+    evaluates = {"jsonata": ("tags",)}
 
     class Config(SinkConfig):
         connection: str = field(description="The influxdb connection.", connection="influxdb")

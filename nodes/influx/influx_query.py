@@ -55,6 +55,11 @@ class InfluxQuery(AsyncTransform):
     """
 
     type = "influx-query"
+    evaluates = {
+        "influxql": ("query", "msg.query"),
+        "flux": ("query", "msg.query"),
+        "jsonata": ("params",),
+    }
 
     class Config(NodeConfig):
         connection: str = field(description="The influxdb connection.", connection="influxdb")

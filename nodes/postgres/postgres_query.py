@@ -74,6 +74,7 @@ class PostgresQuery(AsyncTransform):
     """
 
     type = "postgres-query"
+    evaluates = {"sql": ("query", "msg.query")}
 
     class Config(NodeConfig):
         connection: str = field(

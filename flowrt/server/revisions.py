@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import defer
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 log = logging.getLogger("flowrt.server")
@@ -118,8 +119,11 @@ class Revisions:
         return len(doomed)
 
     def list(self) -> list[Revision]:
+        """Every revision, newest first, without its files (a snapshot can be megabytes: read
+        one with :meth:`get`)."""
         with Session(self.engine) as session:
-            return list(session.exec(select(Revision).order_by(Revision.id.desc())))  # type: ignore[union-attr]
+            query = select(Revision).options(defer(Revision.files))  # type: ignore[arg-type]
+            return list(session.exec(query.order_by(col(Revision.id).desc())))
 
     def get(self, rev_id: int) -> Revision | None:
         with Session(self.engine) as session:

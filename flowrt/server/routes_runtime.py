@@ -73,7 +73,7 @@ async def revision_diff(request: Request) -> Response:
     if rev is None:
         return error(404, f"no revision {request.path_params['id']}")
     current = await asyncio.to_thread(server.files.snapshot)
-    return JSONResponse({"diff": diff(rev.snapshot(), current)})
+    return JSONResponse({"diff": await asyncio.to_thread(diff, rev.snapshot(), current)})
 
 
 async def rollback(request: Request) -> Response:

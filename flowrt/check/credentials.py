@@ -28,17 +28,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowrt.check.context import CheckContext
-from flowrt.check.references import URL_PASSWORD
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
 from flowrt.load.document import Document, locate
-from flowrt.load.env import REFERENCE
-
-CREDENTIAL_WORDS = re.compile(
-    r"(?:password|passwd|secret|token|apikey|"
-    r"(?:^|_)(?:pwd|api_key|access_?key|private_?key|authorization|bearer|credentials?))$"
+from flowrt.load.env import (
+    CREDENTIAL_WORDS,
+    REFERENCE,
+    URL_PASSWORD,
+    key_words,
+    names_credential,
 )
-"""The last word(s) of a key, once normalised by :func:`key_words`, that name a credential."""
+
+__all__ = ["CREDENTIAL_WORDS", "check_credentials", "find_shape", "key_words",
+           "names_credential"]
 
 SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*")),
@@ -55,19 +57,6 @@ SHAPES: list[tuple[str, re.Pattern[str]]] = [
 """Credential shapes, recognised anywhere in a string (names say what was found)."""
 
 Path = tuple[str | int, ...]
-
-
-def key_words(key: str) -> str:
-    """A key as lower-case words joined by ``_``: ``X-Api-Key`` and ``xApiKey`` give
-    ``x_api_key``; for a property path (``headers.authorization``) only its last part."""
-    last = re.split(r"[.\[\]]", key.strip("[]'\" "))
-    name = next((part for part in reversed(last) if part), key)
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
-
-
-def names_credential(key: object) -> bool:
-    return isinstance(key, str) and CREDENTIAL_WORDS.search(key_words(key)) is not None
 
 
 def find_shape(text: str) -> tuple[str, int] | None:

@@ -6,7 +6,6 @@ flow files), so references may cross files.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flowrt.check.context import CheckContext
@@ -14,7 +13,7 @@ from flowrt.check.schema import suggest
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
 from flowrt.load.document import Document, NodeDecl, locate
-from flowrt.load.env import is_reference
+from flowrt.load.env import URL_PASSWORD, is_reference
 
 
 def _at(doc: Document, path: tuple[str | int, ...], at: str = "value") -> dict[str, Any]:
@@ -181,10 +180,6 @@ def _node_refs(
                 )
             )
     return found
-
-
-URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)(?P<password>[^@/\s]+)@")
-"""An address with a password in it: ``amqp://user:password@host``."""
 
 
 def _secrets(

@@ -6,6 +6,11 @@
   as a YAML scalar, so ``"30"`` becomes 30, ``"true"`` becomes true.
 - Inside a longer string a reference is replaced by its text.
 - ``$${`` writes a literal ``${``.
+
+It also says which references hold secrets (:func:`secret_references`): what a field declared
+``secret`` takes, the password of an address, what sits under a key named like a credential
+(:func:`names_credential`), and any reference whose own name is one. Checking and compiling use
+it to hide those values from what they print (see :mod:`flowrt.redact`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+CREDENTIAL_WORDS = re.compile(
+    r"(?:password|passwd|secret|token|apikey|"
+    r"(?:^|_)(?:pwd|api_key|access_?key|private_?key|authorization|bearer|credentials?))$"
+)
+"""The last word(s) of a key, once normalised by :func:`key_words`, that name a credential."""
+URL_PASSWORD = re.compile(
+    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)(?P<password>[^@/\s]+)@"
+)
+"""An address with a password in it: ``amqp://user:password@host``."""
 REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$")
 
@@ -104,3 +118,44 @@ def make_lookup(flow_env: dict[str, Any], process_env: dict[str, str]) -> Lookup
 def is_reference(value: Any) -> bool:
     """True for a string that is exactly one ``${...}`` reference."""
     return isinstance(value, str) and WHOLE.match(value) is not None
+
+
+def key_words(key: str) -> str:
+    """A key as lower-case words joined by ``_``: ``X-Api-Key`` and ``xApiKey`` give
+    ``x_api_key``; for a property path (``headers.authorization``) only its last part."""
+    last = re.split(r"[.\[\]]", key.strip("[]'\" "))
+    name = next((part for part in reversed(last) if part), key)
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+
+
+def names_credential(key: object) -> bool:
+    """True for a key or variable named like a credential (``password``, ``auth_token``,
+    ``X-Api-Key``; not ``token_url`` nor ``password_file``)."""
+    return isinstance(key, str) and CREDENTIAL_WORDS.search(key_words(key)) is not None
+
+
+def secret_references(config: dict[str, Any], secret_fields: frozenset[str]) -> set[str]:
+    """The names of the references a configuration uses for secrets: anywhere in a field of
+    ``secret_fields``, under a key named like a credential, as the password of an address, or
+    named like a credential themselves. A default (``${NAME:-text}``) is written in the flow,
+    so only the name counts."""
+    found: set[str] = set()
+
+    def walk(value: Any, secret: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, secret or names_credential(key))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, secret)
+        elif isinstance(value, str) and "${" in value:
+            for name, _ in references(value):
+                if secret or names_credential(name):
+                    found.add(name)
+            for match in URL_PASSWORD.finditer(value):
+                found.update(name for name, _ in references(match["password"]))
+
+    for key, value in config.items():
+        walk(value, key in secret_fields or names_credential(key))
+    return found

@@ -69,6 +69,7 @@ def flowrt_flow(kind: str, step: str, directory: Path) -> Path:
     yaml = YAML(typ="safe")
     doc: dict[str, Any] = yaml.load((HERE / "flows" / "chain5.yaml").read_text())
     nodes = doc["nodes"]
+    nodes["src"]["timeout"] = 0  # its loop sends every message: it lasts as long as the run
     if step == "function":
         nodes["fn"] = {"type": "function", "func": JS_STEP, "to": nodes["fn"]["to"]}
     if kind == "fn":
@@ -82,11 +83,11 @@ def flowrt_flow(kind: str, step: str, directory: Path) -> Path:
     return path
 
 
-def run_flowrt(path: Path, n: int) -> dict[str, int]:
+def run_flowrt(path: Path, n: int, isolation: str = "process") -> dict[str, int]:
     out = subprocess.run(
         [*flowrt_cmd(), "run", "--until-idle", "--log-level", "warning", str(path)],
-        capture_output=True, text=True, env=flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1"),
-        timeout=900,
+        capture_output=True, text=True, timeout=900,
+        env=flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", FLOWRT_JS_ISOLATION=isolation),
     )
     return parse(out.stdout + out.stderr, f"flowrt {path.name}")
 
@@ -140,6 +141,7 @@ def main() -> None:
                 else (lambda n, f=nr_flow: run_nodered_file(f, n)),
                 "script": lambda n, p=paths["script"]: run_flowrt(p, n),
                 "function": lambda n, p=paths["function"]: run_flowrt(p, n),
+                "inline": lambda n, p=paths["function"]: run_flowrt(p, n, "inline"),
             }
         for round_no in range(1, args.rounds + 1):
             for kind in args.flows:
@@ -151,12 +153,15 @@ def main() -> None:
                           f"rss_mb={r['rss']}", flush=True)
     print()
     print(f"{'flow':7} {'Node-RED':>10} {'script (Py)':>12} {'function (JS)':>14} "
-          f"{'JS/Node-RED':>12} {'JS/script':>10}")
+          f"{'inline (JS)':>12} {'JS/Node-RED':>12} {'JS/script':>10} {'JS/inline':>10}")
     for kind in args.flows:
-        nr, py, js = (statistics.median(rates[(kind, w)]) for w in ("Node-RED", "script",
-                                                                      "function"))
-        print(f"{kind:7} {nr:10.0f} {py:12.0f} {js:14.0f} {js / nr:11.1f}x {js / py:9.2f}x")
-    print("\nmsgs/s, median of the rounds; chain5: the whole flow, fn: source -> fn -> counter")
+        nr, py, js, inline = (statistics.median(rates[(kind, w)])
+                              for w in ("Node-RED", "script", "function", "inline"))
+        print(f"{kind:7} {nr:10.0f} {py:12.0f} {js:14.0f} {inline:12.0f} {js / nr:11.1f}x "
+              f"{js / py:9.2f}x {js / inline:9.2f}x")
+    print("\nmsgs/s, median of the rounds; chain5: the whole flow, fn: source -> fn -> counter;"
+          "\nfunction: JavaScript in the node's worker process (the default), inline: in the "
+          "server\nprocess (FLOWRT_JS_ISOLATION=inline)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.nodes.function.jsflow import function_flow
 from tests.security.js_attack_kit import ROOT, caught, payloads, run_guarded
 
@@ -33,6 +35,25 @@ def test_code_that_exhausts_its_memory_again_and_again_never_crashes_the_server(
     assert "exit" not in result and "hung" not in result, result
     assert caught(result) == ["function ran out of its memory limit of 16 MB"] * trials
     assert payloads(result, "f") == list(range(1, 2 * trials, 2))
+
+
+DEEP = {
+    "recursion": "const down = (n) => down(n + 1) + 1;\nreturn {payload: down(0)};",
+    "nested JSON": "let o = {};\nfor (let i = 0; i < 1e6; i++) o = {o};\n"
+                   "return {payload: JSON.stringify(o).length};",
+    "nested arrays parsed": "return {payload: JSON.parse('['.repeat(1e6) + ']'.repeat(1e6))};",
+    "nested regex": "return {payload: new RegExp('('.repeat(1e5) + ')'.repeat(1e5)).test('')};",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(DEEP))
+def test_deep_structures_fail_their_message_and_the_node_goes_on(attack: str) -> None:
+    func = f"if (msg.payload === 'attack') {{\n{DEEP[attack]}\n}}\nreturn msg;"
+    flow = function_flow(func, timeout=5, memory_limit=64, extra=OOPS)
+    result = run_guarded(flow, [{"payload": "attack"}, {"payload": "next"}])
+    assert "exit" not in result and "hung" not in result, result
+    assert payloads(result, "f") == ["next"], result
+    assert len(caught(result)) == 1, result
 
 
 def _children(pid: int) -> list[int]:

@@ -272,6 +272,15 @@ def nodes_show(type_name: str, fmt: str) -> None:
         click.echo(render_markdown(spec))
 
 
+@nodes.command("policy")
+def nodes_policy() -> None:
+    """Print what each node type evaluates of what a flow author writes, and which `--scripts`
+    policy allows it (the tables of docs/security.md)."""
+    from flowrt.registry.docs import render_policy
+
+    click.echo(render_policy(list(_registry())))
+
+
 main.add_command(run)
 main.add_command(serve)
 main.add_command(group_cli)

@@ -86,11 +86,12 @@ KINDS: dict[str, Kind] = {
     ),
     "path": Kind(
         "file path", "read or written by the flowrt process, with its rights",
-        "see Secrets: file confinement", ALL_POLICIES,
+        "under `sandboxed` and `deny`, the directories the operator allows (see Secrets)",
+        ALL_POLICIES,
     ),
     "url": Kind(
         "URL", "requested by the flowrt process, from its network",
-        "http and https only", ALL_POLICIES,
+        "http and https only; whatever the process can reach", ALL_POLICIES,
     ),
 }
 

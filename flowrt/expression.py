@@ -103,10 +103,23 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
         except RecursionError:
             raise NodeError(f"{what} went deeper than the recursion limit") from None
         except Exception as exc:  # jsonata-python raises JException and Python errors alike
+            inner = _node_error_in(exc)
+            if inner is not None:  # a limit hit inside $eval, which wraps it
+                raise inner from None
             limit = " (the size limit of a range)" if getattr(exc, "error", "") == "D2014" else ""
             raise NodeError(f"JSONata expression {expression!r} failed: {exc}{limit}") from exc
 
     return run
+
+
+def _node_error_in(exc: BaseException) -> NodeError | None:
+    """A NodeError (a limit hit) that ``exc`` was raised while handling, if any."""
+    seen = exc.__context__
+    while seen is not None:
+        if isinstance(seen, NodeError):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 def _shown(expression: str) -> str:

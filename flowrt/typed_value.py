@@ -83,14 +83,16 @@ class TypedValue(BaseModel):
 
 
 class Pattern(BaseModel):
-    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax (also
-    JavaScript's `(?<name>...)` groups), matched with a time limit (see
-    :mod:`flowrt.bounded_regex`)."""
+    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax, and
+    JavaScript's `(?<name>...)` groups; a match that runs longer than 1 s fails the message."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["re"] = Field(description="Always `re`.")
-    value: str = Field(description="The regular expression.", min_length=1)
+    value: str = Field(
+        description="The regular expression.", min_length=1,
+        json_schema_extra={"x-format": "regex"},
+    )
     _compiled: BoundedRegex = PrivateAttr()
 
     @model_validator(mode="after")

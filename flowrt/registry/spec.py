@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from flowrt.api import Node, NodeConfig, Source
 from flowrt.errors import RegistryError
+from flowrt.evaluated import kinds_of
 from flowrt.types import Category, Stability
 
 RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee")
@@ -115,6 +116,12 @@ class NodeSpec:
         }
 
     @cached_property
+    def evaluates(self) -> dict[str, tuple[str, ...]]:
+        """What the node evaluates of what a flow author writes: kind -> fields (see
+        :mod:`flowrt.evaluated`)."""
+        return kinds_of(self.cls)
+
+    @cached_property
     def secret_fields(self) -> frozenset[str]:
         return frozenset(name for name, prop in self.fields.items() if prop.get("x-secret"))
 
@@ -144,6 +151,7 @@ class NodeSpec:
             "reads": self.reads,
             "summary": self.summary,
             "details": self.details,
+            "evaluates": {kind: list(fields) for kind, fields in self.evaluates.items()},
             "schema": self.config_schema,
         }
 

@@ -20,7 +20,7 @@ from flowrt.server.routes_flows import body_of, error
 
 
 async def nodes(request: Request) -> Response:
-    from flowrt.policy import refuses
+    from flowrt.policy import refuses_type
     from flowrt.registry.docs import render_markdown
 
     server = server_of(request)
@@ -31,7 +31,7 @@ async def nodes(request: Request) -> Response:
             entry = spec.to_dict()
             entry["docs"] = render_markdown(spec)
             entry["runs_code"] = spec.cls.runs_code
-            entry["refused"] = refuses(spec.cls.runs_code, server.settings.scripts)
+            entry["refused"] = refuses_type(spec.cls, server.settings.scripts)
             cache.append(entry)
         server.catalog = cache
     return JSONResponse(cache)

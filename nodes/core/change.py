@@ -51,8 +51,9 @@ class Change(Transform):
       unchanged and warns.
     - `change: target` with `from` and `to`: in text, every occurrence of `from` is replaced by
       `to`; a regular expression `from: {type: re, value: "(\\\\d+)C"}` may use `$1`, `$&` in
-      `to`. When the whole text equals `from`, or a number or boolean equals it, the whole value
-      becomes `to` (which keeps its type).
+      `to` (a match that runs longer than 1 s fails the message, naming the pattern). When the
+      whole text equals `from`, or a number or boolean equals it, the whole value becomes `to`
+      (which keeps its type).
     - `delete: target`.
     - `move: target` with `to: target`.
 

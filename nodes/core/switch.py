@@ -48,7 +48,8 @@ class Switch(Transform):
       `true` counts as 1, and a missing property equals only `null`.
     - `between: [low, high]`: both ends included, in either order.
     - `contains: text`, `regex: pattern` (with `ignore_case: true`): on the property's text.
-      Patterns use Python's `re` syntax.
+      Patterns use Python's `re` syntax (and JavaScript's `(?<name>...)` groups); a match
+      that runs longer than 1 s fails the message with an error naming the pattern.
     - `is`: `true`, `false`, `null` (null or missing), `not null`, `empty`, `not empty`.
     - `is_type`: `string`, `number`, `boolean`, `array`, `buffer`, `object`, `json`, `null`,
       `undefined` (missing).

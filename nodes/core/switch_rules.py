@@ -73,7 +73,8 @@ class SwitchRule(BaseModel):
     )
     contains: Value = Field(None, description="The property's text contains this text.")
     regex: str | None = Field(
-        None, description="The property's text matches this regular expression (Python syntax)."
+        None, description="The property's text matches this regular expression (Python syntax).",
+        json_schema_extra={"x-format": "regex"},
     )
     ignore_case: bool = Field(False, description="With `regex`: letters match in either case.")
     is_: IsWhat = Field(

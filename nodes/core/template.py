@@ -60,6 +60,13 @@ class Template(Transform):
 
     The template is compiled once, when the flow starts (a template taken from `msg.template`
     is compiled when first seen, and the last 64 are kept).
+
+    **Limits**, under every `--scripts` policy (see docs/security.md): Jinja runs in its
+    immutable sandbox (no attribute starting with `_`, no Python internals, no changing a list
+    or object), and `env` reads one variable at a time; mustache reads mappings and lists only
+    and has no partials. A rendering that runs longer than 1 s, makes a text or list of more than
+    10,000,000 characters or items, or recurses too deep fails its message with an error
+    naming the limit; the flow goes on.
     """
 
     type = "template"

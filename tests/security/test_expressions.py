@@ -40,6 +40,7 @@ BOMBS: dict[str, tuple[str, Any, Any]] = {
     "replace": ("$replace(payload, /(a|aa)+$/, 'x')", "a" * 60 + "b", "aaa"),
     "contains": ("$contains(payload, /(a|aa)+$/) ? 'yes' : 'no'", "a" * 60 + "b", "aaa"),
     "split": ("$count($split(payload, /(a|aa)+$/))", "a" * 60 + "b", "aaa"),
+    "eval-match": ("$count($eval('$match(payload, /(a|aa)+$/)'))", "a" * 60 + "b", "aaa"),
 }
 
 
@@ -62,7 +63,7 @@ def test_bomb_fails_its_message_only(name: str, results: dict[str, dict[str, Any
     assert len(run["sent"].get("e:0", [])) == 1, "the next message did not pass"
 
 
-@pytest.mark.parametrize("name", ["match", "replace", "contains", "split"])
+@pytest.mark.parametrize("name", ["match", "replace", "contains", "split", "eval-match"])
 def test_regex_error_names_the_pattern(name: str, results: dict[str, dict[str, Any]]) -> None:
     run = results[name]
     assert "crash" not in run, run.get("crash")

@@ -46,7 +46,7 @@ def identity(path: Path) -> Identity | None:
     """What changes whenever the file's content may have changed; None: not a regular file."""
     try:
         st = path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # gone, or not ours to read
         return None
     if not stat.S_ISREG(st.st_mode):
         return None

@@ -62,6 +62,7 @@ from flowrt.errors import (
 )
 from flowrt.evaluated import Evaluated
 from flowrt.expression import ExpressionEvaluator, JsonataExpression, compile_expression
+from flowrt.file_access import FileAccess, FileRefused
 from flowrt.message import clone, new_msgid
 from flowrt.props import (
     MISSING,
@@ -88,7 +89,7 @@ from flowrt.types import Category, Message, Output, Stability
 __all__ = [
     "Ack", "AsyncTransform", "AuthFailed", "BoundedRegex", "ConfigError", "Connection",
     "ConnectionLost", "EVALUATION_SECONDS", "EndOfInput", "Evaluated", "Evaluator",
-    "ExpressionEvaluator", "HttpHandler", "HttpRoutes",
+    "ExpressionEvaluator", "FileAccess", "FileRefused", "HttpHandler", "HttpRoutes",
     "JsonataExpression", "Listener", "Message", "MISSING", "Node", "NodeConfig", "NodeContext",
     "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "RegexTimeout",
     "ScriptError", "Sink", "SinkConfig", "Source", "Store", "TimeLimitExceeded", "Timer",

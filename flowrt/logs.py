@@ -2,6 +2,9 @@
 
 Records about a node carry ``node``, ``node_type`` and ``msgid`` (see flowrt.run.events); the
 JSON format puts them in their own keys so log pipelines can filter on them.
+
+Every record, of every logger, leaves through :class:`Redacting`: the formatted line (message,
+arguments, traceback) with each secret value hidden (see flowrt.redact), in both formats.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import json
 import logging
 import sys
 import time
+
+from flowrt.redact import redact
 
 FIELDS = ("node", "node_type", "msgid")
 
@@ -32,14 +37,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class Redacting(logging.Formatter):
+    """Another formatter's lines with every secret value hidden. The whole line is redacted
+    after formatting, so arguments, tracebacks and extra fields are covered; in JSON a value is
+    found in its escaped form and replaced by ``${NAME}``, which needs no escaping."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
 def setup_logging(fmt: str = "text", level: str = "info") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(Redacting(JsonFormatter()))
     else:
-        handler.setFormatter(
+        handler.setFormatter(Redacting(
             logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s", "%H:%M:%S")
-        )
+        ))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -11,6 +11,7 @@ from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
     from flowrt.api import Connection
+    from flowrt.file_access import FileAccess
 
 
 class Store(Protocol):
@@ -63,6 +64,11 @@ class NodeContext(Protocol):
         ``http_routes()`` is where ``http-in`` style nodes add routes; the engine serves them
         (``flowrt run --http``, or under ``flowrt serve``'s app).
 
+    Files
+        ``files`` opens the files a node reads or writes (``files.open(name, "r"|"w"|"a")``,
+        ``files.remove(name)``): it keeps flows to the directories the operator allows. Never
+        call ``open()`` on a path a flow gives.
+
     Time
         ``now()`` (epoch seconds), ``sleep()`` and ``call_later()`` go through the engine's clock,
         so flow tests can run them on simulated time. Never use ``time`` or ``asyncio.sleep``.
@@ -80,6 +86,11 @@ class NodeContext(Protocol):
     """The node's environment: subflow parameters, the flow's ``env``, the process environment."""
     group: str | None
     """The name of the group of workers this one runs in (``flowrt run --group``), or None."""
+
+    @property
+    def files(self) -> FileAccess:
+        """The files this node may open (see :mod:`flowrt.file_access`)."""
+        ...
 
     def send(self, output: Output, origin: Origin = None) -> None: ...
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...

@@ -10,8 +10,14 @@ the key in ``FLOWRT_SECRETS_KEY``. This module is where both are read.
 
 ``flowrt run --secrets FILE`` (or ``FLOWRT_SECRETS=FILE``) reads it; its names fill references the
 same way environment variables do, and the process environment wins over the file, so a
-deployment can still override one value. The file's values are never printed: diagnostics name
-the reference, not what it resolves to.
+deployment can still override one value. The file's values are never printed: each is
+registered with :mod:`flowrt.redact` as it is read, so whatever leaves the process shows the
+reference (``${NAME}``) instead.
+
+flowrt's own settings are not for flows: :data:`OWN_VARIABLES` (the store's key, the API's
+tokens, the users file, the secrets file, the group database) are taken out of the process
+environment once read (:func:`withhold_own_secrets`) and never put in the environment a node
+sees (:func:`merged_env`, :func:`visible_env`).
 """
 
 from __future__ import annotations
@@ -22,9 +28,24 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flowrt.errors import ConfigError
-from flowrt.secrets_store import KEY_ENV, NAME_CHARS, decrypt_store, is_encrypted, key_from
+from flowrt.load.env import URL_PASSWORD
+from flowrt.redact import MIN_LENGTH, SECRETS, credential_values, register
+from flowrt.secrets_store import (
+    KEY_ENV,
+    NAME_CHARS,
+    decrypt_store,
+    hold_key,
+    is_encrypted,
+    key_from,
+)
 
-__all__ = ["NAME_CHARS", "load_secrets", "merged_env"]
+__all__ = ["NAME_CHARS", "OWN_VARIABLES", "load_secrets", "merged_env", "start_secrets",
+           "visible_env", "withhold_own_secrets"]
+
+TOKENS_ENV = "FLOWRT_TOKENS"
+OWN_VARIABLES = frozenset({KEY_ENV, TOKENS_ENV, "FLOWRT_AUTH_FILE", "FLOWRT_SECRETS",
+                           "FLOWRT_GROUP_DB"})
+"""The variables of flowrt's own configuration: never in the environment a flow sees."""
 
 
 def load_secrets(
@@ -46,7 +67,9 @@ def load_secrets(
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: the secrets file is not UTF-8 text") from None
     if is_encrypted(text):
-        return decrypt_store(text, file, key_from(env)), []
+        found = decrypt_store(text, file, key_from(env))
+        SECRETS.add_all(found)
+        return found, []
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as exc:
@@ -66,6 +89,7 @@ def load_secrets(
         if isinstance(value, dict | list) or value is None:
             raise ConfigError(f"{file}: the value of {name} must be a single string or number")
         secrets[name] = value if isinstance(value, str) else _scalar(value)
+    SECRETS.add_all(secrets)
     warnings = []
     mode = file.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -88,8 +112,58 @@ def merged_env(
     process_env: dict[str, str], secrets: dict[str, str], overrides: dict[str, str]
 ) -> dict[str, str]:
     """What references resolve against: the secrets file, then the process environment, then
-    ``-e NAME=VALUE`` options, each winning over the one before. The store's key is left out,
-    so no flow (nor a function node's ``env.get``) can read it."""
-    env = {**secrets, **process_env, **overrides}
-    env.pop(KEY_ENV, None)
+    ``-e NAME=VALUE`` options, each winning over the one before. flowrt's own variables are
+    left out, so no flow (nor a function node's ``env.get``) can read them; the values of
+    variables named like credentials are registered for redaction."""
+    env = visible_env({**secrets, **process_env, **overrides})
+    SECRETS.add_all(credential_values(env))
     return env
+
+
+def start_secrets(
+    secrets_file: str | None, overrides: dict[str, str], *addresses: str | None
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """What `flowrt run` and `flowrt serve` do first: take flowrt's own variables out of the
+    environment (:func:`withhold_own_secrets`, with the database ``addresses``), read the
+    secrets file, and build the flows' environment. Returns that environment, the variables
+    taken, and warnings for the operator (a plain file others may read, values too short to be
+    hidden). Raises ConfigError for a secrets file that cannot be read."""
+    own = withhold_own_secrets(*addresses)
+    secrets, notes = load_secrets(secrets_file) if secrets_file else ({}, [])
+    env = merged_env(dict(os.environ), secrets, overrides)
+    notes += [f"the value of {name} is shorter than {MIN_LENGTH} characters: it cannot be "
+              "hidden from logs and API responses; give it a longer value"
+              for name in SECRETS.too_short()]
+    return env, own, notes
+
+
+def visible_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without flowrt's own variables (:data:`OWN_VARIABLES`)."""
+    return {k: v for k, v in env.items() if k not in OWN_VARIABLES}
+
+
+def withhold_own_secrets(*addresses: str | None) -> dict[str, str]:
+    """Take flowrt's own variables out of ``os.environ`` (a child process a flow starts does
+    not inherit them; the store's key stays usable through :func:`flowrt.secrets_store.key_from`)
+    and register their secret values for redaction: each token of ``FLOWRT_TOKENS``, each key
+    of ``FLOWRT_SECRETS_KEY``, the password of the group database, and of each URL in
+    ``addresses`` (``--db``, ``--context-store``). Returns the variables taken."""
+    taken: dict[str, str] = {}
+    key = os.environ.get(KEY_ENV)
+    if key is not None:
+        taken[KEY_ENV] = key
+        hold_key()
+    for name in sorted(OWN_VARIABLES - {KEY_ENV}):
+        value = os.environ.pop(name, None)
+        if value is not None:
+            taken[name] = value
+    for i, part in enumerate((key or "").split(",")):
+        register(f"{KEY_ENV}_{i + 1}" if i else KEY_ENV, part.strip())
+    for part in taken.get(TOKENS_ENV, "").split(","):
+        register(TOKENS_ENV, part.strip().partition(":")[2] if ":" in part else part.strip())
+    for name, url in [("FLOWRT_GROUP_DB", taken.get("FLOWRT_GROUP_DB")),
+                      *(("FLOWRT_DATABASE", a) for a in addresses)]:
+        match = URL_PASSWORD.search(url or "")
+        if match:
+            register(name, match["password"])
+    return taken

@@ -65,10 +65,33 @@ def check_name(name: str, where: str = "") -> str:
     return name
 
 
+_held_key: str | None = None
+"""The key once :func:`hold_key` took it out of the environment (`flowrt run` and `serve`)."""
+
+
 def key_from(env: Mapping[str, str] | None = None) -> str | None:
-    """The key text of the environment (``os.environ`` by default), or None when unset."""
+    """The key text of the environment (``os.environ`` by default, then the key the process
+    holds since it took it out of ``os.environ``), or None when unset."""
     value = (os.environ if env is None else env).get(KEY_ENV, "").strip()
+    if not value and env is None:
+        value = _held_key or ""
     return value or None
+
+
+def hold_key() -> str | None:
+    """Take the key out of ``os.environ`` (so neither flows nor child processes inherit it)
+    and keep it for this process's own use; returns it (None when unset)."""
+    global _held_key
+    value = os.environ.pop(KEY_ENV, "").strip()
+    if value:
+        _held_key = value
+    return _held_key
+
+
+def forget_key() -> None:
+    """Drop the key :func:`hold_key` kept."""
+    global _held_key
+    _held_key = None
 
 
 def _cipher(key: str | None, file: Path) -> Any:
@@ -174,3 +197,24 @@ def merge_into_store(
         current.update(secrets)
         write_store(path, current, key)
     return sorted(secrets)
+
+
+def add_to_store(
+    path: str | os.PathLike[str], secrets: Mapping[str, str], key: str | None = None
+) -> dict[str, str]:
+    """Add ``secrets`` to the store at ``path`` without replacing a value it holds: a name the
+    store already has with another value is stored under the first free ``NAME_2``,
+    ``NAME_3``... Returns each given name -> the name its value is stored under (the same
+    name when it was new, or held that very value already)."""
+    with _MERGING:
+        current = read_store(path, key)
+        placed: dict[str, str] = {}
+        for name, value in sorted(secrets.items()):
+            chosen, n = name, 1
+            while chosen in current and current[chosen] != value:
+                n += 1
+                chosen = f"{name}_{n}"
+            current[chosen] = value
+            placed[name] = chosen
+        write_store(path, current, key)
+    return placed

@@ -1,8 +1,22 @@
 """Settings for the whole test suite."""
 
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Machines here are shared and noisy: hypothesis must never fail a test on how long it took
 # (no per-example deadline, no "input generation is slow" health check).
 settings.register_profile("flowrt", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("flowrt")
+
+
+@pytest.fixture(autouse=True)
+def _forget_secret_values() -> Iterator[None]:
+    """Each test starts with no secret value registered for redaction (flowrt.redact keeps one
+    registry per process: a value one test read from a secrets file would be hidden from the
+    output of every test after it)."""
+    from flowrt.redact import SECRETS
+
+    yield
+    SECRETS.clear()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from flowrt import file_access
 from flowrt.errors import ConfigError
+from flowrt.file_access import FileAccess
 from flowrt.message import new_msgid
 from flowrt.run.delivery import Delivery
+from flowrt.secrets import OWN_VARIABLES
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class NodeContext:
                 "FLOWRT_FLOW_ID": planned.flow,
             },
             planned.env,
-            process_env,
+            _WithoutOwn(process_env),
         )
         self.group: str | None = runtime.group_name
         self.emit: Emit = _no_outputs
@@ -164,6 +167,11 @@ class NodeContext:
 
     # resources and time ------------------------------------------------------------------
 
+    @property
+    def files(self) -> FileAccess:
+        """The files nodes may open: the process's rule (``--files``, ``--scripts``)."""
+        return file_access.current()
+
     def connection(self, connection_id: str) -> Connection:
         return self.runtime.connection(connection_id, self.node_id)
 
@@ -187,6 +195,35 @@ class NodeContext:
                 self.runtime.fail(self.node_id, None, None, exc)
 
         return self.runtime.clock.call_later(seconds, run)
+
+
+class _WithoutOwn(MutableMapping[str, Any]):
+    """The process environment as nodes see it: without flowrt's own variables (the store's
+    key, the API's tokens...), whatever environment the runtime was given. A view, not a
+    copy: every node of a runtime shares the one environment."""
+
+    def __init__(self, env: Mapping[str, Any]) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> Any:
+        if name in OWN_VARIABLES:
+            raise KeyError(name)
+        return self._env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._env if name not in OWN_VARIABLES)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return name not in OWN_VARIABLES and name in self._env
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        raise TypeError("the process environment is read-only")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the process environment is read-only")
 
 
 def _no_outputs(output: Output, delivery: Delivery) -> None:

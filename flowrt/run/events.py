@@ -7,6 +7,10 @@ flow that holds the instance, as in Node-RED. An error no catch node takes is lo
 node id and ``_msgid``, and marks the message failed, so its source is nacked rather than acked.
 A message that fails again in the same node more than ``MAX_ERROR_COUNT`` times is not routed
 again (a catch flow that fails the same way would loop forever).
+
+What leaves here is redacted (see flowrt.redact): an error's text and stack (in the catch
+message's ``error``, the error hooks and the log), a node's log lines and its status. The
+message itself is the flow's data and is left as it is.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import Listener
 from flowrt.errors import ScriptError
 from flowrt.message import clone, new_msgid
+from flowrt.redact import redact, redact_data
 from flowrt.types import Message
 
 if TYPE_CHECKING:
@@ -88,7 +93,7 @@ class Events:
     ) -> None:
         pn = self.rt.plan.nodes.get(node_id)
         node_type = pn.type if pn else ""
-        text = str(exc) or type(exc).__name__
+        text = redact(str(exc) or type(exc).__name__)
         previous = msg.get("error") if isinstance(msg, dict) else None
         count = 1
         if isinstance(previous, dict) and previous.get("source", {}).get("id") == node_id:
@@ -97,7 +102,7 @@ class Events:
             "message": text,
             "source": {"id": node_id, "type": node_type, "name": pn.label if pn else "",
                        "count": count},
-            "stack": "".join(traceback.format_exception(exc, limit=-4)).rstrip(),
+            "stack": redact("".join(traceback.format_exception(exc, limit=-4)).rstrip()),
         }
         if isinstance(exc, ScriptError) and exc.line:
             record["line"] = exc.line
@@ -142,6 +147,7 @@ class Events:
     # status and completion ---------------------------------------------------------------
 
     def set_status(self, node_id: str, status: dict[str, Any]) -> None:
+        status = redact_data(status)
         self.statuses[node_id] = status
         for hook in self.hooks.status:
             hook(node_id, status)
@@ -171,6 +177,7 @@ class Events:
         pn = self.rt.plan.nodes.get(node_id)
         node_type = pn.type if pn else ""
         msgid = msg.get("_msgid", "") if isinstance(msg, dict) else ""
+        text = redact(text)
         log.log(
             LEVELS.get(level, logging.INFO),
             "[%s:%s] %s",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from flowrt.api import AsyncTransform, Message, NodeConfig, clone, field
@@ -30,7 +29,10 @@ class FileIn(AsyncTransform):
 
     ### Details
 
-    A relative file name is relative to the working directory of flowrt. The file is read in
+    A relative file name is relative to the working directory of flowrt. Under `--scripts
+    sandboxed` or `deny` (or with `--files`), only files under the directories the operator
+    names with `--files DIR` can be read; /proc, /sys, /dev and flowrt's secrets and users
+    files never can. A file outside is an error for catch nodes. The file is read in
     a worker thread, so a large file does not stall other flows; `lines` and `chunks` read it
     block by block and never hold the whole file. Text is decoded with `encoding`; bytes that
     do not decode become U+FFFD. A file that ends with a line ending gives no empty last line,
@@ -76,7 +78,7 @@ class FileIn(AsyncTransform):
         fmt = self.config.format
         try:
             if fmt == "text" or fmt == "bytes":
-                data = await asyncio.to_thread(Path(name).read_bytes)
+                data = await asyncio.to_thread(self.ctx.files.read_bytes, name)
                 msg["payload"] = (
                     data.decode(self.config.encoding, "replace") if fmt == "text" else data
                 )
@@ -122,7 +124,7 @@ class FileIn(AsyncTransform):
         return out
 
     async def _chunks(self, name: str) -> AsyncIterator[bytes]:
-        handle: BinaryIO = await asyncio.to_thread(open, name, "rb")
+        handle: BinaryIO = await asyncio.to_thread(self.ctx.files.open, name, "r")
         try:
             while block := await asyncio.to_thread(handle.read, self.config.chunk_size):
                 yield block

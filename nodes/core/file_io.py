@@ -7,7 +7,7 @@ from typing import Annotated, TypeAlias
 
 from pydantic import AfterValidator
 
-from flowrt.api import NodeError
+from flowrt.api import FileRefused, NodeError
 
 
 def _check_encoding(value: str) -> str:
@@ -26,7 +26,9 @@ Encoding: TypeAlias = Annotated[str, AfterValidator(_check_encoding)]
 
 def file_problem(exc: OSError, path: str, doing: str, hint: str = "") -> NodeError:
     """A NodeError naming the path, what was wrong and what to do, for an OSError from file
-    I/O."""
+    I/O. A file the operator's rule keeps flows from says so, and how the rule is set."""
+    if isinstance(exc, FileRefused):
+        return NodeError(f"cannot {doing} '{path}': {exc}")
     if isinstance(exc, FileNotFoundError):
         why = "no such file or directory"
     elif isinstance(exc, IsADirectoryError):

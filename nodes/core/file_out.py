@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-from pathlib import Path
 from typing import Any, Literal
 
 from flowrt.api import MISSING, AsyncTransform, Message, NodeConfig, field
@@ -53,8 +51,11 @@ class FileOut(AsyncTransform):
     `create_directories` is true. Messages are written one at a time, in order; each write
     opens and closes the file, so rotating a log file under it is safe.
 
-    A relative file name is relative to the working directory of flowrt. A file that cannot be
-    written, or deleted, is an error for catch nodes naming the path.
+    A relative file name is relative to the working directory of flowrt. Under `--scripts
+    sandboxed` or `deny` (or with `--files`), only files under the directories the operator
+    names with `--files DIR` can be written or deleted; /proc, /sys, /dev and flowrt's secrets
+    and users files never can. A file that cannot be written, or deleted, is an error for catch
+    nodes naming the path.
     """
 
     type = "file-out"
@@ -85,12 +86,12 @@ class FileOut(AsyncTransform):
             return
         try:
             if cfg.action == "delete":
-                await asyncio.to_thread(os.remove, name)
+                await asyncio.to_thread(self.ctx.files.remove, name)
             else:
                 payload = msg.get("payload", MISSING)
                 if payload is not MISSING:
                     data = payload_bytes(payload, cfg.encoding, cfg.add_newline)
-                    await asyncio.to_thread(self._write, Path(name), data)
+                    await asyncio.to_thread(self._write, name, data)
         except OSError as exc:
             doing = "delete" if cfg.action == "delete" else "write"
             missing_dir = doing == "write" and isinstance(exc, FileNotFoundError)
@@ -98,8 +99,7 @@ class FileOut(AsyncTransform):
             raise file_problem(exc, name, doing, hint) from exc
         self.ctx.send(msg)
 
-    def _write(self, path: Path, data: bytes) -> None:
-        if self.config.create_directories:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("ab" if self.config.action == "append" else "wb") as handle:
+    def _write(self, name: str, data: bytes) -> None:
+        mode: Literal["a", "w"] = "a" if self.config.action == "append" else "w"
+        with self.ctx.files.open(name, mode, make_dirs=self.config.create_directories) as handle:
             handle.write(data)

@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from flowrt.api import (
     MISSING,
     ConfigError,
+    FileAccess,
     Message,
     NodeConfig,
     NodeError,
@@ -50,15 +51,16 @@ def check_schema(schema: Any) -> type[Validator]:
     return bounded_validator(cls)
 
 
-def read_schema(path: Path) -> Any:
-    """A schema file's contents: YAML for .yaml/.yml, JSON otherwise."""
-    text = path.read_text(encoding="utf-8")
+def read_schema(path: Path, files: FileAccess) -> Any:
+    """A schema file's contents: YAML for .yaml/.yml, JSON otherwise (read through ``files``,
+    the directories flows may use)."""
+    text = files.read_bytes(str(path)).decode("utf-8")
     if path.suffix in (".yaml", ".yml"):
         return YAML(typ="safe", pure=True).load(text)
     return json.loads(text)
 
 
-def _local_file(uri: str) -> Resource[Any]:
+def _local_file(uri: str, files: FileAccess) -> Resource[Any]:
     """Resolve a `$ref` to another schema file next to the first; nothing is fetched from the
     network."""
     from referencing import Resource
@@ -68,7 +70,7 @@ def _local_file(uri: str) -> Resource[Any]:
     if not uri.startswith("file://"):
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     try:
-        contents = read_schema(Path(uri.removeprefix("file://").split("#", 1)[0]))
+        contents = read_schema(Path(uri.removeprefix("file://").split("#", 1)[0]), files)
     except (OSError, ValueError) as exc:
         raise NoSuchResource(ref=uri) from exc  # type: ignore[call-arg]
     return Resource.from_contents(contents, default_specification=DRAFT202012)
@@ -166,7 +168,7 @@ class Validate(Transform):
         if cfg.schema_file is not None:
             path = Path(cfg.schema_file).resolve()
             try:
-                schema = await asyncio.to_thread(read_schema, path)
+                schema = await asyncio.to_thread(read_schema, path, self.ctx.files)
             except OSError as exc:
                 raise ConfigError(
                     f"cannot read schema_file '{cfg.schema_file}': {exc.strerror}"
@@ -191,7 +193,7 @@ class Validate(Transform):
         seen = keywords_in(schema)
 
         def retrieve(uri: str) -> Resource[Any]:
-            resource = _local_file(uri)
+            resource = _local_file(uri, self.ctx.files)
             seen.update(keywords_in(resource.contents))
             refuse_unbounded(seen)
             return resource

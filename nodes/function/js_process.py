@@ -82,6 +82,8 @@ class JsProcess:
         self._proc: subprocess.Popen[bytes] | None = None
         self._pumping = False
         self._failed_starts = 0
+        self.started_pid: int | None = None
+        """The process id of the latest worker started (it may have stopped since)."""
         self._waiters: list[asyncio.Future[None]] = []
         self.failure: str | None = None
         """Why the worker cannot be started; every request then fails with it."""
@@ -96,6 +98,7 @@ class JsProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
             start_new_session=True,  # a Ctrl-C at the terminal is the server's to handle
         )
+        self.started_pid = self._proc.pid
         assert self._proc.stdout is not None
         os.set_blocking(self._proc.stdout.fileno(), False)
         self._poll = select.poll()
@@ -164,17 +167,24 @@ class JsProcess:
     def request(self, kind: bytes, make: Callable[[], str],
                 done: Callable[[Reply], None], wait: float = SYNC_WAIT) -> Reply | None:
         """Send a request, or queue it behind the others. Its reply if it came within
-        ``wait`` seconds; else None, and ``done`` gets it later."""
-        req = Request(kind, make, self.limit)
+        ``wait`` seconds; else None, and ``done`` gets it later.
+
+        Requests already queued are waited for first, within the same ``wait``: a worker that
+        was slow once catches up inline instead of leaving every later message queued."""
         if self.failure is not None or self.closed:
             return ("lost", self.failure or "the flow stopped before this message was run")
         if self._proc is None:
             self.start()
+        end = time.monotonic() + wait
+        if self._queue and wait > 0:
+            self._wait(None, wait)
+        req = Request(kind, make, self.limit)
         self._queue.append(req)
         if len(self._queue) == 1:
             self._send(req)
-            if wait > 0:
-                self._wait(req, wait)
+            left = end - time.monotonic()
+            if left > 0:
+                self._wait(req, left)
             if req.result is not None:
                 return req.result
         req.done = done
@@ -221,10 +231,11 @@ class JsProcess:
 
     # replies -----------------------------------------------------------------------------
 
-    def _wait(self, req: Request, seconds: float) -> None:
-        """Read replies for up to ``seconds``, or until ``req`` has its own."""
+    def _wait(self, req: Request | None, seconds: float) -> None:
+        """Read replies for up to ``seconds``, or until ``req`` has its own (None: until the
+        queue is empty)."""
         end = time.monotonic() + seconds
-        while req.result is None and self._proc is not None:
+        while (self._queue if req is None else req.result is None) and self._proc is not None:
             left = end - time.monotonic()
             if left <= 0:
                 return

@@ -1,7 +1,9 @@
 """The embedded MQTT broker (amqtt, MQTT 3.1.1) that ``flowrt run --mqtt-broker`` starts, so
-MQTT flows run with no broker installed. It binds 127.0.0.1 unless told otherwise, lets anyone
-in (it is for one machine: development, demos, tests) and keeps nothing across restarts. For
-production, MQTT 5 or shared subscriptions, run Mosquitto or another broker.
+MQTT flows run with no broker installed. It lets anyone in (it has no users: it is for one
+machine, for development, demos and tests), so it listens on a loopback address only
+(127.0.0.1, ::1 or localhost; :func:`check_broker_host` refuses any other), and keeps nothing
+across restarts. For devices on other machines, production, MQTT 5 or shared subscriptions,
+run Mosquitto or another broker with users.
 
 amqtt answers an MQTT 5 client with a 3.1.1 refusal that the client cannot read, so the client
 waits for its connect timeout while amqtt logs a traceback. The broker here looks at each
@@ -12,9 +14,12 @@ protocol version") at once, and the log says to set ``protocol: "3.1.1"``.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
 from typing import Any
+
+from flowrt.errors import ConfigError
 
 log = logging.getLogger("flowrt.broker")
 
@@ -29,6 +34,7 @@ class EmbeddedBroker:
         self._broker: Any = None
 
     async def start(self) -> None:
+        check_broker_host(self.host, self.port)
         _check_free(self.host, self.port)
         for name in ("amqtt", "transitions"):
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -46,6 +52,21 @@ class EmbeddedBroker:
         if self._broker is not None:
             broker, self._broker = self._broker, None
             await broker.shutdown()
+
+
+def check_broker_host(host: str, port: int) -> None:
+    """ConfigError unless ``host`` is a loopback address: anyone who reaches the embedded
+    broker may publish and subscribe to every topic."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"refusing to start the embedded MQTT broker on {host}:{port}: it has no users "
+            "and lets anyone publish and subscribe, so it listens on loopback only (e.g. "
+            f"--mqtt-broker 127.0.0.1:{port}); for clients on other machines run Mosquitto "
+            "(or another broker) with users and point the flows' mqtt-broker connection at it")
 
 
 async def read_connect_head(reader: asyncio.StreamReader) -> tuple[bytes, int | None]:

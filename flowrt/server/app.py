@@ -30,6 +30,8 @@ from flowrt.server.deploy import DeployRefused, Engine
 from flowrt.server.events import Hub
 from flowrt.server.files import FlowFiles
 from flowrt.server.flow_cache import FlowCache
+from flowrt.server.headers import SecurityHeaders
+from flowrt.server.hosts import HostGuard, HostPolicy
 from flowrt.server.protocol import BODY_TIMEOUT, HEADER_TIMEOUT
 from flowrt.server.revisions import KEEP_REVISIONS, Revisions
 
@@ -65,6 +67,10 @@ class ServerSettings:
     """A :class:`flowrt.group.Group` to run the flows as one of its workers, or None."""
     scripts: ScriptPolicy = "allow"
     """Which nodes that run a flow author's code deploy accepts (see :mod:`flowrt.policy`)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names served besides loopback and the local address (``--allowed-host``)."""
+    public_urls: tuple[str, ...] = ()
+    """The URLs browsers reach the server at behind a proxy (``--public-url``)."""
     secrets_file: Path | None = None
     """The ``--secrets`` file; a Node-RED import writes credentials into it when it is an
     encrypted store (or does not exist yet) and FLOWRT_SECRETS_KEY is set."""
@@ -106,6 +112,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     from flowrt.server import routes_catalog, routes_flows, routes_runtime
 
     server = Server(settings)
+    hosts = HostPolicy.build(settings.allowed_hosts, settings.public_urls)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -158,7 +165,9 @@ def create_app(settings: ServerSettings) -> Starlette:
     routes.append(Mount("/", server.engine.http))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Guard, auth=settings.auth, max_body=settings.max_body)],
+        middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, policy=hosts),
+                    Middleware(Guard, auth=settings.auth, max_body=settings.max_body,
+                               hosts=hosts)],
         exception_handlers={BodyTooLarge: _too_large},
         lifespan=lifespan,
     )

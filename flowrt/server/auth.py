@@ -25,6 +25,7 @@ from pathlib import Path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowrt.errors import ConfigError
+from flowrt.server.hosts import HostPolicy
 
 ITERATIONS = 240_000
 COOKIE = "flowrt_session"
@@ -146,18 +147,13 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
-def _same_origin(scope: Scope, origin: str) -> bool:
-    headers = _headers(scope)
-    host = headers.get("host", "")
-    scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
-    return origin == f"{scheme}://{host}"
-
-
 class Guard:
-    def __init__(self, app: ASGIApp, auth: Auth, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, auth: Auth, max_body: int,
+                 hosts: HostPolicy | None = None) -> None:
         self.app = app
         self.auth = auth
         self.max_body = max_body
+        self.hosts = hosts or HostPolicy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -168,7 +164,7 @@ class Guard:
         origin = headers.get("origin")
         guarded = path.startswith("/api/") or path == "/metrics"
         if scope["type"] == "websocket":
-            if guarded and origin is not None and not _same_origin(scope, origin):
+            if guarded and origin is not None and not self.hosts.origin_allowed(origin, scope):
                 await send({"type": "websocket.close", "code": 1008})
                 return
             user = self.auth.user(scope)
@@ -183,7 +179,7 @@ class Guard:
                 await _error(send, 403, "state-changing requests need the header "
                              "`X-Flowrt-Request: 1`")
                 return
-            if origin is not None and not _same_origin(scope, origin):
+            if origin is not None and not self.hosts.origin_allowed(origin, scope):
                 await _error(send, 403, f"requests from {origin} are refused (cross-site)")
                 return
         user = self.auth.user(scope)

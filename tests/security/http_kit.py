@@ -1,0 +1,123 @@
+"""Shared pieces of the HTTP security tests: a server over a flows directory, in process (a
+TestClient, whose requests may carry any Host) or as a real `flowrt serve` process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+with warnings.catch_warnings():  # starlette asks for httpx2, which is not installed here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from flowrt.server.app import ServerSettings, create_app
+
+HEADERS = {"X-Flowrt-Request": "1"}
+TOKEN = "t0ken-for-the-security-tests-0123"
+
+WEB = """\
+flowrt: 1
+id: web
+nodes:
+  hello: {type: http-in, method: get, url: /hello, to: reply}
+  reply: {type: http-response}
+  page: {type: http-in, method: get, url: /framed, to: framed}
+  framed:
+    type: http-response
+    headers: {x-frame-options: SAMEORIGIN, content-security-policy: "frame-ancestors 'self'"}
+"""
+
+SCRIPTED = """\
+flowrt: 1
+id: pwned
+nodes:
+  tick: {type: inject, payload: 1, to: py}
+  py: {type: script, code: return msg}
+"""
+
+
+@contextmanager
+def client_of(flows: Path, files: dict[str, str] | None = None,
+              **settings: Any) -> Iterator[TestClient]:
+    """A TestClient over a server of `files` in `flows` (its default Host is `testserver`)."""
+    flows.mkdir(exist_ok=True)
+    for name, text in (files or {"web.yaml": WEB}).items():
+        (flows / name).write_text(text, encoding="utf-8")
+    app = create_app(ServerSettings(flows=flows, env={}, close_timeout=5.0, **settings))
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def flowrt_command(*args: str) -> list[str]:
+    exe = shutil.which("flowrt")
+    return [*([exe] if exe else [sys.executable, "-m", "flowrt"]), *args]
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+            files: dict[str, str] | None = None) -> Iterator[tuple[int, Path]]:
+    """`flowrt serve` as a process on a free port of 127.0.0.1: (port, its log file)."""
+    flows = tmp_path / "flows"
+    flows.mkdir(exist_ok=True)
+    for name, text in (files or {"web.yaml": WEB}).items():
+        (flows / name).write_text(text, encoding="utf-8")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            flowrt_command("serve", "--flows", str(flows), "--port", str(port), *args),
+            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+            env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        yield port, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def raw_request(port: int, head: str) -> tuple[int, str]:
+    """Send a request head as written (any Host, any header) to 127.0.0.1:port; the status
+    and the whole answer as text (read until the server closes or 10 s pass)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode("latin-1"))
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data or not data.startswith(b"HTTP/"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except TimeoutError:
+            pass
+    text = data.decode("latin-1")
+    return int(text.split(" ", 2)[1]), text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,11 +20,6 @@ from flowrt.cli_group import group_options, make_group
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
-FILES_OPTION = click.option(
-    "--files", "file_roots", multiple=True, metavar="DIR", envvar="FLOWRT_FILES",
-    type=click.Path(exists=True, file_okay=False),
-    help="A directory file nodes may read and write (repeatable); under --scripts sandboxed "
-         "or deny no other file is usable [env: FLOWRT_FILES, separated by ':'].")
 
 
 @click.command()
@@ -51,7 +47,6 @@ FILES_OPTION = click.option(
               help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
-@FILES_OPTION
 @group_options
 def run(
     paths: tuple[str, ...],
@@ -65,7 +60,6 @@ def run(
     http_address: str,
     mqtt_broker: str | None,
     scripts: str,
-    file_roots: tuple[str, ...],
     group_name: str | None,
     group_db: str | None,
     worker_name: str | None,
@@ -85,7 +79,7 @@ def run(
     from flowrt.logs import setup_logging
     from flowrt.report import render_text
     from flowrt.run.main import render_summary, run_plan
-    from flowrt.secrets import start_secrets
+    from flowrt.secrets import load_secrets, merged_env
 
     setup_logging(log_format, log_level)
     overrides = {}
@@ -94,16 +88,22 @@ def run(
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
         overrides[name] = value
+    secrets: dict[str, str] = {}
+    if secrets_file:
+        try:
+            secrets, notes = load_secrets(secrets_file)
+        except ConfigError as exc:
+            click.echo(f"flowrt: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        for note in notes:
+            click.echo(f"flowrt: warning: {note}", err=True)
+    env = merged_env(dict(os.environ), secrets, overrides)
+    http = _address(http_address, "--http")
     try:
-        env, _, notes = start_secrets(secrets_file, overrides, context_url, group_db)
+        broker = _broker_address(mqtt_broker)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    for note in notes:
-        click.echo(f"flowrt: warning: {note}", err=True)
-    _confine_files(scripts, file_roots, secrets_file)
-    http = _address(http_address, "--http")
-    broker = _address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None
     from flowrt.compile.isolated import check_isolated
     from flowrt.policy import check_policy, parse_policy
 
@@ -115,15 +115,15 @@ def run(
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
         files = _files_read(project)
-        _say(render_text(exc.diagnostics, files, _use_colour(None)))
+        click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)
         sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
     except CompileError as exc:  # a value only known now, such as an unset ${VAR}, is invalid
         for warning in (d for d in diagnostics if d.severity == "warning"):
-            _say(str(warning))
-        _say(f"flowrt: error: {exc}")
+            click.echo(str(warning), err=True)
+        click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
     for warning in warnings:
-        _say(str(warning))
+        click.echo(str(warning), err=True)
     if not plan.nodes:
         click.echo("flowrt: nothing to run: no enabled nodes", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -134,9 +134,9 @@ def run(
                      close_timeout=close_timeout, http=http, mqtt_broker=broker, group=group)
         )
     except (ConfigError, OSError) as exc:
-        _say(f"flowrt: error: {exc}")
+        click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
-    _say(render_summary(outcome.summary))
+    click.echo(render_summary(outcome.summary), err=True)
     if outcome.failed:
         click.echo(f"{outcome.failed} message(s) failed with errors no catch node took", err=True)
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
@@ -148,6 +148,16 @@ def run(
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to serve on; other than loopback needs authentication.")
 @click.option("--port", type=int, default=1880, show_default=True)
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              envvar="FLOWRT_ALLOWED_HOSTS",
+              help="A Host name to answer besides loopback and the bound address (repeatable; "
+                   "*.example.com for the names under it) [env: FLOWRT_ALLOWED_HOSTS, "
+                   "space separated].")
+@click.option("--public-url", "public_urls", multiple=True, metavar="URL",
+              envvar="FLOWRT_PUBLIC_URL",
+              help="The URL browsers use behind a proxy, such as https://flows.example.com: "
+                   "its name is answered and its origin may change state (repeatable) "
+                   "[env: FLOWRT_PUBLIC_URL, space separated].")
 @click.option("--secrets", "secrets_file", type=click.Path(dir_okay=False), metavar="FILE",
               envvar="FLOWRT_SECRETS",
               help="Values for ${NAME} references: a YAML file of NAME: value, or a store of "
@@ -183,15 +193,15 @@ def run(
               show_default=True, help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
               show_default=True, help="Seconds a client has to send a request's body.")
-@FILES_OPTION
 @group_options
-def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
+def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
+          public_urls: tuple[str, ...], secrets_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
           log_level: str, scripts: str | None, keep_revisions: int,
           keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
-          file_roots: tuple[str, ...], group_name: str | None, group_db: str | None,
+          group_name: str | None, group_db: str | None,
           worker_name: str | None, group_poll: float) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
@@ -201,26 +211,23 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
     from flowrt.errors import ConfigError
     from flowrt.logs import setup_logging
     from flowrt.policy import default_policy, parse_policy
-    from flowrt.secrets import start_secrets
+    from flowrt.secrets import load_secrets, merged_env
     from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
 
     setup_logging(log_format, log_level)
     overrides = dict(pair.partition("=")[::2] for pair in env_pairs)
     try:
-        env, own, notes = start_secrets(secrets_file, overrides, db_url, context_url, group_db)
-        for note in notes:
-            click.echo(f"flowrt: warning: {note}", err=True)
-        auth = Auth.load(auth_file, own.get("FLOWRT_TOKENS"))
-        policy = parse_policy(scripts) if scripts else default_policy(is_loopback(host))
-        _confine_files(policy, file_roots, secrets_file, auth_file)
+        secrets = load_secrets(secrets_file)[0] if secrets_file else {}
+        auth = Auth.load(auth_file, os.environ.get("FLOWRT_TOKENS"))
         settings = ServerSettings(
-            flows=Path(flows_dir), env=env,
+            flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=_registry(),
-            mqtt_broker=_address(mqtt_broker, "--mqtt-broker") if mqtt_broker else None,
-            scripts=policy,
+            mqtt_broker=_broker_address(mqtt_broker),
+            scripts=parse_policy(scripts) if scripts else default_policy(is_loopback(host)),
             secrets_file=Path(secrets_file) if secrets_file else None,
+            allowed_hosts=(*allowed_hosts, *_named(host)), public_urls=public_urls,
             keep_revisions=keep_revisions, keep_revisions_days=keep_revisions_days,
             header_timeout=header_timeout, body_timeout=body_timeout,
             group=make_group(group_name, group_db, worker_name, group_poll,
@@ -229,20 +236,6 @@ def serve(flows_dir: str, host: str, port: int, secrets_file: str | None,
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-
-
-def _say(text: str) -> None:
-    """Print for the operator, with every secret value hidden (see flowrt.redact)."""
-    from flowrt.redact import redact
-
-    click.echo(redact(text), err=True)
-
-
-def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) -> None:
-    """Set which files the flows may use (see flowrt.file_access)."""
-    from flowrt.file_access import FileAccess, configure
-
-    configure(FileAccess.for_policy(policy, roots, private=private))
 
 
 def _address(text: str, option: str) -> tuple[str, int]:
@@ -254,3 +247,25 @@ def _address(text: str, option: str) -> tuple[str, int]:
     if not port.isdecimal() or not 0 <= int(port) <= 65535:
         raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
     return host, int(port)
+
+
+def _broker_address(text: str | None) -> tuple[str, int] | None:
+    """--mqtt-broker's address; ConfigError off loopback (the embedded broker has no users)."""
+    from flowrt.run.broker import check_broker_host
+
+    if not text:
+        return None
+    host, port = _address(text, "--mqtt-broker")
+    check_broker_host(host, port)
+    return host, port
+
+
+def _named(host: str) -> tuple[str, ...]:
+    """--host given as a name (not an address): a Host name to answer."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return (host,) if host else ()
+    return ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -20,6 +19,11 @@ from flowrt.cli_group import group_options, make_group
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
+FILES_OPTION = click.option(
+    "--files", "file_roots", multiple=True, metavar="DIR", envvar="FLOWRT_FILES",
+    type=click.Path(exists=True, file_okay=False),
+    help="A directory file nodes may read and write (repeatable); under --scripts sandboxed "
+         "or deny no other file is usable [env: FLOWRT_FILES, separated by ':'].")
 
 
 @click.command()
@@ -47,6 +51,7 @@ SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, 
               help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
+@FILES_OPTION
 @group_options
 def run(
     paths: tuple[str, ...],
@@ -60,6 +65,7 @@ def run(
     http_address: str,
     mqtt_broker: str | None,
     scripts: str,
+    file_roots: tuple[str, ...],
     group_name: str | None,
     group_db: str | None,
     worker_name: str | None,
@@ -79,7 +85,7 @@ def run(
     from flowrt.logs import setup_logging
     from flowrt.report import render_text
     from flowrt.run.main import render_summary, run_plan
-    from flowrt.secrets import load_secrets, merged_env
+    from flowrt.secrets import start_secrets
 
     setup_logging(log_format, log_level)
     overrides = {}
@@ -88,16 +94,14 @@ def run(
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
         overrides[name] = value
-    secrets: dict[str, str] = {}
-    if secrets_file:
-        try:
-            secrets, notes = load_secrets(secrets_file)
-        except ConfigError as exc:
-            click.echo(f"flowrt: error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-        for note in notes:
-            click.echo(f"flowrt: warning: {note}", err=True)
-    env = merged_env(dict(os.environ), secrets, overrides)
+    try:
+        env, _, notes = start_secrets(secrets_file, overrides, context_url, group_db)
+    except ConfigError as exc:
+        click.echo(f"flowrt: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for note in notes:
+        click.echo(f"flowrt: warning: {note}", err=True)
+    _confine_files(scripts, file_roots, secrets_file)
     http = _address(http_address, "--http")
     try:
         broker = _broker_address(mqtt_broker)
@@ -115,15 +119,15 @@ def run(
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
         files = _files_read(project)
-        click.echo(render_text(exc.diagnostics, files, _use_colour(None)), err=True)
+        _say(render_text(exc.diagnostics, files, _use_colour(None)))
         sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
     except CompileError as exc:  # a value only known now, such as an unset ${VAR}, is invalid
         for warning in (d for d in diagnostics if d.severity == "warning"):
-            click.echo(str(warning), err=True)
-        click.echo(f"flowrt: error: {exc}", err=True)
+            _say(str(warning))
+        _say(f"flowrt: error: {exc}")
         sys.exit(EXIT_PROBLEMS)
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        _say(str(warning))
     if not plan.nodes:
         click.echo("flowrt: nothing to run: no enabled nodes", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -134,9 +138,9 @@ def run(
                      close_timeout=close_timeout, http=http, mqtt_broker=broker, group=group)
         )
     except (ConfigError, OSError) as exc:
-        click.echo(f"flowrt: error: {exc}", err=True)
+        _say(f"flowrt: error: {exc}")
         sys.exit(EXIT_PROBLEMS)
-    click.echo(render_summary(outcome.summary), err=True)
+    _say(render_summary(outcome.summary))
     if outcome.failed:
         click.echo(f"{outcome.failed} message(s) failed with errors no catch node took", err=True)
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
@@ -193,6 +197,7 @@ def run(
               show_default=True, help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
               show_default=True, help="Seconds a client has to send a request's body.")
+@FILES_OPTION
 @group_options
 def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           public_urls: tuple[str, ...], secrets_file: str | None,
@@ -201,7 +206,7 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           mqtt_broker: str | None, close_timeout: float, log_format: str,
           log_level: str, scripts: str | None, keep_revisions: int,
           keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
-          group_name: str | None, group_db: str | None,
+          file_roots: tuple[str, ...], group_name: str | None, group_db: str | None,
           worker_name: str | None, group_poll: float) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
@@ -211,21 +216,25 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
     from flowrt.errors import ConfigError
     from flowrt.logs import setup_logging
     from flowrt.policy import default_policy, parse_policy
-    from flowrt.secrets import load_secrets, merged_env
+    from flowrt.secrets import start_secrets
     from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
 
     setup_logging(log_format, log_level)
     overrides = dict(pair.partition("=")[::2] for pair in env_pairs)
     try:
-        secrets = load_secrets(secrets_file)[0] if secrets_file else {}
-        auth = Auth.load(auth_file, os.environ.get("FLOWRT_TOKENS"))
+        env, own, notes = start_secrets(secrets_file, overrides, db_url, context_url, group_db)
+        for note in notes:
+            click.echo(f"flowrt: warning: {note}", err=True)
+        auth = Auth.load(auth_file, own.get("FLOWRT_TOKENS"))
+        policy = parse_policy(scripts) if scripts else default_policy(is_loopback(host))
+        _confine_files(policy, file_roots, secrets_file, auth_file)
         settings = ServerSettings(
-            flows=Path(flows_dir), env=merged_env(dict(os.environ), secrets, overrides),
+            flows=Path(flows_dir), env=env,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=_registry(),
             mqtt_broker=_broker_address(mqtt_broker),
-            scripts=parse_policy(scripts) if scripts else default_policy(is_loopback(host)),
+            scripts=policy,
             secrets_file=Path(secrets_file) if secrets_file else None,
             allowed_hosts=(*allowed_hosts, *_named(host)), public_urls=public_urls,
             keep_revisions=keep_revisions, keep_revisions_days=keep_revisions_days,
@@ -236,6 +245,20 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def _say(text: str) -> None:
+    """Print for the operator, with every secret value hidden (see flowrt.redact)."""
+    from flowrt.redact import redact
+
+    click.echo(redact(text), err=True)
+
+
+def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) -> None:
+    """Set which files the flows may use (see flowrt.file_access)."""
+    from flowrt.file_access import FileAccess, configure
+
+    configure(FileAccess.for_policy(policy, roots, private=private))
 
 
 def _address(text: str, option: str) -> tuple[str, int]:

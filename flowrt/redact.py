@@ -46,7 +46,8 @@ MIN_LENGTH = 4
 ENCODED = "***"
 """What a base64 form of a secret becomes."""
 NOT_SECRET = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none"})
-"""Values of credential-named variables that are switches, not secrets (``USE_TOKEN=true``)."""
+"""Switch words, never taken for secrets (``USE_TOKEN=true``, ``TLS: true`` in a secrets file):
+hiding them would blank every ``true`` of every log line."""
 _BASIC = re.compile(r"(?i)\bbasic\s+([A-Za-z0-9+/_-]{4,}={0,2})")
 
 
@@ -65,8 +66,11 @@ class Secrets:
         return bool(self._names or self._short)
 
     def add(self, name: str, value: str) -> None:
-        """Count ``value`` as secret, shown as ``${name}``. Empty values are ignored."""
+        """Count ``value`` as secret, shown as ``${name}``. Empty values and switch words
+        (``true``, ``off``...: settings put beside secrets, never secrets) are ignored."""
         if not value or value in self._names or value in self._short:
+            return
+        if value.strip().lower() in NOT_SECRET:
             return
         with self._lock:
             if len(value) < MIN_LENGTH:
@@ -78,6 +82,17 @@ class Secrets:
     def add_all(self, values: Mapping[str, str]) -> None:
         for name, value in values.items():
             self.add(name, value)
+
+    def clear(self) -> None:
+        """Forget every value (for tests: a process keeps what it registered)."""
+        with self._lock:
+            self._names.clear()
+            self._short.clear()
+            self._compiled = None
+
+    def values(self) -> list[tuple[str, str]]:
+        """(name, value) of every secret value (shown by the first name it came with)."""
+        return [(name, value) for value, name in (*self._names.items(), *self._short.items())]
 
     def too_short(self) -> list[str]:
         """The names of values too short to be hidden inside text, sorted."""

@@ -4,6 +4,10 @@ A configuration that passed the schema check is substituted (flow ``env``, then 
 environment; inside subflows the parameters' defaults come first) and parsed by the node type's
 config model, exactly as the compiler will. What fails here is a value that only goes wrong once
 its ``${VAR}`` is known, or a rule the model checks beyond the schema.
+
+Such a diagnostic shows what the value became (``got 'thirty'``), unless it is a secret: the
+values of the references a configuration uses for secrets (:func:`secret_references`), and any
+value registered with :mod:`flowrt.redact`, are shown as ``${NAME}``, whole or inside the text.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from flowrt.check.context import CheckContext
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
 from flowrt.load.document import ConnectionDecl, Document, NodeDecl, locate
-from flowrt.load.env import MISSING, make_lookup, references, substitute
+from flowrt.load.env import MISSING, make_lookup, references, secret_references, substitute
+from flowrt.redact import SECRETS, Secrets
 
 
 def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
@@ -55,14 +60,16 @@ def _parsed(
         spec.parse_config(config)
     except ValidationError as exc:
         had_refs = any(True for _ in references(node.config))
+        hide = _hidden(node.config, spec, lookup)
         for err in exc.errors():
             path = (*node.path, *err["loc"])
             span = locate(doc.file, doc.data, path)
             found.append(
                 diagnostic(
                     "E026" if had_refs else "E020",
-                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: {err['msg']}"
-                    + (f"; got {_short(err.get('input'))}" if had_refs else ""),
+                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: "
+                    f"{hide.text(err['msg'])}"
+                    + (f"; got {_short(err.get('input'), hide)}" if had_refs else ""),
                     "check the value of the environment variable it references"
                     if had_refs
                     else "see `flowrt nodes show " + node.type + "`",
@@ -77,9 +84,25 @@ def _parsed(
     return found
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, hide: Secrets) -> str:
+    shown = hide.value(value)
+    if shown != (value if isinstance(value, str) else str(value)):
+        return shown  # a secret, or text with one hidden in it
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _hidden(config: dict[str, Any], spec: Any, lookup: Any) -> Secrets:
+    """The secret values of one configuration (the references it uses for secrets, as they
+    resolve) and the process's registered ones: what its diagnostics must not show."""
+    hide = Secrets()
+    for name, value in SECRETS.values():
+        hide.add(name, value)
+    for name in secret_references(config, spec.secret_fields):
+        found = lookup(name)
+        if found is not MISSING and found is not None and not isinstance(found, dict | list):
+            hide.add(name, found if isinstance(found, str) else str(found))
+    return hide
 
 
 def _env_refs(

@@ -4,6 +4,11 @@
 CheckError with every diagnostic), so a plan is only ever made from a flow `flowrt validate`
 accepts. Then it expands subflow instances, substitutes ``${VAR}`` references and parses each
 configuration into its node type's model.
+
+Substituting is where a secret value first meets the flow: the values of the references a
+configuration uses for secrets (a ``secret`` field, an address's password, a key or a name like
+a credential: :func:`flowrt.load.env.secret_references`) are registered with
+:mod:`flowrt.redact` here, so the runtime's errors, logs and events hide them.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from pydantic import ValidationError
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.errors import CheckError, CompileError, Diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
-from flowrt.load.env import make_lookup, substitute
+from flowrt.load.env import MISSING, Lookup, make_lookup, secret_references, substitute
 from flowrt.load.project import Project
+from flowrt.redact import redact, register
 from flowrt.registry.discover import Registry, default_registry
 
 MAX_SUBFLOW_DEPTH = 16
@@ -81,6 +87,7 @@ class _Builder:
         lookup = make_lookup(doc.env, self.process_env)
         for conn in doc.connections.values():
             spec = self.registry[conn.type]
+            _record_secrets(conn.config, spec, lookup)
             config = self._parse(spec, substitute(conn.config, lookup), conn.id, doc.file)
             self.plan.connections[conn.id] = PlannedConnection(conn.id, spec, config, doc.id)
         self._expand(doc, doc.nodes, "", dict(doc.env), None, ())
@@ -143,6 +150,7 @@ class _Builder:
         for p in self.pending:
             spec = self.registry[p.node.type]
             lookup = make_lookup(p.env, self.process_env)
+            _record_secrets(p.node.config, spec, lookup)
             config = self._parse(
                 spec, substitute(p.node.config, lookup), p.id, p.doc.file, p.node.span.line
             )
@@ -173,5 +181,13 @@ class _Builder:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "configuration"
             raise CompileError(
-                f"{file}:{line}: node '{ident}' ({spec.type}): {where}: {first['msg']}"
+                f"{file}:{line}: node '{ident}' ({spec.type}): {where}: {redact(first['msg'])}"
             ) from exc
+
+
+def _record_secrets(config: dict[str, Any], spec: Any, lookup: Lookup) -> None:
+    """Register the values the configuration's secret references resolve to."""
+    for name in secret_references(config, spec.secret_fields):
+        value = lookup(name)
+        if value is not MISSING:
+            register(name, value)

@@ -33,6 +33,7 @@ from flowrt.server.flow_cache import FlowCache
 from flowrt.server.headers import SecurityHeaders
 from flowrt.server.hosts import HostGuard, HostPolicy
 from flowrt.server.protocol import BODY_TIMEOUT, HEADER_TIMEOUT
+from flowrt.server.redaction import RedactResponses
 from flowrt.server.revisions import KEEP_REVISIONS, Revisions
 
 log = logging.getLogger("flowrt.server")
@@ -165,7 +166,8 @@ def create_app(settings: ServerSettings) -> Starlette:
     routes.append(Mount("/", server.engine.http))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, policy=hosts),
+        middleware=[Middleware(RedactResponses), Middleware(SecurityHeaders),
+                    Middleware(HostGuard, policy=hosts),
                     Middleware(Guard, auth=settings.auth, max_body=settings.max_body,
                                hosts=hosts)],
         exception_handlers={BodyTooLarge: _too_large},

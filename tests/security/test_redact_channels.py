@@ -71,7 +71,7 @@ def test_a_short_value_is_hidden_where_it_is_shown_whole(tmp_path: Path) -> None
 FAILING = """\
 flowrt: 1
 nodes:
-  go: {type: inject, payload: '${API_KEY}', to: get}
+  go: {type: inject, once: true, payload: '${API_KEY}', to: get}
   get:
     type: http-request
     url: 'http://127.0.0.1:9/readings?key=${API_KEY}'
@@ -97,7 +97,7 @@ def test_error_events_catch_messages_and_logs_hide_the_value(tmp_path: Path) -> 
 def test_status_text_hides_the_value(tmp_path: Path) -> None:
     key = value_of("key")
     env = secrets_file(tmp_path, API_KEY=key)
-    flow = ("flowrt: 1\nnodes:\n  s: {type: debug, status: payload}\n")
+    flow = ("flowrt: 1\nnodes:\n  s: {type: debug, status: value}\n")
     result = run_flow(flow, inputs=[{"payload": f"with {key}"}], env=env)
     assert result.statuses and key not in json.dumps(result.statuses)
 
@@ -114,7 +114,7 @@ def server(tmp_path: Path) -> Iterator[tuple[TestClient, str, Path]]:
     (flows / "feed.yaml").write_text(
         "flowrt: 1\nid: feed\nnodes:\n"
         "  tick: {type: inject, payload: 'value ${API_KEY}', to: show}\n"
-        "  show: {type: debug, status: payload}\n")
+        "  show: {type: debug, status: value}\n")
     settings = ServerSettings(flows=flows, env=merged_env({}, found, {}), close_timeout=5.0)
     with TestClient(create_app(settings), base_url="http://testserver") as client:
         yield client, key, flows

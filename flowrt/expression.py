@@ -95,6 +95,7 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
     def run(data: Any, variables: Mapping[str, Any] | None) -> Any:
         bindings = {**base, **variables} if variables else dict(base)
         bindings["__evaluate_exit"] = _Budget(expression).exit
+        bindings["__evaluate_entry"] = None  # found at once: no walk up the frames per step
         try:
             return jsonata_result(within(
                 EVALUATION_SECONDS, what, lambda: expr.evaluate(data, bindings)))

@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 OWN_VARIABLES = ("FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_FILE", "FLOWRT_SECRETS",
-                 "FLOWRT_GROUP_DB", "FLOWRT_FILES", "FLOWRT_SCRIPTS")
+                 "FLOWRT_GROUP_DB", "FLOWRT_GROUP", "FLOWRT_FILES", "FLOWRT_SCRIPTS")
 
 
 def flowrt() -> list[str]:

@@ -16,16 +16,19 @@ from tests.security.secrets_kit import clean_env, run_cli, serving
 
 KEY = "k3y-material-for-the-store-0123456789abcdefgh"
 TOKEN = "t0ken-of-the-admin-api-0123456789"
-GROUP_DB = "postgresql://grp:gr0up-db-passw0rd@127.0.0.1:5432/postgres"
+GROUP_DB = "postgresql://postgres:gr0up-db-passw0rd@127.0.0.1:5432/postgres"
 OWN = {"FLOWRT_SECRETS_KEY": KEY, "FLOWRT_TOKENS": f"ops:{TOKEN}",
        "FLOWRT_GROUP_DB": GROUP_DB}
+"""The group database is the real PostgreSQL (trust: the password is only there to leak)."""
 
 READERS = """\
 flowrt: 1
 nodes:
   tpl:
     type: template
-    template: "key={{ env.FLOWRT_SECRETS_KEY }} tokens={{ env.FLOWRT_TOKENS }} db={{ env.FLOWRT_GROUP_DB }}"
+    template: >-
+      key={{ env.FLOWRT_SECRETS_KEY }} tokens={{ env.FLOWRT_TOKENS }}
+      db={{ env.FLOWRT_GROUP_DB }}
     to: typed
   typed:
     type: change
@@ -85,7 +88,7 @@ def test_flowrt_run_gives_flows_none_of_its_own_secrets(tmp_path: Path, scripts:
     flow = tmp_path / "flow.yaml"
     flow.write_text(_flow_reading_environ(out), encoding="utf-8")
     done = run_cli(["run", "--until-idle", "--scripts", scripts, "--files", str(data),
-                    str(flow)], clean_env(**OWN), tmp_path)
+                    str(flow)], clean_env(**OWN, FLOWRT_GROUP=f"secrets-{scripts}"), tmp_path)
     written = out.read_bytes().decode(errors="replace") if out.exists() else ""
     assert "k= t=" in written, done.stderr  # the template ran, with nothing to show
     assert _leaks(written) == [], written
@@ -100,7 +103,8 @@ def test_flowrt_serve_gives_flows_none_of_its_own_secrets(tmp_path: Path) -> Non
     data.mkdir()
     out = data / "out.txt"
     (flows / "reader.yaml").write_text(_flow_reading_environ(out), encoding="utf-8")
-    with serving(flows, "--scripts", "deny", "--files", str(data), env=clean_env(**OWN),
+    env = clean_env(**OWN, FLOWRT_GROUP="secrets-serve")
+    with serving(flows, "--scripts", "deny", "--files", str(data), env=env,
                  token=TOKEN) as served:
         status, _ = served.call("/api/state")
         assert status == 200

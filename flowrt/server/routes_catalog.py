@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -59,6 +60,7 @@ async def layout(request: Request) -> Response:
 async def import_nodered(request: Request) -> Response:
     from flowrt.nodered import CredentialsError, ReadError, convert, read_data
     from flowrt.nodered.credentials import _checked, decrypt
+    from flowrt.nodered.reader import Problem
 
     try:
         body = await body_of(request)
@@ -80,9 +82,17 @@ async def import_nodered(request: Request) -> Response:
         conversion = convert(export, creds, "flows.json", server.registry)
         report = conversion.report
         report.files = [f.file for f in conversion.flows]
-        return {"files": conversion.texts(), "report": report.to_dict(),
-                "secrets": sorted(conversion.secrets),
-                "stored": keep_secrets(server, conversion.secrets)}
+        placed = keep_secrets(server, conversion.secrets)
+        texts = conversion.texts()
+        for old, new in sorted((n, p) for n, p in placed.items() if n != p):
+            texts = {f: _renamed(text, old, new) for f, text in texts.items()}
+            report.problems.append(Problem(
+                f"the secrets store already holds {old} with another value, which is kept: "
+                f"this import's value is stored as {new}, and the imported flows use "
+                f"${{{new}}}"))
+        return {"files": texts, "report": report.to_dict(),
+                "secrets": sorted(placed.get(n, n) for n in conversion.secrets),
+                "stored": sorted(placed.values())}
 
     try:
         return JSONResponse(await asyncio.to_thread(run))
@@ -90,21 +100,32 @@ async def import_nodered(request: Request) -> Response:
         return error(422, str(exc))
 
 
-def keep_secrets(server: Any, secrets: dict[str, str]) -> list[str]:
+def keep_secrets(server: Any, secrets: dict[str, str]) -> dict[str, str]:
     """Write imported credentials into the server's encrypted store, and give them to the
-    flows; the names stored (none when the server has no store and key: the values are then
-    dropped, and the response's ``secrets`` lists what to set). Values never leave here."""
-    from flowrt.secrets_store import key_from, merge_into_store
+    flows; each name -> the name it is stored under (empty when the server has no store and
+    key: the values are then dropped, and the response's ``secrets`` lists what to set). A
+    value the store holds under that name is never replaced: the new one takes the next free
+    ``NAME_2``... (:func:`flowrt.secrets_store.add_to_store`). Values never leave here, and are
+    hidden from every output from now on (:mod:`flowrt.redact`)."""
+    from flowrt.redact import SECRETS
+    from flowrt.secrets_store import add_to_store, key_from
 
     store = server.settings.secrets_file
     if not secrets or store is None or key_from() is None:
-        return []
-    stored = merge_into_store(store, secrets)
+        return {}
+    placed = add_to_store(store, secrets)
+    for name, value in secrets.items():
+        SECRETS.add(placed[name], value)
     for env in (server.engine.env, server.settings.env):
         if isinstance(env, dict):
             for name, value in secrets.items():
-                env.setdefault(name, value)  # the environment and -e still win
-    return stored
+                env.setdefault(placed[name], value)  # the environment and -e still win
+    return placed
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    """A flow's text with its references to ``${old}`` made references to ``${new}``."""
+    return re.sub(r"\$\{" + re.escape(old) + r"(?=\}|:-)", "${" + new, text)
 
 
 async def export_nodered(request: Request) -> Response:

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .js_worker import HEADER
@@ -41,6 +42,12 @@ START_LIMIT = 60.0
 """Seconds a new worker may take to start and compile the node's code."""
 MAX_RESTARTS = 3
 """Workers that may die while starting, in a row, before the node gives up."""
+
+_ROOT = Path(__file__).resolve().parents[2]
+_WORKER_MAIN = ("import sys; sys.path.append({root!r}); "
+                "from nodes.function.js_worker import main; main()")
+"""Isolated mode (``-I``: no user site, no PYTHON* variables, not the current directory),
+finding the ``nodes`` package where this server found it."""
 
 Reply = tuple[str, Any]
 """``("R", text)`` a reply, ``("F", [kind, text, renewed])`` a failure QuickJS reported,
@@ -94,8 +101,9 @@ class JsProcess:
     def start(self) -> None:
         """Start the worker; its opening is the first request of the queue."""
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "nodes.function.js_worker"],
+            [sys.executable, "-I", "-c", _WORKER_MAIN.format(root=str(_ROOT))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            env={},  # the server's environment (its secrets) stays with the server
             start_new_session=True,  # a Ctrl-C at the terminal is the server's to handle
         )
         self.started_pid = self._proc.pid

@@ -1,4 +1,4 @@
-"""The JavaScript worker process of one function node: ``python -I -m nodes.function.js_worker``.
+"""The JavaScript worker process of one function node (started by :mod:`.js_process`).
 
 The server starts one per function node (:mod:`.js_process`) and talks to it over its standard
 input and output in frames: one type byte, a 4-byte big-endian length, then that many bytes of

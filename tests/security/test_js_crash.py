@@ -93,7 +93,7 @@ def _start(tmp_path: Path, func: str, **options: object) -> tuple[subprocess.Pop
         proc = subprocess.Popen(
             [sys.executable, "-m", "flowrt", "run", "--log-level", "info", str(flow)],
             stdout=out, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "SERVER_ONLY_TOKEN": "hunter2"},
         )
     return proc, log
 
@@ -104,6 +104,7 @@ def test_a_worker_that_dies_fails_its_message_and_the_node_goes_on(tmp_path: Pat
     try:
         _wait_for(lambda: _children(proc.pid))
         [worker] = _children(proc.pid)
+        assert b"hunter2" not in Path(f"/proc/{worker}/environ").read_bytes()
         time.sleep(1.0)  # the first message spins in it now
         os.kill(worker, signal.SIGKILL)
         _wait_for(lambda: log.read_text().count("[debug:shown] 1") >= 3)

@@ -40,6 +40,8 @@ BOMBS: dict[str, tuple[str, Any, Any]] = {
     "replace": ("$replace(payload, /(a|aa)+$/, 'x')", "a" * 60 + "b", "aaa"),
     "contains": ("$contains(payload, /(a|aa)+$/) ? 'yes' : 'no'", "a" * 60 + "b", "aaa"),
     "split": ("$count($split(payload, /(a|aa)+$/))", "a" * 60 + "b", "aaa"),
+    "date-picture": ("$length($fromMillis(0, '[Y,' & $string(payload) & ']'))", 999_999_999, 4),
+    "now-picture": ("$length($now('[Y0001,2-' & $string(payload) & ']'))", 999_999_999, 4),
     "eval-match": ("$count($eval('$match(payload, /(a|aa)+$/)'))", "a" * 60 + "b", "aaa"),
 }
 

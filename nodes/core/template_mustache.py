@@ -26,11 +26,14 @@ runs longer than :data:`flowrt.api.EVALUATION_SECONDS`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from flowrt.api import EVALUATION_SECONDS, MISSING, Message, NodeError, within
 
@@ -61,7 +64,8 @@ _VARIABLE = re.compile(
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\"'/`=]")
 _DATA = (str, int, float, bool, type(None), dict, list, tuple, bytes, bytearray)
-"""What a template may see of a value: data. Anything else (an object, a function) is missing."""
+"""What a template may see of a value: data. Times, decimals and UUIDs are given as their text;
+anything else (an object, a function) is missing."""
 
 
 def check_mustache(template: str) -> None:
@@ -156,7 +160,9 @@ class Resolver:
         if self.json_strings and type(value) is str:
             return value.translate(JSON_STRING_ESCAPES)
         if not isinstance(value, _DATA):
-            return ""
+            if isinstance(value, dt.date | dt.time):  # a datetime is a date
+                return value.isoformat()
+            return str(value) if isinstance(value, Decimal | UUID) else ""
         if isinstance(value, list | tuple) and not all(isinstance(v, _DATA) for v in value):
             return [v if isinstance(v, _DATA) else "" for v in value]
         return value

@@ -1,35 +1,46 @@
-"""The function node (JavaScript in QuickJS) against the script node (Python) and Node-RED.
+"""The function node (JavaScript in QuickJS-ng) against the script node (Python) and Node-RED.
 
     python benchmarks/bench_function.py          # 3 rounds, chain5 N=200,000, fn N=100,000
     python benchmarks/bench_function.py --rounds 1 --n 20000
 
-Two flows, each run three ways in every round, alternating so that noise on this shared machine
+Two flows, each run four ways in every round, alternating so that noise on this shared machine
 hits all of them:
 
 - **chain5**: ``benchmarks/flows/chain5.yaml`` (source -> change -> switch -> fn -> template
   -> counter). Its ``fn`` step, ``msg.payload.y = msg.payload.v * 2; return msg;``, runs as
-  the flowrt ``function`` node (the JavaScript of Node-RED's chain5, unchanged), as the
-  ``script`` node (the same step in Python, as the file has it), and Node-RED runs its own
-  chain5 (``../shared/bench/nodered/run.sh``).
+  the flowrt ``function`` node (the JavaScript of Node-RED's chain5, unchanged) in its worker
+  process (the default), as the same node with ``FLOWRT_JS_ISOLATION=inline`` (QuickJS inside
+  the server process), as the ``script`` node (the same step in Python, as the file has it),
+  and Node-RED runs its own chain5 (``../shared/bench/nodered/run.sh``).
 - **fn**: the function step alone between the same source and counter (source -> fn ->
   counter), so the step's own cost shows; Node-RED runs the same three-node flow, made here
   from its chain5.json.
 
 Each run prints ``RESULT msgs= ms= msgs_per_s= rss_mb=`` from the counter (throughput from the
-source's first message to the counter's last); the table gives medians and the ratios.
+source's first message to the counter's last; ``rss_mb`` is the server's, without the worker's
+15 MB); the table gives medians and the ratios.
 
-Figures (2 cores shared, Python 3.11.7, quickjs 1.19.4 (QuickJS 2021-03-27), Node-RED 4.1.15 on
-Node.js 20.20; the default run, 3 rounds, median msgs/s):
+Figures (2 cores shared with other work, load average 2.5 to 4, Python 3.11.7, quickjs-ng
+0.17.0.2 (QuickJS-ng 0.10), Node-RED 4.1.15 on Node.js 20.20; the default run, 3 rounds, median
+msgs/s):
 
-    flow      Node-RED  script (Py)  function (JS)  JS/Node-RED  JS/script
-    chain5        9829       170052          50804         5.2x      0.30x
-    fn           51733       417905          66060         1.3x      0.16x
+    flow    Node-RED  script (Py)  function (JS)  inline (JS)  JS/Node-RED  JS/script  JS/inline
+    chain5      2007        33446           4804         8581         2.4x      0.14x      0.56x
+    fn         12080        88255           6461        28210         0.5x      0.07x      0.23x
 
-The JavaScript step costs about 13 us a message against about 1 us in Python: the message
-crosses as JSON, and QuickJS's ``JSON.stringify`` alone takes about 4 us for chain5's small
-message (about 1.3 us per non-integer number, which it formats slowly); ``JSON.parse`` 1.4 us,
-Python's encoding and decoding about 3 us, the rest the prelude's bookkeeping. Node-RED's own
-function step is fast (V8), so on the bare fn flow the gap is Node-RED's message passing.
+The machine was loaded for this run (an earlier run on a quieter machine, with QuickJS 2021
+inside the server: chain5 Node-RED 9829, script 170052, function 50804; fn 51733, 417905,
+66060), so read the ratios, not the rates. The worker costs one round trip between two
+processes a message: ``python benchmarks/bench_js_worker.py`` measures it alone, about 30 us
+on this machine (a bare pipe ping-pong between two Python processes is about 4 us; the rest is
+waiting for the other process to be scheduled, and framing). That is the price of a crash or a
+runaway of QuickJS never reaching the server.
+
+Inside the engine, the JavaScript step costs about 13 us a message against about 1 us in
+Python: the message crosses as JSON, and ``JSON.stringify`` alone takes about 4 us for
+chain5's small message; ``JSON.parse`` 1.4 us, Python's encoding and decoding about 3 us, the
+rest the prelude's bookkeeping. Node-RED's own function step is fast (V8), so on the bare fn
+flow the gap is Node-RED's message passing.
 
 The crossing, measured: the quickjs binding converts numbers, strings, booleans and None but
 no dict or list, so the alternative to JSON is building the JavaScript object one field at a
@@ -37,7 +48,8 @@ time and reading the result back the same way (one call per field, about 0.3 us 
 flat messages that is faster (chain5's message: about 6 us against about 10 us, as numbers
 cross without being formatted), but every list element, every nested object and every
 message sent from the code costs calls of its own, and arrays need more. The node keeps one
-JSON text each way: predictable, any shape, and the effects ride along in the same text.
+JSON text each way: predictable, any shape, and the effects ride along in the same text; with
+the worker, that same text is what crosses the pipe.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Figures (2 cores shared with other work, load average 2 to 2.5, Python 3.11.7, q
     worker  us/msg  median 51.7  best 48.0        median 51.4  best 38
     worker/inline   3.7x: 38 us more              2.5x: 31 us more
 
-A profile of the worker's side shows where the time goes: of about 80 us a message under the
+A profile of the server's side shows where the time goes: of about 80 us a message under the
 profiler, 55 us waiting in ``poll`` for the reply and 23 us in the ``write`` that wakes the
 worker; the Python of both sides is under 10 us.
 

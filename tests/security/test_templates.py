@@ -196,3 +196,24 @@ def test_trigger_mustache_reads_data_only(tmp_path: Path) -> None:
     result = run_flow(flow, inputs=[{"marker": str(marker)}], into="put")
     assert not marker.exists(), "the trigger's mustache called a method"
     assert "an attribute" not in outputs(result)
+
+
+@pytest.mark.parametrize("syntax", ["jinja", "mustache"])
+def test_a_template_from_the_message_is_sandboxed_too(
+    syntax: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`msg.template`, used when the node has none, is compiled in the same sandbox."""
+    marker = tmp_path / "ran"
+    (tmp_path / "secret.mustache").write_text("the secret is 42")
+    monkeypatch.chdir(tmp_path)
+    attack = ("{{ lipsum.__globals__.os.popen('touch " + str(marker) + "').read() }}"
+              if syntax == "jinja" else "[{{> secret}}]")
+    flow = "flowrt: 1\nnodes:\n" f"  t: {{type: template, syntax: {syntax}}}\n"
+    result = run_flow(flow, inputs=[{"template": attack, "payload": 1}])
+    assert not marker.exists()
+    assert "the secret is 42" not in outputs(result)
+    if syntax == "jinja":
+        assert_refused(result)
+        assert "__globals__" in result.errors[0].message
+    else:
+        assert result.payloads("t") == ["[]"]

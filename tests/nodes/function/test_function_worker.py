@@ -5,6 +5,10 @@ and the JavaScript runs in a process of its own."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
+from pathlib import Path
 
 from flowrt.testing import run_flow
 from tests.nodes.function.jsflow import function_flow
@@ -41,3 +45,38 @@ def test_the_code_runs_in_a_worker_process_of_its_own() -> None:
         calls = result.runtime.nodes[name]._calls  # type: ignore[union-attr,attr-defined]
         seen.append(calls.js.started_pid)
     assert len(set(seen)) == 2 and os.getpid() not in seen
+
+
+def test_a_worker_killed_mid_message_fails_it_says_so_and_the_next_message_runs() -> None:
+    func = "if (msg.payload === 'spin') {\n  while (true) {}\n}\nreturn msg;"
+
+    def kill_the_worker() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            workers = [c for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                       for c in (task / "children").read_text().split()
+                       if b"js_worker" in _cmdline(int(c))]
+            if workers:
+                time.sleep(0.5)  # the message spins in it now
+                os.kill(int(workers[0]), signal.SIGKILL)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_the_worker)
+    killer.start()
+    flow = function_flow(func, extra="oops: {type: catch, scope: [f]}")
+    result = run_flow(flow, inputs=[{"payload": "spin"}, (1, {"payload": "next"})], into="f",
+                      virtual_time=False, timeout=60)
+    killer.join()
+    lost = "the JavaScript worker of this node stopped (killed by signal 9)"
+    assert [m["error"]["message"] for m in result.sent("oops")] == [lost]
+    assert result.payloads("f") == ["next"]
+    assert ("f", {"fill": "red", "shape": "ring", "text": f"JavaScript restarted: {lost}"}) in (
+        result.statuses)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

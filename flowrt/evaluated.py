@@ -86,7 +86,7 @@ KINDS: dict[str, Kind] = {
     ),
     "path": Kind(
         "file path", "read or written by the flowrt process, with its rights",
-        "under `sandboxed` and `deny`, the directories the operator allows (see Secrets)",
+        "under `sandboxed` and `deny`, the directories named with `--files` (see Secrets)",
         ALL_POLICIES,
     ),
     "url": Kind(

@@ -49,7 +49,8 @@ KINDS: dict[str, Kind] = {
         "not confined: only a timeout on synchronous code", ("allow",),
     ),
     "javascript": Kind(
-        "JavaScript", "in an embedded QuickJS engine with no file, network or process access",
+        "JavaScript", "in QuickJS, in a worker process of the node, with no file, network or "
+        "process access",
         "a time limit and a memory limit per run", ("allow", "sandboxed"),
     ),
     "sql": Kind(

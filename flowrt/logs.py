@@ -4,7 +4,8 @@ Records about a node carry ``node``, ``node_type`` and ``msgid`` (see flowrt.run
 JSON format puts them in their own keys so log pipelines can filter on them.
 
 Every record, of every logger, leaves through :class:`Redacting`: the formatted line (message,
-arguments, traceback) with each secret value hidden (see flowrt.redact), in both formats.
+arguments, traceback) with each secret value hidden (see flowrt.redact), in both formats, and
+the values of credential headers (Authorization, Cookie...) hidden (flowrt.redact_headers).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import time
 
 from flowrt.redact import redact
+from flowrt.redact_headers import hide_in_record
 
 FIELDS = ("node", "node_type", "msgid")
 
@@ -47,6 +49,7 @@ class Redacting(logging.Formatter):
         self.inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
+        hide_in_record(record)  # credential headers some libraries log at debug level
         return redact(self.inner.format(record))
 
 

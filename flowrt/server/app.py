@@ -35,6 +35,7 @@ from flowrt.server.hosts import HostGuard, HostPolicy
 from flowrt.server.protocol import BODY_TIMEOUT, HEADER_TIMEOUT
 from flowrt.server.redaction import RedactResponses
 from flowrt.server.revisions import KEEP_REVISIONS, Revisions
+from flowrt.server.throttle import Throttled
 
 log = logging.getLogger("flowrt.server")
 MAX_BODY = 2 * 1024 * 1024
@@ -170,7 +171,7 @@ def create_app(settings: ServerSettings) -> Starlette:
                     Middleware(HostGuard, policy=hosts),
                     Middleware(Guard, auth=settings.auth, max_body=settings.max_body,
                                hosts=hosts)],
-        exception_handlers={BodyTooLarge: _too_large},
+        exception_handlers={BodyTooLarge: _too_large, Throttled: _throttled},
         lifespan=lifespan,
     )
     app.state.server = server
@@ -203,3 +204,9 @@ async def _index(request: Request) -> Response:
 
 async def _too_large(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": str(exc)}, 413)
+
+
+async def _throttled(request: Request, exc: Exception) -> Response:
+    seconds = exc.retry_after if isinstance(exc, Throttled) else 60
+    return JSONResponse({"error": f"{exc}; wait, then check the user name and password"}, 429,
+                        headers={"retry-after": str(seconds)})

@@ -9,54 +9,58 @@
   state-changing API requests without ``X-Flowrt-Request: 1`` or with a foreign ``Origin`` (403:
   a cross-site form or script cannot set that header, and browsers send Origin), refuses a
   WebSocket from a foreign Origin, and bodies over the limit (413).
+- Failed logins are counted per user name and per client address, failed bearer tokens per
+  client address (:class:`Attempts`); past the limit the answer is 429 with Retry-After until
+  the lockout ends, even for the right password or token. Each attempt's outcome is a line of
+  the ``flowrt.audit`` log (user, client address, outcome; never the password or token; a
+  token's later successes from the same address at debug level).
+- The password hashing is in :mod:`flowrt.server.passwords`, the counting in
+  :mod:`flowrt.server.throttle`.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowrt.errors import ConfigError
 from flowrt.server.hosts import HostPolicy
+from flowrt.server.passwords import (
+    ITERATIONS,
+    dummy_hash,
+    hash_password,
+    read_users,
+    verify_password,
+)
+from flowrt.server.throttle import CLIENT, Throttle, Throttled, client_key
 
-ITERATIONS = 240_000
 COOKIE = "flowrt_session"
 OPEN_PATHS = ("/health", "/ready", "/api/login", "/api/openapi.json")
 SESSION_SECONDS = 12 * 3600.0
+SESSIONS_PER_USER = 32
 STATE_CHANGING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+audit = logging.getLogger("flowrt.audit")
 
 
-def hash_password(password: str, iterations: int = ITERATIONS) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    return "$".join(("pbkdf2_sha256", str(iterations), _b64(salt), _b64(digest)))
+@dataclass
+class Attempts:
+    """Failed logins per user name and per client address, failed bearer tokens per client
+    address (see :mod:`flowrt.server.throttle`), on one clock."""
 
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, iterations, salt, digest = stored.split("$")
-        if scheme != "pbkdf2_sha256":
-            return False
-        got = hashlib.pbkdf2_hmac("sha256", password.encode(), _unb64(salt), int(iterations))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, _unb64(digest))
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    users: Throttle = field(default_factory=Throttle)
+    clients: Throttle = field(default_factory=Throttle)
+    tokens: Throttle = field(default_factory=Throttle)
+    clock: Callable[[], float] = time.monotonic
 
 
 @dataclass
@@ -68,6 +72,9 @@ class Auth:
     sessions: dict[str, tuple[str, float]] = field(default_factory=dict)
     """Session id -> (user, when it expires, on the monotonic clock)."""
     session_seconds: float = SESSION_SECONDS
+    attempts: Attempts = field(default_factory=Attempts)
+    _dummy: str = field(default="", repr=False)
+    _seen: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict, repr=False)
 
     @property
     def enabled(self) -> bool:
@@ -77,7 +84,7 @@ class Auth:
     def load(cls, auth_file: str | None, tokens: str | None) -> Auth:
         auth = cls()
         if auth_file:
-            auth.users = _read_users(Path(auth_file))
+            auth.users = read_users(Path(auth_file))
         for i, item in enumerate(t.strip() for t in (tokens or "").split(",")):
             if not item:
                 continue
@@ -89,30 +96,51 @@ class Auth:
             auth.tokens[token] = name
         return auth
 
-    def login(self, user: str, password: str) -> str | None:
-        """A new session id, or None for a wrong user or password."""
+    def login(self, user: str, password: str, client: str | None = None) -> str | None:
+        """A new session id, or None for a wrong user or password. Raises Throttled while the
+        user name or the client address (by default the request's) is locked out."""
+        client = client or CLIENT.get()
+        attempts, now = self.attempts, self.attempts.clock()
+        name = blake2b(user.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        wait = max(attempts.users.wait(name, now), attempts.clients.wait(client, now))
+        if wait:
+            _audit(logging.WARNING, "login", user, client, "locked", wait)
+            raise Throttled(wait)
         stored = self.users.get(user)
-        if stored is None:
-            verify_password(password, hash_password("x", 1000))  # the same work either way
+        if not self._dummy:
+            self._dummy = dummy_hash(self.users)
+        # an unknown name costs the same work as a known one: no telling them apart by time
+        if not verify_password(password, self._dummy if stored is None else stored) \
+                or stored is None:
+            wait = max(attempts.users.fail(name, now), attempts.clients.fail(client, now))
+            outcome = "unknown-user" if stored is None else "wrong-password"
+            _audit(logging.WARNING, "login", user, client, outcome, wait)
             return None
-        if not verify_password(password, stored):
-            return None
+        attempts.users.clear(name)
+        _audit(logging.INFO, "login", user, client, "ok")
+        return self._new_session(user)
+
+    def _new_session(self, user: str) -> str:
+        now = time.monotonic()
+        for key, (_, expires) in list(self.sessions.items()):
+            if expires <= now:
+                del self.sessions[key]
+        mine = [key for key, (owner, _) in self.sessions.items() if owner == user]
+        for key in mine[: max(0, len(mine) - SESSIONS_PER_USER + 1)]:
+            del self.sessions[key]  # the oldest go first (dicts keep insertion order)
         session = secrets.token_urlsafe(32)
-        self.sessions[session] = (user, time.monotonic() + self.session_seconds)
+        self.sessions[session] = (user, now + self.session_seconds)
         return session
 
     def user(self, scope: Scope) -> str | None:
-        """Who makes this request (None: nobody we know); "local" when auth is off."""
+        """Who makes this request (None: nobody we know); "local" when auth is off. Raises
+        Throttled for a bearer token from a client address locked out for wrong ones."""
         if not self.enabled:
             return "local"
         headers = _headers(scope)
         bearer = headers.get("authorization", "")
         if bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-            for known, name in self.tokens.items():
-                if hmac.compare_digest(known, token):
-                    return name
-            return None
+            return self._token_user(bearer[7:].strip(), client_key(scope))
         for part in headers.get("cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
             if name == COOKIE and value in self.sessions:
@@ -122,25 +150,38 @@ class Auth:
                 del self.sessions[value]
         return None
 
+    def _token_user(self, token: str, client: str) -> str | None:
+        attempts, now = self.attempts, self.attempts.clock()
+        wait = attempts.tokens.wait(client, now)
+        if wait:
+            _audit(logging.WARNING, "token", None, client, "locked", wait)
+            raise Throttled(wait)
+        given = token.encode("latin-1")  # the header's bytes as they came
+        found = None
+        for known, name in self.tokens.items():  # every token compared, in constant time
+            if hmac.compare_digest(known.encode("utf-8"), given) and found is None:
+                found = name
+        if found is None:
+            wait = attempts.tokens.fail(client, now)
+            _audit(logging.WARNING, "token", None, client, "refused", wait)
+            return None
+        attempts.tokens.clear(client)
+        first = (found, client) not in self._seen
+        self._seen[(found, client)] = None
+        self._seen.move_to_end((found, client))
+        if len(self._seen) > 1024:
+            self._seen.popitem(last=False)
+        _audit(logging.INFO if first else logging.DEBUG, "token", found, client, "ok")
+        return found
 
-def _read_users(path: Path) -> dict[str, str]:
-    from ruamel.yaml import YAML
 
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"auth file {path}: {exc}") from exc
-    users = data.get("users") if isinstance(data, dict) else None
-    if not isinstance(users, dict) or not users:
-        raise ConfigError(f"auth file {path}: expected `users: {{name: pbkdf2_sha256$...}}`")
-    for name, stored in users.items():
-        if not str(stored).startswith("pbkdf2_sha256$"):
-            raise ConfigError(
-                f"auth file {path}: the password of '{name}' is not a pbkdf2_sha256 hash; make "
-                "one with `python -c \"from flowrt.server.auth import hash_password; "
-                "print(hash_password('...'))\"`"
-            )
-    return {str(k): str(v) for k, v in users.items()}
+def _audit(level: int, kind: str, user: str | None, client: str, outcome: str,
+           locked: float = 0.0) -> None:
+    """One line per attempt: what, who (as sent, quoted and cut), from where, and how it
+    ended; never a password or token."""
+    who = json.dumps(user[:64], ensure_ascii=True) if user is not None else "-"
+    extra = f" locked_for={max(1, round(locked))}s" if locked else ""
+    audit.log(level, "%s user=%s client=%s outcome=%s%s", kind, who, client, outcome, extra)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -159,6 +200,7 @@ class Guard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        CLIENT.set(client_key(scope))
         path: str = scope["path"]
         headers = _headers(scope)
         origin = headers.get("origin")
@@ -167,11 +209,14 @@ class Guard:
             if guarded and origin is not None and not self.hosts.origin_allowed(origin, scope):
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            user = self.auth.user(scope)
-            if guarded and user is None:
+            try:
+                user = self.auth.user(scope) if guarded else "local"
+            except Throttled:
+                user = None
+            if user is None:
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            scope["flowrt.user"] = user or "local"
+            scope["flowrt.user"] = user
             await self.app(scope, receive, send)
             return
         if path.startswith("/api/") and scope["method"] in STATE_CHANGING:
@@ -182,7 +227,12 @@ class Guard:
             if origin is not None and not self.hosts.origin_allowed(origin, scope):
                 await _error(send, 403, f"requests from {origin} are refused (cross-site)")
                 return
-        user = self.auth.user(scope)
+        # a flow's own endpoints take their own credentials: only the API's are ours to judge
+        try:
+            user = self.auth.user(scope) if guarded else "local"
+        except Throttled as exc:
+            await too_many(send, exc)
+            return
         if guarded and path not in OPEN_PATHS and user is None:
             await _error(send, 401, "log in (POST /api/login) or send `Authorization: Bearer`")
             return
@@ -217,13 +267,24 @@ class BodyTooLarge(Exception):
         super().__init__(f"the body is over {limit} bytes")
 
 
-async def _error(send: Send, status: int, text: str) -> None:
+async def _error(send: Send, status: int, text: str,
+                 headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     body = json.dumps({"error": text}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
+
+
+async def too_many(send: Send, exc: Throttled) -> None:
+    """429 with Retry-After, for a client or user name locked out after failed attempts."""
+    await _error(send, 429, f"{exc}; wait, then check the user name, password or token",
+                 ((b"retry-after", str(exc.retry_after).encode()),))
 
 
 def public_user(scope: Scope) -> str:
     return str(scope.get("flowrt.user", "local"))
+
+
+__all__ = ["ITERATIONS", "Auth", "Guard", "Throttled", "hash_password", "public_user",
+           "verify_password"]

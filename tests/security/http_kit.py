@@ -72,13 +72,15 @@ def flowrt_command(*args: str) -> list[str]:
 
 @contextmanager
 def serving(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
-            files: dict[str, str] | None = None) -> Iterator[tuple[int, Path]]:
-    """`flowrt serve` as a process on a free port of 127.0.0.1: (port, its log file)."""
+            files: dict[str, str] | None = None,
+            port: int | None = None) -> Iterator[tuple[int, Path]]:
+    """`flowrt serve` as a process on 127.0.0.1 (`port`, else a free one): (port, its log
+    file). The log is complete once the block ends (the process has stopped)."""
     flows = tmp_path / "flows"
     flows.mkdir(exist_ok=True)
     for name, text in (files or {"web.yaml": WEB}).items():
         (flows / name).write_text(text, encoding="utf-8")
-    port = free_port()
+    port = port or free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -69,7 +69,7 @@ def test_bomb_fails_its_message_only(name: str, results: dict[str, dict[str, Any
 def test_regex_error_names_the_pattern(name: str, results: dict[str, dict[str, Any]]) -> None:
     run = results[name]
     assert "crash" not in run, run.get("crash")
-    assert "(a|aa)+$" in run["errors"][0]["message"]
+    assert "the regular expression '(a|aa)+$'" in run["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(

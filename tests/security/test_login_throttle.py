@@ -178,3 +178,35 @@ def test_a_flood_of_names_and_addresses_keeps_memory_bounded_and_locks_held() ->
         for _ in range(5):
             table.fail(f"locked-{i}", 2.0)
     assert len(table) <= 2 * 500
+
+
+def test_behind_a_proxy_on_the_same_host_the_forwarded_address_counts(tmp_path: Path) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    from tests.security.http_kit import serving
+
+    users = tmp_path / "users.yaml"
+    users.write_text(f"users:\n  alice: '{hash_password(PASSWORD, 1000)}'\n")
+
+    def login(forwarded_for: str, user: str, password: str) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/login", method="POST",
+            data=json.dumps({"user": user, "password": password}).encode(),
+            headers={**HEADERS, "content-type": "application/json",
+                     "X-Forwarded-For": forwarded_for})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with serving(tmp_path, "--auth-file", str(users)) as (port, log):
+        for i in range(5):
+            assert login("203.0.113.9", f"user{i}", WRONG) == 401
+        assert login("203.0.113.9", "alice", PASSWORD) == 429
+        assert login("203.0.113.10", "alice", PASSWORD) == 200
+    text = log.read_text()
+    assert 'login user="user0" client=203.0.113.9 outcome=unknown-user' in text
+    assert 'login user="alice" client=203.0.113.10 outcome=ok' in text

@@ -187,7 +187,8 @@ def run(
               default="info", show_default=True)
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]),
               envvar="FLOWRT_SCRIPTS",
-              help=SCRIPTS_HELP + "; default: allow on loopback, sandboxed on other addresses.")
+              help=SCRIPTS_HELP + "; default: allow on loopback, sandboxed on other addresses "
+                   "or with --public-url or --allowed-host.")
 @click.option("--keep-revisions", type=click.IntRange(min=2), default=100, show_default=True,
               help="Deployed revisions kept (the newest); the current one and the one before "
                    "are never deleted.")
@@ -227,7 +228,9 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         for note in notes:
             click.echo(f"flowrt: warning: {note}", err=True)
         auth = Auth.load(auth_file, own.get("FLOWRT_TOKENS"))
-        policy = parse_policy(scripts) if scripts else default_policy(is_loopback(host))
+        # reached only from this machine: loopback, and no other name to be reached by
+        local = is_loopback(host) and not (allowed_hosts or public_urls)
+        policy = parse_policy(scripts) if scripts else default_policy(local)
         _confine_files(policy, file_roots, secrets_file, auth_file)
         settings = ServerSettings(
             flows=Path(flows_dir), env=env,

@@ -127,3 +127,17 @@ def test_a_real_server_refuses_a_foreign_host_on_http_and_websocket(tmp_path: Pa
                 status, text = raw_request(
                     port, f"GET {path} HTTP/1.1\nHost: {host}\nConnection: close\n\n")
                 assert status == expected, (host, path, text)
+
+
+def test_a_server_reached_by_other_names_refuses_python_by_default(tmp_path: Path) -> None:
+    import json
+    import urllib.request
+
+    for args, refused in ((("--public-url", "https://flows.example.com"), True),
+                          (("--allowed-host", "flows.lan"), True), ((), False)):
+        home = tmp_path / (args[0].strip("-") if args else "loopback")
+        home.mkdir()
+        with serving(home, *args) as (port, log):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/nodes", timeout=30) as r:
+                catalog = {t["type"]: t for t in json.load(r)}
+        assert catalog["script"]["refused"] is refused, args

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("flowrt.run")
 CLOSE_TIMEOUT = 15.0
+BREATHE = 256
+"""Nodes made or started between two returns to the event loop (a large deploy stalls nothing)."""
 
 
 class Runtime:
@@ -106,11 +108,13 @@ class Runtime:
 
     # building ----------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    async def _build(self) -> None:
         for conn_id, pc in self.plan.connections.items():
             ctx = NodeContext(self, _as_planned(pc), self.env)
             self.connections[conn_id] = pc.spec.cls(conn_id, pc.config, ctx)  # type: ignore[assignment]
-        for node_id, pn in self.plan.nodes.items():
+        for i, (node_id, pn) in enumerate(self.plan.nodes.items(), 1):
+            if i % BREATHE == 0:
+                await asyncio.sleep(0)
             ctx = NodeContext(self, pn, self.env)
             node = pn.spec.cls(node_id, pn.config, ctx)
             self.nodes[node_id] = node
@@ -149,13 +153,15 @@ class Runtime:
 
     async def start(self) -> None:
         """Create and start every node; raises ConfigError naming a node that cannot start."""
-        self._build()
+        await self._build()
         for conn_id, conn in self.connections.items():
             try:
                 await conn.open()
             except Exception as exc:
                 log.warning("connection %s: %s (nodes using it will retry)", conn_id, exc)
-        for node_id, node in self.nodes.items():
+        for i, (node_id, node) in enumerate(self.nodes.items(), 1):
+            if i % BREATHE == 0:
+                await asyncio.sleep(0)
             try:
                 await node.start()
             except Exception as exc:

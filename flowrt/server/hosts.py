@@ -103,7 +103,7 @@ class HostPolicy:
         if any(name.endswith(suffix) for suffix in self.suffixes):
             return True
         server = scope.get("server")
-        return server is not None and str(server[0]).lower() == name
+        return server is not None and name in _spellings(str(server[0]).lower())
 
     def allows_host(self, scope: Scope) -> bool:
         host = split_host(_header(scope, b"host") or "")
@@ -121,6 +121,18 @@ class HostPolicy:
             return False
         parsed = split_host(host)
         return parsed is not None and self.serves(parsed[0], scope)
+
+
+def _spellings(address: str) -> tuple[str, ...]:
+    """An address as a Host may name it: an IPv4 address a dual-stack socket reports as
+    ``::ffff:a.b.c.d`` is also ``a.b.c.d``."""
+    try:
+        mapped = ipaddress.ip_address(address)
+    except ValueError:
+        return (address,)
+    if isinstance(mapped, ipaddress.IPv6Address) and mapped.ipv4_mapped is not None:
+        return (address, str(mapped.ipv4_mapped))
+    return (address,)
 
 
 def _origin_of(url: str) -> tuple[str, str]:

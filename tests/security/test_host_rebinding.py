@@ -141,3 +141,18 @@ def test_a_server_reached_by_other_names_refuses_python_by_default(tmp_path: Pat
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/nodes", timeout=30) as r:
                 catalog = {t["type"]: t for t in json.load(r)}
         assert catalog["script"]["refused"] is refused, args
+
+
+def test_the_local_address_is_served_as_the_connection_reports_it() -> None:
+    from flowrt.server.hosts import HostPolicy
+
+    policy = HostPolicy.build()
+
+    def scope(host: str, server: str) -> dict[str, object]:
+        return {"headers": [(b"host", host.encode())], "server": (server, 1880)}
+
+    assert policy.allows_host(scope("10.0.0.5:1880", "10.0.0.5"))
+    assert policy.allows_host(scope("10.0.0.5:1880", "::ffff:10.0.0.5"))  # dual-stack socket
+    assert policy.allows_host(scope("[2001:db8::5]:1880", "2001:db8::5"))
+    assert not policy.allows_host(scope("10.0.0.6:1880", "10.0.0.5"))
+    assert not policy.allows_host(scope("flows.lan:1880", "10.0.0.5"))

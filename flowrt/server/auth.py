@@ -24,6 +24,7 @@ import hmac
 import json
 import logging
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -75,6 +76,7 @@ class Auth:
     attempts: Attempts = field(default_factory=Attempts)
     _dummy: str = field(default="", repr=False)
     _seen: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def enabled(self) -> bool:
@@ -100,25 +102,44 @@ class Auth:
         """A new session id, or None for a wrong user or password. Raises Throttled while the
         user name or the client address (by default the request's) is locked out."""
         client = client or CLIENT.get()
-        attempts, now = self.attempts, self.attempts.clock()
+        attempts = self.attempts
         name = blake2b(user.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        wait = max(attempts.users.wait(name, now), attempts.clients.wait(client, now))
+        with self._lock:  # logins are checked in worker threads, several at once
+            now = attempts.clock()
+            wait = attempts.users.begin(name, now)
+            if not wait:
+                wait = attempts.clients.begin(client, now)
+                if wait:
+                    attempts.users.end(name)
         if wait:
             _audit(logging.WARNING, "login", user, client, "locked", wait)
             raise Throttled(wait)
         stored = self.users.get(user)
-        if not self._dummy:
+        if not self._dummy:  # made once (two threads may both make one: either will do)
             self._dummy = dummy_hash(self.users)
-        # an unknown name costs the same work as a known one: no telling them apart by time
-        if not verify_password(password, self._dummy if stored is None else stored) \
-                or stored is None:
-            wait = max(attempts.users.fail(name, now), attempts.clients.fail(client, now))
+        try:
+            # an unknown name costs the same work as a known one: no telling them apart by time
+            right = verify_password(password, self._dummy if stored is None else stored)
+        except BaseException:
+            with self._lock:
+                attempts.users.end(name)
+                attempts.clients.end(client)
+            raise
+        with self._lock:  # decided and counted at once: no attempt slips in between
+            attempts.users.end(name)
+            attempts.clients.end(client)
+            if right and stored is not None:
+                attempts.users.clear(name)
+                session = self._new_session(user)
+            else:
+                now = attempts.clock()
+                wait = max(attempts.users.fail(name, now), attempts.clients.fail(client, now))
+        if not right or stored is None:
             outcome = "unknown-user" if stored is None else "wrong-password"
             _audit(logging.WARNING, "login", user, client, outcome, wait)
             return None
-        attempts.users.clear(name)
         _audit(logging.INFO, "login", user, client, "ok")
-        return self._new_session(user)
+        return session
 
     def _new_session(self, user: str) -> str:
         now = time.monotonic()
@@ -143,11 +164,13 @@ class Auth:
             return self._token_user(bearer[7:].strip(), client_key(scope))
         for part in headers.get("cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
-            if name == COOKIE and value in self.sessions:
-                user, expires = self.sessions[value]
+            if name != COOKIE:
+                continue
+            with self._lock:
+                user, expires = self.sessions.get(value, ("", 0.0))
                 if time.monotonic() < expires:
                     return user
-                del self.sessions[value]
+                self.sessions.pop(value, None)
         return None
 
     def _token_user(self, token: str, client: str) -> str | None:

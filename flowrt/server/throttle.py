@@ -58,6 +58,7 @@ class Throttle:
         self.max_keys = max_keys
         self._counting: OrderedDict[str, _Counting] = OrderedDict()
         self._locked: dict[str, _Locked] = {}
+        self._pending: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._counting) + len(self._locked)
@@ -72,6 +73,27 @@ class Throttle:
         del self._locked[key]  # served its time: counts again from nothing, remembers its locks
         self._count(key, _Counting(0, locked.locks, now))
         return 0.0
+
+    def begin(self, key: str, now: float) -> float:
+        """Reserve an attempt of ``key`` before checking it: the seconds to wait (0: go on, and
+        call :meth:`end` once it is decided). Attempts in flight count against the limit, so
+        parallel guesses get no more tries than sequential ones."""
+        wait = self.wait(key, now)
+        if wait:
+            return wait
+        entry = self._counting.get(key)
+        failures = entry.failures if entry is not None and now - entry.seen <= self.forget else 0
+        pending = self._pending.get(key, 0)
+        if failures + pending >= self.max_failures:
+            return 1.0  # its last tries are being checked: their outcome decides
+        self._pending[key] = pending + 1
+        return 0.0
+
+    def end(self, key: str) -> None:
+        """An attempt reserved by :meth:`begin` is decided (then :meth:`fail` or :meth:`clear`)."""
+        left = self._pending.pop(key, 1) - 1
+        if left > 0:
+            self._pending[key] = left
 
     def fail(self, key: str, now: float) -> float:
         """Count a failure of ``key``; the seconds it is now locked for (0: not locked)."""

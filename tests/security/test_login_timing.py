@@ -61,3 +61,29 @@ def test_mixed_iteration_counts_are_reported(
     Auth.load(str(users), None)
     assert any("different iteration counts (2000, 3000)" in r.getMessage()
                for r in caplog.records)
+
+
+def test_parallel_guesses_get_no_more_tries_than_sequential_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flowrt.server.throttle import Throttled
+
+    users = tmp_path / "users.yaml"
+    users.write_text(f"users:\n  alice: '{hash_password('s3cret', 20_000)}'\n")
+    auth = Auth.load(str(users), None)
+    auth.login("warm-up", "x", client="192.0.2.250")
+    counted = _counting(monkeypatch)
+
+    def guess(i: int) -> str:
+        try:
+            return "refused" if auth.login("alice", f"guess-{i}", client=f"10.1.0.{i}") is None \
+                else "in"
+        except Throttled:
+            return "throttled"
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(guess, range(64)))
+    assert outcomes.count("in") == 0
+    assert outcomes.count("refused") == len(counted) <= 5
+    assert outcomes.count("throttled") >= 59

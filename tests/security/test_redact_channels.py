@@ -152,3 +152,23 @@ def test_websocket_events_hide_the_value(server: tuple[TestClient, str, Path]) -
         status = receive(ws, "status")
     assert debug["msg"]["payload"] == "value ${API_KEY}"
     assert key not in json.dumps([debug, status])
+
+
+def test_flowrt_run_prints_no_value(tmp_path: Path) -> None:
+    """A real `flowrt run`: its log lines, errors, warnings and summary hide the key."""
+    from tests.security.secrets_kit import clean_env, run_cli, write_private
+
+    key = value_of("key")
+    store = write_private(tmp_path / "secrets.yaml", f"API_KEY: {json.dumps(key)}\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(FAILING.replace("  caught: {type: catch, to: show}\n", ""))
+    done = run_cli(["run", "--until-idle", "--secrets", str(store), str(flow)], clean_env(),
+                   tmp_path)
+    assert done.returncode == 1, done.stderr  # the request failed and no catch node took it
+    assert "${API_KEY}" in done.stderr and "cannot connect" in done.stderr
+    assert key not in done.stdout + done.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("flowrt: 1\nnodes:\n  t: {type: inject, repeat: '${API_KEY}'}\n")
+    refused = run_cli(["run", "--secrets", str(store), str(broken)], clean_env(), tmp_path)
+    assert refused.returncode == 1 and "E026" in refused.stderr
+    assert key not in refused.stdout + refused.stderr

@@ -37,6 +37,7 @@ import json
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flowrt.load.env import names_credential
@@ -59,8 +60,8 @@ class Secrets:
         """Value -> the name it is shown as (the first name it was added under)."""
         self._short: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._compiled: tuple[re.Pattern[str], dict[str, str]] | None = None
-        """The pattern of every value's forms, and regex group -> replacement."""
+        self._compiled: tuple[_Entry, ...] | None = None
+        """How to find each value, longest first (made on first use after a change)."""
 
     def __bool__(self) -> bool:
         return bool(self._names or self._short)
@@ -109,14 +110,28 @@ class Secrets:
         """``text`` with every secret value (and its encodings) replaced."""
         if not self._names or not text:
             return text
-        pattern, groups = self._compiled or self._compile()
-        out = pattern.sub(lambda m: groups[m.lastgroup or ""], text)
-        return _BASIC.sub(self._basic, out)
+        out = text
+        for entry in self._compiled or self._compile():
+            if entry.anchor in out:  # a cheap test first: most text holds no secret
+                out = entry.pattern.sub(entry.shown, out)
+            for encoded in entry.encoded:
+                if encoded in out:
+                    out = out.replace(encoded, ENCODED)
+        if "asic" in out or "ASIC" in out:
+            out = _BASIC.sub(self._basic, out)
+        return out
 
     def data(self, value: Any) -> Any:
         """A copy of a JSON-like structure with every string (keys too) redacted; ``value``
         itself when there is no secret or nothing changed."""
         if not self._names:
+            return value
+        entries = self._compiled or self._compile()
+        try:  # one pass over the whole structure first: most hold no secret
+            dumped = json.dumps(value, ensure_ascii=False, default=_as_text)
+        except (TypeError, ValueError, RecursionError):
+            dumped = None
+        if dumped is not None and not _may_hold(dumped, entries):
             return value
         return self._data(value)
 
@@ -140,19 +155,13 @@ class Secrets:
             return value if shown == text else shown.encode("utf-8", "surrogateescape")
         return value
 
-    def _compile(self) -> tuple[re.Pattern[str], dict[str, str]]:
+    def _compile(self) -> tuple[_Entry, ...]:
         with self._lock:
-            parts: list[str] = []
-            groups: dict[str, str] = {}
             by_length = sorted(self._names.items(), key=lambda item: -len(item[0]))
-            for i, (value, name) in enumerate(by_length):
-                groups[f"v{i}"] = f"${{{name}}}"
-                parts.append(f"(?P<v{i}>{_any_escaping(value)})")
-            for i, (value, _) in enumerate(by_length):
-                for j, encoded in enumerate(_base64_forms(value)):
-                    groups[f"b{i}_{j}"] = ENCODED
-                    parts.append(f"(?P<b{i}_{j}>{re.escape(encoded)})")
-            self._compiled = (re.compile("|".join(parts)), groups)
+            self._compiled = tuple(
+                _Entry(_anchor(value), re.compile(_any_escaping(value)), f"${{{name}}}",
+                       tuple(_base64_forms(value)))
+                for value, name in by_length)
             return self._compiled
 
     def _basic(self, match: re.Match[str]) -> str:
@@ -166,6 +175,36 @@ class Secrets:
         if any(value in plain for value in self._names):
             return match.group(0)[: match.start(1) - match.start(0)] + ENCODED
         return match.group(0)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One secret value: a run of its characters every plain or escaped form keeps (letters
+    and digits are never escaped), the pattern of those forms, what replaces them, and its
+    base64 forms."""
+
+    anchor: str
+    pattern: re.Pattern[str]
+    shown: str
+    encoded: tuple[str, ...]
+
+
+def _may_hold(text: str, entries: tuple[_Entry, ...]) -> bool:
+    """False when ``text`` cannot hold any form of the values of ``entries``."""
+    return "asic" in text or "ASIC" in text or any(
+        e.anchor in text or any(encoded in text for encoded in e.encoded) for e in entries)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+def _anchor(value: str) -> str:
+    """The longest run of ASCII letters and digits in ``value`` ("" when it has none)."""
+    runs = re.findall(r"[A-Za-z0-9]+", value)
+    return max(runs, key=len) if runs else ""
 
 
 def _any_escaping(value: str) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flowrt.errors import ConfigError
-from flowrt.load.env import URL_PASSWORD
+from flowrt.load.env import OWN_VARIABLES, URL_PASSWORD
 from flowrt.redact import MIN_LENGTH, SECRETS, credential_values, register
 from flowrt.secrets_store import (
     KEY_ENV,
@@ -43,9 +43,6 @@ __all__ = ["NAME_CHARS", "OWN_VARIABLES", "load_secrets", "merged_env", "start_s
            "visible_env", "withhold_own_secrets"]
 
 TOKENS_ENV = "FLOWRT_TOKENS"
-OWN_VARIABLES = frozenset({KEY_ENV, TOKENS_ENV, "FLOWRT_AUTH_FILE", "FLOWRT_SECRETS",
-                           "FLOWRT_GROUP_DB"})
-"""The variables of flowrt's own configuration: never in the environment a flow sees."""
 
 
 def load_secrets(

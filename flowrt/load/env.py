@@ -1,6 +1,7 @@
 """``${NAME}`` and ``${NAME:-default}`` substitution.
 
-- Names are looked up in the flow's ``env`` first, then the process environment.
+- Names are looked up in the flow's ``env`` first, then the process environment (without
+  flowrt's own variables, :data:`OWN_VARIABLES`).
 - A value that is exactly one reference takes the type of what it resolves to: a flow variable
   keeps its YAML type (``THRESHOLD: 30`` stays a number); a process variable or a default is read
   as a YAML scalar, so ``"30"`` becomes 30, ``"true"`` becomes true.
@@ -31,6 +32,10 @@ URL_PASSWORD = re.compile(
 REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$")
 
+OWN_VARIABLES = frozenset({"FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_FILE",
+                           "FLOWRT_SECRETS", "FLOWRT_GROUP_DB"})
+"""The variables of flowrt's own configuration: a reference never resolves to one (nor does a
+node see one: flowrt.run.context), whatever environment it is given."""
 Lookup = Callable[[str], Any]
 MISSING = object()
 
@@ -108,7 +113,7 @@ def make_lookup(flow_env: dict[str, Any], process_env: dict[str, str]) -> Lookup
     def lookup(name: str) -> Any:
         if name in flow_env:
             return flow_env[name]
-        if name in process_env:
+        if name in process_env and name not in OWN_VARIABLES:
             return scalar(process_env[name])
         return MISSING
 

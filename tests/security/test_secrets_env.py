@@ -61,6 +61,14 @@ def test_no_node_reads_the_processs_own_secrets_from_its_environment() -> None:
     assert msg["payload"] == "key= tokens= db="
 
 
+def test_no_reference_resolves_to_them() -> None:
+    flow = ("flowrt: 1\nnodes:\n  t: {type: template, "
+            "template: 'k=${FLOWRT_SECRETS_KEY} t=${FLOWRT_TOKENS:-none}'}\n")
+    result = run_flow(flow, inputs=[{"payload": 1}], env=OWN)
+    [shown] = result.payloads("t")
+    assert _leaks(shown) == [] and shown.endswith("t=none"), shown
+
+
 def test_ordinary_variables_stay_visible() -> None:
     flow = ("flowrt: 1\nnodes:\n  tpl: {type: template, template: '{{ env.PLAIN }}'}\n")
     result = run_flow(flow, inputs=[{"payload": 1}], env={**OWN, "PLAIN": "kept"})

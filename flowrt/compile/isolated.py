@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from flowrt.errors import Diagnostic
 from flowrt.load.project import Project
+from flowrt.redact import redact
 from flowrt.registry.discover import Registry
 
 log = logging.getLogger("flowrt.compile")
@@ -38,7 +39,7 @@ def check_isolated(
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
         except BaseException:
-            traceback.print_exc()
+            sys.stderr.write(redact(traceback.format_exc()))  # no secret value in the trace
             code = 70
         finally:
             os._exit(code)

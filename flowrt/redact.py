@@ -27,6 +27,11 @@ reference there would read as a different value. Values shorter than :data:`MIN_
 characters are not hidden inside text (``123`` would go from every count and port number);
 they are listed by :meth:`Secrets.too_short` so the operator is told, and :meth:`Secrets.value`
 still hides one where a whole value is shown on its own (a diagnostic's ``got ...``).
+
+Cost: each value is looked for first by its longest run of letters and digits (no escaping
+changes those) with plain substring search, and only a text holding that run goes through the
+value's pattern; a structure is searched as one JSON text before it is walked.
+``benchmarks/bench_redact.py`` measures it (a log line: about 3 µs with 10 secrets).
 """
 
 from __future__ import annotations

@@ -258,10 +258,15 @@ def _say(text: str) -> None:
 
 
 def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) -> None:
-    """Set which files the flows may use (see flowrt.file_access)."""
+    """Set which files the flows may use (see flowrt.file_access); say so when confined."""
+    import logging
+
     from flowrt.file_access import FileAccess, configure
 
-    configure(FileAccess.for_policy(policy, roots, private=private))
+    access = FileAccess.for_policy(policy, roots, private=private)
+    configure(access)
+    if access.confined:
+        logging.getLogger("flowrt.run").info("%s", access.describe())
 
 
 def _address(text: str, option: str) -> tuple[str, int]:

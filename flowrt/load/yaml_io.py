@@ -206,6 +206,10 @@ def parse(text: str, file: str) -> Any:
         ) from exc
     except (YAMLError, AssertionError) as exc:  # ruamel checks some input with assert
         raise fail("E001", f"YAML error: {exc}", "fix the syntax", file) from exc
+    except (IndexError, KeyError, ValueError, TypeError) as exc:
+        # ruamel trips on a few odd scalars itself (`+_` read as a YAML 1.1 integer)
+        raise fail("E001", f"YAML error: a value cannot be read ({type(exc).__name__}: {exc})",
+                   "fix the syntax (quote odd scalars such as `+_`)", file) from exc
     check_shape(data, file)
     return data
 

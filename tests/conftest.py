@@ -20,3 +20,14 @@ def _forget_secret_values() -> Iterator[None]:
 
     yield
     SECRETS.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_file_rule() -> Iterator[None]:
+    """Each test starts with the default rule for files (flowrt.file_access keeps one per
+    process, set by `flowrt run` and `flowrt serve`: a test that runs the CLI in-process with
+    `--scripts deny` would otherwise confine the file nodes of every test after it)."""
+    from flowrt import file_access
+
+    yield
+    file_access.configure(file_access.FileAccess())

@@ -202,19 +202,26 @@ def merge_into_store(
 def add_to_store(
     path: str | os.PathLike[str], secrets: Mapping[str, str], key: str | None = None
 ) -> dict[str, str]:
-    """Add ``secrets`` to the store at ``path`` without replacing a value it holds: a name the
-    store already has with another value is stored under the first free ``NAME_2``,
-    ``NAME_3``... Returns each given name -> the name its value is stored under (the same
-    name when it was new, or held that very value already)."""
+    """Add ``secrets`` to the store at ``path`` without replacing a value it holds (see
+    :func:`place_secrets`). Returns each given name -> the name its value is stored under."""
     with _MERGING:
         current = read_store(path, key)
-        placed: dict[str, str] = {}
-        for name, value in sorted(secrets.items()):
-            chosen, n = name, 1
-            while chosen in current and current[chosen] != value:
-                n += 1
-                chosen = f"{name}_{n}"
-            current[chosen] = value
-            placed[name] = chosen
+        placed = place_secrets(current, secrets)
         write_store(path, current, key)
+    return placed
+
+
+def place_secrets(current: dict[str, str], secrets: Mapping[str, str]) -> dict[str, str]:
+    """Add ``secrets`` to ``current`` without replacing a value it holds: a name it already has
+    with another value goes under the first free ``NAME_2``, ``NAME_3``... Returns each given
+    name -> the name its value is now under (the same name when it was new, or held that very
+    value already)."""
+    placed: dict[str, str] = {}
+    for name, value in sorted(secrets.items()):
+        chosen, n = name, 1
+        while chosen in current and current[chosen] != value:
+            n += 1
+            chosen = f"{name}_{n}"
+        current[chosen] = value
+        placed[name] = chosen
     return placed

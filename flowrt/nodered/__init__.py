@@ -16,6 +16,7 @@ from flowrt.nodered.convert import Conversion, convert
 from flowrt.nodered.credentials import CredentialsError, read_credentials
 from flowrt.nodered.reader import Export, ReadError, read_data, read_file, read_text
 from flowrt.nodered.report import Report, aggregate
+from flowrt.nodered.stored import renamed, renaming_problems, store_credentials
 
 __all__ = [
     "Conversion", "CredentialsError", "Export", "ImportResult", "ReadError", "Report",
@@ -51,35 +52,33 @@ def import_nodered(
     returned). Raises ReadError for a file that is not an export, CredentialsError for
     credentials that cannot be read, decrypted or stored.
     """
-    from flowrt.nodered.writer import write_flows, write_secrets
+    from flowrt.nodered.writer import write_texts
 
     export = read_file(source)
     creds = read_credentials(credentials, credential_secret) if credentials else {}
     conversion = convert(export, creds, Path(source).name, registry)
     files: list[Path] = []
     secrets_file = None
-    if output is not None:
-        files = write_flows(conversion.flows, output)
-        if conversion.secrets:
-            secrets_file = _store(conversion.secrets, Path(output), write_secrets)
     report = conversion.report
+    if output is not None:
+        texts = conversion.texts()
+        if conversion.secrets:
+            secrets_file, placed = _store(conversion.secrets, Path(output))
+            texts = renamed(texts, placed)
+            report.problems.extend(renaming_problems(placed))
+        files = write_texts(texts, output)
     report.files = [str(f) for f in files] or [f.file for f in conversion.flows]
     report.secrets_file = str(secrets_file) if secrets_file else None
     return ImportResult(conversion, files, secrets_file)
 
 
-def _store(secrets: dict[str, str], output: Path, write_plain: Any) -> Path:
+def _store(secrets: dict[str, str], output: Path) -> tuple[Path, dict[str, str]]:
     from flowrt.errors import ConfigError
-    from flowrt.secrets_store import key_from, merge_into_store
 
-    if key_from() is None:
-        return Path(write_plain(secrets, output / "secrets.yaml"))
-    store = output / "secrets.enc"
     try:
-        merge_into_store(store, secrets)
+        return store_credentials(secrets, output)
     except ConfigError as exc:
         raise CredentialsError(f"the credentials cannot be stored: {exc}") from None
-    return store
 
 
 def export_nodered(paths: list[str], registry: Any = None) -> tuple[list[dict[str, Any]], Any]:

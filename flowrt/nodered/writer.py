@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -148,12 +148,17 @@ def check_flows(flows: list[FlowOut], registry: Any = None,
 
 
 def write_flows(flows: list[FlowOut], directory: str | Path) -> list[Path]:
+    return write_texts({flow.file: render(flow) for flow in flows}, directory)
+
+
+def write_texts(texts: Mapping[str, str], directory: str | Path) -> list[Path]:
+    """Write each file name -> flow text into ``directory``; the paths written."""
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for flow in flows:
-        path = target / flow.file
-        path.write_text(render(flow), encoding="utf-8")
+    for name, text in texts.items():
+        path = target / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -60,7 +59,7 @@ async def layout(request: Request) -> Response:
 async def import_nodered(request: Request) -> Response:
     from flowrt.nodered import CredentialsError, ReadError, convert, read_data
     from flowrt.nodered.credentials import _checked, decrypt
-    from flowrt.nodered.reader import Problem
+    from flowrt.nodered.stored import renamed, renaming_problems
 
     try:
         body = await body_of(request)
@@ -83,13 +82,8 @@ async def import_nodered(request: Request) -> Response:
         report = conversion.report
         report.files = [f.file for f in conversion.flows]
         placed = keep_secrets(server, conversion.secrets)
-        texts = conversion.texts()
-        for old, new in sorted((n, p) for n, p in placed.items() if n != p):
-            texts = {f: _renamed(text, old, new) for f, text in texts.items()}
-            report.problems.append(Problem(
-                f"the secrets store already holds {old} with another value, which is kept: "
-                f"this import's value is stored as {new}, and the imported flows use "
-                f"${{{new}}}"))
+        texts = renamed(conversion.texts(), placed)
+        report.problems.extend(renaming_problems(placed))
         return {"files": texts, "report": report.to_dict(),
                 "secrets": sorted(placed.get(n, n) for n in conversion.secrets),
                 "stored": sorted(placed.values())}
@@ -121,11 +115,6 @@ def keep_secrets(server: Any, secrets: dict[str, str]) -> dict[str, str]:
             for name, value in secrets.items():
                 env.setdefault(placed[name], value)  # the environment and -e still win
     return placed
-
-
-def _renamed(text: str, old: str, new: str) -> str:
-    """A flow's text with its references to ``${old}`` made references to ``${new}``."""
-    return re.sub(r"\$\{" + re.escape(old) + r"(?=\}|:-)", "${" + new, text)
 
 
 async def export_nodered(request: Request) -> Response:

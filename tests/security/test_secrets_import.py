@@ -82,3 +82,40 @@ def test_a_secret_set_by_the_operator_is_never_replaced(imported: Any) -> None:
     write_store(store, {"PLANT_BROKER_PASSWORD": "the-operators-own-4444"})
     post("imported", "from-node-red-5555")
     assert read_store(store)["PLANT_BROKER_PASSWORD"] == "the-operators-own-4444"
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["store", "plain"])
+def test_flowrt_import_nodered_does_not_replace_a_kept_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encrypted: bool
+) -> None:
+    """The command line's import into a directory that already has a secrets file (the
+    encrypted store, or the plain secrets.yaml it writes without a key)."""
+    import json
+
+    from flowrt.nodered import import_nodered
+    from flowrt.secrets import load_secrets
+
+    if encrypted:
+        monkeypatch.setenv(KEY_ENV, new_key())
+    else:
+        monkeypatch.delenv(KEY_ENV, raising=False)
+    out = tmp_path / "out"
+
+    def run(label: str, password: str) -> Any:
+        source = tmp_path / f"{label}.json"
+        source.write_text(json.dumps(export(label)))
+        creds = tmp_path / f"{label}_cred.json"
+        creds.write_text(json.dumps({BROKER: {"user": "ann", "password": password}}))
+        return import_nodered(source, out, credentials=creds)
+
+    run("first", "first-password-1111")
+    second = run("second", "second-password-2222")
+    kept = out / ("secrets.enc" if encrypted else "secrets.yaml")
+    assert second.secrets_file == kept
+    values = read_store(kept) if encrypted else load_secrets(kept)[0]
+    assert values == {"PLANT_BROKER_PASSWORD": "first-password-1111",
+                      "PLANT_BROKER_PASSWORD_2": "second-password-2222"}
+    text = (out / "t-second.yaml").read_text()
+    assert "${PLANT_BROKER_PASSWORD_2}" in text and "${PLANT_BROKER_PASSWORD}" not in text
+    assert any("PLANT_BROKER_PASSWORD_2" in p.message
+               for p in second.conversion.report.problems)

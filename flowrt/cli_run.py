@@ -258,11 +258,14 @@ def _say(text: str) -> None:
 
 
 def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) -> None:
-    """Set which files the flows may use (see flowrt.file_access); say so when confined."""
+    """Set the policy flows run under, and which files they may use (see flowrt.policy and
+    flowrt.file_access); say so when confined."""
     import logging
 
+    from flowrt import policy as policies
     from flowrt.file_access import FileAccess, configure
 
+    policies.configure(policies.parse_policy(policy))
     access = FileAccess.for_policy(policy, roots, private=private)
     configure(access)
     if access.confined:

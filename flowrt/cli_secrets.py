@@ -170,8 +170,7 @@ def secret_references(project: Any, registry: Any) -> dict[str, list[tuple[str, 
     gives it a value) of each ``${NAME}`` the flows use for a secret: in a field declared
     ``secret``, as the password of an address, or under a key named like a credential."""
     from flowrt.check.credentials import names_credential
-    from flowrt.check.references import URL_PASSWORD
-    from flowrt.load.env import references
+    from flowrt.load.env import URL_PASSWORD, references
 
     found: dict[str, list[tuple[str, bool]]] = {}
 

@@ -50,8 +50,24 @@ FLOWRT_SANDBOX_TIMEOUT in the server's environment)."""
 MEMORY_CAP = 256
 """Most megabytes of ``memory_limit`` sandboxed code may have (FLOWRT_SANDBOX_MEMORY)."""
 ISOLATION_VAR = "FLOWRT_JS_ISOLATION"
-"""``inline``: function nodes run JavaScript inside the server process (nodes/function reads
-it too), which a sandboxed server refuses."""
+"""``inline`` or ``worker``: where function nodes run JavaScript (nodes/function reads it too).
+Unset, the policy decides: in a worker process of each node under ``sandboxed`` (the authors
+are not trusted: a crash of the engine, or native code it cannot interrupt, must stay in the
+node), inside the server process under ``allow`` (whoever may deploy may run Python anyway;
+no round trip per message). A sandboxed server refuses ``inline``."""
+
+_running: ScriptPolicy = "allow"
+
+
+def configure(policy: ScriptPolicy) -> None:
+    """Set the policy this process runs flows under (`flowrt run` and `flowrt serve` do)."""
+    global _running
+    _running = policy
+
+
+def current() -> ScriptPolicy:
+    """The policy this process runs flows under (``allow`` unless configured)."""
+    return _running
 
 _REFUSED: dict[str, frozenset[str]] = {
     "allow": frozenset(),

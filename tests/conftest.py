@@ -24,10 +24,12 @@ def _forget_secret_values() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _forget_file_rule() -> Iterator[None]:
-    """Each test starts with the default rule for files (flowrt.file_access keeps one per
-    process, set by `flowrt run` and `flowrt serve`: a test that runs the CLI in-process with
-    `--scripts deny` would otherwise confine the file nodes of every test after it)."""
-    from flowrt import file_access
+    """Each test starts with the default script policy and rule for files (flowrt.policy and
+    flowrt.file_access keep one per process, set by `flowrt run` and `flowrt serve`: a test
+    that runs the CLI in-process with `--scripts deny` would otherwise confine the file nodes
+    of every test after it)."""
+    from flowrt import file_access, policy
 
     yield
     file_access.configure(file_access.FileAccess())
+    policy.configure("allow")

@@ -172,6 +172,13 @@ class NodeContext:
         """The files nodes may open: the process's rule (``--files``, ``--scripts``)."""
         return file_access.current()
 
+    @property
+    def scripts(self) -> str:
+        """The script policy this process runs flows under (``--scripts``)."""
+        from flowrt import policy
+
+        return policy.current()
+
     def connection(self, connection_id: str) -> Connection:
         return self.runtime.connection(connection_id, self.node_id)
 

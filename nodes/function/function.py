@@ -29,9 +29,11 @@ class Function(Transform):
 
     ### Details
 
-    `func` is the body of a function of `msg`, run by QuickJS-ng (an ES2023 engine) in a
-    process of the node's own, so a crash of the engine or code that will not stop cannot
-    take the server down. It sees what Node-RED gives it:
+    `func` is the body of a function of `msg`, run by QuickJS-ng (an ES2023 engine). Under
+    `--scripts sandboxed` it runs in a process of the node's own, so a crash of the engine or
+    code that will not stop cannot take the server down; under `allow` (whoever deploys may
+    run Python anyway) inside the server, with no round trip per message
+    (`FLOWRT_JS_ISOLATION=worker` or `inline` chooses). It sees what Node-RED gives it:
 
     - `node`: `send(msg | array)` (now, or later from a timer or after `await`), `done()`,
       `error(err, msg)` (with `msg`, catch nodes get that message), `warn`, `log`,

@@ -20,7 +20,7 @@ from typing import Any
 from flowrt.api import MISSING, Message, NodeContext, Output, ScriptError, Store, Timer
 
 from .js_engine import PART_NAMES, scopes_named
-from .js_inline import JsInline, inline_requested
+from .js_inline import JsInline, runs_inline
 from .js_process import JsProcess, Reply
 from .js_values import from_json, to_json
 
@@ -58,7 +58,7 @@ class JsCalls:
                 "finalize": config.finalize}
         self._scopes = scopes_named(code)
         self._preloading = bool(config.timeout)
-        kind = JsInline if inline_requested() else JsProcess
+        kind = JsInline if runs_inline(ctx.scripts) else JsProcess
         self.js: JsProcess | JsInline = kind(
             {"id": node_id, "name": ctx.label, "outputs": config.outputs, "code": code,
              "timeout": config.timeout, "memory_limit": config.memory_limit,

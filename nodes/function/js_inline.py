@@ -1,11 +1,13 @@
-"""A function node's JavaScript run inside the server process, for an operator who asks for it.
+"""A function node's JavaScript run inside the server process: under ``--scripts allow``, or
+when the operator asks for it.
 
-``FLOWRT_JS_ISOLATION=inline`` in the server's environment runs each function node's QuickJS
-context on the event loop's thread instead of in a worker process (:mod:`.js_process`): a
-message costs no round trip between processes (see benchmarks/bench_function.py), but nothing
-protects the server from the engine. A crash of QuickJS ends the server, and code that QuickJS
-cannot interrupt holds up every flow until it ends. The time and memory limits are QuickJS's
-own, as in the worker. A server under ``--scripts sandboxed`` refuses it (E060).
+Inline, each function node's QuickJS context runs on the event loop's thread instead of in a
+worker process (:mod:`.js_process`): a message costs no round trip between processes (see
+benchmarks/bench_function.py), but nothing protects the server from the engine. A crash of
+QuickJS ends the server, and code that QuickJS cannot interrupt holds up every flow until it
+ends. The time and memory limits are QuickJS's own, as in the worker. That is the default
+under ``--scripts allow`` (the authors are trusted with Python); ``FLOWRT_JS_ISOLATION=worker``
+or ``inline`` chooses. A server under ``--scripts sandboxed`` refuses ``inline`` (E060).
 
 :class:`JsInline` answers the same calls as :class:`.js_process.JsProcess`, always at once.
 """
@@ -22,9 +24,15 @@ from .js_process import Reply
 ISOLATION_VAR = "FLOWRT_JS_ISOLATION"
 
 
-def inline_requested() -> bool:
-    """True when the operator asked for JavaScript inside the server process."""
-    return os.environ.get(ISOLATION_VAR, "").strip().lower() == "inline"
+def runs_inline(scripts: str) -> bool:
+    """True when JavaScript runs inside the server process: the operator asked for it
+    (``FLOWRT_JS_ISOLATION=inline``), or did not say (``worker`` or ``inline``) and the script
+    policy is ``allow`` (whoever deploys may run Python anyway, so a worker process would cost
+    a round trip per message and protect nothing)."""
+    asked = os.environ.get(ISOLATION_VAR, "").strip().lower()
+    if asked in ("inline", "worker"):
+        return asked == "inline"
+    return scripts == "allow"
 
 
 class JsInline:

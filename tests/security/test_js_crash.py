@@ -17,6 +17,14 @@ import pytest
 from tests.nodes.function.jsflow import function_flow
 from tests.security.js_attack_kit import ROOT, caught, payloads, run_guarded
 
+
+@pytest.fixture(autouse=True)
+def _in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JavaScript in a worker process, as under --scripts sandboxed (under allow it runs inside
+    the server unless the operator asks otherwise)."""
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
+
+
 OOPS = "oops: {type: catch, scope: [f]}"
 HOARD = """
 if (msg.payload === 'hoard') {

@@ -3,8 +3,18 @@ it never finishes, context it fills. Each is bounded, and the node goes on."""
 
 from __future__ import annotations
 
+import pytest
+
 from flowrt.testing import run_flow
 from tests.nodes.function.jsflow import function_flow
+
+
+@pytest.fixture(autouse=True)
+def _in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JavaScript in a worker process, as under --scripts sandboxed (under allow it runs inside
+    the server unless the operator asks otherwise)."""
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
+
 
 OOPS = "oops: {type: catch, scope: [f]}"
 

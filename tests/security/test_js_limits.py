@@ -24,6 +24,14 @@ with warnings.catch_warnings():
 from flowrt.server.app import ServerSettings, create_app
 from tests.server.server_kit import HEADERS
 
+
+@pytest.fixture(autouse=True)
+def _in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JavaScript in a worker process, as under --scripts sandboxed (under allow it runs inside
+    the server unless the operator asks otherwise)."""
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
+
+
 FLOW = """\
 flowrt: 1
 id: limits

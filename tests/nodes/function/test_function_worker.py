@@ -10,8 +10,18 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from flowrt.testing import run_flow
 from tests.nodes.function.jsflow import function_flow
+
+
+@pytest.fixture(autouse=True)
+def _in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JavaScript in a worker process, as under --scripts sandboxed (under allow it runs inside
+    the server unless the operator asks otherwise)."""
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
+
 
 SLOW_FIRST = """
 if (msg.payload === 0) {
@@ -80,3 +90,27 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_the_policy_chooses_where_javascript_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unless the operator says, JavaScript runs in a worker process under --scripts sandboxed
+    and inside the server under allow (where whoever deploys may run Python anyway)."""
+    from flowrt import policy
+
+    monkeypatch.delenv("FLOWRT_JS_ISOLATION")
+    flow = function_flow("return msg;", timeout=5)
+
+    def engine() -> str:
+        result = run_flow(flow, inputs=[{"payload": 1}], into="f")
+        assert result.payloads("f") == [1]
+        calls = result.runtime.nodes["f"]._calls  # type: ignore[union-attr,attr-defined]
+        return type(calls.js).__name__
+
+    assert engine() == "JsInline"
+    policy.configure("sandboxed")
+    assert engine() == "JsProcess"
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "inline")
+    policy.configure("allow")
+    assert engine() == "JsInline"
+    monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
+    assert engine() == "JsProcess"

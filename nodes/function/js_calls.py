@@ -96,6 +96,16 @@ class JsCalls:
             msg.clear()
             msg.update(out)
             return True, msg
+        if state == 4:  # an output array holds the message it got, in the places given
+            sent, final, places = out
+            msg.clear()
+            msg.update(final)
+            for port, index in places:
+                if index < 0:
+                    sent[port] = msg
+                else:
+                    sent[port][index] = msg
+            return True, sent
         if state == 0:
             return True, out
         if state == 2:

@@ -9,8 +9,10 @@
 // Entries Python calls (globals removed from sight by the install step):
 //   call(text, preload)       one message; returns [state, cid, output, effects]
 //                             state 0: finished (output is what to send), 3: the same, output
-//                             being the message the call received, 1: pending (an async
-//                             function or node.done() still to come), 2: failed ([text, line, part])
+//                             being the message the call received, 4: the same, output being
+//                             [what to send, the message received, where it goes in that],
+//                             1: pending (an async function or node.done() still to come),
+//                             2: failed ([text, line, part])
 //   init(preload)             the On Start code; same reply as call
 //   fire(id, preload)         a timer; returns effects
 //   fin(preload)              the On Stop code and node.on("close") handlers; returns effects
@@ -390,8 +392,36 @@
       return "[1," + c.cid + ",null," + flush() + "]";
     }
     const out = outputs(r, c.msgid);
+    if (Array.isArray(out) && msg !== undefined) {
+      const places = placesOf(out, msg);
+      if (places.length) {
+        return "[4," + c.cid + "," + JSON.stringify([out, msg, places]) + "," + flush() + "]";
+      }
+    }
     const json = out === null ? "null" : JSON.stringify(out);
     return (out === msg ? "[3," : "[0,") + c.cid + "," + json + "," + flush() + "]";
+  }
+
+  // Where an output array holds the message the code got, as [port, index] (-1: the port's
+  // entry itself); those entries are sent as null and the message once, so that the server
+  // sends its own message object there, changed as the code left it (state 4).
+  function placesOf(out, msg) {
+    const places = [];
+    for (let p = 0; p < out.length; p++) {
+      const item = out[p];
+      if (item === msg) {
+        places.push([p, -1]);
+        out[p] = null;
+      } else if (Array.isArray(item)) {
+        for (let i = 0; i < item.length; i++) {
+          if (item[i] === msg) {
+            places.push([p, i]);
+            item[i] = null;
+          }
+        }
+      }
+    }
+    return places;
   }
 
   function call(json, preload) {

@@ -25,7 +25,7 @@ BOTH = ("set", "nest", "del", "push", "inc", "two", "switch", "all", "rbe", "del
 FLOWRT_ONLY = ("script2",)
 """A Python script that sends one object on two ports."""
 PORTS = {"two": 2, "switch": 2, "all": 2, "script2": 2}
-WATCHABLE = ("set", "nest", "del", "push", "inc", "pass")
+WATCHABLE = ("set", "nest", "del", "push", "inc", "two", "pass")
 """Kinds a complete node may watch (both engines finish a message where it leaves them).
 Node-RED's switch never reports a message complete (its input handler takes no `done`);
 flowrt's does (docs/nodered.md)."""

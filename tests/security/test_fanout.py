@@ -216,3 +216,27 @@ def test_random_trees_see_what_copying_on_every_wire_sees(tree: Any) -> None:
         reference = run(text, messages(), into=tree.root)
     assert seen(fast) == seen(reference)
     assert [e.message for e in fast.errors] == [e.message for e in reference.errors]
+
+
+def test_a_function_sending_its_message_on_two_ports_is_one_message_finished() -> None:
+    """As in Node-RED: each port gets its own message, and complete sees the message as the
+    code left it (not the message as it came in)."""
+    Keep.kept.clear()
+    result = run("""
+flowrt: 1
+nodes:
+  both:
+    type: function
+    outputs: 2
+    func: "msg.payload.w = 2;\\nreturn [msg, [msg, msg]];"
+    to: {0: first, 1: k2}
+  first: {type: change, rules: [{set: payload.v, to: {type: num, value: 1}}], to: k1}
+  k1: {type: keep}
+  k2: {type: keep}
+  done: {type: complete, scope: [both], to: finished}
+  finished: {type: keep}
+""", [{"payload": {"v": 0}}], into="both")
+    assert [m["payload"] for m in result.received("k1")] == [{"v": 1, "w": 2}]
+    assert [m["payload"] for m in result.received("k2")] == [{"v": 0, "w": 2}] * 2
+    assert [m["payload"] for m in result.received("finished")] == [{"v": 0, "w": 2}]
+    assert changed_after_arrival() == []

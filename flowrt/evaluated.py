@@ -49,8 +49,8 @@ KINDS: dict[str, Kind] = {
         "not confined: only a timeout on synchronous code", ("allow",),
     ),
     "javascript": Kind(
-        "JavaScript", "in QuickJS, in a worker process of the node, with no file, network or "
-        "process access",
+        "JavaScript", "in QuickJS-ng, with no file, network or process access: under "
+        "`sandboxed` in a worker process of the node, under `allow` in the flowrt process",
         "a time limit and a memory limit per run", ("allow", "sandboxed"),
     ),
     "sql": Kind(

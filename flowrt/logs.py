@@ -39,6 +39,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """One record per line start: a message's line breaks are followed by an indent, and other
+    control characters are written escaped (``\\x1b``), so text from a message (a payload a
+    debug node prints, a user name) can neither forge a record of its own (an audit line) nor
+    drive the terminal. A traceback keeps its lines, each indented the same way."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _one_record(super().format(record))
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F) if c not in (0x09, 0x0A)}
+_CONTROLS[0x0D] = "\\r"
+
+
+def _one_record(text: str) -> str:
+    return text.translate(_CONTROLS).replace("\n", "\n    ")
+
+
 class Redacting(logging.Formatter):
     """Another formatter's lines with every secret value hidden. The whole line is redacted
     after formatting, so arguments, tracebacks and extra fields are covered; in JSON a value is
@@ -59,7 +77,7 @@ def setup_logging(fmt: str = "text", level: str = "info") -> None:
         handler.setFormatter(Redacting(JsonFormatter()))
     else:
         handler.setFormatter(Redacting(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s", "%H:%M:%S")
+            TextFormatter("%(asctime)s %(levelname)-7s %(name)s %(message)s", "%H:%M:%S")
         ))
     root = logging.getLogger()
     root.handlers[:] = [handler]

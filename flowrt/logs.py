@@ -82,12 +82,20 @@ def setup_logging(fmt: str = "text", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in OWN_HANDLERS:  # their records must pass the redacting handler above
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
     if level != "debug":
         for name in CHATTY:
             logging.getLogger(name).setLevel(logging.WARNING)
         for name in ECHOING:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
+
+OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+"""Loggers a library may have given handlers of their own (uvicorn does, whenever it ran with
+its default log configuration in this process): they write through the root's handler."""
 
 CHATTY = ("httpx", "httpcore", "pika", "amqtt", "transitions", "urllib3", "asyncio", "uvicorn")
 """Client libraries that log every request or frame at info level: shown from warnings up,

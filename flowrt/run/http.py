@@ -144,7 +144,7 @@ class HttpServer:
         import uvicorn
 
         self.config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                     lifespan="off", access_log=False,
+                                     lifespan="off", access_log=False, log_config=None,
                                      timeout_graceful_shutdown=GRACE)
         self.server = uvicorn.Server(self.config)
         self.host = host

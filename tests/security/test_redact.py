@@ -185,3 +185,23 @@ def test_log_records_of_every_logger_are_redacted(
 def fresh_part(value: str) -> str:
     """The random middle of a value made by :func:`fresh` (found in any escaping of it)."""
     return value.split("-", 1)[1][:12]
+
+
+def test_uvicorn_of_flowrt_run_http_logs_through_the_redacting_handler(
+    logged: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flowrt run --http` starts uvicorn after logging is set up: uvicorn must not give its
+    loggers handlers of their own (its default log configuration), which wrote past
+    redaction and past the JSON format."""
+    from flowrt.logs import setup_logging
+    from flowrt.redact import register
+    from flowrt.run.http import HttpServer
+
+    value = fresh()
+    register("UVICORN_SECRET", value)
+    setup_logging("json", "info")
+    HttpServer(object(), "127.0.0.1", 0)
+    logging.getLogger("uvicorn.error").error("uvicorn says %s", value)
+    err = capsys.readouterr().err
+    (line,) = [x for x in err.splitlines() if "uvicorn says" in x]
+    assert json.loads(line)["message"] == "uvicorn says ${UVICORN_SECRET}"

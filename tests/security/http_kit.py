@@ -4,12 +4,7 @@ TestClient, whose requests may carry any Host) or as a real `flowrt serve` proce
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +16,9 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which is not insta
     from starlette.testclient import TestClient
 
 from flowrt.server.app import ServerSettings, create_app
+from tests.serve_kit import flowrt_command as flowrt_command
+from tests.serve_kit import free_port as free_port
+from tests.serve_kit import serve_process
 
 HEADERS = {"X-Flowrt-Request": "1"}
 TOKEN = "t0ken-for-the-security-tests-0123"
@@ -58,18 +56,6 @@ def client_of(flows: Path, files: dict[str, str] | None = None,
         yield client
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def flowrt_command(*args: str) -> list[str]:
-    exe = shutil.which("flowrt")
-    return [*([exe] if exe else [sys.executable, "-m", "flowrt"]), *args]
-
-
 @contextmanager
 def serving(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
             files: dict[str, str] | None = None,
@@ -80,31 +66,9 @@ def serving(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
     flows.mkdir(exist_ok=True)
     for name, text in (files or {"web.yaml": WEB}).items():
         (flows / name).write_text(text, encoding="utf-8")
-    port = port or free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            flowrt_command("serve", "--flows", str(flows), "--port", str(port), *args),
-            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
-            env={**os.environ, **(env or {})})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
-        yield port, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_process(flows, *args, env={**os.environ, **(env or {})}, port=port,
+                       log=tmp_path / "serve.log", wait=60) as process:
+        yield process.port, process.log
 
 
 def raw_request(port: int, head: str) -> tuple[int, str]:

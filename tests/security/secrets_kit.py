@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,14 +17,15 @@ from typing import Any
 
 import pytest
 
+from tests.serve_kit import flowrt_command, serve_process
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 OWN_VARIABLES = ("FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_FILE", "FLOWRT_SECRETS",
                  "FLOWRT_GROUP_DB", "FLOWRT_GROUP", "FLOWRT_FILES", "FLOWRT_SCRIPTS")
 
 
 def flowrt() -> list[str]:
-    exe = shutil.which("flowrt")
-    return [exe] if exe else [sys.executable, "-m", "flowrt"]
+    return flowrt_command()
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -48,13 +46,6 @@ def run_cli(args: list[str], env: Mapping[str, str], cwd: Path,
     """``flowrt ARGS`` to the end, its output kept (a generous bound only guards a hang)."""
     return subprocess.run([*flowrt(), *args], env=dict(env), cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -111,31 +102,5 @@ class Served:
 def serving(flows: Path, *args: str, env: Mapping[str, str],
             token: str | None = None) -> Iterator[Served]:
     """`flowrt serve --flows FLOWS ARGS` on a free port with ``env``, once /health answers."""
-    port = free_port()
-    log = flows.parent / f"serve-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*flowrt(), "serve", "--flows", str(flows), "--port", str(port),
-                                 *args], stdout=out, stderr=subprocess.STDOUT, cwd=flows.parent,
-                                env=dict(env))
-    served = Served(f"http://127.0.0.1:{port}", port, log, token, proc)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"flowrt serve exited with {proc.returncode}:\n{served.log_text()}")
-            try:
-                if served.call("/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"flowrt serve did not answer /health in 90 s:\n{served.log_text()}")
-            time.sleep(0.2)
-        yield served
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_process(flows, *args, env=env) as process:
+        yield Served(process.url, process.port, process.log, token, process.proc)

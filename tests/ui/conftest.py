@@ -7,18 +7,15 @@ Playwright's own browser downloads are not used: the `playwright` package launch
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.serve_kit import serve_process
 
 CHROMIUM = os.environ.get("FLOWRT_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -36,24 +33,11 @@ nodes:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Served:
     url: str
     flows: Path
     log: Path
-
-
-def _serve_command(flows: Path, port: int) -> list[str]:
-    exe = shutil.which("flowrt")
-    base = [exe] if exe else [sys.executable, "-m", "flowrt"]
-    return [*base, "serve", "--flows", str(flows), "--host", "127.0.0.1", "--port", str(port)]
 
 
 @pytest.fixture
@@ -75,34 +59,9 @@ def served(tmp_path: Path, flow_files: dict[str, str], serve_args: list[str]) ->
     flows.mkdir()
     for name, text in flow_files.items():
         (flows / name).write_text(text)
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*_serve_command(flows, port), *serve_args], stdout=out,
-                                stderr=subprocess.STDOUT, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"flowrt serve exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as res:
-                    if res.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"flowrt serve did not answer /health in 60 s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield Served(url, flows, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_process(flows, "--host", "127.0.0.1", *serve_args, log=tmp_path / "serve.log",
+                       wait=60) as process:
+        yield Served(process.url, flows, process.log)
 
 
 def bbox(locator: Any) -> dict[str, float]:

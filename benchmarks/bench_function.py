@@ -9,8 +9,9 @@ hits all of them:
 - **chain5**: ``benchmarks/flows/chain5.yaml`` (source -> change -> switch -> fn -> template
   -> counter). Its ``fn`` step, ``msg.payload.y = msg.payload.v * 2; return msg;``, runs as
   the flowrt ``function`` node (the JavaScript of Node-RED's chain5, unchanged) in its worker
-  process (the default), as the same node with ``FLOWRT_JS_ISOLATION=inline`` (QuickJS inside
-  the server process), as the ``script`` node (the same step in Python, as the file has it),
+  process (``FLOWRT_JS_ISOLATION=worker``, the default under ``--scripts sandboxed``), as the
+  same node with ``FLOWRT_JS_ISOLATION=inline`` (QuickJS inside the server process, the
+  default under ``allow``), as the ``script`` node (the same step in Python, as the file has it),
   and Node-RED runs its own chain5 (``../shared/bench/nodered/run.sh``).
 - **fn**: the function step alone between the same source and counter (source -> fn ->
   counter), so the step's own cost shows; Node-RED runs the same three-node flow, made here
@@ -95,7 +96,7 @@ def flowrt_flow(kind: str, step: str, directory: Path) -> Path:
     return path
 
 
-def run_flowrt(path: Path, n: int, isolation: str = "process") -> dict[str, int]:
+def run_flowrt(path: Path, n: int, isolation: str = "worker") -> dict[str, int]:
     out = subprocess.run(
         [*flowrt_cmd(), "run", "--until-idle", "--log-level", "warning", str(path)],
         capture_output=True, text=True, timeout=900,
@@ -172,7 +173,8 @@ def main() -> None:
         print(f"{kind:7} {nr:10.0f} {py:12.0f} {js:14.0f} {inline:12.0f} {js / nr:11.1f}x "
               f"{js / py:9.2f}x {js / inline:9.2f}x")
     print("\nmsgs/s, median of the rounds; chain5: the whole flow, fn: source -> fn -> counter;"
-          "\nfunction: JavaScript in the node's worker process (the default), inline: in the "
+          "\nfunction: JavaScript in the node's worker process (the default under sandboxed), "
+          "inline: in the "
           "server\nprocess (FLOWRT_JS_ISOLATION=inline)")
 
 

@@ -6,11 +6,11 @@ against the same context in the node's worker, one message at a time, as the nod
 
 Each round runs chain5's function step (``msg.payload.y = msg.payload.v * 2; return msg;``)
 on a small message ``n`` times through :class:`nodes.function.js_engine.JsEngine` called
-directly (``FLOWRT_JS_ISOLATION=inline``), then ``n`` times through
-:class:`nodes.function.js_process.JsProcess` (the default: a request to the worker and its
-reply, inline), alternating so that noise on this shared machine hits both. It prints the
-microseconds per message of each round, the medians and the ratio. The whole-flow figures are
-in bench_function.py.
+directly (inside the server, the default under ``--scripts allow``), then ``n`` times through
+:class:`nodes.function.js_process.JsProcess` (the default under ``sandboxed``: a request to
+the worker and its reply, inline), alternating so that noise on this shared machine hits
+both. It prints the microseconds per message of each round, the medians and the ratio. The
+whole-flow figures are in bench_function.py.
 
 Figures (2 cores shared with other work, load average 2 to 2.5, Python 3.11.7, quickjs-ng
 0.17.0.2; the default run, twice):

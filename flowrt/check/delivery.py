@@ -30,7 +30,7 @@ from flowrt.check.graph import flow_graph
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
-from flowrt.load.env import make_lookup, substitute
+from flowrt.load.env import make_lookup, parse_substituted, substitute
 
 _BASE_CONFIRMS = Sink.confirms.__func__  # type: ignore[attr-defined]
 MAX_DEPTH = 16
@@ -135,13 +135,12 @@ def _config(placed: _Placed, ctx: CheckContext) -> Any:
     if spec is None or placed.node.path in ctx.invalid:
         return None
     missing: list[str] = []
-    raw = substitute(placed.node.config, make_lookup(placed.env, dict(ctx.env)), missing)
-    if missing:
-        return None
+    lookup = make_lookup(placed.env, dict(ctx.env))
     try:
-        return spec.parse_config(raw)
+        config = parse_substituted(spec.parse_config, placed.node.config, lookup, missing)
     except (ValidationError, ValueError, TypeError):
         return None
+    return None if missing else config
 
 
 def _at_least_once(placed: _Placed, ctx: CheckContext) -> bool:

@@ -20,7 +20,13 @@ from flowrt.check.context import CheckContext
 from flowrt.codes import diagnostic
 from flowrt.errors import Diagnostic
 from flowrt.load.document import ConnectionDecl, Document, NodeDecl, locate
-from flowrt.load.env import MISSING, make_lookup, references, secret_references, substitute
+from flowrt.load.env import (
+    MISSING,
+    make_lookup,
+    parse_substituted,
+    references,
+    secret_references,
+)
 from flowrt.redact import SECRETS, Secrets
 
 
@@ -53,12 +59,11 @@ def _parsed(
     """Parse a substituted configuration with its model, as the compiler will."""
     found: list[Diagnostic] = []
     missing: list[str] = []
-    config = substitute(node.config, lookup, missing)
-    if missing:
-        return found  # reported as W104; the value is only known at run time
     try:
-        spec.parse_config(config)
+        parse_substituted(spec.parse_config, node.config, lookup, missing)
     except ValidationError as exc:
+        if missing:
+            return found  # reported as W104; the value is only known at run time
         had_refs = any(True for _ in references(node.config))
         hide = _hidden(node.config, spec, lookup)
         for err in exc.errors():
@@ -98,10 +103,14 @@ def _hidden(config: dict[str, Any], spec: Any, lookup: Any) -> Secrets:
     hide = Secrets()
     for name, value in SECRETS.values():
         hide.add(name, value)
+    text_of = getattr(lookup, "text", None)
     for name in secret_references(config, spec.secret_fields):
         found = lookup(name)
         if found is not MISSING and found is not None and not isinstance(found, dict | list):
             hide.add(name, found if isinstance(found, str) else str(found))
+        text = text_of(name) if text_of is not None else None
+        if text is not None:  # as written too: `0042` read as 42, `Infinity` as inf
+            hide.add(name, text)
     return hide
 
 

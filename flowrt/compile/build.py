@@ -23,7 +23,14 @@ from pydantic import ValidationError
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.errors import CheckError, CompileError, Diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
-from flowrt.load.env import MISSING, Lookup, make_lookup, secret_references, substitute
+from flowrt.load.env import (
+    MISSING,
+    Lookup,
+    make_lookup,
+    parse_substituted,
+    secret_references,
+    substitute,
+)
 from flowrt.load.project import Project
 from flowrt.redact import redact, register
 from flowrt.registry.discover import Registry, default_registry
@@ -88,7 +95,7 @@ class _Builder:
         for conn in doc.connections.values():
             spec = self.registry[conn.type]
             _record_secrets(conn.config, spec, lookup)
-            config = self._parse(spec, substitute(conn.config, lookup), conn.id, doc.file)
+            config = self._parse(spec, conn.config, lookup, conn.id, doc.file)
             self.plan.connections[conn.id] = PlannedConnection(conn.id, spec, config, doc.id)
         self._expand(doc, doc.nodes, "", dict(doc.env), None, ())
 
@@ -151,9 +158,7 @@ class _Builder:
             spec = self.registry[p.node.type]
             lookup = make_lookup(p.env, self.process_env)
             _record_secrets(p.node.config, spec, lookup)
-            config = self._parse(
-                spec, substitute(p.node.config, lookup), p.id, p.doc.file, p.node.span.line
-            )
+            config = self._parse(spec, p.node.config, lookup, p.id, p.doc.file, p.node.span.line)
             count = spec.cls.output_count(config)
             ports = [list(dict.fromkeys(t for w in pw for t in self._targets(w))) for pw in p.wires]
             ports = (ports + [[] for _ in range(count)])[: max(count, 0)]
@@ -173,10 +178,11 @@ class _Builder:
             )
 
     def _parse(
-        self, spec: Any, raw: dict[str, Any], ident: str, file: str, line: int = 0
+        self, spec: Any, raw: dict[str, Any], lookup: Lookup, ident: str, file: str,
+        line: int = 0
     ) -> Any:
         try:
-            return spec.parse_config(raw)
+            return parse_substituted(spec.parse_config, raw, lookup)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "configuration"
@@ -187,7 +193,11 @@ class _Builder:
 
 def _record_secrets(config: dict[str, Any], spec: Any, lookup: Lookup) -> None:
     """Register the values the configuration's secret references resolve to."""
+    text_of = getattr(lookup, "text", None)
     for name in secret_references(config, spec.secret_fields):
         value = lookup(name)
         if value is not MISSING:
             register(name, value)
+            text = text_of(name) if text_of is not None else None
+            if text is not None:  # as written too: `0042` read as 42, `Infinity` as inf
+                register(name, text)

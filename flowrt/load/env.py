@@ -4,7 +4,8 @@
   flowrt's own variables, :data:`OWN_VARIABLES`).
 - A value that is exactly one reference takes the type of what it resolves to: a flow variable
   keeps its YAML type (``THRESHOLD: 30`` stays a number); a process variable or a default is read
-  as a YAML scalar, so ``"30"`` becomes 30, ``"true"`` becomes true.
+  as a YAML scalar, so ``"30"`` becomes 30, ``"true"`` becomes true, except in a field that
+  wants a string, which gets the variable's text (:func:`parse_substituted`).
 - Inside a longer string a reference is replaced by its text.
 - ``$${`` writes a literal ``${``.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 CREDENTIAL_WORDS = re.compile(
     r"(?:password|passwd|secret|token|apikey|"
@@ -38,6 +39,7 @@ OWN_VARIABLES = frozenset({"FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_F
 node see one: flowrt.run.context), whatever environment it is given."""
 Lookup = Callable[[str], Any]
 MISSING = object()
+T = TypeVar("T")
 
 
 def references(value: Any) -> Iterator[tuple[str, str | None]]:
@@ -89,11 +91,16 @@ def substitute(value: Any, lookup: Lookup, missing: list[str] | None = None) -> 
                 missing.append(whole.group(1))
             return value
 
+        text_of = getattr(lookup, "text", None)
+
         def replace(match: re.Match[str]) -> str:
             if not match.group(1):
                 return "${"
             found = lookup(match.group(1))
             if found is not MISSING:
+                text = text_of(match.group(1)) if text_of is not None else None
+                if isinstance(text, str):  # as written: `0042`, `1e3`, `Infinity` stay so
+                    return text
                 return "" if found is None else str(found)
             if match.group(2) is not None:
                 return match.group(2)
@@ -109,15 +116,74 @@ def substitute(value: Any, lookup: Lookup, missing: list[str] | None = None) -> 
     return value
 
 
-def make_lookup(flow_env: dict[str, Any], process_env: dict[str, str]) -> Lookup:
-    def lookup(name: str) -> Any:
-        if name in flow_env:
-            return flow_env[name]
-        if name in process_env and name not in OWN_VARIABLES:
-            return scalar(process_env[name])
+class EnvLookup:
+    """What a name resolves to: the flow's env, then the process environment read as a YAML
+    scalar. :meth:`text` gives a process variable's text as it was written, for a field that
+    wants a string (a password ``123456``, a key ``0042``: see :func:`parse_substituted`)."""
+
+    def __init__(self, flow_env: dict[str, Any], process_env: dict[str, str]) -> None:
+        self.flow_env = flow_env
+        self.process_env = process_env
+
+    def __call__(self, name: str) -> Any:
+        if name in self.flow_env:
+            return self.flow_env[name]
+        if name in self.process_env and name not in OWN_VARIABLES:
+            return scalar(self.process_env[name])
         return MISSING
 
-    return lookup
+    def text(self, name: str) -> str | None:
+        if name in self.flow_env or name in OWN_VARIABLES:
+            return None
+        return self.process_env.get(name)
+
+
+def make_lookup(flow_env: dict[str, Any], process_env: dict[str, str]) -> EnvLookup:
+    return EnvLookup(flow_env, process_env)
+
+
+def parse_substituted(parse: Callable[[Any], T], raw: Any, lookup: Lookup,
+                      missing: list[str] | None = None) -> T:
+    """``parse(substitute(raw))``; where that fails only because a string was wanted and one
+    whole ``${NAME}`` gave a number or a boolean (a numeric password, a key with leading
+    zeros), the variable's text is used there instead. Raises what ``parse`` raises."""
+    from pydantic import ValidationError
+
+    config = substitute(raw, lookup, missing)
+    try:
+        return parse(config)
+    except ValidationError as exc:
+        if not _texts_back(config, raw, exc.errors(), lookup):
+            raise
+    return parse(config)
+
+
+def _texts_back(config: Any, raw: Any, errors: Any, lookup: Lookup) -> bool:
+    text_of: Callable[[str], str | None] | None = getattr(lookup, "text", None)
+    if text_of is None:
+        return False
+    changed = False
+    for err in errors:
+        if err.get("type") != "string_type":
+            continue
+        *parents, last = err["loc"]
+        at, where = raw, config
+        for key in parents:
+            try:
+                at, where = at[key], where[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            try:
+                value = at[last]
+            except (KeyError, IndexError, TypeError):
+                continue
+            whole = WHOLE.match(value) if isinstance(value, str) else None
+            text = text_of(whole.group(1)) if whole else None
+            if text is not None and isinstance(where, dict | list):
+                where[last] = text
+                changed = True
+    return changed
 
 
 def is_reference(value: Any) -> bool:

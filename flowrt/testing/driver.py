@@ -70,6 +70,11 @@ async def drive(
             continue
         deadline = clock.next_deadline()
         if deadline is not None and (end is None or deadline <= end):
+            if end is None and loop.time() > real_deadline:
+                raise TimeoutError(
+                    "the flow did not go idle: a timer keeps firing (a repeating source?); "
+                    "give `until` (simulated seconds) to run it for a while"
+                )
             clock.advance()
         elif end is not None:
             clock.advance_to(end)

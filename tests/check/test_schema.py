@@ -96,3 +96,40 @@ def test_an_optional_field_reports_its_constraint_not_null(run_check: Any) -> No
     found = run_check("flowrt: 1\nnodes:\n  w: {type: watch, scope: 3}\n")
     [d] = [d for d in found if d.node == "w"]
     assert d.code == "E022" and "null" not in d.message and "a list" in d.message
+
+
+def test_a_variable_read_as_a_number_keeps_its_text_where_a_string_is_wanted() -> None:
+    """A numeric password or a key with leading zeros, given as one `${NAME}`: a string field
+    gets the variable's text (E026 before, and `0042` lost its zeros), a number field its
+    number."""
+    from flowrt.testing import run_flow
+
+    flow = """
+flowrt: 1
+nodes:
+  tick: {type: inject, repeat: '${EVERY}', to: get}
+  get: {type: http-request, url: 'http://127.0.0.1:9/', headers: {X-Key: '${KEY}'}}
+connections:
+  b: {type: mqtt-broker, url: 'mqtt://127.0.0.1:1', username: ann, password: '${PW}'}
+"""
+    result = run_flow(flow, env={"KEY": "0042", "PW": "123456", "EVERY": "1.5"}, until=0.1)
+    runtime = result.runtime
+    assert runtime is not None
+    assert runtime.connections["b"].config.password == "123456"
+    assert runtime.nodes["get"].config.headers == {"X-Key": "0042"}
+    assert runtime.nodes["tick"].config.repeat == 1.5
+
+
+def test_a_variable_inside_a_longer_text_is_its_text_as_written() -> None:
+    """`http://x/${ID}` with ID=0042 was `http://x/42`; 1e3 gave `1000.0`, Infinity `inf`."""
+    from flowrt.testing import run_flow
+
+    flow = """
+flowrt: 1
+nodes:
+  get: {type: http-request, url: 'http://127.0.0.1:9/${ID}/${BIG}/${ODD}?t=${T}'}
+"""
+    result = run_flow(flow, env={"ID": "0042", "BIG": "1e3", "ODD": "Infinity", "T": "true"})
+    runtime = result.runtime
+    assert runtime is not None
+    assert runtime.nodes["get"].config.url == "http://127.0.0.1:9/0042/1e3/Infinity?t=true"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from flowrt.testing import Harness
+from flowrt.testing import Harness, run_flow
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
@@ -41,3 +41,17 @@ def test_the_replaced_source_really_does_not_run() -> None:
             assert len(harness.result.received("log")) == 10
 
     asyncio.run(scenario())
+
+
+def test_a_flow_that_never_goes_idle_ends_at_the_timeout() -> None:
+    """A repeating inject keeps simulated time moving for ever: without `until`, the run stops
+    at its real-time timeout with an error that says why (it ran until killed before)."""
+    import time
+
+    import pytest
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="a timer keeps firing"):
+        run_flow("flowrt: 1\nnodes:\n  tick: {type: inject, repeat: 5, to: out}\n"
+                 "  out: {type: debug}\n", timeout=1)
+    assert time.monotonic() - started < 60  # a hang guard, not a speed figure

@@ -277,6 +277,15 @@ class Source(Node):
     category: ClassVar[Category] = "source"
     inputs: ClassVar[int] = 0
     asynchronous: ClassVar[bool] = True
+    journal_by_default: ClassVar[bool] = False
+    """True where the server may drop what waits for a slow client (Mosquitto's queue per
+    client): an at-least-once source of this type reads through a local journal unless its
+    node says ``journal: false`` (see :mod:`flowrt.run.journal`)."""
+
+    def risks(self, journaled: bool) -> list[str]:
+        """Ways the server may lose messages for this node as configured, each saying what to
+        do; logged as warnings when it starts reading."""
+        return []
 
     @classmethod
     def acknowledges(cls, config: Any) -> bool:
@@ -315,8 +324,10 @@ class Source(Node):
 class Sink(Node):
     """Commits messages outside: a broker, a database, a file, the console.
 
-    The engine groups messages into batches of at most ``batch_size``, waiting at most
-    ``batch_interval`` seconds for a batch to fill, and calls ``write`` with each. A message is
+    The engine groups messages into batches of at most ``batch_size`` and calls ``write`` with
+    each. A batch waits for more messages only while more are on their way (a source is in the
+    middle of what it has at hand, an asynchronous transform holds some), and at most
+    ``batch_interval`` seconds (:mod:`flowrt.run.inflow`). A message is
     finished (and its source acknowledged) when ``write`` returned, except a message ``write``
     failed on its own with ``self.ctx.error(exc, msg)`` (a row the database refused): that one
     goes to catch nodes and its source is nacked. ``flush`` is called before shutdown.

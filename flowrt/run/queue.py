@@ -49,7 +49,17 @@ class NodeQueue:
         self._waiter: asyncio.Future[None] | None = None
         self.starved: Callable[[], bool] = _never
         """True when no more input can come for now, so a batch waits no longer (the runtime
-        sets it: a full acknowledgement window, :mod:`flowrt.run.windows`)."""
+        sets it: no message on its way, :mod:`flowrt.run.inflow`, or a full acknowledgement
+        window, :mod:`flowrt.run.windows`)."""
+        self.filling: set[NodeQueue] | None = None
+        """Where a sink's queue registers while it waits for a batch to fill, to be woken
+        when input stops (:class:`flowrt.run.inflow.Inflow`)."""
+        self.drained: Callable[[], None] | None = None
+        """Called when an asynchronous transform's queue runs dry (it may have held the last
+        message on its way to a sink)."""
+        self.batches: dict[str, int] = {"full": 0, "idle": 0, "interval": 0}
+        """How the sink's batches ended: full, written because no more input was on its way,
+        or after waiting ``batch_interval``."""
 
     def __len__(self) -> int:
         return len(self.items)
@@ -90,6 +100,8 @@ class NodeQueue:
     async def get(self) -> Item | None:
         """The next item, or None once the queue is closed and empty."""
         self.busy = False
+        if not self.items and self.drained is not None:
+            self.drained()
         while not self.items:
             if self.closed:
                 return None
@@ -100,29 +112,47 @@ class NodeQueue:
         return item
 
     async def get_batch(self, size: int, interval: float, clock: Clock) -> list[Item] | None:
-        """Up to ``size`` items, waiting at most ``interval`` s after the first for more (or
-        until :meth:`write_now`)."""
+        """Up to ``size`` items. After the first, wait for more while they are coming: at most
+        ``interval`` s, and no longer once :attr:`starved` says no more input is on its way."""
         first = await self.get()
         if first is None:
             return None
         batch = [first]
         if size > 1 and interval > 0 and len(self.items) < size - 1 and not self.closed:
-            timer = clock.call_later(interval, self.close_wait)
-            self.busy = False  # waiting for more input or the timer, not working
-            self._filling = True
-            try:
-                while (len(self.items) < size - 1 and not self.closed and not self._expired
-                       and not self.starved()):
-                    await self._wait()
-            finally:
-                timer.cancel()
-                self._expired = False
-                self._filling = False
+            if self.starved():
+                self.batches["idle"] += 1
+            else:
+                await self._fill(size, interval, clock)
+        else:
+            self.batches["full"] += 1
         while self.items and len(batch) < size:
             batch.append(self.items.popleft())
         self.busy = True
         self._took()
         return batch
+
+    async def _fill(self, size: int, interval: float, clock: Clock) -> None:
+        timer = clock.call_later(interval, self.close_wait)
+        self.busy = False  # waiting for more input or the timer, not working
+        self._filling = True
+        if self.filling is not None:
+            self.filling.add(self)
+        try:
+            while len(self.items) < size - 1 and not self.closed:
+                if self._expired:
+                    self.batches["interval"] += 1
+                    return
+                if self.starved():
+                    self.batches["idle"] += 1
+                    return
+                await self._wait()
+            self.batches["full"] += 1
+        finally:
+            timer.cancel()
+            if self.filling is not None:
+                self.filling.discard(self)
+            self._expired = False
+            self._filling = False
 
     _expired = False
     _filling = False
@@ -130,7 +160,13 @@ class NodeQueue:
     def write_now(self) -> None:
         """Stop waiting for a batch to fill, if waiting: no more input can come for now."""
         if self._filling:
-            self.close_wait()
+            self.wake()
+
+    def wake(self) -> None:
+        """Have a waiting batch look again whether more input is on its way."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def close_wait(self) -> None:
         """Wake a batch that waited long enough."""

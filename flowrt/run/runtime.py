@@ -30,6 +30,7 @@ from flowrt.run.context import NodeContext
 from flowrt.run.delivery import Delivery
 from flowrt.run.dispatch import Input, Tap, wire
 from flowrt.run.events import Events
+from flowrt.run.inflow import Inflow
 from flowrt.run.queue import NodeQueue
 from flowrt.run.sources import messages_read, reading
 from flowrt.run.stores import Stores
@@ -93,6 +94,7 @@ class Runtime:
         self.stopping = False
         self.releasing = False
         self.windows = Windows()
+        self.inflow = Inflow()
         self.full: set[NodeQueue] = set()
         self.room = asyncio.Event()
         self.room.set()
@@ -175,10 +177,10 @@ class Runtime:
         for node_id, node in self.nodes.items():
             ctx = self.contexts[node_id]
             if isinstance(node, Sink):
-                self.windows.queues.append(self.queues[node_id])
-                self.queues[node_id].starved = self.windows.full
+                self.inflow.sink(self.queues[node_id], self.windows)
                 self._task(run_sink(self, node, ctx), node_id)
             elif isinstance(node, AsyncTransform):
+                self.inflow.transform(self.queues[node_id])
                 self._task(run_async_transform(self, node, ctx), node_id)
         if self.group is not None:
             self._retire_count = self.group.count(lambda: messages_read(self))

@@ -8,6 +8,11 @@ acknowledged once written: a sink waiting out its ``batch_interval`` for a batch
 wait for nothing, every time (a prefetch of 100 in front of a batch of 500 made each batch wait
 its whole interval). So a full window tells every sink waiting on a partial batch to write it now.
 Batches stay as large as the window allows; nothing waits on a timer it cannot beat.
+
+A window the engine is not told of (Mosquitto sends a client at most 20 unacknowledged
+messages, whatever the client's receive maximum) stalls nothing either: the source then waits
+for input with nothing at hand, which is what :mod:`flowrt.run.inflow` watches for. A declared
+window only says it one step sooner.
 """
 
 from __future__ import annotations

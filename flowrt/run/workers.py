@@ -42,7 +42,6 @@ class Backoff:
 async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
     backoff = Backoff()
     node_id = node.id
-    emit = rt.emit_source
     down = False
     while not rt.stopping:
         try:
@@ -69,30 +68,52 @@ async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
         if down:
             ctx.status("green", "dot", "connected")
             rt.log_node(node_id, "info", "reconnected", None)
-            down = False
         backoff.reset()
-        count = 0
+        try:
+            down = await _read(rt, node, ctx, backoff)
+        except EndOfInput:
+            return
+
+
+async def _read(rt: Runtime, node: Source, ctx: NodeContext, backoff: Backoff) -> bool:
+    """Read ``node`` until the runtime stops (False), its connection is lost (True) or it ends
+    (raises EndOfInput). The source counts as busy (:mod:`flowrt.run.inflow`) from each message
+    it reads until it asks for the next one."""
+    node_id = node.id
+    emit = rt.emit_source
+    inflow = rt.inflow
+    busy = False
+    count = 0
+    try:
         while not rt.stopping:
+            if busy:
+                busy = False
+                inflow.rest()
             if rt.full:
                 await rt.room.wait()
             try:
                 msg, ack = await node.read()
             except EndOfInput:
-                return
+                raise
             except ConnectionError_ as exc:
                 ctx.status("red", "ring", "disconnected")
                 rt.log_node(node_id, "warning", f"connection lost: {exc}; reconnecting", None)
-                down = True
                 await rt.clock.sleep(backoff.next())
-                break
+                return True
             except Exception as exc:
                 rt.fail(node_id, None, None, exc)
                 await rt.clock.sleep(backoff.next())
                 continue
+            inflow.took()
+            busy = True
             emit(node_id, msg, ack)
             count += 1
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
+    finally:
+        if busy:
+            inflow.rest()
+    return False
 
 
 async def run_async_transform(rt: Runtime, node: AsyncTransform, ctx: NodeContext) -> None:

@@ -38,8 +38,9 @@ class InfluxOut(Sink):
 
     ### Details
 
-    Messages are written in batches of up to `batch_size` messages (or what arrived within
-    `batch_interval` seconds), each batch in one request. While the server is
+    Messages are written in batches of up to `batch_size` messages, each batch in one request.
+    A batch waits for more messages only while more are coming, and at most `batch_interval`
+    seconds: when the flow has nothing more at hand, what arrived is written at once. While the server is
     away the batch is kept and written again with back-off (the status shows it), and later
     messages wait in the node's buffer: nothing is lost.
 
@@ -92,7 +93,8 @@ class InfluxOut(Sink):
         )
         batch_interval: float = field(
             1.0, ge=0, le=3600,
-            description="Seconds to wait for a batch to fill before writing what arrived.",
+            description="Most seconds a batch waits to fill while messages keep coming; it is "
+            "written at once when no more are on their way.",
         )
 
     config: Config

@@ -62,8 +62,9 @@ class PostgresOut(Sink):
       not in `conflict`). A message delivered twice then leaves one row;
     - `ignore` inserts, and skips a row that conflicts with an existing one.
 
-    Messages are written in batches of up to `batch_size`, waiting at most `batch_interval`
-    seconds for a batch to fill; a batch is one transaction. When a row is refused for its data
+    Messages are written in batches of up to `batch_size`; a batch is one transaction. A batch
+    waits for more messages only while more are coming, and at most `batch_interval` seconds:
+    when the flow has nothing more at hand, what arrived is written at once. When a row is refused for its data
     (a constraint, a value of the wrong type), the batch is written again row by row, each in a
     savepoint: the bad messages fail with the database's message (catch nodes get them) and the
     others are committed. When the server is away, or the batch's transaction was rolled back
@@ -128,7 +129,8 @@ class PostgresOut(Sink):
             0.2,
             ge=0,
             le=60,
-            description="Seconds to wait for a batch to fill before writing what there is.",
+            description="Most seconds a batch waits to fill while messages keep coming; it is "
+            "written at once when no more are on their way.",
         )
 
         @field_validator("table")

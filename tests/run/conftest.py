@@ -99,6 +99,31 @@ class Windowed(Source):
         return {"payload": n}, WindowAck(self, n)
 
 
+class Bursts(Source):
+    """Like publishers that send in bursts: `bursts` times, `size` messages at hand at once,
+    then a pause of `pause` seconds on the engine clock with none; then ends. Payloads count
+    from 0."""
+
+    type = "bursts"
+
+    class Config(NodeConfig):
+        bursts: int = field(3, description="How many bursts.")
+        size: int = field(10, description="Messages in a burst.")
+        pause: float = field(5.0, description="Seconds between bursts.")
+
+    async def start(self) -> None:
+        self.next = 0
+
+    async def read(self) -> tuple[Message, Any]:
+        n = self.next
+        if n >= self.config.bursts * self.config.size:
+            raise EndOfInput("done")
+        if n and n % self.config.size == 0:
+            await self.ctx.sleep(self.config.pause)
+        self.next += 1
+        return {"payload": n}, None
+
+
 class WindowAck(RecordingAck):
     def __init__(self, source: Windowed, payload: Any) -> None:
         super().__init__(source.id, payload)
@@ -247,6 +272,8 @@ class Collect(Sink):
     async def start(self) -> None:
         self.left = self.config.failures
         self.batches: list[int] = []
+        self.times: list[float] = []
+        """When each batch was written, on the engine clock."""
 
     async def write(self, batch: list[Message]) -> None:
         if self.left > 0:
@@ -260,6 +287,7 @@ class Collect(Sink):
             else:
                 WRITTEN[self.id].append(m["payload"])
         self.batches.append(len(batch))
+        self.times.append(self.ctx.now())
 
 
 class Batched(Collect):
@@ -275,6 +303,14 @@ class BigBatch(Collect):
 
     type = "big-batch"
     batch_size: ClassVar[int] = 50
+    batch_interval: ClassVar[float] = 10.0
+
+
+class CollectBig(Collect):
+    """Collect, in batches of up to 1,000, waiting up to 10 s for a batch to fill."""
+
+    type = "collect-big"
+    batch_size: ClassVar[int] = 1000
     batch_interval: ClassVar[float] = 10.0
 
 
@@ -326,7 +362,7 @@ class Signal(Transform):
         return msg
 
 
-PACK = [Numbers, Windowed, BigBatch, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect,
+PACK = [Numbers, Windowed, Bursts, CollectBig, BigBatch, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect,
         Batched, Stalled, Misconfigured, Signal, Catch, Status, Complete]
 
 

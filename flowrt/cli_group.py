@@ -72,7 +72,7 @@ def status(group_name: str, group_db: str, as_json: bool, alive_after: float) ->
 
     Exit status: 0 listed, 1 no worker of the group is alive, 2 the database cannot be read.
     """
-    from flowrt.group.group import ALIVE, TABLE, plain_postgres_url
+    from flowrt.group.postgres import ALIVE, TABLE, plain_postgres_url
 
     async def read() -> list[dict[str, Any]]:
         import psycopg

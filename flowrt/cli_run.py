@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from flowrt import cli_workers
 from flowrt.cli_common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -53,6 +54,7 @@ FILES_OPTION = click.option(
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
 @FILES_OPTION
 @group_options
+@cli_workers.WORKERS_OPTION
 def run(
     paths: tuple[str, ...],
     until_idle: bool,
@@ -70,9 +72,11 @@ def run(
     group_db: str | None,
     worker_name: str | None,
     group_poll: float,
+    workers: int | None,
 ) -> None:
     """Validate, compile and run flows until Ctrl-C or SIGTERM (or --until-idle), then drain
-    in-flight messages, close, and print how many messages each node handled.
+    in-flight messages, close, and print how many messages each node handled. With --workers,
+    supervise that many worker processes of the flows instead (see docs/workers.md).
 
     Exit status: 0 ran and stopped cleanly, 1 the flows have errors (or, with --until-idle, a
     message failed with an error no catch node took), 2 unreadable input.
@@ -87,13 +91,19 @@ def run(
     from flowrt.run.main import render_summary, run_plan
     from flowrt.secrets import start_secrets
 
-    setup_logging(log_format, log_level)
+    slot = cli_workers.worker_slot() if workers else None
+    setup_logging(log_format, log_level, worker=slot.name if slot else None)
+    if workers:
+        cli_workers.refuse(workers, until_idle=until_idle, mqtt_broker=mqtt_broker,
+                           context_url=context_url)
     overrides = {}
     for pair in env_pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--env")
         overrides[name] = value
+    if workers and slot is None:  # the parent checks the flows as worker 0 will run them
+        overrides.setdefault("FLOWRT_WORKER_INDEX", "0")
     try:
         env, _, notes = start_secrets(secrets_file, overrides, context_url, group_db)
     except ConfigError as exc:
@@ -131,16 +141,24 @@ def run(
     if not plan.nodes:
         click.echo("flowrt: nothing to run: no enabled nodes", err=True)
         sys.exit(EXIT_PROBLEMS)
-    group = make_group(group_name, group_db, worker_name, group_poll)
+    if workers and slot is None:
+        cli_workers.run_parent(workers, paths, group_name, group_db)
     try:
-        outcome = asyncio.run(
-            run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
-                     close_timeout=close_timeout, http=http, mqtt_broker=broker, group=group)
-        )
+        group = (cli_workers.worker_group(slot, group_name or "", group_db, worker_name,
+                                          group_poll) if slot
+                 else make_group(group_name, group_db, worker_name, group_poll))
+        running = run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
+                           close_timeout=close_timeout, http=http, mqtt_broker=broker,
+                           group=group, reuse_port=slot is not None)
+        outcome = asyncio.run(cli_workers.supervised(slot, running) if slot else running)
     except (ConfigError, OSError) as exc:
         _say(f"flowrt: error: {exc}")
         sys.exit(EXIT_PROBLEMS)
-    _say(render_summary(outcome.summary))
+    if slot is not None:
+        cli_workers.leave_summary(slot, group.worker, outcome.summary, outcome.failed,
+                                  group.messages)
+    else:
+        _say(render_summary(outcome.summary))
     if outcome.failed:
         click.echo(f"{outcome.failed} message(s) failed with errors no catch node took", err=True)
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)

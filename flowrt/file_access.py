@@ -26,6 +26,7 @@ regular file. An overwrite truncates only after those checks.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 from collections.abc import Iterable
@@ -168,6 +169,8 @@ class FileAccess:
                 raise FileRefused(f"'{name}' is not a regular file")
             self._check_identity(name, info)
             os.set_blocking(fd, True)
+            if mode != "r":  # workers of one host writing one file take turns (until close)
+                fcntl.flock(fd, fcntl.LOCK_EX)
             if mode == "w":
                 os.ftruncate(fd, 0)
             return os.fdopen(fd, "rb" if mode == "r" else "ab" if mode == "a" else "wb")

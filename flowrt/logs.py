@@ -18,7 +18,7 @@ import time
 from flowrt.redact import redact
 from flowrt.redact_headers import hide_in_record
 
-FIELDS = ("node", "node_type", "msgid")
+FIELDS = ("worker", "node", "node_type", "msgid")
 
 
 class JsonFormatter(logging.Formatter):
@@ -71,14 +71,24 @@ class Redacting(logging.Formatter):
         return redact(self.inner.format(record))
 
 
-def setup_logging(fmt: str = "text", level: str = "info") -> None:
+def setup_logging(fmt: str = "text", level: str = "info", worker: str | None = None) -> None:
+    """Log to stderr in ``fmt``; ``worker`` (a worker of ``flowrt run --workers``) is named on
+    every record, as the workers share the parent's stderr."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(Redacting(JsonFormatter()))
     else:
+        where = f"[{worker}] " if worker else ""
         handler.setFormatter(Redacting(
-            TextFormatter("%(asctime)s %(levelname)-7s %(name)s %(message)s", "%H:%M:%S")
+            TextFormatter(f"%(asctime)s %(levelname)-7s {where}%(name)s %(message)s",
+                          "%H:%M:%S")
         ))
+    if worker:
+        def name_worker(record: logging.LogRecord) -> bool:
+            record.worker = worker
+            return True
+
+        handler.addFilter(name_worker)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -140,7 +140,7 @@ class HttpServer:
     SIGINT/SIGTERM stay with ``flowrt run``/``serve`` and their graceful shutdown.
     """
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
+    def __init__(self, app: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
         import uvicorn
 
         self.config = uvicorn.Config(app, host=host, port=port, log_level="warning",
@@ -148,6 +148,8 @@ class HttpServer:
                                      timeout_graceful_shutdown=GRACE)
         self.server = uvicorn.Server(self.config)
         self.host = host
+        self.reuse_port = reuse_port
+        """Bind with SO_REUSEPORT: the workers of ``flowrt run --workers`` share the port."""
         self.socket: socket.socket | None = None
         self.task: asyncio.Task[None] | None = None
 
@@ -155,6 +157,8 @@ class HttpServer:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             sock.bind((self.host, self.config.port))
         except OSError as exc:

@@ -39,10 +39,13 @@ async def run_plan(
     http: tuple[str, int] | None = None,
     mqtt_broker: tuple[str, int] | None = None,
     group: Group | None = None,
+    reuse_port: bool = False,
 ) -> RunOutcome:
     """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
-    any node added one. ``mqtt_broker``: start the embedded MQTT broker there first. ``group``:
-    run as a worker of that group (joined before the flows start, left after they stopped)."""
+    any node added one (``reuse_port``: shared with the other workers of this host, the kernel
+    spreading connections among them). ``mqtt_broker``: start the embedded MQTT broker there
+    first. ``group``: run as a worker of that group (joined before the flows start, left after
+    they stopped)."""
     broker = None
     if mqtt_broker is not None:
         from flowrt.run.broker import EmbeddedBroker
@@ -54,7 +57,8 @@ async def run_plan(
         if group is not None:
             await group.start()
             log.info("group %s: joined as worker %s", group.name, group.worker)
-        return await _run(plan, env, until_idle, context_url, close_timeout, http, group)
+        return await _run(plan, env, until_idle, context_url, close_timeout, http, group,
+                          reuse_port)
     finally:
         if group is not None:
             await group.stop()
@@ -70,6 +74,7 @@ async def _run(
     close_timeout: float,
     http: tuple[str, int] | None,
     group: Group | None,
+    reuse_port: bool,
 ) -> RunOutcome:
     stores = Stores(context_url)
     rt = Runtime(plan, clock=RealClock(), stores=stores, env=env, group=group)
@@ -105,7 +110,7 @@ async def _run(
         if http is not None and rt.has_http:
             from flowrt.run.http import HttpServer
 
-            server = HttpServer(rt.http, *http)
+            server = HttpServer(rt.http, *http, reuse_port=reuse_port)
             await server.start()
             for method, path, node in rt.http.describe():
                 log.info("http: %s http://%s:%d%s (node %s)", method, http[0], server.port, path,

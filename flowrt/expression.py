@@ -15,6 +15,10 @@ its methods), or hold the event loop. One evaluation runs at most
 texts and lists it makes, its date pictures and its regular expressions are bounded too (see
 :mod:`flowrt.jsonata_limits`). Recursion stops at Python's recursion limit. Each limit fails
 the message with an error naming the expression.
+
+The common small forms (a path, arithmetic, a concatenation, a comparison) run as Python
+closures made from the same syntax tree (:mod:`flowrt.jsonata_fastpath`), with the same
+results; a message such a closure cannot answer exactly goes to jsonata-python.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pydantic import AfterValidator, Field
 
 from flowrt.deadline import EVALUATION_SECONDS, within
 from flowrt.errors import NodeError
+from flowrt.jsonata_fastpath import compile_fast, plain
 from flowrt.jsonata_limits import Budget, bounded_functions, regex_engine, shown
 from flowrt.jsonata_moment import moment_function, plain_result
 from flowrt.props import MISSING, get_path, parse_path
@@ -61,6 +66,8 @@ JsonataExpression: TypeAlias = Annotated[
 ]
 """A config field holding a JSONata expression, parsed when the flow is loaded."""
 
+_SCALARS = frozenset({str, int, float, bool})
+
 ExpressionEvaluator: TypeAlias = Callable[[Any, Mapping[str, Any] | None], Any]
 """A compiled JSONata expression: ``run(input, variables)``; ``variables`` (or None) are bound
 as ``$name`` for that evaluation only."""
@@ -73,8 +80,20 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
     expr = compile_jsonata(expression)
     base = jsonata_bindings(ctx)
     what = f"the JSONata expression {shown(expression)}"
+    fast = compile_fast(expr)
+    fast_run = fast.run if fast is not None else None
+    fast_names = fast.functions if fast is not None else frozenset()
 
     def run(data: Any, variables: Mapping[str, Any] | None) -> Any:
+        if (fast_run is not None and type(data) is dict
+                and (not variables or fast_names.isdisjoint(variables)) and plain(data)):
+            try:
+                result = fast_run(data, Budget(expression))
+                if type(result) in _SCALARS:  # what jsonata_result gives them unchanged
+                    return result
+                return jsonata_result(result)
+            except Exception:  # the evaluator below gives the answer, or raises its error
+                pass
         bindings = {**base, **variables} if variables else dict(base)
         bindings["__evaluate_exit"] = Budget(expression).exit
         bindings["__evaluate_entry"] = None  # found at once: no walk up the frames per step

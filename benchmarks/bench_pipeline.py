@@ -1,0 +1,271 @@
+"""The pipeline flowrt exists for, end to end against real servers, side by side with Node-RED.
+
+    python benchmarks/bench_pipeline.py                      # every system: throughput, latency
+    python benchmarks/bench_pipeline.py --systems flowrt,nodered --n 20000
+    python benchmarks/bench_pipeline.py --systems flowrt --rate 1.5x --kill9
+    python benchmarks/bench_pipeline.py --quick --json       # small N, for a test
+    python benchmarks/bench_pipeline.py --at HEAD            # flowrt as committed, not as edited
+
+The flow: Mosquitto -> mqtt-in (QoS 1) -> json -> function -> switch -> change (JSONata) ->
+influx-out (InfluxDB 1.x) and postgres-out (PostgreSQL). flowrt runs it as ``flowrt run`` on
+``benchmarks/flows/pipeline-*.yaml``; Node-RED 4.1 (installed from the npm registry into
+``$NR_HOME``, default /tmp/nrbench4) runs the same nodes (see ``pipeline/nodered.py``).
+Systems (``--systems``, comma-separated):
+
+- ``flowrt``: as above, the function node in JavaScript;
+- ``flowrt-py``: the function step as a ``script`` node (Python);
+- ``flowrt-amqp``: amqp-in (RabbitMQ, a durable queue, the default prefetch) for mqtt-in;
+- ``nodered``: Node-RED's stock nodes, one write per message;
+- ``nodered-batch``: Node-RED with a join node batching the writes (500 or 0.2 s).
+
+The broker is a private Mosquitto on a free port, configured as Debian ships it (persistence
+on, the per-client limits at their defaults: 20 messages in flight, 1,000 queued, beyond which
+it drops QoS 1 messages for that client); ``--nodelay`` adds ``set_tcp_nodelay true``.
+PostgreSQL and InfluxDB are the shared test servers (``FLOWRT_TEST_POSTGRES``,
+``FLOWRT_TEST_INFLUX_V1``), with a fresh table and database per run; RabbitMQ is
+``FLOWRT_TEST_AMQP``. How each figure is measured is in ``pipeline/measure.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline import measure, nodered  # noqa: E402
+from pipeline.stores import Mosquitto  # noqa: E402
+from pipeline.systems import ROOT, SYSTEMS  # noqa: E402
+
+QUICK = {"n": 2000, "latency_seconds": 3.0, "latency_rate": 200.0, "stall": 10.0}
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _mosquitto_version() -> str:
+    done = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True)
+    first = (done.stdout or done.stderr).splitlines()
+    return first[0] if first else "mosquitto"
+
+
+def parse_rate(text: str | None) -> tuple[float | None, float | None]:
+    """``1.5x`` -> (None, 1.5): a factor of the measured throughput; ``3000`` -> (3000, None)."""
+    if not text:
+        return None, None
+    if text.endswith("x"):
+        return None, float(text[:-1])
+    return float(text), None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    names = args.systems
+    for name in names:
+        if name not in SYSTEMS:
+            raise SystemExit(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}")
+    if any(SYSTEMS[n].engine == "nodered" for n in names) and not nodered.installed():
+        if not args.install_nodered:
+            raise SystemExit(f"Node-RED is not installed in {nodered.NR_HOME}: "
+                             "add --install-nodered (npm install) or leave its systems out")
+        nodered.install()
+    tree = ROOT
+    if args.at:
+        tree = Path(tempfile.mkdtemp(prefix="flowrt-pipeline-tree-"))
+        archive = subprocess.run(["git", "archive", args.at], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    try:
+        return _run(args, names, tree)
+    finally:
+        if tree != ROOT:
+            shutil.rmtree(tree, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, names: list[str], tree: Path) -> dict[str, Any]:
+    absolute, factor = parse_rate(args.rate)
+    loss_run = bool(args.rate or args.kill9)
+    if args.kill9 and not args.rate:
+        factor = 1.5
+    report: dict[str, Any] = {
+        "commit": _git("rev-parse", "--short", args.at or "HEAD"),
+        "dirty": not args.at and bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0],
+                    "python": platform.python_version()},
+        "settings": {
+            "n": args.n, "latency_rate": args.latency_rate,
+            "latency_seconds": args.latency_seconds, "nodelay": args.nodelay,
+            "rate": args.rate, "kill9": args.kill9, "broker": _mosquitto_version(),
+            "nodered": nodered.version() if nodered.installed() else None,
+        },
+        "systems": {},
+    }
+    broker = Mosquitto(nodelay=args.nodelay)
+    settings = measure.Settings(mqtt_url=broker.url, stall=args.stall, timeout=args.timeout)
+    try:
+        for name in names:
+            system = SYSTEMS[name](tree)
+            entry: dict[str, Any] = {"label": system.label, "engine": system.engine}
+            report["systems"][name] = entry
+            drops = broker.dropped_warnings()
+            if not args.no_throughput:
+                entry["throughput"] = measure.throughput(system, settings, args.n)
+                _progress(name, "throughput", entry["throughput"])
+            if not args.no_latency:
+                entry["latency"] = measure.latency(
+                    system, settings, args.latency_rate, args.latency_seconds)
+                _progress(name, "latency", entry["latency"])
+            if loss_run:
+                rate = absolute
+                if rate is None:
+                    if "throughput" not in entry:
+                        raise SystemExit("--rate Nx needs the throughput run")
+                    rate = (factor or 1.5) * entry["throughput"]["msgs_per_s"]
+                entry["loss"] = measure.loss(system, settings, args.loss_n or args.n, rate,
+                                             args.kill9)
+                _progress(name, "loss", entry["loss"])
+            if system.transport == "mqtt":
+                entry["broker_drop_warnings"] = broker.dropped_warnings() - drops
+    finally:
+        broker.close()
+    report["machine"]["load_after"] = os.getloadavg()[0]
+    report["ratios"] = ratios(report["systems"])
+    return report
+
+
+def _progress(name: str, what: str, result: dict[str, Any]) -> None:
+    print(f"  {name:14} {what:10} " + " ".join(
+        f"{k}={v}" for k, v in result.items() if k != "output"), file=sys.stderr, flush=True)
+
+
+def ratios(systems: dict[str, Any]) -> list[dict[str, Any]]:
+    """flowrt / Node-RED for each pair that ran: msgs/s, p50, p99 and peak RSS."""
+    found = []
+    for fname, fr in systems.items():
+        if fr["engine"] != "flowrt":
+            continue
+        for nname, nr in systems.items():
+            if nr["engine"] != "nodered":
+                continue
+            pair: dict[str, Any] = {"flowrt": fname, "nodered": nname}
+            for run_, key in (("throughput", "msgs_per_s"), ("latency", "p50_ms"),
+                              ("latency", "p99_ms"), ("throughput", "peak_rss_mb")):
+                a, b = fr.get(run_, {}).get(key), nr.get(run_, {}).get(key)
+                if a is not None and b:
+                    pair[key] = round(a / b, 2)
+            found.append(pair)
+    return found
+
+
+def table(report: dict[str, Any]) -> str:
+    s = report["settings"]
+    lines = [
+        f"pipeline: {s['n']:,} messages as fast as the broker takes them; latency at "
+        f"{s['latency_rate']:,.0f} msg/s for {s['latency_seconds']:g} s; {s['broker']}"
+        f"{' (set_tcp_nodelay)' if s['nodelay'] else ' (stock limits)'}; commit "
+        f"{report['commit']}{' (with changes)' if report['dirty'] else ''}; "
+        f"{report['machine']['cores']} cores, load {report['machine']['load_before']:.1f}",
+        "",
+        f"{'system':40} {'msg/s':>8} {'lost':>7} {'dup':>5} {'RSS MB':>7} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'lost':>5}",
+    ]
+    for entry in report["systems"].values():
+        t, lat = entry.get("throughput", {}), entry.get("latency", {})
+
+        def cell(d: dict[str, Any], key: str, width: int, fmt: str = ",.0f") -> str:
+            value = d.get(key)
+            return f"{value:>{width}{fmt}}" if value is not None else f"{'-':>{width}}"
+
+        flag = "" if t.get("complete", True) else " (incomplete)"
+        lines.append(
+            f"{entry['label']:40} {cell(t, 'msgs_per_s', 8)} {cell(t, 'lost', 7)} "
+            f"{cell(t, 'duplicates', 5)} {cell(t, 'peak_rss_mb', 7)} "
+            f"{cell(lat, 'p50_ms', 8, ',.1f')} {cell(lat, 'p99_ms', 8, ',.1f')} "
+            f"{cell(lat, 'lost', 5)}{flag}"
+        )
+    losses = [(e["label"], e["loss"]) for e in report["systems"].values() if "loss" in e]
+    if losses:
+        lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dup':>5} {'window':>7} "
+                  f"{'killed':>7}"]
+        for label, lr in losses:
+            lines.append(f"{label:40} {lr['rate']:>8,.0f} {lr['lost']:>7,} "
+                         f"{lr['duplicates']:>5,} {lr['unacknowledged_window']:>7} "
+                         f"{'yes' if lr['killed'] else 'no':>7}")
+    drops = [(e["label"], e["broker_drop_warnings"]) for e in report["systems"].values()
+             if e.get("broker_drop_warnings")]
+    for label, count in drops:
+        lines.append(f"broker logged dropping messages for {label}: {count} time(s)")
+    if report["ratios"]:
+        lines += ["", f"{'flowrt / Node-RED':40} {'msg/s':>8} {'p50':>8} {'p99':>8} "
+                  f"{'RSS':>8}"]
+        for pair in report["ratios"]:
+            cells = " ".join(
+                f"{pair[k]:>7.2f}x" if k in pair else f"{'-':>8}"
+                for k in ("msgs_per_s", "p50_ms", "p99_ms", "peak_rss_mb"))
+            lines.append(f"{pair['flowrt'] + ' / ' + pair['nodered']:40} {cells}")
+    return "\n".join(lines)
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--systems", type=lambda s: [x for x in s.split(",") if x],
+                        help=f"comma-separated, of: {', '.join(SYSTEMS)} (default: all; "
+                        "with --quick: flowrt, and nodered if installed)")
+    parser.add_argument("--n", type=int, help="messages of the throughput run (50,000)")
+    parser.add_argument("--latency-rate", type=float, help="msg/s of the latency run (1,000)")
+    parser.add_argument("--latency-seconds", type=float, help="measured seconds (10)")
+    parser.add_argument("--rate", help="add a loss run at this rate: msg/s, or NNx of the "
+                        "system's measured throughput (1.5x)")
+    parser.add_argument("--kill9", action="store_true", help="in the loss run, SIGKILL the "
+                        "system once half are published and start it again (rate 1.5x unless "
+                        "--rate)")
+    parser.add_argument("--loss-n", type=int, help="messages of the loss run (default --n)")
+    parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--nodelay", action="store_true",
+                        help="the broker with set_tcp_nodelay true (not Debian's default)")
+    parser.add_argument("--install-nodered", action="store_true",
+                        help="npm install Node-RED and its nodes into $NR_HOME if missing")
+    parser.add_argument("--stall", type=float, help="seconds without progress that end a "
+                        "run (20)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds a run may take")
+    parser.add_argument("--at", metavar="REV", help="run flowrt as committed at REV (exported "
+                        "with git archive), not the working tree")
+    parser.add_argument("--quick", action="store_true", help="small runs, for a test")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    defaults = {"n": 50_000, "latency_seconds": 10.0, "latency_rate": 1000.0, "stall": 20.0}
+    if args.quick:
+        defaults.update(QUICK)
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.systems is None:
+        args.systems = list(SYSTEMS)
+        if args.quick:
+            args.systems = ["flowrt"] + (["nodered"] if nodered.installed() else [])
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    report = run(args)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(table(report))
+
+
+if __name__ == "__main__":
+    main()

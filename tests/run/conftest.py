@@ -362,8 +362,8 @@ class Signal(Transform):
         return msg
 
 
-PACK = [Numbers, Windowed, Bursts, CollectBig, BigBatch, Add, Tag, Peek, Boom, Parity, Later, Pairs, Slow, Collect,
-        Batched, Stalled, Misconfigured, Signal, Catch, Status, Complete]
+PACK = [Numbers, Windowed, Bursts, CollectBig, BigBatch, Add, Tag, Peek, Boom, Parity, Later,
+        Pairs, Slow, Collect, Batched, Stalled, Misconfigured, Signal, Catch, Status, Complete]
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ from pipeline import measure, nodered  # noqa: E402
 from pipeline.stores import Mosquitto  # noqa: E402
 from pipeline.systems import ROOT, SYSTEMS  # noqa: E402
 
-QUICK = {"n": 2000, "latency_seconds": 3.0, "latency_rate": 200.0, "stall": 10.0}
+QUICK = {"n": 5000, "latency_seconds": 3.0, "latency_rate": 200.0, "stall": 5.0}
 
 
 def _git(*args: str) -> str:
@@ -75,9 +75,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if name not in SYSTEMS:
             raise SystemExit(f"unknown system {name!r}; known: {', '.join(SYSTEMS)}")
     if any(SYSTEMS[n].engine == "nodered" for n in names) and not nodered.installed():
-        if not args.install_nodered:
-            raise SystemExit(f"Node-RED is not installed in {nodered.NR_HOME}: "
-                             "add --install-nodered (npm install) or leave its systems out")
+        if args.no_install:
+            raise SystemExit(f"Node-RED is not installed in {nodered.NR_HOME}: leave its "
+                             "systems out, or let this script install it (no --no-install)")
+        print(f"installing {', '.join(nodered.PACKAGES)} into {nodered.NR_HOME}",
+              file=sys.stderr)
         nodered.install()
     tree = ROOT
     if args.at:
@@ -176,12 +178,14 @@ def table(report: dict[str, Any]) -> str:
         f"{' (set_tcp_nodelay)' if s['nodelay'] else ' (stock limits)'}; commit "
         f"{report['commit']}{' (with changes)' if report['dirty'] else ''}; "
         f"{report['machine']['cores']} cores, load {report['machine']['load_before']:.1f}",
-        "",
-        f"{'system':40} {'msg/s':>8} {'lost':>7} {'dup':>5} {'RSS MB':>7} "
-        f"{'p50 ms':>8} {'p99 ms':>8} {'lost':>5}",
     ]
+    if any("throughput" in e or "latency" in e for e in report["systems"].values()):
+        lines += ["", f"{'system':40} {'msg/s':>8} {'lost':>7} {'dup':>5} {'RSS MB':>7} "
+                  f"{'p50 ms':>8} {'p99 ms':>8} {'lost':>5}"]
     for entry in report["systems"].values():
         t, lat = entry.get("throughput", {}), entry.get("latency", {})
+        if not t and not lat:
+            continue
 
         def cell(d: dict[str, Any], key: str, width: int, fmt: str = ",.0f") -> str:
             value = d.get(key)
@@ -196,7 +200,7 @@ def table(report: dict[str, Any]) -> str:
         )
     losses = [(e["label"], e["loss"]) for e in report["systems"].values() if "loss" in e]
     if losses:
-        lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dup':>5} {'window':>7} "
+        lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dup':>5} {'unacked':>7} "
                   f"{'killed':>7}"]
         for label, lr in losses:
             lines.append(f"{label:40} {lr['rate']:>8,.0f} {lr['lost']:>7,} "
@@ -206,7 +210,7 @@ def table(report: dict[str, Any]) -> str:
              if e.get("broker_drop_warnings")]
     for label, count in drops:
         lines.append(f"broker logged dropping messages for {label}: {count} time(s)")
-    if report["ratios"]:
+    if any(len(pair) > 2 for pair in report["ratios"]):
         lines += ["", f"{'flowrt / Node-RED':40} {'msg/s':>8} {'p50':>8} {'p99':>8} "
                   f"{'RSS':>8}"]
         for pair in report["ratios"]:
@@ -235,8 +239,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--nodelay", action="store_true",
                         help="the broker with set_tcp_nodelay true (not Debian's default)")
-    parser.add_argument("--install-nodered", action="store_true",
-                        help="npm install Node-RED and its nodes into $NR_HOME if missing")
+    parser.add_argument("--no-install", action="store_true", help="never npm install "
+                        "Node-RED and its nodes into $NR_HOME (default: when missing)")
     parser.add_argument("--stall", type=float, help="seconds without progress that end a "
                         "run (20)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a run may take")

@@ -1,0 +1,60 @@
+"""benchmarks/bench_pipeline.py --quick against the real servers: the report it prints and what
+it counts. How fast anything ran is the benchmark's business, never asserted here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_FIELDS = {
+    "messages", "complete", "seconds", "msgs_per_s", "lost", "lost_rows", "lost_points",
+    "duplicates", "peak_rss_mb", "exit_status",
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_pipeline.py"), "--quick",
+         "--systems", "flowrt", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+def test_the_report_has_every_figure(report: dict[str, Any]) -> None:
+    assert {"commit", "date", "machine", "settings", "systems", "ratios"} <= set(report)
+    flowrt = report["systems"]["flowrt"]
+    assert flowrt["engine"] == "flowrt"
+    assert RUN_FIELDS <= set(flowrt["throughput"])
+    assert RUN_FIELDS | {"p50_ms", "p99_ms", "rate"} <= set(flowrt["latency"])
+    assert flowrt["throughput"]["messages"] == report["settings"]["n"]
+    assert flowrt["throughput"]["peak_rss_mb"] > 0
+    assert 0 < flowrt["latency"]["p50_ms"] <= flowrt["latency"]["p99_ms"]
+
+
+def test_a_steady_rate_loses_and_duplicates_nothing(report: dict[str, Any]) -> None:
+    run = report["systems"]["flowrt"]["latency"]
+    assert run["complete"], run.get("output")
+    assert (run["lost"], run["duplicates"]) == (0, 0)
+    assert run["exit_status"] == 0, run.get("output")
+
+
+@pytest.mark.xfail(
+    reason="a burst larger than the flow drains waits at the broker, and a stock Mosquitto "
+    "(max_queued_messages 1000) drops a QoS 1 message for a client that has 1,000 queued; "
+    "mqtt-in takes at most receive_maximum (100) unacknowledged",
+    strict=True,
+)
+def test_a_burst_loses_nothing(report: dict[str, Any]) -> None:
+    run = report["systems"]["flowrt"]["throughput"]
+    assert run["lost"] == 0
+    assert run["complete"]

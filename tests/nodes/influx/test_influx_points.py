@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nodes.influx.influx_points import PointError, PointMapper, Precision, to_stamp
 
@@ -183,3 +185,40 @@ def test_bad_measurements(msg: dict[str, Any], reason: str) -> None:
     with pytest.raises(PointError) as caught:
         mapper(measurement=None).points(msg, lambda: NOW)
     assert reason in str(caught.value)
+
+
+_texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=6)
+_special = st.sampled_from(["a b", "a,b", "a=b", "x\\", '"q"', "t\tn\nr\r", "#h", "é", "0"])
+_keys = st.one_of(_texts, _special).filter(lambda k: k != "time")
+_field_values = st.one_of(
+    st.booleans(), st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False), st.one_of(_texts, _special),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    measurement=st.one_of(_texts, _special).filter(lambda m: not m.startswith("#")),
+    fields=st.dictionaries(_keys, _field_values, min_size=1, max_size=5),
+    tags=st.dictionaries(_keys, st.one_of(_texts, _special, st.integers(), st.floats(-1e9, 1e9)),
+                         max_size=4),
+    integer_fields=st.booleans(),
+    stamp=st.integers(0, 2**62),
+)
+def test_lines_are_what_influxdb_clients_point_writes(
+    measurement: str, fields: dict[str, Any], tags: dict[str, Any], integer_fields: bool,
+    stamp: int,
+) -> None:
+    from influxdb_client.client.write.point import Point
+
+    m = mapper(measurement=measurement, integer_fields=integer_fields)
+    (got,) = m.points({"payload": fields, "tags": tags, "timestamp": stamp}, lambda: NOW)
+    point = Point(measurement)
+    for key, value in fields.items():
+        point.field(key, m._field_value(key, value))
+    for key, value in tags.items():
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if text:
+            point.tag(key, text)
+    point.time(stamp, "ms")
+    assert got.line == point.to_line_protocol()

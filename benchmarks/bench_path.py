@@ -25,8 +25,10 @@ opened, nodes started), and is timed alone on messages prepared by the stages be
   batching and acknowledgement included; not mqtt-in).
 
 Figures are microseconds per message, the median of ``--rounds`` (each stage alternating with
-the others in every round, so noise on a shared machine hits all of them), and the throughput
-that the path's cost allows on one core.
+the others in every round, so noise on a shared machine hits all of them): wall time, and the
+CPU time of this process (for the sinks, wall time also counts the server's work and the wait
+for its answer, which the engine overlaps with other messages); and the throughput the path's
+cost allows on one core.
 """
 
 from __future__ import annotations
@@ -189,7 +191,11 @@ PATH = ("mqtt-in", "json", "function (JS)", "switch", "change (JSONata)", "influ
         "postgres write")
 
 
-async def measure(n: int, rounds: int, only: set[str] | None) -> dict[str, list[float]]:
+async def measure(
+    n: int, rounds: int, only: set[str] | None
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Per stage, microseconds per message of each round: wall time, and this process's CPU
+    time (a sink's wall time includes the server's work; on a shared machine, its CPU too)."""
     database = "flowrt_bench_" + uuid.uuid4().hex[:8]
     table = "bench_path_" + uuid.uuid4().hex[:8]
     rt = await _setup(database, table)
@@ -214,42 +220,52 @@ async def measure(n: int, rounds: int, only: set[str] | None) -> dict[str, list[
             pg._rows.runs(msgs[i:i + 500])
 
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    clock: list[float] = [0.0, 0.0]
+
+    def start_clock() -> None:
+        clock[:] = [time.perf_counter(), time.process_time()]
+
+    def stop_clock(name: str) -> None:
+        times.setdefault(name, []).append(time.perf_counter() - clock[0])
+        cpu.setdefault(name, []).append(time.process_time() - clock[1])
+
     sinks = _sink_tasks(rt)
     try:
         wire = wire_messages(n)
         for _ in range(rounds):
-            start = time.perf_counter()
+            start_clock()
             msgs = await p.mqtt_in(wire)
-            times.setdefault("mqtt-in", []).append(time.perf_counter() - start)
+            stop_clock("mqtt-in")
             staged = {"mqtt-in": msgs}
             for name, run in chain:
                 inputs = [clone(m) for m in msgs]
-                start = time.perf_counter()
+                start_clock()
                 msgs = run(inputs)
-                times.setdefault(name, []).append(time.perf_counter() - start)
+                stop_clock(name)
                 staged[name] = msgs
             if only is None or "function (Python)" in only:
                 inputs = [clone(m) for m in staged["json"]]
                 run = p.transform("convert_py")
-                start = time.perf_counter()
+                start_clock()
                 run(inputs)
-                times.setdefault("function (Python)", []).append(time.perf_counter() - start)
+                stop_clock("function (Python)")
             done = staged["change (JSONata)"]
             for name, sink, size in (("influx write", ts, 1000), ("postgres write", pg, 500)):
                 inputs = [clone(m) for m in done]
-                start = time.perf_counter()
+                start_clock()
                 await batches(sink.write, inputs, size)
-                times.setdefault(name, []).append(time.perf_counter() - start)
+                stop_clock(name)
             for name, step in (("influx encode", influx_encode), ("postgres rows", pg_rows)):
                 inputs = [clone(m) for m in done]
-                start = time.perf_counter()
+                start_clock()
                 step(inputs)
-                times.setdefault(name, []).append(time.perf_counter() - start)
+                stop_clock(name)
             if only is None or "engine" in only:
                 inputs = [clone(m) for m in staged["mqtt-in"]]
-                start = time.perf_counter()
+                start_clock()
                 await _through_engine(rt, inputs)
-                times.setdefault("engine", []).append(time.perf_counter() - start)
+                stop_clock("engine")
     finally:
         for task in sinks:
             task.cancel()
@@ -260,7 +276,8 @@ async def measure(n: int, rounds: int, only: set[str] | None) -> dict[str, list[
         print(f"warning: {rows} rows in the table, {expected} expected", file=sys.stderr)
     if points == 0:
         print("warning: no points in InfluxDB", file=sys.stderr)
-    return {k: [t / n * 1e6 for t in v] for k, v in times.items()}
+    return ({k: [t / n * 1e6 for t in v] for k, v in times.items()},
+            {k: [t / n * 1e6 for t in v] for k, v in cpu.items()})
 
 
 async def _through_engine(rt: Runtime, msgs: list[Any]) -> None:
@@ -289,21 +306,26 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
-    found = asyncio.run(measure(args.n, args.rounds, only))
+    found, cpu = asyncio.run(measure(args.n, args.rounds, only))
     medians = {k: statistics.median(v) for k, v in found.items()}
+    cpu_medians = {k: statistics.median(v) for k, v in cpu.items()}
     medians["path"] = sum(medians[k] for k in PATH)
+    cpu_medians["path"] = sum(cpu_medians[k] for k in PATH)
     if args.json:
-        print(json.dumps({k: round(v, 2) for k, v in medians.items()}, indent=2))
+        print(json.dumps({k: {"us": round(v, 2), "cpu_us": round(cpu_medians[k], 2)}
+                          for k, v in medians.items()}, indent=2))
         return
-    print(f"{'stage':<20}{'us/msg':>9}{'best':>9}")
+    print(f"{'stage':<20}{'us/msg':>9}{'best':>9}{'cpu us':>9}")
     for name, value in medians.items():
         if only is not None and name not in only and name != "path":
             continue
         best = min(found[name]) if name in found else value
-        print(f"{name:<20}{value:>9.2f}{best:>9.2f}")
-    print(f"{'path, msg/s (1 core)':<20}{1e6 / medians['path']:>9.0f}")
+        print(f"{name:<20}{value:>9.2f}{best:>9.2f}{cpu_medians[name]:>9.2f}")
+    print(f"{'path, msg/s':<20}{1e6 / medians['path']:>9.0f}{'':>9}"
+          f"{1e6 / cpu_medians['path']:>9.0f}")
     if "engine" in medians:
-        print(f"{'engine, msg/s':<20}{1e6 / medians['engine']:>9.0f}")
+        print(f"{'engine, msg/s':<20}{1e6 / medians['engine']:>9.0f}{'':>9}"
+              f"{1e6 / cpu_medians['engine']:>9.0f}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,12 @@ class Store(Protocol):
 
 
 class Ack(Protocol):
-    """How a source settles one message with its server."""
+    """How a source settles one message with its server.
+
+    An acknowledgement that settles without waiting for anything (it records the outcome, and
+    the source sends it to the server later) may also offer ``settle(failed: bool) -> None``,
+    the same as ``nack()`` when ``failed`` and ``ack()`` otherwise: the engine then calls it in
+    place instead of running a task per message."""
 
     async def ack(self) -> None: ...
     async def nack(self, requeue: bool = True) -> None: ...

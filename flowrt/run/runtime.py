@@ -27,7 +27,7 @@ from flowrt.errors import BufferFull, ConfigError
 from flowrt.message import new_msgid
 from flowrt.run.clock import Clock, RealClock
 from flowrt.run.context import NodeContext
-from flowrt.run.delivery import Delivery
+from flowrt.run.delivery import Delivery, settle
 from flowrt.run.dispatch import Input, Tap, wire
 from flowrt.run.events import Events
 from flowrt.run.inflow import Inflow
@@ -296,8 +296,7 @@ class Runtime:
         if d.window is not None:
             d.window[0] -= 1
         if d.ack is not None:
-            ack = d.ack
-            self._settle(ack.nack() if d.failed else ack.ack())
+            settle(d.ack, d.failed, self._settle)
         if self.inflight == 0:
             self._check_idle()
 
@@ -311,7 +310,7 @@ class Runtime:
             msg["_msgid"] = new_msgid()
         self.stats[node_id][1] += 1
         if ack is not None and node_id in self.ack_on_read:
-            self._settle(ack.ack())
+            settle(ack, False, self._settle)
             ack = None
         d = self.new_delivery(ack)
         if ack is not None and node_id in self.windows.by_source:

@@ -39,6 +39,10 @@ class Delivery:
     async def nack(self, requeue: bool = True) -> None:
         self.node.settle(self, failed=True, requeue=requeue)
 
+    def settle(self, failed: bool) -> None:
+        """ack() or nack(), in place (see :class:`flowrt.api.Ack`)."""
+        self.node.settle(self, failed=failed)
+
     def key(self) -> str:
         """What identifies the message across redeliveries: its message id, else a digest of
         where it was published and its body."""

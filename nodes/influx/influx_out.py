@@ -40,9 +40,9 @@ class InfluxOut(Sink):
 
     Messages are written in batches of up to `batch_size` messages, each batch in one request.
     A batch waits for more messages only while more are coming, and at most `batch_interval`
-    seconds: when the flow has nothing more at hand, what arrived is written at once. While the server is
-    away the batch is kept and written again with back-off (the status shows it), and later
-    messages wait in the node's buffer: nothing is lost.
+    seconds: when the flow has nothing more at hand, what arrived is written at once. While the
+    server is away the batch is kept and written again with back-off (the status shows it), and
+    later messages wait in the node's buffer: nothing is lost.
 
     A message that cannot be made into points (no measurement, a nested object as a field, a
     non-finite number) fails alone, with the reason. A point the server refuses (a field type

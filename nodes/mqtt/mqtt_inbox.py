@@ -64,6 +64,10 @@ class Incoming:
     async def nack(self, requeue: bool = True) -> None:
         self._settle(requeue)
 
+    def settle(self, failed: bool) -> None:
+        """ack() or nack(), in place (see :class:`flowrt.api.Ack`)."""
+        self._settle(failed)
+
     def _settle(self, failed: bool) -> None:
         self.failed = self.failed or failed
         self.left -= 1

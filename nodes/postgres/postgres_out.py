@@ -64,13 +64,13 @@ class PostgresOut(Sink):
 
     Messages are written in batches of up to `batch_size`; a batch is one transaction. A batch
     waits for more messages only while more are coming, and at most `batch_interval` seconds:
-    when the flow has nothing more at hand, what arrived is written at once. When a row is refused for its data
-    (a constraint, a value of the wrong type), the batch is written again row by row, each in a
-    savepoint: the bad messages fail with the database's message (catch nodes get them) and the
-    others are committed. When the server is away, or the batch's transaction was rolled back
-    by the server (a deadlock, a serialization failure), the batch is kept and written again
-    with back-off (nothing is lost; an insert whose commit was lost with the connection may be
-    written twice: use `upsert` or `ignore` where that matters).
+    when the flow has nothing more at hand, what arrived is written at once. When a row is
+    refused for its data (a constraint, a value of the wrong type), the batch is written again
+    row by row, each in a savepoint: the bad messages fail with the database's message (catch
+    nodes get them) and the others are committed. When the server is away, or the batch's
+    transaction was rolled back by the server (a deadlock, a serialization failure), the batch
+    is kept and written again with back-off (nothing is lost; an insert whose commit was lost
+    with the connection may be written twice: use `upsert` or `ignore` where that matters).
 
     The table must exist: postgres-out does not create tables. Names are used exactly as
     written (quoted): write them in lower case, as PostgreSQL stores names that were not quoted.

@@ -50,6 +50,8 @@ class MappedPoint(NamedTuple):
     field_types: Mapping[str, str]
 
 
+_BOOL_OR_STR = (bool, str)
+_TAG_TYPES = (int, float, str)
 _TYPE_NAMES = {bool: "boolean", int: "integer", float: "float", str: "string"}
 
 
@@ -222,8 +224,8 @@ class PointMapper:
         kind = type(value)
         if kind is float and math.isfinite(value):
             return value  # type: ignore[no-any-return]
-        if isinstance(value, bool | str):
-            return value
+        if kind is str or isinstance(value, _BOOL_OR_STR):
+            return value  # type: ignore[no-any-return]
         if isinstance(value, int):
             if not self.integer_fields:
                 return float(value)
@@ -324,11 +326,13 @@ def _tag_value(key: Any, value: Any) -> str:
         raise PointError("a tag may not be named 'time' (InfluxDB reserves it): rename the tag")
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, int | float | str):
+    if isinstance(value, _TAG_TYPES):
         return str(value)
     raise PointError(f"tag {key!r} is {_short(value)}; a tag value is a text or a number")
 

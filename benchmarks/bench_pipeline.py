@@ -114,13 +114,12 @@ def _run(args: argparse.Namespace, names: list[str], tree: Path) -> dict[str, An
         "systems": {},
     }
     broker = Mosquitto(nodelay=args.nodelay)
-    settings = measure.Settings(mqtt_url=broker.url, stall=args.stall, timeout=args.timeout)
+    settings = measure.Settings(broker=broker, stall=args.stall, timeout=args.timeout)
     try:
         for name in names:
             system = SYSTEMS[name](tree)
             entry: dict[str, Any] = {"label": system.label, "engine": system.engine}
             report["systems"][name] = entry
-            drops = broker.dropped_warnings()
             if not args.no_throughput:
                 entry["throughput"] = measure.throughput(system, settings, args.n)
                 _progress(name, "throughput", entry["throughput"])
@@ -137,8 +136,6 @@ def _run(args: argparse.Namespace, names: list[str], tree: Path) -> dict[str, An
                 entry["loss"] = measure.loss(system, settings, args.loss_n or args.n, rate,
                                              args.kill9)
                 _progress(name, "loss", entry["loss"])
-            if system.transport == "mqtt":
-                entry["broker_drop_warnings"] = broker.dropped_warnings() - drops
     finally:
         broker.close()
     report["machine"]["load_after"] = os.getloadavg()[0]
@@ -152,7 +149,8 @@ def _progress(name: str, what: str, result: dict[str, Any]) -> None:
 
 
 def ratios(systems: dict[str, Any]) -> list[dict[str, Any]]:
-    """flowrt / Node-RED for each pair that ran: msgs/s, p50, p99 and peak RSS."""
+    """flowrt / Node-RED for each pair that ran: msgs/s, p50, p99 and peak RSS; ``incomplete``
+    names the figures where either run ended with messages missing."""
     found = []
     for fname, fr in systems.items():
         if fr["engine"] != "flowrt":
@@ -160,14 +158,21 @@ def ratios(systems: dict[str, Any]) -> list[dict[str, Any]]:
         for nname, nr in systems.items():
             if nr["engine"] != "nodered":
                 continue
-            pair: dict[str, Any] = {"flowrt": fname, "nodered": nname}
+            pair: dict[str, Any] = {"flowrt": fname, "nodered": nname, "incomplete": []}
             for run_, key in (("throughput", "msgs_per_s"), ("latency", "p50_ms"),
                               ("latency", "p99_ms"), ("throughput", "peak_rss_mb")):
                 a, b = fr.get(run_, {}).get(key), nr.get(run_, {}).get(key)
                 if a is not None and b:
                     pair[key] = round(a / b, 2)
+                    if not (fr[run_]["complete"] and nr[run_]["complete"]):
+                        pair["incomplete"].append(key)
             found.append(pair)
     return found
+
+
+def _cell(d: dict[str, Any], key: str, width: int, fmt: str = ",.0f") -> str:
+    value = d.get(key)
+    return f"{value:>{width}{fmt}}" if value is not None else f"{'-':>{width}}"
 
 
 def table(report: dict[str, Any]) -> str:
@@ -180,42 +185,42 @@ def table(report: dict[str, Any]) -> str:
         f"{report['machine']['cores']} cores, load {report['machine']['load_before']:.1f}",
     ]
     if any("throughput" in e or "latency" in e for e in report["systems"].values()):
-        lines += ["", f"{'system':40} {'msg/s':>8} {'lost':>7} {'dup':>5} {'RSS MB':>7} "
-                  f"{'p50 ms':>8} {'p99 ms':>8} {'lost':>5}"]
+        lines += [
+            "",
+            f"{'':40} {'throughput run':^38}  {'latency run':^24}",
+            f"{'system':40} {'msg/s':>8} {'lost':>7} {'dropped':>7} {'dup':>5} {'RSS MB':>7}"
+            f"  {'p50 ms':>8} {'p99 ms':>8} {'lost':>6}",
+        ]
     for entry in report["systems"].values():
         t, lat = entry.get("throughput", {}), entry.get("latency", {})
         if not t and not lat:
             continue
-
-        def cell(d: dict[str, Any], key: str, width: int, fmt: str = ",.0f") -> str:
-            value = d.get(key)
-            return f"{value:>{width}{fmt}}" if value is not None else f"{'-':>{width}}"
-
-        flag = "" if t.get("complete", True) else " (incomplete)"
+        flag = "" if t.get("complete", True) and lat.get("complete", True) else " *"
         lines.append(
-            f"{entry['label']:40} {cell(t, 'msgs_per_s', 8)} {cell(t, 'lost', 7)} "
-            f"{cell(t, 'duplicates', 5)} {cell(t, 'peak_rss_mb', 7)} "
-            f"{cell(lat, 'p50_ms', 8, ',.1f')} {cell(lat, 'p99_ms', 8, ',.1f')} "
-            f"{cell(lat, 'lost', 5)}{flag}"
+            f"{entry['label']:40} {_cell(t, 'msgs_per_s', 8)} {_cell(t, 'lost', 7)} "
+            f"{_cell(t, 'broker_dropped', 7)} {_cell(t, 'duplicates', 5)} "
+            f"{_cell(t, 'peak_rss_mb', 7)}  {_cell(lat, 'p50_ms', 8, ',.1f')} "
+            f"{_cell(lat, 'p99_ms', 8, ',.1f')} {_cell(lat, 'lost', 6)}{flag}"
         )
     losses = [(e["label"], e["loss"]) for e in report["systems"].values() if "loss" in e]
     if losses:
-        lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dup':>5} {'unacked':>7} "
-                  f"{'killed':>7}"]
+        lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dropped':>7} {'dup':>5} "
+                  f"{'unacked':>7} {'killed':>7}"]
         for label, lr in losses:
             lines.append(f"{label:40} {lr['rate']:>8,.0f} {lr['lost']:>7,} "
-                         f"{lr['duplicates']:>5,} {lr['unacknowledged_window']:>7} "
-                         f"{'yes' if lr['killed'] else 'no':>7}")
-    drops = [(e["label"], e["broker_drop_warnings"]) for e in report["systems"].values()
-             if e.get("broker_drop_warnings")]
-    for label, count in drops:
-        lines.append(f"broker logged dropping messages for {label}: {count} time(s)")
-    if any(len(pair) > 2 for pair in report["ratios"]):
+                         f"{_cell(lr, 'broker_dropped', 7)} {lr['duplicates']:>5,} "
+                         f"{lr['unacknowledged_window']:>7} {'yes' if lr['killed'] else 'no':>7}")
+    if any(e.get(run_, {}).get("complete") is False for e in report["systems"].values()
+           for run_ in ("throughput", "latency", "loss")):
+        lines.append("* a run ended with messages missing (stalled or timed out): its msg/s "
+                     "counts those that arrived, and ratios from it are marked")
+    if any(len(pair) > 3 for pair in report["ratios"]):
         lines += ["", f"{'flowrt / Node-RED':40} {'msg/s':>8} {'p50':>8} {'p99':>8} "
                   f"{'RSS':>8}"]
         for pair in report["ratios"]:
             cells = " ".join(
-                f"{pair[k]:>7.2f}x" if k in pair else f"{'-':>8}"
+                (f"{pair[k]:>6.2f}x" + ("*" if k in pair["incomplete"] else " "))
+                if k in pair else f"{'-':>8}"
                 for k in ("msgs_per_s", "p50_ms", "p99_ms", "peak_rss_mb"))
             lines.append(f"{pair['flowrt'] + ' / ' + pair['nodered']:40} {cells}")
     return "\n".join(lines)

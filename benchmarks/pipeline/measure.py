@@ -12,7 +12,8 @@
 
 A run ends when every message is in both stores, or when nothing new arrived for ``stall``
 seconds after the last publish, or at ``timeout``. Lost: ids missing from PostgreSQL or from
-InfluxDB; duplicates: rows beyond the first of an id.
+InfluxDB; duplicates: rows beyond the first of an id; ``broker_dropped``: what Mosquitto's
+counter of dropped messages rose by during the run (its queue for the client was full).
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.load import AmqpPublisher, MqttPublisher, Publisher, publish
-from pipeline.stores import AMQP_URL, Progress, Store, percentiles
+from pipeline.stores import AMQP_URL, Mosquitto, Progress, Store, percentiles
 from pipeline.systems import System, Target
 
 
 @dataclass
 class Settings:
-    mqtt_url: str
+    broker: Mosquitto
     amqp_url: str = AMQP_URL
     stall: float = 20.0
     timeout: float = 600.0
@@ -40,7 +41,7 @@ class Settings:
 def _target(settings: Settings, system: System, store: Store) -> Target:
     tag = uuid.uuid4().hex[:8]
     return Target(
-        transport=system.transport, mqtt_url=settings.mqtt_url,
+        transport=system.transport, mqtt_url=settings.broker.url,
         topic=f"pipeline/{tag}/readings", client_id=f"pipeline-{system.name}-{tag}",
         amqp_url=settings.amqp_url, queue=f"pipeline-{tag}", pg_dsn=store.pg_dsn,
         table=store.table, influx_url=store.influx_url, database=store.database,
@@ -121,6 +122,7 @@ def _run(
     try:
         if target.transport == "amqp":
             AmqpPublisher(target.amqp_url, target.queue).close()  # declares the queue
+        dropped = settings.broker.dropped() if target.transport == "mqtt" else None
         system.start(target)
         publisher = _publisher(target)
         startup = _wait_ready(system, store, publisher, settings.ready_timeout)
@@ -140,6 +142,8 @@ def _run(
             "startup_s": round(startup, 2),
             **_counts(store, count),
         }
+        if dropped is not None:
+            result["broker_dropped"] = settings.broker.dropped() - dropped
         if rate:
             result["rate"] = round(rate, 1)
         if figures is not None:

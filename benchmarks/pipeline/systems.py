@@ -22,8 +22,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
-
 from pipeline import nodered
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +51,23 @@ class Target:
         }
 
 
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 @dataclass
 class Process:
     """One running system process with its memory sampler."""
@@ -76,19 +91,9 @@ class Process:
 
     def _sample(self) -> None:
         assert self.popen is not None
-        try:
-            main = psutil.Process(self.popen.pid)
-            while not self._stop.is_set():
-                total = main.memory_info().rss
-                for child in main.children(recursive=True):
-                    try:
-                        total += child.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak_rss = max(self.peak_rss, total)
-                self._stop.wait(0.2)
-        except psutil.Error:
-            return
+        while not self._stop.is_set():
+            self.peak_rss = max(self.peak_rss, tree_rss(self.popen.pid))
+            self._stop.wait(0.2)
 
     def _high_water(self) -> None:
         assert self.popen is not None

@@ -223,3 +223,72 @@ def test_a_worker_failing_at_start_makes_the_parent_give_up(
     assert code == 1, parent.tail(40)
     said = " ".join(str(r.get("message", "")) for r in parent.log())
     assert "restarting it" in said and "failed 5 times in a row" in said, parent.tail(40)
+
+
+WHO = """\
+flowrt: 1
+nodes:
+  who:
+    type: http-in
+    url: /who
+    to: name
+  name:
+    type: change
+    rules:
+      - set: payload
+        to: {type: env, value: FLOWRT_WORKER_INDEX}
+    to: answer
+  answer: {type: http-response}
+"""
+
+
+def test_the_workers_share_the_http_port(
+    tmp_path: Path, parent_of: Callable[..., Worker]
+) -> None:
+    """Every worker listens on the --http port (SO_REUSEPORT); the kernel spreads new
+    connections among them."""
+    import httpx
+
+    from tests.servers import free_port
+
+    flow = tmp_path / "who.yaml"
+    flow.write_text(WHO)
+    port = free_port()
+    parent = parent_of([flow], "--workers", "2", "--group", f"h-{tag()}",
+                       "--http", f"127.0.0.1:{port}")
+    wait_for(lambda: running_workers(parent) == {"w0", "w1"}, "both workers to run",
+             workers=[parent])
+    answered: set[str] = set()
+
+    def both_answer() -> bool:
+        for _ in range(10):  # a new connection each time
+            answered.add(httpx.get(f"http://127.0.0.1:{port}/who", timeout=30).text)
+        return answered == {"0", "1"}
+
+    wait_for(both_answer, "both workers to answer", workers=[parent])
+    assert parent.stop() == 0, parent.tail(60)
+
+
+def test_the_workers_stop_gracefully_when_their_parent_is_killed(
+    tmp_path: Path, parent_of: Callable[..., Worker]
+) -> None:
+    flow = tmp_path / "tick.yaml"
+    flow.write_text(TICK)
+    parent = parent_of([flow], "--workers", "2", "--group", f"k-{tag()}")
+    wait_for(lambda: running_workers(parent) == {"w0", "w1"}, "both workers to run",
+             workers=[parent])
+    pids = started_pids(parent)
+    os.kill(parent.pid, signal.SIGKILL)
+    assert parent.process is not None
+    parent.process.wait(timeout=30)
+
+    def gone(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        return state in ("Z", "X")
+
+    wait_for(lambda: all(gone(pid) for pid in pids.values()), "the workers to stop")
+    said = [r for r in parent.log() if "parent flowrt process is gone" in str(r.get("message"))]
+    assert {r["worker"] for r in said} == {"w0", "w1"}

@@ -88,12 +88,18 @@ class RowMaker:
                 )
             raw = list(payload.values())
         jsonb = self._jsonb
+        flags = self._flags(columns)
+        if True not in flags:  # no json column: only objects are wrapped (as their JSON text)
+            return columns, tuple([
+                None if value is MISSING else jsonb(value) if type(value) is dict else value
+                for value in raw
+            ])
         values = tuple(
             None
             if value is None or value is MISSING
             else jsonb(value)
             if is_json or type(value) is dict
             else value
-            for value, is_json in zip(raw, self._flags(columns), strict=True)
+            for value, is_json in zip(raw, flags, strict=True)
         )
         return columns, values

@@ -86,8 +86,17 @@ def _buffer(obj: dict[str, Any]) -> Any:
     return obj
 
 
+_raw_decode = json.JSONDecoder().raw_decode
+
+
 def from_json(text: str) -> Any:
-    """JSON text from the JavaScript side as Python values (Buffers as ``bytes``)."""
+    """JSON text from the JavaScript side as Python values (Buffers as ``bytes``). The
+    decoder's scanner is called directly (``json.loads`` scans for whitespace around the text
+    first, in Python); any text but the plain case goes through ``json.loads`` as before."""
     if _BUFFER_MARK in text:
         return json.loads(text, object_hook=_buffer)
-    return json.loads(text)
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)

@@ -17,6 +17,7 @@ from flowrt.cli_common import (
     _use_colour,
 )
 from flowrt.cli_group import group_options, make_group
+from flowrt.cli_journal import configure_journal, journal_options
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
@@ -55,6 +56,7 @@ FILES_OPTION = click.option(
 @FILES_OPTION
 @group_options
 @cli_workers.WORKERS_OPTION
+@journal_options
 def run(
     paths: tuple[str, ...],
     until_idle: bool,
@@ -73,6 +75,9 @@ def run(
     worker_name: str | None,
     group_poll: float,
     workers: int | None,
+    state_dir: str | None,
+    journal_max_messages: int,
+    journal_max_bytes: int,
 ) -> None:
     """Validate, compile and run flows until Ctrl-C or SIGTERM (or --until-idle), then drain
     in-flight messages, close, and print how many messages each node handled. With --workers,
@@ -105,13 +110,14 @@ def run(
     if workers and slot is None:  # the parent checks the flows as worker 0 will run them
         overrides.setdefault("FLOWRT_WORKER_INDEX", "0")
     try:
-        env, _, notes = start_secrets(secrets_file, overrides, context_url, group_db)
+        env, own, notes = start_secrets(secrets_file, overrides, context_url, group_db)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     for note in notes:
         click.echo(f"flowrt: warning: {note}", err=True)
     _confine_files(scripts, file_roots, secrets_file)
+    configure_journal(state_dir, journal_max_messages, journal_max_bytes)
     http = _address(http_address, "--http")
     try:
         broker = _broker_address(mqtt_broker)
@@ -142,7 +148,7 @@ def run(
         click.echo("flowrt: nothing to run: no enabled nodes", err=True)
         sys.exit(EXIT_PROBLEMS)
     if workers and slot is None:
-        cli_workers.run_parent(workers, paths, group_name, group_db)
+        cli_workers.run_parent(workers, paths, group_name, group_db, own)
     try:
         group = (cli_workers.worker_group(slot, group_name or "", group_db, worker_name,
                                           group_poll) if slot
@@ -218,6 +224,7 @@ def run(
               show_default=True, help="Seconds a client has to send a request's body.")
 @FILES_OPTION
 @group_options
+@journal_options
 def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           public_urls: tuple[str, ...], secrets_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
@@ -226,7 +233,8 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           log_level: str, scripts: str | None, keep_revisions: int,
           keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
           file_roots: tuple[str, ...], group_name: str | None, group_db: str | None,
-          worker_name: str | None, group_poll: float) -> None:
+          worker_name: str | None, group_poll: float, state_dir: str | None,
+          journal_max_messages: int, journal_max_bytes: int) -> None:
     """Run the flows of a directory and serve the editor and the admin API (until Ctrl-C).
 
     Exit status: 0 served and stopped cleanly, 2 bad options (e.g. a public --host without
@@ -250,6 +258,8 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         local = is_loopback(host) and not (allowed_hosts or public_urls)
         policy = parse_policy(scripts) if scripts else default_policy(local)
         _confine_files(policy, file_roots, secrets_file, auth_file)
+        configure_journal(state_dir, journal_max_messages, journal_max_bytes,
+                          Path(flows_dir) / ".flowrt")
         settings = ServerSettings(
             flows=Path(flows_dir), env=env,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,

@@ -126,8 +126,10 @@ def refuse(count: int, *, until_idle: bool, mqtt_broker: str | None,
 
 
 def run_parent(count: int, paths: tuple[str, ...], group_name: str | None,
-               group_db: str | None) -> NoReturn:
-    """Supervise ``count`` workers running this command line; exit with their outcome."""
+               group_db: str | None, own: dict[str, str]) -> NoReturn:
+    """Supervise ``count`` workers running this command line; exit with their outcome.
+    ``own``: flowrt's own variables, taken out of this process's environment (see
+    flowrt.secrets), which the workers need as much as the parent did."""
     from flowrt.errors import ConfigError
     from flowrt.group.local import group_directory, hold_parent_lock
     from flowrt.group.supervisor import supervise
@@ -142,7 +144,7 @@ def run_parent(count: int, paths: tuple[str, ...], group_name: str | None,
             sys.exit(EXIT_USAGE)
     log.info("group %s: starting %d worker%s on this host (%s)", name, count,
              "s"[: count != 1], "PostgreSQL group" if group_db else "local locks")
-    env = {**os.environ, "FLOWRT_GROUP": name}
+    env = {**os.environ, **own, "FLOWRT_GROUP": name}
     code, supervisor = supervise(count, sys.argv[1:], env)
     rows, records, failed = supervisor.summary()
     lines = [render_summary(rows)] if rows else []

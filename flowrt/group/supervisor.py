@@ -43,6 +43,17 @@ FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 
 
+_STOPPED = (0, -signal.SIGTERM, -signal.SIGINT)
+"""How a worker ends when stopped: cleanly, or by our own signal before it could handle it."""
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 @dataclass
 class Worker:
     index: int
@@ -80,9 +91,7 @@ class Supervisor:
                 loop.remove_signal_handler(sig)
             os.close(self._watch_r)
             os.close(self._watch_w)
-        # a worker our own signal reached before it could handle it did not fail
-        stopped = (0, -signal.SIGTERM, -signal.SIGINT)
-        clean = all(w.codes and w.codes[-1] in stopped for w in self.workers)
+        clean = all(w.codes and w.codes[-1] in _STOPPED for w in self.workers)
         return 1 if self.gave_up or not clean else 0
 
     def _on_signal(self, sig: signal.Signals) -> None:
@@ -108,11 +117,14 @@ class Supervisor:
             assert worker.process is not None
             code = await worker.process.wait()
             worker.codes.append(code)
+            how = f"killed by {_signal_name(-code)}" if code < 0 else f"exit status {code}"
             if self.stopping:
+                if code not in _STOPPED:
+                    log.error("worker w%d (pid %d) did not stop cleanly: %s", worker.index,
+                              worker.process.pid, how)
                 return
             lived = time.monotonic() - worker.started
             worker.failures = worker.failures + 1 if lived < STEADY else 1
-            how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
             if worker.failures >= GIVE_UP:
                 log.error("worker w%d failed %d times in a row, each within %.0f s of its start "
                           "(%s); stopping every worker", worker.index, worker.failures, STEADY,

@@ -146,7 +146,9 @@ class FileAccess:
 
     def open(self, name: str, mode: Mode = "r", *, make_dirs: bool = False) -> BinaryIO:
         """The file ``name`` opened in binary for reading (``r``), replacing (``w``) or adding
-        to its end (``a``); FileRefused when the rule forbids it, OSError as ``open`` raises."""
+        to its end (``a``); FileRefused when the rule forbids it, OSError as ``open`` raises.
+        A file opened to write is held under an exclusive ``flock`` until closed, so the
+        workers of ``flowrt run --workers`` writing one file take turns."""
         parent, leaf = self._parent(name, make_dirs and mode != "r")
         flags = os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NOCTTY | os.O_NONBLOCK
         flags |= os.O_RDONLY if mode == "r" else os.O_WRONLY | os.O_CREAT

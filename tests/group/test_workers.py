@@ -292,3 +292,43 @@ def test_the_workers_stop_gracefully_when_their_parent_is_killed(
     wait_for(lambda: all(gone(pid) for pid in pids.values()), "the workers to stop")
     said = [r for r in parent.log() if "parent flowrt process is gone" in str(r.get("message"))]
     assert {r["worker"] for r in said} == {"w0", "w1"}
+
+
+def test_two_workers_appending_to_one_file_write_whole_lines(
+    tmp_path: Path, parent_of: Callable[..., Worker]
+) -> None:
+    """AMQP messages of 20 kB each, split between two workers that append each to one file:
+    every line is one whole message, each message once."""
+    run, amqp = tag(), url("amqp")
+    queue, out = f"flowrt-workers-file-{run}", tmp_path / "out.jsonl"
+    flow = pipeline(amqp_source(amqp, queue, 10), postgres_sink(url("pg"), "unused"),
+                    work=WORK_INDEX)
+    flow["connections"].pop("sink_server")
+    flow["nodes"]["store"] = {"type": "file-out", "filename": str(out), "action": "append"}
+    path = write_flow(tmp_path, f"file-{run}", flow)
+    parent = parent_of([path], "--workers", "2", "--group", f"f-{run}")
+    try:
+        wait_for(lambda: running_workers(parent) == {"w0", "w1"}, "both workers to run",
+                 workers=[parent])
+
+        def lines() -> list[dict[str, Any]]:
+            text = out.read_text() if out.exists() else ""
+            return [json.loads(line) for line in text.splitlines()]
+
+        probes = iter(range(-1, -100_000, -1))
+
+        def both_write() -> bool:
+            publish_amqp(amqp, queue, [next(probes)], size=20_000)
+            return {line["worker"] for line in lines()} == {"0", "1"}
+
+        wait_for(both_write, "both workers to write", interval=0.2, workers=[parent])
+        publish_amqp(amqp, queue, range(300), size=20_000)
+        wait_for(lambda: len({x["seq"] for x in lines() if x["seq"] >= 0}) >= 300,
+                 "300 lines", timeout=300, interval=0.2, workers=[parent])
+        assert parent.stop() == 0, parent.tail(60)
+        written = [x for x in lines() if x["seq"] >= 0]  # a torn line fails json.loads
+        check = tally(range(300), (x["seq"] for x in written))
+        assert check.lost == [] and check.duplicated == 0, check
+        assert all(x["pad"] == "x" * x["size"] and x["size"] > 19_000 for x in written)
+    finally:
+        delete_queue(amqp, queue)

@@ -81,6 +81,8 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
     base = jsonata_bindings(ctx)
     what = f"the JSONata expression {shown(expression)}"
     fast = compile_fast(expr)
+    if fast is not None and not fast.functions.isdisjoint(base):
+        fast = None  # a function of ours bound over a built-in one: the evaluator calls it
     fast_run = fast.run if fast is not None else None
     fast_names = fast.functions if fast is not None else frozenset()
 

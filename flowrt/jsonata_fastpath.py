@@ -2,19 +2,21 @@
 
 Most expressions in flows are small: a path (``payload.meta.site``), arithmetic on a path
 (``$number(payload.power) * 2``), a concatenation (``payload.device & '@' & topic``), a
-comparison. jsonata-python walks its syntax tree for each of them, checks the whole message's
-types first and runs under the deadline's watch, about 40 to 70 µs an evaluation; the closure
-made here from the same tree takes 2 to 4 µs.
+comparison, a condition (``payload.t > 30 ? 'hot' : 'ok'``), a rounding (``$round(x, 2)``).
+jsonata-python walks its syntax tree for each of them, checks the whole message's types first
+and runs under the deadline's watch, about 40 to 70 µs an evaluation; the closure made here
+from the same tree takes 2 to 4 µs.
 
 Exactness comes first: the closures compute with jsonata-python's own operations
 (``evaluate_numeric_expression``, ``evaluate_string_concat``, ``evaluate_comparison_expression``,
-``Functions.number``...), in the order its evaluator calls them. Wherever a value would take
-another way through that evaluator (a list in a path, JSON null, a type an operator refuses,
-a function argument its signature might refuse, a message holding a value JSONata does not
-read), the closure gives up on that message (:class:`Deopt`, or the library's own error) and
-the caller evaluates it with jsonata-python: the answer, or the error, is then the evaluator's.
-An expression with any other form (predicates, wildcards, variables, lambdas, blocks,
-functions other than those of :data:`FUNCTIONS`...) is not compiled at all.
+``boolize``, the built-in functions themselves...), in the order its evaluator calls them.
+Wherever a value would take another way through that evaluator (a list in a path, JSON null,
+a type an operator refuses, a function argument its signature might refuse, a message holding
+a value JSONata does not read), the closure gives up on that message (:class:`Deopt`, or the
+library's own error) and the caller evaluates it with jsonata-python: the answer, or the
+error, is then the evaluator's. An expression with any other form (predicates, wildcards,
+variables, lambdas, blocks, functions other than those of :data:`FUNCTIONS`...) is not
+compiled at all.
 
 Bounds: a closure has no loop of its own; it walks the message's types once (as the evaluator
 does before every evaluation) and does a fixed number of steps, each bounded by the message's
@@ -32,8 +34,23 @@ from flowrt.jsonata_limits import Budget
 Closure = Callable[[Any, Budget], Any]
 """A compiled node: ``run(message, budget)``; None is JSONata's undefined, as in the evaluator."""
 
-FUNCTIONS = frozenset({"number", "string"})
-"""The built-in functions called directly (one argument of text, number or boolean)."""
+_NUMBERS = (int, float)
+_SCALARS = (str, int, float, bool)
+FUNCTIONS: dict[str, tuple[tuple[type, ...], ...]] = {
+    "number": (_SCALARS,),
+    "string": (_SCALARS,),
+    "round": (_NUMBERS, _NUMBERS),
+    "floor": (_NUMBERS,),
+    "ceil": (_NUMBERS,),
+    "abs": (_NUMBERS,),
+    "uppercase": ((str,),),
+    "lowercase": ((str,),),
+    "trim": ((str,),),
+    "length": ((str,),),
+}
+"""The built-in functions called directly, and the exact types each argument may have to be
+called so (others, undefined included, go to the evaluator, whose signatures decide). A call
+may give fewer arguments than listed, never none."""
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _ALWAYS_SET = frozenset({"_outer_instance", "id", "value", "type", "position", "bp", "lbp"})
@@ -46,6 +63,8 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "binary": frozenset({"lhs", "rhs"}),
     "function": frozenset({"procedure", "arguments"}),
     "variable": frozenset(),
+    "condition": frozenset({"condition", "then", "_else"}),
+    "unary": frozenset({"expression"}),
 }
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
 _EQUALITY = frozenset({"=", "!="})
@@ -119,7 +138,46 @@ def _compile(node: Any, expr: Any, called: set[str]) -> Closure:
         return _literal(node)
     if kind == "binary":
         return _binary(node, expr, called)
+    if kind == "condition":
+        return _condition(node, expr, called)
+    if kind == "unary":
+        return _negative(node, expr, called)
     return _function(node, expr, called)
+
+
+def _condition(node: Any, expr: Any, called: set[str]) -> Closure:
+    from jsonata import Jsonata  # type: ignore[import-untyped]
+
+    boolize = Jsonata.boolize
+    test = _compile(node.condition, expr, called)
+    then = _compile(node.then, expr, called)
+    other = _compile(node._else, expr, called) if node._else is not None else None
+
+    def condition(msg: Any, budget: Budget) -> Any:
+        if boolize(test(msg, budget)):
+            return then(msg, budget)
+        return other(msg, budget) if other is not None else None
+
+    return condition
+
+
+def _negative(node: Any, expr: Any, called: set[str]) -> Closure:
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    if node.value != "-":
+        raise Unsupported("unary")  # array and object constructors
+    inner = _compile(node.expression, expr, called)
+    numeric, convert = Utils.is_numeric, Utils.convert_number
+
+    def negative(msg: Any, budget: Budget) -> Any:
+        value = inner(msg, budget)
+        if value is None:
+            return None
+        if numeric(value):
+            return convert(-float(value))
+        raise Deopt
+
+    return negative
 
 
 def _path(node: Any) -> Closure:
@@ -192,34 +250,29 @@ def _binary(node: Any, expr: Any, called: set[str]) -> Closure:
 
 
 def _function(node: Any, expr: Any, called: set[str]) -> Closure:
-    from jsonata.functions import Functions  # type: ignore[import-untyped]
-
     procedure = node.procedure
     args = node.arguments or []
-    if (getattr(procedure, "type", None) != "variable" or _extra(procedure)
-            or procedure.value not in FUNCTIONS or len(args) != 1):
+    if getattr(procedure, "type", None) != "variable" or _extra(procedure):
         raise Unsupported("function")
     name = str(procedure.value)
+    kinds = FUNCTIONS.get(name)
+    if kinds is None or not 1 <= len(args) <= len(kinds):
+        raise Unsupported("function")
+    native = expr.environment.lookup(name)  # the built-in, called as the evaluator calls it
+    if native is None:
+        raise Unsupported("function")
     called.add(name)
-    arg = _compile(args[0], expr, called)
-    if name == "number":
-        number = Functions.number
+    compiled = [_compile(arg, expr, called) for arg in args]
+    allowed = kinds[: len(args)]
 
-        def to_number(msg: Any, budget: Budget) -> Any:
-            value = arg(msg, budget)
-            if type(value) not in (str, int, float, bool):
-                raise Deopt  # undefined, objects: the signature decides
-            return number(value)
+    def function(msg: Any, budget: Budget) -> Any:
+        values = [arg(msg, budget) for arg in compiled]
+        for value, types in zip(values, allowed, strict=True):
+            if type(value) not in types:
+                raise Deopt  # undefined, null, objects: the signature decides
+        result = native.call(msg, values)
+        if type(result) is str:
+            budget.exit(node, None, None, result)
+        return result
 
-        return to_number
-    string = Functions.string
-
-    def to_string(msg: Any, budget: Budget) -> Any:
-        value = arg(msg, budget)
-        if type(value) not in (str, int, float, bool):
-            raise Deopt
-        text = string(value, None)
-        budget.exit(node, None, None, text)
-        return text
-
-    return to_string
+    return function

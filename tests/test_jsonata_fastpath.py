@@ -44,13 +44,31 @@ COMPILED = [
     "true",
     "'text'",
     "2.5",
+    "$number(payload.x)",
+    "$number(payload.a.b)",
+    "$round(payload.x)",
+    "$round(payload.x, 2)",
+    "$round(payload.x, payload.y)",
+    "$floor(payload.x)",
+    "$ceil(payload.x) + 1",
+    "$abs(payload.x)",
+    "$uppercase(payload.x)",
+    "$lowercase(topic)",
+    "$trim(payload.x)",
+    "$length(payload.x)",
+    "payload.x > 1 ? 'hot' : 'cold'",
+    "payload.x ? payload.y",
+    "payload.a.b ? payload.a : topic",
+    "-payload.x",
+    "-$number(payload.x) * 2",
 ]
 """Expressions of the forms :mod:`flowrt.jsonata_fastpath` compiles."""
 
 NOT_COMPILED = [
-    "payload.x[0]", "payload.*", "payload.x ? 1 : 2", "$sum(payload.x)", "$x", "$",
+    "payload.x[0]", "payload.*", "payload.x ? 1 : null", "$sum(payload.x)", "$x", "$",
     "payload.(x + 1)", "null", "[payload.x]", "payload.x in [1, 2]", "$number(payload.x, 1)",
     "$flowContext('a')", "payload{x: y}", "**.x", "payload.x.$string()", "[1..3]",
+    "$substring(payload.x, 1)", "$string(payload.x, true)", "$now()",
 ]
 
 scalars = st.one_of(

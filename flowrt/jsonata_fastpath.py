@@ -250,6 +250,8 @@ def _binary(node: Any, expr: Any, called: set[str]) -> Closure:
 
 
 def _function(node: Any, expr: Any, called: set[str]) -> Closure:
+    from jsonata.utils import Utils
+
     procedure = node.procedure
     args = node.arguments or []
     if getattr(procedure, "type", None) != "variable" or _extra(procedure):
@@ -264,15 +266,35 @@ def _function(node: Any, expr: Any, called: set[str]) -> Closure:
     called.add(name)
     compiled = [_compile(arg, expr, called) for arg in args]
     allowed = kinds[: len(args)]
+    method, pad = native.method, (None,) * (native.nargs - len(args))
+    numeric, convert = Utils.is_numeric, Utils.convert_number
 
-    def function(msg: Any, budget: Budget) -> Any:
-        values = [arg(msg, budget) for arg in compiled]
-        for value, types in zip(values, allowed, strict=True):
-            if type(value) not in types:
-                raise Deopt  # undefined, null, objects: the signature decides
-        result = native.call(msg, values)
+    def answer(values: list[Any], budget: Budget) -> Any:
+        """What the evaluator's native call gives (``Functions._call``): the arguments padded
+        with None, a numeric result made an integer when it is whole."""
+        result = method(*values, *pad)
+        if numeric(result):
+            return convert(result)
         if type(result) is str:
             budget.exit(node, None, None, result)
         return result
+
+    if len(compiled) == 1:
+        (only,), (types,) = compiled, allowed
+
+        def function_1(msg: Any, budget: Budget) -> Any:
+            value = only(msg, budget)
+            if type(value) not in types:
+                raise Deopt  # undefined, null, objects: the signature decides
+            return answer([value], budget)
+
+        return function_1
+
+    def function(msg: Any, budget: Budget) -> Any:
+        values = [arg(msg, budget) for arg in compiled]
+        for value, kinds_of in zip(values, allowed, strict=True):
+            if type(value) not in kinds_of:
+                raise Deopt
+        return answer(values, budget)
 
     return function

@@ -282,9 +282,9 @@ class Source(Node):
     client): an at-least-once source of this type reads through a local journal unless its
     node says ``journal: false`` (see :mod:`flowrt.run.journal`)."""
 
-    def risks(self, journaled: bool) -> list[str]:
-        """Ways the server may lose messages for this node as configured, each saying what to
-        do; logged as warnings when it starts reading."""
+    def risks(self, guarantee: str | None, journaled: bool) -> list[str]:
+        """Ways the server may lose messages for this node as configured (with its guarantee,
+        through a journal or not), each saying what to do; warned of when it starts reading."""
         return []
 
     @classmethod

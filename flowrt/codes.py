@@ -59,7 +59,7 @@ CODES: dict[str, Code] = {
         Code("E040", "wire to a node that has no input"),
         Code("E041", "subflow port refers to an unknown node"),
         Code("E042", "subflow instance is part of its own definition"),
-        Code("E043", "guarantee set on a node that is not a source"),
+        Code("E043", "guarantee or journal set on a node that is not a source"),
         # flow tests
         Code("E050", "invalid flow test file"),
         Code("E051", "flow test names an unknown node"),

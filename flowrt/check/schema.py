@@ -105,9 +105,10 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for node in doc.all_nodes():
         raw = _raw(doc, node.path)
-        if is_mapping(raw) and "guarantee" in raw:
-            raw, misplaced = _guarantee(doc, raw, node.path, node.id, node.type, ctx)
-            found.extend(misplaced)
+        for key in SOURCE_KEYS:
+            if is_mapping(raw) and key in raw:
+                raw, misplaced = _source_key(doc, raw, key, node.path, node.id, node.type, ctx)
+                found.extend(misplaced)
         if node.subflow_type is not None:
             errors = list(_instance_validator().iter_errors(raw))
             found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
@@ -132,26 +133,35 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
     return found
 
 
-def _guarantee(
+SOURCE_KEYS = {
+    "guarantee": "at-least-once or at-most-once",
+    "journal": "true or false",
+}
+"""Node keys offered on source types only (see docs/delivery.md), and their values."""
+
+
+def _source_key(
     doc: Document,
     raw: Any,
+    key: str,
     path: tuple[str | int, ...],
     ident: str,
     type_: str,
     ctx: CheckContext,
 ) -> tuple[Any, list[Diagnostic]]:
-    """A node's ``guarantee`` key: E043 on a node that reads no messages (the key is then left
-    out of its schema check, which would only call it unknown), and no ``${VAR}`` (node keys
-    are not substituted). Returns the entry to check against the schema, and the problems."""
+    """A node's ``guarantee`` or ``journal`` key: E043 on a node that reads no messages (the
+    key is then left out of its schema check, which would only call it unknown), and no
+    ``${VAR}`` (node keys are not substituted). Returns the entry to check against the schema,
+    and the problems."""
     spec = ctx.registry.get(type_)
-    key_path = (*path, "guarantee")
+    key_path = (*path, key)
     where = {"node": ident, "node_type": type_, "path": key_path}
     if spec is not None and spec.reads:
-        if not is_reference(raw["guarantee"]):
+        if not is_reference(raw[key]):
             return raw, []
         return raw, [diagnostic(
             "E024",
-            "guarantee must be at-least-once or at-most-once; node keys take no ${VAR}",
+            f"{key} must be {SOURCE_KEYS[key]}; node keys take no ${{VAR}}",
             "write the value itself",
             **where,
             **_where(doc, key_path),
@@ -159,9 +169,9 @@ def _guarantee(
     if spec is None and not type_.startswith("subflow:"):
         return raw, []  # an unknown type is reported as such
     what = "a subflow instance" if type_.startswith("subflow:") else f"a {type_} node"
-    return {k: v for k, v in raw.items() if k != "guarantee"}, [diagnostic(
+    return {k: v for k, v in raw.items() if k != key}, [diagnostic(
         "E043",
-        f"`guarantee` applies to nodes that read messages from a server; {what} reads none",
+        f"`{key}` applies to nodes that read messages from a server; {what} reads none",
         "remove it, and set it on the source node (amqp-in, mqtt-in) whose messages this is",
         **where,
         **_where(doc, key_path, "key"),

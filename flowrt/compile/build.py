@@ -175,6 +175,7 @@ class _Builder:
                 scope=p.scope,
                 raw_id=p.node.id,
                 guarantee=spec.guarantee(config, p.node.guarantee),
+                journal=spec.journaled(config, p.node.guarantee, p.node.journal),
             )
 
     def _parse(

@@ -37,6 +37,8 @@ class PlannedNode:
     """For a source whose server waits for acknowledgements: ``at-least-once`` (acknowledged
     once every branch finished) or ``at-most-once`` (acknowledged as soon as it is read);
     None for every other node."""
+    journal: bool = False
+    """True for an at-least-once source read through a local journal (:mod:`flowrt.run.journal`)."""
 
     @property
     def type(self) -> str:

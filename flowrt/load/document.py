@@ -59,6 +59,8 @@ class NodeDecl:
     """The subflow definition this node belongs to, or None for a node of the flow itself."""
     guarantee: str | None = None
     """The ``guarantee`` key as written (a source's delivery guarantee), or None."""
+    journal: bool | None = None
+    """The ``journal`` key as written (whether a source reads through a journal), or None."""
 
     @property
     def subflow_type(self) -> str | None:

@@ -96,6 +96,7 @@ def _nodes(
             env=to_plain(env) if is_mapping(env) else {},
             subflow=subflow,
             guarantee=_str(raw.get("guarantee")),
+            journal=raw["journal"] if isinstance(raw.get("journal"), bool) else None,
         )
     return nodes
 

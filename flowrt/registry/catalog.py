@@ -76,6 +76,25 @@ GUARANTEE_PROPERTY: dict[str, Any] = {
 """The ``guarantee`` key, offered on source types only (see docs/delivery.md)."""
 
 
+def source_keys(spec: NodeSpec) -> dict[str, Any]:
+    """The node keys a source type offers besides its configuration (none for other types):
+    ``guarantee``, and ``journal`` with the type's own default."""
+    if not spec.reads:
+        return {}
+    journal = bool(getattr(spec.cls, "journal_by_default", False))
+    return {"guarantee": GUARANTEE_PROPERTY, "journal": {
+        "type": "boolean",
+        "default": journal,
+        "description": (
+            "Read through a local journal: each message is committed to disk, then "
+            "acknowledged to the server, so a server that drops what waits for a slow flow "
+            "(Mosquitto beyond 1,000 queued messages) loses nothing; at-least-once sources "
+            "only. The default is the node type's: "
+            + ("on (its server may drop)." if journal else "off (its server keeps them).")
+        ),
+    }}
+
+
 def _allow_env_ref(prop: dict[str, Any]) -> dict[str, Any]:
     if prop.get("type") == "string" and "enum" not in prop and "pattern" not in prop:
         return prop
@@ -99,8 +118,7 @@ def node_schema(spec: NodeSpec, published: bool = False) -> dict[str, Any]:
     )
     if spec.inputs == 0 and spec.cls.outputs == 0 and not spec.is_connection:
         common.pop("to", None)
-    if spec.reads:
-        common["guarantee"] = GUARANTEE_PROPERTY
+    common.update(source_keys(spec))
     return {
         "type": "object",
         "title": spec.type,

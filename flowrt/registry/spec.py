@@ -14,8 +14,9 @@ from flowrt.errors import RegistryError
 from flowrt.evaluated import kinds_of
 from flowrt.types import Category, Stability
 
-RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee")
-"""Keys a node may have besides its configuration (``guarantee`` on source types only)."""
+RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee", "journal")
+"""Keys a node may have besides its configuration (``guarantee`` and ``journal`` on source
+types only)."""
 
 GUARANTEES = ("at-least-once", "at-most-once")
 """The values of a source node's ``guarantee`` key (see docs/delivery.md)."""
@@ -61,6 +62,15 @@ class NodeSpec:
         if not issubclass(cls, Source) or not cls.acknowledges(config):
             return None
         return declared or "at-least-once"
+
+    def journaled(self, config: Any, guarantee: str | None, declared: bool | None) -> bool:
+        """Whether a source node reads through a local journal (:mod:`flowrt.run.journal`):
+        only an at-least-once source; as its ``journal`` key says, else as its type declares
+        (:attr:`flowrt.api.Source.journal_by_default`)."""
+        cls = self.cls
+        if not issubclass(cls, Source) or self.guarantee(config, guarantee) != "at-least-once":
+            return False
+        return cls.journal_by_default if declared is None else declared
 
     @property
     def config_model(self) -> ConfigClass:

@@ -283,6 +283,7 @@ def _signature(plan: Plan, pn: PlannedNode) -> str:
         "type": pn.type,
         "config": _dump(pn.config),
         "guarantee": pn.guarantee,
+        "journal": pn.journal,
         "wires": pn.wires,
         "env": pn.env,
         "flow_env": plan.flow_env.get(pn.flow),

@@ -21,6 +21,7 @@ from flowrt.server.routes_flows import body_of, error
 
 async def nodes(request: Request) -> Response:
     from flowrt.policy import refuses_type
+    from flowrt.registry.catalog import source_keys
     from flowrt.registry.docs import render_markdown
 
     server = server_of(request)
@@ -32,6 +33,7 @@ async def nodes(request: Request) -> Response:
             entry["docs"] = render_markdown(spec)
             entry["runs_code"] = spec.cls.runs_code
             entry["refused"] = refuses_type(spec.cls, server.settings.scripts)
+            entry["node_keys"] = source_keys(spec)
             cache.append(entry)
         server.catalog = cache
     return JSONResponse(cache)

@@ -44,13 +44,18 @@ class MqttIn(Source):
 
     Delivery follows the quality of service:
 
-    - **QoS 1** is at-least-once. A message is acknowledged to the broker (PUBACK) only when the
-      flow has finished with it. When a node fails on it and no catch node takes the error, it
-      is not acknowledged: with the connection's default `clean_session: false` the broker
-      sends it again, after the connection reconnects to have it redelivered (1 s after the
-      messages in hand are settled, doubling to 60 s while failures go on). Messages in the
-      flow when it stops are redelivered to the next run that resumes the session (same
-      `client_id`). A message may therefore arrive twice; make its processing idempotent.
+    - **QoS 1** is at-least-once, through a local journal by default: each message is
+      committed to a file in the state directory, then acknowledged to the broker (PUBACK),
+      and the flow takes it from the journal; its row is deleted once the flow finished it.
+      So the broker never holds what the flow is behind on: Mosquitto queues at most 1,000
+      messages per client by default and drops the rest. A message a node fails on (and no
+      catch node takes) stays in the journal and is fed again (1 s later, doubling to 60 s
+      while failures go on); rows left by a crash are fed first on the next start. With
+      `journal: false` a message is acknowledged to the broker only when the flow has
+      finished with it, and a failed one is redelivered by the broker after the connection
+      reconnects; messages in the flow when it stops are redelivered to the next run that
+      resumes the session (same `client_id`). Either way a message may arrive twice; make
+      its processing idempotent. See docs/delivery.md.
     - **QoS 0** is at-most-once: the broker forgets each message once sent, so one that
       arrives while the flow is down or fails in it is gone.
     - **QoS 2** is exactly-once from the broker to this node, and the message is acknowledged
@@ -95,10 +100,40 @@ class MqttIn(Source):
             return value
 
     config: Config
+    journal_by_default = True
 
     @classmethod
     def acknowledges(cls, config: Any) -> bool:
         return bool(config.qos == 1)
+
+    def risks(self, guarantee: str | None, journaled: bool) -> list[str]:
+        conn = self.ctx.connection(self.config.connection)
+        name, broker = self.config.connection, getattr(conn.config, "url", "")
+        qos, found = self.config.qos, []
+        if qos == 0:
+            found.append(
+                "QoS 0: the broker sends each message once and never again, so a message "
+                "published while this node is disconnected, or while the flow is behind (the "
+                f"broker's queue and flowrt's {MAX_WAITING:,} waiting messages are bounded), is "
+                "lost; use qos: 1 if every message counts")
+        elif qos == 1 and not journaled and guarantee == "at-least-once":
+            found.append(
+                "QoS 1 without a journal: a message is acknowledged only once the flow finished "
+                f"it, so while the flow is slower than the publishers {broker} queues the rest, "
+                "and Mosquitto keeps at most max_queued_messages (1,000 by default) per client "
+                "and drops the others silently; remove `journal: false`, or raise "
+                "max_queued_messages in the broker")
+        if qos and getattr(conn.config, "clean_session", False):
+            found.append(
+                f"clean_session: true on connection '{name}': the broker forgets the session "
+                "whenever the connection drops, with the QoS 1 messages it held for this node "
+                "and those sent but not yet acknowledged; set clean_session: false")
+        elif qos and getattr(conn.config, "client_id", "") is None:
+            found.append(
+                f"connection '{name}' has no client_id: each start of flowrt opens a new "
+                "session, so messages published while flowrt is stopped are kept for no one; "
+                "set a fixed client_id to have the broker keep them")
+        return found
 
     @classmethod
     def once_in_group(cls, config: Any) -> bool:

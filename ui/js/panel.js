@@ -93,7 +93,7 @@ function nodePanel(app, box, doc, id) {
     label: { type: "string", description: "A name shown in the editor and in logs." },
   };
   const tail = {
-    ...(info.reads ? { guarantee: { enum: ["at-least-once", "at-most-once"], description: "Delivery: at-least-once acknowledges a message once every branch finished with it; at-most-once acknowledges it as soon as it is read (default: at-least-once where the server waits for acknowledgements).", "x-advanced": true } } : {}),
+    ...Object.fromEntries(Object.entries(info.node_keys || {}).map(([key, prop]) => [key, { ...prop, "x-advanced": true }])),
     disabled: { type: "boolean", default: false, description: "A disabled node is kept but not run.", "x-advanced": true },
     info: { type: "string", "x-format": "code:markdown", description: "Notes about the node (Markdown).", "x-advanced": true },
   };

@@ -1,0 +1,141 @@
+"""mqtt-in with its journal against a Mosquitto with stock limits, into a deliberately slow sink.
+
+A private Mosquitto (:class:`servers.PrivateServer`, stock ``max_inflight_messages 20`` and
+``max_queued_messages 1000``) holds a persistent session under a fixed client id, made before
+the worker starts. ``messages`` numbered QoS 1 messages are published as fast as the broker
+takes them into ``mqtt-in -> work (script) -> store (postgres-out)``, whose table sleeps
+``per_row`` seconds per row (a trigger): the publishers are many times faster than the sink.
+Without a journal the broker holds what the flow is behind on and drops beyond 1,000; with it
+the worker reads ahead into its journal and nothing waits at the broker.
+
+``kill_after``: once the table has that many rows the worker is killed with SIGKILL (no drain,
+no acknowledgement, no journal close), the rows its journal file holds are read (the messages
+it had not finished: those it may write again), and a second worker starts on the same flow
+file and state directory: it feeds the journal's rows first, then reads on.
+
+Publishing ends before the kill: while no flowrt runs, only the broker's own queue (1,000
+messages) holds what is published, and that is the broker's limit, not flowrt's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brokers import create_session, drain_session, publish_mqtt
+from harness import Tally, Worker, tag, tally, wait_for, workers, write_flow
+from pipelines import ENV, mqtt_source, pipeline, postgres_sink
+from servers import PrivateServer, url
+from stores import Table
+
+
+@dataclass
+class JournalOutcome:
+    tally: Tally
+    journal: bool
+    rows_at_kill: int = 0
+    journaled_at_kill: set[int] = field(default_factory=set)
+    """Message numbers the killed worker's journal held (not finished) when it died."""
+    duplicated: set[int] = field(default_factory=set)
+    """Message numbers written more than once."""
+    replayed: int = 0
+    """Messages the second worker said it fed from the earlier run's journal."""
+    left_at_broker: int = 0
+    exit_code: int | None = None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def journal_rows(directory: Path) -> set[int]:
+    """The message numbers held by the journal files under ``directory`` (read directly)."""
+    held: set[int] = set()
+    for path in directory.rglob("*.sqlite3"):
+        with sqlite3.connect(path) as db:
+            for (body,) in db.execute("SELECT body FROM messages"):
+                held.add(int(json.loads(body)["payload"]["seq"]))
+    return held
+
+
+def through_journal(messages: int = 20_000, per_row: float = 0.001, journal: bool = True,
+                    kill_after: int | None = None, timeout: float = 600.0) -> JournalOutcome:
+    run = tag()
+    broker = PrivateServer("mqtt")
+    pg = url("pg")
+    topic, client_id, table_name = (f"flowrt/fault/journal/{run}", f"flowrt-journal-{run}",
+                                    f"fault_journal_{run}")
+    directory = Path(tempfile.mkdtemp(prefix="flowrt-fault-journal-"))
+    state = directory / "state"
+    table = Table(pg, table_name).create(slow=per_row)
+    try:
+        broker.start()
+        create_session(broker.url, client_id, topic)
+        source = mqtt_source(broker.url, topic, client_id)
+        if not journal:
+            source[1]["journal"] = False
+        flow = pipeline(source, postgres_sink(pg, table_name))
+        path = write_flow(directory, f"fault-journal-{run}", flow)
+        args = ["--state-dir", str(state)]
+        first = Worker(f"first-{run}", [path], ENV, args)
+        second = Worker(f"second-{run}", [path], ENV, args)
+        out = JournalOutcome(tally=tally([], []), journal=journal)
+        with workers(first) as (worker,):
+            worker.wait_running()
+            publish_mqtt(broker.url, topic, range(messages))
+            if kill_after is None:
+                end = (lambda: table.distinct() >= messages) if journal else _quiet(table)
+                wait_for(end, f"{messages} rows" if journal else "the rows to stop coming",
+                         timeout, workers=[worker])
+                out.exit_code = worker.stop()
+            else:
+                out.rows_at_kill = wait_for(
+                    lambda: (n if (n := table.count()) >= kill_after else 0),
+                    f"{kill_after} rows before the kill", timeout, workers=[worker])
+                worker.kill()
+                out.journaled_at_kill = journal_rows(state)
+        if kill_after is not None:
+            with workers(second) as (worker,):
+                worker.wait_running()
+                wait_for(lambda: table.distinct() >= messages, f"all {messages} rows",
+                         timeout, workers=[worker])
+                out.exit_code = worker.stop()
+                out.replayed = _replayed(worker)
+        rows = table.rows()
+        out.left_at_broker = len(drain_session(broker.url, client_id, mqtt5=False))
+    finally:
+        table.drop()
+        broker.close()
+    out.tally = tally(range(messages), (r.seq for r in rows))
+    last = second if kill_after is not None else first
+    out.warnings = [r for r in last.log() if r.get("level") == "warning"]
+    out.errors = last.errors()
+    seen: set[int] = set()
+    for r in rows:
+        (out.duplicated if r.seq in seen else seen).add(r.seq)
+    return out
+
+
+def _quiet(table: Table, seconds: float = 10.0) -> Any:
+    """A probe true once the table gained no row for ``seconds`` (the run without a journal,
+    whose lost messages never come: for the benchmark's figure, not for a test)."""
+    last = [-1, time.monotonic()]
+
+    def probe() -> bool:
+        count = table.count()
+        if count != last[0]:
+            last[0], last[1] = count, time.monotonic()
+        return time.monotonic() - last[1] > seconds
+
+    return probe
+
+
+def _replayed(worker: Worker) -> int:
+    for record in worker.log():
+        text = str(record.get("message", ""))
+        if text.startswith("feeding ") and "earlier run left" in text:
+            return int(text.split()[1])
+    return 0

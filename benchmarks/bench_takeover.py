@@ -6,8 +6,11 @@ Repeated ``--rounds`` times with fresh processes; prints each round and the medi
 
     python benchmarks/bench_takeover.py                 # 5 rounds, --group-poll 1.0
     python benchmarks/bench_takeover.py --poll 0.5 --rounds 3
+    python benchmarks/bench_takeover.py --local         # flowrt run --workers 2: file locks
 
-Needs PostgreSQL (FLOWRT_TEST_POSTGRES, default postgresql://postgres@127.0.0.1:5432/test).
+Needs PostgreSQL (FLOWRT_TEST_POSTGRES, default postgresql://postgres@127.0.0.1:5432/test),
+except with ``--local``: one ``flowrt run --workers 2`` parent, whose workers hold the timer
+through file locks of this host; the worker holding it is killed, and the parent restarts it.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ nodes:
 """
 
 
-def ticks(log: Path) -> list[float]:
+def ticks(log: Path, worker: str | None = None) -> list[float]:
     found = []
     for line in log.read_text().splitlines():
         if line.startswith("{"):
             record = json.loads(line)
-            if record.get("node") == "log":
+            if record.get("node") == "log" and (worker is None or
+                                                 record.get("worker") == worker):
                 found.append(datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
                              .timestamp())
     return found
@@ -85,10 +89,40 @@ def one_round(folder: Path, pg: str, poll: float) -> float:
                 proc.wait()
 
 
+def one_local_round(folder: Path, poll: float) -> float:
+    """The same with one ``--workers 2`` parent: the workers log to its one log."""
+    log = folder / f"local-{uuid.uuid4().hex[:8]}.log"
+    with log.open("wb") as out:
+        parent = subprocess.Popen(
+            [sys.executable, "-m", "flowrt", "run", str(folder / "tick.yaml"), "--log-format",
+             "json", "--workers", "2", "--group", f"bench-{uuid.uuid4().hex[:8]}",
+             "--group-poll", str(poll)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait(lambda: log.read_text().count('"message": "running ') == 2
+             and len(ticks(log)) >= 3)
+        time.sleep(0.5 + random.uniform(0, 2 * poll))  # kill at any point of a round
+        holder = "w0" if ticks(log, "w0") else "w1"
+        survivor = "w1" if holder == "w0" else "w0"
+        pid = [int(line.rsplit(" ", 1)[1].rstrip(')"}'))
+               for line in log.read_text().splitlines()
+               if f'"message": "worker {holder} started (pid ' in line][-1]
+        before = len(ticks(log, survivor))
+        os.kill(pid, signal.SIGKILL)
+        killed = time.time()
+        wait(lambda: len(ticks(log, survivor)) > before)
+        return ticks(log, survivor)[before] - killed
+    finally:
+        parent.terminate()
+        parent.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--local", action="store_true",
+                        help="One flowrt run --workers 2 (file locks) instead of two --group "
+                             "processes (PostgreSQL).")
     args = parser.parse_args()
     pg = os.environ.get("FLOWRT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,10 +130,12 @@ def main() -> None:
         (folder / "tick.yaml").write_text(FLOW)
         times = []
         for n in range(args.rounds):
-            took = one_round(folder, pg, args.poll)
+            took = (one_local_round(folder, args.poll) if args.local
+                    else one_round(folder, pg, args.poll))
             times.append(took)
             print(f"round {n + 1}: takeover {took * 1000:.0f} ms")
-    print(f"--group-poll {args.poll:g}: median {statistics.median(times) * 1000:.0f} ms, "
+    how = "--workers 2" if args.local else "--group"
+    print(f"{how} --group-poll {args.poll:g}: median {statistics.median(times) * 1000:.0f} ms, "
           f"worst {max(times) * 1000:.0f} ms over {len(times)} rounds "
           f"(the timer fires every 100 ms)")
 

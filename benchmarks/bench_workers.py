@@ -104,9 +104,11 @@ def one_run(count: int, messages: int, work: int) -> dict[str, Any]:
         wait_for(lambda: table.count() >= probed + messages, f"{messages} rows", timeout=900,
                  interval=0.05, workers=[parent])
         ended = time.perf_counter()
-        if parent.stop() != 0:
-            raise SystemExit(f"--workers {count}: the parent did not stop cleanly\n"
-                             + parent.tail())
+        clean = parent.stop() == 0
+        if not clean:  # counted, and the log kept: the figures stand, the stop is reported
+            crashes = Path(tempfile.gettempdir()) / f"bench-workers-{run}.log"
+            crashes.write_text(parent.tail(400))
+            print(f"--workers {count}: did not stop cleanly; log in {crashes}", file=sys.stderr)
         rows = [r for r in table.rows() if r.seq >= 0]
         span = stored_span(table.name)
     finally:
@@ -119,7 +121,7 @@ def one_run(count: int, messages: int, work: int) -> dict[str, Any]:
     return {"workers": count, "messages": messages, "work": work,
             "rows_per_s": (messages - 1) / span if span else float("nan"),
             "seconds_from_publish": ended - started,
-            "shares": sorted(shares.values(), reverse=True)}
+            "shares": sorted(shares.values(), reverse=True), "clean_stop": clean}
 
 
 def measure(messages: int, work: int, rounds: int) -> list[dict[str, Any]]:
@@ -143,7 +145,8 @@ def main() -> None:
     print(f"{'workers':>7} {'msg/s':>8} {'publish to end':>15}  shares")
     for r in results:
         print(f"{r['workers']:>7} {r['rows_per_s']:>8,.0f} {r['seconds_from_publish']:>13.1f} s"
-              f"  {r['shares']}")
+              f"  {r['shares']}" + ("" if r["clean_stop"] else "  (a worker did not stop "
+                                    "cleanly)"))
     best = {n: max(r["rows_per_s"] for r in results if r["workers"] == n) for n in (1, 2)}
     print(f"best of each: 2 workers / 1 worker = {best[2] / best[1]:.2f}x")
 

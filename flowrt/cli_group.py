@@ -63,22 +63,31 @@ def group_cli() -> None:
 
 @group_cli.command("status")
 @click.option("--group", "group_name", metavar="NAME", envvar="FLOWRT_GROUP", required=True)
-@click.option("--group-db", "group_db", metavar="URL", envvar="FLOWRT_GROUP_DB", required=True)
+@click.option("--group-db", "group_db", metavar="URL", envvar="FLOWRT_GROUP_DB",
+              help="The group's PostgreSQL database; without it, the local group of this host "
+                   "(flowrt run --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--alive-after", type=float, default=5.0, show_default=True,
               help="A worker not seen for this many seconds is shown as gone.")
-def status(group_name: str, group_db: str, as_json: bool, alive_after: float) -> None:
+def status(group_name: str, group_db: str | None, as_json: bool, alive_after: float) -> None:
     """List the group's workers: alive or gone, messages read, singletons held.
 
     Exit status: 0 listed, 1 no worker of the group is alive, 2 the database cannot be read.
     """
     from flowrt.group.postgres import ALIVE, TABLE, plain_postgres_url
 
-    async def read() -> list[dict[str, Any]]:
+    def read_local() -> list[dict[str, Any]]:
+        from dataclasses import asdict
+
+        from flowrt.group.local import group_directory, read_members
+
+        return [asdict(m) for m in read_members(group_directory(group_name))]
+
+    async def read(db: str) -> list[dict[str, Any]]:
         import psycopg
 
         async with await psycopg.AsyncConnection.connect(
-            plain_postgres_url(group_db), autocommit=True, connect_timeout=5
+            plain_postgres_url(db), autocommit=True, connect_timeout=5
         ) as conn:
             cur = await conn.execute(
                 "SELECT worker, host, pid, address, started, seen, messages, holds, "
@@ -89,9 +98,10 @@ def status(group_name: str, group_db: str, as_json: bool, alive_after: float) ->
             return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
 
     try:
-        rows = asyncio.run(read())
+        rows = asyncio.run(read(group_db)) if group_db else read_local()
     except Exception as exc:
-        click.echo(f"flowrt: error: cannot read the group from the database: {exc}", err=True)
+        where = "the database" if group_db else "this host"
+        click.echo(f"flowrt: error: cannot read the group from {where}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if as_json:
         out = [{**r, "started": r["started"].isoformat(), "seen": r["seen"].isoformat(),

@@ -114,7 +114,7 @@ class LocalBackend:
                 log.info("group %s: this worker (%s) now runs %s", group.name, group.worker,
                          key)
         self._write(group, sorted(table.held))
-        return self._read()
+        return read_members(self.directory)
 
     def _write(self, group: Group, holds: list[str]) -> None:
         record = {"worker": group.worker, "host": socket.gethostname(), "pid": os.getpid(),
@@ -126,25 +126,6 @@ class LocalBackend:
         part.write_text(json.dumps(record))
         os.replace(part, path)
 
-    def _read(self) -> list[Member]:
-        from flowrt.group.group import Member
-
-        members = []
-        for path in sorted(self.directory.glob("member-*.json")):
-            try:
-                record = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue  # removed or replaced under us: next round
-            probe = _lock(path.with_suffix(".lock"), fcntl.LOCK_SH)
-            if probe is not None:
-                os.close(probe)
-            members.append(Member(
-                worker=record["worker"], host=record["host"], pid=record["pid"],
-                address=record["address"], started=datetime.fromisoformat(record["started"]),
-                seen=datetime.fromisoformat(record["seen"]), messages=record["messages"],
-                holds=tuple(record["holds"]), alive=probe is None))
-        return sorted(members, key=lambda m: m.worker)
-
     async def leave(self, group: Group) -> None:
         self._write(group, [])
 
@@ -155,6 +136,27 @@ class LocalBackend:
         if self._member is not None:
             os.close(self._member)
             self._member = None
+
+
+def read_members(directory: Path) -> list[Member]:
+    """The members recorded in a local group's ``directory``, alive while their lock is held."""
+    from flowrt.group.group import Member
+
+    members = []
+    for path in sorted(directory.glob("member-*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue  # removed or replaced under us: next round
+        probe = _lock(path.with_suffix(".lock"), fcntl.LOCK_SH)
+        if probe is not None:
+            os.close(probe)
+        members.append(Member(
+            worker=record["worker"], host=record["host"], pid=record["pid"],
+            address=record["address"], started=datetime.fromisoformat(record["started"]),
+            seen=datetime.fromisoformat(record["seen"]), messages=record["messages"],
+            holds=tuple(record["holds"]), alive=probe is None))
+    return sorted(members, key=lambda m: m.worker)
 
 
 _parent_locks: list[int] = []

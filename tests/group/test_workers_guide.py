@@ -78,6 +78,40 @@ def runs(command: str, place: Path, workers: int, names: tuple[str, ...] = ()) -
     return text
 
 
+def status(command: str, place: Path) -> None:
+    """Run the status command while the guide's workers of group ``hello`` run."""
+    import json
+
+    workers = subprocess.Popen(
+        ["flowrt", "run", "flows/hello.yaml", "--workers", "2", "--group", "hello"], cwd=place,
+        env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        def listed() -> list[dict[str, object]] | None:
+            done = subprocess.run(["bash", "-c", command + " --json"], cwd=place,
+                                  env=environment(), capture_output=True, text=True,
+                                  timeout=60)
+            rows: list[dict[str, object]] = json.loads(done.stdout)["workers"] \
+                if done.returncode == 0 else []
+            alive = [r for r in rows if r["alive"]]
+            return alive if len(alive) == 2 and any(r["holds"] for r in alive) else None
+
+        deadline = time.monotonic() + 120
+        while (alive := listed()) is None:
+            assert workers.poll() is None and time.monotonic() < deadline, "no workers listed"
+            time.sleep(0.2)
+        assert sorted(str(r["worker"]) for r in alive) == ["w0", "w1"]
+        assert sorted(str(h) for r in alive for h in r["holds"]) == ["tick"]
+        text = subprocess.run(["bash", "-c", command], cwd=place, env=environment(),
+                              capture_output=True, text=True, timeout=60)
+        assert text.returncode == 0 and "alive" in text.stdout, text.stdout + text.stderr
+        header = text.stdout.splitlines()[0]
+        assert f"```\n{header}\n" in GUIDE.read_text(), "the guide shows another output"
+    finally:
+        workers.send_signal(signal.SIGTERM)
+        assert workers.wait(timeout=120) == 0
+
+
 def refused(command: str, place: Path, said: str) -> None:
     done = subprocess.run(["bash", "-c", command], cwd=place, env=environment(),
                           capture_output=True, text=True, timeout=120)
@@ -90,6 +124,10 @@ def check_command(command: str, place: Path) -> None:
         runs(command, place, 2)
     elif command == "FLOWRT_WORKERS=auto flowrt run flows/hello.yaml":
         runs(command, place, cpu_count())
+    elif command == "flowrt run flows/hello.yaml --workers 2 --group hello":
+        runs(command, place, 2)
+    elif command == "flowrt group status --group hello":
+        status(command, place)
     elif command == "flowrt run flows/hello.yaml --workers 2 --until-idle":
         refused(command, place, "--until-idle")
     elif command.startswith(f"FLOWRT_GROUP_DB={GUIDE_DB} "):
@@ -107,7 +145,7 @@ def test_each_command_of_the_guide_does_what_it_says(command: str, place: Path) 
 
 
 def test_the_guide_has_the_commands_checked_here() -> None:
-    assert len(commands()) == 4, commands()
+    assert len(commands()) == 6, commands()
 
 
 def test_the_flow_of_the_guide_validates_and_runs_on_two_workers(place: Path) -> None:

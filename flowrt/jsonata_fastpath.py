@@ -21,7 +21,10 @@ compiled at all.
 Bounds: a closure has no loop of its own; it walks the message's types once (as the evaluator
 does before every evaluation) and does a fixed number of steps, each bounded by the message's
 size, so it needs no deadline. The texts it makes are checked against the limits of
-:mod:`flowrt.jsonata_limits` as the evaluator's are.
+:mod:`flowrt.jsonata_limits` as the evaluator's are. One difference is only in time: the
+evaluator checks a message's types under its deadline, so a message so large that the check
+alone takes longer fails there, while here the check (a faster walk) is bounded by the
+message's size rather than by the deadline, and the message is answered.
 """
 
 from __future__ import annotations

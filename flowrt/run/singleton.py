@@ -1,11 +1,12 @@
 """Sources that run once in a group of workers: read only while this worker holds the lease.
 
-In a group (``flowrt run --group``), a source whose type says ``once_in_group(config)`` (an
-inject timer, an MQTT subscription that is not shared) is claimed from the group when the runtime
-starts. Until the lease is granted the node shows "standby"; once granted it connects and reads
-as any source; if the lease is lost (this worker's database connection broke, so another worker
-may take over) the reading stops at once, the source is closed, and the node waits to be granted
-again. Messages already read finish their way through the flow as usual.
+In a group (``flowrt run --group`` or ``--workers``), a source whose type says
+``once_in_group(config)`` (an inject timer, an MQTT subscription that is not shared) is claimed
+from the group when the runtime starts. Until the lease is granted the node shows "standby";
+once granted it connects and reads as any source; if the lease is lost (this worker's database
+connection broke, so another worker may take over; a file lock of the local backend is lost
+only with its process) the reading stops at once, the source is closed, and the node waits to
+be granted again. Messages already read finish their way through the flow as usual.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ async def run_singleton(rt: Runtime, group: Group, node: Source, ctx: NodeContex
                 return  # the source ended (EndOfInput) or the runtime is stopping
             if rt.stopping:
                 return
-            rt.log_node(node.id, "warning", f"group {group.name}: lost the lease (no database "
-                        "connection); stopped here, another worker takes over", None)
+            rt.log_node(node.id, "warning", f"group {group.name}: lost the lease (lost "
+                        f"{group.backend.where}); stopped here, another worker takes over",
+                        None)
             try:
                 await asyncio.wait_for(node.close(), 15.0)
             except Exception as exc:

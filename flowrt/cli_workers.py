@@ -136,12 +136,11 @@ def run_parent(count: int, paths: tuple[str, ...], group_name: str | None,
     from flowrt.run.main import render_summary
 
     name = group_name or project_group_name(paths)
-    if not group_db:
-        try:
-            hold_parent_lock(group_directory(name), name)
-        except ConfigError as exc:
-            click.echo(f"flowrt: error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+    try:  # with a group database too: the workers' names (HOST-w0, ...) would clash
+        hold_parent_lock(group_directory(name), name)
+    except ConfigError as exc:
+        click.echo(f"flowrt: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     log.info("group %s: starting %d worker%s on this host (%s)", name, count,
              "s"[: count != 1], "PostgreSQL group" if group_db else "local locks")
     env = {**os.environ, **own, "FLOWRT_GROUP": name}

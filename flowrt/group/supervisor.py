@@ -115,6 +115,8 @@ class Supervisor:
         while not self.stopping:
             await self._start(worker)
             assert worker.process is not None
+            if self.stopping:  # the signal came while it was starting: it gets one too
+                self._send(worker, signal.SIGTERM)
             code = await worker.process.wait()
             worker.codes.append(code)
             how = f"killed by {_signal_name(-code)}" if code < 0 else f"exit status {code}"

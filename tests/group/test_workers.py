@@ -332,3 +332,22 @@ def test_two_workers_appending_to_one_file_write_whole_lines(
         assert all(x["pad"] == "x" * x["size"] and x["size"] > 19_000 for x in written)
     finally:
         delete_queue(amqp, queue)
+
+
+def test_a_second_parent_of_the_same_group_on_this_host_is_refused(
+    tmp_path: Path, parent_of: Callable[..., Worker]
+) -> None:
+    import subprocess
+    import sys
+
+    flow = tmp_path / "tick.yaml"
+    flow.write_text(TICK)
+    group = f"s-{tag()}"
+    parent = parent_of([flow], "--workers", "1", "--group", group)
+    wait_for(lambda: running_workers(parent) == {"w0"}, "the worker to run", workers=[parent])
+    second = subprocess.run(
+        [sys.executable, "-m", "flowrt", "run", str(flow), "--workers", "1", "--group", group],
+        capture_output=True, text=True, timeout=120)
+    assert second.returncode == 2, second.stderr
+    assert "another `flowrt run --workers` runs group" in second.stderr
+    assert parent.stop() == 0, parent.tail(40)

@@ -216,3 +216,32 @@ def test_searching_for_an_object_is_an_error() -> None:
 def test_invalid_rules_fail_at_load(rule: dict[str, Any], error: str) -> None:
     with pytest.raises(CheckError, match=error):
         change([rule], {})
+
+
+def _jsonata(expression: str) -> dict[str, str]:
+    return {"type": "jsonata", "value": expression}
+
+
+def test_expressions_after_a_rule_that_writes_bytes_see_them() -> None:
+    """Each expression sees the message as the rules before it left it: the evaluator fails on
+    bytes anywhere in a message, and so does the compiled form of an expression."""
+    rules = [
+        {"set": "payload.a", "to": _jsonata("payload.x * 2")},
+        {"set": "payload.raw", "to": {"type": "bin", "value": [1, 2]}},
+        {"set": "payload.b", "to": _jsonata("payload.x * 3")},
+    ]
+    result = change(rules, {"payload": {"x": 2}})
+    assert len(result.errors) == 1 and "JSONata" in result.errors[0].message
+    assert result.sent("c") == []
+
+
+def test_expressions_in_turn_see_what_the_rules_before_them_wrote() -> None:
+    rules = [
+        {"set": "payload.a", "to": _jsonata("$number(payload.x) * 2")},
+        {"move": "payload.a", "to": "payload.b"},
+        {"set": "payload.c", "to": _jsonata("payload.b & '/' & payload.x")},
+        {"delete": "payload.x"},
+        {"set": "payload.d", "to": _jsonata("payload.x ? 1 : 0")},
+    ]
+    assert changed(rules, {"payload": {"x": "21"}}) == {
+        "payload": {"b": 42, "c": "42/21", "d": 0}}

@@ -3,6 +3,7 @@ it counts. How fast anything ran is the benchmark's business, never asserted her
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -34,11 +35,27 @@ def test_the_report_has_every_figure(report: dict[str, Any]) -> None:
     assert {"commit", "date", "machine", "settings", "systems", "ratios"} <= set(report)
     flowrt = report["systems"]["flowrt"]
     assert flowrt["engine"] == "flowrt"
-    assert RUN_FIELDS <= set(flowrt["throughput"])
+    assert RUN_FIELDS | {"broker_dropped"} <= set(flowrt["throughput"])
     assert RUN_FIELDS | {"p50_ms", "p99_ms", "rate"} <= set(flowrt["latency"])
     assert flowrt["throughput"]["messages"] == report["settings"]["n"]
     assert flowrt["throughput"]["peak_rss_mb"] > 0
     assert 0 < flowrt["latency"]["p50_ms"] <= flowrt["latency"]["p99_ms"]
+
+
+def test_the_table_shows_each_run(report: dict[str, Any]) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_pipeline", ROOT / "benchmarks" / "bench_pipeline.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    text = module.table(report)
+    assert "flowrt, MQTT, function (JavaScript)" in text
+    assert f"{report['systems']['flowrt']['throughput']['lost']:,}" in text
+    assert "flowrt / Node-RED" not in text  # no Node-RED run, no ratio
 
 
 def test_a_steady_rate_loses_and_duplicates_nothing(report: dict[str, Any]) -> None:
@@ -56,5 +73,5 @@ def test_a_steady_rate_loses_and_duplicates_nothing(report: dict[str, Any]) -> N
 )
 def test_a_burst_loses_nothing(report: dict[str, Any]) -> None:
     run = report["systems"]["flowrt"]["throughput"]
-    assert run["lost"] == 0
+    assert (run["lost"], run["broker_dropped"]) == (0, 0)
     assert run["complete"]

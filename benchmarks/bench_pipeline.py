@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline import measure, nodered  # noqa: E402
 from pipeline.stores import Mosquitto  # noqa: E402
-from pipeline.systems import ROOT, SYSTEMS  # noqa: E402
+from pipeline.systems import ROOT, SYSTEMS, System  # noqa: E402
 
 QUICK = {"n": 5000, "latency_seconds": 3.0, "latency_rate": 200.0, "stall": 5.0}
 
@@ -96,9 +96,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace, names: list[str], tree: Path) -> dict[str, Any]:
     absolute, factor = parse_rate(args.rate)
-    loss_run = bool(args.rate or args.kill9)
-    if args.kill9 and not args.rate:
-        factor = 1.5
     report: dict[str, Any] = {
         "commit": _git("rev-parse", "--short", args.at or "HEAD"),
         "dirty": not args.at and bool(_git("status", "--porcelain", "--untracked-files=no")),
@@ -118,29 +115,40 @@ def _run(args: argparse.Namespace, names: list[str], tree: Path) -> dict[str, An
     try:
         for name in names:
             system = SYSTEMS[name](tree)
-            entry: dict[str, Any] = {"label": system.label, "engine": system.engine}
-            report["systems"][name] = entry
-            if not args.no_throughput:
-                entry["throughput"] = measure.throughput(system, settings, args.n)
-                _progress(name, "throughput", entry["throughput"])
-            if not args.no_latency:
-                entry["latency"] = measure.latency(
-                    system, settings, args.latency_rate, args.latency_seconds)
-                _progress(name, "latency", entry["latency"])
-            if loss_run:
-                rate = absolute
-                if rate is None:
-                    if "throughput" not in entry:
-                        raise SystemExit("--rate Nx needs the throughput run")
-                    rate = (factor or 1.5) * entry["throughput"]["msgs_per_s"]
-                entry["loss"] = measure.loss(system, settings, args.loss_n or args.n, rate,
-                                             args.kill9)
-                _progress(name, "loss", entry["loss"])
+            try:
+                report["systems"][name] = _measure(system, settings, args, absolute, factor)
+            finally:
+                system.close()
     finally:
         broker.close()
     report["machine"]["load_after"] = os.getloadavg()[0]
     report["ratios"] = ratios(report["systems"])
     return report
+
+
+def _measure(
+    system: System, settings: measure.Settings, args: argparse.Namespace,
+    absolute: float | None, factor: float | None,
+) -> dict[str, Any]:
+    """The runs of one system that the arguments ask for."""
+    name = system.name
+    entry: dict[str, Any] = {"label": system.label, "engine": system.engine}
+    if not args.no_throughput:
+        entry["throughput"] = measure.throughput(system, settings, args.n)
+        _progress(name, "throughput", entry["throughput"])
+    if not args.no_latency:
+        entry["latency"] = measure.latency(
+            system, settings, args.latency_rate, args.latency_seconds)
+        _progress(name, "latency", entry["latency"])
+    if args.rate or args.kill9:
+        rate = absolute
+        if rate is None:
+            if "throughput" not in entry:
+                raise SystemExit("--rate Nx needs the throughput run")
+            rate = (factor or 1.5) * entry["throughput"]["msgs_per_s"]
+        entry["loss"] = measure.loss(system, settings, args.loss_n or args.n, rate, args.kill9)
+        _progress(name, "loss", entry["loss"])
+    return entry
 
 
 def _progress(name: str, what: str, result: dict[str, Any]) -> None:
@@ -254,6 +262,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small runs, for a test")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.no_throughput and (args.kill9 and not args.rate or (args.rate or "").endswith("x")):
+        parser.error("a rate relative to the throughput (--rate NNx, or --kill9 alone) needs "
+                     "the throughput run: give --rate in msg/s with --no-throughput")
     defaults = {"n": 50_000, "latency_seconds": 10.0, "latency_rate": 1000.0, "stall": 20.0}
     if args.quick:
         defaults.update(QUICK)

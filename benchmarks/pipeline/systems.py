@@ -14,6 +14,7 @@ read from the kernel's high-water mark (``VmHWM``) of the main process before it
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -173,6 +174,10 @@ class System:
         path = self.directory / "output.log"
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def close(self) -> None:
+        """Remove the system's files (its output and, for Node-RED, its user directory)."""
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def reset(self) -> None:
         """Forget the last run's memory peak and output."""

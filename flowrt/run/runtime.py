@@ -168,6 +168,8 @@ class Runtime:
                 await node.start()
             except Exception as exc:
                 await self._stop_nodes()
+                await asyncio.gather(*(_bounded(c.close(), 5.0, i)
+                                       for i, c in self.connections.items()))
                 pn = self.plan.nodes[node_id]
                 raise ConfigError(
                     f"{pn.file}:{pn.line}: node '{node_id}' ({pn.type}) cannot start: {exc}",

@@ -6,6 +6,7 @@ compatibility layer); `/write` and `/query` are in every 1.x release, so 1.x goe
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,16 @@ class V1Api:
                 base_url=self.url, timeout=self.timeout, verify=self.verify_ssl, auth=self.auth
             )
         return self._client
+
+    async def prepare(self) -> None:
+        """Make the HTTP client and ask the server's /ping once, so the first write does not
+        pay for importing and setting up the HTTP stack (about a second on a busy machine,
+        while a burst of messages waits). A server that does not answer is left to the
+        writes to report."""
+        import httpx
+
+        with contextlib.suppress(httpx.HTTPError, OSError):
+            await self._http().get("/ping")
 
     async def close(self) -> None:
         if self._client is not None:

@@ -71,6 +71,11 @@ class V2Api:
             self._writer = self._client.write_api(write_options=SYNCHRONOUS)
         return self._client
 
+    async def prepare(self) -> None:
+        """Make the client before the first write (importing it takes about a second on a
+        busy machine, while a burst of messages waits)."""
+        await asyncio.to_thread(self._open)
+
     async def close(self) -> None:
         client, self._client, self._writer = self._client, None, None
         if client is not None:

@@ -130,6 +130,9 @@ class Influxdb(Connection):
         per statement."""
         return await self.api.query(text, params, epoch)
 
+    async def open(self) -> None:
+        await self.api.prepare()
+
     async def close(self) -> None:
         await self.api.close()
 

@@ -45,6 +45,7 @@ def _target(settings: Settings, system: System, store: Store) -> Target:
         topic=f"pipeline/{tag}/readings", client_id=f"pipeline-{system.name}-{tag}",
         amqp_url=settings.amqp_url, queue=f"pipeline-{tag}", pg_dsn=store.pg_dsn,
         table=store.table, influx_url=store.influx_url, database=store.database,
+        state_dir=str(system.directory / f"state-{tag}"),
     )
 
 

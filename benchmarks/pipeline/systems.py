@@ -42,9 +42,12 @@ class Target:
     table: str
     influx_url: str
     database: str
+    state_dir: str = ""
+    """flowrt's state directory (its journal), one per run, kept across a kill and restart."""
 
     def env(self) -> dict[str, str]:
         return {
+            "FLOWRT_STATE_DIR": self.state_dir,
             "MQTT_URL": self.mqtt_url, "MQTT_TOPIC": self.topic,
             "MQTT_CLIENT_ID": self.client_id, "AMQP_URL": self.amqp_url,
             "AMQP_QUEUE": self.queue, "PG_DSN": self.pg_dsn, "PG_TABLE": self.table,

@@ -157,6 +157,8 @@ class JsEngine:
         )
         ctx.eval("delete globalThis.__flowrt; delete globalThis.__flowrt_get; "
                  "delete globalThis.__flowrt_keys;")
+        self._entries = {"call": self._call, "init": self._init, "fire": self._fire,
+                         "fin": self._fin}
         setup(self._settings, self._env)
         for part, number in PARTS.items():
             text = self.code.get(part, "")
@@ -169,8 +171,7 @@ class JsEngine:
     def enter(self, kind: str, *args: Any) -> str:
         """Run one entry ("call", "init", "fire" or "fin") and the promise jobs it queued:
         ``[reply, job effects, job failure or null]`` as JSON text."""
-        entry = {"call": self._call, "init": self._init, "fire": self._fire,
-                 "fin": self._fin}[kind]
+        entry = self._entries[kind]
         started = 0.0
         if self.timeout:
             started = time.process_time()

@@ -37,8 +37,10 @@ import logging
 import sqlite3
 import time
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowrt.api import Ack
 from flowrt.run.journal_file import JournalFile, JournalSettings, decode, encode
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from flowrt.run.runtime import Runtime
 
 log = logging.getLogger("flowrt.run")
+T = TypeVar("T")
 DELETE_BATCH = 512
 """Finished rows deleted at once; fewer are deleted after DELETE_DELAY."""
 DELETE_DELAY = 0.05
@@ -126,15 +129,20 @@ class Journal:
         self._taken: dict[int, float] = {}
         self._empty = asyncio.Event()
         self._busy = False
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"flowrt-journal-{node_id}")
+
+    def _run(self, call: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Run a call on the file on the journal's own thread: one at a time, in order."""
+        return asyncio.get_running_loop().run_in_executor(self._thread, call, *args)
 
     # opening -----------------------------------------------------------------------------
 
     async def open(self) -> int:
         """Open the file and queue what an earlier run left; returns how many rows that is."""
-        rows, size, last = await asyncio.to_thread(self.file.open)
+        rows, size, last = await self._run(self.file.open)
         self.rows, self.bytes, self._next = rows, size, last + 1
         if rows:
-            self._ready.extend(await asyncio.to_thread(self.file.ids))
+            self._ready.extend(await self._run(self.file.ids))
         loop = asyncio.get_running_loop()
         self._committer = loop.create_task(self._commit_loop(), name=f"journal:{self.node_id}")
         self._feeder = loop.create_task(self._feed_loop(), name=f"journal-feed:{self.node_id}")
@@ -203,7 +211,7 @@ class Journal:
         done, self._done = self._done, []
         rows = [(row, body) for row, body, _, _ in batch]
         try:
-            await asyncio.shield(asyncio.to_thread(self.file.commit, rows, done))
+            await asyncio.shield(self._run(self.file.commit, rows, done))
         except (sqlite3.Error, OSError) as exc:
             self._done = done + self._done
             self._bypass_until = time.monotonic() + BYPASS
@@ -282,7 +290,7 @@ class Journal:
     async def _load(self) -> None:
         """Read the next rows not in memory back from the file."""
         wanted = [r for r in list(self._ready)[:LOAD] if r not in self._cache]
-        bodies = await asyncio.to_thread(self.file.load, wanted)
+        bodies = await self._run(self.file.load, wanted)
         for row in wanted:
             body = bodies.get(row)
             if body is None:  # gone meanwhile (finished by an earlier run's late ack)
@@ -363,12 +371,13 @@ class Journal:
         done, self._done = self._done, []
         try:
             if done:
-                await asyncio.to_thread(self.file.commit, [], done)
+                await self._run(self.file.commit, [], done)
         except (sqlite3.Error, OSError) as exc:
             log.warning("journal %s: could not delete %d finished message(s) (%s); they are "
                         "fed again on the next start", self.path, len(done), exc)
         finally:
-            await asyncio.to_thread(self.file.close)
+            await self._run(self.file.close)
+            self._thread.shutdown(wait=False)
 
     def _warn(self, key: str, text: str) -> None:
         """Warn once per kind of trouble (a full journal, a failed commit: once until it

@@ -169,6 +169,7 @@ def slow_mqtt(protocol: str = "5", messages: int = 1_000, size: int = 65_536,
         create_session(mqtt_url, client_id, topic, mqtt5=mqtt5)
         publish_mqtt(mqtt_url, topic, range(messages), size)
         source = mqtt_source(mqtt_url, topic, client_id, receive_maximum, protocol=protocol)
+        source[1]["journal"] = False  # what the connection's own window holds, unjournaled
         sink = postgres_sink(pg, table_name)
         sink[1]["batch_size"] = receive_maximum
         flow = pipeline(source, sink, work=WORK_COUNTED)

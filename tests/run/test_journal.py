@@ -1,0 +1,195 @@
+"""The journal of an acknowledging source (flowrt/run/journal.py): which nodes get one, its
+node key, its file, and, against the test broker, replay of what an earlier run left, and a
+failed message fed again. The attack itself (a stock Mosquitto, a slow sink, kill -9) is
+tests/faults/test_mqtt_journal.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flowrt.check import check
+from flowrt.compile import build_plan
+from flowrt.load import Project, load_project, load_text
+from flowrt.run.journal_file import (
+    JournalFile,
+    JournalSettings,
+    configure,
+    decode,
+    encode,
+    journal_path,
+    settings,
+)
+from flowrt.testing import Harness
+from tests.nodes.mqtt.mqtt_kit import URL, Probe, eventually, unique, until_connected
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[Path]:
+    """Journals under ``tmp_path/state`` for this test (as ``--state-dir`` sets it)."""
+    before = settings()
+    configure(JournalSettings(state_dir=tmp_path / "state"))
+    try:
+        yield tmp_path / "state"
+    finally:
+        configure(before)
+
+
+def flow(source: str, extra: str = "") -> str:
+    return f"""
+flowrt: 1
+id: j
+connections:
+  mq: {{type: mqtt-broker, url: "{URL}", client_id: j-{unique('x').split('/')[-1]}}}
+  rb: {{type: amqp-broker, url: "amqp://127.0.0.1:5672/", username: guest,
+        password: "${{P}}"}}
+nodes:
+  src: {{{source}, to: out}}
+  out: {{type: debug}}
+{extra}"""
+
+
+MQTT = "type: mqtt-in, connection: mq, topic: a/b"
+AMQP = "type: amqp-in, connection: rb, queue: q"
+
+
+@pytest.mark.parametrize(("source", "journaled"), [
+    (MQTT, True),
+    (MQTT + ", journal: false", False),
+    (MQTT + ", qos: 0", False),
+    (MQTT + ", qos: 2", False),
+    (MQTT + ", guarantee: at-most-once", False),
+    (AMQP, False),
+    (AMQP + ", journal: true", True),
+])
+def test_which_sources_read_through_a_journal(source: str, journaled: bool) -> None:
+    plan, _ = build_plan(Project(documents=[load_text(flow(source))]), env={"P": "guest"})
+    assert plan.nodes["src"].journal is journaled
+
+
+def test_journal_key_is_for_sources_only_and_takes_no_variable() -> None:
+    text = flow(MQTT + ', journal: "${J}"', "  other: {type: debug, journal: true}")
+    found = check(Project(documents=[load_text(text)]), env={"P": "guest", "J": "false"})
+    codes = {(d.code, d.node) for d in found}
+    assert ("E024", "src") in codes
+    assert ("E043", "other") in codes
+
+
+def test_codec_keeps_bytes_and_refuses_what_json_cannot_carry() -> None:
+    msg = {"payload": b"\x00\xff", "properties": {"correlation_data": b"id"}, "n": [1, 2.5]}
+    assert decode(encode(msg)) == msg
+    with pytest.raises(TypeError):
+        encode({"payload": {1, 2}})
+
+
+def test_a_second_process_takes_the_next_file(tmp_path: Path) -> None:
+    base = tmp_path / "f.src.sqlite3"
+    first, second = JournalFile(base), JournalFile(base)
+    try:
+        assert first.open() == (0, 0, 0)
+        assert second.open() == (0, 0, 0)
+        assert first.path == base
+        assert second.path == tmp_path / "f.src.1.sqlite3"
+        assert (base.stat().st_mode & 0o777) == 0o600
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_flow_given_as_text_has_no_journal_path() -> None:
+    assert journal_path("<flow>.yaml", "f", "src") is None
+    assert journal_path("", "f", "src") is None
+
+
+def test_rows_left_by_an_earlier_run_are_fed_first(tmp_path: Path, state: Path) -> None:
+    topic = unique()
+    path = tmp_path / "j.yaml"
+    path.write_text(flow(f"type: mqtt-in, connection: mq, topic: {topic}/#"))
+    left = JournalFile(journal_path(str(path), "j", "src") or tmp_path)
+    left.open()
+    left.commit([(i, encode({"topic": f"{topic}/old", "payload": {"n": i}})) for i in (1, 2, 3)],
+                [])
+    left.close()
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await eventually(lambda: len(out.received("out")) >= 3, "the 3 rows left")
+            await until_connected(harness, "src")
+            await asyncio.to_thread(_publish, f"{topic}/new", {"n": 4})
+            await eventually(lambda: len(out.received("out")) >= 4, "the new message")
+            assert [m["payload"]["n"] for m in out.received("out")] == [1, 2, 3, 4]
+            assert any("earlier run left" in text for _, _, text in out.logs)
+        finally:
+            await harness.stop()
+
+    asyncio.run(scenario())
+    files = list(state.rglob("*.sqlite3"))
+    reopened = JournalFile(files[0])
+    try:
+        assert reopened.open()[0] == 0, "finished rows are deleted by a graceful stop"
+    finally:
+        reopened.close()
+
+
+def test_a_failed_message_stays_and_is_fed_again(tmp_path: Path, state: Path) -> None:
+    topic = unique()
+    path = tmp_path / "j.yaml"
+    text = flow(f"type: mqtt-in, connection: mq, topic: {topic}")
+    once = ("if context.get('seen') is None:\n    context.set('seen', 1)\n"
+            "    raise ValueError('once')\nreturn msg")
+    text = text.replace("out: {type: debug}", f"out: {{type: script, code: {json.dumps(once)}}}")
+    path.write_text(text)
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await until_connected(harness, "src")
+            await asyncio.to_thread(_publish, topic, {"n": 1})
+            await eventually(lambda: len(out.received("out")) >= 2, "the message fed again")
+            assert [m["payload"] for m in out.received("out")] == [{"n": 1}, {"n": 1}]
+            assert len(out.errors) == 1
+        finally:
+            await harness.stop()
+
+    asyncio.run(scenario())
+
+
+def _harness(path: Path) -> Harness:
+    plan, _ = build_plan(load_project([path]), env={"P": "guest"})
+    return Harness(plan, env={"P": "guest"}, virtual_time=False, timeout=60)
+
+
+def _publish(topic: str, payload: object) -> None:
+    probe = Probe()
+    try:
+        probe.publish(topic, json.dumps(payload), 1)
+    finally:
+        probe.close()
+
+
+def test_docs_journal_example_validates() -> None:
+    """The YAML of docs/delivery.md's journal section, completed with its connection and
+    sink, passes `flowrt validate`'s checks with no error."""
+    text = (ROOT / "docs" / "delivery.md").read_text(encoding="utf-8")
+    section = text[text.index("## The journal"):text.index("## Sinks that confirm")]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    doc = ("flowrt: 1\nid: docs\nconnections:\n  plant: {type: mqtt-broker, "
+           "url: 'mqtt://127.0.0.1:1883', client_id: plant}\n" + block.group(1)
+           + "  store: {type: debug}\n")
+    found = check(Project(documents=[load_text(doc)]), env={})
+    assert [d for d in found if d.severity == "error"] == []
+    plan, _ = build_plan(Project(documents=[load_text(doc)]), env={})
+    assert plan.nodes["readings"].journal and not plan.nodes["commands"].journal

@@ -25,6 +25,7 @@ messages) holds what is published, and that is the broker's limit, not flowrt's.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import tempfile
 import time
@@ -168,7 +169,8 @@ def _quiet(table: Table, seconds: float = 10.0) -> Any:
 
 def _replayed(worker: Worker) -> int:
     for record in worker.log():
-        text = str(record.get("message", ""))
-        if text.startswith("feeding ") and "earlier run left" in text:
-            return int(text.split()[1])
+        found = re.search(r"feeding (\d+) message\(s\) an earlier run left",
+                          str(record.get("message", "")))
+        if found:
+            return int(found.group(1))
     return 0

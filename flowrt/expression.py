@@ -88,12 +88,13 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
 
     def run(data: Any, variables: Mapping[str, Any] | None) -> Any:
         if (fast_run is not None and type(data) is dict
-                and (not variables or fast_names.isdisjoint(variables)) and plain(data)):
+                and (not variables or fast_names.isdisjoint(variables))):
             try:
-                result = fast_run(data, Budget(expression))
-                if type(result) in _SCALARS:  # what jsonata_result gives them unchanged
-                    return result
-                return jsonata_result(result)
+                if plain(data):
+                    result = fast_run(data, Budget(expression))
+                    if type(result) in _SCALARS:  # what jsonata_result gives them unchanged
+                        return result
+                    return jsonata_result(result)
             except Exception:  # the evaluator below gives the answer, or raises its error
                 pass
         bindings = {**base, **variables} if variables else dict(base)

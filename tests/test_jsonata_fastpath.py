@@ -181,3 +181,13 @@ def test_a_message_with_bytes_fails_as_in_the_evaluator() -> None:
     got = _outcome(compile_expression("payload.x", Stores()), msg)
     assert got == _outcome(_evaluator_only("payload.x"), msg)
     assert got[0] == "error"
+
+
+def test_a_message_nested_too_deep_fails_as_in_the_evaluator() -> None:
+    deep: dict[str, Any] = {"x": 1}
+    for _ in range(30_000):
+        deep = {"a": deep}
+    msg = {"payload": {"x": 2, "deep": deep}}
+    got = _outcome(compile_expression("payload.x * 2", Stores()), msg)
+    assert got == _outcome(_evaluator_only("payload.x * 2"), msg)
+    assert got[0] == "error" and "recursion limit" in got[1]

@@ -204,8 +204,14 @@ class PointMapper:
                 raise PointError(f"field name {key!r} must be a non-empty text")
             if value is None:
                 continue
-            value = self._field_value(key, value)
-            types[key] = field_type(value)
+            kind = type(value)
+            if kind is str:  # the common kinds first, as _field_value and field_type have them
+                types[key] = "string"
+            elif kind is float and math.isfinite(value):
+                types[key] = "float"
+            else:
+                value = self._field_value(key, value)
+                types[key] = field_type(value)
             values[key] = value
         if not types:
             raise PointError(
@@ -266,6 +272,13 @@ def _key(text: str) -> str:
     return text.translate(_ESCAPE_KEY)
 
 
+@lru_cache(maxsize=1024)
+def _heads(keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The field keys of a message in the order written, each with its escaped ``key=``
+    (messages of one flow mostly have the same few sets of fields: kept)."""
+    return [(key, _key(key) + "=") for key in sorted(keys)]
+
+
 def _line(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], stamp: int) -> str:
     """One line of line protocol, as influxdb-client's ``Point`` writes it: the measurement,
     tags in key order (an escaped value ending in a backslash gets a space), fields in key
@@ -282,7 +295,7 @@ def _line(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], stamp: 
             value += " "
         out.append(f",{_key(key)}={value}")
     sep = " "
-    for key in sorted(fields):
+    for key, head in _heads(tuple(fields)):
         value = fields[key]
         if isinstance(value, float):
             text = str(value)
@@ -297,7 +310,7 @@ def _line(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], stamp: 
             if _STRING_SPECIAL.search(text):
                 text = text.translate(_ESCAPE_STRING)
             text = '"' + text + '"'
-        out.append(f"{sep}{_key(key)}={text}")
+        out.append(sep + head + text)
         sep = ","
     out.append(f" {int(stamp)}")
     return "".join(out)

@@ -215,9 +215,13 @@ def table(report: dict[str, Any]) -> str:
         lines += ["", f"{'loss run':40} {'rate':>8} {'lost':>7} {'dropped':>7} {'dup':>5} "
                   f"{'unacked':>7} {'killed':>7}"]
         for label, lr in losses:
+            bound = lr.get("journal_at_kill", lr["unacknowledged_window"])
+            mark = "j" if "journal_at_kill" in lr else " "
             lines.append(f"{label:40} {lr['rate']:>8,.0f} {lr['lost']:>7,} "
                          f"{_cell(lr, 'broker_dropped', 7)} {lr['duplicates']:>5,} "
-                         f"{lr['unacknowledged_window']:>7} {'yes' if lr['killed'] else 'no':>7}")
+                         f"{bound:>6,}{mark} {'yes' if lr['killed'] else 'no':>7}")
+        lines.append("unacked: what a kill may duplicate: the source's window, or (j) what its "
+                     "journal held unfinished when it died")
     if any(e.get(run_, {}).get("complete") is False for e in report["systems"].values()
            for run_ in ("throughput", "latency", "loss")):
         lines.append("* a run ended with messages missing (stalled or timed out): its msg/s "

@@ -8,7 +8,10 @@
   its row's ``inserted`` time, the first second left out as warm-up.
 - **loss**: N messages at a given rate (above what the system sustains, to see what the
   broker and the system do with a backlog), optionally with the system killed with SIGKILL
-  once half were published and started again at once (same MQTT client id, same queue).
+  once half were published and started again at once (same MQTT client id, same queue, same
+  state directory). Duplicates may come only from what was unacknowledged when it died: the
+  source's window (``receive_maximum``, ``prefetch``), or, where a source keeps a journal,
+  the messages the journal held unfinished (counted in its file before the restart).
 
 A run ends when every message is in both stores, or when nothing new arrived for ``stall``
 seconds after the last publish, or at ``timeout``. Lost: ids missing from PostgreSQL or from
@@ -182,7 +185,10 @@ def latency(system: System, settings: Settings, rate: float, seconds: float) -> 
 def loss(
     system: System, settings: Settings, count: int, rate: float, kill9: bool
 ) -> dict[str, Any]:
+    system.journal_at_kill = None
     result = _run(system, settings, count, rate, kill9=kill9)
     result["killed"] = kill9
     result["unacknowledged_window"] = system.window
+    if kill9 and system.journal_at_kill is not None:
+        result["journal_at_kill"] = system.journal_at_kill
     return result

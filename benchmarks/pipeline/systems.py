@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +72,20 @@ def tree_rss(pid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def journal_rows(state_dir: Path) -> int | None:
+    """Messages held in the journals under a flowrt state directory (a source acknowledges a
+    message to its broker once it is there, and deletes it once the flow finished it); None
+    when there is no journal."""
+    files = sorted((state_dir / "journal").glob("*.sqlite3"))
+    if not files:
+        return None
+    held = 0
+    for path in files:
+        with closing(sqlite3.connect(path)) as db:
+            held += int(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+    return held
 
 
 @dataclass
@@ -150,6 +166,9 @@ class System:
         self.directory = Path(tempfile.mkdtemp(prefix=f"flowrt-pipeline-{self.name}-"))
         self.process: Process | None = None
         self.peak_rss = 0
+        self.journal_at_kill: int | None = None
+        """Messages a source's journal held, unfinished, when the system was killed (None:
+        no journal): those are fed to the flow again on restart."""
 
     def command(self, target: Target) -> tuple[list[str], dict[str, str]]:
         raise NotImplementedError
@@ -160,10 +179,12 @@ class System:
         self.process.start()
 
     def kill9_and_restart(self, target: Target) -> None:
-        """SIGKILL, then start again at once on the same target (same MQTT client id)."""
+        """SIGKILL, then start again at once on the same target (same MQTT client id, same
+        state directory); notes what the journal held when it died."""
         assert self.process is not None
         self.process.kill9()
         self.peak_rss = max(self.peak_rss, self.process.peak_rss)
+        self.journal_at_kill = journal_rows(Path(target.state_dir)) if target.state_dir else None
         self.start(target)
 
     def stop(self) -> int | None:

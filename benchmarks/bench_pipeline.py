@@ -171,7 +171,7 @@ def ratios(systems: dict[str, Any]) -> list[dict[str, Any]]:
                               ("latency", "p99_ms"), ("throughput", "peak_rss_mb")):
                 a, b = fr.get(run_, {}).get(key), nr.get(run_, {}).get(key)
                 if a is not None and b:
-                    pair[key] = round(a / b, 2)
+                    pair[key] = float(f"{a / b:.3g}")
                     if not (fr[run_]["complete"] and nr[run_]["complete"]):
                         pair["incomplete"].append(key)
             found.append(pair)
@@ -227,12 +227,12 @@ def table(report: dict[str, Any]) -> str:
         lines.append("* a run ended with messages missing (stalled or timed out): its msg/s "
                      "counts those that arrived, and ratios from it are marked")
     if any(len(pair) > 3 for pair in report["ratios"]):
-        lines += ["", f"{'flowrt / Node-RED':40} {'msg/s':>8} {'p50':>8} {'p99':>8} "
+        lines += ["", f"{'flowrt / Node-RED':40} {'msg/s':>8}  {'p50':>8}  {'p99':>8}  "
                   f"{'RSS':>8}"]
         for pair in report["ratios"]:
             cells = " ".join(
-                (f"{pair[k]:>6.2f}x" + ("*" if k in pair["incomplete"] else " "))
-                if k in pair else f"{'-':>8}"
+                (f"{pair[k]:>7.3g}x" + ("*" if k in pair["incomplete"] else " "))
+                if k in pair else f"{'-':>8} "
                 for k in ("msgs_per_s", "p50_ms", "p99_ms", "peak_rss_mb"))
             lines.append(f"{pair['flowrt'] + ' / ' + pair['nodered']:40} {cells}")
     return "\n".join(lines)

@@ -1,13 +1,14 @@
 """What the journal of mqtt-in (QoS 1) costs, and what it buys, on Mosquitto with stock limits.
 
-    python benchmarks/bench_journal.py [--rate 1000] [--seconds 5] [--messages 20000]
-                                       [--skip-loss] [--json]
+    python benchmarks/bench_journal.py [--rate 1000] [--seconds 5] [--repeat 1]
+                                       [--messages 20000] [--skip-loss] [--json]
 
 1. **Latency added.** The round trip of benchmarks/bench_mqtt.py (a paho client publishes
    stamped QoS 1 messages at ``--rate`` to a ``flowrt run`` relay, ``mqtt-in -> mqtt-out``, and
    a second client times their arrival), on a private Mosquitto with ``set_tcp_nodelay true``
    (so TCP's delayed acknowledgements do not drown the figure), with the journal (the default)
-   and with ``journal: false``. The difference is what the journal adds: the group commit
+   and with ``journal: false``, ``--repeat`` times each, alternating. The difference is what
+   the journal adds: the group commit
    (one ``fsync`` per group) before the PUBACK, the hand-over from the intake to the feeder,
    and the delete.
 2. **Intake rate.** ``--messages`` QoS 1 messages published as fast as the broker takes them
@@ -195,15 +196,19 @@ def loss(count: int) -> list[tuple[str, float, str]]:
     return found
 
 
-def measure(rate: int, seconds: float, count: int, with_loss: bool) -> list[tuple[str, float, str]]:
+def measure(rate: int, seconds: float, count: int, with_loss: bool,
+            repeat: int = 1) -> list[tuple[str, float, str]]:
     found: list[tuple[str, float, str]] = []
     with nodelay_broker() as url:
-        for journal in (False, True):
-            p50, p99, lost = relay(url, rate, seconds, journal)
-            name = "with the journal" if journal else "journal: false"
-            found += [(f"relay round trip p50 at {rate:,} msg/s, {name}", round(p50, 3), "ms"),
-                      (f"relay round trip p99 at {rate:,} msg/s, {name}", round(p99, 3), "ms"),
-                      (f"relay messages lost, {name}", float(lost), "messages")]
+        for run in range(1, repeat + 1):
+            for journal in (False, True):
+                p50, p99, lost = relay(url, rate, seconds, journal)
+                name = ("with the journal" if journal else "journal: false") + (
+                    f", run {run}" if repeat > 1 else "")
+                found += [
+                    (f"relay round trip p50 at {rate:,} msg/s, {name}", round(p50, 3), "ms"),
+                    (f"relay round trip p99 at {rate:,} msg/s, {name}", round(p99, 3), "ms"),
+                    (f"relay messages lost, {name}", float(lost), "messages")]
         for name, measured in (("plain paho subscriber", broker_alone(url, count)),
                                ("journal of mqtt-in (flow holding all)", intake(url, count))):
             sent, taken, dropped = measured
@@ -219,12 +224,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=int, default=1000, help="Relay messages per second.")
     parser.add_argument("--seconds", type=float, default=5.0, help="Measured relay seconds.")
+    parser.add_argument("--repeat", type=int, default=1, help="Relay runs of each kind.")
     parser.add_argument("--messages", type=int, default=20_000,
                         help="Messages of the intake and loss measures.")
     parser.add_argument("--skip-loss", action="store_true", help="Leave out the loss measure.")
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
     args = parser.parse_args()
-    found = measure(args.rate, args.seconds, args.messages, not args.skip_loss)
+    found = measure(args.rate, args.seconds, args.messages, not args.skip_loss, args.repeat)
     if args.json:
         print(json.dumps([{"label": a, "value": b, "unit": c} for a, b, c in found], indent=2))
         return

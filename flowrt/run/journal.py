@@ -122,11 +122,6 @@ class Journal:
         self._committer: asyncio.Task[None] | None = None
         self._feeder: asyncio.Task[None] | None = None
         self._closing = False
-        self.measure = False
-        """True: record ``latency`` (benchmarks)."""
-        self.latency: list[float] = []
-        """Seconds from ``take`` to the end of its commit, per message."""
-        self._taken: dict[int, float] = {}
         self._empty = asyncio.Event()
         self._busy = False
         self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"flowrt-journal-{node_id}")
@@ -168,8 +163,6 @@ class Journal:
             return
         row = self._next
         self._next += 1
-        if self.measure:
-            self._taken[row] = time.perf_counter()
         self._intake.append((row, body, msg, ack))
         self._intake_bytes += len(body)
         self._work.set()
@@ -224,12 +217,9 @@ class Journal:
             self._check_room()
             return
         self._warned.discard("commit")
-        now = time.perf_counter()
         for row, body, msg, ack in batch:
             self.rows += 1
             self.bytes += len(body)
-            if self.measure:
-                self.latency.append(now - self._taken.pop(row, now))
             if len(self._cache) < CACHE:
                 self._cache[row] = msg
                 self._sizes[row] = len(body)

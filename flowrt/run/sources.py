@@ -27,9 +27,10 @@ def reading(rt: Runtime, node: Source, ctx: NodeContext) -> Coroutine[Any, Any, 
         path = journal_path(pn.file, pn.flow, node.id)
         if path is None:
             rt.log_node(node.id, "warning", "no state directory to keep a journal in (the "
-                        "flow was not read from a file): reading without one; give "
-                        "--state-dir", None)
-    for risk in node.risks(pn.guarantee, path is not None):
+                        "flow was not read from a file): reading without one, so messages "
+                        "wait at the server while the flow is behind, where it may drop "
+                        "them; give --state-dir", None)
+    for risk in node.risks(pn.guarantee, pn.journal):
         rt.log_node(node.id, "warning", risk, None)
     window = node.window()
     if window is not None and path is None:

@@ -93,7 +93,8 @@ def test_insecure_skips_only_the_host_name_check(
 ) -> None:
     checked = run_loop(loop_flow("127.0.0.1", tls_broker.port, **client_cert(certificates)))
     assert statuses(checked, "in")[-1]["fill"] == "red"
-    warning = next(text for node, text in checked.result.warnings if node == "in")
+    warning = next(text for node, text in checked.result.warnings
+                   if node == "in" and "certificate" in text)
     assert f"mqtts://127.0.0.1:{tls_broker.port}" in warning
     assert "showed a certificate that was not accepted: IP address mismatch" in warning, warning
     trusting = run_loop(loop_flow("127.0.0.1", tls_broker.port, insecure=True,
@@ -107,7 +108,8 @@ def test_an_unknown_certificate_authority_is_named(
     tls = client_cert(certificates)
     del tls["ca_file"]  # the system's CAs do not know the test CA
     flow = run_loop(loop_flow("localhost", tls_broker.port, **tls))
-    warning = next(text for node, text in flow.result.warnings if node == "in")
+    warning = next(text for node, text in flow.result.warnings
+                   if node == "in" and "certificate" in text)
     assert "showed a certificate that was not accepted" in warning, warning
     assert "check the connection's ca_file" in warning
     assert flow.result.received("done") == []
@@ -118,7 +120,8 @@ def test_a_missing_client_certificate_is_refused(
 ) -> None:
     flow = run_loop(loop_flow("localhost", tls_broker.port, ca_file=str(certificates / "ca.pem")))
     assert statuses(flow, "in")[-1]["fill"] == "red"
-    assert any(node == "in" for node, _ in flow.result.warnings)
+    assert any(node == "in" and "client_id" not in text and "journal" not in text
+               for node, text in flow.result.warnings)
     assert flow.result.received("done") == []
 
 

@@ -29,6 +29,7 @@ message's size rather than by the deadline, and the message is answered.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -229,8 +230,7 @@ def _binary(node: Any, expr: Any, called: set[str]) -> Closure:
     op = str(node.value)
     lhs, rhs = _compile(node.lhs, expr, called), _compile(node.rhs, expr, called)
     if op in _ARITHMETIC:
-        numeric = expr.evaluate_numeric_expression
-        return lambda msg, budget: numeric(lhs(msg, budget), rhs(msg, budget), op)
+        return _arithmetic(lhs, rhs, op, expr.evaluate_numeric_expression)
     if op in _EQUALITY:
         equal = expr.evaluate_equality_expression
         return lambda msg, budget: equal(lhs(msg, budget), rhs(msg, budget), op)
@@ -250,6 +250,36 @@ def _binary(node: Any, expr: Any, called: set[str]) -> Closure:
         boolean = expr.evaluate_boolean_expression
         return lambda msg, budget: boolean(lhs(msg, budget), lambda: rhs(msg, budget), op)
     raise Unsupported(op)
+
+
+_OPERATORS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+}
+
+
+def _arithmetic(lhs: Closure, rhs: Closure, op: str, numeric: Callable[..., Any]) -> Closure:
+    """``lhs op rhs``: two finite numbers and a finite result computed here as the evaluator
+    computes them (as floats, a whole result made an integer); anything else (undefined, a
+    type it refuses, NaN, infinities, ``%``) by its ``evaluate_numeric_expression``."""
+    apply = _OPERATORS.get(op)
+    if apply is None:
+        return lambda msg, budget: numeric(lhs(msg, budget), rhs(msg, budget), op)
+
+    def arithmetic(msg: Any, budget: Budget) -> Any:
+        left, right = lhs(msg, budget), rhs(msg, budget)
+        if type(left) in _FLOATABLE and type(right) in _FLOATABLE:
+            a, b = float(left), float(right)
+            if a - a == 0.0 and b - b == 0.0:  # finite: NaN and infinities are errors there
+                result = apply(a, b)
+                if result - result == 0.0:
+                    whole = int(result)
+                    return whole if whole == result else result
+        return numeric(left, right, op)
+
+    return arithmetic
+
+
+_FLOATABLE = frozenset({int, float})
 
 
 def _function(node: Any, expr: Any, called: set[str]) -> Closure:

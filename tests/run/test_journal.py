@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -193,3 +194,74 @@ def test_docs_journal_example_validates() -> None:
     assert [d for d in found if d.severity == "error"] == []
     plan, _ = build_plan(Project(documents=[load_text(doc)]), env={})
     assert plan.nodes["readings"].journal and not plan.nodes["commands"].journal
+
+
+def test_a_full_disk_sends_messages_on_without_the_journal(
+    tmp_path: Path, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that fails (SQLite's "database or disk is full") loses nothing: its messages go
+    to the flow directly, acknowledged to the broker once finished, and the node warns once."""
+    topic = unique()
+    path = tmp_path / "j.yaml"
+    path.write_text(flow(f"type: mqtt-in, connection: mq, topic: {topic}"))
+
+    def full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await until_connected(harness, "src")
+            monkeypatch.setattr(JournalFile, "commit", full)
+            for n in range(3):
+                await asyncio.to_thread(_publish, topic, {"n": n})
+            await eventually(lambda: len(out.received("out")) >= 3, "the 3 messages")
+            assert sorted(m["payload"]["n"] for m in out.received("out")) == [0, 1, 2]
+            warned = [t for _, t in out.warnings if "could not be written" in t]
+            assert len(warned) == 1 and "disk is full" in warned[0], out.warnings
+        finally:
+            await harness.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_full_journal_stops_reading_ahead_and_loses_nothing(tmp_path: Path) -> None:
+    """With room for 5 messages, a flow that holds each for a while: the source stops reading
+    ahead (the broker holds the rest), warns, and every message still arrives."""
+    before = settings()
+    configure(JournalSettings(state_dir=tmp_path / "state", max_messages=5))
+    topic = unique()
+    path = tmp_path / "j.yaml"
+    text = flow(f"type: mqtt-in, connection: mq, topic: {topic}")
+    path.write_text(text.replace("to: out}", "to: hold}").replace(
+        "out: {type: debug}", "hold: {type: delay, delay: 0.05, to: out}\n  out: {type: debug}"))
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await until_connected(harness, "src")
+            await asyncio.to_thread(_publish_many, topic, 30)
+            await eventually(lambda: len(out.received("out")) >= 30, "the 30 messages")
+            assert sorted(m["payload"]["n"] for m in out.received("out")) == list(range(30))
+            assert any("the journal is full" in t for _, t in out.warnings), out.warnings
+        finally:
+            await harness.stop()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        configure(before)
+
+
+def _publish_many(topic: str, count: int) -> None:
+    probe = Probe()
+    try:
+        infos = [probe.client.publish(topic, json.dumps({"n": n}), 1) for n in range(count)]
+        for info in infos:
+            info.wait_for_publish(30)
+    finally:
+        probe.close()

@@ -61,6 +61,12 @@ IN_FLOW = 2000
 """The most messages of one journal in the flow at once (back-pressure bounds the rest)."""
 LOAD = 256
 """Rows read back from the file at once."""
+FEED_YIELD = 1
+"""Messages fed between two returns to the event loop. The intake shares the loop with the
+flow: each message it reads takes several turns of the loop (paho's hand-over, the read, the
+commit's return, the PUBACK), and Mosquitto sends only 20 unacknowledged messages at a time,
+so every message the flow runs between two turns slows the intake (see benchmarks/README.md,
+bench_journal.py)."""
 RETRY_FIRST, RETRY_MOST = 1.0, 60.0
 BYPASS = 5.0
 """Seconds messages go to the flow directly after a commit failed, before the next try."""
@@ -124,6 +130,11 @@ class Journal:
         self._closing = False
         self._empty = asyncio.Event()
         self._busy = False
+        self._quiet = asyncio.Event()
+        """Set while the intake holds nothing to commit: the flow is fed only then, so that a
+        burst goes into the journal (and is acknowledged) before the flow takes its share of
+        the event loop."""
+        self._quiet.set()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"flowrt-journal-{node_id}")
 
     def _run(self, call: Callable[..., T], *args: Any) -> asyncio.Future[T]:
@@ -166,6 +177,7 @@ class Journal:
         self._intake.append((row, body, msg, ack))
         self._intake_bytes += len(body)
         self._work.set()
+        self._quiet.clear()
         self._check_room()
 
     def _check_room(self) -> None:
@@ -215,6 +227,8 @@ class Journal:
             for _, _, msg, ack in batch:
                 self.rt.emit_source(self.node_id, msg, ack)
             self._check_room()
+            if not self._intake:
+                self._quiet.set()
             return
         self._warned.discard("commit")
         for row, body, msg, ack in batch:
@@ -231,6 +245,8 @@ class Journal:
                     self._warn("ack", f"acknowledging to the broker failed: {exc!r}")
         self._fed.set()
         self._check_room()
+        if not self._intake:
+            self._quiet.set()
 
     # feeding the flow --------------------------------------------------------------------
 
@@ -262,6 +278,9 @@ class Journal:
                     self._flow_room.clear()
                     await self._flow_room.wait()
                 continue
+            if not self._quiet.is_set():
+                await self._quiet.wait()
+                continue
             row = self._ready[0]
             msg = self._cache.pop(row, None)
             if msg is None:
@@ -274,7 +293,7 @@ class Journal:
                 rt.inflow.took()
             emit(self.node_id, msg, JournalAck(self, row, self._sizes.pop(row, 0)))
             count += 1
-            if count % 64 == 0:
+            if count % FEED_YIELD == 0:
                 await asyncio.sleep(0)
 
     async def _load(self) -> None:
@@ -348,6 +367,7 @@ class Journal:
         if self._retry is not None:
             self._retry.cancel()
         self._intake, self._intake_bytes = [], 0
+        self._quiet.set()
         self._check_room()
 
     async def close(self) -> None:

@@ -30,7 +30,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flowrt.errors import ConfigError
 from flowrt.types import Message
@@ -75,7 +75,31 @@ def journal_path(flow_file: str, flow: str, node: str) -> Path | None:
         if not flow_file or not Path(flow_file).is_file():
             return None
         state = Path(flow_file).resolve().parent / ".flowrt"
-    return state / "journal" / f"{quote(flow, safe='-_')}.{quote(node, safe='-_')}.sqlite3"
+    return state / "journal" / f"{_name(flow)}.{_name(node)}.sqlite3"
+
+
+def _name(ident: str) -> str:
+    """An id as part of a file name: no ``/`` and no ``.`` (which separates the parts)."""
+    return quote(ident, safe="-_").replace(".", "%2E")
+
+
+def orphans(path: Path, flow: str, nodes: set[str]) -> list[tuple[Path, str, int]]:
+    """Journal files beside ``path`` of flow ``flow`` whose node is none of ``nodes`` (renamed
+    or removed) and that still hold rows: (file, node id, rows). Their rows are fed to no one."""
+    found = []
+    for other in sorted(path.parent.glob(f"{_name(flow)}.*.sqlite3")):
+        parts = other.name[: -len(".sqlite3")].split(".")
+        node = unquote(parts[1]) if len(parts) in (2, 3) else ""
+        if not node or node in nodes:
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(other)) as db:
+                rows = int(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        except sqlite3.Error:
+            continue
+        if rows:
+            found.append((other, node, rows))
+    return found
 
 
 def encode(msg: Message) -> bytes:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import Connection, Source
 from flowrt.errors import ConfigError
 from flowrt.run.journal import Journal
+from flowrt.run.journal_file import orphans
 
 if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
@@ -52,6 +53,13 @@ async def run_journaled(rt: Runtime, node: Source, ctx: NodeContext, journal: Jo
     if left:
         rt.log_node(node.id, "info", f"feeding {left} message(s) an earlier run left in the "
                     f"journal {journal.path} first", None)
+    flow = rt.plan.nodes[node.id].flow
+    known = {n for n, pn in rt.plan.nodes.items() if pn.flow == flow}
+    for path, other, rows in await asyncio.to_thread(orphans, journal.path, flow, known):
+        rt.log_node(node.id, "warning", f"the journal {path} holds {rows} message(s) of a "
+                    f"source '{other}' that flow '{flow}' no longer has: no one feeds them; "
+                    f"name the source '{other}' again to have them fed, or delete the file",
+                    None)
     try:
         await reading(Intake(rt, journal))
         await journal.drained()  # the source ended: what it journaled still goes to the flow

@@ -265,3 +265,28 @@ def _publish_many(topic: str, count: int) -> None:
             info.wait_for_publish(30)
     finally:
         probe.close()
+
+
+def test_rows_of_a_renamed_source_are_warned_about(tmp_path: Path, state: Path) -> None:
+    """A source renamed (or removed) leaves its journal's rows to no one: the start says which
+    file, how many, and what to do."""
+    path = tmp_path / "j.yaml"
+    path.write_text(flow(f"type: mqtt-in, connection: mq, topic: {unique()}"))
+    old = JournalFile(journal_path(str(path), "j", "old.name") or tmp_path)
+    old.open()
+    old.commit([(1, encode({"payload": 1})), (2, encode({"payload": 2}))], [])
+    old.close()
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await eventually(lambda: any("no longer has" in t for _, t in out.warnings),
+                             "the warning")
+            warned = next(t for _, t in out.warnings if "no longer has" in t)
+            assert "holds 2 message(s) of a source 'old.name'" in warned, warned
+        finally:
+            await harness.stop()
+
+    asyncio.run(scenario())

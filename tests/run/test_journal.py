@@ -290,3 +290,53 @@ def test_rows_of_a_renamed_source_are_warned_about(tmp_path: Path, state: Path) 
             await harness.stop()
 
     asyncio.run(scenario())
+
+
+def test_an_amqp_queue_read_through_a_journal(tmp_path: Path, state: Path) -> None:
+    """amqp-in with `journal: true`: each message is acknowledged to RabbitMQ once journaled,
+    and reaches the flow."""
+    import pika
+
+    queue = f"flowrt-journal-{unique('q').split('/')[-1]}"
+    params = pika.URLParameters("amqp://guest:guest@127.0.0.1:5672/")
+    path = tmp_path / "j.yaml"
+    path.write_text(flow(f"type: amqp-in, connection: rb, queue: {queue}, declare: true, "
+                         "journal: true"))
+
+    def publish() -> None:
+        conn = pika.BlockingConnection(params)
+        try:
+            channel = conn.channel()
+            channel.queue_declare(queue, durable=True)
+            for n in range(3):
+                channel.basic_publish("", queue, json.dumps({"n": n}).encode())
+        finally:
+            conn.close()
+
+    def depth() -> int:
+        conn = pika.BlockingConnection(params)
+        try:
+            return int(conn.channel().queue_declare(queue, passive=True).method.message_count)
+        finally:
+            conn.close()
+
+    async def scenario() -> None:
+        harness = _harness(path)
+        await harness.start()
+        try:
+            out = harness.result
+            await until_connected(harness, "src")
+            await asyncio.to_thread(publish)
+            await eventually(lambda: len(out.received("out")) >= 3, "the 3 messages")
+            assert sorted(m["payload"]["n"] for m in out.received("out")) == [0, 1, 2]
+            assert await asyncio.to_thread(depth) == 0
+        finally:
+            await harness.stop()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        conn = pika.BlockingConnection(params)
+        conn.channel().queue_delete(queue)
+        conn.close()
+    assert list(state.rglob("*.sqlite3")), "no journal file was made"

@@ -47,6 +47,7 @@ from flowrt.run.journal_file import JournalFile, JournalSettings, decode, encode
 from flowrt.types import Message
 
 if TYPE_CHECKING:
+    from flowrt.run.clock import Timer
     from flowrt.run.runtime import Runtime
 
 log = logging.getLogger("flowrt.run")
@@ -122,7 +123,7 @@ class Journal:
         self._flow_room.set()
         self._failed: list[int] = []
         self._rounds = 0
-        self._retry: asyncio.TimerHandle | None = None
+        self._retry: Timer | None = None
         self._bypass_until = 0.0
         self._warned: set[str] = set()
         self._committer: asyncio.Task[None] | None = None
@@ -329,7 +330,7 @@ class Journal:
             if self._retry is None:
                 delay = min(RETRY_MOST, RETRY_FIRST * 2**self._rounds)
                 self._rounds += 1
-                self._retry = asyncio.get_running_loop().call_later(delay, self._feed_again)
+                self._retry = self.rt.clock.call_later(delay, self._feed_again)
             return
         if not self._failed:
             self._rounds = 0

@@ -312,8 +312,10 @@ def test_two_workers_appending_to_one_file_write_whole_lines(
                  workers=[parent])
 
         def lines() -> list[dict[str, Any]]:
+            """The lines written so far, each once it ends: a worker may be in the middle of
+            writing the last one while the test reads."""
             text = out.read_text() if out.exists() else ""
-            return [json.loads(line) for line in text.splitlines()]
+            return [json.loads(line) for line in text.split("\n")[:-1]]
 
         probes = iter(range(-1, -100_000, -1))
 
@@ -326,6 +328,7 @@ def test_two_workers_appending_to_one_file_write_whole_lines(
         wait_for(lambda: len({x["seq"] for x in lines() if x["seq"] >= 0}) >= 300,
                  "300 lines", timeout=300, interval=0.2, workers=[parent])
         assert parent.stop() == 0, parent.tail(60)
+        assert out.read_text().endswith("\n")
         written = [x for x in lines() if x["seq"] >= 0]  # a torn line fails json.loads
         check = tally(range(300), (x["seq"] for x in written))
         assert check.lost == [] and check.duplicated == 0, check

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flowrt.api import compile_regex
-from flowrt.expression import compile_expression, compile_jsonata, jsonata_bindings
+from flowrt.expressions.jsonata import compile_expression, compile_jsonata, jsonata_bindings
 from nodes.core.template_jinja import compile_jinja
 
 TOPIC = "plant/line-4/temperature"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flowrt.redact import Secrets  # noqa: E402
+from flowrt.secrets.redact import Secrets  # noqa: E402
 
 LINE = ("12:00:01 ERROR   flowrt.node [http-request:fetch] GET https://api.example.com/v1/"
         "readings?site=north: cannot connect (msg 5f3a9c1e00000001)")

@@ -9,10 +9,10 @@ problem as a Diagnostic, ``flowrt.compile`` builds an execution plan and ``flowr
 asyncio. Node packs import ``flowrt.api`` only.
 """
 
+from flowrt.diagnostics import Diagnostic
 from flowrt.errors import (
     CheckError,
     CompileError,
-    Diagnostic,
     FlowrtError,
     LoadError,
     NodeError,

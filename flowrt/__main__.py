@@ -1,5 +1,5 @@
 """`python -m flowrt`: the command line."""
 
-from flowrt.cli import main
+from flowrt.cli.commands import main
 
 main()

@@ -49,8 +49,6 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
-from flowrt.bounded_regex import BoundedRegex, RegexTimeout, compile_regex
-from flowrt.deadline import EVALUATION_SECONDS, TimeLimitExceeded, within
 from flowrt.errors import (
     AuthFailed,
     ConfigError,
@@ -61,10 +59,10 @@ from flowrt.errors import (
     ScriptError,
 )
 from flowrt.evaluated import Evaluated
-from flowrt.expression import ExpressionEvaluator, JsonataExpression, compile_expression
-from flowrt.file_access import FileAccess, FileRefused
-from flowrt.message import clone, new_msgid
-from flowrt.props import (
+from flowrt.expressions.bounded_regex import BoundedRegex, RegexTimeout, compile_regex
+from flowrt.expressions.deadline import EVALUATION_SECONDS, TimeLimitExceeded, within
+from flowrt.expressions.jsonata import ExpressionEvaluator, JsonataExpression, compile_expression
+from flowrt.expressions.props import (
     MISSING,
     delete_property,
     get_property,
@@ -73,8 +71,7 @@ from flowrt.props import (
     set_property,
     setter,
 )
-from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
-from flowrt.typed_value import (
+from flowrt.expressions.typed_value import (
     Evaluator,
     Pattern,
     PropertyPath,
@@ -83,6 +80,9 @@ from flowrt.typed_value import (
     compile_value,
     evaluate,
 )
+from flowrt.file_access import FileAccess, FileRefused
+from flowrt.message import clone, new_msgid
+from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.types import Category, Message, Output, Stability
 
 # fmt: off
@@ -211,7 +211,7 @@ class Node:
     """Whether the node runs code a flow's author writes: ``"sandboxed"`` when that code cannot
     reach files, the network or the process (an embedded interpreter with no such bindings),
     ``"unrestricted"`` when it runs with the rights of the flowrt process. A server that others
-    can reach refuses such nodes by its ``--scripts`` policy (see :mod:`flowrt.policy`)."""
+    can reach refuses such nodes by its ``--scripts`` policy (see :mod:`flowrt.check.policy`)."""
     evaluates: ClassVar[Mapping[Evaluated, tuple[str, ...]]] = {}
     """What the node evaluates of what a flow's author writes, by kind: ``{"regex":
     ("rules[].regex",), "jsonata": ("rules[].jsonata", "property")}``. A field is a config key,

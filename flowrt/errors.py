@@ -1,4 +1,4 @@
-"""Every error flowrt raises, and the Diagnostic that reports problems in flow files.
+"""Every error flowrt raises.
 
 The exception tree::
 
@@ -20,61 +20,16 @@ The exception tree::
 Foreign exceptions (ruamel, jsonschema, paho, pika, psycopg, ...) are translated at the boundary
 with :func:`map_exceptions`, which keeps the original as ``__cause__``.
 
-A :class:`Diagnostic` is one problem a person sees: it has a stable code (tests assert on the
-code, never the wording), a severity, the place (file, line, column, node id, field path), what was
-wrong and a hint saying what to do.
+Problems in flow files are :class:`flowrt.diagnostics.Diagnostic` values, carried by
+:class:`DiagnosticsError`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    code: str
-    severity: Severity
-    message: str
-    hint: str = ""
-    file: str = ""
-    line: int = 0
-    column: int = 0
-    node: str = ""
-    node_type: str = ""
-    path: tuple[str | int, ...] = field(default_factory=tuple)
-
-    def location(self) -> str:
-        if not self.file:
-            return "flowrt"
-        if not self.line:
-            return self.file
-        return f"{self.file}:{self.line}:{self.column}"
-
-    def subject(self) -> str:
-        if not self.node:
-            return ""
-        kind = f" ({self.node_type})" if self.node_type else ""
-        return f"node '{self.node}'{kind}: "
-
-    def __str__(self) -> str:
-        text = f"{self.location()}: {self.severity} {self.code} {self.subject()}{self.message}"
-        if self.hint:
-            text += f" Hint: {self.hint}"
-        return text
-
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["path"] = list(self.path)
-        return data
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+from flowrt.diagnostics import Diagnostic
 
 
 class FlowrtError(Exception):

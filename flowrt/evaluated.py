@@ -10,7 +10,7 @@ Each kind says where it runs, with whose rights, how flowrt keeps it in bounds, 
 ``--scripts`` policies allow it. The design: ``deny`` runs no code of a flow author; templates,
 expressions and regular expressions are allowed under it only because they are sandboxed and
 bounded; code that runs elsewhere with rights flowrt cannot confine (SQL, Flux) needs
-``sandboxed``; Python needs ``allow``. :mod:`flowrt.policy` refuses by this table, the catalog
+``sandboxed``; Python needs ``allow``. :mod:`flowrt.check.policy` refuses by this table, the catalog
 and ``flowrt nodes`` show it, and the table in docs/security.md is generated from it.
 """
 

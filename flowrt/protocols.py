@@ -100,7 +100,7 @@ class NodeContext(Protocol):
     @property
     def scripts(self) -> str:
         """The script policy flows run under (``allow``, ``sandboxed`` or ``deny``; see
-        :mod:`flowrt.policy`): a node that runs a flow author's code isolates it further
+        :mod:`flowrt.check.policy`): a node that runs a flow author's code isolates it further
         when it is not ``allow``."""
         ...
 

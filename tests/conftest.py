@@ -13,10 +13,11 @@ settings.load_profile("flowrt")
 
 @pytest.fixture(autouse=True)
 def _forget_secret_values() -> Iterator[None]:
-    """Each test starts with no secret value registered for redaction (flowrt.redact keeps one
+    """Each test starts with no secret value registered for redaction (flowrt.secrets.redact keeps
+    one
     registry per process: a value one test read from a secrets file would be hidden from the
     output of every test after it)."""
-    from flowrt.redact import SECRETS
+    from flowrt.secrets.redact import SECRETS
 
     yield
     SECRETS.clear()
@@ -24,11 +25,12 @@ def _forget_secret_values() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _forget_file_rule() -> Iterator[None]:
-    """Each test starts with the default script policy and rule for files (flowrt.policy and
+    """Each test starts with the default script policy and rule for files (flowrt.check.policy and
     flowrt.file_access keep one per process, set by `flowrt run` and `flowrt serve`: a test
     that runs the CLI in-process with `--scripts deny` would otherwise confine the file nodes
     of every test after it)."""
-    from flowrt import file_access, policy
+    from flowrt import file_access
+    from flowrt.check import policy
 
     yield
     file_access.configure(file_access.FileAccess())

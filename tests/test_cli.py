@@ -22,8 +22,8 @@ from jsonschema import Draft202012Validator
 
 import flowrt.registry
 from flowrt.api import Message, NodeConfig, Sink, Source, Transform, field
-from flowrt.cli import main
-from flowrt.codes import CODES
+from flowrt.cli.commands import main
+from flowrt.diagnostics import CODES
 from flowrt.registry import Registry
 from flowrt.registry.spec import spec_for
 

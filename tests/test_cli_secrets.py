@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import flowrt.cli_secrets
-from flowrt.cli import main
-from flowrt.secrets_store import KEY_ENV, new_key, read_store
+import flowrt.cli.secrets
+from flowrt.cli.commands import main
+from flowrt.secrets.store import KEY_ENV, new_key, read_store
 
 VALUE = "pw-6c1d-not-to-be-seen"
 FLOW = """\
@@ -37,7 +37,7 @@ def key(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_key_prints_a_usable_key(tmp_path: Path) -> None:
-    from flowrt.secrets_store import write_store
+    from flowrt.secrets.store import write_store
 
     done = CliRunner().invoke(main, ["secrets", "key"])
     assert done.exit_code == 0 and "FLOWRT_SECRETS_KEY" in done.stderr
@@ -73,7 +73,7 @@ def test_a_value_is_never_taken_from_the_command_line(tmp_path: Path, key: str) 
 def test_on_a_terminal_the_value_is_asked_for_without_echo(
     tmp_path: Path, key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(flowrt.cli_secrets, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(flowrt.cli.secrets, "_stdin_is_tty", lambda: True)
     store = tmp_path / "s.enc"
     done = CliRunner().invoke(main, ["secrets", "set", str(store), "A"],
                               input=f"{VALUE}\n{VALUE}\n")

@@ -6,8 +6,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from flowrt.errors import NodeError
-from flowrt.expression import JsonataExpression, compile_expression
-from flowrt.props import MISSING
+from flowrt.expressions.jsonata import JsonataExpression, compile_expression
+from flowrt.expressions.props import MISSING
 from tests.test_typed_value import Stores
 
 

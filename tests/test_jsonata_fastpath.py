@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowrt import expression
 from flowrt.errors import NodeError
-from flowrt.expression import compile_expression, compile_jsonata
-from flowrt.jsonata_fastpath import compile_fast
-from flowrt.jsonata_limits import TEXT_LIMIT
+from flowrt.expressions import jsonata as expression
+from flowrt.expressions.jsonata import compile_expression, compile_jsonata
+from flowrt.expressions.jsonata_fastpath import compile_fast
+from flowrt.expressions.jsonata_limits import TEXT_LIMIT
 from tests.test_typed_value import Stores
 
 compile_jsonata("payload")  # jsonata-python raises the recursion limit on its first use: not
@@ -68,7 +68,7 @@ COMPILED = [
     "-payload.x",
     "-$number(payload.x) * 2",
 ]
-"""Expressions of the forms :mod:`flowrt.jsonata_fastpath` compiles."""
+"""Expressions of the forms :mod:`flowrt.expressions.jsonata_fastpath` compiles."""
 
 NOT_COMPILED = [
     "payload.x[0]", "payload.*", "payload.x ? 1 : null", "$sum(payload.x)", "$x", "$",

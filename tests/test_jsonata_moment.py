@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flowrt.errors import NodeError
-from flowrt.expression import compile_expression
+from flowrt.expressions.jsonata import compile_expression
 from flowrt.testing import run_flow
 from tests.test_typed_value import Stores
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.check.policy import check_policy, default_policy, parse_policy, refused_types, refuses
+from flowrt.cli.commands import main
 from flowrt.errors import ConfigError
 from flowrt.load import Project, load_text
-from flowrt.policy import check_policy, default_policy, parse_policy, refused_types, refuses
 from flowrt.registry import default_registry
 
 FLOW = """\

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from flowrt.props import (
+from flowrt.expressions.props import (
     MISSING,
     delete_property,
     get_property,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowrt.errors import ConfigError
-from flowrt.secrets import load_secrets, merged_env
+from flowrt.secrets.references import load_secrets, merged_env
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from flowrt.errors import ConfigError
-from flowrt.secrets import load_secrets, merged_env
-from flowrt.secrets_store import (
+from flowrt.secrets.references import load_secrets, merged_env
+from flowrt.secrets.store import (
     HEADER,
     KEY_ENV,
     merge_into_store,

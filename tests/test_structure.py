@@ -3,7 +3,8 @@
 - node packs import nothing from flowrt but ``flowrt.api``;
 - a node type's id, module and class name correspond (``file-in`` / ``file_in.py`` / ``FileIn``);
 - no module is over the 400-line hard limit;
-- the stages import one way only: load -> check -> compile -> run -> server;
+- every module of flowrt belongs to a layer, and imports only from its own layer and those below
+  it (the stages load -> check -> compile -> run among them);
 - ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now.
 
 Every list here is derived from the tree and the registry at test time, never written down, so
@@ -21,17 +22,33 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main, source_schema_path
+from flowrt.cli.commands import main, source_schema_path
 from flowrt.registry import discover
 from flowrt.registry.discover import BUILTIN_PACKAGE
 from flowrt.registry.spec import NodeSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 400
-STAGES = ("load", "check", "compile", "run", "server")
-"""The stages in the order a flow goes through them: each may import only those before it."""
-
-
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("flowrt", "types", "diagnostics", "errors", "message", "evaluated", "file_access"),
+    ("protocols",),
+    ("expressions",),
+    ("api",),
+    ("registry",),
+    ("load",),
+    ("secrets",),
+    ("check",),
+    ("compile",),
+    ("group",),
+    ("run",),
+    ("testing", "nodered"),
+    ("server",),
+    ("cli",),
+    ("__main__",),
+)
+"""flowrt's packages and root modules from the bottom up: each may import only from its own layer
+and the layers below it. The stages (load, check, compile, run) are layers in the order a flow
+goes through them; the root keeps what every layer shares."""
 def python_files(*tops: str) -> list[Path]:
     return sorted(p for top in tops for p in (ROOT / top).rglob("*.py"))
 
@@ -49,9 +66,20 @@ def package_of(path: Path) -> list[str]:
     return parts if path.name == "__init__.py" else parts[:-1]
 
 
-def imported_modules(path: Path, package: list[str]) -> Iterator[tuple[str, int]]:
-    """Every module a file imports (relative imports resolved), with the line, anywhere in it."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+def imported_modules(
+    path: Path, package: list[str], typing_only: bool = True
+) -> Iterator[tuple[str, int]]:
+    """Every module a file imports (relative imports resolved), with the line, anywhere in it;
+    without those under ``if TYPE_CHECKING:`` when ``typing_only`` is false."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped: set[int] = set()
+    if not typing_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                skipped |= {id(n) for b in node.body for n in ast.walk(b)}
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
@@ -127,50 +155,70 @@ def test_module_is_within_the_line_limit(path: Path) -> None:
 # (d) imports point one way
 
 
-def stage_of(module: str) -> str | None:
+def layer_of(module: str) -> int | None:
+    """The index in LAYERS of a flowrt module, or None for a module outside flowrt."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[0] == "flowrt" and parts[1] in STAGES else None
+    if parts[0] != "flowrt":
+        return None
+    unit = parts[1] if len(parts) > 1 else "flowrt"
+    for index, layer in enumerate(LAYERS):
+        if unit in layer:
+            return index
+    return -1
 
 
-STAGE_FILES = [p for p in python_files("flowrt") if stage_of(module_name(p)) in STAGES[:-1]]
+FLOWRT_FILES = python_files("flowrt")
 
 
-def test_stages_exist() -> None:
-    assert {stage_of(module_name(p)) for p in STAGE_FILES} >= {"load", "check"}
+def test_every_module_is_in_a_layer() -> None:
+    lost = sorted({rel(p) for p in FLOWRT_FILES if layer_of(module_name(p)) == -1})
+    assert not lost, (
+        "these modules belong to no layer: put them in a package, or add their package to "
+        f"LAYERS in tests/test_structure.py at the height of what they import: {lost}"
+    )
 
 
-@pytest.mark.parametrize("path", STAGE_FILES, ids=rel)
-def test_stage_imports_only_earlier_stages(path: Path) -> None:
-    stage = stage_of(module_name(path))
-    assert stage is not None
-    later = STAGES[STAGES.index(stage) + 1 :]
+@pytest.mark.parametrize("path", FLOWRT_FILES, ids=rel)
+def test_module_imports_only_its_layer_and_below(path: Path) -> None:
+    mine = layer_of(module_name(path))
+    assert mine is not None and mine >= 0
     bad = [
         f"{rel(path)}:{line}: imports {module}"
-        for module, line in imported_modules(path, package_of(path))
-        if stage_of(module) in later
+        for module, line in imported_modules(path, package_of(path), typing_only=False)
+        if (theirs := layer_of(module)) is not None and theirs > mine
+        and module != "flowrt.__version__"
     ]
+    names = ", ".join(LAYERS[mine])
     assert not bad, (
-        f"flowrt/{stage} may not import from {', '.join(later)} (the stages import one way):\n"
+        f"{names} may import only from layers below it (see LAYERS in tests/test_structure.py):\n"
         + "\n".join(bad)
     )
 
 
 def test_import_scan_sees_relative_and_late_imports(tmp_path: Path) -> None:
-    """The scanner itself: relative, nested and `from package import module` forms are seen."""
+    """The scanner itself: relative, nested and `from package import module` forms are seen, and
+    imports for type checking only are told apart."""
     probe = tmp_path / "probe.py"
     probe.write_text(
+        "from typing import TYPE_CHECKING\n"
         "from ..run import runtime\n"
         "from . import env\n"
+        "if TYPE_CHECKING:\n"
+        "    from flowrt.server import app\n"
         "def f() -> None:\n"
         "    from flowrt import compile\n"
-        "    import flowrt.server.app\n"
+        "    import flowrt.server.deploy\n"
     )
     found = {m for m, _ in imported_modules(probe, ["flowrt", "load"])}
-    assert {"flowrt.run.runtime", "flowrt.load.env", "flowrt.compile", "flowrt.server.app"} <= found
-    assert [stage_of(m) for m in ("flowrt.run", "flowrt.compile", "flowrt.load.env")] == [
-        "run",
-        "compile",
-        "load",
+    assert {"flowrt.run.runtime", "flowrt.load.env", "flowrt.compile", "flowrt.server.app",
+            "flowrt.server.deploy"} <= found
+    at_run_time = {m for m, _ in imported_modules(probe, ["flowrt", "load"], typing_only=False)}
+    assert "flowrt.server.app" not in at_run_time and "flowrt.server.deploy" in at_run_time
+    assert [layer_of(m) for m in ("flowrt.run", "flowrt.compile", "flowrt.load.env", "json")] == [
+        LAYERS.index(("run",)),
+        LAYERS.index(("compile",)),
+        LAYERS.index(("load",)),
+        None,
     ]
 
 

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from flowrt.props import MISSING
-from flowrt.typed_value import Pattern, TypedValue, Value, compile_value, evaluate
+from flowrt.expressions.props import MISSING
+from flowrt.expressions.typed_value import Pattern, TypedValue, Value, compile_value, evaluate
 
 
 class Stores:
@@ -149,7 +149,7 @@ def test_typed_value_is_frozen() -> None:
 
 
 def test_property_path_is_checked_at_load() -> None:
-    from flowrt.typed_value import PropertyPath
+    from flowrt.expressions.typed_value import PropertyPath
 
     class Config(BaseModel):
         path: PropertyPath

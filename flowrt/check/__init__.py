@@ -4,8 +4,10 @@
 (wires, ports, reachability, cycles), references (connections, link targets, subflows, secrets,
 layout), values (environment references, configuration after substitution) and credentials
 written as literals; and across the
-project: duplicate ids, unused connections and delivery paths (sinks that cannot confirm what
-an at-least-once source acknowledges). It never raises for a problem in the input.
+project: duplicate ids, unused connections, delivery paths (sinks that cannot confirm what
+an at-least-once source acknowledges) and the script policy (``scripts``: which nodes that run a
+flow author's code may run, see :mod:`flowrt.check.policy`). It never raises for a problem in the
+input.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from flowrt.check.context import CheckContext
 from flowrt.check.credentials import check_credentials
 from flowrt.check.delivery import check_delivery
 from flowrt.check.graph import check_graph
+from flowrt.check.policy import ScriptPolicy, check_policy
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
 from flowrt.check.schema import check_nodes, check_structure
 from flowrt.check.structure import check_top_level
 from flowrt.check.values import check_values
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load.project import Project
 from flowrt.registry.discover import Registry, default_registry
 
@@ -35,6 +38,8 @@ def check(
     *,
     env: Mapping[str, str] | None = None,
     strict: bool = False,
+    scripts: ScriptPolicy = "allow",
+    scripts_option: str = "--scripts",
 ) -> list[Diagnostic]:
     ctx = CheckContext(
         registry=registry or default_registry(),
@@ -60,6 +65,7 @@ def check(
         found.extend(check_credentials(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
     found.extend(check_delivery(docs, ctx))
+    found.extend(check_policy(project, ctx.registry, scripts, scripts_option, env=ctx.env))
     if strict:
         found = [_strict(d) for d in found]
     return sorted(_unique(found), key=_order)

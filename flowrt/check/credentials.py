@@ -28,8 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowrt.check.context import CheckContext
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document, locate
 from flowrt.load.env import (
     CREDENTIAL_WORDS,

@@ -27,8 +27,7 @@ from pydantic import ValidationError
 from flowrt.api import Sink
 from flowrt.check.context import CheckContext
 from flowrt.check.graph import flow_graph
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
 from flowrt.load.env import make_lookup, parse_substituted, substitute
 

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from flowrt.check.context import CheckContext
-from flowrt.check.schema import suggest
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
 
 LINK_FIELD_TYPES = ("link-in",)

@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.check.context import CheckContext
-from flowrt.check.schema import suggest
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document, NodeDecl, locate
 from flowrt.load.env import URL_PASSWORD, is_reference
 

@@ -9,7 +9,6 @@ checked after substitution (see ``flowrt.check.values``).
 from __future__ import annotations
 
 import copy
-import difflib
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -18,8 +17,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from flowrt.check.context import CheckContext
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document, locate
 from flowrt.load.env import is_reference
 from flowrt.load.yaml_io import is_mapping
@@ -215,12 +213,6 @@ def _unknown_type(
         path=(*path, "type"),
         **_where(doc, (*path, "type")),
     )
-
-
-def suggest(word: str, choices: list[str] | set[str], what: str = "") -> str:
-    """A did-you-mean hint, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'{what}?" if close else ""
 
 
 def _where(doc: Document, path: tuple[str | int, ...], at: str = "value") -> dict[str, Any]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document
 from flowrt.load.yaml_io import is_mapping, is_sequence
 from flowrt.registry.catalog import FORMAT_VERSION

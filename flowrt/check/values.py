@@ -7,7 +7,8 @@ its ``${VAR}`` is known, or a rule the model checks beyond the schema.
 
 Such a diagnostic shows what the value became (``got 'thirty'``), unless it is a secret: the
 values of the references a configuration uses for secrets (:func:`secret_references`), and any
-value registered with :mod:`flowrt.redact`, are shown as ``${NAME}``, whole or inside the text.
+value registered with :mod:`flowrt.secrets.redact`, are shown as ``${NAME}``, whole or inside the
+text.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowrt.check.context import CheckContext
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import ConnectionDecl, Document, NodeDecl, locate
 from flowrt.load.env import (
     MISSING,
@@ -27,7 +27,7 @@ from flowrt.load.env import (
     references,
     secret_references,
 )
-from flowrt.redact import SECRETS, Secrets
+from flowrt.secrets.redact import SECRETS, Secrets
 
 
 def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:

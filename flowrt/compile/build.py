@@ -8,7 +8,7 @@ configuration into its node type's model.
 Substituting is where a secret value first meets the flow: the values of the references a
 configuration uses for secrets (a ``secret`` field, an address's password, a key or a name like
 a credential: :func:`flowrt.load.env.secret_references`) are registered with
-:mod:`flowrt.redact` here, so the runtime's errors, logs and events hide them.
+:mod:`flowrt.secrets.redact` here, so the runtime's errors, logs and events hide them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
-from flowrt.errors import CheckError, CompileError, Diagnostic
+from flowrt.diagnostics import Diagnostic
+from flowrt.errors import CheckError, CompileError
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
 from flowrt.load.env import (
     MISSING,
@@ -32,8 +33,8 @@ from flowrt.load.env import (
     substitute,
 )
 from flowrt.load.project import Project
-from flowrt.redact import redact, register
 from flowrt.registry.discover import Registry, default_registry
+from flowrt.secrets.redact import redact, register
 
 MAX_SUBFLOW_DEPTH = 16
 

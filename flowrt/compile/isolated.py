@@ -15,27 +15,32 @@ import pickle
 import sys
 import traceback
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load.project import Project
-from flowrt.redact import redact
+
+if TYPE_CHECKING:
+    from flowrt.check.policy import ScriptPolicy
 from flowrt.registry.discover import Registry
+from flowrt.secrets.redact import redact
 
 log = logging.getLogger("flowrt.compile")
 
 
 def check_isolated(
-    project: Project, registry: Registry, env: Mapping[str, str], strict: bool = False
+    project: Project, registry: Registry, env: Mapping[str, str], strict: bool = False,
+    scripts: ScriptPolicy = "allow",
 ) -> list[Diagnostic]:
     if not hasattr(os, "fork") or "flowrt.check" in sys.modules:
-        return _check(project, registry, env, strict)
+        return _check(project, registry, env, strict, scripts)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: check, report, leave without running any cleanup of the parent's
         code = 0
         try:
             os.close(read_end)
-            data = pickle.dumps(_check(project, registry, env, strict))
+            data = pickle.dumps(_check(project, registry, env, strict, scripts))
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
         except BaseException:
@@ -49,14 +54,15 @@ def check_isolated(
     _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         log.warning("the checking process failed (status %s); checking in-process", status)
-        return _check(project, registry, env, strict)
+        return _check(project, registry, env, strict, scripts)
     found: list[Diagnostic] = pickle.loads(data)
     return found
 
 
 def _check(
-    project: Project, registry: Registry, env: Mapping[str, str], strict: bool
+    project: Project, registry: Registry, env: Mapping[str, str], strict: bool,
+    scripts: ScriptPolicy,
 ) -> list[Diagnostic]:
     from flowrt.check import check
 
-    return check(project, registry, env=env, strict=strict)
+    return check(project, registry, env=env, strict=strict, scripts=scripts)

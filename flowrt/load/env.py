@@ -12,7 +12,7 @@
 It also says which references hold secrets (:func:`secret_references`): what a field declared
 ``secret`` takes, the password of an address, what sits under a key named like a credential
 (:func:`names_credential`), and any reference whose own name is one. Checking and compiling use
-it to hide those values from what they print (see :mod:`flowrt.redact`).
+it to hide those values from what they print (see :mod:`flowrt.secrets.redact`).
 """
 
 from __future__ import annotations

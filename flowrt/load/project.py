@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic, LoadError
+from flowrt.diagnostics import Diagnostic, diagnostic
+from flowrt.errors import LoadError
 from flowrt.load.document import Document
 from flowrt.load.view import build_document
 from flowrt.load.yaml_io import MAX_BYTES, parse, read_text

@@ -22,7 +22,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from flowrt.codes import diagnostic
+from flowrt.diagnostics import diagnostic
 from flowrt.errors import LoadError
 
 MAX_BYTES = 16 * 1024 * 1024

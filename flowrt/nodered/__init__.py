@@ -46,7 +46,7 @@ def import_nodered(
 ) -> ImportResult:
     """Import a Node-RED export file; write the flows, and the credentials, to ``output``.
 
-    The credentials go to ``secrets.enc``, an encrypted store (:mod:`flowrt.secrets_store`;
+    The credentials go to ``secrets.enc``, an encrypted store (:mod:`flowrt.secrets.store`;
     added to when it exists) when ``FLOWRT_SECRETS_KEY`` is set, else to ``secrets.yaml``
     (plain, mode 600). With ``output`` None nothing is written (the conversion and report are
     returned). Raises ReadError for a file that is not an export, CredentialsError for

@@ -1,4 +1,5 @@
-"""What `flowrt import nodered` and `flowrt export nodered` do; flowrt/cli.py only parses options.
+"""What `flowrt import nodered` and `flowrt export nodered` do; flowrt/cli/commands.py only parses
+options.
 
 Exit status, as everywhere in the CLI: 0 success, 1 the import left errors in the files (or some
 nodes were not imported, with ``--strict``), 2 input that cannot be read.

@@ -20,8 +20,8 @@ def store_credentials(secrets: Mapping[str, str], output: Path) -> tuple[Path, d
     """Add ``secrets`` to ``output``'s secrets file; the file, and each name -> the name its
     value is stored under. Raises ConfigError when the store cannot be read or written."""
     from flowrt.nodered.writer import write_secrets
-    from flowrt.secrets import load_secrets
-    from flowrt.secrets_store import add_to_store, key_from, place_secrets
+    from flowrt.secrets.references import load_secrets
+    from flowrt.secrets.store import add_to_store, key_from, place_secrets
 
     if key_from() is not None:
         store = output / "secrets.enc"

@@ -2,7 +2,8 @@
 
 A Node-RED typed input is a pair (value, type): ``("payload.x", "msg")``, ``("5", "num")``,
 ``("$now()", "jsonata")``. flowrt writes the same thing as a literal (``5``, ``hello``) or a
-typed value (``{type: msg, value: payload.x}``); see flowrt/typed_value.py. The conversions
+typed value (``{type: msg, value: payload.x}``); see flowrt/expressions/typed_value.py. The
+conversions
 follow Node-RED's own ``RED.util.evaluateNodeProperty``: ``str`` is the text of the value,
 ``bool`` is true only for "true" in any case, ``date`` with no format is epoch milliseconds.
 What flowrt cannot express is returned as None with a note saying what differs.
@@ -15,8 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flowrt.expressions.props import parse_path
 from flowrt.nodered.reader import as_number
-from flowrt.props import parse_path
 
 Note = Callable[[str], None]
 """Where a conversion reports what differs from Node-RED (the node's caveats)."""

@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load.yaml_io import dump
 from flowrt.nodered.flowfile import FlowOut, NodeOut, SubflowOut
 

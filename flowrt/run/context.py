@@ -11,7 +11,7 @@ from flowrt.errors import ConfigError
 from flowrt.file_access import FileAccess
 from flowrt.message import new_msgid
 from flowrt.run.delivery import Delivery
-from flowrt.secrets import OWN_VARIABLES
+from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class NodeContext:
     @property
     def scripts(self) -> str:
         """The script policy this process runs flows under (``--scripts``)."""
-        from flowrt import policy
+        from flowrt.check import policy
 
         return policy.current()
 

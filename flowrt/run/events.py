@@ -8,7 +8,7 @@ node id and ``_msgid``, and marks the message failed, so its source is nacked ra
 A message that fails again in the same node more than ``MAX_ERROR_COUNT`` times is not routed
 again (a catch flow that fails the same way would loop forever).
 
-What leaves here is redacted (see flowrt.redact): an error's text and stack (in the catch
+What leaves here is redacted (see flowrt.secrets.redact): an error's text and stack (in the catch
 message's ``error``, the error hooks and the log), a node's log lines and its status. The
 message itself is the flow's data and is left as it is.
 """
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import Listener
 from flowrt.errors import ScriptError
 from flowrt.message import clone, new_msgid
-from flowrt.redact import redact, redact_data
+from flowrt.secrets.redact import redact, redact_data
 from flowrt.types import Message
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from flowrt.policy import ScriptPolicy
+from flowrt.check.policy import ScriptPolicy
 from flowrt.registry.discover import Registry, default_registry
 from flowrt.server.auth import Auth, BodyTooLarge, Guard
 from flowrt.server.deploy import DeployRefused, Engine
@@ -68,7 +68,7 @@ class ServerSettings:
     group: Any = None
     """A :class:`flowrt.group.Group` to run the flows as one of its workers, or None."""
     scripts: ScriptPolicy = "allow"
-    """Which nodes that run a flow author's code deploy accepts (see :mod:`flowrt.policy`)."""
+    """Which nodes that run a flow author's code deploy accepts (see :mod:`flowrt.check.policy`)."""
     allowed_hosts: tuple[str, ...] = ()
     """Host names served besides loopback and the local address (``--allowed-host``)."""
     public_urls: tuple[str, ...] = ()

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowrt.check.policy import ScriptPolicy
 from flowrt.compile import build_plan
 from flowrt.compile.plan import Plan, PlannedNode
-from flowrt.errors import CheckError, CompileError, ConfigError, Diagnostic
+from flowrt.diagnostics import Diagnostic
+from flowrt.errors import CheckError, CompileError, ConfigError
 from flowrt.load import Project, load_project
 from flowrt.message import clone
-from flowrt.policy import ScriptPolicy, check_policy
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
@@ -101,8 +102,7 @@ class Engine:
         from flowrt.check import check
 
         project = self.load()
-        diagnostics = check(project, self.registry, env=self.env)
-        diagnostics += check_policy(project, self.registry, self.scripts, env=self.env)
+        diagnostics = check(project, self.registry, env=self.env, scripts=self.scripts)
         try:
             plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
         except CheckError as exc:

@@ -23,7 +23,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from flowrt.redact import redact_data
+from flowrt.secrets.redact import redact_data
 
 log = logging.getLogger("flowrt.server")
 MAX_EVENT_BYTES = 1024 * 1024
@@ -53,7 +53,7 @@ class Hub:
     def publish(self, event: dict[str, Any]) -> None:
         if not self.clients:
             return
-        event = redact_data(event)  # once here, for every client (see flowrt.redact)
+        event = redact_data(event)  # once here, for every client (see flowrt.secrets.redact)
         text = encode(event, self.max_event)
         size = len(text)  # ASCII (json's ensure_ascii): characters are bytes
         for client in list(self.clients):

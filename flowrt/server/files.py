@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path, PurePosixPath
 
-from flowrt.codes import diagnostic
+from flowrt.diagnostics import diagnostic
 from flowrt.errors import LoadError
 from flowrt.load import Document, load_text
 from flowrt.load.project import FLOW_SUFFIXES, TEST_SUFFIXES, find_flow_files

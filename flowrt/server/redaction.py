@@ -1,4 +1,4 @@
-"""Responses of the admin API with every secret value hidden (see :mod:`flowrt.redact`).
+"""Responses of the admin API with every secret value hidden (see :mod:`flowrt.secrets.redact`).
 
 :class:`RedactResponses` is the outermost middleware of the app, so it sees every answer of
 ``/api/...``, ``/ready``, ``/health`` and ``/metrics``, including the errors other middleware
@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flowrt.redact import SECRETS
+from flowrt.secrets.redact import SECRETS
 
 PATHS = ("/api/", "/ready", "/health", "/metrics")
 KEPT = ("/api/flows/",)

@@ -20,7 +20,7 @@ from flowrt.server.routes_flows import body_of, error
 
 
 async def nodes(request: Request) -> Response:
-    from flowrt.policy import refuses_type
+    from flowrt.check.policy import refuses_type
     from flowrt.registry.catalog import source_keys
     from flowrt.registry.docs import render_markdown
 
@@ -101,10 +101,10 @@ def keep_secrets(server: Any, secrets: dict[str, str]) -> dict[str, str]:
     flows; each name -> the name it is stored under (empty when the server has no store and
     key: the values are then dropped, and the response's ``secrets`` lists what to set). A
     value the store holds under that name is never replaced: the new one takes the next free
-    ``NAME_2``... (:func:`flowrt.secrets_store.add_to_store`). Values never leave here, and are
-    hidden from every output from now on (:mod:`flowrt.redact`)."""
-    from flowrt.redact import SECRETS
-    from flowrt.secrets_store import add_to_store, key_from
+    ``NAME_2``... (:func:`flowrt.secrets.store.add_to_store`). Values never leave here, and are
+    hidden from every output from now on (:mod:`flowrt.secrets.redact`)."""
+    from flowrt.secrets.redact import SECRETS
+    from flowrt.secrets.store import add_to_store, key_from
 
     store = server.settings.secrets_file
     if not secrets or store is None or key_from() is None:

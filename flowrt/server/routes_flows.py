@@ -15,7 +15,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from flowrt.errors import Diagnostic, LoadError
+from flowrt.diagnostics import Diagnostic
+from flowrt.errors import LoadError
 from flowrt.load import Project
 from flowrt.load.project import display_path
 from flowrt.load.yaml_io import MAX_DEPTH
@@ -151,7 +152,6 @@ async def validate(request: Request) -> Response:
 async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> list[Diagnostic]:
     """Check ``text`` as file ``name`` among the other files of the directory."""
     from flowrt.check import check
-    from flowrt.policy import check_policy
 
     def run() -> list[Diagnostic]:
         project = server.engine.load()
@@ -165,9 +165,7 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
         except LoadError as exc:
             return list(exc.diagnostics)
         found = check(Project(project.documents, project.diagnostics), server.registry,
-                      env=server.settings.env)
-        found += check_policy(project, server.registry, server.settings.scripts,
-                              env=server.settings.env)
+                      env=server.settings.env, scripts=server.settings.scripts)
         return [d for d in found if not d.file or d.file == shown]
 
     return await asyncio.to_thread(run)

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import groupby
 
-from flowrt.report import _escape_data, _escape_property
-from flowrt.report import render_text as render_diagnostics
+from flowrt.check.report import escape_data, escape_property
+from flowrt.check.report import render_text as render_diagnostics
 from flowrt.testing.suite import SuiteResult
 
 
@@ -70,14 +70,14 @@ def render_junit(suite: SuiteResult, colour: bool = False) -> str:
 def render_github(suite: SuiteResult, colour: bool = False) -> str:
     lines: list[str] = []
     for d in suite.broken:
-        lines.append(f"::error file={_escape_property(d.file)},line={d.line},col={d.column},"
-                     f"title={_escape_property(d.code)}::{_escape_data(str(d))}")
+        lines.append(f"::error file={escape_property(d.file)},line={d.line},col={d.column},"
+                     f"title={escape_property(d.code)}::{escape_data(str(d))}")
     for case in suite.failed:
         for f in case.failures:
             text = f.failure.message + ("\n" + f.failure.diff if f.failure.diff else "")
             lines.append(
-                f"::error file={_escape_property(case.file)},line={f.line},col={f.column},"
-                f"title={_escape_property('flowrt test: ' + case.name)}::{_escape_data(text)}"
+                f"::error file={escape_property(case.file)},line={f.line},col={f.column},"
+                f"title={escape_property('flowrt test: ' + case.name)}::{escape_data(text)}"
             )
     lines.append(_summary(suite))
     return "\n".join(lines)

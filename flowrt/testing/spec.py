@@ -37,8 +37,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from flowrt.codes import diagnostic
-from flowrt.errors import Diagnostic, LoadError
+from flowrt.diagnostics import Diagnostic, diagnostic
+from flowrt.errors import LoadError
 from flowrt.load.document import locate
 from flowrt.load.yaml_io import MAX_BYTES, parse, read_text, to_plain
 

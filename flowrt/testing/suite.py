@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowrt.codes import diagnostic
 from flowrt.compile import build_plan
-from flowrt.errors import CheckError, ConfigError, Diagnostic, LoadError
+from flowrt.diagnostics import Diagnostic, diagnostic
+from flowrt.errors import CheckError, ConfigError, LoadError
 from flowrt.load.project import Project, display_path, load_project
 from flowrt.registry import Registry, default_registry
 from flowrt.testing.doubles import replace_nodes
@@ -158,7 +158,7 @@ def _check_names(test_file: FlowTestFile, index: int, case: Case, nodes: set[str
             named.append((expect.status.node, ("cases", index, "expect", i, "status", "node")))
     for name, path in named:
         if name not in nodes:
-            from flowrt.check.schema import suggest
+            from flowrt.diagnostics import suggest
 
             line, column = test_file.where(*path)
             raise _UnknownNode(diagnostic(

@@ -17,7 +17,7 @@ from flowrt.api import (
     field,
 )
 from flowrt.check import check
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load import Project, load_text
 from flowrt.registry import Registry
 from flowrt.registry.spec import spec_for

@@ -8,7 +8,7 @@ import pytest
 
 from flowrt.check import check
 from flowrt.check.credentials import find_shape, key_words, names_credential
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load import Project, load_text
 from flowrt.registry import default_registry
 

@@ -9,7 +9,7 @@ import pytest
 
 from flowrt.api import Message, NodeConfig, Sink, Source, field
 from flowrt.check import check
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load import Project, load_text
 from flowrt.registry import Registry
 from flowrt.registry.catalog import build_flow_schema, node_schema

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowrt.check import check
-from flowrt.codes import CODES
-from flowrt.errors import Diagnostic, LoadError
+from flowrt.diagnostics import CODES, Diagnostic
+from flowrt.errors import LoadError
 from flowrt.load import Project, load_project, load_text
 from flowrt.registry import Registry
 

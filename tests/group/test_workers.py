@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.cli.commands import main
 from tests.faults.brokers import delete_queue, publish_amqp, publish_mqtt
 from tests.faults.harness import Worker, tag, tally, wait_for, write_flow
 from tests.faults.pipelines import ENV, WORK, amqp_source, mqtt_source, pipeline, postgres_sink

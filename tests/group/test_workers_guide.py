@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.cli_workers import cpu_count
+from flowrt.cli.workers import cpu_count
 from tests.servers import url
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from flowrt.check import check
-from flowrt.codes import CODES
-from flowrt.errors import Diagnostic, LoadError
+from flowrt.diagnostics import CODES, Diagnostic
+from flowrt.errors import LoadError
 from flowrt.load import Project, load_project, load_text
 from flowrt.registry import default_registry
 

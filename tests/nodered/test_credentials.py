@@ -98,7 +98,7 @@ def test_credentials_become_references_and_a_secrets_file(tmp_path: Path) -> Non
     secrets = out / "secrets.yaml"
     assert result.secrets_file == secrets
     assert stat.S_IMODE(os.stat(secrets).st_mode) == 0o600
-    from flowrt.secrets import load_secrets
+    from flowrt.secrets.references import load_secrets
 
     values, warnings = load_secrets(secrets)
     assert values == {"PLANT_BROKER_PASSWORD": "pässwörd ${not a ref}"}

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowrt.compile import build_plan
-from flowrt.errors import CheckError, CompileError, Diagnostic, LoadError
+from flowrt.diagnostics import Diagnostic
+from flowrt.errors import CheckError, CompileError, LoadError
 from flowrt.load import Project, load_project, load_text
 from flowrt.nodered import (
     CredentialsError,

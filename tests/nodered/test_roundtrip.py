@@ -8,7 +8,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.cli.commands import main
 from flowrt.load import load_project
 from flowrt.nodered import convert, read_data
 from flowrt.nodered.export import export_project

@@ -1,4 +1,5 @@
-"""The time limit of one evaluation (flowrt.deadline.within): it stops a runaway evaluation on
+"""The time limit of one evaluation (flowrt.expressions.deadline.within): it stops a runaway
+evaluation on
 the calling thread, and never lets its exception land anywhere else."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import threading
 import pytest
 
 from flowrt.api import NodeError, TimeLimitExceeded, within
-from flowrt.deadline import Overtime
+from flowrt.expressions.deadline import Overtime
 
 
 def spin() -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.check.policy import check_policy, sandbox_caps
+from flowrt.cli.commands import main
 from flowrt.load import Project, load_text
-from flowrt.policy import check_policy, sandbox_caps
 from flowrt.registry import default_registry
 
 with warnings.catch_warnings():

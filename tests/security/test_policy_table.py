@@ -16,10 +16,10 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which is not insta
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from flowrt.cli import main
+from flowrt.check.policy import check_policy, refused_types
+from flowrt.cli.commands import main
 from flowrt.evaluated import KINDS, kinds_of
 from flowrt.load import Project, load_text
-from flowrt.policy import check_policy, refused_types
 from flowrt.registry import NodeSpec, default_registry
 from flowrt.registry.docs import POLICY_BEGIN, POLICY_END, render_policy
 from flowrt.server.app import ServerSettings, create_app

@@ -21,13 +21,13 @@ def fresh(prefix: str = "v") -> str:
 
 @pytest.fixture
 def registry() -> object:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     return Secrets()
 
 
 def test_with_no_secret_text_passes_through_untouched(registry: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets)
     text = "nothing secret here " * 10
@@ -37,7 +37,7 @@ def test_with_no_secret_text_passes_through_untouched(registry: object) -> None:
 
 
 def test_a_value_is_shown_as_its_reference(registry: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets)
     value = fresh()
@@ -55,7 +55,7 @@ def test_a_value_is_shown_as_its_reference(registry: object) -> None:
     lambda v: repr(v)[1:-1],
 ])
 def test_encoded_forms_are_hidden_too(registry: object, form: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets) and callable(form)
     value = "pä ss/wörd:@\"'&+%=" + secrets.token_hex(4)
@@ -65,7 +65,7 @@ def test_encoded_forms_are_hidden_too(registry: object, form: object) -> None:
 
 
 def test_base64_and_a_basic_header_are_hidden(registry: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets)
     value = fresh()
@@ -80,7 +80,7 @@ def test_base64_and_a_basic_header_are_hidden(registry: object) -> None:
 
 
 def test_the_longer_of_two_overlapping_secrets_wins(registry: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets)
     short = fresh()
@@ -90,7 +90,7 @@ def test_the_longer_of_two_overlapping_secrets_wins(registry: object) -> None:
 
 
 def test_too_short_values_are_not_redacted_but_reported(registry: object) -> None:
-    from flowrt.redact import MIN_LENGTH, Secrets
+    from flowrt.secrets.redact import MIN_LENGTH, Secrets
 
     assert isinstance(registry, Secrets)
     registry.add("PIN", "123")
@@ -102,7 +102,7 @@ def test_too_short_values_are_not_redacted_but_reported(registry: object) -> Non
 
 
 def test_structures_are_redacted_without_breaking_them(registry: object) -> None:
-    from flowrt.redact import Secrets
+    from flowrt.secrets.redact import Secrets
 
     assert isinstance(registry, Secrets)
     registry.add("PIN", "1234")
@@ -118,7 +118,7 @@ def test_structures_are_redacted_without_breaking_them(registry: object) -> None
 
 
 def test_credential_named_variables_count_as_secrets() -> None:
-    from flowrt.redact import credential_values
+    from flowrt.secrets.redact import credential_values
 
     env = {"PG_PASSWORD": "pw-1234", "GITHUB_TOKEN": "ghp-xyz1", "X_API_KEY": "k-1234",
            "HOME": "/home/x", "TOKEN_URL": "https://a/b", "USE_TOKEN": "true",
@@ -130,8 +130,9 @@ def test_credential_named_variables_count_as_secrets() -> None:
 def test_the_secrets_file_and_the_processs_own_secrets_are_registered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flowrt import redact, secrets_store
-    from flowrt.secrets import load_secrets, withhold_own_secrets
+    from flowrt.secrets import redact
+    from flowrt.secrets import store as secrets_store
+    from flowrt.secrets.references import load_secrets, withhold_own_secrets
 
     value, token, password = fresh(), fresh("tok") + "-0123456789", fresh("pw")
     file = tmp_path / "s.yaml"
@@ -161,8 +162,8 @@ def logged(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
 def test_log_records_of_every_logger_are_redacted(
     fmt: str, logged: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flowrt.logs import setup_logging
-    from flowrt.redact import register
+    from flowrt.cli.logs import setup_logging
+    from flowrt.secrets.redact import register
 
     value = fresh() + "\"\\é"
     register("LOGGED_SECRET", value)
@@ -193,9 +194,9 @@ def test_uvicorn_of_flowrt_run_http_logs_through_the_redacting_handler(
     """`flowrt run --http` starts uvicorn after logging is set up: uvicorn must not give its
     loggers handlers of their own (its default log configuration), which wrote past
     redaction and past the JSON format."""
-    from flowrt.logs import setup_logging
-    from flowrt.redact import register
+    from flowrt.cli.logs import setup_logging
     from flowrt.run.http import HttpServer
+    from flowrt.secrets.redact import register
 
     value = fresh()
     register("UVICORN_SECRET", value)

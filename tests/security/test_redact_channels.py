@@ -29,7 +29,7 @@ def value_of(prefix: str) -> str:
 
 def secrets_file(tmp_path: Path, **values: str) -> dict[str, str]:
     """Write and read a secrets file holding ``values`` (as `--secrets` does)."""
-    from flowrt.secrets import load_secrets
+    from flowrt.secrets.references import load_secrets
 
     file = tmp_path / "secrets.yaml"
     file.write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in values.items()))
@@ -104,7 +104,7 @@ def test_status_text_hides_the_value(tmp_path: Path) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[TestClient, str, Path]]:
-    from flowrt.secrets import merged_env
+    from flowrt.secrets.references import merged_env
     from flowrt.server.app import ServerSettings, create_app
 
     key = value_of("key")

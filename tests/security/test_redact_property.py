@@ -18,9 +18,9 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from flowrt.cli.logs import JsonFormatter, Redacting
 from flowrt.errors import CheckError
-from flowrt.logs import JsonFormatter, Redacting
-from flowrt.redact import SECRETS
+from flowrt.secrets.redact import SECRETS
 from flowrt.testing import run_flow
 from tests.security.secrets_kit import clean_env, serving, write_private
 
@@ -75,7 +75,7 @@ def captured_logs() -> Iterator[io.StringIO]:
 
 
 def secrets_env(directory: Path, **values: str) -> dict[str, str]:
-    from flowrt.secrets import load_secrets, merged_env
+    from flowrt.secrets.references import load_secrets, merged_env
 
     file = write_private(directory / "secrets.yaml",
                          "".join(f"{k}: {json.dumps(v)}\n" for k, v in values.items()))

@@ -133,8 +133,8 @@ def test_the_process_environment_no_longer_holds_them_once_read(
 ) -> None:
     """Once flowrt read its own secrets they are out of os.environ (a child process a flow
     starts does not inherit them), yet the store still decrypts with the key."""
-    from flowrt.secrets import withhold_own_secrets
-    from flowrt.secrets_store import key_from, new_key
+    from flowrt.secrets.references import withhold_own_secrets
+    from flowrt.secrets.store import key_from, new_key
 
     key = new_key()
     for name, value in {**OWN, "FLOWRT_SECRETS_KEY": key}.items():
@@ -145,6 +145,6 @@ def test_the_process_environment_no_longer_holds_them_once_read(
         assert taken["FLOWRT_TOKENS"] == f"ops:{TOKEN}"
         assert key_from() == key
     finally:
-        from flowrt import secrets_store
+        from flowrt.secrets import store as secrets_store
 
         secrets_store.forget_key()

@@ -15,7 +15,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from flowrt.secrets_store import KEY_ENV, new_key, read_store, write_store
+from flowrt.secrets.store import KEY_ENV, new_key, read_store, write_store
 
 HEADERS = {"X-Flowrt-Request": "1"}
 BROKER = "b7a1c2d3e4f50617"
@@ -93,7 +93,7 @@ def test_flowrt_import_nodered_does_not_replace_a_kept_secret(
     import json
 
     from flowrt.nodered import import_nodered
-    from flowrt.secrets import load_secrets
+    from flowrt.secrets.references import load_secrets
 
     if encrypted:
         monkeypatch.setenv(KEY_ENV, new_key())

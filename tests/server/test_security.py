@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from flowrt.policy import ScriptPolicy
-from flowrt.secrets_store import KEY_ENV, new_key, read_store
+from flowrt.check.policy import ScriptPolicy
+from flowrt.secrets.store import KEY_ENV, new_key, read_store
 from flowrt.server.app import ServerSettings, create_app
 from flowrt.server.auth import Auth, hash_password
 from tests.server.server_kit import COMMENTED, HEADERS
@@ -120,7 +120,7 @@ def test_without_a_store_the_import_stores_nothing_and_says_what_to_set(serve: A
 def test_a_store_with_another_key_is_a_422_naming_no_value(
     serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flowrt.secrets_store import write_store
+    from flowrt.secrets.store import write_store
 
     store = tmp_path / "secrets.enc"
     write_store(store, {"OLD": "old-value"}, new_key())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.cli.commands import main
 
 FLOW = """\
 flowrt: 1

@@ -95,7 +95,7 @@ def _cmdline(pid: int) -> bytes:
 def test_the_policy_chooses_where_javascript_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unless the operator says, JavaScript runs in a worker process under --scripts sandboxed
     and inside the server under allow (where whoever deploys may run Python anyway)."""
-    from flowrt import policy
+    from flowrt.check import policy
 
     monkeypatch.delenv("FLOWRT_JS_ISOLATION")
     flow = function_flow("return msg;", timeout=5)

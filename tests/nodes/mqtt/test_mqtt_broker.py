@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from flowrt.check import check
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import Diagnostic
 from flowrt.load import Project, load_text
 from tests.nodes.mqtt.mqtt_kit import (
     WAIT,

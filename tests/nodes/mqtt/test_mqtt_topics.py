@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flowrt.cli import main
+from flowrt.cli.commands import main
 from nodes.mqtt.mqtt_topics import Filter, check_topic_name, matches, parse_filter
 
 

@@ -1,5 +1,5 @@
 """The `flowrt` command line: validate, fmt, test, schema, nodes, docs, import/export (the
-commands that run flows, `run` and `serve`, are in :mod:`flowrt.cli_run`).
+commands that run flows, `run` and `serve`, are in :mod:`flowrt.cli.run`).
 
 Exit status everywhere: 0 success, 1 problems found (or a run that failed), 2 usage errors and
 input that cannot be read.
@@ -14,17 +14,17 @@ from pathlib import Path
 import click
 
 from flowrt import __version__
-from flowrt.cli_common import (
+from flowrt.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
-    _files_read,
-    _registry,
-    _use_colour,
+    files_read,
+    node_registry,
+    use_colour,
 )
-from flowrt.cli_group import group_cli
-from flowrt.cli_run import run, serve
-from flowrt.cli_secrets import secrets_cli
+from flowrt.cli.group import group_cli
+from flowrt.cli.run import run, serve
+from flowrt.cli.secrets import secrets_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,14 +54,14 @@ def validate(
     Exit status: 0 clean, 1 errors (and warnings with --strict), 2 unreadable input.
     """
     from flowrt.check import check, has_errors
+    from flowrt.check.report import RENDERERS
     from flowrt.load import load_project
-    from flowrt.report import RENDERERS
 
-    registry = _registry()
+    registry = node_registry()
     project = load_project(paths, max_bytes=max_size * 1024 * 1024)
     diagnostics = check(project, registry, strict=strict)
-    files = _files_read(project)
-    click.echo(RENDERERS[fmt](diagnostics, files, _use_colour(colour) and fmt == "text"))
+    files = files_read(project)
+    click.echo(RENDERERS[fmt](diagnostics, files, use_colour(colour) and fmt == "text"))
     if project.unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_PROBLEMS if has_errors(diagnostics) else EXIT_OK)
@@ -83,8 +83,8 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, colour: b
     from flowrt.testing.report import RENDERERS
     from flowrt.testing.suite import default_paths, run_tests
 
-    suite = run_tests(list(paths) or default_paths(), _registry())
-    text = RENDERERS[fmt](suite, _use_colour(colour) and fmt == "text")
+    suite = run_tests(list(paths) or default_paths(), node_registry())
+    text = RENDERERS[fmt](suite, use_colour(colour) and fmt == "text")
     click.echo(text)
     if output:
         Path(output).write_text(RENDERERS[fmt](suite, False) + "\n", encoding="utf-8")
@@ -103,7 +103,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, colour: b
 )
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Format flow files canonically, keeping comments and key order."""
-    from flowrt.codes import diagnostic
+    from flowrt.diagnostics import diagnostic
     from flowrt.errors import LoadError
     from flowrt.load.formatter import format_document
     from flowrt.load.project import find_flow_files, load
@@ -187,7 +187,7 @@ def export_nodered(paths: tuple[str, ...], output: str) -> None:
 
 def source_schema_path() -> Path:
     """schemas/flow.schema.json in the source tree this flowrt runs from."""
-    return Path(__file__).resolve().parent.parent / "schemas" / "flow.schema.json"
+    return Path(__file__).resolve().parent.parent.parent / "schemas" / "flow.schema.json"
 
 
 @main.command()
@@ -197,7 +197,7 @@ def schema(output: str | None, write: bool) -> None:
     """Print the JSON Schema of flow files, assembled from the installed node types."""
     from flowrt.registry.catalog import build_flow_schema
 
-    text = json.dumps(build_flow_schema(_registry()), indent=2) + "\n"
+    text = json.dumps(build_flow_schema(node_registry()), indent=2) + "\n"
     target = source_schema_path() if write else Path(output) if output else None
     if target is None:
         click.echo(text, nl=False)
@@ -223,7 +223,7 @@ def nodes(ctx: click.Context, category: str | None, fmt: str) -> None:
         return
     from flowrt.registry.docs import render_listing
 
-    specs = [s for s in _registry() if category is None or s.category == category]
+    specs = [s for s in node_registry() if category is None or s.category == category]
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in specs], indent=2))
     else:
@@ -239,7 +239,7 @@ def docs(output: str) -> None:
 
     target = Path(output)
     target.mkdir(parents=True, exist_ok=True)
-    specs = list(_registry())
+    specs = list(node_registry())
     for spec in specs:
         (target / f"{spec.type}.md").write_text(render_markdown(spec) + "\n", encoding="utf-8")
     (target / "README.md").write_text(render_index(specs) + "\n", encoding="utf-8")
@@ -257,10 +257,10 @@ def docs(output: str) -> None:
 )
 def nodes_show(type_name: str, fmt: str) -> None:
     """Print one node type's documentation and configuration schema."""
-    from flowrt.check.schema import suggest
+    from flowrt.diagnostics import suggest
     from flowrt.registry.docs import render_markdown
 
-    registry = _registry()
+    registry = node_registry()
     spec = registry.get(type_name)
     if spec is None:
         hint = suggest(type_name, registry.types()) or "run `flowrt nodes` to list them"
@@ -278,7 +278,7 @@ def nodes_policy() -> None:
     policy allows it (the tables of docs/security.md)."""
     from flowrt.registry.docs import render_policy
 
-    click.echo(render_policy(list(_registry())))
+    click.echo(render_policy(list(node_registry())))
 
 
 main.add_command(run)

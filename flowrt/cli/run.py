@@ -7,17 +7,17 @@ from pathlib import Path
 
 import click
 
-from flowrt import cli_workers
-from flowrt.cli_common import (
+from flowrt.cli import workers as cli_workers
+from flowrt.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
-    _files_read,
-    _registry,
-    _use_colour,
+    files_read,
+    node_registry,
+    use_colour,
 )
-from flowrt.cli_group import group_options, make_group
-from flowrt.cli_journal import configure_journal, journal_options
+from flowrt.cli.group import group_options, make_group
+from flowrt.cli.journal import configure_journal, journal_options
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
@@ -88,13 +88,13 @@ def run(
     """
     import asyncio
 
+    from flowrt.check.report import render_text
+    from flowrt.cli.logs import setup_logging
     from flowrt.compile import build_plan
     from flowrt.errors import CheckError, CompileError, ConfigError
     from flowrt.load import load_project
-    from flowrt.logs import setup_logging
-    from flowrt.report import render_text
     from flowrt.run.main import render_summary, run_plan
-    from flowrt.secrets import start_secrets
+    from flowrt.secrets.references import start_secrets
 
     slot = cli_workers.worker_slot() if workers else None
     setup_logging(log_format, log_level, worker=slot.name if slot else None)
@@ -124,18 +124,17 @@ def run(
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    from flowrt.check.policy import parse_policy
     from flowrt.compile.isolated import check_isolated
-    from flowrt.policy import check_policy, parse_policy
 
-    registry = _registry()
+    registry = node_registry()
     project = load_project(paths)
-    diagnostics = check_isolated(project, registry, env)
-    diagnostics += check_policy(project, registry, parse_policy(scripts), env=env)
+    diagnostics = check_isolated(project, registry, env, scripts=parse_policy(scripts))
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
     except CheckError as exc:
-        files = _files_read(project)
-        _say(render_text(exc.diagnostics, files, _use_colour(None)))
+        files = files_read(project)
+        _say(render_text(exc.diagnostics, files, use_colour(None)))
         sys.exit(EXIT_USAGE if project.unreadable else EXIT_PROBLEMS)
     except CompileError as exc:  # a value only known now, such as an unset ${VAR}, is invalid
         for warning in (d for d in diagnostics if d.severity == "warning"):
@@ -240,10 +239,10 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
     Exit status: 0 served and stopped cleanly, 2 bad options (e.g. a public --host without
     authentication, or a port in use).
     """
+    from flowrt.check.policy import default_policy, parse_policy
+    from flowrt.cli.logs import setup_logging
     from flowrt.errors import ConfigError
-    from flowrt.logs import setup_logging
-    from flowrt.policy import default_policy, parse_policy
-    from flowrt.secrets import start_secrets
+    from flowrt.secrets.references import start_secrets
     from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
 
@@ -263,7 +262,7 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         settings = ServerSettings(
             flows=Path(flows_dir), env=env,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
-            registry=_registry(),
+            registry=node_registry(),
             mqtt_broker=_broker_address(mqtt_broker),
             scripts=policy,
             secrets_file=Path(secrets_file) if secrets_file else None,
@@ -279,18 +278,18 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
 
 
 def _say(text: str) -> None:
-    """Print for the operator, with every secret value hidden (see flowrt.redact)."""
-    from flowrt.redact import redact
+    """Print for the operator, with every secret value hidden (see flowrt.secrets.redact)."""
+    from flowrt.secrets.redact import redact
 
     click.echo(redact(text), err=True)
 
 
 def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) -> None:
-    """Set the policy flows run under, and which files they may use (see flowrt.policy and
+    """Set the policy flows run under, and which files they may use (see flowrt.check.policy and
     flowrt.file_access); say so when confined."""
     import logging
 
-    from flowrt import policy as policies
+    from flowrt.check import policy as policies
     from flowrt.file_access import FileAccess, configure
 
     policies.configure(policies.parse_policy(policy))

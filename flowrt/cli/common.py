@@ -13,7 +13,7 @@ from flowrt.errors import RegistryError
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _registry() -> Any:
+def node_registry() -> Any:
     from flowrt.registry import default_registry
 
     try:
@@ -23,14 +23,14 @@ def _registry() -> Any:
         sys.exit(EXIT_USAGE)
 
 
-def _files_read(project: Any) -> int:
+def files_read(project: Any) -> int:
     """Flow files looked at: loaded, or refused for what they hold (not paths that were absent
     or directories with no flow files)."""
     refused = {d.file for d in project.diagnostics if d.file and d.code not in ("E003", "E012")}
     return len(project.documents) + len(refused)
 
 
-def _use_colour(option: bool | None) -> bool:
+def use_colour(option: bool | None) -> bool:
     if option is not None:
         return option
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -5,13 +5,13 @@ A secrets file is either a YAML (or JSON) mapping of names to scalar values::
     MQTT_PASSWORD: s3cret
     PG_DSN: postgresql://app:pw@127.0.0.1/app
 
-or an encrypted store (:mod:`flowrt.secrets_store`), recognised by its first line and read with
+or an encrypted store (:mod:`flowrt.secrets.store`), recognised by its first line and read with
 the key in ``FLOWRT_SECRETS_KEY``. This module is where both are read.
 
 ``flowrt run --secrets FILE`` (or ``FLOWRT_SECRETS=FILE``) reads it; its names fill references the
 same way environment variables do, and the process environment wins over the file, so a
 deployment can still override one value. The file's values are never printed: each is
-registered with :mod:`flowrt.redact` as it is read, so whatever leaves the process shows the
+registered with :mod:`flowrt.secrets.redact` as it is read, so whatever leaves the process shows the
 reference (``${NAME}``) instead.
 
 flowrt's own settings are not for flows: :data:`OWN_VARIABLES` (the store's key, the API's
@@ -29,8 +29,8 @@ from pathlib import Path
 
 from flowrt.errors import ConfigError
 from flowrt.load.env import OWN_VARIABLES, URL_PASSWORD
-from flowrt.redact import MIN_LENGTH, SECRETS, credential_values, register
-from flowrt.secrets_store import (
+from flowrt.secrets.redact import MIN_LENGTH, SECRETS, credential_values, register
+from flowrt.secrets.store import (
     KEY_ENV,
     NAME_CHARS,
     decrypt_store,
@@ -141,7 +141,7 @@ def visible_env(env: Mapping[str, str]) -> dict[str, str]:
 
 def withhold_own_secrets(*addresses: str | None) -> dict[str, str]:
     """Take flowrt's own variables out of ``os.environ`` (a child process a flow starts does
-    not inherit them; the store's key stays usable through :func:`flowrt.secrets_store.key_from`)
+    not inherit them; the store's key stays usable through :func:`flowrt.secrets.store.key_from`)
     and register their secret values for redaction: each token of ``FLOWRT_TOKENS``, each key
     of ``FLOWRT_SECRETS_KEY``, the password of the group database, and of each URL in
     ``addresses`` (``--db``, ``--context-store``). Returns the variables taken."""

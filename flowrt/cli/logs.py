@@ -4,8 +4,9 @@ Records about a node carry ``node``, ``node_type`` and ``msgid`` (see flowrt.run
 JSON format puts them in their own keys so log pipelines can filter on them.
 
 Every record, of every logger, leaves through :class:`Redacting`: the formatted line (message,
-arguments, traceback) with each secret value hidden (see flowrt.redact), in both formats, and
-the values of credential headers (Authorization, Cookie...) hidden (flowrt.redact_headers).
+arguments, traceback) with each secret value hidden (see flowrt.secrets.redact), in both formats,
+and
+the values of credential headers (Authorization, Cookie...) hidden (flowrt.secrets.redact_headers).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import logging
 import sys
 import time
 
-from flowrt.redact import redact
-from flowrt.redact_headers import hide_in_record
+from flowrt.secrets.redact import redact
+from flowrt.secrets.redact_headers import hide_in_record
 
 FIELDS = ("worker", "node", "node_type", "msgid")
 

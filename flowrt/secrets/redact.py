@@ -3,10 +3,11 @@
 One registry, :data:`SECRETS`, holds the values that count as secret, each with the name of
 the reference it came from:
 
-- every value of the secrets file or encrypted store (:func:`flowrt.secrets.load_secrets`);
+- every value of the secrets file or encrypted store
+(:func:`flowrt.secrets.references.load_secrets`);
 - the process's own secrets: the tokens of ``FLOWRT_TOKENS``, the keys of
   ``FLOWRT_SECRETS_KEY``, the password in the group, revisions and context databases' URLs
-  (:func:`flowrt.secrets.withhold_own_secrets`);
+  (:func:`flowrt.secrets.references.withhold_own_secrets`);
 - the value of every environment variable named like a credential (``PG_PASSWORD``,
   ``GITHUB_TOKEN``, ``X_API_KEY``: :func:`flowrt.load.env.names_credential`);
 - what a flow substitutes into a field its node type declares ``secret``, into the password of
@@ -14,7 +15,7 @@ the reference it came from:
   the flow is compiled.
 
 Each channel calls :func:`redact` (text) or :func:`redact_data` (a JSON-like structure) at its
-exit: log records (:mod:`flowrt.logs`), error events, catch messages and status
+exit: log records (:mod:`flowrt.cli.logs`), error events, catch messages and status
 (:mod:`flowrt.run.events`), the server's responses and WebSocket events, and what `flowrt run`
 prints. With no secret registered both return their argument as it is, at the cost of one test.
 

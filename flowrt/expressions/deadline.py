@@ -15,7 +15,8 @@ it cannot land in the event loop after the evaluation ended. It is a ``BaseExcep
 
 Limits: an asynchronous exception is raised only when the thread runs Python bytecode again,
 so one long call into C (a huge allocation, a regular expression) is not interrupted; the
-callers bound those themselves (sizes, :mod:`flowrt.bounded_regex`). The deadline is polled,
+callers bound those themselves (sizes, :mod:`flowrt.expressions.bounded_regex`). The deadline is
+polled,
 so an evaluation is stopped up to a twentieth of a second after it.
 """
 

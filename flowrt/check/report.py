@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from flowrt.codes import CODES
-from flowrt.errors import Diagnostic
+from flowrt.diagnostics import CODES, Diagnostic
 
 FORMATS = ("text", "json", "github", "sarif")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -58,12 +57,12 @@ def render_json(diagnostics: list[Diagnostic], files: int, colour: bool = False)
     )
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render_github(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
@@ -73,14 +72,14 @@ def render_github(diagnostics: list[Diagnostic], files: int, colour: bool = Fals
         level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
         props = []
         if d.file:
-            props.append(f"file={_escape_property(d.file)}")
+            props.append(f"file={escape_property(d.file)}")
         if d.line:
             props.append(f"line={d.line}")
         if d.column:
             props.append(f"col={d.column}")
-        props.append(f"title={_escape_property(d.code + ' ' + CODES[d.code].title)}")
+        props.append(f"title={escape_property(d.code + ' ' + CODES[d.code].title)}")
         text = d.subject() + d.message + (f" Hint: {d.hint}" if d.hint else "")
-        lines.append(f"::{level} {','.join(props)}::{_escape_data(text)}")
+        lines.append(f"::{level} {','.join(props)}::{escape_data(text)}")
     lines.append(summary(diagnostics, files))
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ date pictures it reads, and its regular expressions.
   :data:`PICTURE_LIMIT`: jsonata-python pads to them, or computes ``10 ** width``, in one call
   that nothing can interrupt.
 - Regular expressions (``/.../`` in ``$match``, ``$replace``, ``$split``, ``$contains``) are
-  compiled with a time bound (:mod:`flowrt.bounded_regex`).
+  compiled with a time bound (:mod:`flowrt.expressions.bounded_regex`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowrt.bounded_regex import BoundedRegex, compile_regex
-from flowrt.deadline import EVALUATION_SECONDS
 from flowrt.errors import NodeError
+from flowrt.expressions.bounded_regex import BoundedRegex, compile_regex
+from flowrt.expressions.deadline import EVALUATION_SECONDS
 
 TEXT_LIMIT = 10_000_000
 """The most characters of one text an expression may make."""

@@ -21,7 +21,7 @@ compiled at all.
 Bounds: a closure has no loop of its own; it walks the message's types once (as the evaluator
 does before every evaluation) and does a fixed number of steps, each bounded by the message's
 size, so it needs no deadline. The texts it makes are checked against the limits of
-:mod:`flowrt.jsonata_limits` as the evaluator's are. One difference is only in time: the
+:mod:`flowrt.expressions.jsonata_limits` as the evaluator's are. One difference is only in time: the
 evaluator checks a message's types under its deadline, so a message so large that the check
 alone takes longer fails there, while here the check (a faster walk) is bounded by the
 message's size rather than by the deadline, and the message is answered.
@@ -33,7 +33,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.jsonata_limits import Budget
+from flowrt.expressions.jsonata_limits import Budget
 
 Closure = Callable[[Any, Budget], Any]
 """A compiled node: ``run(message, budget)``; None is JSONata's undefined, as in the evaluator."""

@@ -26,7 +26,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from flowrt.cli_common import EXIT_PROBLEMS, EXIT_USAGE
+from flowrt.cli.common import EXIT_PROBLEMS, EXIT_USAGE
 
 T = TypeVar("T")
 SLOT_VARIABLE = "FLOWRT_WORKER_SLOT"
@@ -129,7 +129,7 @@ def run_parent(count: int, paths: tuple[str, ...], group_name: str | None,
                group_db: str | None, own: dict[str, str]) -> NoReturn:
     """Supervise ``count`` workers running this command line; exit with their outcome.
     ``own``: flowrt's own variables, taken out of this process's environment (see
-    flowrt.secrets), which the workers need as much as the parent did."""
+    flowrt.secrets.references), which the workers need as much as the parent did."""
     from flowrt.errors import ConfigError
     from flowrt.group.local import group_directory, hold_parent_lock
     from flowrt.group.supervisor import supervise

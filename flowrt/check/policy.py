@@ -30,8 +30,8 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from flowrt.codes import diagnostic
-from flowrt.errors import ConfigError, Diagnostic
+from flowrt.diagnostics import Diagnostic, diagnostic
+from flowrt.errors import ConfigError
 from flowrt.evaluated import KINDS, refused_kinds
 from flowrt.load.document import Document
 from flowrt.load.env import MISSING, make_lookup, substitute

@@ -1,4 +1,8 @@
-"""The stable diagnostic codes: one line each, used by every check, the SARIF rules and the docs.
+"""Diagnostics: one problem a person sees in a flow file, the stable codes, and did-you-mean hints.
+
+A :class:`Diagnostic` has a stable code (tests assert on the code, never the wording), a severity,
+the place (file, line, column, node id, field path), what was wrong and a hint saying what to do.
+The codes are declared here once, one line each, used by every check, the SARIF rules and the docs.
 
 Codes never change meaning once published. E-codes are errors, W-codes warnings. A warning that
 ``--strict`` turns into an error keeps its W-code.
@@ -6,9 +10,55 @@ Codes never change meaning once published. E-codes are errors, W-codes warnings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
 
-from flowrt.errors import Diagnostic, Severity
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    node: str = ""
+    node_type: str = ""
+    path: tuple[str | int, ...] = field(default_factory=tuple)
+
+    def location(self) -> str:
+        if not self.file:
+            return "flowrt"
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def subject(self) -> str:
+        if not self.node:
+            return ""
+        kind = f" ({self.node_type})" if self.node_type else ""
+        return f"node '{self.node}'{kind}: "
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.severity} {self.code} {self.subject()}{self.message}"
+        if self.hint:
+            text += f" Hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["path"] = list(self.path)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +130,9 @@ CODES: dict[str, Code] = {
 def diagnostic(code: str, message: str, hint: str = "", **where: object) -> Diagnostic:
     """Build a Diagnostic whose severity comes from its code."""
     return Diagnostic(code=code, severity=CODES[code].severity, message=message, hint=hint, **where)  # type: ignore[arg-type]
+
+
+def suggest(word: str, choices: list[str] | set[str], what: str = "") -> str:
+    """A did-you-mean hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'{what}?" if close else ""

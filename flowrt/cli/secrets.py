@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from flowrt.cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from flowrt.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from flowrt.errors import ConfigError
 
 
@@ -38,7 +38,7 @@ def secrets_cli() -> None:
 @secrets_cli.command("key")
 def key() -> None:
     """Print a new random key (for FLOWRT_SECRETS_KEY)."""
-    from flowrt.secrets_store import new_key
+    from flowrt.secrets.store import new_key
 
     click.echo(new_key())
     click.echo("flowrt: keep this key out of the flows and out of version control; give it to "
@@ -51,7 +51,7 @@ def key() -> None:
 def set_secret(file: str, name: str) -> None:
     """Store NAME's value (read from standard input, or asked for without echo) in FILE,
     creating FILE when it does not exist."""
-    from flowrt.secrets_store import check_name, merge_into_store
+    from flowrt.secrets.store import check_name, merge_into_store
 
     try:
         check_name(name)
@@ -82,7 +82,7 @@ def list_names(file: str) -> None:
 @click.argument("name")
 def remove(file: str, name: str) -> None:
     """Remove NAME from FILE."""
-    from flowrt.secrets_store import read_store, write_store
+    from flowrt.secrets.store import read_store, write_store
 
     try:
         secrets = read_store(file)
@@ -102,7 +102,7 @@ def remove(file: str, name: str) -> None:
               help="The encrypted store to write (it must not exist yet).")
 def encrypt(plain: str, output: str) -> None:
     """Write the secrets of a plain YAML secrets file into a new encrypted store."""
-    from flowrt.secrets_store import write_store
+    from flowrt.secrets.store import write_store
 
     if Path(output).exists():
         _fail(ConfigError(f"{output} exists; add to it with `flowrt secrets set {output} NAME`"))
@@ -126,9 +126,9 @@ def check_references(file: str, flows: tuple[str, ...]) -> None:
     """
     import os
 
-    from flowrt.cli_common import _registry
+    from flowrt.cli.common import node_registry
     from flowrt.load import load_project
-    from flowrt.secrets_store import KEY_ENV
+    from flowrt.secrets.store import KEY_ENV
 
     secrets = _load(file)
     project = load_project(flows)
@@ -136,7 +136,7 @@ def check_references(file: str, flows: tuple[str, ...]) -> None:
         for d in project.diagnostics:
             click.echo(str(d), err=True)
         sys.exit(EXIT_USAGE)
-    uses = secret_references(project, _registry())
+    uses = secret_references(project, node_registry())
     missing = 0
     for name, places in sorted(uses.items()):
         if name in secrets or (name in os.environ and name != KEY_ENV):
@@ -154,7 +154,7 @@ def check_references(file: str, flows: tuple[str, ...]) -> None:
 
 
 def _load(file: str) -> dict[str, str]:
-    from flowrt.secrets import load_secrets
+    from flowrt.secrets.references import load_secrets
 
     try:
         secrets, warnings = load_secrets(file)

@@ -1,6 +1,7 @@
 """The encrypted secrets store: a file of NAME -> value that only the holder of a key can read.
 
-A plain secrets file (:mod:`flowrt.secrets`) must be kept away from everyone but the process
+A plain secrets file (:mod:`flowrt.secrets.references`) must be kept away from everyone but the
+process
 that runs the flows. An encrypted store may travel with the flows (a repository, an image, a
 backup): it is useless without the key, which lives only in the environment of the process that
 runs them, as ``FLOWRT_SECRETS_KEY``. The file is text::

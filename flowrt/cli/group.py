@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from flowrt.cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from flowrt.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,7 +18,7 @@ function of the message once, at start, with :func:`compile_value`; :func:`evalu
 at once for code that is not on a hot path.
 
 A value that does not exist (a missing property or environment variable, a JSONata expression
-with no result) evaluates to :data:`flowrt.props.MISSING`, Node-RED's ``undefined``.
+with no result) evaluates to :data:`flowrt.expressions.props.MISSING`, Node-RED's ``undefined``.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from pydantic import (
     model_validator,
 )
 
-from flowrt.bounded_regex import BoundedRegex, compile_regex
-from flowrt.expression import compile_expression, compile_jsonata
+from flowrt.expressions.bounded_regex import BoundedRegex, compile_regex
+from flowrt.expressions.jsonata import compile_expression, compile_jsonata
+from flowrt.expressions.props import MISSING, get_path, parse_path, path_getter
 from flowrt.message import clone
-from flowrt.props import MISSING, get_path, parse_path, path_getter
 
 if TYPE_CHECKING:
     from flowrt.api import NodeContext, Store

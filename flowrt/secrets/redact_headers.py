@@ -7,7 +7,7 @@ answers to a flow's http-request nodes). :func:`hide_credential_headers` replace
 each header in :data:`NAMES` with ``[hidden]`` in both shapes (``name: value`` up to the end of
 the line, and a quoted ``('name', 'value')`` pair or ``'name': 'value'`` mapping entry), so
 ``--log-level debug`` never writes a token, password hash or session cookie;
-:func:`hide_in_record` applies it to a log record's message (:mod:`flowrt.logs` does, for every
+:func:`hide_in_record` applies it to a log record's message (:mod:`flowrt.cli.logs` does, for every
 record).
 """
 

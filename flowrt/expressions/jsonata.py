@@ -6,18 +6,21 @@ load error; :func:`compile_expression` binds it to a node's context at start: th
 reads the message as its input and may call ``$flowContext(key)``, ``$globalContext(key)``,
 ``$env(name)`` and ``$moment(...)`` as in Node-RED.
 
-No result is :data:`flowrt.props.MISSING` (JavaScript's ``undefined``); JSON ``null`` is None.
+No result is :data:`flowrt.expressions.props.MISSING` (JavaScript's ``undefined``); JSON ``null``
+is None.
 
 What an expression cannot do, under any ``--scripts`` policy: reach Python (jsonata-python
 looks names up in mappings and lists only, functions print as nothing, a ``$moment`` shows only
 its methods), or hold the event loop. One evaluation runs at most
-:data:`flowrt.deadline.EVALUATION_SECONDS` (stopped by :func:`flowrt.deadline.within`); the
+:data:`flowrt.expressions.deadline.EVALUATION_SECONDS` (stopped by
+:func:`flowrt.expressions.deadline.within`); the
 texts and lists it makes, its date pictures and its regular expressions are bounded too (see
-:mod:`flowrt.jsonata_limits`). Recursion stops at Python's recursion limit. Each limit fails
+:mod:`flowrt.expressions.jsonata_limits`). Recursion stops at Python's recursion limit. Each limit
+fails
 the message with an error naming the expression.
 
 The common small forms (a path, arithmetic, a concatenation, a comparison) run as Python
-closures made from the same syntax tree (:mod:`flowrt.jsonata_fastpath`), with the same
+closures made from the same syntax tree (:mod:`flowrt.expressions.jsonata_fastpath`), with the same
 results; a message such a closure cannot answer exactly goes to jsonata-python.
 """
 
@@ -29,12 +32,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import AfterValidator, Field
 
-from flowrt.deadline import EVALUATION_SECONDS, within
 from flowrt.errors import NodeError
-from flowrt.jsonata_fastpath import compile_fast, plain
-from flowrt.jsonata_limits import Budget, bounded_functions, regex_engine, shown
-from flowrt.jsonata_moment import moment_function, plain_result
-from flowrt.props import MISSING, get_path, parse_path
+from flowrt.expressions.deadline import EVALUATION_SECONDS, within
+from flowrt.expressions.jsonata_fastpath import compile_fast, plain
+from flowrt.expressions.jsonata_limits import Budget, bounded_functions, regex_engine, shown
+from flowrt.expressions.jsonata_moment import moment_function, plain_result
+from flowrt.expressions.props import MISSING, get_path, parse_path
 
 if TYPE_CHECKING:
     from flowrt.api import NodeContext, Store
@@ -129,8 +132,10 @@ def _node_error_in(exc: BaseException) -> NodeError | None:
 
 def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
     """``$flowContext``, ``$globalContext``, ``$env`` and ``$moment`` (see
-    :mod:`flowrt.jsonata_moment`), bound to a node's context; and the built-in functions that
-    could build a huge text in one call, checked first (see :mod:`flowrt.jsonata_limits`)."""
+    :mod:`flowrt.expressions.jsonata_moment`), bound to a node's context; and the built-in
+    functions that
+    could build a huge text in one call, checked first (see
+    :mod:`flowrt.expressions.jsonata_limits`)."""
     import jsonata
 
     lam = jsonata.Jsonata.JLambda

@@ -1,0 +1,2 @@
+"""What a flow author writes and a node evaluates: property paths, typed values, JSONata
+(with its moment functions and limits), bounded regular expressions and time limits."""

@@ -23,7 +23,7 @@ from flowrt.secrets.store import (
     write_store,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 VALUE = "s3cret-value-☃-0d1f"
 
 

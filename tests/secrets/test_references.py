@@ -12,7 +12,7 @@ import pytest
 from flowrt.errors import ConfigError
 from flowrt.secrets.references import load_secrets, merged_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def write(path: Path, text: str, mode: int = 0o600) -> Path:

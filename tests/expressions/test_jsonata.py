@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from flowrt.errors import NodeError
 from flowrt.expressions.jsonata import JsonataExpression, compile_expression
 from flowrt.expressions.props import MISSING
-from tests.test_typed_value import Stores
+from tests.expressions.test_typed_value import Stores
 
 
 def test_expression_is_parsed_at_load() -> None:

@@ -16,7 +16,7 @@ from flowrt.expressions import jsonata as expression
 from flowrt.expressions.jsonata import compile_expression, compile_jsonata
 from flowrt.expressions.jsonata_fastpath import compile_fast
 from flowrt.expressions.jsonata_limits import TEXT_LIMIT
-from tests.test_typed_value import Stores
+from tests.expressions.test_typed_value import Stores
 
 compile_jsonata("payload")  # jsonata-python raises the recursion limit on its first use: not
 # inside a hypothesis test, which fails when the limit changes while it runs

@@ -9,7 +9,7 @@ import pytest
 from flowrt.errors import NodeError
 from flowrt.expressions.jsonata import compile_expression
 from flowrt.testing import run_flow
-from tests.test_typed_value import Stores
+from tests.expressions.test_typed_value import Stores
 
 # Stores.now() is 1_700_000_000.25: 2023-11-14T22:13:20.250Z
 

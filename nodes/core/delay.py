@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from flowrt.api import Message, NodeConfig, NodeError, Output, Timer, Transform, field
+from nodes.core.js_coercion import to_number
 from nodes.core.message_sequence import group_key
 
 _CONTROL = ("_msgid", "flush", "reset")
@@ -325,13 +326,9 @@ def _flush_count(flush: Any, available: int) -> int:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """A number, or text read as JavaScript's ``Number()`` reads it; None for NaN and for
+    values of other types (``true``, ``null``, lists), which, as in Node-RED, override nothing."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    number = to_number(value)
+    return None if math.isnan(number) else number

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -23,6 +22,7 @@ from flowrt.api import (
     get_property,
     set_property,
 )
+from nodes.core.js_coercion import to_number
 from nodes.core.message_sequence import SequenceStore, parts_of
 
 
@@ -148,7 +148,7 @@ class Sort(Transform):
     def _sorted(self, items: list[Any]) -> list[Any]:
         keyed = [(self.key(item), item) for item in items]
         if self.config.numeric:
-            keyed = [(_number(k), item) for k, item in keyed]
+            keyed = [(to_number(k), item) for k, item in keyed]
         direction = 1 if self.config.order == "ascending" else -1
 
         def compare(a: tuple[Any, Any], b: tuple[Any, Any]) -> int:
@@ -173,23 +173,6 @@ class Sort(Transform):
     async def stop(self) -> None:
         for msg in self.sequences.clear():
             self.ctx.done(msg)
-
-
-def _number(value: Any) -> float:
-    """A key as a number, as JavaScript's Number() reads it (NaN when it is not one)."""
-    if value is None or value is MISSING:
-        return 0.0 if value is None else math.nan
-    if isinstance(value, bool | int | float):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return 0.0
-        try:
-            return float(text)
-        except ValueError:
-            return math.nan
-    return math.nan
 
 
 def _kind(value: Any) -> str:

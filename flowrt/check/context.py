@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from flowrt.load.document import ConnectionDecl, Document, NodeDecl, SubflowDecl
 from flowrt.registry.discover import Registry
+
+
+def located(
+    doc: Document, path: Sequence[str | int], at: Literal["key", "value"] = "value"
+) -> dict[str, Any]:
+    """Where ``path`` is written in ``doc`` (its key or its value), as the ``file``, ``line``,
+    ``column`` and ``path`` of a Diagnostic: ``diagnostic(code, ..., **located(doc, path))``."""
+    span = doc.span(path, at)
+    return {"file": doc.file, "line": span.line, "column": span.column, "path": tuple(path)}
 
 
 @dataclass

@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flowrt.check.context import CheckContext
+from flowrt.check.context import CheckContext, located
 from flowrt.diagnostics import Diagnostic, diagnostic
-from flowrt.load.document import Document, locate
+from flowrt.load.document import Document
 from flowrt.load.env import (
     CREDENTIAL_WORDS,
     REFERENCE,
@@ -173,11 +173,10 @@ def _variable(owner: str | None, key: object) -> str:
 def _warning(
     doc: Document, at: Path, where: dict[str, str], message: str, var: str, code: bool = False
 ) -> Diagnostic:
-    span = locate(doc.file, doc.data, at)
     use = (f"read it from the environment in the code (`env.get(\"{var}\")`)" if code
            else f"write `${{{var}}}` instead")
     return diagnostic(
         "W108", message,
         f"{use} and store the value with `flowrt secrets set SECRETS_FILE {var}`",
-        file=doc.file, line=span.line, column=span.column, path=at, **where,
+        **located(doc, at), **where,
     )

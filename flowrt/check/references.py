@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowrt.check.context import CheckContext
+from flowrt.check.context import CheckContext, located
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
-from flowrt.load.document import Document, NodeDecl, locate
+from flowrt.load.document import Document, NodeDecl
 from flowrt.load.env import URL_PASSWORD, is_reference
-
-
-def _at(doc: Document, path: tuple[str | int, ...], at: str = "value") -> dict[str, Any]:
-    span = locate(doc.file, doc.data, path, at)  # type: ignore[arg-type]
-    return {"file": doc.file, "line": span.line, "column": span.column, "path": path}
 
 
 def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic]:
@@ -30,7 +25,7 @@ def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic
                     "E036",
                     f"flow id '{doc.id}' is also used by {first.file}",
                     "give each flow file its own `id:`",
-                    **_at(doc, ("id",)),
+                    **located(doc, ("id",)),
                 )
             )
         for node in doc.nodes.values():
@@ -43,7 +38,7 @@ def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic
                         "node ids are unique across a project; rename one",
                         node=node.id,
                         node_type=node.type,
-                        **_at(doc, node.path, "key"),
+                        **located(doc, node.path, "key"),
                     )
                 )
         for conn in doc.connections.values():
@@ -57,7 +52,7 @@ def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic
                         "declaration and use it from every file",
                         node=conn.id,
                         node_type=conn.type,
-                        **_at(doc, conn.path, "key"),
+                        **located(doc, conn.path, "key"),
                     )
                 )
         for sub in doc.subflows.values():
@@ -68,7 +63,7 @@ def check_duplicates(docs: list[Document], ctx: CheckContext) -> list[Diagnostic
                         "E035",
                         f"subflow '{sub.name}' is also defined in {owner_s[0].file}",
                         "subflow names are unique across a project; rename one",
-                        **_at(doc, sub.path, "key"),
+                        **located(doc, sub.path, "key"),
                     )
                 )
     return found
@@ -104,7 +99,7 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                         f"{fname} names connection '{value}', which is not declared",
                         hint,
                         **where,
-                        **_at(doc, (*node.path, fname)),
+                        **located(doc, (*node.path, fname)),
                     )
                 )
             elif target[1].type != conn_type:
@@ -115,7 +110,7 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                         f"{node.type} node needs a {conn_type}",
                         f"name a connection of type {conn_type}",
                         **where,
-                        **_at(doc, (*node.path, fname)),
+                        **located(doc, (*node.path, fname)),
                     )
                 )
         for fname, ref_type in spec.node_ref_fields.items():
@@ -133,7 +128,7 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                     "W105",
                     f"layout gives a position for '{node_id}', which is not a node of this flow",
                     "remove the entry",
-                    **_at(doc, ("layout", node_id), "key"),
+                    **located(doc, ("layout", node_id), "key"),
                 )
             )
     return found
@@ -156,7 +151,7 @@ def _node_refs(
             else {k: v[1] for k, v in ctx.nodes.items()}
         )
         ref = pool.get(target)
-        where = {"node": node.id, "node_type": node.type, **_at(doc, path)}
+        where = {"node": node.id, "node_type": node.type, **located(doc, path)}
         if ref is None:
             candidates = {k for k, v in pool.items() if ref_type == "*" or v.type == ref_type}
             found.append(
@@ -199,7 +194,7 @@ def _secrets(
                     f"write the password as a reference, `{match['head']}${{{var}}}@...`, and "
                     f"set {var} in the environment or a secrets file",
                     **where,
-                    **_at(doc, (*path, fname)),
+                    **located(doc, (*path, fname)),
                 )
             )
     for fname in sorted(secret_fields):
@@ -213,7 +208,7 @@ def _secrets(
                 f"{fname} is a secret and is written inline in the flow file",
                 f"write `{fname}: ${{{var}}}` and set {var} in the environment or a secrets file",
                 **where,
-                **_at(doc, (*path, fname)),
+                **located(doc, (*path, fname)),
             )
         )
     return found
@@ -231,7 +226,7 @@ def _subflow_instance(doc: Document, node: NodeDecl, ctx: CheckContext) -> list[
                 suggest(name, set(ctx.subflows))
                 or "define it under `subflows:` in a file of the project",
                 **where,
-                **_at(doc, (*node.path, "type")),
+                **located(doc, (*node.path, "type")),
             )
         ]
     sub = found_sub[1]
@@ -242,7 +237,7 @@ def _subflow_instance(doc: Document, node: NodeDecl, ctx: CheckContext) -> list[
                 f"subflow '{name}' contains an instance of itself",
                 "remove the instance",
                 **where,
-                **_at(doc, (*node.path, "type")),
+                **located(doc, (*node.path, "type")),
             )
         ]
     found: list[Diagnostic] = []
@@ -255,7 +250,7 @@ def _subflow_instance(doc: Document, node: NodeDecl, ctx: CheckContext) -> list[
                     suggest(param, set(sub.params))
                     or "declared parameters: " + (", ".join(sorted(sub.params)) or "none"),
                     **where,
-                    **_at(doc, (*node.path, "env", param), "key"),
+                    **located(doc, (*node.path, "env", param), "key"),
                 )
             )
     return found
@@ -273,7 +268,7 @@ def check_unused_connections(docs: list[Document], ctx: CheckContext) -> list[Di
                         "remove it, or name it from a node",
                         node=conn.id,
                         node_type=conn.type,
-                        **_at(doc, conn.path, "key"),
+                        **located(doc, conn.path, "key"),
                     )
                 )
     return found

@@ -16,9 +16,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
-from flowrt.check.context import CheckContext
+from flowrt.check.context import CheckContext, located
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
-from flowrt.load.document import Document, locate
+from flowrt.load.document import Document
 from flowrt.load.env import is_reference
 from flowrt.load.yaml_io import is_mapping
 from flowrt.registry.catalog import (
@@ -153,7 +153,7 @@ def _source_key(
     and the problems."""
     spec = ctx.registry.get(type_)
     key_path = (*path, key)
-    where = {"node": ident, "node_type": type_, "path": key_path}
+    where = {"node": ident, "node_type": type_}
     if spec is not None and spec.reads:
         if not is_reference(raw[key]):
             return raw, []
@@ -162,7 +162,7 @@ def _source_key(
             f"{key} must be {SOURCE_KEYS[key]}; node keys take no ${{VAR}}",
             "write the value itself",
             **where,
-            **_where(doc, key_path),
+            **located(doc, key_path),
         )]
     if spec is None and not type_.startswith("subflow:"):
         return raw, []  # an unknown type is reported as such
@@ -172,7 +172,7 @@ def _source_key(
         f"`{key}` applies to nodes that read messages from a server; {what} reads none",
         "remove it, and set it on the source node (amqp-in, mqtt-in) whose messages this is",
         **where,
-        **_where(doc, key_path, "key"),
+        **located(doc, key_path, "key"),
     )]
 
 
@@ -210,14 +210,8 @@ def _unknown_type(
         message,
         hint,
         node=ident,
-        path=(*path, "type"),
-        **_where(doc, (*path, "type")),
+        **located(doc, (*path, "type")),
     )
-
-
-def _where(doc: Document, path: tuple[str | int, ...], at: str = "value") -> dict[str, Any]:
-    span = locate(doc.file, doc.data, path, at)  # type: ignore[arg-type]
-    return {"file": doc.file, "line": span.line, "column": span.column}
 
 
 _RANGE = {
@@ -285,7 +279,7 @@ def _diagnostic(
     path = (*base, *rel)
     field_path = rel if base else path
     name = _field_name(field_path)
-    where = {"node": ident, "node_type": type_, "path": path}
+    where = {"node": ident, "node_type": type_}
     kw, value, inst = error.validator, error.validator_value, error.instance
     description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
     if kw == "required":
@@ -296,7 +290,7 @@ def _diagnostic(
             f"missing required field '{missing}'" + (f" in {name}" if rel else ""),
             f"add `{missing}:`" + (f" ({prop['description']})" if prop.get("description") else ""),
             **where,
-            **_where(doc, path, "key"),
+            **located(doc, path, "key"),
         )
     if kw == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
@@ -310,8 +304,8 @@ def _diagnostic(
             "E023",
             f"unknown field '{extra}'" + (f" in {name}" if rel else ""),
             hint,
-            **{**where, "path": key_path},
-            **_where(doc, key_path, "key"),
+            **where,
+            **located(doc, key_path, "key"),
         )
     if kw == "type":
         return diagnostic(
@@ -319,7 +313,7 @@ def _diagnostic(
             f"{name} must be {_expected_type(value)}; got {_describe(inst)}",
             description or f"write {_expected_type(value)} here",
             **where,
-            **_where(doc, path),
+            **located(doc, path),
         )
     if kw in ("enum", "const"):
         options = value if kw == "enum" else [value]
@@ -330,7 +324,7 @@ def _diagnostic(
             f"{name} must be one of: {shown}; got {_describe(inst)}",
             hint or "pick one of the allowed values",
             **where,
-            **_where(doc, path),
+            **located(doc, path),
         )
     if kw in _RANGE:
         return diagnostic(
@@ -338,7 +332,7 @@ def _diagnostic(
             f"{name} must be {_RANGE[kw]} {value}; got {_describe(inst)}",
             description or "change the value",
             **where,
-            **_where(doc, path),
+            **located(doc, path),
         )
     if kw in _LENGTH:
         bound, unit = _LENGTH[kw]
@@ -347,7 +341,7 @@ def _diagnostic(
             f"{name} must have {bound} {value} {unit}",
             description or "change the value",
             **where,
-            **_where(doc, path),
+            **located(doc, path),
         )
     if "propertyNames" in error.relative_schema_path:
         key_path = (*path, inst)
@@ -356,8 +350,8 @@ def _diagnostic(
             "E020",
             f"{what} {_describe(inst)} may hold only letters, digits, '_', '.' and '-'",
             "rename it; ids appear in wires, logs and URLs",
-            **{**where, "path": key_path},
-            **_where(doc, key_path, "key"),
+            **where,
+            **located(doc, key_path, "key"),
         )
     if kw == "pattern":
         return diagnostic(
@@ -365,7 +359,7 @@ def _diagnostic(
             f"{name} {_describe(inst)} does not have the expected form",
             description or f"it must match {value}",
             **where,
-            **_where(doc, path),
+            **located(doc, path),
         )
     message = error.message if len(error.message) < 160 else error.message[:157] + "..."
     return diagnostic(
@@ -373,5 +367,5 @@ def _diagnostic(
         f"{name}: {message}",
         description or "see `flowrt schema` for what is allowed here",
         **where,
-        **_where(doc, path),
+        **located(doc, path),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowrt.check.context import located
 from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document
 from flowrt.load.yaml_io import is_mapping, is_sequence
@@ -70,17 +71,13 @@ def check_top_level(doc: Document) -> list[Diagnostic]:
             )
         ]
     if version is not None and version != FORMAT_VERSION:
-        span = doc.span(("flowrt",))
         return [
             diagnostic(
                 "E011",
                 f"format version {version!r} is not supported; this flowrt reads version "
                 f"{FORMAT_VERSION}",
                 f"write `flowrt: {FORMAT_VERSION}`",
-                file=doc.file,
-                line=span.line,
-                column=span.column,
-                path=("flowrt",),
+                **located(doc, ("flowrt",)),
             )
         ]
     return []

@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flowrt.check.context import CheckContext
+from flowrt.check.context import CheckContext, located
 from flowrt.diagnostics import Diagnostic, diagnostic
-from flowrt.load.document import ConnectionDecl, Document, NodeDecl, locate
+from flowrt.load.document import ConnectionDecl, Document, NodeDecl
 from flowrt.load.env import (
     MISSING,
     make_lookup,
@@ -68,7 +68,6 @@ def _parsed(
         hide = _hidden(node.config, spec, lookup)
         for err in exc.errors():
             path = (*node.path, *err["loc"])
-            span = locate(doc.file, doc.data, path)
             found.append(
                 diagnostic(
                     "E026" if had_refs else "E020",
@@ -80,10 +79,7 @@ def _parsed(
                     else "see `flowrt nodes show " + node.type + "`",
                     node=node.id,
                     node_type=node.type,
-                    path=path,
-                    file=doc.file,
-                    line=span.line,
-                    column=span.column,
+                    **located(doc, path),
                 )
             )
     return found
@@ -126,7 +122,6 @@ def _env_refs(
         for name, default in references(value):
             if default is not None or lookup(name) is not MISSING:
                 continue
-            span = locate(doc.file, doc.data, (*node.path, key))
             found.append(
                 diagnostic(
                     "W104",
@@ -135,10 +130,7 @@ def _env_refs(
                     f"${{{name}:-default}}",
                     node=node.id,
                     node_type=node.type,
-                    path=(*node.path, key),
-                    file=doc.file,
-                    line=span.line,
-                    column=span.column,
+                    **located(doc, (*node.path, key)),
                 )
             )
     return found

@@ -254,11 +254,14 @@ def docs(output: str) -> None:
     type=click.Choice(["text", "markdown", "json"]),
     default="text",
     show_default=True,
+    help="text: fields and help for a terminal; markdown: the docs/nodes page; json: the "
+    "catalog entry.",
 )
-def nodes_show(type_name: str, fmt: str) -> None:
-    """Print one node type's documentation and configuration schema."""
+@click.option("--schema", is_flag=True, help="Print the configuration's JSON Schema instead.")
+def nodes_show(type_name: str, fmt: str, schema: bool) -> None:
+    """Print one node type's fields (type, default, description) and help."""
     from flowrt.diagnostics import suggest
-    from flowrt.registry.docs import render_markdown
+    from flowrt.registry.docs import render_markdown, render_summary
 
     registry = node_registry()
     spec = registry.get(type_name)
@@ -266,10 +269,14 @@ def nodes_show(type_name: str, fmt: str) -> None:
         hint = suggest(type_name, registry.types()) or "run `flowrt nodes` to list them"
         click.echo(f"flowrt: error: unknown node type '{type_name}'. Hint: {hint}", err=True)
         sys.exit(EXIT_USAGE)
-    if fmt == "json":
+    if schema:
+        click.echo(json.dumps(spec.config_schema, indent=2))
+    elif fmt == "json":
         click.echo(json.dumps(spec.to_dict(), indent=2))
-    else:
+    elif fmt == "markdown":
         click.echo(render_markdown(spec))
+    else:
+        click.echo(render_summary(spec))
 
 
 @nodes.command("policy")

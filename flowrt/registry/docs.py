@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from flowrt.evaluated import ALL_POLICIES, KINDS
@@ -103,6 +104,45 @@ def render_markdown(spec: NodeSpec) -> str:
         lines += ["", spec.details]
     lines += ["", "## Schema", "", "```json", json.dumps(spec.config_schema, indent=2), "```"]
     return "\n".join(lines)
+
+
+def render_summary(spec: NodeSpec, width: int = 100) -> str:
+    """`flowrt nodes show TYPE`: the node's help for a terminal. Each field with its type,
+    default and description, the nested types' fields likewise, then the help text; the raw
+    JSON Schema is `flowrt nodes show --schema TYPE`."""
+    outputs = f"{spec.cls.outputs}" + (" (depends on the configuration)"
+                                       if _dynamic_outputs(spec) else "")
+    lines = [f"{spec.type}: {spec.summary}", "",
+             f"category {spec.category}, pack {spec.pack}, {spec.stability}; "
+             f"inputs {spec.inputs}, outputs {outputs}", ""]
+    evaluates = evaluates_lines(spec)
+    if evaluates:
+        lines += [evaluates[0], ""]
+    lines += ["Configuration:", *_field_lines(spec.fields, spec.required, width), ""]
+    for name, schema in spec.config_schema.get("$defs", {}).items():
+        if schema.get("properties"):
+            lines += [f"{name.split('.', 1)[-1]}:",
+                      *_field_lines(schema["properties"], schema.get("required", []), width), ""]
+    if spec.details:
+        lines += [spec.details, ""]
+    lines.append(f"The JSON Schema of the configuration: flowrt nodes show --schema {spec.type}")
+    return "\n".join(lines)
+
+
+def _field_lines(fields: dict[str, Any], required: list[str], width: int) -> list[str]:
+    if not fields:
+        return ["  (none)"]
+    lines = []
+    for name, prop in fields.items():
+        default = "required" if name in required else f"default {json.dumps(prop.get('default'))}"
+        lines.append(f"  {name}: {_type_of(prop)}, {default}")
+        notes = [n for key, n in (("x-secret", "secret"),
+                                  ("x-advanced", "advanced")) if prop.get(key)]
+        if prop.get("x-connection"):
+            notes.append(f"names a {prop['x-connection']} connection")
+        text = " ".join([prop.get("description", ""), *(f"({n})" for n in notes)]).strip()
+        lines += textwrap.wrap(text, width, initial_indent="      ", subsequent_indent="      ")
+    return lines
 
 
 def _dynamic_outputs(spec: NodeSpec) -> bool:

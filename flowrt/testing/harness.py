@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowrt.api import Node
 from flowrt.compile import Plan, build_plan
 from flowrt.load import Project, load_text
 from flowrt.message import clone
-from flowrt.registry import Registry
+from flowrt.registry import Registry, default_registry
+from flowrt.registry.spec import spec_for
 from flowrt.run import RealClock, Runtime, Stores, VirtualClock
 from flowrt.run.events import ErrorRecord
 from flowrt.testing.driver import drive, injector, start
@@ -89,10 +91,13 @@ def run_flow(
     registry: Registry | None = None,
     file: str = "test.yaml",
     others: Sequence[str] = (),
+    nodes: Sequence[type[Node]] = (),
 ) -> FlowResult:
     """Load, check, compile and run ``flow`` (the text of a flow file); see the module docs.
 
     ``others``: texts of more flow files of the same project (link nodes, shared connections).
+    ``nodes``: node classes to run beside the installed types (``registry``, by default every
+    installed type), such as the one a pack's test is testing.
     """
     return asyncio.run(
         arun_flow(
@@ -106,6 +111,7 @@ def run_flow(
             registry=registry,
             file=file,
             others=others,
+            nodes=nodes,
         )
     )
 
@@ -122,8 +128,12 @@ async def arun_flow(
     registry: Registry | None = None,
     file: str = "test.yaml",
     others: Sequence[str] = (),
+    nodes: Sequence[type[Node]] = (),
 ) -> FlowResult:
     """:func:`run_flow` for tests that already run an event loop."""
+    if nodes:
+        base = list(registry if registry is not None else default_registry())
+        registry = Registry([*base, *(spec_for(cls, cls.__module__) for cls in nodes)])
     docs = [load_text(flow, file)]
     docs += [load_text(text, f"other{i}.yaml") for i, text in enumerate(others, 1)]
     plan, _ = build_plan(Project(documents=docs), registry, env=dict(env or {}))

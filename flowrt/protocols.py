@@ -5,13 +5,15 @@ the HTTP routes the engine serves. Re-exported by :mod:`flowrt.api`; implemented
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
     from flowrt.api import Connection
     from flowrt.file_access import FileAccess
+
+Conn = TypeVar("Conn", bound="Connection")
 
 
 class Store(Protocol):
@@ -65,6 +67,11 @@ class NodeContext(Protocol):
         Messages are matched by identity: pass ``done`` and ``origin`` the very object that was
         held, not a copy. A node may change the message it is given and send it on.
 
+    Connections
+        ``connection(name, Type)`` is the connection ``name`` (the node's ``connection:`` field)
+        as a ``Type``; a ConfigError when it is of another type. ``connection(name)`` returns it
+        whatever its type.
+
     HTTP
         ``http_routes()`` is where ``http-in`` style nodes add routes; the engine serves them
         (``flowrt run --http``, or under ``flowrt serve``'s app).
@@ -113,7 +120,10 @@ class NodeContext(Protocol):
     def warn(self, text: str, msg: Message | None = None) -> None: ...
     def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
     def log(self, text: str) -> None: ...
+    @overload
     def connection(self, connection_id: str) -> Connection: ...
+    @overload
+    def connection(self, connection_id: str, kind: type[Conn]) -> Conn: ...
     def http_routes(self) -> HttpRoutes: ...
     def new_msgid(self) -> str: ...
     def now(self) -> float: ...

@@ -19,11 +19,9 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from flowrt.protocols import Timer
+
 log = logging.getLogger("flowrt.run")
-
-
-class Timer(Protocol):
-    def cancel(self) -> None: ...
 
 
 class Clock(Protocol):

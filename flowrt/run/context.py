@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from flowrt import file_access
 from flowrt.errors import ConfigError
@@ -17,11 +17,12 @@ from flowrt.types import Message, Output
 if TYPE_CHECKING:
     from flowrt.api import Connection, Origin, Store
     from flowrt.compile.plan import PlannedNode
-    from flowrt.run.clock import Timer
+    from flowrt.protocols import Timer
     from flowrt.run.http import HttpRoutes
     from flowrt.run.runtime import Runtime
 
 Emit = Callable[[Output, Delivery], None]
+Conn = TypeVar("Conn", bound="Connection")
 
 
 class NodeContext:
@@ -179,8 +180,20 @@ class NodeContext:
 
         return policy.current()
 
-    def connection(self, connection_id: str) -> Connection:
-        return self.runtime.connection(connection_id, self.node_id)
+    @overload
+    def connection(self, connection_id: str) -> Connection: ...
+    @overload
+    def connection(self, connection_id: str, kind: type[Conn]) -> Conn: ...
+
+    def connection(self, connection_id: str, kind: type[Connection] | None = None) -> Connection:
+        conn = self.runtime.connection(connection_id, self.node_id)
+        if kind is not None and not isinstance(conn, kind):
+            raise ConfigError(
+                f"connection '{connection_id}' is of type {conn.type or type(conn).__name__}, "
+                f"not {kind.type or kind.__name__}",
+                node=self.node_id,
+            )
+        return conn
 
     def http_routes(self) -> HttpRoutes:
         return self.runtime.http

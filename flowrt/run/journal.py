@@ -47,7 +47,7 @@ from flowrt.run.journal_file import JournalFile, JournalSettings, decode, encode
 from flowrt.types import Message
 
 if TYPE_CHECKING:
-    from flowrt.run.clock import Timer
+    from flowrt.protocols import Timer
     from flowrt.run.runtime import Runtime
 
 log = logging.getLogger("flowrt.run")

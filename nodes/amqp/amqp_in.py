@@ -211,10 +211,7 @@ class AmqpIn(Source):
         self._has_dlx = "x-dead-letter-exchange" in self.config.arguments
 
     def _broker(self) -> AmqpBroker:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, AmqpBroker):
-            raise ConfigError(f"connection '{self.config.connection}' is not an amqp-broker")
-        return conn
+        return self.ctx.connection(self.config.connection, AmqpBroker)
 
     # connecting --------------------------------------------------------------------------
 

@@ -122,10 +122,7 @@ class AmqpOut(Sink):
         """Messages of the current batch failed on their own (by ``id``)."""
 
     def _broker(self) -> AmqpBroker:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, AmqpBroker):
-            raise ConfigError(f"connection '{self.config.connection}' is not an amqp-broker")
-        return conn
+        return self.ctx.connection(self.config.connection, AmqpBroker)
 
     async def _connected(self) -> AmqpClient:
         async with self._lock:

@@ -6,7 +6,6 @@ from functools import partial
 from typing import Any
 
 from flowrt.api import (
-    ConfigError,
     ConnectionLost,
     Message,
     NotConnected,
@@ -108,12 +107,7 @@ class InfluxOut(Sink):
         return self.config.batch_interval
 
     async def start(self) -> None:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, Influxdb):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is a {type(conn).__name__}, not an "
-                "influxdb connection", node=self.id,
-            )
+        conn = self.ctx.connection(self.config.connection, Influxdb)
         self.conn = conn
         self.target = conn.target(self.config.bucket)
         tags = {key: compile_value(value, self.ctx) for key, value in self.config.tags.items()}

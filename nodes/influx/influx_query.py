@@ -7,7 +7,6 @@ from typing import Any, Literal
 from flowrt.api import (
     MISSING,
     AsyncTransform,
-    ConfigError,
     Message,
     NodeConfig,
     NodeError,
@@ -82,12 +81,7 @@ class InfluxQuery(AsyncTransform):
     config: Config
 
     async def start(self) -> None:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, Influxdb):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is a {type(conn).__name__}, not an "
-                "influxdb connection", node=self.id,
-            )
+        conn = self.ctx.connection(self.config.connection, Influxdb)
         self.conn = conn
         self.params = {k: compile_value(v, self.ctx) for k, v in self.config.params.items()}
 

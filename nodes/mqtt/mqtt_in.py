@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
-from flowrt.api import Ack, ConfigError, Message, NodeConfig, Source, field
+from flowrt.api import Ack, Message, NodeConfig, Source, field
 
 from .mqtt_broker import MqttBroker
 from .mqtt_codec import PayloadMode, decode_payload, properties_to_dict
@@ -154,11 +154,7 @@ class MqttIn(Source):
         return topic
 
     async def start(self) -> None:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, MqttBroker):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is not an mqtt-broker", node=self.id
-            )
+        conn = self.ctx.connection(self.config.connection, MqttBroker)
         self._mqtt5 = conn.session.settings.mqtt5
         self._session = conn.session
         self._waiting: deque[tuple[Any, Incoming | None] | BaseException] = deque()

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
-from flowrt.api import ConfigError, Message, Sink, SinkConfig, field
+from flowrt.api import Message, Sink, SinkConfig, field
 
 from .mqtt_broker import MqttBroker
 from .mqtt_codec import encode_payload, properties_from_dict
@@ -90,11 +90,7 @@ class MqttOut(Sink):
         return bool(config.qos != 0)
 
     async def start(self) -> None:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, MqttBroker):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is not an mqtt-broker", node=self.id
-            )
+        conn = self.ctx.connection(self.config.connection, MqttBroker)
         self._session = conn.session
         self._mqtt5 = conn.session.settings.mqtt5
         self._session.watch(self.ctx.status)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import field_validator, model_validator
 
 from flowrt.api import (
-    ConfigError,
     ConnectionLost,
     Message,
     NodeError,
@@ -169,13 +168,7 @@ class PostgresOut(Sink):
         return self.config.batch_interval
 
     def _connection(self) -> Postgres:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, Postgres):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is not a postgres connection",
-                node=self.id,
-            )
-        return conn
+        return self.ctx.connection(self.config.connection, Postgres)
 
     async def write(self, batch: list[Message]) -> None:
         conn = self._connection()

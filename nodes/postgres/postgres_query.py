@@ -121,13 +121,7 @@ class PostgresQuery(AsyncTransform):
         self._connected = False
 
     def _connection(self) -> Postgres:
-        conn = self.ctx.connection(self.config.connection)
-        if not isinstance(conn, Postgres):
-            raise ConfigError(
-                f"connection '{self.config.connection}' is not a postgres connection",
-                node=self.id,
-            )
-        return conn
+        return self.ctx.connection(self.config.connection, Postgres)
 
     def _query(self, msg: Message) -> tuple[str, list[str]]:
         cfg = self.config

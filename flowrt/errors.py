@@ -17,17 +17,21 @@ The exception tree::
         ├── BufferFull         a sink's full buffer dropped this message (overflow policy)
         └── ScriptError        user code in a script node failed (carries the script's line)
 
-Foreign exceptions (ruamel, jsonschema, paho, pika, psycopg, ...) are translated at the boundary
-with :func:`map_exceptions`, which keeps the original as ``__cause__``.
+Foreign exceptions (ruamel, jsonschema, paho, pika, psycopg, ...) and servers' refusals are
+translated where they are caught, into one of these with a message that names the server and
+says what to do, and raised ``from`` the original so it stays the ``__cause__``. A node pack keeps
+its translations in one module beside its nodes (``nodes/amqp/amqp_errors.py``,
+``nodes/postgres/postgres_errors.py``, ``nodes/influx/influx_errors.py``; MQTT's in
+``nodes/mqtt/mqtt_session.py``, which makes the connection): which error a failure
+becomes depends on more than its class (a reply code, an HTTP status, the server's text, whether
+the connection is still open), and its message on the server, the user and the queue or table
+concerned, so each is a function, not a class-to-class table.
 
 Problems in flow files are :class:`flowrt.diagnostics.Diagnostic` values, carried by
 :class:`DiagnosticsError`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 from flowrt.diagnostics import Diagnostic
 
@@ -110,24 +114,3 @@ class ScriptError(NodeError):
         super().__init__(message, node=node, msgid=msgid)
         self.line = line
 
-
-@contextmanager
-def map_exceptions(
-    mapping: Mapping[type[BaseException], type[FlowrtError]], **kwargs: str
-) -> Iterator[None]:
-    """Translate foreign exceptions into ours, keeping the original as the cause.
-
-    ``mapping`` is checked in order; the first class the exception is an instance of wins.
-    Keyword arguments (``node=...``) are passed to NodeError subclasses.
-    """
-    try:
-        yield
-    except FlowrtError:
-        raise
-    except Exception as exc:
-        for foreign, ours in mapping.items():
-            if isinstance(exc, foreign):
-                if issubclass(ours, NodeError):
-                    raise ours(str(exc) or type(exc).__name__, **kwargs) from exc
-                raise ours(str(exc) or type(exc).__name__) from exc
-        raise

@@ -83,12 +83,12 @@ from flowrt.expressions.typed_value import (
 from flowrt.file_access import FileAccess, FileRefused
 from flowrt.message import clone, new_msgid
 from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
-from flowrt.types import Category, Message, Output, Stability
+from flowrt.types import Category, Confirmation, Message, Output, Stability
 
 # fmt: off
 __all__ = [
-    "Ack", "AsyncTransform", "AuthFailed", "BoundedRegex", "ConfigError", "Connection",
-    "ConnectionLost", "EVALUATION_SECONDS", "EndOfInput", "Evaluated", "Evaluator",
+    "Ack", "AsyncTransform", "AuthFailed", "BoundedRegex", "ConfigError", "Confirmation",
+    "Connection", "ConnectionLost", "EVALUATION_SECONDS", "EndOfInput", "Evaluated", "Evaluator",
     "ExpressionEvaluator", "FileAccess", "FileRefused", "HttpHandler", "HttpRoutes",
     "JsonataExpression", "Listener", "Message", "MISSING", "Node", "NodeConfig", "NodeContext",
     "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "RegexTimeout",
@@ -342,15 +342,12 @@ class Sink(Node):
     batch_interval: ClassVar[float] = 0.0
 
     @classmethod
-    def confirms(cls, config: Any) -> bool:
-        """True when, with this configuration, ``write`` returns only once the server has the
+    def confirms(cls, config: Any) -> Confirmation:
+        """Whether, with this configuration, ``write`` returns only once the server has the
         messages (a committed transaction, an accepted write, a publisher confirm). A sink that
-        cannot confirm (MQTT QoS 0, AMQP without confirms) on the path of an at-least-once source
-        is warned about by ``flowrt validate``: its messages are acknowledged on a hope.
-
-        An override that can return False has a docstring for that warning: its first paragraph
-        says why the sink cannot confirm, its second what to set instead."""
-        return True
+        cannot (MQTT QoS 0) on the path of an at-least-once source is warned about by ``flowrt
+        validate`` (W109) with the :class:`Confirmation`'s reason and fix."""
+        return Confirmation(True)
 
     async def write(self, batch: list[Message]) -> None:
         raise NotImplementedError

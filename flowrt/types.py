@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 Message: TypeAlias = dict[str, Any]
@@ -23,3 +24,15 @@ Output: TypeAlias = Message | list[Any] | None
 - a list: element *i* goes to output port *i*; an element may be ``None`` (nothing on that port),
   a message, or a list of messages (sent one after another on that port).
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What :meth:`flowrt.api.Sink.confirms` says of a sink's configuration: whether ``write``
+    returns only once the server has the messages. When it does not, ``reason`` says why (a
+    clause: "with `qos: 0` a publish returns before ...") and ``fix`` what to set instead (a
+    sentence without its full stop: "Set `qos: 1`"); ``flowrt validate`` quotes both in W109."""
+
+    confirms: bool
+    reason: str = ""
+    fix: str = ""

@@ -17,21 +17,19 @@ report it.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 from pydantic import ValidationError
 
-from flowrt.api import Sink
+from flowrt.api import Confirmation, Sink
 from flowrt.check.context import CheckContext
 from flowrt.check.graph import flow_graph
 from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
 from flowrt.load.env import make_lookup, parse_substituted, substitute
 
-_BASE_CONFIRMS = Sink.confirms.__func__  # type: ignore[attr-defined]
 MAX_DEPTH = 16
 """Subflow instances nested deeper than this are not followed (the compiler refuses them)."""
 
@@ -158,17 +156,17 @@ def _cannot_confirm(placed: _Placed, ctx: CheckContext) -> tuple[str, str] | Non
     if spec is None or not issubclass(spec.cls, Sink):
         return None
     config = _config(placed, ctx)
-    if config is None or spec.cls.confirms(config):
+    if config is None:
         return None
-    func = spec.cls.confirms.__func__  # type: ignore[attr-defined]
-    doc = inspect.cleandoc(func.__doc__ or "") if func is not _BASE_CONFIRMS else ""
-    parts = [" ".join(p.split()) for p in doc.split("\n\n")]
-    why = parts[0] or (
+    said = spec.cls.confirms(config)
+    if isinstance(said, bool):  # a pack written when confirms() returned a bool
+        said = Confirmation(said)
+    if said.confirms:
+        return None
+    why = said.reason or (
         f"with this configuration a {spec.type} write returns before the server has the messages"
     )
-    fix = parts[1] if len(parts) > 1 else (
-        f"see `flowrt nodes show {spec.type}` for a setting that waits for the server"
-    )
+    fix = said.fix or f"see `flowrt nodes show {spec.type}` for a setting that waits for the server"
     return why, fix
 
 
@@ -180,9 +178,8 @@ def _warning(sink: _Placed, reason: tuple[str, str], sources: list[str]) -> Diag
     return diagnostic(
         "W109",
         f"is on the at-least-once path of source{'s' if several else ''} {named}, but cannot "
-        f"confirm: {_clause(why)}; so {named} may acknowledge a message this node never "
-        "delivered",
-        f"{_sentence(fix)}; or, if losing such a message is acceptable, set "
+        f"confirm: {why}; so {named} may acknowledge a message this node never delivered",
+        f"{fix}; or, if losing such a message is acceptable, set "
         f"`guarantee: at-most-once` on {named}",
         node=node.id,
         node_type=node.type,
@@ -191,14 +188,3 @@ def _warning(sink: _Placed, reason: tuple[str, str], sources: list[str]) -> Diag
         line=node.span.line,
         column=node.span.column,
     )
-
-
-def _sentence(text: str) -> str:
-    """Text to go inside a sentence: no final full stop."""
-    return text.rstrip().rstrip(".")
-
-
-def _clause(text: str) -> str:
-    """A sentence to follow a colon: no capital, no final full stop."""
-    text = _sentence(text)
-    return text[:1].lower() + text[1:]

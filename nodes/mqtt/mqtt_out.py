@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
-from flowrt.api import Message, Sink, SinkConfig, field
+from flowrt.api import Confirmation, Message, Sink, SinkConfig, field
 
 from .mqtt_broker import MqttBroker
 from .mqtt_codec import encode_payload, properties_from_dict
@@ -82,12 +82,13 @@ class MqttOut(Sink):
     config: Config
 
     @classmethod
-    def confirms(cls, config: Any) -> bool:
-        """With `qos: 0` a publish returns before the broker has the message (QoS 0 has no
-        acknowledgement from the broker).
-
-        Set `qos: 1`"""
-        return bool(config.qos != 0)
+    def confirms(cls, config: Any) -> Confirmation:
+        return Confirmation(
+            config.qos != 0,
+            reason="with `qos: 0` a publish returns before the broker has the message (QoS 0 "
+            "has no acknowledgement from the broker)",
+            fix="Set `qos: 1`",
+        )
 
     async def start(self) -> None:
         conn = self.ctx.connection(self.config.connection, MqttBroker)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flowrt.api import Message, NodeConfig, Sink, Source, field
+from flowrt.api import Confirmation, Message, NodeConfig, Sink, Source, field
 from flowrt.check import check
 from flowrt.diagnostics import Diagnostic
 from flowrt.load import Project, load_text
@@ -219,8 +219,8 @@ class Hopeful(Sink):
         wait: bool = field(False, description="Wait for the server.")
 
     @classmethod
-    def confirms(cls, config: Any) -> bool:
-        return bool(config.wait)
+    def confirms(cls, config: Any) -> Confirmation:
+        return Confirmation(config.wait)
 
     async def write(self, batch: list[Message]) -> None:
         return None

@@ -56,7 +56,7 @@ def decrypt(data: dict[str, Any], secret: str) -> Credentials:
             "settings.js, or `_credentialSecret` from .config.runtime.json when settings.js sets "
             "none"
         ) from exc
-    return _checked(result)
+    return plain_credentials(result)
 
 
 def encrypt(credentials: Credentials, secret: str) -> dict[str, str]:
@@ -83,10 +83,12 @@ def read_credentials(path: str | Path, secret: str | None) -> Credentials:
                 "or `_credentialSecret` from .config.runtime.json)"
             )
         return decrypt(data, secret)
-    return _checked(data)
+    return plain_credentials(data)
 
 
-def _checked(data: Any) -> Credentials:
+def plain_credentials(data: Any) -> Credentials:
+    """Credentials given as plain JSON data (not encrypted): node id -> that node's values,
+    entries that are not objects left out; CredentialsError when ``data`` is not an object."""
     if not isinstance(data, dict):
         raise CredentialsError("the credentials are not a JSON object of node id -> values")
     return {str(k): dict(v) for k, v in data.items() if isinstance(v, dict)}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.compile.plan import Plan
 from flowrt.run.clock import RealClock
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
+from flowrt.run.sidecars import flushing, sidecars
 from flowrt.run.stores import Stores
 
 if TYPE_CHECKING:
@@ -46,24 +47,9 @@ async def run_plan(
     spreading connections among them). ``mqtt_broker``: start the embedded MQTT broker there
     first. ``group``: run as a worker of that group (joined before the flows start, left after
     they stopped)."""
-    broker = None
-    if mqtt_broker is not None:
-        from flowrt.run.broker import EmbeddedBroker
-
-        broker = EmbeddedBroker(*mqtt_broker)
-        await broker.start()
-        log.info("embedded MQTT broker on %s:%d", *mqtt_broker)
-    try:
-        if group is not None:
-            await group.start()
-            log.info("group %s: joined as worker %s", group.name, group.worker)
+    async with sidecars(mqtt_broker, group):
         return await _run(plan, env, until_idle, context_url, close_timeout, http, group,
                           reuse_port)
-    finally:
-        if group is not None:
-            await group.stop()
-        if broker is not None:
-            await broker.stop()
 
 
 async def _run(
@@ -118,15 +104,13 @@ async def _run(
         nodes = len(plan.nodes)
         log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
                  "s"[: len(plan.flows) != 1])
-        flush = loop.create_task(_flush_context(stores)) if stores.persistent else None
-        waiters: list[asyncio.Task[Any]] = [loop.create_task(stop.wait())]
-        if until_idle:
-            waiters.append(loop.create_task(rt.wait_idle()))
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in waiters:
-            waiter.cancel()
-        if flush is not None:
-            flush.cancel()
+        async with flushing(stores):
+            waiters: list[asyncio.Task[Any]] = [loop.create_task(stop.wait())]
+            if until_idle:
+                waiters.append(loop.create_task(rt.wait_idle()))
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
     finally:
         await rt.stop(timeout=close_timeout)
         if server is not None:
@@ -134,12 +118,6 @@ async def _run(
         for sig in signals:
             loop.remove_signal_handler(sig)
     return RunOutcome(rt.summary(), failed, interrupted)
-
-
-async def _flush_context(stores: Stores, every: float = 5.0) -> None:
-    while True:
-        await asyncio.sleep(every)
-        await asyncio.to_thread(stores.write, stores.take_changes())
 
 
 def render_summary(summary: list[tuple[str, str, int, int]]) -> str:

@@ -11,12 +11,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowrt.errors import ConfigError, LoadError
-from flowrt.server.app import server_of
 from flowrt.server.auth import COOKIE
 from flowrt.server.files import BadName
+from flowrt.server.json_api import body_of, error
 from flowrt.server.layout import layout_of
 from flowrt.server.openapi import OPENAPI
-from flowrt.server.routes_flows import body_of, error
+from flowrt.server.state import server_of
 
 
 async def nodes(request: Request) -> Response:
@@ -60,7 +60,7 @@ async def layout(request: Request) -> Response:
 
 async def import_nodered(request: Request) -> Response:
     from flowrt.nodered import CredentialsError, ReadError, convert, read_data
-    from flowrt.nodered.credentials import _checked, decrypt
+    from flowrt.nodered.credentials import decrypt, plain_credentials
     from flowrt.nodered.stored import renamed, renaming_problems
 
     try:
@@ -79,7 +79,7 @@ async def import_nodered(request: Request) -> Response:
                 raise CredentialsError("the credentials are encrypted: give `secret`")
             creds = decrypt(creds, str(body["secret"]))
         elif creds:
-            creds = _checked(creds)
+            creds = plain_credentials(creds)
         conversion = convert(export, creds, "flows.json", server.registry)
         report = conversion.report
         report.files = [f.file for f in conversion.flows]

@@ -7,11 +7,10 @@ Nothing here parses or writes on the event loop: reading goes through the server
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -20,28 +19,10 @@ from flowrt.errors import LoadError
 from flowrt.load import Project
 from flowrt.load.project import display_path
 from flowrt.load.yaml_io import MAX_DEPTH
-from flowrt.server.app import server_of
 from flowrt.server.files import BadName, FlowFiles, Stale, load_flow_text
+from flowrt.server.json_api import body_of, error, public_diagnostic
 from flowrt.server.roundtrip import fresh_text, save_text
-
-
-def error(status: int, text: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": text, **extra}, status)
-
-
-async def body_of(request: Request) -> dict[str, Any]:
-    """The JSON object a request carries; ValueError when it is not one."""
-    try:
-        data = json.loads(await request.body() or b"null")
-    except ClientDisconnect:
-        raise ValueError("the client went away before its body arrived") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"the body is not JSON: {exc}") from exc
-    except RecursionError:
-        raise ValueError("the body's JSON is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ValueError("the body must be a JSON object")
-    return data
+from flowrt.server.state import server_of
 
 
 def check_depth(value: Any, what: str, limit: int = MAX_DEPTH) -> None:
@@ -146,7 +127,7 @@ async def validate(request: Request) -> Response:
     else:
         return error(400, "give `text` or `document`")
     diagnostics = await _check_one(server.files, server, name, text)
-    return JSONResponse({"diagnostics": [_public(d, server.files) for d in diagnostics]})
+    return JSONResponse({"diagnostics": [public_diagnostic(d, server.files) for d in diagnostics]})
 
 
 async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> list[Diagnostic]:
@@ -169,16 +150,6 @@ async def _check_one(files: FlowFiles, server: Any, name: str, text: str) -> lis
         return [d for d in found if not d.file or d.file == shown]
 
     return await asyncio.to_thread(run)
-
-
-def _public(d: Diagnostic, files: FlowFiles) -> dict[str, Any]:
-    data = d.to_dict()
-    if d.file:
-        try:
-            data["file"] = files.name(Path(d.file))
-        except ValueError:
-            pass
-    return data
 
 
 ROUTES: list[BaseRoute] = [

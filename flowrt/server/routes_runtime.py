@@ -13,11 +13,11 @@ from starlette.websockets import WebSocket
 
 from flowrt.errors import ConfigError
 from flowrt.server import metrics
-from flowrt.server.app import Server, server_of
 from flowrt.server.auth import public_user
 from flowrt.server.deploy import DeployRefused
+from flowrt.server.json_api import body_of, error, public_diagnostic
 from flowrt.server.revisions import diff
-from flowrt.server.routes_flows import _public, body_of, error
+from flowrt.server.state import Server, server_of
 
 log = logging.getLogger("flowrt.server")
 
@@ -42,7 +42,8 @@ async def _deploy(server: Server, mode: str, author: str, message: str) -> Respo
         log.warning("deploy (%s) by %s refused: %d problem(s) in the flows", mode, author,
                     len(exc.diagnostics))
         return JSONResponse({"error": "the flows have errors; nothing was deployed",
-                             "diagnostics": [_public(d, server.files) for d in exc.diagnostics]},
+                             "diagnostics": [public_diagnostic(d, server.files)
+                                             for d in exc.diagnostics]},
                             422)
     except ConfigError as exc:
         return error(422, f"the flows could not start: {exc}")

@@ -8,9 +8,10 @@ import signal
 from pathlib import Path
 
 from flowrt.errors import ConfigError
-from flowrt.server.app import ServerSettings, create_app
+from flowrt.server.app import create_app
 from flowrt.server.auth import Auth
 from flowrt.server.protocol import timed_protocol
+from flowrt.server.settings import ServerSettings
 
 log = logging.getLogger("flowrt.server")
 

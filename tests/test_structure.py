@@ -2,7 +2,8 @@
 
 - node packs import nothing from flowrt but ``flowrt.api``;
 - a node type's id, module and class name correspond (``file-in`` / ``file_in.py`` / ``FileIn``);
-- no module is over the 400-line hard limit;
+- no module is over the 400-line hard limit, in flowrt, the node packs and the editor's JavaScript,
+  and no line of the editor's JavaScript is over 100 characters;
 - every module of flowrt belongs to a layer, and imports only from its own layer and those below
   it (the stages load -> check -> compile -> run among them);
 - ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now.
@@ -34,8 +35,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("protocols",),
     ("expressions",),
     ("api",),
-    ("registry",),
     ("load",),
+    ("registry",),
     ("secrets",),
     ("check",),
     ("compile",),
@@ -150,6 +151,39 @@ def test_module_is_within_the_line_limit(path: Path) -> None:
     assert lines <= MAX_LINES, (
         f"{rel(path)} has {lines} lines; the limit is {MAX_LINES}: split it by concept"
     )
+
+
+UI_MAX_COLUMNS = 100
+
+
+def ui_modules() -> list[Path]:
+    return sorted((ROOT / "ui" / "js").glob("*.js"))
+
+
+def test_there_are_ui_modules() -> None:
+    assert ui_modules(), "no module under ui/js: the checks below check nothing"
+
+
+@pytest.mark.parametrize("path", ui_modules(), ids=rel)
+def test_ui_module_is_within_the_limits(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= MAX_LINES, (
+        f"{rel(path)} has {len(lines)} lines; the limit is {MAX_LINES}: split it by concept"
+    )
+    long = [f"{rel(path)}:{n}" for n, line in enumerate(lines, 1) if len(line) > UI_MAX_COLUMNS]
+    assert not long, f"lines over {UI_MAX_COLUMNS} characters: {long}"
+
+
+@pytest.mark.parametrize("path", ui_modules(), ids=rel)
+def test_ui_module_does_not_patch_classes_or_build_its_own_elements(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert ".prototype" not in text, (
+        f"{rel(path)} changes a prototype: extend a class in its own module instead"
+    )
+    if path.name != "dom.js":
+        assert "document.createElement(" not in text, (
+            f"{rel(path)} builds elements itself: use h() from dom.js"
+        )
 
 
 # (d) imports point one way

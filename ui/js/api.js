@@ -13,7 +13,9 @@ let loginHandler = null;
 let loggingIn = null;
 
 /** Called on a 401: resolves once the user logged in (the request is then tried again). */
-export function onUnauthorized(handler) { loginHandler = handler; }
+export function onUnauthorized(handler) {
+  loginHandler = handler;
+}
 
 async function request(method, path, body, retried = false) {
   const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
@@ -25,9 +27,17 @@ async function request(method, path, body, retried = false) {
   const res = await fetch(path, init);
   const text = await res.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { error: text }; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error: text };
+  }
   if (res.status === 401 && loginHandler && !retried && path !== "/api/login") {
-    loggingIn = loggingIn || loginHandler().finally(() => { loggingIn = null; });
+    loggingIn =
+      loggingIn ||
+      loginHandler().finally(() => {
+        loggingIn = null;
+      });
     await loggingIn;
     return request(method, path, body, true);
   }
@@ -44,9 +54,11 @@ export const api = {
   login: (user, password) => request("POST", "/api/login", { user, password }),
   flows: () => request("GET", "/api/flows"),
   flow: (file) => request("GET", `/api/flows/${enc(file)}`),
-  saveFlow: (file, revision, document) => request("PUT", `/api/flows/${enc(file)}`, { revision, document }),
+  saveFlow: (file, revision, document) =>
+    request("PUT", `/api/flows/${enc(file)}`, { revision, document }),
   saveText: (file, revision, text) => request("PUT", `/api/flows/${enc(file)}`, { revision, text }),
-  deleteFlow: (file, revision) => request("DELETE", `/api/flows/${enc(file)}?revision=${encodeURIComponent(revision ?? "")}`),
+  deleteFlow: (file, revision) =>
+    request("DELETE", `/api/flows/${enc(file)}?revision=${encodeURIComponent(revision ?? "")}`),
   validate: (file, document) => request("POST", "/api/validate", { file, document }),
   validateText: (file, text) => request("POST", "/api/validate", { file, text }),
   deploy: (mode) => request("POST", "/api/deploy", { mode }),
@@ -54,7 +66,8 @@ export const api = {
   revisions: () => request("GET", "/api/revisions"),
   revisionDiff: (id) => request("GET", `/api/revisions/${encodeURIComponent(id)}/diff`),
   rollback: (id) => request("POST", `/api/revisions/${encodeURIComponent(id)}/rollback`),
-  layout: (file, text) => request("POST", "/api/layout", text === undefined ? { file } : { file, text }),
+  layout: (file, text) =>
+    request("POST", "/api/layout", text === undefined ? { file } : { file, text }),
   state: () => request("GET", "/api/state"),
   importNodeRed: (flows) => request("POST", "/api/import/nodered", { flows }),
   exportNodeRed: () => request("GET", "/api/export/nodered"),
@@ -70,9 +83,16 @@ export function events(onEvent, onState) {
   const open = () => {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     ws = new WebSocket(`${proto}//${location.host}/api/events`);
-    ws.onopen = () => { wait = 500; onState(true); };
+    ws.onopen = () => {
+      wait = 500;
+      onState(true);
+    };
     ws.onmessage = (e) => {
-      try { onEvent(JSON.parse(e.data)); } catch (err) { console.error("bad event", err); }
+      try {
+        onEvent(JSON.parse(e.data));
+      } catch (err) {
+        console.error("bad event", err);
+      }
     };
     ws.onclose = () => {
       onState(false);
@@ -81,5 +101,8 @@ export function events(onEvent, onState) {
     };
   };
   open();
-  return () => { stopped = true; if (ws) ws.close(); };
+  return () => {
+    stopped = true;
+    if (ws) ws.close();
+  };
 }

@@ -1,25 +1,13 @@
 // The SVG canvas: nodes as boxes with ports, wires as curves, status and diagnostics under and on
-// each node; selection, moving, wiring, rubber-band, zoom and pan. It reads the app's current flow
-// and changes it only through app.edit(), so every change is undoable and revalidated.
-import { NODE_W, NODE_H, portsOf, wires, position, setPosition, addWire, outputCount, inputCount } from "./model.js";
+// each node (drawn by draw.js); selection, moving, wiring, rubber-band, zoom and pan. It reads the
+// app's current flow and changes it only through app.edit(), so every change is undoable and
+// revalidated.
+import { NODE_W, NODE_H, portsOf, position, setPosition, addWire } from "./model.js";
+import { CanvasDrawing, curve, el } from "./draw.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const PORT_R = 5;
-
-function el(name, attrs = {}, parent = null) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-function curve(x1, y1, x2, y2) {
-  const dx = Math.max(40, Math.abs(x2 - x1) / 2);
-  return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
-}
-
-export class Canvas {
+export class Canvas extends CanvasDrawing {
   constructor(app, svg) {
+    super();
     this.app = app;
     this.svg = svg;
     this.view = { x: 0, y: 0, k: 1 };
@@ -30,7 +18,11 @@ export class Canvas {
     el("defs", {}, svg).innerHTML =
       '<pattern id="grid" width="20" height="20" patternUnits="userSpaceOnUse">' +
       '<circle cx="1" cy="1" r="1" class="grid-dot"/></pattern>';
-    this.bg = el("rect", { class: "canvas-bg", width: "100%", height: "100%", fill: "url(#grid)" }, svg);
+    this.bg = el(
+      "rect",
+      { class: "canvas-bg", width: "100%", height: "100%", fill: "url(#grid)" },
+      svg,
+    );
     this.root = el("g", { class: "viewport" }, svg);
     this.wireLayer = el("g", { class: "wires" }, this.root);
     this.nodeLayer = el("g", { class: "nodes" }, this.root);
@@ -43,14 +35,21 @@ export class Canvas {
       const g = e.target.closest && e.target.closest("g.node");
       if (g) this.app.focusProperties(g.dataset.id);
     });
-    window.addEventListener("keydown", (e) => { if (e.code === "Space" && !isTyping(e)) this.spaceDown = true; });
-    window.addEventListener("keyup", (e) => { if (e.code === "Space") this.spaceDown = false; });
+    window.addEventListener("keydown", (e) => {
+      if (e.code === "Space" && !isTyping(e)) this.spaceDown = true;
+    });
+    window.addEventListener("keyup", (e) => {
+      if (e.code === "Space") this.spaceDown = false;
+    });
   }
 
   /** Canvas coordinates of a pointer event. */
   point(e) {
     const r = this.svg.getBoundingClientRect();
-    return [(e.clientX - r.left - this.view.x) / this.view.k, (e.clientY - r.top - this.view.y) / this.view.k];
+    return [
+      (e.clientX - r.left - this.view.x) / this.view.k,
+      (e.clientY - r.top - this.view.y) / this.view.k,
+    ];
   }
 
   applyView() {
@@ -71,7 +70,8 @@ export class Canvas {
     this.applyView();
   }
 
-  /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 70%, to stay readable). */
+  /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 70%, to stay
+   * readable). */
   showAll(minZoom = 0.7) {
     const doc = this.app.current && this.app.current.document;
     const ids = Object.keys((doc && doc.nodes) || {});
@@ -84,93 +84,22 @@ export class Canvas {
     const maxY = Math.max(...ps.map((p) => p[1])) + NODE_H + 20;
     const r = this.svg.getBoundingClientRect();
     const margin = 40;
-    const k = Math.max(minZoom, Math.min(1, (r.width - 2 * margin) / (maxX - minX), (r.height - 2 * margin - 40) / (maxY - minY)));
+    const k = Math.max(
+      minZoom,
+      Math.min(
+        1,
+        (r.width - 2 * margin) / (maxX - minX),
+        (r.height - 2 * margin - 40) / (maxY - minY),
+      ),
+    );
     const inView = minX >= 20 && minY >= 20 && maxX <= r.width - 20 && maxY <= r.height - 60;
     if (!inView) this.view = { x: margin - minX * k, y: margin - minY * k, k };
     this.applyView();
   }
 
-  resetView() { this.view = { x: 0, y: 0, k: 1 }; this.applyView(); }
-
-  render() {
-    const flow = this.app.current;
-    this.wireLayer.replaceChildren();
-    this.nodeLayer.replaceChildren();
+  resetView() {
+    this.view = { x: 0, y: 0, k: 1 };
     this.applyView();
-    if (!flow) return;
-    const doc = flow.document;
-    for (const id of [...this.selected]) if (!(id in (doc.nodes || {}))) this.selected.delete(id);
-    const diags = this.app.diagnosticsByNode();
-    for (const [id, node] of Object.entries(doc.nodes || {})) this.renderNode(doc, id, node, diags.get(id));
-    for (const w of wires(doc)) this.renderWire(doc, w);
-  }
-
-  portXY(doc, id, kind, port = 0) {
-    const [x, y] = position(doc, id);
-    const node = doc.nodes[id];
-    if (kind === "in") return [x, y + NODE_H / 2];
-    const n = Math.max(1, outputCount(node, this.app.typeInfo(node.type)));
-    const h = Math.max(NODE_H, n * 14 + 8);
-    return [x + NODE_W, y + (n === 1 ? NODE_H / 2 : ((port + 0.5) * h) / n)];
-  }
-
-  renderNode(doc, id, node, diags) {
-    const info = this.app.typeInfo(node.type);
-    const [x, y] = position(doc, id);
-    const nOut = outputCount(node, info);
-    const h = Math.max(NODE_H, nOut * 14 + 8);
-    const cat = info ? info.category : "unknown";
-    const g = el("g", {
-      class: `node cat-${cat}${this.selected.has(id) ? " selected" : ""}${node.disabled ? " disabled" : ""}${info ? "" : " unknown"}`,
-      transform: `translate(${x},${y})`, "data-id": id, "data-type": node.type,
-    }, this.nodeLayer);
-    el("rect", { class: "node-box", width: NODE_W, height: h, rx: 6 }, g);
-    el("rect", { class: "node-stripe", width: 8, height: h, rx: 3 }, g);
-    const label = el("text", { class: "node-label", x: 16, y: h / 2 + 4 }, g);
-    const text = node.label || id;
-    label.textContent = text.length > 19 ? `${text.slice(0, 18)}…` : text;
-    el("title", {}, g).textContent = `${id} (${node.type})`;
-    if (inputCount(node, info) > 0) {
-      el("circle", { class: "port port-in", cx: 0, cy: NODE_H / 2, r: PORT_R, "data-id": id }, g);
-    }
-    for (let p = 0; p < nOut; p++) {
-      const cy = nOut === 1 ? NODE_H / 2 : ((p + 0.5) * h) / nOut;
-      const port = el("circle", { class: "port port-out", cx: NODE_W, cy, r: PORT_R, "data-id": id, "data-port": p }, g);
-      if (nOut > 1) el("title", {}, port).textContent = `output ${p}`;
-    }
-    if (node.type === "inject" && this.app.deployed) {
-      const b = el("g", { class: "inject-button", transform: `translate(-24,${h / 2 - 9})`, "data-inject": id }, g);
-      el("rect", { width: 18, height: 18, rx: 4 }, b);
-      el("path", { d: "M6,5 L13,9 L6,13 Z" }, b);
-      el("title", {}, b).textContent = "Send a message now (deployed flow)";
-    }
-    if (diags && diags.length) {
-      const err = diags.some((d) => d.severity === "error");
-      const b = el("g", { class: `badge ${err ? "badge-error" : "badge-warning"}`, transform: `translate(${NODE_W - 4},-4)` }, g);
-      el("circle", { r: 9 }, b);
-      el("text", { y: 4, "text-anchor": "middle" }, b).textContent = String(diags.length);
-      el("title", {}, b).textContent = diags.map((d) => `${d.code}: ${d.message}`).join("\n");
-    }
-    const st = this.app.statusOf(id);
-    if (st && (st.text || st.fill)) {
-      const s = el("g", { class: "node-status", transform: `translate(4,${h + 14})` }, g);
-      const shape = st.shape === "ring" ? "ring" : "dot";
-      el("rect", { class: `status-${shape} fill-${st.fill || "grey"}`, x: 0, y: -8, width: 8, height: 8, rx: shape === "dot" ? 2 : 4 }, s);
-      const t = String(st.text || "");
-      el("text", { x: 13, y: 0 }, s).textContent = t.length > 32 ? `${t.slice(0, 31)}…` : t;
-      if (t.length > 32) el("title", {}, s).textContent = t;
-    }
-  }
-
-  renderWire(doc, w) {
-    if (!doc.nodes[w.to] || !doc.nodes[w.from]) return;
-    const [x1, y1] = this.portXY(doc, w.from, "out", w.port);
-    const [x2, y2] = this.portXY(doc, w.to, "in");
-    const key = `${w.from}:${w.port}:${w.to}`;
-    const sel = this.selectedWire === key || this.selected.has(w.from) || this.selected.has(w.to);
-    const d = curve(x1, y1, x2, y2);
-    el("path", { class: "wire-hit", d, "data-wire": key }, this.wireLayer);
-    el("path", { class: `wire${sel ? " selected" : ""}`, d, "data-from": w.from, "data-to": w.to, "data-port": w.port }, this.wireLayer);
   }
 
   select(ids, add = false) {
@@ -185,7 +114,7 @@ export class Canvas {
     if (!this.app.current) return;
     const t = e.target;
     const doc = this.app.current.document;
-    if (e.button === 1 || (e.button === 0 && (this.spaceDown || e.ctrlKey && t === this.bg))) {
+    if (e.button === 1 || (e.button === 0 && (this.spaceDown || (e.ctrlKey && t === this.bg)))) {
       this.drag = { kind: "pan", sx: e.clientX, sy: e.clientY, vx: this.view.x, vy: this.view.y };
       this.svg.classList.add("panning");
       e.preventDefault();
@@ -193,12 +122,23 @@ export class Canvas {
     }
     if (e.button !== 0) return;
     const inject = t.closest && t.closest("[data-inject]");
-    if (inject) { this.app.inject(inject.dataset.inject); e.stopPropagation(); return; }
+    if (inject) {
+      this.app.inject(inject.dataset.inject);
+      e.stopPropagation();
+      return;
+    }
     if (t.classList.contains("port-out")) {
       const id = t.dataset.id;
       const port = Number(t.dataset.port);
       const [x, y] = this.portXY(doc, id, "out", port);
-      this.drag = { kind: "wire", from: id, port, line: el("path", { class: "wire drawing", d: curve(x, y, x, y) }, this.overlay), x, y };
+      this.drag = {
+        kind: "wire",
+        from: id,
+        port,
+        line: el("path", { class: "wire drawing", d: curve(x, y, x, y) }, this.overlay),
+        x,
+        y,
+      };
       e.preventDefault();
       return;
     }
@@ -213,13 +153,20 @@ export class Canvas {
     if (g) {
       const id = g.dataset.id;
       if (e.shiftKey) {
-        if (this.selected.has(id)) this.selected.delete(id); else this.selected.add(id);
+        if (this.selected.has(id)) this.selected.delete(id);
+        else this.selected.add(id);
         this.selectedWire = null;
         this.app.selectionChanged();
         this.render();
         return;
       }
-      if (!this.selected.has(id)) { this.selected.clear(); this.selected.add(id); this.selectedWire = null; this.app.selectionChanged(); this.render(); }
+      if (!this.selected.has(id)) {
+        this.selected.clear();
+        this.selected.add(id);
+        this.selectedWire = null;
+        this.app.selectionChanged();
+        this.render();
+      }
       const [px, py] = this.point(e);
       const start = new Map([...this.selected].map((n) => [n, position(doc, n)]));
       this.drag = { kind: "move", px, py, start, moved: false };
@@ -230,7 +177,10 @@ export class Canvas {
     const [px, py] = this.point(e);
     const rect = el("rect", { class: "rubber", x: px, y: py, width: 0, height: 0 }, this.overlay);
     this.drag = { kind: "band", px, py, rect, add: e.shiftKey };
-    if (!e.shiftKey) { this.selected.clear(); this.selectedWire = null; }
+    if (!e.shiftKey) {
+      this.selected.clear();
+      this.selectedWire = null;
+    }
     e.preventDefault();
   }
 
@@ -250,14 +200,19 @@ export class Canvas {
       const dx = px - d.px;
       const dy = py - d.py;
       if (!d.moved && Math.hypot(dx, dy) < 3) return;
-      if (!d.moved) { this.app.checkpoint(); d.moved = true; }
+      if (!d.moved) {
+        this.app.checkpoint();
+        d.moved = true;
+      }
       const doc = this.app.current.document;
       for (const [id, [x0, y0]] of d.start) setPosition(doc, id, snap(x0 + dx), snap(y0 + dy));
       this.render();
     } else if (d.kind === "band") {
       const x = Math.min(px, d.px);
       const y = Math.min(py, d.py);
-      Object.entries({ x, y, width: Math.abs(px - d.px), height: Math.abs(py - d.py) }).forEach(([k, v]) => d.rect.setAttribute(k, v));
+      Object.entries({ x, y, width: Math.abs(px - d.px), height: Math.abs(py - d.py) }).forEach(
+        ([k, v]) => d.rect.setAttribute(k, v),
+      );
     }
   }
 
@@ -269,7 +224,8 @@ export class Canvas {
     if (d.kind === "wire") {
       d.line.remove();
       const hit = document.elementFromPoint(e.clientX, e.clientY);
-      let target = hit && hit.classList && hit.classList.contains("port-in") ? hit.dataset.id : null;
+      let target =
+        hit && hit.classList && hit.classList.contains("port-in") ? hit.dataset.id : null;
       if (!target && hit && hit.closest) {
         const g = hit.closest("g.node");
         const info = g && this.app.typeInfo(g.dataset.type);
@@ -303,11 +259,19 @@ export class Canvas {
   }
 }
 
-function snap(v) { return Math.round(v / 10) * 10; }
+function snap(v) {
+  return Math.round(v / 10) * 10;
+}
 
 export function isTyping(e) {
   const t = e.target;
-  return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  return (
+    t &&
+    (t.tagName === "INPUT" ||
+      t.tagName === "TEXTAREA" ||
+      t.tagName === "SELECT" ||
+      t.isContentEditable)
+  );
 }
 
 export { portsOf };

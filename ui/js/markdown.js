@@ -2,11 +2,12 @@
 // emphasis, links). It builds DOM nodes and never parses HTML: text only ever becomes text
 // nodes and a link's address an attribute value set through the DOM, so no text can add an
 // element or an attribute (help and descriptions come from node packs and flow files).
+import { h } from "./dom.js";
 
 const INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*|\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g;
 
 function element(tag, parent) {
-  const el = document.createElement(tag);
+  const el = h(tag);
   parent.append(el);
   return el;
 }
@@ -39,28 +40,60 @@ export function markdown(text, short = false) {
   let list = null;
   let para = [];
   let code = null;
-  const flushPara = () => { if (para.length) inline(para.join(" "), element("p", out)); para = []; };
+  const flushPara = () => {
+    if (para.length) inline(para.join(" "), element("p", out));
+    para = [];
+  };
   const flushList = () => {
-    if (list) { const ul = element("ul", out); for (const item of list) inline(item, element("li", ul)); }
+    if (list) {
+      const ul = element("ul", out);
+      for (const item of list) inline(item, element("li", ul));
+    }
     list = null;
   };
-  const flushCode = () => { element("code", element("pre", out)).textContent = code.join("\n"); code = null; };
+  const flushCode = () => {
+    element("code", element("pre", out)).textContent = code.join("\n");
+    code = null;
+  };
   for (const line of String(text).split("\n")) {
     if (code !== null) {
-      if (/^```/.test(line)) flushCode(); else code.push(line);
+      if (/^```/.test(line)) flushCode();
+      else code.push(line);
       continue;
     }
-    if (/^```/.test(line)) { flushPara(); flushList(); code = []; continue; }
+    if (/^```/.test(line)) {
+      flushPara();
+      flushList();
+      code = [];
+      continue;
+    }
     const hm = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (hm) { flushPara(); flushList(); inline(hm[2], element(`h${Math.min(6, hm[1].length + 2)}`, out)); continue; }
+    if (hm) {
+      flushPara();
+      flushList();
+      inline(hm[2], element(`h${Math.min(6, hm[1].length + 2)}`, out));
+      continue;
+    }
     const lm = /^\s*[-*]\s+(.*)$/.exec(line);
-    if (lm) { flushPara(); (list = list || []).push(lm[1]); continue; }
-    if (!line.trim()) { flushPara(); flushList(); continue; }
-    if (list && /^\s+/.test(line)) { list[list.length - 1] += ` ${line.trim()}`; continue; }
+    if (lm) {
+      flushPara();
+      (list = list || []).push(lm[1]);
+      continue;
+    }
+    if (!line.trim()) {
+      flushPara();
+      flushList();
+      continue;
+    }
+    if (list && /^\s+/.test(line)) {
+      list[list.length - 1] += ` ${line.trim()}`;
+      continue;
+    }
     flushList();
     para.push(line.trim());
   }
   if (code !== null) flushCode();
-  flushPara(); flushList();
+  flushPara();
+  flushList();
   return out;
 }

@@ -26,7 +26,10 @@ export function portsOf(node) {
 /** Write ports back as the simplest `to` form: a string, a list, or a port mapping. */
 export function setPorts(node, ports) {
   const used = ports.map((p, i) => [i, p || []]).filter(([, p]) => p.length);
-  if (!used.length) { delete node.to; return; }
+  if (!used.length) {
+    delete node.to;
+    return;
+  }
   if (used.length === 1 && used[0][0] === 0) {
     const p = used[0][1];
     node.to = p.length === 1 ? p[0] : [...p];
@@ -77,7 +80,10 @@ export function removeNodes(doc, ids) {
   for (const [, node] of Object.entries(doc.nodes)) {
     const ports = portsOf(node);
     if (ports.some((p) => p.some((t) => gone.has(t)))) {
-      setPorts(node, ports.map((p) => p.filter((t) => !gone.has(t))));
+      setPorts(
+        node,
+        ports.map((p) => p.filter((t) => !gone.has(t))),
+      );
     }
   }
   if (doc.layout && !Object.keys(doc.layout).length) delete doc.layout;
@@ -85,8 +91,12 @@ export function removeNodes(doc, ids) {
 
 /** A new node id made from the type: `debug`, `debug-2`, ... unique in the document. */
 export function newId(doc, type, taken = new Set()) {
-  const base = String(type).replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[^A-Za-z0-9_]+/, "") || "node";
-  const used = (id) => (doc.nodes && id in doc.nodes) || (doc.connections && id in doc.connections) || taken.has(id);
+  const base =
+    String(type)
+      .replace(/[^A-Za-z0-9_.-]/g, "-")
+      .replace(/^[^A-Za-z0-9_]+/, "") || "node";
+  const used = (id) =>
+    (doc.nodes && id in doc.nodes) || (doc.connections && id in doc.connections) || taken.has(id);
   if (!used(base)) return base;
   for (let i = 2; ; i++) if (!used(`${base}-${i}`)) return `${base}-${i}`;
 }
@@ -154,7 +164,11 @@ export const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.strin
 
 /** Undo/redo over whole-document snapshots (flows are small; this is simple and exact). */
 export class History {
-  constructor(limit = 200) { this.undoStack = []; this.redoStack = []; this.limit = limit; }
+  constructor(limit = 200) {
+    this.undoStack = [];
+    this.redoStack = [];
+    this.limit = limit;
+  }
   push(doc) {
     this.undoStack.push(JSON.stringify(doc));
     if (this.undoStack.length > this.limit) this.undoStack.shift();

@@ -2,9 +2,23 @@
 // dragged onto the canvas (pointer events, so it works the same with mouse, pen and touch);
 // Enter on a focused type adds it at the centre of the view. A type the server's script policy
 // refuses (`refused` in the catalog, `flowrt serve --scripts`) is shown greyed and cannot be added.
-import { h } from "./props.js";
+import { h } from "./dom.js";
 
-const ORDER = ["source", "input", "transform", "function", "script", "sequence", "parser", "sink", "output", "network", "storage", "common", "config"];
+const ORDER = [
+  "source",
+  "input",
+  "transform",
+  "function",
+  "script",
+  "sequence",
+  "parser",
+  "sink",
+  "output",
+  "network",
+  "storage",
+  "common",
+  "config",
+];
 
 export class Palette {
   constructor(app, box, search) {
@@ -12,7 +26,12 @@ export class Palette {
     this.box = box;
     this.search = search;
     search.addEventListener("input", () => this.render());
-    search.addEventListener("keydown", (e) => { if (e.key === "Escape") { search.value = ""; this.render(); } });
+    search.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        search.value = "";
+        this.render();
+      }
+    });
   }
 
   render() {
@@ -20,21 +39,46 @@ export class Palette {
     const groups = new Map();
     for (const t of this.app.types) {
       if (t.category === "connection") continue;
-      if (q && !`${t.type} ${t.category} ${t.summary || ""} ${t.pack || ""}`.toLowerCase().includes(q)) continue;
+      if (
+        q &&
+        !`${t.type} ${t.category} ${t.summary || ""} ${t.pack || ""}`.toLowerCase().includes(q)
+      )
+        continue;
       if (!groups.has(t.category)) groups.set(t.category, []);
       groups.get(t.category).push(t);
     }
-    const rank = (c) => { const i = ORDER.indexOf(c); return i < 0 ? ORDER.length : i; };
+    const rank = (c) => {
+      const i = ORDER.indexOf(c);
+      return i < 0 ? ORDER.length : i;
+    };
     const cats = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     this.box.replaceChildren();
-    if (!cats.length) this.box.append(h("p", { class: "empty", text: q ? `No node type matches '${q}'.` : "No node types." }));
+    if (!cats.length)
+      this.box.append(
+        h("p", { class: "empty", text: q ? `No node type matches '${q}'.` : "No node types." }),
+      );
     for (const c of cats) {
       const list = h("ul", { class: "palette-items" });
       for (const t of groups.get(c).sort((a, b) => a.type.localeCompare(b.type))) {
-        const title = t.refused ? `${t.type}: refused by this server's script policy (flowrt serve --scripts)` : (t.summary || t.type);
-        const item = h("li", { class: `palette-item cat-${c}${t.refused ? " refused" : ""}`, tabindex: "0", "data-type": t.type, title },
-          h("span", { class: "swatch" }), h("span", { class: "palette-name", text: t.type }));
-        if (t.refused) { item.setAttribute("aria-disabled", "true"); list.append(item); continue; }
+        const title = t.refused
+          ? `${t.type}: refused by this server's script policy (flowrt serve --scripts)`
+          : t.summary || t.type;
+        const item = h(
+          "li",
+          {
+            class: `palette-item cat-${c}${t.refused ? " refused" : ""}`,
+            tabindex: "0",
+            "data-type": t.type,
+            title,
+          },
+          h("span", { class: "swatch" }),
+          h("span", { class: "palette-name", text: t.type }),
+        );
+        if (t.refused) {
+          item.setAttribute("aria-disabled", "true");
+          list.append(item);
+          continue;
+        }
         item.addEventListener("pointerdown", (e) => this.startDrag(e, t.type));
         item.addEventListener("keydown", (e) => {
           if (e.key !== "Enter") return;
@@ -51,9 +95,14 @@ export class Palette {
   startDrag(e, type) {
     if (e.button !== 0) return;
     e.preventDefault();
-    const ghost = h("div", { class: `drag-ghost cat-${(this.app.typeInfo(type) || {}).category}`, text: type });
+    const ghost = h("div", {
+      class: `drag-ghost cat-${(this.app.typeInfo(type) || {}).category}`,
+      text: type,
+    });
     document.body.append(ghost);
-    const move = (ev) => { ghost.style.transform = `translate(${ev.clientX + 6}px, ${ev.clientY + 6}px)`; };
+    const move = (ev) => {
+      ghost.style.transform = `translate(${ev.clientX + 6}px, ${ev.clientY + 6}px)`;
+    };
     move(e);
     const up = (ev) => {
       window.removeEventListener("pointermove", move);
@@ -61,7 +110,12 @@ export class Palette {
       ghost.remove();
       const svg = this.app.canvas.svg;
       const r = svg.getBoundingClientRect();
-      if (ev.clientX >= r.left && ev.clientX <= r.right && ev.clientY >= r.top && ev.clientY <= r.bottom) {
+      if (
+        ev.clientX >= r.left &&
+        ev.clientX <= r.right &&
+        ev.clientY >= r.top &&
+        ev.clientY <= r.bottom
+      ) {
         const [x, y] = this.app.canvas.point(ev);
         this.app.addNode(type, x, y);
       }

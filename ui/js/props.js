@@ -1,23 +1,11 @@
 // The property panel, generated from the node type's JSON Schema: one input per property
 // (text, number, checkbox, select, code, JSON), defaults as placeholders, required marks,
 // descriptions as help. Edits go through app.edit() and are validated by the server.
+import { h } from "./dom.js";
 import { markdown } from "./markdown.js";
 
 const SKIP = new Set(["type", "to"]);
 const ENV_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
 function resolve(schema, root) {
   let s = schema;
@@ -45,25 +33,35 @@ export function fieldKind(prop, root) {
     if (rest.length < alts.length - (alts.some(isEnvRef) ? 1 : 0)) nullable = true;
     if (rest.length !== 1) break;
     const inner = resolve(rest[0], root);
-    s = { ...inner, description: s.description || inner.description, default: "default" in s ? s.default : inner.default };
+    s = {
+      ...inner,
+      description: s.description || inner.description,
+      default: "default" in s ? s.default : inner.default,
+    };
   }
   if (Array.isArray(s.enum)) return { kind: "enum", schema: s, nullable };
   if (s["x-connection"]) return { kind: "connection", schema: s, nullable };
   const fmt = s["x-format"] || "";
-  if (s.type === "string" && fmt.startsWith("code:")) return { kind: "code", schema: s, nullable, lang: fmt.slice(5) };
+  if (s.type === "string" && fmt.startsWith("code:"))
+    return { kind: "code", schema: s, nullable, lang: fmt.slice(5) };
   if (s.type === "string") return { kind: "string", schema: s, nullable };
   if (s.type === "integer" || s.type === "number") return { kind: "number", schema: s, nullable };
   if (s.type === "boolean") return { kind: "boolean", schema: s, nullable };
   return { kind: "json", schema: s, nullable };
 }
 
-function show(v) { return v === undefined ? "" : JSON.stringify(v, null, 2); }
+function show(v) {
+  return v === undefined ? "" : JSON.stringify(v, null, 2);
+}
 
 /**
  * Build a form into `box` for `values` (a node or a connection object) against `schema`.
  * `set(key, value | undefined)` applies one change (undefined removes the key).
  */
-export function buildForm(box, { schema, values, set, connections = {}, idPrefix = "prop", placeholders = {} }) {
+export function buildForm(
+  box,
+  { schema, values, set, connections = {}, idPrefix = "prop", placeholders = {} },
+) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   const basic = h("div", { class: "form-fields" });
@@ -73,51 +71,100 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
     const value = values[key];
     let f = fieldKind(prop, schema);
     // a `${VAR}` reference where a number, flag or choice goes: edit it as text, keep it as it is
-    if (typeof value === "string" && ENV_REF.test(value) && f.kind !== "string" && f.kind !== "code") f = { ...f, kind: "string", was: f.kind };
+    if (
+      typeof value === "string" &&
+      ENV_REF.test(value) &&
+      f.kind !== "string" &&
+      f.kind !== "code"
+    )
+      f = { ...f, kind: "string", was: f.kind };
     const s = f.schema;
     const id = `${idPrefix}-${key}`;
     const def = s.default !== undefined ? s.default : prop.default;
-    const label = h("label", { for: id, class: "field-label" }, key.replace(/_/g, " "),
-      required.has(key) ? h("span", { class: "required", title: "required", text: " *" }) : null);
+    const label = h(
+      "label",
+      { for: id, class: "field-label" },
+      key.replace(/_/g, " "),
+      required.has(key) ? h("span", { class: "required", title: "required", text: " *" }) : null,
+    );
     let input;
     const errorBox = h("div", { class: "field-error", role: "alert" });
-    const commit = (v) => { errorBox.textContent = ""; set(key, v); };
+    const commit = (v) => {
+      errorBox.textContent = "";
+      set(key, v);
+    };
     if (f.kind === "boolean") {
       input = h("input", { id, type: "checkbox", name: key });
       input.checked = value === undefined ? Boolean(def) : value === true;
       input.addEventListener("change", () => commit(input.checked));
     } else if (f.kind === "enum" || f.kind === "connection") {
       input = h("select", { id, name: key });
-      let options = f.kind === "enum" ? s.enum : Object.entries(connections)
-        .filter(([, c]) => !s["x-connection"] || c.type === s["x-connection"]).map(([k]) => k);
+      let options =
+        f.kind === "enum"
+          ? s.enum
+          : Object.entries(connections)
+              .filter(([, c]) => !s["x-connection"] || c.type === s["x-connection"])
+              .map(([k]) => k);
       options = options.filter((o, i) => options.findIndex((p) => String(p) === String(o)) === i);
-      if (value !== undefined && !options.some((o) => String(o) === String(value))) options = [...options, value];
-      const unset = def !== undefined && def !== null ? `default (${def})` : f.kind === "connection" ? "— choose a connection —" : "—";
-      input.append(h("option", { value: "" , text: unset }));
-      for (const o of options) input.append(h("option", { value: JSON.stringify(o), text: String(o) }));
-      const match = value === undefined ? undefined : options.find((o) => String(o) === String(value));
+      if (value !== undefined && !options.some((o) => String(o) === String(value)))
+        options = [...options, value];
+      const unset =
+        def !== undefined && def !== null
+          ? `default (${def})`
+          : f.kind === "connection"
+            ? "— choose a connection —"
+            : "—";
+      input.append(h("option", { value: "", text: unset }));
+      for (const o of options)
+        input.append(h("option", { value: JSON.stringify(o), text: String(o) }));
+      const match =
+        value === undefined ? undefined : options.find((o) => String(o) === String(value));
       input.value = match === undefined ? "" : JSON.stringify(match);
-      input.addEventListener("change", () => commit(input.value === "" ? undefined : JSON.parse(input.value)));
+      input.addEventListener("change", () =>
+        commit(input.value === "" ? undefined : JSON.parse(input.value)),
+      );
     } else if (f.kind === "code") {
-      input = h("textarea", { id, name: key, class: `code lang-${f.lang}`, rows: 8, spellcheck: "false" });
+      input = h("textarea", {
+        id,
+        name: key,
+        class: `code lang-${f.lang}`,
+        rows: 8,
+        spellcheck: "false",
+      });
       input.value = value === undefined ? "" : String(value);
       input.placeholder = def ? String(def).trim() : "";
       input.addEventListener("input", () => commit(input.value === "" ? undefined : input.value));
       input.addEventListener("keydown", (e) => {
-        if (e.key === "Tab" && !e.shiftKey) { e.preventDefault(); input.setRangeText("  ", input.selectionStart, input.selectionEnd, "end"); input.dispatchEvent(new Event("input")); }
+        if (e.key === "Tab" && !e.shiftKey) {
+          e.preventDefault();
+          input.setRangeText("  ", input.selectionStart, input.selectionEnd, "end");
+          input.dispatchEvent(new Event("input"));
+        }
       });
     } else if (f.kind === "string" || f.kind === "number") {
-      input = h("input", { id, name: key, type: "text", spellcheck: "false", inputmode: f.kind === "number" ? "decimal" : null });
+      input = h("input", {
+        id,
+        name: key,
+        type: "text",
+        spellcheck: "false",
+        inputmode: f.kind === "number" ? "decimal" : null,
+      });
       input.value = value === undefined || value === null ? "" : String(value);
       if (def != null) input.placeholder = String(def);
       else if (placeholders[key]) input.placeholder = placeholders[key];
       else if (s["x-secret"]) input.placeholder = "${SECRET_NAME}";
-      if (s["x-secret"]) { input.autocomplete = "off"; input.classList.add("secret"); }
-      else if (s.examples && s.examples.length) input.placeholder = `e.g. ${s.examples[0]}`;
+      if (s["x-secret"]) {
+        input.autocomplete = "off";
+        input.classList.add("secret");
+      } else if (s.examples && s.examples.length) input.placeholder = `e.g. ${s.examples[0]}`;
       input.addEventListener("input", () => {
         const t = input.value;
         if (t === "") return commit(undefined);
-        if ((f.kind === "number" || f.was === "number" || f.was === "enum") && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t.trim())) return commit(Number(t));
+        if (
+          (f.kind === "number" || f.was === "number" || f.was === "enum") &&
+          /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t.trim())
+        )
+          return commit(Number(t));
         if (f.was === "boolean" && (t === "true" || t === "false")) return commit(t === "true");
         commit(t);
       });
@@ -130,18 +177,29 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
       input.addEventListener("input", () => {
         const t = input.value.trim();
         if (t === "") return commit(undefined);
-        try { commit(JSON.parse(t)); } catch (err) { errorBox.textContent = `Not valid JSON yet: ${err.message}`; }
+        try {
+          commit(JSON.parse(t));
+        } catch (err) {
+          errorBox.textContent = `Not valid JSON yet: ${err.message}`;
+        }
       });
     }
     input.dataset.key = key;
     let help = s.description || prop.description;
-    if (s["x-secret"]) help = `${help || ""} A secret: give it as \`\${VAR}\` (environment or \`--secrets\` file), never inline.`.trim();
-    const row = h("div", { class: `field field-${f.kind}`, "data-field": key },
+    if (s["x-secret"])
+      help = (
+        `${help || ""} A secret: give it as \`\${VAR}\` ` +
+        "(environment or `--secrets` file), never inline."
+      ).trim();
+    const row = h(
+      "div",
+      { class: `field field-${f.kind}`, "data-field": key },
       f.kind === "boolean" ? h("div", { class: "check-row" }, input, label) : label,
       f.kind === "boolean" ? null : input,
       help ? h("div", { class: "field-help" }, markdown(help, true)) : null,
       errorBox,
-      h("div", { class: "field-diag", role: "status" }));
+      h("div", { class: "field-diag", role: "status" }),
+    );
     (s["x-advanced"] ? advanced : basic).append(row);
   }
   box.append(basic);
@@ -149,5 +207,3 @@ export function buildForm(box, { schema, values, set, connections = {}, idPrefix
     box.append(h("details", { class: "advanced" }, h("summary", { text: "Advanced" }), advanced));
   }
 }
-
-export { h };

@@ -1,5 +1,5 @@
 // The right sidebar's problems list and debug messages.
-import { h } from "./props.js";
+import { h } from "./dom.js";
 
 /** The problems list: every diagnostic of the current flow; a click selects its node. */
 export function renderProblems(app, box, countEl) {
@@ -7,32 +7,56 @@ export function renderProblems(app, box, countEl) {
   const diags = (flow && flow.diagnostics) || [];
   box.replaceChildren();
   countEl.textContent = diags.length ? String(diags.length) : "";
-  countEl.className = `tab-count${diags.some((d) => d.severity === "error") ? " error" : diags.length ? " warning" : ""}`;
+  const worst = diags.some((d) => d.severity === "error")
+    ? " error"
+    : diags.length
+      ? " warning"
+      : "";
+  countEl.className = `tab-count${worst}`;
   if (!diags.length) {
-    box.append(h("p", { class: "empty", text: flow ? "No problems found in this flow." : "No flow open." }));
+    box.append(
+      h("p", { class: "empty", text: flow ? "No problems found in this flow." : "No flow open." }),
+    );
     return;
   }
   const list = h("ul", { class: "problems" });
   for (const d of diags) {
     const where = [d.node, d.path].filter(Boolean).join(" · ");
-    const item = h("li", { class: `problem sev-${d.severity}`, tabindex: "0", "data-node": d.node || "" },
-      h("div", { class: "problem-head" },
+    const item = h(
+      "li",
+      { class: `problem sev-${d.severity}`, tabindex: "0", "data-node": d.node || "" },
+      h(
+        "div",
+        { class: "problem-head" },
         h("span", { class: `sev sev-${d.severity}`, text: d.severity }),
         h("span", { class: "code", text: d.code || "" }),
-        d.line ? h("span", { class: "line", text: `line ${d.line}${d.column ? `:${d.column}` : ""}` }) : null),
+        d.line
+          ? h("span", { class: "line", text: `line ${d.line}${d.column ? `:${d.column}` : ""}` })
+          : null,
+      ),
       h("div", { class: "problem-msg", text: d.message }),
       where ? h("div", { class: "problem-where", text: where }) : null,
-      d.hint ? h("div", { class: "problem-hint", text: d.hint }) : null);
+      d.hint ? h("div", { class: "problem-hint", text: d.hint }) : null,
+    );
     const go = () => {
-      if (d.node && flow.document.nodes[d.node]) { app.selectNode(d.node); return; }
+      if (d.node && flow.document.nodes[d.node]) {
+        app.selectNode(d.node);
+        return;
+      }
       const path = Array.isArray(d.path) ? d.path : String(d.path || "").split(/[./]/);
-      const conn = d.node && flow.document.connections && d.node in flow.document.connections ? d.node
-        : path[0] === "connections" ? path[1] : null;
+      const conn =
+        d.node && flow.document.connections && d.node in flow.document.connections
+          ? d.node
+          : path[0] === "connections"
+            ? path[1]
+            : null;
       if (conn) app.showConnection(conn);
       else if (d.line) app.showLine(d.line);
     };
     item.addEventListener("click", go);
-    item.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+    item.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") go();
+    });
     list.append(item);
   }
   box.append(list);
@@ -46,7 +70,9 @@ export function valueTree(v, depth = 0) {
   }
   const isArr = Array.isArray(v);
   const keys = Object.keys(v);
-  const summary = isArr ? `array[${v.length}]` : `object {${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", …" : ""}}`;
+  const summary = isArr
+    ? `array[${v.length}]`
+    : `object {${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", …" : ""}}`;
   const det = h("details", { class: "tree" }, h("summary", { text: summary }));
   if (depth === 0) det.open = true;
   let filled = false;
@@ -54,11 +80,14 @@ export function valueTree(v, depth = 0) {
     if (filled) return;
     filled = true;
     const ul = h("ul");
-    for (const k of keys.slice(0, 500)) ul.append(h("li", {}, h("span", { class: "k", text: `${k}: ` }), valueTree(v[k], depth + 1)));
-    if (keys.length > 500) ul.append(h("li", { class: "more", text: `… ${keys.length - 500} more` }));
+    for (const k of keys.slice(0, 500))
+      ul.append(h("li", {}, h("span", { class: "k", text: `${k}: ` }), valueTree(v[k], depth + 1)));
+    if (keys.length > 500)
+      ul.append(h("li", { class: "more", text: `… ${keys.length - 500} more` }));
     det.append(ul);
   };
-  if (det.open) fill(); else det.addEventListener("toggle", fill, { once: true });
+  if (det.open) fill();
+  else det.addEventListener("toggle", fill, { once: true });
   return det;
 }
 
@@ -71,7 +100,10 @@ export class DebugPanel {
     this.messages = [];
     this.unseen = 0;
     filterSel.addEventListener("change", () => this.render());
-    clearBtn.addEventListener("click", () => { this.messages = []; this.render(); });
+    clearBtn.addEventListener("click", () => {
+      this.messages = [];
+      this.render();
+    });
   }
 
   add(ev) {
@@ -87,7 +119,10 @@ export class DebugPanel {
     this.countEl.textContent = this.unseen ? String(this.unseen) : "";
   }
 
-  seen() { this.unseen = 0; this.countEl.textContent = ""; }
+  seen() {
+    this.unseen = 0;
+    this.countEl.textContent = "";
+  }
 
   passes(ev) {
     const f = this.filterSel.value;
@@ -99,34 +134,72 @@ export class DebugPanel {
   refreshFilter() {
     const nodes = [...new Set(this.messages.map((m) => m.node))].sort();
     const have = new Set([...this.filterSel.options].map((o) => o.value));
-    for (const n of nodes) if (!have.has(n)) this.filterSel.append(h("option", { value: n, text: n }));
+    for (const n of nodes)
+      if (!have.has(n)) this.filterSel.append(h("option", { value: n, text: n }));
   }
 
   entry(ev) {
-    const t = ev.time ? new Date(typeof ev.time === "number" && ev.time < 1e11 ? ev.time * 1000 : ev.time) : new Date();
+    const t = ev.time
+      ? new Date(typeof ev.time === "number" && ev.time < 1e11 ? ev.time * 1000 : ev.time)
+      : new Date();
     const id = this.app.localId(ev.node);
-    const nodeBtn = h("button", { class: "link", type: "button", text: ev.node, title: "Select this node" });
+    const nodeBtn = h("button", {
+      class: "link",
+      type: "button",
+      text: ev.node,
+      title: "Select this node",
+    });
     nodeBtn.addEventListener("click", () => this.app.selectNode(id));
     const msg = ev.msg;
-    // a debug node showing the payload sends {payload, _msgid[, topic]}: show msg.payload, as Node-RED does
-    const payloadOnly = msg && typeof msg === "object" && !Array.isArray(msg) && "payload" in msg
-      && Object.keys(msg).every((k) => k === "payload" || k === "_msgid" || k === "topic");
+    // a debug node showing the payload sends {payload, _msgid[, topic]}: show msg.payload, as
+    // Node-RED does
+    const payloadOnly =
+      msg &&
+      typeof msg === "object" &&
+      !Array.isArray(msg) &&
+      "payload" in msg &&
+      Object.keys(msg).every((k) => k === "payload" || k === "_msgid" || k === "topic");
     const body = payloadOnly
       ? h("div", {}, h("span", { class: "k", text: "msg.payload: " }), valueTree(msg.payload))
       : valueTree(msg);
     if (ev.level === "error") {
-      return h("div", { class: "debug-msg error", "data-node": ev.node },
-        h("div", { class: "debug-head" }, h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }), nodeBtn, h("span", { class: "sev-error", text: "error" })),
-        h("div", { class: "debug-body", text: String(ev.msg) }));
+      return h(
+        "div",
+        { class: "debug-msg error", "data-node": ev.node },
+        h(
+          "div",
+          { class: "debug-head" },
+          h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }),
+          nodeBtn,
+          h("span", { class: "sev-error", text: "error" }),
+        ),
+        h("div", { class: "debug-body", text: String(ev.msg) }),
+      );
     }
-    return h("div", { class: "debug-msg", "data-node": ev.node },
-      h("div", { class: "debug-head" }, h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }), nodeBtn,
-        msg && msg.topic ? h("span", { class: "topic", text: `topic: ${msg.topic}` }) : null),
-      h("div", { class: "debug-body" }, body));
+    return h(
+      "div",
+      { class: "debug-msg", "data-node": ev.node },
+      h(
+        "div",
+        { class: "debug-head" },
+        h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }),
+        nodeBtn,
+        msg && msg.topic ? h("span", { class: "topic", text: `topic: ${msg.topic}` }) : null,
+      ),
+      h("div", { class: "debug-body" }, body),
+    );
   }
 
   render() {
-    this.box.replaceChildren(...this.messages.filter((m) => this.passes(m)).map((m) => this.entry(m)));
-    if (!this.messages.length) this.box.append(h("p", { class: "empty", text: "Messages that reach debug nodes appear here after a deploy." }));
+    this.box.replaceChildren(
+      ...this.messages.filter((m) => this.passes(m)).map((m) => this.entry(m)),
+    );
+    if (!this.messages.length)
+      this.box.append(
+        h("p", {
+          class: "empty",
+          text: "Messages that reach debug nodes appear here after a deploy.",
+        }),
+      );
   }
 }

@@ -1,11 +1,9 @@
 // The flow file as text: edit the YAML (or JSON) itself, checked by the server as you type, saved
 // with the revision it was read at. Comments and formatting are exactly what you write.
 import { api, ApiError } from "./api.js";
-import { h } from "./props.js";
+import { $, h } from "./dom.js";
 import { modal, toast } from "./dialogs.js";
 import { renderProblems } from "./sidebar.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Put the cursor at the start of a line (from 1) and scroll it into view. */
 export function gotoLine(area, line) {
@@ -23,15 +21,37 @@ export async function openText(app, line = null) {
   if (!flow) return;
   if (app.dirty(flow) && !(await app.save(flow))) return;
   let res;
-  try { res = flow.revision === null ? { text: "", revision: null } : await api.flow(flow.file); } catch (err) { toast(err.message, "error", 8000); return; }
+  try {
+    res = flow.revision === null ? { text: "", revision: null } : await api.flow(flow.file);
+  } catch (err) {
+    toast(err.message, "error", 8000);
+    return;
+  }
   const wrap = document.querySelector(".canvas-wrap");
-  const area = h("textarea", { id: "flow-text", class: "code", spellcheck: "false", "aria-label": `${flow.file} as text` });
+  const area = h("textarea", {
+    id: "flow-text",
+    class: "code",
+    spellcheck: "false",
+    "aria-label": `${flow.file} as text`,
+  });
   area.value = res.text;
   const state = h("span", { class: "muted", role: "status" });
   const apply = h("button", { type: "button", class: "primary", text: "Save text" });
   const cancel = h("button", { type: "button", class: "secondary", text: "Back to the canvas" });
-  const pane = h("div", { class: "text-pane" },
-    h("div", { class: "text-bar" }, h("strong", { text: flow.file }), state, h("span", { class: "spacer" }), cancel, apply), area);
+  const pane = h(
+    "div",
+    { class: "text-pane" },
+    h(
+      "div",
+      { class: "text-bar" },
+      h("strong", { text: flow.file }),
+      state,
+      h("span", { class: "spacer" }),
+      cancel,
+      apply,
+    ),
+    area,
+  );
   wrap.append(pane);
   gotoLine(area, line);
   let timer = null;
@@ -41,16 +61,35 @@ export async function openText(app, line = null) {
       const v = await api.validateText(flow.file, area.value);
       flow.diagnostics = v.diagnostics || [];
       const errors = flow.diagnostics.filter((d) => d.severity === "error").length;
-      state.textContent = errors ? `${errors} error${errors === 1 ? "" : "s"}: see Problems` : "checked: no errors";
+      state.textContent = errors
+        ? `${errors} error${errors === 1 ? "" : "s"}: see Problems`
+        : "checked: no errors";
       renderProblems(app, $("panel-problems"), $("count-problems"));
-    } catch (err) { state.textContent = err.message; }
+    } catch (err) {
+      state.textContent = err.message;
+    }
   };
-  area.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 400); state.textContent = "checking…"; });
-  area.addEventListener("keydown", (e) => {
-    if (e.key === "Tab" && !e.shiftKey) { e.preventDefault(); area.setRangeText("  ", area.selectionStart, area.selectionEnd, "end"); }
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") { e.preventDefault(); e.stopPropagation(); apply.click(); }
+  area.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, 400);
+    state.textContent = "checking…";
   });
-  const close = async () => { clearTimeout(timer); pane.remove(); await app.open(flow.file, true); };
+  area.addEventListener("keydown", (e) => {
+    if (e.key === "Tab" && !e.shiftKey) {
+      e.preventDefault();
+      area.setRangeText("  ", area.selectionStart, area.selectionEnd, "end");
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+      e.preventDefault();
+      e.stopPropagation();
+      apply.click();
+    }
+  });
+  const close = async () => {
+    clearTimeout(timer);
+    pane.remove();
+    await app.open(flow.file, true);
+  };
   cancel.addEventListener("click", close);
   apply.addEventListener("click", async () => {
     try {
@@ -60,8 +99,15 @@ export async function openText(app, line = null) {
       await close();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        await modal("Someone else changed this flow", h("p", { text: `${flow.file} was changed on the server since you opened the text. Copy your text, go back to the canvas to reload, and apply your change again.` }),
-          [{ label: "Close", value: null, primary: true }]);
+        await modal(
+          "Someone else changed this flow",
+          h("p", {
+            text:
+              `${flow.file} was changed on the server since you opened the text. ` +
+              "Copy your text, go back to the canvas to reload, and apply your change again.",
+          }),
+          [{ label: "Close", value: null, primary: true }],
+        );
       } else toast(`Could not save ${flow.file}: ${err.message}`, "error", 10000);
     }
   });

@@ -1,0 +1,150 @@
+// Drawing the canvas: the SVG of nodes (boxes, ports, labels, status, diagnostics) and wires
+// (curves between ports), from the app's current flow. The base of Canvas (canvas.js), which adds
+// the view (zoom, pan) and the pointer (select, move, wire).
+import { NODE_W, NODE_H, wires, position, outputCount, inputCount } from "./model.js";
+
+export const SVG = "http://www.w3.org/2000/svg";
+export const PORT_R = 5;
+
+export function el(name, attrs = {}, parent = null) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, String(v));
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+export function curve(x1, y1, x2, y2) {
+  const dx = Math.max(40, Math.abs(x2 - x1) / 2);
+  return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+}
+
+export class CanvasDrawing {
+  render() {
+    const flow = this.app.current;
+    this.wireLayer.replaceChildren();
+    this.nodeLayer.replaceChildren();
+    this.applyView();
+    if (!flow) return;
+    const doc = flow.document;
+    for (const id of [...this.selected]) if (!(id in (doc.nodes || {}))) this.selected.delete(id);
+    const diags = this.app.diagnosticsByNode();
+    for (const [id, node] of Object.entries(doc.nodes || {}))
+      this.renderNode(doc, id, node, diags.get(id));
+    for (const w of wires(doc)) this.renderWire(doc, w);
+  }
+
+  portXY(doc, id, kind, port = 0) {
+    const [x, y] = position(doc, id);
+    const node = doc.nodes[id];
+    if (kind === "in") return [x, y + NODE_H / 2];
+    const n = Math.max(1, outputCount(node, this.app.typeInfo(node.type)));
+    const h = Math.max(NODE_H, n * 14 + 8);
+    return [x + NODE_W, y + (n === 1 ? NODE_H / 2 : ((port + 0.5) * h) / n)];
+  }
+
+  renderNode(doc, id, node, diags) {
+    const info = this.app.typeInfo(node.type);
+    const [x, y] = position(doc, id);
+    const nOut = outputCount(node, info);
+    const h = Math.max(NODE_H, nOut * 14 + 8);
+    const cat = info ? info.category : "unknown";
+    const g = el(
+      "g",
+      {
+        class: [
+          `node cat-${cat}`,
+          this.selected.has(id) ? " selected" : "",
+          node.disabled ? " disabled" : "",
+          info ? "" : " unknown",
+        ].join(""),
+        transform: `translate(${x},${y})`,
+        "data-id": id,
+        "data-type": node.type,
+      },
+      this.nodeLayer,
+    );
+    el("rect", { class: "node-box", width: NODE_W, height: h, rx: 6 }, g);
+    el("rect", { class: "node-stripe", width: 8, height: h, rx: 3 }, g);
+    const label = el("text", { class: "node-label", x: 16, y: h / 2 + 4 }, g);
+    const text = node.label || id;
+    label.textContent = text.length > 19 ? `${text.slice(0, 18)}…` : text;
+    el("title", {}, g).textContent = `${id} (${node.type})`;
+    if (inputCount(node, info) > 0) {
+      el("circle", { class: "port port-in", cx: 0, cy: NODE_H / 2, r: PORT_R, "data-id": id }, g);
+    }
+    for (let p = 0; p < nOut; p++) {
+      const cy = nOut === 1 ? NODE_H / 2 : ((p + 0.5) * h) / nOut;
+      const port = el(
+        "circle",
+        { class: "port port-out", cx: NODE_W, cy, r: PORT_R, "data-id": id, "data-port": p },
+        g,
+      );
+      if (nOut > 1) el("title", {}, port).textContent = `output ${p}`;
+    }
+    if (node.type === "inject" && this.app.deployed) {
+      const b = el(
+        "g",
+        { class: "inject-button", transform: `translate(-24,${h / 2 - 9})`, "data-inject": id },
+        g,
+      );
+      el("rect", { width: 18, height: 18, rx: 4 }, b);
+      el("path", { d: "M6,5 L13,9 L6,13 Z" }, b);
+      el("title", {}, b).textContent = "Send a message now (deployed flow)";
+    }
+    if (diags && diags.length) {
+      const err = diags.some((d) => d.severity === "error");
+      const b = el(
+        "g",
+        {
+          class: `badge ${err ? "badge-error" : "badge-warning"}`,
+          transform: `translate(${NODE_W - 4},-4)`,
+        },
+        g,
+      );
+      el("circle", { r: 9 }, b);
+      el("text", { y: 4, "text-anchor": "middle" }, b).textContent = String(diags.length);
+      el("title", {}, b).textContent = diags.map((d) => `${d.code}: ${d.message}`).join("\n");
+    }
+    const st = this.app.statusOf(id);
+    if (st && (st.text || st.fill)) {
+      const s = el("g", { class: "node-status", transform: `translate(4,${h + 14})` }, g);
+      const shape = st.shape === "ring" ? "ring" : "dot";
+      el(
+        "rect",
+        {
+          class: `status-${shape} fill-${st.fill || "grey"}`,
+          x: 0,
+          y: -8,
+          width: 8,
+          height: 8,
+          rx: shape === "dot" ? 2 : 4,
+        },
+        s,
+      );
+      const t = String(st.text || "");
+      el("text", { x: 13, y: 0 }, s).textContent = t.length > 32 ? `${t.slice(0, 31)}…` : t;
+      if (t.length > 32) el("title", {}, s).textContent = t;
+    }
+  }
+
+  renderWire(doc, w) {
+    if (!doc.nodes[w.to] || !doc.nodes[w.from]) return;
+    const [x1, y1] = this.portXY(doc, w.from, "out", w.port);
+    const [x2, y2] = this.portXY(doc, w.to, "in");
+    const key = `${w.from}:${w.port}:${w.to}`;
+    const sel = this.selectedWire === key || this.selected.has(w.from) || this.selected.has(w.to);
+    const d = curve(x1, y1, x2, y2);
+    el("path", { class: "wire-hit", d, "data-wire": key }, this.wireLayer);
+    el(
+      "path",
+      {
+        class: `wire${sel ? " selected" : ""}`,
+        d,
+        "data-from": w.from,
+        "data-to": w.to,
+        "data-port": w.port,
+      },
+      this.wireLayer,
+    );
+  }
+}

@@ -17,8 +17,7 @@ from flowrt.types import Message, Output
 if TYPE_CHECKING:
     from flowrt.api import Connection, Origin, Store
     from flowrt.compile.plan import PlannedNode
-    from flowrt.protocols import Timer
-    from flowrt.run.http import HttpRoutes
+    from flowrt.protocols import HttpRoutes, Timer
     from flowrt.run.runtime import Runtime
 
 Emit = Callable[[Output, Delivery], None]

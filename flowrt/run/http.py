@@ -1,9 +1,10 @@
 """The HTTP endpoints of ``http-in`` nodes (Node-RED's ``httpNodeRoot``), served by the engine.
 
-:class:`HttpRoutes` is what nodes get from ``ctx.http_routes()``. It is an ASGI app: ``flowrt
-run --http HOST:PORT`` serves it on its own with uvicorn (:func:`serve`), and ``flowrt serve``
-mounts it beside the editor. Routes can be added and removed while it serves (a redeploy), so the
-app looks them up on every request instead of freezing a route table.
+:class:`RouteTable` is the engine's :class:`~flowrt.protocols.HttpRoutes`, what nodes get from
+``ctx.http_routes()``. It is an ASGI app: ``flowrt run --http HOST:PORT`` serves it on its own
+with uvicorn (:class:`HttpServer`), and ``flowrt serve`` mounts it beside the editor. Routes can
+be added and removed while it serves (a redeploy), so the app looks them up on every request
+instead of freezing a route table.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from flowrt.errors import ConfigError
-from flowrt.protocols import HttpHandler
+from flowrt.protocols import HttpHandler, HttpRoutes
 
 log = logging.getLogger("flowrt.http")
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
 
 
-class HttpRoutes:
-    """The routes of http-in nodes, matched in the order they were added (as Express does).
+class RouteTable(HttpRoutes):
+    """The routes of http-in nodes (:class:`~flowrt.protocols.HttpRoutes`), matched in the order
+    they were added (as Express does).
 
     ``/users/:id`` and ``/users/{id}`` are the same route; two nodes on the same method and
     path (whatever their parameters are called) are a ConfigError naming both. A trailing slash

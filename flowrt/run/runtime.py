@@ -40,7 +40,7 @@ from flowrt.types import Message
 
 if TYPE_CHECKING:
     from flowrt.group import Group
-    from flowrt.run.http import HttpRoutes
+    from flowrt.run.http import RouteTable
 
 log = logging.getLogger("flowrt.run")
 CLOSE_TIMEOUT = 15.0
@@ -58,7 +58,7 @@ class Runtime:
         env: Mapping[str, str] | None = None,
         tap: Tap | None = None,
         tap_in: Tap | None = None,
-        http: HttpRoutes | None = None,
+        http: RouteTable | None = None,
         group: Group | None = None,
     ) -> None:
         self.plan = plan
@@ -84,7 +84,7 @@ class Runtime:
         self.stats: dict[str, list[int]] = {}
         """Node id -> [messages received, messages a source produced]."""
         self.connections: dict[str, Connection] = {}
-        self._http: HttpRoutes | None = http
+        self._http: RouteTable | None = http
         """http-in routes; given when several runtimes share one server (`flowrt serve`)."""
         self.group = group
         """The group of workers this runtime is part of (``flowrt run --group``), or None."""
@@ -132,13 +132,13 @@ class Runtime:
         wire(self)
 
     @property
-    def http(self) -> HttpRoutes:
+    def http(self) -> RouteTable:
         """The routes of http-in nodes, served by `flowrt run --http` or `flowrt serve`
         (made on first use, so flows without HTTP never load Starlette)."""
         if self._http is None:
-            from flowrt.run.http import HttpRoutes
+            from flowrt.run.http import RouteTable
 
-            self._http = HttpRoutes()
+            self._http = RouteTable()
         return self._http
 
     @property

@@ -33,7 +33,7 @@ from flowrt.message import clone
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
-from flowrt.run.http import HttpRoutes
+from flowrt.run.http import RouteTable
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.stores import Stores
 from flowrt.server.events import Hub
@@ -79,7 +79,7 @@ class Engine:
         self.close_timeout = close_timeout
         self.stores = Stores(database_url(context_url) if context_url else None)
         """One context store for every unit: node, flow and global context outlive deploys."""
-        self.http = HttpRoutes()
+        self.http = RouteTable()
         self.group = group
         self.scripts = scripts
         self.units: list[Unit] = []

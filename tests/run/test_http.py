@@ -1,4 +1,4 @@
-"""HttpRoutes (the http-in routes the engine serves) and HttpServer (uvicorn on a bound socket),
+"""RouteTable (the http-in routes the engine serves) and HttpServer (uvicorn on a bound socket),
 on real sockets."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from flowrt.errors import ConfigError
-from flowrt.run.http import HttpRoutes, HttpServer
+from flowrt.run.http import HttpServer, RouteTable
 
 
 def answer(text: str) -> Any:
@@ -25,7 +25,7 @@ def answer(text: str) -> Any:
 
 
 def test_routes_are_added_described_and_removed_by_node() -> None:
-    routes = HttpRoutes()
+    routes = RouteTable()
     routes.add("a", "get", "users/:id", answer("a"))
     routes.add("a", "post", "/users", answer("a"))
     routes.add("b", "GET", "/items/{item}", answer("b"))
@@ -42,7 +42,7 @@ def test_routes_are_added_described_and_removed_by_node() -> None:
     [("/users/:id", "/users/:name"), ("/users/:id", "/users/{id}"), ("/x", "/x/")],
 )
 def test_two_nodes_on_one_method_and_path_clash_naming_both(first: str, second: str) -> None:
-    routes = HttpRoutes()
+    routes = RouteTable()
     routes.add("first", "get", first, answer("1"))
     with pytest.raises(ConfigError) as info:
         routes.add("second", "get", second, answer("2"))
@@ -55,12 +55,12 @@ def test_two_nodes_on_one_method_and_path_clash_naming_both(first: str, second: 
 
 def test_an_unknown_method_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown HTTP method 'FETCH'"):
-        HttpRoutes().add("n", "fetch", "/x", answer("x"))
+        RouteTable().add("n", "fetch", "/x", answer("x"))
 
 
 def test_served_routes_match_params_slashes_and_change_while_serving() -> None:
     async def main() -> None:
-        routes = HttpRoutes()
+        routes = RouteTable()
         routes.add("users", "get", "/users/:id", answer("user"))
         routes.add("me", "get", "/me", answer("me"))
         server = HttpServer(routes, "127.0.0.1", 0)
@@ -89,11 +89,11 @@ def test_served_routes_match_params_slashes_and_change_while_serving() -> None:
 
 def test_the_server_reports_its_port_refuses_a_taken_one_and_frees_it() -> None:
     async def main() -> None:
-        first = HttpServer(HttpRoutes(), "127.0.0.1", 0)
+        first = HttpServer(RouteTable(), "127.0.0.1", 0)
         await first.start()
         port = first.port
         assert port > 0
-        second = HttpServer(HttpRoutes(), "127.0.0.1", port)
+        second = HttpServer(RouteTable(), "127.0.0.1", port)
         with pytest.raises(OSError, match=f"cannot serve HTTP on 127.0.0.1:{port}"):
             await second.start()
         await first.stop()
@@ -119,7 +119,7 @@ def test_stopping_cancels_a_handler_that_never_answers() -> None:
         return PlainTextResponse("never")
 
     async def main() -> None:
-        routes = HttpRoutes()
+        routes = RouteTable()
         routes.add("stuck", "get", "/stuck", forever)
         server = HttpServer(routes, "127.0.0.1", 0)
         await server.start()

@@ -6,6 +6,8 @@
   and no line of the editor's JavaScript is over 100 characters;
 - every module of flowrt belongs to a layer, and imports only from its own layer and those below
   it (the stages load -> check -> compile -> run among them);
+- the server's app is imported only by what starts it, its route modules never import one
+  another, and its modules import no cycle;
 - ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now.
 
 Every list here is derived from the tree and the registry at test time, never written down, so
@@ -254,6 +256,50 @@ def test_import_scan_sees_relative_and_late_imports(tmp_path: Path) -> None:
         LAYERS.index(("load",)),
         None,
     ]
+
+
+SERVER_APP = "flowrt.server.app"
+STARTS_THE_APP = ("flowrt.cli", "flowrt.server", "flowrt.server.serve")
+"""What may import flowrt.server.app: the commands (and what is under flowrt.cli), the server
+package itself, and flowrt.server.serve, which builds the app and runs it under uvicorn."""
+
+
+def server_imports() -> Iterator[tuple[str, str, int]]:
+    """(importer, imported module of flowrt.server, line) for every import in flowrt."""
+    for path in FLOWRT_FILES:
+        mine = module_name(path)
+        for module, line in imported_modules(path, package_of(path)):
+            parts = module.split(".")
+            if parts[:2] == ["flowrt", "server"] and len(parts) > 2:
+                yield mine, ".".join(parts[:3]), line
+
+
+def test_only_what_starts_the_server_imports_its_app() -> None:
+    """app.py assembles the routes and the middleware: what it assembles never reaches back to
+    it, and route modules share what they share through modules of their own (state, json_api),
+    never through one another."""
+    bad = []
+    for mine, theirs, line in server_imports():
+        if theirs == SERVER_APP and mine != SERVER_APP and not (
+            mine in STARTS_THE_APP or mine.startswith("flowrt.cli.")
+        ):
+            bad.append(f"{mine}:{line}: imports {theirs}")
+        route = "flowrt.server.routes_"
+        if mine.startswith(route) and theirs.startswith(route) and theirs != mine:
+            bad.append(f"{mine}:{line}: a route module imports another one, {theirs}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_server_modules_import_no_cycle() -> None:
+    import networkx
+
+    graph = networkx.DiGraph()
+    graph.add_edges_from(
+        (mine, theirs) for mine, theirs, _ in server_imports()
+        if mine.startswith("flowrt.server.") and mine != theirs
+    )
+    cycles = [sorted(c) for c in networkx.strongly_connected_components(graph) if len(c) > 1]
+    assert not cycles, f"modules of flowrt.server that import one another: {cycles}"
 
 
 # (e) the generated schema is up to date

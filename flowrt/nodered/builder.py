@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flowrt.nodered.catalog import IMPORTERS, reason_for
 from flowrt.nodered.containers import instance_env
 from flowrt.nodered.flowfile import FlowOut, NodeOut, SubflowOut
-from flowrt.nodered.mapping import Mapped, Unsupported, apply, reason_for, table
+from flowrt.nodered.mapping import Mapped, Unsupported, apply
 from flowrt.nodered.naming import Namer
-from flowrt.nodered.reader import NrNode, Problem, as_number
+from flowrt.nodered.nrnode import NrNode, as_number
+from flowrt.nodered.reader import Problem
 from flowrt.nodered.report import Entry
 from flowrt.nodered.state import ImportState, NodeScope
 from flowrt.nodered.values import escape_all
@@ -30,7 +32,6 @@ class Builder:
                  namers: dict[str, Namer]) -> None:
         self.state, self.flows, self.subflows = state, flows, subflows
         self.forced, self.registry, self.namers = forced, registry, namers
-        self.mappers = table()
         self.nodes: dict[str, NodeOut] = {}
         """Node-RED id -> the node made from it."""
         self.inputs: dict[str, str] = {}
@@ -114,7 +115,7 @@ class Builder:
             if env:
                 config["env"] = env
             return Mapped("subflow-instance", config)
-        mapper = self.mappers.get(node.type)
+        mapper = IMPORTERS.get(node.type)
         if mapper is None:
             raise Unsupported(reason_for(node.type))
         return apply(mapper, node, scope)

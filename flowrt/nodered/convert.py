@@ -2,7 +2,7 @@
 
 The steps, in order: plan the flows and subflows (containers.py); give every node a flowrt id
 (naming.py); map config nodes to connections and flow nodes to flowrt nodes through the table
-(mapping.py); wire them, folding junctions into the wires; connect subflow ports; place
+(catalog.py); wire them, folding junctions into the wires; connect subflow ports; place
 connections in the files that use them; then check the result with flowrt's own checker. A node
 whose mapped configuration the checker refuses is imported again as unsupported, with the
 checker's reason, so the files an import writes always pass `flowrt validate`.
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.nodered.builder import Builder
+from flowrt.nodered.catalog import CONNECTION_TYPES, FOLDED, IMPORTERS, LOGIN_TYPES, reason_for
 from flowrt.nodered.containers import (
     collect_groups,
     group_comments,
@@ -21,16 +22,12 @@ from flowrt.nodered.containers import (
 )
 from flowrt.nodered.credentials import Credentials
 from flowrt.nodered.flowfile import ConnectionOut, FlowOut, SubflowOut
-from flowrt.nodered.mapping import Unsupported, apply, reason_for, table
-from flowrt.nodered.mapping_network import FOLDED
+from flowrt.nodered.mapping import Unsupported, apply
 from flowrt.nodered.naming import Namer, variable
 from flowrt.nodered.reader import Export
 from flowrt.nodered.report import Entry, Report
-from flowrt.nodered.state import CONNECTION_TYPES, ImportState, NodeScope
+from flowrt.nodered.state import ImportState, NodeScope
 from flowrt.nodered.values import escape_all
-
-LOGIN_TYPES = frozenset({"mqtt-broker", "influxdb", "amqp-broker", "postgresdb"})
-"""Config types whose login is in Node-RED's credentials, not in the flow."""
 
 DEMOTING = {"E020", "E021", "E022", "E023", "E024", "E025", "E026", "E030", "E033", "E034",
             "E038", "E039"}
@@ -118,7 +115,6 @@ def _kind(nr_type: str) -> str:
 
 
 def _map_configs(state: ImportState) -> None:
-    mappers = table()
     for node in state.export.configs:
         entry = Entry(node.id, node.type, node.name, "config")
         state.entries[node.id] = entry
@@ -136,7 +132,7 @@ def _map_configs(state: ImportState) -> None:
         conn_id = state.connection_names.name(node.id, node.name, flowrt_type)
         scope = NodeScope(state, node, "", conn_id)
         try:
-            mapped = apply(mappers[node.type], node, scope)
+            mapped = apply(IMPORTERS[node.type], node, scope)
         except Unsupported as exc:
             entry.reason = str(exc)
             state.connection_reasons[node.id] = entry.reason

@@ -1,9 +1,10 @@
 """flowrt flow files -> Node-RED JSON (``flowrt export nodered``).
 
 Each flow file becomes a tab, each connection a config node, each subflow a subflow
-definition, each node the Node-RED node with the same behaviour (export_nodes.py). flowrt ids
-become Node-RED ids (subflow inner nodes are prefixed with the subflow's name), so importing the
-export again gives the same flows. A node type with no Node-RED counterpart becomes a comment
+definition, each node the Node-RED node with the same behaviour (the export conversions of
+flowrt/nodered/families/, looked up in catalog.py). flowrt ids become Node-RED ids (subflow
+inner nodes are prefixed with the subflow's name), so importing the export again gives the same
+flows. A node type with no Node-RED counterpart becomes a comment
 node holding its configuration, and is listed in the notes.
 """
 
@@ -14,13 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.load import Document, NodeDecl, SubflowDecl
-from flowrt.nodered.export_contrib import CONTRIB
-from flowrt.nodered.export_more import MORE
-from flowrt.nodered.export_nodes import CORE
+from flowrt.nodered.catalog import EXPORTED
 from flowrt.nodered.export_values import NoCounterpart, unescape
-
-EXPORTERS = {**CORE, **MORE, **CONTRIB}
-"""flowrt type -> exporter: every type with a Node-RED counterpart."""
 
 SUBFLOW_OUT = "$out"
 
@@ -152,11 +148,12 @@ def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDe
         base["env"] = [_env_item(k, v) for k, v in (decl.env if decl else {}).items()]
         base["_outputs"] = _outputs(decl, registry)
         return base
-    exporter = EXPORTERS.get(type_)
+    counterpart = EXPORTED.get(type_)
     try:
-        if exporter is None:
+        if counterpart is None or counterpart.exports is None:
             raise NoCounterpart(f"flowrt's `{type_}` has no Node-RED counterpart")
-        base.update(exporter(config))
+        base.update(counterpart.exports(config))
+        base["type"] = counterpart.type
     except NoCounterpart as exc:
         notes.add(f"{flow}/{node_id}", f"{exc}; exported as a comment holding its configuration")
         base.update(type="comment", info=f"flowrt `{type_}` node (no Node-RED counterpart):\n\n"

@@ -1,4 +1,4 @@
-"""Node-RED values from flowrt ones, for the exporters (export_nodes.py, export_more.py)."""
+"""Node-RED values from flowrt ones, for the export conversions of the family modules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 Exporter = Callable[[dict[str, Any]], dict[str, Any]]
-"""A flow file's node configuration -> the Node-RED node's properties (``type`` included)."""
+"""A flow file's node configuration -> the Node-RED node's properties (its ``type`` is the one
+declared with the exporter)."""
 
 
 class NoCounterpart(Exception):
@@ -62,3 +63,7 @@ def seconds_ms(value: Any) -> str:
     return str(int(number)) if number.is_integer() else str(number)
 
 
+def escape_separator(text: str) -> str:
+    """A split or join separator as Node-RED's form writes it (the reverse of
+    :func:`flowrt.nodered.values.unescape_separator`)."""
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")

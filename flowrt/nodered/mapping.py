@@ -1,11 +1,10 @@
-"""The mapping table: Node-RED node type -> a function that writes the flowrt node.
+"""What an import conversion is: a function of a Node-RED node that writes the flowrt node.
 
 Each mapping is a small function of the Node-RED node and a :class:`MapContext` (which resolves
 references to other nodes and config nodes, turns credentials into secret references, and
 collects the caveats). It returns a :class:`Mapped` node, or raises :class:`Unsupported` with
-the reason. The functions live in mapping_*.py, one module per family of nodes; the table
-below is the union of their ``MAPPINGS``, and the only place Node-RED's type names appear
-besides them.
+the reason. The functions live in the family modules (flowrt/nodered/families/), declared with
+their Node-RED type (flowrt/nodered/nrtype.py); catalog.py makes the table of them.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowrt.nodered.reader import NrNode
+from flowrt.nodered.nrnode import NrNode
 
 
 @dataclass
@@ -45,8 +44,10 @@ class MapContext(Protocol):
     def node_ref(self, nr_id: Any, types: tuple[str, ...] = ()) -> str | None:
         """The flowrt id of a node, or None (noted) if it is missing or of another type."""
 
-    def connection(self, nr_id: Any, types: tuple[str, ...], what: str) -> str | None:
-        """The flowrt connection made from a config node, or None (noted) if missing."""
+    def connection(self, nr_id: Any, flowrt_type: str, what: str) -> str | None:
+        """The flowrt connection (of ``flowrt_type``) made from the config node ``nr_id`` that
+        the node's property ``what`` names; a stand-in connection (noted) when it is missing or
+        of a type that does not become ``flowrt_type``."""
 
     def back_links(self, nr_id: str) -> list[str]:
         """Node-RED ids of link in nodes that list this node in their own `links` (Node-RED
@@ -78,26 +79,6 @@ def drop_defaults(config: dict[str, Any], defaults: dict[str, Any]) -> dict[str,
     return {k: v for k, v in config.items() if k not in defaults or defaults[k] != v}
 
 
-def table() -> dict[str, Mapper]:
-    """Every Node-RED type with a mapping."""
-    from flowrt.nodered import (
-        mapping_common,
-        mapping_contrib,
-        mapping_function,
-        mapping_network,
-        mapping_parser,
-        mapping_sequence,
-    )
-
-    found: dict[str, Mapper] = {}
-    for module in (
-        mapping_common, mapping_function, mapping_sequence, mapping_parser, mapping_network,
-        mapping_contrib,
-    ):
-        found.update(module.MAPPINGS)
-    return found
-
-
 def apply(mapper: Mapper, node: NrNode, cx: MapContext) -> Mapped:
     """Run a mapping. Hand-edited and generated exports put anything anywhere (a list where a
     word goes, an object for a number); a mapping that trips over such a value makes the node
@@ -109,35 +90,3 @@ def apply(mapper: Mapper, node: NrNode, cx: MapContext) -> Mapped:
             f"its properties are not what Node-RED writes for a `{node.type}` node "
             f"({type(exc).__name__}: {str(exc)[:120]})"
         ) from exc
-
-
-def unsupported_reasons() -> dict[str, str]:
-    """Node-RED types known to have no counterpart, with the reason."""
-    from flowrt.nodered import mapping_contrib, mapping_network, mapping_parser
-
-    reasons: dict[str, str] = {}
-    for module in (mapping_parser, mapping_network, mapping_contrib):
-        reasons.update(module.UNSUPPORTED)
-    return reasons
-
-
-def reason_for(nr_type: str) -> str:
-    """Why a type has no mapping (known families first, then a generic reason)."""
-    known = unsupported_reasons()
-    if nr_type in known:
-        return known[nr_type]
-    if nr_type.startswith("ui_") or nr_type.startswith("ui-"):
-        return "dashboard nodes (node-red-dashboard) have no flowrt counterpart: flowrt has no UI"
-    for prefix, why in _PREFIXES.items():
-        if nr_type.startswith(prefix):
-            return why
-    return (
-        f"no flowrt node type corresponds to Node-RED's `{nr_type}` (a contrib node this "
-        "importer does not know)"
-    )
-
-
-_PREFIXES = {
-    "rpi-": "Raspberry Pi hardware nodes need the device; flowrt has no GPIO nodes",
-    "serial": "serial-port nodes need the device; flowrt has no serial nodes",
-}

@@ -23,17 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CONFIG_TYPES = frozenset(
-    {
-        "mqtt-broker", "tls-config", "http proxy", "websocket-listener", "websocket-client",
-        "influxdb", "postgreSQLConfig", "postgresdb", "amqp-broker", "ui_base", "ui_tab",
-        "ui_group", "ui_spacer", "serial-port", "global-config", "swagger-doc", "MySQLdatabase",
-        "sqlitedb", "e-mail", "twitter-credentials", "modbus-client",
-    }
-)
-"""Types known to be config nodes; others are recognised by having no wires and no position."""
+from flowrt.nodered.catalog import CONFIG_TYPES, IMPORTERS
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+
+__all__ = [
+    "Export", "NrNode", "Problem", "ReadError", "as_bool", "as_number", "is_config_node",
+    "looks_generated", "read_data", "read_file", "read_text",
+]
 
 STRUCTURE_TYPES = frozenset({"tab", "subflow", "group", "junction"})
+"""The objects of an export that are not nodes but hold or join them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,54 +44,6 @@ class Problem:
 
     def to_dict(self) -> dict[str, str]:
         return {"message": self.message, "node": self.node}
-
-
-@dataclass(slots=True)
-class NrNode:
-    """One Node-RED node object with a unique ``id``; ``raw`` is the object as read."""
-
-    id: str
-    type: str
-    raw: dict[str, Any]
-
-    @property
-    def z(self) -> str:
-        z = self.raw.get("z")
-        return z if isinstance(z, str) else ""
-
-    @property
-    def name(self) -> str:
-        name = self.raw.get("name")
-        return name.strip() if isinstance(name, str) else ""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.raw.get(key, default)
-
-    def word(self, key: str, default: str = "") -> str:
-        """A field that holds one of a few words (a mode, a unit): its text, or ``default``
-        when it is missing or not text (an object where a word belongs is no choice)."""
-        value = self.raw.get(key)
-        return value if isinstance(value, str) else default
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        return as_bool(self.raw.get(key), default)
-
-    @property
-    def disabled(self) -> bool:
-        return as_bool(self.raw.get("d"), False)
-
-    @property
-    def wires(self) -> list[list[str]]:
-        """Output ports -> target ids; malformed entries are dropped."""
-        wires = self.raw.get("wires")
-        if not isinstance(wires, list):
-            return []
-        ports: list[list[str]] = []
-        for port in wires:
-            if isinstance(port, str):  # very old exports: one target per port
-                port = [port]
-            ports.append([t for t in port if isinstance(t, str)] if isinstance(port, list) else [])
-        return ports
 
 
 @dataclass
@@ -115,43 +66,6 @@ class Export:
 
 class ReadError(ValueError):
     """The input is not a Node-RED export at all (not JSON, or not nodes)."""
-
-
-def as_bool(value: Any, default: bool = False) -> bool:
-    """Node-RED's booleans: true/false, "true"/"false", 1/0, "" (false); missing (None) or
-    anything else is ``default``."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "1", "yes", "on"):
-            return True
-        if low in ("false", "0", "no", "off", ""):
-            return False  # "" is falsy in JavaScript, as Node-RED reads it
-    if isinstance(value, int | float):
-        return value != 0
-    return default
-
-
-def as_number(value: Any) -> float | int | None:
-    """A number from Node-RED's number-or-text fields; None when there is none."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-            return int(number) if number.is_integer() and "." not in text else number
-    return None
 
 
 def read_file(path: str | Path) -> Export:
@@ -271,12 +185,11 @@ def _fresh(export: Export, base: str) -> str:
 
 
 def is_config_node(node: NrNode) -> bool:
-    """Config nodes are known by type; unknown types by having no wires and no position."""
-    from flowrt.nodered.mapping import table
-
+    """Config nodes are known by type (flowrt/nodered/catalog.py); unknown types by having no
+    wires and no position."""
     if node.type in CONFIG_TYPES:
         return True
-    if node.type in STRUCTURE_TYPES or node.type.startswith("subflow:") or node.type in table():
+    if node.type in STRUCTURE_TYPES or node.type.startswith("subflow:") or node.type in IMPORTERS:
         return False
     return "wires" not in node.raw and "x" not in node.raw and "y" not in node.raw
 

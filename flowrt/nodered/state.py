@@ -10,23 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowrt.nodered.catalog import CONNECTION_SOURCES, STUB_FIELDS
 from flowrt.nodered.credentials import Credentials
 from flowrt.nodered.flowfile import ConnectionOut
 from flowrt.nodered.mapping import Unsupported
 from flowrt.nodered.naming import Namer, variable
-from flowrt.nodered.reader import Export, NrNode, Problem
+from flowrt.nodered.nrnode import NrNode
+from flowrt.nodered.reader import Export, Problem
 from flowrt.nodered.report import Entry
-
-CONNECTION_TYPES = {
-    "mqtt-broker": "mqtt-broker",
-    "influxdb": "influxdb",
-    "postgreSQLConfig": "postgres",
-    "postgresdb": "postgres",
-    "amqp-broker": "amqp-broker",
-}
-"""Node-RED config types that become connections, and the flowrt type they become."""
-
-_STUB_FIELD = {"mqtt-broker": "url", "influxdb": "url", "postgres": "dsn", "amqp-broker": "url"}
 
 
 @dataclass
@@ -78,9 +69,9 @@ class ImportState:
         key = f"missing:{nr_id or flowrt_type}"
         if key not in self.stubs:
             conn_id = self.connection_names.take(f"missing-{flowrt_type}")
-            var = variable(conn_id, _STUB_FIELD[flowrt_type])
+            var = variable(conn_id, STUB_FIELDS[flowrt_type])
             self.stubs[key] = ConnectionOut(
-                conn_id, flowrt_type, {_STUB_FIELD[flowrt_type]: "${" + var + "}"},
+                conn_id, flowrt_type, {STUB_FIELDS[flowrt_type]: "${" + var + "}"},
                 comments=[f"Made by the import: {why}. Set {var}."],
             )
             self.variables.append(var)
@@ -120,9 +111,9 @@ class NodeScope:
             return None
         return self.state.ids[nr_id]
 
-    def connection(self, nr_id: Any, types: tuple[str, ...], what: str) -> str | None:
+    def connection(self, nr_id: Any, flowrt_type: str, what: str) -> str | None:
         state = self.state
-        flowrt_type = CONNECTION_TYPES[types[0]]
+        types = CONNECTION_SOURCES[flowrt_type]
         config = state.export.nodes.get(nr_id) if isinstance(nr_id, str) and nr_id else None
         if config is None:
             why = (f"`{what}` config node `{nr_id}` is not in the export" if nr_id

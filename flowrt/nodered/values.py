@@ -17,13 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flowrt.expressions.props import parse_path
-from flowrt.nodered.reader import as_number
+from flowrt.load.env import NAME as _NAME
+from flowrt.nodered.nrnode import as_number
 
 Note = Callable[[str], None]
 """Where a conversion reports what differs from Node-RED (the node's caveats)."""
 
 _WHOLE_ENV = re.compile(r"^\$\{(\S+)\}$|^\$\((\S+)\)$")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STORE = re.compile(r"^#:\((\w+)\)::")
 
 

@@ -31,12 +31,12 @@ from flowrt.nodered import (
     read_data,
     read_text,
 )
-from flowrt.nodered.credentials import _checked
-from flowrt.nodered.mapping import table
+from flowrt.nodered.catalog import IMPORTERS
+from flowrt.nodered.credentials import plain_credentials
 from flowrt.registry import default_registry
 
 REGISTRY = default_registry()
-MAPPED = sorted(table())
+MAPPED = sorted(IMPORTERS)
 IDS = ["t1", "t2", "sf1", "cfg1", "n1", "n2", "n3", "n4", "n5", "j1", "g1", ""]
 TYPED = ["str", "num", "bool", "json", "msg", "flow", "global", "env", "date", "jsonata", "bin",
          "re", "prev", "", "nope"]  # fmt: skip
@@ -169,7 +169,7 @@ def export(draw: st.DrawFn) -> Any:
 def imported(data: Any, credentials: Any = None) -> Any:
     """Convert ``data``; None when the importer refused it with its own error."""
     try:
-        creds = _checked(credentials) if credentials is not None else {}
+        creds = plain_credentials(credentials) if credentials is not None else {}
         return convert(read_data(data, "flows.json"), creds, "flows.json", REGISTRY)
     except (ReadError, CredentialsError) as exc:
         assert str(exc)

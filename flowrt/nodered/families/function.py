@@ -1,17 +1,20 @@
-"""Mappings of Node-RED's "function" nodes: function, switch, change, range, template, delay,
-trigger and rbe (filter). Their sequence and parser siblings are in mapping_sequence.py and
-mapping_parser.py."""
+"""Node-RED's function nodes that shape messages: function, change, switch, range and template.
+Their siblings that hold, pace or drop messages (delay, trigger, rbe) are in flow_control.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported
-from flowrt.nodered.reader import NrNode, as_bool, as_number
-from flowrt.nodered.values import context_key, js_regex, property_path, seconds, typed_value
+from flowrt.nodered.export_values import NoCounterpart, target, typed, unescape
+from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+from flowrt.nodered.nrtype import NrType
+from flowrt.nodered.values import context_key, js_regex, property_path, typed_value
+
+# -- import: Node-RED -> flowrt -------------------------------------------------------------------
 
 
-def function(node: NrNode, cx: MapContext) -> Mapped:
+def import_function(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {"func": node.get("func") if isinstance(node.get("func"), str) else ""}
     outputs = as_number(node.get("outputs"))
     if outputs is not None and int(outputs) != 1:
@@ -87,7 +90,7 @@ def _change_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
     return out
 
 
-def change(node: NrNode, cx: MapContext) -> Mapped:
+def import_change(node: NrNode, cx: MapContext) -> Mapped:
     rules = node.get("rules")
     if not isinstance(rules, list):
         rules = _legacy_rules(node)
@@ -136,7 +139,7 @@ def _switch_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
     raise Unsupported(f"switch rule `{kind}` is not known")
 
 
-def switch(node: NrNode, cx: MapContext) -> Mapped:
+def import_switch(node: NrNode, cx: MapContext) -> Mapped:
     ptype = node.get("propertyType") or "msg"
     config: dict[str, Any] = {}
     if ptype == "msg":
@@ -157,7 +160,7 @@ def switch(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("switch", config)
 
 
-def range_(node: NrNode, cx: MapContext) -> Mapped:
+def import_range(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     prop = property_path(node.get("property"), cx.note)
     if prop != "payload":
@@ -176,7 +179,7 @@ def range_(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("range", config)
 
 
-def template(node: NrNode, cx: MapContext) -> Mapped:
+def import_template(node: NrNode, cx: MapContext) -> Mapped:
     syntax = "plain" if node.get("syntax") == "plain" else "mustache"
     config: dict[str, Any] = {"syntax": syntax, "template": node.get("template") or ""}
     scope = node.get("fieldType") or "msg"
@@ -197,147 +200,94 @@ def template(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("template", config)
 
 
-_RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# -- export: flowrt -> Node-RED -------------------------------------------------------------------
 
 
-def delay(node: NrNode, cx: MapContext) -> Mapped:
-    pause = node.get("pauseType") or "delay"
-    config: dict[str, Any] = {}
-    if pause in ("delay", "delayv"):
-        config["delay"] = seconds(node.get("timeout", 5), node.get("timeoutUnits", "seconds"),
-                                  cx.note, 5.0)
-        if pause == "delayv":
-            config["allow_override"] = True
-    elif pause == "random":
-        units = node.get("randomUnits", "seconds")
-        config.update(mode="random",
-                      delay=seconds(node.get("randomFirst", 1), units, cx.note, 1.0),
-                      max_delay=seconds(node.get("randomLast", 5), units, cx.note, 5.0))
-    elif pause in ("rate", "queue", "timed"):
-        rate = as_number(node.get("rate")) or 1
-        count = as_number(node.get("nbRateUnits")) or 1
-        per = count * _RATE_UNITS.get(str(node.get("rateUnits", "second")), 1)
-        config["mode"] = "rate" if pause == "rate" else "topic"
-        config["rate"], config["per"] = rate, per
-        if pause == "timed":
-            config["release"] = "all"
-        if pause == "rate" and node.flag("drop"):
-            config["drop"] = True
-        if node.flag("allowrate"):
-            config["allow_override"] = True
+def export_function(c: dict[str, Any]) -> dict[str, Any]:
+    return {"func": unescape(c.get("func", "return msg;")),
+            "outputs": c.get("outputs", 1), "timeout": c.get("timeout", 0), "noerr": 0,
+            "initialize": unescape(c.get("initialize", "")),
+            "finalize": unescape(c.get("finalize", "")), "libs": []}
+
+
+def _export_change_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    action = next(a for a in ("set", "change", "delete", "move") if a in rule)
+    p, pt = target(rule[action])
+    out: dict[str, Any] = {"t": action, "p": p, "pt": pt}
+    if action == "move":
+        out["to"], out["tot"] = target(rule["to"])
+    elif action in ("set", "change"):
+        out["to"], out["tot"] = typed(rule.get("to"))
+    if action == "change":
+        out["from"], out["fromt"] = typed(rule.get("from"))
+    if rule.get("deep_copy"):
+        out["dc"] = True
+    return out
+
+
+def export_change(c: dict[str, Any]) -> dict[str, Any]:
+    return {"rules": [_export_change_rule(r) for r in c.get("rules", [])]}
+
+
+_OPERATORS = {ours: theirs for theirs, ours in _COMPARE.items()}
+_IS_EXPORT: dict[Any, str] = {**{ours: theirs for theirs, ours in _IS.items()},
+                              "true": "true", "false": "false"}
+
+
+def _export_switch_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    for ours, theirs in _OPERATORS.items():
+        if ours in rule:
+            v, vt = typed(rule[ours])
+            return {"t": theirs, "v": v, "vt": vt}
+    for ours, theirs in (("between", "btwn"), ("index_between", "index")):
+        if ours in rule:
+            (v, vt), (v2, v2t) = typed(rule[ours][0]), typed(rule[ours][1])
+            return {"t": theirs, "v": v, "vt": vt, "v2": v2, "v2t": v2t}
+    if "regex" in rule:
+        return {"t": "regex", "v": rule["regex"], "vt": "str",
+                "case": bool(rule.get("ignore_case"))}
+    if "is" in rule:
+        return {"t": _IS_EXPORT[rule["is"]]}
+    if "is_type" in rule:
+        return {"t": "istype", "v": rule["is_type"], "vt": rule["is_type"]}
+    if "jsonata" in rule:
+        return {"t": "jsonata_exp", "v": unescape(rule["jsonata"]), "vt": "jsonata"}
+    return {"t": "else"}
+
+
+def export_switch(c: dict[str, Any]) -> dict[str, Any]:
+    prop = c.get("property", "payload")
+    if isinstance(prop, dict):
+        prop, prop_type = typed(prop)
     else:
-        raise Unsupported(f"delay mode `{pause}` is not known")
-    if as_number(node.get("outputs")) == 2:
-        config["dropped_output"] = True
-    return Mapped("delay", {k: v for k, v in config.items()
-                            if not (k in ("rate", "per") and v == 1)})
+        prop_type = "msg"
+    rules = [_export_switch_rule(r) for r in c.get("rules", [])]
+    return {"property": prop, "propertyType": prop_type, "rules": rules,
+            "checkall": "false" if c.get("check") == "first" else "true", "repair": False,
+            "outputs": len(rules)}
 
 
-def _trigger_value(node: NrNode, which: str, cx: MapContext) -> tuple[str, Any]:
-    """(kind, value): kind is `nothing`, `original`, `latest` or `value`."""
-    vtype = node.get(f"{which}type") or "str"
-    raw = node.get(which)
-    default = "1" if which == "op1" else "0"
-    if vtype == "date" and raw in (None, "", default):
-        raw = ""
-    elif not raw and vtype != "date":
-        raw = default  # Node-RED: `n.op1 || "1"`
-    if vtype == "val":
-        vtype = "bool" if raw in ("true", "false") else "null" if raw == "null" else "str"
-    if vtype == "nul":
-        return "nothing", None
-    if vtype == "null":
-        return "value", None
-    if vtype in ("pay", "payl"):
-        return ("original" if vtype == "pay" else "latest"), {"type": "msg", "value": "payload"}
-    ok, value = typed_value(raw, vtype, cx.note)
-    if not ok:
-        raise Unsupported(f"the trigger's {which} value cannot be expressed")
-    return "value", value
+def export_range(c: dict[str, Any]) -> dict[str, Any]:
+    return {"minin": c["min_in"], "maxin": c["max_in"], "minout": c["min_out"],
+            "maxout": c["max_out"], "action": {"wrap": "roll"}.get(c.get("action", "scale"),
+                                                                   c.get("action", "scale")),
+            "round": bool(c.get("round")), "property": c.get("property", "payload")}
 
 
-def trigger(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {}
-    kind1, first = _trigger_value(node, "op1", cx)
-    kind2, second = _trigger_value(node, "op2", cx)
-    config["first"] = first if kind1 != "nothing" else None
-    config["second"] = second if kind2 != "nothing" else None
-    silent = kind1 == "nothing" and kind2 == "nothing"
-    if silent:
-        cx.note("sends nothing at all (both messages are `nothing`)")
-        config["send"] = "second"  # and, below, `then: block`: the second is never sent
-    elif kind1 == "nothing":
-        config["send"] = "second"
-    elif kind2 == "nothing":
-        config["send"] = "first"
-    if kind2 == "latest":
-        config["second_from"] = "latest"
-    duration = as_number(node.get("duration"))
-    duration = 250 if duration is None else duration
-    unit = {"ms": "ms", "s": "s", "min": "min", "hr": "hr"}.get(node.word("units"), "ms")
-    if duration == 0 or silent:
-        config["then"] = "block"
-    else:
-        if duration < 0:
-            config["then"] = "resend"
-        config["duration"] = seconds(abs(duration), unit, cx.note)
-    if node.flag("extend") and duration > 0 and not silent:
-        config["extend"] = True
-    if node.flag("overrideDelay"):
-        config["allow_override"] = True
-    reset = node.get("reset")
-    if isinstance(reset, str) and reset:
-        config["reset_payload"] = reset
-    if node.get("bytopic") == "topic":
-        config["group_by"] = property_path(node.get("topic") or "topic", cx.note, "topic")
-    if as_number(node.get("outputs")) == 2:
-        config["second_output"] = True
-    return Mapped("trigger", config)
+def export_template(c: dict[str, Any]) -> dict[str, Any]:
+    syntax = c.get("syntax", "jinja")
+    if syntax == "jinja":
+        raise NoCounterpart("Jinja templates have no Node-RED counterpart (mustache only)")
+    return {"field": c.get("property", "payload"),
+            "fieldType": c.get("scope", "msg"), "format": "handlebars", "syntax": syntax,
+            "template": unescape(c.get("template", "")),
+            "output": {"text": "str"}.get(c.get("output", "text"), c.get("output", "text"))}
 
 
-_RBE_MODES = {"rbe": "changes", "rbei": "changes-ignore-initial", "deadband": "deadband",
-              "deadbandEq": "deadband-equal", "narrowband": "narrowband",
-              "narrowbandEq": "narrowband-equal"}
-
-
-def rbe(node: NrNode, cx: MapContext) -> Mapped:
-    func = node.word("func") or "rbe"
-    if func not in _RBE_MODES:
-        raise Unsupported(f"filter mode `{func}` is not known")
-    config: dict[str, Any] = {}
-    if func != "rbe":
-        config["mode"] = _RBE_MODES[func]
-    gap = str(node.get("gap") or "").strip()
-    if gap.endswith("%"):
-        config["percent"] = True
-        gap = gap[:-1]
-    band = as_number(gap)
-    if band:
-        config["band"] = band
-    start = as_number(node.get("start"))
-    if start is not None and "narrowband" in config.get("mode", ""):
-        config["start"] = start
-    if node.get("inout") == "in":
-        config["compare_to"] = "last-input"
-    prop = property_path(node.get("property"), cx.note)
-    if prop != "payload":
-        config["property"] = prop
-    if not as_bool(node.get("septopics"), True):
-        config["group_by"] = None
-    else:
-        topic = property_path(node.get("topi") or "topic", cx.note, "topic")
-        if topic != "topic":
-            config["group_by"] = topic
-    return Mapped("filter", config)
-
-
-MAPPINGS: dict[str, Mapper] = {
-    "function": function,
-    "change": change,
-    "switch": switch,
-    "range": range_,
-    "template": template,
-    "delay": delay,
-    "trigger": trigger,
-    "rbe": rbe,
-}
+TYPES = (
+    NrType("function", "function", import_function, export_function),
+    NrType("change", "change", import_change, export_change),
+    NrType("switch", "switch", import_switch, export_switch),
+    NrType("range", "range", import_range, export_range),
+    NrType("template", "template", import_template, export_template),
+)

@@ -1,13 +1,17 @@
-"""Mappings of Node-RED's sequence nodes: split, join, sort and batch."""
+"""Node-RED's sequence nodes: split, join, sort and batch."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported
-from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.export_values import NoCounterpart, escape_separator, typed, unescape
+from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+from flowrt.nodered.nrtype import NrType
 from flowrt.nodered.values import property_path, typed_value, unescape_separator
+
+# -- import: Node-RED -> flowrt -------------------------------------------------------------------
 
 
 def _bytes(text: Any, what: str) -> list[int]:
@@ -20,7 +24,7 @@ def _bytes(text: Any, what: str) -> list[int]:
     return data
 
 
-def split(node: NrNode, cx: MapContext) -> Mapped:
+def import_split(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     prop = property_path(node.get("property"), cx.note)
     if prop != "payload":
@@ -50,7 +54,7 @@ def split(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("split", config)
 
 
-def join(node: NrNode, cx: MapContext) -> Mapped:
+def import_join(node: NrNode, cx: MapContext) -> Mapped:
     mode = node.get("mode") or "auto"
     config: dict[str, Any] = {}
     if mode == "auto":
@@ -107,7 +111,7 @@ def join(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("join", config)
 
 
-def sort(node: NrNode, cx: MapContext) -> Mapped:
+def import_sort(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     on_property = node.get("targetType") == "msg"
     if on_property:
@@ -131,7 +135,7 @@ def sort(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("sort", config)
 
 
-def batch(node: NrNode, cx: MapContext) -> Mapped:
+def import_batch(node: NrNode, cx: MapContext) -> Mapped:
     mode = node.get("mode") or "count"
     config: dict[str, Any] = {}
     if mode == "count":
@@ -159,9 +163,74 @@ def batch(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("batch", config)
 
 
-MAPPINGS: dict[str, Mapper] = {
-    "split": split,
-    "join": join,
-    "sort": sort,
-    "batch": batch,
-}
+# -- export: flowrt -> Node-RED -------------------------------------------------------------------
+
+
+def export_split(c: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"property": c.get("property", "payload"),
+                           "splt": "\\n", "spltType": "str",
+                           "arraySplt": c.get("array_length", 1), "arraySpltType": "len",
+                           "stream": bool(c.get("stream")), "addname": c.get("key_property") or ""}
+    if c.get("separator_bytes") is not None:
+        out.update(splt=json.dumps(c["separator_bytes"]), spltType="bin")
+    elif c.get("length") is not None:
+        out.update(splt=str(c["length"]), spltType="len")
+    else:
+        out["splt"] = escape_separator(unescape(c.get("separator", "\n")))
+    return out
+
+
+def export_join(c: dict[str, Any]) -> dict[str, Any]:
+    mode = c.get("mode", "auto")
+    out: dict[str, Any] = {"mode": {"manual": "custom"}.get(mode, mode),
+                           "build": c.get("build", "array"),
+                           "property": c.get("property", "payload"),
+                           "propertyType": "full" if c.get("whole_message") else "msg",
+                           "key": c.get("key", "topic"), "joiner": "\\n", "joinerType": "str",
+                           "accumulate": bool(c.get("accumulate")),
+                           "timeout": str(c.get("timeout") or ""),
+                           "count": str(c.get("count") or ""), "useparts": True,
+                           "reduceRight": bool(c.get("reduce_right"))}
+    if c.get("joiner_bytes") is not None:
+        out.update(joiner=json.dumps(c["joiner_bytes"]), joinerType="bin")
+    else:
+        out["joiner"] = escape_separator(unescape(c.get("joiner", "\n")))
+    if mode == "reduce":
+        init, init_type = typed(c.get("reduce_initial", 0))
+        out.update(reduceExp=unescape(c.get("reduce_expression")), reduceInit=init,
+                   reduceInitType=init_type, reduceFixup=unescape(c.get("reduce_fixup") or ""))
+    return out
+
+
+def export_sort(c: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"order": c.get("order", "ascending"),
+                           "as_num": bool(c.get("numeric")), "target": "payload",
+                           "targetType": "seq", "msgKey": "payload", "msgKeyType": "elem",
+                           "seqKey": "payload", "seqKeyType": "msg"}
+    if c.get("mode", "property") == "property":
+        out.update(target=c.get("property", "payload"), targetType="msg")
+        if c.get("key"):
+            raise NoCounterpart("sorting array elements by a key property needs JSONata in "
+                                "Node-RED")
+        if c.get("key_expression"):
+            out.update(msgKey=unescape(c["key_expression"]), msgKeyType="jsonata")
+    elif c.get("key_expression"):
+        out.update(seqKey=unescape(c["key_expression"]), seqKeyType="jsonata")
+    else:
+        out["seqKey"] = c.get("key") or "payload"
+    return out
+
+
+def export_batch(c: dict[str, Any]) -> dict[str, Any]:
+    return {"mode": c.get("mode", "count"), "count": c.get("count", 10),
+            "overlap": c.get("overlap", 0), "interval": c.get("interval", 10),
+            "allowEmptySequence": bool(c.get("send_empty")), "honourParts": False,
+            "topics": [{"topic": t} for t in c.get("topics", [])]}
+
+
+TYPES = (
+    NrType("split", "split", import_split, export_split),
+    NrType("join", "join", import_join, export_join),
+    NrType("sort", "sort", import_sort, export_sort),
+    NrType("batch", "batch", import_batch, export_batch),
+)

@@ -1,13 +1,19 @@
-"""Mappings of Node-RED's "common" nodes: inject, debug, complete, catch, status, link in, link
-out, link call and comment."""
+"""Node-RED's "common" nodes: inject, debug, complete, catch, status, link in, link out, link
+call and comment; and the global-config node, whose environment variables the import copies into
+every flow's ``env``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported, drop_defaults
-from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.export_values import Exporter, typed, unescape
+from flowrt.nodered.mapping import MapContext, Mapped, Unsupported, drop_defaults
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+from flowrt.nodered.nrtype import NrType
 from flowrt.nodered.values import property_path, seconds, typed_value
+
+# -- import: Node-RED -> flowrt -------------------------------------------------------------------
+
 
 _INJECT_KEYS = {"payload", "topic"}
 
@@ -33,7 +39,7 @@ def _inject_props(node: NrNode) -> list[dict[str, Any]]:
     return found
 
 
-def inject(node: NrNode, cx: MapContext) -> Mapped:
+def import_inject(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     properties: dict[str, Any] = {}
     has_payload = False
@@ -72,7 +78,7 @@ def inject(node: NrNode, cx: MapContext) -> Mapped:
     return mapped
 
 
-def debug(node: NrNode, cx: MapContext) -> Mapped:
+def import_debug(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     complete = str(node.get("complete", "false"))
     target = node.get("targetType")
@@ -105,7 +111,7 @@ def _scope(node: NrNode, cx: MapContext) -> list[str] | None:
     return [s for s in found if s]
 
 
-def catch(node: NrNode, cx: MapContext) -> Mapped:
+def import_catch(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     scope = _scope(node, cx)
     if scope is not None:
@@ -115,23 +121,23 @@ def catch(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("catch", config)
 
 
-def status(node: NrNode, cx: MapContext) -> Mapped:
+def import_status(node: NrNode, cx: MapContext) -> Mapped:
     scope = _scope(node, cx)
     return Mapped("status", {} if scope is None else {"scope": scope})
 
 
-def complete(node: NrNode, cx: MapContext) -> Mapped:
+def import_complete(node: NrNode, cx: MapContext) -> Mapped:
     scope = _scope(node, cx) or []
     if node.flag("uncaught"):
         cx.note("`uncaught` is not offered by flowrt's complete node")
     return Mapped("complete", {"scope": scope})
 
 
-def link_in(node: NrNode, cx: MapContext) -> Mapped:
+def import_link_in(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("link-in", {})
 
 
-def link_out(node: NrNode, cx: MapContext) -> Mapped:
+def import_link_out(node: NrNode, cx: MapContext) -> Mapped:
     if node.get("mode") == "return":
         return Mapped("link-out", {"mode": "return"})
     links = node.get("links")
@@ -146,7 +152,7 @@ def link_out(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("link-out", {"links": found})
 
 
-def link_call(node: NrNode, cx: MapContext) -> Mapped:
+def import_link_call(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     if node.get("linkType") == "dynamic":
         config["dynamic"] = True
@@ -166,19 +172,92 @@ def link_call(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("link-call", config)
 
 
-def comment(node: NrNode, cx: MapContext) -> Mapped:
+def import_comment(node: NrNode, cx: MapContext) -> Mapped:
     info = node.get("info")
     return Mapped("comment", {"text": info} if isinstance(info, str) and info else {})
 
 
-MAPPINGS: dict[str, Mapper] = {
-    "inject": inject,
-    "debug": debug,
-    "catch": catch,
-    "status": status,
-    "complete": complete,
-    "link in": link_in,
-    "link out": link_out,
-    "link call": link_call,
-    "comment": comment,
-}
+# -- export: flowrt -> Node-RED -------------------------------------------------------------------
+
+
+def export_inject(c: dict[str, Any]) -> dict[str, Any]:
+    payload, payload_type = typed(c.get("payload", {"type": "date"}))
+    props: list[dict[str, Any]] = [{"p": "payload"}]
+    out: dict[str, Any] = {"payload": payload, "payloadType": payload_type, "topic": ""}
+    topic = c.get("topic")
+    if isinstance(topic, str):
+        props.append({"p": "topic", "vt": "str"})
+        out["topic"] = unescape(topic)
+    elif topic is not None:
+        v, vt = typed(topic)
+        props.append({"p": "topic", "v": v, "vt": vt})
+    for path, value in (c.get("properties") or {}).items():
+        v, vt = typed(value)
+        props.append({"p": path, "v": v, "vt": vt})
+    out["props"] = props
+    out["repeat"] = str(c["repeat"]) if c.get("repeat") else ""
+    out["crontab"] = c.get("cron") or ""
+    out["once"] = bool(c.get("once"))
+    out["onceDelay"] = c.get("once_delay", 0.1)
+    return out
+
+
+def export_debug(c: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"active": c.get("active", True),
+                           "tosidebar": c.get("console", True), "console": False}
+    if c.get("expression"):
+        out.update(complete=c["expression"], targetType="jsonata")
+    elif c.get("complete"):
+        out.update(complete="true", targetType="full")
+    else:
+        out.update(complete=c.get("property", "payload"), targetType="msg")
+    status = c.get("status", "off")
+    out["tostatus"] = status != "off"
+    out["statusType"] = "counter" if status == "count" else "auto"
+    out["statusVal"] = ""
+    return out
+
+
+def _scoped(uncaught: bool) -> Exporter:
+    """The exporter of catch, status or complete: their scope, and `uncaught` for those that
+    have it."""
+
+    def export(c: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"scope": c.get("scope")}
+        if uncaught:
+            out["uncaught"] = bool(c.get("uncaught"))
+        return out
+
+    return export
+
+
+def export_link_in(c: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def export_link_out(c: dict[str, Any]) -> dict[str, Any]:
+    return {"mode": c.get("mode", "link"), "links": c.get("links", [])}
+
+
+def export_link_call(c: dict[str, Any]) -> dict[str, Any]:
+    return {"links": [c["target"]] if c.get("target") else [],
+            "linkType": "dynamic" if c.get("dynamic") else "static",
+            "timeout": str(c.get("timeout", 30))}
+
+
+def export_comment(c: dict[str, Any]) -> dict[str, Any]:
+    return {"info": c.get("text", "")}
+
+
+TYPES = (
+    NrType("inject", "inject", import_inject, export_inject),
+    NrType("debug", "debug", import_debug, export_debug),
+    NrType("catch", "catch", import_catch, _scoped(uncaught=True)),
+    NrType("status", "status", import_status, _scoped(uncaught=False)),
+    NrType("complete", "complete", import_complete, _scoped(uncaught=True)),
+    NrType("link in", "link-in", import_link_in, export_link_in),
+    NrType("link out", "link-out", import_link_out, export_link_out),
+    NrType("link call", "link-call", import_link_call, export_link_call),
+    NrType("comment", "comment", import_comment, export_comment),
+    NrType("global-config", config=True),
+)

@@ -1,32 +1,29 @@
-"""Mappings of the contrib nodes of the IoT world flowrt grew out of:
+"""The database contrib nodes of the IoT world flowrt grew out of:
 
-- node-red-contrib-influxdb: `influxdb` (config), `influxdb out`, `influxdb batch`, `influxdb in`;
-- node-red-contrib-postgresql: `postgreSQLConfig` (config), `postgresql`;
-- node-red-contrib-postgres (the older package): `postgresdb` (config), `postgres`;
-- node-red-contrib-amqp: `amqp-broker` (config), `amqp-in`, `amqp-in-manual-ack`, `amqp-out`.
+- node-red-contrib-influxdb: `influxdb` (a connection), `influxdb out`, `influxdb batch`,
+  `influxdb in`;
+- node-red-contrib-postgresql: `postgreSQLConfig` (a connection), `postgresql`;
+- node-red-contrib-postgres (the older package): `postgresdb` (a connection), `postgres`.
 
-Dashboard and hardware nodes are listed with the reason they are not imported.
+Other database packages' config nodes are listed, with no counterpart, in others.py.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported
-from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.export_values import NoCounterpart
+from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+from flowrt.nodered.nrtype import NrType
 from flowrt.nodered.values import env_reference
 
-INFLUXDB = ("influxdb",)
-POSTGRES = ("postgreSQLConfig", "postgresdb")
-AMQP = ("amqp-broker",)
-
-# -- InfluxDB ------------------------------------------------------------------------------------
+# -- import: Node-RED -> flowrt -------------------------------------------------------------------
 
 
-def influxdb(node: NrNode, cx: MapContext) -> Mapped:
+def import_influxdb(node: NrNode, cx: MapContext) -> Mapped:
     version = node.get("influxdbVersion") or "1.x"
     creds = cx.credentials()
     config: dict[str, Any] = {}
@@ -87,8 +84,8 @@ def _influx_target(node: NrNode, cx: MapContext, config: dict[str, Any]) -> None
     config["precision"] = _PRECISIONS[precision]
 
 
-def influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), INFLUXDB,
+def import_influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
                                                           "influxdb")}
     measurement = node.get("measurement")
     if isinstance(measurement, str) and measurement:
@@ -99,15 +96,15 @@ def influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("influx-out", config)
 
 
-def influxdb_batch(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), INFLUXDB,
+def import_influxdb_batch(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
                                                           "influxdb")}
     _influx_target(node, cx, config)
     return Mapped("influx-out", config)
 
 
-def influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), INFLUXDB,
+def import_influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
                                                           "influxdb")}
     query = node.get("query")
     if isinstance(query, str) and query.strip():
@@ -123,9 +120,6 @@ def influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("influx-query", config)
 
 
-# -- PostgreSQL ----------------------------------------------------------------------------------
-
-
 def _typed_field(node: NrNode, key: str, cx: MapContext) -> Any:
     """A postgreSQLConfig field with its `<key>FieldType` (str, num, bool, env...)."""
     value = node.get(key)
@@ -138,7 +132,7 @@ def _typed_field(node: NrNode, key: str, cx: MapContext) -> Any:
     return value
 
 
-def postgres_config(node: NrNode, cx: MapContext) -> Mapped:
+def import_postgres_config(node: NrNode, cx: MapContext) -> Mapped:
     creds = cx.credentials()
     if node.type == "postgresdb":
         host, port, database = node.get("hostname"), node.get("port"), node.get("db")
@@ -164,14 +158,14 @@ def postgres_config(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("postgres", config)
 
 
-def postgresql(node: NrNode, cx: MapContext) -> Mapped:
+def import_postgresql(node: NrNode, cx: MapContext) -> Mapped:
     query = node.get("query")
     if not isinstance(query, str) or not query.strip():
         raise Unsupported("the node has no query")
     if "{{" in query:
         raise Unsupported("the query is built from message text with mustache: flowrt sends "
                           "values apart from the SQL text; rewrite it with :name parameters")
-    config: dict[str, Any] = {"connection": cx.connection(node.get("postgreSQLConfig"), POSTGRES,
+    config: dict[str, Any] = {"connection": cx.connection(node.get("postgreSQLConfig"), "postgres",
                                                           "postgreSQLConfig")}
     positional = sorted({int(n) for n in re.findall(r"\$(\d+)", query)})
     if positional:
@@ -188,11 +182,11 @@ def postgresql(node: NrNode, cx: MapContext) -> Mapped:
 _NAMED = r"$replace(payload, /\$([A-Za-z_][A-Za-z0-9_]*)/, ':$1')"
 
 
-def postgres(node: NrNode, cx: MapContext) -> Mapped:
+def import_postgres(node: NrNode, cx: MapContext) -> Mapped:
     """node-red-contrib-postgres: the SQL comes in msg.payload, named `$name` parameters in
     msg.queryParameters. A change node in front moves them where postgres-query reads them."""
     config: dict[str, Any] = {
-        "connection": cx.connection(node.get("postgresdb"), POSTGRES, "postgresdb"),
+        "connection": cx.connection(node.get("postgresdb"), "postgres", "postgresdb"),
         "allow_msg_query": True,
     }
     if not node.flag("output"):
@@ -207,129 +201,88 @@ def postgres(node: NrNode, cx: MapContext) -> Mapped:
     return mapped
 
 
-# -- AMQP ----------------------------------------------------------------------------------------
+# -- export: flowrt -> Node-RED -------------------------------------------------------------------
 
 
-def amqp_broker(node: NrNode, cx: MapContext) -> Mapped:
-    host = str(node.get("host") or "127.0.0.1")
-    tls = bool(node.get("tls"))
-    if "://" in host:
-        parts = urlsplit(host)
-        host, tls = parts.hostname or host, tls or parts.scheme == "amqps"
-    port = as_number(node.get("port")) or (5671 if tls else 5672)
-    config: dict[str, Any] = {"url": f"{'amqps' if tls else 'amqp'}://{host}:{int(port)}/"}
-    vhost = node.get("vhost")
-    if isinstance(vhost, str) and vhost and vhost != "/":
-        config["vhost"] = vhost
-    creds = cx.credentials()
-    if creds.get("username"):
-        config["username"] = creds["username"]
-    if creds.get("password"):
-        config["password"] = cx.secret(cx.flowrt_id, "password", creds["password"])
-    if node.flag("credsFromSettings"):
-        cx.note("credentials from Node-RED's settings file are not read: set username and "
-                "password")
-    if tls and node.get("tls"):
-        tls_node = cx.config_node(node.get("tls"))
-        if tls_node is not None:
-            for ours, theirs in (("ca_file", "ca"), ("cert_file", "cert"), ("key_file", "key")):
-                if tls_node.get(theirs):
-                    config[ours] = tls_node.get(theirs)
-            if not as_bool(tls_node.get("verifyservercert"), True):
-                config["verify"] = False
-    return Mapped("amqp-broker", config)
-
-
-def amqp_in(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("broker"), AMQP, "broker"),
-                              "declare": True}
-    queue = node.get("queueName")
-    if isinstance(queue, str) and queue:
-        config["queue"] = queue
-    config["durable"] = as_bool(node.get("queueDurable"), False)
-    config["exclusive"] = as_bool(node.get("queueExclusive"), True)
-    config["auto_delete"] = as_bool(node.get("queueAutoDelete"), True)
-    exchange = node.get("exchangeName")
-    if isinstance(exchange, str) and exchange:
-        config["exchange"] = exchange
-        kind = node.get("exchangeType") or "topic"
-        if kind not in ("direct", "fanout", "topic", "headers"):
-            raise Unsupported(f"exchange type `{kind}` is not known")
-        config["exchange_type"] = kind
-        keys = str(node.get("exchangeRoutingKey") or "")
-        config["binding_keys"] = [k.strip() for k in keys.split(",") if k.strip()] or ["#"]
-        if not as_bool(node.get("exchangeDurable"), True):
-            cx.note("the exchange is declared durable")
-    elif "queue" not in config:
-        raise Unsupported("the node names neither a queue nor an exchange")
-    prefetch = as_number(node.get("prefetch"))
-    if prefetch:
-        config["prefetch"] = int(prefetch)
-    if node.type == "amqp-in-manual-ack":
-        cx.note("acknowledged by flowrt once the flow finished the message (ack), or settled "
-                "by on_error when it failed (nack): the manual ack messages are not needed")
+def export_influxdb(c: dict[str, Any]) -> dict[str, Any]:
+    parts = urlsplit(str(c.get("url", "http://127.0.0.1:8086")))
+    if str(c.get("version", "2")) == "1":
+        out: dict[str, Any] = {"influxdbVersion": "1.x",
+                               "hostname": parts.hostname or "127.0.0.1",
+                               "port": str(parts.port or 8086),
+                               "protocol": parts.scheme or "http",
+                               "usetls": parts.scheme == "https",
+                               "database": c.get("database", "")}
+        creds = {"username": c.get("username"), "password": c.get("password")}
     else:
-        cx.note("acknowledged once the flow finished the message (at-least-once), not on "
-                "receipt")
-    return Mapped("amqp-in", config)
+        out = {"influxdbVersion": "2.0", "url": c.get("url")}
+        creds = {"token": c.get("token")}
+    out["rejectUnauthorized"] = c.get("verify_ssl", True)
+    if any(creds.values()):
+        out["credentials"] = {k: v for k, v in creds.items() if v}
+    return out
 
 
-def amqp_out(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("broker"), AMQP, "broker")}
-    exchange = node.get("exchangeName")
-    if isinstance(exchange, str) and exchange:
-        config.update(exchange=exchange, declare=True,
-                      exchange_type=node.get("exchangeType") or "topic")
-    key = node.get("exchangeRoutingKey")
-    key_type = node.get("exchangeRoutingKeyType") or "str"
-    if isinstance(key, str) and key:
-        if key_type == "str":
-            config["routing_key"] = key
-        elif key_type == "msg" and key == "topic":
-            pass
-        else:
-            raise Unsupported(f"a routing key from {key_type} `{key}` is not offered: flowrt "
-                              "takes it from the node or msg.topic")
-    else:
-        cx.note("without a routing key on the node flowrt uses msg.topic (not msg.routingKey)")
-    properties = node.get("amqpProperties")
-    try:
-        props = json.loads(properties) if isinstance(properties, str) and properties else {}
-    except json.JSONDecodeError:
-        props = {}
-    config["persistent"] = isinstance(props, dict) and props.get("deliveryMode") == 2
-    if as_number(node.get("outputs")) == 1:
-        cx.note("the RPC reply (an output) is not offered; the reply wires are dropped")
-    return Mapped("amqp-out", config)
+_PRECISION_EXPORT = {"ns": "n", "us": "u", "ms": "ms", "s": "s"}
 
 
-MAPPINGS: dict[str, Mapper] = {
-    "influxdb": influxdb,
-    "influxdb out": influxdb_out,
-    "influxdb batch": influxdb_batch,
-    "influxdb in": influxdb_in,
-    "postgreSQLConfig": postgres_config,
-    "postgresdb": postgres_config,
-    "postgresql": postgresql,
-    "postgres": postgres,
-    "amqp-broker": amqp_broker,
-    "amqp-in": amqp_in,
-    "amqp-in-manual-ack": amqp_in,
-    "amqp-out": amqp_out,
-}
+def export_influx_out(c: dict[str, Any]) -> dict[str, Any]:
+    if c.get("tags"):
+        raise NoCounterpart("tags set on the node have no counterpart in influxdb out")
+    bucket = str(c.get("bucket") or "")
+    precision = c.get("precision", "ms")
+    return {"influxdb": c.get("connection"),
+            "measurement": c.get("measurement") or "", "precision": _PRECISION_EXPORT[precision],
+            "precisionV18FluxV20": precision,
+            "retentionPolicy": bucket.split("/", 1)[1] if "/" in bucket else "",
+            "database": "", "retentionPolicyV18Flux": "", "org": "", "bucket": bucket}
 
-_HARDWARE = "needs hardware flowrt does not drive ({}); read it elsewhere and publish over MQTT"
-UNSUPPORTED: dict[str, str] = {
-    "rpi-gpio in": _HARDWARE.format("Raspberry Pi GPIO"),
-    "rpi-gpio out": _HARDWARE.format("Raspberry Pi GPIO"),
-    "rpi-mouse": _HARDWARE.format("a mouse"),
-    "rpi-keyboard": _HARDWARE.format("a keyboard"),
-    "serial in": _HARDWARE.format("a serial port"),
-    "serial out": _HARDWARE.format("a serial port"),
-    "serial request": _HARDWARE.format("a serial port"),
-    "serial-port": _HARDWARE.format("a serial port"),
-    "ui_base": "dashboard (node-red-dashboard) settings: flowrt has no dashboard",
-    "ui_tab": "a dashboard tab: flowrt has no dashboard",
-    "ui_group": "a dashboard group: flowrt has no dashboard",
-    "ui_spacer": "a dashboard spacer: flowrt has no dashboard",
-}
+
+def export_influx_query(c: dict[str, Any]) -> dict[str, Any]:
+    if c.get("params"):
+        raise NoCounterpart("bound parameters have no counterpart in influxdb in")
+    epoch = c.get("epoch")
+    return {"influxdb": c.get("connection"), "query": c.get("query") or "",
+            "rawOutput": False, "precision": _PRECISION_EXPORT[epoch] if epoch else "",
+            "retentionPolicy": "", "org": ""}
+
+
+def export_postgres(c: dict[str, Any]) -> dict[str, Any]:
+    parts = urlsplit(str(c.get("dsn", "")))
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise NoCounterpart("a libpq key=value DSN has no counterpart; write it as a URL")
+    out: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1", "hostFieldType": "str",
+        "port": str(parts.port or 5432), "portFieldType": "num",
+        "database": parts.path.lstrip("/"), "databaseFieldType": "str",
+        "ssl": "true" if c.get("sslmode") in ("require", "verify-ca", "verify-full") else "false",
+        "sslFieldType": "bool", "user": parts.username or "", "userFieldType": "str",
+        "password": c.get("password") or "", "passwordFieldType": "str",
+        "max": str(c.get("pool_size", 5)), "maxFieldType": "num",
+        "connectionTimeout": str(int(c.get("connect_timeout", 10)) * 1000),
+        "connectionTimeoutFieldType": "num",
+    }
+    return out
+
+
+def export_postgres_query(c: dict[str, Any]) -> dict[str, Any]:
+    if not c.get("query") or c.get("params") or c.get("single"):
+        raise NoCounterpart("postgresql takes a fixed query with no parameter mapping and "
+                            "sends every row")
+    return {"postgreSQLConfig": c.get("connection"), "query": c["query"],
+            "split": False, "rowsPerMsg": 1, "outputs": 1}
+
+
+TYPES = (
+    NrType("influxdb", "influxdb", import_influxdb, export_influxdb, config=True,
+           credentials=("username", "password", "token"), stub="url"),
+    NrType("influxdb out", "influx-out", import_influxdb_out, export_influx_out),
+    NrType("influxdb batch", "influx-out", import_influxdb_batch),
+    NrType("influxdb in", "influx-query", import_influxdb_in, export_influx_query),
+    NrType("postgreSQLConfig", "postgres", import_postgres_config, export_postgres, config=True,
+           stub="dsn"),
+    NrType("postgresdb", "postgres", import_postgres_config, config=True,
+           credentials=("user", "password")),
+    NrType("postgresql", "postgres-query", import_postgresql, export_postgres_query),
+    NrType("postgres", "postgres-query", import_postgres),
+)

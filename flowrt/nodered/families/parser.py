@@ -1,4 +1,5 @@
-"""Mappings of Node-RED's parser and storage nodes: json, yaml, csv, file and file in."""
+"""Node-RED's parser and storage nodes: json, yaml, csv, file (flowrt's file-out) and file in;
+xml, html, watch and exec, which have no counterpart."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import codecs
 import csv as csv_module
 from typing import Any
 
-from flowrt.nodered.mapping import MapContext, Mapped, Mapper, Unsupported
-from flowrt.nodered.reader import NrNode, as_bool, as_number
+from flowrt.nodered.export_values import NoCounterpart, escape_separator
+from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
+from flowrt.nodered.nrnode import NrNode, as_bool, as_number
+from flowrt.nodered.nrtype import NrType
 from flowrt.nodered.values import env_reference, property_path, unescape_separator
 
+# -- import: Node-RED -> flowrt -------------------------------------------------------------------
 
-def json_(node: NrNode, cx: MapContext) -> Mapped:
+
+def import_json(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     prop = property_path(node.get("property"), cx.note)
     if prop != "payload":
@@ -24,7 +29,7 @@ def json_(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("json", config)
 
 
-def yaml(node: NrNode, cx: MapContext) -> Mapped:
+def import_yaml(node: NrNode, cx: MapContext) -> Mapped:
     prop = property_path(node.get("property"), cx.note)
     return Mapped("yaml", {} if prop == "payload" else {"property": prop})
 
@@ -32,7 +37,7 @@ def yaml(node: NrNode, cx: MapContext) -> Mapped:
 _NEWLINES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
 
 
-def csv(node: NrNode, cx: MapContext) -> Mapped:
+def import_csv(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     template = node.get("temp") or ""
     if isinstance(template, str) and template.strip():
@@ -110,7 +115,7 @@ def _filename(node: NrNode, cx: MapContext) -> str | None:
     )
 
 
-def file(node: NrNode, cx: MapContext) -> Mapped:
+def import_file(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     filename = _filename(node, cx)
     if filename is not None:
@@ -133,7 +138,7 @@ def file(node: NrNode, cx: MapContext) -> Mapped:
 _FORMATS = {"utf8": "text", "lines": "lines", "": "bytes", "stream": "chunks"}
 
 
-def file_in(node: NrNode, cx: MapContext) -> Mapped:
+def import_file_in(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     filename = _filename(node, cx)
     if filename is not None:
@@ -154,17 +159,67 @@ def file_in(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("file-in", config)
 
 
-MAPPINGS: dict[str, Mapper] = {
-    "json": json_,
-    "yaml": yaml,
-    "csv": csv,
-    "file": file,
-    "file in": file_in,
-}
+# -- export: flowrt -> Node-RED -------------------------------------------------------------------
 
-UNSUPPORTED: dict[str, str] = {
-    "xml": "flowrt has no XML parser node: parse XML in a function node or convert it upstream",
-    "html": "flowrt has no HTML (CSS selector) node",
-    "watch": "flowrt has no file-system watch node",
-    "exec": "flowrt does not run system commands (exec): there is no sandbox for them",
-}
+
+def export_json(c: dict[str, Any]) -> dict[str, Any]:
+    if c.get("schema"):
+        raise NoCounterpart("a schema set on the node has no Node-RED counterpart")
+    action = {"string": "str", "object": "obj"}.get(c.get("action", "auto"), "")
+    return {"property": c.get("property", "payload"), "action": action,
+            "pretty": bool(c.get("pretty"))}
+
+
+def export_yaml(c: dict[str, Any]) -> dict[str, Any]:
+    return {"property": c.get("property", "payload")}
+
+
+def export_csv(c: dict[str, Any]) -> dict[str, Any]:
+    columns = ",".join(
+        f'"{col}"' if "," in col else col for col in c.get("columns", [])
+    )
+    newline = {"lf": "\\n", "crlf": "\\r\\n", "cr": "\\r"}[c.get("newline", "lf")]
+    return {"spec": "", "sep": escape_separator(c.get("separator", ",")),
+            "hdrin": bool(c.get("header_in")), "hdrout": c.get("header_out", "none"),
+            "multi": "mult" if c.get("output") == "all" else "one", "ret": newline,
+            "temp": columns, "skip": str(c.get("skip_lines", 0)),
+            "strings": c.get("parse_numbers", True),
+            "include_empty_strings": bool(c.get("include_empty_strings")),
+            "include_null_values": bool(c.get("include_nulls"))}
+
+
+_ENCODING_EXPORT = {None: "none", "utf-8": "none", "utf-16-le": "utf16le", "latin-1": "latin1"}
+
+
+def export_file_out(c: dict[str, Any]) -> dict[str, Any]:
+    action = c.get("action", "append")
+    return {"filename": c.get("filename") or "filename",
+            "filenameType": "str" if c.get("filename") else "msg",
+            "appendNewline": c.get("add_newline", True),
+            "createDir": bool(c.get("create_directories")),
+            "overwriteFile": {"append": "false", "overwrite": "true"}.get(action, action),
+            "encoding": _ENCODING_EXPORT.get(c.get("encoding"), c.get("encoding"))}
+
+
+def export_file_in(c: dict[str, Any]) -> dict[str, Any]:
+    form = {"text": "utf8", "lines": "lines", "bytes": "", "chunks": "stream"}
+    return {"filename": c.get("filename") or "filename",
+            "filenameType": "str" if c.get("filename") else "msg",
+            "format": form[c.get("format", "text")], "chunk": False, "sendError": False,
+            "encoding": _ENCODING_EXPORT.get(c.get("encoding"), c.get("encoding")),
+            "allProps": bool(c.get("keep_properties"))}
+
+
+TYPES = (
+    NrType("json", "json", import_json, export_json),
+    NrType("yaml", "yaml", import_yaml, export_yaml),
+    NrType("csv", "csv", import_csv, export_csv),
+    NrType("file", "file-out", import_file, export_file_out),
+    NrType("file in", "file-in", import_file_in, export_file_in),
+    NrType("xml", unsupported="flowrt has no XML parser node: parse XML in a function node or "
+           "convert it upstream"),
+    NrType("html", unsupported="flowrt has no HTML (CSS selector) node"),
+    NrType("watch", unsupported="flowrt has no file-system watch node"),
+    NrType("exec", unsupported="flowrt does not run system commands (exec): there is no sandbox "
+           "for them"),
+)

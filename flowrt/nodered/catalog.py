@@ -1,0 +1,81 @@
+"""Every table of the Node-RED bridge, derived from the families' declarations.
+
+Each module of flowrt/nodered/families/ declares its Node-RED types as a ``TYPES`` tuple of
+:class:`~flowrt.nodered.nrtype.NrType` (see that module for how to add one). The import, the
+reader and the export look types up here only; nothing below lists a type.
+"""
+
+from __future__ import annotations
+
+from flowrt.nodered.families import (
+    amqp,
+    common,
+    databases,
+    flow_control,
+    function,
+    mqtt,
+    network,
+    others,
+    parser,
+    sequence,
+)
+from flowrt.nodered.mapping import Mapper
+from flowrt.nodered.nrtype import NrType
+
+FAMILIES = (common, function, flow_control, sequence, parser, network, mqtt, databases, amqp,
+            others)
+"""The family modules, in the order their types are looked up."""
+
+DECLARED: tuple[NrType, ...] = tuple(t for family in FAMILIES for t in family.TYPES)
+"""Every declaration, prefixes included."""
+
+TYPES: dict[str, NrType] = {t.type: t for t in DECLARED if not t.prefix}
+"""Node-RED type -> its declaration."""
+
+CONFIG_TYPES = frozenset(t.type for t in TYPES.values() if t.config)
+"""Types known to be config nodes; others are recognised by having no wires and no position."""
+
+CONNECTION_TYPES: dict[str, str] = {t.type: t.flowrt for t in TYPES.values() if t.connection}
+"""Node-RED config types that become connections -> the flowrt type they become."""
+
+CONNECTION_SOURCES: dict[str, tuple[str, ...]] = {
+    flowrt: tuple(nr for nr, made in CONNECTION_TYPES.items() if made == flowrt)
+    for flowrt in dict.fromkeys(CONNECTION_TYPES.values())
+}
+"""flowrt connection type -> the Node-RED config types a node may refer to for it."""
+
+LOGIN_TYPES = frozenset(t.type for t in TYPES.values() if t.login)
+"""Config types whose login is in Node-RED's credentials, not in the flow."""
+
+STUB_FIELDS: dict[str, str] = {t.flowrt: t.stub for t in TYPES.values() if t.stub}
+"""flowrt connection type -> the field a connection standing in for a missing one sets."""
+
+FOLDED = frozenset(t.type for t in TYPES.values() if t.folded)
+"""Config nodes whose settings are copied into the nodes using them, not made connections."""
+
+IMPORTERS: dict[str, Mapper] = {t.type: t.imports for t in TYPES.values() if t.imports}
+"""Node-RED type -> its import conversion: every type with a mapping."""
+
+EXPORTED: dict[str, NrType] = {t.flowrt: t for t in TYPES.values() if t.exports}
+"""flowrt type -> the declaration of its Node-RED counterpart, which carries the export
+conversion: every flowrt type with a counterpart."""
+
+UNSUPPORTED: dict[str, str] = {t.type: t.unsupported for t in TYPES.values() if t.unsupported}
+"""Node-RED types known to have no counterpart, with the reason."""
+
+PREFIXES: dict[str, str] = {t.type: t.unsupported for t in DECLARED if t.prefix}
+"""Starts of type names of unsupported families (dashboard, hardware), with the reason."""
+
+
+def reason_for(nr_type: str) -> str:
+    """Why a type has no mapping (known types first, then known families, then a generic
+    reason)."""
+    if nr_type in UNSUPPORTED:
+        return UNSUPPORTED[nr_type]
+    for prefix, why in PREFIXES.items():
+        if nr_type.startswith(prefix):
+            return why
+    return (
+        f"no flowrt node type corresponds to Node-RED's `{nr_type}` (a contrib node this "
+        "importer does not know)"
+    )

@@ -30,8 +30,22 @@ URL_PASSWORD = re.compile(
     r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)(?P<password>[^@/\s]+)@"
 )
 """An address with a password in it: ``amqp://user:password@host``."""
-REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$")
+NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+"""A variable's name: letters, digits and ``_``, not starting with a digit."""
+REFERENCE_PATTERN = r"\$\{(" + NAME_PATTERN + r")(?::-([^}]*))?\}"
+"""One reference, ``${NAME}`` or ``${NAME:-default}`` (groups: the name, the default). This is
+the grammar's one declaration: the published schema's ``envref`` (and through it the editor)
+and the Node-RED conversion take it from here. It is also a valid ECMAScript pattern."""
+REFERENCE_SCHEMA = {
+    "type": "string",
+    "pattern": "^" + REFERENCE_PATTERN + "$",
+    "description": "A reference to an environment variable: ${NAME} or ${NAME:-default}.",
+}
+"""A value that is one reference, as JSON Schema: ``$defs/envref`` of the published schema and
+of the node catalog's schemas, where the editor reads it."""
+NAME = re.compile("^" + NAME_PATTERN + "$")
+REFERENCE = re.compile(r"\$\$\{|" + REFERENCE_PATTERN)
+WHOLE = re.compile("^" + REFERENCE_PATTERN + "$")
 
 OWN_VARIABLES = frozenset({"FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_FILE",
                            "FLOWRT_SECRETS", "FLOWRT_GROUP_DB"})

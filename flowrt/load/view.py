@@ -20,7 +20,10 @@ from flowrt.load.document import (
     locate,
 )
 from flowrt.load.yaml_io import is_mapping, is_sequence, to_plain
-from flowrt.registry.spec import RESERVED_NODE_KEYS
+
+RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee", "journal")
+"""Keys a node may have besides its configuration (``guarantee`` and ``journal`` on source
+types only); a node type's configuration may not use them (:mod:`flowrt.registry.spec`)."""
 
 
 def build_document(file: str, text: str, data: Any) -> Document:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from flowrt.load.env import NAME_PATTERN, REFERENCE_SCHEMA
 from flowrt.registry.discover import Registry
+from flowrt.registry.published import allow_reference, structured_examples, type_lists
 from flowrt.registry.spec import GUARANTEES, NodeSpec
 
 FORMAT_VERSION = 1
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-ENV_REF_PATTERN = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 
 COMMON_DEFS: dict[str, Any] = {
@@ -30,11 +31,7 @@ COMMON_DEFS: dict[str, Any] = {
             "maxItems": 2,
         },
     },
-    "envref": {
-        "type": "string",
-        "pattern": ENV_REF_PATTERN,
-        "description": "A reference to an environment variable: ${NAME} or ${NAME:-default}.",
-    },
+    "envref": REFERENCE_SCHEMA,
     "targets": {
         "description": "One node id, or a list of node ids.",
         "anyOf": [
@@ -51,7 +48,10 @@ COMMON_DEFS: dict[str, Any] = {
             {"$ref": "#/$defs/targets"},
             {
                 "type": "object",
-                "propertyNames": {"pattern": "^[0-9]+$"},
+                "propertyNames": {
+                    "pattern": "^[0-9]+$",
+                    "description": "an output port number (0, 1, ...)",
+                },
                 "additionalProperties": {"$ref": "#/$defs/targets"},
             },
         ],
@@ -95,19 +95,13 @@ def source_keys(spec: NodeSpec) -> dict[str, Any]:
     }}
 
 
-def _allow_env_ref(prop: dict[str, Any]) -> dict[str, Any]:
-    if prop.get("type") == "string" and "enum" not in prop and "pattern" not in prop:
-        return prop
-    keep: dict[str, Any] = {
-        k: prop[k] for k in ("description", "default", "examples", "title") if k in prop
-    }
-    return {**keep, "anyOf": [prop, {"$ref": "#/$defs/envref"}]}
-
-
 def _config_properties(spec: NodeSpec, published: bool) -> dict[str, Any]:
-    props = copy.deepcopy(spec.fields)
+    props: dict[str, Any] = type_lists(copy.deepcopy(spec.fields))
     if published:
-        props = {name: _allow_env_ref(p) for name, p in props.items()}
+        reference = {"$ref": "#/$defs/envref"}
+        props = {
+            name: structured_examples(allow_reference(p, reference)) for name, p in props.items()
+        }
     return props
 
 
@@ -134,9 +128,9 @@ def node_schema(spec: NodeSpec, published: bool = False) -> dict[str, Any]:
 
 
 def nested_defs(spec: NodeSpec) -> dict[str, Any]:
-    """Definitions pydantic emitted for nested models, renamed ``<type>.<Model>``."""
+    """Definitions pydantic emitted for nested models, named ``<type>.<Model>``."""
     defs: dict[str, Any] = spec.config_schema.get("$defs", {})
-    return {f"{spec.type}.{name}": schema for name, schema in defs.items()}
+    return {name: type_lists(schema) for name, schema in defs.items()}
 
 
 SUBFLOW_INSTANCE: dict[str, Any] = {
@@ -181,10 +175,13 @@ def build_flow_schema(registry: Registry) -> dict[str, Any]:
         "required": ["type"],
         "properties": {
             "type": {
-                "description": "The node type (see `flowrt nodes`), or subflow:<name>.",
                 "anyOf": [
-                    {"enum": registry.node_types()},
-                    {"type": "string", "pattern": "^subflow:"},
+                    *_type_choices(registry, connections=False),
+                    {
+                        "type": "string",
+                        "pattern": "^subflow:",
+                        "description": "An instance of a subflow: subflow:<name>.",
+                    },
                 ],
             }
         },
@@ -193,7 +190,8 @@ def build_flow_schema(registry: Registry) -> dict[str, Any]:
     defs["connection"] = {
         "type": "object",
         "required": ["type"],
-        "properties": {"type": {"enum": registry.connection_types()}},
+        "properties": {"type": {"anyOf": _type_choices(registry, connections=True)}
+                       if registry.connection_types() else {"enum": []}},
         # JSON Schema requires allOf to be non-empty: a registry may have no connection types.
         **({"allOf": connection_branches} if connection_branches else {}),
     }
@@ -216,6 +214,16 @@ def build_flow_schema(registry: Registry) -> dict[str, Any]:
     }
 
 
+def _type_choices(registry: Registry, connections: bool) -> list[dict[str, Any]]:
+    """One choice per node (or connection) type, described by its summary: what a language
+    server shows on hover over a node's ``type`` and beside each completion."""
+    return [
+        {"const": spec.type, "title": spec.type, "description": spec.summary}
+        for spec in registry
+        if spec.is_connection == connections
+    ]
+
+
 FLOW_PROPERTIES: dict[str, Any] = {
     "flowrt": {"const": FORMAT_VERSION, "description": "Format version of this file."},
     "id": {
@@ -229,7 +237,7 @@ FLOW_PROPERTIES: dict[str, Any] = {
     "env": {
         "type": "object",
         "description": "Variables for ${NAME} substitution; the process environment comes second.",
-        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+        "propertyNames": {"pattern": "^" + NAME_PATTERN + "$"},
         "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
     },
     "connections": {
@@ -258,7 +266,7 @@ SUBFLOW_SCHEMA: dict[str, Any] = {
         "params": {
             "type": "object",
             "description": "Parameters, read inside the subflow as ${NAME}.",
-            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "propertyNames": {"pattern": "^" + NAME_PATTERN + "$"},
             "additionalProperties": {
                 "type": "object",
                 "properties": {

@@ -12,11 +12,9 @@ from pydantic import ValidationError
 from flowrt.api import Node, NodeConfig, Source
 from flowrt.errors import RegistryError
 from flowrt.evaluated import kinds_of
+from flowrt.load.env import REFERENCE_SCHEMA
+from flowrt.load.view import RESERVED_NODE_KEYS
 from flowrt.types import Category, Stability
-
-RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee", "journal")
-"""Keys a node may have besides its configuration (``guarantee`` and ``journal`` on source
-types only)."""
 
 GUARANTEES = ("at-least-once", "at-most-once")
 """The values of a source node's ``guarantee`` key (see docs/delivery.md)."""
@@ -93,11 +91,16 @@ class NodeSpec:
 
     @cached_property
     def config_schema(self) -> dict[str, Any]:
-        """The JSON Schema of the configuration, as pydantic derives it from the model."""
+        """The JSON Schema of the configuration, as pydantic derives it from the model, and
+        self-contained: nested models are under ``$defs`` as ``<type>.<Model>``, the names its
+        ``$ref`` use, so the flow schema can gather every type's definitions without clashes."""
+        prefix = self.type + "."
         schema: dict[str, Any] = self.config_model.model_json_schema(
-            ref_template="#/$defs/" + self.type + ".{model}"
+            ref_template="#/$defs/" + prefix + "{model}"
         )
         schema.pop("title", None)
+        if "$defs" in schema:
+            schema["$defs"] = {prefix + name: d for name, d in schema["$defs"].items()}
         return schema
 
     @cached_property
@@ -162,7 +165,10 @@ class NodeSpec:
             "summary": self.summary,
             "details": self.details,
             "evaluates": {kind: list(fields) for kind, fields in self.evaluates.items()},
-            "schema": self.config_schema,
+            "schema": {  # with the grammar of `${VAR}`, which the editor takes from here
+                **self.config_schema,
+                "$defs": {**self.config_schema.get("$defs", {}), "envref": REFERENCE_SCHEMA},
+            },
         }
 
 

@@ -5,7 +5,8 @@ import { h } from "./dom.js";
 import { markdown } from "./markdown.js";
 
 const SKIP = new Set(["type", "to"]);
-const ENV_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
+// a whole `${VAR}` reference: its grammar comes with the catalog's schema (`$defs.envref`)
+const envRef = (schema) => new RegExp(schema?.$defs?.envref?.pattern ?? "(?!)");
 
 function resolve(schema, root) {
   let s = schema;
@@ -73,7 +74,7 @@ export function buildForm(
     // a `${VAR}` reference where a number, flag or choice goes: edit it as text, keep it as it is
     if (
       typeof value === "string" &&
-      ENV_REF.test(value) &&
+      envRef(schema).test(value) &&
       f.kind !== "string" &&
       f.kind !== "code"
     )

@@ -7,12 +7,14 @@ link-out/link-call nodes add edges to the link-in nodes they name (across files)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 
 from flowrt.check.context import CheckContext
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
+from flowrt.load.yaml_io import is_mapping
 
 LINK_FIELD_TYPES = ("link-in",)
 
@@ -73,6 +75,7 @@ def _wire_checks(
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     graph.add_nodes_from(nodes)
+    declared = _declared(doc, sub)
     for node in nodes.values():
         where = {"node": node.id, "node_type": node.type}
         outputs = _outputs(node, ctx)
@@ -125,7 +128,8 @@ def _wire_checks(
                 continue
             target = nodes.get(wire.target)
             if target is None:
-                found.append(_unknown_target(node, wire.target, nodes, ctx, path, span))
+                if wire.target not in declared:  # else malformed, as the schema check says
+                    found.append(_unknown_target(node, wire.target, nodes, ctx, path, span))
                 continue
             if _inputs(target, ctx) == 0:
                 found.append(
@@ -141,6 +145,14 @@ def _wire_checks(
                 continue
             graph.add_edge(node.id, target.id)
     return found
+
+
+def _declared(doc: Document, sub: SubflowDecl | None) -> set[str]:
+    """The node ids written in a flow (or subflow), its malformed nodes (no type) among them."""
+    scope: Any = doc.data
+    for key in ("nodes",) if sub is None else ("subflows", sub.name, "nodes"):
+        scope = scope.get(key) if is_mapping(scope) else None
+    return {k for k in scope if isinstance(k, str)} if is_mapping(scope) else set()
 
 
 def _unknown_target(

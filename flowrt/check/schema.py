@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from flowrt.check.context import CheckContext, located
+from flowrt.check.unions import UNIONS, kinds, narrow, wrong_kind
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document
 from flowrt.load.env import is_reference
@@ -253,9 +254,14 @@ def _describe(value: Any) -> str:
     return str(value)
 
 
-def _expected_type(expected: Any) -> str:
-    names = expected if isinstance(expected, list) else [expected]
-    return " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
+def _expected_type(expected: Any, given: Any = None) -> str:
+    """The types a value may have, in words ("text, a number or a list"); without null for a
+    value that is set ("must be null" never helps)."""
+    names = [_TYPE_NAMES.get(str(n), str(n)) for n in (
+        expected if isinstance(expected, list) else [expected])]
+    if given is not None and len(names) > 1 and "null" in names:
+        names.remove("null")
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
 
 
 def _field_name(path: tuple[str | int, ...]) -> str:
@@ -268,12 +274,14 @@ def _field_name(path: tuple[str | int, ...]) -> str:
 def _diagnostic(
     doc: Document, error: ValidationError, base: tuple[str | int, ...], ident: str, type_: str
 ) -> Diagnostic:
-    if error.validator in ("anyOf", "oneOf") and error.context:
+    if error.validator in UNIONS and error.context:
+        error = narrow(error)  # the branch of the value's kind, when one is
+    if error.validator in UNIONS and error.context and not all(map(wrong_kind, error.context)):
         branches = error.context
         if error.instance is not None:  # "must be null" never helps for a value that is set
             branches = [e for e in branches if e.validator_value != "null"] or branches
         deepest = best_match(branches)
-        if deepest.validator not in ("anyOf", "oneOf", "pattern"):
+        if deepest.validator not in (*UNIONS, "pattern"):
             error = deepest
     rel = tuple(error.absolute_path)
     path = (*base, *rel)
@@ -281,6 +289,8 @@ def _diagnostic(
     name = _field_name(field_path)
     where = {"node": ident, "node_type": type_}
     kw, value, inst = error.validator, error.validator_value, error.instance
+    if kw in UNIONS and error.context and all(map(wrong_kind, error.context)):
+        kw, value = "type", kinds(error)  # of none of the kinds the union takes
     description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
     if kw == "required":
         missing = next((k for k in value if not is_mapping(inst) or k not in inst), value[0])
@@ -310,8 +320,8 @@ def _diagnostic(
     if kw == "type":
         return diagnostic(
             "E022",
-            f"{name} must be {_expected_type(value)}; got {_describe(inst)}",
-            description or f"write {_expected_type(value)} here",
+            f"{name} must be {_expected_type(value, inst)}; got {_describe(inst)}",
+            description or f"write {_expected_type(value, inst)} here",
             **where,
             **located(doc, path),
         )
@@ -345,6 +355,11 @@ def _diagnostic(
         )
     if "propertyNames" in error.relative_schema_path:
         key_path = (*path, inst)
+        if description:  # what the keys are: output port numbers
+            return diagnostic(
+                "E020", f"{name}: key {_describe(inst)} must be {description}", "rename the key",
+                **where, **located(doc, key_path, "key"),
+            )
         what = "node id" if path[-1:] == ("nodes",) else "name"
         return diagnostic(
             "E020",
@@ -362,6 +377,8 @@ def _diagnostic(
             **located(doc, path),
         )
     message = error.message if len(error.message) < 160 else error.message[:157] + "..."
+    if kw in UNIONS:  # the value fits several forms in part: say so, not its repr
+        message = f"{_describe(inst)} is none of the forms allowed here"
     return diagnostic(
         "E020",
         f"{name}: {message}",

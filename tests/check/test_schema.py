@@ -20,7 +20,7 @@ HEAD = "flowrt: 1\nid: f\nnodes:\n  src: {type: tick, to: a}\n"
         ("  a: {type: route, rules: []}", "E025", 5, 27, "at least 1"),
         ("  a: {type: pas}", "E030", 5, 13, "did you mean 'pass'"),
         ("  a: {type: broker, url: x}", "E030", 5, 13, "connections"),
-        ("  a: {type: pass, to: {x: b}}", "E020", 5, 23, ""),
+        ("  a: {type: pass, to: {x: b}}", "E020", 5, 24, "output port"),
         ("  a: {type: pass, label: 3}", "E022", 5, 26, "text"),
     ],
 )

@@ -85,8 +85,8 @@ def _influx_target(node: NrNode, cx: MapContext, config: dict[str, Any]) -> None
 
 
 def import_influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
-                                                          "influxdb")}
+    connection = cx.connection(node.get("influxdb"), "influxdb", "influxdb")
+    config: dict[str, Any] = {"connection": connection}
     measurement = node.get("measurement")
     if isinstance(measurement, str) and measurement:
         config["measurement"] = measurement
@@ -97,15 +97,15 @@ def import_influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
 
 
 def import_influxdb_batch(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
-                                                          "influxdb")}
+    connection = cx.connection(node.get("influxdb"), "influxdb", "influxdb")
+    config: dict[str, Any] = {"connection": connection}
     _influx_target(node, cx, config)
     return Mapped("influx-out", config)
 
 
 def import_influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
-    config: dict[str, Any] = {"connection": cx.connection(node.get("influxdb"), "influxdb",
-                                                          "influxdb")}
+    connection = cx.connection(node.get("influxdb"), "influxdb", "influxdb")
+    config: dict[str, Any] = {"connection": connection}
     query = node.get("query")
     if isinstance(query, str) and query.strip():
         config["query"] = query
@@ -165,8 +165,8 @@ def import_postgresql(node: NrNode, cx: MapContext) -> Mapped:
     if "{{" in query:
         raise Unsupported("the query is built from message text with mustache: flowrt sends "
                           "values apart from the SQL text; rewrite it with :name parameters")
-    config: dict[str, Any] = {"connection": cx.connection(node.get("postgreSQLConfig"), "postgres",
-                                                          "postgreSQLConfig")}
+    connection = cx.connection(node.get("postgreSQLConfig"), "postgres", "postgreSQLConfig")
+    config: dict[str, Any] = {"connection": connection}
     positional = sorted({int(n) for n in re.findall(r"\$(\d+)", query)})
     if positional:
         query = re.sub(r"\$(\d+)", r":p\1", query)

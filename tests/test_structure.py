@@ -8,7 +8,8 @@
   it (the stages load -> check -> compile -> run among them);
 - the server's app is imported only by what starts it, its route modules never import one
   another, and its modules import no cycle;
-- ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now.
+- ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now, and
+  ``schemas/test.schema.json`` what ``flowrt schema --tests`` does.
 
 Every list here is derived from the tree and the registry at test time, never written down, so
 new modules and node types are covered as they arrive.
@@ -305,13 +306,14 @@ def test_the_server_modules_import_no_cycle() -> None:
 # (e) the generated schema is up to date
 
 
-def test_committed_flow_schema_is_what_flowrt_schema_generates() -> None:
-    result = CliRunner().invoke(main, ["schema"])
+@pytest.mark.parametrize("tests", [False, True], ids=["flow.schema.json", "test.schema.json"])
+def test_committed_schema_is_what_flowrt_schema_generates(tests: bool) -> None:
+    result = CliRunner().invoke(main, ["schema", *(["--tests"] if tests else [])])
     assert result.exit_code == 0, result.output
-    committed = source_schema_path().read_text(encoding="utf-8")
+    committed = source_schema_path(tests).read_text(encoding="utf-8")
     assert result.output == committed, (
-        "schemas/flow.schema.json is out of date with the node types: "
-        "run `flowrt schema --write` and commit it"
+        f"schemas/{source_schema_path(tests).name} is out of date: "
+        f"run `flowrt schema{' --tests' if tests else ''} --write` and commit it"
     )
 
 

@@ -185,20 +185,25 @@ def export_nodered(paths: tuple[str, ...], output: str) -> None:
     sys.exit(run_export(list(paths), output, click.echo))
 
 
-def source_schema_path() -> Path:
-    """schemas/flow.schema.json in the source tree this flowrt runs from."""
-    return Path(__file__).resolve().parent.parent.parent / "schemas" / "flow.schema.json"
+def source_schema_path(tests: bool = False) -> Path:
+    """schemas/flow.schema.json (test.schema.json) in the source tree this flowrt runs from."""
+    name = "test.schema.json" if tests else "flow.schema.json"
+    return Path(__file__).resolve().parent.parent.parent / "schemas" / name
 
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-@click.option("--write", is_flag=True, help="Write schemas/flow.schema.json of the source tree.")
-def schema(output: str | None, write: bool) -> None:
-    """Print the JSON Schema of flow files, assembled from the installed node types."""
+@click.option("--write", is_flag=True, help="Write the schema into schemas/ of the source tree.")
+@click.option("--tests", is_flag=True, help="The schema of flow test files (*.test.yaml).")
+def schema(output: str | None, write: bool, tests: bool) -> None:
+    """Print the JSON Schema of flow files, assembled from the installed node types (with
+    --tests: of flow test files)."""
     from flowrt.registry.catalog import build_flow_schema
+    from flowrt.testing.spec import build_test_schema
 
-    text = json.dumps(build_flow_schema(node_registry()), indent=2) + "\n"
-    target = source_schema_path() if write else Path(output) if output else None
+    built = build_test_schema() if tests else build_flow_schema(node_registry())
+    text = json.dumps(built, indent=2) + "\n"
+    target = source_schema_path(tests) if write else Path(output) if output else None
     if target is None:
         click.echo(text, nl=False)
         return

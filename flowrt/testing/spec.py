@@ -119,6 +119,23 @@ class FlowTestModel(_Strict):
     cases: list[Case] = Field(min_length=1)
 
 
+def build_test_schema() -> dict[str, Any]:
+    """The JSON Schema of flow test files, from the models above: ``schemas/test.schema.json``,
+    which ``flowrt schema --tests`` prints, for a YAML language server."""
+    from flowrt.registry.catalog import SCHEMA_DIALECT
+    from flowrt.registry.published import type_lists
+
+    schema: dict[str, Any] = type_lists(FlowTestModel.model_json_schema(by_alias=True))
+    schema.pop("title", None)
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "flowrt flow test file",
+        "description": "Test cases for flows (*.test.yaml): replaced nodes, messages sent, "
+        "what is expected (see docs/testing.md).",
+        **schema,
+    }
+
+
 class FlowTestFile:
     """A loaded test file: the model, and where each of its parts is written."""
 

@@ -53,6 +53,9 @@ STUB_FIELDS: dict[str, str] = {t.flowrt: t.stub for t in TYPES.values() if t.stu
 FOLDED = frozenset(t.type for t in TYPES.values() if t.folded)
 """Config nodes whose settings are copied into the nodes using them, not made connections."""
 
+GLOBAL_ENV = frozenset(t.type for t in TYPES.values() if t.global_env)
+"""Config nodes whose environment variables are copied into every flow."""
+
 IMPORTERS: dict[str, Mapper] = {t.type: t.imports for t in TYPES.values() if t.imports}
 """Node-RED type -> its import conversion: every type with a mapping."""
 

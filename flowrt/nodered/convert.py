@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.nodered.builder import Builder
-from flowrt.nodered.catalog import CONNECTION_TYPES, FOLDED, IMPORTERS, LOGIN_TYPES, reason_for
+from flowrt.nodered.catalog import (
+    CONNECTION_TYPES,
+    FOLDED,
+    GLOBAL_ENV,
+    IMPORTERS,
+    LOGIN_TYPES,
+    reason_for,
+)
 from flowrt.nodered.containers import (
     collect_groups,
     group_comments,
@@ -121,7 +128,7 @@ def _map_configs(state: ImportState) -> None:
         if node.type in FOLDED:
             entry.flowrt_type = "(settings folded into the nodes using them)"
             continue
-        if node.type == "global-config":
+        if node.type in GLOBAL_ENV:
             entry.notes.append("global environment variables are copied into every flow's env")
             continue
         if node.type not in CONNECTION_TYPES:
@@ -192,7 +199,7 @@ def _place_connections(state: ImportState, flows: dict[str, FlowOut]) -> None:
 def _finish(state: ImportState, flows: dict[str, FlowOut], source: str) -> Conversion:
     global_env: dict[str, Any] = {}
     for node in state.export.configs:
-        if node.type == "global-config":
+        if node.type in GLOBAL_ENV:
             from flowrt.nodered.containers import convert_env
 
             global_env.update(convert_env(node.get("env"), state, node.id,

@@ -60,6 +60,9 @@ class NrType:
     connection standing in for a missing config node takes from a variable."""
     folded: bool = False
     """A config node whose settings are copied into the nodes using it (no connection)."""
+    global_env: bool = False
+    """A config node holding environment variables that the import copies into every flow's
+    ``env`` (Node-RED's global environment)."""
     unsupported: str = ""
     """Why it has no flowrt counterpart, and what to use instead."""
     prefix: bool = False
@@ -77,8 +80,9 @@ class NrType:
             problems.append("a prefix only gives the reason a family of types is unsupported")
         if self.stub and (not self.connection or self.exports is None):
             problems.append("a stub field belongs to the connection type that is exported")
-        if self.folded and (not self.config or self.imports is not None):
-            problems.append("only a config node with no conversion of its own is folded")
+        if (self.folded or self.global_env) and (not self.config or self.imports is not None):
+            problems.append("only a config node with no conversion of its own is folded or "
+                            "holds the global environment")
         if self.credentials and self.config and not self.connection:
             problems.append("credentials of a config node are read by its connection")
         if problems:

@@ -259,5 +259,5 @@ TYPES = (
     NrType("link out", "link-out", import_link_out, export_link_out),
     NrType("link call", "link-call", import_link_call, export_link_call),
     NrType("comment", "comment", import_comment, export_comment),
-    NrType("global-config", config=True),
+    NrType("global-config", config=True, global_env=True),
 )

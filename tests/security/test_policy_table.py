@@ -88,7 +88,7 @@ def test_every_evaluated_field_the_schema_shows_is_declared(spec: NodeSpec) -> N
     may be JSONata) or a regular expression (`x-format: regex`, `{type: re}`) is declared under
     that kind: a new such field cannot be forgotten."""
     declared = kinds_of(spec.cls)
-    defs = {f"{spec.type}.{k}": v for k, v in spec.config_schema.get("$defs", {}).items()}
+    defs = spec.config_schema.get("$defs", {})
     for name, prop in spec.fields.items():
         for kind in _found(prop, defs):
             fields = {re.split(r"[.\[]", f, maxsplit=1)[0] for f in declared.get(kind, ())}

@@ -49,9 +49,9 @@ class MapContext(Protocol):
         the node's property ``what`` names; a stand-in connection (noted) when it is missing or
         of a type that does not become ``flowrt_type``."""
 
-    def back_links(self, nr_id: str) -> list[str]:
-        """Node-RED ids of link in nodes that list this node in their own `links` (Node-RED
-        keeps both ends of a link; the editor shows the union)."""
+    def back_links(self, nr_id: str, types: tuple[str, ...]) -> list[str]:
+        """Node-RED ids of the nodes of ``types`` that list this node in their own `links`
+        (Node-RED keeps both ends of a link; the editor shows the union)."""
 
     def config_node(self, nr_id: Any) -> NrNode | None:
         """The Node-RED config node itself (for settings folded into a node, such as TLS)."""

@@ -134,10 +134,10 @@ class NodeScope:
             users.append(self.container)
         return conn_id
 
-    def back_links(self, nr_id: str) -> list[str]:
-        """Node-RED ids of the link in nodes whose own `links` name this node."""
+    def back_links(self, nr_id: str, types: tuple[str, ...]) -> list[str]:
+        """Node-RED ids of the nodes of ``types`` whose own `links` name this node."""
         return [n.id for n in self.state.export.flow_nodes
-                if n.type == "link in" and isinstance(n.get("links"), list)
+                if n.type in types and isinstance(n.get("links"), list)
                 and nr_id in n.get("links")]
 
     def config_node(self, nr_id: Any) -> NrNode | None:

@@ -16,6 +16,8 @@ from flowrt.nodered.values import property_path, seconds, typed_value
 
 
 _INJECT_KEYS = {"payload", "topic"}
+_LINK_IN = ("link in",)
+"""The Node-RED type link out and link call nodes send to."""
 
 
 def _inject_props(node: NrNode) -> list[dict[str, Any]]:
@@ -145,7 +147,8 @@ def import_link_out(node: NrNode, cx: MapContext) -> Mapped:
     known = [t for t in listed if cx.config_node(t) is not None]
     if len(known) < len(listed):
         cx.note("links to nodes that are not in the export: those links are left out")
-    targets = [cx.node_ref(t, ("link in",)) for t in dict.fromkeys(known + cx.back_links(node.id))]
+    back = cx.back_links(node.id, _LINK_IN)
+    targets = [cx.node_ref(t, _LINK_IN) for t in dict.fromkeys(known + back)]
     found = [t for t in targets if t]
     if not found:
         raise Unsupported("it links to no link-in node (in Node-RED it sends nowhere)")
@@ -159,7 +162,7 @@ def import_link_call(node: NrNode, cx: MapContext) -> Mapped:
     else:
         links = node.get("links")
         first = links[0] if isinstance(links, list) and links else None
-        target = cx.node_ref(first, ("link in",)) if first else None
+        target = cx.node_ref(first, _LINK_IN) if first else None
         if target:
             config["target"] = target
         else:

@@ -309,6 +309,25 @@ def test_schema_is_a_json_schema_of_the_installed_types(tmp_path: Path) -> None:
     assert out.read_text() == result.stdout
 
 
+def test_schema_tests_and_check_say_when_a_committed_schema_is_behind(tmp_path: Path) -> None:
+    tests = run("schema", "--tests")
+    assert tests.exit_code == 0
+    Draft202012Validator.check_schema(json.loads(tests.stdout))
+    assert '"flowrt-test"' in tests.stdout and '"gen"' not in tests.stdout
+    folder = tmp_path / "schemas"
+    missing = run("schema", "--check", folder)
+    assert missing.exit_code == 1 and "flow.schema.json" in missing.output
+    assert run("schema", "-o", folder / "flow.schema.json").exit_code == 0
+    assert run("schema", "--tests", "-o", folder / "test.schema.json").exit_code == 0
+    current = run("schema", "--check", folder)
+    assert current.exit_code == 0, current.output
+    (folder / "test.schema.json").write_text("{}\n")
+    behind = run("schema", "--check", folder)
+    assert behind.exit_code == 1
+    assert "test.schema.json" in behind.output and "flow.schema.json" not in behind.output
+    assert "flowrt schema --tests -o" in behind.output
+
+
 def test_nodes_lists_every_type_by_category() -> None:
     result = run("nodes")
     assert result.exit_code == 0

@@ -191,18 +191,35 @@ def source_schema_path(tests: bool = False) -> Path:
     return Path(__file__).resolve().parent.parent.parent / "schemas" / name
 
 
-@main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
-@click.option("--write", is_flag=True, help="Write the schema into schemas/ of the source tree.")
-@click.option("--tests", is_flag=True, help="The schema of flow test files (*.test.yaml).")
-def schema(output: str | None, write: bool, tests: bool) -> None:
-    """Print the JSON Schema of flow files, assembled from the installed node types (with
-    --tests: of flow test files)."""
+def schema_text(tests: bool) -> str:
+    """What `flowrt schema` (with --tests: `flowrt schema --tests`) prints."""
     from flowrt.registry.catalog import build_flow_schema
     from flowrt.testing.spec import build_test_schema
 
     built = build_test_schema() if tests else build_flow_schema(node_registry())
-    text = json.dumps(built, indent=2) + "\n"
+    return json.dumps(built, indent=2) + "\n"
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--write", is_flag=True, help="Write the schema into schemas/ of the source tree.")
+@click.option("--tests", is_flag=True, help="The schema of flow test files (*.test.yaml).")
+@click.option("--check", "check_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Exit 1 unless DIR/flow.schema.json and DIR/test.schema.json are current.")
+def schema(output: str | None, write: bool, tests: bool, check_dir: str | None) -> None:
+    """Print the JSON Schema of flow files, assembled from the installed node types (with
+    --tests: of flow test files)."""
+    if check_dir is not None:
+        behind = []
+        for kind in (False, True):
+            path = Path(check_dir) / source_schema_path(kind).name
+            if not path.is_file() or path.read_text(encoding="utf-8") != schema_text(kind):
+                behind.append(f"{path} is not what this flowrt writes: run "
+                              f"`flowrt schema{' --tests' if kind else ''} -o {path}`")
+        for line in behind:
+            click.echo(f"flowrt: {line}", err=True)
+        sys.exit(EXIT_PROBLEMS if behind else EXIT_OK)
+    text = schema_text(tests)
     target = source_schema_path(tests) if write else Path(output) if output else None
     if target is None:
         click.echo(text, nl=False)

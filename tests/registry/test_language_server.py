@@ -147,15 +147,25 @@ def test_a_schema_error_is_where_flowrt_validate_puts_it(
     assert {(line, column) for line, column, _ in theirs} == {ours[0][:2]}, (ours, theirs)
 
 
-def test_completing_switch_rules_offers_no_object_object(
+HELLO = (ROOT / "flows" / "hello.yaml").read_text(encoding="utf-8")
+
+
+def test_completing_switch_and_change_rules_offers_no_object_object(
     server: LanguageServer, workspace: Path
 ) -> None:
     item = THERMOSTAT.replace("      - else: true\n", "      - else: true\n      - \n")
     value = THERMOSTAT.replace("    rules:\n      - gt: ${THRESHOLD}\n      - else: true\n",
                                "    rules: \n")
+    change = HELLO.replace(
+        '    rules:\n      - set: payload\n'
+        '        to: {type: jsonata, value: "$uppercase(payload)"}\n',
+        "    rules: \n",
+    )
+    assert change != HELLO
     for text, (line, character) in (
         (item, position(item, "      - \n", 8)),
         (value, position(value, "    rules: \n", 11)),
+        (change, position(change, "    rules: \n", 11)),
     ):
         uri = _open(server, workspace, "thermostat.yaml", text)
         server.diagnostics_of(uri)
@@ -192,6 +202,10 @@ def test_hovering_a_field_shows_its_title_and_each_example_once(
     assert "||" not in shown and shown.count("Repeat") == 1, shown
     for example in examples:
         assert shown.count(f"```yaml\n{example}\n```") == 1, shown
-    for needle in ('eq: "on"', "topic: ${TOPIC", "property: payload.celsius\n    rules"):
+    for needle, says in (
+        ('eq: "on"', "Equal to this value"),
+        ("topic: ${TOPIC", inject.fields["topic"]["description"]),
+        ("property: payload.celsius\n    rules", "What the rules test"),
+    ):
         shown = server.hover(uri, *position(text, needle, 1))
-        assert shown and "||" not in shown, (needle, shown)
+        assert says in shown and "||" not in shown, (needle, shown)

@@ -30,6 +30,8 @@ class Lease:
 
     ``await granted()`` returns once this worker holds the lock for it; ``await lost()`` returns
     when it no longer does (the database connection broke). ``release()`` gives it up.
+    ``losses`` counts the times it was lost: a lease lost and granted again between two looks
+    shows as a higher count, where ``lost()`` would wait for the next loss.
     """
 
     def __init__(self, table: LeaseTable, key: str) -> None:
@@ -38,6 +40,7 @@ class Lease:
         self._granted = asyncio.Event()
         self._lost = asyncio.Event()
         self.released = False
+        self.losses = 0
 
     @property
     def held(self) -> bool:
@@ -60,6 +63,8 @@ class Lease:
         self._granted.set()
 
     def _revoke(self) -> None:
+        if self._granted.is_set():
+            self.losses += 1
         self._granted.clear()
         self._lost.set()
 

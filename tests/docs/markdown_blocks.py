@@ -6,8 +6,13 @@ allowed), invisible to a reader, for the docs test (tests/docs/test_docs_run.py)
 - ``<!-- not run: REASON -->``: the block is not run; the reason is required.
 - ``<!-- output of: COMMAND -->``: the block shows what COMMAND (bash, in the scratch directory)
   prints; without it, a block with no language shows the output of the shell block just before.
-- ``<!-- exit: N -->``: the commands of the shell block exit with N (default 0).
+- ``<!-- exit: N... -->``: the commands of the shell block exit with N (default 0); with
+  several, one for each command in turn (the last for the rest).
 - ``<!-- before: COMMAND -->``: run COMMAND first (to make the input the block names).
+- ``<!-- in: the repository -->``: the block's commands run in the repository itself (they
+  name its files, such as a test module).
+- ``<!-- while running: COMMAND -->``: the block runs while COMMAND (a worker, a server: it
+  must start) runs beside it; a server's port is in ``$PORT``.
 - ``<!-- input: TEXT -->``: what the block's commands read on standard input (what a reader
   types when asked).
 - ``<!-- env: NAME=VALUE ... -->``: the block's commands see these environment variables (a
@@ -23,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DIRECTIVES = ("not run", "output of", "exit", "before", "input", "env", "file")
+DIRECTIVES = ("not run", "output of", "exit", "before", "while running", "input", "env",
+              "file", "in")
 _FENCE = re.compile(r"^( *)(```+)\s*([\w+-]*)\s*$")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*([a-z ]+?)\s*:\s*(.*?)\s*-->\s*$")
 

@@ -9,6 +9,7 @@ started (``/health`` answers, or the log says it is running) and then stop clean
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +92,17 @@ class Shell:
 
     def start_and_stop(self, command: str, status: int) -> Result:
         """A command that may keep running: it ends with ``status``, or starts and then stops
-        with 0 on SIGTERM. A server gets a free port instead of 1880."""
+        with 0 on SIGTERM."""
+        with self.running(command, must_start=False) as (result, started):
+            pass
+        self._expect(result, 0 if started else status)
+        return result
+
+    @contextlib.contextmanager
+    def running(self, command: str, must_start: bool = True) -> Iterator[tuple[Result, bool]]:
+        """Start a command that keeps running, wait until it runs its flows, stop it with
+        SIGTERM on leaving. A server gets a free port instead of 1880, also in ``$PORT`` for the
+        commands run meanwhile. The result is complete once left."""
         port = free_port()
         serve = re.search(r"\bflowrt serve\b", command) is not None
         command = command.replace(":1880", f":{port}")
@@ -103,8 +115,13 @@ class Shell:
         reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")),
                                   daemon=True)  # type: ignore[union-attr]
         reader.start()
+        result = Result(command, -1, "")
         try:
             started = self._wait_started(process, lines, port if serve else None)
+            if must_start and not started:
+                raise BlockFailed(f"`{command}` ended instead of running:\n{''.join(lines)}")
+            self.env["PORT"] = str(port)
+            yield result, started
             if started:
                 os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=90)
@@ -112,14 +129,13 @@ class Shell:
             raise BlockFailed(f"`{command}` did not stop within 90 s of SIGTERM:\n"
                               + "".join(lines)[-3000:]) from exc
         finally:
+            self.env.pop("PORT", None)
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             reader.join(timeout=10)
             process.stdout.close()  # type: ignore[union-attr]
-        result = Result(command, process.returncode, "".join(lines))
-        self._expect(result, 0 if started else status)
-        return result
+            result.status, result.output = process.returncode, "".join(lines)
 
     def _wait_started(self, process: subprocess.Popen[str], lines: list[str],
                       port: int | None, timeout: float = 90) -> bool:
@@ -155,6 +171,9 @@ def normalise(text: str, scratch: Path) -> str:
 
 def shows(expected: str, actual: str, scratch: Path) -> bool:
     """Whether ``actual`` is what ``expected`` shows; ``...`` in ``expected`` stands for any
-    text."""
-    pattern = ".*?".join(re.escape(part) for part in normalise(expected, scratch).split("..."))
-    return re.fullmatch(pattern, normalise(actual, scratch), re.S) is not None
+    text, a line of ``...`` for any lines."""
+    pattern = "".join(
+        r"(?:[^\n]*\n)*?" if line == "..." else
+        ".*?".join(re.escape(part) for part in line.split("...")) + "\n"
+        for line in normalise(expected, scratch).splitlines())
+    return re.fullmatch(pattern, normalise(actual, scratch) + "\n", re.S) is not None

@@ -66,13 +66,22 @@ class Page:
         if handler is None:
             raise BlockFailed(f"cannot run a {block.lang or 'plain'} block; mark it "
                               "`<!-- not run: REASON -->` if it truly cannot run")
-        handler(self, block)
+        if "while running" not in block.directives:
+            handler(self, block)
+            return
+        with self.shell.running(block.directives["while running"]):
+            handler(self, block)
 
     def sh(self, block: Block) -> None:
-        status = int(block.directives.get("exit", "0"))
-        self.shell.last = []
-        for command in commands(block):
-            result = self.shell.run(command.line, status, stdin=block.directives.get("input", ""))
+        statuses = [int(n) for n in block.directives.get("exit", "0").split()]
+        shell = self.shell
+        if block.directives.get("in") == "the repository":
+            shell = Shell(ROOT)
+            shell.env.update(self.shell.env)
+        shell.last = self.shell.last = []
+        for n, command in enumerate(commands(block)):
+            status = statuses[min(n, len(statuses) - 1)]
+            result = shell.run(command.line, status, stdin=block.directives.get("input", ""))
             if command.output is not None and not shows(command.output, result.output,
                                                         self.scratch):
                 raise BlockFailed(f"`{command.line}` printed:\n{result.output}")
@@ -83,6 +92,7 @@ class Page:
             scratch = self.scratch.with_name(f"{self.scratch.name}-aside{block.line}")
             shutil.copytree(self.scratch, scratch)
             aside = Shell(scratch)  # a copy: the command may break files for the page's sake
+            aside.env.update(self.shell.env)
             aside.run(block.directives["output of"], int(block.directives.get("exit", "0")))
             self.shell.last = aside.last
         elif all(line.startswith(("flowrt ", " ")) for line in block.text.splitlines()):

@@ -54,12 +54,8 @@ def server(workspace: Path) -> Iterator[LanguageServer]:
         script = install_server(CACHE)
     except (RuntimeError, OSError) as exc:
         pytest.fail(f"yaml-language-server could not be installed: {exc}")
-    schemas = {
-        (workspace / name.removeprefix("./")).as_posix(): globs
-        for name, globs in documented_association().items()
-    }
-    settings = {"yaml": {"schemas": schemas, "validate": True, "hover": True,
-                         "completion": True}}
+    settings = {"yaml": {"schemas": documented_association(), "validate": True, "hover": True,
+                         "completion": True}}  # as written: relative to the workspace
     ls = LanguageServer(script, workspace, settings)
     yield ls
     ls.close()

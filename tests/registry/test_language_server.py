@@ -205,3 +205,11 @@ def test_hovering_a_field_shows_its_title_and_each_example_once(
     ):
         shown = server.hover(uri, *position(text, needle, 1))
         assert says in shown and "||" not in shown, (needle, shown)
+
+
+def test_a_server_that_cannot_be_installed_is_an_error_not_a_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="npm"):
+        install_server(tmp_path / "cache")

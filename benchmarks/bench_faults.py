@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "tests" / "faults"), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]  # the repository, for tests.faults and tests.support
 
-from scenario_kill import kill_worker  # noqa: E402
-from scenario_restart import KINDS, restart_server  # noqa: E402
-from scenario_slow import slow_amqp, slow_mqtt  # noqa: E402
-from servers import url  # noqa: E402
+from tests.faults.scenario_kill import kill_worker  # noqa: E402
+from tests.faults.scenario_restart import KINDS, restart_server  # noqa: E402
+from tests.faults.scenario_slow import slow_amqp, slow_mqtt  # noqa: E402
+from tests.support.servers import url  # noqa: E402
 
 MB = 1 << 20
 SERVERS = {"amqp": "RabbitMQ", "mqtt": "Mosquitto", "pg": "PostgreSQL", "influx": "InfluxDB"}

@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "tests" / "faults"), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]  # the repository, for tests.faults and tests.support
 
-from brokers import delete_queue, fill_queue  # noqa: E402
-from harness import Worker, tag, tally, wait_for, workers, write_flow  # noqa: E402
-from pipelines import ENV, amqp_source, pipeline, postgres_sink  # noqa: E402
-from servers import url  # noqa: E402
-from stores import Table  # noqa: E402
+from tests.faults.brokers import delete_queue, fill_queue  # noqa: E402
+from tests.faults.harness import Worker, tag, tally, wait_for, workers, write_flow  # noqa: E402
+from tests.faults.pipelines import ENV, amqp_source, pipeline, postgres_sink  # noqa: E402
+from tests.faults.stores import Table  # noqa: E402
+from tests.support.servers import url  # noqa: E402
 
 
 def one_run(count: int, messages: int, prefetch: int, group: bool) -> dict[str, Any]:

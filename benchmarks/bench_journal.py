@@ -40,9 +40,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-sys.path[:0] = [str(Path(__file__).resolve().parent),
-                str(Path(__file__).resolve().parent.parent / "tests" / "faults"),
-                str(Path(__file__).resolve().parent.parent / "tests")]
+sys.path[:0] = [str(Path(__file__).resolve().parent),  # bench_mqtt
+                str(Path(__file__).resolve().parent.parent)]  # tests.faults
 
 from bench_mqtt import (  # noqa: E402
     ROOT,
@@ -185,7 +184,7 @@ def broker_alone(url: str, count: int) -> tuple[float, float, int]:
 
 
 def loss(count: int) -> list[tuple[str, float, str]]:
-    from scenario_journal import through_journal
+    from tests.faults.scenario_journal import through_journal
 
     found = []
     for journal in (False, True):

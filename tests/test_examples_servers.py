@@ -17,19 +17,10 @@ import httpx
 import paho.mqtt.client as mqtt
 import psycopg
 
-from tests.servers import free_port, url
+from tests.support.servers import free_port, url
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_for(probe: Any, what: str, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_sensor_readings_reach_both_databases_and_alerts_come_back(tmp_path: Path) -> None:
@@ -49,7 +40,7 @@ def test_sensor_readings_reach_both_databases_and_alerts_come_back(tmp_path: Pat
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="example-" + sensor)
     client.on_message = lambda c, u, m: received.append((m.topic, json.loads(m.payload)))
     try:
-        wait_for(lambda: client.connect("127.0.0.1", port) == 0 if _open(port) else False,
+        wait_until(lambda: client.connect("127.0.0.1", port) == 0 if _open(port) else False,
                  "the embedded broker")
         client.loop_start()
         client.subscribe([(f"plant/{sensor}/alert", 1), ("plant/rejected", 1)])
@@ -70,7 +61,7 @@ def test_sensor_readings_reach_both_databases_and_alerts_come_back(tmp_path: Pat
                     (sensor,),
                 ).fetchall()
 
-        stored = wait_for(lambda: len(rows()) == 2 and rows(), "two rows")
+        stored = wait_until(lambda: len(rows()) == 2 and rows(), "two rows")
         assert stored == [(35.5, 40.0), (21.0, None)]
 
         def points() -> list[list[Any]]:
@@ -79,9 +70,9 @@ def test_sensor_readings_reach_both_databases_and_alerts_come_back(tmp_path: Pat
             series = answer.json()["results"][0].get("series") or [{"values": []}]
             return list(series[0]["values"])
 
-        assert [v for _, v in wait_for(lambda: len(points()) == 2 and points(), "two points")] \
+        assert [v for _, v in wait_until(lambda: len(points()) == 2 and points(), "two points")] \
             == [35.5, 21.0]
-        wait_for(lambda: len(received) == 2, "an alert and a rejection")
+        wait_until(lambda: len(received) == 2, "an alert and a rejection")
         by_topic = dict(received)
         assert by_topic[f"plant/{sensor}/alert"]["celsius"] == 35.5
         assert by_topic["plant/rejected"]["reading"]["celsius"] == "hot"

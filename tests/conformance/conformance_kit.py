@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib.util
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
-
-import pytest
 
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import Harness
+
+BACKENDS_DIR = Path(__file__).resolve().parent / "backends"
+
+
+def _load_backends() -> list[Any]:
+    found: list[Any] = []
+    for path in sorted(BACKENDS_DIR.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location(f"conformance_backend_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.extend(module.BACKENDS)
+    return found
+
+
+BACKENDS = _load_backends()
+"""Every pack's backend (one module per pack in backends/, each with a ``BACKENDS`` list)."""
+SOURCES = [b for b in BACKENDS if b.source_type]
+SINKS = [b for b in BACKENDS if b.sink_type]
 
 
 def flow_text(backend: Any, url: str, key: str, nodes: dict[str, Any]) -> str:
@@ -31,23 +51,6 @@ async def running(text: str, env: dict[str, str], timeout: float = 120.0) -> Asy
         yield harness
     finally:
         await harness.stop()
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[bool] | bool], what: str, timeout: float = 60.0
-) -> None:
-    """Wait until ``probe()`` is true; fail naming ``what`` after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = probe()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if loop.time() > deadline:
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def statuses(harness: Harness, node: str) -> list[dict[str, Any]]:

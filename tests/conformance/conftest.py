@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]  # conformance_kit and servers, for the test modules
-import servers  # noqa: E402
-
-
-def _load_backends() -> list[Any]:
-    found: list[Any] = []
-    for path in sorted((HERE / "backends").glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        spec = importlib.util.spec_from_file_location(f"conformance_backend_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found.extend(module.BACKENDS)
-    return found
-
-
-BACKENDS = _load_backends()
-SOURCES = [b for b in BACKENDS if b.source_type]
-SINKS = [b for b in BACKENDS if b.sink_type]
+from tests.conformance.conformance_kit import SINKS, SOURCES
+from tests.support import servers
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -3,7 +3,7 @@ would otherwise drop out of it silently."""
 
 from __future__ import annotations
 
-from conftest import SINKS, SOURCES
+from tests.conformance.conformance_kit import SINKS, SOURCES
 
 
 def test_every_source_pack_has_a_backend() -> None:

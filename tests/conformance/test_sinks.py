@@ -10,8 +10,15 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from conformance_kit import connected, error_logs, eventually, flow_text, running, statuses
-from servers import url as shared_url
+from tests.conformance.conformance_kit import (
+    connected,
+    error_logs,
+    flow_text,
+    running,
+    statuses,
+)
+from tests.support.servers import url as shared_url
+from tests.support.waiting import eventually
 
 
 def sink_flow(backend: Any, url: str, key: str, **extra: Any) -> str:

@@ -10,10 +10,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from conformance_kit import connected, error_logs, eventually, flow_text, running, statuses
-from servers import url as shared_url
-
 from flowrt.testing import Harness
+from tests.conformance.conformance_kit import (
+    connected,
+    error_logs,
+    flow_text,
+    running,
+    statuses,
+)
+from tests.support.servers import url as shared_url
+from tests.support.waiting import eventually
 
 
 def source_flow(backend: Any, url: str, key: str, rate: int | None = None) -> str:

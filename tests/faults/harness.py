@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.support.waiting import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
@@ -205,25 +207,31 @@ def wait_for(
     interval: float = 0.05,
     workers: Iterable[Worker] = (),
 ) -> T:
-    """Poll ``probe`` until it returns something true, and return that. Fails naming ``what``
-    after ``timeout`` seconds, or at once when one of ``workers`` exited meanwhile."""
-    deadline = time.monotonic() + timeout
+    """:func:`tests.support.waiting.wait_until`, which fails at once when one of ``workers``
+    exited meanwhile, and shows their last log lines when it gives up."""
     watched = list(workers)
-    while True:
-        last = probe()
-        if last:
-            return last
-        for worker in watched:
-            if not worker.killed and not worker.alive():
-                raise AssertionError(
-                    f"worker {worker.name} exited while waiting for {what}\n{worker.tail()}"
-                )
-        if time.monotonic() > deadline:
-            tails = "\n".join(w.tail() for w in watched)
-            raise AssertionError(
-                f"gave up after {timeout:.0f} s waiting for {what} (last: {last!r})\n{tails}"
-            )
-        time.sleep(interval)
+
+    def watching() -> T:
+        found = probe()
+        if not found:
+            for worker in watched:
+                if not worker.killed and not worker.alive():
+                    raise _Exited(
+                        f"worker {worker.name} exited while waiting for {what}\n{worker.tail()}"
+                    )
+        return found
+
+    try:
+        return wait_until(watching, what, timeout, interval)
+    except _Exited:
+        raise
+    except AssertionError as exc:
+        tails = "\n".join(w.tail() for w in watched)
+        raise AssertionError(f"{exc}\n{tails}") from None
+
+
+class _Exited(AssertionError):
+    """A worker that should have kept running exited."""
 
 
 @dataclass(frozen=True)

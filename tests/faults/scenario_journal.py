@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from brokers import address, create_session, drain_session, payload
-from harness import Tally, Worker, tag, tally, wait_for, workers, write_flow
 from paho.mqtt.enums import CallbackAPIVersion
-from pipelines import ENV, mqtt_source, pipeline, postgres_sink
-from servers import PrivateServer, url
-from stores import Table
+
+from tests.faults.brokers import address, create_session, drain_session, payload
+from tests.faults.harness import Tally, Worker, tag, tally, wait_for, workers, write_flow
+from tests.faults.pipelines import ENV, mqtt_source, pipeline, postgres_sink
+from tests.faults.stores import Table
+from tests.support.servers import PrivateServer, url
 
 
 @dataclass

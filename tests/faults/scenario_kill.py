@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brokers import delete_queue, fill_queue, queue_depth
-from harness import Tally, Worker, tag, tally, wait_for, workers, write_flow
-from pipelines import ENV, amqp_source, pipeline, postgres_sink
-from servers import url
-from stores import Table, check_content
+from tests.faults.brokers import delete_queue, fill_queue, queue_depth
+from tests.faults.harness import Tally, Worker, tag, tally, wait_for, workers, write_flow
+from tests.faults.pipelines import ENV, amqp_source, pipeline, postgres_sink
+from tests.faults.stores import Table, check_content
+from tests.support.servers import url
 
 
 @dataclass

@@ -28,9 +28,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brokers import create_session, delete_queue, publish_amqp, publish_mqtt, queue_depth
-from harness import Tally, Worker, reconnection, tag, tally, wait_for, workers, write_flow
-from pipelines import (
+from tests.faults.brokers import (
+    create_session,
+    delete_queue,
+    publish_amqp,
+    publish_mqtt,
+    queue_depth,
+)
+from tests.faults.harness import (
+    Tally,
+    Worker,
+    reconnection,
+    tag,
+    tally,
+    wait_for,
+    workers,
+    write_flow,
+)
+from tests.faults.pipelines import (
     ENV,
     WORK_INFLUX,
     amqp_source,
@@ -39,8 +54,8 @@ from pipelines import (
     pipeline,
     postgres_sink,
 )
-from servers import PrivateServer, url
-from stores import Measurement, Table, check_content
+from tests.faults.stores import Measurement, Table, check_content
+from tests.support.servers import PrivateServer, url
 
 KINDS = ("amqp", "mqtt", "pg", "influx")
 WATCHED = {"amqp": "source", "mqtt": "source", "pg": "store", "influx": "store"}

@@ -36,7 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from brokers import (
+from psycopg import sql
+
+from tests.faults.brokers import (
     create_session,
     delete_queue,
     drain_session,
@@ -44,11 +46,17 @@ from brokers import (
     publish_mqtt,
     queue_depth,
 )
-from harness import Worker, tag, tally, wait_for, workers, write_flow
-from pipelines import ENV, WORK_COUNTED, amqp_source, mqtt_source, pipeline, postgres_sink
-from psycopg import sql
-from servers import url
-from stores import Table
+from tests.faults.harness import Worker, tag, tally, wait_for, workers, write_flow
+from tests.faults.pipelines import (
+    ENV,
+    WORK_COUNTED,
+    amqp_source,
+    mqtt_source,
+    pipeline,
+    postgres_sink,
+)
+from tests.faults.stores import Table
+from tests.support.servers import url
 
 
 @dataclass(frozen=True)

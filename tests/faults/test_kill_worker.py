@@ -5,8 +5,8 @@ survivor takes the whole load."""
 
 from __future__ import annotations
 
-from scenario_kill import kill_worker
-from servers import url
+from tests.faults.scenario_kill import kill_worker
+from tests.support.servers import url
 
 
 def test_kill_one_of_two_workers_loses_nothing() -> None:

@@ -5,7 +5,7 @@ had not finished come twice (see scenario_journal)."""
 
 from __future__ import annotations
 
-from scenario_journal import through_journal
+from tests.faults.scenario_journal import through_journal
 
 MESSAGES = 20_000
 

@@ -5,7 +5,8 @@ shows the node losing its server and reconnecting."""
 from __future__ import annotations
 
 import pytest
-from scenario_restart import KINDS, restart_server
+
+from tests.faults.scenario_restart import KINDS, restart_server
 
 
 @pytest.mark.parametrize("kind", KINDS)

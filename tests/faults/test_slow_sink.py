@@ -4,7 +4,8 @@ broker keeps what the worker has not taken (see scenario_slow for the arithmetic
 from __future__ import annotations
 
 import pytest
-from scenario_slow import slow_amqp, slow_mqtt
+
+from tests.faults.scenario_slow import slow_amqp, slow_mqtt
 
 MB = 1 << 20
 GROWTH = 24 * MB

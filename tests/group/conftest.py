@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.servers import PrivateServer, url
+from tests.support.servers import PrivateServer, url
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import psycopg
 
 from flowrt.group import Group
-from tests.conformance.conformance_kit import eventually
-from tests.servers import PrivateServer
+from tests.support.servers import PrivateServer
+from tests.support.waiting import eventually
 
 
 def run(coro: object) -> None:

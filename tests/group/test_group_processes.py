@@ -15,7 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.servers import free_port
+from tests.support.servers import free_port
+from tests.support.waiting import wait_until
 
 TICK = """\
 flowrt: 1
@@ -62,13 +63,6 @@ def _epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
-def wait_for(probe: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not probe():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.1)
-
-
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -87,17 +81,17 @@ def test_a_singleton_timer_moves_to_the_survivor_when_its_holder_is_killed(
     run = ["run", "tick.yaml", "--log-format", "json", "--group-poll", "0.5"]
     a = start(run, "a", group_name, pg, logs["a"])
     try:
-        wait_for(lambda: len(ticks(logs["a"])) >= 2, "worker a to tick")
+        wait_until(lambda: len(ticks(logs["a"])) >= 2, "worker a to tick")
         b = start(run, "b", group_name, pg, logs["b"])
         try:
-            wait_for(lambda: any("joined as worker b" in r.get("message", "")
+            wait_until(lambda: any("joined as worker b" in r.get("message", "")
                                  for r in records(logs["b"])), "worker b to join")
-            wait_for(lambda: len(ticks(logs["a"])) >= 8, "more ticks on a")
+            wait_until(lambda: len(ticks(logs["a"])) >= 8, "more ticks on a")
             assert ticks(logs["b"]) == [], "the timer ran on both workers"
             os.killpg(a.pid, signal.SIGKILL)
             a.wait(timeout=10)
             killed = time.time()
-            wait_for(lambda: len(ticks(logs["b"])) >= 6, "worker b to take the timer over")
+            wait_until(lambda: len(ticks(logs["b"])) >= 6, "worker b to take the timer over")
             on_a, on_b = ticks(logs["a"]), ticks(logs["b"])
             assert max(on_a) < min(on_b), "the two workers' ticks interleave: it ran twice"
             # how fast is measured by benchmarks/bench_takeover.py, not asserted here
@@ -146,7 +140,7 @@ def test_serve_workers_show_the_group_and_who_runs_each_singleton(
                        and bool(seen["singletons"].get("tick")) for seen in views)
 
         try:
-            wait_for(both_seen, "both workers in each one's /api/group")
+            wait_until(both_seen, "both workers in each one's /api/group")
         except AssertionError as exc:
             logs = "\n".join((tmp_path / f"{w}.log").read_text()[-3000:] for w in "ab")
             raise AssertionError(f"{exc}; the workers' logs:\n{logs}") from None

@@ -15,7 +15,7 @@ import pytest
 from flowrt.errors import ConfigError
 from flowrt.group import Group
 from flowrt.group.local import LocalBackend, group_directory
-from tests.conformance.conformance_kit import eventually
+from tests.support.waiting import eventually
 
 
 def local(directory: Path, worker: str) -> Group:

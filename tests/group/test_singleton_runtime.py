@@ -15,8 +15,8 @@ from flowrt.group import Group
 from flowrt.load import Project, load_text
 from flowrt.run.runtime import Runtime
 from flowrt.run.sources import singletons
-from tests.conformance.conformance_kit import eventually
-from tests.servers import url
+from tests.support.servers import url
+from tests.support.waiting import eventually
 
 
 class Worker:

@@ -26,7 +26,7 @@ from tests.faults.brokers import delete_queue, publish_amqp, publish_mqtt
 from tests.faults.harness import Worker, tag, tally, wait_for, write_flow
 from tests.faults.pipelines import ENV, WORK, amqp_source, mqtt_source, pipeline, postgres_sink
 from tests.faults.stores import Table
-from tests.servers import url
+from tests.support.servers import url
 
 WORK_INDEX = WORK.replace('env.get("WORKER")', 'env.get("FLOWRT_WORKER_INDEX")')
 """The faults' script, naming the worker by the index its parent gave it."""
@@ -249,7 +249,7 @@ def test_the_workers_share_the_http_port(
     connections among them."""
     import httpx
 
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     flow = tmp_path / "who.yaml"
     flow.write_text(WHO)

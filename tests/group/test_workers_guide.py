@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from flowrt.cli.workers import cpu_count
-from tests.servers import url
+from tests.support.servers import url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIDE = ROOT / "docs" / "workers.md"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flowrt.nodered.writer import write_flows
 from flowrt.testing import Harness
 from tests.nodered.helpers import entry, errors, node, nr_import, tab
-from tests.servers import url
+from tests.support.servers import url
 
 BROKER = {"id": "ab12cd34ef56ab78", "type": "mqtt-broker", "name": "Plant", "broker": "localhost",
           "port": "1883", "clientid": "", "usetls": False, "protocolVersion": "4",

@@ -16,11 +16,12 @@ import pytest
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import Harness
-from tests.nodes.amqp.rabbit import URL, Rabbit, until
+from tests.nodes.amqp.rabbit import URL, Rabbit
 from tests.nodes.influx.influx_kit import influxql
 from tests.nodes.postgres.pg_testing import PG_URL, Database
+from tests.support.waiting import eventually
 
-__all__ = ["Database", "Rabbit", "flow", "influx_count", "is_now", "jobs", "running", "until"]
+__all__ = ["Database", "Rabbit", "flow", "influx_count", "is_now", "eventually", "jobs", "running"]
 
 
 def open_rabbit() -> Iterator[Rabbit]:
@@ -77,7 +78,7 @@ async def running(text: str, rabbit: Rabbit) -> AsyncIterator[Harness]:
         return all(node in green for node in readers)
 
     try:
-        await until(subscribed, "the amqp-in nodes to consume")
+        await eventually(subscribed, "the amqp-in nodes to consume")
         yield harness
     finally:
         await harness.runtime.stop(timeout=1.0)  # nothing to do when the test stopped it
@@ -89,7 +90,7 @@ def jobs(ids: range | list[int], **extra: Any) -> list[bytes]:
 
 
 def is_now(probe: Callable[[], Any], expected: Any) -> Callable[[], Any]:
-    """A check for :func:`until`: ``probe()`` (sync or a coroutine) equals ``expected``."""
+    """A check for :func:`eventually`: ``probe()`` (sync or a coroutine) equals ``expected``."""
 
     async def check() -> bool:
         value = probe()

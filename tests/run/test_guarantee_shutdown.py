@@ -18,11 +18,11 @@ from flowrt.server.events import Hub
 from tests.run.guarantee_kit import (
     Database,
     Rabbit,
+    eventually,
     flow,
     is_now,
     jobs,
     running,
-    until,
 )
 
 ROWS = "id integer PRIMARY KEY, v double precision, redelivered boolean"
@@ -61,7 +61,7 @@ def test_messages_in_flight_at_a_stop_finish_within_the_deadline(
             "work": {"type": "script", "code": SLOW, "timeout": 0, "to": "store"}})
         async with running(text, rabbit) as h:
             await rabbit.publish(queue, jobs(range(6)))
-            await until(lambda: len(h.result.received("work")) == 6, "all six in flight")
+            await eventually(lambda: len(h.result.received("work")) == 6, "all six in flight")
             written_before = count(db, table)
             await h.runtime.stop(timeout=30)
         return written_before, count(db, table), await rabbit.depth(queue)
@@ -85,21 +85,23 @@ def test_redelivered_messages_keep_one_row_per_message(
             async with running(flow(rabbit, nodes(queue, table, FAIL_FIRST, **store)),
                                rabbit) as h:
                 await rabbit.publish(queue, jobs(range(5)))
-                await until(lambda: len(h.result.received("work")) == 10, "5 failed, 5 passed")
-                await until(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
+                await eventually(lambda: len(h.result.received("work")) == 10, "5 failed, 5 passed")
+                await eventually(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
                 await h.runtime.stop(timeout=10)
                 writes = len(h.result.received("store"))
         else:
             async with running(flow(rabbit, nodes(queue, table, STUCK, **store)), rabbit) as h:
                 await rabbit.publish(queue, jobs(range(5)))
-                await until(lambda: count(db, table) == 5, "5 rows committed")
-                await until(lambda: len(h.result.received("work")) == 5, "5 stuck in the script")
+                await eventually(lambda: count(db, table) == 5, "5 rows committed")
+                await eventually(
+                    lambda: len(h.result.received("work")) == 5, "5 stuck in the script"
+                )
                 await h.runtime.stop(timeout=1)  # the script would take a minute
-            await until(is_now(lambda: rabbit.depth(queue), 5), "the 5 back in the queue")
+            await eventually(is_now(lambda: rabbit.depth(queue), 5), "the 5 back in the queue")
             async with running(flow(rabbit, nodes(queue, table, "return msg", **store)),
                                rabbit) as h:
-                await until(lambda: len(h.result.received("work")) == 5, "5 redelivered")
-                await until(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
+                await eventually(lambda: len(h.result.received("work")) == 5, "5 redelivered")
+                await eventually(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
                 await h.runtime.stop(timeout=10)
                 assert all(m["amqp"]["redelivered"] for m in h.result.received("store"))
                 writes = 5 + len(h.result.received("store"))
@@ -129,9 +131,9 @@ def test_a_message_given_up_at_a_stop_goes_back_to_its_queue_not_to_the_dead_let
             async with running(text, rabbit) as h:
                 if stop == 0:
                     await rabbit.publish(queue, jobs(range(3)))
-                await until(lambda: len(h.result.received("work")) == 3, "3 in the script")
+                await eventually(lambda: len(h.result.received("work")) == 3, "3 in the script")
                 await h.runtime.stop(timeout=1)
-            await until(is_now(lambda: rabbit.depth(queue), 3), "the 3 back in the queue")
+            await eventually(is_now(lambda: rabbit.depth(queue), 3), "the 3 back in the queue")
         return await rabbit.depth(queue), await rabbit.depth(dead)
 
     assert asyncio.run(scenario()) == (3, 0)
@@ -153,14 +155,14 @@ def test_a_redeploy_stops_the_old_flow_within_its_deadline_and_the_new_one_gets_
             old = engine.find("work")
             assert old is not None
             await rabbit.publish(queue, jobs(range(4)))
-            await until(lambda: old.stats["work"][0] == 4, "4 stuck in the old flow")
-            await until(lambda: count(db, table) == 4, "4 rows committed")
+            await eventually(lambda: old.stats["work"][0] == 4, "4 stuck in the old flow")
+            await eventually(lambda: count(db, table) == 4, "4 rows committed")
             file.write_text(flow(rabbit, nodes(queue, table, "return msg", **store)))
             await engine.deploy("changed")
             new = engine.find("work")
             assert new is not None
-            await until(lambda: new.stats["work"][0] == 4, "the 4 redelivered to the new flow")
-            await until(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
+            await eventually(lambda: new.stats["work"][0] == 4, "the 4 redelivered to the new flow")
+            await eventually(is_now(lambda: rabbit.depth(queue), 0), "nothing waiting")
         finally:
             await engine.stop()
         redelivered = db.rows(f"SELECT count(*) FROM {table} WHERE redelivered")[0][0]

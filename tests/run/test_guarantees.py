@@ -23,14 +23,14 @@ from tests.run.conftest import PACK, SETTLED, WRITTEN, Numbers
 from tests.run.guarantee_kit import (
     Database,
     Rabbit,
+    eventually,
     flow,
     influx_count,
     is_now,
     jobs,
     running,
-    until,
 )
-from tests.servers import PrivateServer, free_port
+from tests.support.servers import PrivateServer, free_port
 
 
 def amqp_in(queue: str, to: Any, **options: Any) -> dict[str, Any]:
@@ -81,14 +81,14 @@ def test_a_message_is_acknowledged_only_once_every_branch_committed(
         async with running(text, rabbit) as h:
             await rabbit.publish(queue, jobs(range(4)))
             # PostgreSQL and the relay committed the first three; InfluxDB is down
-            await until(is_now(lambda: len(db.rows(f"SELECT id FROM {table}")), 3), "3 rows")
-            await until(is_now(lambda: rabbit.depth(relayed), 3), "3 relayed")
+            await eventually(is_now(lambda: len(db.rows(f"SELECT id FROM {table}")), 3), "3 rows")
+            await eventually(is_now(lambda: rabbit.depth(relayed), 3), "3 relayed")
             await asyncio.sleep(1.0)  # time enough for an acknowledgement to let the 4th in
             seen["waiting"] = await rabbit.depth(queue)  # prefetch 3: none of the 3 acknowledged
             seen["rows while down"] = len(db.rows(f"SELECT id FROM {table}"))
             await asyncio.to_thread(influx.start)
-            await until(lambda: influx_count(influx.url, "jobs", "m") == 4, "4 points", 120)
-            await until(is_now(lambda: rabbit.depth(queue), 0), "the 4th taken")
+            await eventually(lambda: influx_count(influx.url, "jobs", "m") == 4, "4 points", 120)
+            await eventually(is_now(lambda: rabbit.depth(queue), 0), "the 4th taken")
             await h.runtime.stop(timeout=10)
             seen["left"] = await rabbit.depth(queue)  # acknowledged: nothing comes back
             seen["rows"] = sorted(r[0] for r in db.rows(f"SELECT id FROM {table}"))
@@ -120,8 +120,8 @@ def test_a_message_a_switch_or_filter_drops_is_acknowledged(rabbit: Rabbit, db: 
             bodies = jobs([1], kind="keep") + jobs(range(2, 7), kind="other") + [repeated] \
                 + jobs([8], kind="keep")
             await rabbit.publish(queue, bodies)
-            await until(is_now(lambda: len(db.rows(f"SELECT id FROM {table}")), 2), "2 rows")
-            await until(is_now(lambda: rabbit.depth(queue), 0), "every message taken")
+            await eventually(is_now(lambda: len(db.rows(f"SELECT id FROM {table}")), 2), "2 rows")
+            await eventually(is_now(lambda: rabbit.depth(queue), 0), "every message taken")
             await h.runtime.stop(timeout=10)
         return sorted(db.rows(f"SELECT id FROM {table}")), await rabbit.depth(queue)
 
@@ -146,7 +146,7 @@ def test_a_row_the_database_refuses_is_nacked_then_dead_lettered_after_max_redel
         })
         async with running(text, rabbit) as h:
             await rabbit.publish(queue, [json.dumps({"id": 1, "v": -1}).encode()] + jobs([2]))
-            await until(is_now(lambda: rabbit.depth(dead), 1), "the refused row dead-lettered")
+            await eventually(is_now(lambda: rabbit.depth(dead), 1), "the refused row dead-lettered")
             tries = sum(1 for m in h.result.received("store") if m["payload"]["id"] == 1)
             await h.runtime.stop(timeout=10)
             got = [json.loads(m.body)["id"] for m in await rabbit.take(dead)]
@@ -173,10 +173,10 @@ def test_at_most_once_acknowledges_as_it_reads_even_while_the_sink_is_down(
         async with running(text, rabbit) as h:
             await rabbit.publish(queue, jobs(range(5)))
             taken = 5 if guarantee == "at-most-once" else 2
-            await until(lambda: len(h.result.received("points")) == taken, f"{taken} taken")
-            await until(is_now(lambda: rabbit.depth(queue), 5 - taken), "the rest waiting")
+            await eventually(lambda: len(h.result.received("points")) == taken, f"{taken} taken")
+            await eventually(is_now(lambda: rabbit.depth(queue), 5 - taken), "the rest waiting")
             await h.runtime.stop(timeout=1)
-            await until(is_now(lambda: rabbit.consumers(queue), 0), "the consumer gone")
+            await eventually(is_now(lambda: rabbit.consumers(queue), 0), "the consumer gone")
         return len(h.result.received("points")), await rabbit.depth(queue)
 
     received, left = asyncio.run(scenario())

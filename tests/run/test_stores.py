@@ -49,7 +49,7 @@ def test_context_persists_in_postgresql_given_a_plain_postgresql_url() -> None:
     """`--context-store postgresql://...` works with the psycopg 3 driver flowrt installs."""
     import uuid
 
-    from tests.servers import url
+    from tests.support.servers import url
 
     scope = f"flow:ctx-{uuid.uuid4().hex[:8]}"
     first = Stores(url("pg"))

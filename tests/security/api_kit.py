@@ -7,13 +7,13 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.serve_kit import Process, serve_process
+from tests.support.serving import Process, serve_process
 
 HEADERS = {"X-Flowrt-Request": "1", "Content-Type": "application/json"}
 
 
 Served = Process
-"""A `flowrt serve` process (tests/serve_kit.py)."""
+"""A `flowrt serve` process (tests/support/serving.py)."""
 serving = serve_process
 """`flowrt serve --flows FLOWS ARGS` on a free port, once it answers /health."""
 

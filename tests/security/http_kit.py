@@ -16,9 +16,9 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which is not insta
     from starlette.testclient import TestClient
 
 from flowrt.server.app import ServerSettings, create_app
-from tests.serve_kit import flowrt_command as flowrt_command
-from tests.serve_kit import free_port as free_port
-from tests.serve_kit import serve_process
+from tests.support.serving import flowrt_command as flowrt_command
+from tests.support.serving import free_port as free_port
+from tests.support.serving import serve_process
 
 HEADERS = {"X-Flowrt-Request": "1"}
 TOKEN = "t0ken-for-the-security-tests-0123"

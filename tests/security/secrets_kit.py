@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.serve_kit import flowrt_command, serve_process
+from tests.support.serving import flowrt_command, serve_process
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 OWN_VARIABLES = ("FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_FILE", "FLOWRT_SECRETS",

@@ -16,6 +16,7 @@ import pytest
 
 from tests.nodes.function.jsflow import function_flow
 from tests.security.js_attack_kit import ROOT, caught, payloads, run_guarded
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -77,15 +78,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait_for(predicate: object, seconds: float = 30.0) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("not within 30 s")
-
-
 SPIN_NODES = """
 first: {type: inject, once: true, once_delay: 0, payload: spin, to: f}
 tick: {type: inject, repeat: 0.2, payload: 1, to: f}
@@ -114,12 +106,12 @@ def test_a_worker_that_dies_fails_its_message_and_the_node_goes_on(tmp_path: Pat
     func = "if (msg.payload === 'spin') {\n  while (true) {}\n}\nreturn msg;"
     proc, log = _start(tmp_path, func)
     try:
-        _wait_for(lambda: _children(proc.pid))
+        wait_until(lambda: _children(proc.pid))
         [worker] = _children(proc.pid)
         assert b"hunter2" not in Path(f"/proc/{worker}/environ").read_bytes()
         time.sleep(1.0)  # the first message spins in it now
         os.kill(worker, signal.SIGKILL)
-        _wait_for(lambda: log.read_text().count("[debug:shown] 1") >= 3)
+        wait_until(lambda: log.read_text().count("[debug:shown] 1") >= 3)
         assert proc.poll() is None, log.read_text()
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -132,7 +124,7 @@ def test_a_worker_that_dies_fails_its_message_and_the_node_goes_on(tmp_path: Pat
 
 def test_the_server_stops_on_sigterm_while_javascript_spins(tmp_path: Path) -> None:
     proc, log = _start(tmp_path, "while (true) { await 0; }", timeout=20)  # every message
-    _wait_for(lambda: _children(proc.pid))
+    wait_until(lambda: _children(proc.pid))
     workers = _children(proc.pid)
     time.sleep(1.5)
     started = time.monotonic()
@@ -144,7 +136,7 @@ def test_the_server_stops_on_sigterm_while_javascript_spins(tmp_path: Path) -> N
         raise AssertionError("flowrt run did not stop within 30 s of SIGTERM") from None
     assert time.monotonic() - started < 30
     assert code == 0, log.read_text()
-    _wait_for(lambda: not any(_alive(w) for w in workers))
+    wait_until(lambda: not any(_alive(w) for w in workers))
 
 
 def _alive(pid: int) -> bool:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 from starlette.testclient import TestClient
 
 from tests.server.server_kit import HEADERS, flow, receive
-
-
-def wait_for(check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
+from tests.support.waiting import wait_until
 
 
 def count(client: TestClient, node: str) -> str:
@@ -51,7 +39,7 @@ def test_changed_deploy_restarts_only_the_changed_flow(client: TestClient,
     assert sorted(full.json()["changed"]["flows"]) == ["a", "alerts", "b"]  # alerts stopped
     for node in ("a_tick", "a_tick", "b_tick", "b_tick"):
         inject(client, node)
-    wait_for(lambda: count(client, "a_show") == "2" and count(client, "b_show") == "2")
+    wait_until(lambda: count(client, "a_show") == "2" and count(client, "b_show") == "2")
     put_text(client, "a.yaml", flow("a", "changed"))
     changed = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
     assert changed.status_code == 200, changed.text
@@ -60,7 +48,7 @@ def test_changed_deploy_restarts_only_the_changed_flow(client: TestClient,
     assert count(client, "a_show") == ""  # a started afresh
     inject(client, "b_tick")
     inject(client, "a_tick")
-    wait_for(lambda: count(client, "b_show") == "3" and count(client, "a_show") == "1")
+    wait_until(lambda: count(client, "b_show") == "3" and count(client, "a_show") == "1")
     nothing = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
     assert nothing.json()["changed"] == {"flows": [], "nodes": []}
     assert count(client, "a_show") == "1"
@@ -71,7 +59,7 @@ def test_changed_deploy_restarts_only_the_changed_flow(client: TestClient,
 
 def test_a_deploy_with_errors_is_refused_and_changes_nothing(client: TestClient) -> None:
     inject(client, "tick")
-    wait_for(lambda: count(client, "show") == "1")
+    wait_until(lambda: count(client, "show") == "1")
     put_text(client, "broken.yaml", "flowrt: 1\nid: broken\nnodes:\n  x: {type: nope}\n")
     response = client.post("/api/deploy", json={"mode": "full"}, headers=HEADERS)
     assert response.status_code == 422
@@ -122,7 +110,7 @@ def test_inject_refuses_other_nodes(client: TestClient) -> None:
 def test_state_and_metrics_count_messages(client: TestClient) -> None:
     inject(client, "tick")
     inject(client, "tick")
-    wait_for(lambda: client.get("/api/state").json()["nodes"]["show"]["in"] == 2)
+    wait_until(lambda: client.get("/api/state").json()["nodes"]["show"]["in"] == 2)
     state = client.get("/api/state").json()["nodes"]
     assert state["tick"]["out"] == 2
     text = client.get("/metrics").text
@@ -169,12 +157,12 @@ def test_a_changed_connection_restarts_the_flows_that_use_it(client: TestClient,
     first = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
     assert first.status_code == 200, first.text
     assert first.json()["changed"]["flows"] == ["pub"]  # alerts (unchanged) kept running
-    wait_for(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
+    wait_until(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
              .get("text") == "connected")
     put_text(client, "conns.yaml", conns.replace("keepalive: 60", "keepalive: 30"))
     second = client.post("/api/deploy", json={"mode": "changed"}, headers=HEADERS)
     assert second.json()["changed"] == {"flows": ["pub"], "nodes": ["out"]}
-    wait_for(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
+    wait_until(lambda: (client.get("/api/state").json()["nodes"]["out"]["status"] or {})
              .get("text") == "connected")
 
 
@@ -188,4 +176,4 @@ def test_an_inject_with_its_default_payload_deploys_and_redeploys(client: TestCl
         response = client.post("/api/deploy", json={"mode": mode}, headers=HEADERS)
         assert response.status_code == 200, response.text
     inject(client, "bare")
-    wait_for(lambda: count(client, "seen") == "1")
+    wait_until(lambda: count(client, "seen") == "1")

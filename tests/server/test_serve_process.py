@@ -13,13 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.server.server_kit import flow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.support.servers import free_port
 
 
 def command(*args: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.serve_kit import serve_process
+from tests.support.serving import serve_process
 
 CHROMIUM = os.environ.get("FLOWRT_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.servers import url
+from tests.support.servers import url
 
 TIMER_FLOW = """\
 flowrt: 1

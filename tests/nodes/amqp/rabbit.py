@@ -21,6 +21,7 @@ import pika
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import Harness
+from tests.support.waiting import eventually
 
 URL = os.environ.get("FLOWRT_TEST_AMQP") or "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -183,21 +184,6 @@ async def running(
         await harness.runtime.stop(timeout=stop_timeout)
 
 
-async def until(check: Callable[[], Any], what: str, timeout: float = 20.0) -> None:
-    """Wait until ``check()`` is true (it may be a coroutine function); fail naming ``what``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 def last_status(h: Harness, node: str) -> str:
     texts = [status.get("text", "") for who, status in h.result.statuses if who == node]
     return texts[-1] if texts else ""
@@ -205,5 +191,5 @@ def last_status(h: Harness, node: str) -> str:
 
 async def connected(h: Harness, *nodes: str) -> None:
     """Wait until each of ``nodes`` shows "connected" (queues it declares now exist)."""
-    await until(lambda: all(last_status(h, n) == "connected" for n in nodes),
-                f"{', '.join(nodes)} to connect")
+    await eventually(lambda: all(last_status(h, n) == "connected" for n in nodes),
+                     f"{', '.join(nodes)} to connect")

@@ -4,7 +4,6 @@ refuses the login or the virtual host, or cannot be reached."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 from typing import Any
 
@@ -14,7 +13,9 @@ from pydantic import ValidationError
 from flowrt.check import check
 from flowrt.load import Project, load_text
 from nodes.amqp.amqp_broker import AmqpBroker
-from tests.nodes.amqp.rabbit import Rabbit, flow_text, running, until
+from tests.nodes.amqp.rabbit import Rabbit, flow_text, running
+from tests.support.servers import free_port
+from tests.support.waiting import eventually
 
 
 def broker(**config: Any) -> AmqpBroker:
@@ -90,12 +91,6 @@ def test_a_password_written_inline_is_refused_by_the_checker() -> None:
     assert "E039" in codes
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_an_unknown_virtual_host_is_an_authentication_failure_not_retried(
     rabbit: Rabbit,
 ) -> None:
@@ -103,7 +98,9 @@ def test_an_unknown_virtual_host_is_an_authentication_failure_not_retried(
         flow = flow_text(rabbit, {"jobs": {"type": "amqp-in", "connection": "rabbit",
                                            "queue": "any"}}, vhost="no-such-vhost")
         async with running(flow, rabbit.env()) as h:
-            await until(lambda: any(lvl == "error" for _, lvl, _ in h.result.logs), "the error")
+            await eventually(
+                lambda: any(lvl == "error" for _, lvl, _ in h.result.logs), "the error"
+            )
             await asyncio.sleep(0.3)  # a retry would log again
         return h.result.logs, h.result.statuses
 
@@ -117,14 +114,14 @@ def test_an_unknown_virtual_host_is_an_authentication_failure_not_retried(
 
 
 def test_a_broker_that_cannot_be_reached_is_retried_showing_disconnected(rabbit: Rabbit) -> None:
-    port = _free_port()
+    port = free_port()
 
     async def scenario() -> tuple[list[str], list[Any]]:
         flow = flow_text(rabbit, {"jobs": {"type": "amqp-in", "connection": "rabbit",
                                            "queue": "any"}})
         flow = flow.replace(rabbit.connection_entry()["url"], f"amqp://127.0.0.1:{port}/")
         async with running(flow, rabbit.env()) as h:
-            await until(lambda: len(h.result.warnings) >= 2, "two attempts")
+            await eventually(lambda: len(h.result.warnings) >= 2, "two attempts")
         return [text for _, text in h.result.warnings], h.result.statuses
 
     warnings, statuses = asyncio.run(scenario())
@@ -138,7 +135,9 @@ def test_a_refused_login_stops_the_source_once_naming_user_and_server(rabbit: Ra
         flow = flow_text(rabbit, {"jobs": {"type": "amqp-in", "connection": "rabbit",
                                            "queue": "any"}})
         async with running(flow, {"AMQP_PASSWORD": "not-the-password"}) as h:
-            await until(lambda: any(lvl == "error" for _, lvl, _ in h.result.logs), "the error")
+            await eventually(
+                lambda: any(lvl == "error" for _, lvl, _ in h.result.logs), "the error"
+            )
             await asyncio.sleep(0.3)  # a retry would log again
         return [t for _, lvl, t in h.result.logs if lvl == "error"], h.result.statuses
 

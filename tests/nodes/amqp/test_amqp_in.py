@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from nodes.amqp.amqp_in import AmqpIn
-from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running, until
+from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running
+from tests.support.waiting import eventually
 
 
 def source(queue: str | None, **config: Any) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def test_a_message_arrives_with_its_routing_key_properties_and_headers(rabbit: R
         async with running(flow, rabbit.env()) as h:
             await rabbit.publish(queue, [json.dumps({"i": i}).encode() for i in range(3)],
                                  properties=props)
-            await until(lambda: len(h.result.received("seen")) == 3, "three messages")
+            await eventually(lambda: len(h.result.received("seen")) == 3, "three messages")
         return h.result.received("seen")
 
     seen = asyncio.run(scenario())
@@ -123,7 +124,7 @@ def test_the_payload_is_read_by_content_type_and_content_or_as_told(
         async with running(flow, rabbit.env()) as h:
             await rabbit.publish(queue, [body], properties=lambda _: pika.BasicProperties(
                 content_type=content_type))
-            await until(lambda: h.result.received("seen"), "the message")
+            await eventually(lambda: h.result.received("seen"), "the message")
         return h.result.received("seen")[0]["payload"]
 
     assert asyncio.run(scenario()) == expected
@@ -144,8 +145,8 @@ def test_a_body_that_is_not_json_when_json_is_forced_is_dead_lettered_with_a_war
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, [b"not json", b'{"ok": true}'])
-            await until(lambda: h.result.received("seen"), "the good message")
-            await until(lambda: rabbit.depth(dead), "the bad one in the dead letter queue")
+            await eventually(lambda: h.result.received("seen"), "the good message")
+            await eventually(lambda: rabbit.depth(dead), "the bad one in the dead letter queue")
         return h.result.warnings, len(h.result.received("seen")), await rabbit.take(dead)
 
     warnings, seen, dead_letters = asyncio.run(scenario())
@@ -172,7 +173,7 @@ def test_a_topic_exchange_delivers_what_matches_the_binding_keys(rabbit: Rabbit)
                         "other"):
                 await rabbit.call(lambda ch, key=key: ch.basic_publish(
                     exchange, key, key.encode()))
-            await until(lambda: len(h.result.received("seen")) == 2, "two matching messages")
+            await eventually(lambda: len(h.result.received("seen")) == 2, "two matching messages")
             await asyncio.sleep(0.3)  # a third (wrongly routed) message would show up by now
         return [m["topic"] for m in h.result.received("seen")]
 
@@ -193,7 +194,7 @@ def test_without_a_queue_a_private_server_named_queue_is_bound_and_goes_with_the
         async with running(flow, rabbit.env()) as h:
             await connected(h, "events")
             await rabbit.call(lambda ch: ch.basic_publish(exchange, "any", b"broadcast"))
-            await until(lambda: h.result.received("seen"), "the broadcast")
+            await eventually(lambda: h.result.received("seen"), "the broadcast")
         # the private queue went with the connection: nothing is bound to the exchange now
         unroutable = await rabbit.call(lambda ch: _routable(ch, exchange))
         return h.result.received("seen"), unroutable
@@ -222,7 +223,7 @@ def test_an_unknown_queue_stops_the_node_with_an_error_naming_queue_vhost_and_fi
     async def scenario() -> tuple[list[tuple[str, str, str]], Any]:
         flow = flow_text(rabbit, {"jobs": source(queue, to="seen"), "seen": {"type": "debug"}})
         async with running(flow, rabbit.env()) as h:
-            await until(lambda: any(n == "jobs" and lvl == "error"
+            await eventually(lambda: any(n == "jobs" and lvl == "error"
                                     for n, lvl, _ in h.result.logs), "the error")
         return h.result.logs, h.result.statuses[-1]
 
@@ -250,12 +251,12 @@ def test_a_queue_deleted_under_the_consumer_is_declared_again_or_reported(
             await connected(h, "mine", "theirs")
             for queue in (declared, existing):
                 await rabbit.call(lambda ch, queue=queue: ch.queue_delete(queue))
-            await until(lambda: any(n == "theirs" and lvl == "error"
+            await eventually(lambda: any(n == "theirs" and lvl == "error"
                                     for n, lvl, _ in h.result.logs), "the missing queue")
-            await until(lambda: _exists(rabbit, declared), "the queue declared again")
+            await eventually(lambda: _exists(rabbit, declared), "the queue declared again")
             await connected(h, "mine")
             await rabbit.publish(declared, [b"after"])
-            await until(lambda: h.result.received("seen"), "a message on the new queue")
+            await eventually(lambda: h.result.received("seen"), "a message on the new queue")
         return h.result.received("seen"), h.result.logs
 
     seen, logs = asyncio.run(scenario())

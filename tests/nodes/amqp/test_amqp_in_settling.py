@@ -8,7 +8,8 @@ import asyncio
 import json
 from typing import Any
 
-from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running, until
+from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running
+from tests.support.waiting import eventually
 
 FAIL_ODD = "if msg['payload']['i'] % 2:\n    raise ValueError('odd job')\nreturn msg"
 
@@ -33,10 +34,10 @@ def test_prefetch_bounds_the_messages_taken_and_unfinished_ones_go_back(rabbit: 
         })
         async with running(flow, rabbit.env(), stop_timeout=0.5) as h:
             await rabbit.publish(queue, jobs(30))
-            await until(lambda: len(h.result.received("work")) == 4, "four messages taken")
+            await eventually(lambda: len(h.result.received("work")) == 4, "four messages taken")
             await asyncio.sleep(0.5)  # a fifth would have arrived by now if the bound leaked
             taken, ready = len(h.result.received("work")), await rabbit.depth(queue)
-        await until(lambda: _is(rabbit.depth(queue), 30), "the four to be given back")
+        await eventually(lambda: _is(rabbit.depth(queue), 30), "the four to be given back")
         return taken, ready, await rabbit.depth(queue), await rabbit.consumers(queue)
 
     taken, ready_while_working, ready_after, consumers = asyncio.run(scenario())
@@ -64,9 +65,9 @@ def test_a_stop_in_the_middle_acknowledges_what_finished_and_gives_back_the_rest
         })
         async with running(flow, rabbit.env(), stop_timeout=1.0) as h:
             await rabbit.publish(queue, jobs(10))
-            await until(lambda: _is(rabbit.depth(done), 4), "the four quick jobs published")
-            await until(lambda: len(h.result.received("work")) == 10, "every job started")
-        await until(lambda: _is(rabbit.depth(queue), 6), "the six unfinished jobs back")
+            await eventually(lambda: _is(rabbit.depth(done), 4), "the four quick jobs published")
+            await eventually(lambda: len(h.result.received("work")) == 10, "every job started")
+        await eventually(lambda: _is(rabbit.depth(queue), 6), "the six unfinished jobs back")
         return await rabbit.take(done), await rabbit.take(queue)
 
     finished, returned = asyncio.run(scenario())
@@ -89,13 +90,13 @@ def test_messages_are_acknowledged_once_the_flow_finished_them(rabbit: Rabbit) -
         })
         async with running(flow, rabbit.env()) as h:
             await rabbit.publish(queue, jobs(6))
-            await until(lambda: len(h.result.received("work")) == 2, "two jobs taken")
+            await eventually(lambda: len(h.result.received("work")) == 2, "two jobs taken")
             await asyncio.sleep(0.3)
             held = await rabbit.depth(queue)
             assert h.result.stores is not None
             h.result.stores.scope("global").set("go", True)
-            await until(lambda: len(h.result.received("seen")) == 6, "every job finished")
-            await until(lambda: _is(rabbit.depth(queue), 0), "the queue to empty")
+            await eventually(lambda: len(h.result.received("seen")) == 6, "every job finished")
+            await eventually(lambda: _is(rabbit.depth(queue), 0), "the queue to empty")
         await asyncio.sleep(0.3)  # anything unacknowledged would be back in the queue now
         return held, await rabbit.depth(queue), len(h.result.received("work"))
 
@@ -118,7 +119,7 @@ def test_a_failed_message_goes_to_the_dead_letter_queue_of_its_queue(rabbit: Rab
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, jobs(6))
-            await until(lambda: _is(rabbit.depth(dead), 3), "three dead letters")
+            await eventually(lambda: _is(rabbit.depth(dead), 3), "three dead letters")
         return await rabbit.take(dead), len(h.result.received("seen")), await rabbit.depth(queue)
 
     dead_letters, good, left = asyncio.run(scenario())
@@ -142,7 +143,7 @@ def test_requeued_failures_come_back_redelivered_until_max_redeliveries(rabbit: 
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, jobs(2))
-            await until(lambda: _is(rabbit.depth(dead), 1), "the job given up on")
+            await eventually(lambda: _is(rabbit.depth(dead), 1), "the job given up on")
         flags = [m["amqp"]["redelivered"] for m in h.result.received("work")
                  if m["payload"]["i"] == 1]
         return flags, await rabbit.take(dead), h.result.warnings
@@ -168,7 +169,7 @@ def test_a_quorum_queue_counts_redeliveries_in_x_delivery_count(rabbit: Rabbit) 
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, jobs(1))
-            await until(lambda: _is(rabbit.depth(dead), 1), "the job given up on")
+            await eventually(lambda: _is(rabbit.depth(dead), 1), "the job given up on")
         counts = [m["amqp"]["properties"]["headers"].get("x-delivery-count")
                   for m in h.result.received("work")]
         return counts, await rabbit.depth(queue)
@@ -190,7 +191,7 @@ def test_without_a_dead_letter_exchange_a_failed_message_is_requeued(rabbit: Rab
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, jobs(1))
-            await until(lambda: len(h.result.received("work")) >= 3, "the job thrice")
+            await eventually(lambda: len(h.result.received("work")) >= 3, "the job thrice")
         return [m["amqp"]["redelivered"] for m in h.result.received("work")]
 
     flags = asyncio.run(scenario())
@@ -220,10 +221,10 @@ def test_drop_forgets_a_failed_message_and_a_caught_one_counts_as_handled(
             await connected(h, "dropped", "caught")
             await rabbit.publish(dropping, jobs(2))
             await rabbit.publish(catching, jobs(2))
-            await until(lambda: len(h.result.received("work")) == 2, "the dropping flow")
-            await until(lambda: len(h.result.received("log")) == 1, "the caught error")
-            await until(lambda: _is(rabbit.depth(dropping), 0), "the first queue to empty")
-            await until(lambda: _is(rabbit.depth(catching), 0), "the second queue to empty")
+            await eventually(lambda: len(h.result.received("work")) == 2, "the dropping flow")
+            await eventually(lambda: len(h.result.received("log")) == 1, "the caught error")
+            await eventually(lambda: _is(rabbit.depth(dropping), 0), "the first queue to empty")
+            await eventually(lambda: _is(rabbit.depth(catching), 0), "the second queue to empty")
             await asyncio.sleep(0.3)
         return (await rabbit.depth(dropping), await rabbit.depth(catching),
                 await rabbit.depth(dead), len(h.result.errors),
@@ -259,9 +260,9 @@ def test_acknowledgements_out_of_order_and_mixed_with_failures_settle_each_messa
         async with running(flow, rabbit.env()) as h:
             await connected(h, "jobs")
             await rabbit.publish(queue, jobs(200))
-            await until(lambda: len(h.result.received("seen")) == 200 - len(unlucky),
+            await eventually(lambda: len(h.result.received("seen")) == 200 - len(unlucky),
                         "the good jobs")
-            await until(lambda: _is(rabbit.depth(dead), len(unlucky)),
+            await eventually(lambda: _is(rabbit.depth(dead), len(unlucky)),
                         "the failed jobs dead-lettered")
             await asyncio.sleep(0.3)
         started = [m["payload"]["i"] for m in h.result.received("work")]

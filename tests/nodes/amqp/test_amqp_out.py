@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from nodes.amqp.amqp_out import AmqpOut
-from tests.nodes.amqp.rabbit import Got, Rabbit, connected, flow_text, running, until
+from tests.nodes.amqp.rabbit import Got, Rabbit, connected, flow_text, running
+from tests.support.waiting import eventually
 
 
 def sink(**config: Any) -> dict[str, Any]:
@@ -237,8 +238,8 @@ def test_a_round_trip_through_a_flow_keeps_properties_and_headers(rabbit: Rabbit
                                      content_type="application/json", correlation_id=f"c{i}",
                                      reply_to="caller", headers={"tenant": "t1"},
                                      message_id=f"m{i}", priority=2))
-            await until(lambda: _depth_is(rabbit, outbox, 3), "three results")
-            await until(lambda: _depth_is(rabbit, inbox, 0), "the jobs acknowledged")
+            await eventually(lambda: _depth_is(rabbit, outbox, 3), "three results")
+            await eventually(lambda: _depth_is(rabbit, inbox, 0), "the jobs acknowledged")
         return await rabbit.take(outbox)
 
     got = asyncio.run(scenario())
@@ -278,9 +279,9 @@ def test_a_message_the_sink_could_not_route_is_dead_lettered_at_its_source(
             targets = [outbox, "nowhere-" + outbox, outbox]
             await rabbit.publish(inbox, [json.dumps({"to": t, "n": n}).encode()
                                          for n, t in enumerate(targets)])
-            await until(lambda: _depth_is(rabbit, dead, 1), "the unroutable job dead-lettered")
-            await until(lambda: _depth_is(rabbit, outbox, 2), "the two others published")
-            await until(lambda: _depth_is(rabbit, inbox, 0), "the queue emptied")
+            await eventually(lambda: _depth_is(rabbit, dead, 1), "the unroutable job dead-lettered")
+            await eventually(lambda: _depth_is(rabbit, outbox, 2), "the two others published")
+            await eventually(lambda: _depth_is(rabbit, inbox, 0), "the queue emptied")
         return await rabbit.take(outbox), await rabbit.take(dead), len(h.result.errors)
 
     published, dead_letters, errors = asyncio.run(scenario())

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running, until
+from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running
 from tests.nodes.amqp.tls import Certificates, TlsProxy, make_certificates
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +37,12 @@ async def round_trip(rabbit: Rabbit, port: int, host: str = "localhost",
     }, **tls)
     flow = flow.replace(rabbit.connection_entry()["url"], f"amqps://{host}:{port}/")
     async with running(flow, rabbit.env()) as h:
-        await until(lambda: h.result.statuses and h.result.statuses[-1][1]["fill"] != "yellow",
+        await eventually(lambda: h.result.statuses and h.result.statuses[-1][1]["fill"] != "yellow",
                     "the first connection attempt")
         if h.result.statuses[-1][1]["text"] == "connected":
             await connected(h, "jobs")
             await rabbit.publish(queue, [b"over tls"])
-            await until(lambda: h.result.received("seen"), "the message")
+            await eventually(lambda: h.result.received("seen"), "the message")
     return [m["payload"] for m in h.result.received("seen")], [t for _, t in h.result.warnings]
 
 

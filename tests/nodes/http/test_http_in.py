@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from flowrt.errors import ConfigError
-from tests.nodes.http.serving import eventually, run, served
+from tests.nodes.http.serving import run, served
+from tests.support.waiting import eventually
 
 ECHO = """
 flowrt: 1

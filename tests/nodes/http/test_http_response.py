@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from flowrt.testing import arun_flow
-from tests.nodes.http.serving import eventually, registry, run, served
+from tests.nodes.http.serving import registry, run, served
+from tests.support.waiting import eventually
 
 
 def answering(script: str, **response: Any) -> str:

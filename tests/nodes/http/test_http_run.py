@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[3]
 FLOW = """\
 flowrt: 1
@@ -30,12 +32,6 @@ nodes:
     type: http-response
     headers: {content-type: text/plain}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_flowrt_run_serves_http_in_and_stops_on_sigint(tmp_path: Path) -> None:

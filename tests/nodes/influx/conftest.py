@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.nodes.influx.influx_kit import INFLUX, VM, influxql
-from tests.servers import PrivateServer
+from tests.support.servers import PrivateServer
 
 
 @pytest.fixture

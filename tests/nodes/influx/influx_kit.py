@@ -7,14 +7,11 @@ with its export API. A missing server fails the tests that need it.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.servers import url
+from tests.support.servers import url
 
 INFLUX = url("influx")
 VM = url("vm")
@@ -48,18 +45,6 @@ def vm_export(base: str, match: str) -> list[dict[str, Any]]:
     )
     response.raise_for_status()
     return [json.loads(line) for line in response.text.splitlines() if line.strip()]
-
-
-def wait_for(probe: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
-    """Poll ``probe`` until it returns something true; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def v1_flow(db: str, node: str, base: str = INFLUX, conn_extra: str = "") -> str:

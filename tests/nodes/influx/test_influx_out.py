@@ -21,9 +21,9 @@ from tests.nodes.influx.influx_kit import (
     v1_flow,
     v2_flow,
     vm_export,
-    wait_for,
 )
-from tests.servers import PrivateServer
+from tests.support.servers import PrivateServer
+from tests.support.waiting import eventually, wait_until
 
 T = 1_700_000_000_000
 
@@ -80,8 +80,8 @@ def test_v2_write_to_victoria_metrics(measurement: str) -> None:
              "tags": {"i": str(i)}, "timestamp": T + i} for i in range(5)]
     result = write(flow, msgs, env={"INFLUX_TOKEN": "secret-token"})
     assert not result.errors, result.errors
-    series = wait_for(lambda: len(vm_export_named(measurement, "value")) == 5 and
-                      vm_export_named(measurement, "value"), "5 points on VictoriaMetrics")
+    series = wait_until(lambda: len(vm_export_named(measurement, "value")) == 5 and
+                        vm_export_named(measurement, "value"), "5 points on VictoriaMetrics")
     by_i = {int(s["metric"]["i"]): s for s in series}
     assert sorted(by_i) == [0, 1, 2, 3, 4]
     for i, s in by_i.items():
@@ -203,7 +203,7 @@ def test_a_server_away_holds_the_messages_and_writes_them_when_it_is_back(
         async with Harness(plan, virtual_time=False, timeout=120) as harness:
             for i in range(10):
                 harness.send("store", {"payload": i, "timestamp": T + i})
-            await until(lambda: ("red", "disconnected") in fills(harness.result))
+            await eventually(lambda: ("red", "disconnected") in fills(harness.result))
             await asyncio.to_thread(server.start)
             await harness.run()
         return harness.result
@@ -237,11 +237,3 @@ def test_credentials_refused_and_accepted(private_influx: Callable[..., PrivateS
 
 def fills(result: FlowResult) -> list[tuple[str, str]]:
     return [(s["fill"], s["text"]) for node, s in result.statuses if node == "store"]
-
-
-async def until(probe: Callable[[], bool], timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not probe():
-        assert loop.time() < deadline, "gave up waiting"
-        await asyncio.sleep(0.05)

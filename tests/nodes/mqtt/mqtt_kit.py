@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import Harness
 from tests.conformance.conformance_kit import connected as connected  # re-exported
-from tests.conformance.conformance_kit import eventually as wait_until
 from tests.conformance.conformance_kit import statuses as statuses  # re-exported
+from tests.support.servers import free_port
+from tests.support.waiting import eventually as eventually  # re-exported
 
 URL = os.environ.get("FLOWRT_TEST_MQTT") or "mqtt://127.0.0.1:1883"
 WAIT = 30.0
@@ -71,12 +72,6 @@ async def running(
         yield harness
     finally:
         await harness.stop()
-
-
-async def eventually(
-    probe: Callable[[], bool | Awaitable[bool]], what: str, timeout: float = WAIT
-) -> None:
-    await wait_until(probe, what, timeout)
 
 
 async def until_connected(harness: Harness, *nodes: str) -> None:
@@ -141,12 +136,6 @@ class Probe:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PrivateMosquitto:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from tests.nodes.postgres.pg_testing import PASSWORD, PG_URL, Database
-from tests.nodes.postgres.private_server import PrivateServer
+from tests.support.servers import PrivatePostgres
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def db() -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def private_server() -> Iterator[PrivateServer]:
+def private_server() -> Iterator[PrivatePostgres]:
     """A cluster of the tests' own, which logins over TCP reach with PASSWORD only."""
-    server = PrivateServer.create(password=PASSWORD)
+    server = PrivatePostgres.create(password=PASSWORD)
     yield server
     server.destroy()

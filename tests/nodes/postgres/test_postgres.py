@@ -14,7 +14,7 @@ from flowrt.load import Project, load_text
 from flowrt.registry import default_registry
 from nodes.postgres.postgres import Postgres
 from tests.nodes.postgres.pg_testing import PASSWORD, Database, flow, node
-from tests.nodes.postgres.private_server import PrivateServer
+from tests.support.servers import PrivatePostgres
 
 
 def diagnostics(text: str, env: dict[str, str] | None = None) -> list[Any]:
@@ -124,7 +124,7 @@ def test_options_apply_to_the_session(db: Database) -> None:
     assert asyncio.run(first_value(conn, "SHOW statement_timeout")) == "250ms"
 
 
-def test_a_wrong_password_is_auth_failed(private_server: PrivateServer) -> None:
+def test_a_wrong_password_is_auth_failed(private_server: PrivatePostgres) -> None:
     wrong = connection(dsn=private_server.url(), password="not-the-password")
     with pytest.raises(AuthFailed) as caught:
         asyncio.run(first_value(wrong, "SELECT 1"))
@@ -139,7 +139,7 @@ def test_a_wrong_password_is_auth_failed(private_server: PrivateServer) -> None:
     assert asyncio.run(first_value(connection(dsn=in_url), "SELECT 43")) == 43
 
 
-def test_no_password_where_one_is_needed_is_auth_failed(private_server: PrivateServer) -> None:
+def test_no_password_where_one_is_needed_is_auth_failed(private_server: PrivatePostgres) -> None:
     with pytest.raises(AuthFailed, match="no password supplied|password authentication failed"):
         asyncio.run(first_value(connection(dsn=private_server.url()), "SELECT 1"))
 
@@ -156,9 +156,9 @@ def test_a_role_that_may_not_log_in_is_auth_failed(db: Database) -> None:
 
 
 def test_a_server_that_is_away_is_not_connected() -> None:
-    from tests.nodes.postgres.private_server import _free_port
+    from tests.support.servers import free_port
 
-    port = _free_port()
+    port = free_port()
     away = connection(dsn=f"postgresql://postgres@127.0.0.1:{port}/test", connect_timeout=3)
     with pytest.raises(NotConnected) as caught:
         asyncio.run(first_value(away, "SELECT 1"))

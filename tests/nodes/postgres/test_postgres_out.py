@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -17,7 +18,8 @@ from flowrt.load import Project, load_text
 from flowrt.testing import FlowResult, Harness, run_flow
 from nodes.postgres.postgres_errors import server_name
 from tests.nodes.postgres.pg_testing import PASSWORD, Database, flow, node
-from tests.nodes.postgres.private_server import PrivateServer
+from tests.support.servers import PrivatePostgres
+from tests.support.waiting import eventually
 
 
 def write(db: Database, inputs: list[dict[str, Any]], **options: Any) -> FlowResult:
@@ -35,13 +37,10 @@ def errors(result: FlowResult) -> list[tuple[Any, str]]:
     return [(m["payload"], m["error"]["message"]) for m in result.sent("oops")]
 
 
-async def until(condition: Any, what: str) -> None:
-    """Wait (up to a minute) until ``condition()``, run in a thread, is true."""
-    for _ in range(1200):
-        if await asyncio.to_thread(condition):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Wait (up to a minute) until ``condition()``, run in a thread (it queries the database),
+    is true."""
+    await eventually(lambda: asyncio.to_thread(condition), what)
 
 
 def log_statements(db: Database, table: str) -> str:
@@ -204,7 +203,7 @@ def test_a_missing_table_names_it_and_what_to_do(db: Database) -> None:
 
 
 def test_a_server_that_goes_away_gets_the_held_messages_when_it_is_back(
-    private_server: PrivateServer,
+    private_server: PrivatePostgres,
 ) -> None:
     table = "held_" + uuid.uuid4().hex[:12]
     admin = private_server.admin_url()
@@ -311,7 +310,7 @@ def test_a_deadlock_is_written_again_and_nothing_is_lost(db: Database) -> None:
     assert "the batch is written again; holding 2 message(s)" in retried[0]
 
 
-def test_a_refused_password_fails_the_batch(private_server: PrivateServer) -> None:
+def test_a_refused_password_fails_the_batch(private_server: PrivatePostgres) -> None:
     text = flow(
         {"dsn": private_server.url(), "password": "${PG_PASSWORD}"},
         node("w", "postgres-out", connection="db", table="anything"),

@@ -222,9 +222,9 @@ def test_values_read_are_message_friendly(db: Database) -> None:
 
 
 def test_a_server_that_is_away_fails_the_message_and_shows_it() -> None:
-    from tests.nodes.postgres.private_server import _free_port
+    from tests.support.servers import free_port
 
-    port = _free_port()
+    port = free_port()
     text = flow(
         {"dsn": f"postgresql://postgres@127.0.0.1:{port}/test"},
         node("q", "postgres-query", connection="db", query="SELECT 1"),

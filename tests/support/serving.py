@@ -5,7 +5,6 @@ in a log file. The kits of tests/security and tests/ui build on it."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,12 +16,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.support.servers import free_port as free_port  # re-exported
 
 
 def flowrt_command(*args: str) -> list[str]:

@@ -18,7 +18,7 @@ class Backend(Protocol):
     name: str
     """The test id: ``mqtt``, ``amqp``, ``postgres``, ``influx-v1``..."""
     server: str
-    """The server kind: ``mqtt``, ``amqp``, ``pg``, ``influx`` or ``vm`` (tests/servers.py)."""
+    """The server kind: ``mqtt``, ``amqp``, ``pg``, ``influx`` or ``vm`` (tests/support/servers.py)."""
     source_type: str | None
     """The pack's source node type (``mqtt-in``), or None."""
     sink_type: str | None

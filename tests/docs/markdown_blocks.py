@@ -57,7 +57,7 @@ def documents() -> list[Path]:
 def blocks(path: Path) -> list[Block]:
     """Every fenced block of a Markdown file, in order, with its directives."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    name = path.relative_to(ROOT).as_posix()
+    name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
     found: list[Block] = []
     i = 0
     while i < len(lines):

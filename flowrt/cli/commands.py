@@ -185,6 +185,20 @@ def export_nodered(paths: tuple[str, ...], output: str) -> None:
     sys.exit(run_export(list(paths), output, click.echo))
 
 
+def source_checkout() -> Path | None:
+    """The root of the flowrt source checkout this flowrt runs from (a pyproject.toml of the
+    project flowrt, with schemas/ beside it), or None when flowrt is installed."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent.parent
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    name = project.get("project", {}).get("name")
+    return root if name == "flowrt" and (root / "schemas").is_dir() else None
+
+
 def source_schema_path(tests: bool = False) -> Path:
     """schemas/flow.schema.json (test.schema.json) in the source tree this flowrt runs from."""
     name = "test.schema.json" if tests else "flow.schema.json"
@@ -219,6 +233,11 @@ def schema(output: str | None, write: bool, tests: bool, check_dir: str | None) 
         for line in behind:
             click.echo(f"flowrt: {line}", err=True)
         sys.exit(EXIT_PROBLEMS if behind else EXIT_OK)
+    if write and source_checkout() is None:
+        click.echo("flowrt: error: --write updates schemas/ of a flowrt source checkout, and "
+                   "this flowrt is installed, not run from one: give -o FILE to write the "
+                   "schema elsewhere", err=True)
+        sys.exit(EXIT_USAGE)
     text = schema_text(tests)
     target = source_schema_path(tests) if write else Path(output) if output else None
     if target is None:

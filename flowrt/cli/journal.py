@@ -16,8 +16,9 @@ def journal_options(command: F) -> F:
     options = [
         click.option("--state-dir", "state_dir", metavar="DIR", envvar="FLOWRT_STATE_DIR",
                      type=click.Path(file_okay=False),
-                     help="Where sources keep their journals [env: FLOWRT_STATE_DIR] (default: "
-                          ".flowrt beside the flow files)."),
+                     help="Where sources keep their journals, and `serve` its revisions "
+                          "[env: FLOWRT_STATE_DIR] (default: `run`: .flowrt beside the flow "
+                          "files; `serve`: .flowrt beside the flows directory)."),
         click.option("--journal-max-messages", type=click.IntRange(min=1), default=250_000,
                      show_default=True, envvar="FLOWRT_JOURNAL_MAX_MESSAGES",
                      help="Most messages one source's journal holds; when full the source "
@@ -35,7 +36,7 @@ def journal_options(command: F) -> F:
 def configure_journal(state_dir: str | None, max_messages: int, max_bytes: int,
                       default: Path | None = None) -> None:
     """Set this process's journal settings; ``default``: the state directory when none is
-    given (`flowrt serve`: the flows directory's .flowrt; `flowrt run`: beside each file)."""
+    given (`flowrt run`: None, .flowrt beside each file)."""
     from flowrt.run.journal_file import JournalSettings, configure
 
     chosen = Path(state_dir) if state_dir else default

@@ -12,6 +12,8 @@ from flowrt.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    AddressCommand,
+    AddressOption,
     files_read,
     node_registry,
     use_colour,
@@ -26,9 +28,14 @@ FILES_OPTION = click.option(
     type=click.Path(exists=True, file_okay=False),
     help="A directory file nodes may read and write (repeatable); under --scripts sandboxed "
          "or deny no other file is usable [env: FLOWRT_FILES, separated by ':'].")
+MQTT_BROKER_OPTION = click.option(
+    "--mqtt-broker", "mqtt_broker", cls=AddressOption, metavar="[HOST:PORT]", is_flag=False,
+    flag_value="127.0.0.1:1883",
+    help="Start the embedded MQTT 3.1.1 broker, on 127.0.0.1:1883 unless an address follows "
+         "(HOST:PORT or PORT, or --mqtt-broker=HOST:PORT); a flow file is never taken for it.")
 
 
-@click.command()
+@click.command(cls=AddressCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--until-idle", is_flag=True,
               help="Exit once every source is done and nothing is in flight (batch jobs).")
@@ -48,9 +55,7 @@ FILES_OPTION = click.option(
                    "`flowrt secrets` (key in FLOWRT_SECRETS_KEY) [env: FLOWRT_SECRETS].")
 @click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
               show_default=True, help="Where http-in nodes are served (only if a flow has one).")
-@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
-              flag_value="127.0.0.1:1883",
-              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
+@MQTT_BROKER_OPTION
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
 @FILES_OPTION
@@ -169,7 +174,7 @@ def run(
     sys.exit(EXIT_PROBLEMS if until_idle and outcome.failed else EXIT_OK)
 
 
-@click.command()
+@click.command(cls=AddressCommand)
 @click.option("--flows", "flows_dir", type=click.Path(file_okay=False), default="flows",
               show_default=True, help="The directory of flow files to run and edit.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -194,14 +199,12 @@ def run(
               help="YAML `users: {name: pbkdf2_sha256$...}` [env: FLOWRT_AUTH_FILE]; bearer "
                    "tokens come from FLOWRT_TOKENS.")
 @click.option("--db", "db_url", metavar="URL",
-              help="Database for revisions (default: SQLite in DIR/.flowrt/).")
+              help="Database for revisions (default: SQLite in the --state-dir).")
 @click.option("--context-store", "context_url", metavar="URL",
               help="Persist context: sqlite:///path.db or postgresql://... (default: memory).")
 @click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
               help="Set an environment variable for the flows (repeatable).")
-@click.option("--mqtt-broker", "mqtt_broker", metavar="HOST:PORT", is_flag=False,
-              flag_value="127.0.0.1:1883",
-              help="Start the embedded MQTT 3.1.1 broker (default address 127.0.0.1:1883).")
+@MQTT_BROKER_OPTION
 @click.option("--close-timeout", type=float, default=15.0, show_default=True,
               help="Seconds to drain in-flight messages on shutdown and redeploy.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -245,6 +248,7 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
     from flowrt.secrets.references import start_secrets
     from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
+    from flowrt.server.settings import default_state_dir
 
     setup_logging(log_format, log_level)
     overrides = dict(pair.partition("=")[::2] for pair in env_pairs)
@@ -257,10 +261,10 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         local = is_loopback(host) and not (allowed_hosts or public_urls)
         policy = parse_policy(scripts) if scripts else default_policy(local)
         _confine_files(policy, file_roots, secrets_file, auth_file)
-        configure_journal(state_dir, journal_max_messages, journal_max_bytes,
-                          Path(flows_dir) / ".flowrt")
+        state = Path(state_dir) if state_dir else default_state_dir(Path(flows_dir))
+        configure_journal(str(state), journal_max_messages, journal_max_bytes)
         settings = ServerSettings(
-            flows=Path(flows_dir), env=env,
+            flows=Path(flows_dir), env=env, state_dir=state,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=node_registry(),
             mqtt_broker=_broker_address(mqtt_broker),

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flowrt.api import AsyncTransform, Node, Sink
+from flowrt.api import AsyncTransform, Node, Sink, Source
 from flowrt.message import clone
 from flowrt.run.delivery import Delivery
 from flowrt.types import Message, Output
@@ -105,6 +105,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
 
         return refuse
     node_id = pn.id
+    written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
 
     if node_id not in rt.watched_complete:
 
@@ -119,6 +120,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
                 fail(node_id, msg, d, exc)
                 return
             ctx.delivery = prev
+            stats[1] += written
             if out is not None:
                 (ctx.emit_lent if lent else ctx.emit)(out, d)
 
@@ -139,6 +141,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
             fail(node_id, msg, d, exc)
             return
         ctx.delivery = prev
+        stats[1] += written
         finished = None if id(msg) in held else clone(msg)
         if out is not None:
             (ctx.emit_lent if lent else ctx.emit)(out, d)
@@ -203,7 +206,10 @@ def make_emits(rt: Runtime, pn: PlannedNode, tap: Tap | None) -> tuple[Emit, Emi
         gives.append(give)
         lends.append(lend)
     fresh = bool(getattr(rt.nodes.get(pn.id), "fresh_outputs", False))
-    emits = _emitter(tuple(gives), tuple(lends), fresh), _emitter(tuple(lends), tuple(lends), fresh)
+    # a source's messages out are those it read (Runtime.emit_source), counted once
+    stats = [0, 0] if isinstance(rt.nodes.get(pn.id), Source) else rt.stats[pn.id]
+    emits = (_emitter(tuple(gives), tuple(lends), fresh, stats),
+             _emitter(tuple(lends), tuple(lends), fresh, stats))
     if tap is None:
         return emits
     return _tapped(emits[0], pn.id, tap, len(gives)), _tapped(emits[1], pn.id, tap, len(gives))
@@ -218,9 +224,11 @@ def _tapped(emit: Emit, node_id: str, tap: Tap, count: int) -> Emit:
     return tapped
 
 
-def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool) -> Emit:
+def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool,
+             stats: list[int]) -> Emit:
     """Routes an Output: one message goes out as ``gives`` would send it; of several, each is
-    lent but the last (or, with ``fresh``, each object's last sending)."""
+    lent but the last (or, with ``fresh``, each object's last sending). Each message sent on a
+    wire counts in ``stats[1]``, the node's messages out."""
     count = len(gives)
     if count == 0:
         return _nothing
@@ -228,11 +236,13 @@ def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool) ->
 
     def emit(output: Output, d: Delivery) -> None:
         if type(output) is dict:
+            stats[1] += 1
             first(output, d)
             return
         pairs = spread(output, count)
         if not pairs:
             return
+        stats[1] += len(pairs)
         if fresh:
             final = {id(msg): i for i, (_, msg) in enumerate(pairs)}
             for i, (port, msg) in enumerate(pairs):

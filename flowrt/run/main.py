@@ -122,7 +122,7 @@ async def _run(
 
 def render_summary(summary: list[tuple[str, str, int, int]]) -> str:
     rows = [("node", "type", "in", "out")] + [
-        (node, kind, str(received), str(produced) if produced else "")
+        (node, kind, str(received), str(produced))
         for node, kind, received, produced in summary
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

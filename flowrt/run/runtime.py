@@ -82,7 +82,7 @@ class Runtime:
         """Node id -> its input for lent messages, for the nodes that only read them."""
         self.queues: dict[str, NodeQueue] = {}
         self.stats: dict[str, list[int]] = {}
-        """Node id -> [messages received, messages a source produced]."""
+        """Node id -> [messages in, messages out: read (source), sent on, written (sink)]."""
         self.connections: dict[str, Connection] = {}
         self._http: RouteTable | None = http
         """http-in routes; given when several runtimes share one server (`flowrt serve`)."""
@@ -377,7 +377,7 @@ class Runtime:
     # reporting ---------------------------------------------------------------------------
 
     def summary(self) -> list[tuple[str, str, int, int]]:
-        """(node id, type, received, produced) for every node."""
+        """(node id, type, messages in, messages out) for every node (see ``stats``)."""
         return [
             (node_id, pn.type, self.stats[node_id][0], self.stats[node_id][1])
             for node_id, pn in self.plan.nodes.items()

@@ -142,6 +142,7 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
     queue = rt.queues[node.id]
     node_id = node.id
     watched = node_id in rt.watched_complete
+    stats = rt.stats[node_id]
     backoff = Backoff()
     while True:
         batch = await queue.get_batch(node.batch_size, node.batch_interval, rt.clock)
@@ -184,6 +185,8 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
                 pass  # the sink failed this one message with ctx.error: the rest are written
             elif failure is not None:
                 rt.fail(node_id, msg, d, failure)
-            elif watched:
-                rt.completed(node_id, msg, d)
+            else:
+                stats[1] += 1  # a sink's messages out: those it wrote
+                if watched:
+                    rt.completed(node_id, msg, d)
             d.release()

@@ -1,9 +1,9 @@
 """Deployed revisions: who deployed what, when; a diff against the files and a rollback.
 
 Each deploy stores a snapshot of every flow file (name -> text) with its author, time, a hash
-of the snapshot and a message, through SQLModel: SQLite in ``<flows>/.flowrt/revisions.db`` by
-default (created mode 600, in a folder created mode 700: it holds every flow as deployed), or any
-database URL (``--db postgresql://...``).
+of the snapshot and a message, through SQLModel: SQLite in ``revisions.db`` of the server's state
+directory by default (created mode 600, in a folder created mode 700: it holds every flow as
+deployed), or any database URL (``--db postgresql://...``).
 
 Retention: after each new revision, and when the store opens, revisions beyond the newest
 ``keep`` are deleted, and so are those older than ``keep_days`` days when that is set; the two
@@ -68,7 +68,7 @@ def snapshot_hash(files: dict[str, str]) -> str:
 
 
 class Revisions:
-    def __init__(self, url: str | None, flows_dir: Path, keep: int = KEEP_REVISIONS,
+    def __init__(self, url: str | None, state_dir: Path, keep: int = KEEP_REVISIONS,
                  keep_days: float | None = None) -> None:
         if keep < ALWAYS_KEPT:
             raise ValueError(f"keep at least {ALWAYS_KEPT} revisions (the current one and the "
@@ -78,7 +78,7 @@ class Revisions:
         self.keep = keep
         self.keep_days = keep_days
         if url is None:
-            url = f"sqlite:///{_private_database(flows_dir / '.flowrt')}"
+            url = f"sqlite:///{_private_database(state_dir)}"
         self.engine = create_engine(database_url(url))
         tables = [Revision.__table__]  # type: ignore[attr-defined]
         try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import signal
+import socket
 from pathlib import Path
 
 from flowrt.errors import ConfigError
@@ -37,6 +39,7 @@ def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info
         )
     if not Path(settings.flows).is_dir():
         raise ConfigError(f"the flows directory {settings.flows} does not exist")
+    listening = _listen(host, port)  # before the app: a port in use starts no flows
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
                             timeout_graceful_shutdown=int(settings.close_timeout) + 5,
@@ -48,13 +51,32 @@ def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info
     # after a graceful stop that is a clean exit, not a KeyboardInterrupt or a kill.
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        server.run()
+        server.run(sockets=[listening])
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        listening.close()
     if not server.started:
-        raise ConfigError(f"could not serve on {host}:{port} (is the port in use?)")
+        raise ConfigError(f"could not serve on {host}:{port}")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket of ``host:port``; ConfigError (exit status 2) when it cannot be
+    bound, such as a port another process holds."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise ConfigError(f"cannot serve on {host}:{port}: {reason}; give another --port "
+                          "(or stop what listens there)") from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 __all__ = ["Auth", "ServerSettings", "is_loopback", "serve"]

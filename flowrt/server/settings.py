@@ -29,12 +29,21 @@ def _ui_dir() -> Path:
 UI_DIR = _ui_dir()
 
 
+def default_state_dir(flows: Path) -> Path:
+    """Where `flowrt serve` keeps its state without ``--state-dir``: ``.flowrt`` beside the flows
+    directory, never in it (nothing of the server's lands among the files a repository holds)."""
+    return Path(flows).resolve().parent / ".flowrt"
+
+
 @dataclass
 class ServerSettings:
     flows: Path
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     auth: Auth = field(default_factory=Auth)
     db_url: str | None = None
+    state_dir: Path | None = None
+    """Where the server keeps its state, such as the revisions database (``--state-dir``);
+    None: :func:`default_state_dir`."""
     max_body: int = MAX_BODY
     ui: Path = UI_DIR
     deploy_on_start: bool = True

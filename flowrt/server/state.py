@@ -11,7 +11,7 @@ from flowrt.server.events import Hub
 from flowrt.server.files import FlowFiles
 from flowrt.server.flow_cache import FlowCache
 from flowrt.server.revisions import Revisions, snapshot_hash
-from flowrt.server.settings import ServerSettings
+from flowrt.server.settings import ServerSettings, default_state_dir
 
 
 class Server:
@@ -26,7 +26,8 @@ class Server:
         self.engine = Engine(settings.flows, self.registry, settings.env, self.hub,
                              settings.close_timeout, settings.context_url, settings.group,
                              settings.scripts)
-        self.revisions = Revisions(settings.db_url, self.files.root, settings.keep_revisions,
+        state = settings.state_dir or default_state_dir(settings.flows)
+        self.revisions = Revisions(settings.db_url, state, settings.keep_revisions,
                                    settings.keep_revisions_days)
         self.auth = settings.auth
         self.started_problem: str | None = None

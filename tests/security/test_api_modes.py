@@ -86,6 +86,6 @@ def test_a_rollback_keeps_the_files_mode(client: TestClient, tmp_path: Path) -> 
 
 def test_the_revisions_database_is_created_for_the_owner_alone(tmp_path: Path,
                                                                umask_022: None) -> None:
-    Revisions(None, tmp_path).close()
+    Revisions(None, tmp_path / ".flowrt").close()
     assert mode(tmp_path / ".flowrt" / "revisions.db") == 0o600
     assert mode(tmp_path / ".flowrt") == 0o700

@@ -52,7 +52,7 @@ def test_nodered_import_returns_files_and_a_report(client: TestClient,
     (name, text), = data["files"].items()
     assert "type: inject" in text and "type: debug" in text
     assert isinstance(data["report"], dict)
-    assert sorted(p.name for p in flows_dir.iterdir()) == [".flowrt", "alerts.yaml"]
+    assert sorted(p.name for p in flows_dir.iterdir()) == ["alerts.yaml"]
     bad = client.post("/api/import/nodered", json={"flows": "nonsense"}, headers=HEADERS)
     assert bad.status_code == 422
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
-    from flowrt.api import Connection
     from flowrt.file_access import FileAccess
 
-Conn = TypeVar("Conn", bound="Connection")
+Conn = TypeVar("Conn")
+"""A connection type (a subclass of :class:`flowrt.api.Connection`) a node asks for by name."""
 
 
 class Store(Protocol):
@@ -121,7 +121,7 @@ class NodeContext(Protocol):
     def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
     def log(self, text: str) -> None: ...
     @overload
-    def connection(self, connection_id: str) -> Connection: ...
+    def connection(self, connection_id: str) -> Any: ...
     @overload
     def connection(self, connection_id: str, kind: type[Conn]) -> Conn: ...
     def http_routes(self) -> HttpRoutes: ...

@@ -47,7 +47,7 @@ from flowrt.expressions.props import MISSING, get_path, parse_path, path_getter
 from flowrt.message import clone
 
 if TYPE_CHECKING:
-    from flowrt.api import NodeContext, Store
+    from flowrt.protocols import NodeContext, Store
 
 Message: TypeAlias = dict[str, Any]
 Evaluator: TypeAlias = Callable[[Message], Any]

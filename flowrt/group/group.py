@@ -28,56 +28,11 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
 
 from flowrt.group.leases import Lease, LeaseTable
+from flowrt.group.member import Backend, Member
 
 log = logging.getLogger("flowrt.group")
-
-
-@dataclass(frozen=True)
-class Member:
-    worker: str
-    host: str
-    pid: int
-    address: str
-    started: datetime
-    seen: datetime
-    messages: int
-    holds: tuple[str, ...]
-    alive: bool
-
-    def public(self, me: str = "") -> dict[str, Any]:
-        return {
-            "worker": self.worker, "host": self.host, "pid": self.pid, "address": self.address,
-            "started": self.started.isoformat(), "seen": self.seen.isoformat(),
-            "alive": self.alive, "messages": self.messages, "holds": list(self.holds),
-            "me": self.worker == me,
-        }
-
-
-class Backend(Protocol):
-    """Where a group keeps its leases and its members' records.
-
-    ``open`` joins (connects, registers this worker); ``round`` applies the lease table (unlock
-    what was released, try to take what is wanted: ``table.unlocked``/``table.took``), writes
-    this worker's record and returns every member's; ``leave`` marks this worker gone (best
-    effort); ``close`` drops every lease the backend holds. Any exception from ``open`` or
-    ``round`` means every lease may be lost.
-    """
-
-    where: str
-    """What the group depends on, for the log: "the database"."""
-
-    async def open(self, group: Group) -> None: ...
-
-    async def round(self, group: Group, rounds: int) -> list[Member]: ...
-
-    async def leave(self, group: Group) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 def default_worker_name() -> str:

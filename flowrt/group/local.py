@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from flowrt.errors import ConfigError
 
 if TYPE_CHECKING:
-    from flowrt.group.group import Group, Member
+    from flowrt.group.member import Member, Membership
 
 log = logging.getLogger("flowrt.group")
 
@@ -91,14 +91,14 @@ class LocalBackend:
         self._leases: dict[str, int] = {}
         self._started = datetime.now(UTC)
 
-    async def open(self, group: Group) -> None:
+    async def open(self, group: Membership) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = _lock(self.directory / f"member-{_hash(group.worker)}.lock")
         if fd is None:
             raise ConfigError(f"another process is worker {group.worker!r} of this group")
         self._member = fd
 
-    async def round(self, group: Group, rounds: int) -> list[Member]:
+    async def round(self, group: Membership, rounds: int) -> list[Member]:
         table = group.leases
         for key in sorted(table.to_unlock):
             held = self._leases.pop(key, None)
@@ -116,7 +116,7 @@ class LocalBackend:
         self._write(group, sorted(table.held))
         return read_members(self.directory)
 
-    def _write(self, group: Group, holds: list[str]) -> None:
+    def _write(self, group: Membership, holds: list[str]) -> None:
         record = {"worker": group.worker, "host": socket.gethostname(), "pid": os.getpid(),
                   "address": group.address, "started": self._started.isoformat(),
                   "seen": datetime.now(UTC).isoformat(), "messages": group.messages,
@@ -126,7 +126,7 @@ class LocalBackend:
         part.write_text(json.dumps(record))
         os.replace(part, path)
 
-    async def leave(self, group: Group) -> None:
+    async def leave(self, group: Membership) -> None:
         self._write(group, [])
 
     async def close(self) -> None:
@@ -140,7 +140,7 @@ class LocalBackend:
 
 def read_members(directory: Path) -> list[Member]:
     """The members recorded in a local group's ``directory``, alive while their lock is held."""
-    from flowrt.group.group import Member
+    from flowrt.group.member import Member
 
     members = []
     for path in sorted(directory.glob("member-*.json")):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.group.leases import lock_key
 
 if TYPE_CHECKING:
-    from flowrt.group.group import Group, Member
+    from flowrt.group.member import Member, Membership
 
 log = logging.getLogger("flowrt.group")
 
@@ -78,7 +78,7 @@ class PostgresBackend:
         self.url = plain_postgres_url(url)
         self._conn: Any = None
 
-    async def open(self, group: Group) -> None:
+    async def open(self, group: Membership) -> None:
         import psycopg
 
         self._conn = conn = await psycopg.AsyncConnection.connect(
@@ -93,8 +93,8 @@ class PostgresBackend:
         await conn.execute(_REGISTER, (group.name, group.worker, socket.gethostname(),
                                        os.getpid(), group.address))
 
-    async def round(self, group: Group, rounds: int) -> list[Member]:
-        from flowrt.group.group import Member
+    async def round(self, group: Membership, rounds: int) -> list[Member]:
+        from flowrt.group.member import Member
 
         conn, table = self._conn, group.leases
         for key in sorted(table.to_unlock):
@@ -123,7 +123,7 @@ class PostgresBackend:
             await conn.execute(_FORGET, (group.name, FORGET_AFTER))
         return members
 
-    async def leave(self, group: Group) -> None:
+    async def leave(self, group: Membership) -> None:
         if self._conn is not None:
             await asyncio.wait_for(self._conn.execute(
                 f"UPDATE {TABLE} SET seen = now(), holds = '{{}}', backend_pid = 0 "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from flowrt import file_access
 from flowrt.errors import ConfigError
@@ -15,13 +15,12 @@ from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
-    from flowrt.api import Connection, Origin, Store
+    from flowrt.api import Origin, Store
     from flowrt.compile.plan import PlannedNode
-    from flowrt.protocols import HttpRoutes, Timer
+    from flowrt.protocols import Conn, HttpRoutes, Timer
     from flowrt.run.runtime import Runtime
 
 Emit = Callable[[Output, Delivery], None]
-Conn = TypeVar("Conn", bound="Connection")
 
 
 class NodeContext:
@@ -180,11 +179,11 @@ class NodeContext:
         return policy.current()
 
     @overload
-    def connection(self, connection_id: str) -> Connection: ...
+    def connection(self, connection_id: str) -> Any: ...
     @overload
     def connection(self, connection_id: str, kind: type[Conn]) -> Conn: ...
 
-    def connection(self, connection_id: str, kind: type[Connection] | None = None) -> Connection:
+    def connection(self, connection_id: str, kind: type[Any] | None = None) -> Any:
         conn = self.runtime.connection(connection_id, self.node_id)
         if kind is not None and not isinstance(conn, kind):
             raise ConfigError(

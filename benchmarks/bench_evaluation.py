@@ -20,9 +20,10 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from flowrt_nodes.core.template_jinja import compile_jinja
+
 from flowrt.api import compile_regex
 from flowrt.expressions.jsonata import compile_expression, compile_jsonata, jsonata_bindings
-from nodes.core.template_jinja import compile_jinja
 
 TOPIC = "plant/line-4/temperature"
 MSG = {"topic": TOPIC, "payload": {"celsius": 21.5, "room": "lab", "items": [1, 2, 3, 4]}}

@@ -5,9 +5,9 @@ against the same context in the node's worker, one message at a time, as the nod
     python benchmarks/bench_js_worker.py --rounds 3 --n 2000
 
 Each round runs chain5's function step (``msg.payload.y = msg.payload.v * 2; return msg;``)
-on a small message ``n`` times through :class:`nodes.function.js_engine.JsEngine` called
+on a small message ``n`` times through :class:`flowrt_nodes.function.js_engine.JsEngine` called
 directly (inside the server, the default under ``--scripts allow``), then ``n`` times through
-:class:`nodes.function.js_process.JsProcess` (the default under ``sandboxed``: a request to
+:class:`flowrt_nodes.function.js_process.JsProcess` (the default under ``sandboxed``: a request to
 the worker and its reply, inline), alternating so that noise on this shared machine hits
 both. It prints the microseconds per message of each round, the medians and the ratio. The
 whole-flow figures are in bench_function.py.
@@ -44,9 +44,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nodes.function.js_engine import JsEngine  # noqa: E402
-from nodes.function.js_process import JsProcess  # noqa: E402
-from nodes.function.js_values import to_json  # noqa: E402
+from flowrt_nodes.function.js_engine import JsEngine  # noqa: E402
+from flowrt_nodes.function.js_process import JsProcess  # noqa: E402
+from flowrt_nodes.function.js_values import to_json  # noqa: E402
 
 CODE = {"body": "msg.payload.y = msg.payload.v * 2;\nreturn msg;", "initialize": "",
         "finalize": ""}

@@ -18,6 +18,7 @@ new modules and node types are covered as they arrive.
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from flowrt.registry.discover import BUILTIN_PACKAGE
 from flowrt.registry.spec import NodeSpec
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKS = Path(importlib.import_module(BUILTIN_PACKAGE).__path__[0]).relative_to(ROOT).as_posix()
+"""The folder of the built-in packs (``nodes``), which is imported as BUILTIN_PACKAGE."""
 MAX_LINES = 400
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("flowrt", "types", "diagnostics", "errors", "message", "evaluated", "file_access"),
@@ -106,10 +109,10 @@ def rel(path: Path) -> str:
 
 
 def test_there_are_node_modules() -> None:
-    assert python_files(BUILTIN_PACKAGE), "no module under nodes/: the checks below check nothing"
+    assert python_files(PACKS), "no module under nodes/: the checks below check nothing"
 
 
-@pytest.mark.parametrize("path", python_files(BUILTIN_PACKAGE), ids=rel)
+@pytest.mark.parametrize("path", python_files(PACKS), ids=rel)
 def test_node_modules_import_only_the_api(path: Path) -> None:
     bad = [
         f"{rel(path)}:{line}: imports {module}"
@@ -121,12 +124,34 @@ def test_node_modules_import_only_the_api(path: Path) -> None:
     assert not bad, "node packs may import only flowrt.api from flowrt:\n" + "\n".join(bad)
 
 
+def absolute_imports(path: Path) -> Iterator[tuple[str, int]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module, node.lineno
+
+
+def test_the_packs_are_imported_by_their_installed_name_only() -> None:
+    """In a source checkout the folder is importable under its own name too (the repository is
+    on sys.path), but a module imported by both names is two modules with two sets of classes,
+    and the folder's name is not what a wheel installs."""
+    bad = [
+        f"{rel(path)}:{line}: imports {module}; import {BUILTIN_PACKAGE} instead"
+        for path in python_files("flowrt", PACKS, "tests", "benchmarks")
+        for module, line in absolute_imports(path)
+        if module == PACKS or module.startswith(PACKS + ".")
+    ]
+    assert not bad, "\n".join(bad)
+
+
 # (b) type id, module name and class name correspond
 
 
 def builtin_specs() -> list[NodeSpec]:
     return [
-        s for s in discover(include_entry_points=False) if s.cls.__module__.startswith("nodes.")
+        s for s in discover(include_entry_points=False)
+        if s.cls.__module__.startswith(BUILTIN_PACKAGE + ".")
     ]
 
 
@@ -148,7 +173,7 @@ def test_type_module_and_class_names_correspond(spec: NodeSpec) -> None:
 # (c) the line limit
 
 
-@pytest.mark.parametrize("path", python_files("flowrt", BUILTIN_PACKAGE), ids=rel)
+@pytest.mark.parametrize("path", python_files("flowrt", PACKS), ids=rel)
 def test_module_is_within_the_line_limit(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, (

@@ -1,4 +1,5 @@
-"""Find node types: the built-in packs in ``nodes/`` and third-party packs from entry points.
+"""Find node types: the built-in packs (the folder ``nodes/``, imported as ``flowrt_nodes``) and
+third-party packs from entry points.
 
 A pack is a Python package. Every module in it that defines subclasses of a flowrt.api category
 class with a ``type`` contributes those classes. Third-party packs register a package or module
@@ -23,7 +24,9 @@ from flowrt.api import Node
 from flowrt.errors import RegistryError
 from flowrt.registry.spec import NodeSpec, spec_for
 
-BUILTIN_PACKAGE = "nodes"
+BUILTIN_PACKAGE = "flowrt_nodes"
+"""The import name of the built-in packs: the folder nodes/, installed under a name that cannot
+clash with another distribution's (pyproject.toml, [tool.hatch.build.targets.wheel])."""
 ENTRY_POINT_GROUP = "flowrt.nodes"
 
 

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from flowrt.api import Message, NodeConfig, NodeError, Output, Timer, Transform, clone, field
-from nodes.core.message_sequence import group_key, whole_count
+
+from .message_sequence import group_key, whole_count
 
 
 class Batch(Transform):

@@ -21,9 +21,10 @@ from flowrt.api import (
     compile_value,
     field,
 )
-from nodes.core.change_rules import ChangeRule
-from nodes.core.js_coercion import to_str
-from nodes.core.targets import compile_target
+
+from .change_rules import ChangeRule
+from .js_coercion import to_str
+from .targets import compile_target
 
 Apply = Callable[[Message], None]
 

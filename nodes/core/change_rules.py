@@ -33,8 +33,9 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from flowrt.api import Pattern, TypedValue, Value, parse_path
-from nodes.core.rule_schema import present_keys_only
-from nodes.core.targets import Target
+
+from .rule_schema import present_keys_only
+from .targets import Target
 
 ACTIONS = ("set", "change", "delete", "move")
 _NEEDS = {"set": ("to",), "change": ("from", "to"), "delete": (), "move": ("to",)}

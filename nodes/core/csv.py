@@ -1,8 +1,8 @@
 """csv: convert between CSV text and objects.
 
 The module is named ``csv`` like the standard library's: the type id is ``csv`` and flowrt imports
-its packs with absolute imports only, so ``import csv`` in any module of ``nodes.core`` still loads
-the standard library, never this module.
+its packs with absolute imports only, so ``import csv`` in any module of ``flowrt_nodes.core``
+still loads the standard library, never this module.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flowrt.api import Message, NodeConfig, Output, Transform, clone, field
-from nodes.core.csv_format import (
+
+from .csv_format import (
     columns_text,
     number_or_text,
     parse_columns,

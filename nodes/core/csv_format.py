@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from nodes.core.js_coercion import to_number, to_str
+from .js_coercion import to_number, to_str
 
 Cell = str | None
 _NOT_A_NUMBER = re.compile(r"^ *(\+|-0\d|0\d)")

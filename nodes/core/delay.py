@@ -10,8 +10,9 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from flowrt.api import Message, NodeConfig, NodeError, Output, Timer, Transform, field
-from nodes.core.js_coercion import to_number
-from nodes.core.message_sequence import group_key
+
+from .js_coercion import to_number
+from .message_sequence import group_key
 
 _CONTROL = ("_msgid", "flush", "reset")
 

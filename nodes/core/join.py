@@ -23,9 +23,10 @@ from flowrt.api import (
     get_property,
     set_property,
 )
-from nodes.core.join_group import JoinGroup
-from nodes.core.message_sequence import SequenceStore, group_key, parts_of, pop_parts
-from nodes.core.sequence_reduce import reduce_sequence
+
+from .join_group import JoinGroup
+from .message_sequence import SequenceStore, group_key, parts_of, pop_parts
+from .sequence_reduce import reduce_sequence
 
 Build = Literal["string", "buffer", "array", "object", "merged"]
 _MANUAL = "_"

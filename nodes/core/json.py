@@ -2,7 +2,7 @@
 
 The module is named ``json`` like the standard library's: the type id is ``json`` and flowrt
 imports its packs with absolute imports only, so ``import json`` here and in every other module
-of ``nodes.core`` still loads the standard library, never this module.
+of ``flowrt_nodes.core`` still loads the standard library, never this module.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.api import ConfigError, Message, NodeConfig, Output, Transform, field
-from nodes.core import link_calls
+
+from . import link_calls
 
 
 class LinkCall(Transform):

@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import model_validator
 
 from flowrt.api import ConfigError, Message, NodeConfig, Output, Transform, clone, field
-from nodes.core import link_calls
+
+from . import link_calls
 
 
 class LinkOut(Transform):

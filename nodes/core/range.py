@@ -19,7 +19,8 @@ from flowrt.api import (
     getter,
     setter,
 )
-from nodes.core.js_coercion import to_number, to_str
+
+from .js_coercion import to_number, to_str
 
 
 class Range(Transform):

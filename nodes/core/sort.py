@@ -22,8 +22,9 @@ from flowrt.api import (
     get_property,
     set_property,
 )
-from nodes.core.js_coercion import to_number
-from nodes.core.message_sequence import SequenceStore, parts_of
+
+from .js_coercion import to_number
+from .message_sequence import SequenceStore, parts_of
 
 
 class Sort(Transform):

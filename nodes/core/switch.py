@@ -17,8 +17,9 @@ from flowrt.api import (
     field,
     getter,
 )
-from nodes.core.switch_matchers import compile_rule
-from nodes.core.switch_rules import SwitchRule, Test
+
+from .switch_matchers import compile_rule
+from .switch_rules import SwitchRule, Test
 
 _PROPERTY_TYPES = ("msg", "flow", "global", "env", "jsonata")
 

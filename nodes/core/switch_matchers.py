@@ -23,7 +23,8 @@ from flowrt.api import (
     compile_regex,
     compile_value,
 )
-from nodes.core.js_coercion import (
+
+from .js_coercion import (
     loose_eq,
     loose_ge,
     loose_gt,
@@ -32,7 +33,7 @@ from nodes.core.js_coercion import (
     to_number,
     to_str,
 )
-from nodes.core.switch_rules import SwitchRule, Test
+from .switch_rules import SwitchRule, Test
 
 _COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Any, Any], Any]]] = {
     "eq": (loose_eq, operator.eq),

@@ -23,7 +23,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from flowrt.api import JsonataExpression, Message, Value, compile_regex
-from nodes.core.rule_schema import present_keys_only
+
+from .rule_schema import present_keys_only
 
 Test: TypeAlias = Callable[[Any, Message], bool]
 """A compiled rule: (the property's value, the message) -> matched."""

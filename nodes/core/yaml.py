@@ -1,7 +1,7 @@
 """yaml: convert between YAML text and objects.
 
 The module is named ``yaml`` for its type id. flowrt imports its packs with absolute imports
-only, so a module of ``nodes.core`` that wrote ``import yaml`` would still get the PyYAML
+only, so a module of ``flowrt_nodes.core`` that wrote ``import yaml`` would still get the PyYAML
 package, never this module; this one uses ruamel.yaml (YAML 1.2).
 """
 

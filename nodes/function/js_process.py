@@ -45,9 +45,9 @@ MAX_RESTARTS = 3
 
 _ROOT = Path(__file__).resolve().parents[2]
 _WORKER_MAIN = ("import sys; sys.path.append({root!r}); "
-                "from nodes.function.js_worker import main; main()")
+                f"from {__package__}.js_worker import main; main()")
 """Isolated mode (``-I``: no user site, no PYTHON* variables, not the current directory),
-finding the ``nodes`` package where this server found it."""
+finding the node packs where this server found them, under the name it imported them by."""
 
 Reply = tuple[str, Any]
 """``("R", text)`` a reply, ``("F", [kind, text, renewed])`` a failure QuickJS reported,

@@ -3,6 +3,6 @@ connection that speaks the InfluxDB 2.x API (influxdb-client; also VictoriaMetri
 API (`/write` and InfluxQL `/query` over httpx, for InfluxDB 1.x servers of any version).
 
 Messages become points the way Node-RED's node-red-contrib-influxdb maps them
-(:mod:`nodes.influx.influx_points`), and both APIs share that mapping and influxdb-client's
+(:mod:`flowrt_nodes.influx.influx_points`), and both APIs share that mapping and influxdb-client's
 line-protocol serialisation.
 """

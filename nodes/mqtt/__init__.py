@@ -7,6 +7,6 @@
 - ``mqtt-out``: a sink that publishes batches and waits for the broker's acknowledgements.
 
 paho runs its network loop in its own thread; its callbacks are handed to the event loop in
-bursts (:mod:`nodes.mqtt.mqtt_session`). paho is imported when a node connects, never at
+bursts (:mod:`flowrt_nodes.mqtt.mqtt_session`). paho is imported when a node connects, never at
 discovery.
 """

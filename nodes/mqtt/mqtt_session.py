@@ -1,7 +1,7 @@
 """One ``mqtt-broker`` connection at run time: the paho client its nodes share, and the hand-over
 between paho's network thread and the event loop.
 
-paho's network traffic runs in a thread (:mod:`nodes.mqtt.mqtt_network`, which stops reading
+paho's network traffic runs in a thread (:mod:`flowrt_nodes.mqtt.mqtt_network`, which stops reading
 while the flow holds ``receive_maximum`` unacknowledged messages). paho's callbacks only append
 to a queue and, when the queue was empty, wake the event loop once (``call_soon_threadsafe``):
 a burst of messages costs one hand-over, not one per message. Everything else (routing
@@ -14,7 +14,7 @@ NotConnected) and the engine asks again, with back-off. Each attempt makes a new
 the same client id, so the broker resumes the session: subscriptions, and the QoS 1 messages it
 sent that were not acknowledged, which it sends again.
 
-Routing received messages and acknowledging them is :mod:`nodes.mqtt.mqtt_inbox`'s part.
+Routing received messages and acknowledging them is :mod:`flowrt_nodes.mqtt.mqtt_inbox`'s part.
 """
 
 from __future__ import annotations

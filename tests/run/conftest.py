@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
+from flowrt_nodes.core.catch import Catch
+from flowrt_nodes.core.complete import Complete
+from flowrt_nodes.core.status import Status
 
 from flowrt.api import (
     AsyncTransform,
@@ -25,9 +28,6 @@ from flowrt.api import (
 )
 from flowrt.registry import Registry
 from flowrt.registry.spec import spec_for
-from nodes.core.catch import Catch
-from nodes.core.complete import Complete
-from nodes.core.status import Status
 
 WRITTEN: dict[str, list[Any]] = defaultdict(list)
 """Sink id -> payloads written, in order."""

@@ -8,11 +8,11 @@ import ssl
 from typing import Any
 
 import pytest
+from flowrt_nodes.amqp.amqp_broker import AmqpBroker
 from pydantic import ValidationError
 
 from flowrt.check import check
 from flowrt.load import Project, load_text
-from nodes.amqp.amqp_broker import AmqpBroker
 from tests.nodes.amqp.rabbit import Rabbit, flow_text, running
 from tests.support.servers import free_port
 from tests.support.waiting import eventually

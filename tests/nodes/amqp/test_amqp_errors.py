@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pika.exceptions as pe
 import pytest
+from flowrt_nodes.amqp.amqp_errors import ChannelRefused, describe, lost, open_failure, refusal
 
 from flowrt.api import AuthFailed, ConfigError, ConnectionLost, NodeError, NotConnected
-from nodes.amqp.amqp_errors import ChannelRefused, describe, lost, open_failure, refusal
 
 SERVER = "127.0.0.1:5672"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pika
 import pytest
+from flowrt_nodes.amqp.amqp_in import AmqpIn
 from pydantic import ValidationError
 
-from nodes.amqp.amqp_in import AmqpIn
 from tests.nodes.amqp.rabbit import Rabbit, connected, flow_text, running
 from tests.support.waiting import eventually
 

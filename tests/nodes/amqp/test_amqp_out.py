@@ -9,9 +9,9 @@ from typing import Any
 
 import pika
 import pytest
+from flowrt_nodes.amqp.amqp_out import AmqpOut
 from pydantic import ValidationError
 
-from nodes.amqp.amqp_out import AmqpOut
 from tests.nodes.amqp.rabbit import Got, Rabbit, connected, flow_text, running
 from tests.support.waiting import eventually
 

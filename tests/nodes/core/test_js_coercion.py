@@ -6,11 +6,8 @@ import math
 from typing import Any
 
 import pytest
-
-from flowrt.api import MISSING
-from flowrt.testing import run_flow
-from nodes.core.delay import _number as delay_number
-from nodes.core.js_coercion import (
+from flowrt_nodes.core.delay import _number as delay_number
+from flowrt_nodes.core.js_coercion import (
     loose_eq,
     loose_ge,
     loose_gt,
@@ -19,6 +16,9 @@ from nodes.core.js_coercion import (
     to_number,
     to_str,
 )
+
+from flowrt.api import MISSING
+from flowrt.testing import run_flow
 
 
 @pytest.mark.parametrize(

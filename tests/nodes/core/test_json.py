@@ -104,8 +104,8 @@ def test_schema_from_the_config_and_invalid_schemas() -> None:
 
 
 def test_stdlib_json_is_not_shadowed() -> None:
-    import nodes.core.json as node_module
-    import nodes.core.switch_matchers as matchers
+    import flowrt_nodes.core.json as node_module
+    import flowrt_nodes.core.switch_matchers as matchers
 
     assert matchers.json is json is node_module.json
     assert "nodes" not in json.__file__

@@ -6,17 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pystache
-from hypothesis import given
-from hypothesis import strategies as st
-
-from nodes.core.context_store import ContextStore
-from nodes.core.template_mustache import (
+from flowrt_nodes.core.context_store import ContextStore
+from flowrt_nodes.core.template_mustache import (
     NodeRedRenderer,
     Resolver,
     _fast_parts,
     compile_mustache,
     to_text,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 class Memory(dict[str, Any]):

@@ -5,16 +5,16 @@ InfluxDB 2.x words them). The servers' behaviour itself is tested in test_influx
 from __future__ import annotations
 
 import pytest
-
-from flowrt.api import AuthFailed, ConnectionLost, NodeError
-from nodes.influx.influx_errors import (
+from flowrt_nodes.influx.influx_errors import (
     MissingDatabase,
     WriteRejected,
     conflicting,
     server_text,
     write_failure,
 )
-from nodes.influx.influx_points import MappedPoint
+from flowrt_nodes.influx.influx_points import MappedPoint
+
+from flowrt.api import AuthFailed, ConnectionLost, NodeError
 
 CONFLICT_1X = (
     'partial write: field type conflict: input field "value" on measurement "m" is type '

@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from flowrt_nodes.influx.influx_points import PointError, PointMapper, Precision, to_stamp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from nodes.influx.influx_points import PointError, PointMapper, Precision, to_stamp
 
 NOW = 1_700_000_000_000
 T0 = "2023-11-14T22:13:20Z"  # 1_700_000_000 s

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from flowrt_nodes.influx.influx_v2 import flux_rows
 
 from flowrt.testing import FlowResult, run_flow
-from nodes.influx.influx_v2 import flux_rows
 from tests.nodes.influx.influx_kit import INFLUX, VM, v1_flow, v2_flow
 
 T = 1_700_000_000_000

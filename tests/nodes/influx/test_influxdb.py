@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from flowrt_nodes.influx.influxdb import server_of
 
 from flowrt.errors import CheckError, ConfigError
 from flowrt.testing import run_flow
-from nodes.influx.influxdb import server_of
 from tests.nodes.influx.influx_kit import INFLUX, rows
 
 T = 1_700_000_000_000

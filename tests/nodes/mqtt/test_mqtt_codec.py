@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from nodes.mqtt.mqtt_codec import (
+from flowrt_nodes.mqtt.mqtt_codec import (
     decode_payload,
     encode_payload,
     properties_from_dict,
     properties_to_dict,
 )
+
 from tests.nodes.mqtt.mqtt_kit import properties
 
 

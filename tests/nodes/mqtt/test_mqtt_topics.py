@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flowrt_nodes.mqtt.mqtt_topics import Filter, check_topic_name, matches, parse_filter
 
 from flowrt.cli.commands import main
-from nodes.mqtt.mqtt_topics import Filter, check_topic_name, matches, parse_filter
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from flowrt_nodes.postgres.postgres import Postgres
 
 from flowrt.api import AuthFailed, NotConnected
 from flowrt.check import check
 from flowrt.load import Project, load_text
 from flowrt.registry import default_registry
-from nodes.postgres.postgres import Postgres
 from tests.nodes.postgres.pg_testing import PASSWORD, Database, flow, node
 from tests.support.servers import PrivatePostgres
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from flowrt_nodes.postgres.postgres_errors import connect_error
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from flowrt.api import AuthFailed, NodeError, NotConnected
-from nodes.postgres.postgres_errors import connect_error
 
 SERVER = "127.0.0.1:5432/db (user app)"
 CONFIG = SimpleNamespace(pool_size=2, max_overflow=3, pool_timeout=5.0)

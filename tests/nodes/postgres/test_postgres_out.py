@@ -11,12 +11,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from flowrt_nodes.postgres.postgres_errors import server_name
 
 from flowrt.check import check
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.testing import FlowResult, Harness, run_flow
-from nodes.postgres.postgres_errors import server_name
 from tests.nodes.postgres.pg_testing import PASSWORD, Database, flow, node
 from tests.support.servers import PrivatePostgres
 from tests.support.waiting import eventually
@@ -370,7 +370,7 @@ def test_configuration_errors(options: dict[str, Any], expected: str) -> None:
 
 
 def test_batching_comes_from_the_configuration() -> None:
-    from nodes.postgres.postgres_out import PostgresOut
+    from flowrt_nodes.postgres.postgres_out import PostgresOut
 
     cfg = PostgresOut.Config.model_validate(
         {"connection": "db", "table": "t", "batch_size": 7, "batch_interval": 0.5}

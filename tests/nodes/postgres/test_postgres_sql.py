@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from nodes.postgres.postgres_errors import dsn_fields, reason, server_name
-from nodes.postgres.postgres_sql import json_like, named_parameters, table_parts
+from flowrt_nodes.postgres.postgres_errors import dsn_fields, reason, server_name
+from flowrt_nodes.postgres.postgres_sql import json_like, named_parameters, table_parts
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,7 @@ CODES: dict[str, Code] = {
         Code("E010", "top level is not a mapping"),
         Code("E011", "unsupported format version"),
         Code("E012", "no flow files found"),
+        Code("E013", "file is not in the canonical format"),
         # the schema
         Code("E020", "value does not match the schema"),
         Code("E021", "required field is missing"),
@@ -120,9 +121,9 @@ CODES: dict[str, Code] = {
         Code("W104", "environment variable has no value and no default"),
         Code("W105", "layout names an unknown node"),
         Code("W106", "node type is not stable"),
-        Code("W107", "file would be reformatted"),
         Code("W108", "value looks like a literal credential"),
         Code("W109", "sink on an at-least-once path cannot confirm"),
+        Code("W110", "node stands in for one that was not imported"),
     ]
 }
 

@@ -257,7 +257,7 @@ def test_fmt_check_reports_and_changes_nothing(tmp_path: Path) -> None:
     path = write(tmp_path, "f.yaml", UNFORMATTED)
     result = run("fmt", "--check", path)
     assert result.exit_code == 1
-    assert "W107" in result.output and "1 of 1 file would be reformatted" in result.output
+    assert "E013" in result.output and "1 of 1 file would be reformatted" in result.output
     assert path.read_text() == UNFORMATTED
 
 

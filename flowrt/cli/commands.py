@@ -102,13 +102,19 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, colour: b
     help="Change nothing; exit 1 if a file would be reformatted.",
 )
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
-    """Format flow files canonically, keeping comments and key order."""
+    """Format flow files and flow test files canonically, keeping comments and key order; a
+    directory's files are treated as if each were named.
+
+    With --check, each file that would change is error E013 at its first differing line,
+    followed by a unified diff of the change. Exit status: 0 nothing to change (or formatted),
+    1 a file would change (--check) or cannot be read as YAML/JSON, 2 a missing path.
+    """
     from flowrt.diagnostics import diagnostic
     from flowrt.errors import LoadError
-    from flowrt.load.formatter import format_document
+    from flowrt.load.formatter import first_difference, format_diff, format_document
     from flowrt.load.project import find_flow_files, load
 
-    files, problems = find_flow_files(paths)
+    files, problems = find_flow_files(paths, tests=True)
     for problem in problems:
         click.echo(str(problem), err=True)
     changed = 0
@@ -126,16 +132,11 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             continue
         changed += 1
         if check_only:
-            click.echo(
-                str(
-                    diagnostic(
-                        "W107",
-                        "file is not formatted",
-                        f"run `flowrt fmt {doc.file}`",
-                        file=doc.file,
-                    )
-                )
-            )
+            line, column = first_difference(doc.text, formatted)
+            click.echo(str(diagnostic("E013", "file is not in the canonical format",
+                                      f"run `flowrt fmt {doc.file}`", file=doc.file,
+                                      line=line, column=column)))
+            click.echo(format_diff(doc.text, formatted, doc.file), nl=False)
         else:
             Path(path).write_text(formatted, encoding="utf-8")
             click.echo(f"formatted {doc.file}")

@@ -2,8 +2,9 @@
 
 A directory of flow files is one project: node ids, subflows, link targets and connections may be
 used across its files. In a directory every ``*.yaml``, ``*.yml`` and ``*.json`` file is a flow file
-(hidden entries, ``node_modules`` and ``*.test.yaml`` test files are skipped), so a file that is
-not a valid flow is reported rather than ignored.
+(hidden entries, ``node_modules``, ``*.test.yaml`` test files and the plain secrets file,
+``secrets.yaml``, that `flowrt import nodered` writes beside its flows and ``--secrets`` reads, are
+skipped), so a file that is not a valid flow is reported rather than ignored.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ FLOW_SUFFIXES = (".yaml", ".yml", ".json")
 TEST_SUFFIXES = (".test.yaml", ".test.yml", ".test.json")
 """Flow test files (``flowrt test``) live beside flows; a directory's flows leave them out."""
 SKIP_DIRS = {"node_modules", "__pycache__"}
+SECRETS_FILES = ("secrets.yaml", "secrets.yml")
+"""Names of secrets files (``--secrets``), which a directory's flows leave out."""
 
 
 @dataclass
@@ -55,7 +58,10 @@ def load_text(text: str, file: str = "<flow>.yaml") -> Document:
     return build_document(file, text, parse(text, file))
 
 
-def find_flow_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
+def find_flow_files(paths: Iterable[str | Path],
+                    tests: bool = False) -> tuple[list[Path], list[Diagnostic]]:
+    """The flow files of ``paths``: those named, and those found in directories (without
+    ``*.test.yaml`` unless ``tests``, as `flowrt fmt` formats both)."""
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for raw in paths:
@@ -65,8 +71,8 @@ def find_flow_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagn
                 Path(root) / name
                 for root, dirs, names in os.walk(p)
                 for name in names
-                if name.endswith(FLOW_SUFFIXES) and not name.endswith(TEST_SUFFIXES)
-                and not name.startswith(".")
+                if name.endswith(FLOW_SUFFIXES) and (tests or not name.endswith(TEST_SUFFIXES))
+                and not name.startswith(".") and name not in SECRETS_FILES
                 if not _prune(dirs)
             )
             if not found:

@@ -35,6 +35,10 @@ ALIAS_RATIO = 10
 expanding to a million values). Reading then costs in proportion to the file's size."""
 
 
+NO_WRAP = 1 << 30
+"""The emitter's line width: never reached, so no line is wrapped."""
+
+
 class _Composer(Composer):
     """ruamel's composer, without its warning when an anchor name is used again: YAML allows it
     (an alias refers to the latest anchor of that name), and a warning is not a diagnostic."""
@@ -48,8 +52,14 @@ def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Composer = _Composer
     yaml.preserve_quotes = True
-    yaml.width = 100
+    # No line is ever wrapped: where ruamel breaks a long line differs from one version to the
+    # next (and it may leave a space at the end of the broken line), so formatted text would
+    # not be stable. A long value reads best as a block mapping or a block scalar (| or >-).
+    yaml.width = NO_WRAP
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # [{a: 1}] stays a list of one mapping; ruamel would write [a: 1], which some readers
+    # take for something else
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
     return yaml
 
 

@@ -8,7 +8,8 @@ Blocks run in order, page by page, in a scratch directory holding a copy of ``fl
   must start and stop cleanly; lines after ``$`` prompts are its output.
 - no language: what a command prints (the shell block just before, or ``output of:``),
   compared with what it prints, with paths, times and durations normalised and ``...`` for
-  any text.
+  any text; or synopses of flowrt commands, whose commands and options must exist; or a map
+  of the repository, whose directories must exist.
 - ``python``: executed, the page's blocks in one namespace; a ``test_*`` function it defines
   is called.
 - ``yaml``, ``json``: a flow file, or a part of one, passes load and check
@@ -42,9 +43,7 @@ from tests.docs.markdown_blocks import ROOT, Block, blocks, commands, documents
 from tests.docs.runner import BlockFailed, Result, Shell, shows
 
 SHELLS = ("sh", "bash", "shell", "console")
-KNOWN_FAILURES: dict[str, str] = {
-    "flowrt fmt --check": "flows/sensors.yaml is not in the canonical format `flowrt fmt` writes",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 """Documented commands that fail today for a reason being fixed elsewhere, by how they start:
 tolerated while they fail, and an error once they work, so each is removed when it is fixed."""
 
@@ -121,6 +120,12 @@ class Page:
             self.shell.last = aside.last
         elif all(line.startswith(("flowrt ", " ")) for line in block.text.splitlines()):
             return self.synopsis(block)
+        elif all(re.match(r"[\w.-]+/ ", line) for line in block.text.splitlines()):
+            missing = [d for d in re.findall(r"^([\w.-]+/) ", block.text, re.M)
+                       if not (ROOT / d).is_dir()]
+            if missing:  # a map of the repository: its directories exist
+                raise BlockFailed(f"the repository has no {missing}")
+            return None
         elif self.previous is None or self.previous.lang not in SHELLS or not self.shell.last:
             raise BlockFailed("an output block must follow the shell block whose output it "
                               "shows, or say `<!-- output of: COMMAND -->`")

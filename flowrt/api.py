@@ -142,19 +142,11 @@ def field(
         extra["x-node-ref"] = node_ref
     if format:
         extra["x-format"] = format
+    given: dict[str, Any] = {"default": default}
     if default_factory is not None:
-        return Field(
-            default_factory=default_factory,
-            description=description,
-            examples=examples,
-            json_schema_extra=extra or None,
-            **constraints,
-        )
+        given = {"default_factory": default_factory}
     return Field(
-        default,
-        description=description,
-        examples=examples,
-        json_schema_extra=extra or None,
+        **given, description=description, examples=examples, json_schema_extra=extra or None,
         **constraints,
     )
 
@@ -228,6 +220,13 @@ class Node:
     def output_count(cls, config: Any) -> int:
         """The number of output ports for this configuration (default: ``outputs``)."""
         return cls.outputs
+
+    @classmethod
+    def stands_in(cls, config: Any) -> str | None:
+        """Why this node stands in for one that could not be imported (``flowrt validate``
+        warns of it, W110, and counts it as a source: what is behind it is not unreachable);
+        None, the default, for a node that does its own work."""
+        return None
 
     async def start(self) -> None:
         """Called once before the first message; acquire what the node needs."""

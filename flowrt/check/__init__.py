@@ -2,12 +2,12 @@
 
 ``check(project, registry)`` runs, per file: the structure schema, each node's schema, the graph
 (wires, ports, reachability, cycles), references (connections, link targets, subflows, secrets,
-layout), values (environment references, configuration after substitution) and credentials
-written as literals; and across the
-project: duplicate ids, unused connections, delivery paths (sinks that cannot confirm what
-an at-least-once source acknowledges) and the script policy (``scripts``: which nodes that run a
-flow author's code may run, see :mod:`flowrt.check.policy`). It never raises for a problem in the
-input.
+layout), values (environment references, configuration after substitution), credentials
+written as literals and nodes standing in for ones an import could not bring over (W110); and
+across the project: duplicate ids, unused connections, delivery paths (sinks that cannot confirm
+what an at-least-once source acknowledges) and the script policy (``scripts``: which nodes that
+run a flow author's code may run, see :mod:`flowrt.check.policy`). It never raises for a
+problem in the input.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from flowrt.check.graph import check_graph
 from flowrt.check.policy import ScriptPolicy, check_policy
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
 from flowrt.check.schema import check_nodes, check_structure
+from flowrt.check.stand_ins import check_stand_ins
 from flowrt.check.structure import check_top_level
 from flowrt.check.values import check_values
 from flowrt.diagnostics import Diagnostic
@@ -63,6 +64,7 @@ def check(
         found.extend(check_references(doc, ctx))
         found.extend(check_values(doc, ctx))
         found.extend(check_credentials(doc, ctx))
+        found.extend(check_stand_ins(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
     found.extend(check_delivery(docs, ctx))
     found.extend(check_policy(project, ctx.registry, scripts, scripts_option, env=ctx.env))

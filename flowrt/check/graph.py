@@ -58,6 +58,11 @@ def _outputs(node: NodeDecl, ctx: CheckContext) -> int | None:
     return spec.output_count(node.config)
 
 
+def _stands_in(node: NodeDecl, ctx: CheckContext) -> bool:
+    spec = ctx.registry.get(node.type)
+    return spec is not None and node.path not in ctx.invalid and bool(spec.stands_in(node.config))
+
+
 def _inputs(node: NodeDecl, ctx: CheckContext) -> int | None:
     if node.subflow_type is not None:
         found = ctx.subflows.get(node.subflow_type)
@@ -225,8 +230,8 @@ def _reachability(
 ) -> list[Diagnostic]:
     roots = set(entries)
     for node in nodes.values():
-        if _inputs(node, ctx) == 0:
-            roots.add(node.id)
+        if _inputs(node, ctx) == 0 or _stands_in(node, ctx):
+            roots.add(node.id)  # a stand-in may have been a source: what it feeds is not lost
         elif node.type not in ctx.registry and node.subflow_type is None:
             roots.add(node.id)  # unknown type: already an error, don't pile on
     reached: set[str] = set()

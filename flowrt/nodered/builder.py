@@ -9,10 +9,9 @@ output wires leave from).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flowrt.nodered.catalog import IMPORTERS, reason_for
+from flowrt.nodered.catalog import IMPORTERS, STAND_IN, reason_for
 from flowrt.nodered.containers import instance_env
 from flowrt.nodered.flowfile import FlowOut, NodeOut, SubflowOut
 from flowrt.nodered.mapping import Mapped, Unsupported, apply
@@ -21,7 +20,11 @@ from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.reader import Problem
 from flowrt.nodered.report import Entry
 from flowrt.nodered.state import ImportState, NodeScope
-from flowrt.nodered.values import escape_all
+from flowrt.nodered.values import escape_all, escape_literal
+
+KEPT_ELSEWHERE = ("id", "z", "x", "y", "wires", "g", "credentials")
+"""Node-RED properties a stand-in node does not keep in ``nodered``: the flow file holds its
+id, tab, position and wires; groups are comments; credentials are never written in a flow."""
 
 
 class Builder:
@@ -57,13 +60,17 @@ class Builder:
             mapped = self._map(node, scope)
         except Unsupported as exc:
             entry.reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a node the import trips over is one node lost
+            entry.reason = f"the import failed on it ({type(exc).__name__}: {str(exc)[:200]})"
         entry.notes = scope.notes
-        out = NodeOut(flowrt_id, "comment", label=node.name or None, disabled=node.disabled,
+        out = NodeOut(flowrt_id, STAND_IN, label=node.name or None, disabled=node.disabled,
                       nr_id=node.id)
         if mapped is None:
-            out.label = f"{node.name or node.type} (not imported)"
-            out.config = {"text": escape_all(_unsupported_text(node, entry.reason))}
-            self.outputs[node.id] = 0
+            outputs = len(node.wires)
+            out.config = {"reason": entry.reason, "nodered": escape_literal(
+                {k: v for k, v in node.raw.items() if k not in KEPT_ELSEWHERE}),
+                "outputs": outputs}
+            self.outputs[node.id] = outputs
         else:
             out.type, out.config = mapped.type, escape_all(mapped.config, scope.note)
             if mapped.type == "subflow-instance":
@@ -211,6 +218,13 @@ class Builder:
                                        "dropped: put a node between them")
                 elif isinstance(source, str) and source in self.state.ids:
                     origin = self.sources.get(source) or self.nodes[source]
+                    if origin.type == STAND_IN:
+                        origin.config["outputs"] = max(origin.config["outputs"], source_port + 1)
+                    elif origin is self.nodes[source] and not _has_port(
+                            self.outputs.get(source), source_port):
+                        entry.notes.append(f"output {index + 1} is wired from an output "
+                                           f"'{origin.id}' does not have: the wire is dropped")
+                        continue
                     origin.wire(source_port, f"$out.{index}")
         if isinstance(sub.get("status"), dict) and sub.get("status", {}).get("wires"):
             entry.notes.append("the subflow's status output is not offered: status nodes "
@@ -223,7 +237,7 @@ def _wires_of(port: Any) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
-def _unsupported_text(node: NrNode, reason: str) -> str:
-    raw = {k: v for k, v in node.raw.items() if k != "credentials"}
-    return (f"Node-RED `{node.type}` node, not imported: {reason}.\n\n"
-            f"```json\n{json.dumps(raw, indent=2, ensure_ascii=False)}\n```")
+
+def _has_port(outputs: int | None, port: int) -> bool:
+    """Whether a node of ``outputs`` ports (None: not known) has ``port``."""
+    return outputs is None or port < outputs

@@ -22,6 +22,10 @@ from flowrt.nodered.families import (
 from flowrt.nodered.mapping import Mapper
 from flowrt.nodered.nrtype import NrType
 
+STAND_IN = "unsupported"
+"""The flowrt type of a node standing in for one the import could not map
+(nodes/core/unsupported.py): it keeps the Node-RED node's wires, reason and properties."""
+
 FAMILIES = (common, function, flow_control, sequence, parser, network, mqtt, databases, amqp,
             others)
 """The family modules, in the order their types are looked up."""

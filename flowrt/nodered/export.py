@@ -4,7 +4,8 @@ Each flow file becomes a tab, each connection a config node, each subflow a subf
 definition, each node the Node-RED node with the same behaviour (the export conversions of
 flowrt/nodered/families/, looked up in catalog.py). flowrt ids become Node-RED ids (subflow
 inner nodes are prefixed with the subflow's name), so importing the export again gives the same
-flows. A node type with no Node-RED counterpart becomes a comment
+flows. A node standing in for one an import could not map becomes that Node-RED node again, with
+the properties it kept. A node type with no Node-RED counterpart becomes a comment
 node holding its configuration, and is listed in the notes.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.load import Document, NodeDecl, SubflowDecl
-from flowrt.nodered.catalog import EXPORTED
+from flowrt.nodered.catalog import EXPORTED, STAND_IN
 from flowrt.nodered.export_values import NoCounterpart, unescape
 
 SUBFLOW_OUT = "$out"
@@ -150,6 +151,8 @@ def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDe
         return base
     counterpart = EXPORTED.get(type_)
     try:
+        if type_ == STAND_IN:
+            return _original(base, config, decl, registry)
         if counterpart is None or counterpart.exports is None:
             raise NoCounterpart(f"flowrt's `{type_}` has no Node-RED counterpart")
         base.update(counterpart.exports(config))
@@ -162,6 +165,18 @@ def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDe
         return base
     if decl is not None:
         base["_outputs"] = _outputs(decl, registry)
+    return base
+
+
+def _original(base: dict[str, Any], config: dict[str, Any], decl: NodeDecl | None,
+              registry: Any) -> dict[str, Any]:
+    """The Node-RED node a stand-in kept, its properties as they were (id, tab, position and
+    wires are the flow file's)."""
+    kept = config.get("nodered")
+    if not isinstance(kept, dict) or not isinstance(kept.get("type"), str):
+        raise NoCounterpart("this `unsupported` node keeps no Node-RED node (`nodered.type`)")
+    base.update({k: v for k, v in unescape(kept).items() if k not in ("id", "z")})
+    base["_outputs"] = _outputs(decl, registry)
     return base
 
 

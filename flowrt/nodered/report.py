@@ -4,8 +4,9 @@ Each node is one :class:`Entry` with a status:
 
 - ``mapped``: a flowrt node (or connection) that behaves as the Node-RED one does;
 - ``caveats``: mapped, with notes saying what differs;
-- ``unsupported``: not imported as a working node, with the reason (the flow keeps a comment
-  node holding the original JSON, so nothing is dropped silently).
+- ``unsupported``: not imported as a working node, with the reason (the flow keeps an
+  ``unsupported`` node in its place, with its wires and its Node-RED properties, so nothing is
+  dropped silently and the export gives it back).
 
 The report renders as text for people and as JSON for programs (``--report json``).
 """

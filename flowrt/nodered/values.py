@@ -62,6 +62,19 @@ def escape_all(value: Any, note: Note | None = None) -> Any:
     return value
 
 
+def escape_literal(value: Any) -> Any:
+    """``value`` kept as it is by flowrt: every ``${`` in its strings (keys left as they are)
+    is written ``$${``, even a whole ``${NAME}``, so nothing is substituted (for the Node-RED
+    properties a stand-in node keeps; the export unescapes them)."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, list):
+        return [escape_literal(v) for v in value]
+    if isinstance(value, dict):
+        return {k: escape_literal(v) for k, v in value.items()}
+    return value
+
+
 def property_path(value: Any, note: Note, default: str = "payload") -> str:
     """A message property path from a Node-RED property field ("msg." prefixes removed)."""
     text = value.strip() if isinstance(value, str) else ""

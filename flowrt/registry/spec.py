@@ -151,6 +151,16 @@ class NodeSpec:
         except (ValidationError, ValueError, TypeError):
             return None
 
+    def stands_in(self, raw: dict[str, Any]) -> str | None:
+        """Why a node of this raw configuration stands in for one that could not be imported
+        (see ``Node.stands_in``); None for a node that does its own work, or an invalid one."""
+        if self.cls.stands_in.__func__ is Node.stands_in.__func__:  # type: ignore[attr-defined]
+            return None
+        try:
+            return self.cls.stands_in(self.parse_config(raw))
+        except (ValidationError, ValueError, TypeError):
+            return None
+
     def to_dict(self) -> dict[str, Any]:
         """The catalog entry: everything the editor and `flowrt nodes` show."""
         return {

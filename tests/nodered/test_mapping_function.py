@@ -180,10 +180,11 @@ def test_rbe_becomes_filter() -> None:
                    [{"payload": p} for p in (1, 1, 2, 2, 1)]) == [1, 2, 1]
 
 
-def test_exec_is_unsupported_and_kept_as_a_comment() -> None:
+def test_exec_is_unsupported_and_kept_in_a_stand_in() -> None:
     conversion = nr_import([tab(), {"id": "e", "type": "exec", "z": "t1", "command": "ls",
                                     "wires": [[], [], []]}])
     assert entry(conversion, "e").status == "unsupported"
     data = node(conversion, "e")
-    assert data["type"] == "comment" and '"command": "ls"' in data["text"]
+    assert data["type"] == "unsupported" and data["nodered"]["command"] == "ls"
+    assert data["outputs"] == 3
     assert not errors(conversion)

@@ -123,7 +123,8 @@ def test_unknown_contrib_and_dashboard_nodes_are_reported_not_dropped() -> None:
     reasons = {e.nr_id: e.reason for e in conversion.report.entries if e.reason}
     assert "dashboard" in reasons["u"] and "GPIO" in reasons["g"]
     assert "something-else" in reasons["x"]
-    assert {node(conversion, n)["type"] for n in "ugx"} == {"comment"}
+    assert {node(conversion, n)["type"] for n in "ugx"} == {"unsupported"}
+    assert {node(conversion, n)["to"] for n in "ugx"} == {"d"}
 
 
 def test_the_report_counts_and_renders() -> None:

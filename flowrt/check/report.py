@@ -58,28 +58,37 @@ def render_json(diagnostics: list[Diagnostic], files: int, colour: bool = False)
 
 
 def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the GitHub Actions runner reads it back."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    """A workflow command's property value (file, title), escaped as the runner reads it."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(level: str, title: str, message: str, file: str = "", line: int = 0,
+                     column: int = 0) -> str:
+    """One GitHub Actions annotation; a file, line or column that is not known (empty, 0) is
+    left out rather than written as 0."""
+    props = [f"file={escape_property(file)}"] if file else []
+    props += [f"line={line}"] if line else []
+    props += [f"col={column}"] if line and column else []
+    props.append(f"title={escape_property(title)}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def github_annotation(d: Diagnostic) -> str:
+    """A diagnostic as an annotation titled with its code and the code's short title."""
+    level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
+    text = d.subject() + d.message + (f" Hint: {d.hint}" if d.hint else "")
+    return workflow_command(level, f"{d.code} {CODES[d.code].title}", text, d.file, d.line,
+                            d.column)
 
 
 def render_github(diagnostics: list[Diagnostic], files: int, colour: bool = False) -> str:
     """GitHub Actions workflow commands: one annotation per diagnostic."""
-    lines = []
-    for d in diagnostics:
-        level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
-        props = []
-        if d.file:
-            props.append(f"file={escape_property(d.file)}")
-        if d.line:
-            props.append(f"line={d.line}")
-        if d.column:
-            props.append(f"col={d.column}")
-        props.append(f"title={escape_property(d.code + ' ' + CODES[d.code].title)}")
-        text = d.subject() + d.message + (f" Hint: {d.hint}" if d.hint else "")
-        lines.append(f"::{level} {','.join(props)}::{escape_data(text)}")
+    lines = [github_annotation(d) for d in diagnostics]
     lines.append(summary(diagnostics, files))
     return "\n".join(lines)
 

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import groupby
 
-from flowrt.check.report import escape_data, escape_property
+from flowrt.check.report import github_annotation, workflow_command
 from flowrt.check.report import render_text as render_diagnostics
+from flowrt.diagnostics import Diagnostic
 from flowrt.testing.suite import SuiteResult
 
 
@@ -68,17 +69,28 @@ def render_junit(suite: SuiteResult, colour: bool = False) -> str:
 
 
 def render_github(suite: SuiteResult, colour: bool = False) -> str:
+    """One annotation per problem: a broken test file's or a flow's (each once, where it is,
+    titled as `flowrt validate --format github` titles it) and a failed expectation's."""
     lines: list[str] = []
+    seen: set[tuple[object, ...]] = set()
+
+    def once(d: Diagnostic) -> None:
+        key = (d.file, d.line, d.column, d.code, d.node, d.message)
+        if key not in seen:
+            seen.add(key)
+            lines.append(github_annotation(d))
+
     for d in suite.broken:
-        lines.append(f"::error file={escape_property(d.file)},line={d.line},col={d.column},"
-                     f"title={escape_property(d.code)}::{escape_data(str(d))}")
+        once(d)
     for case in suite.failed:
         for f in case.failures:
+            for d in f.diagnostics:
+                once(d)
+            if f.diagnostics:
+                continue
             text = f.failure.message + ("\n" + f.failure.diff if f.failure.diff else "")
-            lines.append(
-                f"::error file={escape_property(case.file)},line={f.line},col={f.column},"
-                f"title={escape_property('flowrt test: ' + case.name)}::{escape_data(text)}"
-            )
+            lines.append(workflow_command("error", f"flowrt test: {case.name}", text, case.file,
+                                          f.line, f.column))
     lines.append(_summary(suite))
     return "\n".join(lines)
 

@@ -24,6 +24,9 @@ class CaseFailure:
     line: int
     column: int
     failure: Failure
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """The problems of the flow under test when they are the failure (reported where they are,
+    in the flow file, once however many cases they fail)."""
 
 
 @dataclass
@@ -87,7 +90,8 @@ def run_file(
             result.failures = asyncio.run(_run_case(test_file, index, case, project, registry))
         except CheckError as exc:
             result.failures = [CaseFailure(line, column, Failure(
-                "the flow has errors:\n" + "\n".join(str(d) for d in exc.diagnostics)))]
+                "the flow has errors:\n" + "\n".join(str(d) for d in exc.diagnostics)),
+                tuple(exc.diagnostics))]
         except _UnknownNode as exc:
             broken.append(exc.diagnostic)
             continue

@@ -3,6 +3,7 @@
 #
 #   .ci/services.sh ensure   reuse every server that answers; install (apt) and start the others
 #   .ci/services.sh stop     stop the servers that `ensure` started (never one it found running)
+#   .ci/services.sh servers  list the servers `ensure` starts: key and name, one a line
 #
 # Addresses come from the variables the tests read; the defaults are:
 #   FLOWRT_TEST_POSTGRES   postgresql://postgres@127.0.0.1:5432/test   trust auth; database created
@@ -15,9 +16,13 @@
 # FLOWRT_SVC_ONLY=mqtt,pg (keys: amqp mqtt influx vm pg) limits both commands to those servers:
 # the tests start private instances that way, on free ports, to stop and restart them.
 #
+# Which servers `ensure` starts comes from the packs' manifests (test-servers in
+# nodes/*/pack.toml, by the names in NAME below) and OWN; `.ci/services.sh servers` lists them.
+#
 # RabbitMQ needs 15-20 s to boot, so it is started first and the others come up meanwhile.
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SVC=${FLOWRT_SVC_DIR:-/tmp/flowrt-services}
 export DEBIAN_FRONTEND=noninteractive
 
@@ -109,13 +114,33 @@ pg_answers() {
   else tcp_open "$PG_HOST" "$PG_PORT"; fi   # the client is installed before it is needed
 }
 
-# Services by key: the command that starts one, and the Debian package that provides it.
-KEYS=(amqp mqtt influx vm pg)   # RabbitMQ first: it is by far the slowest to boot
+# Services by key: the name manifests give it, the command that starts one, and the Debian
+# package that provides it.
+ALL_KEYS=(amqp mqtt influx vm pg)   # RabbitMQ first: it is by far the slowest to boot
+declare -A NAME=([amqp]=rabbitmq [mqtt]=mosquitto [influx]=influxdb [vm]=victoria-metrics \
+  [pg]=postgresql)
+OWN=(postgresql)   # what flowrt's own tests need besides the packs': the group's database
+
+# needed: the names of the servers the packs' tests and flowrt's own need, one a line.
+needed() {
+  local f
+  for f in "$ROOT"/nodes/*/pack.toml; do
+    sed -n 's/^test-servers *= *\[\(.*\)\]/\1/p' "$f" | grep -o '[A-Za-z0-9_.-]\+' || true
+  done
+  printf '%s\n' "${OWN[@]}"
+}
+
+NEEDED=" $(needed | sort -u | tr '\n' ' ') "
+for name in $NEEDED; do
+  [[ " ${NAME[*]} " == *" $name "* ]] \
+    || die "a pack's test-servers names '$name', which this script cannot start (${NAME[*]})"
+done
+KEYS=()
 if [ -n "${FLOWRT_SVC_ONLY:-}" ]; then
-  only=()
-  for key in "${KEYS[@]}"; do [[ ",$FLOWRT_SVC_ONLY," == *",$key,"* ]] && only+=("$key"); done
-  [ ${#only[@]} -gt 0 ] || die "FLOWRT_SVC_ONLY=$FLOWRT_SVC_ONLY names no server (amqp mqtt influx vm pg)"
-  KEYS=("${only[@]}")
+  for key in "${ALL_KEYS[@]}"; do [[ ",$FLOWRT_SVC_ONLY," == *",$key,"* ]] && KEYS+=("$key"); done
+  [ ${#KEYS[@]} -gt 0 ] || die "FLOWRT_SVC_ONLY=$FLOWRT_SVC_ONLY names no server (${ALL_KEYS[*]})"
+else
+  for key in "${ALL_KEYS[@]}"; do [[ $NEEDED == *" ${NAME[$key]} "* ]] && KEYS+=("$key"); done
 fi
 selected() { [[ " ${KEYS[*]} " == *" $1 "* ]]; }
 declare -A HOST=([amqp]=$AMQP_HOST [mqtt]=$MQTT_HOST [influx]=$INFLUX_HOST [vm]=$VM_HOST \
@@ -323,18 +348,19 @@ ensure() {
     [ "${HOW[$key]}" = down ] || continue
     if "${STARTER[$key]}"; then HOW[$key]=started; else HOW[$key]="it could not be started"; fi
   done
-  settle mqtt mosquitto "$MQTT_HOST:$MQTT_PORT" 20 "$SVC/mosquitto/mosquitto.log" || failed=1
-  settle influx influxdb "$INFLUX_HOST:$INFLUX_PORT" 30 "$SVC/influxdb/influxd.log" || failed=1
-  settle vm victoria-metrics "$VM_HOST:$VM_PORT" 30 "$SVC/victoria-metrics/vm.log" || failed=1
-  settle pg postgresql "$PG_HOST:$PG_PORT/$PG_DB" 30 "$SVC/postgres/log" || failed=1
-  settle amqp rabbitmq "$AMQP_HOST:$AMQP_PORT" 120 "$SVC/rabbit/log" || failed=1
+  settle mqtt "$MQTT_HOST:$MQTT_PORT" 20 "$SVC/mosquitto/mosquitto.log" || failed=1
+  settle influx "$INFLUX_HOST:$INFLUX_PORT" 30 "$SVC/influxdb/influxd.log" || failed=1
+  settle vm "$VM_HOST:$VM_PORT" 30 "$SVC/victoria-metrics/vm.log" || failed=1
+  settle pg "$PG_HOST:$PG_PORT/$PG_DB" 30 "$SVC/postgres/log" || failed=1
+  settle amqp "$AMQP_HOST:$AMQP_PORT" 120 "$SVC/rabbit/log" || failed=1
   [ "$failed" = 0 ] || die "some servers are not available (see above)"
 }
 
-# settle KEY NAME ADDRESS SECONDS LOG: wait until a started server answers; print one line.
+# settle KEY ADDRESS SECONDS LOG: wait until a started server answers; print one line.
 settle() {
-  local key=$1 name=$2 addr=$3 limit=$4 logf=$5 state
+  local key=$1 addr=$2 limit=$3 logf=$4 state name
   selected "$key" || return 0
+  name=${NAME[$key]}
   state=${HOW[$key]}
   NOTE=""
   if [ "$state" != reused ] && [ "$state" != started ]; then
@@ -382,5 +408,6 @@ stop() {
 case ${1:-} in
   ensure) ensure ;;
   stop) stop ;;
-  *) echo "usage: $0 ensure|stop" >&2; exit 2 ;;
+  servers) for key in "${KEYS[@]}"; do echo "$key ${NAME[$key]}"; done ;;
+  *) echo "usage: $0 ensure|stop|servers" >&2; exit 2 ;;
 esac

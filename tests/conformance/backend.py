@@ -1,10 +1,12 @@
 """What a pack provides to run the shared conformance suite (test_sources.py, test_sinks.py).
 
-Each module in ``backends/`` defines ``BACKENDS``: a list of objects with the attributes and
-methods below. The suite runs every test for every backend against a real server: the shared one
-(``FLOWRT_TEST_*``), or a private one for the tests that stop and restart it. ``url`` is always
-in the form of those variables (``mqtt://127.0.0.1:1883``, ``postgresql://postgres@...``).
-``key`` names one test's stream (a topic, queue, table or measurement): unique per test.
+A pack takes part with ``tests/nodes/<pack>/conformance.py`` (the packs are those of the
+manifests, ``nodes/*/pack.toml``), which defines ``BACKENDS``: a list of objects with the
+attributes and methods below. The suite runs every test for every backend against a real
+server: the shared one (``FLOWRT_TEST_*``), or a private one for the tests that stop and restart
+it. ``url`` is always in the form of those variables (``mqtt://127.0.0.1:1883``,
+``postgresql://postgres@...``). ``key`` names one test's stream (a topic, queue, table or
+measurement): unique per test.
 
 Methods may call blocking client libraries inside ``asyncio.to_thread``.
 """
@@ -18,7 +20,8 @@ class Backend(Protocol):
     name: str
     """The test id: ``mqtt``, ``amqp``, ``postgres``, ``influx-v1``..."""
     server: str
-    """The server kind: ``mqtt``, ``amqp``, ``pg``, ``influx`` or ``vm`` (tests/support/servers.py)."""
+    """The server kind: ``mqtt``, ``amqp``, ``pg``, ``influx`` or ``vm`` (tests/support/servers.py),
+    one of the pack manifest's ``test-servers`` (``.ci/services.sh servers`` names each kind)."""
     source_type: str | None
     """The pack's source node type (``mqtt-in``), or None."""
     sink_type: str | None

@@ -11,26 +11,31 @@ from typing import Any
 
 from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
+from flowrt.registry.packs import manifests
 from flowrt.testing import Harness
 
-BACKENDS_DIR = Path(__file__).resolve().parent / "backends"
+TESTS_OF_PACKS = Path(__file__).resolve().parents[1] / "nodes"
+BACKEND_MODULE = "conformance.py"
+"""A pack takes part in the suite with tests/nodes/<pack>/conformance.py."""
 
 
-def _load_backends() -> list[Any]:
-    found: list[Any] = []
-    for path in sorted(BACKENDS_DIR.glob("*.py")):
-        if path.name.startswith("_"):
+def _load_backends() -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for pack in manifests():
+        path = TESTS_OF_PACKS / pack.name / BACKEND_MODULE
+        if not path.is_file():
             continue
-        spec = importlib.util.spec_from_file_location(f"conformance_backend_{path.stem}", path)
+        spec = importlib.util.spec_from_file_location(f"conformance_backend_{pack.name}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        found.extend(module.BACKENDS)
+        found[pack.name] = list(module.BACKENDS)
     return found
 
 
-BACKENDS = _load_backends()
-"""Every pack's backend (one module per pack in backends/, each with a ``BACKENDS`` list)."""
+BACKENDS_BY_PACK = _load_backends()
+"""Each pack's backends, for every pack of the manifests with a conformance module."""
+BACKENDS = [b for backends in BACKENDS_BY_PACK.values() for b in backends]
 SOURCES = [b for b in BACKENDS if b.source_type]
 SINKS = [b for b in BACKENDS if b.sink_type]
 

@@ -1,18 +1,45 @@
-"""Every source and sink pack takes part in the conformance suite: a pack that lost its backend
-would otherwise drop out of it silently."""
+"""Every pack whose tests need a server takes part in the conformance suite, with a backend for
+each of its sources and sinks: a pack that lost its backend would otherwise drop out of it
+silently. The packs and their servers come from their manifests (nodes/*/pack.toml)."""
 
 from __future__ import annotations
 
-from tests.conformance.conformance_kit import SINKS, SOURCES
+import subprocess
+
+import pytest
+
+from flowrt.registry import discover
+from flowrt.registry.packs import PackManifest, manifests
+from tests.conformance.conformance_kit import BACKENDS_BY_PACK
+from tests.support.servers import SCRIPT
+
+SERVER_PACKS = [m for m in manifests() if m.test_servers]
 
 
-def test_every_source_pack_has_a_backend() -> None:
-    assert {b.name for b in SOURCES} >= {"mqtt", "amqp"}
+def server_names() -> dict[str, str]:
+    """Server kind (tests/support/servers.py) -> the name manifests give it (.ci/services.sh)."""
+    listed = subprocess.run(["bash", str(SCRIPT), "servers"], capture_output=True, text=True,
+                            check=True, timeout=30).stdout
+    return dict(line.split() for line in listed.splitlines())
 
 
-def test_every_sink_pack_has_a_backend() -> None:
-    assert {b.name for b in SINKS} >= {"mqtt", "amqp", "postgres", "influx-v1", "influx-v2"}
+def test_some_pack_needs_a_server() -> None:
+    assert {m.name for m in SERVER_PACKS} >= {"mqtt", "amqp"}
 
 
-def test_backends_name_the_servers_they_need() -> None:
-    assert {b.server for b in SOURCES + SINKS} == {"mqtt", "amqp", "pg", "influx", "vm"}
+@pytest.mark.parametrize("manifest", SERVER_PACKS, ids=lambda m: m.name)
+def test_the_pack_has_a_backend_for_each_source_and_sink(manifest: PackManifest) -> None:
+    backends = BACKENDS_BY_PACK.get(manifest.name)
+    assert backends, f"tests/nodes/{manifest.name}/conformance.py defines no BACKENDS"
+    categories = {s.category for s in discover(include_entry_points=False)
+                  if s.pack == manifest.name}
+    if "source" in categories:
+        assert any(b.source_type for b in backends), f"{manifest.name}: no source backend"
+    if "sink" in categories:
+        assert any(b.sink_type for b in backends), f"{manifest.name}: no sink backend"
+    names = server_names()
+    for backend in backends:
+        assert names.get(backend.server) in manifest.test_servers, (
+            f"backend {backend.name} runs against {backend.server!r}, which is not a server "
+            f"of nodes/{manifest.name}/pack.toml's test-servers {list(manifest.test_servers)}"
+        )

@@ -67,22 +67,44 @@ def _parsed(
         had_refs = any(True for _ in references(node.config))
         hide = _hidden(node.config, spec, lookup)
         for err in exc.errors():
-            path = (*node.path, *err["loc"])
+            loc = _at_value(err["loc"], node.config)
+            path = (*node.path, *loc)
             found.append(
                 diagnostic(
                     "E026" if had_refs else "E020",
-                    f"{'.'.join(str(p) for p in err['loc']) or 'configuration'}: "
+                    f"{'.'.join(str(p) for p in loc) or 'configuration'}: "
                     f"{hide.text(err['msg'])}"
                     + (f"; got {_short(err.get('input'), hide)}" if had_refs else ""),
                     "check the value of the environment variable it references"
                     if had_refs
-                    else "see `flowrt nodes show " + node.type + "`",
+                    else _hint(err["msg"], node.type),
                     node=node.id,
                     node_type=node.type,
                     **located(doc, path),
                 )
             )
     return found
+
+
+def _at_value(loc: tuple[Any, ...], config: Any) -> tuple[Any, ...]:
+    """Where an error of a typed value's text is written: its ``value``, rather than the
+    typed value as a whole (``typed`` is the name of the union's branch, not a key)."""
+    if not loc or loc[-1] != "typed":
+        return loc
+    held = config
+    for key in loc[:-1]:
+        try:
+            held = held[key]
+        except (KeyError, IndexError, TypeError):
+            return loc
+    return (*loc[:-1], "value") if isinstance(held, dict) and "value" in held else loc
+
+
+def _hint(message: str, node_type: str) -> str:
+    if "invalid JSONata expression" in message:
+        return ("fix the expression (JSONata's syntax: https://docs.jsonata.org; its regular "
+                "expressions are JavaScript's, with the flags i and m)")
+    return "see `flowrt nodes show " + node_type + "`"
 
 
 def _short(value: Any, hide: Secrets) -> str:

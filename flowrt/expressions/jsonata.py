@@ -3,8 +3,9 @@
 Flows use JSONata where Node-RED does (typed values of type ``jsonata``, switch rules, join
 reductions). :func:`compile_jsonata` parses and caches an expression, so a syntax error is a
 load error; :func:`compile_expression` binds it to a node's context at start: the expression
-reads the message as its input and may call ``$flowContext(key)``, ``$globalContext(key)``,
-``$env(name)`` and ``$moment(...)`` as in Node-RED.
+reads the message as its input (or, as in Node-RED, ``{msg: message}`` when its text
+names ``msg``: see :func:`uses_legacy_msg`) and may call ``$flowContext(key)``,
+``$globalContext(key)``, ``$env(name)`` and ``$moment(...)`` as in Node-RED.
 
 No result is :data:`flowrt.expressions.props.MISSING` (JavaScript's ``undefined``); JSON ``null``
 is None.
@@ -26,6 +27,7 @@ results; a message such a closure cannot answer exactly goes to jsonata-python.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
@@ -40,7 +42,7 @@ from flowrt.expressions.jsonata_moment import moment_function, plain_result
 from flowrt.expressions.props import MISSING, get_path, parse_path
 
 if TYPE_CHECKING:
-    from flowrt.api import NodeContext, Store
+    from flowrt.protocols import NodeContext, Store
 
 @lru_cache(maxsize=1024)
 def compile_jsonata(expression: str) -> Any:
@@ -53,8 +55,22 @@ def compile_jsonata(expression: str) -> Any:
         expr = jsonata.Jsonata(expression, regex_engine)
     except (jsonata.JException, ValueError) as exc:
         raise ValueError(f"invalid JSONata expression {expression!r}: {exc}") from None
+    except Exception:  # jsonata-python's parser fails on some texts with Python errors
+        raise ValueError(f"invalid JSONata expression {expression!r}: it ends where more is "
+                         "needed (an unclosed /regular expression/ or /* comment?)") from None
     expr.set_output_convert_nulls(False)
     return expr
+
+
+_LEGACY_MSG = re.compile(r"""(^|[^a-zA-Z0-9_'".])msg([^a-zA-Z0-9_'"]|\Z)""")
+
+
+def uses_legacy_msg(expression: str) -> bool:
+    """Whether Node-RED evaluates ``expression`` in its legacy mode, against ``{msg: input}``
+    rather than the input itself: when ``msg`` stands in its text as a word (Node-RED's own
+    test, ``RED.util.prepareJSONataExpression``, applied to the whole text, string literals
+    included)."""
+    return _LEGACY_MSG.search(expression) is not None
 
 
 def _check_jsonata(text: str) -> str:
@@ -81,6 +97,7 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
     variables, with Node-RED's context functions bound to the node. A failure at run time
     raises :class:`NodeError` naming the expression."""
     expr = compile_jsonata(expression)
+    legacy = uses_legacy_msg(expression)
     base = jsonata_bindings(ctx)
     what = f"the JSONata expression {shown(expression)}"
     fast = compile_fast(expr)
@@ -90,6 +107,8 @@ def compile_expression(expression: str, ctx: NodeContext) -> ExpressionEvaluator
     fast_names = fast.functions if fast is not None else frozenset()
 
     def run(data: Any, variables: Mapping[str, Any] | None) -> Any:
+        if legacy:
+            data = {"msg": data}
         if (fast_run is not None and type(data) is dict
                 and (not variables or fast_names.isdisjoint(variables))):
             try:

@@ -28,6 +28,7 @@ from flowrt.nodered.containers import (
     plan_containers,
 )
 from flowrt.nodered.credentials import Credentials
+from flowrt.nodered.expressions import note_legacy_expressions
 from flowrt.nodered.flowfile import ConnectionOut, FlowOut, SubflowOut
 from flowrt.nodered.mapping import Unsupported, apply
 from flowrt.nodered.naming import Namer, variable
@@ -78,6 +79,7 @@ def convert(
         if not new:
             break
         forced.update(new)
+    note_legacy_expressions(conversion.flows, conversion.report.entries, registry)
     conversion.report.diagnostics = [str(d) for d in diagnostics]
     return conversion
 

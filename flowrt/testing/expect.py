@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flowrt.expressions.jsonata import compile_jsonata
 from flowrt.testing.harness import FlowResult
 from flowrt.testing.spec import Expect
 
@@ -100,9 +101,7 @@ def _contains(expect: Expect, got: list[Any], subject: str) -> list[Failure]:
 def _jsonata(expect: Expect, got: list[Any], subject: str) -> list[Failure]:
     if expect.jsonata is None:
         return []
-    import jsonata  # type: ignore[import-untyped]
-
-    expression = jsonata.Jsonata(expect.jsonata)
+    expression = compile_jsonata(expect.jsonata)
     for i, msg in enumerate(got):
         if expression.evaluate(msg) is not True:
             return [Failure(f"message {i} {subject} does not satisfy `{expect.jsonata}`",

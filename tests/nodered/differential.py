@@ -131,7 +131,7 @@ def run_nodered(flows: dict[str, list[dict[str, Any]]], home: Path, work: Path,
 
 
 def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text().splitlines() if line.strip()]
+    return [line for line in path.read_text().split("\n") if line.strip()]  # not at U+2028
 
 
 def run_flowrt(nodes: list[dict[str, Any]], keys: tuple[str, ...] = PAYLOAD) -> Received:

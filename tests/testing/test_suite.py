@@ -164,3 +164,17 @@ def test_context_is_set_per_case(tmp_path: Path) -> None:
                "    expect: [{sent: read, messages: [{payload: 7}]}]\n", flow)
     code, out = run(str(tmp_path))
     assert code == 0, out
+
+
+def test_a_jsonata_expectation_reads_javascript_regexes(tmp_path: Path) -> None:
+    write_case(tmp_path, """\
+flowrt-test: 1
+replace: [readings]
+cases:
+  - name: one
+    send: [{from: readings, msg: {payload: {celsius: 35}}}]
+    expect:
+      - {at: out, count: 1, jsonata: '$contains(topic, /(?<=al+)ert$/)'}
+""")
+    code, out = run(str(tmp_path))
+    assert code == 0, out

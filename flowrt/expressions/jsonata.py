@@ -37,8 +37,9 @@ from pydantic import AfterValidator, Field
 from flowrt.errors import NodeError
 from flowrt.expressions.deadline import EVALUATION_SECONDS, within
 from flowrt.expressions.jsonata_fastpath import compile_fast, plain
-from flowrt.expressions.jsonata_limits import Budget, bounded_functions, regex_engine, shown
+from flowrt.expressions.jsonata_limits import Budget, bounded_functions, shown
 from flowrt.expressions.jsonata_moment import moment_function, plain_result
+from flowrt.expressions.jsonata_regex import regex_engine, regex_functions
 from flowrt.expressions.props import MISSING, get_path, parse_path
 
 if TYPE_CHECKING:
@@ -151,10 +152,10 @@ def _node_error_in(exc: BaseException) -> NodeError | None:
 
 def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
     """``$flowContext``, ``$globalContext``, ``$env`` and ``$moment`` (see
-    :mod:`flowrt.expressions.jsonata_moment`), bound to a node's context; and the built-in
-    functions that
-    could build a huge text in one call, checked first (see
-    :mod:`flowrt.expressions.jsonata_limits`)."""
+    :mod:`flowrt.expressions.jsonata_moment`), bound to a node's context; the built-in
+    functions that could build a huge text in one call, checked first (see
+    :mod:`flowrt.expressions.jsonata_limits`); and ``$replace`` as JSONata runs it (see
+    :mod:`flowrt.expressions.jsonata_regex`)."""
     import jsonata
 
     lam = jsonata.Jsonata.JLambda
@@ -164,6 +165,7 @@ def jsonata_bindings(ctx: NodeContext) -> dict[str, Any]:
         "env": lam(lambda name: ctx.env.get(name)),
         "moment": lam(moment_function(ctx.now)),
         **bounded_functions(),
+        **regex_functions(),
     }
 
 

@@ -10,20 +10,16 @@ date pictures it reads, and its regular expressions.
   :data:`PICTURE_LIMIT`: jsonata-python pads to them, or computes ``10 ** width``, in one call
   that nothing can interrupt.
 - Regular expressions (``/.../`` in ``$match``, ``$replace``, ``$split``, ``$contains``) are
-  JavaScript's, translated (:mod:`flowrt.expressions.js_regex`) and compiled with a time bound
-  (:mod:`flowrt.expressions.bounded_regex`).
+  compiled with a time bound (:mod:`flowrt.expressions.jsonata_regex`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from flowrt.errors import NodeError
-from flowrt.expressions.bounded_regex import BoundedRegex, Match, compile_regex
 from flowrt.expressions.deadline import EVALUATION_SECONDS
-from flowrt.expressions.js_regex import translate
 
 TEXT_LIMIT = 10_000_000
 """The most characters of one text an expression may make."""
@@ -81,48 +77,6 @@ class Budget:
 
 _MAKERS = frozenset({"function", "partial", "binary", "apply"})
 """The steps whose texts are new (a call, ``&``), not read from the input."""
-
-
-class JsonataRegex(BoundedRegex):
-    """A JSONata regular expression: JavaScript's syntax (see :mod:`flowrt.expressions.js_regex`),
-    and JSONata's way of walking the matches: each search starts where the last match ended,
-    a later match of no characters is error D1004 (it would never progress), and ``$split``
-    keeps no groups."""
-
-    __slots__ = ()
-
-    def finditer(self, text: str) -> Iterator[Match]:
-        found = self.search(text, 0)
-        while found is not None:
-            yield found
-            if found.end() >= len(text):
-                return
-            found = self.search(text, found.end())
-            if found is not None and found.end() == found.start():
-                from jsonata.jexception import JException  # type: ignore[import-untyped]
-
-                raise JException("D1004", -1, self.pattern)
-
-    def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
-        out: list[str | Any] = []
-        end = 0
-        for found in self.finditer(text):
-            out.append(text[end : found.start()])
-            end = found.end()
-        out.append(text[end:])
-        return out
-
-
-def regex_engine(pattern: str, flags: Any) -> BoundedRegex:
-    """JSONata's ``/pattern/flags`` literals, compiled with a time bound; ValueError for a
-    pattern JavaScript refuses."""
-    try:
-        translated = translate(pattern, multiline=flags.multiline)
-    except ValueError as exc:
-        raise ValueError(f"invalid regular expression /{pattern}/: {exc}") from None
-    compiled = compile_regex(translated, ignore_case=flags.case_insensitive,
-                             seconds=REGEX_SECONDS).compiled
-    return JsonataRegex(pattern, compiled, REGEX_SECONDS)
 
 
 def _bounded_pad(text: Any, width: Any = None, char: Any = None) -> Any:

@@ -51,6 +51,20 @@ REGEX_CASES: list[tuple[str, Any, Any]] = [
     (r'$replace(payload, /(a)|b/, "[$1]")', "ab", "[a][]"),
     (r"$split(payload, /(\d+)/)", "a1b22c", ["a", "b", "c"]),
     (r'$replace(payload, /A/i, "b")', "xa", "xb"),
+    # $replace walks the matches once, and reads $n in the replacement as JSONata does
+    (r'$replace(payload, /a/, "ba", 2)', "aaa", "babaa"),
+    (r'$replace(payload, /a/, "\\n$$1")', "xa", "x\\n$1"),
+    (r'$replace(payload, /(a)(b)?/, "[$10|$2|$3]")', "ab", "[a0|b|]"),
+    (r'$replace(payload, "a", "$0$")', "cab", "c$0$b"),
+    (r'$replace(payload, /(a)/, function($m) { $m.match & $m.groups[0] & $string($m.start) })',
+     "xa", "xaa1"),
+    (r"$match(payload, /(a)|(b)/)", "ab",
+     [{"match": "a", "index": 0, "groups": ["a", None]},
+      {"match": "b", "index": 1, "groups": [None, "b"]}]),
+    (r"$split(payload, /,\s*/, 2)", "a, b,c", ["a", "b"]),
+    (r'$contains(payload, /CAF\u00c9/i)', "caf\u00e9", True),
+    (r'$replace(payload, /\u{2}/, "-")', "uu", "-"),
+    (r"$match(payload, /[\b]/).index", "a\bb", 1),
     # a match of no characters after the first is JSONata's error D1004
     (r"$match(payload, /x*/)", "abc", FAILS),
 ]

@@ -12,7 +12,7 @@ from jsonata.regex_engine import RegexFlags  # type: ignore[import-untyped]
 from flowrt.errors import NodeError
 from flowrt.expressions.js_regex import translate
 from flowrt.expressions.jsonata import compile_expression, compile_jsonata
-from flowrt.expressions.jsonata_limits import regex_engine
+from flowrt.expressions.jsonata_regex import regex_engine
 from tests.expressions.jsonata_cases import FAILS, REGEX_CASES, TOPIC
 from tests.expressions.test_typed_value import Stores
 

@@ -27,6 +27,9 @@ import httpx
 BIN = Path(sys.executable).parent
 STARTED = re.compile(r"running \d+ nodes? in \d+ flows?|Uvicorn running|\d+ workers? running")
 """What `flowrt run` and `flowrt serve` log once the flows run."""
+SETTLE = 2.0
+"""Seconds a started command runs before SIGTERM, as a reader's would: a stop in the first
+instants of a run is a case of its own, for the runtime's tests."""
 LONG_RUNNING = re.compile(r"\bflowrt (serve|run)\b(?!.*--until-idle)")
 
 
@@ -123,6 +126,7 @@ class Shell:
             self.env["PORT"] = str(port)
             yield result, started
             if started:
+                time.sleep(SETTLE)
                 os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=90)
         except subprocess.TimeoutExpired as exc:

@@ -1,7 +1,8 @@
-"""The wheel as a user installs it: built from this tree, it holds the packages ``flowrt`` and
-``flowrt_nodes`` only (no top-level ``nodes`` to clash with another distribution), and installed
-into a fresh virtual environment it lists the node types and runs a flow, the function node's
-worker process included. The Dockerfile installs the same wheel.
+"""The wheel as a user installs it: built from what the Dockerfile's build context holds (the
+paths .dockerignore lets in), it holds the packages ``flowrt`` and ``flowrt_nodes`` only (no
+top-level ``nodes`` to clash with another distribution), and installed into a fresh virtual
+environment it lists the node types and runs a flow, the function node's worker process
+included. The Dockerfile builds and installs that wheel the same way.
 
 The fresh environment gets the wheel alone (``--no-deps``); the dependencies come from this
 environment's site-packages, put on its path by a ``.pth`` line, so nothing is downloaded but the
@@ -11,6 +12,7 @@ build backend.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -52,10 +54,30 @@ def run(*args: str | Path, cwd: Path, timeout: float = 300) -> str:
     return done.stdout + done.stderr
 
 
+def docker_context(to: Path) -> Path:
+    """A copy of what `docker build` sends: .dockerignore ignores everything but `!PATH` lines."""
+    rules = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "*" in rules, ".dockerignore no longer starts from nothing: update this test"
+    for name in (line[1:] for line in rules if line.startswith("!")):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, to / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, to / name)
+    return to
+
+
+def test_the_dockerfile_builds_the_wheel_and_installs_it() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "python -m build --wheel --outdir /wheels" in text
+    assert "pip install /wheels/*.whl" in text
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    context = docker_context(tmp_path_factory.mktemp("context"))
     dist = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT, cwd=dist)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, context, cwd=dist)
     (built,) = dist.glob("flowrt-*.whl")
     return built
 

@@ -42,6 +42,8 @@ class Builder:
         self.sources: dict[str, NodeOut] = {}
         """Node-RED id -> the node its output wires leave from, when not the node itself."""
         self.outputs: dict[str, int | None] = {}
+        self.subflow_inputs: dict[str, list[str]] = {}
+        """Node-RED subflow id -> the flowrt ids its input goes to (found once)."""
 
     def container(self, node: NrNode) -> FlowOut | SubflowOut:
         return self.subflows.get(node.z) or self.flows[node.z]
@@ -146,6 +148,11 @@ class Builder:
         return self.registry.get(flowrt_type)
 
     def _takes_input(self, out: NodeOut) -> bool:
+        if out.type.startswith("subflow:"):
+            sub = next((s for s in self.subflows.values() if f"subflow:{s.name}" == out.type),
+                       None)
+            node = self.state.export.nodes.get(sub.nr_id) if sub is not None else None
+            return node is None or bool(self._subflow_input(node))
         spec = self._spec(out.type)
         return spec is None or int(spec.cls.inputs) > 0
 
@@ -195,15 +202,26 @@ class Builder:
                     found.extend(self._resolve(port, seen | {target}))
         return list(dict.fromkeys(found))
 
+    def _subflow_input(self, sub: NrNode) -> list[str]:
+        """The flowrt ids a subflow's input goes to: the nodes wired to it that take input (a
+        subflow whose input goes nowhere has none, and wires to its instances are dropped)."""
+        if sub.id not in self.subflow_inputs:
+            self.subflow_inputs[sub.id] = ["(being found)"]  # a subflow inside itself: E042
+            found: list[str] = []
+            ports_in = sub.get("in") if isinstance(sub.get("in"), list) else []
+            for port in ports_in[:1]:
+                ids = [w.get("id") for w in _wires_of(port) if isinstance(w, dict)]
+                for target in self._resolve([i for i in ids if isinstance(i, str)]):
+                    if (target in self.inputs and self.state.export.nodes[target].z == sub.id
+                            and self._takes_input(self.nodes[target])):
+                        found.append(self.inputs[target])
+            self.subflow_inputs[sub.id] = found
+        return self.subflow_inputs[sub.id]
+
     def subflow_ports(self, sub: NrNode) -> None:
         out = self.subflows[sub.id]
         entry = self.state.entries[sub.id]
-        ports_in = sub.get("in") if isinstance(sub.get("in"), list) else []
-        for port in ports_in[:1]:
-            ids = [w.get("id") for w in _wires_of(port) if isinstance(w, dict)]
-            for target in self._resolve([i for i in ids if isinstance(i, str)]):
-                if target in self.inputs and self.state.export.nodes[target].z == sub.id:
-                    out.input.append(self.inputs[target])
+        out.input.extend(self._subflow_input(sub))
         ports_out = sub.get("out") if isinstance(sub.get("out"), list) else []
         out.outputs = len(ports_out)
         for index, port in enumerate(ports_out):

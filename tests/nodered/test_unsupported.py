@@ -154,3 +154,23 @@ def test_the_secrets_file_of_an_import_does_not_stop_validate_or_run(tmp_path: P
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "E011" not in done.stdout
+
+
+@pytest.mark.parametrize("inner", [
+    {"id": "x1", "type": "inject", "z": "sf1", "wires": [[]]},
+    {"id": "x1", "type": "mqtt-broker", "z": "sf1", "broker": "localhost", "wires": [[]]},
+])
+def test_wires_to_a_subflow_whose_input_reaches_no_node_with_an_input_are_dropped(
+        inner: dict[str, Any]) -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "sf1", "type": "subflow", "name": "Odd", "in": [{"wires": [{"id": "x1"}]}],
+         "out": [{"wires": [{"id": "x1", "port": 0}]}]},
+        inner,
+        {"id": "i1", "type": "inject", "z": "t1", "wires": [["s1"]]},
+        {"id": "s1", "type": "subflow:sf1", "z": "t1", "wires": [["d1"]]},
+        {"id": "d1", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), conversion.report.diagnostics
+    assert "to" not in node(conversion, "i1")
+    assert any("has no input" in n for n in entry(conversion, "i1").notes)

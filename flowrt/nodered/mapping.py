@@ -81,11 +81,14 @@ def drop_defaults(config: dict[str, Any], defaults: dict[str, Any]) -> dict[str,
 
 def apply(mapper: Mapper, node: NrNode, cx: MapContext) -> Mapped:
     """Run a mapping. Hand-edited and generated exports put anything anywhere (a list where a
-    word goes, an object for a number); a mapping that trips over such a value makes the node
-    :class:`Unsupported`, reported with the reason, instead of ending the whole import."""
+    word goes, an object for a number); a mapping that trips over such a value (or fails in
+    any other way) makes the node :class:`Unsupported`, reported with the reason, instead of
+    ending the whole import."""
     try:
         return mapper(node, cx)
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+    except Unsupported:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one node given up, never the import
         raise Unsupported(
             f"its properties are not what Node-RED writes for a `{node.type}` node "
             f"({type(exc).__name__}: {str(exc)[:120]})"

@@ -72,12 +72,22 @@ def corrupted(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]], str, str]:
         value: Any = draw(st.one_of(values, st.sampled_from(
             ["inject", "debug", "change", "switch", "function", "mqtt-broker", "ui_button",
              "subflow:nope", "link in", "exec"])).filter(_not_structural))
+    elif _items(target.get(key)) and draw(st.booleans()):
+        value = target[key]  # one property of one item (a rule, a header): its expression
+        item = draw(st.sampled_from(_items(value)))
+        item[draw(st.sampled_from(sorted(item)))] = draw(st.one_of(st.sampled_from(ODD_TEXT),
+                                                                   values))
     elif key == "rules" or (isinstance(target.get(key), list) and draw(st.booleans())):
         value = draw(st.lists(values, max_size=3))
     else:
         value = draw(values)
     target[key] = value
     return name, nodes, target["id"], key
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    """The non-empty mappings in a list property (rules, props, headers)."""
+    return [v for v in value if isinstance(v, dict) and v] if isinstance(value, list) else []
 
 
 def _not_structural(value: Any) -> bool:

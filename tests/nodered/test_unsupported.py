@@ -174,3 +174,25 @@ def test_wires_to_a_subflow_whose_input_reaches_no_node_with_an_input_are_droppe
     assert not errors(conversion), conversion.report.diagnostics
     assert "to" not in node(conversion, "i1")
     assert any("has no input" in n for n in entry(conversion, "i1").notes)
+
+
+def test_a_config_node_conversion_that_raises_makes_its_users_unsupported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowrt.nodered import catalog
+
+    def broken(node: Any, cx: Any) -> Any:
+        raise RecursionError("too deep")
+
+    monkeypatch.setitem(catalog.IMPORTERS, "mqtt-broker", broken)
+    conversion = nr_import([
+        tab(),
+        {"id": "b1", "type": "mqtt-broker", "broker": "127.0.0.1", "port": "1883"},
+        {"id": "m1", "type": "mqtt in", "z": "t1", "topic": "a", "broker": "b1",
+         "wires": [["d1"]]},
+        {"id": "d1", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert "too deep" in entry(conversion, "b1").reason
+    assert entry(conversion, "m1").status == "unsupported"
+    assert node(conversion, "m1")["to"] == "d1"
+    assert entry(conversion, "d1").status == "mapped"
+    assert not errors(conversion)

@@ -1,8 +1,9 @@
 """What `flowrt import nodered` and `flowrt export nodered` do; flowrt/cli/commands.py only parses
 options.
 
-Exit status, as everywhere in the CLI: 0 success, 1 the import left errors in the files (or some
-nodes were not imported, with ``--strict``), 2 input that cannot be read.
+Exit status, as everywhere in the CLI: 0 success, also when some nodes were not imported (each is
+in the report, and stands in its flow as an ``unsupported`` node), 1 the import left errors in
+the files, 2 input that cannot be read.
 """
 
 from __future__ import annotations

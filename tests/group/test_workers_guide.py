@@ -28,7 +28,7 @@ from tests.support.servers import url
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIDE = ROOT / "docs" / "workers.md"
 BIN = Path(sys.executable).parent
-GUIDE_DB = "postgresql://flowrt@db.local/flowrt"
+GUIDE_DB = "postgresql://postgres@127.0.0.1/flowrt"
 
 
 def blocks(kind: str) -> list[str]:

@@ -20,4 +20,4 @@ def test_a_secrets_file_beside_the_flows_is_not_a_flow(tmp_path: Path) -> None:
 def test_a_secrets_file_named_is_read_as_a_flow(tmp_path: Path) -> None:
     (tmp_path / "secrets.yaml").write_text("PLANT_PASSWORD: x\n")
     project = load_project([tmp_path / "secrets.yaml"])
-    assert [d.code for d in project.diagnostics] == ["E011"]
+    assert [Path(d.file).name for d in project.documents] == ["secrets.yaml"]

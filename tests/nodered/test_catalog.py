@@ -67,6 +67,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "batch": {},
     "json": {},
     "yaml": {},
+    "xml": {"property": "payload.doc", "attr": "A", "text_key": "T"},
     "csv": {},
     "file-out": {"filename": "out.txt"},
     "file-in": {"filename": "in.txt"},

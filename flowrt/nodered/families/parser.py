@@ -1,5 +1,5 @@
-"""Node-RED's parser and storage nodes: json, yaml, csv, file (flowrt's file-out) and file in;
-xml, html, watch and exec, which have no counterpart."""
+"""Node-RED's parser and storage nodes: json, yaml, xml, csv, file (flowrt's file-out) and
+file in; html, watch and exec, which have no counterpart."""
 
 from __future__ import annotations
 
@@ -32,6 +32,18 @@ def import_json(node: NrNode, cx: MapContext) -> Mapped:
 def import_yaml(node: NrNode, cx: MapContext) -> Mapped:
     prop = property_path(node.get("property"), cx.note)
     return Mapped("yaml", {} if prop == "payload" else {"property": prop})
+
+
+def import_xml(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    prop = property_path(node.get("property"), cx.note)
+    if prop != "payload":
+        config["property"] = prop
+    for nr_key, key in (("attr", "attr"), ("chr", "text_key")):
+        value = node.get(nr_key)
+        if isinstance(value, str) and value:
+            config[key] = value
+    return Mapped("xml", config)
 
 
 _NEWLINES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
@@ -174,6 +186,11 @@ def export_yaml(c: dict[str, Any]) -> dict[str, Any]:
     return {"property": c.get("property", "payload")}
 
 
+def export_xml(c: dict[str, Any]) -> dict[str, Any]:
+    return {"property": c.get("property", "payload"), "attr": c.get("attr", ""),
+            "chr": c.get("text_key", "")}
+
+
 def export_csv(c: dict[str, Any]) -> dict[str, Any]:
     columns = ",".join(
         f'"{col}"' if "," in col else col for col in c.get("columns", [])
@@ -216,8 +233,7 @@ TYPES = (
     NrType("csv", "csv", import_csv, export_csv),
     NrType("file", "file-out", import_file, export_file_out),
     NrType("file in", "file-in", import_file_in, export_file_in),
-    NrType("xml", unsupported="flowrt has no XML parser node: parse XML in a function node or "
-           "convert it upstream"),
+    NrType("xml", "xml", import_xml, export_xml),
     NrType("html", unsupported="flowrt has no HTML (CSS selector) node"),
     NrType("watch", unsupported="flowrt has no file-system watch node"),
     NrType("exec", unsupported="flowrt does not run system commands (exec): there is no sandbox "

@@ -163,7 +163,7 @@ async def _setup(database: str, table: str) -> Runtime:
     plan, _ = build_plan(Project(documents=[load_text(flow_text(database, table), "p.json")]),
                          env={})
     rt = Runtime(plan, env={})
-    await rt._build()
+    await rt.lifecycle.build()
     for conn in rt.connections.values():
         await conn.open()
     for node in rt.nodes.values():
@@ -292,9 +292,11 @@ async def _through_engine(rt: Runtime, msgs: list[Any]) -> None:
 
 def _sink_tasks(rt: Runtime) -> list[asyncio.Future[None]]:
     """The engine's loops of both sinks (batches from their queues), as ``run`` starts them."""
-    from flowrt.run.workers import run_sink
+    from flowrt.run.workers import Engine, run_sink
 
-    return [asyncio.ensure_future(run_sink(rt, rt.nodes[s], rt.contexts[s]))  # type: ignore[arg-type]
+    engine = Engine(rt.phase, rt.clock, rt.events)
+    return [asyncio.ensure_future(run_sink(engine, rt.nodes[s], rt.contexts[s],  # type: ignore[arg-type]
+                                           rt.queues[s], rt.stats[s], s in rt.watched_complete))
             for s in ("store_ts", "store_pg")]
 
 

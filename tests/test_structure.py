@@ -8,6 +8,7 @@
   it (the stages load -> check -> compile -> run among them);
 - the server's app is imported only by what starts it, its route modules never import one
   another, and its modules import no cycle;
+- the runtime's modules (flowrt.run) import no cycle, not even for type checking;
 - ``schemas/flow.schema.json`` is what ``flowrt schema`` generates now, and
   ``schemas/test.schema.json`` what ``flowrt schema --tests`` does.
 
@@ -326,6 +327,23 @@ def test_the_server_modules_import_no_cycle() -> None:
     )
     cycles = [sorted(c) for c in networkx.strongly_connected_components(graph) if len(c) > 1]
     assert not cycles, f"modules of flowrt.server that import one another: {cycles}"
+
+
+def test_the_run_modules_import_no_cycle() -> None:
+    """The parts of a runtime meet through the small objects one hands another (flowrt.run.ports
+    names them), never by importing one another in a circle, for type checking or not."""
+    import networkx
+
+    paths = python_files("flowrt/run")
+    modules = {module_name(p) for p in paths}
+    graph = networkx.DiGraph()
+    graph.add_edges_from(
+        (module_name(p), module) for p in paths
+        for module, _ in imported_modules(p, package_of(p))
+        if module in modules and module != module_name(p)
+    )
+    cycles = [sorted(c) for c in networkx.strongly_connected_components(graph) if len(c) > 1]
+    assert not cycles, f"modules of flowrt.run that import one another: {cycles}"
 
 
 # (e) the generated schema is up to date

@@ -1,9 +1,16 @@
-"""The context each node instance gets as ``self.ctx`` (the NodeContext protocol of flowrt.api)."""
+"""The context each node instance gets as ``self.ctx`` (the NodeContext protocol of flowrt.api).
+
+The contexts of one runtime share its :class:`Services`, each piece from the part of the runtime
+that owns it: flow control makes deliveries, the events take errors, status and log lines, the
+lifecycle says whether the nodes are being stopped, and the tasks run what nodes spawn.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import ChainMap
 from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 from flowrt import file_access
@@ -15,25 +22,54 @@ from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
-    from flowrt.api import Origin, Store
+    from flowrt.api import Connection, Origin, Store
     from flowrt.compile.plan import PlannedNode
     from flowrt.protocols import Conn, HttpRoutes, Timer
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.clock import Clock
+    from flowrt.run.events import Events
+    from flowrt.run.ports import Deliveries, Phase
+    from flowrt.run.stores import Stores
 
 Emit = Callable[[Output, Delivery], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the node contexts of one runtime share."""
+
+    clock: Clock
+    stores: Stores
+    env: Mapping[str, str]
+    """The process environment the runtime was given."""
+    group: str | None
+    events: Events
+    deliveries: Deliveries
+    """Flow control: makes the deliveries of new messages, and takes them back finished."""
+    phase: Phase
+    spawn: Callable[[Coroutine[Any, Any, Any], str], None]
+    """Runs a task of a node, given its name (the runtime's tasks)."""
+    contexts: Mapping[str, NodeContext]
+    connection: Callable[[str, str], Connection]
+    """The connection of an id, for a node id (raises ConfigError naming the node)."""
+    http: Callable[[], HttpRoutes]
+    owner: object = None
+    """The runtime, as ``ctx.runtime`` (for tests and tools: nothing here uses it)."""
 
 
 class NodeContext:
     """Sending, holding, status, logging, stores and time for one node instance."""
 
-    def __init__(self, runtime: Runtime, planned: PlannedNode, process_env: dict[str, str]):
-        self.runtime = runtime
+    def __init__(self, services: Services, planned: PlannedNode):
+        self.services = services
+        self.runtime = services.owner
         self.planned = planned
         self.node_id = planned.id
         self.node_type = planned.type
         self.flow_id = planned.flow
         self.label = planned.label
-        stores = runtime.stores
+        self._new_delivery = services.deliveries.new_delivery
+        self._fail = services.events.fail
+        stores = services.stores
         self.context: Store = stores.scope(f"node:{planned.id}")
         self.flow: Store = stores.scope(f"flow:{planned.flow}")
         self.global_: Store = stores.scope("global")
@@ -46,9 +82,9 @@ class NodeContext:
                 "FLOWRT_FLOW_ID": planned.flow,
             },
             planned.env,
-            _WithoutOwn(process_env),
+            _WithoutOwn(services.env),
         )
-        self.group: str | None = runtime.group_name
+        self.group: str | None = services.group
         self.emit: Emit = _no_outputs
         """Sends an output of this node: what the node was given, or made itself."""
         self.emit_lent: Emit = _no_outputs
@@ -67,11 +103,11 @@ class NodeContext:
         if origin is None:
             if self.delivery is not None:
                 return self.delivery, False
-            return self.runtime.new_delivery(), True
+            return self._new_delivery(), True
         if isinstance(origin, list):
             found = [self._delivery_for(m) for m in origin]
             parents = tuple(dict.fromkeys(d for d, _ in found))
-            joined = Delivery(self.runtime.finished, parents=parents)
+            joined = Delivery(self.services.deliveries.finished, parents=parents)
             for d, fresh in found:
                 if fresh:
                     d.release()
@@ -81,14 +117,14 @@ class NodeContext:
             return held[1], False
         if self.delivery is not None:
             return self.delivery, False
-        return self.runtime.new_delivery(), True
+        return self._new_delivery(), True
 
     def send(self, output: Output, origin: Origin = None) -> None:
         if output is not None:
             self._emit_through(self.emit, output, origin)
 
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None:
-        other = self.runtime.contexts.get(node_id)
+        other = self.services.contexts.get(node_id)
         if other is None:
             raise ConfigError(f"cannot send from unknown node '{node_id}'", node=self.node_id)
         self._emit_through(other.emit, output, origin)
@@ -108,7 +144,7 @@ class NodeContext:
         key = id(msg)
         if key in self.held:
             return
-        delivery = self.delivery or self.runtime.new_delivery()
+        delivery = self.delivery or self._new_delivery()
         if delivery is self.delivery:
             delivery.pending += 1
         self.held[key] = (msg, delivery)
@@ -117,15 +153,15 @@ class NodeContext:
         entry = self.held.pop(id(msg), None)
         if entry is None:
             if error is not None:
-                self.runtime.fail(self.node_id, msg, self.delivery, error)
+                self._fail(self.node_id, msg, self.delivery, error)
             return
         _, delivery = entry
-        if self.runtime.releasing and error is None:
+        if self.services.phase.releasing and error is None:
             delivery.failed = True  # given up at shutdown: nack it, so it is redelivered
         elif error is not None:
-            self.runtime.fail(self.node_id, msg, delivery, error)
+            self._fail(self.node_id, msg, delivery, error)
         else:
-            self.runtime.completed(self.node_id, msg, delivery)
+            self.services.events.completed(self.node_id, msg, delivery)
         delivery.release()
 
     def release_held(self) -> int:
@@ -138,22 +174,38 @@ class NodeContext:
     def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None:
         if msg is not None:
             self.hold(msg)
-        self.runtime.spawn(self, coro, msg)
+        self.services.spawn(self.guarded(coro, msg), f"flowrt:{self.node_id}")
+
+    async def guarded(self, coro: Coroutine[Any, Any, Any], msg: Message | None) -> None:
+        """Run ``coro`` as a task of this node: ``msg`` is done when it ends (failed by its
+        error; with no ``msg``, the error is the node's)."""
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if msg is not None:
+                self.done(msg, exc)
+            else:
+                self._fail(self.node_id, None, None, exc)
+        else:
+            if msg is not None:
+                self.done(msg)
 
     # reporting ---------------------------------------------------------------------------
 
     def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None:
-        self.runtime.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text})
+        self.services.events.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text})
 
     def warn(self, text: str, msg: Message | None = None) -> None:
-        self.runtime.log_node(self.node_id, "warning", text, msg)
+        self.services.events.log_node(self.node_id, "warning", text, msg)
 
     def log(self, text: str) -> None:
-        self.runtime.log_node(self.node_id, "info", text, None)
+        self.services.events.log_node(self.node_id, "info", text, None)
 
     def error(self, error: BaseException | str, msg: Message | None = None) -> None:
         if msg is None:
-            self.runtime.log_node(self.node_id, "error", str(error), None)
+            self.services.events.log_node(self.node_id, "error", str(error), None)
             return
         exc = error if isinstance(error, BaseException) else RuntimeError(str(error))
         held = self.held.get(id(msg))
@@ -162,7 +214,7 @@ class NodeContext:
         if writing is not None and id(msg) in writing:
             delivery = writing[id(msg)]
             self.failed_in_batch.add(id(msg))
-        self.runtime.fail(self.node_id, msg, delivery, exc)
+        self._fail(self.node_id, msg, delivery, exc)
 
     # resources and time ------------------------------------------------------------------
 
@@ -184,7 +236,7 @@ class NodeContext:
     def connection(self, connection_id: str, kind: type[Conn]) -> Conn: ...
 
     def connection(self, connection_id: str, kind: type[Any] | None = None) -> Any:
-        conn = self.runtime.connection(connection_id, self.node_id)
+        conn = self.services.connection(connection_id, self.node_id)
         if kind is not None and not isinstance(conn, kind):
             raise ConfigError(
                 f"connection '{connection_id}' is of type {conn.type or type(conn).__name__}, "
@@ -194,25 +246,25 @@ class NodeContext:
         return conn
 
     def http_routes(self) -> HttpRoutes:
-        return self.runtime.http
+        return self.services.http()
 
     def new_msgid(self) -> str:
         return new_msgid()
 
     def now(self) -> float:
-        return self.runtime.clock.now()
+        return self.services.clock.now()
 
     async def sleep(self, seconds: float) -> None:
-        await self.runtime.clock.sleep(seconds)
+        await self.services.clock.sleep(seconds)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
         def run() -> None:
             try:
                 callback()
             except Exception as exc:  # a timer's error must not vanish
-                self.runtime.fail(self.node_id, None, None, exc)
+                self._fail(self.node_id, None, None, exc)
 
-        return self.runtime.clock.call_later(seconds, run)
+        return self.services.clock.call_later(seconds, run)
 
 
 class _WithoutOwn(MutableMapping[str, Any]):

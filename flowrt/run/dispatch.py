@@ -30,23 +30,54 @@ taken before it is sent on, and ``catch`` nodes a copy of the failed message (fl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flowrt.api import AsyncTransform, Node, Sink, Source
 from flowrt.message import clone
 from flowrt.run.delivery import Delivery
+from flowrt.run.ports import Completed, Fail, Input, Tap
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
     from flowrt.compile.plan import PlannedNode
     from flowrt.run.context import NodeContext
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.queue import NodeQueue
 
-Input = Callable[[Message, Delivery], object]
-"""A node's input: what an upstream node calls. Its return value means nothing to callers."""
 Emit = Callable[[Output, Delivery], None]
-Tap = Callable[[str, int, Message], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """One node as wiring sees it: its input counts each message it receives in ``counts[0]``
+    (the node's [in, out]), and an asynchronous node's puts it on ``queue``."""
+
+    planned: PlannedNode
+    node: Node
+    ctx: NodeContext
+    counts: list[int]
+    queue: NodeQueue | None
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What inputs do besides calling their node: fail, tell the complete nodes watching it
+    (``watched``), and call the taps (tests) with (node, port, copy) of what it sends or gets."""
+
+    fail: Fail
+    completed: Completed
+    watched: Collection[str]
+    tap: Tap | None = None
+    tap_in: Tap | None = None
+
+
+@dataclass(slots=True)
+class Inputs:
+    """Node id -> its input for messages ``given`` to it, and for ``lent`` ones (readers only)."""
+
+    given: dict[str, Input] = field(default_factory=dict)
+    lent: dict[str, Input] = field(default_factory=dict)
 
 
 def is_queued(node: Node) -> bool:
@@ -58,24 +89,23 @@ def is_reader(node: Any) -> bool:
     return not is_queued(node) and not getattr(node, "mutates", True)
 
 
-def wire(rt: Runtime) -> None:
-    """Make every node's inputs (given, and lent for readers) and its two ways of sending."""
-    for node_id, pn in rt.plan.nodes.items():
-        node, ctx = rt.nodes[node_id], rt.contexts[node_id]
-        rt.inputs[node_id] = make_input(rt, pn, node, ctx, lent=False)
-        if is_reader(node):
-            rt.lent_inputs[node_id] = make_input(rt, pn, node, ctx, lent=True)
-    for node_id, pn in rt.plan.nodes.items():
-        ctx = rt.contexts[node_id]
-        ctx.emit, ctx.emit_lent = make_emits(rt, pn, rt.tap)
+def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> None:
+    """Make every node's inputs (given, and lent for readers) into ``inputs``, and its two ways
+    of sending."""
+    for node_id, st in stations.items():
+        inputs.given[node_id] = make_input(st, wiring, lent=False)
+        if is_reader(st.node):
+            inputs.lent[node_id] = make_input(st, wiring, lent=True)
+    for st in stations.values():
+        st.ctx.emit, st.ctx.emit_lent = make_emits(st, inputs, wiring.tap)
 
 
-def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent: bool) -> Input:
-    plain = _make_input(rt, pn, node, ctx, lent)
-    tap = rt.tap_in
+def make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
+    plain = _make_input(st, wiring, lent)
+    tap = wiring.tap_in
     if tap is None:
         return plain
-    node_id = pn.id
+    node_id = st.planned.id
 
     def tapped(msg: Message, d: Delivery) -> None:
         tap(node_id, 0, clone(msg))
@@ -84,11 +114,11 @@ def make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent:
     return tapped
 
 
-def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent: bool) -> Input:
-    stats = rt.stats[pn.id]
-    if is_queued(node):
-        queue = rt.queues[pn.id]
-        put = queue.put
+def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
+    pn, node, ctx = st.planned, st.node, st.ctx
+    stats = st.counts
+    if st.queue is not None:
+        put = st.queue.put
 
         def queued(msg: Message, d: Delivery) -> None:
             stats[0] += 1
@@ -97,7 +127,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
 
         return queued
     process: Callable[[Message], Output] | None = getattr(node, "process", None)
-    fail = rt.fail
+    fail = wiring.fail
     if process is None:  # a source: nothing can wire to it
 
         def refuse(msg: Message, d: Delivery) -> None:
@@ -107,7 +137,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
     node_id = pn.id
     written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
 
-    if node_id not in rt.watched_complete:
+    if node_id not in wiring.watched:
 
         def inline(msg: Message, d: Delivery) -> None:
             stats[0] += 1
@@ -125,7 +155,7 @@ def _make_input(rt: Runtime, pn: PlannedNode, node: Node, ctx: NodeContext, lent
                 (ctx.emit_lent if lent else ctx.emit)(out, d)
 
         return inline
-    completed = rt.completed
+    completed = wiring.completed
     held = ctx.held
 
     def watched(msg: Message, d: Delivery) -> None:
@@ -195,24 +225,25 @@ def _drop(msg: Message, d: Delivery) -> None:
     return None
 
 
-def make_emits(rt: Runtime, pn: PlannedNode, tap: Tap | None) -> tuple[Emit, Emit]:
+def make_emits(st: Station, inputs: Inputs, tap: Tap | None) -> tuple[Emit, Emit]:
     """How a node sends, as (send what it was given, send what it was lent): each routes an
     Output to its ports' targets."""
     gives: list[Input] = []
     lends: list[Input] = []
-    for targets in pn.wires:
-        give, lend = _ports([rt.inputs[t] for t in targets],
-                            [rt.lent_inputs.get(t) for t in targets])
+    for targets in st.planned.wires:
+        give, lend = _ports([inputs.given[t] for t in targets],
+                            [inputs.lent.get(t) for t in targets])
         gives.append(give)
         lends.append(lend)
-    fresh = bool(getattr(rt.nodes.get(pn.id), "fresh_outputs", False))
-    # a source's messages out are those it read (Runtime.emit_source), counted once
-    stats = [0, 0] if isinstance(rt.nodes.get(pn.id), Source) else rt.stats[pn.id]
+    fresh = bool(getattr(st.node, "fresh_outputs", False))
+    # a source's messages out are those it read (FlowControl.emit_source), counted once
+    stats = [0, 0] if isinstance(st.node, Source) else st.counts
     emits = (_emitter(tuple(gives), tuple(lends), fresh, stats),
              _emitter(tuple(lends), tuple(lends), fresh, stats))
     if tap is None:
         return emits
-    return _tapped(emits[0], pn.id, tap, len(gives)), _tapped(emits[1], pn.id, tap, len(gives))
+    node_id = st.planned.id
+    return _tapped(emits[0], node_id, tap, len(gives)), _tapped(emits[1], node_id, tap, len(gives))
 
 
 def _tapped(emit: Emit, node_id: str, tap: Tap, count: int) -> Emit:

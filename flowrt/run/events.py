@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from flowrt.types import Message
 if TYPE_CHECKING:
     from flowrt.compile.plan import PlannedNode
     from flowrt.run.delivery import Delivery
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.ports import Input
 
 log = logging.getLogger("flowrt.node")
 MAX_ERROR_COUNT = 9
@@ -61,20 +61,29 @@ Scope = tuple[str, tuple[str, ...]]
 
 
 class Events:
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    def __init__(self, planned: Mapping[str, PlannedNode]) -> None:
+        self.planned = planned
         self.hooks = Hooks()
         self.statuses: dict[str, dict[str, Any]] = {}
         self.catchers: dict[Scope, list[Listener]] = defaultdict(list)
         self.status_listeners: dict[Scope, list[Listener]] = defaultdict(list)
         self.complete_listeners: dict[str, list[Listener]] = defaultdict(list)
+        self._inputs: Mapping[str, Input] = {}
+        self._new_delivery: Callable[[], Delivery] = _not_started
 
-    def index(self, nodes: dict[str, Any], planned: dict[str, PlannedNode]) -> set[str]:
-        """Find the listeners; returns the ids of nodes that complete nodes watch."""
+    def index(
+        self, nodes: Mapping[str, Any], inputs: Mapping[str, Input],
+        new_delivery: Callable[[], Delivery],
+    ) -> set[str]:
+        """Find the listeners among ``nodes``, reached through ``inputs`` (events of no message
+        get a delivery of their own from ``new_delivery``); returns the ids of the nodes that
+        complete nodes watch."""
+        self._inputs = inputs
+        self._new_delivery = new_delivery
         for node_id, node in nodes.items():
             if not isinstance(node, Listener):
                 continue
-            pn = planned[node_id]
+            pn = self.planned[node_id]
             key = (pn.flow, pn.scope)
             if node.event == "error":
                 self.catchers[key].append(node)
@@ -91,7 +100,7 @@ class Events:
     def fail(
         self, node_id: str, msg: Message | None, d: Delivery | None, exc: BaseException
     ) -> None:
-        pn = self.rt.plan.nodes.get(node_id)
+        pn = self.planned.get(node_id)
         node_type = pn.type if pn else ""
         text = redact(str(exc) or type(exc).__name__)
         previous = msg.get("error") if isinstance(msg, dict) else None
@@ -115,7 +124,7 @@ class Events:
             if d is not None:
                 d.failed = True
             where = f" (msg {msgid})" if msgid else ""
-            self.rt.log_node(node_id, "error", f"{text}{where}", msg, exc)
+            self.log_node(node_id, "error", f"{text}{where}", msg, exc)
             return
         for catcher in catchers:
             out: Message = clone(msg) if msg is not None else {"_msgid": new_msgid()}
@@ -136,11 +145,11 @@ class Events:
 
     def _deliver(self, listener: Listener, msg: Message, d: Delivery | None) -> None:
         fresh = d is None
-        delivery = self.rt.new_delivery() if d is None else d
+        delivery = self._new_delivery() if d is None else d
         if not fresh:
             delivery.pending += 1
         try:
-            self.rt.inputs[listener.id](msg, delivery)
+            self._inputs[listener.id](msg, delivery)
         finally:
             delivery.release()
 
@@ -151,7 +160,7 @@ class Events:
         self.statuses[node_id] = status
         for hook in self.hooks.status:
             hook(node_id, status)
-        pn = self.rt.plan.nodes.get(node_id)
+        pn = self.planned.get(node_id)
         if pn is None:
             return
         for listener in self.status_listeners.get((pn.flow, pn.scope), ()):
@@ -174,7 +183,7 @@ class Events:
         msg: Message | None,
         exc: BaseException | None = None,
     ) -> None:
-        pn = self.rt.plan.nodes.get(node_id)
+        pn = self.planned.get(node_id)
         node_type = pn.type if pn else ""
         msgid = msg.get("_msgid", "") if isinstance(msg, dict) else ""
         text = redact(text)
@@ -189,6 +198,10 @@ class Events:
         )
         for hook in self.hooks.log:
             hook(node_id, level, text, msg)
+
+
+def _not_started() -> Delivery:
+    raise RuntimeError("the runtime has not started: no listener to deliver to")
 
 
 def _covers(listener: Listener, raw_id: str) -> bool:

@@ -25,8 +25,9 @@ broker acknowledgements (at-least-once, as without a journal), the node warns, a
 is tried again 5 s later.
 
 The reading loop is the engine's own (:func:`flowrt.run.workers.run_source`: connect, back-off,
-reconnect), given the journal in the runtime's place for where messages go and when to pause
-(:mod:`flowrt.run.journal_intake`).
+reconnect), given the journal's intake in the flow's place for where messages go and when to
+pause (:mod:`flowrt.run.journal_intake`). The feeding is :mod:`flowrt.run.journal_feed`. The
+journal is closed by a close hook it declares to the runtime, once the flow drained.
 """
 
 from __future__ import annotations
@@ -36,100 +37,61 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowrt.api import Ack
-from flowrt.run.journal_file import JournalFile, JournalSettings, decode, encode
+from flowrt.run.journal_feed import Feed
+from flowrt.run.journal_file import JournalFile, JournalSettings, encode
 from flowrt.types import Message
 
 if TYPE_CHECKING:
-    from flowrt.protocols import Timer
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.clock import Clock
+    from flowrt.run.ports import Intake, LogNode
 
 log = logging.getLogger("flowrt.run")
 T = TypeVar("T")
 DELETE_BATCH = 512
 """Finished rows deleted at once; fewer are deleted after DELETE_DELAY."""
 DELETE_DELAY = 0.05
-CACHE = 4096
-"""Messages kept in memory between their commit and the flow taking them; the rest are read
-back from the file when their turn comes."""
-IN_FLOW = 2000
-"""The most messages of one journal in the flow at once (back-pressure bounds the rest)."""
-LOAD = 256
-"""Rows read back from the file at once."""
-FEED_YIELD = 1
-"""Messages fed between two turns of the event loop: the intake shares the loop, and each of its
-messages needs several turns (paho's hand-over, the commit's return, the PUBACK; 20 in flight).
-(Feeding only while the intake had nothing to commit starved the flow at a steady 1,000 msg/s:
-p50 0.2-4 s from publish to row.)"""
-RETRY_FIRST, RETRY_MOST = 1.0, 60.0
 BYPASS = 5.0
 """Seconds messages go to the flow directly after a commit failed, before the next try."""
 
 
-class JournalAck:
-    """The acknowledgement the flow settles for a message fed from the journal."""
-
-    __slots__ = ("journal", "row", "size")
-
-    def __init__(self, journal: Journal, row: int, size: int) -> None:
-        self.journal = journal
-        self.row = row
-        self.size = size
-
-    async def ack(self) -> None:
-        self.journal.settled(self, False)
-
-    async def nack(self, requeue: bool = True) -> None:
-        self.journal.settled(self, True)
-
-
 class Journal:
-    """One source's journal: its intake (``take``, ``full``, ``room``, what ``run_source``
-    uses of a runtime) and the feeding of its rows to the flow."""
+    """One source's journal: its intake (``take``, ``full``, ``room``: what a reading loop
+    reads into), its commits, and the feeding of its rows to the flow (``feed``).
+
+    ``flow`` is the runtime's intake: where the journal feeds its rows, and where a message it
+    cannot take goes directly. ``log_node`` takes its warnings, ``clock`` times its retries."""
 
     def __init__(
-        self, rt: Runtime, node_id: str, path: Path, settings: JournalSettings
+        self, node_id: str, path: Path, settings: JournalSettings, *,
+        flow: Intake, clock: Clock, log_node: LogNode,
     ) -> None:
-        self.rt = rt
         self.node_id = node_id
         self.path = path
         self.settings = settings
         self.file = JournalFile(path)
+        self._flow = flow
+        self._log_node = log_node
         self.room = asyncio.Event()
         self.room.set()
         self.rows = 0
         """Rows in the file not yet finished."""
         self.bytes = 0
-        self.in_flow = 0
         self._next = 1
         self._intake: list[tuple[int, bytes, Message, Ack | None]] = []
         self._intake_bytes = 0
         self._done: list[int] = []
-        self._ready: deque[int] = deque()
-        """Committed rows waiting for the flow, in order."""
-        self._cache: dict[int, Message] = {}
-        self._sizes: dict[int, int] = {}
-        """Sizes of the cached rows (the others' are read with their body)."""
         self._work = asyncio.Event()
-        self._fed = asyncio.Event()
-        self._flow_room = asyncio.Event()
-        self._flow_room.set()
-        self._failed: list[int] = []
-        self._rounds = 0
-        self._retry: Timer | None = None
         self._bypass_until = 0.0
         self._warned: set[str] = set()
         self._committer: asyncio.Task[None] | None = None
-        self._feeder: asyncio.Task[None] | None = None
-        self._closing = False
-        self._empty = asyncio.Event()
-        self._busy = False
+        self.closing = False
+        self.feed = Feed(self, node_id, flow, clock)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"flowrt-journal-{node_id}")
 
     def _run(self, call: Callable[..., T], *args: Any) -> asyncio.Future[T]:
@@ -143,10 +105,10 @@ class Journal:
         rows, size, last = await self._run(self.file.open)
         self.rows, self.bytes, self._next = rows, size, last + 1
         if rows:
-            self._ready.extend(await self._run(self.file.ids))
+            self.feed.ready.extend(await self._run(self.file.ids))
         loop = asyncio.get_running_loop()
         self._committer = loop.create_task(self._commit_loop(), name=f"journal:{self.node_id}")
-        self._feeder = loop.create_task(self._feed_loop(), name=f"journal-feed:{self.node_id}")
+        self.feed.start()
         return rows
 
     # intake (what run_source calls) ------------------------------------------------------
@@ -157,15 +119,15 @@ class Journal:
 
     def take(self, node_id: str, msg: Message, ack: Ack | None) -> None:
         """A message the source read: into the intake, to be committed, then acknowledged."""
-        if self._closing or time.monotonic() < self._bypass_until or ack is None:
-            self.rt.emit_source(node_id, msg, ack)
+        if self.closing or time.monotonic() < self._bypass_until or ack is None:
+            self._flow.emit_source(node_id, msg, ack)
             return
         try:
             body = encode(msg)
         except (TypeError, ValueError) as exc:
             self._warn("encode", f"a message could not be journaled ({exc}); it goes to the "
                        "flow directly, acknowledged to the broker once finished")
-            self.rt.emit_source(node_id, msg, ack)
+            self._flow.emit_source(node_id, msg, ack)
             return
         row = self._next
         self._next += 1
@@ -190,8 +152,8 @@ class Journal:
         elif not self.room.is_set():
             self.room.set()
             self._warned.discard("full")
-            self.rt.log_node(self.node_id, "info", "the journal has room again: reading ahead",
-                             None)
+            self._log_node(self.node_id, "info", "the journal has room again: reading ahead",
+                           None)
 
     # committing --------------------------------------------------------------------------
 
@@ -219,128 +181,48 @@ class Journal:
                        f"broker once finished, as without a journal; trying again in {BYPASS:g} "
                        "s (free disk space, or check the state directory)")
             for _, _, msg, ack in batch:
-                self.rt.emit_source(self.node_id, msg, ack)
+                self._flow.emit_source(self.node_id, msg, ack)
             self._check_room()
             return
         self._warned.discard("commit")
         for row, body, msg, ack in batch:
             self.rows += 1
             self.bytes += len(body)
-            if len(self._cache) < CACHE:
-                self._cache[row] = msg
-                self._sizes[row] = len(body)
-            self._ready.append(row)
+            self.feed.committed(row, msg, len(body))
             if ack is not None:
                 try:
                     await ack.ack()
                 except Exception as exc:  # the row is kept: the flow still gets it
                     self._warn("ack", f"acknowledging to the broker failed: {exc!r}")
-        self._fed.set()
+        self.feed.wake()
         self._check_room()
 
-    # feeding the flow --------------------------------------------------------------------
+    # what the feed asks (flowrt.run.journal_feed.Rows) ---------------------------------
 
-    async def _feed_loop(self) -> None:
-        """Feed the flow, counting as a busy source (:mod:`flowrt.run.inflow`) from a message
-        fed until it waits for the next: sinks fill their batches while it feeds."""
-        try:
-            await self._feed()
-        finally:
-            if self._busy:
-                self._busy = False
-                self.rt.inflow.rest()
+    def load(self, rows: list[int]) -> asyncio.Future[dict[int, bytes]]:
+        """The bodies of ``rows`` still in the file."""
+        return self._run(self.file.load, rows)
 
-    async def _feed(self) -> None:
-        rt = self.rt
-        emit = rt.emit_source
-        count = 0
-        while True:
-            if not self._ready or rt.full or self.in_flow >= IN_FLOW:
-                if self._busy:
-                    self._busy = False
-                    rt.inflow.rest()
-                while not self._ready:
-                    self._fed.clear()
-                    await self._fed.wait()
-                if rt.full:
-                    await rt.room.wait()
-                if self.in_flow >= IN_FLOW:
-                    self._flow_room.clear()
-                    await self._flow_room.wait()
-                continue
-            row = self._ready[0]
-            msg = self._cache.pop(row, None)
-            if msg is None:
-                await self._load()
-                continue
-            self._ready.popleft()
-            self.in_flow += 1
-            if not self._busy:
-                self._busy = True
-                rt.inflow.took()
-            emit(self.node_id, msg, JournalAck(self, row, self._sizes.pop(row, 0)))
-            count += 1
-            if count % FEED_YIELD == 0:
-                await asyncio.sleep(0)
-
-    async def _load(self) -> None:
-        """Read the next rows not in memory back from the file."""
-        wanted = [r for r in list(self._ready)[:LOAD] if r not in self._cache]
-        bodies = await self._run(self.file.load, wanted)
-        for row in wanted:
-            body = bodies.get(row)
-            if body is None:  # gone meanwhile (finished by an earlier run's late ack)
-                with contextlib.suppress(ValueError):
-                    self._ready.remove(row)
-                continue
-            try:
-                self._cache[row] = decode(body)
-            except ValueError as exc:
-                self._warn("decode", f"row {row} of {self.path} is not a message ({exc}); "
-                           "it is deleted")
-                self._ready.remove(row)
-                self._done.append(row)
-                self.rows -= 1
-                continue
-            self._sizes[row] = len(body)
-
-    def settled(self, ack: JournalAck, failed: bool) -> None:
-        """The flow finished (or failed) a message fed from the journal."""
-        self.in_flow -= 1
-        if not self._flow_room.is_set() and self.in_flow < IN_FLOW:
-            self._flow_room.set()
-        if not self.in_flow:
-            self._empty.set()
-        if failed:
-            self._failed.append(ack.row)
-            if self._retry is None:
-                delay = min(RETRY_MOST, RETRY_FIRST * 2**self._rounds)
-                self._rounds += 1
-                self._retry = self.rt.clock.call_later(delay, self._feed_again)
-            return
-        if not self._failed:
-            self._rounds = 0
+    def finished(self, row: int, size: int) -> None:
+        """The flow finished ``row``: it is deleted with the next commit."""
         self.rows -= 1
-        self.bytes -= ack.size
-        self._done.append(ack.row)
+        self.bytes -= size
+        self._done.append(row)
         if len(self._done) == 1 or len(self._done) >= DELETE_BATCH:
             self._work.set()
         if self.full:
             self._check_room()
 
+    def unreadable(self, row: int, exc: ValueError) -> None:
+        """``row`` is not a message: it is deleted."""
+        self._warn("decode", f"row {row} of {self.path} is not a message ({exc}); it is deleted")
+        self._done.append(row)
+        self.rows -= 1
+
     async def drained(self) -> None:
         """Wait until every row was fed and finished (after a source that ended)."""
-        while self._ready or self._intake or self.in_flow or self._failed:
-            self._empty.clear()
-            await self._empty.wait()
-
-    def _feed_again(self) -> None:
-        self._retry = None
-        if self._closing:
-            return
-        failed, self._failed = self._failed, []
-        self._ready.extend(failed)
-        self._fed.set()
+        while self._intake or self.feed.pending:
+            await self.feed.emptied()
 
     # stopping ----------------------------------------------------------------------------
 
@@ -348,17 +230,15 @@ class Journal:
         """The source stops: feed nothing more; the commit under way completes (its messages
         are acknowledged); what the intake still holds is left unacknowledged (the broker sends
         it again)."""
-        self._closing = True
-        if self._feeder is not None:
-            self._feeder.cancel()
-        if self._retry is not None:
-            self._retry.cancel()
+        self.closing = True
+        self.feed.stop()
         self._intake, self._intake_bytes = [], 0
         self._check_room()
 
     async def close(self) -> None:
-        """After the flow drained: delete what it finished, and close the file."""
-        self._closing = True
+        """After the flow drained: delete what it finished, and close the file (the journal's
+        close hook, :mod:`flowrt.run.journal_intake`)."""
+        self.closing = True
         if self._committer is not None:
             self._committer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -380,4 +260,4 @@ class Journal:
         ends)."""
         if key not in self._warned:
             self._warned.add(key)
-            self.rt.log_node(self.node_id, "warning", text, None)
+            self._log_node(self.node_id, "warning", text, None)

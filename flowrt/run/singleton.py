@@ -15,24 +15,28 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from flowrt.api import Source
-from flowrt.run.workers import run_source
+from flowrt.run.workers import Engine, run_source
 
 if TYPE_CHECKING:
     from flowrt.group import Group
     from flowrt.run.context import NodeContext
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.ports import Intake
 
 
-async def run_singleton(rt: Runtime, group: Group, node: Source, ctx: NodeContext) -> None:
+async def run_singleton(
+    engine: Engine, intake: Intake, group: Group, node: Source, ctx: NodeContext
+) -> None:
+    """Read ``node`` into ``intake`` (as :func:`run_source`) while this worker holds its lease."""
     lease = group.lease(node.id)
+    phase, log_node = engine.phase, engine.events.log_node
     try:
-        while not rt.stopping:
+        while not phase.stopping:
             if not lease.held:
                 ctx.status("grey", "ring", "standby: another worker runs it")
                 await lease.granted()
             ctx.status("green", "dot", f"running on {group.worker}")
-            rt.log_node(node.id, "info", f"group {group.name}: runs on this worker now", None)
-            reading = asyncio.get_running_loop().create_task(run_source(rt, node, ctx))
+            log_node(node.id, "info", f"group {group.name}: runs on this worker now", None)
+            reading = asyncio.get_running_loop().create_task(run_source(engine, intake, node, ctx))
             lost = asyncio.get_running_loop().create_task(lease.lost())
             done: set[asyncio.Task[None]] = set()
             try:
@@ -43,14 +47,13 @@ async def run_singleton(rt: Runtime, group: Group, node: Source, ctx: NodeContex
                 await asyncio.gather(reading, lost, return_exceptions=True)
             if lost not in done:
                 return  # the source ended (EndOfInput) or the runtime is stopping
-            if rt.stopping:
+            if phase.stopping:
                 return
-            rt.log_node(node.id, "warning", f"group {group.name}: lost the lease (lost "
-                        f"{group.backend.where}); stopped here, another worker takes over",
-                        None)
+            log_node(node.id, "warning", f"group {group.name}: lost the lease (lost "
+                     f"{group.backend.where}); stopped here, another worker takes over", None)
             try:
                 await asyncio.wait_for(node.close(), 15.0)
             except Exception as exc:
-                rt.log_node(node.id, "warning", f"failed while closing: {exc!r}", None)
+                log_node(node.id, "warning", f"failed while closing: {exc!r}", None)
     finally:
         lease.release()

@@ -11,17 +11,31 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flowrt.api import AsyncTransform, Sink, Source
 from flowrt.errors import AuthFailed, ConfigError, ConnectionError_, EndOfInput
 
 if TYPE_CHECKING:
+    from flowrt.run.clock import Clock
     from flowrt.run.context import NodeContext
-    from flowrt.run.runtime import Runtime
+    from flowrt.run.events import Events
+    from flowrt.run.ports import Intake, Phase
+    from flowrt.run.queue import NodeQueue
 
 YIELD_EVERY = 64
 """A source that never awaits (its data is at hand) yields to the loop this often."""
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """What the loops need of their runtime: whether it is stopping, its clock, and where
+    errors, completions and log lines go."""
+
+    phase: Phase
+    clock: Clock
+    events: Events
 
 
 class Backoff:
@@ -39,70 +53,76 @@ class Backoff:
         self.attempt = 0
 
 
-async def run_source(rt: Runtime, node: Source, ctx: NodeContext) -> None:
+async def run_source(engine: Engine, intake: Intake, node: Source, ctx: NodeContext) -> None:
+    """Connect ``node`` and read it into ``intake`` (the flow, or a journal) until the runtime
+    stops or the source ends, reconnecting as needed."""
     backoff = Backoff()
     node_id = node.id
+    phase, log_node = engine.phase, engine.events.log_node
     down = False
-    while not rt.stopping:
+    while not phase.stopping:
         try:
             await node.connect()
         except AuthFailed as exc:
             ctx.status("red", "ring", "authentication failed")
-            rt.log_node(node_id, "error", f"cannot connect: {exc}; check the credentials", None)
+            log_node(node_id, "error", f"cannot connect: {exc}; check the credentials", None)
             return
         except ConfigError as exc:
             ctx.status("red", "ring", "configuration problem")
-            rt.log_node(node_id, "error", f"cannot start reading: {exc}", None)
+            log_node(node_id, "error", f"cannot start reading: {exc}", None)
             return
         except Exception as exc:
             # a server away (ConnectionError_) is expected; anything else is logged as an error
             expected = isinstance(exc, ConnectionError_)
             delay = backoff.next()
             ctx.status("red", "ring", "disconnected" if expected else "error")
-            rt.log_node(node_id, "warning" if expected else "error",
-                        f"cannot connect: {exc if expected else repr(exc)}; "
-                        f"retry in {delay:.1f} s", None)
+            log_node(node_id, "warning" if expected else "error",
+                     f"cannot connect: {exc if expected else repr(exc)}; "
+                     f"retry in {delay:.1f} s", None)
             down = True
-            await rt.clock.sleep(delay)
+            await engine.clock.sleep(delay)
             continue
         if down:
             ctx.status("green", "dot", "connected")
-            rt.log_node(node_id, "info", "reconnected", None)
+            log_node(node_id, "info", "reconnected", None)
         backoff.reset()
         try:
-            down = await _read(rt, node, ctx, backoff)
+            down = await _read(engine, intake, node, ctx, backoff)
         except EndOfInput:
             return
 
 
-async def _read(rt: Runtime, node: Source, ctx: NodeContext, backoff: Backoff) -> bool:
+async def _read(
+    engine: Engine, intake: Intake, node: Source, ctx: NodeContext, backoff: Backoff
+) -> bool:
     """Read ``node`` until the runtime stops (False), its connection is lost (True) or it ends
     (raises EndOfInput). The source counts as busy (:mod:`flowrt.run.inflow`) from each message
     it reads until it asks for the next one."""
     node_id = node.id
-    emit = rt.emit_source
-    inflow = rt.inflow
+    phase, clock, events = engine.phase, engine.clock, engine.events
+    emit = intake.emit_source
+    inflow = intake.inflow
     busy = False
     count = 0
     try:
-        while not rt.stopping:
+        while not phase.stopping:
             if busy:
                 busy = False
                 inflow.rest()
-            if rt.full:
-                await rt.room.wait()
+            if intake.full:
+                await intake.room.wait()
             try:
                 msg, ack = await node.read()
             except EndOfInput:
                 raise
             except ConnectionError_ as exc:
                 ctx.status("red", "ring", "disconnected")
-                rt.log_node(node_id, "warning", f"connection lost: {exc}; reconnecting", None)
-                await rt.clock.sleep(backoff.next())
+                events.log_node(node_id, "warning", f"connection lost: {exc}; reconnecting", None)
+                await clock.sleep(backoff.next())
                 return True
             except Exception as exc:
-                rt.fail(node_id, None, None, exc)
-                await rt.clock.sleep(backoff.next())
+                events.fail(node_id, None, None, exc)
+                await clock.sleep(backoff.next())
                 continue
             inflow.took()
             busy = True
@@ -116,10 +136,13 @@ async def _read(rt: Runtime, node: Source, ctx: NodeContext, backoff: Backoff) -
     return False
 
 
-async def run_async_transform(rt: Runtime, node: AsyncTransform, ctx: NodeContext) -> None:
-    queue = rt.queues[node.id]
+async def run_async_transform(
+    engine: Engine, node: AsyncTransform, ctx: NodeContext, queue: NodeQueue, watched: bool
+) -> None:
+    """Feed ``node`` what its queue holds, one message at a time (``watched``: complete nodes
+    watch it)."""
     node_id = node.id
-    watched = node_id in rt.watched_complete
+    events = engine.events
     while True:
         item = await queue.get()
         if item is None:
@@ -129,23 +152,27 @@ async def run_async_transform(rt: Runtime, node: AsyncTransform, ctx: NodeContex
         try:
             await node.receive(msg)
         except Exception as exc:
-            rt.fail(node_id, msg, d, exc)
+            events.fail(node_id, msg, d, exc)
         else:
             if watched and id(msg) not in ctx.held:
-                rt.completed(node_id, msg, d)
+                events.completed(node_id, msg, d)
         finally:
             ctx.delivery = None
             d.release()
 
 
-async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
-    queue = rt.queues[node.id]
+async def run_sink(
+    engine: Engine, node: Sink, ctx: NodeContext, queue: NodeQueue, stats: list[int],
+    watched: bool,
+) -> None:
+    """Write what ``node``'s queue holds, in batches, retrying a batch while the server is away.
+    What it wrote counts in ``stats[1]``, the node's messages out (``watched``: complete nodes
+    watch it)."""
     node_id = node.id
-    watched = node_id in rt.watched_complete
-    stats = rt.stats[node_id]
+    clock, events = engine.clock, engine.events
     backoff = Backoff()
     while True:
-        batch = await queue.get_batch(node.batch_size, node.batch_interval, rt.clock)
+        batch = await queue.get_batch(node.batch_size, node.batch_interval, clock)
         if batch is None:
             return
         msgs = [m for m, _ in batch]
@@ -162,13 +189,13 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
             except ConnectionError_ as exc:
                 delay = backoff.next()
                 ctx.status("red", "ring", "disconnected")
-                rt.log_node(
+                events.log_node(
                     node_id,
                     "warning",
                     f"write failed: {exc}; holding {len(msgs)} message(s), retry in {delay:.1f} s",
                     None,
                 )
-                await rt.clock.sleep(delay)
+                await clock.sleep(delay)
                 continue
             except Exception as exc:
                 failure = exc
@@ -176,7 +203,7 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
                 if backoff.attempt:
                     ctx.status("green", "dot", "connected")
                     held = f"reconnected; wrote the {len(msgs)} message(s) held meanwhile"
-                    rt.log_node(node_id, "info", held, None)
+                    events.log_node(node_id, "info", held, None)
                 backoff.reset()
             break
         ctx.writing = None
@@ -184,9 +211,9 @@ async def run_sink(rt: Runtime, node: Sink, ctx: NodeContext) -> None:
             if id(msg) in failed:
                 pass  # the sink failed this one message with ctx.error: the rest are written
             elif failure is not None:
-                rt.fail(node_id, msg, d, failure)
+                events.fail(node_id, msg, d, failure)
             else:
                 stats[1] += 1  # a sink's messages out: those it wrote
                 if watched:
-                    rt.completed(node_id, msg, d)
+                    events.completed(node_id, msg, d)
             d.release()

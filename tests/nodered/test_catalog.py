@@ -68,6 +68,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "json": {},
     "yaml": {},
     "xml": {"property": "payload.doc", "attr": "A", "text_key": "T"},
+    "html": {"selector": "ul > li", "return": "compl", "output": "multiple",
+             "output_property": "item", "text_key": "content"},
     "csv": {},
     "file-out": {"filename": "out.txt"},
     "file-in": {"filename": "in.txt"},

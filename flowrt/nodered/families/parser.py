@@ -1,5 +1,5 @@
-"""Node-RED's parser and storage nodes: json, yaml, xml, csv, file (flowrt's file-out) and
-file in; html, watch and exec, which have no counterpart."""
+"""Node-RED's parser and storage nodes: json, yaml, xml, html, csv, file (flowrt's file-out)
+and file in; watch and exec, which have no counterpart."""
 
 from __future__ import annotations
 
@@ -44,6 +44,32 @@ def import_xml(node: NrNode, cx: MapContext) -> Mapped:
         if isinstance(value, str) and value:
             config[key] = value
     return Mapped("xml", config)
+
+
+def import_html(node: NrNode, cx: MapContext) -> Mapped:
+    config: dict[str, Any] = {}
+    prop = property_path(node.get("property"), cx.note)
+    if prop != "payload":
+        config["property"] = prop
+    out = node.get("outproperty")
+    if isinstance(out, str) and out:
+        out = property_path(out, cx.note)
+        if out != prop:
+            config["output_property"] = out
+    tag = node.get("tag")
+    if isinstance(tag, str) and tag:
+        config["selector"] = tag
+    ret = node.word("ret") or "html"
+    if ret not in ("html", "text", "attr", "compl"):
+        raise Unsupported(f"the html node's return `{ret}` is not known")
+    if ret != "html":
+        config["return"] = ret
+    if node.get("as") == "multi":
+        config["output"] = "multiple"
+    chr_ = node.get("chr")
+    if isinstance(chr_, str) and chr_ and chr_ != "_":
+        config["text_key"] = chr_
+    return Mapped("html", config)
 
 
 _NEWLINES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
@@ -191,6 +217,14 @@ def export_xml(c: dict[str, Any]) -> dict[str, Any]:
             "chr": c.get("text_key", "")}
 
 
+def export_html(c: dict[str, Any]) -> dict[str, Any]:
+    prop = c.get("property", "payload")
+    return {"property": prop, "outproperty": c.get("output_property") or prop,
+            "tag": c.get("selector", ""), "ret": c.get("return", "html"),
+            "as": "multi" if c.get("output") == "multiple" else "single",
+            "chr": c.get("text_key", "_")}
+
+
 def export_csv(c: dict[str, Any]) -> dict[str, Any]:
     columns = ",".join(
         f'"{col}"' if "," in col else col for col in c.get("columns", [])
@@ -234,7 +268,7 @@ TYPES = (
     NrType("file", "file-out", import_file, export_file_out),
     NrType("file in", "file-in", import_file_in, export_file_in),
     NrType("xml", "xml", import_xml, export_xml),
-    NrType("html", unsupported="flowrt has no HTML (CSS selector) node"),
+    NrType("html", "html", import_html, export_html),
     NrType("watch", unsupported="flowrt has no file-system watch node"),
     NrType("exec", unsupported="flowrt does not run system commands (exec): there is no sandbox "
            "for them"),

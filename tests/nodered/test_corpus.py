@@ -49,7 +49,7 @@ def test_every_example_imports_and_passes_the_checker(examples: list[Path],
     counts = figures["counts"]
     assert counts["mapped"] + counts["caveats"] > 0.9 * figures["nodes"]
     assert set(figures["unsupported_by_type"]) <= {
-        "html", "xml", "exec", "watch", "tcp in", "tcp out", "tcp request", "udp in", "udp out",
+        "exec", "watch", "tcp in", "tcp out", "tcp request", "udp in", "udp out",
         "websocket in", "websocket out", "websocket-listener", "websocket-client", "link out",
     }
 

@@ -1,4 +1,4 @@
-"""Mappings of split, join, sort, batch, json, yaml, csv, file and file in nodes."""
+"""Mappings of split, join, sort, batch, json, yaml, xml, html, csv, file and file in nodes."""
 
 from __future__ import annotations
 
@@ -88,6 +88,21 @@ def test_json_yaml_csv() -> None:
         "type": "csv", "columns": ["a", "b", "c,d"], "separator": "\t", "newline": "crlf",
         "header_in": True, "header_out": "all", "skip_lines": 1, "parse_numbers": False,
         "include_nulls": True, "output": "all"}
+
+
+def test_xml_html() -> None:
+    assert mapped({"id": "x", "type": "xml", "property": "payload", "attr": "",
+                   "chr": ""}) == {"type": "xml"}
+    assert mapped({"id": "x", "type": "xml", "property": "doc", "attr": "A",
+                   "chr": "T"}) == {"type": "xml", "property": "doc", "attr": "A",
+                                    "text_key": "T"}
+    assert mapped({"id": "h", "type": "html", "property": "payload", "outproperty": "payload",
+                   "tag": "li", "ret": "html", "as": "single", "chr": "_"}) == {
+        "type": "html", "selector": "li"}
+    assert mapped({"id": "h", "type": "html", "property": "body", "outproperty": "found",
+                   "tag": "a[href]", "ret": "compl", "as": "multi", "chr": "c"}) == {
+        "type": "html", "property": "body", "output_property": "found",
+        "selector": "a[href]", "return": "compl", "output": "multiple", "text_key": "c"}
 
 
 def test_csv_parses_as_node_red() -> None:

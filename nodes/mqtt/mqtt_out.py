@@ -26,7 +26,8 @@ class MqttOut(Sink):
       they are, numbers and booleans as their JSON text (`21.5`, `true`); no payload (or
       `null`) sends an empty message, which clears a retained one.
     - `topic` (string): the topic, when the node's `topic` is not set.
-    - `qos` (0, 1 or 2) and `retain` (boolean): used when the node's are not set.
+    - `qos` (0, 1 or 2, or its text) and `retain` (boolean): used when the node's are not
+      set.
     - `properties` (MQTT 5 connections): `user_properties` (name to text, or to a list of
       texts), `content_type`, `response_topic`, `correlation_data` (bytes or text),
       `message_expiry_interval` (seconds), `payload_format_indicator`.
@@ -34,6 +35,9 @@ class MqttOut(Sink):
     ### Details
 
     The node's `topic`, `qos` and `retain`, when set, win over the message's, as in Node-RED.
+    With neither the node's `qos` nor `msg.qos` a message is published at QoS 0, as in
+    Node-RED: the broker does not acknowledge it, so on an at-least-once path (an AMQP or
+    MQTT QoS 1 source upstream) set `qos: 1`, or `flowrt validate` warns (W109).
     A message with no topic at all is an error for catch nodes naming this node.
 
     Messages are published in batches, and a batch is finished only when the broker has
@@ -66,7 +70,7 @@ class MqttOut(Sink):
             examples=["plant/alerts"],
         )
         qos: Literal[0, 1, 2] | None = field(
-            None, description="The quality of service: 0, 1 or 2; when not set, msg.qos, else 1."
+            None, description="The quality of service: 0, 1 or 2; when not set, msg.qos, else 0."
         )
         retain: bool | None = field(
             None,
@@ -83,6 +87,13 @@ class MqttOut(Sink):
 
     @classmethod
     def confirms(cls, config: Any) -> Confirmation:
+        if config.qos is None:
+            return Confirmation(
+                False,
+                reason="without `qos` a publish uses msg.qos, else QoS 0, which returns before "
+                "the broker has the message (QoS 0 has no acknowledgement from the broker)",
+                fix="Set `qos: 1`",
+            )
         return Confirmation(
             config.qos != 0,
             reason="with `qos: 0` a publish returns before the broker has the message (QoS 0 "
@@ -133,10 +144,7 @@ class MqttOut(Sink):
                     f"(got {topic!r})"
                 )
             check_topic_name(topic)
-        qos = cfg.qos
-        if qos is None:
-            given = msg.get("qos")
-            qos = given if given in (0, 1, 2) and not isinstance(given, bool) else 1
+        qos = cfg.qos if cfg.qos is not None else _qos_of(msg.get("qos"))
         retain = cfg.retain if cfg.retain is not None else msg.get("retain") is True
         props = None
         given_props = msg.get("properties")
@@ -150,3 +158,14 @@ class MqttOut(Sink):
             early.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await early
+
+
+def _qos_of(given: Any) -> Literal[0, 1, 2]:
+    """msg.qos as Node-RED reads it (`parseInt`, so "1" is 1); anything else is QoS 0."""
+    if isinstance(given, str) and given.strip().isdigit():
+        given = int(given.strip())
+    if given == 1 and not isinstance(given, bool):
+        return 1
+    if given == 2 and not isinstance(given, bool):
+        return 2
+    return 0

@@ -58,10 +58,17 @@ def test_a_qos_0_publish_on_an_amqp_path_is_named_with_the_source_why_and_the_fi
     assert "Set `qos: 1`" in w.hint and "`guarantee: at-most-once` on 'orders'" in w.hint
 
 
-@pytest.mark.parametrize("qos", [1, 2, "null"])
+@pytest.mark.parametrize("qos", [1, 2])
 def test_a_publish_the_broker_acknowledges_is_not_warned_about(qos: Any) -> None:
     found = diagnose(flow(AMQP_IN % "alert" + MQTT_OUT % ("alert", qos)))
     assert codes(found, "W109") == []
+
+
+def test_a_publish_without_qos_is_at_qos_0_and_warned_about() -> None:
+    found = diagnose(flow(AMQP_IN % "alert" + MQTT_OUT % ("alert", "null")))
+    [w] = [d for d in found if d.code == "W109"]
+    assert "without `qos`" in w.message and "QoS 0" in w.message
+    assert "Set `qos: 1`" in w.hint
 
 
 def test_an_at_most_once_source_is_not_warned_about() -> None:

@@ -135,8 +135,6 @@ def import_mqtt_out(node: NrNode, cx: MapContext) -> Mapped:
     qos = as_number(node.get("qos"))
     if qos in (0, 1, 2):
         config["qos"] = int(qos)
-    else:
-        cx.note("without msg.qos flowrt publishes with QoS 1, where Node-RED uses 0")
     retain = node.get("retain")
     if retain not in (None, ""):
         config["retain"] = as_bool(retain)

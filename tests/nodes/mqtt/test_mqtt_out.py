@@ -94,12 +94,15 @@ def test_qos_and_retain_from_the_node_or_the_message(broker: str) -> None:
             {"topic": f"{base}/a", "payload": "a", "qos": 0},
             {"topic": f"{base}/b", "payload": "b", "qos": 2, "retain": True},
             {"topic": f"{base}/c", "payload": "c", "qos": "high"},
-        ], watch, 3)
+            {"topic": f"{base}/e", "payload": "e"},
+            {"topic": f"{base}/f", "payload": "f", "qos": "1"},
+        ], watch, 5)
         assert sorted((m.topic, m.qos) for m in watch.messages()) == [
-            (f"{base}/a", 0), (f"{base}/b", 2), (f"{base}/c", 1)]
+            (f"{base}/a", 0), (f"{base}/b", 2), (f"{base}/c", 0), (f"{base}/e", 0),
+            (f"{base}/f", 1)]
         publish_through_flow(broker, [{"payload": "d", "retain": False, "qos": 0}], watch, 4,
                              topic=f"{base}/d", qos=1, retain=True)
-        assert watch.messages()[3].qos == 1
+        assert watch.messages()[5].qos == 1
         late = Probe(broker).subscribe(f"{base}/#")
         asyncio.run(eventually(lambda: len(late.messages()) == 2, "the retained messages"))
         assert sorted((m.topic, m.payload, m.retain) for m in late.messages()) == [

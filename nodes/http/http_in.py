@@ -23,9 +23,12 @@ class HttpIn(Source):
       list); otherwise the body: JSON parsed, a form (`application/x-www-form-urlencoded`) as a
       dict, text and XML as a string, binary types (`application/octet-stream`, images...) as
       bytes, and `{}` when there is no body.
-    - `req`: the request as plain data: `method`, `url` (path and query), `path`, `params`
-      (from `:name` parts of the url), `query`, `headers` (lower-case names), `cookies`,
-      `remote_address`, and with `upload` the `files` (`fieldname`, `originalname`,
+    - `req`: the request as plain data, with the JSON-safe properties of the Express request
+      Node-RED gives: `method`, `url` and `originalUrl` (path and query), `path`, `params`
+      (from `:name` parts of the url), `query`, `headers` (lower-case names), `cookies`, `ip`
+      and `connection.remoteAddress` (the client's address; also `remote_address`),
+      `hostname`, `protocol`, `secure`, `xhr`, `httpVersion`, `body` (the parsed body, as in
+      `payload`; not for `get`), and with `upload` the `files` (`fieldname`, `originalname`,
       `mimetype`, `size`, `buffer`).
     - `res`: the handle of the waiting request (`{"_res": "<id>"}`). Keep it on the message
       until it reaches http-response; copies of the message (fan-out) share it.
@@ -132,7 +135,7 @@ class HttpIn(Source):
         if self._queue.qsize() >= self.config.max_pending:
             text = f"node '{self.id}' (http-in): {self.config.max_pending} requests are waiting"
             return text_response(503, text)
-        req = request_info(request, files)
+        req = request_info(request, files, payload)
         exchange = open_exchange(self.id)
         msg: Message = {
             "_msgid": self.ctx.new_msgid(),

@@ -126,9 +126,11 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], lis
     return multi_dict(fields), files
 
 
-def request_info(request: Any, files: list[Any] | None) -> dict[str, Any]:
-    """``msg.req``: method, url (path and query), path, params, query, headers, cookies and the
-    remote address; ``files`` when the node takes uploads."""
+def request_info(request: Any, files: list[Any] | None, body: Any = None) -> dict[str, Any]:
+    """``msg.req``: the JSON-safe parts of the Express request Node-RED's http-in gives (method,
+    url, path, params, query, headers, cookies, ip, connection.remoteAddress, body...), and
+    flowrt's ``remote_address``; ``files`` when the node takes uploads. ``body`` (the parsed
+    body) is left out of GET requests, as in Node-RED."""
     headers: dict[str, Any] = {}
     for key, value in request.headers.items():
         if key in headers:
@@ -140,16 +142,48 @@ def request_info(request: Any, files: list[Any] | None) -> dict[str, Any]:
         if isinstance(value, list) and key != "set-cookie":
             headers[key] = ", ".join(value)
     query = request.url.query
+    url = request.url.path + (f"?{query}" if query else "")
+    host, port = (request.client.host, request.client.port) if request.client else ("", 0)
+    peer = {"remoteAddress": host, "remotePort": port,
+            "remoteFamily": "IPv6" if ":" in host else "IPv4"}
+    version = str(request.scope.get("http_version", "1.1"))
+    major, _, minor = version.partition(".")
     info: dict[str, Any] = {
         "method": request.method,
-        "url": request.url.path + (f"?{query}" if query else ""),
+        "url": url,
+        "originalUrl": url,
+        "baseUrl": "",
         "path": request.url.path,
         "params": dict(request.path_params),
         "query": multi_dict(list(request.query_params.multi_items())),
         "headers": headers,
         "cookies": dict(request.cookies),
-        "remote_address": request.client.host if request.client else "",
+        "signedCookies": {},
+        "ip": host,
+        "ips": [],
+        "connection": peer,
+        "socket": dict(peer),
+        "hostname": _hostname(headers.get("host")),
+        "protocol": request.url.scheme,
+        "secure": request.url.scheme == "https",
+        "xhr": str(headers.get("x-requested-with", "")).lower() == "xmlhttprequest",
+        "httpVersion": version,
+        "httpVersionMajor": int(major) if major.isdigit() else 1,
+        "httpVersionMinor": int(minor) if minor.isdigit() else 0,
+        "remote_address": host,
     }
+    if request.method != "GET":
+        info["body"] = body
     if files is not None:
         info["files"] = files
     return info
+
+
+def _hostname(host: Any) -> str | None:
+    """Express's ``req.hostname``: the Host header without its port (an IPv6 address keeps its
+    brackets)."""
+    if not isinstance(host, str) or not host:
+        return None
+    end = host.find("]") + 1 if host.startswith("[") else 0
+    colon = host.find(":", end)
+    return host if colon < 0 else host[:colon]

@@ -13,9 +13,10 @@ name, in a list (``explicitArray``); text that is only whitespace is dropped (un
 from CDATA); an element with only text becomes that text; an empty element becomes ``""``
 (``emptyTag``); the root is wrapped in an object named after it (``explicitRoot``).
 
-One difference remains: expat follows the XML specification and reads a line break written
-``\r\n`` as ``\n``, and a line break or tab inside an attribute value as a space; sax keeps
-them as written. Write ``&#13;``, ``&#10;`` or ``&#9;`` where such characters must survive.
+Expat follows the XML specification and reads a line break written ``\r\n`` as ``\n``, and a
+line break or tab inside an attribute value as a space; sax keeps them as written. So before
+parsing, those characters are written as character references (which expat keeps), in text
+and in attribute values (:func:`_keep_as_written`).
 """
 
 from __future__ import annotations
@@ -166,6 +167,37 @@ class _Builder(ContentHandler):
         pass
 
 
+_MARKUP = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.DOTALL,
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_IN_VALUE = {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+
+
+def _keep_as_written(text: str) -> str:
+    """``text`` with each carriage return outside markup, and each line break or tab in an
+    attribute value, written as a character reference, so that expat keeps them as sax does
+    (a carriage return inside CDATA is taken out of the section)."""
+    out: list[str] = []
+    last = depth = 0  # references are only allowed inside the root element
+    for found in _MARKUP.finditer(text):
+        between = text[last:found.start()]
+        out.append(between.replace("\r", "&#13;") if depth > 0 else between)
+        token = found.group()
+        if token.startswith("<![CDATA["):
+            token = token.replace("\r", "]]>&#13;<![CDATA[")
+        elif not token.startswith(("<!", "<?")):
+            token = _QUOTED.sub(
+                lambda q: "".join(_IN_VALUE.get(c, c) for c in q.group()), token)
+            depth += -1 if token.startswith("</") else 0 if token.endswith("/>") else 1
+        out.append(token)
+        last = found.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def parse_xml(text: str, options: ParseOptions) -> Any:
     """The object xml2js's ``parseString`` gives for ``text`` (None for blank text).
 
@@ -174,6 +206,8 @@ def parse_xml(text: str, options: ParseOptions) -> Any:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text or "\t" in text or "\n" in text:
+        text = _keep_as_written(text)
     builder = _Builder(options)
     reader = make_parser()  # defusedxml: forbids entity declarations and external references
     reader.setContentHandler(builder)

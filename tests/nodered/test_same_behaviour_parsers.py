@@ -24,6 +24,8 @@ XML_CASES: list[tuple[dict[str, Any], Any, dict[str, Any] | None]] = [
     ({}, "<a>&lt;&amp;&#65;&#x42;</a>", None),
     ({}, '<ns:a xmlns:ns="urn:x"><ns:b ns:c="d">e</ns:b></ns:a>', None),
     ({}, "<!-- c --><a><!-- in -->x</a>", None),
+    ({}, '<?xml version="1.0"?>\r\n<r>\r\n <b x="a\tb\r\nc">1\r\n2</b>\r\n'
+         "<c><![CDATA[x\r\ny]]></c></r>\r\n", None),
     ({}, "   ", None),
     ({}, "<a><b>", None),
     ({}, "not xml", None),

@@ -38,6 +38,10 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         ("<!-- c --><a><!-- in -->x</a>", {"a": "x"}),
         ("   ", None),
         ("\ufeff<a>1</a>", {"a": "1"}),
+        # line breaks and tabs stay as written (expat alone would normalize them)
+        ('<?xml version="1.0"?>\r\n<r>\r\n <b x="a\tb\r\nc">1\r\n2</b>'
+         "<c><![CDATA[x\r\ny]]></c></r>",
+         {"r": {"b": [{"_": "1\r\n2", "$": {"x": "a\tb\r\nc"}}], "c": ["x\r\ny"]}}),
         ({"note": {"to": "Tove", "from": ["Jani"]}},
          DECLARATION + "<note><to>Tove</to><from>Jani</from></note>"),
         ({"a": 1, "b": "x"}, DECLARATION + "<root><a>1</a><b>x</b></root>"),

@@ -56,9 +56,10 @@ class Function(Transform):
     first message, and may be asynchronous: messages wait for it. `finalize` (*On Stop*) runs
     when the flow stops; pending timers are then cancelled.
 
-    An exception fails the message with the error's text and its line in the code
-    (`TypeError: cannot read property 'x' of undefined (line 3)`), and catch nodes get it;
-    QuickJS gives no line for an error inside a function written on one line.
+    An exception fails the message with the error's text, worded as V8 words the common errors,
+    and its line in the code (`TypeError: Cannot read properties of undefined (reading 'x')
+    (line 3)`), and catch nodes get it; QuickJS gives no line for an error inside a function
+    written on one line.
 
     Limits: `timeout` is the CPU time one run may take, counting the promise jobs it starts
     (code after `await`), regular expressions, timers' callbacks, On Start and On Stop; code

@@ -30,6 +30,8 @@
   const parsePath = RED.util.normalisePropertyExpression;
   const PARTS = ["", "body", "initialize", "finalize"];
   const LINES = 10000; // each part is evaluated starting at line LINES * part (see js_engine.py)
+  const wording = globalThis.__flowrt_wording;
+  const sourceOf = Function.prototype.toString;
 
   let effects = [];
   const cache = [new Map(), new Map(), new Map()];
@@ -75,14 +77,31 @@
     else if (typeof error === "string") message = error;
     else message = text(error);
     const stack = error && typeof error.stack === "string" ? error.stack : "";
-    const found = /<input>:(\d+)/g;
+    const found = /<input>:(\d+)(?::(\d+))?/g;
     let m;
+    let first = true;
     while ((m = found.exec(stack)) !== null) {
       const line = Number(m[1]);
       const part = Math.floor(line / LINES);
-      if (part >= 1 && part <= 3 && line % LINES > 0) return [message, line % LINES, PARTS[part]];
+      if (part >= 1 && part <= 3 && line % LINES > 0) {
+        if (error instanceof Error) message = v8Message(error, first ? part : 0, line % LINES, Number(m[2]));
+        return [message, line % LINES, PARTS[part]];
+      }
+      first = false;
     }
-    return [message, 0, ""];
+    return [error instanceof Error ? v8Message(error, 0, 0, 0) : message, 0, ""];
+  }
+
+  // The error worded as V8 words it (js_wording.js), given the line of the user's code it was
+  // thrown at (the source line helps name what was called).
+  function v8Message(error, part, line, column) {
+    let source;
+    if (part > 0 && code[part] !== null) source = sourceOf.call(code[part]).split("\n")[line];
+    try {
+      return wording(error, source, column);
+    } catch (e) {
+      return String(error);
+    }
   }
 
   // --- values crossing from Python ---------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.nodered.export_values import NoCounterpart, target, typed, unescape
+from flowrt.nodered.js_constructs import js_caveats
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
@@ -30,6 +31,9 @@ def import_function(node: NrNode, cx: MapContext) -> Mapped:
     if isinstance(libs, list) and libs:
         names = ", ".join(str(lib.get("module")) for lib in libs if isinstance(lib, dict))
         cx.note(f"npm modules ({names}) are not available to JavaScript in flowrt")
+    for key in ("func", "initialize", "finalize"):
+        for caveat in js_caveats(config.get(key, "")):
+            cx.note(caveat if key == "func" else f"{key}: {caveat}")
     return Mapped("function", config)
 
 

@@ -268,7 +268,7 @@ def test_an_exception_fails_the_message_with_its_line() -> None:
     [caught] = result.sent("oops")
     assert caught["payload"] == {}
     assert caught["error"]["message"] == (
-        "TypeError: cannot read property 'toFixed' of undefined (line 3)"
+        "TypeError: Cannot read properties of undefined (reading 'toFixed') (line 3)"
     )
     assert caught["error"]["line"] == 3
     assert caught["error"]["source"] == {"id": "f", "type": "function", "name": "", "count": 1}

@@ -138,7 +138,9 @@ def test_an_error_in_a_timer_reaches_catch_nodes() -> None:
     result = run_flow(flow, inputs=[{"payload": 1}], into="f")
     assert result.payloads("f") == [1]
     [caught] = result.sent("oops")
-    assert caught["error"]["message"] == "TypeError: cannot read property 'boom' of null (line 2)"
+    assert caught["error"]["message"] == (
+        "TypeError: Cannot read properties of null (reading 'boom') (line 2)"
+    )
 
 
 def test_on_start_state_is_used_by_the_function() -> None:

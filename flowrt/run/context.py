@@ -195,7 +195,11 @@ class NodeContext:
     # reporting ---------------------------------------------------------------------------
 
     def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None:
-        self.services.events.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text})
+        """Set the node's status; status nodes get it only while the flow runs (not from the
+        nodes' ``start`` or ``stop``), as in Node-RED."""
+        phase = self.services.phase
+        self.services.events.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text},
+                                        route=phase.started and not phase.releasing)
 
     def warn(self, text: str, msg: Message | None = None) -> None:
         self.services.events.log_node(self.node_id, "warning", text, msg)

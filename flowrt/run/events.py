@@ -109,8 +109,7 @@ class Events:
             count = int(previous["source"].get("count", 1)) + 1
         record: dict[str, Any] = {
             "message": text,
-            "source": {"id": node_id, "type": node_type, "name": pn.label if pn else "",
-                       "count": count},
+            "source": {"id": node_id, "type": node_type, **_named(pn), "count": count},
             "stack": redact("".join(traceback.format_exception(exc, limit=-4)).rstrip()),
         }
         if isinstance(exc, ScriptError) and exc.line:
@@ -155,18 +154,24 @@ class Events:
 
     # status and completion ---------------------------------------------------------------
 
-    def set_status(self, node_id: str, status: dict[str, Any]) -> None:
+    def set_status(self, node_id: str, status: dict[str, Any], route: bool = True) -> None:
+        """Record a node's status and tell the hooks; with ``route``, also send it to the status
+        nodes watching the node, as Node-RED does: only what was set (no empty ``text``, no
+        unset ``fill`` or ``shape``; a cleared status is ``{}``). Node-RED routes no status set
+        while its nodes are made or closed, so a node's ``start`` and ``stop`` pass
+        ``route=False`` (see :meth:`NodeContext.status`)."""
         status = redact_data(status)
         self.statuses[node_id] = status
         for hook in self.hooks.status:
             hook(node_id, status)
         pn = self.planned.get(node_id)
-        if pn is None:
+        if pn is None or not route:
             return
+        given = {k: v for k, v in status.items() if v is not None and v != ""}
         for listener in self.status_listeners.get((pn.flow, pn.scope), ()):
             if listener.id != node_id and _covers(listener, pn.raw_id):
-                source = {"id": node_id, "type": pn.type, "name": pn.label}
-                msg = {"_msgid": new_msgid(), "status": {**status, "source": source}}
+                source = {"id": node_id, "type": pn.type, **_named(pn)}
+                msg = {"_msgid": new_msgid(), "status": {**given, "source": source}}
                 self._deliver(listener, msg, None)
 
     def completed(self, node_id: str, msg: Message, d: Delivery | None) -> None:
@@ -202,6 +207,11 @@ class Events:
 
 def _not_started() -> Delivery:
     raise RuntimeError("the runtime has not started: no listener to deliver to")
+
+
+def _named(pn: PlannedNode | None) -> dict[str, str]:
+    """``source.name`` as Node-RED gives it: only for a node with a name."""
+    return {"name": pn.label} if pn is not None and pn.label else {}
 
 
 def _covers(listener: Listener, raw_id: str) -> bool:

@@ -16,7 +16,7 @@ class Catch(Listener):
 
     - `error.message`: what went wrong;
     - `error.source`: `{id, type, name, count}` of the node that failed (`count` grows when the
-      same message fails again in the same node);
+      same message fails again in the same node; `name` only for a node with a name);
     - `error.stack`: the end of the traceback; `error.line` for errors in a script's own code.
 
     ### Details

@@ -13,9 +13,13 @@ class Status(Listener):
 
     ### Outputs
     `status`: `{fill, shape, text, source: {id, type, name}}`, where `fill` is red, green,
-    yellow, blue or grey and `shape` is ring or dot, as a node set it.
+    yellow, blue or grey and `shape` is ring or dot, as a node set it. As in Node-RED, only
+    what the node set is there (a status without text has no `text`; a cleared status is
+    `{source}` alone), and `source.name` only for a node with a name.
 
     ### Details
+    Statuses a node sets while the flow starts or stops (such as a debug node's empty status)
+    are not reported, as in Node-RED; the editor still shows them.
     With no `scope`, status changes of every node in the flow (or the subflow) are reported;
     with `scope`, only those of the listed nodes.
     """

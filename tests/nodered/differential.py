@@ -78,9 +78,10 @@ def _recorded(keys: tuple[str, ...]) -> str:
 
 def run_nodered(flows: dict[str, list[dict[str, Any]]], home: Path, work: Path,
                 expected: int, timeout: float = 60.0,
-                keys: tuple[str, ...] = PAYLOAD) -> dict[str, Received]:
+                keys: tuple[str, ...] = PAYLOAD, keep: tuple[str, ...] = ()) -> dict[str, Received]:
     """Run several flows (their ids must not clash) in one Node-RED until ``expected`` debug
-    messages arrived in all, or the timeout; what each flow's debug nodes got."""
+    messages arrived in all, or the timeout; what each flow's debug nodes got. The debug nodes
+    named in ``keep`` stay real debug nodes (for their status) and record nothing."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node (Node.js) is needed to run Node-RED")
@@ -92,7 +93,7 @@ def run_nodered(flows: dict[str, list[dict[str, Any]]], home: Path, work: Path,
         for n in nodes:
             assert n["id"] not in owner, f"id {n['id']} of {name} is also in {owner[n['id']]}"
             owner[n["id"]] = name
-            if n.get("type") == "debug":
+            if n.get("type") == "debug" and n["id"] not in keep:
                 n = {"id": n["id"], "type": "function", "z": n.get("z"), "outputs": 0,
                      "func": RECORDER % (json.dumps(n["id"]), _recorded(keys)),
                      "x": n.get("x", 0), "y": n.get("y", 0), "wires": []}

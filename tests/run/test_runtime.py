@@ -116,7 +116,7 @@ errors: {type: peek}
     [caught] = result.sent("oops")
     assert caught["payload"] == 2
     assert caught["error"]["message"] == "bad payload 2"
-    assert caught["error"]["source"] == {"id": "check", "type": "boom", "name": "", "count": 1}
+    assert caught["error"]["source"] == {"id": "check", "type": "boom", "count": 1}  # no name
     assert [(e.node, e.caught) for e in result.errors] == [("check", True)]
     # a caught error is handled: every message is acknowledged
     assert sorted(SETTLED["src"]) == [("ack", n) for n in range(4)]
@@ -173,7 +173,7 @@ def test_status_reaches_status_nodes(registry: Registry) -> None:
         "fill": "green",
         "shape": "dot",
         "text": "hi",
-        "source": {"id": "s", "type": "signal", "name": ""},
+        "source": {"id": "s", "type": "signal"},  # no name, as in Node-RED
     }
     assert result.statuses == [("s", {"fill": "green", "shape": "dot", "text": "hi"})]
 

@@ -81,7 +81,7 @@ from flowrt.expressions.typed_value import (
     evaluate,
 )
 from flowrt.file_access import FileAccess, FileRefused
-from flowrt.message import clone, new_msgid
+from flowrt.message import clone, js_dumps, new_msgid
 from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.types import Category, Confirmation, Message, Output, Stability
 
@@ -94,7 +94,7 @@ __all__ = [
     "NodeError", "NotConnected", "Origin", "Output", "Pattern", "PropertyPath", "RegexTimeout",
     "ScriptError", "Sink", "SinkConfig", "Source", "Store", "TimeLimitExceeded", "Timer",
     "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_regex",
-    "compile_value", "delete_property", "evaluate", "field", "get_property", "getter",
+    "compile_value", "delete_property", "evaluate", "field", "get_property", "getter", "js_dumps",
     "new_msgid", "parse_path", "set_property", "setter", "within"
 ]
 # fmt: on

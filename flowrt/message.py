@@ -1,4 +1,4 @@
-"""Message ids and copies.
+"""Message ids, copies and JSON text.
 
 Fan-out gives every branch but one its own copy (Node-RED's rule). Messages are JSON-like, so
 :func:`clone` copies dicts and lists itself, which is several times faster than
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+import math
 import os
 from typing import Any, TypeVar
 
@@ -42,3 +44,23 @@ def _clone(value: Any) -> Any:
     if kind is tuple:
         return tuple(_clone(v) for v in value)
     return copy.deepcopy(value)
+
+
+def js_dumps(value: Any, **options: Any) -> str:
+    """``json.dumps(value, **options)`` as ``JSON.stringify`` writes numbers: NaN and the
+    infinities (which a message may carry between nodes, as in Node-RED) as ``null``, never
+    as the bare tokens JSON does not allow. Sinks and the debug view write messages with it."""
+    try:
+        return json.dumps(value, allow_nan=False, **options)
+    except ValueError:
+        return json.dumps(_finite(value), allow_nan=False, **options)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

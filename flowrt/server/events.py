@@ -16,13 +16,13 @@ flows down. The other clients are not affected.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from flowrt.message import js_dumps
 from flowrt.secrets.redact import redact_data
 
 log = logging.getLogger("flowrt.server")
@@ -127,14 +127,14 @@ async def _until_closed(websocket: WebSocket) -> None:
 def encode(event: dict[str, Any], limit: int = MAX_EVENT_BYTES) -> str:
     """The event's JSON text; a debug message that makes it longer than ``limit`` is cut."""
     try:
-        text = json.dumps(event, default=_jsonable)
+        text = js_dumps(event, default=_jsonable)
     except (ValueError, RecursionError) as exc:  # a message that refers to itself
         plain = {k: v for k, v in event.items() if isinstance(v, str | int | float | None)}
-        return json.dumps({**plain, "msg": {"payload": f"[cannot be shown: {exc}]"}})
+        return js_dumps({**plain, "msg": {"payload": f"[cannot be shown: {exc}]"}})
     if len(text) <= limit:
         return text
     msg = event.get("msg")
-    shown = json.dumps(msg, default=_jsonable)[:PREVIEW] if "msg" in event else ""
+    shown = js_dumps(msg, default=_jsonable)[:PREVIEW] if "msg" in event else ""
     cut = {k: v for k, v in event.items() if k not in ("msg", "message")}
     note = (f"… [cut: the message is {len(text):,} bytes as JSON; the editor is sent at most "
             f"{limit:,}]")
@@ -143,7 +143,7 @@ def encode(event: dict[str, Any], limit: int = MAX_EVENT_BYTES) -> str:
         cut["msg"]["_msgid"] = msg["_msgid"][:100]
     if "message" in event:
         cut["message"] = str(event["message"])[:PREVIEW] + note
-    return json.dumps(cut, default=_jsonable)
+    return js_dumps(cut, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from flowrt.api import Message
+from flowrt.api import Message, js_dumps
 
 PayloadFormat = Literal["auto", "json", "string", "bytes"]
 
@@ -111,7 +111,7 @@ def encode_payload(payload: Any) -> tuple[bytes, str | None]:
         return bytes(payload), None
     if isinstance(payload, str):
         return payload.encode("utf-8"), "text/plain"
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = js_dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
     return text.encode("utf-8"), "application/json"
 
 

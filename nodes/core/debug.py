@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from flowrt.api import (
     compile_expression,
     field,
     getter,
+    js_dumps,
 )
 
 STATUS_LENGTH = 32
@@ -161,6 +161,6 @@ def format_value(value: Any) -> str:
         shown = value[:64].hex(" ")
         return f"<bytes {len(value)}: {shown}{' ...' if len(value) > 64 else ''}>"
     try:
-        return json.dumps(value, ensure_ascii=False, default=repr)
+        return js_dumps(value, ensure_ascii=False, default=repr)
     except (ValueError, TypeError):
         return repr(value)

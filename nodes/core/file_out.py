@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any, Literal
 
-from flowrt.api import MISSING, AsyncTransform, Message, NodeConfig, field
+from flowrt.api import MISSING, AsyncTransform, Message, NodeConfig, field, js_dumps
 
 from .file_io import Encoding, file_problem
 
@@ -25,7 +24,7 @@ def payload_bytes(payload: Any, encoding: str, newline: bool) -> bytes:
     elif isinstance(payload, int | float):
         text = str(payload)
     else:
-        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = js_dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
     return (text + "\n" if newline else text).encode(encoding)
 
 

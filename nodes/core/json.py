@@ -23,6 +23,7 @@ from flowrt.api import (
     Transform,
     field,
     getter,
+    js_dumps,
     setter,
 )
 
@@ -159,12 +160,22 @@ class Json(Transform):
             self._validate(check, msg, value)
         if self._write:
             try:
-                self._set(msg, self._dump(value))
+                self._set(msg, self._written(value))
             except (TypeError, ValueError, RecursionError) as exc:
                 raise NodeError(
                     f"json: {self.config.property} cannot be written as JSON: {exc}"
                 ) from exc
         return msg
+
+    def _written(self, value: Any) -> str:
+        """The JSON text of ``value``; NaN and infinities as null, as JSON.stringify writes."""
+        try:
+            text: str = self._dump(value)
+        except ValueError:
+            layout: dict[str, Any] = {"indent": 4} if self.config.pretty else {
+                "separators": (",", ":")}
+            return js_dumps(value, ensure_ascii=False, **layout)
+        return text
 
     def _load(self, text: str) -> Any:
         try:

@@ -47,7 +47,23 @@
   const closeHandlers = [];
 
   function emit(effect) {
-    effects.push(JSON.stringify(effect));
+    effects.push(dump(effect));
+  }
+
+  // JSON text for Python that keeps NaN and the infinities as the bare tokens Python's json
+  // reads as floats (JSON.stringify would write null): a message keeps them between nodes, as
+  // in Node-RED. The second pass runs only when the text has a null that may have been one.
+  const NONFINITE = "\u0000flowrt:";
+  const MARKED = /"\\u0000flowrt:(NaN|Infinity|-Infinity)"/g;
+
+  function keepNonFinite(key, value) {
+    return typeof value === "number" && !isFinite(value) ? NONFINITE + value : value;
+  }
+
+  function dump(value) {
+    const json = JSON.stringify(value);
+    if (json === undefined || json.indexOf("null") < 0) return json;
+    return JSON.stringify(value, keepNonFinite).replace(MARKED, "$1");
   }
 
   function flush() {
@@ -107,6 +123,10 @@
   // --- values crossing from Python ---------------------------------------------------------
 
   function revive(key, value) {
+    if (typeof value === "string" && value.startsWith(NONFINITE)) {
+      const number = Number(value.slice(NONFINITE.length));
+      if (number !== number || !isFinite(number)) return number;
+    }
     if (value !== null && typeof value === "object" && value.type === "Buffer" &&
         Array.isArray(value.data) && Object.keys(value).length === 2) {
       return Buffer.from(value.data);
@@ -115,7 +135,9 @@
   }
 
   function parse(json) {
-    return json.indexOf('"Buffer"') < 0 ? JSON.parse(json) : JSON.parse(json, revive);
+    return json.indexOf('"Buffer"') < 0 && json.indexOf("\\u0000flowrt:") < 0
+      ? JSON.parse(json)
+      : JSON.parse(json, revive);
   }
 
   // --- context, flow and global ------------------------------------------------------------
@@ -414,10 +436,10 @@
     if (Array.isArray(out) && msg !== undefined) {
       const places = placesOf(out, msg);
       if (places.length) {
-        return "[4," + c.cid + "," + JSON.stringify([out, msg, places]) + "," + flush() + "]";
+        return "[4," + c.cid + "," + dump([out, msg, places]) + "," + flush() + "]";
       }
     }
-    const json = out === null ? "null" : JSON.stringify(out);
+    const json = out === null ? "null" : dump(out);
     return (out === msg ? "[3," : "[0,") + c.cid + "," + json + "," + flush() + "]";
   }
 

@@ -12,7 +12,10 @@ What JSON cannot carry is carried the way Node-RED serialises it:
   shape) becomes ``bytes``;
 - datetimes, dates and times become ISO 8601 strings, decimals numbers, UUIDs and other
   objects their ``str()``; tuples and sets lists; keys that are not strings, strings;
-- NaN and infinities become ``null`` (``JSON.stringify`` does the same on the way out).
+- NaN and infinities become the strings ``"\u0000flowrt:NaN"`` (``Infinity``, ``-Infinity``),
+  which the JavaScript side turns back into numbers; on the way out they come as the bare
+  tokens ``NaN``, ``Infinity`` and ``-Infinity``, which Python's json reads as floats. A message
+  keeps them between nodes, as in Node-RED (sinks write them as ``JSON.stringify`` does: null).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 _BUFFER_MARK = '"type":"Buffer"'
+_NONFINITE = "\u0000flowrt:"
 
 
 def _default(value: Any) -> Any:
@@ -67,9 +71,12 @@ def to_json(value: Any) -> str:
 
 
 def _finite(value: Any) -> Any:
-    """``value`` with non-finite floats as None and every mapping key a string."""
+    """``value`` with non-finite floats marked (see the module docs) and every mapping key a
+    string."""
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        if math.isfinite(value):
+            return value
+        return _NONFINITE + ("NaN" if value != value else "Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {k if isinstance(k, str) else str(k): _finite(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -3,13 +3,12 @@ turned into a Starlette response."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 
-from flowrt.api import MISSING, Message, NodeError
+from flowrt.api import MISSING, Message, NodeError, js_dumps
 
 STALE_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "keep-alive", "content-encoding"}
@@ -124,7 +123,7 @@ def text_of(value: Any) -> str:
         return str(int(value))
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return js_dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def body_of(payload: Any, content_type: str | None) -> tuple[bytes, str | None]:
@@ -141,7 +140,7 @@ def body_of(payload: Any, content_type: str | None) -> tuple[bytes, str | None]:
         except (LookupError, UnicodeEncodeError) as exc:
             raise NodeError(f"cannot encode the payload as {charset}: {exc}") from exc
         return body, content_type or "text/html; charset=utf-8"
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = js_dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
     return text.encode(), content_type or "application/json; charset=utf-8"
 
 

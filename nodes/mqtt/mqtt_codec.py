@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from flowrt.api import js_dumps
+
 PayloadMode = Literal["auto", "json", "string", "bytes"]
 
 PROPERTY_NAMES = {
@@ -74,7 +76,7 @@ def encode_payload(value: Any) -> bytes:
         return bytes(value)
     if isinstance(value, str):
         return value.encode("utf-8")
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return js_dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def properties_to_dict(props: Any) -> dict[str, Any]:
@@ -139,7 +141,7 @@ def _user_pairs(value: Any) -> list[tuple[str, str]]:
     try:
         for name, item in items:
             for one in item if isinstance(item, list) else [item]:
-                pairs.append((str(name), one if isinstance(one, str) else json.dumps(one)))
+                pairs.append((str(name), one if isinstance(one, str) else js_dumps(one)))
     except (TypeError, ValueError) as exc:
         raise ValueError(
             "msg.properties.user_properties must map names to text (or lists of text); "

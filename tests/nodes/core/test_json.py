@@ -54,11 +54,17 @@ def test_invalid_text_is_an_error(text: str) -> None:
     assert len(result.errors) == 1 and "not valid JSON" in result.errors[0].message
 
 
-@pytest.mark.parametrize("value", [float("nan"), {"b": b"x"}, {"s": {1, 2}}])
+@pytest.mark.parametrize("value", [{"b": b"x"}, {"s": {1, 2}}])
 def test_values_json_cannot_hold_are_errors(value: Any) -> None:
     result = run([{"payload": value}])
     assert result.sent("j") == []
     assert len(result.errors) == 1 and "cannot be written as JSON" in result.errors[0].message
+
+
+def test_nan_and_infinities_are_written_as_null_as_json_stringify_does() -> None:
+    result = run([{"payload": float("nan")}, {"payload": {"a": [float("inf"), -float("inf")]}}])
+    assert result.errors == []
+    assert result.payloads("j") == ["null", '{"a":[null,null]}']
 
 
 def test_bytes_are_dropped_with_a_warning() -> None:

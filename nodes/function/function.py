@@ -75,13 +75,20 @@ class Function(Transform):
     message, the timer or the write fails. Under `--scripts sandboxed` the `timeout` must be
     set, and both limits are capped (30 s and 256 MB unless the operator says otherwise).
 
-    Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN as `null`,
+    Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN and the
+    infinities stay numbers (nodes that write JSON write them as `null`, as Node-RED does),
     and a large binary payload costs time (its bytes cross as an array of numbers).
+    `toLocaleString`, `toLocaleDateString`, `toLocaleTimeString`, `Intl.DateTimeFormat` and
+    `Intl.NumberFormat` print as V8 does for the locales en-US (the default), sv-SE and en-CA
+    with the common options (the Node-RED import flags code outside that subset). Common
+    errors are worded as V8 words them (`Cannot read properties of undefined (reading 'x')`,
+    `o.f is not a function`).
     Differences from Node-RED: no `require` or external modules (`libs`), no `util`,
     `process` or `URL`; `node.debug` and `node.trace` print nothing; with a `timeout`,
     context is handed to the code as a copy on each run (the scopes its code names), which
     costs time when the context holds much data; a rejected promise that nothing awaits is
-    not reported.
+    not reported; a date's `toString()` has no time zone name; other `Intl` services
+    (Collator, PluralRules, RelativeTimeFormat...) do not exist; context keeps NaN as `null`.
     """
 
     type = "function"

@@ -127,6 +127,8 @@ class Events:
             return
         for catcher in catchers:
             out: Message = clone(msg) if msg is not None else {"_msgid": new_msgid()}
+            if "error" in out:  # the error it already had, kept as Node-RED keeps it
+                out["_error"] = out["error"]
             out["error"] = record
             self._deliver(catcher, out, d)
 
@@ -209,9 +211,17 @@ def _not_started() -> Delivery:
     raise RuntimeError("the runtime has not started: no listener to deliver to")
 
 
+_NAME_KEPT = frozenset({"debug", "delay", "function", "template"})
+"""The node types whose Node-RED counterpart keeps an empty name (``this.name = n.name``); the
+others leave ``name`` out of ``source`` when it is empty."""
+
+
 def _named(pn: PlannedNode | None) -> dict[str, str]:
-    """``source.name`` as Node-RED gives it: only for a node with a name."""
-    return {"name": pn.label} if pn is not None and pn.label else {}
+    """``source.name`` as Node-RED gives it: for a node with a name, or of a type that keeps
+    an empty one."""
+    if pn is None:
+        return {}
+    return {"name": pn.label} if pn.label or pn.type in _NAME_KEPT else {}
 
 
 def _covers(listener: Listener, raw_id: str) -> bool:

@@ -16,8 +16,10 @@ class Catch(Listener):
 
     - `error.message`: what went wrong;
     - `error.source`: `{id, type, name, count}` of the node that failed (`count` grows when the
-      same message fails again in the same node; `name` only for a node with a name);
-    - `error.stack`: the end of the traceback; `error.line` for errors in a script's own code.
+      same message fails again in the same node; `name` for a node with a name, and empty
+      for an unnamed debug, delay, function or template node, as in Node-RED);
+    - `error.stack`: the end of the traceback; `error.line` for errors in a script's own code;
+    - `_error`: the `error` the message already had (caught once before), as in Node-RED.
 
     ### Details
     With no `scope`, the node catches errors of every node in its flow (or its subflow). With

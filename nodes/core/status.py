@@ -15,7 +15,7 @@ class Status(Listener):
     `status`: `{fill, shape, text, source: {id, type, name}}`, where `fill` is red, green,
     yellow, blue or grey and `shape` is ring or dot, as a node set it. As in Node-RED, only
     what the node set is there (a status without text has no `text`; a cleared status is
-    `{source}` alone), and `source.name` only for a node with a name.
+    `{source}` alone), and `source.name` as in `error.source` of the catch node.
 
     ### Details
     Statuses a node sets while the flow starts or stops (such as a debug node's empty status)

@@ -271,7 +271,7 @@ def test_an_exception_fails_the_message_with_its_line() -> None:
         "TypeError: Cannot read properties of undefined (reading 'toFixed') (line 3)"
     )
     assert caught["error"]["line"] == 3
-    assert caught["error"]["source"] == {"id": "f", "type": "function", "count": 1}
+    assert caught["error"]["source"] == {"id": "f", "type": "function", "name": "", "count": 1}
 
 
 @pytest.mark.parametrize(

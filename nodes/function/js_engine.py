@@ -2,12 +2,12 @@
 
 This module runs in the node's JavaScript worker process (:mod:`.js_worker`), never in the
 server: it imports QuickJS and the standard library only. The context holds
-:file:`js_library.js` (Buffer, RED.util), :file:`js_locale.js` (V8's toLocale* and Intl for a
-subset of locales), :file:`js_wording.js` (V8's wording of common errors), :file:`js_prelude.js`
-(the objects the code sees, the effect log) and the node's three pieces of code, each compiled
-once as a function. Each piece is evaluated with its first line at ``LINES * part`` (body 1,
-initialize 2, finalize 3), so a line number in a JavaScript stack names the piece and the line
-within it without ambiguity.
+:file:`js_library.js` (Buffer, RED.util), :file:`js_dates.js` (V8's Date.parse rules),
+:file:`js_locale.js` (V8's toLocale* and Intl for a subset of locales), :file:`js_wording.js`
+(V8's wording of common errors), :file:`js_prelude.js` (the objects the code sees, the effect
+log) and the node's three pieces of code, each compiled once as a function. Each piece is
+evaluated with its first line at ``LINES * part`` (body 1, initialize 2, finalize 3), so a
+line number in a JavaScript stack names the piece and the line within it without ambiguity.
 
 Every entry (a message, a timer, On Start, On Stop) is one call into JavaScript returning one
 JSON text: the result and the effects the code produced (see js_prelude.js). Promise jobs the
@@ -152,6 +152,7 @@ class JsEngine:
         ctx.add_callable("__flowrt_get", self._get)
         ctx.add_callable("__flowrt_keys", self._keys)
         ctx.eval(_source("js_library.js"))
+        ctx.eval(_source("js_dates.js"))
         ctx.eval(_source("js_locale.js"))
         ctx.eval(_source("js_wording.js"))
         ctx.eval(_source("js_prelude.js"))

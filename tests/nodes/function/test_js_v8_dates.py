@@ -19,7 +19,23 @@ PARSED = [
     '"2024-1-1"', '"garbage"', '"2024-01-01 10:00:00Z"', '"2024-01-01 10:00:00 UTC"',
     '"Mon Jan 01 2024 12:00:00 GMT+0100 (Central European Standard Time)"',
     '"12/31/2024 23:59:59"', '"2024.01.02"', '"Tue Jan 02 2024"', '"2024-07-01 10:00"',
-    '"2024-07-01T10:00:00.123+02:00"', '""',
+    '"2024-07-01T10:00:00.123+02:00"', '""', '"2024-01-01T10:00:00+01"',
+    '"2024-01-01 10:00:00,123"', '"2024-01-01T10:00:00z"', '"2024-01-01t10:00:00Z"',
+    '"2024-01-01T10:00:00+0100"', '"2024-01-01 10:00:00.123"', '"Jan 5, 2024"',
+    '"5 Jan 2024 10:00:00 GMT+0200"', '"06 Dec 2026 13:24 EST"', '"2024-02-30"',
+    '"1/2/24"', '"2024 Jan 5"', '"Monday, January 1, 2024"', '"Jan 1 2024 12:30 am"',
+    '"+002024-01-01T00:00:00Z"', '"January 2024"', "undefined", "null",
+]
+
+# The Date wrapper keeps what code checks of a date.
+DATE_OBJECT = [
+    'new Date("2024-01-01t10:00:00z").getTime()', 'new Date("2024-01-01T10:00:00+01").getTime()',
+    "new Date(2024, 0, 1) instanceof Date", 'new Date("2024-01-01").constructor === Date',
+    "Date.parse.name", "Date.name", "Date.length", "Date.UTC(2024, 0, 1)",
+    "typeof Date()", "Object.prototype.toString.call(new Date())",
+    'new (class X extends Date { y() { return this.getFullYear(); } })("2024-05-05").y()',
+    "new Date(new Date(5)).getTime()", "new Date(2024, 0, 1).toDateString()",
+    "new Date(2024, 0, 1, 10).toUTCString()",
 ]
 
 DATES = ["new Date(2024,0,1,12)", "new Date(2024,6,5,0,7,3)", "new Date(2024,11,31,23,59,9)"]
@@ -73,6 +89,11 @@ NUMBERS = [
 def test_date_parse_accepts_what_v8_accepts(zone: str) -> None:
     exprs = [f"Date.parse({text})" for text in PARSED] + [f"new Date({PARSED[0]}).getTime()"]
     assert in_flowrt(exprs, zone) == in_v8(exprs, zone)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_date_constructor_behaves_as_v8s(zone: str) -> None:
+    assert in_flowrt(DATE_OBJECT, zone) == in_v8(DATE_OBJECT, zone)
 
 
 @pytest.mark.parametrize("zone", ZONES)

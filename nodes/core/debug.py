@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -18,7 +19,6 @@ from flowrt.api import (
     compile_expression,
     field,
     getter,
-    js_dumps,
 )
 
 STATUS_LENGTH = 32
@@ -152,7 +152,8 @@ def _whole(msg: Message) -> Message:
 
 def format_value(value: Any) -> str:
     """A value as the log shows it: a string as it is, bytes in hex, anything else as JSON
-    (objects that JSON cannot hold by their ``repr``)."""
+    (objects that JSON cannot hold by their ``repr``; NaN and infinities as ``NaN`` and
+    ``Infinity``, as Node-RED's log shows them)."""
     if isinstance(value, str):
         return value
     if value is MISSING:
@@ -161,6 +162,6 @@ def format_value(value: Any) -> str:
         shown = value[:64].hex(" ")
         return f"<bytes {len(value)}: {shown}{' ...' if len(value) > 64 else ''}>"
     try:
-        return js_dumps(value, ensure_ascii=False, default=repr)
+        return json.dumps(value, ensure_ascii=False, default=repr)
     except (ValueError, TypeError):
         return repr(value)

@@ -49,3 +49,9 @@ def test_a_json_node_writes_them_as_null() -> None:
 def test_js_dumps_writes_them_as_json_stringify_does() -> None:
     value = {"a": math.nan, "b": [math.inf, -math.inf, 1.5], "c": "NaN"}
     assert js_dumps(value, separators=(",", ":")) == '{"a":null,"b":[null,null,1.5],"c":"NaN"}'
+
+
+def test_the_debug_log_shows_them_as_node_red_does() -> None:
+    from nodes.core.debug import format_value
+
+    assert format_value({"a": math.nan, "b": -math.inf}) == '{"a": NaN, "b": -Infinity}'

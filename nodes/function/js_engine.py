@@ -26,6 +26,7 @@ code names instead.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -48,7 +49,22 @@ _OUT_OF_MEMORY = "InternalError: out of memory"
 _COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.S)
 
 
-@lru_cache(maxsize=2)
+def process_zone() -> str:
+    """The IANA name of the process time zone, as V8 reports it (``Intl.DateTimeFormat()
+    .resolvedOptions().timeZone``): from ``TZ``, else the /etc/localtime link; UTC otherwise."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            link = os.readlink("/etc/localtime")
+        except OSError:
+            link = ""
+        name = link.partition("zoneinfo/")[2]
+    if name in ("", "UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Etc/UCT", "Zulu", "Etc/Zulu"):
+        return "UTC"
+    return name if re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+", name) else "UTC"
+
+
+@lru_cache(maxsize=8)
 def _source(name: str) -> str:
     return (Path(__file__).parent / name).read_text(encoding="utf-8")
 
@@ -152,6 +168,7 @@ class JsEngine:
         ctx.add_callable("__flowrt_get", self._get)
         ctx.add_callable("__flowrt_keys", self._keys)
         ctx.eval(_source("js_library.js"))
+        ctx.eval(f"globalThis.__flowrt_zone = {_dumps(process_zone())};")
         ctx.eval(_source("js_dates.js"))
         ctx.eval(_source("js_locale.js"))
         ctx.eval(_source("js_wording.js"))

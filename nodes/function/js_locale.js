@@ -20,6 +20,8 @@
     "sv-SE": { iso: true, h12: false, am: ["fm", "em"], join: " ", group: "\u00a0", point: ",", minus: "\u2212" },
   };
   const ALIASES = { en: "en-US", sv: "sv-SE" };
+  const ZONE = String(globalThis.__flowrt_zone || "UTC"); // the process zone (js_engine.py)
+  delete globalThis.__flowrt_zone;
   const DATE_FIELDS = ["weekday", "year", "month", "day"];
   const TIME_FIELDS = ["hour", "minute", "second"];
 
@@ -225,8 +227,9 @@
       return formatDate(d, this._locale, this._options, "any", "date");
     }
     resolvedOptions() {
+      const zone = this._options.timeZone;
       return { locale: this._locale, calendar: "gregory", numberingSystem: "latn",
-        timeZone: isUtc(this._options.timeZone) ? "UTC" : this._options.timeZone };
+        timeZone: zone === undefined ? ZONE : isUtc(zone) ? "UTC" : String(zone) };
     }
   }
   class NumberFormat {

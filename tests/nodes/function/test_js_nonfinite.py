@@ -52,6 +52,6 @@ def test_js_dumps_writes_them_as_json_stringify_does() -> None:
 
 
 def test_the_debug_log_shows_them_as_node_red_does() -> None:
-    from nodes.core.debug import format_value
+    from flowrt_nodes.core.debug import format_value
 
     assert format_value({"a": math.nan, "b": -math.inf}) == '{"a": NaN, "b": -Infinity}'

@@ -65,6 +65,8 @@ FORMATTED = [f"{d}.{c}" for d in DATES for c in CALLS] + [
     'Intl.DateTimeFormat("sv-SE", {dateStyle: "short", timeStyle: "medium"})'
     ".format(new Date(2024,0,1,12))",
     "new Date(NaN).toLocaleString()",
+    "Intl.DateTimeFormat().resolvedOptions().timeZone",
+    'new Intl.DateTimeFormat("en-US", {timeZone: "UTC"}).resolvedOptions().timeZone',
 ]
 
 NUMBERS = [

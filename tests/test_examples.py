@@ -104,6 +104,25 @@ def test_run_stops_gracefully_on_sigterm() -> None:
     assert "stopping" in rest and "shout" in rest.split("node ", 1)[-1]
 
 
+def test_the_readmes_first_run_runs_both_flows_and_stops_on_sigterm() -> None:
+    """The command README.md's "Set up and run" ends with, after the install it cannot run."""
+    readme = (FLOWS.parent / "README.md").read_text(encoding="utf-8")
+    command = "flowrt run flows/hello.yaml flows/thermostat.yaml"
+    assert f"&& {command}\n" in readme, "README.md's first command changed: update this test"
+    proc = flowrt(*command.split()[1:])
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 30
+    seen = ""
+    while time.monotonic() < deadline and "HELLO" not in seen:
+        seen += proc.stderr.readline()
+    assert "HELLO" in seen and "running" in seen and "2 flows" in seen, seen
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    assert proc.returncode == 0, rest
+    table = rest.split("\nnode ", 1)[-1]
+    assert "shout" in table and "too-hot" in table
+
+
 def test_run_refuses_a_broken_flow_with_its_position(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("flowrt: 1\nnodes:\n  a: {type: inject, to: nowhere}\n")

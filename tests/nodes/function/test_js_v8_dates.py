@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nodes.function.v8_oracle import NODE, in_flowrt, in_v8
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js (the V8 oracle) is not installed")
+from tests.nodes.function.v8_oracle import in_flowrt, in_v8
 
 ZONES = ["UTC", "Europe/Berlin"]
 

@@ -42,7 +42,7 @@ def time_zone(name: str) -> Iterator[None]:
 
 
 def in_v8(exprs: list[str], zone: str) -> list[str]:
-    assert NODE is not None
+    assert NODE is not None, "Node.js (the V8 oracle) is not on PATH: install it (Debian: nodejs)"
     env = {**os.environ, "TZ": zone}
     done = subprocess.run(
         [NODE, "-e", _program(exprs) + "console.log(JSON.stringify(out));"],
@@ -65,7 +65,7 @@ def in_flowrt(exprs: list[str], zone: str) -> list[str]:
 
 def thrown_in_v8(body: str) -> str:
     """`name: message` of the error V8 throws running `body` as a function node's code."""
-    assert NODE is not None
+    assert NODE is not None, "Node.js (the V8 oracle) is not on PATH: install it (Debian: nodejs)"
     program = (
         f"try {{ (function (msg) {{\n{body}\n}})({{payload: 0}});"
         " console.log(JSON.stringify(null)); }"

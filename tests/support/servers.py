@@ -50,11 +50,22 @@ def _free(port: int) -> bool:
     return True
 
 
+def _ephemeral_start() -> int:
+    """Where the kernel's ephemeral (outgoing) ports begin."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
     """A port free on 127.0.0.1, with port+2 (InfluxDB's RPC) and port+20000 (RabbitMQ's
-    distribution port) free too."""
+    distribution port) free too. Always below the ephemeral range: a client polling a port
+    there before its server listens can be given that same port as its own source port and
+    connect to itself (TCP simultaneous open), then read its own request as the answer."""
+    top = min(_ephemeral_start(), 32768) - 3
     for _ in range(200):
-        port = random.randint(20000, 44000)
+        port = random.randint(10000, top)
         if all(_free(p) for p in (port, port + 2, port + 20000)):
             return port
     raise RuntimeError("no free port found on 127.0.0.1")

@@ -1,0 +1,97 @@
+"""ui-switch: an on/off switch that every browser shows in the same position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowrt.api import MISSING, Message, TypedValue, Value, compile_value, field
+
+from .dashboard_hub import InputHandler
+from .input_widget import InputConfig, InputWidget
+
+
+class UiSwitch(InputWidget):
+    """An on/off switch: turning it sends `on_value` or `off_value` into the flow.
+
+    ### Inputs
+
+    : payload (any) : equal to `on_value` or `off_value`, it sets the switch (other payloads
+      leave it as it is); with `passthru` the message goes on.
+
+    ### Outputs
+
+    : payload (any) : `on_value` or `off_value`, when a person turns the switch.
+    : socketid (string) : the browser it was turned in (`_client`: `{socketid, user,
+      address}`).
+
+    ### Details
+
+    Every browser shows the switch's position; one turned in a browser turns in the others.
+
+    ```yaml
+    nodes:
+      fan:
+        type: ui-switch
+        dashboard: board
+        label: Fan
+        on_value: {type: str, value: "on"}
+        off_value: {type: str, value: "off"}
+        to: debug
+    ```
+    """
+
+    type = "ui-switch"
+    kind = "switch"
+    evaluates = {"jsonata": ("on_value", "off_value", "topic")}
+
+    class Config(InputConfig):
+        on_value: Value = field(default_factory=lambda: TypedValue(type="bool", value=True),
+                                description="Sent when turned on.")
+        off_value: Value = field(default_factory=lambda: TypedValue(type="bool", value=False),
+                                 description="Sent when turned off.")
+        passthru: bool = field(False, description="A message in that sets the switch goes on "
+                               "to the output.")
+
+    config: Config
+
+    def describe(self) -> dict[str, Any]:
+        return {"label": self.label}
+
+    def initial(self) -> dict[str, Any]:
+        return {"on": False}
+
+    async def start(self) -> None:
+        self._on = compile_value(self.config.on_value, self.ctx)
+        self._off = compile_value(self.config.off_value, self.ctx)
+        await super().start()
+
+    def input_handler(self) -> InputHandler:
+        def turned(value: Any, client: dict[str, Any]) -> None:
+            on = value is True
+            self.hub.set(self.id, {"on": on})
+            msg: Message = {"_msgid": self.ctx.new_msgid()}
+            self.emit((self._on if on else self._off)(msg), client, msg)
+
+        return turned
+
+    async def receive(self, msg: Message) -> None:
+        payload = msg.get("payload", MISSING)
+        if _same(payload, self._on(msg)):
+            on = True
+        elif _same(payload, self._off(msg)):
+            on = False
+        else:
+            return
+        self.show({"on": on}, msg)
+        if self.config.passthru:
+            self.ctx.send(msg)
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """Equal and of the same kind, as JavaScript's ``===`` for what a switch compares: ``1``
+    is not ``true``, ``"1"`` is not ``1``."""
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return isinstance(value, bool) and isinstance(expected, bool) and value == expected
+    if isinstance(value, int | float) and isinstance(expected, int | float):
+        return value == expected
+    return type(value) is type(expected) and bool(value == expected)

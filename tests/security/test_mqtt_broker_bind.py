@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flowrt.broker.embedded import EmbeddedBroker
 from flowrt.errors import ConfigError
-from flowrt.run.broker import EmbeddedBroker
 from tests.security.http_kit import flowrt_command, free_port
 
 TICK = "flowrt: 1\nid: t\nnodes:\n  tick: {type: inject, payload: 1, to: show}\n" \

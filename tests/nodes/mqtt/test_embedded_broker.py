@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.run.broker import EmbeddedBroker
+from flowrt.broker.embedded import EmbeddedBroker
 from tests.nodes.mqtt.mqtt_kit import (
     WAIT,
     eventually,

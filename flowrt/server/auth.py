@@ -3,8 +3,13 @@
 - Users come from an auth file (YAML: ``users: {alice: <hash>}``) whose hashes are
   ``pbkdf2_sha256$<iterations>$<salt>$<hash>`` (:func:`hash_password` makes one; stdlib only).
   ``POST /api/login`` checks one and sets a session cookie (HttpOnly, SameSite=Strict).
-- Bearer tokens come from ``FLOWRT_TOKENS`` (comma separated, each ``token`` or ``name:token``).
-- :class:`Guard`, an ASGI middleware, asks for either on ``/api`` and ``/metrics`` (not on
+- Bearer tokens come from ``FLOWRT_TOKENS`` (comma separated, each ``token``, ``name:token``
+  or ``name:token:role``).
+- Each user and token has a :class:`~flowrt.server.roles.Grant` (a role, and maybe a list of
+  flow files): :meth:`Auth.identify` gives it with the name, the guards put it in the scope
+  (``flowrt.grant``) and :mod:`flowrt.server.access` judges each route by it.
+- :class:`Guard`, an ASGI middleware, asks for either on ``/api``, ``/metrics`` and the
+  dashboard (``/dashboard``, its files and WebSocket; not on
   ``/health``, ``/ready``, ``/api/login``, ``/api/openapi.json`` or the editor's files), refuses
   state-changing API requests without ``X-Flowrt-Request: 1`` or with a foreign ``Origin`` (403:
   a cross-site form or script cannot set that header, and browsers send Origin), refuses a
@@ -40,9 +45,10 @@ from flowrt.server.passwords import (
     ITERATIONS,
     dummy_hash,
     hash_password,
-    read_users,
+    read_auth,
     verify_password,
 )
+from flowrt.server.roles import FULL, Grant, parse_token
 from flowrt.server.throttle import CLIENT, Throttle, Throttled, client_key
 
 COOKIE = "flowrt_session"
@@ -70,6 +76,10 @@ class Auth:
     """User name -> password hash."""
     tokens: dict[str, str] = field(default_factory=dict)
     """Token -> the name it acts as."""
+    grants: dict[str, Grant] = field(default_factory=dict)
+    """User name -> its grant (a user not here is admin of every file)."""
+    token_grants: dict[str, Grant] = field(default_factory=dict)
+    """Token name -> its grant (likewise)."""
     sessions: dict[str, tuple[str, float]] = field(default_factory=dict)
     """Session id -> (user, when it expires, on the monotonic clock)."""
     session_seconds: float = SESSION_SECONDS
@@ -86,16 +96,23 @@ class Auth:
     def load(cls, auth_file: str | None, tokens: str | None) -> Auth:
         auth = cls()
         if auth_file:
-            auth.users = read_users(Path(auth_file))
+            auth.users, auth.grants = read_auth(Path(auth_file))
         for i, item in enumerate(t.strip() for t in (tokens or "").split(",")):
             if not item:
                 continue
-            name, sep, token = item.partition(":")
-            if not sep:
-                name, token = f"token{i + 1}", item
+            name, token, grant = parse_token(item, i)
             if len(token) < 16:
                 raise ConfigError("FLOWRT_TOKENS: each token must be at least 16 characters")
             auth.tokens[token] = name
+            auth.token_grants[name] = grant
+        unnamed = sorted({*(f"user {n}" for n, g in auth.grants.items() if not g.explicit),
+                          *(f"token {n}" for n, g in auth.token_grants.items()
+                            if not g.explicit)})
+        if unnamed:
+            logging.getLogger("flowrt.server").warning(
+                "%s: no role given, so admin (as before roles existed); give each the least "
+                "role it needs (viewer, editor, deployer, admin): see docs/security.md",
+                ", ".join(unnamed))
         return auth
 
     def login(self, user: str, password: str, client: str | None = None) -> str | None:
@@ -156,12 +173,19 @@ class Auth:
     def user(self, scope: Scope) -> str | None:
         """Who makes this request (None: nobody we know); "local" when auth is off. Raises
         Throttled for a bearer token from a client address locked out for wrong ones."""
+        found = self.identify(scope)
+        return None if found is None else found[0]
+
+    def identify(self, scope: Scope) -> tuple[str, Grant] | None:
+        """Who makes this request and what they may do (None: nobody we know); ("local",
+        every right) when auth is off. Raises Throttled as :meth:`user` does."""
         if not self.enabled:
-            return "local"
+            return "local", FULL
         headers = _headers(scope)
         bearer = headers.get("authorization", "")
         if bearer.lower().startswith("bearer "):
-            return self._token_user(bearer[7:].strip(), client_key(scope))
+            name = self._token_user(bearer[7:].strip(), client_key(scope))
+            return None if name is None else (name, self.token_grants.get(name, FULL))
         for part in headers.get("cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
             if name != COOKIE:
@@ -169,7 +193,7 @@ class Auth:
             with self._lock:
                 user, expires = self.sessions.get(value, ("", 0.0))
                 if time.monotonic() < expires:
-                    return user
+                    return user, self.grants.get(user, FULL)
                 self.sessions.pop(value, None)
         return None
 
@@ -227,19 +251,19 @@ class Guard:
         path: str = scope["path"]
         headers = _headers(scope)
         origin = headers.get("origin")
-        guarded = path.startswith("/api/") or path == "/metrics"
+        guarded = path.startswith("/api/") or path == "/metrics" or is_dashboard(path)
         if scope["type"] == "websocket":
             if guarded and origin is not None and not self.hosts.origin_allowed(origin, scope):
                 await send({"type": "websocket.close", "code": 1008})
                 return
             try:
-                user = self.auth.user(scope) if guarded else "local"
+                found = self.auth.identify(scope) if guarded else ("local", FULL)
             except Throttled:
-                user = None
-            if user is None:
+                found = None
+            if found is None:
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            scope["flowrt.user"] = user
+            scope["flowrt.user"], scope["flowrt.grant"] = found
             await self.app(scope, receive, send)
             return
         if path.startswith("/api/") and scope["method"] in STATE_CHANGING:
@@ -252,14 +276,18 @@ class Guard:
                 return
         # a flow's own endpoints take their own credentials: only the API's are ours to judge
         try:
-            user = self.auth.user(scope) if guarded else "local"
+            found = self.auth.identify(scope) if guarded else ("local", FULL)
         except Throttled as exc:
             await too_many(send, exc)
             return
+        user = None if found is None else found[0]
         if guarded and path not in OPEN_PATHS and user is None:
-            await _error(send, 401, "log in (POST /api/login) or send `Authorization: Bearer`")
+            await _error(send, 401, "log in in the editor (/) first, then open the dashboard"
+                         if is_dashboard(path) else
+                         "log in (POST /api/login) or send `Authorization: Bearer`")
             return
         scope["flowrt.user"] = user or "local"
+        scope["flowrt.grant"] = None if found is None else found[1]
         if not path.startswith("/api/"):
             await self.app(scope, receive, send)
             return
@@ -267,22 +295,29 @@ class Guard:
         if length.isdecimal() and int(length) > self.max_body:
             await _error(send, 413, f"the body is over {self.max_body} bytes")
             return
-        await self.app(scope, self._limited(receive, send), send)
+        await self.app(scope, limited_body(receive, self.max_body), send)
 
-    def _limited(self, receive: Receive, send: Send) -> Receive:
-        seen = 0
-        limit = self.max_body
 
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge(limit)
-            return message
+def is_dashboard(path: str) -> bool:
+    """The dashboard's page, files and WebSocket (``/dashboard``, ``/dashboard/...``): behind
+    the same login as the API, its WebSocket refused from a foreign Origin."""
+    return path == "/dashboard" or path.startswith("/dashboard/")
 
-        return limited
+
+def limited_body(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge once the request's body passes ``limit`` bytes."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return limited
 
 
 class BodyTooLarge(Exception):
@@ -309,5 +344,11 @@ def public_user(scope: Scope) -> str:
     return str(scope.get("flowrt.user", "local"))
 
 
-__all__ = ["ITERATIONS", "Auth", "Guard", "Throttled", "hash_password", "public_user",
-           "verify_password"]
+def grant_in(scope: Scope) -> Grant | None:
+    """The grant the guard found for this request (None: nobody known)."""
+    grant = scope.get("flowrt.grant")
+    return grant if isinstance(grant, Grant) else None
+
+
+__all__ = ["ITERATIONS", "Auth", "Guard", "Throttled", "grant_in", "hash_password",
+           "public_user", "verify_password"]

@@ -21,11 +21,11 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 def _op(summary: str, ok: dict[str, Any], *, body: dict[str, Any] | None = None,
         params: list[dict[str, Any]] | None = None, changes: bool = False,
         errors: tuple[int, ...] = ()) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {"200": ok}}
+    op: dict[str, Any] = {"summary": summary, "responses": {"200": ok, "403": _ERR}}
+    # 403: any route a role or a grant's flow files do not reach (flowrt.server.access)
     parameters = list(params or [])
     if changes:
         parameters.append(_CSRF)
-        op["responses"]["403"] = _ERR
         op["responses"]["413"] = _ERR
     if parameters:
         op["parameters"] = parameters
@@ -48,7 +48,8 @@ _FLOW_BODY = {"type": "object", "properties": {
     "document": {"type": "object"}}, "required": ["revision"]}
 _CHANGED = {"type": "object", "properties": {"revision": {"type": "integer"}, "changed": {
     "type": "object", "properties": {"flows": {"type": "array", "items": {"type": "string"}},
-                                     "nodes": {"type": "array", "items": {"type": "string"}}}}}}
+                                     "nodes": {"type": "array", "items": {"type": "string"}},
+                                     "mode": {"type": "string"}}}}}
 _REV_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 OPENAPI: dict[str, Any] = {
@@ -71,7 +72,8 @@ OPENAPI: dict[str, Any] = {
                                                    "document": _OBJ}})},
         "/api/deploy": {"post": _op(
             "Deploy the flows", _json(_CHANGED), changes=True, errors=(400, 422),
-            body={"type": "object", "properties": {"mode": {"enum": ["full", "changed"]}}})},
+            body={"type": "object", "properties": {"mode": {"enum": [
+                "nodes", "flows", "changed", "full"]}}})},
         "/api/revisions": {"get": _op("Deployed revisions", _json({"type": "array"}))},
         "/api/revisions/{id}/diff": {"get": _op(
             "Diff from a revision to the current files", _json(_OBJ), params=[_REV_ID],
@@ -84,7 +86,9 @@ OPENAPI: dict[str, Any] = {
             "Layered positions for a flow's nodes", _json(_OBJ), changes=True,
             errors=(400, 404, 422),
             body={"type": "object", "properties": {"file": {"type": "string"}}})},
-        "/api/state": {"get": _op("Node status and message counts", _json(_OBJ))},
+        "/api/state": {"get": _op(
+            "Per node status, message counts, errors and measurements; connections",
+            _json(_OBJ))},
         "/api/group": {"get": _op(
             "The group of workers this server runs in: members, and who runs each singleton",
             _json({"type": "object", "required": ["group", "workers", "singletons"],
@@ -106,6 +110,8 @@ OPENAPI: dict[str, Any] = {
             body={"type": "object", "properties": {"user": {"type": "string"},
                                                    "password": {"type": "string"}}})},
         "/api/logout": {"post": _op("Log out (ends the session)", _json(_OBJ), changes=True)},
+        "/api/me": {"get": _op("Who is logged in: user, role and flow files (null: all)",
+                               _json(_OBJ))},
         "/health": {"get": _op("Alive", _json(_OBJ))},
         "/ready": {"get": _op("Flows deployed", _json(_OBJ), errors=(503,))},
         "/metrics": {"get": _op("Prometheus metrics", {"description": "text",

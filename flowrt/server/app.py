@@ -12,13 +12,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
-from flowrt.server import routes_catalog, routes_flows, routes_runtime
+from flowrt.server import (
+    routes_catalog,
+    routes_context,
+    routes_flows,
+    routes_nodered,
+    routes_runtime,
+)
+from flowrt.server.access import Access
 from flowrt.server.auth import BodyTooLarge, Guard
 from flowrt.server.headers import SecurityHeaders
 from flowrt.server.hosts import HostGuard, HostPolicy
 from flowrt.server.json_api import throttled, too_large
 from flowrt.server.lifespan import lifespan_of
 from flowrt.server.redaction import RedactResponses
+from flowrt.server.routes_dashboard import dashboard_routes
 from flowrt.server.routes_editor import editor_routes
 from flowrt.server.settings import ServerSettings
 from flowrt.server.state import Server
@@ -30,11 +38,15 @@ __all__ = ["ServerSettings", "create_app"]
 def create_app(settings: ServerSettings) -> Starlette:
     server = Server(settings)
     hosts = HostPolicy.build(settings.allowed_hosts, settings.public_urls)
+    server.engine.http.origin_allowed = hosts.origin_allowed  # flows' WebSocket paths too
     routes: list[BaseRoute] = [
         *routes_flows.ROUTES,
         *routes_runtime.ROUTES,
         *routes_catalog.ROUTES,
+        *routes_context.ROUTES,
         *editor_routes(settings.ui),
+        *dashboard_routes(settings.ui),
+        routes_nodered.mount(settings, hosts),
         Mount("/", server.engine.http),
     ]
     app = Starlette(
@@ -42,7 +54,8 @@ def create_app(settings: ServerSettings) -> Starlette:
         middleware=[Middleware(RedactResponses), Middleware(SecurityHeaders),
                     Middleware(HostGuard, policy=hosts),
                     Middleware(Guard, auth=settings.auth, max_body=settings.max_body,
-                               hosts=hosts)],
+                               hosts=hosts),
+                    Middleware(Access, own=routes[:-1])],
         exception_handlers={BodyTooLarge: too_large, Throttled: throttled},
         lifespan=lifespan_of(server),
     )

@@ -2,30 +2,37 @@
 
 The plan of the whole directory is cut into *units*: groups of flows joined by wires (a link
 or a subflow instance can join files), each run by its own :class:`~flowrt.run.runtime.Runtime`
-with only the connections its nodes use. A full deploy stops every unit gracefully and starts
-the new plan. A ``changed`` deploy compares each node's signature (type, configuration, wires,
-environment, and the configuration of the connections it uses) with the running one: units
-where nothing changed keep running, with their nodes' context and in-flight messages; the rest
-are stopped and started again. So the granularity is the flow (or group of joined flows), not
-the single node: a changed node restarts the other nodes of its flow too (their node context
-is kept, since every unit shares one context store).
+with only the connections its nodes use. Three deploy modes:
+
+- ``full`` stops every unit gracefully and starts the new plan.
+- ``flows`` (also called ``changed``) compares each node's signature (type, configuration,
+  wires, environment, and the configuration of the connections it uses) with the running one:
+  units where nothing changed keep running, with their nodes' context and in-flight messages;
+  the rest are stopped and started again. A changed node restarts the other nodes of its flow
+  too (their node context is kept, since every unit shares one context store).
+- ``nodes`` changes a running unit node by node (:mod:`flowrt.run.hot_swap`): only the nodes
+  whose signature changed are stopped and started again (with the nodes using a changed
+  connection); the others keep running with everything they hold, and a node whose wires alone
+  changed is rewired. A change that cannot be made so (:func:`flowrt.run.plan_diff.diff_plans`
+  says why: a flow's environment, a subflow, a complete node, a journaled source) restarts its
+  unit, and the answer says so. Units that appear, vanish, or are joined or split by a new wire
+  start and stop whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.check.policy import ScriptPolicy
 from flowrt.compile import build_plan
-from flowrt.compile.plan import Plan, PlannedNode
+from flowrt.compile.plan import Plan
 from flowrt.diagnostics import Diagnostic
 from flowrt.errors import CheckError, CompileError, ConfigError
 from flowrt.load import Project, load_project
@@ -33,9 +40,13 @@ from flowrt.message import clone
 from flowrt.registry.discover import Registry
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
+from flowrt.run.hot_swap import hot_swap
 from flowrt.run.http import RouteTable
+from flowrt.run.metrics import connection_metrics, node_metrics
+from flowrt.run.plan_diff import PlanDiff, diff_plans, signature, uses
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.stores import Stores
+from flowrt.server.deploy_outcome import Held, Outcome
 from flowrt.server.events import Hub
 from flowrt.server.revisions import database_url
 from flowrt.types import Message
@@ -62,10 +73,10 @@ class Unit:
     runtime: Runtime
 
 
-@dataclass
-class Outcome:
-    flows: list[str] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)
+Cut = tuple[frozenset[str], dict[str, str], Plan]
+"""A unit of the new plan: its flows, its nodes' signatures, its plan."""
+MODES = ("nodes", "flows", "changed", "full")
+"""The deploy modes (``changed`` is ``flows``, its older name)."""
 
 
 class Engine:
@@ -87,6 +98,7 @@ class Engine:
         self.deploys = 0
         self.ready = False
         self.lock = asyncio.Lock()
+        self.held = Held()
 
     # deploying ---------------------------------------------------------------------------
 
@@ -98,11 +110,21 @@ class Engine:
 
         return find_flow_files([self.root])[0] if self.root.is_dir() else []
 
-    def plan(self) -> Plan:
+    def plan(self, skip_invalid: bool = False) -> Plan:
+        """The directory's plan. With ``skip_invalid``, the files with errors are left out
+        (with every file of a running unit that holds one of their flows, which keeps running
+        as it is): what they held is in :attr:`held`."""
         from flowrt.check import check
 
         project = self.load()
+        self.held = Held()
         diagnostics = check(project, self.registry, env=self.env, scripts=self.scripts)
+        while skip_invalid and (errors := [d for d in diagnostics if d.severity == "error"]):
+            smaller = self._without(project, errors)
+            if smaller is None:  # an error no file can be left out for
+                break
+            project = smaller
+            diagnostics = check(project, self.registry, env=self.env, scripts=self.scripts)
         try:
             plan, _ = build_plan(project, self.registry, env=self.env, diagnostics=diagnostics)
         except CheckError as exc:
@@ -111,35 +133,83 @@ class Engine:
             raise ConfigError(str(exc)) from exc
         return plan
 
-    async def deploy(self, mode: str = "full") -> Outcome:
-        """Check and plan the directory, then replace what changed (``mode`` "changed") or
-        everything ("full"). Raises DeployRefused (nothing changed) when the flows have errors."""
-        async with self.lock:
-            return await self._deploy(mode)
+    def _without(self, project: Project, errors: list[Diagnostic]) -> Project | None:
+        """``project`` without the files the errors are in, and without every file of a
+        running unit holding one of their flows; None when an error is in no file."""
+        bad = {d.file for d in errors}
+        if "" in bad:
+            return None
+        flows = {doc.id for doc in project.documents if doc.file in bad}
+        for unit in self.units:
+            if unit.flows & flows:
+                flows |= unit.flows
+                bad |= {unit.runtime.plan.flows.get(f, "") for f in unit.flows} - {""}
+        for d in errors:
+            self.held.files.setdefault(d.file, []).append(d)
+        self.held.flows |= flows
+        left = [doc for doc in project.documents if doc.file not in bad]
+        problems = [d for d in project.diagnostics if d.file not in bad]
+        if len(left) == len(project.documents) and len(problems) == len(project.diagnostics):
+            return None
+        return Project(left, problems)
 
-    def _cut_plan(self) -> list[tuple[frozenset[str], dict[str, str], Plan]]:
+    def _name(self, file: str) -> str:
+        """A flow file's name in the flows directory (as the API names it)."""
+        try:
+            return Path(file).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return file
+
+    async def deploy(self, mode: str = "full", skip_invalid: bool = False) -> Outcome:
+        """Check and plan the directory, then replace what changed: the nodes (``mode``
+        "nodes"), the flows ("flows" or "changed"), or everything ("full"). Raises DeployRefused
+        (nothing changed) when the flows have errors; with ``skip_invalid``, the files with
+        errors are left out instead and their running flows kept as they are (``skipped`` in
+        the outcome)."""
+        if mode not in MODES:
+            raise ValueError(f"deploy mode is one of {', '.join(MODES)}")
+        async with self.lock:
+            return await self._deploy(mode, skip_invalid)
+
+    def _cut_plan(self, skip_invalid: bool = False) -> list[Cut]:
         """The plan cut into units, each with its nodes' signatures (in a worker thread: for
         10,000 nodes this is seconds of loading and checking and a second of signatures)."""
-        plan = self.plan()
+        plan = self.plan(skip_invalid)
         out = []
         for flows, nodes in _units(plan):
             sub = _subplan(plan, flows, nodes)
-            out.append((flows, {n: _signature(sub, sub.nodes[n]) for n in sub.nodes}, sub))
+            out.append((flows, {n: signature(sub, sub.nodes[n]) for n in sub.nodes}, sub))
         return out
 
-    async def _deploy(self, mode: str) -> Outcome:
-        cut = await asyncio.to_thread(self._cut_plan)
+    async def _deploy(self, mode: str, skip_invalid: bool = False) -> Outcome:
+        cut = await asyncio.to_thread(self._cut_plan, skip_invalid)
         old_signatures = {n: s for u in self.units for n, s in u.signatures.items()}
-        keep: list[Unit] = []
-        start: list[tuple[frozenset[str], dict[str, str], Plan]] = []
+        # a running unit holding a flow of a file left out keeps running as it is
+        keep: list[Unit] = [u for u in self.units if u.flows & self.held.flows]
+        start: list[Cut] = []
+        swaps: list[tuple[Unit, Cut, Plan, PlanDiff]] = []
+        outcome = Outcome(mode="flows" if mode == "changed" else mode)
+        outcome.skipped = {self._name(f): [f"{d.line}:{d.column}: {d.code} {d.message}"
+                                           for d in ds]
+                           for f, ds in sorted(self.held.files.items())}
         for flows, signatures, sub in cut:
             running = next((u for u in self.units if u.flows == flows), None)
-            if mode == "changed" and running is not None and running.signatures == signatures:
+            if mode != "full" and running is not None and running.signatures == signatures:
                 keep.append(running)
+            elif mode == "nodes" and running is not None:
+                new = _watching_debug(sub, self.hub)
+                diff = await asyncio.to_thread(diff_plans, running.runtime.plan, new,
+                                               self.group is not None)
+                if diff.unsafe:
+                    outcome.restarted.append({"flows": sorted(flows),
+                                              "reason": "; ".join(diff.unsafe)})
+                    start.append((flows, signatures, sub))
+                else:
+                    swaps.append((running, (flows, signatures, sub), new, diff))
+                    keep.append(running)
             else:
                 start.append((flows, signatures, sub))
         stopping = [u for u in self.units if not any(u is k for k in keep)]
-        outcome = Outcome()
         outcome.flows = sorted({f for u in stopping for f in u.flows}
                                | {f for flows, _, _ in start for f in flows})
         new_signatures = {n: s for _, sigs, _ in start for n, s in sigs.items()}
@@ -153,6 +223,23 @@ class Engine:
             await unit.runtime.stop(timeout=self.close_timeout)
         self.units = keep
         failed: list[str] = []
+        for unit, cut_unit, new, diff in swaps:
+            try:
+                outcome.swapped(await hot_swap(unit.runtime, new, diff, self.close_timeout))
+            except ConfigError as exc:  # the unit stopped; the other flows still run
+                failed.append(str(exc))
+                self.units.remove(unit)
+                continue
+            except ValueError as exc:  # it stopped meanwhile: start it again
+                log.warning("flows %s restart: %s", ", ".join(sorted(unit.flows)), exc)
+                outcome.restarted.append({"flows": sorted(unit.flows), "reason": str(exc)})
+                await unit.runtime.stop(timeout=self.close_timeout)
+                self.units.remove(unit)
+                start.append(cut_unit)
+                continue
+            unit.signatures = cut_unit[1]
+        outcome.nodes = sorted({*outcome.nodes, *outcome.replaced, *outcome.started,
+                                *outcome.stopped})
         for flows, signatures, sub in start:
             rt = self._runtime(sub)
             try:
@@ -198,14 +285,22 @@ class Engine:
         return None
 
     def state(self) -> dict[str, Any]:
+        """Each node's status, counts, errors and measurements (:mod:`flowrt.run.metrics`),
+        each connection's state, and the flows running."""
         nodes: dict[str, Any] = {}
+        connections: dict[str, Any] = {}
         for unit in self.units:
             rt = unit.runtime
+            measured = node_metrics(rt.meter, rt.queues, rt.windows)
             for node_id, (received, produced) in rt.stats.items():
                 nodes[node_id] = {"status": rt.events.statuses.get(node_id), "in": received,
                                   "out": produced, "type": rt.plan.nodes[node_id].type,
-                                  "flow": rt.plan.nodes[node_id].flow}
-        return {"nodes": nodes}
+                                  "flow": rt.plan.nodes[node_id].flow,
+                                  "errors": self.errors.get(node_id, 0),
+                                  **measured.get(node_id, {})}
+            connections.update(connection_metrics(rt.meter))
+        flows = sorted({flow for unit in self.units for flow in unit.flows})
+        return {"nodes": nodes, "flows": flows, "connections": connections}
 
 
 def _watching_debug(plan: Plan, hub: Hub) -> Plan:
@@ -256,18 +351,12 @@ def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:
     return sorted(((frozenset(f), n) for f, n in groups.values()), key=lambda g: sorted(g[0]))
 
 
-def _uses(pn: PlannedNode, plan: Plan) -> set[str]:
-    """The connections a node's configuration names (its fields declared with ``connection=``)."""
-    names = (getattr(pn.config, name, None) for name in pn.spec.connection_fields)
-    return {v for v in names if isinstance(v, str) and v in plan.connections}
-
-
 def _subplan(plan: Plan, flows: frozenset[str], nodes: list[str]) -> Plan:
     sub = Plan()
     for node_id in nodes:
         pn = plan.nodes[node_id]
         sub.nodes[node_id] = pn
-        for conn in _uses(pn, plan):
+        for conn in uses(pn, plan):
             sub.connections[conn] = plan.connections[conn]
     for flow in flows:
         if flow in plan.flows:
@@ -275,25 +364,3 @@ def _subplan(plan: Plan, flows: frozenset[str], nodes: list[str]) -> Plan:
         if flow in plan.flow_env:
             sub.flow_env[flow] = plan.flow_env[flow]
     return sub
-
-
-def _signature(plan: Plan, pn: PlannedNode) -> str:
-    conns = sorted(_uses(pn, plan))
-    data = {
-        "type": pn.type,
-        "config": _dump(pn.config),
-        "guarantee": pn.guarantee,
-        "journal": pn.journal,
-        "wires": pn.wires,
-        "env": pn.env,
-        "flow_env": plan.flow_env.get(pn.flow),
-        "connections": {c: [plan.connections[c].spec.type, _dump(plan.connections[c].config)]
-                        for c in conns},
-    }
-    return json.dumps(data, sort_keys=True, default=str)
-
-
-def _dump(config: Any) -> Any:
-    # warnings=False: a union field holding a model (an inject payload) is dumped as it is
-    return (config.model_dump(mode="json", warnings=False) if hasattr(config, "model_dump")
-            else repr(config))

@@ -11,13 +11,20 @@ note>, _msgid, _truncated: <its size>}``. Each client has its own queue, bounded
 connects and stops reading) is dropped when its queue would pass the bound, with close code
 1008 and one warning in the log, rather than making the server hold its events or slowing the
 flows down. The other clients are not affected.
+
+A client whose grant is limited to some flow files has a *view* (:func:`flowrt.server.scoping.
+event_view`): the events of nodes of other files are not sent to it, and a deploy event
+reaches it without what changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -32,11 +39,16 @@ TOO_SLOW = 1008
 PREVIEW = 1000
 
 
+View = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
 class Client:
     """One connected editor: the events waiting for it, and their size."""
 
-    def __init__(self, peer: str) -> None:
+    def __init__(self, peer: str, view: View | None = None) -> None:
         self.peer = peer
+        self.view = view
+        """What of an event this client may see (None: all of every event)."""
         self.waiting: deque[str] = deque()
         self.bytes = 0
         self.ready = asyncio.Event()
@@ -54,9 +66,16 @@ class Hub:
         if not self.clients:
             return
         event = redact_data(event)  # once here, for every client (see flowrt.secrets.redact)
-        text = encode(event, self.max_event)
-        size = len(text)  # ASCII (json's ensure_ascii): characters are bytes
+        whole: str | None = None
         for client in list(self.clients):
+            if client.view is None:
+                whole = text = whole or encode(event, self.max_event)
+            else:
+                shown = client.view(event)
+                if shown is None:
+                    continue
+                text = encode(shown, self.max_event)
+            size = len(text)  # ASCII (json's ensure_ascii): characters are bytes
             if client.bytes + size > self.max_queued:
                 self._drop(client)
                 continue
@@ -73,10 +92,10 @@ class Hub:
         client.bytes = 0
         client.dropped.set()
 
-    async def serve(self, websocket: WebSocket) -> None:
+    async def serve(self, websocket: WebSocket, view: View | None = None) -> None:
         await websocket.accept()
         peer = f"{websocket.client.host}:{websocket.client.port}" if websocket.client else "?"
-        client = Client(peer)
+        client = Client(peer, view)
         self.clients.add(client)
         loop = asyncio.get_running_loop()
         closed = loop.create_task(_until_closed(websocket))
@@ -109,7 +128,8 @@ async def _close(websocket: WebSocket) -> None:
     """Close with 1008; a client that reads nothing may never take the close frame, so this
     waits a few seconds at most (the server closes the connection when the handler returns)."""
     try:
-        await asyncio.wait_for(websocket.close(TOO_SLOW, "too slow: events were not read"), 5)
+        async with asyncio.timeout(5):
+            await websocket.close(TOO_SLOW, "too slow: events were not read")
     except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
         pass
 
@@ -127,7 +147,7 @@ async def _until_closed(websocket: WebSocket) -> None:
 def encode(event: dict[str, Any], limit: int = MAX_EVENT_BYTES) -> str:
     """The event's JSON text; a debug message that makes it longer than ``limit`` is cut."""
     try:
-        text = js_dumps(event, default=_jsonable)
+        text = _dumps(event)
     except (ValueError, RecursionError) as exc:  # a message that refers to itself
         plain = {k: v for k, v in event.items() if isinstance(v, str | int | float | None)}
         return js_dumps({**plain, "msg": {"payload": f"[cannot be shown: {exc}]"}})
@@ -144,6 +164,31 @@ def encode(event: dict[str, Any], limit: int = MAX_EVENT_BYTES) -> str:
     if "message" in event:
         cut["message"] = str(event["message"])[:PREVIEW] + note
     return js_dumps(cut, default=_jsonable)
+
+
+def _dumps(event: dict[str, Any]) -> str:
+    """The event as JSON; NaN and the infinities as Node-RED's debug view sends them,
+    ``{"__enc__": true, "type": "number", "data": "NaN"}``, so the sidebar shows them as they
+    are (``JSON.stringify`` would make them null)."""
+    try:
+        return json.dumps(event, allow_nan=False, default=_jsonable)
+    except ValueError:
+        return json.dumps(_numbers_shown(event), allow_nan=False, default=_jsonable)
+
+
+def _numbers_shown(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return {"__enc__": True, "type": "number", "data": _NON_FINITE.get(value, "NaN")}
+    if isinstance(value, dict):
+        return {k: _numbers_shown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_numbers_shown(v) for v in value]
+    return value
+
+
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 def _jsonable(value: Any) -> Any:

@@ -37,7 +37,9 @@ class Parsed:
     """One flow file as the API shows it."""
 
     summary: dict[str, Any]
-    """Its entry in the listing: file, id, label, revision, nodes, and error if it has one."""
+    """Its entry in the listing: file, id, label, revision, nodes (how many), ids and
+    connection_ids (the editor keeps new ids unique across the project), and error if it has
+    one."""
     body: bytes
     """The JSON of ``GET /api/flows/{file}``: file, text, document, revision, diagnostics."""
 
@@ -61,13 +63,14 @@ def parse_file(name: str, path: Path) -> Parsed | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         text, problem = "", f"{name}: cannot be read: {exc}"
-        summary = {"file": name, "id": None, "label": None, "revision": revision_of(text),
-                   "nodes": 0, "error": problem}
+        failed: dict[str, Any] = {"file": name, "id": None, "label": None,
+                                   "revision": revision_of(text), "nodes": 0, "error": problem}
         body = {"file": name, "text": text, "document": None, "revision": revision_of(text),
                 "diagnostics": [{"code": "E003", "severity": "error", "message": problem}]}
-        return Parsed(summary, json.dumps(body).encode())
+        return Parsed(failed, json.dumps(body).encode())
     revision = revision_of(text)
-    summary = {"file": name, "id": None, "label": None, "revision": revision, "nodes": 0}
+    summary: dict[str, Any] = {"file": name, "id": None, "label": None, "revision": revision,
+                               "nodes": 0}
     document: Any = None
     diagnostics: list[dict[str, Any]] = []
     try:
@@ -77,7 +80,8 @@ def parse_file(name: str, path: Path) -> Parsed | None:
         summary["error"] = str(exc.diagnostics[0]) if exc.diagnostics else "cannot be read"
     else:
         document = to_plain(doc.data)
-        summary.update(id=doc.id, label=doc.label, nodes=len(doc.nodes))
+        summary.update(id=doc.id, label=doc.label, nodes=len(doc.nodes),
+                       ids=list(doc.nodes), connection_ids=list(doc.connections))
     body = {"file": name, "text": text, "document": document, "revision": revision,
             "diagnostics": diagnostics}
     return Parsed(summary, json.dumps(body, ensure_ascii=False).encode("utf-8"))

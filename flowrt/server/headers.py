@@ -5,9 +5,10 @@ Every response says it may not be framed (``X-Frame-Options: DENY`` and CSP
 not to be guessed (``X-Content-Type-Options: nosniff``) and that no Referer leaves it
 (``Referrer-Policy: no-referrer``). The policy itself depends on who answers:
 
-- the editor (``/`` and ``/ui/``) gets a CSP allowing exactly what ``ui/`` uses: its own
-  scripts (modules) and stylesheet, ``data:`` images (the favicon), fetch and WebSocket to the
-  same origin, nothing inline, no plugins, no ``<base>``, no form posts;
+- the editor (``/`` and ``/ui/``) and the dashboard (``/dashboard/``) get a CSP allowing
+  exactly what ``ui/`` uses: its own scripts (modules) and stylesheet, ``data:`` images (the
+  favicon), fetch and WebSocket to the same origin, nothing inline, no plugins, no
+  ``<base>``, no form posts;
 - the API, ``/metrics``, ``/health`` and ``/ready`` answer JSON or text, so their CSP allows
   nothing at all; they and the editor are same-origin resources only
   (``Cross-Origin-Resource-Policy``), and the editor's window shares no opener
@@ -34,7 +35,7 @@ SERVER_PATHS = ("/metrics", "/health", "/ready")
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     """The security headers a response to ``path`` gets unless it sets them itself."""
-    if path == "/" or path.startswith("/ui/"):
+    if path == "/" or path.startswith(("/ui/", "/dashboard/")) or path == "/dashboard":
         return [*COMMON, (b"content-security-policy", EDITOR_CSP.encode()),
                 (b"cross-origin-resource-policy", b"same-origin"),
                 (b"cross-origin-opener-policy", b"same-origin")]

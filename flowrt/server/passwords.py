@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from flowrt.errors import ConfigError
+from flowrt.server.roles import Grant, grant_of
 
 ITERATIONS = 240_000
 log = logging.getLogger("flowrt.server")
@@ -59,6 +60,13 @@ def dummy_hash(users: dict[str, str]) -> str:
 
 def read_users(path: Path) -> dict[str, str]:
     """User name -> hash, from a YAML ``users:`` mapping; ConfigError says what is wrong."""
+    return read_auth(path)[0]
+
+
+def read_auth(path: Path) -> tuple[dict[str, str], dict[str, Grant]]:
+    """User name -> hash, and user name -> :class:`~flowrt.server.roles.Grant`, from a YAML
+    ``users:`` mapping whose values are a hash, or ``{password: <hash>, role: editor,
+    files: [a.yaml]}``; ConfigError says what is wrong."""
     from ruamel.yaml import YAML
 
     try:
@@ -68,20 +76,24 @@ def read_users(path: Path) -> dict[str, str]:
     users = data.get("users") if isinstance(data, dict) else None
     if not isinstance(users, dict) or not users:
         raise ConfigError(f"auth file {path}: expected `users: {{name: pbkdf2_sha256$...}}`")
-    for name, stored in users.items():
+    result: dict[str, str] = {}
+    grants: dict[str, Grant] = {}
+    for name, entry in users.items():
+        stored = entry.get("password") if isinstance(entry, dict) else entry
         if not str(stored).startswith("pbkdf2_sha256$") or iterations_of(str(stored)) is None:
             raise ConfigError(
                 f"auth file {path}: the password of '{name}' is not a pbkdf2_sha256 hash; make "
                 "one with `python -c \"from flowrt.server.auth import hash_password; "
                 "print(hash_password('...'))\"`"
             )
-    result = {str(k): str(v) for k, v in users.items()}
+        result[str(name)] = str(stored)
+        grants[str(name)] = grant_of(entry, f"auth file {path}: user '{name}'")
     counts = sorted({iterations_of(v) or 0 for v in result.values()})
     if len(counts) > 1:
         log.warning("auth file %s: the hashes use different iteration counts (%s): how long a "
                     "login takes tells those users apart; rehash them with hash_password()",
                     path, ", ".join(map(str, counts)))
-    return result
+    return result, grants
 
 
 def _b64(data: bytes) -> str:

@@ -1,10 +1,11 @@
 """Responses of the admin API with every secret value hidden (see :mod:`flowrt.secrets.redact`).
 
 :class:`RedactResponses` is the outermost middleware of the app, so it sees every answer of
-``/api/...``, ``/ready``, ``/health`` and ``/metrics``, including the errors other middleware
-writes. A JSON body is decoded, each string (keys too) redacted, and encoded again, so a value
-that looks like JSON syntax (``true``, a number) cannot break the document; a text body is
-redacted as text. With no secret registered, responses pass through untouched.
+``/api/...``, ``/nodered/...`` (Node-RED's admin API), ``/ready``, ``/health`` and ``/metrics``,
+including the errors other middleware writes. A JSON body is decoded, each string (keys too)
+redacted, and encoded again, so a value that looks like JSON syntax (``true``, a number) cannot
+break the document; a text body is redacted as text. With no secret registered, responses pass
+through untouched.
 
 Left as they are: a flow file's own text (``GET /api/flows/NAME``: what the author wrote, which
 the editor saves back; rewriting it would change the file), the editor's static files, and the
@@ -20,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowrt.secrets.redact import SECRETS
 
-PATHS = ("/api/", "/ready", "/health", "/metrics")
+PATHS = ("/api/", "/nodered/", "/ready", "/health", "/metrics")
 KEPT = ("/api/flows/",)
 """Under PATHS, what is sent as it is (a flow file's text)."""
 

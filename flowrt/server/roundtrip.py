@@ -107,7 +107,7 @@ def apply_document(target: Any, new: Any) -> bool:
 
 
 def _apply_map(target: CommentedMap, new: dict[Any, Any]) -> bool:
-    changed = False
+    changed = _rename_in_place(target, new)
     keys = {_key(k): k for k in target}
     wanted = {_key(k) for k in new}
     for plain, key in keys.items():
@@ -126,6 +126,31 @@ def _apply_map(target: CommentedMap, new: dict[Any, Any]) -> bool:
             target[key] = _new(value)
             changed = True
     return changed
+
+
+def _rename_in_place(target: CommentedMap, new: dict[Any, Any]) -> bool:
+    """Keys renamed where they stand: a key of ``target`` that ``new`` lacks, at the index
+    where ``new`` has a key ``target`` lacks (the editor renames a node in place), takes the
+    new name there, keeping its value's style and its comments; the merge that follows
+    updates the value. True if any key was renamed."""
+    old_keys, new_keys = list(target), list(new)
+    have = {_key(k) for k in old_keys}
+    wanted = {_key(k) for k in new_keys}
+    renamed = False
+    for index, old in enumerate(old_keys):
+        if index >= len(new_keys) or _key(old) in wanted:
+            continue
+        raw = new_keys[index]
+        if _key(raw) in have:
+            continue
+        value = target[old]
+        comment = target.ca.items.pop(old, None)
+        del target[old]
+        target.insert(index, raw, value)
+        if comment is not None:
+            target.ca.items[raw] = comment
+        renamed = True
+    return renamed
 
 
 def _apply_seq(target: CommentedSeq, new: list[Any]) -> bool:

@@ -1,4 +1,5 @@
-"""The node catalog, auto-layout, Node-RED import and export, login, and the OpenAPI document."""
+"""The node catalog, auto-layout, Node-RED import and export, login, who is logged in, and the
+OpenAPI document."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowrt.errors import ConfigError, LoadError
-from flowrt.server.auth import COOKIE
+from flowrt.server.access import ADMIN, check_file, grant
+from flowrt.server.auth import COOKIE, public_user
 from flowrt.server.files import BadName
 from flowrt.server.json_api import body_of, error
 from flowrt.server.layout import layout_of
+from flowrt.server.nodered_admin import keep_secrets
 from flowrt.server.openapi import OPENAPI
 from flowrt.server.state import server_of
 
@@ -45,6 +48,9 @@ async def layout(request: Request) -> Response:
         body = await body_of(request)
         name = str(body.get("file") or "flow.yaml")
         server.files.path(name)  # a name the API refuses is a 400, with text given or not
+        refused = check_file(request, name)
+        if refused:
+            return error(403, refused)
         text = body.get("text")
         if not isinstance(text, str):
             text = await asyncio.to_thread(server.files.read, name)
@@ -69,7 +75,18 @@ async def import_nodered(request: Request) -> Response:
         return error(400, str(exc))
     if "flows" not in body:
         return error(400, "give `flows`: the Node-RED export (an array of nodes)")
+    if body.get("credentials") and not grant(request).at_least(ADMIN):
+        return error(403, "credentials go into the secrets store: this needs the admin role; "
+                     f"you are {grant(request).role.label} (import without them)")
     server = server_of(request)
+    from flowrt.nodered.naming import Reserved
+
+    listing = await server.flow_cache.listing()  # the project's ids: a second import is a copy
+    reserved = Reserved(
+        nodes=frozenset(i for f in listing for i in f.get("ids", ())),
+        connections=frozenset(i for f in listing for i in f.get("connection_ids", ())),
+        flows=frozenset(f["id"] for f in listing if f.get("id")),
+    )
 
     def run() -> dict[str, Any]:
         export = read_data(body["flows"], "flows.json")
@@ -80,7 +97,7 @@ async def import_nodered(request: Request) -> Response:
             creds = decrypt(creds, str(body["secret"]))
         elif creds:
             creds = plain_credentials(creds)
-        conversion = convert(export, creds, "flows.json", server.registry)
+        conversion = convert(export, creds, "flows.json", server.registry, reserved)
         report = conversion.report
         report.files = [f.file for f in conversion.flows]
         placed = keep_secrets(server, conversion.secrets)
@@ -96,34 +113,12 @@ async def import_nodered(request: Request) -> Response:
         return error(422, str(exc))
 
 
-def keep_secrets(server: Any, secrets: dict[str, str]) -> dict[str, str]:
-    """Write imported credentials into the server's encrypted store, and give them to the
-    flows; each name -> the name it is stored under (empty when the server has no store and
-    key: the values are then dropped, and the response's ``secrets`` lists what to set). A
-    value the store holds under that name is never replaced: the new one takes the next free
-    ``NAME_2``... (:func:`flowrt.secrets.store.add_to_store`). Values never leave here, and are
-    hidden from every output from now on (:mod:`flowrt.secrets.redact`)."""
-    from flowrt.secrets.redact import SECRETS
-    from flowrt.secrets.store import add_to_store, key_from
-
-    store = server.settings.secrets_file
-    if not secrets or store is None or key_from() is None:
-        return {}
-    placed = add_to_store(store, secrets)
-    for name, value in secrets.items():
-        SECRETS.add(placed[name], value)
-    for env in (server.engine.env, server.settings.env):
-        if isinstance(env, dict):
-            for name, value in secrets.items():
-                env.setdefault(placed[name], value)  # the environment and -e still win
-    return placed
-
-
 async def export_nodered(request: Request) -> Response:
     from flowrt.nodered.export import ExportError, export_project
 
     server = server_of(request)
-    paths = [str(server.files.path(n)) for n in server.files.names()]
+    paths = [str(server.files.path(n)) for n in server.files.names()
+             if grant(request).allows(n)]
     if not paths:
         return JSONResponse([])
     try:
@@ -161,6 +156,15 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def me(request: Request) -> Response:
+    """Who the request is, its role and flow files (null: all), and the roles in order: the
+    editor disables what the role may not do."""
+    from flowrt.server.roles import ROLES
+
+    return JSONResponse({"user": public_user(request.scope), **grant(request).public(),
+                         "roles": list(ROLES), "auth": server_of(request).auth.enabled})
+
+
 async def openapi(request: Request) -> Response:
     return Response(json.dumps(OPENAPI), media_type="application/json")
 
@@ -172,5 +176,6 @@ ROUTES: list[BaseRoute] = [
     Route("/api/export/nodered", export_nodered, methods=["GET"]),
     Route("/api/login", login, methods=["POST"]),
     Route("/api/logout", logout, methods=["POST"]),
+    Route("/api/me", me, methods=["GET"]),
     Route("/api/openapi.json", openapi, methods=["GET"]),
 ]

@@ -19,9 +19,11 @@ from flowrt.errors import LoadError
 from flowrt.load import Project
 from flowrt.load.project import display_path
 from flowrt.load.yaml_io import MAX_DEPTH
+from flowrt.server.access import check_file, grant
 from flowrt.server.files import BadName, FlowFiles, Stale, load_flow_text
 from flowrt.server.json_api import body_of, error, public_diagnostic
 from flowrt.server.roundtrip import fresh_text, save_text
+from flowrt.server.scoping import files_only
 from flowrt.server.state import server_of
 
 
@@ -38,7 +40,8 @@ def check_depth(value: Any, what: str, limit: int = MAX_DEPTH) -> None:
 
 
 async def list_flows(request: Request) -> Response:
-    return JSONResponse(await server_of(request).flow_cache.listing())
+    listing = await server_of(request).flow_cache.listing()
+    return JSONResponse(files_only(grant(request), listing))
 
 
 async def get_flow(request: Request) -> Response:
@@ -119,6 +122,9 @@ async def validate(request: Request) -> Response:
             check_depth(body["document"], "document")
     except (BadName, ValueError) as exc:
         return error(400, str(exc))
+    refused = check_file(request, name)
+    if refused:
+        return error(403, refused)
     if "text" in body and isinstance(body["text"], str):
         text = body["text"]
     elif isinstance(body.get("document"), dict):  # lines as the file would have them saved

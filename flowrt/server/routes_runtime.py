@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -12,11 +11,13 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from flowrt.errors import ConfigError
-from flowrt.server import metrics
+from flowrt.server import metrics, scoping
+from flowrt.server.access import grant
 from flowrt.server.auth import public_user
-from flowrt.server.deploy import DeployRefused
+from flowrt.server.deploy import MODES, DeployRefused
 from flowrt.server.json_api import body_of, error, public_diagnostic
 from flowrt.server.revisions import diff
+from flowrt.server.runtime_actions import NotInjectable, deploy_recorded, press_inject
 from flowrt.server.state import Server, server_of
 
 log = logging.getLogger("flowrt.server")
@@ -29,32 +30,49 @@ async def deploy(request: Request) -> Response:
     except ValueError as exc:
         return error(400, str(exc))
     mode = body.get("mode", "full")
-    if mode not in ("full", "changed"):
-        return error(400, "mode is 'full' or 'changed'")
+    if mode not in MODES:
+        return error(400, f"mode is one of {', '.join(repr(m) for m in MODES)}")
     message = str(body.get("message") or f"deploy ({mode})")
-    return await _deploy(server, mode, public_user(request.scope), message)
+    skip_invalid = body.get("skip_invalid", False)
+    if not isinstance(skip_invalid, bool):
+        return error(400, "skip_invalid is true or false")
+    others = await _others_pending(server, request)
+    if others:
+        return error(403, f"{others} flow file(s) outside yours changed since the last "
+                     "deploy: someone who may deploy them deploys first")
+    return await _deploy(server, mode, public_user(request.scope), message, skip_invalid)
 
 
-async def _deploy(server: Server, mode: str, author: str, message: str) -> Response:
+async def _others_pending(server: Server, request: Request) -> int:
+    """How many files outside a limited grant's differ from the last deployed revision (0 for
+    a grant of every file): a deploy by such a grant would run them."""
+    mine = grant(request)
+    if not mine.limited:
+        return 0
+
+    def count() -> int:
+        latest = server.revisions.list()[:1]
+        last = server.revisions.get(int(latest[0].id or 0)) if latest else None
+        before = last.snapshot() if last else {}
+        now = server.files.snapshot()
+        return sum(1 for name in {*before, *now}
+                   if not mine.allows(name) and before.get(name) != now.get(name))
+
+    return await asyncio.to_thread(count)
+
+
+async def _deploy(server: Server, mode: str, author: str, message: str,
+                  skip_invalid: bool = False) -> Response:
     try:
-        outcome = await server.engine.deploy(mode)
+        done = await deploy_recorded(server, mode, author, message, skip_invalid)
     except DeployRefused as exc:
-        log.warning("deploy (%s) by %s refused: %d problem(s) in the flows", mode, author,
-                    len(exc.diagnostics))
         return JSONResponse({"error": "the flows have errors; nothing was deployed",
                              "diagnostics": [public_diagnostic(d, server.files)
                                              for d in exc.diagnostics]},
                             422)
     except ConfigError as exc:
         return error(422, f"the flows could not start: {exc}")
-    server.started_problem = None
-    files = await asyncio.to_thread(server.files.snapshot)
-    rev = await asyncio.to_thread(server.revisions.add, author, files, message)
-    log.info("deploy (%s) by %s: revision %s, %d node(s) changed", mode, author, rev.id,
-             len(outcome.nodes))
-    changed = {"flows": outcome.flows, "nodes": outcome.nodes}
-    server.hub.publish({"type": "deploy", "revision": rev.id, "changed": changed})
-    return JSONResponse({"revision": rev.id, "changed": changed})
+    return JSONResponse({"revision": done.revision, "changed": done.changed})
 
 
 async def list_revisions(request: Request) -> Response:
@@ -74,7 +92,9 @@ async def revision_diff(request: Request) -> Response:
     if rev is None:
         return error(404, f"no revision {request.path_params['id']}")
     current = await asyncio.to_thread(server.files.snapshot)
-    return JSONResponse({"diff": await asyncio.to_thread(diff, rev.snapshot(), current)})
+    mine = grant(request)
+    old, new = scoping.snapshot_only(mine, rev.snapshot()), scoping.snapshot_only(mine, current)
+    return JSONResponse({"diff": await asyncio.to_thread(diff, old, new)})
 
 
 async def rollback(request: Request) -> Response:
@@ -99,31 +119,24 @@ async def rollback(request: Request) -> Response:
 
 
 async def state(request: Request) -> Response:
-    return JSONResponse(server_of(request).engine.state())
+    server = server_of(request)
+    return JSONResponse(scoping.state_only(server, grant(request), server.engine.state()))
 
 
 async def inject(request: Request) -> Response:
-    server = server_of(request)
     node_id = request.path_params["node_id"]
-    rt = server.engine.find(node_id)
-    if rt is None:
-        return error(404, f"no running node '{node_id}': deploy first")
-    if rt.plan.nodes[node_id].type != "inject":
-        return error(400, f"node '{node_id}' is a {rt.plan.nodes[node_id].type} node, "
-                     "not an inject node")
-    node = rt.nodes[node_id]
-    msg: dict[str, Any] = {}
+    if not scoping.node_allowed(server_of(request), grant(request), node_id):
+        return error(404, f"no running node '{node_id}' in your flow files")
     try:
-        for put, value in getattr(node, "_values", ()):
-            put(msg, value(msg))
-    except Exception as exc:
-        return error(422, f"node '{node_id}' could not make its message: {exc}")
-    rt.emit_source(node_id, msg, None)
+        press_inject(server_of(request), node_id)
+    except NotInjectable as exc:
+        return error(exc.status, str(exc))
     return JSONResponse({"injected": node_id})
 
 
 async def events(websocket: WebSocket) -> None:
-    await server_of(websocket).hub.serve(websocket)
+    server = server_of(websocket)
+    await server.hub.serve(websocket, scoping.event_view(server, grant(websocket)))
 
 
 async def health(request: Request) -> Response:
@@ -147,9 +160,11 @@ async def group(request: Request) -> Response:
     from flowrt.run.sources import singletons as once_in_group
 
     singletons = {}
-    for unit in server_of(request).engine.units:
+    server, mine = server_of(request), grant(request)
+    for unit in server.engine.units:
         for node_id in once_in_group(unit.runtime):
-            singletons[node_id] = g.holder(node_id)
+            if scoping.node_allowed(server, mine, node_id):
+                singletons[node_id] = g.holder(node_id)
     return JSONResponse({
         "group": g.name, "worker": g.worker, "connected": g.connected,
         "workers": [m.public(g.worker) for m in g.members],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowrt.broker.embedded import EmbeddedBroker
 from flowrt.check.policy import ScriptPolicy
 from flowrt.registry.discover import Registry
 from flowrt.server.auth import Auth
@@ -49,8 +50,8 @@ class ServerSettings:
     deploy_on_start: bool = True
     close_timeout: float = 15.0
     registry: Registry | None = None
-    mqtt_broker: tuple[str, int] | None = None
-    """Start the embedded MQTT broker there before the flows."""
+    mqtt_broker: EmbeddedBroker | None = None
+    """Start this embedded MQTT broker before the flows."""
     context_url: str | None = None
     """Persist context (sqlite:///... or postgresql://...); None keeps it in memory."""
     group: Any = None

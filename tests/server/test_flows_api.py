@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,40 @@ def test_changing_one_property_changes_only_that_line(client: TestClient,
     changed = [line for line in difflib.ndiff(COMMENTED.splitlines(), after.splitlines())
                if line[:1] in "+-"]
     assert changed == ["-     payload: 5   # degrees", "+     payload: 7   # degrees"]
+
+
+def test_renaming_a_node_changes_only_the_lines_naming_it(client: TestClient,
+                                                          flows_dir: Path) -> None:
+    """A renamed node stays where it was, with its style and comments; only its key, the
+    wire to it and its layout key change (the editor sends the renamed key in place)."""
+    got = get(client, "alerts.yaml")
+    document = got["document"]
+    document["nodes"] = {("ticker" if k == "tick" else k): v
+                         for k, v in document["nodes"].items()}
+    document["layout"] = {"ticker": document["layout"]["tick"]}
+    response = client.put("/api/flows/alerts.yaml", headers=HEADERS,
+                          json={"revision": got["revision"], "document": document})
+    assert response.status_code == 200, response.text
+    after = (flows_dir / "alerts.yaml").read_text(encoding="utf-8")
+    changed = [line for line in difflib.ndiff(COMMENTED.splitlines(), after.splitlines())
+               if line[:1] in "+-"]
+    assert changed == ["-   tick:", "+   ticker:", "-   tick: [80, 120]", "+   ticker: [80, 120]"]
+    # and the other way round, a wire target renamed
+    got = get(client, "alerts.yaml")
+    document = got["document"]
+    document["nodes"] = {("shown" if k == "show" else k): v
+                         for k, v in document["nodes"].items()}
+    document["nodes"]["ticker"]["to"] = "shown"
+    client.put("/api/flows/alerts.yaml", headers=HEADERS,
+               json={"revision": got["revision"], "document": document})
+    final = (flows_dir / "alerts.yaml").read_text(encoding="utf-8")
+    changed = [re.sub(r" +# .*", " #", line)  # the spaces before a comment may change
+               for line in difflib.ndiff(after.splitlines(), final.splitlines())
+               if line[:1] in "+-"]
+    assert changed == [
+        "-     to: show", "+     to: shown",
+        "-   show: {type: debug, status: count} #", "+   shown: {type: debug, status: count} #",
+    ]
 
 
 def test_a_new_layout_entry_adds_one_line(client: TestClient, flows_dir: Path) -> None:

@@ -195,8 +195,9 @@ def test_palette_search_new_flow_and_delete(page: Any, served: Served) -> None:
     search = page.locator("#palette-search")
     search.fill("mqtt")
     items = page.locator(".palette-item")
-    expect(items).to_have_count(2)
+    expect(items).to_have_count(4)  # mqtt-in, mqtt-in-dynamic, mqtt-out, mqtt-server
     expect(page.locator(".palette-item[data-type='mqtt-in']")).to_be_visible()
+    expect(page.locator(".palette-item[data-type='mqtt-in-dynamic']")).to_be_visible()
     search.fill("no such node")
     expect(items).to_have_count(0)
     expect(page.locator("#palette-list")).to_contain_text("No node type matches")
@@ -219,7 +220,7 @@ def test_palette_search_new_flow_and_delete(page: Any, served: Served) -> None:
     page.locator("#canvas").click(position={"x": 500, "y": 600})
     page.locator("#delete-flow").click()
     page.locator("dialog.modal").get_by_role("button", name="Delete").click()
-    expect(page.locator(".toast-ok")).to_contain_text("Deleted second.yaml")
+    expect(page.locator(".toast-ok", has_text="Deleted")).to_contain_text("Deleted second.yaml")
     expect(page.locator(".tab.active")).to_have_text("Demo")
     assert not (served.flows / "second.yaml").exists()
 
@@ -297,3 +298,29 @@ def test_env_references_stay_text(page: Any, served: Served) -> None:
     once.fill("true")
     page.wait_for_function(
         "() => window.flowrtEditor.current.document.nodes.tick.once === true")
+
+
+def test_importing_the_same_export_twice_makes_a_copy_that_deploys(page: Any,
+                                                                    served: Served) -> None:
+    nodered = [
+        {"id": "t1", "type": "tab", "label": "Twice"},
+        {"id": "a1b2c3d4e5f60718", "z": "t1", "type": "inject", "payload": "hi",
+         "payloadType": "str", "x": 100, "y": 80, "wires": [["d1"]]},
+        {"id": "d1", "z": "t1", "type": "debug", "name": "out", "x": 300, "y": 80, "wires": []},
+    ]
+    for _ in range(2):
+        page.locator("#import").click()
+        page.locator("#import-text").fill(json.dumps(nodered))
+        page.locator("dialog.modal").get_by_role("button", name="Import").click()
+        page.locator("dialog.modal", has_text="Node-RED import").get_by_role(
+            "button", name="Close").click()
+        expect(page.locator(".toast-ok", has_text="Imported").last).to_contain_text(
+            "Imported 1 flow")
+    listed = get(served, "/api/flows")
+    imported = [f for f in listed if f["file"] != "demo.yaml"]
+    assert len(imported) == 2, listed
+    first, second = (set(f["ids"]) for f in imported)
+    assert first and second and not first & second, (first, second)
+    assert len({f["id"] for f in listed}) == len(listed)
+    page.locator("#deploy").click()
+    expect(page.locator(".toast-ok", has_text="Deployed")).to_be_visible(timeout=30_000)

@@ -4,7 +4,6 @@ see the debug message arrive, and find the flow saved with its comments after a 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -57,15 +56,17 @@ def test_build_validate_deploy_debug_and_save(page: Any, served: Served) -> None
     expect(page.locator("#canvas path.wire[data-from='inject'][data-to='change']")).to_have_count(1)
     expect(page.locator("#canvas path.wire[data-from='change'][data-to='debug']")).to_have_count(1)
 
-    # the rules (an array: a JSON text area) fixed: the badge clears
+    # a rule row added and filled in: the badge clears
     select(page, "change")
-    field(page, "rules").fill(json.dumps(
-        [{"set": "payload", "to": {"type": "jsonata", "value": "$uppercase(payload)"}}]))
+    page.locator("#panel-props .rule-add").click()
+    rule = page.locator("#panel-props .rule-row").first
+    rule.locator("select[data-typed='to']").select_option("jsonata")
+    rule.locator("input[data-key='to']").fill("$uppercase(payload)")
     expect(node(page, "change").locator(".badge")).to_have_count(0)
 
     # the inject node: a payload, once at start; then a bad repeat shows a badge
     select(page, "inject")
-    field(page, "payload").fill('"hello from the editor"')
+    field(page, "payload").fill("hello from the editor")  # plain text: no JSON quotes
     field(page, "once").check()
     field(page, "repeat").fill("-5")
     expect(node(page, "inject").locator(".badge")).to_be_visible()

@@ -27,6 +27,14 @@ nodes:
     payload: other
     to: quiet
   quiet: {type: debug}
+  odd:
+    type: inject
+    once: true
+    to: numbers
+  numbers:
+    type: function
+    func: 'msg.payload = {n: NaN, big: Infinity, small: -Infinity, one: 1}; return msg;'
+    to: shown
   fail:
     type: inject
     once: true
@@ -41,6 +49,8 @@ layout:
   quiet: [260, 140]
   fail: [40, 240]
   boom: [260, 240]
+  odd: [40, 340]
+  numbers: [260, 340]
 """
 
 
@@ -67,6 +77,14 @@ def test_status_debug_filter_and_inject_button(page: Any) -> None:
     expect(page.locator("#debug-list .debug-msg[data-node='quiet']").first).to_contain_text("other")
     error = page.locator("#debug-list .debug-msg.error[data-node='boom']").first
     expect(error).to_contain_text("boom in the function")
+
+    # NaN and the infinities show as they are, not as null
+    node(page, "odd").locator("[data-inject]").click()
+    numbers = shown.filter(has_text="small")
+    expect(numbers.first).to_contain_text("n: NaN")
+    expect(numbers.first).to_contain_text("big: Infinity")
+    expect(numbers.first).to_contain_text("small: -Infinity")
+    expect(numbers.first).not_to_contain_text("null")
 
     # filter by node: only shown's messages stay
     page.locator("#debug-filter").select_option("shown")

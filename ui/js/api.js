@@ -52,6 +52,7 @@ const enc = (file) => file.split("/").map(encodeURIComponent).join("/");
 
 export const api = {
   login: (user, password) => request("POST", "/api/login", { user, password }),
+  me: () => request("GET", "/api/me"),
   flows: () => request("GET", "/api/flows"),
   flow: (file) => request("GET", `/api/flows/${enc(file)}`),
   saveFlow: (file, revision, document) =>
@@ -61,7 +62,8 @@ export const api = {
     request("DELETE", `/api/flows/${enc(file)}?revision=${encodeURIComponent(revision ?? "")}`),
   validate: (file, document) => request("POST", "/api/validate", { file, document }),
   validateText: (file, text) => request("POST", "/api/validate", { file, text }),
-  deploy: (mode) => request("POST", "/api/deploy", { mode }),
+  deploy: (mode, skipInvalid = false) =>
+    request("POST", "/api/deploy", skipInvalid ? { mode, skip_invalid: true } : { mode }),
   nodes: () => request("GET", "/api/nodes"),
   revisions: () => request("GET", "/api/revisions"),
   revisionDiff: (id) => request("GET", `/api/revisions/${encodeURIComponent(id)}/diff`),
@@ -69,6 +71,7 @@ export const api = {
   layout: (file, text) =>
     request("POST", "/api/layout", text === undefined ? { file } : { file, text }),
   state: () => request("GET", "/api/state"),
+  context: (scope) => request("GET", `/api/context/${encodeURIComponent(scope)}`),
   importNodeRed: (flows) => request("POST", "/api/import/nodered", { flows }),
   exportNodeRed: () => request("GET", "/api/export/nodered"),
   inject: (id) => request("POST", `/api/inject/${encodeURIComponent(id)}`),

@@ -2,8 +2,10 @@
 // each node (drawn by draw.js); selection, moving, wiring, rubber-band, zoom and pan. It reads the
 // app's current flow and changes it only through app.edit(), so every change is undoable and
 // revalidated.
-import { NODE_W, NODE_H, portsOf, position, setPosition, addWire } from "./model.js";
+import { NODE_H, portsOf, position, setPosition, addWire } from "./model.js";
 import { CanvasDrawing, curve, el } from "./draw.js";
+import { groupNodes } from "./nodegroups.js";
+import { openSubflow } from "./subflowtabs.js";
 
 export class Canvas extends CanvasDrawing {
   constructor(app, svg) {
@@ -13,6 +15,7 @@ export class Canvas extends CanvasDrawing {
     this.view = { x: 0, y: 0, k: 1 };
     this.selected = new Set();
     this.selectedWire = null;
+    this.selectedGroup = null;
     this.drag = null;
     this.spaceDown = false;
     el("defs", {}, svg).innerHTML =
@@ -24,6 +27,7 @@ export class Canvas extends CanvasDrawing {
       svg,
     );
     this.root = el("g", { class: "viewport" }, svg);
+    this.groupLayer = el("g", { class: "groups" }, this.root);
     this.wireLayer = el("g", { class: "wires" }, this.root);
     this.nodeLayer = el("g", { class: "nodes" }, this.root);
     this.overlay = el("g", { class: "overlay" }, this.root);
@@ -33,13 +37,26 @@ export class Canvas extends CanvasDrawing {
     svg.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
     svg.addEventListener("dblclick", (e) => {
       const g = e.target.closest && e.target.closest("g.node");
-      if (g) this.app.focusProperties(g.dataset.id);
+      // an instance of a subflow opens its definition
+      if (g && g.dataset.type.startsWith("subflow:"))
+        openSubflow(this.app, g.dataset.type.slice(8));
+      else if (g) this.app.focusProperties(g.dataset.id);
     });
+    // Space held down pans with the pointer; a focused button is not pressed by it, unless the
+    // Space was a plain press (no panning), which still activates the button from the keyboard
     window.addEventListener("keydown", (e) => {
-      if (e.code === "Space" && !isTyping(e)) this.spaceDown = true;
+      if (e.code !== "Space" || isTyping(e)) return;
+      if (!this.spaceDown) this.spacePanned = false;
+      this.spaceDown = true;
+      if (e.target.closest && e.target.closest("button")) e.preventDefault();
     });
     window.addEventListener("keyup", (e) => {
-      if (e.code === "Space") this.spaceDown = false;
+      if (e.code !== "Space") return;
+      this.spaceDown = false;
+      const button = !isTyping(e) && e.target.closest && e.target.closest("button");
+      if (!button) return;
+      e.preventDefault();
+      if (!this.spacePanned) button.click();
     });
   }
 
@@ -70,6 +87,17 @@ export class Canvas extends CanvasDrawing {
     this.applyView();
   }
 
+  /** Move the view so that node `id` is in the middle (the zoom stays). */
+  centerOn(id) {
+    const doc = this.app.current && this.app.current.document;
+    if (!doc || !doc.nodes || !(id in doc.nodes)) return;
+    const [x, y] = position(doc, id);
+    const r = this.svg.getBoundingClientRect();
+    this.view.x = r.width / 2 - (x + this.nodeWidth(doc, id) / 2) * this.view.k;
+    this.view.y = r.height / 2 - (y + NODE_H / 2) * this.view.k;
+    this.applyView();
+  }
+
   /** Show the flow: at 100% when it fits, else zoomed out to fit (not below 70%, to stay
    * readable). */
   showAll(minZoom = 0.7) {
@@ -80,7 +108,7 @@ export class Canvas extends CanvasDrawing {
     const ps = ids.map((id) => position(doc, id));
     const minX = Math.min(...ps.map((p) => p[0]));
     const minY = Math.min(...ps.map((p) => p[1]));
-    const maxX = Math.max(...ps.map((p) => p[0])) + NODE_W;
+    const maxX = Math.max(...ids.map((id, i) => ps[i][0] + this.nodeWidth(doc, id)));
     const maxY = Math.max(...ps.map((p) => p[1])) + NODE_H + 20;
     const r = this.svg.getBoundingClientRect();
     const margin = 40;
@@ -104,8 +132,17 @@ export class Canvas extends CanvasDrawing {
 
   select(ids, add = false) {
     if (!add) this.selected.clear();
+    this.selectedGroup = null;
     for (const id of ids) this.selected.add(id);
     this.selectedWire = null;
+    this.app.selectionChanged();
+    this.render();
+  }
+
+  /** Select a group: its nodes, and the group itself for the properties panel. */
+  selectGroup(gid) {
+    this.select(groupNodes(this.app.current.document, gid));
+    this.selectedGroup = gid;
     this.app.selectionChanged();
     this.render();
   }
@@ -115,12 +152,23 @@ export class Canvas extends CanvasDrawing {
     const t = e.target;
     const doc = this.app.current.document;
     if (e.button === 1 || (e.button === 0 && (this.spaceDown || (e.ctrlKey && t === this.bg)))) {
+      if (this.spaceDown) this.spacePanned = true;
       this.drag = { kind: "pan", sx: e.clientX, sy: e.clientY, vx: this.view.x, vy: this.view.y };
       this.svg.classList.add("panning");
       e.preventDefault();
       return;
     }
     if (e.button !== 0) return;
+    const groupLabel = t.classList.contains("group-label") && t.dataset.group;
+    if (groupLabel) {
+      // a group's label selects its nodes; dragging it moves them
+      this.selectGroup(groupLabel);
+      const [px, py] = this.point(e);
+      const start = new Map([...this.selected].map((n) => [n, position(doc, n)]));
+      this.drag = { kind: "move", px, py, start, moved: false };
+      e.preventDefault();
+      return;
+    }
     const inject = t.closest && t.closest("[data-inject]");
     if (inject) {
       this.app.inject(inject.dataset.inject);
@@ -144,6 +192,7 @@ export class Canvas extends CanvasDrawing {
     }
     if (t.classList.contains("wire-hit")) {
       this.selected.clear();
+      this.selectedGroup = null;
       this.selectedWire = t.dataset.wire;
       this.app.selectionChanged();
       this.render();
@@ -153,6 +202,7 @@ export class Canvas extends CanvasDrawing {
     if (g) {
       const id = g.dataset.id;
       if (e.shiftKey) {
+        this.selectedGroup = null;
         if (this.selected.has(id)) this.selected.delete(id);
         else this.selected.add(id);
         this.selectedWire = null;
@@ -162,6 +212,7 @@ export class Canvas extends CanvasDrawing {
       }
       if (!this.selected.has(id)) {
         this.selected.clear();
+        this.selectedGroup = null;
         this.selected.add(id);
         this.selectedWire = null;
         this.app.selectionChanged();
@@ -177,6 +228,7 @@ export class Canvas extends CanvasDrawing {
     const [px, py] = this.point(e);
     const rect = el("rect", { class: "rubber", x: px, y: py, width: 0, height: 0 }, this.overlay);
     this.drag = { kind: "band", px, py, rect, add: e.shiftKey };
+    this.selectedGroup = null;
     if (!e.shiftKey) {
       this.selected.clear();
       this.selectedWire = null;
@@ -185,6 +237,8 @@ export class Canvas extends CanvasDrawing {
   }
 
   onMove(e) {
+    // where the pointer is on the canvas, if it is (a paste goes there)
+    this.pointer = e.target && this.svg.contains(e.target) ? this.point(e) : null;
     const d = this.drag;
     if (!d) return;
     if (d.kind === "pan") {
@@ -245,7 +299,8 @@ export class Canvas extends CanvasDrawing {
       const doc = this.app.current.document;
       for (const id of Object.keys(doc.nodes || {})) {
         const [nx, ny] = position(doc, id);
-        if (nx + NODE_W > x && nx < x + w && ny + NODE_H > y && ny < y + h) this.selected.add(id);
+        const nw = this.nodeWidth(doc, id);
+        if (nx + nw > x && nx < x + w && ny + NODE_H > y && ny < y + h) this.selected.add(id);
       }
       this.app.selectionChanged();
       this.render();

@@ -28,6 +28,8 @@ export function modal(title, body, buttons) {
         type: "button",
         class: b.primary ? "primary" : "secondary",
         text: b.label,
+        disabled: b.disabled,
+        title: b.title,
       });
       btn.addEventListener("click", () =>
         close(typeof b.value === "function" ? b.value() : b.value),

@@ -18,6 +18,9 @@ import { renderPanel } from "./panel.js";
 import { toast } from "./dialogs.js";
 import { $ } from "./dom.js";
 import { AppFiles } from "./files.js";
+import { pruneGroups } from "./nodegroups.js";
+import { refreshSubflowPalette } from "./subflows.js";
+import { writeBack } from "./subflowtabs.js";
 
 export class AppEdits extends AppFiles {
   // ---- edits ----------------------------------------------------------------------------------
@@ -43,9 +46,12 @@ export class AppEdits extends AppFiles {
   }
 
   changed(opts = {}) {
+    if (this.current && this.current.subflowOf) writeBack(this.current);
+    if (!opts.layoutOnly) refreshSubflowPalette(this);
     this.canvas.render();
     this.renderTabs();
     this.updateDeploy();
+    this.updateHint();
     if (!opts.keepPanel) renderPanel(this, $("panel-props"));
     if (!opts.layoutOnly) this.validateSoon();
   }
@@ -76,7 +82,8 @@ export class AppEdits extends AppFiles {
     if (!info) return null;
     let id = null;
     this.edit((doc) => {
-      id = newId(doc, type);
+      // an instance of subflow `scale` is `scale`, `scale-2`...
+      id = newId(doc, type.replace(/^subflow:/, ""), this.takenIds());
       doc.nodes[id] = { type };
       setPosition(
         doc,
@@ -93,7 +100,10 @@ export class AppEdits extends AppFiles {
     const c = this.canvas;
     if (c.selected.size) {
       const ids = [...c.selected];
-      this.edit((doc) => removeNodes(doc, ids));
+      this.edit((doc) => {
+        removeNodes(doc, ids);
+        pruneGroups(doc); // deleted nodes leave their groups
+      });
       c.selected.clear();
       this.selectionChanged();
     } else if (c.selectedWire) {
@@ -121,8 +131,16 @@ export class AppEdits extends AppFiles {
     if (!clip || !this.current) return;
     const rename = new Map();
     const fresh = [];
+    // the copies go where the pointer is on the canvas, else just below the originals
+    const spots = Object.values(clip.layout);
+    const left = Math.min(...spots.map(([x]) => x));
+    const top = Math.min(...spots.map(([, y]) => y));
+    const bottom = Math.max(...spots.map(([, y]) => y)) + NODE_H;
+    const at = this.canvas.pointer;
+    const snap = (v) => Math.round(v / 10) * 10;
+    const [dx, dy] = at ? [snap(at[0] - left), snap(at[1] - top)] : [0, snap(bottom - top + 30)];
     this.edit((doc) => {
-      const taken = new Set();
+      const taken = this.takenIds();
       for (const id of Object.keys(clip.nodes)) {
         const n = newId(doc, id.replace(/-\d+$/, ""), taken);
         taken.add(n);
@@ -130,6 +148,7 @@ export class AppEdits extends AppFiles {
       }
       for (const [id, node] of Object.entries(clip.nodes)) {
         const copy = clone(node);
+        delete copy.origin; // a copy is not the Node-RED node it was imported from
         setPorts(
           copy,
           portsOf(copy).map((p) => p.filter((t) => rename.has(t)).map((t) => rename.get(t))),
@@ -137,7 +156,7 @@ export class AppEdits extends AppFiles {
         const nid = rename.get(id);
         doc.nodes[nid] = copy;
         const [x, y] = clip.layout[id] || [40, 40];
-        setPosition(doc, nid, x + 40, y + 40);
+        setPosition(doc, nid, x + dx, y + dy);
         fresh.push(nid);
       }
     });

@@ -5,6 +5,8 @@ import { History, clone } from "./model.js";
 import { $, h } from "./dom.js";
 import { modal, toast } from "./dialogs.js";
 import { AppRuntime } from "./runtime.js";
+import { subflowTabButtons } from "./subflowtabs.js";
+import { allowed, needText } from "./roles.js";
 
 export class AppFiles extends AppRuntime {
   // ---- tabs and files -------------------------------------------------------------------------
@@ -16,14 +18,16 @@ export class AppFiles extends AppRuntime {
       toast(`Could not list flows: ${err.message}`, "error", 10000);
     }
     const known = new Map(this.flows.map((f) => [f.file, f]));
-    this.flows = list.map(
-      (f) =>
+    this.flows = list.map((f) =>
+      Object.assign(
         known.get(f.file) || {
           file: f.file,
           label: f.label || f.id || f.file,
           revision: f.revision,
           document: null,
         },
+        { id: f.id, ids: f.ids || [], connectionIds: f.connection_ids || [] },
+      ),
     );
     for (const f of known.values())
       if (f.revision === null && !this.flows.includes(f)) this.flows.push(f);
@@ -60,14 +64,18 @@ export class AppFiles extends AppRuntime {
         const res = await api.flow(file);
         const doc = res.document || {};
         doc.nodes = doc.nodes || {};
+        // read again (after the text view, a deploy elsewhere): the undo history stays, and
+        // what changed on the way is one more step in it
+        const before = flow.document;
         Object.assign(flow, {
           revision: res.revision,
           document: doc,
-          history: new History(),
+          history: flow.history || new History(),
           diagnostics: [],
         });
+        if (before && JSON.stringify(before) !== JSON.stringify(doc)) flow.history.push(before);
         flow.saved = clone(doc);
-        if (!flow.deployed) flow.deployed = clone(doc);
+        if (!flow.deployed) flow.deployed = this.running.has(doc.id) ? clone(doc) : null;
         flow.label = doc.label || doc.id || file;
       } catch (err) {
         toast(`Could not open ${file}: ${err.message}`, "error", 10000);
@@ -84,10 +92,15 @@ export class AppFiles extends AppRuntime {
       this.canvas.applyView();
     } else this.canvas.showAll();
     this.refresh();
+    if (this.debug && this.debug.filterSel.value === "@flow") this.debug.render();
     this.validateSoon(0);
   }
 
   async newFlow() {
+    if (!allowed("save")) {
+      toast(`No new flow: ${needText("save")}.`, "warning", 6000);
+      return;
+    }
     const name = h("input", {
       id: "new-flow-name",
       type: "text",
@@ -126,6 +139,8 @@ export class AppFiles extends AppRuntime {
       document: doc,
       saved: null,
       deployed: null,
+      ids: [],
+      connectionIds: [],
       history: new History(),
       diagnostics: [],
     };
@@ -138,6 +153,10 @@ export class AppFiles extends AppRuntime {
   async deleteFlow() {
     const flow = this.current;
     if (!flow) return;
+    if (!allowed("save")) {
+      toast(`Not deleted: ${needText("save")}.`, "warning", 6000);
+      return;
+    }
     const ok = await modal(
       `Delete ${flow.file}?`,
       h("p", {
@@ -190,6 +209,7 @@ export class AppFiles extends AppRuntime {
       b.addEventListener("click", () => this.open(f.file));
       bar.append(b);
     }
+    for (const b of subflowTabButtons(this)) bar.append(b);
     const add = h("button", {
       type: "button",
       class: "tab add",
@@ -199,9 +219,56 @@ export class AppFiles extends AppRuntime {
     });
     add.addEventListener("click", () => this.newFlow());
     bar.append(add);
+    const active = bar.querySelector(".tab.active");
+    if (active) active.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  /** The flow holding node `id` (a node of a subflow instance: the instance's flow), or null. */
+  flowOf(id) {
+    const s = String(id || "");
+    for (const key of [s, s.split("/")[0]])
+      for (const f of this.flows)
+        if (f.document ? key in (f.document.nodes || {}) : (f.ids || []).includes(key)) return f;
+    return null;
+  }
+
+  /** A node as the debug list names it: its id, and its label when it has one. */
+  nodeLabel(id) {
+    const f = this.flowOf(id);
+    const node = f && f.document && f.document.nodes[String(id)];
+    return node && node.label ? `${id} (${node.label})` : String(id);
+  }
+
+  /** Open the flow holding node `id`, select the node and bring it into view. */
+  async revealNode(id) {
+    const f = this.flowOf(id);
+    if (!f) {
+      toast(`${id} is in no flow of this project any more`, "warning");
+      return;
+    }
+    if (f !== this.current) await this.open(f.file);
+    const s = String(id);
+    const local = s in (this.current.document.nodes || {}) ? s : s.split("/")[0];
+    this.selectNode(local);
+    this.canvas.centerOn(local);
+  }
+
+  /** The node and connection ids of every flow but ``except``: ids are unique in a project. */
+  takenIds(except = this.current) {
+    const taken = new Set();
+    for (const f of this.flows) {
+      if (f === except) continue;
+      const doc = f.document;
+      const ids = doc
+        ? [...Object.keys(doc.nodes || {}), ...Object.keys(doc.connections || {})]
+        : [...(f.ids || []), ...(f.connectionIds || [])];
+      for (const id of ids) taken.add(id);
+    }
+    return taken;
   }
 
   dirty(f) {
+    if (f.subflowOf) return this.dirty(f.subflowOf); // a subflow's tab: its flow's changes
     return Boolean(f.document) && JSON.stringify(f.document) !== JSON.stringify(f.saved);
   }
 }

@@ -3,6 +3,7 @@
 import { api, ApiError } from "./api.js";
 import { h } from "./dom.js";
 import { modal, toast } from "./dialogs.js";
+import { allowed, needText } from "./roles.js";
 
 function diffView(text) {
   const pre = h("pre", { class: "diff" });
@@ -89,9 +90,15 @@ export async function historyDialog(app) {
       label: "Roll back to the chosen revision",
       value: () => (chosen ? "rollback" : null),
       primary: true,
+      disabled: !allowed("rollback"),
+      title: allowed("rollback") ? null : needText("rollback"),
     },
   ]);
   if (go !== "rollback" || !chosen) return;
+  if (!allowed("rollback")) {
+    toast(`Not rolled back: ${needText("rollback")}.`, "warning", 6000);
+    return;
+  }
   if (app.flows.some((f) => app.dirty(f))) {
     const sure = await modal(
       "Unsaved changes",

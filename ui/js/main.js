@@ -9,10 +9,17 @@ import { renderProblems, DebugPanel } from "./sidebar.js";
 import { importDialog, exportDialog, loginDialog, toast } from "./dialogs.js";
 import { Palette } from "./palette.js";
 import { historyDialog } from "./history.js";
+import { findDialog } from "./find.js";
+import { ContextPanel } from "./context.js";
 import { GroupPanel } from "./group.js";
+import { MonitorPanel } from "./monitor.js";
 import { gotoLine, openText } from "./textview.js";
 import { $ } from "./dom.js";
 import { AppEdits } from "./edits.js";
+import { groupSelection, ungroupSelection } from "./nodegroups.js";
+import { subflowFromSelection, subflowInfo } from "./subflows.js";
+import { portInfo } from "./subflowtabs.js";
+import { loadMe } from "./roles.js";
 
 class App extends AppEdits {
   constructor() {
@@ -24,6 +31,7 @@ class App extends AppEdits {
     this.current = null;
     this.status = new Map();
     this.deployed = false;
+    this.running = new Set(); // ids of the flows running on the server
     this.clipboard = null;
     this.lastCoalesce = null;
     this.validateTimer = null;
@@ -37,6 +45,8 @@ class App extends AppEdits {
     );
     this.palette = new Palette(this, $("palette-list"), $("palette-search"));
     this.group = new GroupPanel(this, $("tab-group"), $("panel-group"));
+    this.monitor = new MonitorPanel(this, $("panel-monitor"));
+    this.context = new ContextPanel(this, $("panel-context"));
   }
 
   async start() {
@@ -48,14 +58,17 @@ class App extends AppEdits {
       toast(`Could not load the node catalog: ${err.message}`, "error", 10000);
     }
     for (const t of this.types) this.typeMap.set(t.type, t);
+    await loadMe(); // after the catalog: a login it asked for is done
     this.palette.render();
-    await this.reloadList();
+    let st = null;
     try {
-      const st = await api.state();
-      this.applyState(st);
+      st = await api.state(); // first: what runs decides what counts as deployed
     } catch {
       /* no runtime state yet */
     }
+    this.running = new Set((st && st.flows) || []);
+    await this.reloadList();
+    if (st) this.applyState(st);
     events(
       (ev) => this.onEvent(ev),
       (up) => {
@@ -71,7 +84,7 @@ class App extends AppEdits {
   }
 
   typeInfo(type) {
-    return this.typeMap.get(type) || null;
+    return this.typeMap.get(type) || subflowInfo(this, type) || portInfo(type);
   }
 
   // ---- selection and panels -------------------------------------------------------------------
@@ -113,17 +126,20 @@ class App extends AppEdits {
     this.lastCoalesce = null;
     renderPanel(this, $("panel-props"));
     if ($("debug-filter").value === "@selected") this.debug.render();
+    if (this.sidebarTab("context")) this.context.render();
   }
   sidebarTab(name) {
     return $(`tab-${name}`).getAttribute("aria-selected") === "true";
   }
   showSidebar(name) {
-    for (const t of ["props", "problems", "debug", "group"]) {
+    for (const t of ["props", "problems", "debug", "context", "group", "monitor"]) {
       $(`tab-${t}`).setAttribute("aria-selected", String(t === name));
       $(`panel-${t}`).hidden = t !== name;
     }
     if (name === "debug") this.debug.seen();
+    if (name === "context") this.context.render();
     this.group.shown(name === "group");
+    this.monitor.shown(name === "monitor");
   }
   setZoomLabel(pct) {
     $("zoom-level").textContent = `${pct}%`;
@@ -134,6 +150,11 @@ class App extends AppEdits {
     renderPanel(this, $("panel-props"));
     renderProblems(this, $("panel-problems"), $("count-problems"));
     this.updateDeploy();
+    this.updateHint();
+  }
+
+  /** The hint on an empty canvas: shown while the flow has no node, or there is no flow. */
+  updateHint() {
     $("empty-hint").hidden = Boolean(
       this.current && Object.keys(this.current.document.nodes || {}).length,
     );
@@ -150,7 +171,7 @@ class App extends AppEdits {
   }
 
   async validate() {
-    const flow = this.current;
+    const flow = this.current && (this.current.subflowOf || this.current); // a subflow: its flow
     if (!flow) return;
     const sent = JSON.stringify(flow.document);
     try {
@@ -187,18 +208,23 @@ class App extends AppEdits {
   // ---- wiring of the page ---------------------------------------------------------------------
   bindUi() {
     $("deploy").addEventListener("click", () => this.deploy());
+    $("deploy-mode").addEventListener("click", () => this.chooseDeployMode());
+    this.showDeployMode();
     $("save").addEventListener("click", () => this.save());
     $("import").addEventListener("click", () => importDialog(this));
     $("export").addEventListener("click", () => exportDialog(this));
     $("history").addEventListener("click", () => historyDialog(this));
     $("layout").addEventListener("click", () => this.autoLayout());
+    $("group-nodes").addEventListener("click", () => groupSelection(this));
+    $("make-subflow").addEventListener("click", () => subflowFromSelection(this));
+    $("find").addEventListener("click", () => findDialog(this));
     $("text-view").addEventListener("click", () => openText(this));
     $("zoom-in").addEventListener("click", () => this.canvas.zoom(1.2));
     $("zoom-out").addEventListener("click", () => this.canvas.zoom(1 / 1.2));
     $("zoom-reset").addEventListener("click", () => this.canvas.resetView());
     $("undo").addEventListener("click", () => this.undo());
     $("redo").addEventListener("click", () => this.redo());
-    for (const t of ["props", "problems", "debug", "group"])
+    for (const t of ["props", "problems", "debug", "context", "group", "monitor"])
       $(`tab-${t}`).addEventListener("click", () => this.showSidebar(t));
     window.addEventListener("keydown", (e) => this.onKey(e));
     window.addEventListener("beforeunload", (e) => {
@@ -214,6 +240,11 @@ class App extends AppEdits {
     if (mod && e.key.toLowerCase() === "s") {
       e.preventDefault();
       this.save();
+      return;
+    }
+    if (mod && e.key.toLowerCase() === "f" && !document.querySelector("dialog[open]")) {
+      e.preventDefault();
+      findDialog(this);
       return;
     }
     if (isTyping(e) || document.querySelector("dialog[open]")) return;
@@ -235,6 +266,10 @@ class App extends AppEdits {
     } else if (mod && (k === "y" || (k === "z" && e.shiftKey))) {
       e.preventDefault();
       this.redo();
+    } else if (mod && k === "g") {
+      e.preventDefault();
+      if (e.shiftKey) ungroupSelection(this);
+      else groupSelection(this);
     } else if (mod && k === "a") {
       e.preventDefault();
       this.canvas.select(Object.keys(this.current ? this.current.document.nodes : {}));

@@ -188,6 +188,7 @@ export class History {
 
 /** Node ids whose content differs between two documents (added, removed or changed). */
 export function changedNodes(before, after) {
+  if (!before) return Object.keys((after && after.nodes) || {}); // never deployed: every node
   const a = (before && before.nodes) || {};
   const b = (after && after.nodes) || {};
   const ids = new Set([...Object.keys(a), ...Object.keys(b)]);

@@ -3,8 +3,11 @@
 // Enter on a focused type adds it at the centre of the view. A type the server's script policy
 // refuses (`refused` in the catalog, `flowrt serve --scripts`) is shown greyed and cannot be added.
 import { h } from "./dom.js";
+import { subflowTypes } from "./subflows.js";
 
 const ORDER = [
+  "subflow",
+  "common",
   "source",
   "input",
   "transform",
@@ -16,9 +19,12 @@ const ORDER = [
   "output",
   "network",
   "storage",
-  "common",
   "config",
 ];
+
+// The types nearly every flow uses, shown first whatever their category (as Node-RED's palette
+// opens with them): with a hundred types from the packs, they would be below the fold.
+const COMMON = ["inject", "debug", "change", "switch", "function"];
 
 export class Palette {
   constructor(app, box, search) {
@@ -37,15 +43,16 @@ export class Palette {
   render() {
     const q = this.search.value.trim().toLowerCase();
     const groups = new Map();
-    for (const t of this.app.types) {
+    for (const t of [...this.app.types, ...subflowTypes(this.app)]) {
       if (t.category === "connection") continue;
       if (
         q &&
         !`${t.type} ${t.category} ${t.summary || ""} ${t.pack || ""}`.toLowerCase().includes(q)
       )
         continue;
-      if (!groups.has(t.category)) groups.set(t.category, []);
-      groups.get(t.category).push(t);
+      const group = COMMON.includes(t.type) ? "common" : t.category;
+      if (!groups.has(group)) groups.set(group, []);
+      groups.get(group).push(t);
     }
     const rank = (c) => {
       const i = ORDER.indexOf(c);
@@ -59,14 +66,18 @@ export class Palette {
       );
     for (const c of cats) {
       const list = h("ul", { class: "palette-items" });
-      for (const t of groups.get(c).sort((a, b) => a.type.localeCompare(b.type))) {
+      const order =
+        c === "common"
+          ? (a, b) => COMMON.indexOf(a.type) - COMMON.indexOf(b.type)
+          : (a, b) => a.type.localeCompare(b.type);
+      for (const t of groups.get(c).sort(order)) {
         const title = t.refused
           ? `${t.type}: refused by this server's script policy (flowrt serve --scripts)`
           : t.summary || t.type;
         const item = h(
           "li",
           {
-            class: `palette-item cat-${c}${t.refused ? " refused" : ""}`,
+            class: `palette-item cat-${t.category}${t.refused ? " refused" : ""}`,
             tabindex: "0",
             "data-type": t.type,
             title,
@@ -88,7 +99,8 @@ export class Palette {
         });
         list.append(item);
       }
-      this.box.append(h("section", { class: "palette-group" }, h("h3", { text: c }), list));
+      const title = c === "subflow" ? "Subflows" : c;
+      this.box.append(h("section", { class: "palette-group" }, h("h3", { text: title }), list));
     }
   }
 

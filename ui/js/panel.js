@@ -4,6 +4,9 @@ import { h } from "./dom.js";
 import { buildForm } from "./props.js";
 import { markdown } from "./markdown.js";
 import { clone, portsOf, setPorts } from "./model.js";
+import { groupPanel } from "./nodegroups.js";
+import { subflowPanel } from "./subflowtabs.js";
+import { wiresSection } from "./wiring.js";
 
 const ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -38,6 +41,8 @@ function renameNode(doc, from, to) {
     for (const [k, v] of Object.entries(doc.layout)) layout[k === from ? to : k] = v;
     doc.layout = layout;
   }
+  for (const g of Object.values(doc.groups || {}))
+    if (Array.isArray(g.nodes)) g.nodes = g.nodes.map((n) => (n === from ? to : n));
 }
 
 /** Show the server's diagnostics under the fields they are about (node or connection forms). */
@@ -75,16 +80,24 @@ export function renderPanel(app, box) {
   }
   const doc = flow.document;
   const sel = [...app.canvas.selected];
+  const group = app.canvas.selectedGroup;
+  if (group && doc.groups && group in doc.groups) {
+    groupPanel(app, box, doc, group);
+    return;
+  }
   if (sel.length > 1) {
     box.append(
       h("p", {
         class: "empty",
-        text: `${sel.length} nodes selected. Delete removes them; Ctrl-C copies them.`,
+        text:
+          `${sel.length} nodes selected. Delete removes them; Ctrl-C copies them; ` +
+          "Ctrl-G groups them.",
       }),
     );
     return;
   }
   if (sel.length === 1) nodePanel(app, box, doc, sel[0]);
+  else if (flow.subflowOf) subflowPanel(app, box);
   else flowPanel(app, box, doc);
   markFields(app);
 }
@@ -103,6 +116,10 @@ function nodePanel(app, box, doc, id) {
     }
     if (to in app.current.document.nodes) {
       idErr.textContent = `'${to}' is already a node of this flow.`;
+      return;
+    }
+    if (app.takenIds().has(to)) {
+      idErr.textContent = `'${to}' is already used in another flow: ids are unique in a project.`;
       return;
     }
     app.edit((d) => renameNode(d, id, to));
@@ -168,6 +185,8 @@ function nodePanel(app, box, doc, id) {
     set: setter(app, (d) => d.nodes[id], `node:${id}`),
   });
   box.append(form);
+  const wired = wiresSection(app, doc, id);
+  if (wired) box.append(wired);
   const help = info.details || "";
   if (help)
     box.append(
@@ -181,6 +200,32 @@ function nodePanel(app, box, doc, id) {
 }
 
 function flowPanel(app, box, doc) {
+  const flowId = h("input", {
+    id: "flow-id",
+    type: "text",
+    value: doc.id || "",
+    spellcheck: "false",
+  });
+  const flowIdErr = h("div", { class: "field-error", role: "alert" });
+  flowId.addEventListener("change", () => {
+    const to = flowId.value.trim();
+    flowIdErr.textContent = "";
+    if (to === doc.id) return;
+    if (!ID_RE.test(to)) {
+      flowIdErr.textContent = "An id is letters, digits, _ . - (not starting with . or -).";
+      return;
+    }
+    const other = app.flows.find(
+      (f) => f !== app.current && (f.document ? f.document.id : f.id) === to,
+    );
+    if (other) {
+      flowIdErr.textContent = `'${to}' is the id of ${other.file}.`;
+      return;
+    }
+    app.edit((d) => {
+      d.id = to;
+    });
+  });
   const label = h("input", { id: "flow-label", type: "text", value: doc.label || "" });
   label.addEventListener("input", () =>
     app.edit(
@@ -200,6 +245,13 @@ function flowPanel(app, box, doc) {
         class: "summary",
         text: `${app.current.file} · id ${doc.id || "?"}. Select a node to edit it.`,
       }),
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "flow-id", class: "field-label", text: "id" }),
+      flowId,
+      flowIdErr,
     ),
     h(
       "div",

@@ -3,6 +3,10 @@
 // descriptions as help. Edits go through app.edit() and are validated by the server.
 import { h } from "./dom.js";
 import { markdown } from "./markdown.js";
+import { typedInput, typedOf } from "./typed.js";
+import { ruleSchemaOf, rulesEditor } from "./rules.js";
+import { listEditor, mapEditor, objectEditor, rowsOf } from "./rows.js";
+import { codeEditor } from "./code.js";
 
 const SKIP = new Set(["type", "to"]);
 // a whole `${VAR}` reference: its grammar comes with the catalog's schema (`$defs.envref`)
@@ -38,8 +42,15 @@ export function fieldKind(prop, root) {
       ...inner,
       description: s.description || inner.description,
       default: "default" in s ? s.default : inner.default,
+      "x-format": inner["x-format"] || s["x-format"], // `str | None` with a format: on the outside
     };
   }
+  const ruleSchema = ruleSchemaOf(s, (a) => resolve(a, root));
+  if (ruleSchema) return { kind: "rules", schema: s, nullable, ruleSchema };
+  const typed = typedOf(s, (a) => resolve(a, root));
+  if (typed) return { kind: "typed", schema: s, nullable, typed };
+  const rows = rowsOf(s, (a) => resolve(a, root));
+  if (rows) return { kind: rows.rows, schema: s, nullable, ...rows };
   if (Array.isArray(s.enum)) return { kind: "enum", schema: s, nullable };
   if (s["x-connection"]) return { kind: "connection", schema: s, nullable };
   const fmt = s["x-format"] || "";
@@ -94,7 +105,32 @@ export function buildForm(
       errorBox.textContent = "";
       set(key, v);
     };
-    if (f.kind === "boolean") {
+    const fail = (why) => (errorBox.textContent = why);
+    if (f.kind === "list") input = listEditor({ key, value, item: f.item, commit, fail });
+    else if (f.kind === "map")
+      input = mapEditor({ key, value, valueSchema: f.value, typed: f.typed, commit, fail });
+    else if (f.kind === "object")
+      input = objectEditor({ key, value, schema: s, root: schema, build: buildForm, commit });
+    else if (f.kind === "rules") {
+      input = rulesEditor({
+        key,
+        rules: value,
+        ruleSchema: f.ruleSchema,
+        resolve: (a) => resolve(a, schema),
+        commit,
+        fail: (why) => (errorBox.textContent = why),
+      });
+    } else if (f.kind === "typed") {
+      input = typedInput({
+        id,
+        key,
+        value,
+        typed: f.typed,
+        placeholder: def !== undefined && def !== null ? String(def) : "",
+        commit,
+        fail: (why) => (errorBox.textContent = why),
+      });
+    } else if (f.kind === "boolean") {
       input = h("input", { id, type: "checkbox", name: key });
       input.checked = value === undefined ? Boolean(def) : value === true;
       input.addEventListener("change", () => commit(input.checked));
@@ -125,22 +161,13 @@ export function buildForm(
         commit(input.value === "" ? undefined : JSON.parse(input.value)),
       );
     } else if (f.kind === "code") {
-      input = h("textarea", {
+      input = codeEditor({
         id,
-        name: key,
-        class: `code lang-${f.lang}`,
-        rows: 8,
-        spellcheck: "false",
-      });
-      input.value = value === undefined ? "" : String(value);
-      input.placeholder = def ? String(def).trim() : "";
-      input.addEventListener("input", () => commit(input.value === "" ? undefined : input.value));
-      input.addEventListener("keydown", (e) => {
-        if (e.key === "Tab" && !e.shiftKey) {
-          e.preventDefault();
-          input.setRangeText("  ", input.selectionStart, input.selectionEnd, "end");
-          input.dispatchEvent(new Event("input"));
-        }
+        key,
+        lang: f.lang,
+        value,
+        placeholder: def ? String(def).trim() : "",
+        commit,
       });
     } else if (f.kind === "string" || f.kind === "number") {
       input = h("input", {
@@ -185,7 +212,7 @@ export function buildForm(
         }
       });
     }
-    input.dataset.key = key;
+    if (f.kind !== "typed" && f.kind !== "rules") input.dataset.key = key; // theirs have it
     let help = s.description || prop.description;
     if (s["x-secret"])
       help = (

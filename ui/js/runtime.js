@@ -5,32 +5,64 @@ import { changedNodes, clone } from "./model.js";
 import { renderProblems } from "./sidebar.js";
 import { $, h, plural } from "./dom.js";
 import { modal, toast } from "./dialogs.js";
+import { allowed, applyRole, needText } from "./roles.js";
+
+const DEPLOY_MODES = { full: "Full", flows: "Modified flows", nodes: "Modified nodes" };
+
+/** The toast after a deploy: how many nodes changed, and how (a "nodes" deploy says which
+ * nodes were replaced, started or stopped, and which flows restarted whole instead). */
+function deployedText(ch) {
+  let text = `Deployed: ${plural((ch.nodes || []).length, "node")} changed`;
+  if (ch.mode !== "nodes")
+    return text + ((ch.flows || []).length ? ` in ${ch.flows.join(", ")}` : "");
+  const how = ["replaced", "started", "stopped", "rewired"]
+    .filter((k) => (ch[k] || []).length)
+    .map((k) => `${ch[k].length} ${k}`);
+  if (how.length) text += ` (${how.join(", ")})`;
+  for (const r of ch.restarted || []) text += `; restarted ${r.flows.join(", ")}: ${r.reason}`;
+  return text;
+}
 
 export class AppRuntime {
   // ---- save and deploy ------------------------------------------------------------------------
+  /** Per flow with changes since the last deploy: [file, the changed node ids]. A flow never
+   * deployed counts all its nodes, read or not. */
+  changes() {
+    const out = [];
+    for (const f of this.flows) {
+      const ids = f.document
+        ? changedNodes(f.deployed, f.document)
+        : f.id && !this.running.has(f.id)
+          ? f.ids
+          : [];
+      if (ids.length) out.push([f.file, ids]);
+    }
+    return out;
+  }
+
   changeCount() {
-    let n = 0;
-    for (const f of this.flows) if (f.document) n += changedNodes(f.deployed, f.document).length;
-    return n;
+    return this.changes().reduce((n, [, ids]) => n + ids.length, 0);
   }
 
   updateDeploy() {
     const n = this.changeCount();
     $("deploy-count").textContent = n ? String(n) : "";
     $("deploy").classList.toggle("has-changes", n > 0);
-    const lines = this.flows
-      .filter((f) => f.document)
-      .map((f) => [f.file, changedNodes(f.deployed, f.document)])
-      .filter(([, ids]) => ids.length)
-      .map(([file, ids]) => `${file}: ${ids.join(", ")}`);
+    const lines = this.changes().map(([file, ids]) => `${file}: ${ids.join(", ")}`);
     $("deploy").title = n
       ? `Save and deploy the changes:\n${lines.join("\n")}`
       : "Deploy (no changes since the last deploy)";
     $("save").disabled = !(this.current && this.dirty(this.current));
+    applyRole();
   }
 
-  async save(flow = this.current) {
+  async save(flow = this.current, announce = true) {
+    if (flow && flow.subflowOf) flow = flow.subflowOf; // a subflow's tab: save its flow
     if (!flow || !this.dirty(flow)) return true;
+    if (!allowed("save")) {
+      toast(`Not saved: ${needText("save")}.`, "warning", 6000);
+      return false;
+    }
     const doc = clone(flow.document);
     try {
       const res = await api.saveFlow(flow.file, flow.revision, doc);
@@ -38,6 +70,7 @@ export class AppRuntime {
       flow.saved = doc;
       this.renderTabs();
       this.updateDeploy();
+      if (announce) toast(`Saved ${flow.file}`, "ok", 2500);
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
@@ -65,31 +98,90 @@ export class AppRuntime {
     }
   }
 
-  async deploy() {
-    for (const f of this.flows) if (f.document && this.dirty(f)) if (!(await this.save(f))) return;
+  /** How many errors the server finds in the flows with unsaved changes (checked before
+   * anything is written: a deploy that would be refused saves nothing). */
+  async unsavedErrors() {
+    let errors = 0;
+    for (const f of this.flows) {
+      if (!f.document || !this.dirty(f)) continue;
+      const res = await api.validate(f.file, f.document);
+      f.diagnostics = (res && res.diagnostics) || [];
+      errors += f.diagnostics.filter((d) => d.severity === "error").length;
+    }
+    return errors;
+  }
+
+  /** The flows have errors: show them, and ask whether to deploy the others anyway. */
+  async deployTheOthers() {
+    renderProblems(this, $("panel-problems"), $("count-problems"));
+    this.canvas.render();
+    this.showSidebar("problems");
+    if (this.flows.length < 2) return false;
+    const choice = await modal(
+      "Some flows have errors",
+      h("p", {
+        text:
+          "Deploy the other flows? The flows with errors are left out (not saved), and those " +
+          "running keep running as they were.",
+      }),
+      [
+        { label: "Cancel", value: null },
+        { label: "Deploy the others", value: "skip", primary: true },
+      ],
+    );
+    return choice === "skip";
+  }
+
+  async deploy(skip = false) {
+    if (!allowed("deploy")) {
+      toast(`Not deployed: ${needText("deploy")}.`, "warning", 6000);
+      return;
+    }
+    let errors = 0;
+    try {
+      errors = await this.unsavedErrors();
+    } catch (err) {
+      toast(`Could not check the flows: ${err.message}`, "error", 8000);
+      return;
+    }
+    if (errors && !skip && !(skip = await this.deployTheOthers())) {
+      toast("Not deployed, and nothing saved: the flows have errors (see Problems).", "error");
+      return;
+    }
+    const failing = (f) => (f.diagnostics || []).some((d) => d.severity === "error");
+    const held = this.flows.filter((f) => skip && f.document && this.dirty(f) && failing(f));
+    for (const f of this.flows)
+      if (f.document && this.dirty(f) && !held.includes(f))
+        if (!(await this.save(f, false))) return;
     $("deploy").disabled = true;
     this.deploying = true;
     try {
-      const res = await api.deploy("changed");
-      for (const f of this.flows) if (f.document) f.deployed = clone(f.document);
+      const res = await api.deploy(this.deployMode(), skip);
+      const left = [
+        ...held.map((f) => f.file),
+        ...Object.keys((res.changed && res.changed.skipped) || {}),
+      ];
+      for (const f of this.flows) {
+        if (left.includes(f.file)) continue;
+        if (f.document) f.deployed = clone(f.document);
+        const id = f.document ? f.document.id : f.id;
+        if (id) this.running.add(id);
+      }
       this.deployed = true;
-      const ch = res.changed || {};
-      const nodes = (ch.nodes || []).length;
-      toast(
-        `Deployed: ${plural(nodes, "node")} changed` +
-          ((ch.flows || []).length ? ` in ${(ch.flows || []).join(", ")}` : ""),
-        "ok",
-      );
+      const out = left.length ? ` Left out, with errors: ${left.join(", ")}.` : "";
+      toast(deployedText(res.changed || {}) + out, left.length ? "warning" : "ok", 6000);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 422) {
+      if (err instanceof ApiError && err.status === 422 && !skip) {
         const diags = (err.body && err.body.diagnostics) || [];
         if (this.current)
           this.current.diagnostics = diags.filter(
             (d) => !d.file || d.file.endsWith(this.current.file),
           );
-        renderProblems(this, $("panel-problems"), $("count-problems"));
-        this.canvas.render();
-        this.showSidebar("problems");
+        if (await this.deployTheOthers()) {
+          this.deploying = false;
+          $("deploy").disabled = false;
+          return this.deploy(true);
+        }
         toast("Not deployed: the flows have errors (see Problems).", "error", 8000);
       } else toast(`Deploy failed: ${err.message}`, "error", 10000);
     } finally {
@@ -97,16 +189,47 @@ export class AppRuntime {
         this.deploying = false;
       }, 2000);
       $("deploy").disabled = false;
-      this.updateDeploy();
+      this.updateDeploy(); // disables it again for a role that may not deploy
       this.canvas.render();
     }
+  }
+
+  /** The deploy mode chosen in the Deploy menu: "nodes" (the default), "flows" or "full". */
+  deployMode() {
+    const mode = localStorage.getItem("flowrt.deployMode");
+    return DEPLOY_MODES[mode] ? mode : "nodes";
+  }
+
+  async chooseDeployMode() {
+    const mode = await modal(
+      "Deploy mode",
+      h("p", {
+        text:
+          "Modified nodes: only the changed nodes restart; the others keep running with " +
+          "their state. Modified flows: the flows with a change restart. Full: every flow " +
+          "restarts.",
+      }),
+      Object.entries(DEPLOY_MODES).map(([value, label]) => ({
+        label,
+        value,
+        primary: value === this.deployMode(),
+      })),
+    );
+    if (mode) localStorage.setItem("flowrt.deployMode", mode);
+    this.showDeployMode();
+  }
+
+  showDeployMode() {
+    $("deploy-mode").textContent = `${DEPLOY_MODES[this.deployMode()]} ▾`;
   }
 
   async inject(id) {
     try {
       await api.inject(id);
     } catch (err) {
-      toast(err.message, "error");
+      if (err instanceof ApiError && err.status === 404)
+        toast(`${id} is not running yet: deploy, then press its button again.`, "warning", 6000);
+      else toast(`Could not inject ${id}: ${(err.body && err.body.error) || err.message}`, "error");
     }
   }
 
@@ -125,6 +248,7 @@ export class AppRuntime {
   }
 
   applyState(st) {
+    this.running = new Set((st && st.flows) || []);
     for (const [id, v] of Object.entries((st && st.nodes) || {})) {
       this.status.set(this.localId(id), v && v.status);
       this.deployed = true;

@@ -64,6 +64,9 @@ export function renderProblems(app, box, countEl) {
 
 /** A value as an expandable tree (objects and arrays collapse past the first level). */
 export function valueTree(v, depth = 0) {
+  // NaN and the infinities come as Node-RED's debug view sends them (JSON has no such numbers)
+  if (v && v.__enc__ === true && v.type === "number" && typeof v.data === "string")
+    return h("span", { class: "v v-number", text: v.data });
   if (v === null || typeof v !== "object") {
     const t = v === null ? "null" : typeof v;
     return h("span", { class: `v v-${t}`, text: t === "string" ? JSON.stringify(v) : String(v) });
@@ -113,9 +116,12 @@ export class DebugPanel {
     this.refreshFilter();
     const hint = this.box.querySelector(".empty");
     if (hint) hint.remove();
-    if (this.passes(ev)) this.box.append(this.entry(ev));
-    while (this.box.children.length > 500) this.box.firstChild.remove();
-    this.box.scrollTop = this.box.scrollHeight;
+    // follow new messages only while the list is scrolled to its end: a reader is not moved
+    const box = this.box;
+    const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+    if (this.passes(ev)) box.append(this.entry(ev));
+    while (box.children.length > 500) box.firstChild.remove();
+    if (atEnd) box.scrollTop = box.scrollHeight;
     this.countEl.textContent = this.unseen ? String(this.unseen) : "";
   }
 
@@ -128,6 +134,7 @@ export class DebugPanel {
     const f = this.filterSel.value;
     if (!f) return true;
     if (f === "@selected") return this.app.canvas.selected.has(this.app.localId(ev.node));
+    if (f === "@flow") return this.app.flowOf(ev.node) === this.app.current;
     return ev.node === f;
   }
 
@@ -135,7 +142,8 @@ export class DebugPanel {
     const nodes = [...new Set(this.messages.map((m) => m.node))].sort();
     const have = new Set([...this.filterSel.options].map((o) => o.value));
     for (const n of nodes)
-      if (!have.has(n)) this.filterSel.append(h("option", { value: n, text: n }));
+      if (!have.has(n))
+        this.filterSel.append(h("option", { value: n, text: this.app.nodeLabel(n) }));
   }
 
   entry(ev) {
@@ -146,10 +154,10 @@ export class DebugPanel {
     const nodeBtn = h("button", {
       class: "link",
       type: "button",
-      text: ev.node,
-      title: "Select this node",
+      text: this.app.nodeLabel(ev.node),
+      title: "Show this node in its flow",
     });
-    nodeBtn.addEventListener("click", () => this.app.selectNode(id));
+    nodeBtn.addEventListener("click", () => this.app.revealNode(ev.node));
     const msg = ev.msg;
     // a debug node showing the payload sends {payload, _msgid[, topic]}: show msg.payload, as
     // Node-RED does

@@ -4,6 +4,7 @@ import { api, ApiError } from "./api.js";
 import { $, h } from "./dom.js";
 import { modal, toast } from "./dialogs.js";
 import { renderProblems } from "./sidebar.js";
+import { allowed, needText } from "./roles.js";
 
 /** Put the cursor at the start of a line (from 1) and scroll it into view. */
 export function gotoLine(area, line) {
@@ -19,7 +20,7 @@ export function gotoLine(area, line) {
 export async function openText(app, line = null) {
   const flow = app.current;
   if (!flow) return;
-  if (app.dirty(flow) && !(await app.save(flow))) return;
+  if (app.dirty(flow) && !(await app.save(flow, false))) return;
   let res;
   try {
     res = flow.revision === null ? { text: "", revision: null } : await api.flow(flow.file);
@@ -36,7 +37,13 @@ export async function openText(app, line = null) {
   });
   area.value = res.text;
   const state = h("span", { class: "muted", role: "status" });
-  const apply = h("button", { type: "button", class: "primary", text: "Save text" });
+  const apply = h("button", {
+    type: "button",
+    class: "primary",
+    text: "Save text",
+    disabled: !allowed("save"),
+    title: allowed("save") ? null : needText("save"),
+  });
   const cancel = h("button", { type: "button", class: "secondary", text: "Back to the canvas" });
   const pane = h(
     "div",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowrt.load.view import RESERVED_NODE_KEYS
 from flowrt.nodered.catalog import IMPORTERS, STAND_IN, reason_for
 from flowrt.nodered.containers import instance_env
 from flowrt.nodered.flowfile import FlowOut, NodeOut, SubflowOut
@@ -66,7 +67,7 @@ class Builder:
             entry.reason = f"the import failed on it ({type(exc).__name__}: {str(exc)[:200]})"
         entry.notes = scope.notes
         out = NodeOut(flowrt_id, STAND_IN, label=node.name or None, disabled=node.disabled,
-                      nr_id=node.id)
+                      nr_id=node.id, nr_type=node.type)
         if mapped is None:
             outputs = len(node.wires)
             out.config = {"reason": entry.reason, "nodered": escape_literal(
@@ -135,8 +136,9 @@ class Builder:
         spec = self._spec(out.type)
         if spec is None:
             return None
+        config = {k: v for k, v in out.config.items() if k not in RESERVED_NODE_KEYS}
         try:
-            return int(spec.cls.output_count(spec.cls.Config.model_validate(out.config)))
+            return int(spec.cls.output_count(spec.cls.Config.model_validate(config)))
         except Exception:  # noqa: BLE001 - a config the checker will report; keep every wire
             return None
 

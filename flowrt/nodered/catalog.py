@@ -7,17 +7,34 @@ reader and the export look types up here only; nothing below lists a type.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flowrt.nodered.families import (
     amqp,
     common,
+    dashboard,
+    dashboard2,
     databases,
     flow_control,
     function,
+    homeassistant,
+    homeassistant_devices,
+    homeassistant_sensors,
+    modbus,
+    moment,
     mqtt,
+    mysql,
     network,
     others,
     parser,
+    prib,
+    schedules,
     sequence,
+    sockets,
+    system,
+    time_range,
+    timers,
+    websocket,
 )
 from flowrt.nodered.mapping import Mapper
 from flowrt.nodered.nrtype import NrType
@@ -26,8 +43,10 @@ STAND_IN = "unsupported"
 """The flowrt type of a node standing in for one the import could not map
 (nodes/core/unsupported.py): it keeps the Node-RED node's wires, reason and properties."""
 
-FAMILIES = (common, function, flow_control, sequence, parser, network, mqtt, databases, amqp,
-            others)
+FAMILIES = (common, function, flow_control, sequence, parser, network, sockets, mqtt, databases,
+            mysql, amqp, system, schedules, time_range, timers, moment, prib, websocket,
+            homeassistant, homeassistant_devices, homeassistant_sensors,
+            modbus, dashboard, dashboard2, others)
 """The family modules, in the order their types are looked up."""
 
 DECLARED: tuple[NrType, ...] = tuple(t for family in FAMILIES for t in family.TYPES)
@@ -63,7 +82,9 @@ GLOBAL_ENV = frozenset(t.type for t in TYPES.values() if t.global_env)
 IMPORTERS: dict[str, Mapper] = {t.type: t.imports for t in TYPES.values() if t.imports}
 """Node-RED type -> its import conversion: every type with a mapping."""
 
-EXPORTED: dict[str, NrType] = {t.flowrt: t for t in TYPES.values() if t.exports}
+EXPORTED: dict[str, NrType] = {t.flowrt: t for t in TYPES.values() if t.exports} | {
+    flowrt: replace(t, flowrt=flowrt, exports=exports, variants=())
+    for t in TYPES.values() for flowrt, exports in t.variants}
 """flowrt type -> the declaration of its Node-RED counterpart, which carries the export
 conversion: every flowrt type with a counterpart."""
 
@@ -72,6 +93,16 @@ UNSUPPORTED: dict[str, str] = {t.type: t.unsupported for t in TYPES.values() if 
 
 PREFIXES: dict[str, str] = {t.type: t.unsupported for t in DECLARED if t.prefix}
 """Starts of type names of unsupported families (dashboard, hardware), with the reason."""
+
+
+PREPARERS = tuple(f.prepare_import for f in FAMILIES if hasattr(f, "prepare_import"))
+"""Families' steps over the whole export before it is mapped (``prepare_import(export)``:
+adding what a partial export leaves out, such as a dashboard's base)."""
+
+FINISHERS = tuple(f.finish_export for f in FAMILIES if hasattr(f, "finish_export"))
+"""Families' steps over the whole export after every node is made (``finish_export(documents,
+made)`` with made: flow id -> flowrt id -> Node-RED node; returns config nodes to add), for
+what spans nodes, such as a dashboard's tabs and groups."""
 
 
 def reason_for(nr_type: str) -> str:

@@ -24,7 +24,7 @@ def plan_containers(
 ) -> tuple[dict[str, FlowOut], dict[str, SubflowOut]]:
     """Flows keyed by Node-RED tab id (or missing tab id), subflows by Node-RED subflow id."""
     export = state.export
-    names = Namer()
+    names = Namer(set(state.reserved_flows))
     flows: dict[str, FlowOut] = {}
     for tab in export.tabs:
         label = tab.get("label") if isinstance(tab.get("label"), str) else ""
@@ -55,6 +55,7 @@ def plan_containers(
         entry = Entry(sub.id, "subflow", label, "subflow", name, "subflow")
         subflows[sub.id] = SubflowOut(name, label or None, _text(sub.get("info")), nr_id=sub.id)
         subflows[sub.id].params = subflow_params(sub, state, entry.notes)
+        _instance_params(sub.id, subflows[sub.id].params, state, entry.notes)
         state.entries[sub.id] = entry
     return flows, subflows
 
@@ -103,8 +104,7 @@ def convert_env(items: Any, state: ImportState, owner: str, notes: list[str]) ->
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         name = item["name"]
-        if not name or name[0].isdigit() or not set(name) <= set(_NAME_OK):
-            notes.append(f"variable `{name}` is not a flowrt variable name (letters, digits, _)")
+        if not _variable_name(name, notes):
             continue
         ok, value = env_value(item, state, owner, notes)
         if ok:
@@ -112,11 +112,21 @@ def convert_env(items: Any, state: ImportState, owner: str, notes: list[str]) ->
     return env
 
 
+def _variable_name(name: str, notes: list[str]) -> bool:
+    """Whether a Node-RED environment variable's name is one flowrt takes (noted if not)."""
+    if not name or name[0].isdigit() or not set(name) <= set(_NAME_OK):
+        notes.append(f"variable `{name}` is not a flowrt variable name (letters, digits, _)")
+        return False
+    return True
+
+
 def subflow_params(sub: NrNode, state: ImportState, notes: list[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     items = sub.get("env")
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        if not _variable_name(item["name"], notes):
             continue
         ok, value = env_value(item, state, sub.id, notes)
         param: dict[str, Any] = {}
@@ -132,19 +142,43 @@ def subflow_params(sub: NrNode, state: ImportState, notes: list[str]) -> dict[st
     return params
 
 
+def _instance_params(sub_id: str, params: dict[str, Any], state: ImportState,
+                     notes: list[str]) -> None:
+    """Declare the variables instances set that the subflow does not (Node-RED passes them to
+    the subflow's nodes all the same), as parameters with no default."""
+    added: list[str] = []
+    for node in state.export.flow_nodes:
+        items = node.get("env") if node.type == f"subflow:{sub_id}" else None
+        for item in items if isinstance(items, list) else []:
+            name = item.get("name") if isinstance(item, dict) else None
+            if isinstance(name, str) and name not in params and name not in added \
+                    and _variable_name(name, []):
+                added.append(name)
+    for name in added:
+        params[name] = {}
+    if added:
+        notes.append(
+            f"its instances set {', '.join(f'`{n}`' for n in added)}, which it does not "
+            "declare: declared as parameters with no default (an instance that does not set "
+            "one reads null, where Node-RED reads the flow's variable of that name)")
+
+
 def instance_env(node: NrNode, state: ImportState, notes: list[str]) -> dict[str, Any]:
     """The parameter values of a subflow instance."""
     return convert_env(node.get("env"), state, node.id, notes)
 
 
 def group_comments(state: ImportState) -> dict[str, list[str]]:
-    """flowrt id of a group's first member -> comment lines describing the group."""
+    """flowrt id of a group's first member -> comment lines describing the group: the groups
+    that did not become flowrt groups (those inside subflows)."""
     comments: dict[str, list[str]] = {}
     for group in state.export.groups:
+        if group.id in state.entries:
+            continue  # made a flowrt group (groups.place_groups)
         members = state.groups.get(group.id, [])
         label = group.name or group.id
         entry = Entry(group.id, "group", group.name, "group", "", "comment")
-        entry.notes.append("kept as a comment: flowrt flows have no groups")
+        entry.notes.append("kept as a comment: a subflow definition has no groups")
         if group.get("env"):
             entry.notes.append("the group's environment variables are not imported")
         state.entries[group.id] = entry

@@ -20,6 +20,7 @@ from flowrt.nodered.catalog import (
     GLOBAL_ENV,
     IMPORTERS,
     LOGIN_TYPES,
+    PREPARERS,
     reason_for,
 )
 from flowrt.nodered.containers import (
@@ -30,8 +31,9 @@ from flowrt.nodered.containers import (
 from flowrt.nodered.credentials import Credentials
 from flowrt.nodered.expressions import note_legacy_expressions
 from flowrt.nodered.flowfile import ConnectionOut, FlowOut, SubflowOut
+from flowrt.nodered.groups import place_groups
 from flowrt.nodered.mapping import Unsupported, apply
-from flowrt.nodered.naming import Namer, variable
+from flowrt.nodered.naming import Namer, Reserved, variable
 from flowrt.nodered.reader import Export
 from flowrt.nodered.report import Entry, Report
 from flowrt.nodered.state import ImportState, NodeScope
@@ -63,13 +65,18 @@ def convert(
     credentials: Credentials | None = None,
     source: str = "flows.json",
     registry: Any = None,
+    reserved: Reserved | None = None,
 ) -> Conversion:
-    """Convert, check the result, demote what the checker refuses, and report."""
+    """Convert, check the result, demote what the checker refuses, and report. Ids in
+    ``reserved`` (the project's own) are not handed out."""
     from flowrt.nodered.writer import check_flows
 
+    for prepare in PREPARERS:
+        prepare(export)
     forced: dict[str, str] = {}
     for _ in range(4):
-        conversion = _build(export, credentials or {}, source, forced, registry)
+        conversion = _build(export, credentials or {}, source, forced, registry,
+                            reserved or Reserved())
         diagnostics = check_flows(conversion.flows, registry)
         new = {}
         for d in diagnostics:
@@ -85,8 +92,10 @@ def convert(
 
 
 def _build(export: Export, credentials: Credentials, source: str, forced: dict[str, str],
-           registry: Any) -> Conversion:
-    state = ImportState(export, credentials)
+           registry: Any, reserved: Reserved) -> Conversion:
+    state = ImportState(export, credentials, reserved_flows=reserved.flows,
+                        node_names=Namer(set(reserved.nodes)),
+                        connection_names=Namer(set(reserved.connections)))
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     flows, subflows = plan_containers(state, stem)
     namers: dict[str, Namer] = {sid: Namer() for sid in subflows}
@@ -105,6 +114,7 @@ def _build(export: Export, credentials: Credentials, source: str, forced: dict[s
         builder.wire(node)
     for sub in export.subflows:
         builder.subflow_ports(sub)
+    place_groups(state, flows)
     containers: list[FlowOut | SubflowOut] = [*flows.values(), *subflows.values()]
     for first, lines in group_comments(state).items():
         for container in containers:

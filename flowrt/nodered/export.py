@@ -1,12 +1,13 @@
 """flowrt flow files -> Node-RED JSON (``flowrt export nodered``).
 
 Each flow file becomes a tab, each connection a config node, each subflow a subflow
-definition, each node the Node-RED node with the same behaviour (the export conversions of
-flowrt/nodered/families/, looked up in catalog.py). flowrt ids become Node-RED ids (subflow
-inner nodes are prefixed with the subflow's name), so importing the export again gives the same
-flows. A node standing in for one an import could not map becomes that Node-RED node again, with
-the properties it kept. A node type with no Node-RED counterpart becomes a comment
-node holding its configuration, and is listed in the notes.
+definition, each group a Node-RED group (groups.py), each node the Node-RED node with the same
+behaviour (the export conversions of flowrt/nodered/families/, looked up in catalog.py). A node
+imported from Node-RED gets its Node-RED id back (its ``origin``), any other its flowrt id
+(export_ids.py), so importing the export again gives the same flows. A node standing in for one
+an import could not map becomes that Node-RED node again, with the properties it kept. A node
+type with no Node-RED counterpart becomes a comment node holding its configuration, and is
+listed in the notes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.load import Document, NodeDecl, SubflowDecl
-from flowrt.nodered.catalog import EXPORTED, STAND_IN
+from flowrt.nodered.catalog import EXPORTED, FINISHERS, STAND_IN
+from flowrt.nodered.export_ids import NodeIds
 from flowrt.nodered.export_values import NoCounterpart, unescape
+from flowrt.nodered.groups import export_groups
 
 SUBFLOW_OUT = "$out"
 
@@ -54,9 +57,15 @@ def export_documents(docs: list[Document], registry: Any = None) -> tuple[list[d
 
         registry = default_registry()
     notes = ExportNotes()
+    ids = NodeIds(docs)
+    for (flow, inside, node_id), taken in ids.clashes.items():
+        notes.add(f"{flow}/{inside + '/' if inside else ''}{node_id}",
+                  f"its Node-RED id {taken} is another node's in this export; exported as "
+                  f"{ids.of(flow, inside, node_id)}")
     nodes: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []
     subflow_defs: list[dict[str, Any]] = []
+    by_flowrt_id: dict[str, dict[str, dict[str, Any]]] = {}
     for doc in docs:
         tab: dict[str, Any] = {"id": doc.id, "type": "tab", "label": doc.label or doc.id,
                                "disabled": doc.disabled, "info": _description(doc)}
@@ -69,8 +78,15 @@ def export_documents(docs: list[Document], registry: Any = None) -> tuple[list[d
             config["label"] = _raw(doc, conn.path).get("label")
             configs.append(_node(conn.id, conn.type, config, "", None, notes, registry, doc.id))
         for sub in doc.subflows.values():
-            subflow_defs.extend(_subflow(sub, doc, notes, registry))
-        nodes.extend(_nodes(doc, doc.nodes, doc.id, doc.layout, "", notes, registry))
+            subflow_defs.extend(_subflow(sub, doc, ids, notes, registry))
+        made = _nodes(doc, doc.nodes, doc.id, doc.layout, ids, "", notes, registry)
+        by_flowrt_id[doc.id] = dict(zip(doc.nodes, made, strict=True))
+        nodes.extend(made)
+    for finish in FINISHERS:
+        configs.extend(finish(docs, by_flowrt_id))
+    used = {n["id"] for n in nodes + subflow_defs + configs}
+    for doc in docs:
+        nodes.extend(export_groups(doc.groups, doc.layout, doc.id, by_flowrt_id[doc.id], used))
     links = _link_backrefs(nodes + subflow_defs)
     for node in nodes + subflow_defs:
         if node.get("type") == "link in":
@@ -112,14 +128,17 @@ def _raw(doc: Document, path: tuple[str | int, ...]) -> Any:
 
 
 def _nodes(doc: Document, decls: dict[str, NodeDecl], z: str, layout: dict[str, Any],
-           prefix: str, notes: ExportNotes, registry: Any) -> list[dict[str, Any]]:
+           ids: NodeIds, sub: str, notes: ExportNotes, registry: Any) -> list[dict[str, Any]]:
     out = []
     for index, decl in enumerate(decls.values()):
         position = layout.get(decl.id)
         if not (isinstance(position, list) and len(position) == 2):
             position = [120 + 200 * (index % 5), 80 + 80 * (index // 5)]
-        node = _node(prefix + decl.id, decl.type, dict(decl.config), z, decl, notes, registry,
-                     doc.id)
+        node = _node(ids.of(doc.id, sub, decl.id), decl.type, dict(decl.config), z, decl, notes,
+                     registry, doc.id)
+        for key in ("links", "scope"):  # link targets, catch and status scopes: node ids
+            if isinstance(node.get(key), list) and decl.type != STAND_IN:
+                node[key] = [ids.ref(doc.id, sub, t) for t in node[key]]
         info = _raw(doc, decl.path).get("info")
         if isinstance(info, str) and info:
             node["info"] = info
@@ -130,7 +149,7 @@ def _nodes(doc: Document, decls: dict[str, NodeDecl], z: str, layout: dict[str, 
                 continue
             while len(wires) <= wire.port:
                 wires.append([])
-            wires[wire.port].append(prefix + wire.target)
+            wires[wire.port].append(ids.ref(doc.id, sub, wire.target))
         node["wires"] = [] if node["type"] == "comment" else wires
         out.append(node)
     return out
@@ -155,8 +174,9 @@ def _node(node_id: str, type_: str, config: dict[str, Any], z: str, decl: NodeDe
             return _original(base, config, decl, registry)
         if counterpart is None or counterpart.exports is None:
             raise NoCounterpart(f"flowrt's `{type_}` has no Node-RED counterpart")
-        base.update(counterpart.exports(config))
-        base["type"] = counterpart.type
+        made = counterpart.exports(config)
+        base.update(made)
+        base["type"] = made.get("type") or counterpart.type  # one flowrt type, several NR types
     except NoCounterpart as exc:
         notes.add(f"{flow}/{node_id}", f"{exc}; exported as a comment holding its configuration")
         base.update(type="comment", info=f"flowrt `{type_}` node (no Node-RED counterpart):\n\n"
@@ -194,9 +214,8 @@ def _outputs(decl: NodeDecl | None, registry: Any) -> int:
     return max(count, wired)
 
 
-def _subflow(sub: SubflowDecl, doc: Document, notes: ExportNotes,
+def _subflow(sub: SubflowDecl, doc: Document, ids: NodeIds, notes: ExportNotes,
              registry: Any) -> list[dict[str, Any]]:
-    prefix = f"{sub.name}."
     params = []
     for name, param in sub.params.items():
         item = _env_item(name, param.get("default") if isinstance(param, dict) else None)
@@ -210,17 +229,19 @@ def _subflow(sub: SubflowDecl, doc: Document, notes: ExportNotes,
         for wire in decl.wires:
             index = wire.subflow_output
             if index is not None and index < len(outs):
-                outs[index]["wires"].append({"id": prefix + decl.id, "port": wire.port})
+                outs[index]["wires"].append({"id": ids.of(doc.id, sub.name, decl.id),
+                                             "port": wire.port})
     raw = _raw(doc, sub.path)
     layout = raw.get("layout") or {}
     definition = {
         "id": sub.name, "type": "subflow", "name": sub.label or sub.name,
         "info": raw.get("description") or "",
-        "in": [{"x": 60, "y": 60, "wires": [{"id": prefix + w.target} for w in sub.inputs]}],
+        "in": [{"x": 60, "y": 60, "wires": [{"id": ids.ref(doc.id, sub.name, w.target)}
+                                            for w in sub.inputs]}],
         "out": outs, "env": params,
     }
-    inner = _nodes(doc, sub.nodes, sub.name, dict(layout) if layout else {}, prefix, notes,
-                   registry)
+    inner = _nodes(doc, sub.nodes, sub.name, dict(layout) if layout else {}, ids, sub.name,
+                   notes, registry)
     return [definition, *inner]
 
 

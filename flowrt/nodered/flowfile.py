@@ -1,7 +1,8 @@
 """The flow files an import produces, before they are written as YAML (writer.py).
 
 Plain dataclasses holding what a flowrt flow file holds, plus the comments that carry what the
-format has no key for (groups, output labels, where a node came from).
+format has no key for (input and output labels, groups inside subflows). The Node-RED node each
+node was made from is its ``origin`` key.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class NodeOut:
     comments: list[str] = field(default_factory=list)
     nr_id: str = ""
     """The Node-RED node it was made from ("" for a node the import added)."""
+    nr_type: str = ""
+    """That node's Node-RED type; set on the node standing for it (not on a node put in front
+    of it or after it), which keeps both as its ``origin``."""
 
     def wire(self, port: int, target: str) -> None:
         targets = self.to.setdefault(port, [])
@@ -30,7 +34,8 @@ class NodeOut:
             targets.append(target)
 
     def data(self) -> dict[str, Any]:
-        """The node as flow-file data: type, label, configuration, env, info, disabled, to."""
+        """The node as flow-file data: type, label, configuration, env, info, disabled,
+        origin, to."""
         out: dict[str, Any] = {"type": self.type}
         if self.label:
             out["label"] = self.label
@@ -41,6 +46,8 @@ class NodeOut:
             out["info"] = self.info
         if self.disabled:
             out["disabled"] = True
+        if self.nr_id and self.nr_type:
+            out["origin"] = {"id": self.nr_id, "type": self.nr_type}
         wiring = {port: targets for port, targets in sorted(self.to.items()) if targets}
         if list(wiring) == [0]:
             targets = wiring[0]
@@ -82,6 +89,29 @@ class SubflowOut:
 
 
 @dataclass
+class GroupOut:
+    """A group of the flow (its ``groups:`` key): a box the editor draws around nodes."""
+
+    id: str
+    label: str | None = None
+    color: str | None = None
+    nodes: list[str] = field(default_factory=list)
+    parent: str | None = None
+    nr_id: str = ""
+
+    def data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.label:
+            out["label"] = self.label
+        if self.color:
+            out["color"] = self.color
+        out["nodes"] = list(self.nodes)
+        if self.parent:
+            out["group"] = self.parent
+        return out
+
+
+@dataclass
 class FlowOut:
     id: str
     file: str
@@ -93,6 +123,7 @@ class FlowOut:
     nodes: dict[str, NodeOut] = field(default_factory=dict)
     subflows: dict[str, SubflowOut] = field(default_factory=dict)
     layout: dict[str, list[float]] = field(default_factory=dict)
+    groups: dict[str, GroupOut] = field(default_factory=dict)
     header: list[str] = field(default_factory=list)
     nr_id: str = ""
 

@@ -56,6 +56,10 @@ class MapContext(Protocol):
     def config_node(self, nr_id: Any) -> NrNode | None:
         """The Node-RED config node itself (for settings folded into a node, such as TLS)."""
 
+    def export_nodes(self) -> list[NrNode]:
+        """Every node of the export, in file order (for what spans nodes, such as a
+        dashboard's layout)."""
+
     def credentials(self, nr_id: str | None = None) -> dict[str, Any]:
         """The decrypted credentials of a node (this one by default); empty when none."""
 

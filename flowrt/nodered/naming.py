@@ -10,6 +10,7 @@ kept as it is, so a flow exported from flowrt comes back with the same ids.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flowrt.nodered.reader import looks_generated
 
@@ -25,6 +26,16 @@ def slug(text: str, limit: int = MAX_SLUG) -> str:
         return words
     cut = words[:limit]
     return (cut.rsplit("-", 1)[0] if "-" in cut[limit // 2 :] else cut).strip("-")
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """Ids the project already uses, which an import must not hand out again (importing the
+    same export twice makes a second copy beside the first)."""
+
+    nodes: frozenset[str] = frozenset()
+    connections: frozenset[str] = frozenset()
+    flows: frozenset[str] = frozenset()
 
 
 class Namer:

@@ -67,6 +67,9 @@ class NrType:
     """Why it has no flowrt counterpart, and what to use instead."""
     prefix: bool = False
     """``type`` is the start of the names of a family of unsupported types (``ui_``)."""
+    variants: tuple[tuple[str, Exporter], ...] = ()
+    """Other flowrt types the import conversion makes of this Node-RED type, by its settings
+    (an ``mqtt in`` with an input), each with its export conversion back to this type."""
 
     def __post_init__(self) -> None:
         problems = []

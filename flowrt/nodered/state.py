@@ -40,6 +40,8 @@ class ImportState:
     secrets: dict[str, str] = field(default_factory=dict)
     variables: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    reserved_flows: frozenset[str] = frozenset()
+    """Flow ids the project has already (see :class:`~flowrt.nodered.naming.Reserved`)."""
     node_names: Namer = field(default_factory=Namer)
     connection_names: Namer = field(default_factory=Namer)
     groups: dict[str, list[str]] = field(default_factory=dict)
@@ -142,6 +144,9 @@ class NodeScope:
 
     def config_node(self, nr_id: Any) -> NrNode | None:
         return self.state.export.nodes.get(nr_id) if isinstance(nr_id, str) else None
+
+    def export_nodes(self) -> list[NrNode]:
+        return list(self.state.export.nodes.values())
 
     def credentials(self, nr_id: str | None = None) -> dict[str, Any]:
         return self.state.creds(nr_id or self.node.id)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flowrt.expressions.js_regex import translate
 from flowrt.expressions.props import parse_path
 from flowrt.load.env import NAME as _NAME
 from flowrt.nodered.nrnode import as_number
@@ -234,22 +235,27 @@ def _re(value: Any, note: Note) -> tuple[bool, Any]:
     if not text:
         note("an empty regular expression")
         return False, None
-    return True, {"type": "re", "value": js_regex(text, note)}
+    syntax = js_regex(text, note)
+    if syntax is None:
+        return False, None
+    return True, {"type": "re", "value": text, **syntax}
 
 
-def js_regex(pattern: str, note: Note) -> str:
-    """A JavaScript regular expression in Python's syntax (named groups differ)."""
-    converted = re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern)
-    converted = re.sub(r"\\k<([A-Za-z_]\w*)>", r"(?P=\1)", converted)
+def js_regex(pattern: str, note: Note) -> dict[str, str] | None:
+    """How flowrt reads the JavaScript ``pattern`` as Node-RED does: ``{}`` when Python's syntax
+    means the same (the text is the same after translation), ``{"syntax": "javascript"}``
+    otherwise; None (with a note) for a pattern JavaScript refuses."""
     try:
-        re.compile(converted)
-    except re.error as exc:
-        note(f"regular expression `{pattern}` is not valid in Python: {exc}")
-    return converted
+        same = translate(pattern) == pattern
+    except ValueError as exc:
+        note(f"regular expression `{pattern}` is not valid JavaScript: {exc}")
+        return None
+    return {} if same else {"syntax": "javascript"}
 
 
 _CONVERTERS: dict[str, Callable[[Any, Note], tuple[bool, Any]]] = {
     "str": _str,
+    "string": _str,  # older editors' name; Node-RED keeps the value of an unknown type as it is
     "num": _num,
     "bool": _bool,
     "json": _json,

@@ -122,6 +122,15 @@ def flow_data(flow: FlowOut) -> CommentedMap:
     data["nodes"] = _nodes(flow.nodes, 2)
     if flow.layout:
         data["layout"] = _layout(flow.layout)
+    if flow.groups:
+        groups = CommentedMap()
+        for group_id, group in flow.groups.items():
+            value = group.data()
+            members = CommentedSeq(value["nodes"])
+            members.fa.set_flow_style()
+            value["nodes"] = members
+            groups[group_id] = CommentedMap(value)
+        data["groups"] = groups
     if flow.header:
         data.yaml_set_start_comment("\n".join(flow.header))
     return data

@@ -190,7 +190,8 @@ class AmqpClient:
             except Exception:  # never opened: nothing left to close
                 return
         try:
-            await asyncio.wait_for(asyncio.shield(self._closed), CLOSE_TIMEOUT)
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await asyncio.shield(self._closed)
         except TimeoutError:
             pass
 

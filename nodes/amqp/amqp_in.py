@@ -99,6 +99,7 @@ class AmqpIn(Source):
     """
 
     type = "amqp-in"
+    icon = "queue"
 
     class Config(NodeConfig):
         connection: str = field(
@@ -344,7 +345,8 @@ class AmqpIn(Source):
         if client is None or not client.is_open:
             return
         try:
-            await asyncio.wait_for(client.rpc("basic_cancel", self._consumer_tag), SETTLE_WAIT)
+            async with asyncio.timeout(SETTLE_WAIT):
+                await client.rpc("basic_cancel", self._consumer_tag)
         except (TimeoutError, NodeError):
             pass  # the connection is going anyway: closing it cancels the consumer too
         while not self._inbox.empty():
@@ -360,7 +362,8 @@ class AmqpIn(Source):
         self._closing = True
         if self._outstanding > 0:
             try:
-                await asyncio.wait_for(self._settled.wait(), SETTLE_WAIT)
+                async with asyncio.timeout(SETTLE_WAIT):
+                    await self._settled.wait()
             except TimeoutError:
                 pass
         await self._drop_client()

@@ -68,6 +68,7 @@ class AmqpOut(Sink):
     """
 
     type = "amqp-out"
+    icon = "queue"
 
     class Config(SinkConfig):
         connection: str = field(

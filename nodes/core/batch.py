@@ -12,6 +12,16 @@ from flowrt.api import Message, NodeConfig, NodeError, Output, Timer, Transform,
 from .message_sequence import group_key, whole_count
 
 
+def _ends_sequence(parts: Any) -> bool:
+    """Whether a message's ``parts`` make it its sequence's last (``index`` + 1 is ``count``)."""
+    if not isinstance(parts, dict):
+        return False
+    index, count = parts.get("index"), parts.get("count")
+    if isinstance(index, bool) or isinstance(count, bool):
+        return False
+    return isinstance(index, int | float) and isinstance(count, int | float) and index + 1 == count
+
+
 class Batch(Transform):
     """Group messages into sequences: by count, by time interval, or by concatenating sequences.
 
@@ -31,7 +41,9 @@ class Batch(Transform):
     ### Details
 
     **count**: every `count` messages form a sequence. With `overlap`, the last `overlap`
-    messages of a sequence are also the first ones of the next.
+    messages of a sequence are also the first ones of the next. With `honour_parts`, the last
+    message of an incoming sequence (its `parts.index` + 1 is its `parts.count`) also ends the
+    sequence being formed, however few messages it has.
 
     **interval**: the messages that arrived during each `interval` seconds (counted from the
     start of the flow) form a sequence. With `send_empty`, an interval with no messages sends
@@ -41,10 +53,13 @@ class Batch(Transform):
     order of `topics`, once every one of them has a complete sequence waiting.
 
     Messages are held until they are sent. At most `max_messages` are kept; past that they
-    are all dropped with an error.
+    are all dropped with an error, as in Node-RED. In `interval` mode, which lets go of them on
+    its own clock, the flow's sources pause instead while it holds more than half of
+    `max_messages`, so a flood makes smaller sequences, not errors.
     """
 
     type = "batch"
+    icon = "list"
     asynchronous = True
 
     class Config(NodeConfig):
@@ -54,6 +69,10 @@ class Batch(Transform):
         count: int = field(10, description="`count` mode: messages per sequence.", ge=1)
         overlap: int = field(
             0, description="`count` mode: messages repeated from one sequence in the next.", ge=0
+        )
+        honour_parts: bool = field(
+            False, description="`count` mode: the last message of an incoming sequence "
+            "(`parts`) ends the sequence early."
         )
         interval: float = field(
             10.0, description="`interval` mode: seconds per sequence.", gt=0, examples=[60]
@@ -90,8 +109,10 @@ class Batch(Transform):
 
     async def start(self) -> None:
         self.started = self.ctx.now()
-        if self.config.mode == "interval" and self.config.send_empty:
-            self._schedule()
+        if self.config.mode == "interval":
+            self.ctx.pace(self.config.max_messages // 2)
+            if self.config.send_empty:
+                self._schedule()
 
     def process(self, msg: Message) -> Output:
         if "reset" in msg:
@@ -111,10 +132,12 @@ class Batch(Transform):
         self.ctx.hold(msg)
         self.pending.append(msg)
         if mode == "count":
-            if len(self.pending) == self.config.count:
-                overlap = self.config.overlap
-                self._send_sequence(self.pending, finished=len(self.pending) - overlap)
-                self.pending = self.pending[len(self.pending) - overlap :]
+            if len(self.pending) == self.config.count or (
+                self.config.honour_parts and _ends_sequence(msg.get("parts"))
+            ):
+                kept = max(len(self.pending) - self.config.overlap, 0)
+                self._send_sequence(self.pending, finished=kept)
+                self.pending = self.pending[kept:]
         elif self.timer is None:
             self._schedule()
         if self._kept() > self.config.max_messages:

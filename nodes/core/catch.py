@@ -31,6 +31,7 @@ class Catch(Listener):
     """
 
     type = "catch"
+    icon = "alert"
     event: ClassVar[str] = "error"
 
     class Config(NodeConfig):

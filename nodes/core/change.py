@@ -72,10 +72,14 @@ class Change(Transform):
         - delete: payload.raw
     ```
 
-    A JSONata expression that fails sends the message to catch nodes and stops it.
+    A JSONata expression that fails sends the message to catch nodes and stops it. A `from`
+    read from the message or context that is not text, a number or a boolean is reported
+    (catch nodes get it) and that rule does nothing; the other rules still apply and the
+    message goes on, as in Node-RED.
     """
 
     type = "change"
+    icon = "edit"
     evaluates = {"jsonata": ("rules[].to",), "regex": ("rules[].from",)}
 
     class Config(NodeConfig):
@@ -133,13 +137,20 @@ def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
 
     def change(msg: Message) -> None:
         current = target.get(msg)
-        kind, text, replace = search(msg)
+        try:
+            kind, text, replace = search(msg)
+        except NodeError as exc:  # as Node-RED: reported, the rule does nothing, the rest go on
+            ctx.error(exc, msg)
+            return
         if isinstance(current, str):
             value = new_value(msg)
             if kind != "re" and current == text:
                 target.set(msg, value)
             else:
-                target.set(msg, replace(_replacement(to_str(value)), current))
+                changed = replace(_replacement(to_str(value)), current)
+                # as Node-RED: text replaced by exactly "true"/"false" becomes the boolean
+                target.set(msg, value if type(value) is bool and changed == to_str(value)
+                           else changed)
         elif kind == "num" and type(current) in (int, float) and current == float(text):
             target.set(msg, new_value(msg))
         elif kind == "bool" and type(current) is bool and to_str(current) == text:

@@ -138,4 +138,8 @@ class ChangeRule(BaseModel):
         target = handler.resolve_ref_schema(schema)
         present_keys_only(target)
         target["dependentRequired"] = {k: list(v) for k, v in _NEEDS.items() if v}
+        # for the editor's rule rows: the action keys, what each takes, what an action names
+        target["x-rule"] = {"actions": list(ACTIONS),
+                            "with": {k: sorted(v) for k, v in _ALLOWS.items()},
+                            "targets": ["msg", "flow", "global"]}
         return schema

@@ -16,6 +16,7 @@ class Comment(Transform):
     """
 
     type = "comment"
+    icon = "comment"
     inputs = 0
     outputs = 0
     mutates = False

@@ -22,11 +22,14 @@ class Complete(Listener):
     """
 
     type = "complete"
+    icon = "alert"
     event: ClassVar[str] = "complete"
 
     class Config(NodeConfig):
         scope: list[str] = field(
-            description="Node ids to watch.", node_ref="*", min_length=1, examples=[["store"]]
+            description="Node ids to watch; `[]` watches none, so the node never sends (as a "
+            "Node-RED complete node with no node selected).",
+            node_ref="*", examples=[["store"]],
         )
 
     def scope(self) -> Collection[str] | None:

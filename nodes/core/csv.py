@@ -39,17 +39,33 @@ class Csv(Transform):
     Writing: the CSV text, one line per row, each ended with `newline`. Both set
     `msg.columns` to the column names, comma-separated.
 
+    ### Message sequences
+
+    CSV text that arrives as a sequence (with `msg.parts`, say one line per message from a
+    split node or a file-in node reading lines) is read as one text, as Node-RED does: the
+    `skip_lines` first parts are skipped and, with `header_in`, the next one names the columns
+    of the parts after it. With `output: per_row` each row keeps the incoming `msg.parts`, its
+    index and count shifted back by the parts skipped and the header, and the last part's rows
+    carry `complete: true` (a message of its own when that part has no row); with
+    `output: all` the rows of every part are gathered into one message, sent with the last part
+    and without `parts` (the rows of a sequence left unfinished are dropped when another
+    begins). When writing a sequence without `columns`, the parts after the first
+    use the column names the first one had (from its `msg.columns` or its keys).
+
     ### Details
 
-    Column names come from `columns`, else from the first row when `header_in` is true, else
-    they are `col1`, `col2`... An empty name skips its column. Empty cells are missing values
+    Column names come from the first row when `header_in` is true (as in Node-RED, even when
+    `columns` is set), else from `columns`, else they are `col1`, `col2`... An empty name skips
+    its column. Empty cells are missing values
     (left out unless `include_nulls`); a quoted empty cell `""` is an empty string (left out
     unless `include_empty_strings`). With `parse_numbers`, cells that read as numbers become
     numbers (not `+1` or `007`, which stay text).
 
     When writing objects, the columns are `columns`, else `msg.columns`, else the keys of the
-    first object. `header_out` adds a line of column names: `all` to every message, `once` to
-    the first (until a message with `reset`).
+    first object; a missing value is an empty field and `null` is written `null`. A row given
+    as a list is written whole, or with `list_rows: columns` one field per column (empty under
+    an empty name), as Node-RED's RFC 4180 mode does. `header_out` adds a line of column names:
+    `all` to every message, `once` to the first (until a message with `reset`).
 
     ```yaml
     readings:
@@ -60,6 +76,7 @@ class Csv(Transform):
     """
 
     type = "csv"
+    icon = "braces"
     fresh_outputs = True  # each row is a new message with its own copy of the rest
 
     class Config(NodeConfig):
@@ -79,6 +96,11 @@ class Csv(Transform):
             "lf", description="Line ending when writing CSV: `\\n`, `\\r\\n` or `\\r`."
         )
         header_in: bool = field(False, description="The first row of CSV input names the columns.")
+        trim_names: bool = field(
+            True,
+            description="Trim spaces around the column names of the first row (`header_in`); "
+            "Node-RED's RFC 4180 mode keeps them.",
+        )
         header_out: Literal["none", "all", "once"] = field(
             "none", description="Write a row of column names: never, in every message, or once."
         )
@@ -93,10 +115,19 @@ class Csv(Transform):
         output: Literal["per_row", "all"] = field(
             "per_row", description="One message per row, or one message with every row."
         )
+        list_rows: Literal["whole", "columns"] = field(
+            "whole",
+            description="Write a row given as a list whole, or one field per column name "
+            "(`columns` or `msg.columns`; empty under an empty name).",
+        )
 
     async def start(self) -> None:
         self._header_sent = False
         self._newline = _NEWLINES[self.config.newline]
+        self._names = list(self.config.columns)  # a header row read stays for the next parts
+        self._written: list[str] | None = None  # the names the last message was written with
+        self._store: list[dict[str, Any]] = []  # rows of a sequence gathered for `output: all`
+        self._store_id: Any = None  # the `parts.id` of that sequence
 
     def process(self, msg: Message) -> Output:
         if "reset" in msg:
@@ -117,29 +148,60 @@ class Csv(Transform):
 
     def _parse(self, msg: Message, text: str) -> Output:
         c = self.config
-        if c.skip_lines:
-            text = "".join(text.splitlines(keepends=True)[c.skip_lines :])
+        parts = msg.get("parts") if isinstance(msg.get("parts"), dict) else None
+        index = _number(parts.get("index")) if parts is not None else None
+        count = _number(parts.get("count")) if parts is not None else None
+        first = index is None or index <= c.skip_lines  # a part that may hold the header
+        last = index is not None and count is not None and index + 1 >= count
+        skip = c.skip_lines - int(index or 0) if first else 0
+        if skip > 0:
+            text = "".join(text.splitlines(keepends=True)[skip:])
+            if not text:
+                return None  # a skipped part
+        breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+        if parts is not None and c.output == "all" and breaks > 1:
+            first = True  # a whole text within a sequence: its first row is the header
         rows = read_rows(text, c.separator, c.quote)
-        names = list(c.columns)
-        if c.header_in and rows:
-            header = rows.pop(0)
-            names = names or [(h or "").strip() for h in header]
+        if c.header_in and first and rows:
+            header = [h or "" for h in rows.pop(0)]  # as Node-RED: over `columns`
+            self._names = [h.strip() for h in header] if c.trim_names else header
+        names = self._names
         if not names and rows:
             names = [f"col{i + 1}" for i in range(max(len(r) for r in rows))]
         objects = [o for o in (self._object(names, row) for row in rows) if o]
         columns = columns_text(names)
         if c.output == "all":
-            msg["payload"] = objects
+            if parts is None or breaks > 1:
+                msg["payload"] = objects
+                msg["columns"] = columns
+                return msg
+            if parts.get("id") != self._store_id:  # a new sequence: drop an unfinished one
+                self._store, self._store_id = [], parts.get("id")
+            self._store.extend(objects)
+            if index is None or count is None or index + 1 != count:
+                return None
+            msg["payload"], self._store = self._store, []
             msg["columns"] = columns
+            del msg["parts"]
             return msg
-        count = len(objects)
         out = []
-        for index, obj in enumerate(objects):
+        for row_index, obj in enumerate(objects):
             row_msg = clone({k: v for k, v in msg.items() if k != "payload"})
             row_msg["payload"] = obj
             row_msg["columns"] = columns
-            row_msg["parts"] = {"id": msg.get("_msgid"), "index": index, "count": count}
+            if parts is None:
+                row_msg["parts"] = {"id": msg.get("_msgid"), "index": row_index,
+                                    "count": len(objects)}
+            else:
+                shift = c.skip_lines + (1 if c.header_in else 0)
+                for key in ("index", "count"):
+                    if _number(row_msg["parts"].get(key)) is not None:
+                        row_msg["parts"][key] -= shift
+            if last:
+                row_msg["complete"] = True
             out.append(row_msg)
+        if last and not out:
+            out.append({"_msgid": self.ctx.new_msgid(), "complete": True})
         return [out]
 
     def _object(self, names: list[str], row: list[str | None]) -> dict[str, Any]:
@@ -167,18 +229,25 @@ class Csv(Transform):
         if rows and not any(isinstance(r, dict | list) for r in rows):
             rows = [rows]  # a list of plain values is one row
         names = list(c.columns)
+        parts = msg.get("parts")
+        later = isinstance(parts, dict) and (_number(parts.get("index")) or 0) > 0
+        if not names and later and self._written is not None:
+            names = self._written  # a later part: the names the sequence began with
         if not names and isinstance(msg.get("columns"), str):
             names = parse_columns(msg["columns"])
         if not names:
             first = next((r for r in rows if isinstance(r, dict)), None)
             names = list(first) if first is not None else []
+        self._written = names
         lines: list[str] = []
         if c.header_out != "none" and not self._header_sent and names:
             lines.append(write_row([n for n in names], c.separator, c.quote))
             self._header_sent = c.header_out == "once"
         for row in rows:
             if isinstance(row, dict):
-                values = [row.get(n) if n else None for n in names]
+                values = [row.get(n, "") if n else "" for n in names]
+            elif isinstance(row, list) and names and c.list_rows == "columns":
+                values = [row[i] if n and i < len(row) else "" for i, n in enumerate(names)]
             elif isinstance(row, list):
                 values = row
             else:
@@ -188,3 +257,10 @@ class Csv(Transform):
         msg["payload"] = text
         msg["columns"] = columns_text(names)
         return msg if text else None
+
+
+def _number(value: Any) -> int | float | None:
+    """A `parts` index or count when it is a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return None

@@ -4,7 +4,7 @@ Reading accepts any one-character separator and quote, ends rows at ``\\r``, ``\
 ``\\r\\n``, and keeps a stray quote inside an unquoted cell as text instead of failing. An empty
 cell is ``None`` (a missing value) unless it was quoted (``""``: an empty string), which is how
 Node-RED tells them apart. Writing quotes a cell only when it holds the separator, the quote or a
-line break, and doubles quotes inside it.
+line break, and doubles quotes inside it; ``None`` (JSON's null) is written ``null``.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def number_or_text(value: str) -> Any:
 def write_cell(value: Any, separator: str, quote: str) -> str:
     """One value as a CSV cell: quoted only when it must be."""
     if value is None:
-        text = ""
+        text = "null"  # as Node-RED: a missing value is written as an empty field by the caller
     elif isinstance(value, dict | list):
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     else:

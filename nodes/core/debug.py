@@ -50,6 +50,7 @@ class Debug(Transform):
     """
 
     type = "debug"
+    icon = "log"
     evaluates = {"jsonata": ("expression",)}
     category = "sink"
     outputs = 0

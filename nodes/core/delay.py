@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from flowrt.api import Message, NodeConfig, NodeError, Output, Timer, Transform, field
+from flowrt.api import Message, NodeConfig, Output, Timer, Transform, field
 
 from .js_coercion import to_number
 from .message_sequence import group_key
@@ -26,7 +26,8 @@ class Delay(Transform):
     - `rate` (milliseconds): with `allow_override`, the time between messages from now on
       (`rate` and `topic` modes), until a reset.
     - `reset`: drop every message the node holds, without sending it; the message itself is
-      dropped too.
+      dropped too, unless it also carries `flush` and more in `rate` mode: then, as in
+      Node-RED, it is sent after the flushed messages.
     - `flush`: send the messages the node holds now, all of them or, when `flush` is a
       number, that many of the oldest. A message carrying nothing but `flush` only flushes.
     - `toFront`: `rate` mode: queue this message first rather than last.
@@ -34,8 +35,8 @@ class Delay(Transform):
     ### Outputs
 
     1. The messages, delayed or spread out.
-    2. With `dropped_output`: the messages the node dropped (`rate` mode with `drop`, or
-       replaced in `topic` mode).
+    2. With `dropped_output`: the messages the node dropped (`rate` mode with `drop`, over the
+       limit in `burst` mode, or replaced in `topic` mode).
 
     ### Details
 
@@ -46,18 +47,27 @@ class Delay(Transform):
       once; the next ones are queued and released one per interval, or with `drop`, dropped.
     - **topic**: the node keeps the latest message of each `topic` (a newer one replaces the
       one waiting) and, every `rate` per `per` seconds, releases the oldest waiting topic's
-      message (`release: next`) or every waiting message (`release: all`).
+      message (`release: next`) or every waiting message (`release: all`). A message without
+      a `topic` is given `topic: "_none_"`, kept and sent so, as Node-RED does.
+    - **burst**: at most `rate` messages pass within any `per` seconds, at once: each message
+      sent takes a slot that frees `per` seconds after it was sent; a message that finds no
+      free slot is dropped (or sent on the second output). `msg.reset` frees every slot and is
+      not sent. The status is a green ring, a red dot once a message was dropped, green again
+      when a slot frees. As Node-RED 5.0's `burst` rate limit; `flush` means nothing here.
 
-    The node holds at most `max_queue` messages; a message arriving when it is full is
-    refused with an error (it goes to `catch` nodes), so a flood never exhausts memory. The
-    status shows how many messages wait. At shutdown, waiting messages are given up, not sent.
+    When more than `max_queue` messages wait, the flow's sources (and a file being read line by
+    line) pause until half of them have gone: a flood slows down to the node's pace instead of
+    filling memory, and no message is refused or dropped (rate mode with `drop` aside). The
+    status shows how many messages wait. At shutdown, waiting messages are given up, not sent
+    (a broker's are nacked, to be redelivered).
     """
 
     type = "delay"
+    icon = "clock"
     asynchronous = True
 
     class Config(NodeConfig):
-        mode: Literal["delay", "random", "rate", "topic"] = field(
+        mode: Literal["delay", "random", "rate", "topic", "burst"] = field(
             "delay", description="Delay each message, or limit the rate."
         )
         delay: float = field(
@@ -74,7 +84,8 @@ class Delay(Transform):
             description="Let `msg.delay` (delay mode) or `msg.rate` (rate and topic modes), "
             "in milliseconds, override the configured time.",
         )
-        rate: float = field(1.0, description="Messages let through per `per` seconds.", gt=0)
+        rate: float = field(1.0, description="Messages let through per `per` seconds (`burst` "
+                            "mode: at most so many within any `per` seconds).", gt=0)
         per: float = field(1.0, description="The period of `rate`, in seconds.", gt=0)
         drop: bool = field(
             False, description="`rate` mode: drop messages that come too soon, not queue them."
@@ -85,7 +96,12 @@ class Delay(Transform):
             "every topic's.",
         )
         dropped_output: bool = field(False, description="Send dropped messages on a second output.")
-        max_queue: int = field(1000, description="Most messages held at once.", ge=1, advanced=True)
+        max_queue: int = field(
+            1000,
+            description="Messages held beyond which the flow's sources wait for this node.",
+            ge=1,
+            advanced=True,
+        )
 
         @model_validator(mode="after")
         def _consistent(self) -> Delay.Config:
@@ -94,8 +110,9 @@ class Delay(Transform):
                     raise ValueError("random mode needs max_delay, at least delay")
             elif self.max_delay is not None:
                 raise ValueError("max_delay applies to the random mode")
-            if self.dropped_output and not (self.mode == "topic" or self.drop):
-                raise ValueError("dropped_output applies to the topic mode and to rate with drop")
+            if self.dropped_output and not (self.mode in ("topic", "burst") or self.drop):
+                raise ValueError("dropped_output applies to the topic and burst modes and to "
+                                 "rate with drop")
             if self.drop and self.mode != "rate":
                 raise ValueError("drop applies to the rate mode")
             return self
@@ -118,14 +135,21 @@ class Delay(Transform):
         self.timer: Timer | None = None
         self.last_sent: float | None = None
         self.started = 0.0
+        self.slots: list[Timer] = []
+        """burst mode: one timer per message sent within the last `per` seconds."""
 
     async def start(self) -> None:
         self.started = self.ctx.now()
+        self.ctx.pace(self.config.max_queue)
+        if self.config.mode == "burst":
+            self.ctx.status("green", "ring", "")
 
     def process(self, msg: Message) -> Output:
         mode = self.config.mode
         if mode in ("delay", "random"):
             return self._delay(msg)
+        if mode == "burst":
+            return self._burst(msg)
         if self.config.allow_override:
             self._override_rate(msg)
         if mode == "rate" and self.config.drop:
@@ -135,9 +159,11 @@ class Delay(Transform):
             if flush is not _NO_FLUSH:
                 self._flush(flush)
             self._reset()
+            if mode == "rate" and flush is not _NO_FLUSH and _has_content(msg):
+                msg.pop("reset")  # as Node-RED: flushed out after the others
+                return msg
             return None
         if _has_content(msg):
-            self._check_room()
             self.ctx.hold(msg)
             if mode == "rate":
                 self._queue(msg)
@@ -159,7 +185,6 @@ class Delay(Transform):
             self._report(0)
             return None
         if _has_content(msg):
-            self._check_room()
             self.ctx.hold(msg)
             key = id(msg)
             timer = self.ctx.call_later(self._wait(msg), lambda: self._release_waiting(key))
@@ -221,10 +246,37 @@ class Delay(Transform):
         self.timer = self.ctx.call_later(self.interval, self._next_in_queue)
         self._report(len(self.queue))
 
+    # burst -----------------------------------------------------------------------------
+
+    def _burst(self, msg: Message) -> Output:
+        if "reset" in msg:
+            self._free_slots()
+            self.ctx.status("green", "ring", "")
+            return None
+        if len(self.slots) < self.config.rate:
+            slot: list[Timer] = []
+            slot.append(self.ctx.call_later(self.config.per, lambda: self._free_slot(slot[0])))
+            self.slots.append(slot[0])
+            return msg
+        self.ctx.status("red", "dot", "")
+        return [None, msg] if self.config.dropped_output else None
+
+    def _free_slot(self, timer: Timer) -> None:
+        if len(self.slots) >= self.config.rate:
+            self.ctx.status("green", "ring", "")
+        self.slots.remove(timer)
+
+    def _free_slots(self) -> None:
+        for timer in self.slots:
+            timer.cancel()
+        self.slots.clear()
+
     # topic -----------------------------------------------------------------------------
 
     def _keep_latest(self, msg: Message) -> None:
-        key = group_key(msg.get("topic"))
+        if "topic" not in msg:
+            msg["topic"] = "_none_"  # Node-RED's topic for messages without one
+        key = group_key(msg["topic"])
         replaced = self.topics.get(key)
         self.topics[key] = msg
         if replaced is not None:
@@ -276,14 +328,6 @@ class Delay(Transform):
         self.last_sent = None
         self._report(0)
 
-    def _check_room(self) -> None:
-        held = len(self.waiting) + len(self.queue) + len(self.topics)
-        if held >= self.config.max_queue:
-            raise NodeError(
-                f"delay: {held} messages are waiting, the most it holds (max_queue); this "
-                "message is dropped"
-            )
-
     def _send_held(self, msg: Message) -> None:
         msg.pop("reset", None)
         self.ctx.send(msg, origin=msg)
@@ -295,6 +339,7 @@ class Delay(Transform):
         self.ctx.status("blue", "dot" if waiting else "ring", str(waiting))
 
     def _give_up(self) -> None:
+        self._free_slots()
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None

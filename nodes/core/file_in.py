@@ -44,6 +44,7 @@ class FileIn(AsyncTransform):
     """
 
     type = "file-in"
+    icon = "file"
     evaluates = {"path": ("filename", "msg.filename")}
 
     class Config(NodeConfig):
@@ -107,6 +108,7 @@ class FileIn(AsyncTransform):
         previous: Any = None
         async for item in items:
             if previous is not None:
+                await self.ctx.room()  # paced like a source: a big file never floods a delay
                 self.ctx.send(self._part(base, parts, previous, index))
                 index += 1
             previous = item

@@ -58,6 +58,7 @@ class FileOut(AsyncTransform):
     """
 
     type = "file-out"
+    icon = "file"
     evaluates = {"path": ("filename", "msg.filename")}
 
     class Config(NodeConfig):

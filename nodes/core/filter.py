@@ -68,6 +68,7 @@ class Filter(Transform):
     """
 
     type = "filter"
+    icon = "filter"
     mutates = False
 
     class Config(NodeConfig):

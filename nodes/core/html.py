@@ -72,6 +72,8 @@ class Html(Transform):
     """
 
     type = "html"
+    icon = "braces"
+    evaluates = {"css": ("selector", "msg.select")}
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="Message property with the HTML.")
@@ -79,7 +81,7 @@ class Html(Transform):
             None, description="Message property for the result; when not set, `property`.")
         selector: str = field(
             "", description="CSS selector of the elements; empty to take `msg.select`.",
-            examples=["h1", "ul#list > li.item", "a[href]"])
+            examples=["h1", "ul#list > li.item", "a[href]"], format="css")
         return_: Literal["html", "text", "attr", "compl"] = field(
             "html", alias="return",
             description="What each element gives: its content as markup (`html`), its "

@@ -64,6 +64,7 @@ class Inject(Source):
     """
 
     type = "inject"
+    icon = "play"
     evaluates = {"jsonata": ("payload", "topic", "properties")}
 
     class Config(NodeConfig):

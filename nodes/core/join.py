@@ -54,7 +54,9 @@ class Join(Transform):
     ### Details
 
     **auto** reverses a `split`: each sequence (by `parts.id`) is rebuilt as the type it was
-    split from, in `parts.index` order, and sent when all `parts.count` parts are in.
+    split from, in `parts.index` order, and sent when all `parts.count` parts are in. The
+    value is read from, and written to, the property the split took it from
+    (`parts.property`); an array sent early (`complete`) has `null` where a part is missing.
 
     **manual** builds, from the `property` of each message (or each whole message):
     a `string` or `buffer` joined with `joiner`; an `array`; an `object` whose keys are each
@@ -77,6 +79,7 @@ class Join(Transform):
     """
 
     type = "join"
+    icon = "list"
     evaluates = {"jsonata": ("reduce_expression", "reduce_fixup", "reduce_initial")}
     asynchronous = True
 
@@ -148,6 +151,8 @@ class Join(Transform):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.groups: dict[Any, JoinGroup] = {}
+        self.props: dict[Any, Any] = {}
+        """Group key -> the property its values are read from and the result written to."""
         self.held = 0
         self.sequences = SequenceStore(self.config.max_messages)
         config = self.config
@@ -179,10 +184,14 @@ class Join(Transform):
             object_key = get_property(msg, config.key) if kind == "object" else MISSING
         if "reset" in msg:
             group = self.groups.pop(key, None)
+            self.props.pop(key, None)
             if group is not None:
                 self._release(group)
             return None
-        value: Any = msg if config.whole_message else get_property(msg, config.property)
+        prop = config.property
+        if parts is not None and config.mode == "auto" and isinstance(parts.get("property"), str):
+            prop = parts["property"] or prop  # where split took it from, as Node-RED
+        value: Any = msg if config.whole_message else get_property(msg, prop)
         if kind == "object" and object_key in (MISSING, None, ""):
             if "complete" in msg and key in self.groups and config.mode == "manual":
                 self.groups[key].merged["complete"] = msg["complete"]
@@ -200,6 +209,7 @@ class Join(Transform):
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = self._new_group(kind, parts)
+            self.props[key] = prop
             if config.mode == "manual" and config.timeout is not None:
                 group.timer = self.ctx.call_later(config.timeout, lambda: self._send(key))
         elif "restartTimeout" in msg and group.timer is not None:
@@ -244,10 +254,12 @@ class Join(Transform):
         if group.timer is not None:
             group.timer.cancel()
             group.timer = None
+        prop = self.props.get(key, self.config.property)
         if not self.config.accumulate or "complete" in group.merged:
             del self.groups[key]
+            self.props.pop(key, None)
         out = clone(group.merged)
-        target = "payload" if self.config.whole_message else self.config.property
+        target = "payload" if self.config.whole_message else prop
         set_property(out, target, clone(group.result()))
         pop_parts(out)
         out.pop("complete", None)
@@ -271,6 +283,7 @@ class Join(Transform):
             group.held = [m for m in group.held if m is not msg]
             self._release(group)
         self.groups.clear()
+        self.props.clear()
         self.held = 0
         self.ctx.done(msg, self._too_many())
 
@@ -316,5 +329,6 @@ class Join(Transform):
         for group in self.groups.values():
             self._release(group)
         self.groups.clear()
+        self.props.clear()
         for msg in self.sequences.clear():
             self.ctx.done(msg)

@@ -50,6 +50,11 @@ class JoinGroup:
         if self.kind in ("object", "merged"):
             return dict(self.object)
         items = [self.indexed[i] for i in sorted(self.indexed)] + self.appended
+        if self.kind == "array" and not self.chunked and self.indexed and min(self.indexed) >= 0:
+            # as Node-RED: a part that never came leaves its place empty (None)
+            size = max(self.indexed) + 1
+            if size <= 2 * len(self.indexed) + 1000:
+                items = [self.indexed.get(i) for i in range(size)] + self.appended
         if self.kind == "string":
             return _separator_text(self.joiner).join(_text(v) for v in items)
         if self.kind == "buffer":

@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-from flowrt.api import MISSING
+from flowrt.api import MISSING, js_string
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
 _RADIX = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
@@ -57,35 +57,8 @@ def _string_to_number(text: str) -> float:
     return NAN
 
 
-def to_str(value: Any) -> str:
-    """JavaScript's ``String(value)`` for JSON-like values."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _float_to_str(value)
-    if value is None:
-        return "null"
-    if value is MISSING:
-        return "undefined"
-    if isinstance(value, list):
-        return ",".join("" if v is None or v is MISSING else to_str(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", errors="replace")
-    return "[object Object]"
-
-
-def _float_to_str(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return _EXPONENT.sub(r"e\1\2", repr(value))
+to_str = js_string
+"""JavaScript's ``String(value)`` (flowrt.api's ``js_string``)."""
 
 
 def _primitive(value: Any) -> Any:

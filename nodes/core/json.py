@@ -87,8 +87,9 @@ class Json(Transform):
 
     ### Details
 
-    Text that is not valid JSON is an error (catch nodes receive the message). Bytes are not
-    converted: the message is dropped with a warning.
+    Text that is not valid JSON is an error (catch nodes receive the message). Bytes are read
+    as UTF-8 text, as Node-RED reads a Buffer: parsed (`auto`, `object`), or passed unchanged
+    (`string`).
 
     **Validation.** When the message carries `msg.schema` (or the node has `schema`), the
     object (parsed, or before it is written) is validated against it. A valid message leaves
@@ -104,6 +105,7 @@ class Json(Transform):
     """
 
     type = "json"
+    icon = "braces"
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="Message property to convert.")
@@ -146,16 +148,15 @@ class Json(Transform):
         if value is MISSING:
             return msg
         check = self._default if "schema" not in msg else self._validator(msg["schema"])
-        if type(value) is str:
+        if type(value) is str or isinstance(value, bytes | bytearray):
+            # bytes are read as UTF-8 text, as Node-RED reads a Buffer (`string` keeps them)
+            text = value if isinstance(value, str) else bytes(value).decode("utf-8", "replace")
             if self._parse:
-                value = self._load(value)
+                value = self._load(text)
                 self._set(msg, value)
             if check is not None:
-                self._validate(check, msg, value if self._parse else self._load(value))
+                self._validate(check, msg, value if self._parse else self._load(text))
             return msg
-        if isinstance(value, bytes | bytearray):
-            self.ctx.warn("json: bytes are not converted; message dropped", msg)
-            return None
         if check is not None:
             self._validate(check, msg, value)
         if self._write:

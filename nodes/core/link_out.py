@@ -9,6 +9,7 @@ from pydantic import model_validator
 from flowrt.api import ConfigError, Message, NodeConfig, Output, Transform, clone, field
 
 from . import link_calls
+from .link_in import planned_link_in
 
 
 class LinkOut(Transform):
@@ -19,12 +20,14 @@ class LinkOut(Transform):
 
     ### Details
     In `link` mode the message goes to every link-in node in `links` (each but the last gets a
-    copy). In `return` mode it goes back to the link-call node that sent it down this path (the
-    last entry of `msg._linkSource`), which sends it on from its own output; a message that came
-    from no link-call is an error.
+    copy); `links: []` sends nowhere, as a Node-RED link out linked to nothing (`flowrt
+    validate` warns of it, W111). In `return` mode it goes back to the link-call node that sent
+    it down this path (the last entry of `msg._linkSource`), which sends it on from its own
+    output; a message that came from no link-call is an error.
     """
 
     type = "link-out"
+    icon = "link"
     outputs = 0
 
     class Config(NodeConfig):
@@ -41,17 +44,24 @@ class LinkOut(Transform):
 
         @model_validator(mode="after")
         def _links_match_mode(self) -> LinkOut.Config:
-            if self.mode == "link" and not self.links:
-                raise ValueError("link mode needs at least one id in `links`")
-            if self.mode == "return" and self.links:
+            if self.mode == "link" and "links" not in self.model_fields_set:
+                raise ValueError("link mode needs `links`, the link-in nodes to send to "
+                                 "(`links: []` sends nowhere)")
+            if self.mode == "return" and "links" in self.model_fields_set:
                 raise ValueError("return mode sends back to the caller: remove `links`")
             return self
+
+    async def start(self) -> None:
+        self._links = tuple(planned_link_in(self.ctx, self.id, self.type, t)
+                            for t in self.config.links)
+
+    _links: tuple[str, ...] = ()
 
     def process(self, msg: Message) -> Output:
         if self.config.mode == "return":
             self._return(msg)
             return None
-        links = self.config.links
+        links = self._links
         last = len(links) - 1
         for i, target in enumerate(links):
             self.ctx.send_from(target, msg if i == last else clone(msg))

@@ -62,6 +62,7 @@ class Range(Transform):
     """
 
     type = "range"
+    icon = "sigma"
 
     class Config(NodeConfig):
         property: PropertyPath = field(
@@ -85,8 +86,13 @@ class Range(Transform):
     async def start(self) -> None:
         c = self.config
         self._get, self._set = getter(c.property), setter(c.property)
-        self._low, self._high = min(c.min_in, c.max_in), max(c.min_in, c.max_in)
-        self._factor = (c.max_out - c.min_out) / (c.max_in - c.min_in)
+        low, high, low_out, high_out = c.min_in, c.max_in, c.min_out, c.max_out
+        if low > high:
+            low, high, low_out, high_out = high, low, high_out, low_out
+        if c.round:  # as Node-RED: the output range shrinks to whole numbers first
+            low_out, high_out = math.ceil(low_out), math.floor(high_out)
+        self._low, self._high, self._low_out = low, high, low_out
+        self._factor = (high_out - low_out) / (high - low)
 
     def process(self, msg: Message) -> Output:
         value = self._get(msg)
@@ -102,9 +108,8 @@ class Range(Transform):
         if action == "clamp":
             n = min(max(n, self._low), self._high)
         elif action == "wrap":
-            width = c.max_in - c.min_in
-            n = (n - c.min_in) % width + c.min_in
-        result = (n - c.min_in) * self._factor + c.min_out
+            n = (n - self._low) % (self._high - self._low) + self._low
+        result = (n - self._low) * self._factor + self._low_out
         if c.round:
             result = math.floor(result + 0.5)
         elif isinstance(result, float) and result.is_integer():

@@ -72,6 +72,7 @@ class Script(Transform):
     """
 
     type = "script"
+    icon = "code"
     evaluates = {"python": ("code", "setup", "close")}
     category = "script"
     runs_code = "unrestricted"
@@ -226,6 +227,7 @@ class Script(Transform):
         if not limit or task is None:
             return await awaitable
         expired = False
+        cancelling = task.cancelling()
 
         def expire() -> None:
             nonlocal expired
@@ -238,7 +240,8 @@ class Script(Transform):
         except asyncio.CancelledError as exc:
             if not expired:
                 raise
-            task.uncancel()
+            if task.uncancel() > cancelling:
+                raise  # cancelled from outside too (a stop, a deploy): that one wins
             raise _Expired() from exc
         finally:
             timer.cancel()

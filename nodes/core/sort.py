@@ -57,6 +57,7 @@ class Sort(Transform):
     """
 
     type = "sort"
+    icon = "list"
     evaluates = {"jsonata": ("key_expression",)}
 
     class Config(NodeConfig):

@@ -54,6 +54,7 @@ class Split(Transform):
     """
 
     type = "split"
+    icon = "list"
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="Message property to split.")
@@ -204,6 +205,8 @@ class Split(Transform):
         part = clone(self.base)
         set_property(part, self.config.property, value)
         part.setdefault("parts", {}).update(parts, index=index)
+        if self.config.property != "payload":  # as Node-RED: join reads it back from there
+            part["parts"]["property"] = str(self.config.property)
         part["_msgid"] = self.ctx.new_msgid()
         return part
 

@@ -25,6 +25,7 @@ class Status(Listener):
     """
 
     type = "status"
+    icon = "alert"
     event: ClassVar[str] = "status"
 
     class Config(NodeConfig):

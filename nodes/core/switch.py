@@ -13,6 +13,7 @@ from flowrt.api import (
     PropertyPath,
     Transform,
     TypedValue,
+    clone,
     compile_value,
     field,
     getter,
@@ -20,6 +21,7 @@ from flowrt.api import (
 
 from .switch_matchers import compile_rule
 from .switch_rules import SwitchRule, Test
+from .switch_sequences import SequenceRebuilder
 
 _PROPERTY_TYPES = ("msg", "flow", "global", "env", "jsonata")
 
@@ -48,6 +50,9 @@ class Switch(Transform):
       JavaScript's: text that holds a number compares as that number (`"7"` is greater than 5),
       `true` counts as 1, and a missing property equals only `null`.
     - `between: [low, high]`: both ends included, in either order.
+    - A comparison's value (or an end of `between`) may be `{type: prev}`: the property's value
+      in the previous message this switch tested (`null` before the first); so
+      `gt: {type: prev}` passes rising values.
     - `contains: text`, `regex: pattern` (with `ignore_case: true`): on the property's text.
       Patterns use Python's `re` syntax (and JavaScript's `(?<name>...)` groups); a match
       that runs longer than 1 s fails the message with an error naming the pattern.
@@ -55,7 +60,8 @@ class Switch(Transform):
     - `is_type`: `string`, `number`, `boolean`, `array`, `buffer`, `object`, `json`, `null`,
       `undefined` (missing).
     - `head: N`, `tail: N`, `index_between: [a, b]`: the message's position in a sequence made
-      by split (`msg.parts`); `tail` needs the sequence's count.
+      by split (`msg.parts`). With a `tail` rule the messages of a sequence are kept until its
+      count is known and all have come (as with `recreate_sequences`), then routed in order.
     - `has_key: name`: the property is an object with that key.
     - `jsonata: expression`: the expression over the message is `true` (`$I`, `$N`: position
       and count in the sequence).
@@ -72,10 +78,16 @@ class Switch(Transform):
       to: {0: alarm, 1: normal, 2: cold}
     ```
 
-    Node-RED's "recreate message sequences" option is not offered.
+    With `recreate_sequences: true` (Node-RED's "recreate message sequences"), the messages
+    of a sequence (`msg.parts`, as made by split) are kept until the sequence is complete, then
+    routed in the order they came, and the messages each output gets form a new sequence:
+    their `msg.parts` gets a new `id`, an `index` from 0 and the `count` that output got, so a
+    join after it completes. At most `max_messages` are kept; past that the kept messages are
+    dropped with an error. A message without `msg.parts` is routed as it comes.
     """
 
     type = "switch"
+    icon = "fork"
     evaluates = {"jsonata": ("property", "rules[]"), "regex": ("rules[].regex",)}
     mutates = False
 
@@ -93,6 +105,17 @@ class Switch(Transform):
         )
         check: Literal["all", "first"] = field(
             "all", description="Send to every matching output, or only to the first."
+        )
+        recreate_sequences: bool = field(
+            False,
+            description="Keep each message sequence (msg.parts) until it is complete, then give "
+            "each output's messages new parts making a complete sequence of their own.",
+        )
+        max_messages: int = field(
+            10_000,
+            description="With recreate_sequences or a tail rule: most messages kept at once.",
+            ge=1,
+            advanced=True,
         )
 
         @field_validator("property")
@@ -113,14 +136,40 @@ class Switch(Transform):
         config = self.config
         prop = config.property
         self._read = compile_value(prop, self.ctx) if isinstance(prop, TypedValue) else getter(prop)
-        self._tests: list[Test | None] = [compile_rule(r, self.ctx) for r in config.rules]
+        self._previous: Any = None  # the property in the previous message, for {type: prev}
+        self._keeps_previous = any(rule.uses_previous for rule in config.rules)
+        recall = self._recall
+        self._tests: list[Test | None] = [compile_rule(r, self.ctx, recall) for r in config.rules]
         self._first = config.check == "first"
         self._only = self._tests[0] if len(self._tests) == 1 else None
+        self._rebuild = None
+        if config.recreate_sequences or any(r.operator == "tail" for r in config.rules):
+            self._rebuild = SequenceRebuilder(
+                self.ctx, self._route, len(self._tests), config.max_messages,
+                regroup=config.recreate_sequences,
+            )
+
+    async def stop(self) -> None:
+        if self._rebuild is not None:
+            self._rebuild.release()
+
+    def _recall(self) -> Any:
+        return self._previous
 
     def process(self, msg: Message) -> Output:
-        value = self._read(msg)
+        if self._rebuild is not None and self._rebuild.take(msg):
+            return None
         if self._only is not None:  # one rule (not else): the message or nothing, on port 0
-            return msg if self._only(value, msg) else None
+            value = self._read(msg)
+            hit = self._only(value, msg)
+            if self._keeps_previous:
+                self._remember(value)
+            return msg if hit else None
+        return self._route(msg)
+
+    def _route(self, msg: Message) -> list[Any]:
+        """Per output, the message or None."""
+        value = self._read(msg)
         out: list[Any] = [None] * len(self._tests)
         matched = False  # since the previous else
         for i, test in enumerate(self._tests):
@@ -134,4 +183,10 @@ class Switch(Transform):
                 matched = True
                 if self._first:
                     break
+        if self._keeps_previous:
+            self._remember(value)
         return out
+
+    def _remember(self, value: Any) -> None:
+        # a copy: the message may be lent, and what others do to it later is not its past value
+        self._previous = clone(value) if isinstance(value, dict | list) else value

@@ -2,7 +2,9 @@
 
 A matcher takes the value of the switch's property and the message and says whether the rule
 matches. Constant operands are bound as they are (numbers get a fast path for numbers); typed
-operands (``{type: msg, ...}``) are read per message through :func:`flowrt.api.compile_value`.
+operands (``{type: msg, ...}``) are read per message through :func:`flowrt.api.compile_value`,
+and ``{type: prev}`` through the switch's ``previous`` (the property's value in the previous
+message).
 Comparisons follow JavaScript's loose rules, as Node-RED's switch does (see js_coercion).
 """
 
@@ -33,7 +35,14 @@ from .js_coercion import (
     to_number,
     to_str,
 )
-from .switch_rules import SwitchRule, Test
+from .switch_rules import Previous, SwitchRule, Test
+
+Recall = Callable[[], Any]
+"""The switch property's value in the previous message."""
+
+
+def _never() -> Any:
+    return None
 
 _COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Any, Any], Any]]] = {
     "eq": (loose_eq, operator.eq),
@@ -45,16 +54,18 @@ _COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Any, Any], A
 }
 
 
-def _operand(value: Any, ctx: NodeContext) -> Callable[[Message], Any]:
+def _operand(value: Any, ctx: NodeContext, previous: Recall) -> Callable[[Message], Any]:
+    if isinstance(value, Previous):
+        return lambda msg: previous()
     if isinstance(value, TypedValue):
         return compile_value(value, ctx)
     return lambda msg: value
 
 
-def _comparison(name: str, value: Any, ctx: NodeContext) -> Test:
+def _comparison(name: str, value: Any, ctx: NodeContext, previous: Recall) -> Test:
     loose, fast = _COMPARISONS[name]
-    if isinstance(value, TypedValue):
-        get = compile_value(value, ctx)
+    if isinstance(value, TypedValue | Previous):
+        get = _operand(value, ctx, previous)
         return lambda a, msg: loose(a, get(msg))
     b = value
     if type(b) is int or type(b) is float:
@@ -76,8 +87,8 @@ def _comparison(name: str, value: Any, ctx: NodeContext) -> Test:
     return lambda a, msg: loose(a, b)
 
 
-def _between(low: Any, high: Any, ctx: NodeContext) -> Test:
-    get_low, get_high = _operand(low, ctx), _operand(high, ctx)
+def _between(low: Any, high: Any, ctx: NodeContext, previous: Recall) -> Test:
+    get_low, get_high = _operand(low, ctx, previous), _operand(high, ctx, previous)
 
     def between(a: Any, msg: Message) -> bool:
         b, c = get_low(msg), get_high(msg)
@@ -100,12 +111,12 @@ def _count(parts: dict[str, Any], rule: str) -> float:
 
 
 def _head(value: Any, ctx: NodeContext) -> Test:
-    get = _operand(value, ctx)
+    get = _operand(value, ctx, _never)
     return lambda a, msg: bool(_parts(msg, "head")["index"] < to_number(get(msg)))
 
 
 def _tail(value: Any, ctx: NodeContext) -> Test:
-    get = _operand(value, ctx)
+    get = _operand(value, ctx, _never)
 
     def tail(a: Any, msg: Message) -> bool:
         parts = _parts(msg, "tail")
@@ -115,7 +126,7 @@ def _tail(value: Any, ctx: NodeContext) -> Test:
 
 
 def _index_between(low: Any, high: Any, ctx: NodeContext) -> Test:
-    get_low, get_high = _operand(low, ctx), _operand(high, ctx)
+    get_low, get_high = _operand(low, ctx, _never), _operand(high, ctx, _never)
 
     def index_between(a: Any, msg: Message) -> bool:
         index = _parts(msg, "index_between")["index"]
@@ -186,13 +197,13 @@ def _jsonata(expression: str, ctx: NodeContext) -> Test:
     return jsonata
 
 
-def compile_rule(rule: SwitchRule, ctx: NodeContext) -> Test | None:
+def compile_rule(rule: SwitchRule, ctx: NodeContext, previous: Recall = _never) -> Test | None:
     """The matcher for one rule; None for ``else``, which the switch handles itself."""
     op, value = rule.operator, rule.operand
     if op in _COMPARISONS:
-        return _comparison(op, value, ctx)
+        return _comparison(op, value, ctx, previous)
     if op == "between":
-        return _between(value[0], value[1], ctx)
+        return _between(value[0], value[1], ctx, previous)
     if op == "contains":
         if isinstance(value, TypedValue):
             get = compile_value(value, ctx)
@@ -200,7 +211,7 @@ def compile_rule(rule: SwitchRule, ctx: NodeContext) -> Test | None:
         needle = to_str(value)
         return lambda a, msg: needle in (a if type(a) is str else to_str(a))
     if op == "regex":
-        pattern = compile_regex(value, ignore_case=rule.ignore_case)
+        pattern = compile_regex(value, ignore_case=rule.ignore_case, syntax=rule.syntax)
         return lambda a, msg: pattern.search(a if type(a) is str else to_str(a)) is not None
     if op == "is":
         return _IS[value if isinstance(value, str) else json.dumps(value)]
@@ -214,7 +225,7 @@ def compile_rule(rule: SwitchRule, ctx: NodeContext) -> Test | None:
     if op == "index_between":
         return _index_between(value[0], value[1], ctx)
     if op == "has_key":
-        get = _operand(value, ctx)
+        get = _operand(value, ctx, _never)
         return lambda a, msg: _has_key(a, get(msg))
     if op == "jsonata":
         return _jsonata(value, ctx)

@@ -78,9 +78,9 @@ def _context_accessor(store: Store, scope: str, path: str) -> Accessor:
     nested = len(parse_path(path)) > 1
 
     def get(msg: Message) -> Any:
-        return get_property({root: store.get(root, MISSING)}, path)
+        return get_property({root: store.get(root, MISSING)}, path, root=msg)
 
-    def write(value: Any) -> bool:
+    def write(msg: Message, value: Any) -> bool:
         if not nested:
             store.set(root, None if value is MISSING else value)
             return True
@@ -89,9 +89,9 @@ def _context_accessor(store: Store, scope: str, path: str) -> Accessor:
             if value is MISSING:
                 return False
             del holder[root]
-        done = set_property(holder, path, value)
+        done = set_property(holder, path, value, root=msg)
         if done:
             store.set(root, holder.get(root))
         return done
 
-    return Accessor(get, lambda msg, value: write(value), lambda msg: write(MISSING), scope, path)
+    return Accessor(get, write, lambda msg: write(msg, MISSING), scope, path)

@@ -70,6 +70,7 @@ class Template(Transform):
     """
 
     type = "template"
+    icon = "doc"
     evaluates = {"jinja": ("template", "msg.template"), "mustache": ("template", "msg.template")}
     mutates = True
 

@@ -69,14 +69,28 @@ anything else (an object, a function) is missing."""
 
 
 def check_mustache(template: str) -> None:
-    """Raise ValueError if the template does not parse."""
+    """Raise ValueError if the template does not parse (as mustache.js parses it)."""
     import pystache
     from pystache.parser import ParsingError
 
     try:
+        _check_closed(template)
         pystache.parse(template)
     except (ParsingError, ValueError) as exc:
         raise ValueError(f"invalid mustache template: {exc}") from None
+
+
+def _check_closed(template: str) -> None:
+    """Raise mustache.js's ``Unclosed tag at N`` for a tag with no end (``{{payload``, or
+    ``{{{name}}`` missing a brace), which pystache would keep as text. A template that changes
+    its delimiters (``{{=<% %>=}}``) is left to pystache from there."""
+    at = template.find("{{")
+    while at >= 0 and not template.startswith("{{=", at):
+        end = "}}}" if template.startswith("{{{", at) else "}}"
+        close = template.find(end, at + len(end))
+        if close < 0:
+            raise ValueError(f"Unclosed tag at {len(template)}")
+        at = template.find("{{", close + len(end))
 
 
 def to_text(value: Any) -> str:

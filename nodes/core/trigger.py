@@ -82,6 +82,7 @@ class Trigger(Transform):
     """
 
     type = "trigger"
+    icon = "clock"
     evaluates = {"jsonata": ("first", "second"), "mustache": ("first", "second")}
     asynchronous = True
 

@@ -43,6 +43,7 @@ class Unsupported(Transform):
     """
 
     type = "unsupported"
+    icon = "alert"
     mutates = False
 
     class Config(NodeConfig):

@@ -122,6 +122,7 @@ class Validate(Transform):
     """
 
     type = "validate"
+    icon = "check"
     evaluates = {"regex": ("schema", "schema_file"), "path": ("schema_file",)}
     outputs = 2
     mutates = True

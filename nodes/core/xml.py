@@ -70,6 +70,7 @@ class Xml(Transform):
     """
 
     type = "xml"
+    icon = "braces"
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="Message property to convert.")

@@ -53,6 +53,7 @@ class Yaml(Transform):
     """
 
     type = "yaml"
+    icon = "braces"
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="Message property to convert.")

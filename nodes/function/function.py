@@ -92,6 +92,7 @@ class Function(Transform):
     """
 
     type = "function"
+    icon = "code"
     evaluates = {"javascript": ("func", "initialize", "finalize")}
     category = "script"
     runs_code = "sandboxed"

@@ -522,7 +522,7 @@
   }
 
   function arm(fn, ms, args, every) {
-    if (typeof fn !== "function") throw new TypeError("The callback must be a function");
+    // as Node-RED's sandbox: a callback that is no function fails when the timer fires
     if (timers.size >= info.maxTimers) {
       throw new RangeError("too many timers: a function node may have " + info.maxTimers +
         " pending at once");

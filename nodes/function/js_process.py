@@ -261,7 +261,8 @@ class JsProcess:
                 loop.add_reader(fd, _wake, readable)
                 left = None if head.limit is None else head.sent_at + head.limit - time.monotonic()
                 try:
-                    await asyncio.wait_for(readable, left)
+                    async with asyncio.timeout(left):
+                        await readable
                 except TimeoutError:
                     self._overdue(head)
                     continue

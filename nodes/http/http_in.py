@@ -7,11 +7,39 @@ from typing import Any, Literal
 
 from flowrt.api import Ack, Message, NodeConfig, Source, clone, field
 
+from .access import EndpointConfig
 from .exchange import Exchange, drop, exchanges_of, open_exchange
 from .incoming import BadRequest, parse_body, read_body, request_info
 from .outgoing import text_response
 
 Method = Literal["get", "post", "put", "delete", "patch"]
+
+
+class Served(NodeConfig):
+    """The endpoint an http-in serves."""
+
+    method: Method = field("get", description="The HTTP method this endpoint answers.")
+    url: str = field(
+        description="The path served; `:name` parts are parameters (`req.params.name`).",
+        examples=["/hello", "/users/:id"],
+        min_length=1,
+    )
+    upload: bool = field(
+        False,
+        description="Accept `multipart/form-data` uploads: fields in `payload`, files in "
+        "`req.files`.",
+    )
+    timeout: float = field(
+        120.0, gt=0, description="Seconds to wait for an http-response before answering 504."
+    )
+    max_body_size: int = field(
+        5 * 1024 * 1024, ge=0, advanced=True,
+        description="Largest request body accepted, in bytes; larger ones get 413.",
+    )
+    max_pending: int = field(
+        1000, ge=1, advanced=True,
+        description="Requests waiting for the flow to take them; more get 503 (busy).",
+    )
 
 
 class HttpIn(Source):
@@ -30,6 +58,9 @@ class HttpIn(Source):
       `hostname`, `protocol`, `secure`, `xhr`, `httpVersion`, `body` (the parsed body, as in
       `payload`; not for `get`), and with `upload` the `files` (`fieldname`, `originalname`,
       `mimetype`, `size`, `buffer`).
+    - `client`: with `auth`, who called: `{name, kind, scopes}`, `kind` being `key`, `token`
+      or `user` (never the key, token or password; the `authorization` and `x-api-key`
+      headers of `req.headers` read `[hidden]`).
     - `res`: the handle of the waiting request (`{"_res": "<id>"}`). Keep it on the message
       until it reaches http-response; copies of the message (fan-out) share it.
 
@@ -49,6 +80,28 @@ class HttpIn(Source):
     Bodies over `max_body_size` bytes are refused with `413`, invalid JSON with `400`. While the
     flow stops, new requests get `503`; requests already in the flow are still answered.
 
+    `auth` decides who may call (see docs/keys.md): `key` takes an API key made by `flowrt
+    keys add` (in `Authorization: Bearer KEY` or `X-API-Key: KEY`, never in the query string)
+    and, with `scopes`, only keys that have them; `bearer` one of `tokens`; `basic` one of
+    `users`. A request without valid credentials gets 401 with `WWW-Authenticate`, a key
+    without a scope 403, and neither reaches the flow. `rate`/`burst` and `quota` limit each
+    client (429 with `Retry-After`); `cors` lets other sites' pages call the endpoint (the
+    engine answers preflights). Requests to endpoints with these settings are counted per
+    client in `/metrics` (`flowrt_http_requests_total`).
+
+    ```yaml
+    readings:
+      type: http-in
+      method: post
+      url: /readings
+      auth: key
+      scopes: [readings:write]
+      rate: 5
+      burst: 20
+      quota: 10000
+      to: store
+    ```
+
     In a flow test (`flowrt test`), replace the http-in and http-response nodes with doubles
     (`replace: [{type: http-in}, {type: http-response}]`), send `from` the http-in a message
     with the `payload` and `req` a request would give, and look at what arrives at the
@@ -64,30 +117,11 @@ class HttpIn(Source):
     """
 
     type = "http-in"
+    icon = "globe"
 
-    class Config(NodeConfig):
-        method: Method = field("get", description="The HTTP method this endpoint answers.")
-        url: str = field(
-            description="The path served; `:name` parts are parameters (`req.params.name`).",
-            examples=["/hello", "/users/:id"],
-            min_length=1,
-        )
-        upload: bool = field(
-            False,
-            description="Accept `multipart/form-data` uploads: fields in `payload`, files in "
-            "`req.files`.",
-        )
-        timeout: float = field(
-            120.0, gt=0, description="Seconds to wait for an http-response before answering 504."
-        )
-        max_body_size: int = field(
-            5 * 1024 * 1024, ge=0, advanced=True,
-            description="Largest request body accepted, in bytes; larger ones get 413.",
-        )
-        max_pending: int = field(
-            1000, ge=1, advanced=True,
-            description="Requests waiting for the flow to take them; more get 503 (busy).",
-        )
+    class Config(EndpointConfig, Served):
+        """What the endpoint serves (:class:`Served`), then who may call it and how often
+        (:class:`EndpointConfig`), in that order in forms and docs."""
 
     config: Config
 
@@ -98,7 +132,8 @@ class HttpIn(Source):
     async def start(self) -> None:
         self._queue: asyncio.Queue[tuple[Message, RequestAck]] = asyncio.Queue()
         self.closing = False
-        self.ctx.http_routes().add(self.id, self.config.method, self.config.url, self._handle)
+        self.ctx.http_routes().add(self.id, self.config.method, self.config.url, self._handle,
+                                   access=self.config)
 
     async def read(self) -> tuple[Message, Ack | None]:
         return await self._queue.get()
@@ -143,6 +178,9 @@ class HttpIn(Source):
             "req": req,
             "res": exchange.handle(),
         }
+        client = request.scope.get("flowrt.client")
+        if client:
+            msg["client"] = client
         exchange.msgid = msg["_msgid"]
         timer = self.ctx.call_later(self.config.timeout, lambda: self._time_out(exchange))
         self._queue.put_nowait((msg, RequestAck(self, exchange)))

@@ -77,6 +77,7 @@ class HttpRequest(AsyncTransform):
     """
 
     type = "http-request"
+    icon = "globe"
     evaluates = {"url": ("url", "msg.url")}
 
     class Config(NodeConfig):

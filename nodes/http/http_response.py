@@ -45,6 +45,7 @@ class HttpResponse(Transform):
     """
 
     type = "http-response"
+    icon = "globe"
     category = "sink"
     outputs = 0
     mutates = False

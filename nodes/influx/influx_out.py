@@ -62,6 +62,7 @@ class InfluxOut(Sink):
     """
 
     type = "influx-out"
+    icon = "database"
     evaluates = {"jsonata": ("tags",)}
 
     class Config(SinkConfig):
@@ -73,6 +74,9 @@ class InfluxOut(Sink):
         bucket: str | None = field(
             None, description="Where to write instead of the connection's default: a 2.x "
             "bucket, or on 1.x `database` or `database/retention_policy`.",
+        )
+        org: str = field(
+            "", description="2.x: the organisation to write in instead of the connection's.",
         )
         tags: dict[str, Value] = field(
             default_factory=dict,
@@ -167,7 +171,7 @@ class InfluxOut(Sink):
         series and time hold one value)."""
         lines = [point.line for i in indexes for point in groups[i]]
         try:
-            await self.conn.write(lines, self.config.precision, self.target)
+            await self.conn.write(lines, self.config.precision, self.target, self.config.org)
         except WriteRejected as exc:
             if len(indexes) == 1:
                 return {indexes[0]: self._rejected(exc)}

@@ -54,6 +54,7 @@ class InfluxQuery(AsyncTransform):
     """
 
     type = "influx-query"
+    icon = "database"
     evaluates = {
         "influxql": ("query", "msg.query"),
         "flux": ("query", "msg.query"),
@@ -77,6 +78,9 @@ class InfluxQuery(AsyncTransform):
         epoch: Literal["ns", "us", "ms", "s"] | None = field(
             None, description="Give times as numbers in this unit instead of RFC 3339 texts.",
         )
+        org: str = field(
+            "", description="2.x: the organisation to query in instead of the connection's.",
+        )
 
     config: Config
 
@@ -99,6 +103,6 @@ class InfluxQuery(AsyncTransform):
             params.update(own)
         elif own is not None:
             raise NodeError(f"msg.params must be an object of parameter values; got {own!r}")
-        results = await self.conn.query(text, params, self.config.epoch)
+        results = await self.conn.query(text, params, self.config.epoch, self.config.org)
         msg["payload"] = results[0] if len(results) == 1 else results
         self.ctx.send(msg)

@@ -89,7 +89,8 @@ class V1Api:
             await self._client.aclose()
             self._client = None
 
-    async def write(self, body: bytes, precision: str, target: str) -> None:
+    async def write(self, body: bytes, precision: str, target: str, org: str = "") -> None:
+        """``org`` is a 2.x setting: a 1.x server has none."""
         db, _, rp = target.partition("/")
         params = {"db": db, "precision": WRITE_PRECISION[precision]}
         if rp:
@@ -111,6 +112,7 @@ class V1Api:
         text: str,
         params: Mapping[str, Any],
         epoch: str | None,
+        org: str = "",
         *,
         database: str | None = None,
     ) -> list[list[dict[str, Any]]]:

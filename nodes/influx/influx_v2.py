@@ -81,17 +81,19 @@ class V2Api:
         if client is not None:
             await asyncio.to_thread(client.close)
 
-    async def write(self, body: bytes, precision: str, target: str) -> None:
+    async def write(self, body: bytes, precision: str, target: str, org: str = "") -> None:
+        """``org``: the organisation to write in, when not the connection's."""
         self._open()  # here, not in the worker threads: one client however many nodes share it
-        await asyncio.to_thread(self._write, self._writer, body, precision, target)
+        await asyncio.to_thread(self._write, self._writer, body, precision, target,
+                                org or self.org)
 
-    def _write(self, writer: Any, body: bytes, precision: str, target: str) -> None:
+    def _write(self, writer: Any, body: bytes, precision: str, target: str, org: str) -> None:
         from influxdb_client.rest import ApiException
 
         try:
             with _transport_errors(self.server):
                 writer.write(
-                    bucket=target, org=self.org, record=body, write_precision=precision
+                    bucket=target, org=org, record=body, write_precision=precision
                 )
         except ApiException as exc:
             reason = server_text(_body(exc))
@@ -100,21 +102,23 @@ class V2Api:
             ) from exc
 
     async def query(
-        self, text: str, params: Mapping[str, Any], epoch: str | None
+        self, text: str, params: Mapping[str, Any], epoch: str | None, org: str = ""
     ) -> list[list[dict[str, Any]]]:
-        """Run Flux with ``params`` (read in the query as ``params.name``); the rows of all
-        tables, as one list (a Flux script yields one stream of tables)."""
+        """Run Flux with ``params`` (read in the query as ``params.name``) in ``org`` (else
+        the connection's); the rows of all tables, as one list (a Flux script yields one
+        stream of tables)."""
         client = self._open()
-        return [await asyncio.to_thread(self._query, client, text, dict(params), epoch)]
+        return [await asyncio.to_thread(self._query, client, text, dict(params), epoch,
+                                        org or self.org)]
 
     def _query(
-        self, client: Any, text: str, params: dict[str, Any], epoch: str | None
+        self, client: Any, text: str, params: dict[str, Any], epoch: str | None, org: str
     ) -> list[dict[str, Any]]:
         from influxdb_client.rest import ApiException
 
         try:
             with _transport_errors(self.server):
-                tables = client.query_api().query(text, org=self.org, params=params or None)
+                tables = client.query_api().query(text, org=org, params=params or None)
         except ApiException as exc:
             reason = server_text(_body(exc))
             raise query_failure(exc.status or 0, reason, server=self.server, api=self.api) from exc

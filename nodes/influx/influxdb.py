@@ -118,17 +118,18 @@ class Influxdb(Connection):
         ``database`` (``database/retention_policy`` with a retention policy)."""
         return self.api.target(override)
 
-    async def write(self, lines: list[str], precision: str, target: str) -> None:
-        """Write lines of line protocol in one request. Raises NotConnected / ConnectionLost
-        (retry), AuthFailed, WriteRejected (the points are refused) or NodeError."""
-        await self.api.write("\n".join(lines).encode("utf-8"), precision, target)
+    async def write(self, lines: list[str], precision: str, target: str, org: str = "") -> None:
+        """Write lines of line protocol in one request (2.x: in ``org``, else the connection's
+        organisation). Raises NotConnected / ConnectionLost (retry), AuthFailed, WriteRejected
+        (the points are refused) or NodeError."""
+        await self.api.write("\n".join(lines).encode("utf-8"), precision, target, org)
 
     async def query(
-        self, text: str, params: Mapping[str, Any], epoch: str | None
+        self, text: str, params: Mapping[str, Any], epoch: str | None, org: str = ""
     ) -> list[list[dict[str, Any]]]:
-        """Run a query (InfluxQL on 1.x, Flux on 2.x) with bound parameters: a list of rows
-        per statement."""
-        return await self.api.query(text, params, epoch)
+        """Run a query (InfluxQL on 1.x, Flux on 2.x in ``org``, else the connection's
+        organisation) with bound parameters: a list of rows per statement."""
+        return await self.api.query(text, params, epoch, org)
 
     async def open(self) -> None:
         await self.api.prepare()

@@ -141,6 +141,14 @@ def new_properties(packet: str) -> Any:
     return Properties(getattr(PacketTypes, packet))  # type: ignore[no-untyped-call]
 
 
+def new_subscribe_options(qos: int, no_local: bool, retain_as_published: bool,
+                          retain_handling: int) -> Any:
+    """MQTT 5 subscription options for paho's ``subscribe``."""
+    from paho.mqtt.subscribeoptions import SubscribeOptions
+
+    return SubscribeOptions(qos, no_local, retain_as_published, retain_handling)
+
+
 def open_socket(client: Any, settings: Settings) -> None:
     """Connect the socket and send CONNECT (blocking: run it in a thread). Raises OSError."""
     if settings.mqtt5:

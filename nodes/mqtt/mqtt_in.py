@@ -66,6 +66,7 @@ class MqttIn(Source):
     """
 
     type = "mqtt-in"
+    icon = "antenna"
 
     class Config(NodeConfig):
         connection: str = field(
@@ -157,7 +158,7 @@ class MqttIn(Source):
         conn = self.ctx.connection(self.config.connection, MqttBroker)
         self._mqtt5 = conn.session.settings.mqtt5
         self._session = conn.session
-        self._waiting: deque[tuple[Any, Incoming | None] | BaseException] = deque()
+        self._waiting: deque[tuple[Any, Incoming | None, PayloadMode] | BaseException] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._dropped = 0
         self._sub = Subscription(self._topic(), self.config.qos, self._deliver, self._lost)
@@ -171,7 +172,8 @@ class MqttIn(Source):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def _deliver(self, message: Any, ack: Incoming | None) -> None:
+    def _deliver(self, message: Any, ack: Incoming | None, payload: PayloadMode | None = None
+                 ) -> None:
         # Only QoS 0 is dropped: a QoS 2 message was acknowledged on arrival (exactly once), so
         # dropping it would lose it; it waits like any other.
         if ack is None and message.qos == 0 and len(self._waiting) >= MAX_WAITING:
@@ -182,7 +184,7 @@ class MqttIn(Source):
                     f"({MAX_WAITING} were waiting); use QoS 1 to have the broker hold them"
                 )
             return
-        self._waiting.append((message, ack))
+        self._waiting.append((message, ack, payload or self.config.payload))
         self._wake()
 
     def _lost(self, error: BaseException) -> None:
@@ -203,7 +205,7 @@ class MqttIn(Source):
             item = self._waiting.popleft()
             if isinstance(item, BaseException):
                 raise item
-            message, ack = item
+            message, ack, mode = item
             msg: Message = {
                 "topic": message.topic,
                 "payload": None,
@@ -215,7 +217,7 @@ class MqttIn(Source):
                 if props:
                     msg["properties"] = props
             try:
-                msg["payload"] = decode_payload(message.payload, self.config.payload)
+                msg["payload"] = decode_payload(message.payload, mode)
             except ValueError as exc:
                 msg["payload"] = message.payload
                 msg["_msgid"] = self.ctx.new_msgid()

@@ -41,6 +41,9 @@ class Subscription:
         self.active = True
         self.ident = 0
         """The MQTT 5 subscription identifier: which subscription a message answers."""
+        self.options: Any = None
+        """MQTT 5 subscription options (paho ``SubscribeOptions``: QoS, no local, retain as
+        published, retain handling), or None for the QoS alone."""
         self.client: Any = None
         """The paho client whose SUBACK granted this subscription (None: not subscribed now)."""
         self.error: ConfigError | None = None
@@ -93,6 +96,7 @@ class Inbox:
         self._redeliver_with = redeliver
         """Called with the number of failed messages: reconnect so the broker resends them."""
         self.subs: list[Subscription] = []
+        self._idents = 0
         self.client: Any = None
         """The connected paho client; messages and acknowledgements of any other are stale."""
         self._unsettled = 0
@@ -104,9 +108,16 @@ class Inbox:
 
     def add(self, sub: Subscription) -> None:
         if sub not in self.subs:
-            sub.ident = len(self.subs) + 1
+            self._idents += 1
+            sub.ident = self._idents  # never one a removed subscription had
             self.subs.append(sub)
         sub.active = True
+
+    def remove(self, sub: Subscription) -> None:
+        """Forget ``sub`` (unsubscribed from the broker): its messages go nowhere any more."""
+        sub.active = False
+        if sub in self.subs:
+            self.subs.remove(sub)
 
     def connected(self, client: Any) -> None:
         """A new connection: what was in hand on the old one comes again, unacknowledged."""

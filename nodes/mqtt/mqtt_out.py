@@ -56,6 +56,7 @@ class MqttOut(Sink):
     """
 
     type = "mqtt-out"
+    icon = "antenna"
     batch_size = 100
 
     class Config(SinkConfig):

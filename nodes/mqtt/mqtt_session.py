@@ -85,6 +85,8 @@ class MqttSession:
 
     def _show(self, state: str) -> None:
         self.state = state
+        if state != "connecting":  # the connection's gauge and reconnects in /metrics
+            self.ctx.report_connection(state == "connected")
         for status in self._statuses:
             status(*STATUS[state])
 
@@ -166,7 +168,8 @@ class MqttSession:
         NetworkLoop(client, s.client_id, s.receive_maximum, self._must_read).start()
         assert self._connack is not None
         try:
-            reason = await asyncio.wait_for(self._connack, s.connect_timeout)
+            async with asyncio.timeout(s.connect_timeout):
+                reason = await self._connack
         except TimeoutError as exc:
             raise NotConnected(
                 f"the MQTT broker at {s.where} did not answer within {s.connect_timeout:g} s"
@@ -277,13 +280,15 @@ class MqttSession:
             if self.settings.mqtt5:
                 props = new_properties("SUBSCRIBE")
                 props.SubscriptionIdentifier = sub.ident
-            rc, mid = client.subscribe(sub.text, sub.qos, properties=props)
+            qos, options = (0, sub.options) if sub.options is not None else (sub.qos, None)
+            rc, mid = client.subscribe(sub.text, qos, options, properties=props)
             if rc != 0 or mid is None:
                 raise NotConnected(f"cannot subscribe at {self.settings.where}: not connected")
             waits.append((sub, self._wait(mid)))
         for sub, future in waits:
             try:
-                reasons = await asyncio.wait_for(future, self.settings.connect_timeout)
+                async with asyncio.timeout(self.settings.connect_timeout):
+                    reasons = await future
             except TimeoutError as exc:
                 raise NotConnected(
                     f"the MQTT broker at {self.settings.where} did not confirm the subscription "
@@ -343,9 +348,8 @@ class MqttSession:
                 raise NotConnected(f"cannot publish to {self.settings.where}: not connected")
             waits.append((info.mid, index, self._wait(info.mid)))
         try:
-            reasons = await asyncio.wait_for(
-                asyncio.gather(*(future for _, _, future in waits)), PUBLISH_TIMEOUT
-            )
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                reasons = await asyncio.gather(*(future for _, _, future in waits))
         except TimeoutError as exc:
             for mid, _, _ in waits:
                 self._waits.pop(mid, None)

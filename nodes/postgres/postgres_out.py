@@ -86,6 +86,7 @@ class PostgresOut(Sink):
     """
 
     type = "postgres-out"
+    icon = "database"
 
     class Config(SinkConfig):
         connection: str = field(

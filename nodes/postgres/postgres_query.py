@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator
 
 from flowrt.api import (
     MISSING,
@@ -23,12 +25,18 @@ from flowrt.api import (
 from .postgres import Postgres
 from .postgres_errors import use_error
 from .postgres_sql import json_like, named_parameters
+from .postgres_text import compile_param
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
 
 QUERY_CACHE = 256
 """Converted query texts kept (queries from messages vary; configured ones do not)."""
+
+
+def _text_template(template: str) -> str:
+    compile_param(template)  # raises ValueError saying what is wrong
+    return template
 
 
 class PostgresQuery(AsyncTransform):
@@ -52,7 +60,10 @@ class PostgresQuery(AsyncTransform):
     are always sent apart from the SQL text, never formatted into it, so a value cannot change
     the statement. A value comes from `params` (parameter -> message property; a property
     the message lacks is NULL), else from `msg.params`; an object is sent as JSON (jsonb), a
-    list as an array (`WHERE id = ANY(:ids)`). `::type` casts are not parameters.
+    list as an array (`WHERE id = ANY(:ids)`), or from `text_params` (parameter -> the SQL
+    a node-red-contrib-postgresql query's mustache tags would have written there, sent as the
+    value PostgreSQL would have read; `flowrt import nodered` writes these so that no message
+    text becomes SQL). `::type` casts are not parameters.
 
     The statement runs alone in a transaction of its own, committed when it succeeds. A failing
     statement fails the message with the database's message and SQLSTATE; so does a server
@@ -74,7 +85,8 @@ class PostgresQuery(AsyncTransform):
     """
 
     type = "postgres-query"
-    evaluates = {"sql": ("query", "msg.query")}
+    icon = "database"
+    evaluates = {"sql": ("query", "msg.query"), "mustache": ("text_params",)}
 
     class Config(NodeConfig):
         connection: str = field(
@@ -94,6 +106,16 @@ class PostgresQuery(AsyncTransform):
             description="Parameter name -> the message property holding its value; others come "
             "from `msg.params`.",
             examples=[{"device": "payload.device"}],
+        )
+        text_params: dict[str, Annotated[str, AfterValidator(_text_template)]] = field(
+            default_factory=dict,
+            advanced=True,
+            description="Parameter name -> the SQL a node-red-contrib-postgresql query's "
+            "mustache tags would have written, `{{msg.path}}` HTML-escaped, `{{{msg.path}}}` "
+            "as it is, a missing or null value empty; sent as the value PostgreSQL would have "
+            "read there: a quoted literal's text, else a number when the text is one, else the "
+            "text. `flowrt import nodered` writes these.",
+            examples=[{"m1": "'{{{msg.payload.name}}}'", "m2": "{{msg.payload.id}}"}],
         )
         allow_msg_query: bool = field(
             False,
@@ -117,6 +139,7 @@ class PostgresQuery(AsyncTransform):
         self._getters: dict[str, Callable[[Any], Any]] = {
             name: getter(path) for name, path in config.params.items()
         }
+        self._texts = {name: compile_param(t) for name, t in config.text_params.items()}
         self._queries: dict[str, tuple[str, list[str]]] = {}
         self._connected = False
 
@@ -153,6 +176,8 @@ class PostgresQuery(AsyncTransform):
         for name, get in self._getters.items():
             value = get(msg)
             values[name] = None if value is MISSING else value
+        for name, text in self._texts.items():
+            values[name] = text.value(msg)
         missing = [n for n in names if n not in values]
         if missing:
             raise NodeError(

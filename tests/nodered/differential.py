@@ -41,8 +41,8 @@ RECORDER = (
 def fire_injects(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The flow with its tabs present and each inject node firing once, in file order."""
     nodes = copy.deepcopy(nodes)
-    tabs = {n["id"] for n in nodes if n.get("type") == "tab"}
-    missing = {n.get("z") for n in nodes if n.get("z") and "wires" in n} - tabs
+    containers = {n["id"] for n in nodes if n.get("type") in ("tab", "subflow")}
+    missing = {n.get("z") for n in nodes if n.get("z") and "wires" in n} - containers
     nodes += [{"id": z, "type": "tab", "label": z} for z in sorted(missing)]
     delay = 0.2
     for n in nodes:

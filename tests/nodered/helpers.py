@@ -39,12 +39,16 @@ def texts(conversion: Conversion) -> dict[str, str]:
 
 
 def node(conversion: Conversion, nr_id: str) -> dict[str, Any]:
-    """The flowrt node (as flow-file data) made from Node-RED node ``nr_id``."""
+    """The flowrt node (as flow-file data) made from Node-RED node ``nr_id``, less its
+    ``origin`` (the Node-RED id and type every imported node keeps, see test_roundtrip), so a
+    mapping's test states the mapping only."""
     made = entry(conversion, nr_id).flowrt_id
     for flow in conversion.flows:
         for out in flow.all_nodes():
             if out.nr_id == nr_id and out.id == made:
-                return out.data()
+                data = out.data()
+                assert data.pop("origin") == {"id": nr_id, "type": out.nr_type}
+                return data
     raise AssertionError(f"no node made from {nr_id}")
 
 

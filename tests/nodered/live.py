@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,12 +23,7 @@ import pytest
 
 from flowrt.nodered import convert, read_data
 from flowrt.nodered.writer import render
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.servers import free_port
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes], ready: str, timeout: float) -> None:

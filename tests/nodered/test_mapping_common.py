@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.nodered.helpers import entry, errors, node, nr_import, run_imported, tab
+import pytest
+
+from flowrt.check import check
+from flowrt.load import Project, load_text
+from tests.nodered.helpers import entry, errors, node, nr_import, run_imported, tab, texts
+
+
+def warnings(conversion: Any) -> list[tuple[str, str | None]]:
+    """What `flowrt validate` warns of in the imported flows: (code, node id)."""
+    project = Project([load_text(text, name) for name, text in texts(conversion).items()])
+    return [(d.code, d.node) for d in check(project, env={}) if d.severity == "warning"]
 
 
 def one(nr: dict[str, Any], *more: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +42,16 @@ def test_inject_of_old_nodes_without_props_and_with_cron() -> None:
     assert data["payload"] == {"type": "date"}
     assert data["topic"] == "" and data["cron"] == "*/5 * * * *"
 
+
+
+def test_inject_of_an_older_editor_with_a_string_payload_type() -> None:
+    conversion = nr_import([tab(), {"id": "i", "type": "inject", "z": "t1",
+                                    "payload": "{\"start\":\"A\"}", "payloadType": "string",
+                                    "topic": "", "once": True, "wires": [[]]}])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "i")["payload"] == "{\"start\":\"A\"}"
+    assert entry(conversion, "i").status == "mapped"
+    assert [m["payload"] for m in run_imported(conversion).sent("i")] == ["{\"start\":\"A\"}"]
 
 def test_inject_without_schedule_is_a_caveat() -> None:
     conversion = nr_import([tab(), {"id": "i", "type": "inject", "z": "t1", "props": [],
@@ -83,6 +103,40 @@ def test_catch_status_complete_scopes_name_flowrt_ids() -> None:
     assert node(conversion, "k")["scope"] == ["work"]
 
 
+
+def test_scopes_naming_only_nodes_missing_from_the_export_watch_nothing() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "c", "type": "catch", "z": "t1", "scope": ["gone"], "wires": [["d"]]},
+        {"id": "k", "type": "complete", "z": "t1", "scope": ["gone"], "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "c")["scope"] == []
+    assert node(conversion, "k")["scope"] == []  # Node-RED's complete then never sends
+    assert entry(conversion, "k").status == "caveats"
+    assert any("watches no node of the export" in n for n in entry(conversion, "k").notes)
+
+
+@pytest.mark.parametrize("scope", [[], None])
+def test_a_complete_node_with_no_scope_imports_and_never_sends(scope: Any) -> None:
+    """Node-RED 4 (24-complete.js, Flow.js) maps only the ids in `scope`: with none (an empty
+    list, or null) the node is made but never sends."""
+    conversion = nr_import([
+        tab(),
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "1",
+         "payloadType": "num", "once": True, "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+        {"id": "k", "type": "complete", "z": "t1", "scope": scope, "uncaught": False,
+         "wires": [["seen"]]},
+        {"id": "seen", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "k") == {"type": "complete", "scope": [], "to": "seen"}
+    result = run_imported(conversion)
+    assert [m["payload"] for m in result.received("d")] == [1] and result.received("seen") == []
+    assert ("W111", "k") in warnings(conversion)
+
 def test_catch_scope_group_is_the_group_members() -> None:
     conversion = nr_import([
         tab(),
@@ -92,8 +146,8 @@ def test_catch_scope_group_is_the_group_members() -> None:
         {"id": "c", "type": "catch", "z": "t1", "g": "g1", "scope": "group", "wires": [[]]},
     ])
     assert node(conversion, "c")["scope"] == ["f"]
-    assert "group 'Workers': f, c" in "\n".join(conversion.flows[0].nodes["f"].comments)
-    assert entry(conversion, "g1").status == "caveats"
+    assert conversion.flows[0].groups["g1"].nodes == ["f", "c"]
+    assert entry(conversion, "g1").status == "mapped"
 
 
 def test_link_nodes_across_tabs_keep_working() -> None:
@@ -119,6 +173,49 @@ def test_link_out_listed_only_by_the_link_in_still_links() -> None:
         {"id": "li", "type": "link in", "z": "t1", "links": ["lo"], "wires": [[]]},
     ])
     assert node(conversion, "lo")["links"] == ["li"]
+
+
+def test_a_link_out_linked_to_nothing_imports_and_sends_nowhere() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "1",
+         "payloadType": "num", "once": True, "wires": [["lo"]]},
+        {"id": "lo", "type": "link out", "z": "t1", "mode": "link", "links": [], "wires": []},
+        {"id": "li", "type": "link in", "z": "t1", "links": [], "wires": [["d"]]},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "lo") == {"type": "link-out", "links": []}
+    assert entry(conversion, "lo").status == "caveats"
+    result = run_imported(conversion)
+    assert result.received("lo") != [] and result.received("d") == [] and result.errors == []
+    assert ("W111", "lo") in warnings(conversion)
+
+
+def test_a_link_call_in_a_subflow_calls_a_link_in_of_a_tab() -> None:
+    """Node-RED remaps a subflow's ids per instance and leaves the others: a link call in a
+    subflow may call a tab's link in by id (60-link.js, Subflow.js remapSubflowNodes)."""
+    conversion = nr_import([
+        tab(),
+        {"id": "sf", "type": "subflow", "name": "Doubler",
+         "in": [{"x": 0, "y": 0, "wires": [{"id": "call"}]}],
+         "out": [{"x": 0, "y": 0, "wires": [{"id": "call", "port": 0}]}]},
+        {"id": "call", "type": "link call", "z": "sf", "links": ["li"], "linkType": "static",
+         "timeout": "5", "wires": [[]]},
+        {"id": "i", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "2",
+         "payloadType": "num", "once": True, "wires": [["inst"]]},
+        {"id": "inst", "type": "subflow:sf", "z": "t1", "x": 1, "y": 1, "wires": [["d"]]},
+        {"id": "li", "type": "link in", "z": "t1", "wires": [["double"]]},
+        {"id": "double", "type": "change", "z": "t1", "rules": [
+            {"t": "set", "p": "payload", "pt": "msg", "to": "payload * 2", "tot": "jsonata"}],
+         "wires": [["ret"]]},
+        {"id": "ret", "type": "link out", "z": "t1", "mode": "return", "wires": []},
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert entry(conversion, "call").status == "mapped"
+    assert warnings(conversion) == []
+    assert [m["payload"] for m in run_imported(conversion).received("d")] == [4]
 
 
 def test_link_call_and_return() -> None:

@@ -55,7 +55,8 @@ def test_change_rules_of_every_kind() -> None:
         {"set": "payload.a", "to": 1},
         {"set": {"type": "flow", "value": "count"}, "to": {"type": "msg", "value": "payload"},
          "deep_copy": True},
-        {"change": "topic", "from": {"type": "re", "value": "^a(\\d)"}, "to": "b$1"},
+        {"change": "topic", "from": {"type": "re", "value": "^a(\\d)", "syntax": "javascript"},
+         "to": "b$1"},
         {"delete": "x"},
         {"move": "y", "to": {"type": "global", "value": "z"}},
     ]
@@ -93,10 +94,17 @@ def test_switch_on_a_jsonata_property_and_previous_value() -> None:
                            "propertyType": "jsonata", "rules": [{"t": "eq", "v": "3",
                                                                  "vt": "num"}], "outputs": 1})
     assert node(conversion, "s")["property"] == {"type": "jsonata", "value": "payload.a + 1"}
-    conversion = nr_import([tab(), {"id": "p", "type": "switch", "z": "t1", "rules": [
-        {"t": "eq", "v": "", "vt": "prev"}], "outputs": 1, "wires": [[]]}])
-    assert entry(conversion, "p").status == "unsupported"
-    assert "previous value" in entry(conversion, "p").reason
+    conversion = imported({"id": "p", "type": "switch", "rules": [
+        {"t": "eq", "v": "", "vt": "prev"}, {"t": "btwn", "v": "1", "vt": "num", "v2": "",
+                                             "v2t": "prev"}], "outputs": 2})
+    assert node(conversion, "p")["rules"] == [{"eq": {"type": "prev"}},
+                                              {"between": [1, {"type": "prev"}]}]
+    result = run_imported(conversion, [{"payload": p} for p in (1, 1, 5, 3)], into="p")
+    assert [result.payloads("p", port) for port in range(2)] == [[1], [1, 1, 3]]
+    conversion = nr_import([tab(), {"id": "h", "type": "switch", "z": "t1", "rules": [
+        {"t": "head", "v": "", "vt": "prev"}], "outputs": 1, "wires": [[]]}])
+    assert entry(conversion, "h").status == "unsupported"
+    assert "previous value" in entry(conversion, "h").reason
 
 
 def test_range_actions() -> None:
@@ -180,11 +188,27 @@ def test_rbe_becomes_filter() -> None:
                    [{"payload": p} for p in (1, 1, 2, 2, 1)]) == [1, 2, 1]
 
 
-def test_exec_is_unsupported_and_kept_in_a_stand_in() -> None:
-    conversion = nr_import([tab(), {"id": "e", "type": "exec", "z": "t1", "command": "ls",
-                                    "wires": [[], [], []]}])
+def test_an_unsupported_node_is_kept_in_a_stand_in() -> None:
+    conversion = nr_import([tab(), {"id": "e", "type": "serial request", "z": "t1",
+                                    "serial": "", "wires": [[], [], []]}])
     assert entry(conversion, "e").status == "unsupported"
     data = node(conversion, "e")
-    assert data["type"] == "unsupported" and data["nodered"]["command"] == "ls"
+    assert data["type"] == "unsupported" and data["nodered"]["serial"] == ""
     assert data["outputs"] == 3
     assert not errors(conversion)
+
+
+def test_switch_recreate_message_sequences_maps_and_exports() -> None:
+    from flowrt.nodered.families.function import export_switch
+
+    conversion = imported({"id": "s", "type": "switch", "property": "payload", "rules": [
+        {"t": "gt", "v": "1", "vt": "num"}], "repair": True, "outputs": 1})
+    data = node(conversion, "s")
+    assert data["recreate_sequences"] is True
+    assert entry(conversion, "s").status == "mapped"
+    assert export_switch(data)["repair"] is True
+    result = run_imported(conversion, [{"payload": p, "parts": {"id": "q", "index": p,
+                                                                "count": 3}} for p in range(3)],
+                          into="s")
+    assert [(m["payload"], m["parts"]["index"], m["parts"]["count"])
+            for m in result.sent("s")] == [(2, 0, 1)]

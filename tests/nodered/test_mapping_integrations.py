@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from flowrt.nodered.writer import write_flows
 from flowrt.testing import Harness
 from tests.nodered.helpers import entry, errors, node, nr_import, tab
+from tests.nodes.influx.influx_kit import influxql, rows
 from tests.support.servers import url
+from tests.support.waiting import eventually
 
 BROKER = {"id": "ab12cd34ef56ab78", "type": "mqtt-broker", "name": "Plant", "broker": "localhost",
           "port": "1883", "clientid": "", "usetls": False, "protocolVersion": "4",
@@ -43,6 +45,19 @@ def test_mqtt_broker_in_and_out() -> None:
                                      "topic": "plant/+/t", "qos": 2, "payload": "json"}
     assert node(conversion, "o") == {"type": "mqtt-out", "connection": "plant"}
     assert entry(conversion, "o").notes == []  # no qos publishes at QoS 0 on both sides
+
+
+def test_mqtt_in_with_an_input_subscribes_by_message() -> None:
+    conversion = mapped(
+        {"id": "d", "type": "mqtt in", "broker": BROKER["id"], "topic": "", "qos": "2",
+         "datatype": "json", "topicType": "dynamic", "inputs": 1},
+        configs=(BROKER,),
+    )
+    made = node(conversion, "d")
+    assert (made["type"], made["connection"], made["payload"]) == (
+        "mqtt-in-dynamic", "plant", "json")
+    assert "topic" not in made and "qos" not in made
+    assert any("disconnect action" in n for n in entry(conversion, "d").notes)
 
 
 def test_a_missing_broker_becomes_a_connection_to_fill_in() -> None:
@@ -166,6 +181,103 @@ def test_influxdb_nodes() -> None:
                                       "query": "SELECT * FROM temp", "epoch": "ms"}
 
 
+INFLUX_FLUX18 = {"id": "cc00cc00cc00cc00", "type": "influxdb", "name": "Eighteen",
+                 "influxdbVersion": "1.8-flux", "url": "http://127.0.0.1:8086"}
+
+
+def test_influxdb_2_and_flux_nodes_carry_bucket_org_and_flux() -> None:
+    """The contrib package's variants on a 2.0 and a 1.8-flux server: out and batch write in
+    the node's bucket and organisation (1.8: `database/retention_policy`), in runs Flux."""
+    conversion = nr_import(
+        [tab(), INFLUX_V2, INFLUX_FLUX18,
+         {"id": "o2", "type": "influxdb out", "z": "t1", "influxdb": INFLUX_V2["id"],
+          "measurement": "temp", "precisionV18FluxV20": "s", "bucket": "b", "org": "acme",
+          "wires": []},
+         {"id": "b2", "type": "influxdb batch", "z": "t1", "influxdb": INFLUX_V2["id"],
+          "precisionV18FluxV20": "us", "bucket": "raw", "org": "acme", "wires": []},
+         {"id": "b18", "type": "influxdb batch", "z": "t1", "influxdb": INFLUX_FLUX18["id"],
+          "precisionV18FluxV20": "ms", "database": "plant", "retentionPolicyV18Flux": "",
+          "org": "ignored", "wires": []},
+         {"id": "q2", "type": "influxdb in", "z": "t1", "influxdb": INFLUX_V2["id"],
+          "query": 'from(bucket: "b") |> range(start: -1h)', "org": "acme",
+          "precision": "ms", "rawOutput": False, "wires": [[]]},
+         {"id": "q18", "type": "influxdb in", "z": "t1", "influxdb": INFLUX_FLUX18["id"],
+          "query": 'from(bucket: "plant/autogen") |> range(start: -1h)', "org": "x",
+          "wires": [[]]}],
+        credentials={str(INFLUX_V2["id"]): {"token": "tok"},
+                     str(INFLUX_FLUX18["id"]): {"username": "u", "password": "p"}},
+    )
+    assert not errors(conversion), errors(conversion)
+    assert conversion.secrets == {"CLOUD_TOKEN": "tok", "EIGHTEEN_TOKEN": "u:p"}
+    picked = ("type", "connection", "bucket", "org", "precision", "measurement", "query",
+              "epoch")
+
+    def made(nr_id: str) -> dict[str, Any]:
+        return {k: v for k, v in node(conversion, nr_id).items() if k in picked}
+
+    assert made("o2") == {"type": "influx-out", "connection": "cloud", "measurement": "temp",
+                          "bucket": "b", "org": "acme", "precision": "s"}
+    assert made("b2") == {"type": "influx-out", "connection": "cloud", "bucket": "raw",
+                          "org": "acme", "precision": "us"}
+    assert made("b18") == {"type": "influx-out", "connection": "eighteen",
+                           "bucket": "plant/autogen", "precision": "ms"}
+    assert made("q2") == {"type": "influx-query", "connection": "cloud", "org": "acme",
+                          "query": 'from(bucket: "b") |> range(start: -1h)'}
+    assert made("q18") == {"type": "influx-query", "connection": "eighteen",
+                           "query": 'from(bucket: "plant/autogen") |> range(start: -1h)'}
+    assert any("raw records" in n for n in entry(conversion, "q2").notes)
+    assert any("`i`" in n for n in entry(conversion, "b2").notes)
+
+
+def test_an_imported_influxdb_batch_writes_what_the_imported_query_reads(tmp_path: Path) -> None:
+    """Against the real InfluxDB 1.x: a batch of points (measurement, fields, tags and a
+    timestamp each) through `influxdb batch`, read back through `influxdb in`."""
+    base = urlsplit(url("influx"))
+    database = "flowrt_nr_" + uuid.uuid4().hex[:10]
+    server = {**INFLUX_V1, "hostname": base.hostname, "port": str(base.port),
+              "database": database}
+    conversion = nr_import([
+        tab(), server,
+        {"id": "b", "type": "influxdb batch", "z": "t1", "influxdb": server["id"],
+         "precision": "ms", "retentionPolicy": "", "wires": []},
+        {"id": "q", "type": "influxdb in", "z": "t1", "influxdb": server["id"],
+         "query": "SELECT * FROM temp ORDER BY time", "precision": "ms", "rawOutput": False,
+         "wires": [["out"]]},
+        {"id": "out", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion), errors(conversion)
+    write_flows(conversion.flows, tmp_path)
+    batch = [{"measurement": "temp", "fields": {"value": 21.5, "state": "ok"},
+              "tags": {"room": "a"}, "timestamp": 1_700_000_000_000},
+             {"measurement": "temp", "fields": {"value": 22}, "tags": {"room": "b"},
+              "timestamp": 1_700_000_001_000},
+             {"measurement": "other", "fields": {"value": 1}, "timestamp": 1_700_000_002_000}]
+    influxql(url("influx"), f'CREATE DATABASE "{database}"')
+
+    async def run() -> list[dict[str, Any]]:
+        harness = Harness.load(tmp_path, virtual_time=False, timeout=30)
+        await harness.start()
+        try:
+            harness.send(entry(conversion, "b").flowrt_id, {"payload": batch})
+            await eventually(lambda: len(rows(url("influx"), database, "SELECT * FROM /.*/"))
+                             == 3, "the batch in InfluxDB")
+            harness.send(entry(conversion, "q").flowrt_id, {"payload": "go"})
+            await eventually(lambda: harness.result.received("out"), "the query's rows")
+            return harness.result.received("out")
+        finally:
+            await harness.stop()
+
+    try:
+        received = asyncio.run(run())
+    finally:
+        influxql(url("influx"), f'DROP DATABASE "{database}"')
+    got = [{k: v for k, v in row.items() if k != "measurement"}
+           for row in received[0]["payload"]]
+    assert got == [
+        {"time": 1_700_000_000_000, "room": "a", "value": 21.5, "state": "ok"},
+        {"time": 1_700_000_001_000, "room": "b", "value": 22, "state": None}]
+
+
 PG = {"id": "dd00dd00dd00dd00", "type": "postgreSQLConfig", "name": "Plant DB",
       "host": "127.0.0.1", "hostFieldType": "str", "port": "5432", "portFieldType": "num",
       "database": "plant", "databaseFieldType": "str", "ssl": "false", "sslFieldType": "bool",
@@ -188,7 +300,9 @@ def test_postgresql_nodes() -> None:
         "password": "${PG_PASS}", "pool_size": 10, "connect_timeout": 5}
     assert node(conversion, "q") == {"type": "postgres-query", "connection": "plant-db",
                                      "query": "SELECT * FROM t WHERE id = :p1"}
-    assert "mustache" in entry(conversion, "m").reason
+    assert node(conversion, "m") == {  # tests/nodered/test_postgresql_mustache.py: more
+        "type": "postgres-query", "connection": "plant-db", "query": "SELECT :m1",
+        "text_params": {"m1": "'{{msg.payload}}'"}}
 
 
 def test_old_postgres_node_gets_a_change_node_in_front() -> None:
@@ -244,3 +358,19 @@ def test_amqp_nodes_with_manual_ack() -> None:
                                        "exchange": "events", "declare": True,
                                        "exchange_type": "topic", "routing_key": "a.b",
                                        "persistent": True}
+
+
+def test_mqtt_5_subscription_options_are_noted_only_for_an_mqtt_5_broker() -> None:
+    def notes(version: str) -> list[str]:
+        conversion = nr_import([
+            tab(),
+            {"id": "b", "type": "mqtt-broker", "broker": "127.0.0.1", "port": "1883",
+             "protocolVersion": version},
+            {"id": "m", "type": "mqtt in", "z": "t1", "topic": "a/b", "qos": "2",
+             "datatype": "utf8", "broker": "b", "nl": False, "rap": True, "rh": 0,
+             "wires": [[]]},
+        ])
+        return entry(conversion, "m").notes
+
+    assert not any("MQTT 5" in n for n in notes("4"))  # Node-RED sends them over MQTT 5 only
+    assert any("MQTT 5" in n for n in notes("5"))

@@ -46,6 +46,22 @@ def test_join_forms() -> None:
                     "reduce_initial": 0, "reduce_fixup": "$A/$N"}
 
 
+
+def test_a_join_of_an_older_mode_name_joins_as_set_in_the_node() -> None:
+    conversion = nr_import([
+        tab(),
+        {"id": "j", "type": "join", "z": "t1", "mode": "manual", "build": "object",
+         "property": "payload", "propertyType": "msg", "key": "topic", "count": "2",
+         "useparts": False, "wires": [[]]},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert node(conversion, "j") == {"type": "join", "mode": "manual", "build": "object",
+                                     "count": 2}
+    assert entry(conversion, "j").status == "mapped"
+    result = run_imported(conversion, [{"topic": "a", "payload": 1},
+                                       {"topic": "b", "payload": 2}], into="j")
+    assert result.payloads("j") == [{"a": 1, "b": 2}]
+
 def test_split_then_join_rebuilds_the_array() -> None:
     conversion = nr_import([
         tab(),
@@ -127,10 +143,33 @@ def test_file_nodes(tmp_path: Path) -> None:
     assert mapped({"id": "g", "type": "file in", "filename": "in.txt", "filenameType": "str",
                    "format": "lines", "allProps": True}) == {
         "type": "file-in", "filename": "in.txt", "format": "lines", "keep_properties": True}
-    conversion = nr_import([tab(), {"id": "f", "type": "file", "z": "t1", "filename": "name",
-                                    "filenameType": "flow", "wires": [[]]}])
+    conversion = nr_import([tab(), {"id": "f", "type": "file", "z": "t1", "filename": "",
+                                    "filenameType": "jsonata", "wires": [[]]}])
     assert entry(conversion, "f").status == "unsupported"
     assert "msg.filename" in entry(conversion, "f").reason
+
+
+def test_a_file_name_from_another_property_is_set_by_a_change_node_in_front(
+        tmp_path: Path) -> None:
+    target = tmp_path / "named.txt"
+    conversion = nr_import([
+        tab(),
+        {"id": "c", "type": "change", "z": "t1", "rules": [
+            {"t": "set", "p": "where", "pt": "msg", "to": str(target), "tot": "str"}],
+         "wires": [["f"]]},
+        {"id": "f", "type": "file", "z": "t1", "filename": "where", "filenameType": "msg",
+         "appendNewline": True, "overwriteFile": "false", "wires": [["r"]]},
+        {"id": "r", "type": "file in", "z": "t1", "filename": "where", "filenameType": "msg",
+         "format": "utf8", "wires": [[]]},
+    ])
+    assert not errors(conversion), errors(conversion)
+    assert entry(conversion, "f").status == "caveats"
+    assert entry(conversion, "r").status == "caveats"
+    assert node(conversion, "f") == {"type": "file-out", "to": "r-in"}
+    result = run_imported(conversion, [{"payload": "one"}], into="c")
+    assert target.read_text() == "one\n"
+    assert [m["filename"] for m in result.received("r")] == [str(target)]
+    assert result.payloads("r") == ["one\n"]
 
 
 def test_an_imported_file_node_writes_the_file(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from flowrt.cli.commands import main
-from flowrt.load import load_project
+from flowrt.load import NodeDecl, load_project
 from flowrt.nodered import convert, read_data
 from flowrt.nodered.export import export_project
 from flowrt.nodered.writer import write_flows
@@ -100,7 +100,8 @@ REPRESENTATIVE = [
 
 
 def graph(directory: Path) -> Graph:
-    """Everything that makes a flow behave: types, configuration, wires, connections..."""
+    """Everything that makes a flow behave: types, configuration, wires, connections... and
+    each node's Node-RED id, and the groups drawn around the nodes."""
     found: Graph = {}
     for doc in load_project([directory]).documents:
         found[(doc.id,)] = (doc.label, doc.disabled, {k: v for k, v in doc.env.items()
@@ -109,13 +110,21 @@ def graph(directory: Path) -> Graph:
             found[(doc.id, n.subflow or "", n.id)] = (
                 n.type, n.config, sorted((w.port, w.target) for w in n.wires), n.label,
                 n.disabled, n.env, doc.data.get("nodes", {}).get(n.id, {}).get("info")
-                if not n.subflow else None)
+                if not n.subflow else None, nodered_id(n))
         for c in doc.connections.values():
             found[(doc.id, "connection", c.id)] = (c.type, c.config)
+        for g in doc.groups.values():
+            found[(doc.id, "group", g.id)] = (g.label, g.color, [m for m, _ in g.members],
+                                              g.parent)
         for s in doc.subflows.values():
             found[(doc.id, "subflow", s.name)] = (s.label, s.params, s.inputs and
                                                   [w.target for w in s.inputs], s.outputs)
     return found
+
+
+def nodered_id(n: NodeDecl) -> str:
+    """The id the node has in Node-RED: its origin's, else the one the export gives it."""
+    return n.origin.id if n.origin else f"{n.subflow}.{n.id}" if n.subflow else n.id
 
 
 def round_trip(nodes: list[dict[str, Any]], tmp_path: Path) -> tuple[Graph, Graph]:
@@ -137,6 +146,15 @@ def test_a_representative_flow_survives_import_export_import(tmp_path: Path) -> 
     assert after == before
 
 
+def test_node_red_ids_survive_import_export_import(tmp_path: Path) -> None:
+    before, after = round_trip(_hex_ids(REPRESENTATIVE), tmp_path)
+    assert len(before) == 30
+    origins = {v[-1] for k, v in before.items()
+               if len(k) == 3 and k[1] not in ("connection", "subflow")}
+    assert origins == {n["id"] for n in _hex_ids(REPRESENTATIVE) if "z" in n}
+    assert after == before  # the same flowrt ids, and the same origins
+
+
 def test_the_export_is_node_red_json(tmp_path: Path) -> None:
     conversion = nr_import(REPRESENTATIVE)
     write_flows(conversion.flows, tmp_path)
@@ -151,11 +169,77 @@ def test_the_export_is_node_red_json(tmp_path: Path) -> None:
             assert all(t in by_id for port in n["wires"] for t in port), n
     assert by_id["sw"]["outputs"] == 4 and len(by_id["sw"]["wires"]) == 4
     assert by_id["li"]["links"] == ["lo"]
-    assert by_id["scale-by-factor.c1"]["z"] == "scale-by-factor"
-    assert by_id["scale-by-factor"]["out"][0]["wires"] == [{"id": "scale-by-factor.c1",
-                                                            "port": 0}]
+    assert by_id["c1"]["z"] == "scale-by-factor"  # its Node-RED id, kept by the import
+    assert by_id["scale-by-factor"]["out"][0]["wires"] == [{"id": "c1", "port": 0}]
     assert "${n}" in by_id["fn"]["func"]
     assert by_id["local"]["type"] == "mqtt-broker" and by_id["local"]["z"] == ""
+
+
+def _hex_ids(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flow with each flow node's id (and every reference to it: wires, links, scopes,
+    subflow ports) made a Node-RED random-looking one, as real exports have."""
+    flow_nodes = {n["id"] for n in nodes if "z" in n}
+    names = {old: f"{index:04x}c0ffee{index:06x}" for index, old in enumerate(sorted(flow_nodes))}
+
+    def rename(value: Any, key: str = "") -> Any:
+        if isinstance(value, str):
+            return names.get(value, value) if key in ("id", "wires", "links", "scope") else value
+        if isinstance(value, list):
+            return [rename(v, key) for v in value]
+        if isinstance(value, dict):
+            return {k: rename(v, k if k in ("id", "links", "scope") else key)
+                    for k, v in value.items()}
+        return value
+
+    return [{k: rename(v, k) for k, v in n.items()} for n in nodes]
+
+
+def test_an_import_then_an_export_keeps_the_node_red_ids(tmp_path: Path) -> None:
+    nodes = _hex_ids(REPRESENTATIVE)
+    original = {n["id"]: n for n in nodes if "z" in n}
+    conversion = nr_import(nodes)
+    assert not errors(conversion), errors(conversion)
+    write_flows(conversion.flows, tmp_path)
+    assert "origin: {id: 0001c0ffee000001, type: change}" in (tmp_path / "main.yaml").read_text()
+    exported, notes = export_project([str(tmp_path)])
+    assert notes.items == []
+    back = {n["id"]: n for n in exported if n.get("z")}
+    assert set(back) == set(original)
+    for nr_id, node in original.items():
+        assert back[nr_id]["type"].split(":")[0] == node["type"].split(":")[0], nr_id
+        # the wires Node-RED had, less the one the import drops (mqtt in -> catch: no input)
+        wired = {(p, t) for p, targets in enumerate(node.get("wires", [])) for t in targets
+                 if original[t]["type"] != "catch"}
+        assert {(p, t) for p, targets in enumerate(back[nr_id]["wires"])
+                for t in targets} == wired, nr_id
+    link_out = next(n for n in original.values() if n["type"] == "link out")
+    assert back[link_out["id"]]["links"] == link_out["links"]
+    subflow = next(n for n in exported if n["type"] == "subflow")
+    inner = next(n for n in original.values() if n["type"] == "change" and "rules" in n
+                 and n["z"] == "aa11bb22cc33dd44")
+    assert subflow["in"][0]["wires"] == [{"id": inner["id"]}]
+    assert subflow["out"][0]["wires"] == [{"id": inner["id"], "port": 0}]
+
+
+def test_a_catch_scope_and_a_clashing_id_in_the_export(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "flowrt: 1\nnodes:\n"
+        "  fails: {type: function, func: 'throw new Error(\"x\")',"
+        " origin: {id: a1b2c3d4e5f60718, type: function}}\n"
+        "  catcher: {type: catch, scope: [fails], origin: {id: 0f0f0f0f0f0f0f0f, type: catch},"
+        " to: shown}\n"
+        "  shown: {type: debug}\n")
+    (tmp_path / "b.yaml").write_text(
+        "flowrt: 1\nnodes:\n"
+        "  copy: {type: debug, origin: {id: a1b2c3d4e5f60718, type: debug}}\n")
+    exported, notes = export_project([str(tmp_path)])
+    by_id = {n["id"]: n for n in exported}
+    assert by_id["0f0f0f0f0f0f0f0f"]["scope"] == ["a1b2c3d4e5f60718"]
+    assert by_id["0f0f0f0f0f0f0f0f"]["wires"] == [["shown"]]
+    assert by_id["a1b2c3d4e5f60718"]["type"] == "function"
+    assert by_id["copy"]["type"] == "debug"
+    assert notes.items == ["b/copy: its Node-RED id a1b2c3d4e5f60718 is another node's in this "
+                           "export; exported as copy"]
 
 
 def test_types_without_a_counterpart_are_exported_as_comments(tmp_path: Path) -> None:

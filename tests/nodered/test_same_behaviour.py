@@ -4,9 +4,12 @@ nodes, in the same order, in real Node-RED and in flowrt.
 The examples come from the corpus (Node-RED's own @node-red/nodes/examples). Left out, with the
 reason, and listed in the import report or docs/nodered.md:
 
-- switch/07, join/01 and batch/03 use the switch node's "recreate message sequences", which
-  flowrt does not offer (a caveat of the import);
 - function/04, function/05 and batch/02 send the current time or depend on wall-clock timing.
+
+join/02's first join ends on a 2 s timeout while a 1 msg/s rate limit feeds it: the third
+message arrives as the timeout fires, in Node-RED as in flowrt, so which group it lands in is a
+tie. For that debug node (RACY) the test compares the items, in order, not where the groups
+split.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ SAME = [
     "function/switch/04 - Select output port by type.json",
     "function/switch/05 - Use JSONata for switch rule.json",
     "function/switch/06 - Use JSONata for switch value.json",
+    "function/switch/07 - Recreate message sequence.json",
     "function/switch/08 - Route message based on properties.json",
     "function/switch/09 - Route message based on context value.json",
     "function/template/01 - Use mustache syntax.json",
@@ -74,12 +78,25 @@ SAME = [
     "parser/yaml/01 - Convert JavaScript object to YAML.json",
     "parser/yaml/02 - Convert YAML to JavaScript object.json",
     "sequence/batch/01 - Number-based group mode.json",
+    "sequence/batch/03 - Concatenate mode.json",
+    "sequence/join/01 - Automatic join mode.json",
     "sequence/join/02 - Manual join mode.json",
     "sequence/join/03 - Reduce sequence mode.json",
     "sequence/sort/01 - Sort array payload.json",
     "sequence/sort/02 - Sort message sequence.json",
     "sequence/split/01 - Split message payload.json",
 ]
+
+
+RACY = {"sequence/join/02 - Manual join mode.json": {"659414e8.e901fc"}}
+
+
+def comparable(name: str, got: dict[str, list]) -> dict[str, object]:
+    """What must match between the two runs: everything, except where a timer ties (RACY)."""
+    racy = RACY.get(name, set())
+    return {node: ",".join(map(str, values))
+            if node.split(".", 1)[1] in racy else values
+            for node, values in got.items()}
 
 
 def test_imported_examples_send_what_node_red_sends(tmp_path: Path) -> None:
@@ -91,7 +108,7 @@ def test_imported_examples_send_what_node_red_sends(tmp_path: Path) -> None:
     expected = sum(len(v) for got in ours.values() for v in got.values())
     theirs = run_nodered(flows, home, tmp_path, expected)
     differing = {name: {"flowrt": ours[name], "node-red": theirs[name]}
-                 for name in SAME if ours[name] != theirs[name]}
+                 for name in SAME if comparable(name, ours[name]) != comparable(name, theirs[name])}
     assert differing == {}, json.dumps(differing, indent=1)[:4000]
     shown = [name for name in SAME if ours[name]]
     assert len(shown) >= len(SAME) - 2, "nearly every example shows something in a debug node"

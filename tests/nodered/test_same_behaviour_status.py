@@ -4,7 +4,8 @@ an unnamed one only of the types whose Node-RED node keeps an empty name, such a
 and nothing a node sets while the flow starts
 or stops (a debug node showing its status sets an empty one at start, which Node-RED does not
 route: its status nodes are wired only once every node is made). A catch node's message keeps
-the error it already had in ``_error``.
+the error it already had in ``_error``. ``source`` names an imported node by its Node-RED id and
+type, inside a subflow instance by Node-RED's ``<instance id>-<inner id>``.
 
 Run: `python -m pytest -q -p no:cacheprovider tests/nodered/test_same_behaviour_status.py`.
 """
@@ -79,4 +80,64 @@ def test_a_caught_message_keeps_its_earlier_error_in_underscore_error(tmp_path: 
     assert theirs == {"seen": [{"error": "second failure", "earlier": "first failure",
                                 "source": {"id": "first", "type": "function", "name": "",
                                            "count": 1}}]}
+    assert ours == theirs, json.dumps({"flowrt": ours, "node-red": theirs}, indent=1)
+
+
+def _reports(node_id: str, z: str, fill: str, text: str) -> dict[str, Any]:
+    """A function node (Node-RED's random-looking id) that sets a status, then fails."""
+    return {"id": node_id, "type": "function", "z": z, "name": "", "outputs": 1,
+            "func": f"node.status({{fill: '{fill}', shape: 'dot', text: '{text}'}});\n"
+                    f"node.error('{text} failure', msg);\nreturn null;", "wires": [[]]}
+
+
+NODE_RED_IDS = [
+    {"id": "7a7a7a7a7a7a7a7a", "type": "tab", "label": "Ids"},
+    {"id": "5b5b5b5b5b5b5b5b", "type": "subflow", "name": "fails inside",
+     "in": [{"x": 40, "y": 40, "wires": [{"id": "2f2f2f2f2f2f2f2f"}]}],
+     "out": [{"x": 300, "y": 40, "wires": [{"id": "3c3c3c3c3c3c3c3c", "port": 0}]}]},
+    _reports("2f2f2f2f2f2f2f2f", "5b5b5b5b5b5b5b5b", "red", "inner"),
+    {"id": "3c3c3c3c3c3c3c3c", "type": "status", "z": "5b5b5b5b5b5b5b5b", "name": "",
+     "scope": None, "wires": [[]]},
+    {"id": "1d1d1d1d1d1d1d1d", "type": "inject", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "props": [{"p": "payload"}], "payload": "1", "payloadType": "num",
+     "wires": [["4e4e4e4e4e4e4e4e"]]},
+    _reports("4e4e4e4e4e4e4e4e", "7a7a7a7a7a7a7a7a", "green", "outer"),
+    {"id": "1e1e1e1e1e1e1e1e", "type": "inject", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "props": [{"p": "payload"}], "payload": "2", "payloadType": "num",
+     "wires": [["6a6a6a6a6a6a6a6a"]]},
+    # x and y: without them Node-RED takes a node for a config node, and the instance would
+    # not start
+    {"id": "6a6a6a6a6a6a6a6a", "type": "subflow:5b5b5b5b5b5b5b5b", "z": "7a7a7a7a7a7a7a7a",
+     "x": 200, "y": 100, "wires": [["b6b6b6b6b6b6b6b6"]]},
+    {"id": "8c8c8c8c8c8c8c8c", "type": "catch", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "scope": None, "uncaught": False, "wires": [["c7c7c7c7c7c7c7c7"]]},
+    {"id": "c7c7c7c7c7c7c7c7", "type": "change", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "error.source", "tot": "msg"}],
+     "wires": [["9e9e9e9e9e9e9e9e"]]},
+    {"id": "9e9e9e9e9e9e9e9e", "type": "debug", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "wires": []},
+    {"id": "a5a5a5a5a5a5a5a5", "type": "status", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "scope": None, "wires": [["b6b6b6b6b6b6b6b6"]]},
+    {"id": "b6b6b6b6b6b6b6b6", "type": "debug", "z": "7a7a7a7a7a7a7a7a", "name": "",
+     "wires": []},
+]
+
+
+def test_catch_and_status_name_an_imported_node_by_its_node_red_id_and_type(
+        tmp_path: Path) -> None:
+    """A node imported from Node-RED keeps its id and type: catch and status nodes get
+    them as Node-RED's do, inside a subflow instance as `<instance id>-<inner id>`."""
+    nodes = fire_injects(NODE_RED_IDS)
+    ours = run_flowrt(nodes, keys=("status", "payload"))
+    theirs = run_nodered({"ids": nodes}, nodered_home(), tmp_path, 4,
+                         keys=("status", "payload"))["ids"]
+    outer = {"id": "4e4e4e4e4e4e4e4e", "type": "function", "name": ""}
+    inner = {"id": "6a6a6a6a6a6a6a6a-2f2f2f2f2f2f2f2f", "type": "function", "name": ""}
+    assert theirs == {
+        "9e9e9e9e9e9e9e9e": [{"payload": {**outer, "count": 1}},
+                             {"payload": {**inner, "count": 1}}],
+        "b6b6b6b6b6b6b6b6": [
+            {"status": {"fill": "green", "shape": "dot", "text": "outer", "source": outer}},
+            {"status": {"fill": "red", "shape": "dot", "text": "inner", "source": inner}}],
+    }
     assert ours == theirs, json.dumps({"flowrt": ours, "node-red": theirs}, indent=1)

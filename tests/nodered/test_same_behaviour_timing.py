@@ -19,8 +19,6 @@ Differences found, left out of the cases (the flowrt nodes are not changed here)
 - rbe: a `reset` message whose topic is not a string (topic 5) makes Node-RED forget every
   topic's last value; flowrt forgets only that topic's. (1, "a"), (1, 5), (1, 5, reset), (1, "a")
   give a:1, 5:1, 5:1, a:1 in Node-RED and a:1, 5:1, 5:1 in flowrt.
-- delay, topic modes (`queue`, `timed`): Node-RED sets `topic: "_none_"` on a message without a
-  topic, and sends it so; flowrt sends it without a topic (payloads and order are the same).
 - delay, topic modes: a numeric `msg.flush` (`{flush: 1}`) is, in Node-RED, queued itself and
   sent at the next interval as a message `{topic: "_none_", flush: 1}` (its `Math.floor(flush,
   len)` bug); flowrt flushes and sends nothing more.

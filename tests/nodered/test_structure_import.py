@@ -49,6 +49,36 @@ def test_subflow_definition_keeps_params_ports_and_its_instances_run() -> None:
     assert [m["payload"] for m in two.received("d")] == [6]
 
 
+def test_a_subflow_property_whose_name_is_no_variable_name_is_left_out_and_noted() -> None:
+    sub = [dict(SUBFLOW[0], env=[*SUBFLOW[0]["env"],
+                                 {"name": "panel power", "type": "num", "value": "1"}]),
+           SUBFLOW[1]]
+    conversion = nr_import([tab(), *sub,
+                            {"id": "i1", "type": "subflow:aa11bb22cc33dd44", "z": "t1",
+                             "env": [{"name": "panel power", "type": "num", "value": "3"}],
+                             "wires": [[]]}])
+    assert not errors(conversion), errors(conversion)
+    assert list(conversion.flows[0].subflows["scale-by-factor"].params) == ["FACTOR"]
+    assert any("`panel power`" in n for n in entry(conversion, "aa11bb22cc33dd44").notes)
+    assert any("`panel power`" in n for n in entry(conversion, "i1").notes)
+
+
+
+def test_a_variable_an_instance_sets_and_the_subflow_does_not_declare_reaches_its_nodes() -> None:
+    inner = dict(SUBFLOW[1], rules=[{"t": "set", "p": "unit", "pt": "msg", "to": "UNIT",
+                                     "tot": "env"}])
+    conversion = nr_import([tab(), SUBFLOW[0], inner,
+                            {"id": "i1", "type": "subflow:aa11bb22cc33dd44", "z": "t1",
+                             "env": [{"name": "UNIT", "type": "str", "value": "kW"}],
+                             "wires": [["d"]]},
+                            {"id": "d", "type": "debug", "z": "t1", "wires": []}])
+    assert not errors(conversion), errors(conversion)
+    assert entry(conversion, "i1").status != "unsupported"
+    assert conversion.flows[0].subflows["scale-by-factor"].params["UNIT"] == {}
+    assert any("`UNIT`" in n for n in entry(conversion, "aa11bb22cc33dd44").notes)
+    result = run_imported(conversion, [{"payload": 3}], into="i1/c1")
+    assert [m["unit"] for m in result.received("d")] == ["kW"]
+
 def test_junctions_fold_into_the_wires() -> None:
     conversion = nr_import([
         tab(),
@@ -100,15 +130,20 @@ def test_env_references_keep_node_red_meaning() -> None:
         ("hi", "cost ${x} $(OLD)")]
 
 
-def test_groups_are_kept_as_comments_in_the_file() -> None:
+def test_groups_inside_subflows_are_kept_as_comments_in_the_file() -> None:
     conversion = nr_import([
         tab(),
-        {"id": "g", "type": "group", "z": "t1", "name": "Inputs", "info": "the inputs",
-         "nodes": ["a"]},
-        {"id": "a", "type": "debug", "z": "t1", "g": "g", "wires": []},
+        SUBFLOW[0],
+        {**SUBFLOW[1], "g": "g"},
+        {"id": "g", "type": "group", "z": "aa11bb22cc33dd44", "name": "Inputs",
+         "info": "the inputs", "nodes": ["c1"]},
+        {"id": "s", "type": "subflow:aa11bb22cc33dd44", "z": "t1", "wires": [[]]},
     ])
     text = texts(conversion)["t1.yaml"]
-    assert "# group 'Inputs': a" in text and "#   the inputs" in text
+    assert "# group 'Inputs': c1" in text and "#   the inputs" in text
+    assert "groups:" not in text
+    assert entry(conversion, "g").notes == [
+        "kept as a comment: a subflow definition has no groups"]
 
 
 def test_unknown_contrib_and_dashboard_nodes_are_reported_not_dropped() -> None:
@@ -126,6 +161,20 @@ def test_unknown_contrib_and_dashboard_nodes_are_reported_not_dropped() -> None:
     assert {node(conversion, n)["type"] for n in "ugx"} == {"unsupported"}
     assert {node(conversion, n)["to"] for n in "ugx"} == {"d"}
 
+
+
+def test_hardware_nodes_of_other_packages_say_they_need_the_device() -> None:
+    kinds = ("pi-gpiod in", "pi-gpiod out", "arduino in", "arduino out", "ds18b20",
+             "socketcan-in", "socketcan-out")
+    conversion = nr_import([
+        tab(),
+        *({"id": f"h{i}", "type": kind, "z": "t1", "wires": [["d"]]}
+          for i, kind in enumerate(kinds)),
+        {"id": "d", "type": "debug", "z": "t1", "wires": []},
+    ])
+    assert not errors(conversion)
+    for i in range(len(kinds)):
+        assert entry(conversion, f"h{i}").reason.startswith("needs hardware flowrt does not drive")
 
 def test_the_report_counts_and_renders() -> None:
     conversion = nr_import(scaled_flow())

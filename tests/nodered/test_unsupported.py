@@ -18,15 +18,14 @@ from flowrt.nodered.export import export_project
 from flowrt.nodered.writer import write_flows
 from tests.nodered.helpers import entry, errors, node, nr_import, run_imported, tab
 
-TCP = {"id": "tcp1", "type": "tcp request", "z": "t1", "name": "ask", "server": "10.0.0.1",
-       "port": "7", "out": "time", "ret": "buffer", "splitc": "0", "newline": "",
-       "trim": False, "tls": "", "x": 300, "y": 80, "wires": [["d1"]]}
+ASK = {"id": "ask1", "type": "serial request", "z": "t1", "name": "ask", "serial": "port1",
+       "out": "char", "x": 300, "y": 80, "wires": [["d1"]]}
 CHAIN = [
     tab(),
     {"id": "i1", "type": "inject", "z": "t1", "props": [{"p": "payload"}], "payload": "1",
      "payloadType": "num", "once": True, "onceDelay": 0.1, "x": 100, "y": 80,
-     "wires": [["tcp1"]]},
-    TCP,
+     "wires": [["ask1"]]},
+    ASK,
     {"id": "d1", "type": "debug", "z": "t1", "x": 500, "y": 80, "wires": []},
     {"id": "c1", "type": "catch", "z": "t1", "scope": None, "uncaught": False, "x": 100,
      "y": 160, "wires": [["d2"]]},
@@ -36,14 +35,14 @@ CHAIN = [
 
 def test_an_unsupported_node_keeps_its_wires_and_its_node_red_configuration() -> None:
     conversion = nr_import(CHAIN)
-    assert entry(conversion, "tcp1").status == "unsupported"
-    data = node(conversion, "tcp1")
+    assert entry(conversion, "ask1").status == "unsupported"
+    data = node(conversion, "ask1")
     assert data["type"] == "unsupported"
     assert data["to"] == "d1"
-    assert node(conversion, "i1")["to"] == "tcp1"
-    assert data["nodered"]["type"] == "tcp request"
-    assert data["nodered"]["server"] == "10.0.0.1"
-    assert entry(conversion, "tcp1").reason in data["reason"]
+    assert node(conversion, "i1")["to"] == "ask1"
+    assert data["nodered"]["type"] == "serial request"
+    assert data["nodered"]["serial"] == "port1"
+    assert entry(conversion, "ask1").reason in data["reason"]
     assert not errors(conversion)
     assert not [d for d in conversion.report.diagnostics if "W101" in d]
 
@@ -53,9 +52,9 @@ def test_validate_warns_with_the_node_red_type_and_the_reason(tmp_path: Path) ->
     write_flows(conversion.flows, tmp_path)
     found = check(load_project([tmp_path]), env={})
     warned = [d for d in found if d.code == "W110"]
-    assert len(warned) == 1 and warned[0].node == "tcp1"
-    assert "`tcp request`" in warned[0].message
-    assert entry(conversion, "tcp1").reason in warned[0].message
+    assert len(warned) == 1 and warned[0].node == "ask1"
+    assert "`serial request`" in warned[0].message
+    assert entry(conversion, "ask1").reason in warned[0].message
     assert [d for d in found if d.code == "W101" or d.severity == "error"] == []
 
 
@@ -65,8 +64,8 @@ def test_at_run_time_each_message_fails_with_the_reason() -> None:
     assert result.received("d1") == []
     caught = result.received("d2")
     assert len(caught) == 1
-    assert "tcp request" in caught[0]["error"]["message"]
-    assert caught[0]["error"]["source"]["id"] == "tcp1"
+    assert "serial request" in caught[0]["error"]["message"]
+    assert caught[0]["error"]["source"]["id"] == "ask1"
 
 
 def test_an_unsupported_node_wired_to_a_subflow_output(tmp_path: Path) -> None:
@@ -76,8 +75,7 @@ def test_an_unsupported_node_wired_to_a_subflow_output(tmp_path: Path) -> None:
                                                                "wires": [{"id": "x1"}]}],
          "out": [{"x": 400, "y": 30, "wires": [{"id": "x1", "port": 0}]},
                  {"x": 400, "y": 90, "wires": [{"id": "x1", "port": 1}]}]},
-        {"id": "x1", "type": "exec", "z": "sf1", "command": "ls", "addpay": "",
-         "append": "", "useSpawn": "false", "timer": "", "winHide": False, "oldrc": False,
+        {"id": "x1", "type": "serial request", "z": "sf1", "serial": "",
          "x": 200, "y": 30, "wires": [[], [], []]},
         {"id": "i1", "type": "subflow:sf1", "z": "t1", "x": 100, "y": 80,
          "wires": [["d1"], []]},
@@ -94,23 +92,23 @@ def test_an_unsupported_node_wired_to_a_subflow_output(tmp_path: Path) -> None:
     done = subprocess.run(["flowrt", "import", "nodered", str(source), "-o",
                            str(tmp_path / "again")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "exec" in done.stdout
+    assert "serial request" in done.stdout
 
 
 def test_export_gives_the_original_node_back(tmp_path: Path) -> None:
     conversion = nr_import(CHAIN)
     write_flows(conversion.flows, tmp_path)
     exported, notes = export_project([str(tmp_path)])
-    back = next(n for n in exported if n["id"] == "tcp1")
-    for key, value in TCP.items():
+    back = next(n for n in exported if n["id"] == "ask1")
+    for key, value in ASK.items():
         assert back[key] == value, key
-    assert not [n for n in notes.items if "tcp1" in n]
+    assert not [n for n in notes.items if "ask1" in n]
 
 
 def test_a_value_with_a_variable_or_a_secret_looking_field_comes_back_as_it_was(
         tmp_path: Path) -> None:
-    odd: dict[str, Any] = {"id": "w1", "type": "websocket out", "z": "t1", "name": "",
-                           "server": "", "client": "", "extra": "${HOME} and $${X}",
+    odd: dict[str, Any] = {"id": "w1", "type": "serial out", "z": "t1", "name": "",
+                           "serial": "", "extra": "${HOME} and $${X}",
                            "password": "hunter2", "list": [1, {"a": None}], "x": 1, "y": 2,
                            "wires": []}
     conversion = nr_import([tab(), odd])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.nodered.export_values import Exporter, typed, unescape
-from flowrt.nodered.mapping import MapContext, Mapped, Unsupported, drop_defaults
+from flowrt.nodered.mapping import MapContext, Mapped, drop_defaults
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
 from flowrt.nodered.values import property_path, seconds, typed_value
@@ -130,6 +130,9 @@ def import_status(node: NrNode, cx: MapContext) -> Mapped:
 
 def import_complete(node: NrNode, cx: MapContext) -> Mapped:
     scope = _scope(node, cx) or []
+    if not scope:
+        cx.note("it watches no node of the export: in Node-RED it never sends, nor does this "
+                "one (`scope: []`; flowrt validate warns, W111)")
     if node.flag("uncaught"):
         cx.note("`uncaught` is not offered by flowrt's complete node")
     return Mapped("complete", {"scope": scope})
@@ -151,7 +154,8 @@ def import_link_out(node: NrNode, cx: MapContext) -> Mapped:
     targets = [cx.node_ref(t, _LINK_IN) for t in dict.fromkeys(known + back)]
     found = [t for t in targets if t]
     if not found:
-        raise Unsupported("it links to no link-in node (in Node-RED it sends nowhere)")
+        cx.note("it links to no link-in node: in Node-RED it sends nowhere, nor does this one "
+                "(`links: []`; flowrt validate warns, W111)")
     return Mapped("link-out", {"links": found})
 
 

@@ -18,6 +18,7 @@ from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
+from flowrt.nodered.sql_mustache import WHOLE, NotAValue, bind_tags
 from flowrt.nodered.values import env_reference
 
 # -- import: Node-RED -> flowrt -------------------------------------------------------------------
@@ -59,10 +60,17 @@ def import_influxdb(node: NrNode, cx: MapContext) -> Mapped:
 _PRECISIONS = {"": "ns", "n": "ns", "ns": "ns", "u": "us", "us": "us", "ms": "ms", "s": "s"}
 
 
-def _influx_target(node: NrNode, cx: MapContext, config: dict[str, Any]) -> None:
-    """Bucket, database / retention policy and precision of an influx write node."""
+def _influx_version(node: NrNode, cx: MapContext) -> str:
+    """The API of the node's server: 1.x, 1.8-flux or 2.0."""
     server = cx.config_node(node.get("influxdb"))
-    version = (server.get("influxdbVersion") if server else None) or "1.x"
+    return str((server.get("influxdbVersion") if server else None) or "1.x")
+
+
+def _influx_target(node: NrNode, cx: MapContext, config: dict[str, Any]) -> None:
+    """Bucket, database / retention policy, organisation and precision of an influx write
+    node."""
+    server = cx.config_node(node.get("influxdb"))
+    version = _influx_version(node, cx)
     if version == "1.x":
         precision = str(node.get("precision") or "")
         rp = node.get("retentionPolicy")
@@ -73,8 +81,10 @@ def _influx_target(node: NrNode, cx: MapContext, config: dict[str, Any]) -> None
         if version == "2.0":
             if node.get("bucket"):
                 config["bucket"] = node.get("bucket")
-            if node.get("org"):
-                cx.note("the organisation is the connection's, not the node's")
+            if isinstance(node.get("org"), str) and node.get("org"):
+                config["org"] = node.get("org")
+            cx.note("a number is written as an integer field only as a text ending in `i` in "
+                    "Node-RED (`\"42i\"`); flowrt writes that text as a string field")
         elif node.get("database"):
             rp = node.get("retentionPolicyV18Flux") or "autogen"
             config["bucket"] = f"{node.get('database')}/{rp}"
@@ -93,13 +103,21 @@ def import_influxdb_out(node: NrNode, cx: MapContext) -> Mapped:
     else:
         cx.note("without msg.measurement the measurement is msg.topic (Node-RED reports an error)")
     _influx_target(node, cx, config)
+    _msg_overrides(cx, "msg.measurement does not replace the node's measurement, and ")
     return Mapped("influx-out", config)
+
+
+def _msg_overrides(cx: MapContext, first: str = "") -> None:
+    cx.note(f"{first}msg.precision and msg.retentionPolicy are not read (Node-RED's 1.x nodes "
+            "take them over the node's)")
 
 
 def import_influxdb_batch(node: NrNode, cx: MapContext) -> Mapped:
     connection = cx.connection(node.get("influxdb"), "influxdb", "influxdb")
     config: dict[str, Any] = {"connection": connection}
     _influx_target(node, cx, config)
+    if _influx_version(node, cx) == "1.x":
+        _msg_overrides(cx)
     return Mapped("influx-out", config)
 
 
@@ -109,6 +127,11 @@ def import_influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
     query = node.get("query")
     if isinstance(query, str) and query.strip():
         config["query"] = query
+    if _influx_version(node, cx) != "1.x":
+        return _import_flux_query(node, cx, config)
+    if node.get("retentionPolicy"):
+        cx.note("the node's retention policy is not carried: name it in the query "
+                "(`FROM \"rp\".\"measurement\"`)")
     precision = str(node.get("precision") or "")
     if precision in ("n", "u", "ms", "s"):
         config["epoch"] = _PRECISIONS[precision]
@@ -117,6 +140,17 @@ def import_influxdb_in(node: NrNode, cx: MapContext) -> Mapped:
     if node.flag("rawOutput"):
         cx.note("the raw output of the InfluxDB client is not offered: rows are objects")
     cx.note("rows carry `time`, `measurement`, tags and fields (flowrt's row form)")
+    return Mapped("influx-query", config)
+
+
+def _import_flux_query(node: NrNode, cx: MapContext, config: dict[str, Any]) -> Mapped:
+    """An influxdb in on a 2.0 or 1.8-flux server: a Flux query."""
+    org = node.get("org")
+    if _influx_version(node, cx) == "2.0" and isinstance(org, str) and org:
+        config["org"] = org
+    cx.note("Flux records become rows with `time`, `measurement` and each `_field` / `_value` "
+            "as a field (Node-RED sends the raw records with `_time`, `_value`, `result`, "
+            "`table`...)")
     return Mapped("influx-query", config)
 
 
@@ -162,11 +196,26 @@ def import_postgresql(node: NrNode, cx: MapContext) -> Mapped:
     query = node.get("query")
     if not isinstance(query, str) or not query.strip():
         raise Unsupported("the node has no query")
-    if "{{" in query:
-        raise Unsupported("the query is built from message text with mustache: flowrt sends "
-                          "values apart from the SQL text; rewrite it with :name parameters")
+    whole = WHOLE.fullmatch(query)
+    texts: dict[str, str] = {}
+    if "{{" in query and not whole:
+        try:
+            query, texts = bind_tags(query)
+        except NotAValue as exc:
+            raise Unsupported(
+                f"the query is built from message text with mustache, and {exc}: flowrt sends "
+                "message values apart from the SQL text, so a tag may stand only for a value; "
+                "rewrite the query with :name parameters (postgres-query `params`)") from None
     connection = cx.connection(node.get("postgreSQLConfig"), "postgres", "postgreSQLConfig")
     config: dict[str, Any] = {"connection": connection}
+    if texts:
+        config["text_params"] = texts
+        cx.note("mustache tags become parameters :m1.. sent apart from the SQL text, with the "
+                "text mustache would have written, so no message can change the statement; a "
+                "tag standing alone is read as a value, never as SQL (a message holding "
+                "`now()` or `NULL` gives that text)")
+    if whole:
+        return _whole_query(whole.group(1) or whole.group(2), config, node, cx)
     positional = sorted({int(n) for n in re.findall(r"\$(\d+)", query)})
     if positional:
         query = re.sub(r"\$(\d+)", r":p\1", query)
@@ -177,6 +226,20 @@ def import_postgresql(node: NrNode, cx: MapContext) -> Mapped:
         cx.note("rows are sent in one message, not split into a sequence")
     cx.note("the row count is msg.rowcount, not msg.pgsql")
     return Mapped("postgres-query", config)
+
+
+def _whole_query(name: str, config: dict[str, Any], node: NrNode, cx: MapContext) -> Mapped:
+    """A query made of one raw tag (`{{{msg.payload}}}`): the message is the statement."""
+    config["allow_msg_query"] = True
+    if node.flag("split"):
+        cx.note("rows are sent in one message, not split into a sequence")
+    cx.note(f"the statement is {name}, as node-red-contrib-postgresql runs it: any message "
+            "can run any SQL the connection's role may (`allow_msg_query`: only for trusted "
+            "flows); the row count is msg.rowcount, not msg.pgsql")
+    mapped = Mapped("postgres-query", config)
+    mapped.prelude = Mapped("change", {"rules": [
+        {"set": "query", "to": {"type": "msg", "value": name.removeprefix("msg.")}}]})
+    return mapped
 
 
 _NAMED = r"$replace(payload, /\$([A-Za-z_][A-Za-z0-9_]*)/, ':$1')"
@@ -235,7 +298,8 @@ def export_influx_out(c: dict[str, Any]) -> dict[str, Any]:
             "measurement": c.get("measurement") or "", "precision": _PRECISION_EXPORT[precision],
             "precisionV18FluxV20": precision,
             "retentionPolicy": bucket.split("/", 1)[1] if "/" in bucket else "",
-            "database": "", "retentionPolicyV18Flux": "", "org": "", "bucket": bucket}
+            "database": "", "retentionPolicyV18Flux": "", "org": c.get("org") or "",
+            "bucket": bucket}
 
 
 def export_influx_query(c: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +308,7 @@ def export_influx_query(c: dict[str, Any]) -> dict[str, Any]:
     epoch = c.get("epoch")
     return {"influxdb": c.get("connection"), "query": c.get("query") or "",
             "rawOutput": False, "precision": _PRECISION_EXPORT[epoch] if epoch else "",
-            "retentionPolicy": "", "org": ""}
+            "retentionPolicy": "", "org": c.get("org") or ""}
 
 
 def export_postgres(c: dict[str, Any]) -> dict[str, Any]:
@@ -266,7 +330,7 @@ def export_postgres(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_postgres_query(c: dict[str, Any]) -> dict[str, Any]:
-    if not c.get("query") or c.get("params") or c.get("single"):
+    if not c.get("query") or c.get("params") or c.get("text_params") or c.get("single"):
         raise NoCounterpart("postgresql takes a fixed query with no parameter mapping and "
                             "sends every row")
     return {"postgreSQLConfig": c.get("connection"), "query": c["query"],

@@ -30,17 +30,17 @@ def import_delay(node: NrNode, cx: MapContext) -> Mapped:
         config.update(mode="random",
                       delay=seconds(node.get("randomFirst", 1), units, cx.note, 1.0),
                       max_delay=seconds(node.get("randomLast", 5), units, cx.note, 5.0))
-    elif pause in ("rate", "queue", "timed"):
+    elif pause in ("rate", "queue", "timed", "burst"):
         rate = as_number(node.get("rate")) or 1
         count = as_number(node.get("nbRateUnits")) or 1
         per = count * _RATE_UNITS.get(str(node.get("rateUnits", "second")), 1)
-        config["mode"] = "rate" if pause == "rate" else "topic"
+        config["mode"] = {"rate": "rate", "burst": "burst"}.get(pause, "topic")
         config["rate"], config["per"] = rate, per
         if pause == "timed":
             config["release"] = "all"
         if pause == "rate" and node.flag("drop"):
             config["drop"] = True
-        if node.flag("allowrate"):
+        if node.flag("allowrate") and pause != "burst":  # burst mode reads no msg.rate
             config["allow_override"] = True
     else:
         raise Unsupported(f"delay mode `{pause}` is not known")
@@ -59,12 +59,13 @@ def _trigger_value(node: NrNode, which: str, cx: MapContext) -> tuple[str, Any]:
         raw = ""
     elif not raw and vtype != "date":
         raw = default  # Node-RED: `n.op1 || "1"`
+    from_val = vtype == "val"
     if vtype == "val":
         vtype = "bool" if raw in ("true", "false") else "null" if raw == "null" else "str"
     if vtype == "nul":
         return "nothing", None
-    if vtype == "null":
-        return "value", None
+    if vtype == "null":  # Node-RED sends null for `val` null; a `null` type keeps the text
+        return "value", None if from_val else str(raw)
     if vtype in ("pay", "payl"):
         return ("original" if vtype == "pay" else "latest"), {"type": "msg", "value": "payload"}
     ok, value = typed_value(raw, vtype, cx.note)
@@ -168,7 +169,7 @@ def export_delay(c: dict[str, Any]) -> dict[str, Any]:
         out.update(pauseType="random", randomFirst=str(c.get("delay", 1.0)),
                    randomLast=str(c.get("max_delay", 5)))
     else:
-        out["pauseType"] = "rate" if mode == "rate" else (
+        out["pauseType"] = mode if mode in ("rate", "burst") else (
             "timed" if c.get("release") == "all" else "queue")
         per = float(c.get("per", 1.0))
         unit = next((u for s, u in _RATE.items() if per % s == 0 and per >= s), "second")

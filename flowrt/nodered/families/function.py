@@ -85,7 +85,8 @@ def _change_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
         raise Unsupported(f"the value of a {action} rule cannot be expressed in flowrt")
     out["to"] = value
     if action == "change":
-        ok, search = typed_value(rule.get("from", ""), rule.get("fromt") or "str", cx.note)
+        fromt = "re" if rule.get("re") else rule.get("fromt") or "str"  # `re`: Node-RED 0.x
+        ok, search = typed_value(rule.get("from", ""), fromt, cx.note)
         if not ok:
             raise Unsupported("the search value of a change rule cannot be expressed in flowrt")
         out = {"change": target, "from": search, "to": value}
@@ -114,8 +115,9 @@ def _switch_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
     def value(key: str, type_key: str) -> Any:
         vtype = rule.get(type_key) or "str"
         if vtype == "prev":
-            raise Unsupported("switch rules comparing with the previous value have no flowrt "
-                              "counterpart")
+            if kind not in ("eq", "neq", "lt", "lte", "gt", "gte", "btwn"):
+                raise Unsupported(f"switch rule `{kind}` cannot compare with the previous value")
+            return {"type": "prev"}
         ok, result = typed_value(rule.get(key, ""), vtype, cx.note)
         if not ok:
             raise Unsupported(f"a switch rule's value of type `{vtype}` cannot be expressed")
@@ -128,7 +130,11 @@ def _switch_rule(rule: dict[str, Any], cx: MapContext) -> dict[str, Any]:
     if kind == "index":
         return {"index_between": [value("v", "vt"), value("v2", "v2t")]}
     if kind == "regex":
-        out: dict[str, Any] = {"regex": js_regex(str(rule.get("v", "")), cx.note)}
+        pattern = str(rule.get("v", ""))
+        syntax = js_regex(pattern, cx.note)
+        if syntax is None:
+            raise Unsupported(f"the switch rule's pattern `{pattern}` is not valid JavaScript")
+        out: dict[str, Any] = {"regex": pattern, **syntax}
         if as_bool(rule.get("case")):
             out["ignore_case"] = True
         return out
@@ -160,7 +166,7 @@ def import_switch(node: NrNode, cx: MapContext) -> Mapped:
     if not as_bool(node.get("checkall"), True):
         config["check"] = "first"
     if node.flag("repair"):
-        cx.note("`recreate message sequences` is not offered: parts are not rewritten")
+        config["recreate_sequences"] = True
     return Mapped("switch", config)
 
 
@@ -267,7 +273,8 @@ def export_switch(c: dict[str, Any]) -> dict[str, Any]:
         prop_type = "msg"
     rules = [_export_switch_rule(r) for r in c.get("rules", [])]
     return {"property": prop, "propertyType": prop_type, "rules": rules,
-            "checkall": "false" if c.get("check") == "first" else "true", "repair": False,
+            "checkall": "false" if c.get("check") == "first" else "true",
+            "repair": bool(c.get("recreate_sequences")),
             "outputs": len(rules)}
 
 

@@ -1,10 +1,12 @@
-"""Node-RED's MQTT nodes: mqtt-broker (a connection), mqtt in and mqtt out."""
+"""Node-RED's MQTT nodes: mqtt-broker (a connection), mqtt in and mqtt out; and
+node-red-contrib-aedes's `aedes broker`, which becomes an mqtt-server node."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
@@ -105,8 +107,7 @@ _MQTT_FORMATS = {"auto-detect": "auto", "auto": "string", "utf8": "string", "jso
 
 def import_mqtt_in(node: NrNode, cx: MapContext) -> Mapped:
     if as_number(node.get("inputs")) == 1:
-        raise Unsupported("dynamic subscriptions (an mqtt in node with an input) have no flowrt "
-                          "counterpart: subscribe to a fixed topic filter")
+        return _import_mqtt_in_dynamic(node, cx)
     connection = cx.connection(node.get("broker"), "mqtt-broker", "broker")
     topic = node.get("topic")
     if not isinstance(topic, str) or not topic:
@@ -120,10 +121,28 @@ def import_mqtt_in(node: NrNode, cx: MapContext) -> Mapped:
         cx.note("payloads that are not UTF-8 text are errors, where Node-RED gives a Buffer")
     elif datatype == "base64":
         cx.note("the payload is bytes, not base64 text")
-    if node.flag("nl") or node.flag("rap") or as_number(node.get("rh")):
+    broker = cx.config_node(node.get("broker"))
+    v5 = broker is not None and str(broker.get("protocolVersion")) == "5"
+    # Node-RED sends these options only over MQTT 5
+    if v5 and (node.flag("nl") or node.flag("rap") or as_number(node.get("rh"))):
         cx.note("MQTT 5 subscription options (no local, retain as published, retain handling) "
                 "are not imported")
     return Mapped("mqtt-in", config)
+
+
+def _import_mqtt_in_dynamic(node: NrNode, cx: MapContext) -> Mapped:
+    """An mqtt in with an input: its subscriptions come from action messages."""
+    connection = cx.connection(node.get("broker"), "mqtt-broker", "broker")
+    datatype = node.word("datatype") or "utf8"
+    config: dict[str, Any] = {"connection": connection,
+                              "payload": _MQTT_FORMATS.get(datatype, "auto")}
+    if datatype == "auto":
+        cx.note("payloads that are not UTF-8 text are errors, where Node-RED gives a Buffer")
+    elif datatype == "base64":
+        cx.note("the payload is bytes, not base64 text")
+    cx.note("the disconnect action, and connect with msg.broker, are errors: the connection "
+            "is shared and reconnects by itself")
+    return Mapped("mqtt-in-dynamic", config)
 
 
 def import_mqtt_out(node: NrNode, cx: MapContext) -> Mapped:
@@ -141,6 +160,38 @@ def import_mqtt_out(node: NrNode, cx: MapContext) -> Mapped:
     if any(node.get(k) for k in ("respTopic", "correl", "contentType", "expiry", "userProps")):
         cx.note("MQTT 5 publish properties set on the node are not imported")
     return Mapped("mqtt-out", config)
+
+
+def import_aedes_broker(node: NrNode, cx: MapContext) -> Mapped:
+    """node-red-contrib-aedes's broker: the port, its one user, WebSockets on a port, TLS
+    from files. Node-RED listens on every interface; flowrt does so only with a user."""
+    config: dict[str, Any] = {"port": int(as_number(node.get("mqtt_port")) or 1883)}
+    creds = cx.credentials()
+    user, password = creds.get("username"), creds.get("password")
+    if user and password:
+        config["host"] = "0.0.0.0"
+        config["users"] = {str(user): cx.secret(cx.flowrt_id, "password", password)}
+    else:
+        cx.note("the broker has no user, so it listens on 127.0.0.1 only (Node-RED's listens "
+                "on every interface): give it `users` and `host: 0.0.0.0` for other machines")
+    ws_port = as_number(node.get("mqtt_ws_port"))
+    if node.word("mqtt_ws_bind") == "path":
+        if node.get("mqtt_ws_path"):
+            cx.note("MQTT over WebSockets on a path of Node-RED's web server is not offered: "
+                    "set `ws_port` to serve it on a port of its own")
+    elif ws_port:
+        config["ws_port"] = int(ws_port)
+    if node.flag("usetls"):
+        cert, key = str(node.get("cert") or "").strip(), str(node.get("key") or "").strip()
+        if cert and key:
+            config.update(cert_file=cert, key_file=key)
+        else:
+            cx.note("the TLS certificate and key uploaded into the node are not imported: save "
+                    "them as files and set `cert_file` and `key_file` (plain MQTT until then)")
+    if node.get("dburl") and node.word("persistence_bind", "mongodb") != "memory":
+        cx.note("persistence in MongoDB (`dburl`) is not imported: sessions and retained "
+                "messages live in memory; set `store` to keep them in an SQLite file")
+    return Mapped("mqtt-server", config)
 
 
 # -- export: flowrt -> Node-RED -------------------------------------------------------------------
@@ -180,15 +231,40 @@ def export_mqtt_in(c: dict[str, Any]) -> dict[str, Any]:
             "nl": False, "rap": True, "rh": 0, "inputs": 0}
 
 
+def export_mqtt_in_dynamic(c: dict[str, Any]) -> dict[str, Any]:
+    return {"broker": c.get("connection"), "topic": "", "topicType": "dynamic", "qos": "2",
+            "datatype": _DATATYPES[c.get("payload", "auto")], "nl": False, "rap": True,
+            "rh": 0, "inputs": 1}
+
+
 def export_mqtt_out(c: dict[str, Any]) -> dict[str, Any]:
     return {"broker": c.get("connection"), "topic": c.get("topic") or "",
             "qos": "" if c.get("qos") is None else str(c["qos"]),
             "retain": "" if c.get("retain") is None else str(c["retain"]).lower()}
 
 
+def export_aedes_broker(c: dict[str, Any]) -> dict[str, Any]:
+    users = c.get("users") or {}
+    if len(users) > 1 or c.get("acl"):
+        raise NoCounterpart("aedes broker has one user and no topic ACLs")
+    out: dict[str, Any] = {
+        "mqtt_port": int(c.get("port", 1883)), "mqtt_ws_bind": "port",
+        "mqtt_ws_port": c.get("ws_port") or "", "mqtt_ws_path": "",
+        "usetls": bool(c.get("cert_file")), "cert": c.get("cert_file") or "",
+        "key": c.get("key_file") or "", "certname": "", "keyname": "",
+        "persistence_bind": "memory", "dburl": "",
+    }
+    for user, password in users.items():
+        out["credentials"] = {"username": user, "password": password}
+    return out
+
+
 TYPES = (
     NrType("mqtt-broker", "mqtt-broker", import_mqtt_broker, export_mqtt_broker, config=True,
            credentials=("user", "password"), stub="url"),
-    NrType("mqtt in", "mqtt-in", import_mqtt_in, export_mqtt_in),
+    NrType("mqtt in", "mqtt-in", import_mqtt_in, export_mqtt_in,
+           variants=(("mqtt-in-dynamic", export_mqtt_in_dynamic),)),
     NrType("mqtt out", "mqtt-out", import_mqtt_out, export_mqtt_out),
+    NrType("aedes broker", "mqtt-server", import_aedes_broker, export_aedes_broker,
+           credentials=("username", "password")),
 )

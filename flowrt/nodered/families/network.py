@@ -1,11 +1,12 @@
 """Node-RED's network nodes: HTTP (in, response, request); the TLS and proxy config nodes, whose
-settings are folded into the connection or node that uses them; TCP, UDP and WebSocket nodes,
-which have no counterpart. MQTT is in mqtt.py."""
+settings are folded into the connection or node that uses them. MQTT is in mqtt.py; TCP and UDP
+in sockets.py; WebSocket in websocket.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
@@ -115,6 +116,10 @@ def import_http_request(node: NrNode, cx: MapContext) -> Mapped:
 
 
 def export_http_in(c: dict[str, Any]) -> dict[str, Any]:
+    guarded = [k for k in ("auth", "rate", "quota", "cors") if c.get(k) not in (None, "none")]
+    if guarded:  # exported without them, the endpoint would answer anyone, as often as asked
+        raise NoCounterpart(f"Node-RED's http in has no {', '.join(guarded)}: the endpoint "
+                            "would be open; protect it in Node-RED (httpNodeAuth, a proxy)")
     return {"url": c.get("url"), "method": c.get("method", "get"),
             "upload": bool(c.get("upload")), "swaggerDoc": ""}
 
@@ -143,9 +148,6 @@ def export_http_request(c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_SOCKETS = "flowrt has no raw {} nodes; MQTT, AMQP or HTTP nodes carry messages instead"
-_WEBSOCKETS = "flowrt has no WebSocket nodes"
-
 TYPES = (
     NrType("http in", "http-in", import_http_in, export_http_in),
     NrType("http response", "http-response", import_http_response, export_http_response),
@@ -153,13 +155,4 @@ TYPES = (
            credentials=("user", "password")),
     NrType("tls-config", config=True, folded=True),
     NrType("http proxy", config=True, folded=True),
-    NrType("tcp in", unsupported=_SOCKETS.format("TCP")),
-    NrType("tcp out", unsupported=_SOCKETS.format("TCP")),
-    NrType("tcp request", unsupported=_SOCKETS.format("TCP")),
-    NrType("udp in", unsupported=_SOCKETS.format("UDP")),
-    NrType("udp out", unsupported=_SOCKETS.format("UDP")),
-    NrType("websocket in", unsupported=_WEBSOCKETS),
-    NrType("websocket out", unsupported=_WEBSOCKETS),
-    NrType("websocket-listener", config=True, unsupported=_WEBSOCKETS),
-    NrType("websocket-client", config=True, unsupported=_WEBSOCKETS),
 )

@@ -1,14 +1,16 @@
-"""Node-RED types flowrt knows and has no counterpart for: dashboard (node-red-dashboard) and
-hardware nodes, with the reason, and the config nodes of other contrib packages (known as config
-nodes, so they are reported as such). Whole families of dashboard and hardware types are
-declared by the start of their names."""
+"""Node-RED types flowrt knows and has no counterpart for: hardware nodes and the dashboard
+widgets flowrt has none of (dashboard.py and dashboard2.py map the others), with the reason,
+and the config nodes of other contrib packages (known as config nodes, so they are reported as
+such). Whole families of dashboard and hardware types are declared by the start of their
+names."""
 
 from __future__ import annotations
 
 from flowrt.nodered.nrtype import NrType
 
 _HARDWARE = "needs hardware flowrt does not drive ({}); read it elsewhere and publish over MQTT"
-_DASHBOARD = "dashboard nodes (node-red-dashboard) have no flowrt counterpart: flowrt has no UI"
+_DASHBOARD = ("this dashboard node has no flowrt widget (flowrt's dashboard pack has the widgets "
+              "in nodes/dashboard/; see docs/dashboard.md)")
 
 TYPES = (
     NrType("rpi-gpio in", unsupported=_HARDWARE.format("Raspberry Pi GPIO")),
@@ -19,17 +21,19 @@ TYPES = (
     NrType("serial out", unsupported=_HARDWARE.format("a serial port")),
     NrType("serial request", unsupported=_HARDWARE.format("a serial port")),
     NrType("serial-port", config=True, unsupported=_HARDWARE.format("a serial port")),
-    NrType("ui_base", config=True,
-           unsupported="dashboard (node-red-dashboard) settings: flowrt has no dashboard"),
-    NrType("ui_tab", config=True, unsupported="a dashboard tab: flowrt has no dashboard"),
-    NrType("ui_group", config=True, unsupported="a dashboard group: flowrt has no dashboard"),
-    NrType("ui_spacer", config=True, unsupported="a dashboard spacer: flowrt has no dashboard"),
+    NrType("pi-gpiod in", unsupported=_HARDWARE.format("Raspberry Pi GPIO, through pigpiod")),
+    NrType("pi-gpiod out", unsupported=_HARDWARE.format("Raspberry Pi GPIO, through pigpiod")),
+    NrType("arduino in", unsupported=_HARDWARE.format("an Arduino board (Firmata)")),
+    NrType("arduino out", unsupported=_HARDWARE.format("an Arduino board (Firmata)")),
+    NrType("arduino-board", config=True,
+           unsupported=_HARDWARE.format("an Arduino board (Firmata)")),
+    NrType("ds18b20", unsupported=_HARDWARE.format("a 1-Wire temperature sensor")),
+    NrType("socketcan-in", unsupported=_HARDWARE.format("a CAN bus interface")),
+    NrType("socketcan-out", unsupported=_HARDWARE.format("a CAN bus interface")),
     NrType("swagger-doc", config=True),
-    NrType("MySQLdatabase", config=True),
     NrType("sqlitedb", config=True),
     NrType("e-mail", config=True),
     NrType("twitter-credentials", config=True),
-    NrType("modbus-client", config=True),
     NrType("ui_", prefix=True, unsupported=_DASHBOARD),
     NrType("ui-", prefix=True, unsupported=_DASHBOARD),
     NrType("rpi-", prefix=True,

@@ -1,5 +1,5 @@
 """Node-RED's parser and storage nodes: json, yaml, xml, html, csv, file (flowrt's file-out)
-and file in; watch and exec, which have no counterpart."""
+and file in (watch and exec are in the system family)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flowrt.nodered.export_values import NoCounterpart, escape_separator
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
-from flowrt.nodered.values import env_reference, property_path, unescape_separator
+from flowrt.nodered.values import env_reference, property_path, typed_value, unescape_separator
 
 # -- import: Node-RED -> flowrt -------------------------------------------------------------------
 
@@ -78,9 +78,14 @@ _NEWLINES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
 def import_csv(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
     template = node.get("temp") or ""
+    rfc = node.get("spec") == "rfc"  # Node-RED's RFC 4180 mode: names keep their spaces
     if isinstance(template, str) and template.strip():
-        row = next(csv_module.reader([template], skipinitialspace=True), [])
-        config["columns"] = [c.strip() for c in row]
+        row = next(csv_module.reader([template], skipinitialspace=not rfc), [])
+        config["columns"] = row if rfc else [c.strip() for c in row]
+    if rfc and node.flag("hdrin"):
+        config["trim_names"] = False
+    if rfc:
+        config["list_rows"] = "columns"
     separator = unescape_separator(node.word("sep") or ",")
     if separator != ",":
         config["separator"] = separator
@@ -104,7 +109,7 @@ def import_csv(node: NrNode, cx: MapContext) -> Mapped:
         config["include_empty_strings"] = True
     if node.flag("include_null_values"):
         config["include_nulls"] = True
-    if node.get("multi") == "mult":
+    if node.get("multi") not in (None, "", "one"):  # Node-RED: anything but `one` is `all`
         config["output"] = "all"
     return Mapped("csv", config)
 
@@ -131,8 +136,10 @@ def _encoding(node: NrNode, cx: MapContext) -> str | None:
         return None
 
 
-def _filename(node: NrNode, cx: MapContext) -> str | None:
-    """The configured file name, or None when the node reads `msg.filename`."""
+def _filename(node: NrNode, cx: MapContext) -> tuple[str | None, Any]:
+    """(The configured file name, or None when the node reads `msg.filename`; the value a
+    change node in front sets msg.filename to, when the name comes from another message
+    property, context or a JSONata expression, else None)."""
     name = node.get("filename")
     name = name if isinstance(name, str) else ""
     kind = node.get("filenameType") or ""
@@ -142,20 +149,32 @@ def _filename(node: NrNode, cx: MapContext) -> str | None:
     if kind == "str":
         if not name:
             raise Unsupported("the node names no file")
-        return name
+        return name, None
     if kind == "env":
-        return "${" + (env_reference(name) or name) + "}"
+        return "${" + (env_reference(name) or name) + "}", None
     if kind == "msg" and property_path(name, cx.note, "filename") == "filename":
-        return None
+        return None, None
+    if kind in ("msg", "flow", "global", "jsonata") and name.strip():
+        ok, source = typed_value(name, kind, cx.note)
+        if ok:
+            cx.note(f"a change node before it sets msg.filename from {kind} `{name}` (Node-RED "
+                    "sets msg.filename to the name it used too)")
+            return None, source
     raise Unsupported(
         f"the file name comes from {kind} `{name}`; flowrt's file nodes take a fixed name or "
         "`msg.filename`: set msg.filename with a change node before this one"
     )
 
 
+def _named_by(mapped: Mapped, source: Any) -> Mapped:
+    if source is not None:
+        mapped.prelude = Mapped("change", {"rules": [{"set": "filename", "to": source}]})
+    return mapped
+
+
 def import_file(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
-    filename = _filename(node, cx)
+    filename, source = _filename(node, cx)
     if filename is not None:
         config["filename"] = filename
     overwrite = str(node.get("overwriteFile", "false"))
@@ -170,7 +189,7 @@ def import_file(node: NrNode, cx: MapContext) -> Mapped:
     encoding = _encoding(node, cx)
     if encoding:
         config["encoding"] = encoding
-    return Mapped("file-out", config)
+    return _named_by(Mapped("file-out", config), source)
 
 
 _FORMATS = {"utf8": "text", "lines": "lines", "": "bytes", "stream": "chunks"}
@@ -178,7 +197,7 @@ _FORMATS = {"utf8": "text", "lines": "lines", "": "bytes", "stream": "chunks"}
 
 def import_file_in(node: NrNode, cx: MapContext) -> Mapped:
     config: dict[str, Any] = {}
-    filename = _filename(node, cx)
+    filename, source = _filename(node, cx)
     if filename is not None:
         config["filename"] = filename
     form = node.get("format")
@@ -194,7 +213,7 @@ def import_file_in(node: NrNode, cx: MapContext) -> Mapped:
         config["keep_properties"] = True
     if node.get("sendError") is True or node.get("sendError") == "true":
         cx.note("read errors go to catch nodes; no message with msg.error is sent on")
-    return Mapped("file-in", config)
+    return _named_by(Mapped("file-in", config), source)
 
 
 # -- export: flowrt -> Node-RED -------------------------------------------------------------------
@@ -230,7 +249,8 @@ def export_csv(c: dict[str, Any]) -> dict[str, Any]:
         f'"{col}"' if "," in col else col for col in c.get("columns", [])
     )
     newline = {"lf": "\\n", "crlf": "\\r\\n", "cr": "\\r"}[c.get("newline", "lf")]
-    return {"spec": "", "sep": escape_separator(c.get("separator", ",")),
+    rfc = c.get("list_rows") == "columns" or c.get("trim_names") is False
+    return {"spec": "rfc" if rfc else "", "sep": escape_separator(c.get("separator", ",")),
             "hdrin": bool(c.get("header_in")), "hdrout": c.get("header_out", "none"),
             "multi": "mult" if c.get("output") == "all" else "one", "ret": newline,
             "temp": columns, "skip": str(c.get("skip_lines", 0)),
@@ -269,7 +289,4 @@ TYPES = (
     NrType("file in", "file-in", import_file_in, export_file_in),
     NrType("xml", "xml", import_xml, export_xml),
     NrType("html", "html", import_html, export_html),
-    NrType("watch", unsupported="flowrt has no file-system watch node"),
-    NrType("exec", unsupported="flowrt does not run system commands (exec): there is no sandbox "
-           "for them"),
 )

@@ -76,8 +76,8 @@ def import_join(node: NrNode, cx: MapContext) -> Mapped:
         if node.flag("reduceRight"):
             config["reduce_right"] = True
         return Mapped("join", config)
-    if mode != "custom":
-        raise Unsupported(f"join mode `{mode}` is not known")
+    # Node-RED joins as set in the node in every mode but auto and reduce (older editors wrote
+    # `manual`); only `custom` heeds `use existing msg.parts` off
     config["mode"] = "manual"
     build = node.get("build") or "array"
     if build not in ("string", "buffer", "array", "object", "merged"):
@@ -106,7 +106,7 @@ def import_join(node: NrNode, cx: MapContext) -> Mapped:
         config["timeout"] = timeout
     if node.get("accumulate") is True:
         config["accumulate"] = True
-    if "useparts" in node.raw and not as_bool(node.get("useparts"), True):
+    if mode == "custom" and "useparts" in node.raw and not as_bool(node.get("useparts"), True):
         cx.note("`use existing msg.parts` off: flowrt uses msg.parts when present")
     return Mapped("join", config)
 
@@ -145,6 +145,8 @@ def import_batch(node: NrNode, cx: MapContext) -> Mapped:
         overlap = as_number(node.get("overlap")) or 0
         if overlap:
             config["overlap"] = int(overlap)
+        if node.flag("honourParts"):
+            config["honour_parts"] = True
     elif mode == "interval":
         config["mode"] = "interval"
         config["interval"] = as_number(node.get("interval")) or 10
@@ -158,8 +160,6 @@ def import_batch(node: NrNode, cx: MapContext) -> Mapped:
         ]
     else:
         raise Unsupported(f"batch mode `{mode}` is not known")
-    if node.flag("honourParts"):
-        cx.note("`honour msg.parts` is not offered: sequences are formed as configured")
     return Mapped("batch", config)
 
 
@@ -224,7 +224,8 @@ def export_sort(c: dict[str, Any]) -> dict[str, Any]:
 def export_batch(c: dict[str, Any]) -> dict[str, Any]:
     return {"mode": c.get("mode", "count"), "count": c.get("count", 10),
             "overlap": c.get("overlap", 0), "interval": c.get("interval", 10),
-            "allowEmptySequence": bool(c.get("send_empty")), "honourParts": False,
+            "allowEmptySequence": bool(c.get("send_empty")),
+            "honourParts": bool(c.get("honour_parts")),
             "topics": [{"topic": t} for t in c.get("topics", [])]}
 
 

@@ -44,6 +44,25 @@ def test_count_mode(options: str, count: int, expected: list[list[int]]) -> None
     assert all(m["topic"] == "t" for m in result.sent("b"))
 
 
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ("count: 4, honour_parts: true", [[0, 1, 2, 3], [4, 5], [6, 7, 8]]),
+        ("count: 4, overlap: 1, honour_parts: true", [[0, 1, 2, 3], [3, 4, 5], [5, 6, 7, 8]]),
+        ("count: 4", [[0, 1, 2, 3], [4, 5, 6, 7]]),  # parts are not honoured by default
+    ],
+)
+def test_honour_parts_ends_a_sequence_at_the_end_of_an_incoming_one(
+    options: str, expected: list[list[int]]
+) -> None:
+    inputs = [{"payload": n, "parts": {"id": "a", "index": n, "count": 6}} for n in range(6)]
+    inputs += [{"payload": n} for n in (6, 7)]
+    inputs += [{"payload": 8, "parts": {"index": 0, "count": 1}}]  # a sequence of one
+    inputs += [{"payload": 9, "parts": {"index": "0", "count": 1}}]  # not a number: no end
+    result = run_flow(batch_flow(options), inputs=inputs, until=1)
+    assert sequences(result.sent("b")) == expected
+
+
 def test_a_sequence_is_named_after_its_first_message_and_keeps_other_parts_keys() -> None:
     inputs = [{"payload": 0, "_msgid": "first", "parts": {"type": "array"}}, {"payload": 1}]
     result = run_flow(batch_flow("count: 2"), inputs=inputs)
@@ -147,3 +166,22 @@ nodes:
 def test_inconsistent_configuration_is_refused(options: str) -> None:
     with pytest.raises(CheckError):
         run_flow(batch_flow(options))
+
+
+def test_interval_mode_paces_a_flood_instead_of_dropping_it() -> None:
+    """A source faster than the intervals waits while the batch holds over half of
+    `max_messages`: every message arrives, in smaller sequences, and none fails."""
+    from tests.nodes.core.stamp import timing_registry
+
+    flow = """
+flowrt: 1
+nodes:
+  numbers: {type: numbers, count: 50, ack: false, to: b}
+  b: {type: batch, mode: interval, interval: 1, max_messages: 10, to: out}
+  out: {type: stamp}
+"""
+    result = run_flow(flow, registry=timing_registry(), until=30)
+    assert result.errors == []
+    sent = result.sent("out")
+    assert [m["payload"] for m in sent] == list(range(50))
+    assert max(m["parts"]["count"] for m in sent) == 6  # paced over 5 held

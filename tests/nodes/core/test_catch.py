@@ -45,3 +45,32 @@ def test_the_message_of_a_caught_error_can_be_handled_and_is_not_failed() -> Non
     assert result.payloads("ok") == []  # debug sends nothing on
     assert [m["payload"] for m in result.sent("p/decode")] == [[1, 2]]
     assert [e.caught for e in result.errors] == [True]
+
+
+IMPORTED = """
+flowrt: 1
+subflows:
+  parse:
+    input: decode
+    outputs: 1
+    nodes:
+      decode: {type: json, action: object, to: $out, origin: {id: 5e5e5e5e5e5e5e5e, type: json}}
+nodes:
+  p: {type: "subflow:parse", origin: {id: 0a0a0a0a0a0a0a0a, type: "subflow:9f9f9f9f9f9f9f9f"}}
+  outer: {type: catch, scope: [p]}
+  again: {type: json, action: object, origin: {id: a1b2c3d4e5f60718, type: json}}
+  retry: {type: catch, scope: [again], to: again}
+"""
+
+
+def test_a_node_imported_from_node_red_is_named_by_its_node_red_id_and_type() -> None:
+    result = run_flow(IMPORTED, inputs=[{"payload": "{not json"}], into="p/decode")
+    [caught] = result.sent("outer")
+    # inside an instance Node-RED names the node <instance id>-<inner id>
+    assert caught["error"]["source"] == {"id": "0a0a0a0a0a0a0a0a-5e5e5e5e5e5e5e5e",
+                                         "type": "json", "count": 1}
+    result = run_flow(IMPORTED, inputs=[{"payload": "{not json"}], into="again")
+    # the same node failing the same message again counts up (by the id it reports) and is
+    # not routed after the ninth time, as in Node-RED
+    assert [m["error"]["source"]["count"] for m in result.sent("retry")] == list(range(1, 10))
+    assert {m["error"]["source"]["id"] for m in result.sent("retry")} == {"a1b2c3d4e5f60718"}

@@ -73,6 +73,17 @@ def changed(rules: list[Any], msg: dict[str, Any]) -> dict[str, Any]:
             {"payload": "abbc"},
             {"payload": "a[bb$]c"},
         ),
+        (
+            [{"change": "payload", "from": {"type": "re", "value": "$", "syntax": "javascript"},
+              "to": "!"}],
+            {"payload": "ab\n"},
+            {"payload": "ab\n!"},
+        ),
+        (
+            [{"change": "payload", "from": {"type": "re", "value": "$"}, "to": "!"}],
+            {"payload": "ab\n"},
+            {"payload": "ab!\n!"},
+        ),
         ([{"change": "payload", "from": 5, "to": "five"}], {"payload": 5}, {"payload": "five"}),
         ([{"change": "payload", "from": 5, "to": "five"}], {"payload": 6}, {"payload": 6}),
         ([{"change": "payload", "from": 5, "to": 6}], {"payload": "5"}, {"payload": 6}),
@@ -189,10 +200,22 @@ def test_failing_expression_is_an_error_and_stops_the_message() -> None:
     assert len(result.errors) == 1 and "JSONata" in result.errors[0].message
 
 
-def test_searching_for_an_object_is_an_error() -> None:
-    rules = [{"change": "payload", "from": {"type": "msg", "value": "topic"}, "to": "x"}]
+def test_searching_for_an_object_is_an_error_and_the_message_goes_on() -> None:
+    rules = [{"change": "payload", "from": {"type": "msg", "value": "topic"}, "to": "x"},
+             {"set": "after", "to": True}]
     result = change(rules, {"payload": "a", "topic": {"a": 1}})
-    assert len(result.errors) == 1 and "from must be" in result.errors[0].message
+    [error] = result.errors
+    assert error.node == "c" and "from must be" in error.message
+    [out] = result.sent("c")
+    assert out["payload"] == "a" and out["after"] is True and "error" not in out
+
+
+def test_searching_for_a_missing_context_value_in_context_is_an_error() -> None:
+    rules = [{"change": {"type": "flow", "value": "word"},
+              "from": {"type": "global", "value": "nothing"}, "to": "x"}]
+    result = change(rules, {"payload": 1})
+    assert len(result.errors) == 1 and "missing" in result.errors[0].message
+    assert result.payloads("c") == [1]
 
 
 @pytest.mark.parametrize(
@@ -209,6 +232,8 @@ def test_searching_for_an_object_is_an_error() -> None:
         ({"set": {"type": "num", "value": 1}, "to": 1}, "target"),
         ({"change": "payload", "from": {"type": "json", "value": "{}"}, "to": 1}, "from cannot"),
         ({"change": "payload", "from": {"type": "re", "value": "(a"}, "to": 1}, "regular"),
+        ({"change": "payload", "from": {"type": "re", "value": "(a", "syntax": "javascript"},
+          "to": 1}, "invalid JavaScript regular expression"),
         ({"move": "payload", "to": 5}, "move rule's to"),
         ({"sett": "payload", "to": 1}, "sett"),
     ],
@@ -245,3 +270,33 @@ def test_expressions_in_turn_see_what_the_rules_before_them_wrote() -> None:
     ]
     assert changed(rules, {"payload": {"x": "21"}}) == {
         "payload": {"b": 42, "c": "42/21", "d": 0}}
+
+
+def test_nested_references_in_msg_and_flow_paths() -> None:
+    flow = """
+flowrt: 1
+nodes:
+  c:
+    type: change
+    rules:
+      - set: payload
+        to: {type: msg, value: "lookup[msg.topic]"}
+      - set: "lookup[msg.topic]"
+        to: new
+      - set: {type: flow, value: "table[msg.topic]"}
+        to: {type: msg, value: payload}
+      - set: from_flow
+        to: {type: flow, value: "table[msg.topic]"}
+"""
+    result = run_flow(flow, inputs=[{"topic": "b", "lookup": {"a": 1, "b": 2}}])
+    assert result.errors == []
+    [out] = result.sent("c")
+    assert out["payload"] == 2 and out["lookup"] == {"a": 1, "b": "new"}
+    assert out["from_flow"] == 2
+
+
+def test_nested_reference_that_is_missing_is_the_nodes_error() -> None:
+    result = change([{"set": "payload", "to": {"type": "msg", "value": "lookup[msg.topic]"}}],
+                    {"lookup": {}})
+    [error] = result.errors
+    assert error.node == "c" and "[msg.topic]" in error.message and "missing" in error.message

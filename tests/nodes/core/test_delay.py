@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,16 +160,74 @@ def test_topic_mode_keeps_the_latest_of_each_topic(
     assert timeline(result, "dropped") == dropped
 
 
+def test_topic_mode_gives_a_message_without_a_topic_node_red_s_none_topic() -> None:
+    inputs = [at(0.1, "a"), at(0.2, "b", topic="_none_"), at(0.3, "c", topic=None),
+              at(0.4, "d", topic="t")]
+    result = run_delay("mode: topic, release: all", inputs)
+    assert [(m["payload"], m["topic"]) for m in result.sent("d")] == [
+        ("b", "_none_"), ("c", None), ("d", "t")]  # "a" was replaced by "b", of the same topic
+    rate = run_delay("rate: 5", [at(0.1, "a")])
+    assert "topic" not in rate.sent("d")[0]  # only the topic mode does it, as in Node-RED
+
+
 def test_topic_mode_releases_on_intervals_counted_from_the_start() -> None:
     result = run_delay("mode: topic, per: 10", [at(25, "a", topic="x")])
     assert timeline(result) == [("a", 30)]
 
 
-def test_a_full_queue_refuses_messages_with_an_error() -> None:
-    inputs = [at(0, "a"), at(0, "b"), at(0, "c")]
-    result = run_delay("delay: 5, max_queue: 2", inputs)
-    assert timeline(result) == [("a", 5), ("b", 5)]
-    assert [(e.node, e.msg["payload"]) for e in result.errors] == [("d", "c")]
+def most_held(result: FlowResult) -> int:
+    return max(int(s["text"]) for node, s in result.statuses if node == "d")
+
+
+def test_a_flood_waits_for_the_delay_instead_of_being_refused() -> None:
+    """Over `max_queue` held messages, the source waits: nothing is refused or dropped."""
+    flow = """
+flowrt: 1
+nodes:
+  numbers: {type: numbers, count: 50, ack: false, to: d}
+  d: {type: delay, mode: rate, rate: 10, per: 1, max_queue: 5, to: out}
+  out: {type: stamp}
+"""
+    result = run_flow(flow, registry=timing_registry(), until=20)
+    assert result.payloads("out") == list(range(50))
+    assert result.errors == []
+    assert most_held(result) == 6  # the source read once more than 5, then waited
+    times = [m["at"] for m in result.sent("out")]
+    assert times[-1] == pytest.approx(4.9)  # one every 0.1 s from the start: the rate kept
+
+
+def test_delay_mode_paces_its_source_too() -> None:
+    flow = """
+flowrt: 1
+nodes:
+  numbers: {type: numbers, count: 30, ack: false, to: d}
+  d: {type: delay, delay: 2, max_queue: 10, to: out}
+  out: {type: stamp}
+"""
+    result = run_flow(flow, registry=timing_registry(), until=30)
+    assert result.payloads("out") == list(range(30))
+    assert result.errors == []
+    assert most_held(result) == 11
+
+
+def test_a_file_read_line_by_line_is_paced_by_a_rate_limit(tmp_path: Path) -> None:
+    """3,000 lines into a 1,000/s rate limit: every line passes, none goes to catch."""
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f"line {i}\n" for i in range(3000)))
+    flow = f"""
+flowrt: 1
+nodes:
+  read: {{type: file-in, filename: {str(path)!r}, format: lines, to: d}}
+  d: {{type: delay, mode: rate, rate: 1000, per: 1, max_queue: 100, to: out}}
+  out: {{type: stamp}}
+  errors: {{type: catch, to: caught}}
+  caught: {{type: stamp}}
+"""
+    result = run_flow(flow, inputs=[{"payload": ""}], into="read", until=10,
+                      registry=timing_registry())
+    assert result.payloads("caught") == []
+    assert result.payloads("out") == [f"line {i}" for i in range(3000)]
+    assert most_held(result) <= 101
 
 
 def test_status_shows_the_queue() -> None:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from flowrt.check import check
 from flowrt.errors import CheckError
+from flowrt.load import Project, load_text
 from flowrt.testing import FlowResult, run_flow
 
 
@@ -86,3 +88,66 @@ def test_default_message_has_a_timestamp_payload_and_no_topic() -> None:
 def test_invalid_config_fails_at_load(options: dict[str, Any], error: str) -> None:
     with pytest.raises(CheckError, match=error):
         inject(**options)
+
+
+NR_VARIABLES = """
+flowrt: 1
+id: plant
+label: Plant floor
+nodes:
+  tick:
+    type: inject
+    label: Ticker
+    once: true
+    payload: ${NR_NODE_NAME}
+    properties:
+      node: ${NR_NODE_ID} ${NR_NODE_PATH}
+      flow: ${NR_FLOW_ID} ${NR_FLOW_NAME}
+      group: ${NR_GROUP_ID} ${NR_GROUP_NAME}
+      read: {type: env, value: NR_GROUP_NAME}
+  meter:
+    type: subflow:meter
+    label: Meter one
+subflows:
+  meter:
+    nodes:
+      inner:
+        type: inject
+        once: true
+        payload: ${NR_NODE_ID} ${NR_NODE_PATH} ${NR_FLOW_ID}
+        properties:
+          subflow: ${NR_SUBFLOW_ID} ${NR_SUBFLOW_NAME} ${NR_SUBFLOW_PATH}
+groups:
+  inputs: {label: Inputs, nodes: [tick]}
+"""
+
+
+def test_node_red_variables_are_substituted_and_read_as_node_red_defines_them() -> None:
+    result = run_flow(NR_VARIABLES)
+    [tick] = result.sent("tick")
+    assert tick["payload"] == "Ticker"
+    assert tick["node"] == "tick plant/tick"
+    assert tick["flow"] == "plant Plant floor"
+    assert tick["group"] == "inputs Inputs"
+    assert tick["read"] == "Inputs"  # an env typed value reads them too
+    [inner] = result.sent("meter/inner")
+    assert inner["payload"] == "meter/inner plant/meter/inner plant"  # the flow it is used on
+    assert inner["subflow"] == "meter Meter one plant/meter"
+
+
+def test_the_checker_knows_the_node_red_variables() -> None:
+    diagnostics = check(Project(documents=[load_text(NR_VARIABLES, "plant.yaml")]), env={})
+    assert [d.code for d in diagnostics if d.code == "W104"] == []
+    outside = NR_VARIABLES.replace("${NR_NODE_ID} ${NR_NODE_PATH} ${NR_FLOW_ID}",
+                                   "${NR_GROUP_ID}")  # a subflow's node is in no group
+    diagnostics = check(Project(documents=[load_text(outside, "plant.yaml")]), env={})
+    assert [d.message for d in diagnostics if d.code == "W104"] == [
+        "payload references ${NR_GROUP_ID}, which has no value and no default"]
+
+
+def test_an_imported_node_has_its_node_red_ids_in_the_variables() -> None:
+    flow = NR_VARIABLES.replace("    once: true\n    payload: ${NR_NODE_NAME}",
+                                "    once: true\n    origin: {id: a1b2c3, type: inject}\n"
+                                "    payload: ${NR_NODE_NAME}")
+    [tick] = run_flow(flow).sent("tick")
+    assert tick["node"] == "a1b2c3 plant/a1b2c3"

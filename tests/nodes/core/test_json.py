@@ -67,9 +67,11 @@ def test_nan_and_infinities_are_written_as_null_as_json_stringify_does() -> None
     assert result.payloads("j") == ["null", '{"a":[null,null]}']
 
 
-def test_bytes_are_dropped_with_a_warning() -> None:
-    result = run([{"payload": b"{}"}])
-    assert result.sent("j") == [] and len(result.warnings) == 1
+def test_bytes_are_read_as_utf8_text_as_node_red_reads_a_buffer() -> None:
+    result = run([{"payload": b' {"a": "\xc3\xa9"}\r\n'}, {"payload": b"{x"}])
+    assert result.payloads("j") == [{"a": "\u00e9"}]
+    assert len(result.errors) == 1 and "not valid JSON" in result.errors[0].message
+    assert run([{"payload": b"[1]"}], action="string").payloads("j") == [b"[1]"]
 
 
 SCHEMA = {"type": "object", "required": ["t"], "properties": {"t": {"type": "number"}}}

@@ -316,3 +316,32 @@ def test_a_failing_setup_stops_the_start_naming_node_and_line() -> None:
     with pytest.raises(Exception, match=r"node 's' \(script\) cannot start") as info:
         run_flow(script_flow("return msg", setup=setup), inputs=[{}])
     assert "setup failed: RuntimeError: no database (setup line 2)" in str(info.value)
+
+
+def test_a_stop_arriving_with_the_timeout_is_not_taken_for_the_timeout() -> None:
+    """An outside cancellation (a stop) in the same turn as the script's timeout stays a
+    cancellation: the node's task ends, it does not go on as if only the script had expired."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from flowrt_nodes.core.script import Script
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        task: asyncio.Task[Any] | None = None
+
+        def call_later(seconds: float, callback: Any) -> asyncio.TimerHandle:
+            def expire_and_stop() -> None:
+                callback()  # the script's timeout...
+                assert task is not None
+                task.cancel()  # ...and a stop, in the same turn
+
+            return loop.call_later(seconds, expire_and_stop)
+
+        node = SimpleNamespace(config=SimpleNamespace(timeout=0.01),
+                               ctx=SimpleNamespace(call_later=call_later))
+        task = loop.create_task(Script._timed(node, asyncio.sleep(10)))  # type: ignore[arg-type]
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())

@@ -48,6 +48,9 @@ def switch(rules: list[Any], inputs: list[Any], **options: Any) -> list[list[Any
         ({"regex": "^ab+c$"}, ["abbc", "ABC", "xabc"], ["abbc"]),
         ({"regex": "^ab+c$", "ignore_case": True}, ["abbc", "ABC"], ["abbc", "ABC"]),
         ({"regex": "^1"}, [12, 21], [12]),
+        ({"regex": "^\\d+$"}, ["12\n", "\u0661", "x"], ["12\n", "\u0661"]),
+        ({"regex": "^\\d+$", "syntax": "javascript"}, ["12", "12\n", "\u0661"], ["12"]),
+        ({"regex": "a.c", "syntax": "javascript", "ignore_case": True}, ["A\rC", "AbC"], ["AbC"]),
         ({"is": True}, [True, 1, "true"], [True]),
         ({"is": False}, [False, 0, ""], [False]),
         ({"is": None}, [None, 0, NO_PAYLOAD], [None, None]),
@@ -162,6 +165,9 @@ def test_messages_are_sent_unchanged_on_every_matching_port() -> None:
         ([{"gt": 1, "lt": 3}], "one operator"),
         ([{"regex": "(a"}], "invalid regular expression"),
         ([{"eq": 1, "ignore_case": True}], "regex"),
+        ([{"eq": 1, "syntax": "javascript"}], "'regex' is a dependency of 'syntax'"),
+        ([{"regex": "[^]", "syntax": "python"}], "invalid regular expression"),
+        ([{"regex": "a{2,1}", "syntax": "javascript"}], "invalid JavaScript regular expression"),
         ([{"between": [1]}], "at least 2"),
         ([{"eq": {"unit": "C"}}], "unknown field 'unit'"),
         ([{"eq": {"type": "num", "value": "abc"}}], "must be a number"),
@@ -181,3 +187,72 @@ def test_invalid_property_fails_at_load() -> None:
         node = {"type": "switch", "property": prop, "rules": [{"else": True}]}
         with pytest.raises(CheckError, match="property"):
             run_flow(json.dumps({"flowrt": 1, "nodes": {"sw": node}}), inputs=[])
+
+
+def test_nested_reference_in_property_and_operand() -> None:
+    flow = json.dumps({"flowrt": 1, "nodes": {"sw": {
+        "type": "switch", "property": "payload[msg.topic]",
+        "rules": [{"eq": {"type": "msg", "value": "payload[msg.other]"}}]}}})
+    inputs = [{"topic": "a", "other": "b", "payload": {"a": 1, "b": 1}},
+              {"topic": "a", "other": "b", "payload": {"a": 1, "b": 2}}]
+    result = run_flow(flow, inputs=inputs)
+    assert result.errors == []
+    assert result.payloads("sw") == [{"a": 1, "b": 1}]
+
+
+def test_nested_reference_to_an_object_is_the_nodes_error() -> None:
+    flow = json.dumps({"flowrt": 1, "nodes": {"sw": {
+        "type": "switch", "property": "payload[msg.topic]", "rules": [{"eq": 1}]}}})
+    result = run_flow(flow, inputs=[{"topic": {"x": 1}, "payload": {}}])
+    assert result.sent("sw") == []
+    [error] = result.errors
+    assert error.node == "sw" and "[msg.topic]" in error.message and "object" in error.message
+
+
+def test_compare_with_the_previous_value() -> None:
+    rising = switch([{"gt": {"type": "prev"}}], [1, 0, -2, 2, 2, 3])
+    assert rising == [[1, 2, 3]]  # 1 > null (0), as in JavaScript
+    near = switch([{"between": [{"type": "prev"}, 10]}, {"eq": {"type": "prev"}}],
+                  [0, 20, 5, 5, NO_PAYLOAD, 5])
+    # 0 is between null (0) and 10; 5 is not between 20 and 10 but is between 5 and 10; the
+    # message without payload makes the previous value undefined, which nothing is between
+    assert near == [[0, 5], [5]]
+
+
+def test_previous_value_is_the_property_even_when_no_rule_matched() -> None:
+    flow = json.dumps({"flowrt": 1, "nodes": {"sw": {
+        "type": "switch", "property": "payload.v", "check": "first",
+        "rules": [{"eq": 99}, {"neq": {"type": "prev"}}]}}})
+    result = run_flow(flow, inputs=[{"payload": {"v": v}} for v in (1, 1, 99, 99, 2)])
+    assert [p["v"] for p in result.payloads("sw", 1)] == [1, 2]
+
+
+def test_previous_is_refused_where_no_comparison_takes_it() -> None:
+    flow = json.dumps({"flowrt": 1, "nodes": {"sw": {
+        "type": "switch", "rules": [{"head": {"type": "prev"}}]}}})
+    with pytest.raises(CheckError, match="prev"):
+        run_flow(flow, inputs=[])
+
+
+def test_previous_object_is_a_copy_taken_when_tested() -> None:
+    flow = """
+flowrt: 1
+nodes:
+  sw:
+    type: switch
+    property: payload
+    rules:
+      - neq: {type: prev}
+    to: {0: grow}
+  grow:
+    type: change
+    rules:
+      - set: payload.seen
+        to: true
+"""
+    # the change node changes the payload after the switch tested it; the switch's previous
+    # value stays what it tested ({"a": 1}: objects compare by content), so the second equal
+    # payload is held back (had it kept the object, {"a": 1, "seen": true} would differ)
+    result = run_flow(flow, inputs=[{"payload": {"a": 1}}, {"payload": {"a": 1}}])
+    assert result.errors == []
+    assert result.payloads("grow") == [{"a": 1, "seen": True}]

@@ -165,6 +165,7 @@ def test_template_from_the_message(syntax: str) -> None:
         ("{% for x in y %}", "jinja", "invalid Jinja template, line 1"),
         ("{{ a b }}", "jinja", "invalid Jinja template, line 1"),
         ("{{#a}}x{{/b}}", "mustache", "invalid mustache template"),
+        ("payload={{payload", "mustache", "invalid mustache template: Unclosed tag at 17"),
     ],
 )
 def test_template_errors_are_found_when_the_flow_is_checked(
@@ -174,3 +175,27 @@ def test_template_errors_are_found_when_the_flow_is_checked(
         run_flow(template_flow(template, syntax=syntax), inputs=[])
     assert [d.code for d in info.value.diagnostics] == ["E020"]
     assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [  # mustache.js's words and positions (checked against Node-RED's mustache)
+        ("payload={{payload", "Unclosed tag at 17"),
+        ("{{{a}}", "Unclosed tag at 6"),
+        ("a {{b}} {{c", "Unclosed tag at 11"),
+        ("}} {{", "Unclosed tag at 5"),
+        ("{{a}}}", None),
+        ("{{! note }} {{#a}}{{{b}}}{{/a}}", None),
+    ],
+)
+def test_an_unclosed_mustache_tag_fails_the_message_as_in_node_red(
+    template: str, problem: str | None
+) -> None:
+    result = run_flow(template_flow("", syntax="mustache"),
+                      inputs=[{"template": template, "a": True, "b": "x"}], into="t")
+    errors = [m["error"]["message"] for m in result.sent("oops")]
+    if problem is None:
+        assert errors == [] and len(result.sent("t")) == 1
+    else:
+        assert errors == [f"msg.template: invalid mustache template: {problem}"]
+        assert result.sent("t") == []

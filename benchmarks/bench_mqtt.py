@@ -63,6 +63,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.servers import free_port  # noqa: E402
+
 URL = os.environ.get("FLOWRT_TEST_MQTT") or "mqtt://127.0.0.1:1883"
 WARMUP = 1.0
 
@@ -201,9 +205,7 @@ def run_relay(url: str, rate: int, seconds: float) -> tuple[float, float, int]:
 @contextmanager
 def nodelay_broker() -> Iterator[str]:
     """A private Mosquitto on a free port with ``set_tcp_nodelay true``; yields its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as directory:
         conf = Path(directory) / "mosquitto.conf"
         conf.write_text(f"user root\nlistener {port} 127.0.0.1\nallow_anonymous true\n"

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.support
 
 from pipeline import measure, nodered  # noqa: E402
 from pipeline.stores import Mosquitto  # noqa: E402

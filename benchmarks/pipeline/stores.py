@@ -32,6 +32,8 @@ import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
+from tests.support.servers import free_port
+
 PG_DSN = os.environ.get("FLOWRT_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
 INFLUX_URL = os.environ.get("FLOWRT_TEST_INFLUX_V1") or "http://127.0.0.1:8086"
 AMQP_URL = os.environ.get("FLOWRT_TEST_AMQP") or "amqp://guest:guest@127.0.0.1:5672/"
@@ -39,13 +41,6 @@ BASE = 1_700_000_000_000
 """The time of the point of message 0, in milliseconds since the epoch (the flows add the id)."""
 MEASUREMENT = "reading"
 DROPPED = "$SYS/broker/publish/messages/dropped"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Mosquitto:

@@ -1,0 +1,176 @@
+"""Every figure of the runtime's speed goals in one table: measured, goal, met or not.
+
+    python benchmarks/compare_all.py                     # 2 rounds, small N (a few minutes)
+    python benchmarks/compare_all.py --rounds 3 --n 100000 --http-n 2000
+    python benchmarks/compare_all.py --json
+
+Each figure is measured by the benchmark that owns it, called as a function, in this order:
+
+- **chain5 / a Python loop** (goal >= 0.5x): ``flowrt run`` on ``benchmarks/flows/chain5.yaml``
+  (``nodered_compare.run_flowrt``) against :func:`python_loop`, the same work per message
+  written by hand in one process (make the message, set ``x``, test ``v``, set ``y``, make the
+  topic text, count; yielding to the event loop every 1,000 as the flow's source does).
+- **chain5, JavaScript function / Node-RED** (goal >= 10x): chain5 with its ``fn`` step as the
+  ``function`` node running Node-RED's JavaScript (``bench_function.flowrt_flow``), in its
+  worker process (the default under ``--scripts sandboxed``) and inline (the default under
+  ``allow``), against Node-RED's own chain5 (``nodered_compare.run_nodered``).
+- **start-up / Node-RED** (goal <= 0.35x) and **idle RSS / Node-RED** (goal <= 0.5x, from
+  nodered_compare.py): ``nodered_compare.idle_flowrt`` against ``idle_nodered``.
+- **HTTP requests/s / Node-RED**: ``bench_http.measure`` (POST /echo through http in ->
+  change -> http response). No goal was set for it; it is printed as measured.
+
+Rates are medians over the rounds; every round runs Node-RED and flowrt one after the other so
+noise on the shared machine hits both. The figures move with the machine's load: read a
+"not met" next to the load printed above the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_function  # noqa: E402
+import bench_http  # noqa: E402
+import nodered_compare  # noqa: E402
+
+AT_LEAST, AT_MOST = ">=", "<="
+
+
+async def _python_loop(n: int) -> float:
+    count = 0
+    started = time.perf_counter()
+    for i in range(n):
+        msg: dict[str, Any] = {"payload": {"v": random.random(), "i": i}}
+        msg["payload"]["x"] = 1
+        if msg["payload"]["v"] > 0.5:  # both of the switch's outputs go to fn
+            msg["payload"]["y"] = msg["payload"]["v"] * 2
+        else:
+            msg["payload"]["y"] = msg["payload"]["v"] * 2
+        msg["topic"] = f"value {msg['payload']['v']}"
+        count += 1
+        if i % 1000 == 999:
+            await asyncio.sleep(0)
+    assert count == n
+    return time.perf_counter() - started
+
+
+def python_loop(n: int) -> int:
+    """msgs/s of chain5's work done by a hand-written loop in this process."""
+    return round(n / asyncio.run(_python_loop(n)))
+
+
+def _figure(name: str, measured: float, goal: float | None, sense: str,
+            detail: str) -> dict[str, Any]:
+    met = None if goal is None else (measured >= goal if sense == AT_LEAST else measured <= goal)
+    return {"figure": name, "measured": round(measured, 3), "goal": goal, "sense": sense,
+            "met": met, "detail": detail}
+
+
+def _rounds(rounds: int, runs: dict[str, Callable[[], int]]) -> dict[str, int]:
+    rates: dict[str, list[int]] = {name: [] for name in runs}
+    names = list(runs)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            rates[name].append(runs[name]())
+    return {name: round(statistics.median(values)) for name, values in rates.items()}
+
+
+def measure(rounds: int, n: int, http_n: int, concurrency: int) -> dict[str, Any]:
+    load_before = round(os.getloadavg()[0], 2)
+    commit = bench_http._git("rev-parse", "--short", "HEAD")
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="flowrt-compare-") as tmp:
+        js_flow = bench_function.flowrt_flow("chain5", "function", Path(tmp))
+        rates = _rounds(rounds, {
+            "Node-RED": lambda: nodered_compare.run_nodered("chain5", n)["rate"],
+            "flowrt (Python script)": lambda: nodered_compare.run_flowrt("chain5", n)["rate"],
+            "Python loop": lambda: python_loop(n),
+            "flowrt (JS, worker)": lambda: bench_function.run_flowrt(js_flow, n)["rate"],
+            "flowrt (JS, inline)": lambda: bench_function.run_flowrt(js_flow, n,
+                                                                     "inline")["rate"],
+        })
+    figures.append(_figure(
+        "chain5 / a hand-written Python loop",
+        rates["flowrt (Python script)"] / rates["Python loop"], 0.5, AT_LEAST,
+        f"{rates['flowrt (Python script)']:,} against {rates['Python loop']:,} msgs/s"))
+    for how in ("worker", "inline"):
+        name = f"flowrt (JS, {how})"
+        figures.append(_figure(
+            f"chain5, JavaScript function ({how}) / Node-RED",
+            rates[name] / rates["Node-RED"], 10.0, AT_LEAST,
+            f"{rates[name]:,} against {rates['Node-RED']:,} msgs/s"))
+    idle: dict[str, list[dict[str, int]]] = {"Node-RED": [], "flowrt": []}
+    for r in range(rounds):
+        order = ["Node-RED", "flowrt"] if r % 2 == 0 else ["flowrt", "Node-RED"]
+        for who in order:
+            idle[who].append(nodered_compare.idle_nodered() if who == "Node-RED"
+                             else nodered_compare.idle_flowrt())
+    start = {who: statistics.median(x["startup_ms"] for x in runs) for who, runs in idle.items()}
+    rss = {who: statistics.median(x["rss"] for x in runs) for who, runs in idle.items()}
+    figures.append(_figure(
+        "start-up / Node-RED", start["flowrt"] / start["Node-RED"], 0.35, AT_MOST,
+        f"{start['flowrt']:,.0f} against {start['Node-RED']:,.0f} ms"))
+    figures.append(_figure(
+        "idle RSS / Node-RED", rss["flowrt"] / rss["Node-RED"], 0.5, AT_MOST,
+        f"{rss['flowrt']:,.0f} against {rss['Node-RED']:,.0f} MB"))
+    http = bench_http.measure(http_n, concurrency, rounds, warmup=20)
+    nr, fl = http["systems"]["Node-RED"], http["systems"]["flowrt"]
+    figures.append(_figure(
+        "HTTP requests/s / Node-RED", http["ratios"]["flowrt"]["requests_per_s"], None,
+        AT_LEAST, f"{fl['requests_per_s']:,.0f} against {nr['requests_per_s']:,.0f} req/s; "
+        f"p99 {fl['p99_ms']:.1f} against {nr['p99_ms']:.1f} ms"))
+    return {
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cores": os.cpu_count(), "load_before": load_before,
+                    "load_after": round(os.getloadavg()[0], 2)},
+        "settings": {"rounds": rounds, "n": n, "http_n": http_n, "concurrency": concurrency},
+        "rates": rates, "figures": figures,
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    s, m = report["settings"], report["machine"]
+    lines = [
+        f"commit {report['commit']}, {report['date']}; {m['cores']} cores, load "
+        f"{m['load_before']:.1f} -> {m['load_after']:.1f}; {s['rounds']} round(s), chain5 "
+        f"N={s['n']:,}, HTTP N={s['http_n']:,} on {s['concurrency']} connections",
+        "",
+        "| figure | measured | goal | met | from |",
+        "|---|---:|---:|---|---|",
+    ]
+    for f in report["figures"]:
+        goal = "none set" if f["goal"] is None else f"{f['sense']} {f['goal']:g}x"
+        met = "-" if f["met"] is None else ("met" if f["met"] else "NOT met")
+        lines.append(f"| {f['figure']} | {f['measured']:.2f}x | {goal} | {met} | "
+                     f"{f['detail']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--n", type=int, default=20_000, help="chain5 messages per run")
+    parser.add_argument("--http-n", type=int, default=1000, help="HTTP requests per round")
+    parser.add_argument("--concurrency", type=int, default=8, help="HTTP connections")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    report = measure(args.rounds, args.n, args.http_n, args.concurrency)
+    print(json.dumps(report, indent=2) if args.json else table(report))
+
+
+if __name__ == "__main__":
+    main()

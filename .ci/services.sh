@@ -11,9 +11,12 @@
 #   FLOWRT_TEST_MQTT       mqtt://127.0.0.1:1883                       Mosquitto
 #   FLOWRT_TEST_INFLUX_V1  http://127.0.0.1:8086                       InfluxDB 1.x (Debian's influxdb)
 #   FLOWRT_TEST_VM         http://127.0.0.1:8428                       VictoriaMetrics
+#   FLOWRT_TEST_MYSQL      mysql://root@127.0.0.1:3306/test            MariaDB; root with no password
+#   FLOWRT_TEST_HOMEASSISTANT http://127.0.0.1:8123                    Home Assistant (pip, own venv);
+#                          its access token in FLOWRT_SVC_DIR/homeassistant/token
 # Servers that `ensure` starts keep their configuration, data, logs and pid files in
 # FLOWRT_SVC_DIR (default /tmp/flowrt-services). A server on another host is only probed.
-# FLOWRT_SVC_ONLY=mqtt,pg (keys: amqp mqtt influx vm pg) limits both commands to those servers:
+# FLOWRT_SVC_ONLY=mqtt,pg (keys: amqp mqtt influx vm pg mysql ha) limits both commands to those servers:
 # the tests start private instances that way, on free ports, to stop and restart them.
 #
 # Which servers `ensure` starts comes from the packs' manifests (test-servers in
@@ -31,6 +34,8 @@ AMQP_URL=${FLOWRT_TEST_AMQP:-amqp://guest:guest@127.0.0.1:5672/}
 MQTT_URL=${FLOWRT_TEST_MQTT:-mqtt://127.0.0.1:1883}
 INFLUX_URL=${FLOWRT_TEST_INFLUX_V1:-http://127.0.0.1:8086}
 VM_URL=${FLOWRT_TEST_VM:-http://127.0.0.1:8428}
+MY_URL=${FLOWRT_TEST_MYSQL:-mysql://root@127.0.0.1:3306/test}
+HA_URL=${FLOWRT_TEST_HOMEASSISTANT:-http://127.0.0.1:8123}
 
 log() { printf '%-16s %s\n' "$1" "$2"; }
 die() { echo "services.sh: $*" >&2; exit 1; }
@@ -57,7 +62,7 @@ probe() {
   tcp_open "$2" "$3" || return 1
   command -v python3 >/dev/null || return 0
   python3 - "$@" <<'PY' 2>/dev/null
-import socket, sys, urllib.request
+import socket, sys, urllib.error, urllib.request
 kind, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def exchange(data: bytes) -> bytes:
     with socket.create_connection((host, port), timeout=3) as s:
@@ -73,9 +78,17 @@ elif kind == "amqp":  # protocol header -> a method frame (connection.start)
 elif kind == "influx":
     with urllib.request.urlopen(f"http://{host}:{port}/ping", timeout=3) as r:
         ok = r.status == 204 and r.headers.get("X-Influxdb-Version") is not None
+elif kind == "mysql":  # the server's greeting: protocol version 10
+    ok = exchange(b"")[4:5] == b"\x0a"
 elif kind == "vm":
     with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=3) as r:
         ok = r.status == 200
+elif kind == "ha":  # Home Assistant's API refuses a request with no token
+    try:
+        urllib.request.urlopen(f"http://{host}:{port}/api/", timeout=3)
+        ok = False
+    except urllib.error.HTTPError as e:
+        ok = e.code == 401
 else:
     ok = False
 sys.exit(0 if ok else 1)
@@ -103,6 +116,10 @@ AMQP_HOST=$(url_part "$AMQP_URL" host); AMQP_PORT=$(url_part "$AMQP_URL" port 56
 MQTT_HOST=$(url_part "$MQTT_URL" host); MQTT_PORT=$(url_part "$MQTT_URL" port 1883)
 INFLUX_HOST=$(url_part "$INFLUX_URL" host); INFLUX_PORT=$(url_part "$INFLUX_URL" port 8086)
 VM_HOST=$(url_part "$VM_URL" host); VM_PORT=$(url_part "$VM_URL" port 8428)
+MY_HOST=$(url_part "$MY_URL" host); MY_PORT=$(url_part "$MY_URL" port 3306)
+MY_USER=$(url_part "$MY_URL" user); MY_USER=${MY_USER:-root}
+MY_DB=$(url_part "$MY_URL" path); MY_DB=${MY_DB:-test}
+HA_HOST=$(url_part "$HA_URL" host); HA_PORT=$(url_part "$HA_URL" port 8123)
 
 pg_bin() {
   local d
@@ -116,9 +133,9 @@ pg_answers() {
 
 # Services by key: the name manifests give it, the command that starts one, and the Debian
 # package that provides it.
-ALL_KEYS=(amqp mqtt influx vm pg)   # RabbitMQ first: it is by far the slowest to boot
+ALL_KEYS=(amqp mqtt influx vm pg mysql ha)   # RabbitMQ first: it is by far the slowest to boot
 declare -A NAME=([amqp]=rabbitmq [mqtt]=mosquitto [influx]=influxdb [vm]=victoria-metrics \
-  [pg]=postgresql)
+  [pg]=postgresql [mysql]=mariadb [ha]=homeassistant)
 OWN=(postgresql)   # what flowrt's own tests need besides the packs': the group's database
 
 # needed: the names of the servers the packs' tests and flowrt's own need, one a line.
@@ -144,15 +161,15 @@ else
 fi
 selected() { [[ " ${KEYS[*]} " == *" $1 "* ]]; }
 declare -A HOST=([amqp]=$AMQP_HOST [mqtt]=$MQTT_HOST [influx]=$INFLUX_HOST [vm]=$VM_HOST \
-  [pg]=$PG_HOST)
+  [pg]=$PG_HOST [mysql]=$MY_HOST [ha]=$HA_HOST)
 declare -A PORT=([amqp]=$AMQP_PORT [mqtt]=$MQTT_PORT [influx]=$INFLUX_PORT [vm]=$VM_PORT \
-  [pg]=$PG_PORT)
+  [pg]=$PG_PORT [mysql]=$MY_PORT [ha]=$HA_PORT)
 declare -A STARTER=([amqp]=start_rabbit [mqtt]=start_mosquitto [influx]=start_influx \
-  [vm]=start_vm [pg]=start_postgres)
+  [vm]=start_vm [pg]=start_postgres [mysql]=start_mariadb [ha]=start_homeassistant)
 declare -A BINARY=([amqp]=rabbitmq-server [mqtt]=mosquitto [influx]=influxd \
-  [vm]=victoria-metrics [pg]=pg_ctlcluster)
+  [vm]=victoria-metrics [pg]=pg_ctlcluster [mysql]=mariadbd)
 declare -A PACKAGE=([amqp]=rabbitmq-server [mqtt]=mosquitto [influx]=influxdb \
-  [vm]=victoria-metrics [pg]=postgresql)
+  [vm]=victoria-metrics [pg]=postgresql [mysql]=mariadb-server)
 declare -A HOW=()   # reused | down | started | why it is not available
 
 answers() {
@@ -162,6 +179,8 @@ answers() {
     influx) probe influx "$INFLUX_HOST" "$INFLUX_PORT" ;;
     vm) probe vm "$VM_HOST" "$VM_PORT" ;;
     pg) pg_answers ;;
+    mysql) probe mysql "$MY_HOST" "$MY_PORT" ;;
+    ha) probe ha "$HA_HOST" "$HA_PORT" ;;
   esac
 }
 
@@ -169,7 +188,9 @@ answers() {
 install_missing() {
   local pkgs=() cleanup="" key
   command -v psql >/dev/null || pkgs+=(postgresql-client)
+  if selected mysql && ! command -v mariadb >/dev/null; then pkgs+=(mariadb-client); fi
   for key in "${KEYS[@]}"; do
+    [ -n "${PACKAGE[$key]:-}" ] || continue   # Home Assistant installs with pip, not apt
     if [ "${HOW[$key]}" = down ] && ! command -v "${BINARY[$key]}" >/dev/null; then
       pkgs+=("${PACKAGE[$key]}")
     fi
@@ -295,6 +316,61 @@ start_postgres() {
   started postgres "pgdata $dir/data"
 }
 
+# MariaDB: a private data directory, root logging in over TCP with no password.
+start_mariadb() {
+  local dir=$SVC/mariadb
+  mkdir -p "$dir/run" && chown -R mysql:mysql "$dir"
+  if [ ! -d "$dir/data/mysql" ]; then
+    mariadb-install-db --user=mysql --datadir="$dir/data" --auth-root-authentication-method=normal \
+      --skip-test-db > "$dir/install.log" 2>&1 || { tail -20 "$dir/install.log" >&2; return 1; }
+  fi
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$dir/mariadbd.pid" \
+    --chuid mysql --exec /usr/sbin/mariadbd -- --datadir="$dir/data" --bind-address=127.0.0.1 \
+    --port="$MY_PORT" --socket="$dir/run/mysqld.sock" --pid-file="$dir/run/mysqld.pid" \
+    --log-error="$dir/error.log" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
+    || return 1
+  started mariadb "pidfile $dir/mariadbd.pid"
+}
+
+# Home Assistant: pip-installed into its own venv (it pins its own libraries), a configuration
+# with a few helper entities and an owner whose long-lived token .ci/homeassistant_seed.py
+# writes into the auth store; the token is left in $SVC/homeassistant/token for the tests.
+HA_VERSION=2024.3.3   # the last release that runs on Python 3.11
+HA_EXTRAS=(Pillow==10.2.0 janus==1.0.0 psutil-home-assistant==0.0.1 securetar==2024.2.1
+  home-assistant-frontend==20240307.0 SQLAlchemy==2.0.27 fnv-hash-fast==0.5.0 'josepy<2'
+  hassil==1.6.1 home-assistant-intents==2024.3.12)  # the last two: the Node-RED companion's
+start_homeassistant() {
+  local dir=$SVC/homeassistant t0=$SECONDS
+  mkdir -p "$dir"
+  if ! "$dir/venv/bin/hass" --version 2>/dev/null | grep -qx "$HA_VERSION"; then
+    { python3 -m venv "$dir/venv" \
+        && "$dir/venv/bin/pip" install -q "homeassistant==$HA_VERSION" "${HA_EXTRAS[@]}"; } \
+      > "$dir/pip.log" 2>&1 || { tail -20 "$dir/pip.log" >&2; return 1; }
+    log homeassistant "installed $HA_VERSION in $((SECONDS - t0)) s"
+  fi
+  "$dir/venv/bin/python" "$ROOT/.ci/homeassistant_seed.py" "$dir/config" "$HA_PORT" \
+    > "$dir/token" || return 1
+  chmod 600 "$dir/token"
+  nohup "$dir/venv/bin/hass" -c "$dir/config" --skip-pip > "$dir/hass.log" 2>&1 < /dev/null &
+  echo $! > "$dir/hass.pid"
+  started homeassistant "pidfile $dir/hass.pid"
+}
+
+mysql_() { mariadb -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" --protocol=tcp -N -B "$@"; }
+
+finish_mariadb() {
+  local err
+  if ! err=$(mysql_ -e 'select 1' 2>&1 > /dev/null); then
+    echo "  $err" >&2
+    echo "  the tests log in as '$MY_USER' with no password over TCP" >&2
+    return 1
+  fi
+  if [ -z "$(mysql_ -e "show databases like '$MY_DB'")" ]; then
+    mysql_ -e "create database \`$MY_DB\`" || return 1
+    NOTE=", created database $MY_DB"
+  fi
+}
+
 psql_() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -w -d postgres -X -q -tA "$@"; }
 
 # A cluster we started from the Debian package asks for passwords over TCP: make it trust
@@ -352,6 +428,8 @@ ensure() {
   settle influx "$INFLUX_HOST:$INFLUX_PORT" 30 "$SVC/influxdb/influxd.log" || failed=1
   settle vm "$VM_HOST:$VM_PORT" 30 "$SVC/victoria-metrics/vm.log" || failed=1
   settle pg "$PG_HOST:$PG_PORT/$PG_DB" 30 "$SVC/postgres/log" || failed=1
+  settle mysql "$MY_HOST:$MY_PORT/$MY_DB" 60 "$SVC/mariadb/error.log" || failed=1
+  settle ha "$HA_HOST:$HA_PORT" 120 "$SVC/homeassistant/hass.log" || failed=1
   settle amqp "$AMQP_HOST:$AMQP_PORT" 120 "$SVC/rabbit/log" || failed=1
   [ "$failed" = 0 ] || die "some servers are not available (see above)"
 }
@@ -369,6 +447,9 @@ settle() {
     log "$name" "FAILED: no answer on $addr after $limit s; log: $logf"; return 1
   elif [ "$key" = pg ] && ! finish_postgres; then
     log "$name" "FAILED: $addr answers but '$PG_USER' cannot use it without a password"
+    return 1
+  elif [ "$key" = mysql ] && ! finish_mariadb; then
+    log "$name" "FAILED: $addr answers but '$MY_USER' cannot use it without a password"
     return 1
   elif [ "$state" = started ]; then
     log "$name" "$addr started, ready after $((SECONDS - t0)) s$NOTE"

@@ -49,6 +49,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
+from flowrt.broker.embedded import EmbeddedBroker, check_broker_host
 from flowrt.errors import (
     AuthFailed,
     ConfigError,
@@ -61,6 +62,7 @@ from flowrt.errors import (
 from flowrt.evaluated import Evaluated
 from flowrt.expressions.bounded_regex import BoundedRegex, RegexTimeout, compile_regex
 from flowrt.expressions.deadline import EVALUATION_SECONDS, TimeLimitExceeded, within
+from flowrt.expressions.js_string import js_number, js_string
 from flowrt.expressions.jsonata import ExpressionEvaluator, JsonataExpression, compile_expression
 from flowrt.expressions.props import (
     MISSING,
@@ -95,7 +97,8 @@ __all__ = [
     "ScriptError", "Sink", "SinkConfig", "Source", "Store", "TimeLimitExceeded", "Timer",
     "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_regex",
     "compile_value", "delete_property", "evaluate", "field", "get_property", "getter", "js_dumps",
-    "new_msgid", "parse_path", "set_property", "setter", "within"
+    "js_number", "js_string", "new_msgid", "parse_path", "set_property", "setter", "within",
+    "EmbeddedBroker", "check_broker_host",
 ]
 # fmt: on
 
@@ -116,6 +119,7 @@ def field(
     since: str | None = None,
     connection: str | None = None,
     node_ref: str | None = None,
+    outside_subflow: bool = False,
     format: str | None = None,
     default_factory: Callable[[], Any] | None = None,
     **constraints: Any,
@@ -125,23 +129,16 @@ def field(
     ``secret``: the value must be a ``${VAR}`` reference, never written inline.
     ``connection``: the value names a connection of this type in the flow's ``connections``.
     ``node_ref``: the value is a node id (or a list of node ids) of this node type, or of any
-    type for ``"*"`` (link targets, catch scopes); the checker verifies the ids exist.
+    type for ``"*"`` (link targets, catch scopes); the checker verifies the ids exist. Inside a
+    subflow the ids name the subflow's nodes, or with ``outside_subflow`` also (after those) the
+    project's, as Node-RED's link call may.
     ``format``: a hint for the editor form (``code:python``, ``code:jinja``, ``multiline``).
     ``constraints``: pydantic constraints (``ge``, ``le``, ``min_length``, ``pattern``...).
     """
-    extra: dict[str, Any] = {}
-    if secret:
-        extra["x-secret"] = True
-    if advanced:
-        extra["x-advanced"] = True
-    if since:
-        extra["x-since"] = since
-    if connection:
-        extra["x-connection"] = connection
-    if node_ref:
-        extra["x-node-ref"] = node_ref
-    if format:
-        extra["x-format"] = format
+    marks = {"x-secret": secret, "x-advanced": advanced, "x-since": since,
+             "x-connection": connection, "x-node-ref": node_ref,
+             "x-node-ref-outside": outside_subflow, "x-format": format}
+    extra: dict[str, Any] = {k: v for k, v in marks.items() if v}
     given: dict[str, Any] = {"default": default}
     if default_factory is not None:
         given = {"default_factory": default_factory}
@@ -185,6 +182,9 @@ class Node:
     inputs: ClassVar[int] = 1
     outputs: ClassVar[int] = 1
     stability: ClassVar[Stability] = "stable"
+    icon: ClassVar[str] = ""
+    """The editor's icon for the type: a name of ui/js/icons.js's ICONS (``clock``, ``code``,
+    ``database``...); empty for its category's."""
     asynchronous: ClassVar[bool] = False
     """True when messages may leave later than they arrived (a queue, a timer, I/O)."""
     mutates: ClassVar[bool] = True

@@ -30,6 +30,8 @@ class Diagnostic:
     node: str = ""
     node_type: str = ""
     path: tuple[str | int, ...] = field(default_factory=tuple)
+    nodered: str = ""
+    """The Node-RED id of the node, for a node imported from Node-RED (its ``origin``)."""
 
     def location(self) -> str:
         if not self.file:
@@ -41,7 +43,10 @@ class Diagnostic:
     def subject(self) -> str:
         if not self.node:
             return ""
-        kind = f" ({self.node_type})" if self.node_type else ""
+        about = [self.node_type] if self.node_type else []
+        if self.nodered:
+            about.append(f"Node-RED {self.nodered}")
+        kind = f" ({', '.join(about)})" if about else ""
         return f"node '{self.node}'{kind}: "
 
     def __str__(self) -> str:
@@ -111,6 +116,13 @@ CODES: dict[str, Code] = {
         Code("E041", "subflow port refers to an unknown node"),
         Code("E042", "subflow instance is part of its own definition"),
         Code("E043", "guarantee or journal set on a node that is not a source"),
+        Code("E044", "group names an unknown node or group"),
+        Code("E045", "node is in two groups"),
+        Code("E046", "groups are nested in a loop"),
+        # dashboards
+        Code("E047", "dashboard layout names a node that is not a dashboard widget"),
+        Code("E048", "dashboard layout places a widget of another dashboard"),
+        Code("W112", "dashboard widget is on no page of its dashboard"),
         # flow tests
         Code("E050", "invalid flow test file"),
         Code("E051", "flow test names an unknown node"),
@@ -124,6 +136,7 @@ CODES: dict[str, Code] = {
         Code("W108", "value looks like a literal credential"),
         Code("W109", "sink on an at-least-once path cannot confirm"),
         Code("W110", "node stands in for one that was not imported"),
+        Code("W111", "node names no node in a list of targets: it never sends"),
     ]
 }
 

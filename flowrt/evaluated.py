@@ -10,8 +10,9 @@ Each kind says where it runs, with whose rights, how flowrt keeps it in bounds, 
 ``--scripts`` policies allow it. The design: ``deny`` runs no code of a flow author; templates,
 expressions and regular expressions are allowed under it only because they are sandboxed and
 bounded; code that runs elsewhere with rights flowrt cannot confine (SQL, Flux) needs
-``sandboxed``; Python needs ``allow``. :mod:`flowrt.check.policy` refuses by this table, the catalog
-and ``flowrt nodes`` show it, and the table in docs/security.md is generated from it.
+``sandboxed``; Python and system commands (the exec node) need ``allow``.
+:mod:`flowrt.check.policy` refuses by this table, the catalog and ``flowrt nodes`` show it, and
+the table in docs/security.md is generated from it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Evaluated = Literal[
-    "python", "javascript", "sql", "flux", "influxql",
-    "jinja", "mustache", "jsonata", "regex", "path", "url",
+    "python", "command", "javascript", "sql", "flux", "influxql",
+    "jinja", "mustache", "jsonata", "regex", "css", "path", "url",
 ]
 """The kinds of text a flow's author writes that a node evaluates."""
 
@@ -48,13 +49,20 @@ KINDS: dict[str, Kind] = {
         "Python", "in the flowrt process, with its rights (files, network, environment)",
         "not confined: only a timeout on synchronous code", ("allow",),
     ),
+    "command": Kind(
+        "system command", "as a process of the flowrt process's user, with its rights (files, "
+        "network, environment, other programs)",
+        "not confined: a timeout if the node sets one; its process group is killed when the "
+        "flow stops", ("allow",),
+    ),
     "javascript": Kind(
         "JavaScript", "in QuickJS-ng, with no file, network or process access: under "
         "`sandboxed` in a worker process of the node, under `allow` in the flowrt process",
         "a time limit and a memory limit per run", ("allow", "sandboxed"),
     ),
     "sql": Kind(
-        "SQL", "in PostgreSQL, with the rights of the connection's database role",
+        "SQL", "in PostgreSQL, MySQL or MariaDB, with the rights of the connection's database "
+        "role or user",
         "by the role's grants only: flowrt does not read the statement", ("allow", "sandboxed"),
     ),
     "flux": Kind(
@@ -84,6 +92,11 @@ KINDS: dict[str, Kind] = {
     "regex": Kind(
         "regular expression", "in the flowrt process (the `regex` package)",
         "a time limit per match and a size limit on a substitution", ALL_POLICIES,
+    ),
+    "css": Kind(
+        "CSS selector", "in the flowrt process (lexbor, through selectolax)",
+        "selects elements of the message's document only: no script runs and nothing is "
+        "fetched", ALL_POLICIES,
     ),
     "path": Kind(
         "file path", "read or written by the flowrt process, with its rights",

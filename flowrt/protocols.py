@@ -5,6 +5,7 @@ the HTTP routes the engine serves. Re-exported by :mod:`flowrt.api`; implemented
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from flowrt.types import Message, Output
@@ -47,6 +48,20 @@ Origin = Message | list[Message] | None
 """What an output was made from: one message the node received, several (a join), or None."""
 
 
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What a node may know of another node of its runtime."""
+
+    id: str
+    """Its planned id (``instance/inner`` inside a subflow instance)."""
+    label: str
+    flow: str
+    scope: tuple[str, ...]
+    """The subflow instances it is inside, outermost first."""
+    origin_id: str | None
+    """Its Node-RED id, for a node imported from Node-RED."""
+
+
 class NodeContext(Protocol):
     """What the engine gives every node instance as ``self.ctx``.
 
@@ -66,6 +81,16 @@ class NodeContext(Protocol):
         message, that message is held until the coroutine ends and its errors name that message.
         Messages are matched by identity: pass ``done`` and ``origin`` the very object that was
         held, not a copy. A node may change the message it is given and send it on.
+
+    Pacing
+        A node that holds messages and lets them go on its own timers (a delay) sets
+        ``pace(limit)``: while it holds more than ``limit`` messages, the flow's sources wait
+        before reading their next one, until it holds at most half of ``limit``, as for a full
+        queue. Nothing is refused or dropped: what one source message fans out into is still
+        taken. A node that sends many messages from one input (a file read line by line)
+        awaits ``room()`` between them, so it is paced the same way. A node whose held messages
+        wait for later input (a join waiting for a sequence's end) must not pace: its sources
+        would wait for it and it for them.
 
     Connections
         ``connection(name, Type)`` is the connection ``name`` (the node's ``connection:`` field)
@@ -113,13 +138,24 @@ class NodeContext(Protocol):
 
     def send(self, output: Output, origin: Origin = None) -> None: ...
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None: ...
+    def nodes_of_type(self, node_type: str) -> list[NodeFacts]:
+        """The nodes of a type in this runtime (how a link-call finds a link-in by name)."""
+        ...
     def hold(self, msg: Message) -> None: ...
     def done(self, msg: Message, error: BaseException | None = None) -> None: ...
     def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None: ...
+    def pace(self, limit: int) -> None: ...
+    def room(self) -> Awaitable[None]: ...
     def status(self, fill: str | None = None, shape: str | None = None, text: str = "") -> None: ...
     def warn(self, text: str, msg: Message | None = None) -> None: ...
     def error(self, error: BaseException | str, msg: Message | None = None) -> None: ...
     def log(self, text: str) -> None: ...
+    def report_connection(self, up: bool) -> None:
+        """Tell the runtime this connection (or node owning one) is up or down now: its
+        ``connected`` gauge and ``reconnects`` counter in ``/metrics``. Sources and sinks that
+        name a connection are reported by the engine; a connection with its own reconnect loop
+        (an MQTT session) calls this itself."""
+        ...
     @overload
     def connection(self, connection_id: str) -> Any: ...
     @overload
@@ -140,8 +176,42 @@ class HttpRoutes(Protocol):
 
     ``add(node_id, method, path, handler)`` adds a route (``path`` may hold ``{name}`` parameters,
     as Starlette's); a second node taking the same method and path is a ConfigError.
+    ``add_websocket(node_id, path, handler)`` serves WebSocket handshakes on ``path`` (matched
+    exactly): ``handler`` takes a ``starlette.websockets.WebSocket`` (not yet accepted) and
+    serves it until it closes; a second node taking the path is a ConfigError.
     ``remove(node_id)`` takes away every route the node added.
     """
 
-    def add(self, node_id: str, method: str, path: str, handler: HttpHandler) -> None: ...
+    def add(self, node_id: str, method: str, path: str, handler: HttpHandler,
+            access: EndpointAccess | None = None) -> None: ...
+    def add_websocket(self, node_id: str, path: str,
+                      handler: Callable[[Any], Awaitable[None]],
+                      access: EndpointAccess | None = None) -> None: ...
     def remove(self, node_id: str) -> None: ...
+
+
+class EndpointAccess(Protocol):
+    """Who may call an endpoint, as a node's configuration says it (``access`` of
+    :meth:`HttpRoutes.add`): the engine checks it before a request reaches the node's handler
+    (see :mod:`flowrt.run.access`). ``auth`` is ``none``, ``key``, ``bearer`` or ``basic``;
+    ``scopes`` the scopes a key needs; ``tokens`` names -> bearer tokens; ``users`` names ->
+    password hashes; ``rate`` (requests a second, ``burst`` at once) and ``quota`` (a day) per
+    client, or None. An http-in may also have ``cors`` (origins, methods, headers, expose,
+    credentials, max_age). The client admitted is in the request's scope as
+    ``flowrt.client`` (``{name, kind, scopes}``), and with ``auth`` its credential headers are
+    hidden from the handler."""
+
+    @property
+    def auth(self) -> str: ...
+    @property
+    def scopes(self) -> Any: ...
+    @property
+    def tokens(self) -> Any: ...
+    @property
+    def users(self) -> Any: ...
+    @property
+    def rate(self) -> float | None: ...
+    @property
+    def burst(self) -> int | None: ...
+    @property
+    def quota(self) -> int | None: ...

@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("flowrt", "types", "diagnostics", "errors", "message", "evaluated", "file_access"),
     ("protocols",),
     ("expressions",),
+    ("broker",),
     ("api",),
     ("load",),
     ("registry",),
@@ -362,7 +363,7 @@ def test_committed_schema_is_what_flowrt_schema_generates(tests: bool) -> None:
 LAZY_LIBRARIES = (
     "jsonschema", "referencing", "jinja2", "pystache", "jsonata", "croniter",
     "paho", "pika", "influxdb_client", "psycopg", "sqlalchemy", "httpx", "starlette", "uvicorn",
-    "amqtt",
+    "amqtt", "aiomysql", "pymysql",
 )
 
 

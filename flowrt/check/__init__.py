@@ -18,8 +18,10 @@ from typing import Any
 
 from flowrt.check.context import CheckContext
 from flowrt.check.credentials import check_credentials
+from flowrt.check.dashboard import check_dashboard
 from flowrt.check.delivery import check_delivery
 from flowrt.check.graph import check_graph
+from flowrt.check.groups import check_groups
 from flowrt.check.policy import ScriptPolicy, check_policy
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
 from flowrt.check.schema import check_nodes, check_structure
@@ -27,6 +29,7 @@ from flowrt.check.stand_ins import check_stand_ins
 from flowrt.check.structure import check_top_level
 from flowrt.check.values import check_values
 from flowrt.diagnostics import Diagnostic
+from flowrt.load.document import Document
 from flowrt.load.project import Project
 from flowrt.registry.discover import Registry, default_registry
 
@@ -65,12 +68,31 @@ def check(
         found.extend(check_values(doc, ctx))
         found.extend(check_credentials(doc, ctx))
         found.extend(check_stand_ins(doc, ctx))
+        found.extend(check_groups(doc))
+        found.extend(check_dashboard(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
     found.extend(check_delivery(docs, ctx))
     found.extend(check_policy(project, ctx.registry, scripts, scripts_option, env=ctx.env))
     if strict:
         found = [_strict(d) for d in found]
-    return sorted(_unique(found), key=_order)
+    return sorted(_unique(_name_origins(found, docs)), key=_order)
+
+
+def _name_origins(found: list[Diagnostic], docs: list[Document]) -> list[Diagnostic]:
+    """The diagnostics with the Node-RED id of each imported node they name (its origin), so
+    a person can find it in Node-RED too."""
+    from dataclasses import replace
+
+    origins: dict[tuple[str, str], str] = {}
+    for doc in docs:
+        for node in doc.all_nodes():
+            # a subflow's node may share its id with another node of the file: name neither
+            key = (doc.file, node.id)
+            origins[key] = "" if key in origins or node.origin is None else node.origin.id
+    if not any(origins.values()):
+        return found
+    return [replace(d, nodered=origins[(d.file, d.node)]) if origins.get((d.file, d.node))
+            else d for d in found]
 
 
 def _strict(d: Diagnostic) -> Diagnostic:

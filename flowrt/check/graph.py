@@ -71,6 +71,13 @@ def _inputs(node: NodeDecl, ctx: CheckContext) -> int | None:
     return spec.inputs if spec and not spec.is_connection else None
 
 
+def _originates(node: NodeDecl, ctx: CheckContext) -> bool:
+    """Whether the node sends messages of its own as well as those it receives (a dashboard
+    button a person presses: its class says ``originates = True``)."""
+    spec = ctx.registry.get(node.type)
+    return spec is not None and bool(getattr(spec.cls, "originates", False))
+
+
 def _wire_checks(
     doc: Document,
     nodes: dict[str, NodeDecl],
@@ -230,7 +237,7 @@ def _reachability(
 ) -> list[Diagnostic]:
     roots = set(entries)
     for node in nodes.values():
-        if _inputs(node, ctx) == 0 or _stands_in(node, ctx):
+        if _inputs(node, ctx) == 0 or _stands_in(node, ctx) or _originates(node, ctx):
             roots.add(node.id)  # a stand-in may have been a source: what it feeds is not lost
         elif node.type not in ctx.registry and node.subflow_type is None:
             roots.add(node.id)  # unknown type: already an error, don't pile on

@@ -237,6 +237,8 @@ def _what(kinds: list[str]) -> str:
     """What a refused node runs, for E060."""
     if "python" in kinds:
         return "runs code with the rights of the flowrt process"
+    if "command" in kinds:
+        return "runs system commands with the rights of the flowrt process"
     if "javascript" in kinds:
         return "runs a flow author's code"
     known = [KINDS[k] for k in kinds if k in KINDS]

@@ -114,7 +114,8 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                     )
                 )
         for fname, ref_type in spec.node_ref_fields.items():
-            found.extend(_node_refs(doc, node, fname, ref_type, ctx))
+            outside = fname in spec.refs_outside_subflow
+            found.extend(_node_refs(doc, node, fname, ref_type, ctx, outside))
         found.extend(_secrets(doc, node.path, node.config, spec.secret_fields, where))
     for conn in doc.connections.values():
         spec = ctx.registry.get(conn.type)
@@ -135,21 +136,35 @@ def check_references(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
 
 
 def _node_refs(
-    doc: Document, node: NodeDecl, fname: str, ref_type: str, ctx: CheckContext
+    doc: Document, node: NodeDecl, fname: str, ref_type: str, ctx: CheckContext,
+    outside: bool = False,
 ) -> list[Diagnostic]:
+    """E038 for ids that name no node of the pool, or one of the wrong type: in a subflow, the
+    subflow's nodes (and, with ``outside``, then the project's); elsewhere the project's."""
     value = node.config.get(fname)
     targets = value if isinstance(value, list) else [value] if isinstance(value, str) else []
     found: list[Diagnostic] = []
+    if value == []:  # said on purpose (an absent list is the schema's to judge): a warning
+        found.append(
+            diagnostic(
+                "W111",
+                f"`{fname}` is empty: this {node.type} node names no node, so it never sends "
+                "(as in Node-RED)",
+                f"name the nodes in `{fname}`, or remove the node",
+                node=node.id,
+                node_type=node.type,
+                **located(doc, (*node.path, fname)),
+            )
+        )
     scope = doc.subflows[node.subflow].nodes if node.subflow else None
+    pool: dict[str, NodeDecl] = {}
+    if scope is None or outside:
+        pool = {k: v[1] for k, v in ctx.nodes.items()}
+    pool.update(scope or {})
     for i, target in enumerate(targets):
         if not isinstance(target, str) or is_reference(target):
             continue
         path = (*node.path, fname, i) if isinstance(value, list) else (*node.path, fname)
-        pool = (
-            {k: v for k, v in scope.items()}
-            if scope is not None
-            else {k: v[1] for k, v in ctx.nodes.items()}
-        )
         ref = pool.get(target)
         where = {"node": node.id, "node_type": node.type, **located(doc, path)}
         if ref is None:
@@ -158,7 +173,8 @@ def _node_refs(
                 diagnostic(
                     "E038",
                     f"{fname} names '{target}', which is not a node"
-                    + (" of this subflow" if scope is not None else " of the project"),
+                    + (" of the project" if scope is None else " of this subflow or "
+                       "of the project" if outside else " of this subflow"),
                     suggest(target, candidates) or "check the node id",
                     **where,
                 )
@@ -201,6 +217,9 @@ def _secrets(
         value = config.get(fname)
         if value in (None, "") or is_reference(value):
             continue
+        if isinstance(value, dict):  # a mapping of secrets (tokens by name): each a reference
+            found.extend(_secret_entries(doc, path, fname, value, where))
+            continue
         var = f"{where['node']}_{fname}".upper().replace("-", "_").replace(".", "_")
         found.append(
             diagnostic(
@@ -211,6 +230,22 @@ def _secrets(
                 **located(doc, (*path, fname)),
             )
         )
+    return found
+
+
+def _secret_entries(doc: Document, path: tuple[str | int, ...], fname: str,
+                    value: dict[Any, Any], where: dict[str, str]) -> list[Diagnostic]:
+    """E039 for each entry of a secret mapping written inline (its values must be references)."""
+    found = []
+    for key, item in value.items():
+        if is_reference(item):
+            continue
+        var = f"{where['node']}_{fname}_{key}".upper()
+        var = "".join(c if c.isalnum() else "_" for c in var)
+        found.append(diagnostic(
+            "E039", f"{fname}.{key} is a secret and is written inline in the flow file",
+            f"write `{key}: ${{{var}}}` and set {var} in the environment or a secrets file",
+            **where, **located(doc, (*path, fname, key))))
     return found
 
 

@@ -22,7 +22,10 @@ from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import ConnectionDecl, Document, NodeDecl
 from flowrt.load.env import (
     MISSING,
+    Named,
+    group_of,
     make_lookup,
+    node_variables,
     parse_substituted,
     references,
     secret_references,
@@ -39,7 +42,7 @@ def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
             sub = doc.subflows[node.subflow]
             params = {k: p.get("default") for k, p in sub.params.items()}
             env.update({k: v for k, v in params.items()})
-        lookup = make_lookup(env, dict(ctx.env)) if node.subflow else flow_lookup
+        lookup = make_lookup(env | _variables(doc, node), dict(ctx.env))
         found.extend(_env_refs(doc, node, lookup, ctx, set(env)))
         spec = ctx.registry.get(node.type)
         if spec is None or node.path in ctx.invalid or node.subflow_type is not None:
@@ -51,6 +54,18 @@ def check_values(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
         if spec is not None and conn.path not in ctx.invalid:
             found.extend(_parsed(doc, conn, spec, flow_lookup))
     return found
+
+
+def _variables(doc: Document, node: NodeDecl) -> dict[str, str]:
+    """Node-RED's variables the node will have, as the compiler gives them (there, a subflow's
+    node has its instance's; here, the subflow's name stands for it)."""
+    node_id = node.origin.id if node.origin is not None else node.id
+    me = Named(node_id, node.label or "", f"{doc.id}/{node_id}")
+    if node.subflow is None:
+        return node_variables(me, Named(doc.id, doc.label or doc.id), group_of(node.id, doc.groups))
+    sub = doc.subflows[node.subflow]
+    return node_variables(me, Named(doc.id, doc.label or doc.id), None,
+                          Named(node.subflow, sub.label or "", f"{doc.id}/{node.subflow}"))
 
 
 def _parsed(

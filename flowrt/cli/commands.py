@@ -23,6 +23,7 @@ from flowrt.cli.common import (
     use_colour,
 )
 from flowrt.cli.group import group_cli
+from flowrt.cli.keys import keys_cli
 from flowrt.cli.run import run, serve
 from flowrt.cli.secrets import secrets_cli
 
@@ -334,3 +335,4 @@ main.add_command(run)
 main.add_command(serve)
 main.add_command(group_cli)
 main.add_command(secrets_cli)
+main.add_command(keys_cli)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,12 @@ from flowrt.cli.common import (
 )
 from flowrt.cli.group import group_options, make_group
 from flowrt.cli.journal import configure_journal, journal_options
+from flowrt.cli.keys import KEYS_OPTION
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from flowrt.broker.embedded import EmbeddedBroker
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
@@ -33,6 +40,11 @@ MQTT_BROKER_OPTION = click.option(
     flag_value="127.0.0.1:1883",
     help="Start the embedded MQTT 3.1.1 broker, on 127.0.0.1:1883 unless an address follows "
          "(HOST:PORT or PORT, or --mqtt-broker=HOST:PORT); a flow file is never taken for it.")
+MQTT_USER_OPTION = click.option(
+    "--mqtt-user", "mqtt_users", multiple=True, metavar="NAME=SECRET",
+    help="A user of the embedded MQTT broker (repeatable): NAME=SECRET names the secret (in "
+         "--secrets or the environment) holding its password or Argon2 hash. With users the "
+         "broker asks every client to log in, and may listen on any address.")
 
 
 @click.command(cls=AddressCommand)
@@ -53,9 +65,11 @@ MQTT_BROKER_OPTION = click.option(
               envvar="FLOWRT_SECRETS",
               help="Values for ${NAME} references: a YAML file of NAME: value, or a store of "
                    "`flowrt secrets` (key in FLOWRT_SECRETS_KEY) [env: FLOWRT_SECRETS].")
+@KEYS_OPTION
 @click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
               show_default=True, help="Where http-in nodes are served (only if a flow has one).")
 @MQTT_BROKER_OPTION
+@MQTT_USER_OPTION
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
 @FILES_OPTION
@@ -71,8 +85,10 @@ def run(
     log_level: str,
     close_timeout: float,
     secrets_file: str | None,
+    keys_file: str | None,
     http_address: str,
     mqtt_broker: str | None,
+    mqtt_users: tuple[str, ...],
     scripts: str,
     file_roots: tuple[str, ...],
     group_name: str | None,
@@ -121,11 +137,12 @@ def run(
         sys.exit(EXIT_USAGE)
     for note in notes:
         click.echo(f"flowrt: warning: {note}", err=True)
-    _confine_files(scripts, file_roots, secrets_file)
+    _use_keys(keys_file)
+    _confine_files(scripts, file_roots, secrets_file, keys_file)
     configure_journal(state_dir, journal_max_messages, journal_max_bytes)
     http = _address(http_address, "--http")
     try:
-        broker = _broker_address(mqtt_broker)
+        broker = _embedded_broker(mqtt_broker, mqtt_users, env)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -194,6 +211,7 @@ def run(
               envvar="FLOWRT_SECRETS",
               help="Values for ${NAME} references: a YAML file of NAME: value, or a store of "
                    "`flowrt secrets` (key in FLOWRT_SECRETS_KEY) [env: FLOWRT_SECRETS].")
+@KEYS_OPTION
 @click.option("--auth-file", type=click.Path(dir_okay=False), metavar="FILE",
               envvar="FLOWRT_AUTH_FILE",
               help="YAML `users: {name: pbkdf2_sha256$...}` [env: FLOWRT_AUTH_FILE]; bearer "
@@ -205,6 +223,7 @@ def run(
 @click.option("-e", "--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
               help="Set an environment variable for the flows (repeatable).")
 @MQTT_BROKER_OPTION
+@MQTT_USER_OPTION
 @click.option("--close-timeout", type=float, default=15.0, show_default=True,
               help="Seconds to drain in-flight messages on shutdown and redeploy.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -228,10 +247,11 @@ def run(
 @group_options
 @journal_options
 def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
-          public_urls: tuple[str, ...], secrets_file: str | None,
+          public_urls: tuple[str, ...], secrets_file: str | None, keys_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
-          mqtt_broker: str | None, close_timeout: float, log_format: str,
+          mqtt_broker: str | None, mqtt_users: tuple[str, ...], close_timeout: float,
+          log_format: str,
           log_level: str, scripts: str | None, keep_revisions: int,
           keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
           file_roots: tuple[str, ...], group_name: str | None, group_db: str | None,
@@ -260,14 +280,15 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         # reached only from this machine: loopback, and no other name to be reached by
         local = is_loopback(host) and not (allowed_hosts or public_urls)
         policy = parse_policy(scripts) if scripts else default_policy(local)
-        _confine_files(policy, file_roots, secrets_file, auth_file)
+        _use_keys(keys_file)
+        _confine_files(policy, file_roots, secrets_file, auth_file, keys_file)
         state = Path(state_dir) if state_dir else default_state_dir(Path(flows_dir))
         configure_journal(str(state), journal_max_messages, journal_max_bytes)
         settings = ServerSettings(
             flows=Path(flows_dir), env=env, state_dir=state,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=node_registry(),
-            mqtt_broker=_broker_address(mqtt_broker),
+            mqtt_broker=_embedded_broker(mqtt_broker, mqtt_users, env),
             scripts=policy,
             secrets_file=Path(secrets_file) if secrets_file else None,
             allowed_hosts=(*allowed_hosts, *_named(host)), public_urls=public_urls,
@@ -303,6 +324,17 @@ def _confine_files(policy: str, roots: tuple[str, ...], *private: str | None) ->
         logging.getLogger("flowrt.run").info("%s", access.describe())
 
 
+def _use_keys(keys_file: str | None) -> None:
+    """Endpoints with `auth: key` check keys against ``keys_file`` (worker processes too)."""
+    import os
+
+    from flowrt.secrets.keys import KEYS_ENV, use_keys
+
+    if keys_file:
+        os.environ[KEYS_ENV] = str(Path(keys_file).resolve())
+        use_keys(os.environ[KEYS_ENV])
+
+
 def _address(text: str, option: str) -> tuple[str, int]:
     """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
     host, sep, port = text.rpartition(":")
@@ -314,15 +346,31 @@ def _address(text: str, option: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _broker_address(text: str | None) -> tuple[str, int] | None:
-    """--mqtt-broker's address; ConfigError off loopback (the embedded broker has no users)."""
-    from flowrt.run.broker import check_broker_host
+def _embedded_broker(text: str | None, users: tuple[str, ...],
+                     env: Mapping[str, str]) -> EmbeddedBroker | None:
+    """The embedded broker --mqtt-broker asks for, with the --mqtt-user users (their passwords
+    from the secrets); ConfigError off loopback without users, or for a secret not set."""
+    from flowrt.broker.embedded import EmbeddedBroker, check_broker_host
+    from flowrt.errors import ConfigError
 
     if not text:
+        if users:
+            raise ConfigError("--mqtt-user gives a user to the embedded MQTT broker: add "
+                              "--mqtt-broker [HOST:PORT] to start it")
         return None
     host, port = _address(text, "--mqtt-broker")
-    check_broker_host(host, port)
-    return host, port
+    passwords: dict[str, str] = {}
+    for given in users:
+        name, sep, secret = given.partition("=")
+        if not sep or not name or not secret:
+            raise ConfigError(f"--mqtt-user expects NAME=SECRET (the name of the secret "
+                              f"holding the password), got {given!r}")
+        if not env.get(secret):
+            raise ConfigError(f"--mqtt-user {name}={secret}: no secret {secret} is set; put "
+                              "it in the --secrets file (or the environment)")
+        passwords[name] = env[secret]
+    check_broker_host(host, port, users=bool(passwords))
+    return EmbeddedBroker(host, port, users=passwords)
 
 
 def _named(host: str) -> tuple[str, ...]:

@@ -23,11 +23,14 @@ from pydantic import ValidationError
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.diagnostics import Diagnostic
 from flowrt.errors import CheckError, CompileError
-from flowrt.load.document import Document, NodeDecl, SubflowDecl
+from flowrt.load.document import Document, NodeDecl, Origin, SubflowDecl
 from flowrt.load.env import (
     MISSING,
     Lookup,
+    Named,
+    group_of,
     make_lookup,
+    node_variables,
     parse_substituted,
     secret_references,
     substitute,
@@ -75,6 +78,20 @@ class _Pending:
     wires: list[list[str]]
     env: dict[str, Any]
     scope: tuple[str, ...]
+    origin: Origin | None
+    variables: dict[str, str]
+    """Node-RED's variables for the node (:func:`flowrt.load.env.node_variables`)."""
+
+
+@dataclass(frozen=True)
+class _Within:
+    """Where the nodes being expanded are: the flow (as its variables name it), the Node-RED
+    path of the instances holding them (``/``-joined Node-RED ids; None when one has no
+    origin), and the innermost instance (None on a flow itself)."""
+
+    flow: Named
+    nr_path: str | None = ""
+    instance: Named | None = None
 
 
 class _Builder:
@@ -98,7 +115,8 @@ class _Builder:
             _record_secrets(conn.config, spec, lookup)
             config = self._parse(spec, conn.config, lookup, conn.id, doc.file)
             self.plan.connections[conn.id] = PlannedConnection(conn.id, spec, config, doc.id)
-        self._expand(doc, doc.nodes, "", dict(doc.env), None, ())
+        within = _Within(Named(doc.id, doc.label or doc.id))
+        self._expand(doc, doc.nodes, "", dict(doc.env), None, (), "", within)
 
     def _expand(
         self,
@@ -108,7 +126,12 @@ class _Builder:
         env: dict[str, Any],
         outer: list[list[str]] | None,
         scope: tuple[str, ...],
+        nr_prefix: str | None,
+        within: _Within,
     ) -> None:
+        """Plan ``nodes``; ``nr_prefix``: what Node-RED puts before the ids of nodes inside
+        the subflow instance being expanded (``<instance id>-``; "" outside instances, None
+        when an instance holding them was not imported from Node-RED)."""
         if len(scope) > MAX_SUBFLOW_DEPTH:
             raise CompileError(f"subflows nest deeper than {MAX_SUBFLOW_DEPTH} levels at {scope}")
         live = {nid for nid, n in nodes.items() if not n.disabled}
@@ -126,9 +149,20 @@ class _Builder:
                         wires[wire.port].extend(outer[out])
                 elif wire.target in live:
                     wires[wire.port].append(prefix + wire.target)
+            origin = None
+            if node.origin is not None and nr_prefix is not None:
+                origin = Origin(nr_prefix + node.origin.id, node.origin.type)
+            nr_path = (f"{within.nr_path}/{node.origin.id}" if node.origin is not None
+                       and within.nr_path is not None else None)
+            me = Named(origin.id if origin is not None else gid, node.label or "",
+                       f"{within.flow.id}{nr_path}" if nr_path is not None and origin is not None
+                       else f"{within.flow.id}/{gid}")
             sub_name = node.subflow_type
             if sub_name is None:
-                self.pending.append(_Pending(node, doc, gid, wires, env, scope))
+                group = group_of(node.id, doc.groups) if node.subflow is None else None
+                variables = node_variables(me, within.flow, group, within.instance)
+                self.pending.append(_Pending(node, doc, gid, wires, env, scope, origin,
+                                             variables))
                 continue
             sub_doc, sub = self.subflows[sub_name]
             inner_env = dict(env)
@@ -141,7 +175,9 @@ class _Builder:
                 for w in sub.inputs
                 if w.target in sub.nodes and not sub.nodes[w.target].disabled
             ]
-            self._expand(sub_doc, sub.nodes, gid + "/", inner_env, wires, (*scope, gid))
+            self._expand(sub_doc, sub.nodes, gid + "/", inner_env, wires, (*scope, gid),
+                         origin.id + "-" if origin is not None else None,
+                         _Within(within.flow, nr_path, me))
 
     def _targets(self, target: str, seen: frozenset[str] = frozenset()) -> list[str]:
         if target not in self.entries:
@@ -157,7 +193,8 @@ class _Builder:
         known = {p.id for p in self.pending}
         for p in self.pending:
             spec = self.registry[p.node.type]
-            lookup = make_lookup(p.env, self.process_env)
+            env = p.env | p.variables  # Node-RED's NR_NODE_* come before any env of the same name
+            lookup = make_lookup(env, self.process_env)
             _record_secrets(p.node.config, spec, lookup)
             config = self._parse(spec, p.node.config, lookup, p.id, p.doc.file, p.node.span.line)
             count = spec.cls.output_count(config)
@@ -169,7 +206,7 @@ class _Builder:
                 config=config,
                 flow=p.node.flow,
                 wires=tuple(tuple(t for t in port if t in known) for port in ports),
-                env=p.env,
+                env=env,
                 label=p.node.label or "",
                 file=p.doc.file,
                 line=p.node.span.line,
@@ -177,6 +214,7 @@ class _Builder:
                 raw_id=p.node.id,
                 guarantee=spec.guarantee(config, p.node.guarantee),
                 journal=spec.journaled(config, p.node.guarantee, p.node.journal),
+                origin=p.origin,
             )
 
     def _parse(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowrt.load.document import Origin
 from flowrt.registry.spec import NodeSpec
 
 
@@ -25,7 +26,9 @@ class PlannedNode:
     wires: tuple[tuple[str, ...], ...]
     """Targets per output port, resolved to planned node ids."""
     env: dict[str, Any]
-    """Variables the node sees: subflow parameters, then the flow's env (process env comes last)."""
+    """Variables the node sees: Node-RED's about the node (``NR_NODE_ID``...:
+    :func:`flowrt.load.env.node_variables`), subflow parameters, then the flow's env (process
+    env comes last)."""
     label: str = ""
     file: str = ""
     line: int = 0
@@ -39,6 +42,11 @@ class PlannedNode:
     None for every other node."""
     journal: bool = False
     """True for an at-least-once source read through a local journal (:mod:`flowrt.run.journal`)."""
+    origin: Origin | None = None
+    """The Node-RED id and type catch and status messages name the node by, for a node
+    imported from Node-RED (its ``origin`` key); None for any other node. Inside subflow
+    instances the id is Node-RED's ``<instance id>-<inner id>`` (each instance's own id made
+    so in turn), and only when the instances holding the node have an origin too."""
 
     @property
     def type(self) -> str:

@@ -18,11 +18,16 @@ characters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import regex  # type: ignore[import-untyped]
 
 from flowrt.errors import NodeError
+from flowrt.expressions.js_regex import translate
+
+Syntax = Literal["python", "javascript"]
+"""How a pattern is written: Python's ``re`` syntax (flowrt's own), or JavaScript's, as the
+Node-RED flows it imports wrote it (translated by :mod:`flowrt.expressions.js_regex`)."""
 
 REGEX_SECONDS = 1.0
 """How long one match, search, split or substitution may run."""
@@ -140,16 +145,24 @@ class BoundedRegex:
 
 def compile_regex(
     pattern: str, *, ignore_case: bool = False, multiline: bool = False,
-    seconds: float = REGEX_SECONDS,
+    seconds: float = REGEX_SECONDS, syntax: Syntax = "python",
 ) -> BoundedRegex:
-    """A flow author's pattern, compiled once; ValueError saying what is wrong with it."""
+    """A flow author's pattern, compiled once; ValueError saying what is wrong with it. A
+    JavaScript pattern matches what it matches in JavaScript (``multiline`` is its ``m``)."""
     flags = regex.V0
     if ignore_case:
         flags |= regex.IGNORECASE
-    if multiline:
+    source = pattern
+    if syntax == "javascript":
+        try:
+            source = translate(pattern, multiline)
+        except ValueError as exc:
+            raise ValueError(
+                f"invalid JavaScript regular expression {_shown(pattern)}: {exc}") from None
+    elif multiline:
         flags |= regex.MULTILINE
     try:
-        compiled = regex.compile(pattern, flags)
+        compiled = regex.compile(source, flags)
     except (regex.error, OverflowError, RecursionError) as exc:
         raise ValueError(f"invalid regular expression {_shown(pattern)}: {exc}") from None
     return BoundedRegex(pattern, compiled, seconds)

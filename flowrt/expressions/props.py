@@ -1,4 +1,6 @@
-"""Message property paths as Node-RED writes them: ``payload.a.b``, ``payload["a b"]``, ``a[0]``.
+"""Message property paths as Node-RED writes them: ``payload.a.b``, ``payload["a b"]``, ``a[0]``,
+and ``payload[msg.topic]``: a bracketed ``msg.`` path (a :class:`Ref`) whose value, read from the
+message, is the key (a string or a number; anything else fails the message with an error).
 
 A path is parsed once into a tuple of keys (``str`` for names, ``int`` for ``[n]`` indexes) and
 cached, so nodes may call :func:`get_property` per message; nodes on a hot path take a compiled
@@ -18,11 +20,16 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from functools import lru_cache
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, cast
 
-Key: TypeAlias = str | int
-Path: TypeAlias = tuple[Key, ...]
+from flowrt.errors import NodeError
+from flowrt.expressions.path_syntax import Key, Path, PlainPath, Ref, parse_path
+
+__all__ = [
+    "MISSING", "Getter", "Key", "Path", "PlainPath", "Ref", "Setter", "delete_path",
+    "delete_property", "get_path", "get_property", "getter", "has_refs", "parse_path",
+    "path_getter", "resolve", "set_path", "set_property", "setter",
+]
 
 
 class _Missing(enum.Enum):
@@ -40,86 +47,7 @@ class _Missing(enum.Enum):
 MISSING: Final = _Missing.MISSING
 """A property that does not exist (JavaScript's ``undefined``)."""
 
-_SPECIAL = ".[]'\""
-
-
-@lru_cache(maxsize=4096)
-def parse_path(path: str) -> Path:
-    """Split a property path into its keys; raise ValueError saying what is wrong and where."""
-    if not isinstance(path, str) or not path:
-        raise ValueError("a property path cannot be empty")
-    keys: list[Key] = []
-    i, n = 0, len(path)
-    expect_name = True  # at the start and after '.'
-    while i < n:
-        c = path[i]
-        if c == "[":
-            i = _parse_bracket(path, i, keys)
-            expect_name = False
-            if i < n and path[i] not in ".[":
-                _fail(path, i, "expected '.', '[' or the end after ']'")
-        elif c == ".":
-            if expect_name:
-                _fail(path, i, "a name is missing before '.'")
-            expect_name = True
-            i += 1
-            if i == n:
-                _fail(path, i, "a name is missing after '.'")
-            if path[i] == "[":
-                _fail(path, i, "write a[0], not a.[0]")
-        elif c in "]'\"":
-            _fail(path, i, f'unexpected {c!r} (quote names in brackets: a["b c"])')
-        else:
-            if not expect_name:
-                _fail(path, i, "expected '.' or '[' before a name")
-            start = i
-            while i < n and path[i] not in _SPECIAL:
-                i += 1
-            keys.append(path[start:i])
-            expect_name = False
-    return tuple(keys)
-
-
-def _parse_bracket(path: str, i: int, keys: list[Key]) -> int:
-    """Parse ``[n]``, ``["name"]`` or ``['name']`` at ``path[i] == '['``; return the next index."""
-    if not keys:
-        _fail(path, i, "a path starts with a name, not '['")
-    n = len(path)
-    j = i + 1
-    if j < n and path[j] in "'\"":
-        quote = path[j]
-        j += 1
-        chars: list[str] = []
-        while j < n and path[j] != quote:
-            if path[j] == "\\" and j + 1 < n:
-                j += 1
-            chars.append(path[j])
-            j += 1
-        if j >= n:
-            _fail(path, i, f"unterminated {quote} quote")
-        j += 1
-        if j >= n or path[j] != "]":
-            _fail(path, j, "expected ']' after the quoted name")
-        keys.append("".join(chars))
-        return j + 1
-    end = path.find("]", j)
-    if end < 0:
-        _fail(path, i, "'[' is not closed")
-    inner = path[j:end].strip()
-    if inner.isdigit():
-        keys.append(int(inner))
-        return end + 1
-    if inner.startswith("msg."):
-        _fail(path, i, "nested references like [msg.key] are not supported")
-    _fail(path, i, 'expected a number or a quoted name in brackets: a[0] or a["b"]')
-    raise AssertionError  # unreachable: _fail raises
-
-
-def _fail(path: str, at: int, what: str) -> None:
-    raise ValueError(f"invalid property path {path!r} at character {at + 1}: {what}")
-
-
-def _child(obj: Any, key: Key) -> Any:
+def _child(obj: Any, key: str | int) -> Any:
     """``obj[key]`` with JavaScript's lenience, or MISSING."""
     if isinstance(obj, dict):
         value = obj.get(key, MISSING)
@@ -137,8 +65,54 @@ def _child(obj: Any, key: Key) -> Any:
     return MISSING
 
 
-def get_path(obj: Any, keys: Path, default: Any = MISSING) -> Any:
-    """The value at already-parsed ``keys`` in ``obj``, or ``default``."""
+def has_refs(keys: Path) -> bool:
+    """Whether ``keys`` hold a nested reference (:class:`Ref`) to resolve per message."""
+    return any(type(k) is Ref for k in keys)
+
+
+def resolve(keys: Path, msg: Any) -> PlainPath:
+    """``keys`` with each nested reference replaced by its value in ``msg``.
+
+    Raises NodeError when a reference is missing or is not a string or a number.
+    """
+    if not has_refs(keys):
+        return cast(PlainPath, keys)
+    out: list[str | int] = []
+    for key in keys:
+        if type(key) is Ref:
+            value = get_path(msg, resolve(key.keys, msg))
+            if type(value) is float:  # JavaScript's key text: 2.0 is "2", 1.5 is "1.5"
+                value = int(value) if value.is_integer() else repr(value)
+            if type(value) is not str and type(value) is not int:
+                what = "missing" if value is MISSING else f"a {_js_type(value)}"
+                raise NodeError(
+                    f"the nested reference [{key.text}] in a property path is {what}; "
+                    "it must be a string or a number"
+                )
+            out.append(value)
+        else:
+            out.append(cast(str | int, key))
+    return tuple(out)
+
+
+def _js_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def get_path(obj: Any, keys: Path, default: Any = MISSING, msg: Any = None) -> Any:
+    """The value at already-parsed ``keys`` in ``obj``, or ``default``.
+
+    Nested references are read from ``msg`` (``obj`` itself when not given)."""
+    return _walk(obj, resolve(keys, obj if msg is None else msg), default)
+
+
+def _walk(obj: Any, keys: PlainPath, default: Any = MISSING) -> Any:
     for key in keys:
         obj = _child(obj, key)
         if obj is MISSING:
@@ -146,18 +120,25 @@ def get_path(obj: Any, keys: Path, default: Any = MISSING) -> Any:
     return obj
 
 
-def get_property(msg: Any, path: str, default: Any = MISSING) -> Any:
-    """The value at ``path`` in ``msg``, or ``default`` (MISSING) when any part is absent."""
+def get_property(msg: Any, path: str, default: Any = MISSING, root: Any = None) -> Any:
+    """The value at ``path`` in ``msg``, or ``default`` (MISSING) when any part is absent.
+
+    Nested references (``[msg.topic]``) are read from ``root`` (``msg`` itself when not given)."""
     keys = parse_path(path)
+    if root is not None and has_refs(keys):
+        return get_path(msg, keys, default, root)
     if len(keys) == 1 and type(msg) is dict:
         return msg.get(keys[0], default)
     return get_path(msg, keys, default)
 
 
-def set_path(obj: Any, keys: Path, value: Any) -> bool:
-    """Set ``value`` at ``keys``, creating containers; False if a non-container is in the way."""
-    last = len(keys) - 1
-    for i, key in enumerate(keys):
+def set_path(obj: Any, keys: Path, value: Any, msg: Any = None) -> bool:
+    """Set ``value`` at ``keys``, creating containers; False if a non-container is in the way.
+
+    Nested references are read from ``msg`` (``obj`` itself when not given)."""
+    plain = resolve(keys, obj if msg is None else msg)
+    last = len(plain) - 1
+    for i, key in enumerate(plain):
         if isinstance(obj, dict):
             if isinstance(key, int) and key not in obj and str(key) in obj:
                 key = str(key)
@@ -166,7 +147,7 @@ def set_path(obj: Any, keys: Path, value: Any) -> bool:
                 return True
             nxt = obj.get(key, MISSING)
             if nxt is MISSING:
-                nxt = [] if isinstance(keys[i + 1], int) else {}
+                nxt = [] if isinstance(plain[i + 1], int) else {}
                 obj[key] = nxt
         elif isinstance(obj, list):
             if isinstance(key, str):
@@ -180,7 +161,7 @@ def set_path(obj: Any, keys: Path, value: Any) -> bool:
                 return True
             nxt = obj[key]
             if nxt is None:
-                nxt = [] if isinstance(keys[i + 1], int) else {}
+                nxt = [] if isinstance(plain[i + 1], int) else {}
                 obj[key] = nxt
         else:
             return False
@@ -188,21 +169,28 @@ def set_path(obj: Any, keys: Path, value: Any) -> bool:
     return False
 
 
-def set_property(msg: Any, path: str, value: Any) -> bool:
-    """Set ``path`` in ``msg`` to ``value``; ``value`` MISSING deletes it. See the module doc."""
+def set_property(msg: Any, path: str, value: Any, root: Any = None) -> bool:
+    """Set ``path`` in ``msg`` to ``value``; ``value`` MISSING deletes it. See the module doc.
+
+    Nested references (``[msg.topic]``) are read from ``root`` (``msg`` itself when not given)."""
     keys = parse_path(path)
     if value is MISSING:
-        return delete_path(msg, keys)
+        return delete_path(msg, keys, root)
+    if root is not None and has_refs(keys):
+        return set_path(msg, keys, value, root)
     if len(keys) == 1 and type(msg) is dict:
         msg[keys[0]] = value
         return True
     return set_path(msg, keys, value)
 
 
-def delete_path(obj: Any, keys: Path) -> bool:
-    """Remove the value at ``keys`` (a list item is removed, shifting the rest); True if it was."""
-    parent = get_path(obj, keys[:-1]) if len(keys) > 1 else obj
-    key = keys[-1]
+def delete_path(obj: Any, keys: Path, msg: Any = None) -> bool:
+    """Remove the value at ``keys`` (a list item is removed, shifting the rest); True if it was.
+
+    Nested references are read from ``msg`` (``obj`` itself when not given)."""
+    plain = resolve(keys, obj if msg is None else msg)
+    parent = get_path(obj, plain[:-1]) if len(plain) > 1 else obj
+    key = plain[-1]
     if isinstance(parent, dict):
         if key in parent:
             del parent[key]
@@ -222,9 +210,9 @@ def delete_path(obj: Any, keys: Path) -> bool:
     return False
 
 
-def delete_property(msg: Any, path: str) -> bool:
-    """Remove ``path`` from ``msg``; True if something was removed."""
-    return delete_path(msg, parse_path(path))
+def delete_property(msg: Any, path: str, root: Any = None) -> bool:
+    """Remove ``path`` from ``msg``; True if something was removed (references: see above)."""
+    return delete_path(msg, parse_path(path), root)
 
 
 Getter: TypeAlias = Callable[[Any], Any]
@@ -238,8 +226,10 @@ def getter(path: str) -> Getter:
 
 def path_getter(keys: Path) -> Getter:
     """A function reading already-parsed ``keys`` from a message (MISSING when absent)."""
+    if has_refs(keys):
+        return lambda msg: get_path(msg, keys)
     if len(keys) == 1:
-        key = keys[0]
+        key = cast(str, keys[0])  # a path starts with a name
 
         def get_one(msg: Any) -> Any:
             if type(msg) is dict:
@@ -248,11 +238,14 @@ def path_getter(keys: Path) -> Getter:
 
         return get_one
     if any(type(k) is not str for k in keys):
-        return lambda msg: get_path(msg, keys)
+        plain = cast(PlainPath, keys)  # no references: they were taken above
+        return lambda msg: _walk(msg, plain)
+
+    names = cast(tuple[str, ...], keys)
 
     def get_names(msg: Any) -> Any:  # the common case: names only, mostly through dicts
         obj = msg
-        for key in keys:
+        for key in names:
             obj = obj.get(key, MISSING) if type(obj) is dict else _child(obj, key)
             if obj is MISSING:
                 return MISSING
@@ -264,6 +257,8 @@ def path_getter(keys: Path) -> Getter:
 def setter(path: str) -> Setter:
     """A function setting ``path`` in a message (see :func:`set_property`), parsed once."""
     keys = parse_path(path)
+    if has_refs(keys):
+        return lambda msg, value: set_property(msg, path, value)
     if len(keys) == 1:
         key = keys[0]
 

@@ -41,9 +41,9 @@ from pydantic import (
     model_validator,
 )
 
-from flowrt.expressions.bounded_regex import BoundedRegex, compile_regex
+from flowrt.expressions.bounded_regex import BoundedRegex, Syntax, compile_regex
 from flowrt.expressions.jsonata import compile_expression, compile_jsonata
-from flowrt.expressions.props import MISSING, get_path, parse_path, path_getter
+from flowrt.expressions.props import MISSING, Path, get_path, parse_path, path_getter
 from flowrt.message import clone
 
 if TYPE_CHECKING:
@@ -83,8 +83,9 @@ class TypedValue(BaseModel):
 
 
 class Pattern(BaseModel):
-    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax, and
-    JavaScript's `(?<name>...)` groups; a match that runs longer than 1 s fails the message."""
+    """A regular expression, `{type: re, value: "^temp/(.*)"}`: Python `re` syntax (and
+    JavaScript's `(?<name>...)` groups), or JavaScript's with `syntax: javascript`; a match that
+    runs longer than 1 s fails the message."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,11 +94,17 @@ class Pattern(BaseModel):
         description="The regular expression.", min_length=1,
         json_schema_extra={"x-format": "regex"},
     )
+    syntax: Syntax = Field(
+        "python",
+        description="How the pattern is written: `python` (the `re` module's syntax) or "
+        "`javascript` (matches what it matches in JavaScript, as in Node-RED; imported flows "
+        "keep their patterns this way).",
+    )
     _compiled: BoundedRegex = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> Pattern:
-        self._compiled = compile_regex(self.value)
+        self._compiled = compile_regex(self.value, syntax=self.syntax)
         return self
 
     @property
@@ -194,7 +201,7 @@ def _parse_bin(value: Any) -> bytes:
     raise ValueError("a bin value must be a string or a list of byte values (0-255)")
 
 
-def _parse_property(value: Any) -> tuple[str | int, ...]:
+def _parse_property(value: Any) -> Path:
     if not isinstance(value, str):
         raise ValueError(f"a property path must be a string; got {value!r}")
     return parse_path(_STORE_PREFIX.sub("", value.strip()))
@@ -243,12 +250,12 @@ def _constant(value: Any) -> Evaluator:
     return lambda msg: value
 
 
-def _context_getter(store: Store, keys: tuple[str | int, ...]) -> Evaluator:
+def _context_getter(store: Store, keys: Path) -> Evaluator:
     first, rest = str(keys[0]), keys[1:]
 
     def read(msg: Message) -> Any:
         value = store.get(first, MISSING)
-        return get_path(value, rest) if rest and value is not MISSING else value
+        return get_path(value, rest, MISSING, msg) if rest and value is not MISSING else value
 
     return read
 

@@ -76,6 +76,7 @@ class Group:
         """Each gives the messages a runtime's sources read; summed into this worker's row."""
         self._retired = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._first = asyncio.Event()
 
     # lifecycle ---------------------------------------------------------------------------
@@ -83,9 +84,11 @@ class Group:
     async def start(self, wait: float = 10.0) -> None:
         """Start the group loop; wait up to ``wait`` s for the first round, so singletons start
         at once when the backend answers (and later, when it does not yet)."""
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="flowrt:group")
         try:
-            await asyncio.wait_for(asyncio.shield(self._first.wait()), wait)
+            async with asyncio.timeout(wait):
+                await asyncio.shield(self._first.wait())
         except TimeoutError:
             log.warning("group %s: %s does not answer yet; sources that run once in the group "
                         "wait for it", self.name, self.backend.where)
@@ -93,8 +96,14 @@ class Group:
     async def stop(self) -> None:
         """Leave the group: give every lease back and mark this worker gone."""
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # Python 3.11's asyncio.wait_for may swallow a cancellation that arrives as the wait
+            # it guards ends (the loop then went on for ever, and so did this stop): the loop
+            # waits under asyncio.timeout now, and, should a backend's driver swallow one too,
+            # also looks at _stopping, and the task is asked again until it has ended
+            self._stopping = True
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=1.0)
             self._task = None
         if self.connected:
             try:
@@ -139,7 +148,7 @@ class Group:
     async def _loop(self) -> None:
         delay = 0.5
         down_since_start = False
-        while True:
+        while not self._stopping:
             try:
                 await self.backend.open(self)
             except Exception as exc:
@@ -153,13 +162,14 @@ class Group:
             delay = 0.5
             rounds = 0
             try:
-                while True:
-                    self.members = await asyncio.wait_for(self.backend.round(self, rounds),
-                                                          self.alive_after)
+                while not self._stopping:
+                    async with asyncio.timeout(self.alive_after):
+                        self.members = await self.backend.round(self, rounds)
                     self._first.set()
                     rounds += 1
                     try:
-                        await asyncio.wait_for(self.leases.changed.wait(), self.poll)
+                        async with asyncio.timeout(self.poll):
+                            await self.leases.changed.wait()
                     except TimeoutError:
                         pass
                     self.leases.changed.clear()

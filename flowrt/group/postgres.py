@@ -125,14 +125,16 @@ class PostgresBackend:
 
     async def leave(self, group: Membership) -> None:
         if self._conn is not None:
-            await asyncio.wait_for(self._conn.execute(
-                f"UPDATE {TABLE} SET seen = now(), holds = '{{}}', backend_pid = 0 "
-                "WHERE group_name = %s AND worker = %s", (group.name, group.worker)), 5.0)
+            async with asyncio.timeout(5.0):
+                await self._conn.execute(
+                    f"UPDATE {TABLE} SET seen = now(), holds = '{{}}', backend_pid = 0 "
+                    "WHERE group_name = %s AND worker = %s", (group.name, group.worker))
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
-                await asyncio.wait_for(conn.close(), 2.0)
+                async with asyncio.timeout(2.0):
+                    await conn.close()
             except Exception:  # a broken connection may not close cleanly; it is gone either way
                 pass

@@ -43,6 +43,16 @@ class Wire:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The Node-RED node a flowrt node was imported from (its ``origin`` key): the id and type
+    name a Node-RED user knows (``a1b2c3d4e5f60718``, ``mqtt out``). catch and status messages
+    name the node by them, and ``flowrt export nodered`` gives the node its id back."""
+
+    id: str
+    type: str
+
+
 @dataclass(slots=True)
 class NodeDecl:
     id: str
@@ -61,6 +71,8 @@ class NodeDecl:
     """The ``guarantee`` key as written (a source's delivery guarantee), or None."""
     journal: bool | None = None
     """The ``journal`` key as written (whether a source reads through a journal), or None."""
+    origin: Origin | None = None
+    """The Node-RED node it was imported from (the ``origin`` key), or None."""
 
     @property
     def subflow_type(self) -> str | None:
@@ -92,6 +104,21 @@ class SubflowDecl:
 
 
 @dataclass(slots=True)
+class GroupDecl:
+    """A named, coloured box the editor draws around some nodes (the ``groups:`` key). Groups
+    have no meaning when the flow runs. ``members`` are the node ids as written, each with where
+    it is written; ``parent`` is the group this one is drawn inside (``group:``), or None."""
+
+    id: str
+    label: str | None
+    color: str | None
+    members: tuple[tuple[str, Span], ...]
+    parent: str | None
+    span: Span
+    path: tuple[str | int, ...]
+
+
+@dataclass(slots=True)
 class Document:
     """One flow file: the raw data (comments and order kept) and its typed view."""
 
@@ -105,6 +132,7 @@ class Document:
     connections: dict[str, ConnectionDecl] = field(default_factory=dict)
     subflows: dict[str, SubflowDecl] = field(default_factory=dict)
     layout: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, GroupDecl] = field(default_factory=dict)
     disabled: bool = False
 
     def span(self, path: Sequence[str | int], at: Literal["key", "value"] = "value") -> Span:

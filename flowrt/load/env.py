@@ -9,6 +9,9 @@
 - Inside a longer string a reference is replaced by its text.
 - ``$${`` writes a literal ``${``.
 
+Every node also has Node-RED's own variables (:func:`node_variables`: ``NR_NODE_ID``,
+``NR_FLOW_NAME``...), in its ``${...}`` references as in what it reads at run time.
+
 It also says which references hold secrets (:func:`secret_references`): what a field declared
 ``secret`` takes, the password of an address, what sits under a key named like a credential
 (:func:`names_credential`), and any reference whose own name is one. Checking and compiling use
@@ -18,7 +21,8 @@ it to hide those values from what they print (see :mod:`flowrt.secrets.redact`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 CREDENTIAL_WORDS = re.compile(
@@ -51,6 +55,11 @@ OWN_VARIABLES = frozenset({"FLOWRT_SECRETS_KEY", "FLOWRT_TOKENS", "FLOWRT_AUTH_F
                            "FLOWRT_SECRETS", "FLOWRT_GROUP_DB"})
 """The variables of flowrt's own configuration: a reference never resolves to one (nor does a
 node see one: flowrt.run.context), whatever environment it is given."""
+NODE_VARIABLES = ("NR_NODE_ID", "NR_NODE_NAME", "NR_NODE_PATH", "NR_FLOW_ID", "NR_FLOW_NAME",
+                  "NR_GROUP_ID", "NR_GROUP_NAME", "NR_SUBFLOW_ID", "NR_SUBFLOW_NAME",
+                  "NR_SUBFLOW_PATH")
+"""Node-RED's variables about the node that reads them (nodered.org/docs/user-guide/
+environment-variables), given by :func:`node_variables`."""
 Lookup = Callable[[str], Any]
 MISSING = object()
 T = TypeVar("T")
@@ -150,6 +159,41 @@ class EnvLookup:
         if name in self.flow_env or name in OWN_VARIABLES:
             return None
         return self.process_env.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A node, flow, group or subflow instance as Node-RED's variables name it."""
+
+    id: str
+    name: str
+    path: str = ""
+
+
+def node_variables(node: Named, flow: Named, group: Named | None = None,
+                   subflow: Named | None = None) -> dict[str, str]:
+    """Node-RED's variables for a node: ``NR_NODE_ID``, ``NR_NODE_NAME`` (its label, or ""),
+    ``NR_NODE_PATH`` (the ids from its flow's down to its own, joined by ``/``),
+    ``NR_FLOW_ID`` and ``NR_FLOW_NAME`` (the flow it is on, an instance's inner nodes too); in a
+    group ``NR_GROUP_ID`` and ``NR_GROUP_NAME`` (the innermost one); inside a subflow instance
+    ``NR_SUBFLOW_ID``, ``NR_SUBFLOW_NAME`` and ``NR_SUBFLOW_PATH`` (the innermost instance).
+    A node imported from Node-RED is named by its Node-RED ids (:mod:`flowrt.compile.build`)."""
+    found = {"NR_NODE_ID": node.id, "NR_NODE_NAME": node.name, "NR_NODE_PATH": node.path,
+             "NR_FLOW_ID": flow.id, "NR_FLOW_NAME": flow.name}
+    if group is not None:
+        found |= {"NR_GROUP_ID": group.id, "NR_GROUP_NAME": group.name}
+    if subflow is not None:
+        found |= {"NR_SUBFLOW_ID": subflow.id, "NR_SUBFLOW_NAME": subflow.name,
+                  "NR_SUBFLOW_PATH": subflow.path}
+    return found
+
+
+def group_of(node_id: str, groups: Mapping[str, Any]) -> Named | None:
+    """The innermost group (of a flow's ``groups``) that ``node_id`` is drawn in, if any."""
+    for gid, group in groups.items():
+        if any(member == node_id for member, _ in group.members):
+            return Named(gid, group.label or "")
+    return None
 
 
 def make_lookup(flow_env: dict[str, Any], process_env: dict[str, str]) -> EnvLookup:

@@ -13,7 +13,9 @@ from typing import Any
 from flowrt.load.document import (
     ConnectionDecl,
     Document,
+    GroupDecl,
     NodeDecl,
+    Origin,
     Span,
     SubflowDecl,
     Wire,
@@ -21,9 +23,12 @@ from flowrt.load.document import (
 )
 from flowrt.load.yaml_io import is_mapping, is_sequence, to_plain
 
-RESERVED_NODE_KEYS = ("type", "to", "label", "disabled", "info", "guarantee", "journal")
+RESERVED_NODE_KEYS = (
+    "type", "to", "label", "disabled", "info", "origin", "guarantee", "journal"
+)
 """Keys a node may have besides its configuration (``guarantee`` and ``journal`` on source
-types only); a node type's configuration may not use them (:mod:`flowrt.registry.spec`)."""
+types only); a node type's configuration may not use them (:mod:`flowrt.registry.spec`). Their
+schemas are :mod:`flowrt.registry.catalog`'s (a test holds the two lists together)."""
 
 
 def build_document(file: str, text: str, data: Any) -> Document:
@@ -53,6 +58,7 @@ def build_document(file: str, text: str, data: Any) -> Document:
     layout = data.get("layout")
     if is_mapping(layout):
         doc.layout = {str(k): to_plain(v) for k, v in layout.items()}
+    doc.groups = _groups(doc, data.get("groups"))
     return doc
 
 
@@ -100,8 +106,19 @@ def _nodes(
             subflow=subflow,
             guarantee=_str(raw.get("guarantee")),
             journal=raw["journal"] if isinstance(raw.get("journal"), bool) else None,
+            origin=_origin(raw.get("origin")),
         )
     return nodes
+
+
+def _origin(value: Any) -> Origin | None:
+    """The ``origin`` key's Node-RED id and type; None when it is missing or malformed."""
+    if not is_mapping(value):
+        return None
+    nr_id, nr_type = value.get("id"), value.get("type")
+    if isinstance(nr_id, str) and nr_id and isinstance(nr_type, str) and nr_type:
+        return Origin(nr_id, nr_type)
+    return None
 
 
 def wires(doc: Document, to: Any, path: tuple[str | int, ...]) -> list[Wire]:
@@ -152,6 +169,33 @@ def _connections(doc: Document, raw_connections: Any) -> dict[str, ConnectionDec
             span=locate(doc.file, doc.data, path, "key"),
             path=path,
             flow=doc.id,
+        )
+    return found
+
+
+def _groups(doc: Document, raw_groups: Any) -> dict[str, GroupDecl]:
+    """The editor's groups; a malformed one is left out (the schema check reports it)."""
+    found: dict[str, GroupDecl] = {}
+    if not is_mapping(raw_groups):
+        return found
+    for group_id, raw in raw_groups.items():
+        if not isinstance(group_id, str) or not is_mapping(raw):
+            continue
+        path = ("groups", group_id)
+        members = raw.get("nodes")
+        parent = raw.get("group")
+        found[group_id] = GroupDecl(
+            id=group_id,
+            label=_str(raw.get("label")),
+            color=_str(raw.get("color")),
+            members=tuple(
+                (m, locate(doc.file, doc.data, (*path, "nodes", i)))
+                for i, m in enumerate(members)
+                if isinstance(m, str)
+            ) if is_sequence(members) else (),
+            parent=parent if isinstance(parent, str) else None,
+            span=locate(doc.file, doc.data, path, "key"),
+            path=path,
         )
     return found
 

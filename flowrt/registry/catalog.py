@@ -63,6 +63,23 @@ _COMMON_NODE_PROPS: dict[str, Any] = {
     "label": {"type": "string", "description": "A name shown in the editor and in logs."},
     "disabled": {"type": "boolean", "description": "A disabled node is kept but not run."},
     "info": {"type": "string", "description": "Notes about the node (Markdown)."},
+    "origin": {
+        "type": "object",
+        "description": (
+            "The Node-RED node this node was imported from: its id and type name. catch and "
+            "status messages name the node by them (`source.id`, `source.type`), and "
+            "`flowrt export nodered` gives the node this id back. Written by "
+            "`flowrt import nodered`."
+        ),
+        "properties": {
+            "id": {"type": "string", "minLength": 1,
+                   "description": "The Node-RED node id, such as `a1b2c3d4e5f60718`."},
+            "type": {"type": "string", "minLength": 1,
+                     "description": "The Node-RED type name, such as `mqtt out`."},
+        },
+        "required": ["id", "type"],
+        "additionalProperties": False,
+    },
 }
 
 GUARANTEE_PROPERTY: dict[str, Any] = {
@@ -254,6 +271,37 @@ FLOW_PROPERTIES: dict[str, Any] = {
         "additionalProperties": {"$ref": "#/$defs/subflow"},
     },
     "layout": {"$ref": "#/$defs/layout"},
+    "groups": {
+        "type": "object",
+        "description": (
+            "Named, coloured boxes the editor draws around nodes, by id; no meaning when the "
+            "flow runs."
+        ),
+        "propertyNames": {"pattern": ID_PATTERN},
+        "additionalProperties": {
+            "type": "object",
+            "required": ["nodes"],
+            "additionalProperties": False,
+            "properties": {
+                "label": {"type": "string", "description": "The name shown at its top-left."},
+                "color": {
+                    "type": "string",
+                    "pattern": "^#[0-9a-fA-F]{6}$",
+                    "description": "Its fill colour, #rrggbb.",
+                },
+                "nodes": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": ID_PATTERN},
+                    "description": "The ids of its nodes; a node is in at most one group.",
+                },
+                "group": {
+                    "type": "string",
+                    "pattern": ID_PATTERN,
+                    "description": "The group this one is drawn inside, if any.",
+                },
+            },
+        },
+    },
 }
 
 SUBFLOW_SCHEMA: dict[str, Any] = {

@@ -129,6 +129,11 @@ class NodeSpec:
         }
 
     @cached_property
+    def refs_outside_subflow(self) -> frozenset[str]:
+        """The node-ref fields that, inside a subflow, may also name the project's nodes."""
+        return frozenset(n for n, prop in self.fields.items() if prop.get("x-node-ref-outside"))
+
+    @cached_property
     def evaluates(self) -> dict[str, tuple[str, ...]]:
         """What the node evaluates of what a flow author writes: kind -> fields (see
         :mod:`flowrt.evaluated`)."""
@@ -168,6 +173,7 @@ class NodeSpec:
             "category": self.category,
             "pack": self.pack,
             "stability": self.stability,
+            "icon": self.cls.icon,
             "inputs": self.inputs,
             "outputs": self.cls.outputs,
             "asynchronous": self.asynchronous,

@@ -17,6 +17,7 @@ from flowrt import file_access
 from flowrt.errors import ConfigError
 from flowrt.file_access import FileAccess
 from flowrt.message import new_msgid
+from flowrt.protocols import NodeFacts
 from flowrt.run.delivery import Delivery
 from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from flowrt.protocols import Conn, HttpRoutes, Timer
     from flowrt.run.clock import Clock
     from flowrt.run.events import Events
+    from flowrt.run.metrics import Meter
     from flowrt.run.ports import Deliveries, Phase
     from flowrt.run.stores import Stores
 
@@ -54,6 +56,8 @@ class Services:
     http: Callable[[], HttpRoutes]
     owner: object = None
     """The runtime, as ``ctx.runtime`` (for tests and tools: nothing here uses it)."""
+    meter: Meter | None = None
+    """Where connections report (:mod:`flowrt.run.metrics`)."""
 
 
 class NodeContext:
@@ -74,14 +78,8 @@ class NodeContext:
         self.flow: Store = stores.scope(f"flow:{planned.flow}")
         self.global_: Store = stores.scope("global")
         self.env: Mapping[str, Any] = ChainMap(
-            {
-                "NR_NODE_ID": planned.id,
-                "NR_NODE_NAME": planned.label,
-                "NR_FLOW_ID": planned.flow,
-                "FLOWRT_NODE_ID": planned.id,
-                "FLOWRT_FLOW_ID": planned.flow,
-            },
-            planned.env,
+            {"FLOWRT_NODE_ID": planned.id, "FLOWRT_FLOW_ID": planned.flow},
+            planned.env,  # Node-RED's NR_NODE_ID... too: flowrt.load.env.node_variables
             _WithoutOwn(services.env),
         )
         self.group: str | None = services.group
@@ -92,6 +90,9 @@ class NodeContext:
         self.delivery: Delivery | None = None
         """The delivery of the message being processed now, if any."""
         self.held: dict[int, tuple[Message, Delivery]] = {}
+        self.pace_limit = 0
+        """Held messages beyond which the flow's sources wait (:meth:`pace`); 0: no pacing."""
+        self.over_pace = False
         self.writing: dict[int, Delivery] | None = None
         """A sink's batch being written: ``error(exc, msg)`` fails that one message."""
         self.failed_in_batch: set[int] = set()
@@ -129,6 +130,13 @@ class NodeContext:
             raise ConfigError(f"cannot send from unknown node '{node_id}'", node=self.node_id)
         self._emit_through(other.emit, output, origin)
 
+    def nodes_of_type(self, node_type: str) -> list[NodeFacts]:
+        return [
+            NodeFacts(p.id, p.label, p.flow, p.scope, p.origin.id if p.origin else None)
+            for p in (c.planned for c in self.services.contexts.values())
+            if p.type == node_type
+        ]
+
     def _emit_through(self, emit: Emit, output: Output, origin: Origin) -> None:
         delivery, fresh = self._delivery_for(origin)
         if not fresh:
@@ -148,9 +156,15 @@ class NodeContext:
         if delivery is self.delivery:
             delivery.pending += 1
         self.held[key] = (msg, delivery)
+        if self.pace_limit and not self.over_pace and len(self.held) > self.pace_limit:
+            self.over_pace = True
+            self.services.deliveries.queue_full(self, True)
 
     def done(self, msg: Message, error: BaseException | None = None) -> None:
         entry = self.held.pop(id(msg), None)
+        if self.over_pace and len(self.held) <= self.pace_limit // 2:
+            self.over_pace = False
+            self.services.deliveries.queue_full(self, False)
         if entry is None:
             if error is not None:
                 self._fail(self.node_id, msg, self.delivery, error)
@@ -170,6 +184,17 @@ class NodeContext:
         for msg, _ in list(self.held.values()):
             self.done(msg)
         return count
+
+    # pacing ------------------------------------------------------------------------------
+
+    def pace(self, limit: int) -> None:
+        """While this node holds more than ``limit`` messages, the flow's sources wait, until
+        it holds at most half of them (see :class:`flowrt.protocols.NodeContext`)."""
+        self.pace_limit = max(1, limit)
+
+    async def room(self) -> None:
+        """Return once no queue and no pacing node is over its bound."""
+        await self.services.deliveries.wait_room()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], msg: Message | None = None) -> None:
         if msg is not None:
@@ -200,6 +225,12 @@ class NodeContext:
         phase = self.services.phase
         self.services.events.set_status(self.node_id, {"fill": fill, "shape": shape, "text": text},
                                         route=phase.started and not phase.releasing)
+
+    def report_connection(self, up: bool) -> None:
+        """This node or connection is connected now (``up``), or not (flowrt.protocols)."""
+        meter = self.services.meter
+        if meter is not None:
+            meter.report_connection(self.node_id, self.node_type, self.flow_id, up)
 
     def warn(self, text: str, msg: Message | None = None) -> None:
         self.services.events.log_node(self.node_id, "warning", text, msg)

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from flowrt.api import AsyncTransform, Node, Sink, Source
+from flowrt.api import AsyncTransform, Node, Sink
 from flowrt.message import clone
 from flowrt.run.delivery import Delivery
 from flowrt.run.ports import Completed, Fail, Input, Tap
@@ -43,6 +44,7 @@ from flowrt.types import Message, Output
 if TYPE_CHECKING:
     from flowrt.compile.plan import PlannedNode
     from flowrt.run.context import NodeContext
+    from flowrt.run.metrics import Histogram
     from flowrt.run.queue import NodeQueue
 
 Emit = Callable[[Output, Delivery], None]
@@ -51,13 +53,19 @@ Emit = Callable[[Output, Delivery], None]
 @dataclass(frozen=True, slots=True)
 class Station:
     """One node as wiring sees it: its input counts each message it receives in ``counts[0]``
-    (the node's [in, out]), and an asynchronous node's puts it on ``queue``."""
+    (the node's [in, out]), and an asynchronous node's puts it on ``queue``. A synchronous
+    node's input times its ``process`` into ``timing`` for the next message after each time it
+    is armed, and puts how to arm it in ``armers`` (:mod:`flowrt.run.metrics`)."""
 
     planned: PlannedNode
     node: Node
     ctx: NodeContext
     counts: list[int]
     queue: NodeQueue | None
+    timing: Histogram | None = None
+    armers: list[Callable[[], None]] | None = None
+    always: bool = False
+    """Time every message (FLOWRT_METRICS_SAMPLE=0: tests, a closer look)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,28 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
         return refuse
     node_id = pn.id
     written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
+    if st.timing is not None and st.armers is not None:
+        # sampling costs the message path nothing: ``process`` is the node's own, except for
+        # the one message after each arming, which ``timed`` takes (and disarms first, so a
+        # message that comes back to this node meanwhile is not timed)
+        plain, observe, always = process, st.timing.observe, st.always
+
+        def timed(msg: Message) -> Output:
+            nonlocal process
+            if not always:
+                process = plain
+            start = perf_counter()
+            out = plain(msg)
+            observe(perf_counter() - start)
+            return out
+
+        def arm() -> None:
+            nonlocal process
+            process = timed
+
+        st.armers.append(arm)
+        if always:
+            arm()
 
     if node_id not in wiring.watched:
 
@@ -236,8 +266,7 @@ def make_emits(st: Station, inputs: Inputs, tap: Tap | None) -> tuple[Emit, Emit
         gives.append(give)
         lends.append(lend)
     fresh = bool(getattr(st.node, "fresh_outputs", False))
-    # a source's messages out are those it read (FlowControl.emit_source), counted once
-    stats = [0, 0] if isinstance(st.node, Source) else st.counts
+    stats = st.counts  # a source's too: what it read and what it sends from its own timers
     emits = (_emitter(tuple(gives), tuple(lends), fresh, stats),
              _emitter(tuple(lends), tuple(lends), fresh, stats))
     if tap is None:

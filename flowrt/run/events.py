@@ -3,8 +3,11 @@
 An error names its node and message: catch nodes whose scope holds the node get a copy of the
 message with ``error = {message, source: {id, type, name, count}, stack}``. Inside a subflow
 instance, catch nodes of the subflow come first; if none takes it, the error goes up to the
-flow that holds the instance, as in Node-RED. An error no catch node takes is logged with the
-node id and ``_msgid``, and marks the message failed, so its source is nacked rather than acked.
+flow that holds the instance, as in Node-RED. ``source`` (here and in a status node's
+``status.source``) names a node imported from Node-RED by its Node-RED id and type name (its
+``origin``, see :class:`flowrt.compile.plan.PlannedNode`). An error no catch node takes is
+logged with the node id and ``_msgid``, and marks the message failed, so its source is nacked
+rather than acked.
 A message that fails again in the same node more than ``MAX_ERROR_COUNT`` times is not routed
 again (a catch flow that fails the same way would loop forever).
 
@@ -103,13 +106,14 @@ class Events:
         pn = self.planned.get(node_id)
         node_type = pn.type if pn else ""
         text = redact(str(exc) or type(exc).__name__)
+        source = _source(node_id, pn)
         previous = msg.get("error") if isinstance(msg, dict) else None
         count = 1
-        if isinstance(previous, dict) and previous.get("source", {}).get("id") == node_id:
+        if isinstance(previous, dict) and previous.get("source", {}).get("id") == source["id"]:
             count = int(previous["source"].get("count", 1)) + 1
         record: dict[str, Any] = {
             "message": text,
-            "source": {"id": node_id, "type": node_type, **_named(pn), "count": count},
+            "source": {**source, "count": count},
             "stack": redact("".join(traceback.format_exception(exc, limit=-4)).rstrip()),
         }
         if isinstance(exc, ScriptError) and exc.line:
@@ -172,8 +176,8 @@ class Events:
         given = {k: v for k, v in status.items() if v is not None and v != ""}
         for listener in self.status_listeners.get((pn.flow, pn.scope), ()):
             if listener.id != node_id and _covers(listener, pn.raw_id):
-                source = {"id": node_id, "type": pn.type, **_named(pn)}
-                msg = {"_msgid": new_msgid(), "status": {**given, "source": source}}
+                msg = {"_msgid": new_msgid(),
+                       "status": {**given, "source": _source(node_id, pn)}}
                 self._deliver(listener, msg, None)
 
     def completed(self, node_id: str, msg: Message, d: Delivery | None) -> None:
@@ -212,16 +216,21 @@ def _not_started() -> Delivery:
 
 
 _NAME_KEPT = frozenset({"debug", "delay", "function", "template"})
-"""The node types whose Node-RED counterpart keeps an empty name (``this.name = n.name``); the
-others leave ``name`` out of ``source`` when it is empty."""
+"""The Node-RED types (and the flowrt types of the same name) that keep an empty name
+(``this.name = n.name``); the others leave ``name`` out of ``source`` when it is empty."""
 
 
-def _named(pn: PlannedNode | None) -> dict[str, str]:
-    """``source.name`` as Node-RED gives it: for a node with a name, or of a type that keeps
-    an empty one."""
+def _source(node_id: str, pn: PlannedNode | None) -> dict[str, str]:
+    """``source`` of a catch or status message: the node's id and type, Node-RED's for a node
+    imported from Node-RED (its origin), and ``name`` as Node-RED gives it: for a node with a
+    name, or of a type that keeps an empty one."""
     if pn is None:
-        return {}
-    return {"name": pn.label} if pn.label or pn.type in _NAME_KEPT else {}
+        return {"id": node_id, "type": ""}
+    node_type = pn.origin.type if pn.origin is not None else pn.type
+    source = {"id": pn.origin.id if pn.origin is not None else node_id, "type": node_type}
+    if pn.label or node_type in _NAME_KEPT:
+        source["name"] = pn.label
+    return source
 
 
 def _covers(listener: Listener, raw_id: str) -> bool:

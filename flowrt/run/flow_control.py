@@ -14,7 +14,7 @@ pending (``wait_idle``, ``--until-idle``). A stop drains: it waits until nothing
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Hashable
 from typing import TYPE_CHECKING, Any
 
 from flowrt.message import new_msgid
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from flowrt.run.clock import Clock
     from flowrt.run.instantiate import Instances
     from flowrt.run.ports import Phase
-    from flowrt.run.queue import NodeQueue
     from flowrt.run.tasks import Tasks
 
 
@@ -47,7 +46,6 @@ class FlowControl:
         self._clock = clock
         self._tasks = tasks
         self._phase = phase
-        self._stats = instances.stats
         self._contexts = instances.contexts
         self._queues = instances.queues
         self.ack_on_read = ack_on_read
@@ -55,10 +53,13 @@ class FlowControl:
         self.inflight = 0
         self.windows = Windows()
         self.inflow = Inflow()
-        self.full: set[NodeQueue] = set()
-        """The queues over their bound: sources wait for ``room``."""
+        self.full: set[Hashable] = set()
+        """The queues (and pacing nodes, :meth:`flowrt.run.context.NodeContext.pace`) over
+        their bound: sources wait for ``room``."""
         self.room = asyncio.Event()
         self.room.set()
+        self.waiting_room = 0
+        """Nodes waiting in ``wait_room`` (for a flow test's clock: they wait on it too)."""
         self._idle = asyncio.Event()
         clock.on_idle = self.check_idle
         tasks.changed = self.check_idle
@@ -86,7 +87,6 @@ class FlowControl:
         """A message a source read (or made) enters the flow."""
         if "_msgid" not in msg:
             msg["_msgid"] = new_msgid()
-        self._stats[node_id][1] += 1
         if ack is not None and node_id in self.ack_on_read:
             settle(ack, False, self._settle)
             ack = None
@@ -100,8 +100,8 @@ class FlowControl:
 
     # room --------------------------------------------------------------------------------
 
-    def queue_full(self, queue: NodeQueue, full: bool) -> None:
-        """A queue went over its bound (``full``), or back under it."""
+    def queue_full(self, queue: Hashable, full: bool) -> None:
+        """A queue (or a pacing node) went over its bound (``full``), or back under it."""
         if full:
             self.full.add(queue)
             self.room.clear()
@@ -109,6 +109,15 @@ class FlowControl:
             self.full.discard(queue)
             if not self.full:
                 self.room.set()
+
+    async def wait_room(self) -> None:
+        """Return once no queue is over its bound (the stop sets ``room`` too)."""
+        if self.full:
+            self.waiting_room += 1
+            try:
+                await self.room.wait()
+            finally:
+                self.waiting_room -= 1
 
     # idleness ----------------------------------------------------------------------------
 
@@ -140,6 +149,7 @@ class FlowControl:
                 break
             self._idle.clear()
             try:
-                await asyncio.wait_for(self._idle.wait(), timeout=min(0.05, deadline - loop.time()))
+                async with asyncio.timeout(min(0.05, deadline - loop.time())):
+                    await self._idle.wait()
             except TimeoutError:
                 pass

@@ -19,6 +19,7 @@ from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
+from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Instances:
     """Node id -> [messages in, messages out: read (source), sent on, written (sink)]."""
     inputs: Inputs = field(default_factory=Inputs)
     """Each node's inputs, as dispatch wired them."""
+    meter: Meter = field(default_factory=Meter)
+    """Processing times, batch sizes, connections (:mod:`flowrt.run.metrics`)."""
 
     def connection(self, connection_id: str, node_id: str) -> Connection:
         conn = self.connections.get(connection_id)
@@ -64,31 +67,56 @@ async def instantiate(
     contexts from ``services``; a queue over its bound calls ``queue_full``; ``taps`` are the
     (sent, received) taps. Returns the ids of the nodes that complete nodes watch."""
     events = services.events
-    for conn_id, pc in plan.connections.items():
-        ctx = NodeContext(services, _as_planned(pc))
-        into.connections[conn_id] = pc.spec.cls(conn_id, pc.config, ctx)  # type: ignore[assignment]
-    for i, (node_id, pn) in enumerate(plan.nodes.items(), 1):
+    for pc in plan.connections.values():
+        make_connection(pc, into, services)
+    for i, pn in enumerate(plan.nodes.values(), 1):
         if i % BREATHE == 0:
             await asyncio.sleep(0)
-        ctx = NodeContext(services, pn)
-        node = pn.spec.cls(node_id, pn.config, ctx)
-        into.nodes[node_id] = node
-        into.contexts[node_id] = ctx
-        into.stats[node_id] = [0, 0]
-        if isinstance(node, Sink | AsyncTransform):
-            limit = int(getattr(pn.config, "buffer", 0) or getattr(node, "queue_size", 1000))
-            overflow = getattr(pn.config, "overflow", "block")
-            into.queues[node_id] = NodeQueue(
-                node_id, limit, queue_full, overflow, _dropper(node_id, limit, events.fail)
-            )
+        make_node(pn, into, services, queue_full)
     watched = events.index(into.nodes, into.inputs.given, services.deliveries.new_delivery)
-    stations = {
-        node_id: Station(pn, into.nodes[node_id], into.contexts[node_id], into.stats[node_id],
-                         into.queues.get(node_id))
-        for node_id, pn in plan.nodes.items()
-    }
+    stations = {node_id: station(into, pn) for node_id, pn in plan.nodes.items()}
     wire(stations, Wiring(events.fail, events.completed, watched, *taps), into.inputs)
     return watched
+
+
+def station(into: Instances, pn: PlannedNode) -> Station:
+    """A node of ``into`` as wiring sees it; a synchronous node gets its processing-time
+    histogram (an asynchronous one is timed by its loop, :mod:`flowrt.run.workers`)."""
+    node_id = pn.id
+    node = into.nodes[node_id]
+    queue = into.queues.get(node_id)
+    timed = queue is None and callable(getattr(node, "process", None))
+    meter = into.meter
+    if not timed:
+        return Station(pn, node, into.contexts[node_id], into.stats[node_id], queue)
+    arms = meter.armers_of(node_id)
+    arms.clear()  # wired again (a hot swap): the inputs made before are gone
+    return Station(pn, node, into.contexts[node_id], into.stats[node_id], queue,
+                   meter.timing(node_id), arms, meter.always)
+
+
+def make_node(pn: PlannedNode, into: Instances, services: Services, queue_full: QueueFull) -> Node:
+    """Make one node of the plan into ``into``: its instance, context, counts and, for an
+    asynchronous node, its queue (not wired: see :func:`instantiate`)."""
+    node_id = pn.id
+    ctx = NodeContext(services, pn)
+    node: Node = pn.spec.cls(node_id, pn.config, ctx)
+    into.nodes[node_id] = node
+    into.contexts[node_id] = ctx
+    into.stats[node_id] = [0, 0]
+    if isinstance(node, Sink | AsyncTransform):
+        limit = int(getattr(pn.config, "buffer", 0) or getattr(node, "queue_size", 1000))
+        overflow = getattr(pn.config, "overflow", "block")
+        into.queues[node_id] = NodeQueue(
+            node_id, limit, queue_full, overflow, _dropper(node_id, limit, services.events.fail)
+        )
+    return node
+
+
+def make_connection(pc: PlannedConnection, into: Instances, services: Services) -> None:
+    """Make one connection of the plan into ``into`` (not opened)."""
+    ctx = NodeContext(services, _as_planned(pc))
+    into.connections[pc.id] = pc.spec.cls(pc.id, pc.config, ctx)  # type: ignore[assignment]
 
 
 def _dropper(node_id: str, limit: int, fail: Fail) -> Callable[[tuple[Message, Delivery]], None]:

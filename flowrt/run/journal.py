@@ -162,7 +162,8 @@ class Journal:
             if not self._intake and len(self._done) < DELETE_BATCH:
                 self._work.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._work.wait(), DELETE_DELAY if self._done else None)
+                    async with asyncio.timeout(DELETE_DELAY if self._done else None):
+                        await self._work.wait()
                 if not self._intake and not self._done:
                     continue
             await self._commit()
@@ -239,11 +240,10 @@ class Journal:
         """After the flow drained: delete what it finished, and close the file (the journal's
         close hook, :mod:`flowrt.run.journal_intake`)."""
         self.closing = True
-        if self._committer is not None:
-            self._committer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._committer
-            self._committer = None
+        committer, self._committer = self._committer, None
+        if committer is not None:
+            committer.cancel()
+            await asyncio.wait({committer})  # a cancellation of close() itself goes through
         done, self._done = self._done, []
         try:
             if done:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +94,8 @@ class Lifecycle:
                 log.warning("connection %s: %s (nodes using it will retry)", conn_id, exc)
         await self._start_nodes()
         self.phase.started = True
-        self._run_tasks()
+        self.run_tasks()
+        self.parts.instances.meter.start()
         self.parts.flow.check_idle()
 
     async def _start_nodes(self) -> None:
@@ -115,13 +116,14 @@ class Lifecycle:
                     node=node_id,
                 ) from exc
 
-    def _run_tasks(self) -> None:
+    def run_tasks(self, only: Collection[str] | None = None) -> None:
         """A task for each sink and asynchronous transform (their queues), then for each source
-        that reads."""
+        that reads (``only``: of these nodes, started into a running flow by a hot swap)."""
         p = self.parts
         made = p.instances
-        engine = Engine(self.phase, p.services.clock, p.services.events)
-        for node_id, node in made.nodes.items():
+        engine = Engine(self.phase, p.services.clock, p.services.events, made.meter)
+        nodes = made.nodes if only is None else {n: made.nodes[n] for n in only}
+        for node_id, node in nodes.items():
             ctx, watched = made.contexts[node_id], node_id in self.watched
             if isinstance(node, Sink):
                 p.flow.inflow.sink(made.queues[node_id], p.flow.windows)
@@ -131,10 +133,10 @@ class Lifecycle:
                 p.flow.inflow.transform(made.queues[node_id])
                 p.tasks.run(run_async_transform(engine, node, ctx, made.queues[node_id], watched),
                             node_id)
-        if p.group is not None:
+        if p.group is not None and only is None:
             self._retire_count = p.group.count(lambda: messages_read(made))
         readers = Readers(engine, p.flow, p.plan.nodes, p.group, self.on_close)
-        for node_id, node in made.nodes.items():
+        for node_id, node in nodes.items():
             if isinstance(node, Source) and type(node).read is not Source.read:
                 p.tasks.run(reading(readers, node, made.contexts[node_id]), node_id, source=True)
 
@@ -142,6 +144,7 @@ class Lifecycle:
         if self.phase.stopping:
             return
         self.phase.stopping = True
+        self.parts.instances.meter.stop()
         p = self.parts
         made = p.instances
         loop = asyncio.get_running_loop()
@@ -179,7 +182,8 @@ class Lifecycle:
 
 async def _bounded(coro: Awaitable[Any], timeout: float, who: str) -> None:
     try:
-        await asyncio.wait_for(coro, timeout)
+        async with asyncio.timeout(timeout):
+            await coro
     except TimeoutError:
         log.warning("%s did not close within %.0f s", who, timeout)
     except Exception as exc:

@@ -17,6 +17,7 @@ from flowrt.run.sidecars import flushing, sidecars
 from flowrt.run.stores import Stores
 
 if TYPE_CHECKING:
+    from flowrt.broker.embedded import EmbeddedBroker
     from flowrt.group import Group
 
 log = logging.getLogger("flowrt.run")
@@ -38,13 +39,13 @@ async def run_plan(
     context_url: str | None = None,
     close_timeout: float = CLOSE_TIMEOUT,
     http: tuple[str, int] | None = None,
-    mqtt_broker: tuple[str, int] | None = None,
+    mqtt_broker: EmbeddedBroker | None = None,
     group: Group | None = None,
     reuse_port: bool = False,
 ) -> RunOutcome:
     """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
     any node added one (``reuse_port``: shared with the other workers of this host, the kernel
-    spreading connections among them). ``mqtt_broker``: start the embedded MQTT broker there
+    spreading connections among them). ``mqtt_broker``: start this embedded MQTT broker
     first. ``group``: run as a worker of that group (joined before the flows start, left after
     they stopped)."""
     async with sidecars(mqtt_broker, group):
@@ -99,8 +100,9 @@ async def _run(
             server = HttpServer(rt.http, *http, reuse_port=reuse_port)
             await server.start()
             for method, path, node in rt.http.describe():
-                log.info("http: %s http://%s:%d%s (node %s)", method, http[0], server.port, path,
-                         node)
+                scheme = "ws" if method == "WS" else "http"  # a websocket-listener's path
+                log.info("http: %s %s://%s:%d%s (node %s)", method, scheme, http[0], server.port,
+                         path, node)
         nodes = len(plan.nodes)
         log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
                  "s"[: len(plan.flows) != 1])

@@ -12,7 +12,7 @@ but :mod:`flowrt.run.delivery`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flowrt.run.delivery import Delivery
@@ -62,6 +62,14 @@ class Deliveries(Protocol):
     def new_delivery(self, ack: Ack | None = None) -> Delivery: ...
 
     def finished(self, d: Delivery) -> None: ...
+
+    def queue_full(self, queue: Hashable, full: bool) -> None:
+        """A queue, or a node pacing what it holds, went over its bound (``full``) or back."""
+        ...
+
+    async def wait_room(self) -> None:
+        """Return once no queue is over its bound (at once while the flow stops)."""
+        ...
 
 
 class Busy(Protocol):

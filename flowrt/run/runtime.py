@@ -39,6 +39,7 @@ from flowrt.types import Message
 
 if TYPE_CHECKING:
     from flowrt.group import Group
+    from flowrt.run.hot_swap import Swap
     from flowrt.run.http import RouteTable
     from flowrt.run.ports import Tap
 
@@ -84,6 +85,8 @@ class Runtime:
         self.queues = made.queues
         self.stats = made.stats
         """Node id -> [messages in, messages out: read (source), sent on, written (sink)]."""
+        self.meter = made.meter
+        """Processing times, batch sizes, connections (:mod:`flowrt.run.metrics`)."""
         self.inputs = made.inputs.given
         """Node id -> its input for messages given to it (see flowrt.run.dispatch)."""
         self.lent_inputs = made.inputs.lent
@@ -101,7 +104,7 @@ class Runtime:
             clock=self.clock, stores=self.stores, env=self.env, group=self.group_name,
             events=self.events, deliveries=self.flow, phase=self.phase, spawn=self.tasks.spawn,
             contexts=made.contexts, connection=made.connection, http=lambda: self.http,
-            owner=self,
+            owner=self, meter=made.meter,
         )
         parts = Parts(plan, made, services, self.flow, self.tasks, group, (tap, tap_in))
         self.lifecycle = Lifecycle(self.phase, parts)
@@ -114,6 +117,16 @@ class Runtime:
 
     async def stop(self, timeout: float = CLOSE_TIMEOUT) -> None:
         await self.lifecycle.stop(timeout)
+
+    async def swap(self, plan: Plan, timeout: float = CLOSE_TIMEOUT) -> Swap:
+        """Take the running flow to ``plan`` (a new plan of the same flows) node by node,
+        keeping the nodes that did not change running (:mod:`flowrt.run.hot_swap`). Raises
+        ValueError naming why it cannot be done so (then stop, and start the new plan)."""
+        from flowrt.run.hot_swap import hot_swap
+        from flowrt.run.plan_diff import diff_plans
+
+        return await hot_swap(self, plan, diff_plans(self.plan, plan, self.group is not None),
+                              timeout)
 
     @property
     def started(self) -> bool:

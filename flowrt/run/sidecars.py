@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from flowrt.run.stores import Stores
 
 if TYPE_CHECKING:
+    from flowrt.broker.embedded import EmbeddedBroker
     from flowrt.group import Group
 
 log = logging.getLogger("flowrt.run")
@@ -27,18 +28,16 @@ FLUSH_EVERY = 5.0
 
 
 @contextlib.asynccontextmanager
-async def sidecars(mqtt_broker: tuple[str, int] | None = None, group: Group | None = None,
+async def sidecars(mqtt_broker: EmbeddedBroker | None = None, group: Group | None = None,
                    logger: logging.Logger = log) -> AsyncIterator[None]:
-    """Start the embedded MQTT broker at ``mqtt_broker`` and join ``group`` (either may be None),
+    """Start the embedded MQTT broker ``mqtt_broker`` and join ``group`` (either may be None),
     then, once the body is done (or failed), leave the group and stop the broker. ``logger``
     says so: the command's own (``flowrt.run`` or ``flowrt.server``)."""
-    broker = None
-    if mqtt_broker is not None:
-        from flowrt.run.broker import EmbeddedBroker
-
-        broker = EmbeddedBroker(*mqtt_broker)
+    broker = mqtt_broker
+    if broker is not None:
         await broker.start()
-        logger.info("embedded MQTT broker on %s:%d", *mqtt_broker)
+        users = f", {len(broker.users)} user(s)" if broker.users else ", no users"
+        logger.info("embedded MQTT broker on %s:%d%s", broker.host, broker.port, users)
     try:
         if group is not None:
             await group.start()

@@ -52,7 +52,8 @@ async def run_singleton(
             log_node(node.id, "warning", f"group {group.name}: lost the lease (lost "
                      f"{group.backend.where}); stopped here, another worker takes over", None)
             try:
-                await asyncio.wait_for(node.close(), 15.0)
+                async with asyncio.timeout(15.0):
+                    await node.close()
             except Exception as exc:
                 log_node(node.id, "warning", f"failed while closing: {exc!r}", None)
     finally:

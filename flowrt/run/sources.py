@@ -69,6 +69,7 @@ def reading(readers: Readers, node: Source, ctx: NodeContext) -> Coroutine[Any, 
     from flowrt.run.journal_intake import run_journaled
 
     journal = Journal(node.id, path, settings(), flow=flow, clock=engine.clock, log_node=log_node)
+    engine.meter.journals[node.id] = journal
     return run_journaled(journal, read, flow=flow, log_node=log_node, on_close=readers.on_close,
                          planned=readers.planned)
 

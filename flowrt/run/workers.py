@@ -4,18 +4,25 @@ Reconnection lives here, once, for every node: a source whose ``connect`` or ``r
 NotConnected or ConnectionLost, or a sink whose ``write`` does, is retried with exponential
 back-off (0.1 s doubling to 30 s, with jitter), its status showing it; the batch a sink was
 writing is kept and written again, so nothing is dropped. AuthFailed is not retried: the node
-stops with a red status and an error naming it.
+stops with a red status and an error naming it. A source or sink that names a connection
+reports it up or down as it goes (``ctx.report_connection``, :mod:`flowrt.run.metrics`).
+
+The loops also measure: a sink the time of each batch it writes and the batch's size, an
+asynchronous transform the time of each message (:mod:`flowrt.run.metrics`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from flowrt.api import AsyncTransform, Sink, Source
 from flowrt.errors import AuthFailed, ConfigError, ConnectionError_, EndOfInput
+from flowrt.run.metrics import Meter
 
 if TYPE_CHECKING:
     from flowrt.run.clock import Clock
@@ -36,6 +43,7 @@ class Engine:
     phase: Phase
     clock: Clock
     events: Events
+    meter: Meter = field(default_factory=Meter)
 
 
 class Backoff:
@@ -59,12 +67,14 @@ async def run_source(engine: Engine, intake: Intake, node: Source, ctx: NodeCont
     backoff = Backoff()
     node_id = node.id
     phase, log_node = engine.phase, engine.events.log_node
+    report = _reporter(ctx)
     down = False
     while not phase.stopping:
         try:
             await node.connect()
         except AuthFailed as exc:
             ctx.status("red", "ring", "authentication failed")
+            report(False)
             log_node(node_id, "error", f"cannot connect: {exc}; check the credentials", None)
             return
         except ConfigError as exc:
@@ -76,6 +86,7 @@ async def run_source(engine: Engine, intake: Intake, node: Source, ctx: NodeCont
             expected = isinstance(exc, ConnectionError_)
             delay = backoff.next()
             ctx.status("red", "ring", "disconnected" if expected else "error")
+            report(False)
             log_node(node_id, "warning" if expected else "error",
                      f"cannot connect: {exc if expected else repr(exc)}; "
                      f"retry in {delay:.1f} s", None)
@@ -85,11 +96,26 @@ async def run_source(engine: Engine, intake: Intake, node: Source, ctx: NodeCont
         if down:
             ctx.status("green", "dot", "connected")
             log_node(node_id, "info", "reconnected", None)
+        report(True)
         backoff.reset()
         try:
             down = await _read(engine, intake, node, ctx, backoff)
         except EndOfInput:
             return
+        if down:
+            report(False)
+
+
+def _reporter(ctx: NodeContext) -> Callable[[bool], None]:
+    """How a source or sink tells whether it is connected: through ``ctx`` when it names a
+    connection, else not at all (an inject node has nothing to be connected to)."""
+    if getattr(ctx.planned.config, "connection", None):
+        return ctx.report_connection
+    return _unreported
+
+
+def _unreported(up: bool) -> None:
+    return None
 
 
 async def _read(
@@ -143,6 +169,7 @@ async def run_async_transform(
     watch it)."""
     node_id = node.id
     events = engine.events
+    timing = engine.meter.timing(node_id)
     while True:
         item = await queue.get()
         if item is None:
@@ -150,7 +177,12 @@ async def run_async_transform(
         msg, d = item
         ctx.delivery = d
         try:
-            await node.receive(msg)
+            if timing is None:
+                await node.receive(msg)
+            else:
+                start = perf_counter()
+                await node.receive(msg)
+                timing.observe(perf_counter() - start)
         except Exception as exc:
             events.fail(node_id, msg, d, exc)
         else:
@@ -171,11 +203,16 @@ async def run_sink(
     node_id = node.id
     clock, events = engine.clock, engine.events
     backoff = Backoff()
+    report = _reporter(ctx)
+    up: bool | None = None  # not known until the first write
+    write_time, sizes = engine.meter.sink(node_id)
     while True:
         batch = await queue.get_batch(node.batch_size, node.batch_interval, clock)
         if batch is None:
             return
         msgs = [m for m, _ in batch]
+        sizes.observe(len(msgs))
+        start = perf_counter()
         failure: BaseException | None = None
         ctx.writing = {id(m): d for m, d in batch}
         failed: set[int] = set()
@@ -186,9 +223,15 @@ async def run_sink(
             except AuthFailed as exc:
                 failure = exc
                 ctx.status("red", "ring", "authentication failed")
+                if up is not False:
+                    up = False
+                    report(False)
             except ConnectionError_ as exc:
                 delay = backoff.next()
                 ctx.status("red", "ring", "disconnected")
+                if up is not False:
+                    up = False
+                    report(False)
                 events.log_node(
                     node_id,
                     "warning",
@@ -205,7 +248,11 @@ async def run_sink(
                     held = f"reconnected; wrote the {len(msgs)} message(s) held meanwhile"
                     events.log_node(node_id, "info", held, None)
                 backoff.reset()
+                if up is not True:
+                    up = True
+                    report(True)
             break
+        write_time.observe(perf_counter() - start)
         ctx.writing = None
         for msg, d in batch:
             if id(msg) in failed:

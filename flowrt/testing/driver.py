@@ -92,4 +92,4 @@ async def drive(
 def real_work(rt: Runtime, clock: VirtualClock) -> bool:
     """True when some task waits on something other than the simulated clock (a thread, I/O)."""
     busy = sum(1 for q in rt.queues.values() if q.busy) + rt.spawned_count
-    return busy > clock.sleepers
+    return busy > clock.sleepers + rt.flow.waiting_room

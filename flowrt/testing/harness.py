@@ -248,7 +248,8 @@ class Harness:
             self.result.elapsed = self.clock.now() - self.clock.start
         else:
             if until is None:
-                await asyncio.wait_for(self.runtime.wait_idle(), self.timeout)
+                async with asyncio.timeout(self.timeout):
+                    await self.runtime.wait_idle()
             else:
                 left = self._started + until - loop.time()
                 await asyncio.sleep(max(0.0, left))

@@ -64,8 +64,8 @@ def test_node_types_declare_what_they_run() -> None:
     kinds = {spec.type: spec.cls.runs_code for spec in registry if spec.cls.runs_code}
     assert kinds == {"script": "unrestricted", "function": "sandboxed"}
     assert refused_types(registry, "deny") == [
-        "function", "influx-query", "postgres-query", "script"]
-    assert refused_types(registry, "sandboxed") == ["script"]
+        "exec", "function", "influx-query", "mysql-query", "postgres-query", "script"]
+    assert refused_types(registry, "sandboxed") == ["exec", "script"]
     assert not refuses(None, "deny") and refuses("sandboxed", "deny")
 
 

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from flowrt.cli.commands import main
 from flowrt.cli.run import run, serve
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -27,13 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def flowrt(*args: str) -> list[str]:
     exe = shutil.which("flowrt")
     return [*([exe] if exe else [sys.executable, "-m", "flowrt"]), *args]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def parsed(command: click.Command, args: list[str]) -> dict[str, object]:
@@ -95,6 +89,30 @@ def test_the_run_summary_counts_messages_out_of_every_node(tmp_path: Path) -> No
     # a message sent to two targets is one message out; a sink's out is what it took
     assert rows == {"start": ["inject", "0", "1"], "double": ["change", "1", "1"],
                     "keep": ["switch", "1", "1"], "log": ["debug", "2", "2"]}, table
+
+
+TIMED = """\
+flowrt: 1
+id: timed
+nodes:
+  every:
+    type: cron-plus
+    time_zone: UTC
+    schedules: [{name: tick, cron: "* * * * * *", limit: 2, payload: 1}]
+    to: log
+  log: {type: debug}
+"""
+
+
+def test_the_run_summary_counts_what_a_source_sends_from_its_own_timers(tmp_path: Path) -> None:
+    # cron-plus sends from its schedules' timers, not by being read: its messages count too
+    (tmp_path / "timed.yaml").write_text(TIMED)
+    result = subprocess.run(flowrt("run", "--until-idle", "timed.yaml"), cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    table = result.stderr[result.stderr.index("node  "):].splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in table[1:] if line.strip()}
+    assert rows == {"every": ["cron-plus", "0", "2"], "log": ["debug", "2", "2"]}, table
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line_with_status_2(tmp_path: Path) -> None:

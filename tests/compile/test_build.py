@@ -103,3 +103,42 @@ def test_a_flow_with_errors_is_refused_with_every_diagnostic(registry: Registry)
             registry,
         )
     assert sorted(d.code for d in info.value.diagnostics) == ["E022", "E030", "E031"]
+
+
+ORIGINS = """
+flowrt: 1
+subflows:
+  bump:
+    input: first
+    outputs: 1
+    nodes:
+      first: {type: add, amount: 1, to: $out, origin: {id: "1111", type: change}}
+  twice:
+    input: inner
+    outputs: 1
+    nodes:
+      inner: {type: "subflow:bump", to: $out, origin: {id: "2222", type: "subflow:bb"}}
+      plain: {type: collect}
+nodes:
+  a: {type: "subflow:bump", to: low, origin: {id: aaaa, type: "subflow:bb"}}
+  b: {type: "subflow:twice", to: low, origin: {id: bbbb, type: "subflow:tt"}}
+  c: {type: "subflow:bump", to: low}
+  low: {type: collect, origin: {id: "9999", type: debug}}
+  mine: {type: collect}
+"""
+
+
+def test_the_origin_goes_into_the_plan_with_node_red_ids_inside_instances(
+    registry: Registry,
+) -> None:
+    plan = plan_of(ORIGINS, registry)
+    origin = {node_id: (pn.origin.id, pn.origin.type) if pn.origin else None
+              for node_id, pn in plan.nodes.items()}
+    assert origin == {
+        "low": ("9999", "debug"),
+        "mine": None,
+        "a/first": ("aaaa-1111", "change"),  # Node-RED's <instance>-<inner>
+        "b/inner/first": ("bbbb-2222-1111", "change"),
+        "b/plain": None,
+        "c/first": None,  # an instance written in flowrt: no Node-RED id to build on
+    }

@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.support.servers import free_port
 
 BIN = Path(sys.executable).parent
 STARTED = re.compile(r"running \d+ nodes? in \d+ flows?|Uvicorn running|\d+ workers? running")
@@ -42,12 +43,6 @@ class Result:
     command: str
     status: int
     output: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Shell:

@@ -4,8 +4,10 @@ from typing import Any
 
 import pytest
 
+from flowrt.errors import NodeError
 from flowrt.expressions.props import (
     MISSING,
+    Ref,
     delete_property,
     get_property,
     getter,
@@ -50,7 +52,8 @@ def test_parse_path(path: str, keys: tuple[Any, ...]) -> None:
         ("[0]", "starts with a name"),
         ("a.[0]", "a[0], not a.[0]"),
         ("a]", "unexpected"),
-        ("a[msg.b]", "nested"),
+        ("a[msg.b", "not closed"),
+        ("a[msg.]", "nested reference [msg.]"),
     ],
 )
 def test_parse_path_rejects(path: str, why: str) -> None:
@@ -169,3 +172,59 @@ def _copy(data: Any) -> Any:
     import copy
 
     return copy.deepcopy(data)
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        ("payload[msg.topic]", ("payload", Ref(("topic",), "msg.topic"))),
+        ("lookup[msg.topic].value", ("lookup", Ref(("topic",), "msg.topic"), "value")),
+        ('a[msg["k j"]]', ("a", Ref(("k j",), 'msg["k j"]'))),
+        (
+            "a[msg.b[msg.c]][0]",
+            ("a", Ref(("b", Ref(("c",), "msg.c")), "msg.b[msg.c]"), 0),
+        ),
+        ("a[msg.x[']']]", ("a", Ref(("x", "]"), "msg.x[']']"))),
+    ],
+)
+def test_parse_nested_references(path: str, keys: tuple[Any, ...]) -> None:
+    assert parse_path(path) == keys
+
+
+def test_nested_reference_selects_the_key_per_message() -> None:
+    read = getter("payload[msg.topic]")
+    assert read({"topic": "a", "payload": {"a": 1, "b": 2}}) == 1
+    assert read({"topic": "b", "payload": {"a": 1, "b": 2}}) == 2
+    assert get_property({"i": 1, "list": [5, 6]}, "list[msg.i]") == 6
+    assert get_property({"i": 1.0, "list": [5, 6]}, "list[msg.i]") == 6
+    assert get_property({"k": "b", "l": {"a": {"b": 3}}, "j": "a"}, "l[msg.j][msg.k]") == 3
+    assert get_property({"t": "x", "p": {}}, "p[msg.t].deeper") is MISSING
+
+
+def test_nested_reference_sets_and_deletes() -> None:
+    msg: dict[str, Any] = {"topic": "b", "lookup": {"a": 1, "b": 2}}
+    assert setter("lookup[msg.topic]")(msg, "new") is True
+    assert msg["lookup"] == {"a": 1, "b": "new"}
+    assert set_property(msg, "made[msg.topic].x", 1) is True
+    assert msg["made"] == {"b": {"x": 1}}
+    assert delete_property(msg, "lookup[msg.topic]") is True
+    assert msg["lookup"] == {"a": 1}
+
+
+def test_nested_reference_read_from_another_root() -> None:
+    holder = {"lookup": {"a": 1}}
+    assert get_property(holder, "lookup[msg.topic]", root={"topic": "a"}) == 1
+    assert set_property(holder, "lookup[msg.topic]", 2, root={"topic": "c"}) is True
+    assert holder == {"lookup": {"a": 1, "c": 2}}
+
+
+@pytest.mark.parametrize(
+    ("msg", "what"),
+    [({}, "missing"), ({"t": {"a": 1}}, "object"), ({"t": None}, "null"),
+     ({"t": True}, "boolean"), ({"t": [1]}, "array")],
+)
+def test_nested_reference_that_is_not_a_key_is_an_error(msg: dict[str, Any], what: str) -> None:
+    with pytest.raises(NodeError, match=rf"\[msg\.t\] .* is (a )?{what}"):
+        get_property({**msg, "p": {}}, "p[msg.t]")
+    with pytest.raises(NodeError, match="must be a string or a number"):
+        setter("p[msg.t]")(msg, 1)

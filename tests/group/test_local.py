@@ -99,3 +99,18 @@ def test_a_group_directory_open_to_others_is_refused(
     os.chmod(made, 0o777)
     with pytest.raises(ConfigError, match="open to others"):
         group_directory("plant")
+
+
+def test_a_group_stops_however_its_loop_is_caught_by_the_stop(tmp_path: Path) -> None:
+    """Stops landing at every moment of the loop (a poll of a millisecond): each one ends. A
+    cancellation swallowed by Python 3.11's wait_for used to leave stop() waiting for ever."""
+
+    async def scenario() -> None:
+        for i in range(150):
+            group = Group("g", backend=LocalBackend(tmp_path), worker=f"w{i % 3}", poll=0.001)
+            await group.start()
+            group.lease("tick")
+            await asyncio.sleep((i % 7) * 0.0007)
+            await asyncio.wait_for(group.stop(), 30)  # a hang fails here, not the whole run
+
+    asyncio.run(scenario())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flowrt.load import Wire, load_text
+from flowrt.load.document import Origin
 from flowrt.load.project import load_project
 
 TEXT = """\
@@ -82,3 +83,18 @@ def test_empty_directory_and_missing_path(tmp_path) -> None:  # type: ignore[no-
     project = load_project([tmp_path, tmp_path / "missing.yaml"])
     assert [d.code for d in project.diagnostics] == ["E012", "E003"]
     assert project.unreadable
+
+
+def test_origin_is_read_and_is_not_configuration() -> None:
+    doc = load_text(
+        "flowrt: 1\nnodes:\n"
+        "  a: {type: tick, origin: {id: a1b2c3d4e5f60718, type: inject}, to: b}\n"
+        "  b: {type: pass, origin: {id: 5, type: change}}\n"
+        "  c: {type: pass, origin: a1b2c3d4e5f60718}\n"
+        "  d: {type: pass}\n"
+    )
+    a = doc.nodes["a"]
+    assert a.origin == Origin("a1b2c3d4e5f60718", "inject") and a.config == {}
+    # malformed: left out of the view (the schema check reports it), never configuration
+    assert [doc.nodes[n].origin for n in "bcd"] == [None, None, None]
+    assert all(doc.nodes[n].config == {} for n in "bcd")

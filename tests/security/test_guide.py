@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import httpx
 import pytest
 
 from flowrt.server.auth import hash_password, verify_password
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIDE = ROOT / "docs" / "security.md"
@@ -66,9 +66,7 @@ def run(command: str, place: Path) -> subprocess.CompletedProcess[str]:
 
 def serves(command: str, place: Path) -> str:
     """Start a `flowrt serve` command, wait for /health, stop it with SIGTERM; its log."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(["bash", "-c", f"{command} --port {port}"], cwd=place,
                                env=environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -21,6 +21,8 @@ def _in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
 
 OOPS = "oops: {type: catch, scope: [f]}"
 TIMED_OUT = "function ran longer than its timeout of 0.5 s"
+OUT_OF_MEMORY = "function ran out of its memory limit of 256 MB"
+FILLS_MEMORY = {"huge array", "string building"}
 
 ATTACKS = {
     "plain loop": "while (true) {}",
@@ -50,8 +52,11 @@ def test_the_timeout_stops_the_attack_and_the_node_goes_on(attack: str) -> None:
     result = run_guarded(flow, [{"payload": "attack"}, (5, {"payload": "next"})])
     assert "hung" not in result and "exit" not in result, result
     assert payloads(result, "f") == ["next"]
-    assert all(e == TIMED_OUT for e in caught(result)), result
-    assert failures(result) == [TIMED_OUT], result
+    # filling memory is stopped by whichever limit it reaches first: on a quiet machine the
+    # 256 MB go before the half second does
+    stopped = {TIMED_OUT, OUT_OF_MEMORY} if attack in FILLS_MEMORY else {TIMED_OUT}
+    assert all(e in stopped for e in caught(result)), result
+    assert len(failures(result)) == 1 and failures(result)[0] in stopped, result
 
 
 def test_on_start_that_never_ends_fails_the_start_and_names_the_limit() -> None:

@@ -62,7 +62,8 @@ def _found(schema: Any, defs: dict[str, Any], seen: frozenset[str] = frozenset()
     if isinstance(schema, dict):
         fmt = schema.get("x-format", "")
         language = {"code:jsonata": "jsonata", "code:javascript": "javascript",
-                    "code:python": "python", "code:sql": "sql", "regex": "regex"}.get(fmt)
+                    "code:python": "python", "code:sql": "sql", "regex": "regex",
+                    "css": "css"}.get(fmt)
         if language:
             kinds.add(language)
         ref = schema.get("$ref", "")
@@ -105,9 +106,9 @@ def test_runs_code_agrees_with_the_declaration() -> None:
 def test_what_each_policy_refuses() -> None:
     registry = default_registry()
     assert refused_types(registry, "allow") == []
-    assert refused_types(registry, "sandboxed") == ["script"]
+    assert refused_types(registry, "sandboxed") == ["exec", "script"]
     assert refused_types(registry, "deny") == [
-        "function", "influx-query", "postgres-query", "script"]
+        "exec", "function", "influx-query", "mysql-query", "postgres-query", "script"]
 
 
 FLOW = """\
@@ -148,4 +149,5 @@ def test_flowrt_nodes_shows_what_a_type_evaluates() -> None:
     listing = CliRunner().invoke(main, ["nodes"]).output
     assert re.search(r"^  switch .*\[evaluates: jsonata, regex\]$", listing, re.M)
     page = CliRunner().invoke(main, ["nodes", "show", "postgres-query"]).output
-    assert "SQL: `query`, `msg.query`. Refused under `--scripts deny`." in page
+    assert ("SQL: `query`, `msg.query`; mustache template: `text_params`. Refused under "
+            "`--scripts deny`.") in page

@@ -154,7 +154,7 @@ def _rename_in_place(target: CommentedMap, new: dict[Any, Any]) -> bool:
 
 
 def _apply_seq(target: CommentedSeq, new: list[Any]) -> bool:
-    changed = False
+    changed = _align(target, new)
     for i, value in enumerate(new):
         if i < len(target):
             replaced, now = _merge(target[i], value)
@@ -168,6 +168,44 @@ def _apply_seq(target: CommentedSeq, new: list[Any]) -> bool:
         del target[len(target) - 1]
         changed = True
     return changed
+
+
+def _identity(item: Any) -> str | None:
+    """What names a sequence's item whatever its place: a string, or a mapping's ``id`` (a
+    dashboard's page or group) or ``node`` (a placed widget)."""
+    plain = to_plain(item)
+    if isinstance(plain, str):
+        return "s:" + plain
+    if isinstance(plain, dict):
+        for key in ("id", "node"):
+            if isinstance(plain.get(key), str):
+                return f"{key}:{plain[key]}"
+    return None
+
+
+def _align(target: CommentedSeq, new: list[Any]) -> bool:
+    """Items named the same in ``target`` and ``new`` (see :func:`_identity`) moved to their
+    new places, with their comments, before the merge by index: reordering groups or moving
+    a widget moves its lines rather than rewriting every item after it. A new name takes the
+    place of an old name that is gone (a renamed item keeps its style). True if any moved."""
+    old_ids = [_identity(v) for v in target]
+    new_ids = [_identity(v) for v in new]
+    if (None in old_ids or None in new_ids or len(set(old_ids)) < len(old_ids)
+            or len(set(new_ids)) < len(new_ids) or old_ids == new_ids):
+        return False
+    where = {ident: index for index, ident in enumerate(old_ids)}
+    spare = [k for k, ident in enumerate(old_ids) if ident not in set(new_ids)]
+    placed = [where[i] if i in where else (spare.pop(0) if spare else None) for i in new_ids]
+    if placed == list(range(len(target)))[: len(placed)]:
+        return False  # nothing moved: the merge by index does the rest
+    items, comments = list(target), dict(target.ca.items)
+    target.ca.items.clear()
+    del target[:]
+    for index, old in enumerate(placed):
+        target.append(_new(new[index]) if old is None else items[old])
+        if old is not None and old in comments:
+            target.ca.items[index] = comments[old]
+    return True
 
 
 class _Changed:

@@ -110,6 +110,11 @@ class HomeassistantServer(Connection):
             await client.close()
 
     def _status(self, fill: str | None, shape: str | None, text: str) -> None:
+        """Show the connection's state in every node's status and, but while connecting,
+        report it: one ``connected`` gauge and ``reconnects`` counter for the connection in
+        ``/metrics``, whatever the number of nodes sharing it."""
+        if text != "connecting":
+            self.ctx.report_connection(text == "connected")
         self._shown = (fill, shape, text)
         for status in list(self._watchers.values()):
             status(fill, shape, text)

@@ -87,6 +87,9 @@ class ModbusClient(Connection):
             return self._client
         from pymodbus.client import AsyncModbusTcpClient
 
+        if self._client is not None:  # it was connected, and is no more
+            self.ctx.report_connection(False)
+
         cfg = self.config
         loop = asyncio.get_running_loop()
         give_up = loop.time() + cfg.queue_timeout
@@ -99,8 +102,10 @@ class ModbusClient(Connection):
             )
             if await client.connect():
                 self._client = client
+                self.ctx.report_connection(True)
                 return client
             client.close()
+            self.ctx.report_connection(False)
             left = give_up - loop.time()
             if left <= 0:
                 raise NotConnected(
@@ -120,6 +125,7 @@ class ModbusClient(Connection):
                     result = await getattr(client, method)(*args, **kwargs)
                 except (ConnectionException, ModbusIOException, OSError) as exc:
                     await self.close()
+                    self.ctx.report_connection(False)
                     last: Exception = exc
                     continue
                 if result.isError():

@@ -180,7 +180,7 @@ class WebsocketClient(Connection):
         if self.closing:
             raise NotConnected("the connection is closing")
         cfg = self.config
-        self.hub.status("yellow", "ring", "connecting")
+        self._show("yellow", "ring", "connecting")
         try:
             socket = await connect(
                 cfg.url, subprotocols=cfg.subprotocols or None,  # type: ignore[arg-type]
@@ -195,12 +195,20 @@ class WebsocketClient(Connection):
         else:
             self._socket = socket
             self.session_id = new_session_id()
-            self.hub.status("green", "dot", "connected")
+            self._show("green", "dot", "connected")
             self._reader = asyncio.get_running_loop().create_task(self._read(socket))
             return socket
         self._retry_at = self.ctx.now() + cfg.reconnect_delay
-        self.hub.status("red", "ring", "disconnected")
+        self._show("red", "ring", "disconnected")
         raise NotConnected(f"cannot connect to {self.address}: {reason}")
+
+    def _show(self, fill: str, shape: str, text: str) -> None:
+        """Show the connection's state in its nodes' statuses and, but while connecting,
+        report it: one ``connected`` gauge and ``reconnects`` counter for the connection in
+        ``/metrics``, whatever the number of nodes sharing it."""
+        if text != "connecting":
+            self.ctx.report_connection(text == "connected")
+        self.hub.status(fill, shape, text)
 
     def _tls(self) -> ssl.SSLContext | None:
         if not self.config.url.lower().startswith("wss:"):
@@ -224,7 +232,7 @@ class WebsocketClient(Connection):
                 self._socket = None
                 self._retry_at = self.ctx.now() + self.config.reconnect_delay
         if not self.closing:
-            self.hub.status("red", "ring", "disconnected")
+            self._show("red", "ring", "disconnected")
             await self.hub.lost()
 
 

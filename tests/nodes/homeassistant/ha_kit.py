@@ -94,12 +94,14 @@ async def running(nodes: dict[str, Any], url: str = URL, supervised: bool = Fals
 
 class Relay:
     """A TCP relay on a free port of 127.0.0.1 to Home Assistant; ``cut()`` closes every
-    connection through it, as a network failure or a restart would."""
+    connection through it, as a network failure or a restart would; ``refuse()`` cuts them
+    and closes every new one at once, as a Home Assistant that is down, until ``admit()``."""
 
     def __init__(self, host: str, port: int) -> None:
         self.target = (host, port)
         self.pipes: list[asyncio.StreamWriter] = []
         self.accepted = 0
+        self.refusing = False
 
     async def __aenter__(self) -> Relay:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -111,6 +113,9 @@ class Relay:
         self.cut()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refusing:
+            writer.close()
+            return
         self.accepted += 1
         up_reader, up_writer = await asyncio.open_connection(*self.target)
         self.pipes += [writer, up_writer]
@@ -120,6 +125,13 @@ class Relay:
         for writer in self.pipes:
             writer.close()
         self.pipes.clear()
+
+    def refuse(self) -> None:
+        self.refusing = True
+        self.cut()
+
+    def admit(self) -> None:
+        self.refusing = False
 
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

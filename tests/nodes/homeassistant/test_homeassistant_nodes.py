@@ -1,6 +1,7 @@
 """The homeassistant pack against a real Home Assistant (FLOWRT_TEST_HOMEASSISTANT): state
 changes arrive, services change states, current states are read and tested, events arrive,
-and a dropped connection is made again with its subscriptions."""
+a dropped connection is made again with its subscriptions, and the connection's state and
+reconnects are in the runtime's metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowrt.run.metrics import connection_metrics
+from flowrt.testing import Harness
 from tests.nodes.homeassistant.ha_kit import (
     URL,
     Relay,
@@ -211,5 +214,36 @@ def test_a_dropped_connection_is_made_again_with_its_subscriptions() -> None:
                 api("POST", "events/flowrt_relay", {})
                 await eventually(lambda: sent(h, "events"), "the event after the reconnect")
         assert got[0]["topic"] == TEXT
+
+    asyncio.run(main())
+
+
+def test_the_connection_reports_itself_up_down_and_a_reconnect_once_for_its_nodes() -> None:
+    """Two nodes share home: one ``connected`` and ``reconnects`` for home (what /metrics
+    shows), down while Home Assistant cannot be reached, one reconnect when it can again."""
+
+    def home(h: Harness) -> Any:
+        assert h.runtime is not None
+        links = connection_metrics(h.runtime.meter)
+        assert set(links) <= {"home"}  # the connection's, not one per node
+        return links.get("home", {})
+
+    async def main() -> None:
+        parts = urlsplit(URL)
+        async with Relay(parts.hostname or "127.0.0.1", parts.port or 8123) as relay:
+            nodes = {"changed": {"type": "homeassistant-state-changed", "server": "home",
+                                 "entities": {"exact": [TEXT]}},
+                     "events": {"type": "homeassistant-events", "server": "home",
+                                "event_type": "flowrt_relay"}}
+            async with running(nodes, f"http://127.0.0.1:{relay.port}") as h:
+                await eventually(lambda: home(h).get("connected"), "home connected")
+                assert home(h) == {"connected": True, "reconnects": 0,
+                                   "type": "homeassistant-server", "flow": "ha"}
+                relay.refuse()
+                await eventually(lambda: home(h)["connected"] is False, "home down")
+                assert home(h)["reconnects"] == 0
+                relay.admit()
+                await eventually(lambda: home(h)["reconnects"] == 1, "one reconnect of home")
+                assert home(h)["connected"] is True
 
     asyncio.run(main())

@@ -1,12 +1,14 @@
 """The modbus client nodes against pymodbus's real Modbus TCP server on 127.0.0.1: reads by
 poll and on input, writes single and multiple, the contrib's message shapes, errors to catch,
-and a server restart in the middle of polling that loses no queued write."""
+a server restart in the middle of polling that loses no queued write, and the connection's
+state and reconnects in the runtime's metrics."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from flowrt.run.metrics import connection_metrics
 from flowrt.testing import Harness
 from tests.nodes.modbus.modbus_kit import flow, modbus_server, running
 from tests.support.servers import free_port
@@ -127,5 +129,40 @@ def test_polling_goes_on_through_a_server_restart_and_queued_writes_arrive() -> 
                 await eventually(
                     lambda: any(m["payload"] == [0, 42] for m in harness.result.sent("poll")),
                     "a poll after the restart reads the write", timeout=30.0)
+
+    asyncio.run(scenario())
+
+
+def test_the_connection_reports_itself_up_down_and_a_reconnect_once_for_its_nodes() -> None:
+    """Two nodes share plc: one ``connected`` and ``reconnects`` for plc, seen by /metrics."""
+
+    def plc(harness: Harness) -> Any:
+        assert harness.runtime is not None
+        return connection_metrics(harness.runtime.meter).get("plc", {})
+
+    async def scenario() -> None:
+        port = free_port()
+        text = flow(
+            port,
+            "poll: {type: modbus-read, connection: plc, data_type: HoldingRegister, "
+            "address: 0, quantity: 2, rate: 100, rate_unit: ms}",
+            "g: {type: modbus-getter, connection: plc, data_type: HoldingRegister, "
+            "address: 0, quantity: 1}",
+        )
+        first_server = modbus_server(port)
+        await first_server.__aenter__()
+        async with running(text) as harness:
+            await sent(harness, "poll", 1)
+            harness.send("g", {"payload": 1})
+            await sent(harness, "g", 1)
+            assert plc(harness) == {"connected": True, "reconnects": 0,
+                                    "type": "modbus-client", "flow": "test"}
+            await first_server.__aexit__(None, None, None)
+            await eventually(lambda: plc(harness)["connected"] is False,
+                             "plc reported down once the server is gone", timeout=30.0)
+            assert plc(harness)["reconnects"] == 0
+            async with modbus_server(port):
+                await eventually(lambda: plc(harness)["connected"], "plc back", timeout=30.0)
+                assert plc(harness)["reconnects"] == 1
 
     asyncio.run(scenario())

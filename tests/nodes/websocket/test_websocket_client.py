@@ -1,7 +1,8 @@
 """websocket-client with websocket-in and websocket-out against real servers on 127.0.0.1: a
 ``websockets`` server, and a bare one that answers no ping. Frames both ways, the
-subprotocol, reconnecting with what was sent meanwhile kept, the heartbeat, the login in a
-URL kept out of logs, and replies meant for a listener's client."""
+subprotocol, reconnecting with what was sent meanwhile kept, the connection's state and
+reconnects in /metrics, the heartbeat, the login in a URL kept out of logs, and replies meant
+for a listener's client."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from typing import Any
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
+from flowrt.run.metrics import connection_metrics
+from flowrt.server.metrics import render
+from flowrt.testing import Harness
 from tests.nodes.websocket.serving import run, served
+from tests.support.servers import free_port
 from tests.support.waiting import eventually
 
 FLOW = """
@@ -123,6 +128,38 @@ def test_messages_sent_while_the_server_is_away_are_sent_once_it_is_back() -> No
             async with peer_on(port) as (peer, _):
                 await eventually(lambda: len(peer.received) == 5, "the held frames", 90)
                 assert peer.received == [f"m{i}" for i in range(5)]
+
+    run(main())
+
+
+def metrics(harness: Harness) -> str:
+    """What /metrics shows of the runtime's connections."""
+    assert harness.runtime is not None
+    links = connection_metrics(harness.runtime.meter)
+    return render({"nodes": {}, "connections": links}, {}, 0, True)
+
+
+def test_the_connection_is_reported_once_up_then_down_then_reconnected() -> None:
+    """websocket-in and websocket-out share feed: one gauge and one counter, for feed."""
+    feed = 'connection="feed",type="websocket-client",flow="test"'
+
+    async def main() -> None:
+        port = free_port()
+        url = f"ws://127.0.0.1:{port}/feed"
+        async with served(flow(url)) as (harness, _):
+            async with peer_on(port):
+                await eventually(lambda: f"flowrt_connection_connected{{{feed}}} 1"
+                                 in metrics(harness), "feed connected in /metrics", 30)
+                assert f"flowrt_connection_reconnects_total{{{feed}}} 0" in metrics(harness)
+                assert metrics(harness).count("flowrt_connection_connected{") == 1
+            # the server is gone: its connections closed, it refuses new ones
+            await eventually(lambda: f"flowrt_connection_connected{{{feed}}} 0"
+                             in metrics(harness), "feed down in /metrics", 30)
+            assert f"flowrt_connection_reconnects_total{{{feed}}} 0" in metrics(harness)
+            async with peer_on(port):
+                await eventually(lambda: f"flowrt_connection_reconnects_total{{{feed}}} 1"
+                                 in metrics(harness), "one reconnect of feed", 30)
+                assert f"flowrt_connection_connected{{{feed}}} 1" in metrics(harness)
 
     run(main())
 

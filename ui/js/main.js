@@ -13,6 +13,7 @@ import { findDialog } from "./find.js";
 import { ContextPanel } from "./context.js";
 import { GroupPanel } from "./group.js";
 import { MonitorPanel } from "./monitor.js";
+import { DashboardPanel } from "./dashboard_tab.js";
 import { gotoLine, openText } from "./textview.js";
 import { $ } from "./dom.js";
 import { AppEdits } from "./edits.js";
@@ -47,6 +48,7 @@ class App extends AppEdits {
     this.group = new GroupPanel(this, $("tab-group"), $("panel-group"));
     this.monitor = new MonitorPanel(this, $("panel-monitor"));
     this.context = new ContextPanel(this, $("panel-context"));
+    this.dashboard = new DashboardPanel(this, $("panel-dashboard"));
   }
 
   async start() {
@@ -132,7 +134,7 @@ class App extends AppEdits {
     return $(`tab-${name}`).getAttribute("aria-selected") === "true";
   }
   showSidebar(name) {
-    for (const t of ["props", "problems", "debug", "context", "group", "monitor"]) {
+    for (const t of ["props", "problems", "debug", "context", "group", "monitor", "dashboard"]) {
       $(`tab-${t}`).setAttribute("aria-selected", String(t === name));
       $(`panel-${t}`).hidden = t !== name;
     }
@@ -140,6 +142,7 @@ class App extends AppEdits {
     if (name === "context") this.context.render();
     this.group.shown(name === "group");
     this.monitor.shown(name === "monitor");
+    this.dashboard.shown(name === "dashboard");
   }
   setZoomLabel(pct) {
     $("zoom-level").textContent = `${pct}%`;
@@ -151,6 +154,13 @@ class App extends AppEdits {
     renderProblems(this, $("panel-problems"), $("count-problems"));
     this.updateDeploy();
     this.updateHint();
+    this.dashboard.update();
+  }
+
+  /** An edit, undo or redo: the Dashboard tab shows the document as it is now. */
+  changed(opts = {}) {
+    super.changed(opts);
+    this.dashboard.update();
   }
 
   /** The hint on an empty canvas: shown while the flow has no node, or there is no flow. */
@@ -191,6 +201,7 @@ class App extends AppEdits {
       this.canvas.render();
       markFields(this);
       renderProblems(this, $("panel-problems"), $("count-problems"));
+      this.dashboard.update();
       $("empty-hint").hidden = Boolean(Object.keys(flow.document.nodes || {}).length);
     }
   }
@@ -224,7 +235,7 @@ class App extends AppEdits {
     $("zoom-reset").addEventListener("click", () => this.canvas.resetView());
     $("undo").addEventListener("click", () => this.undo());
     $("redo").addEventListener("click", () => this.redo());
-    for (const t of ["props", "problems", "debug", "context", "group", "monitor"])
+    for (const t of ["props", "problems", "debug", "context", "group", "monitor", "dashboard"])
       $(`tab-${t}`).addEventListener("click", () => this.showSidebar(t));
     window.addEventListener("keydown", (e) => this.onKey(e));
     window.addEventListener("beforeunload", (e) => {

@@ -1,0 +1,131 @@
+// A dashboard's layout as the flow file holds it (docs/dashboard.md): a `dashboard` connection
+// with `title`, `theme` and `pages`, each page with `groups`, each group with `widgets` (a node
+// id, or `{node, width, height}`). Plain functions on the document's JSON, used by the editor's
+// Dashboard tab (dashboard_tab.js) inside app.edit(), so each change is one undo step and is
+// saved line by line like any other edit.
+
+export const COLUMNS = 12;
+export const THEMES = ["light", "dark", "auto"];
+export const GROUP_WIDTH = 6; // a group's width when the file gives none (the model's default)
+
+/** The flow's dashboard connections: [[id, config], ...]. */
+export function dashboards(doc) {
+  return Object.entries((doc && doc.connections) || {}).filter(
+    ([, c]) => c && c.type === "dashboard",
+  );
+}
+
+/** The pages of a connection, the groups of a page, the widgets of a group: the lists the file
+ * has, or empty ones (made when `make` is set, to add to). */
+export function listOf(owner, key, make = false) {
+  if (!Array.isArray(owner[key])) {
+    if (!make) return [];
+    owner[key] = [];
+  }
+  return owner[key];
+}
+
+/** A widget's place as {node, width, height} (width 0: the group's whole width). */
+export function placeOf(item) {
+  if (typeof item === "string") return { node: item, width: 0, height: 1 };
+  const it = item || {};
+  return { node: String(it.node || ""), width: Number(it.width) || 0, height: Number(it.height) || 1 };
+}
+
+/** The item written for a place: the bare node id while its size is the default (the shortest
+ * line), else an object; an object already there keeps its keys' order. */
+export function itemFor(old, place) {
+  if (!place.width && place.height === 1 && (typeof old === "string" || !old)) return place.node;
+  const item = typeof old === "object" && old ? { ...old } : {};
+  item.node = place.node;
+  if (place.width) item.width = place.width;
+  else delete item.width;
+  if (place.height !== 1) item.height = place.height;
+  else delete item.height;
+  return Object.keys(item).length === 1 ? place.node : item;
+}
+
+/** Every widget id the layout places, with where: Map id -> [page, group, index]. */
+export function placed(conn) {
+  const out = new Map();
+  listOf(conn, "pages").forEach((page, p) =>
+    listOf(page || {}, "groups").forEach((group, g) =>
+      listOf(group || {}, "widgets").forEach((item, w) => out.set(placeOf(item).node, [p, g, w])),
+    ),
+  );
+  return out;
+}
+
+/** Move item `i` of a list by `delta` places; its new index, or null at either end. */
+export function shift(list, i, delta) {
+  const j = i + delta;
+  if (j < 0 || j >= list.length || i === j) return null;
+  const [item] = list.splice(i, 1);
+  list.splice(j, 0, item);
+  return j;
+}
+
+/** Move item `from` of a list to before index `to` (the index in the list as it was). */
+export function moveTo(list, from, to) {
+  if (from === to || from + 1 === to) return from;
+  const [item] = list.splice(from, 1);
+  const at = to > from ? to - 1 : to;
+  list.splice(at, 0, item);
+  return at;
+}
+
+/** An id for a new page or group: `page`, `page-2`, ... unused in the dashboard. */
+export function freshId(conn, base) {
+  const taken = new Set();
+  for (const page of listOf(conn, "pages")) {
+    taken.add(page && page.id);
+    for (const group of listOf(page || {}, "groups")) taken.add(group && group.id);
+  }
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+export function addPage(conn) {
+  const id = freshId(conn, "page");
+  listOf(conn, "pages", true).push({ id, title: titleOf(id), groups: [] });
+  return listOf(conn, "pages").length - 1;
+}
+
+export function addGroup(conn, page) {
+  const id = freshId(conn, "group");
+  listOf(page, "groups", true).push({ id, title: titleOf(id), widgets: [] });
+  return listOf(page, "groups").length - 1;
+}
+
+/** Remove a widget from wherever the layout places it; true if it was placed. */
+export function unplace(conn, node) {
+  const at = placed(conn).get(node);
+  if (!at) return false;
+  const [p, g, w] = at;
+  conn.pages[p].groups[g].widgets.splice(w, 1);
+  return true;
+}
+
+/** Place a widget at the end of group `g` of page `p` (moving it if it was placed). */
+export function place(conn, node, p, g) {
+  const old = placed(conn).get(node);
+  const item = old ? conn.pages[old[0]].groups[old[1]].widgets[old[2]] : node;
+  unplace(conn, node);
+  listOf(conn.pages[p].groups[g], "widgets", true).push(item);
+}
+
+/** The id that the flow's widget nodes name most in `dashboard:`, for a new dashboard. */
+export function namedDashboard(doc, isWidget) {
+  const counts = new Map();
+  for (const node of Object.values(doc.nodes || {}))
+    if (isWidget(node.type) && typeof node.dashboard === "string")
+      counts.set(node.dashboard, (counts.get(node.dashboard) || 0) + 1);
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return best ? best[0] : null;
+}
+
+/** "group-2" -> "Group 2": a first title for a new page or group. */
+export function titleOf(id) {
+  const words = id.replace(/[-_]+/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

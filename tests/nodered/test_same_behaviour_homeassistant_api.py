@@ -1,6 +1,6 @@
 """Imported API nodes (ha-api) answer as node-red-contrib-home-assistant-websocket's do: one
 Node-RED export runs in real Node-RED 4 with the package (0.64.0, see
-test_same_behaviour_homeassistant.py) and, imported, in flowrt, both against the same real Home
+tests/nodered/homeassistant_kit.py) and, imported, in flowrt, both against the same real Home
 Assistant (FLOWRT_TEST_HOMEASSISTANT); every debug node gets the same messages.
 
 - a WebSocket command from JSON with a `{{payload}}` placeholder (`validate_config`);
@@ -26,7 +26,7 @@ from typing import Any
 from tests.nodered.contrib import CONTRIB_DIR, contrib_modules, with_contrib
 from tests.nodered.differential import run_nodered
 from tests.nodered.helpers import nodered_home
-from tests.nodered.test_same_behaviour_homeassistant import KEYS, PACKAGE, PINNED, run_in_flowrt
+from tests.nodered.homeassistant_kit import KEYS, PACKAGE, PINNED, run_in_flowrt
 from tests.nodes.homeassistant.ha_kit import URL, set_state, token, unique
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from tests.nodered.contrib import CONTRIB_DIR, contrib_modules, with_contrib
 from tests.nodered.differential import run_nodered
 from tests.nodered.helpers import nodered_home
-from tests.nodered.test_same_behaviour_homeassistant import KEYS, PACKAGE, PINNED, run_in_flowrt
+from tests.nodered.homeassistant_kit import KEYS, PACKAGE, PINNED, run_in_flowrt
 from tests.nodes.homeassistant.ha_devices import LAMP, DeviceHome, device_home, device_id
 from tests.nodes.homeassistant.ha_kit import unique
 

@@ -19,6 +19,7 @@ from flowrt.file_access import FileAccess
 from flowrt.message import new_msgid
 from flowrt.protocols import NodeFacts
 from flowrt.run.delivery import Delivery
+from flowrt.run.tracing import TRACE_KEY, stamp, valid_traceparent
 from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from flowrt.run.metrics import Meter
     from flowrt.run.ports import Deliveries, Phase
     from flowrt.run.stores import Stores
+    from flowrt.run.tracing import NodeTrace
 
 Emit = Callable[[Output, Delivery], None]
 
@@ -96,6 +98,9 @@ class NodeContext:
         self.writing: dict[int, Delivery] | None = None
         """A sink's batch being written: ``error(exc, msg)`` fails that one message."""
         self.failed_in_batch: set[int] = set()
+        self.trace: NodeTrace | None = None
+        """This node's spans, when tracing is on (:mod:`flowrt.run.tracing`): a held message's
+        ends when it is done, and messages carry their trace."""
 
     # sending -----------------------------------------------------------------------------
 
@@ -138,6 +143,8 @@ class NodeContext:
         ]
 
     def _emit_through(self, emit: Emit, output: Output, origin: Origin) -> None:
+        if self.trace is not None and type(origin) is dict:  # made from origin: in its trace
+            stamp(output, origin.get(TRACE_KEY))
         delivery, fresh = self._delivery_for(origin)
         if not fresh:
             delivery.pending += 1
@@ -162,6 +169,8 @@ class NodeContext:
 
     def done(self, msg: Message, error: BaseException | None = None) -> None:
         entry = self.held.pop(id(msg), None)
+        if self.trace is not None:
+            self.trace.release(msg, error)
         if self.over_pace and len(self.held) <= self.pace_limit // 2:
             self.over_pace = False
             self.services.deliveries.queue_full(self, False)
@@ -285,6 +294,20 @@ class NodeContext:
 
     def new_msgid(self) -> str:
         return new_msgid()
+
+    def traceparent(self, msg: Message) -> str | None:
+        """The W3C traceparent to send along with ``msg`` (tracing on), else None."""
+        if self.trace is None:
+            return None
+        found = msg.get(TRACE_KEY)
+        return found if type(found) is str else None
+
+    def continue_trace(self, msg: Message, traceparent: Any) -> None:
+        """``msg`` came with ``traceparent`` (tracing on, and it is one): its trace goes on."""
+        if self.trace is not None:
+            found = valid_traceparent(traceparent)
+            if found is not None:
+                msg[TRACE_KEY] = found
 
     def now(self) -> float:
         return self.services.clock.now()

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
     from flowrt.run.metrics import Histogram
     from flowrt.run.queue import NodeQueue
+    from flowrt.run.tracing import NodeTrace
 
 Emit = Callable[[Output, Delivery], None]
 
@@ -55,7 +56,8 @@ class Station:
     """One node as wiring sees it: its input counts each message it receives in ``counts[0]``
     (the node's [in, out]), and an asynchronous node's puts it on ``queue``. A synchronous
     node's input times its ``process`` into ``timing`` for the next message after each time it
-    is armed, and puts how to arm it in ``armers`` (:mod:`flowrt.run.metrics`)."""
+    is armed, and puts how to arm it in ``armers`` (:mod:`flowrt.run.metrics`). With tracing on,
+    ``trace`` makes a span of each visit (:mod:`flowrt.run.tracing`); off, nothing is wrapped."""
 
     planned: PlannedNode
     node: Node
@@ -66,6 +68,7 @@ class Station:
     armers: list[Callable[[], None]] | None = None
     always: bool = False
     """Time every message (FLOWRT_METRICS_SAMPLE=0: tests, a closer look)."""
+    trace: NodeTrace | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,8 @@ def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> Non
 
 def make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
     plain = _make_input(st, wiring, lent)
+    if lent and st.trace is not None:  # the lent message's next readers see its trace as lent
+        plain = st.trace.keep_lent(plain)
     tap = wiring.tap_in
     if tap is None:
         return plain
@@ -144,6 +149,8 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
         return refuse
     node_id = pn.id
     written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
+    if st.trace is not None:
+        process = st.trace.wrap_process(process)
     if st.timing is not None and st.armers is not None:
         # sampling costs the message path nothing: ``process`` is the node's own, except for
         # the one message after each arming, which ``timed`` takes (and disarms first, so a
@@ -269,10 +276,14 @@ def make_emits(st: Station, inputs: Inputs, tap: Tap | None) -> tuple[Emit, Emit
     stats = st.counts  # a source's too: what it read and what it sends from its own timers
     emits = (_emitter(tuple(gives), tuple(lends), fresh, stats),
              _emitter(tuple(lends), tuple(lends), fresh, stats))
-    if tap is None:
-        return emits
-    node_id = st.planned.id
-    return _tapped(emits[0], node_id, tap, len(gives)), _tapped(emits[1], node_id, tap, len(gives))
+    if tap is not None:
+        node_id = st.planned.id
+        emits = (_tapped(emits[0], node_id, tap, len(gives)),
+                 _tapped(emits[1], node_id, tap, len(gives)))
+    if st.trace is not None:
+        source = st.queue is None and getattr(st.node, "process", None) is None
+        emits = st.trace.wrap_emit(emits[0], source), st.trace.wrap_emit(emits[1], source)
+    return emits
 
 
 def _tapped(emit: Emit, node_id: str, tap: Tap, count: int) -> Emit:

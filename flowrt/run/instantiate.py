@@ -21,6 +21,7 @@ from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
+from flowrt.run.tracing import Tracing, active
 
 if TYPE_CHECKING:
     from flowrt.run.context import Services
@@ -48,6 +49,8 @@ class Instances:
     """Each node's inputs, as dispatch wired them."""
     meter: Meter = field(default_factory=Meter)
     """Processing times, batch sizes, connections (:mod:`flowrt.run.metrics`)."""
+    tracing: Tracing | None = field(default_factory=active)
+    """A span per node visit, when tracing is on (:mod:`flowrt.run.tracing`)."""
 
     def connection(self, connection_id: str, node_id: str) -> Connection:
         conn = self.connections.get(connection_id)
@@ -87,12 +90,14 @@ def station(into: Instances, pn: PlannedNode) -> Station:
     queue = into.queues.get(node_id)
     timed = queue is None and callable(getattr(node, "process", None))
     meter = into.meter
+    ctx = into.contexts[node_id]
+    trace = ctx.trace = into.tracing.node(pn, ctx.held) if into.tracing is not None else None
     if not timed:
-        return Station(pn, node, into.contexts[node_id], into.stats[node_id], queue)
+        return Station(pn, node, ctx, into.stats[node_id], queue, trace=trace)
     arms = meter.armers_of(node_id)
     arms.clear()  # wired again (a hot swap): the inputs made before are gone
-    return Station(pn, node, into.contexts[node_id], into.stats[node_id], queue,
-                   meter.timing(node_id), arms, meter.always)
+    return Station(pn, node, ctx, into.stats[node_id], queue, meter.timing(node_id), arms,
+                   meter.always, trace)
 
 
 def make_node(pn: PlannedNode, into: Instances, services: Services, queue_full: QueueFull) -> Node:

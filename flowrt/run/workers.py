@@ -8,7 +8,8 @@ stops with a red status and an error naming it. A source or sink that names a co
 reports it up or down as it goes (``ctx.report_connection``, :mod:`flowrt.run.metrics`).
 
 The loops also measure: a sink the time of each batch it writes and the batch's size, an
-asynchronous transform the time of each message (:mod:`flowrt.run.metrics`).
+asynchronous transform the time of each message (:mod:`flowrt.run.metrics`); with tracing on,
+each message's visit is a span (:mod:`flowrt.run.tracing`).
 """
 
 from __future__ import annotations
@@ -170,12 +171,14 @@ async def run_async_transform(
     node_id = node.id
     events = engine.events
     timing = engine.meter.timing(node_id)
+    trace = ctx.trace
     while True:
         item = await queue.get()
         if item is None:
             return
         msg, d = item
         ctx.delivery = d
+        span = trace.begin(msg) if trace is not None else None
         try:
             if timing is None:
                 await node.receive(msg)
@@ -184,8 +187,12 @@ async def run_async_transform(
                 await node.receive(msg)
                 timing.observe(perf_counter() - start)
         except Exception as exc:
+            if trace is not None:
+                trace.done(span, msg, exc)
             events.fail(node_id, msg, d, exc)
         else:
+            if trace is not None:
+                trace.done(span, msg)
             if watched and id(msg) not in ctx.held:
                 events.completed(node_id, msg, d)
         finally:
@@ -206,6 +213,7 @@ async def run_sink(
     report = _reporter(ctx)
     up: bool | None = None  # not known until the first write
     write_time, sizes = engine.meter.sink(node_id)
+    trace = ctx.trace
     while True:
         batch = await queue.get_batch(node.batch_size, node.batch_interval, clock)
         if batch is None:
@@ -217,6 +225,7 @@ async def run_sink(
         ctx.writing = {id(m): d for m, d in batch}
         failed: set[int] = set()
         ctx.failed_in_batch = failed
+        spans = [trace.begin(m) for m in msgs] if trace is not None else None
         while True:
             try:
                 await node.write(msgs)
@@ -253,6 +262,9 @@ async def run_sink(
                     report(True)
             break
         write_time.observe(perf_counter() - start)
+        if trace is not None and spans is not None:
+            for msg, span in zip(msgs, spans, strict=True):
+                trace.done(span, msg, failure)
         ctx.writing = None
         for msg, d in batch:
             if id(msg) in failed:

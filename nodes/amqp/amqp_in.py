@@ -279,6 +279,9 @@ class AmqpIn(Source):
             except PayloadError as exc:
                 self._unreadable(delivery, exc)
                 continue
+            headers = getattr(properties, "headers", None)
+            if isinstance(headers, dict):
+                self.ctx.continue_trace(msg, headers.get("traceparent"))
             return msg, delivery
 
     def _unreadable(self, delivery: Delivery, exc: PayloadError) -> None:

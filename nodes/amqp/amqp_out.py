@@ -232,6 +232,9 @@ class AmqpOut(Sink):
             props = outgoing_properties(msg, implied, cfg.persistent)
         except PayloadError as exc:
             raise ConfigError(f"cannot publish the message: {exc}") from exc
+        traceparent = self.ctx.traceparent(msg)
+        if traceparent is not None:  # tracing on: the consumer continues the trace
+            props["headers"] = {**props.get("headers", {}), "traceparent": traceparent}
         return str(key), body, props
 
     async def flush(self) -> None:

@@ -181,6 +181,7 @@ class HttpIn(Source):
         client = request.scope.get("flowrt.client")
         if client:
             msg["client"] = client
+        self.ctx.continue_trace(msg, request.headers.get("traceparent"))
         exchange.msgid = msg["_msgid"]
         timer = self.ctx.call_later(self.config.timeout, lambda: self._time_out(exchange))
         self._queue.put_nowait((msg, RequestAck(self, exchange)))

@@ -179,6 +179,10 @@ class HttpRequest(AsyncTransform):
         method = method.upper()
         url = full_url(render_url(c.url, msg) if c.url else str(msg.get("url") or ""))
         headers = request_headers(msg.get("headers"), c.headers)
+        traceparent = self.ctx.traceparent(msg)
+        if traceparent is not None:  # tracing on: the server called continues the trace
+            headers = {k: v for k, v in headers.items() if k.lower() != "traceparent"}
+            headers["traceparent"] = traceparent
         if c.auth == "bearer" and not any(k.lower() == "authorization" for k in headers):
             headers["Authorization"] = f"Bearer {c.token}"
         body, query = request_body(method, msg.get("payload", MISSING), headers,

@@ -135,6 +135,26 @@ def properties_from_dict(given: Any) -> Any:
     return props
 
 
+def with_traceparent(props: Any, traceparent: str) -> Any:
+    """``props`` (paho's PUBLISH Properties, or None for none) with the user property
+    ``traceparent`` (W3C Trace Context) set to ``traceparent``, instead of any it had."""
+    from .mqtt_client import new_properties
+
+    if props is None:
+        props = new_properties("PUBLISH")
+    pairs = [p for p in getattr(props, "UserProperty", None) or [] if p[0] != "traceparent"]
+    props.UserProperty = [*pairs, ("traceparent", traceparent)]
+    return props
+
+
+def user_property(props: Any, name: str) -> str | None:
+    """The (first) user property ``name`` of paho's Properties, or None."""
+    for key, value in getattr(props, "UserProperty", None) or []:
+        if key == name:
+            return str(value)
+    return None
+
+
 def _user_pairs(value: Any) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     items = value.items() if isinstance(value, dict) else value

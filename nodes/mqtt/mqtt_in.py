@@ -11,7 +11,7 @@ from pydantic import field_validator
 from flowrt.api import Ack, Message, NodeConfig, Source, field
 
 from .mqtt_broker import MqttBroker
-from .mqtt_codec import PayloadMode, decode_payload, properties_to_dict
+from .mqtt_codec import PayloadMode, decode_payload, properties_to_dict, user_property
 from .mqtt_inbox import Incoming, Subscription
 from .mqtt_topics import parse_filter
 
@@ -216,6 +216,7 @@ class MqttIn(Source):
                 props = properties_to_dict(message.properties)
                 if props:
                     msg["properties"] = props
+                self.ctx.continue_trace(msg, user_property(message.properties, "traceparent"))
             try:
                 msg["payload"] = decode_payload(message.payload, mode)
             except ValueError as exc:

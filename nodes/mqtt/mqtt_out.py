@@ -11,7 +11,7 @@ from pydantic import field_validator
 from flowrt.api import Confirmation, Message, Sink, SinkConfig, field
 
 from .mqtt_broker import MqttBroker
-from .mqtt_codec import encode_payload, properties_from_dict
+from .mqtt_codec import encode_payload, properties_from_dict, with_traceparent
 from .mqtt_topics import check_topic_name
 
 Item = tuple[str, bytes, int, bool, Any]
@@ -151,6 +151,9 @@ class MqttOut(Sink):
         given_props = msg.get("properties")
         if self._mqtt5 and given_props:
             props = properties_from_dict(given_props)
+        traceparent = self.ctx.traceparent(msg) if self._mqtt5 else None
+        if traceparent is not None:  # tracing on: the subscriber continues the trace
+            props = with_traceparent(props, traceparent)
         return topic, encode_payload(msg.get("payload")), qos, retain, props
 
     async def stop(self) -> None:

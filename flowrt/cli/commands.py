@@ -24,6 +24,7 @@ from flowrt.cli.common import (
 )
 from flowrt.cli.group import group_cli
 from flowrt.cli.keys import keys_cli
+from flowrt.cli.openapi import openapi, openapi_option
 from flowrt.cli.run import run, serve
 from flowrt.cli.secrets import secrets_cli
 
@@ -331,8 +332,9 @@ def nodes_policy() -> None:
     click.echo(render_policy(list(node_registry())))
 
 
-main.add_command(run)
-main.add_command(serve)
+main.add_command(openapi_option(run))  # --openapi/--no-openapi: flowrt.cli.openapi
+main.add_command(openapi_option(serve))
 main.add_command(group_cli)
 main.add_command(secrets_cli)
 main.add_command(keys_cli)
+main.add_command(openapi)

@@ -43,6 +43,7 @@ from flowrt.run.guarded import (
     preflight,
     socket_gate,
 )
+from flowrt.run.openapi_serve import ApiDocs
 from flowrt.secrets.keys import keyring
 
 log = logging.getLogger("flowrt.http")
@@ -72,6 +73,9 @@ class RouteTable(HttpRoutes):
         """(method, path) of the endpoints with ``auth`` (``WS`` for a WebSocket path)."""
         self.origin_allowed: Callable[[str, Scope], bool] = own_origin
         """Whether a WebSocket handshake's ``Origin`` may open a socket (see the module)."""
+        self.docs = ApiDocs()
+        """``/openapi.json`` and ``/openapi``: the http-in routes' document (see
+        :mod:`flowrt.run.openapi_serve`)."""
 
     def __len__(self) -> int:
         return len(self._routes) + len(self._sockets)
@@ -196,6 +200,10 @@ class RouteTable(HttpRoutes):
                     return
                 if match is Match.PARTIAL:
                     allowed |= route.methods or set()
+        served = self.docs.response(scope, {owner for owner, _ in self._routes.values()})
+        if served is not None and not allowed:
+            await served(scope, receive, send)
+            return
         if allowed:
             response = PlainTextResponse(
                 f"{scope['method']} is not served at {path}", status_code=405,

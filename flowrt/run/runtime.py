@@ -117,6 +117,8 @@ class Runtime:
 
     async def stop(self, timeout: float = CLOSE_TIMEOUT) -> None:
         await self.lifecycle.stop(timeout)
+        if self._http is not None:
+            self._http.docs.detach(self)
 
     async def swap(self, plan: Plan, timeout: float = CLOSE_TIMEOUT) -> Swap:
         """Take the running flow to ``plan`` (a new plan of the same flows) node by node,
@@ -195,6 +197,7 @@ class Runtime:
             from flowrt.run.http import RouteTable
 
             self._http = RouteTable()
+        self._http.docs.attach(self)  # its plan describes the routes its nodes add
         return self._http
 
     @property

@@ -15,7 +15,8 @@ class InputConfig(WidgetConfig):
     """Base of an input widget's configuration."""
 
     topic: Value = field(None, description="`msg.topic` of the messages it sends (a typed "
-                         "value; none: no topic).")
+                         "value; none: no topic). A message passed on keeps its own topic when "
+                         "this is none or empty.")
 
 
 class InputWidget(Widget, AsyncTransform):
@@ -37,6 +38,15 @@ class InputWidget(Widget, AsyncTransform):
             msg["socketid"] = client["socketid"]
             msg["_client"] = dict(client)
         self.ctx.send(msg)
+
+    def pass_on(self, msg: Message, payload: Any) -> None:
+        """Send ``msg`` on with ``payload``, and the widget's topic when it has one that is
+        not empty (else the message's own), as node-red-dashboard's widgets pass on."""
+        out: Message = {**msg, "payload": payload}
+        topic = self.topic(out)
+        if not _falsy(topic):
+            out["topic"] = topic
+        self.ctx.send(out)
 
     def topic(self, msg: Message) -> Any:
         evaluator = getattr(self, "_topic", None)
@@ -91,7 +101,15 @@ class ValueWidget(InputWidget):
             return
         self.show(self.state_of(taken), msg)
         if self.config.passthru:
-            self.ctx.send({**msg, "payload": taken})
+            self.pass_on(msg, taken)
+
+
+def _falsy(value: Any) -> bool:
+    """Whether JavaScript reads ``value`` as false (None, false, 0, NaN, "")."""
+    if value is None or value is False or value == "":
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and (
+        value == 0 or value != value)
 
 
 REJECTED: Any = object()

@@ -77,7 +77,7 @@ class UiColourPicker(ValueWidget):
             return
         self.show(self.state_of(rgb), msg)
         if self.config.passthru:
-            self.ctx.send({**msg, "payload": self.written(rgb)})
+            self.pass_on(msg, self.written(rgb))
 
     def written(self, rgb: tuple[int, int, int]) -> Any:
         """``rgb`` in the configured format."""

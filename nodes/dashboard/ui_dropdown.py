@@ -106,7 +106,7 @@ class UiDropdown(ValueWidget):
         chosen = self.chosen(msg.get("payload"), options)
         self.show({"options": options, "value": chosen}, msg)
         if self.config.passthru:
-            self.ctx.send({**msg, "payload": chosen})
+            self.pass_on(msg, chosen)
 
     def chosen(self, value: Any, options: list[list[Any]]) -> Any:
         """The options of ``options`` whose value is ``value`` (or in it, a list)."""

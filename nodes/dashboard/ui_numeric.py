@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import model_validator
 
 from flowrt.api import field
 
 from .input_widget import REJECTED, ValueConfig, ValueWidget
-from .widget import format_text, number_of, on_step
+from .widget import OUTSIDE, format_text, number_of, on_step, settle
 
 
 class UiNumeric(ValueWidget):
@@ -17,8 +17,9 @@ class UiNumeric(ValueWidget):
 
     ### Inputs
 
-    : payload (number) : sets the number (kept within the range, on a step); with
-      `passthru` the message goes on with it. With `msg.socketid`, only that browser's
+    : payload (number) : sets the number (kept within the range, on a step, unless
+      `outside: keep`); with `passthru` the message goes on with it and the numeric's
+      `topic` (none: its own). With `msg.socketid`, only that browser's
       number changes.
 
     ### Outputs
@@ -55,6 +56,7 @@ class UiNumeric(ValueWidget):
         step: float = field(1, gt=0, description="What − and + take away and add.")
         wrap: bool = field(False, description="+ at `max` goes to `min`, − at `min` to `max`.")
         format: str = field("{{value}}", description="How the number is written.")
+        outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
 
         @model_validator(mode="after")
         def _range(self) -> UiNumeric.Config:
@@ -80,4 +82,6 @@ class UiNumeric(ValueWidget):
         if number is None:
             return REJECTED
         c = self.config
+        if client is None:  # a message's number; a browser's stays within the range
+            return settle(number, c.min, c.max, c.step, c.outside)
         return on_step(number, c.min, c.max, c.step)

@@ -10,7 +10,7 @@ from flowrt.api import Message, field
 
 from .dashboard_hub import InputHandler
 from .input_widget import InputConfig, InputWidget
-from .widget import number_of, on_step
+from .widget import OUTSIDE, number_of, on_step, settle
 
 
 class UiSlider(InputWidget):
@@ -18,8 +18,9 @@ class UiSlider(InputWidget):
 
     ### Inputs
 
-    : payload (number) : sets the slider (kept within the range, on a step); with
-      `passthru` the message goes on with that number.
+    : payload (number) : sets the slider (kept within the range, on a step, unless
+      `outside: keep`); with `passthru` the message goes on with that number and the
+      slider's `topic` (none: its own).
 
     ### Outputs
 
@@ -55,6 +56,7 @@ class UiSlider(InputWidget):
             "release", description="`release`: send when let go; `continuous`: as it moves.")
         passthru: bool = field(False, description="A message in goes on with the number it "
                                "set.")
+        outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
 
         @model_validator(mode="after")
         def _range(self) -> UiSlider.Config:
@@ -91,7 +93,8 @@ class UiSlider(InputWidget):
         number = number_of(msg.get("payload"))
         if number is None:
             return
-        snapped = self.snap(number)
+        c = self.config
+        snapped = settle(number, c.min, c.max, c.step, c.outside)
         self.show({"value": snapped}, msg)
-        if self.config.passthru:
-            self.ctx.send({**msg, "payload": snapped})
+        if c.passthru:
+            self.pass_on(msg, snapped)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flowrt.api import MISSING, Message, TypedValue, Value, compile_value, field
 
@@ -16,7 +16,9 @@ class UiSwitch(InputWidget):
     ### Inputs
 
     : payload (any) : equal to `on_value` or `off_value`, it sets the switch (other payloads
-      leave it as it is); with `passthru` the message goes on.
+      leave it as it is); with `passthru` the message goes on, with the switch's `topic`
+      (none: its own). A message with another payload is not passed on, unless `others:
+      position`: then it goes on with the value of the switch's position (once it has one).
 
     ### Outputs
 
@@ -27,6 +29,11 @@ class UiSwitch(InputWidget):
     ### Details
 
     Every browser shows the switch's position; one turned in a browser turns in the others.
+
+    `others: position` is node-red-dashboard's way (its import sets it): there, any message
+    passed through the switch comes out as the on or off value. It is not the default
+    because a stray payload (`"maybe"`, `1` for `true`) then turns into a command: with
+    `ignore`, only a message that is the on or off value goes on.
 
     ```yaml
     nodes:
@@ -51,6 +58,10 @@ class UiSwitch(InputWidget):
                                  description="Sent when turned off.")
         passthru: bool = field(False, description="A message in that sets the switch goes on "
                                "to the output.")
+        others: Literal["ignore", "position"] = field(
+            "ignore", description="With `passthru`, a message in that is neither value: "
+            "`ignore`: not passed on; `position`: passed on with the value of the switch's "
+            "position (node-red-dashboard's way, which its import sets).")
 
     config: Config
 
@@ -63,11 +74,13 @@ class UiSwitch(InputWidget):
     async def start(self) -> None:
         self._on = compile_value(self.config.on_value, self.ctx)
         self._off = compile_value(self.config.off_value, self.ctx)
+        self._position: bool | None = None
         await super().start()
 
     def input_handler(self) -> InputHandler:
         def turned(value: Any, client: dict[str, Any]) -> None:
             on = value is True
+            self._position = on
             self.hub.set(self.id, {"on": on})
             msg: Message = {"_msgid": self.ctx.new_msgid()}
             self.emit((self._on if on else self._off)(msg), client, msg)
@@ -80,11 +93,16 @@ class UiSwitch(InputWidget):
             on = True
         elif _same(payload, self._off(msg)):
             on = False
+        elif self.config.passthru and self.config.others == "position" \
+                and self._position is not None:
+            self.pass_on(msg, (self._on if self._position else self._off)(msg))
+            return
         else:
             return
+        self._position = on
         self.show({"on": on}, msg)
         if self.config.passthru:
-            self.ctx.send(msg)
+            self.pass_on(msg, payload)
 
 
 def _same(value: Any, expected: Any) -> bool:

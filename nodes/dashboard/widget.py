@@ -105,6 +105,27 @@ def number_of(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+OUTSIDE = ("A number a message brings outside `min`..`max`: `clamp` keeps it within the "
+           "range (on a step from `min`); `keep` shows and passes it on as it is, rounded to "
+           "a multiple of `step` (node-red-dashboard's way, which its import sets).")
+"""The description of a slider's and a numeric's ``outside`` field."""
+
+
+def settle(number: float, low: float, high: float, step: float, outside: str) -> float:
+    """A number a message brings to a slider or numeric: :func:`on_step` with ``clamp``;
+    with ``keep``, as node-red-dashboard's ``toNumber`` does, rounded to a multiple of
+    ``step`` (JavaScript's ``Math.round``, to 4 decimals) and not kept within the range."""
+    if outside != "keep":
+        return on_step(number, low, high, step)
+    value = _js_round(_js_round(number / step) * step * 10000) / 10000
+    return int(value) if value.is_integer() else value
+
+
+def _js_round(number: float) -> float:
+    """JavaScript's ``Math.round``: halves go up (Python's round goes to even)."""
+    return float(math.floor(number + 0.5))
+
+
 def on_step(number: float, low: float, high: float, step: float) -> float:
     """``number`` within ``low``..``high``, on a step from ``low``; whole numbers stay ints."""
     steps = round((min(max(number, low), high) - low) / step)

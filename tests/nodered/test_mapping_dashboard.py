@@ -137,11 +137,12 @@ def test_the_widgets_as_the_package_writes_them() -> None:
         "topic": {"type": "msg", "value": "topic"}, "color": "#ff0000", "to": "dbg"}
     assert node(conversion, "sw") == {
         "type": "ui-switch", "label": "Heating", "dashboard": "b1", "on_value": "on",
-        "off_value": "off", "topic": "heating", "passthru": True, "to": "dbg"}
+        "off_value": "off", "topic": "heating", "passthru": True, "others": "position",
+        "to": "dbg"}
     assert node(conversion, "sl") == {
         "type": "ui-slider", "label": "Set point", "dashboard": "b1", "min": 10, "max": 30,
         "step": 0.5, "topic": {"type": "msg", "value": "topic"}, "passthru": True,
-        "send": "release", "to": "dbg"}
+        "send": "release", "outside": "keep", "to": "dbg"}
 
 
 @pytest.mark.parametrize(("props", "config", "note"), [

@@ -106,6 +106,9 @@ def test_what_dashboard_2_has_more_of_is_said() -> None:
     assert not errors(conversion), errors(conversion)
 
 
+NODE_RED_WAYS = ("outside: keep", "others: position")
+
+
 def test_dashboard_2_exports_as_node_red_dashboard_and_back(tmp_path: Path) -> None:
     first = nr_import(export())
     (tmp_path / "one").mkdir()
@@ -118,9 +121,10 @@ def test_dashboard_2_exports_as_node_red_dashboard_and_back(tmp_path: Path) -> N
             "ui_switch", "ui_slider"} <= types
     second = nr_import(exported)
 
-    def kept(conversion: Any) -> list[str]:  # the origin names the package's type
+    def kept(conversion: Any) -> list[str]:  # the origin names the package's type; node-red-
+        # dashboard's import sets its own ways with numbers outside a range and other payloads
         return [line for text in texts(conversion).values() for line in text.splitlines()
-                if "origin:" not in line]
+                if "origin:" not in line and line.strip() not in NODE_RED_WAYS]
 
     assert kept(second) == kept(first)
 

@@ -1,10 +1,11 @@
 """Imported dashboard widgets pass on what node-red-dashboard's pass on: one flow of inject nodes
 into widgets with pass through (switch, slider, numeric, button, text input, dropdown, date
 picker) and from them to debug nodes runs in real Node-RED 4 with node-red-dashboard (from npm
-on first use, see tests/nodered/contrib.py) and, imported, in flowrt; the button, text input
-and dropdown pass on the same payloads and topics; the switch, slider and numeric differ as
-``DIFFERENT`` says (and the import notes). No browser is connected on either side: what flows
-is what a message in does.
+on first use, see tests/nodered/contrib.py) and, imported, in flowrt; every widget passes on
+the same payloads and topics: a switch passes any other payload on as the value of its
+position (none before it has one), with its own topic; a slider and a numeric pass a number
+outside the range on as it is, rounded to the step as JavaScript rounds. No browser is
+connected on either side: what flows is what a message in does.
 
 Run: `python -m pytest -q -p no:cacheprovider tests/nodered/test_same_behaviour_dashboard.py`.
 """
@@ -25,7 +26,7 @@ PACKAGE = "node-red-dashboard"
 KEYS = ("payload", "topic")
 Z = "t1"
 
-LAYOUT = [
+LAYOUT: list[dict[str, Any]] = [
     {"id": "base", "type": "ui_base", "theme": {"name": "theme-light"},
      "site": {"name": "Test", "sizes": {"sx": 48, "sy": 48, "gx": 6, "gy": 6, "cx": 6,
                                         "cy": 6, "px": 0, "py": 0}}},
@@ -42,7 +43,8 @@ def _widget(node_id: str, kind: str, order: int, **props: Any) -> dict[str, Any]
             "x": 300, "y": 40 * order, "wires": [[f"{node_id}-seen"]], **props}
 
 
-def _inject(node_id: str, target: str, payload: str, kind: str, topic: str = "") -> dict:
+def _inject(node_id: str, target: str, payload: str, kind: str,
+            topic: str = "") -> dict[str, Any]:
     return {"id": node_id, "type": "inject", "z": Z, "props": [{"p": "payload"},
                                                                {"p": "topic", "vt": "str"}],
             "payload": payload, "payloadType": kind, "topic": topic, "x": 100, "y": 0,
@@ -58,6 +60,10 @@ WIDGETS = [
             topicType="msg", min=0, max=10, step=1),
     _widget("num", "ui_numeric", 3, label="numeric", wrap=False, topic="topic",
             topicType="msg", format="{{value}}", min=0, max=10, step=1),
+    _widget("sw2", "ui_switch", 7, label="plain", decouple="false", topic="",
+            topicType="str", style="", onvalue="true", onvalueType="bool", onicon="",
+            oncolor="", offvalue="false", offvalueType="bool", officon="", offcolor="",
+            animate=False),
     _widget("btn", "ui_button", 4, label="button", color="", bgcolor="", icon="",
             payload="pressed", payloadType="str", topic="topic", topicType="msg"),
     _widget("ti", "ui_text_input", 5, label="text", mode="text", delay=300, topic="topic",
@@ -81,7 +87,21 @@ INPUTS = [
     _inject("i10", "sl", "3.3", "num"),
     _inject("i11", "num", "-2", "num"),
     _inject("i12", "sw", "true", "bool"),
+    _inject("i13", "sw", "on", "str"),
+    _inject("i14", "sw", '{"on": 1}', "json", "other"),
+    _inject("i15", "sw2", "x", "str", "first"),
+    _inject("i16", "sw2", "true", "bool", "t"),
+    _inject("i17", "sw2", "1", "num", "u"),
+    _inject("i18", "sw2", "false", "bool"),
+    _inject("i19", "sw2", "0", "num", "v"),
+    _inject("i20", "sl", "-2.5", "num", "down"),
+    _inject("i21", "sl", "4.5", "num"),
+    _inject("i22", "num", "2.5", "num"),
+    _inject("i23", "num", "11", "num", "n"),
+    _inject("i24", "num", "0.00004", "num"),
 ]
+SILENT = 1
+"""Inputs that pass nothing on in either: the first one into `sw2`, which has no position."""
 
 
 def flow() -> list[dict[str, Any]]:
@@ -94,14 +114,11 @@ def test_widgets_pass_on_what_node_red_dashboard_passes_on(tmp_path: Path) -> No
     with_contrib(tmp_path, PACKAGE)
     nodes = flow()
     theirs = run_nodered({"dashboard": nodes}, nodered_home(), tmp_path,
-                         expected=len(INPUTS), keys=KEYS)["dashboard"]
+                         expected=len(INPUTS) - SILENT, keys=KEYS)["dashboard"]
     ours = run_flowrt(nodes, keys=KEYS)
     assert theirs, f"{PACKAGE} {version(PACKAGE)} passed nothing on"
-    same = ("btn-seen", "ti-seen", "dd-seen")
-    assert {k: ours.get(k) for k in same} == {k: theirs.get(k) for k in same}
-    assert theirs["btn-seen"] == [{"payload": "pressed", "topic": "b"}]
-    for key, (nodered, flowrt) in DIFFERENT.items():
-        assert (theirs[key], ours[key]) == (nodered, flowrt), key
+    assert {k: theirs[k] for k in EXPECTED} == EXPECTED
+    assert ours == theirs
 
 
 def test_the_export_runs_in_node_red_as_the_original(tmp_path: Path) -> None:
@@ -119,9 +136,9 @@ def test_the_export_runs_in_node_red_as_the_original(tmp_path: Path) -> None:
     assert not notes.items, notes.items
     assert {"ui_base", "ui_tab", "ui_group"} <= {n["type"] for n in exported}
     original = run_nodered({"f": nodes}, nodered_home(), tmp_path / "a",
-                           expected=len(INPUTS), keys=KEYS)["f"]
+                           expected=len(INPUTS) - SILENT, keys=KEYS)["f"]
     again = run_nodered({"f": exported}, nodered_home(), tmp_path / "b",
-                        expected=len(INPUTS), keys=KEYS)["f"]
+                        expected=len(INPUTS) - SILENT, keys=KEYS)["f"]
     assert original and again == original
 
 
@@ -129,16 +146,16 @@ def _m(payload: Any, topic: str = "") -> dict[str, Any]:
     return {"payload": payload, "topic": topic}
 
 
-DIFFERENT = {
-    # node-red-dashboard's switch passes on any other payload as the off value, with its own
-    # topic; flowrt's passes on only the on and off values, with the message's topic
-    "sw-seen": ([_m("on", "heating"), _m("off", "heating"), _m("off", "heating"),
-                 _m("off", "heating")],
-                [_m("on", "t-on"), _m("off")]),
-    # node-red-dashboard's slider and numeric pass on a number outside the range as it is;
-    # flowrt's keep it within the range (both round to the step)
-    "sl-seen": ([_m(7, "level"), _m(15), _m(3)], [_m(7, "level"), _m(10), _m(3)]),
-    "num-seen": ([_m(4), _m(-2)], [_m(4), _m(0)]),
+EXPECTED = {
+    "btn-seen": [_m("pressed", "b")],
+    # any other payload goes on as the position's value, with the switch's own topic
+    "sw-seen": [_m("on", "heating"), _m("off", "heating"), _m("off", "heating"),
+                _m("off", "heating"), _m("on", "heating"), _m("on", "heating")],
+    # no position yet: nothing; no topic of its own: the message's
+    "sw2-seen": [_m(True, "t"), _m(True, "u"), _m(False), _m(False, "v")],
+    # outside the range as it is; the step rounds as Math.round (-2.5 -> -2)
+    "sl-seen": [_m(7, "level"), _m(15), _m(3), _m(-2, "down"), _m(5)],
+    "num-seen": [_m(4), _m(-2), _m(3), _m(11, "n"), _m(0)],
 }
-"""What the differential found that differs, widget by widget (the import notes each;
-nodes/dashboard owns the widgets' behaviour)."""
+"""What node-red-dashboard passes on, for the cases this test is about (flowrt's must equal
+all of Node-RED's)."""

@@ -17,7 +17,6 @@ from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
 from flowrt.nodered.families.dashboard_common import (
     COLOR,
-    OUTSIDE,
     SECONDS,
     V1,
     base_config,
@@ -151,9 +150,7 @@ def import_switch(node: NrNode, cx: MapContext) -> Mapped:
     config["topic"] = topic(node, cx)
     config["passthru"] = as_bool(node.get("passthru"))
     if config["passthru"]:
-        cx.note("passing on: a message that is neither value is not passed on, and one that "
-                "is keeps its topic (node-red-dashboard passes any other as the off value, "
-                "with the switch's topic)")
+        config["others"] = "position"  # ui.js passes any other payload on as the position
     if str(node.get("decouple")) == "true":
         cx.note("the switch shows what it is sent, not what is clicked (decouple) in "
                 "Node-RED; flowrt's shows both")
@@ -172,8 +169,7 @@ def import_slider(node: NrNode, cx: MapContext) -> Mapped:
     config |= {"min": low, "max": high, "step": step, "topic": topic(node, cx),
                "passthru": as_bool(node.get("passthru"))}
     config["send"] = "continuous" if node.word("outs", "all") == "all" else "release"
-    if config["passthru"]:
-        cx.note(OUTSIDE)
+    config["outside"] = "keep"  # node-red-dashboard's toNumber: no range, any step
     return Mapped("ui-slider", config)
 
 

@@ -21,13 +21,8 @@ from flowrt.nodered.mapping import MapContext, Mapper, Unsupported, apply
 from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.values import typed_value
 
-__all__ = ["COLOR", "OUTSIDE", "SECONDS", "V1", "V2", "base_config", "export_topic", "number",
+__all__ = ["COLOR", "SECONDS", "V1", "V2", "base_config", "export_topic", "number",
            "tidy", "topic", "typed", "widget", "wired_in"]
-
-OUTSIDE = ("passing on: a number outside the range is kept within it (node-red-dashboard "
-           "passes it on as it is)")
-"""The caveat of a slider or numeric that passes messages on (the differential test,
-tests/nodered/test_same_behaviour_dashboard.py, found it)."""
 
 SECONDS = {"1": 1, "60": 60, "3600": 3600, "86400": 86400, "604800": 604800}
 """A chart's ``removeOlderUnit`` (both packages) -> seconds."""

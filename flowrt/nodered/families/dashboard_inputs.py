@@ -10,7 +10,6 @@ from typing import Any
 from flowrt.nodered.export_values import NoCounterpart, typed
 from flowrt.nodered.families.dashboard_common import (
     COLOR,
-    OUTSIDE,
     V1,
     export_topic,
     number,
@@ -42,8 +41,8 @@ def import_numeric(node: NrNode, cx: MapContext, scheme: Scheme = V1) -> Mapped:
     step = number(node, "step", 1)
     config |= {"min": low, "max": high, "step": step if step > 0 else 1,
                "wrap": as_bool(node.get("wrap"))}
-    if config["passthru"]:
-        cx.note(OUTSIDE)
+    if scheme is V1:
+        config["outside"] = "keep"  # node-red-dashboard's toNumber: no range, any step
     shown = str(node.get("format") or "{{value}}")
     if shown != "{{value}}":
         from flowrt.nodered.families.dashboard_text import translate_format

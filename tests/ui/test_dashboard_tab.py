@@ -111,6 +111,8 @@ def test_a_layout_built_in_the_tab_is_saved_and_valid(page: Any, served: Served)
     for widget, group in (("hall", "0,0"), ("dial", "0,0"), ("fan", "0,1")):
         panel.locator(f"[data-key='u:{widget}:group']").select_option(group)
         panel.locator(f"[data-key='u:{widget}:place']").click()
+        if widget == "hall":  # the focus goes on to the next widget to place
+            expect(panel.locator("[data-key='u:dial:place']")).to_be_focused()
     expect(panel.locator(".dash-unplaced")).to_have_count(0)
     set_field(panel, "p0g0w1:height", "3")
     expect(panel.get_by_role("link", name="open", exact=True)).to_have_attribute(
@@ -169,3 +171,19 @@ def test_laid_out_errors_of_the_check_show_in_the_tab(page: Any) -> None:
     expect(panel.locator("li.dash-page.has-error, li.dash-group.has-error").first).to_be_visible()
     undo(page)
     expect(panel.locator(".dash-problems")).to_have_count(0)
+
+
+def test_laid_out_a_widget_dragged_to_another_group_moves_one_line(
+        page: Any, served: Served) -> None:
+    panel = open_tab(page)
+    fan = panel.locator("li.dash-widget[data-name='fan']")
+    fan.drag_to(panel.locator("li.dash-group[data-name='now'] > .dash-line").first)
+    now = panel.locator("li.dash-group[data-name='now'] li.dash-widget")
+    expect(now).to_have_count(3)
+    expect(now.nth(2)).to_have_attribute("data-name", "fan")  # at the end of the group
+    expect(panel.locator("li.dash-group[data-name='switches'] li.dash-widget")).to_have_count(0)
+    save(page)
+    assert sorted(changed_lines(LAID_OUT, (served.flows / "plant.yaml").read_text())) == sorted([
+        "-            widgets: [hall, {node: dial, height: 3}]",
+        "+            widgets: [hall, {node: dial, height: 3}, fan]",
+        "-            widgets:", "-              - fan", "+            widgets: []"])

@@ -29,7 +29,11 @@ export function listOf(owner, key, make = false) {
 export function placeOf(item) {
   if (typeof item === "string") return { node: item, width: 0, height: 1 };
   const it = item || {};
-  return { node: String(it.node || ""), width: Number(it.width) || 0, height: Number(it.height) || 1 };
+  return {
+    node: String(it.node || ""),
+    width: Number(it.width) || 0,
+    height: Number(it.height) || 1,
+  };
 }
 
 /** The item written for a place: the bare node id while its size is the default (the shortest
@@ -128,4 +132,67 @@ export function namedDashboard(doc, isWidget) {
 export function titleOf(id) {
   const words = id.replace(/[-_]+/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// ---- rows by path: a page is [p], a group [p, g], a widget [p, g, w] ------------------------
+
+const KINDS = ["page", "group", "widget"];
+
+/** The key of a row in the tab: "p0", "p0g1", "p0g1w2". */
+export const keyOf = (path) => path.map((v, k) => `${"pgw"[k]}${v}`).join("");
+
+/** The kind of a row from its path's length. */
+export const kindOf = (path) => KINDS[path.length - 1];
+
+/** The path of the deepest row a check's path inside the connection points into (pages, 0,
+ * groups, 1, title -> [0, 1]); empty when it points at the connection itself. */
+export function rowOfPath(rel) {
+  const out = [];
+  const names = ["pages", "groups", "widgets"];
+  for (let i = 0; i + 1 < rel.length && rel[i] === names[out.length]; i += 2) {
+    out.push(rel[i + 1]);
+  }
+  return out;
+}
+
+/** The list holding the row at `path`. */
+export function listAt(conn, path) {
+  if (path.length === 1) return conn.pages;
+  if (path.length === 2) return conn.pages[path[0]].groups;
+  return conn.pages[path[0]].groups[path[1]].widgets;
+}
+
+/** The path with its last index moved by `delta`. */
+export const nudged = (path, delta) => [...path.slice(0, -1), path[path.length - 1] + delta];
+
+/** Move the row at `path` up (-1) or down (1); false at either end. */
+export const shiftAt = (conn, path, delta) =>
+  shift(listAt(conn, path), path[path.length - 1], delta) !== null;
+
+export function removeAt(conn, path) {
+  listAt(conn, path).splice(path[path.length - 1], 1);
+  return true;
+}
+
+/** Whether a row dragged from `from` may be dropped on the row at `to`: before a row of its
+ * own kind and parent, or a widget before another widget or at the end of a group. */
+export function canDrop(from, to) {
+  if (from.length === 3) return to.length >= 2;
+  return from.length === to.length && String(from.slice(0, -1)) === String(to.slice(0, -1));
+}
+
+/** Drop the row at `from` on the row at `to` (see canDrop); false when nothing moves. */
+export function dropAt(conn, from, to) {
+  if (from.length < 3) {
+    const list = listAt(conn, from);
+    const i = from[from.length - 1];
+    return moveTo(list, i, to[to.length - 1]) !== i;
+  }
+  const node = placeOf(listAt(conn, from)[from[2]]).node;
+  const before = to.length === 3 ? placeOf(listAt(conn, to)[to[2]]).node : null;
+  if (before === node) return false;
+  place(conn, node, to[0], to[1]);
+  const list = conn.pages[to[0]].groups[to[1]].widgets;
+  if (before) moveTo(list, list.length - 1, list.findIndex((x) => placeOf(x).node === before));
+  return true;
 }

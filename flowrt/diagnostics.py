@@ -127,6 +127,13 @@ CODES: dict[str, Code] = {
         Code("E050", "invalid flow test file"),
         Code("E051", "flow test names an unknown node"),
         Code("E060", "node runs code the script policy refuses"),
+        # ontologies and typed ports
+        Code("E070", "unknown ontology (named JSON Schema)"),
+        Code("E071", "ontology is declared twice"),
+        Code("E072", "ontology is not a valid JSON Schema"),
+        Code("E073", "wire joins ports of incompatible types"),
+        Code("E074", "input requires a property nothing upstream sets"),
+        Code("W113", "untyped port feeds a typed input (with --strict)"),
         Code("W101", "node cannot be reached from any source"),
         Code("W102", "cycle with no asynchronous node"),
         Code("W103", "connection is never used"),

@@ -5,7 +5,8 @@
 layout), values (environment references, configuration after substitution), credentials
 written as literals and nodes standing in for ones an import could not bring over (W110); and
 across the project: duplicate ids, unused connections, delivery paths (sinks that cannot confirm
-what an at-least-once source acknowledges) and the script policy (``scripts``: which nodes that
+what an at-least-once source acknowledges), typed ports (ontologies, see
+:mod:`flowrt.check.ports`) and the script policy (``scripts``: which nodes that
 run a flow author's code may run, see :mod:`flowrt.check.policy`). It never raises for a
 problem in the input.
 """
@@ -23,6 +24,7 @@ from flowrt.check.delivery import check_delivery
 from flowrt.check.graph import check_graph
 from flowrt.check.groups import check_groups
 from flowrt.check.policy import ScriptPolicy, check_policy
+from flowrt.check.ports import check_ports
 from flowrt.check.references import check_duplicates, check_references, check_unused_connections
 from flowrt.check.schema import check_nodes, check_structure
 from flowrt.check.stand_ins import check_stand_ins
@@ -72,6 +74,7 @@ def check(
         found.extend(check_dashboard(doc, ctx))
     found.extend(check_unused_connections(docs, ctx))
     found.extend(check_delivery(docs, ctx))
+    found.extend(check_ports(docs, ctx))
     found.extend(check_policy(project, ctx.registry, scripts, scripts_option, env=ctx.env))
     if strict:
         found = [_strict(d) for d in found]

@@ -3,7 +3,8 @@
 ``build_plan`` checks the project first and refuses to plan a flow with errors (raising
 CheckError with every diagnostic), so a plan is only ever made from a flow `flowrt validate`
 accepts. Then it expands subflow instances, substitutes ``${VAR}`` references and parses each
-configuration into its node type's model.
+configuration into its node type's model (a schema field naming an ontology gets the named
+schema: :func:`flowrt.load.ontologies.with_named_schema`).
 
 Substituting is where a secret value first meets the flow: the values of the references a
 configuration uses for secrets (a ``secret`` field, an address's password, a key or a name like
@@ -35,6 +36,7 @@ from flowrt.load.env import (
     secret_references,
     substitute,
 )
+from flowrt.load.ontologies import collect_ontologies, with_named_schema
 from flowrt.load.project import Project
 from flowrt.registry.discover import Registry, default_registry
 from flowrt.secrets.redact import redact, register
@@ -105,6 +107,7 @@ class _Builder:
         self.subflows: dict[str, tuple[Document, SubflowDecl]] = {
             name: (doc, sub) for doc in docs for name, sub in doc.subflows.items()
         }
+        self.ontologies = collect_ontologies(docs)
 
     def add_document(self, doc: Document) -> None:
         self.plan.flows[doc.id] = doc.file
@@ -196,7 +199,8 @@ class _Builder:
             env = p.env | p.variables  # Node-RED's NR_NODE_* come before any env of the same name
             lookup = make_lookup(env, self.process_env)
             _record_secrets(p.node.config, spec, lookup)
-            config = self._parse(spec, p.node.config, lookup, p.id, p.doc.file, p.node.span.line)
+            raw = with_named_schema(spec.type, p.node.config, self.ontologies)
+            config = self._parse(spec, raw, lookup, p.id, p.doc.file, p.node.span.line)
             count = spec.cls.output_count(config)
             ports = [list(dict.fromkeys(t for w in pw for t in self._targets(w))) for pw in p.wires]
             ports = (ports + [[] for _ in range(count)])[: max(count, 0)]

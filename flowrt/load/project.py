@@ -3,8 +3,9 @@
 A directory of flow files is one project: node ids, subflows, link targets and connections may be
 used across its files. In a directory every ``*.yaml``, ``*.yml`` and ``*.json`` file is a flow file
 (hidden entries, ``node_modules``, ``*.test.yaml`` test files and the plain secrets file,
-``secrets.yaml``, that `flowrt import nodered` writes beside its flows and ``--secrets`` reads, are
-skipped), so a file that is not a valid flow is reported rather than ignored.
+``secrets.yaml``, that `flowrt import nodered` writes beside its flows and ``--secrets`` reads, and
+the named schemas of a ``schemas/`` folder, ``*.schema.json``, are skipped), so a file that is
+not a valid flow is reported rather than ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.errors import LoadError
 from flowrt.load.document import Document
+from flowrt.load.ontologies import SCHEMA_SUFFIXES
 from flowrt.load.view import build_document
 from flowrt.load.yaml_io import MAX_BYTES, parse, read_text
 
@@ -73,6 +75,7 @@ def find_flow_files(paths: Iterable[str | Path],
                 for name in names
                 if name.endswith(FLOW_SUFFIXES) and (tests or not name.endswith(TEST_SUFFIXES))
                 and not name.startswith(".") and name not in SECRETS_FILES
+                and not name.endswith(SCHEMA_SUFFIXES)
                 if not _prune(dirs)
             )
             if not found:

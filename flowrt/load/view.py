@@ -24,10 +24,11 @@ from flowrt.load.document import (
 from flowrt.load.yaml_io import is_mapping, is_sequence, to_plain
 
 RESERVED_NODE_KEYS = (
-    "type", "to", "label", "disabled", "info", "origin", "guarantee", "journal"
+    "type", "to", "label", "disabled", "info", "origin", "guarantee", "journal", "in", "out"
 )
 """Keys a node may have besides its configuration (``guarantee`` and ``journal`` on source
-types only); a node type's configuration may not use them (:mod:`flowrt.registry.spec`). Their
+types only; ``in`` and ``out`` type its ports, :mod:`flowrt.load.ontologies`); a node type's
+configuration may not use them (:mod:`flowrt.registry.spec`). Their
 schemas are :mod:`flowrt.registry.catalog`'s (a test holds the two lists together)."""
 
 

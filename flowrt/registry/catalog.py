@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from flowrt.load.env import NAME_PATTERN, REFERENCE_SCHEMA
+from flowrt.load.ontologies import NAME_PATTERN as ONTOLOGY_NAME
 from flowrt.registry.discover import Registry
 from flowrt.registry.published import allow_reference, structured_examples, type_lists
 from flowrt.registry.spec import GUARANTEES, NodeSpec
@@ -79,6 +80,29 @@ _COMMON_NODE_PROPS: dict[str, Any] = {
         },
         "required": ["id", "type"],
         "additionalProperties": False,
+    },
+    "in": {
+        "type": "string",
+        "pattern": ONTOLOGY_NAME,
+        "description": (
+            "The ontology (a named JSON Schema of the project) the payload of each message "
+            "this node takes must conform to; `flowrt validate` checks the wires into it, "
+            "`flowrt run --check-ports` each message (docs/ontologies.md)."
+        ),
+    },
+    "out": {
+        "description": (
+            "The ontology each output port sends as payload: a name for port 0, or a mapping "
+            "from output port number to a name (docs/ontologies.md)."
+        ),
+        "anyOf": [
+            {"type": "string", "pattern": ONTOLOGY_NAME},
+            {
+                "type": "object",
+                "propertyNames": {"pattern": "^[0-9]+$"},
+                "additionalProperties": {"type": "string", "pattern": ONTOLOGY_NAME},
+            },
+        ],
     },
 }
 
@@ -271,6 +295,15 @@ FLOW_PROPERTIES: dict[str, Any] = {
         "additionalProperties": {"$ref": "#/$defs/subflow"},
     },
     "layout": {"$ref": "#/$defs/layout"},
+    "ontologies": {
+        "type": "object",
+        "description": (
+            "Named JSON Schemas of the project (ontologies), by name: what `in:`, `out:` and "
+            "validate's `schema:` name (docs/ontologies.md)."
+        ),
+        "propertyNames": {"pattern": ONTOLOGY_NAME},
+        "additionalProperties": {"type": ["object", "boolean"]},
+    },
     "groups": {
         "type": "object",
         "description": (

@@ -106,7 +106,9 @@ class Validate(Transform):
 
     ### Details
 
-    The schema is given inline (`schema:`, as YAML or JSON) or as a file (`schema_file:`, a
+    The schema is given inline (`schema:`, as YAML or JSON), by the name of one of the
+    project's ontologies (`schema: Temperature`, see docs/ontologies.md: the valid port then
+    sends that type), or as a file (`schema_file:`, a
     `.json`, `.yaml` or `.yml` file; a relative path is relative to the working directory of
     flowrt). `$ref`s to other files next to the schema file are followed; nothing is fetched
     from the network. The schema's `$schema` chooses the draft (2020-12 by default). `format`s
@@ -129,10 +131,11 @@ class Validate(Transform):
 
     class Config(NodeConfig):
         property: PropertyPath = field("payload", description="The message property to check.")
-        schema_: dict[str, Any] | bool | None = field(
+        schema_: dict[str, Any] | bool | str | None = field(
             None,
             alias="schema",
-            description="The JSON Schema, inline.",
+            description="The JSON Schema, inline, or the name of one of the project's "
+            "ontologies (named JSON Schemas).",
             examples=[
                 {
                     "type": "object",
@@ -151,7 +154,7 @@ class Validate(Transform):
         @field_validator("schema_")
         @classmethod
         def _valid_schema(cls, schema: Any) -> Any:
-            if schema is not None:
+            if schema is not None and not isinstance(schema, str):  # a name: check finds it
                 check_schema(schema)
             return schema
 
@@ -184,6 +187,8 @@ class Validate(Transform):
                 cls = check_schema(schema)
             except ValueError as exc:
                 raise ConfigError(f"schema_file '{cfg.schema_file}': {exc}") from None
+        elif isinstance(schema, str):
+            raise ConfigError(f"schema '{schema}' names no ontology of the project")
         else:
             cls = check_schema(schema)
         from jsonschema import FormatChecker

@@ -63,9 +63,10 @@ def body_schema(node: PlannedNode) -> dict[str, Any] | None:
     """The JSON Schema of the request body an http-in node accepts, or None when the node
     declares none (any JSON is described then).
 
-    A body's schema comes from the type of the node's output port: a named JSON Schema of the
-    project (an ontology) that the node declares for what it sends (``out:``), or that the
-    node's configuration names for its body. No node declares one yet, so this returns None.
+    A body's schema is the type of the node's output port 0: the ontology (a named JSON Schema
+    of the project, :mod:`flowrt.load.ontologies`) its ``out:`` key names, since a port type
+    describes ``msg.payload`` and an http-in's payload is the request's body. The plan does not
+    carry port types yet, so this returns None.
     """
     return None
 

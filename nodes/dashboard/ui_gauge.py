@@ -33,6 +33,10 @@ class UiGauge(Widget, Transform):
     The needle stops at the ends of the range; the value is written in the middle with
     `format` (`{{value}}`) and `units` under it. `sectors` colour the dial: each goes up to
     its `to`, the first from `min`; the value's own sector colours the arc up to the needle.
+    `gtype` chooses another shape: node-red-dashboard's `donut`, `compass` and `wave`,
+    FlowFuse Dashboard 2's `three-quarter`, `tile`, `battery` and `tank` (its `gauge-34`,
+    `gauge-tile`, ...); each fills or points to the value, in its sector's colour (a compass
+    has one colour).
 
     ```yaml
     nodes:
@@ -55,8 +59,13 @@ class UiGauge(Widget, Transform):
 
     class Config(WidgetConfig):
         property: str = field("payload", description="The message property shown.")
-        gtype: Literal["gage", "linear"] = field(
-            "gage", description="`gage`: a half-circle dial; `linear`: a horizontal bar.")
+        gtype: Literal["gage", "linear", "donut", "compass", "wave", "three-quarter", "tile",
+                       "battery", "tank"] = field(
+            "gage", description="The shape: `gage` a half-circle dial; `linear` a horizontal "
+            "bar; `donut` a whole ring; `compass` a needle on a whole turn from north; `wave` "
+            "liquid in a round glass; `three-quarter` a dial on three quarters of a turn; "
+            "`tile` a tile in the value's colour; `battery` a battery charged to the value; "
+            "`tank` a tank filled to it.")
         min: float = field(0, description="The value at the left end of the dial.")
         max: float = field(100, description="The value at the right end of the dial.")
         units: str = field("", description="Written under the value.", examples=["°C"])

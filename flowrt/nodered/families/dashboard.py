@@ -17,6 +17,7 @@ from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
 from flowrt.nodered.families.dashboard_common import (
     COLOR,
+    GAUGES,
     SECONDS,
     V1,
     base_config,
@@ -56,8 +57,11 @@ def import_text(node: NrNode, cx: MapContext) -> Mapped:
 def import_gauge(node: NrNode, cx: MapContext) -> Mapped:
     config = widget(node, cx, V1, node.get("title"))
     kind = node.word("gtype", "gage")
-    if kind != "gage":
+    if kind not in GAUGES:
         cx.note(f"a `{kind}` gauge is drawn as flowrt's dial")
+        kind = "gage"
+    if kind != "gage":
+        config["gtype"] = kind
     low, high = value_range(node, "gauge")
     config |= {"min": low, "max": high}
     if node.get("label"):
@@ -65,7 +69,8 @@ def import_gauge(node: NrNode, cx: MapContext) -> Mapped:
     shown = translate_format(str(node.get("format") or "{{value}}"), cx)
     if shown != "{{value}}":
         config["format"] = shown
-    config["sectors"] = sectors(node, low, high, cx)
+    # a compass and a wave are drawn in the theme's colour: the three colours are not used
+    config["sectors"] = sectors(node, low, high, cx) if kind in ("gage", "donut") else []
     return Mapped("ui-gauge", config)
 
 

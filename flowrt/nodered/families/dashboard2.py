@@ -75,12 +75,19 @@ def import_text(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("ui-text", config)
 
 
+V2_GAUGES = {"gauge-half": "gage", "gauge-34": "three-quarter", "gauge-tile": "tile",
+          "gauge-battery": "battery", "gauge-tank": "tank"}
+"""Dashboard 2's gauge types (``gtype``) -> flowrt's ui-gauge shapes."""
+
+
 def import_gauge(node: NrNode, cx: MapContext) -> Mapped:
     config = widget(node, cx, V2, node.get("title"))
     _value(node, cx, config)
     kind = node.word("gtype", "gauge-half")
-    if kind != "gauge-half":
+    if kind not in V2_GAUGES:
         cx.note(f"a `{kind}` gauge is drawn as flowrt's half-circle dial")
+    if V2_GAUGES.get(kind, "gage") != "gage":
+        config["gtype"] = V2_GAUGES[kind]
     low, high = value_range(node, "gauge")
     config |= {"min": low, "max": high}
     if node.get("units"):

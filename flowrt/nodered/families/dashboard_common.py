@@ -21,8 +21,12 @@ from flowrt.nodered.mapping import MapContext, Mapper, Unsupported, apply
 from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.values import typed_value
 
-__all__ = ["COLOR", "SECONDS", "V1", "V2", "base_config", "export_topic", "number",
+__all__ = ["COLOR", "GAUGES", "SECONDS", "V1", "V2", "base_config", "export_topic", "number",
            "tidy", "topic", "typed", "widget", "wired_in"]
+
+GAUGES = ("gage", "donut", "compass", "wave")
+"""node-red-dashboard's gauge shapes (``gtype``), which flowrt's ui-gauge has by the same
+names (its others export as the dial)."""
 
 SECONDS = {"1": 1, "60": 60, "3600": 3600, "86400": 86400, "604800": 604800}
 """A chart's ``removeOlderUnit`` (both packages) -> seconds."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.nodered.export_values import NoCounterpart, typed
-from flowrt.nodered.families.dashboard_common import export_topic
+from flowrt.nodered.families.dashboard_common import GAUGES, export_topic
 from flowrt.nodered.families.dashboard_layout import V1, Scheme, export_layout
 from flowrt.nodered.nrnode import NrNode
 
@@ -103,7 +103,9 @@ def export_gauge(c: dict[str, Any]) -> dict[str, Any]:
     colors = [s.get("color") for s in sectors[:3]]
     colors += ["#00B500", "#E6E600", "#CA3838"][len(colors):]
     ends = [s.get("to") for s in sectors[:2]]
-    return {"gtype": "gage", "label": c.get("units", ""), "format": c.get("format", "{{value}}"),
+    shape = c.get("gtype", "gage")  # flowrt's shapes node-red-dashboard has not: its dial
+    return {"gtype": shape if shape in GAUGES else "gage",
+            "label": c.get("units", ""), "format": c.get("format", "{{value}}"),
             "min": low, "max": high, "colors": colors,
             "seg1": _text(ends[0]) if len(ends) > 0 else "",
             "seg2": _text(ends[1]) if len(ends) > 1 else "", "diff": False, "className": ""}

@@ -1,7 +1,8 @@
 // Widgets that show a value: text, the gauge (a half-circle dial, or a linear bar with
-// gtype: "linear"), and the spacer, which shows nothing.
+// gtype: "linear"; the other shapes are gauges.js's), and the spacer, which shows nothing.
 import { h, svg } from "../dom.js";
 import { labelOf } from "./common.js";
+import { SHAPES, sectorOf } from "./gauges.js";
 
 export function text(spec) {
   const value = h("span", { class: "value" });
@@ -32,12 +33,9 @@ function arc(from, to, r = R) {
   return `M ${x1.toFixed(2)} ${y1.toFixed(2)} A ${r} ${r} 0 0 1 ${x2.toFixed(2)} ${y2.toFixed(2)}`;
 }
 
-function sectorOf(spec, v) {
-  return spec.sectors.find((s) => v <= s.to) ?? spec.sectors.at(-1);
-}
-
 export function gauge(spec) {
-  return spec.gtype === "linear" ? linear(spec) : dial(spec);
+  if (spec.gtype === "linear") return linear(spec);
+  return Object.hasOwn(SHAPES, spec.gtype) ? SHAPES[spec.gtype](spec) : dial(spec);
 }
 
 function dial(spec) {

@@ -53,6 +53,9 @@ class ApiDocs:
 
     def __init__(self) -> None:
         self._holders: list[PlanHolder] = []
+        self._made: tuple[tuple[Plan, ...], frozenset[str], dict[str, Any]] | None = None
+        """The last document, with the plans and nodes it describes: made again only when
+        they change (a deploy), so asking for it often costs the flows' event loop nothing."""
 
     def attach(self, holder: PlanHolder) -> None:
         if not any(h is holder for h in self._holders):
@@ -68,15 +71,25 @@ class ApiDocs:
         if (scope["path"] not in (DOCUMENT_PATH, PAGE_PATH) or not served
                 or scope["method"] not in ("GET", "HEAD") or not enabled()):
             return None
-        doc = document([h.plan for h in self._holders], only=served)
+        doc = self._document(served)
         if scope["path"] == DOCUMENT_PATH:
-            return Response(json.dumps(doc, indent=2), media_type="application/json",
-                            headers=_HEADERS)
-        return Response(page(doc), media_type="text/html", headers={
+            return Response(doc["json"], media_type="application/json", headers=_HEADERS)
+        return Response(doc["page"], media_type="text/html", headers={
             **_HEADERS,
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                        "frame-ancestors 'none'; base-uri 'none'",
         })
+
+
+    def _document(self, served: Collection[str]) -> dict[str, Any]:
+        plans, nodes = tuple(h.plan for h in self._holders), frozenset(served)
+        made = self._made
+        if (made is None or made[1] != nodes or len(made[0]) != len(plans)
+                or any(a is not b for a, b in zip(made[0], plans, strict=True))):
+            doc = document(plans, only=nodes)
+            made = self._made = (plans, nodes, {
+                "json": json.dumps(doc, separators=(",", ":")), "page": page(doc)})
+        return made[2]
 
 
 _HEADERS: dict[str, Any] = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

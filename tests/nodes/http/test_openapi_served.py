@@ -89,6 +89,7 @@ nodes:
     type: http-in
     method: patch
     url: /limited/:n
+    upload: true
     rate: 20
     burst: 5
     cors: {origins: ["https://app.example.com"]}

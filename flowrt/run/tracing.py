@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from random import getrandbits, random
 from typing import TYPE_CHECKING, Any
 
 from flowrt.errors import ConfigError
@@ -137,7 +138,7 @@ class Tracing:
 
     def __init__(self, provider: Any) -> None:
         from opentelemetry import trace
-        from opentelemetry.sdk.trace.sampling import ParentBased
+        from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
         from opentelemetry.trace import SpanKind, Status, StatusCode
 
         self.provider = provider
@@ -149,6 +150,11 @@ class Tracing:
         sampler = getattr(provider, "sampler", None)
         self.follow_parent = isinstance(sampler, ParentBased)
         """A child of an unrecorded span is not recorded either: it is not even made."""
+        root = getattr(sampler, "_root", None) if self.follow_parent else None
+        self.root_ratio: float | None = (
+            root.rate if isinstance(root, TraceIdRatioBased) else None)
+        """The share of new traces recorded, when the sampler is ParentBased(TraceIdRatioBased):
+        a trace not recorded is then started without a span, as the sampler would decide."""
 
     def parent(self, traceparent: Any) -> Any:
         """The OpenTelemetry context of a traceparent (None: a new trace)."""
@@ -213,6 +219,10 @@ class NodeTrace:
         parent = msg.get(TRACE_KEY)
         if tracing.follow_parent and type(parent) is str and parent[-1:] in _UNSAMPLED:
             self.current = parent  # what it sends meanwhile stays in that unrecorded trace
+            return None
+        if parent is None and tracing.root_ratio is not None and random() >= tracing.root_ratio:
+            msg[TRACE_KEY] = self.current = (  # a new trace, not recorded
+                f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-00")
             return None
         attributes = dict(self.attributes)
         msgid = msg.get("_msgid")

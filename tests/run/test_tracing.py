@@ -124,6 +124,9 @@ def test_sampled_out_traces_make_no_spans_and_their_children_follow() -> None:
         result = run_flow(flow, inputs=[{"payload": 1}], into="a")
     assert exported.get_finished_spans() == ()
     assert int(result.sent("b")[0][TRACE_KEY][-2:], 16) & 1 == 0  # passed on, not recorded
+    with recording(ParentBased(TraceIdRatioBased(1))) as exported:
+        run_flow(flow, inputs=[{"payload": 1}], into="a")
+    assert [s.name for s in exported.get_finished_spans()] == ["change a", "change b"]
     with recording(ParentBased(ALWAYS_ON)) as exported:
         unrecorded = "00-" + "1" * 32 + "-" + "2" * 16 + "-00"
         run_flow(flow, inputs=[{"payload": 1, TRACE_KEY: unrecorded}], into="a")

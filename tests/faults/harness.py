@@ -1,8 +1,12 @@
 """Worker processes for the fault tests: real ``python -m flowrt run`` processes, started,
 killed and stopped as an operator (or a crash) would, with their JSON logs collected.
 
-Each worker runs in a process group of its own, so ``kill -9`` reaches it and whatever it
-started, and nothing else. Its stderr is read line by line on a thread; ``--log-format json``
+Each worker runs in a session of its own, so a signal to the test's terminal or process group
+is not the worker's. Killing it kills every process it is made of: its process group, and the
+processes it started in sessions of their own (an exec node's command), found in ``/proc``
+(:mod:`tests.faults.processes`). A guard process kills them too if the test process dies
+without cleaning up (SIGTERM from ``timeout``, SIGKILL). Its stderr is read line by line on a
+thread; ``--log-format json``
 makes every record a JSON object with ``level``, ``message`` and, for records about a node,
 ``node``. A worker counts as started once it logged "running N nodes".
 
@@ -26,10 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.faults.processes import Guard, family, kill_family
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+WATCH_EVERY = 0.5
+"""Seconds between two looks at the processes a worker is made of."""
 
 
 def tag() -> str:
@@ -72,6 +79,12 @@ class Worker:
         self._reader: threading.Thread | None = None
         self.exit_code: int | None = None
         self.killed = False
+        self.sessions: set[int] = set()
+        """The sessions of the processes it is made of, as last seen."""
+        self.swept = False
+        self.leftovers: set[int] = set()
+        """Processes of a worker stopped with SIGTERM that were still alive after it exited,
+        killed then."""
 
     # starting and stopping ---------------------------------------------------------------
 
@@ -84,9 +97,21 @@ class Worker:
             command, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )
+        self.sessions = {self.process.pid}
+        Guard.watch(self.process.pid)
         self._reader = threading.Thread(target=self._read, name=f"log-{self.name}", daemon=True)
         self._reader.start()
+        threading.Thread(target=self._watch, name=f"procs-{self.name}", daemon=True).start()
         return self
+
+    def _watch(self) -> None:
+        """Keep ``sessions`` current while the worker lives: what it started in a session of
+        its own is found by that session once the worker is dead (its parent link is gone)."""
+        process = self.process
+        assert process is not None
+        while process.poll() is None:
+            self.sessions = family(process.pid, self.sessions)[1]
+            time.sleep(WATCH_EVERY)
 
     def _read(self) -> None:
         assert self.process is not None and self.process.stderr is not None
@@ -118,31 +143,38 @@ class Worker:
         wait_for(self.running, f"worker {self.name} to log 'running'", timeout, workers=[self])
 
     def kill(self) -> None:
-        """``kill -9`` the worker's process group: no drain, no acknowledgement, no goodbye."""
-        os.killpg(self.pid, signal.SIGKILL)
+        """``kill -9`` every process of the worker: no drain, no acknowledgement, no goodbye."""
+        kill_family(self.pid, self.sessions)
         assert self.process is not None
         self.exit_code = self.process.wait(30)
         self.killed = True
-        self._join_reader()
+        self._gone()
 
     def stop(self, timeout: float = 60.0) -> int:
         """SIGTERM, as a service manager stops it: the worker drains, acknowledges and exits."""
         assert self.process is not None
         if self.process.poll() is None:
+            self.sessions = family(self.pid, self.sessions)[1]
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.exit_code = self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(self.pid, signal.SIGKILL)
-                self.exit_code = self.process.wait(30)
+                self.cleanup()
                 raise AssertionError(
                     f"worker {self.name} did not stop within {timeout:.0f} s of SIGTERM\n"
                     + self.tail()
                 ) from None
         else:
             self.exit_code = self.process.returncode
-        self._join_reader()
+        self.leftovers = kill_family(self.pid, self.sessions)
+        self._gone()
         return self.exit_code
+
+    def _gone(self) -> None:
+        """Every process of the worker is dead: the guard forgets it, its log is read."""
+        self.swept = True
+        Guard.forget(self.pid)
+        self._join_reader()
 
     def _join_reader(self) -> None:
         if self._reader is not None:
@@ -151,15 +183,13 @@ class Worker:
             self.process.stderr.close()
 
     def cleanup(self) -> None:
-        """Kill what is left (a test that failed half-way)."""
-        if self.alive():
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            assert self.process is not None
-            self.process.wait(30)
-        self._join_reader()
+        """Kill what is left (a test that failed half-way): every process of the worker, the
+        worker itself or not (what it started outlives it)."""
+        if self.process is None or self.swept:
+            return
+        kill_family(self.pid, self.sessions)
+        self.process.wait(30)
+        self._gone()
 
     # what it says ------------------------------------------------------------------------
 
@@ -190,14 +220,17 @@ class Worker:
 @contextmanager
 def workers(*made: Worker) -> Iterator[list[Worker]]:
     """Start the workers; whatever happens, none is left running afterwards."""
-    started: list[Worker] = []
     try:
-        for worker in made:
-            started.append(worker.start())
-        yield started
+        yield [worker.start() for worker in made]
     finally:
-        for worker in started:
-            worker.cleanup()
+        failures = []
+        for worker in made:
+            try:
+                worker.cleanup()
+            except Exception as exc:  # the others are cleaned up all the same
+                failures.append(exc)
+        if failures:
+            raise failures[0]
 
 
 def wait_for(

@@ -19,6 +19,7 @@ can come from it.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ def kill_worker(
     finally:
         delete_queue(amqp, queue)
         table.drop()
+        shutil.rmtree(directory, ignore_errors=True)
     after = [r for r in rows if r.id > last_before]
     by_seq: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for r in rows:

@@ -87,7 +87,8 @@ def _template(config: dict[str, Any], given: PortType | None, ontologies: Ontolo
 
 def _change(config: dict[str, Any], given: PortType | None, ontologies: Ontologies,
             port: int) -> PortType | None:
-    """change: what it receives, with the properties its rules set or delete in the payload."""
+    """change: what it receives, with the properties its rules set or delete in the payload
+    (not known when what it receives is not, unless it sets the whole payload)."""
     rules = config.get("rules")
     if not isinstance(rules, list):
         return None
@@ -120,14 +121,14 @@ def _change(config: dict[str, Any], given: PortType | None, ontologies: Ontologi
         props[key] = {"type": "object"} if nested else _value_schema(rule.get("to"))
         required = [*required, key] if key not in required else required
         touched.append(key)
-    if given is None and not touched:
+    if given is None or schema is None:  # what else the payload holds is not known
         return None
-    base = {k: v for k, v in schema.items() if k not in ("properties", "required")} \
-        if schema else {"type": "object"}
-    name = (given.name if given else "an object") + (
-        " + " + ", ".join(touched) if touched else "") + " (change)"
-    if not touched and given is not None and schema == given.schema:
+    if not touched and props == schema.get("properties", {}) \
+            and required == schema.get("required", []):
         return given
+    base = {k: v for k, v in schema.items() if k not in ("properties", "required")}
+    root = given.name.split(" + ")[0].removesuffix(" (change)")
+    name = root + (" + " + ", ".join(touched) if touched else "") + " (change)"
     return PortType(name, {**base, "properties": props, "required": required})
 
 

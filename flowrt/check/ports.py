@@ -11,6 +11,7 @@ input is W113. Wires into subflow instances and link nodes are not followed.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -108,28 +109,38 @@ def _wires(entry: _Typed, ctx: CheckContext) -> Iterator[tuple[Wire, Key]]:
 
 def _infer(typed: dict[Key, _Typed], declared: dict[Key, set[int]], onto: Ontologies,
            ctx: CheckContext) -> dict[tuple[Key, int], PortType]:
-    """Each output port's type, declared or inferred, passed along wires to a fixed point."""
+    """Each output port's type, declared or inferred, passed along wires to a fixed point: a
+    node is worked out again when what it receives changed (a loop gives up after a few
+    rounds, leaving what it found)."""
     sent: dict[tuple[Key, int], PortType] = {
         (key, port): t for key, entry in typed.items() for port, t in entry.outputs.items()}
-    for _ in range(len(typed) + 1):
+    targets: dict[Key, list[Key]] = {key: [] for key in typed}
+    for key, entry in typed.items():
+        for came, _ in entry.incoming:
+            targets[came].append(key)
+    todo = deque(key for key, entry in typed.items() if entry.node.type in INFERENCE)
+    budget = 4 * (len(typed) + sum(len(t) for t in targets.values()))
+    while todo and budget > 0:
+        budget -= 1
+        key = todo.popleft()
+        entry = typed[key]
+        rule = INFERENCE.get(entry.node.type)
+        if rule is None or entry.node.path in ctx.invalid:
+            continue
+        given = entry.input or _received(entry, sent)
         changed = False
-        for key, entry in typed.items():
-            rule = INFERENCE.get(entry.node.type)
-            if rule is None or entry.node.path in ctx.invalid:
-                continue
-            given = entry.input or _received(entry, sent)
-            for port in {w.port for w in entry.node.wires} - declared[key]:
-                try:
-                    out = rule(entry.node.config, given, onto, port)
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    out = None  # a malformed configuration: the schema check reports it
-                if out is None:
-                    changed |= sent.pop((key, port), None) is not None
-                elif sent.get((key, port)) != out:
-                    sent[(key, port)] = out
-                    changed = True
-        if not changed:
-            break
+        for port in {w.port for w in entry.node.wires} - declared[key]:
+            try:
+                out = rule(entry.node.config, given, onto, port)
+            except (TypeError, ValueError, AttributeError, KeyError):
+                out = None  # a malformed configuration: the schema check reports it
+            if out is None:
+                changed |= sent.pop((key, port), None) is not None
+            elif sent.get((key, port)) != out:
+                sent[(key, port)] = out
+                changed = True
+        if changed:
+            todo.extend(t for t in targets[key] if typed[t].node.type in INFERENCE)
     return sent
 
 

@@ -168,3 +168,20 @@ def test_compatibility_is_the_required_properties_and_their_types() -> None:
     assert mismatches(number, integer).missing == ("w",)
     assert mismatches(number, integer).conflicts == ("'v' is number where integer is wanted",)
     assert not mismatches(PortType("any", {}), PortType("x", {"type": "string"}))
+
+
+def test_types_settle_on_a_loop() -> None:
+    flow = """\
+  src: {type: inject, out: Temperature, to: again}
+  again: {type: change, rules: [{set: payload.level, to: high}], to: [wait, alert, humid]}
+  wait: {type: delay, to: again}
+  alert: {type: debug, in: Alert}
+  humid: {type: debug, in: Humidity}
+"""
+    # what reaches `again` is a Temperature, or what `again` itself sent: no one type
+    assert codes(flow) == []
+    assert codes(flow, strict=True) == [("W113", "again", 2), ("W113", "again", 2)]
+    typed = flow.replace("{type: change,", "{type: change, in: Temperature,")
+    [problem] = found(typed)  # a Temperature with a level is an Alert, and no Humidity
+    assert (problem.code, problem.node) == ("E074", "again")
+    assert "to 'humid'" in problem.message and "'percent'" in problem.message

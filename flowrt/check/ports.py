@@ -42,6 +42,8 @@ class _Typed:
 
 def check_ports(docs: list[Document], ctx: CheckContext,
                 ontologies: Ontologies | None = None) -> list[Diagnostic]:
+    """The project's ontology problems, unknown names, and wires whose types do not fit
+    (``ontologies``: when the caller already collected them)."""
     onto = collect_ontologies(docs) if ontologies is None else ontologies
     found = list(onto.diagnostics)
     typed: dict[Key, _Typed] = {}

@@ -30,9 +30,10 @@ class UiChart(Widget, Transform):
     points no older than `max_age` seconds (0: no limit), and a browser that connects is sent
     them all at once. The lines are drawn with uPlot (docs/dashboard.md says why).
 
-    With `chart_type: bar` or `pie`, each series is a bar (a slice) with its latest value, in
-    the order the series first came; drawn as SVG. A message's `payload` may then also be an
-    object `{<series>: <value>, ...}`, which replaces them all.
+    With another `chart_type` (`bar`, `horizontal-bar`, `pie`, `radar`, `polar-area`), each
+    series is a bar (a slice, an axis, a sector) with its latest value, in the order the
+    series first came; drawn as SVG. A message's `payload` may then also be an object
+    `{<series>: <value>, ...}`, which replaces them all.
 
     ```yaml
     nodes:
@@ -52,9 +53,10 @@ class UiChart(Widget, Transform):
 
     class Config(WidgetConfig):
         property: str = field("payload", description="The message property with the value.")
-        chart_type: Literal["line", "bar", "pie"] = field(
-            "line", description="`line`: values over time; `bar` or `pie`: each series' "
-            "latest value.")
+        chart_type: Literal["line", "bar", "horizontal-bar", "pie", "radar", "polar-area"] = \
+            field("line", description="`line`: values over time; the others each series' "
+                  "latest value: `bar` (upright), `horizontal-bar`, `pie`, `radar` (a point on "
+                  "an axis each), `polar-area` (a sector each, as long as the value).")
         series: str = field("topic", description="The message property naming the series.")
         max_points: int = field(1000, ge=1, le=100_000,
                                 description="Points kept per series (the oldest go first).")

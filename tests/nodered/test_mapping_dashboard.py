@@ -181,7 +181,7 @@ def test_format_constructs_and_gauge_types_are_caveats() -> None:
 
 
 @pytest.mark.parametrize(("nr_node", "reason"), [
-    ({**CHART, "chartType": "radar"}, "`radar` chart"),
+    ({**CHART, "chartType": "bubble"}, "`bubble` chart"),
     ({**SLIDER, "min": "5", "max": "5"}, "not above min"),
     ({**GAUGE, "group": "nowhere"}, "is not in the export"),
     ({"id": "tpl", "type": "ui_template", "z": Z, "group": "g1", "format": "<div/>",

@@ -16,6 +16,7 @@ from typing import Any
 from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
 from flowrt.nodered.families.dashboard_common import (
+    CHARTS,
     COLOR,
     GAUGES,
     SECONDS,
@@ -93,11 +94,12 @@ def sectors(node: NrNode, low: float, high: float, cx: MapContext) -> list[dict[
 
 def import_chart(node: NrNode, cx: MapContext) -> Mapped:
     kind = node.word("chartType", "line")
-    if kind not in ("line", "bar", "pie"):
-        raise Unsupported(f"a `{kind}` chart: flowrt's ui-chart draws lines, bars and pies")
+    if kind not in CHARTS:
+        raise Unsupported(f"a `{kind}` chart: flowrt's ui-chart draws lines, bars, pies, "
+                          "radars and polar areas")
     config = widget(node, cx, V1, node.get("label"))
     if kind != "line":
-        config["chart_type"] = kind
+        config["chart_type"] = CHARTS[kind]
     unit = SECONDS.get(str(node.get("removeOlderUnit") or "3600"), 3600)
     config["max_age"] = number(node, "removeOlder", 1) * unit
     points = as_number(node.get("removeOlderPoints"))

@@ -21,8 +21,12 @@ from flowrt.nodered.mapping import MapContext, Mapper, Unsupported, apply
 from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.values import typed_value
 
-__all__ = ["COLOR", "GAUGES", "SECONDS", "V1", "V2", "base_config", "export_topic", "number",
-           "tidy", "topic", "typed", "widget", "wired_in"]
+__all__ = ["CHARTS", "COLOR", "GAUGES", "SECONDS", "V1", "V2", "base_config", "export_topic",
+           "number", "tidy", "topic", "typed", "widget", "wired_in"]
+
+CHARTS = {"line": "line", "bar": "bar", "horizontalBar": "horizontal-bar", "pie": "pie",
+          "radar": "radar", "polarArea": "polar-area"}
+"""node-red-dashboard's chart types (``chartType``) -> flowrt's ui-chart ``chart_type``."""
 
 GAUGES = ("gage", "donut", "compass", "wave")
 """node-red-dashboard's gauge shapes (``gtype``), which flowrt's ui-gauge has by the same

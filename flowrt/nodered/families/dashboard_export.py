@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.nodered.export_values import NoCounterpart, typed
-from flowrt.nodered.families.dashboard_common import GAUGES, export_topic
+from flowrt.nodered.families.dashboard_common import CHARTS, GAUGES, export_topic
 from flowrt.nodered.families.dashboard_layout import V1, Scheme, export_layout
 from flowrt.nodered.nrnode import NrNode
 
@@ -111,12 +111,16 @@ def export_gauge(c: dict[str, Any]) -> dict[str, Any]:
             "seg2": _text(ends[1]) if len(ends) > 1 else "", "diff": False, "className": ""}
 
 
+_CHART_TYPES = {flowrt: nr for nr, flowrt in CHARTS.items()}
+
+
 def export_chart(c: dict[str, Any]) -> dict[str, Any]:
     _reads_payload(c, "chart")
     age = float(c.get("max_age", 3600))
     unit = next((u for u in _UNITS if age and age % u == 0), 1)
     out: dict[str, Any] = {
-        "chartType": c.get("chart_type", "line"), "legend": "false", "xformat": "HH:mm:ss",
+        "chartType": _CHART_TYPES.get(c.get("chart_type", "line"), "line"), "legend": "false",
+        "xformat": "HH:mm:ss",
         "interpolate": "linear",
         "nodata": "", "dot": False, "ymin": _text(c.get("y_min")), "ymax": _text(c.get("y_max")),
         "removeOlder": _text(age / unit), "removeOlderPoints": str(c.get("max_points", 1000)),

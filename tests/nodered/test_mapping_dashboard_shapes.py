@@ -1,8 +1,10 @@
-"""The gauge's shapes both ways: node-red-dashboard's `gtype` gage, donut, compass and wave
-and Dashboard 2's gauge-half, gauge-34, gauge-tile, gauge-battery and gauge-tank import as
-flowrt's ui-gauge shapes (a compass and a wave without sectors: Node-RED draws them in the
-theme's colour); the export writes node-red-dashboard's four back, and flowrt's shapes it has
-not as its dial; every import passes `flowrt validate`."""
+"""The gauge's shapes and the chart's types both ways: node-red-dashboard's `gtype` gage, donut,
+compass and wave and Dashboard 2's gauge-half, gauge-34, gauge-tile, gauge-battery and
+gauge-tank import as flowrt's ui-gauge shapes (a compass and a wave without sectors: Node-RED
+draws them in the theme's colour); the export writes node-red-dashboard's four back, and
+flowrt's shapes it has not as its dial. node-red-dashboard's chart types horizontalBar, radar
+and polarArea import as flowrt's `chart_type` horizontal-bar, radar and polar-area and export
+back. Every import passes `flowrt validate`."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from flowrt.nodered.families.dashboard_export import export_gauge
+from flowrt.nodered.families.dashboard_export import export_chart, export_gauge
 from tests.nodered.helpers import entry, errors, node, nr_import
-from tests.nodered.test_mapping_dashboard import GAUGE, dashboard_export
+from tests.nodered.test_mapping_dashboard import CHART, GAUGE, dashboard_export
 from tests.nodered.test_mapping_dashboard2 import export as dashboard2_export
 
 
@@ -51,3 +53,16 @@ def test_dashboard_2_shapes(gtype: str, shape: str | None) -> None:
     assert not any("gauge is drawn" in n for n in entry(conversion, "gau").notes)
     assert not errors(conversion), errors(conversion)
     assert export_gauge(made)["gtype"] == "gage"  # node-red-dashboard has no such shape
+
+
+@pytest.mark.parametrize(("chart", "kind"), [
+    ("line", None), ("bar", "bar"), ("horizontalBar", "horizontal-bar"), ("pie", "pie"),
+    ("radar", "radar"), ("polarArea", "polar-area")])
+def test_node_red_dashboard_charts(chart: str, kind: str | None) -> None:
+    nodes = [{**CHART, "chartType": chart} if n.get("id") == "cha" else n
+             for n in dashboard_export()]
+    conversion = nr_import(nodes)
+    made = node(conversion, "cha")
+    assert made.get("chart_type") == kind
+    assert not errors(conversion), errors(conversion)
+    assert export_chart(made)["chartType"] == chart

@@ -4,9 +4,26 @@
 // Dashboard tab (dashboard_tab.js) inside app.edit(), so each change is one undo step and is
 // saved line by line like any other edit.
 
-export const COLUMNS = 12;
-export const THEMES = ["light", "dark", "auto"];
-export const GROUP_WIDTH = 6; // a group's width when the file gives none (the model's default)
+/** The grid's facts from the `dashboard` connection's schema in the node catalog (declared
+ * once, by the model in nodes/dashboard/dashboard_layout.py): the columns, a group's width and
+ * a widget's size when the file gives none, and the themes. */
+export function gridOf(info) {
+  const schema = (info && info.schema) || {};
+  const defs = schema.$defs || {};
+  const props = (name) => (defs[`dashboard.${name}`] || defs[name] || {}).properties || {};
+  const theme = (schema.properties || {}).theme || {};
+  const group = props("Group").width || {};
+  const place = props("Place");
+  return {
+    columns: group.maximum ?? 12,
+    groupWidth: group.default ?? 6,
+    width: (place.width || {}).default ?? 0,
+    height: (place.height || {}).default ?? 1,
+    rows: (place.height || {}).maximum ?? 12,
+    themes: theme.enum || ["light", "dark", "auto"],
+    theme: theme.default || "light",
+  };
+}
 
 /** The flow's dashboard connections: [[id, config], ...]. */
 export function dashboards(doc) {
@@ -25,27 +42,26 @@ export function listOf(owner, key, make = false) {
   return owner[key];
 }
 
-/** A widget's place as {node, width, height} (width 0: the group's whole width). */
-export function placeOf(item) {
-  if (typeof item === "string") return { node: item, width: 0, height: 1 };
-  const it = item || {};
+/** A widget's place as {node, width, height}; sizes the item leaves out are the grid's. */
+export function placeOf(item, grid = { width: 0, height: 1 }) {
+  const it = typeof item === "string" ? { node: item } : item || {};
   return {
     node: String(it.node || ""),
-    width: Number(it.width) || 0,
-    height: Number(it.height) || 1,
+    width: Number(it.width ?? grid.width),
+    height: Number(it.height ?? grid.height),
   };
 }
 
-/** The item written for a place: the bare node id while its size is the default (the shortest
- * line), else an object; an object already there keeps its keys' order. */
-export function itemFor(old, place) {
-  if (!place.width && place.height === 1 && (typeof old === "string" || !old)) return place.node;
+/** The item written for a place: the bare node id while its size is the grid's default (the
+ * shortest line), else an object that gives only what differs; an object already there keeps
+ * its keys' order. */
+export function itemFor(old, place, grid) {
   const item = typeof old === "object" && old ? { ...old } : {};
   item.node = place.node;
-  if (place.width) item.width = place.width;
-  else delete item.width;
-  if (place.height !== 1) item.height = place.height;
-  else delete item.height;
+  for (const k of ["width", "height"]) {
+    if (place[k] !== grid[k]) item[k] = place[k];
+    else delete item[k];
+  }
   return Object.keys(item).length === 1 ? place.node : item;
 }
 
@@ -54,7 +70,7 @@ export function placed(conn) {
   const out = new Map();
   listOf(conn, "pages").forEach((page, p) =>
     listOf(page || {}, "groups").forEach((group, g) =>
-      listOf(group || {}, "widgets").forEach((item, w) => out.set(placeOf(item).node, [p, g, w])),
+      listOf(group || {}, "widgets").forEach((it, w) => out.set(placeOf(it).node, [p, g, w])),
     ),
   );
   return out;
@@ -193,6 +209,8 @@ export function dropAt(conn, from, to) {
   if (before === node) return false;
   place(conn, node, to[0], to[1]);
   const list = conn.pages[to[0]].groups[to[1]].widgets;
-  if (before) moveTo(list, list.length - 1, list.findIndex((x) => placeOf(x).node === before));
+  if (before) {
+    moveTo(list, list.length - 1, list.findIndex((x) => placeOf(x).node === before));
+  }
   return true;
 }

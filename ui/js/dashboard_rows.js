@@ -64,7 +64,8 @@ export class DashboardRows {
   group(conn, group, p, g, marks) {
     const key = `p${p}g${g}`;
     const at = (c) => c.pages[p].groups[g];
-    const width = this.number(`${key}:width`, group.width ?? L.GROUP_WIDTH, 1, L.COLUMNS,
+    const grid = this.grid();
+    const width = this.number(`${key}:width`, group.width ?? grid.groupWidth, 1, grid.columns,
       `Width of group ${group.id} in columns`, (v) => (c) => void (at(c).width = v));
     return this.row([p, g], marks, group.id, [
       h(
@@ -91,13 +92,14 @@ export class DashboardRows {
   widget(conn, item, path, marks) {
     const key = L.keyOf(path);
     const [p, g, w] = path;
-    const at = L.placeOf(item);
+    const grid = this.grid();
+    const at = L.placeOf(item, grid);
     const node = (this.flow().document.nodes || {})[at.node];
     const resize = (field) => (v) => (c) => {
       const list = c.pages[p].groups[g].widgets;
-      list[w] = L.itemFor(list[w], { ...L.placeOf(list[w]), [field]: v });
+      list[w] = L.itemFor(list[w], { ...L.placeOf(list[w], grid), [field]: v }, grid);
     };
-    const groupWidth = conn.pages[p].groups[g].width ?? L.GROUP_WIDTH;
+    const groupWidth = conn.pages[p].groups[g].width ?? grid.groupWidth;
     const size = (field, text, value, min, max, title) =>
       h("label", { class: "dash-size", title }, text,
         this.number(`${key}:${field}`, value, min, max, `${title} of widget ${at.node}`,
@@ -125,7 +127,7 @@ export class DashboardRows {
         "div",
         { class: "dash-line" },
         size("width", "W", at.width, 0, groupWidth, "Width (columns; 0: the group's)"),
-        size("height", "H", at.height, 1, L.COLUMNS, "Height (rows of 48 px)"),
+        size("height", "H", at.height, 1, grid.rows, "Height (rows of 48 px)"),
         group,
       ),
     ]);

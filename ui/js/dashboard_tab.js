@@ -44,6 +44,11 @@ export class DashboardPanel extends DashboardRows {
     return f && !f.subflowOf ? f : null;
   }
 
+  /** The grid's sizes and the themes, from the catalog (see dashboard_layout.js gridOf). */
+  grid() {
+    return L.gridOf(this.app.typeInfo("dashboard"));
+  }
+
   isWidget(type) {
     const info = this.app.typeInfo(type);
     return Boolean(info && info.pack === "dashboard" && info.category !== "connection");
@@ -143,8 +148,8 @@ export class DashboardPanel extends DashboardRows {
         "data-key": "theme",
         onchange: (e) => this.change((c) => void (c.theme = e.target.value), "theme"),
       },
-      ...L.THEMES.map((t) =>
-        h("option", { value: t, text: t, selected: (conn.theme || "light") === t }),
+      ...this.grid().themes.map((t) =>
+        h("option", { value: t, text: t, selected: (conn.theme || this.grid().theme) === t }),
       ),
     );
     return h(

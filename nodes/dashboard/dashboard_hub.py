@@ -12,6 +12,14 @@ chart, the points the client has not had yet, or the whole history when it fell 
 window). A slow client therefore gets the latest value of each widget, coalesced, and the
 memory it costs is bounded by the number of widgets, never by the rate of messages.
 
+A socket's send returns as soon as the kernel takes the bytes, and the kernel's send buffer
+grows to megabytes (seconds of frames) before a stalled socket blocks; a browser reads its
+socket whatever its page's script is doing. So a client may *acknowledge* each update frame
+(``{t: "ack"}`` once it has shown it): from its first acknowledgement on, it is sent no more
+than :data:`MAX_UNACKED` frames ahead of its acknowledgements, and what changes meanwhile
+waits in its dirty set, coalesced. A client that never acknowledges is sent frames as fast as
+its socket takes them.
+
 The hub knows nothing of WebSockets: a :class:`Client` sends text through the coroutine it
 is given (:mod:`nodes.dashboard.dashboard` gives it a Starlette WebSocket's ``send_text``).
 """
@@ -25,6 +33,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+MAX_UNACKED = 2
+"""Update frames an acknowledging client may have been sent and not yet acknowledged."""
 
 Send = Callable[[str], Awaitable[None]]
 InputHandler = Callable[[Any, dict[str, Any]], None]
@@ -72,6 +83,10 @@ class Client:
     own: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per widget, the state shown to this client alone (a message in with its ``socketid``),
     until the widget's state is set for everyone."""
+    acks: bool = False
+    """Whether the client acknowledges update frames (it has sent an ``ack``)."""
+    unacked: int = 0
+    """Update frames sent and not acknowledged yet."""
 
     @property
     def info(self) -> dict[str, Any]:
@@ -229,17 +244,26 @@ class Hub:
                 client.dirty = dict.fromkeys(self.widgets)
                 client.seen = {}
                 await client.send(self.welcome(client))
+            if client.acks and client.unacked >= MAX_UNACKED:
+                continue  # an acknowledgement wakes it; changes wait, coalesced
             frame = self.pending(client)
             if frame is not None:
+                client.unacked += 1
                 await client.send(frame)
 
     def receive(self, client: Client, text: str) -> str | None:
-        """A frame from a browser: ``{t: "input", w: <widget id>, v: <value>}``; the widget's
-        input handler gets it. Returns why a frame was ignored (None when it was taken)."""
+        """A frame from a browser: ``{t: "input", w: <widget id>, v: <value>}``, whose widget's
+        input handler gets it, or ``{t: "ack"}`` (an update frame shown). Returns why a frame
+        was ignored (None when it was taken)."""
         try:
             data = json.loads(text)
         except ValueError:
             return "not JSON"
+        if isinstance(data, dict) and data.get("t") == "ack":
+            client.acks = True
+            client.unacked = max(0, client.unacked - 1)
+            client.wake.set()
+            return None
         if not isinstance(data, dict) or data.get("t") != "input":
             return "not an input frame"
         widget = self.widgets.get(str(data.get("w")))

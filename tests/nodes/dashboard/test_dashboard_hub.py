@@ -9,7 +9,7 @@ import asyncio
 import json
 from typing import Any
 
-from flowrt_nodes.dashboard.dashboard_hub import Client, Hub
+from flowrt_nodes.dashboard.dashboard_hub import MAX_UNACKED, Client, Hub
 
 
 class Browser:
@@ -82,6 +82,34 @@ def test_a_slow_client_gets_the_latest_value_not_a_backlog() -> None:
         assert texts[-1] == "999" and len(texts) <= 3
         assert fast.states()["temp"] == {"text": "999"}
         for browser in (fast, slow):
+            browser.task.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_an_acknowledging_client_is_sent_no_more_frames_ahead_than_the_window() -> None:
+    """A socket that takes every frame (as a kernel's send buffer does for seconds) does not
+    make a backlog for a client that acknowledges: it is sent MAX_UNACKED frames ahead, then
+    the latest value once it acknowledges. A client that never acknowledges is not held."""
+    async def scenario() -> None:
+        hub = make_hub([1000.0])
+        acking, other = Browser(hub, "acking"), Browser(hub, "other")
+        await settle()
+        assert hub.receive(acking.client, '{"t": "ack"}') is None  # the replay, shown
+        await settle()
+        sent, other_sent = len(acking.frames), len(other.frames)
+        for i in range(1000):
+            hub.set("temp", {"text": str(i)})
+            await asyncio.sleep(0)
+        assert len(acking.frames) - sent == MAX_UNACKED
+        assert len(other.frames) - other_sent > MAX_UNACKED
+        assert other.states()["temp"] == {"text": "999"}
+        for _ in range(MAX_UNACKED):
+            assert hub.receive(acking.client, '{"t": "ack"}') is None
+        await settle()
+        late = acking.frames[sent + MAX_UNACKED:]
+        assert [u["s"] for f in late for u in f["u"]] == [{"text": "999"}]
+        for browser in (acking, other):
             browser.task.cancel()
 
     asyncio.run(scenario())

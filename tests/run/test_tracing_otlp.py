@@ -67,13 +67,13 @@ def receiver() -> Iterator[tuple[str, list[ExportTraceServiceRequest]]]:
         server.server_close()
 
 
-def flowrt_run(tmp_path: Path, **env: str) -> None:
+def flowrt_run(tmp_path: Path, *options: str, **env: str) -> None:
     flow = tmp_path / "otlp.yaml"
     flow.write_text(FLOW)
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("FLOWRT_TRACE", "OTEL_"))}
     subprocess.run([str(Path(sys.executable).parent / "flowrt"), "run", "--until-idle",
-                    str(flow)], env={**base, **env}, check=True, capture_output=True,
+                    *options, str(flow)], env={**base, **env}, check=True, capture_output=True,
                    timeout=120, cwd=tmp_path)
 
 
@@ -100,3 +100,14 @@ def test_nothing_is_sent_when_tracing_is_off(tmp_path: Path) -> None:
     with receiver() as (endpoint, got):
         flowrt_run(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
     assert got == []
+
+
+def test_the_trace_options_of_flowrt_run_turn_it_on_and_sample(tmp_path: Path) -> None:
+    with receiver() as (endpoint, got):
+        flowrt_run(tmp_path, "--trace", "otlp", OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+    assert len([s for r in got for rs in r.resource_spans for ss in rs.scope_spans
+                for s in ss.spans]) == 3
+    with receiver() as (endpoint, got):
+        flowrt_run(tmp_path, "--trace", "otlp", "--trace-sample", "0",
+                   OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+    assert got == []  # no trace recorded: nothing to send

@@ -21,7 +21,8 @@ dispatch wraps nothing (as :mod:`flowrt.run.metrics` does between two armings). 
 ``FLOWRT_TRACE=otlp`` (export over OTLP/HTTP to ``OTEL_EXPORTER_OTLP_ENDPOINT``, the standard
 variables) or ``console`` (spans printed as JSON), ``flowrt run --trace``. ``FLOWRT_TRACE_SAMPLE``
 is the share of traces recorded (0 to 1; default: the SDK's, from ``OTEL_TRACES_SAMPLER``, which
-records all); a message whose trace is not recorded is passed on at the cost of a string test.
+records all). With the SDK's ParentBased sampler (the default, and ``FLOWRT_TRACE_SAMPLE``'s) a
+trace not recorded makes no span at all: its traceparent is made where it starts and passed on.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
     python benchmarks/bench_dashboard.py            # 200 widgets, 10 Hz, 20 clients, 20 s
     python benchmarks/bench_dashboard.py --widgets 50 --clients 5 --seconds 10 --json
     python benchmarks/bench_dashboard.py --systems flowrt
+    python benchmarks/bench_dashboard.py --browser 10  # then a Chromium page on each, 10 s
 
 The flow is written once, as Node-RED nodes: an ``inject`` of the time every 1/``--hz`` s into a
 ``function`` per group of ten widgets (``ui_text`` and ``ui_gauge`` in turn), with one output per
@@ -25,6 +26,11 @@ WebSocket, as its page does), plus one *slow* client that stops reading for
   bytes the kernel holds to send it (``tx_queue`` in /proc/net/tcp), and, once it reads again,
   the age of the first value it gets, the bytes and time until it gets a current one (age under
   200 ms): a queued backlog is the whole stall, late; coalesced values are the latest.
+
+With ``--browser SECONDS``, then one Chromium page per system (benchmarks/dashboard_browser.py:
+node-red-dashboard's at ``/ui/``, flowrt's at ``/dashboard/`` of a ``flowrt serve`` of the same
+flow, as ``flowrt run`` serves no page), with no other client: the time from the stamp to the
+text widgets' DOM change, p50 and p99, and the time between animation frames.
 
 Goals (issue 16): >= 3x fewer server CPU seconds per update than node-red-dashboard, p99 under
 100 ms, and a slow client gets the latest values, not a backlog (here: the first value it gets
@@ -55,18 +61,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from dashboard_browser import page_figures  # noqa: E402
+from dashboard_report import goals, table  # noqa: E402
 from dashboard_wire import Wire, flowrt_entries, nodered_entries, socketio_connect  # noqa: E402
 from proc_usage import child_pid, cpu_seconds, rss_mb, send_queue  # noqa: E402
 
 from flowrt.nodered import convert, read_data  # noqa: E402
+from flowrt.nodered.writer import render  # noqa: E402
 from tests.nodered.contrib import contrib_modules, version  # noqa: E402
 from tests.nodered.helpers import nodered_home  # noqa: E402
 from tests.nodered.live import flowrt_serving, nodered_serving  # noqa: E402
+from tests.support.serving import serve_process  # noqa: E402
 
 PACKAGE = "node-red-dashboard"
 SYSTEMS = ("flowrt", "Node-RED")
-CPU_GOAL = 3.0
-P99_GOAL_MS = 100.0
+PAGE_WARMUP = 5.0
+"""Seconds the Chromium page has to load and settle before it is measured."""
 CURRENT_MS = 200.0
 """A value younger than this is current (the slow client has caught up)."""
 
@@ -140,6 +150,18 @@ def serving(system: str, nodes: list[dict[str, Any]], work: Path) -> Iterator[tu
         context, marker = flowrt_serving(nodes, work, ready="/ready"), "flowrt"
     with context as url:
         yield int(url.rsplit(":", 1)[1]), child_pid(marker)
+
+
+@contextmanager
+def page_serving(nodes: list[dict[str, Any]], work: Path) -> Iterator[str]:
+    """``flowrt serve`` on the imported flow (``flowrt run`` serves the WebSocket, not the
+    page); its base url."""
+    flows = work / "flows"
+    flows.mkdir(parents=True)
+    for flow in convert(read_data(nodes), {}, "flows.json").flows:
+        (flows / flow.file).write_text(render(flow))
+    with serve_process(flows, "--host", "127.0.0.1") as served:
+        yield served.url
 
 
 # --- the clients -------------------------------------------------------------------------
@@ -298,105 +320,29 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     "python": platform.python_version()},
         "settings": {k: getattr(args, k) for k in ("widgets", "hz", "clients", "seconds",
                                                    "warmup", "baseline", "slow_seconds",
-                                                   "acks")},
+                                                   "acks", "browser")},
         "systems": {},
     }
     nodes = build_nodes(args.widgets, args.hz)
     with tempfile.TemporaryDirectory(prefix="flowrt-dashboard-") as tmp:
         for system in args.systems:
+            work = Path(tmp) / system
             with ExitStack() as stack:
-                port, pid = stack.enter_context(serving(system, nodes, Path(tmp) / system))
-                report["systems"][system] = asyncio.run(measure_system(system, port, pid,
-                                                                       args))
+                port, pid = stack.enter_context(serving(system, nodes, work))
+                report["systems"][system] = run = asyncio.run(measure_system(system, port, pid,
+                                                                             args))
+                if args.browser and system == "Node-RED":
+                    run["page"] = asyncio.run(page_figures(
+                        f"http://127.0.0.1:{port}/ui/", PAGE_WARMUP, args.browser))
+            if args.browser and system == "flowrt":  # the page is served by flowrt serve
+                with page_serving(nodes, work / "page") as url:
+                    run["page"] = asyncio.run(page_figures(f"{url}/dashboard/", PAGE_WARMUP,
+                                                           args.browser))
     if "Node-RED" in report["systems"]:
         report["node_red_dashboard"] = version(PACKAGE)
     report["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     report["goals"] = goals(report["systems"], args.slow_seconds)
     return report
-
-
-def stall_bytes(run: dict[str, Any], stall: float) -> int:
-    """The bytes a client is sent during the stall when it reads."""
-    return round(float(run["bytes_per_s_per_client"]) * stall)
-
-
-def goals(systems: dict[str, dict[str, Any]], stall: float) -> dict[str, Any]:
-    ours = systems.get("flowrt")
-    if ours is None:
-        return {}
-    backlog = ours["slow"]["backlog_bytes"]
-    met: dict[str, Any] = {"p99_under_100_ms": ours["p99_ms"] < P99_GOAL_MS,
-                           # not sent the stall's backlog: what it read before a current
-                           # value is less than half of what the stall made for a client
-                           "slow_client_coalesced": backlog is not None and backlog < stall_bytes(
-                               ours, stall) / 2}
-    theirs = systems.get("Node-RED")
-    if theirs is not None:
-        ratio = theirs["cpu_ms_per_1000_updates"] / max(ours["cpu_ms_per_1000_updates"], 1e-9)
-        met["cpu_ratio"] = round(ratio, 2)
-        met["cpu_3x_fewer"] = ratio >= CPU_GOAL
-    return met
-
-
-ROWS = [
-    ("server CPU ms per 1,000 updates", "cpu_ms_per_1000_updates", ",.1f"),
-    ("the same, no client connected", "baseline_cpu_ms_per_1000_updates", ",.1f"),
-    ("server CPU, % of one core", "cpu_percent", ".0f"),
-    ("updates made (of expected)", "updates", ",d"),
-    ("latency p50 ms", "p50_ms", ",.1f"),
-    ("latency p99 ms", "p99_ms", ",.1f"),
-    ("values received per s per client", "values_per_s_per_client", ",.0f"),
-    ("bytes per s per client", "bytes_per_s_per_client", ",d"),
-    ("the clients' CPU, % of one core", "clients_cpu_percent", ".0f"),
-]
-SLOW_ROWS = [
-    ("slow client: server RSS before stall MB", "rss_before_mb", ".1f"),
-    ("slow client: server RSS peak in stall MB", "rss_peak_mb", ".1f"),
-    ("slow client: kernel send queue, peak, bytes", "kernel_queue_bytes", ",d"),
-    ("slow client: age of first value after ms", "first_age_ms", ",d"),
-    ("slow client: time to a current value ms", "caught_up_ms", ",d"),
-    ("slow client: bytes until current", "backlog_bytes", ",d"),
-]
-
-
-def table(report: dict[str, Any]) -> str:
-    s, systems = report["settings"], report["systems"]
-    names = list(systems)
-    lines = [f"{s['widgets']} widgets x {s['hz']:g} Hz, {s['clients']} clients (+1 slow, "
-             f"stalled {s['slow_seconds']:g} s), {s['seconds']:g} s"
-             f"{'; flowrt clients acknowledge frames' if s.get('acks') else ''}; "
-             f"commit {report['commit']}; "
-             f"{report['machine']['cores']} cores, load {report['machine']['load_before']:.1f}"
-             + (f"; node-red-dashboard {report['node_red_dashboard']}"
-                if "node_red_dashboard" in report else ""), "",
-             "| figure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-
-    def cell(value: Any, fmt: str) -> str:
-        return "-" if value is None else format(value, fmt)
-
-    for label, key, fmt in ROWS:
-        row = [cell(systems[n][key], fmt) + (f" ({systems[n]['updates_expected']:,})"
-                                             if key == "updates" else "") for n in names]
-        lines.append(f"| {label} | " + " | ".join(row) + " |")
-    for label, key, fmt in SLOW_ROWS:
-        lines.append(f"| {label} | " + " | ".join(cell(systems[n]["slow"][key], fmt)
-                                                  for n in names) + " |")
-    g = report["goals"]
-    if g:
-        lines.append("")
-        if "cpu_ratio" in g:
-            lines.append(f"goal: >= {CPU_GOAL:g}x fewer server CPU seconds per update than "
-                         f"node-red-dashboard: {g['cpu_ratio']:.2f}x, "
-                         f"{'met' if g['cpu_3x_fewer'] else 'NOT met'}")
-        lines.append(f"goal: p99 under {P99_GOAL_MS:g} ms: {systems['flowrt']['p99_ms']:.1f} ms, "
-                     f"{'met' if g['p99_under_100_ms'] else 'NOT met'}")
-        backlog = systems["flowrt"]["slow"]["backlog_bytes"]
-        made = stall_bytes(systems["flowrt"], s["slow_seconds"])
-        lines.append(f"goal: the slow client gets the latest values, not the stall's backlog: "
-                     f"{cell(backlog, ',d')} bytes before a current value, of {made:,} sent "
-                     f"to a reading client meanwhile, "
-                     f"{'met' if g['slow_client_coalesced'] else 'NOT met'}")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -412,6 +358,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--acks", action="store_true",
                         help="flowrt's clients acknowledge each update frame ({t: ack}): the hub "
                              "then sends none more than 2 frames ahead")
+    parser.add_argument("--browser", type=float, default=0.0, metavar="SECONDS",
+                        help="then measure one Chromium page for SECONDS (0: none)")
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)

@@ -1,9 +1,11 @@
 """benchmarks/bench_dashboard.py with tiny sizes against real Node-RED (node-red-dashboard, from
-npm on first use) and flowrt: both columns, every figure there, and what the clients read being
-the flow's values. How fast either ran is the benchmark's business, never asserted."""
+npm on first use) and flowrt, with a Chromium page on each (Debian's, as tests/ui): both
+columns, every figure there, and what the clients and the pages read being the flow's values.
+How fast either ran is the benchmark's business, never asserted."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "bench_dashboard.py"
 ARGS = ["--widgets", "4", "--hz", "5", "--clients", "2", "--seconds", "3", "--warmup", "1",
-        "--baseline", "1", "--slow-seconds", "1"]
+        "--baseline", "1", "--slow-seconds", "1", "--browser", "2"]
 SYSTEMS = ["flowrt", "Node-RED"]
 
 
@@ -51,15 +53,25 @@ def test_the_slow_client_is_measured(report: dict[str, Any]) -> None:
         assert slow["first_age_ms"] is not None, name
 
 
+def test_each_page_showed_the_flows_values(report: dict[str, Any]) -> None:
+    for name, run in report["systems"].items():
+        page = run["page"]
+        # the text widgets' stamps, seen changing in the DOM (2 of the 4 widgets, 5 Hz, 2 s)
+        assert page["dom_values"] > 0, name
+        assert page["dom_p50_ms"] <= page["dom_p99_ms"], name
+        assert page["frames"] > 0 and page["frame_p50_ms"] > 0, name
+
+
 def test_the_table_has_both_columns_and_the_goals(report: dict[str, Any]) -> None:
     sys.path.insert(0, str(SCRIPT.parent))
-    import bench_dashboard
+    dashboard_report = importlib.import_module("dashboard_report")
 
-    text = bench_dashboard.table(report)
+    text = dashboard_report.table(report)
     rows = {line.split("|")[1].strip(): line.split("|")[2:-1] for line in text.splitlines()
             if line.startswith("| ") and "---" not in line}
     assert rows["figure"] == [" flowrt ", " Node-RED "]
-    for label, _, _ in [*bench_dashboard.ROWS, *bench_dashboard.SLOW_ROWS]:
+    for label, _, _ in [*dashboard_report.ROWS, *dashboard_report.SLOW_ROWS,
+                        *dashboard_report.PAGE_ROWS]:
         assert len(rows[label]) == 2, label
     assert set(report["goals"]) == {"p99_under_100_ms", "cpu_ratio", "cpu_3x_fewer",
                                     "slow_client_coalesced"}

@@ -22,6 +22,7 @@ from flowrt.cli.common import (
 from flowrt.cli.group import group_options, make_group
 from flowrt.cli.journal import configure_journal, journal_options
 from flowrt.cli.keys import KEYS_OPTION
+from flowrt.cli.tracing import trace_options
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -70,12 +71,16 @@ MQTT_USER_OPTION = click.option(
               show_default=True, help="Where http-in nodes are served (only if a flow has one).")
 @MQTT_BROKER_OPTION
 @MQTT_USER_OPTION
+@click.option("--check-ports", is_flag=True,
+              help="Check each message a node with `in:` or `out:` takes or sends against its "
+              "ontology; one that does not conform fails at the node (docs/ontologies.md).")
 @click.option("--scripts", type=click.Choice(["allow", "sandboxed", "deny"]), default="allow",
               envvar="FLOWRT_SCRIPTS", show_default=True, help=SCRIPTS_HELP + ".")
 @FILES_OPTION
 @group_options
 @cli_workers.WORKERS_OPTION
 @journal_options
+@trace_options
 def run(
     paths: tuple[str, ...],
     until_idle: bool,
@@ -89,6 +94,7 @@ def run(
     http_address: str,
     mqtt_broker: str | None,
     mqtt_users: tuple[str, ...],
+    check_ports: bool,
     scripts: str,
     file_roots: tuple[str, ...],
     group_name: str | None,
@@ -154,6 +160,10 @@ def run(
     diagnostics = check_isolated(project, registry, env, scripts=parse_policy(scripts))
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
+        if check_ports:
+            from flowrt.compile.port_checks import with_port_checks
+
+            plan = with_port_checks(plan, project, registry)
     except CheckError as exc:
         files = files_read(project)
         _say(render_text(exc.diagnostics, files, use_colour(None)))
@@ -246,6 +256,7 @@ def run(
 @FILES_OPTION
 @group_options
 @journal_options
+@trace_options
 def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           public_urls: tuple[str, ...], secrets_file: str | None, keys_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,

@@ -86,6 +86,7 @@ class ValueWidget(InputWidget):
             if taken is REJECTED:
                 return
             if self.shared(taken):
+                self.held = taken
                 self.hub.set(self.id, self.state_of(taken, client["socketid"]))
             self.emit(taken, client)
 
@@ -95,10 +96,19 @@ class ValueWidget(InputWidget):
         """Whether a person's change is shown in every browser (a password is not)."""
         return True
 
+    held: Any = None
+    """The value last set (by a message or a person; None before any)."""
+
+    def repeated(self, value: Any) -> bool:
+        """Whether a message in with ``value`` does nothing, as it is the value held (only a
+        widget with `repeats: drop` says so)."""
+        return getattr(self.config, "repeats", "pass") == "drop" and value == self.held
+
     async def receive(self, msg: Message) -> None:
         taken = self.accept(msg.get("payload"), None)
-        if taken is REJECTED:
+        if taken is REJECTED or self.repeated(taken):
             return
+        self.held = taken
         self.show(self.state_of(taken), msg)
         if self.config.passthru:
             self.pass_on(msg, taken)

@@ -9,7 +9,7 @@ from pydantic import model_validator
 from flowrt.api import field
 
 from .input_widget import REJECTED, ValueConfig, ValueWidget
-from .widget import OUTSIDE, format_text, number_of, on_step, settle
+from .widget import OUTSIDE, REPEATS, format_text, number_of, on_step, settle
 
 
 class UiNumeric(ValueWidget):
@@ -18,7 +18,8 @@ class UiNumeric(ValueWidget):
     ### Inputs
 
     : payload (number) : sets the number (kept within the range, on a step, unless
-      `outside: keep`); with `passthru` the message goes on with it and the numeric's
+      `outside: keep`; with `repeats: drop`, a number equal to the one it holds
+      does nothing); with `passthru` the message goes on with it and the numeric's
       `topic` (none: its own). With `msg.socketid`, only that browser's
       number changes.
 
@@ -57,6 +58,7 @@ class UiNumeric(ValueWidget):
         wrap: bool = field(False, description="+ at `max` goes to `min`, − at `min` to `max`.")
         format: str = field("{{value}}", description="How the number is written.")
         outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
+        repeats: Literal["pass", "drop"] = field("pass", description=REPEATS)
 
         @model_validator(mode="after")
         def _range(self) -> UiNumeric.Config:

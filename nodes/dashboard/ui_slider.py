@@ -10,7 +10,7 @@ from flowrt.api import Message, field
 
 from .dashboard_hub import InputHandler
 from .input_widget import InputConfig, InputWidget
-from .widget import OUTSIDE, number_of, on_step, settle
+from .widget import OUTSIDE, REPEATS, number_of, on_step, settle
 
 
 class UiSlider(InputWidget):
@@ -19,7 +19,8 @@ class UiSlider(InputWidget):
     ### Inputs
 
     : payload (number) : sets the slider (kept within the range, on a step, unless
-      `outside: keep`); with `passthru` the message goes on with that number and the
+      `outside: keep`; with `repeats: drop`, a number equal to the one it holds
+      does nothing); with `passthru` the message goes on with that number and the
       slider's `topic` (none: its own).
 
     ### Outputs
@@ -57,6 +58,7 @@ class UiSlider(InputWidget):
         passthru: bool = field(False, description="A message in goes on with the number it "
                                "set.")
         outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
+        repeats: Literal["pass", "drop"] = field("pass", description=REPEATS)
 
         @model_validator(mode="after")
         def _range(self) -> UiSlider.Config:
@@ -65,6 +67,8 @@ class UiSlider(InputWidget):
             return self
 
     config: Config
+    held: float | None = None
+    """The number last set (by a message or a person; None before any)."""
 
     def describe(self) -> dict[str, Any]:
         c = self.config
@@ -83,7 +87,7 @@ class UiSlider(InputWidget):
             number = number_of(value)
             if number is None:
                 return
-            snapped = self.snap(number)
+            snapped = self.held = self.snap(number)
             self.hub.set(self.id, {"value": snapped})
             self.emit(snapped, client)
 
@@ -95,6 +99,9 @@ class UiSlider(InputWidget):
             return
         c = self.config
         snapped = settle(number, c.min, c.max, c.step, c.outside)
+        if c.repeats == "drop" and snapped == self.held:
+            return
+        self.held = snapped
         self.show({"value": snapped}, msg)
         if c.passthru:
             self.pass_on(msg, snapped)

@@ -110,6 +110,10 @@ OUTSIDE = ("A number a message brings outside `min`..`max`: `clamp` keeps it wit
            "a multiple of `step` (node-red-dashboard's way, which its import sets).")
 """The description of a slider's and a numeric's ``outside`` field."""
 
+REPEATS = ("A message in with the value the widget holds already: `pass` sets it and passes it "
+           "on; `drop` does neither (node-red-dashboard's way, which its import sets).")
+"""The description of a slider's and a numeric's ``repeats`` field."""
+
 
 def settle(number: float, low: float, high: float, step: float, outside: str) -> float:
     """A number a message brings to a slider or numeric: :func:`on_step` with ``clamp``;

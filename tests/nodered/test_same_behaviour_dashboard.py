@@ -4,7 +4,8 @@ picker) and from them to debug nodes runs in real Node-RED 4 with node-red-dashb
 on first use, see tests/nodered/contrib.py) and, imported, in flowrt; every widget passes on
 the same payloads and topics: a switch passes any other payload on as the value of its
 position (none before it has one), with its own topic; a slider and a numeric pass a number
-outside the range on as it is, rounded to the step as JavaScript rounds. No browser is
+outside the range on as it is, rounded to the step as JavaScript rounds, and not the number
+they hold already. No browser is
 connected on either side: what flows is what a message in does.
 
 Run: `python -m pytest -q -p no:cacheprovider tests/nodered/test_same_behaviour_dashboard.py`.
@@ -99,9 +100,13 @@ INPUTS = [
     _inject("i22", "num", "2.5", "num"),
     _inject("i23", "num", "11", "num", "n"),
     _inject("i24", "num", "0.00004", "num"),
+    _inject("i25", "sl", "5", "num", "again"),
+    _inject("i26", "num", "0", "num", "again"),
+    _inject("i27", "sl", "6", "num"),
 ]
-SILENT = 1
-"""Inputs that pass nothing on in either: the first one into `sw2`, which has no position."""
+SILENT = 3
+"""Inputs that pass nothing on in either: the first one into `sw2`, which has no position, and
+a slider's and a numeric's value they hold already."""
 
 
 def flow() -> list[dict[str, Any]]:
@@ -154,7 +159,8 @@ EXPECTED = {
     # no position yet: nothing; no topic of its own: the message's
     "sw2-seen": [_m(True, "t"), _m(True, "u"), _m(False), _m(False, "v")],
     # outside the range as it is; the step rounds as Math.round (-2.5 -> -2)
-    "sl-seen": [_m(7, "level"), _m(15), _m(3), _m(-2, "down"), _m(5)],
+    # and the value it holds already is not passed on again (i25, i26)
+    "sl-seen": [_m(7, "level"), _m(15), _m(3), _m(-2, "down"), _m(5), _m(6)],
     "num-seen": [_m(4), _m(-2), _m(3), _m(11, "n"), _m(0)],
 }
 """What node-red-dashboard passes on, for the cases this test is about (flowrt's must equal

@@ -21,8 +21,19 @@ from flowrt.nodered.mapping import MapContext, Mapper, Unsupported, apply
 from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.values import typed_value
 
-__all__ = ["CHARTS", "COLOR", "GAUGES", "SECONDS", "V1", "V2", "base_config", "export_topic",
-           "number", "tidy", "topic", "typed", "widget", "wired_in"]
+__all__ = ["CHARTS", "COLOR", "GAUGES", "NODE_RED_NUMBERS", "NOT_NUMBER", "SECONDS", "V1",
+           "V2", "base_config", "export_topic", "number", "tidy", "topic", "typed", "widget",
+           "wired_in"]
+
+NOT_NUMBER = ("passing on: a payload that is not a number is not passed on (node-red-dashboard "
+              "passes `min` on)")
+"""The caveat of an imported slider or numeric that passes messages on (the differential
+test, tests/nodered/test_same_behaviour_dashboard.py, found it)."""
+
+NODE_RED_NUMBERS = {"outside": "keep", "repeats": "drop"}
+"""How node-red-dashboard's slider and numeric take a number in (ui.js ``toNumber``: no range,
+a multiple of the step; ``emitOnlyNewValues``: the value held already does nothing), as
+flowrt's ui-slider and ui-numeric fields."""
 
 CHARTS = {"line": "line", "bar": "bar", "horizontalBar": "horizontal-bar", "pie": "pie",
           "radar": "radar", "polarArea": "polar-area"}

@@ -10,6 +10,8 @@ from typing import Any
 from flowrt.nodered.export_values import NoCounterpart, typed
 from flowrt.nodered.families.dashboard_common import (
     COLOR,
+    NODE_RED_NUMBERS,
+    NOT_NUMBER,
     V1,
     export_topic,
     number,
@@ -42,7 +44,9 @@ def import_numeric(node: NrNode, cx: MapContext, scheme: Scheme = V1) -> Mapped:
     config |= {"min": low, "max": high, "step": step if step > 0 else 1,
                "wrap": as_bool(node.get("wrap"))}
     if scheme is V1:
-        config["outside"] = "keep"  # node-red-dashboard's toNumber: no range, any step
+        config |= NODE_RED_NUMBERS
+        if config["passthru"]:
+            cx.note(NOT_NUMBER)
     shown = str(node.get("format") or "{{value}}")
     if shown != "{{value}}":
         from flowrt.nodered.families.dashboard_text import translate_format

@@ -205,6 +205,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                         "display_time": 5, "highlight": "red"},
     "ui-control": {"dashboard": "dashboard", "events": "connect"},
     "ui-markdown": {"dashboard": "dashboard", "content": "Level: {{value}} %"},
+    "ui-template": {"dashboard": "dashboard", "template": "<b>{{ msg.payload }}</b>"},
 }
 """A configuration of each flowrt type the bridge exports (a new exported type needs one)."""
 

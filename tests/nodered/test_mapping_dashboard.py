@@ -184,8 +184,6 @@ def test_format_constructs_and_gauge_types_are_caveats() -> None:
     ({**CHART, "chartType": "bubble"}, "`bubble` chart"),
     ({**SLIDER, "min": "5", "max": "5"}, "not above min"),
     ({**GAUGE, "group": "nowhere"}, "is not in the export"),
-    ({"id": "tpl", "type": "ui_template", "z": Z, "group": "g1", "format": "<div/>",
-      "x": 0, "y": 0, "wires": [[]]}, "Angular v1 template with `<div>`"),
 ])
 def test_what_is_not_imported_says_why(nr_node: dict[str, Any], reason: str) -> None:
     conversion = nr_import([n for n in dashboard_export() if n.get("id") != nr_node["id"]]
@@ -306,31 +304,7 @@ def test_a_dialog_is_not_a_notification() -> None:
     assert "waits for an answer" in entry(conversion, "toast").reason
 
 
-TEMPLATE = {"id": "tpl", "type": "ui_template", "z": Z, "group": "g1", "name": "", "order": 4,
-            "width": 0, "height": 0, "format": "<div ng-bind-html=\"msg.payload\"></div>",
-            "storeOutMessages": True, "fwdInMessages": True, "resendOnRefresh": True,
-            "templateScope": "local", "className": "", "x": 300, "y": 500, "wires": [[]]}
-
-
-def test_a_template_of_text_and_bindings_is_markdown(tmp_path: Path) -> None:
-    text_only = {**TEMPLATE, "format": "Boiler: {{msg.payload | number:1}} °C"}
-    first = nr_import(dashboard_export() + [text_only])
-    assert node(first, "tpl") == {"type": "ui-markdown", "dashboard": "b1",
-                                  "content": "Boiler: {{msg.payload}} °C"}
-    assert "tpl" in str(dashboard_of(first))
-    _write(first, tmp_path / "one")
-    exported, _ = export_project([str(tmp_path / "one")])
-    assert next(n for n in exported if n["id"] == "tpl")["type"] == "ui_template"
-    assert texts(nr_import(exported)) == texts(first)
-
-
-def test_a_template_with_markup_names_it() -> None:
-    conversion = nr_import(dashboard_export() + [TEMPLATE])
-    reason = entry(conversion, "tpl").reason
-    assert "`<div>`" in reason and "`ng-bind-html`" in reason
-    head = nr_import(dashboard_export() + [{**TEMPLATE, "templateScope": "global"}])
-    assert "every page" in entry(head, "tpl").reason
-    assert not errors(conversion) and not errors(head)
+# ui_template: tests/nodered/test_mapping_dashboard_template.py
 
 
 def test_odd_sizes_and_orders_still_validate() -> None:

@@ -85,14 +85,11 @@ def test_dashboard_2_imports_as_flowrt_dashboard() -> None:
         assert entry(conversion, nr_id).reason == "", nr_id
 
 
-def test_markdown_is_markdown_and_a_template_is_not_imported() -> None:
-    nodes = [*export(), widget("md", "ui-markdown", 7, content="# Level\n\n{{msg.payload}} %"),
-             widget("tp", "ui-template", 8, format="<template><v-btn/></template>",
-                    templateScope="local")]
+def test_markdown_is_markdown() -> None:  # ui-template: test_mapping_dashboard_template.py
+    nodes = [*export(), widget("md", "ui-markdown", 7, content="# Level\n\n{{msg.payload}} %")]
     conversion = nr_import(nodes)
     assert node(conversion, "md") == {"type": "ui-markdown", "dashboard": "base",
                                       "content": "# Level\n\n{{msg.payload}} %"}
-    assert "Vue" in entry(conversion, "tp").reason
     assert not errors(conversion), errors(conversion)
 
 

@@ -1,8 +1,8 @@
 """node-red-dashboard 3.x: ``ui_base`` becomes the ``dashboard`` connection, whose ``pages``
 are built from the ``ui_tab`` and ``ui_group`` config nodes and the widgets' places
 (dashboard_layout.py); ``ui_text``, ``ui_gauge``, ``ui_chart``, ``ui_button``, ``ui_switch`` and
-``ui_slider`` become flowrt's widgets of the same names, and a ``ui_template`` of text and
-bindings ``ui-markdown``. The export writes them back, with the tabs and groups
+``ui_slider`` become flowrt's widgets of the same names, and ``ui_template`` flowrt's
+``ui-template`` (dashboard_template.py). The export writes them back, with the tabs and groups
 (dashboard_export.py). The other input widgets, notifications and controls are
 dashboard_inputs.py; FlowFuse Dashboard 2 is dashboard2.py.
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
+from flowrt.nodered.families import dashboard_template as templates
 from flowrt.nodered.families.dashboard_common import (
     CHARTS,
     COLOR,
@@ -30,7 +31,7 @@ from flowrt.nodered.families.dashboard_common import (
     widget,
     wired_in,
 )
-from flowrt.nodered.families.dashboard_text import template_constructs, translate_format
+from flowrt.nodered.families.dashboard_text import translate_format
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
 from flowrt.nodered.nrtype import NrType
@@ -180,25 +181,6 @@ def import_slider(node: NrNode, cx: MapContext) -> Mapped:
     return Mapped("ui-slider", config)
 
 
-def import_template(node: NrNode, cx: MapContext) -> Mapped:
-    """A template of text and bindings only becomes Markdown text; anything more is
-    unsupported, naming what (flowrt's dashboard runs no author's HTML or Angular)."""
-    if node.word("templateScope", "local") != "local":
-        raise Unsupported("a template added to every page (`templateScope` "
-                          f"`{node.get('templateScope')}`): flowrt's dashboard takes no "
-                          "author's HTML, CSS or scripts")
-    html = str(node.get("format") or "")
-    constructs = template_constructs(html)
-    if constructs:
-        raise Unsupported(f"an Angular v1 template with {', '.join(constructs[:6])}: flowrt's "
-                          "dashboard runs no author's HTML or Angular; show the values with "
-                          "ui-text, ui-markdown or ui-table")
-    config = widget(node, cx, V1, None)
-    config["content"] = translate_format(html.strip(), cx, "template")
-    cx.note("the template's text is shown as Markdown (it has no tags nor directives)")
-    return Mapped("ui-markdown", config)
-
-
 def prepare_import(export: Any) -> None:
     """Give an export with widgets but no base (a selection exported alone) a base, so that
     the dashboard connection is made (dashboard2.py does the same for its scheme)."""
@@ -237,7 +219,8 @@ TYPES = (
            unsupported="a spacer is a config node of node-red-dashboard, which the import "
            "does not make a node: the widgets after it close up (add a ui-spacer node to the "
            "group's widgets in flowrt)"),
-    NrType("ui_template", "ui-markdown", import_template, ex.export_markdown),
+    NrType("ui_template", "ui-template", templates.import_template, templates.export_template,
+           variants=(("ui-markdown", ex.export_markdown),)),
     NrType("ui_audio", unsupported=_LATER.format("ui_audio", "speech and sound in the "
                                                  "browser")),
     NrType("ui_link", unsupported=_LATER.format("ui_link", "a link in the menu")),

@@ -12,6 +12,7 @@ from typing import Any
 
 from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
+from flowrt.nodered.families import dashboard_template as templates
 from flowrt.nodered.families.dashboard_common import (
     COLOR,
     SECONDS,
@@ -202,7 +203,5 @@ TYPES = (
     NrType("ui-text-input", "ui-text-input", partial(inputs.import_text_input, scheme=V2)),
     NrType("ui-notification", "ui-notification", partial(inputs.import_toast, scheme=V2)),
     NrType("ui-control", "ui-control", partial(inputs.import_control, scheme=V2)),
-    NrType("ui-template", unsupported="a Dashboard 2 template (Vue components, HTML and "
-           "scripts): flowrt's dashboard runs no author's code; show the values with ui-text, "
-           "ui-markdown or ui-table"),
+    NrType("ui-template", "ui-template", templates.import_template_v2),
 )

@@ -61,7 +61,7 @@ V2 = Scheme("@flowfuse/node-red-dashboard", "ui-base", "ui-page", "ui-group", "p
             "showTitle", frozenset({"ui-gauge", "ui-chart"}),
             frozenset({"ui-text", "ui-gauge", "ui-chart", "ui-button", "ui-switch",
                        "ui-slider", "ui-markdown", "ui-number-input", "ui-dropdown",
-                       "ui-text-input"}),
+                       "ui-text-input", "ui-template"}),
             frozenset({"ui-notification", "ui-control"}))
 
 

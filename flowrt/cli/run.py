@@ -19,6 +19,7 @@ from flowrt.cli.common import (
     node_registry,
     use_colour,
 )
+from flowrt.cli.dashboard import DASHBOARD_OPTION, dashboard_side
 from flowrt.cli.group import group_options, make_group
 from flowrt.cli.journal import configure_journal, journal_options
 from flowrt.cli.keys import KEYS_OPTION
@@ -69,6 +70,7 @@ MQTT_USER_OPTION = click.option(
 @KEYS_OPTION
 @click.option("--http", "http_address", metavar="HOST:PORT", default="127.0.0.1:1880",
               show_default=True, help="Where http-in nodes are served (only if a flow has one).")
+@DASHBOARD_OPTION
 @MQTT_BROKER_OPTION
 @MQTT_USER_OPTION
 @click.option("--check-ports", is_flag=True,
@@ -92,6 +94,7 @@ def run(
     secrets_file: str | None,
     keys_file: str | None,
     http_address: str,
+    dashboard_address: str | None,
     mqtt_broker: str | None,
     mqtt_users: tuple[str, ...],
     check_ports: bool,
@@ -186,7 +189,8 @@ def run(
                  else make_group(group_name, group_db, worker_name, group_poll))
         running = run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
                            close_timeout=close_timeout, http=http, mqtt_broker=broker,
-                           group=group, reuse_port=slot is not None)
+                           group=group, reuse_port=slot is not None,
+                           side=dashboard_side(dashboard_address, own))
         outcome = asyncio.run(cli_workers.supervised(slot, running) if slot else running)
     except (ConfigError, OSError) as exc:
         _say(f"flowrt: error: {exc}")

@@ -317,7 +317,8 @@ class HttpServer:
     SIGINT/SIGTERM stay with ``flowrt run``/``serve`` and their graceful shutdown.
     """
 
-    def __init__(self, app: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
+    def __init__(self, app: Any, host: str, port: int, *, reuse_port: bool = False,
+                 option: str = "--http") -> None:
         import uvicorn
 
         self.config = uvicorn.Config(app, host=host, port=port, log_level="warning",
@@ -329,6 +330,8 @@ class HttpServer:
         """Bind with SO_REUSEPORT: the workers of ``flowrt run --workers`` share the port."""
         self.socket: socket.socket | None = None
         self.task: asyncio.Task[None] | None = None
+        self.option = option
+        """The command-line option that gave the address (named when it cannot be bound)."""
 
     async def start(self) -> None:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -344,7 +347,7 @@ class HttpServer:
             sock.close()
             raise OSError(
                 f"cannot serve HTTP on {self.host}:{self.config.port}: {exc.strerror}; "
-                "choose another address with --http"
+                f"choose another address with {self.option}"
             ) from exc
         sock.set_inheritable(True)
         self.socket = sock
@@ -352,7 +355,7 @@ class HttpServer:
         self.server.lifespan = self.config.lifespan_class(self.config)
         await self.server.startup(sockets=[sock])
         self.task = asyncio.get_running_loop().create_task(self.server.main_loop())
-        if isinstance(self.config.app, RouteTable):
+        if isinstance(self.config.app, RouteTable | Without):
             self.config.app.warn_exposed(self.host)
 
     @property
@@ -368,3 +371,25 @@ class HttpServer:
         if self.socket is not None:
             self.socket.close()
             self.socket = None
+
+
+class Without:
+    """A route table less the paths another server ``owns`` (`flowrt run --dashboard`: the
+    dashboard's WebSocket is served on its own address only, behind its rules): those are
+    404 (a WebSocket is refused)."""
+
+    def __init__(self, routes: RouteTable, owns: Callable[[str], bool]) -> None:
+        self.routes = routes
+        self.owns = owns
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.owns(scope["path"]):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await PlainTextResponse("not found", 404)(scope, receive, send)
+            return
+        await self.routes(scope, receive, send)
+
+    def warn_exposed(self, host: str) -> None:
+        self.routes.warn_exposed(host)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,19 @@ if TYPE_CHECKING:
     from flowrt.group import Group
 
 log = logging.getLogger("flowrt.run")
+
+
+@dataclass(frozen=True)
+class SideServer:
+    """An app made of the engine's routes, served on an address of its own (`flowrt run
+    --dashboard`): ``make(routes)`` makes it once the flows started; the paths it ``owns``
+    are not served on the ``--http`` address."""
+
+    make: Callable[[Any], Any]
+    host: str
+    port: int
+    owns: Callable[[str], bool]
+    option: str
 
 
 @dataclass
@@ -42,15 +55,16 @@ async def run_plan(
     mqtt_broker: EmbeddedBroker | None = None,
     group: Group | None = None,
     reuse_port: bool = False,
+    side: SideServer | None = None,
 ) -> RunOutcome:
     """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
     any node added one (``reuse_port``: shared with the other workers of this host, the kernel
     spreading connections among them). ``mqtt_broker``: start this embedded MQTT broker
     first. ``group``: run as a worker of that group (joined before the flows start, left after
-    they stopped)."""
+    they stopped). ``side``: another app of the engine's routes, on its own address."""
     async with sidecars(mqtt_broker, group):
         return await _run(plan, env, until_idle, context_url, close_timeout, http, group,
-                          reuse_port)
+                          reuse_port, side)
 
 
 async def _run(
@@ -62,6 +76,7 @@ async def _run(
     http: tuple[str, int] | None,
     group: Group | None,
     reuse_port: bool,
+    side: SideServer | None = None,
 ) -> RunOutcome:
     stores = Stores(context_url)
     rt = Runtime(plan, clock=RealClock(), stores=stores, env=env, group=group)
@@ -91,13 +106,22 @@ async def _run(
 
     for sig in signals:
         loop.add_signal_handler(sig, on_signal)
-    server = None
+    server = beside = None
+    owned = side.owns if side is not None else (lambda path: False)
     try:
         await rt.start()
-        if http is not None and rt.has_http:
+        if side is not None:
             from flowrt.run.http import HttpServer
 
-            server = HttpServer(rt.http, *http, reuse_port=reuse_port)
+            beside = HttpServer(side.make(rt.http), side.host, side.port, option=side.option)
+            await beside.start()
+            log.info("%s: http://%s:%d/dashboard/", side.option, side.host, beside.port)
+        if http is not None and rt.has_http and any(not owned(p)
+                                                    for _, p, _ in rt.http.describe()):
+            from flowrt.run.http import HttpServer, Without
+
+            app = rt.http if side is None else Without(rt.http, owned)
+            server = HttpServer(app, *http, reuse_port=reuse_port)
             await server.start()
             for method, path, node in rt.http.describe():
                 scheme = "ws" if method == "WS" else "http"  # a websocket-listener's path
@@ -115,8 +139,9 @@ async def _run(
                 waiter.cancel()
     finally:
         await rt.stop(timeout=close_timeout)
-        if server is not None:
-            await server.stop()
+        for serving in (server, beside):
+            if serving is not None:
+                await serving.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)
     return RunOutcome(rt.summary(), failed, interrupted)

@@ -4,7 +4,8 @@ files from ``ui/dashboard/``).
 Its WebSocket, ``/dashboard/ws``, is served by the running ``dashboard`` connection through the
 engine's routes (mounted at ``/``), so a redeploy changes what it shows without touching these
 routes. All of ``/dashboard`` is behind the editor's login and Host rules, and the WebSocket
-behind its Origin rule (:class:`~flowrt.server.auth.Guard`).
+behind its Origin rule (:class:`~flowrt.server.auth.Guard`). `flowrt run --dashboard` serves
+the same routes on an address of their own (:mod:`flowrt.server.dashboard_app`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,6 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from flowrt.server.state import server_of
-
-
-async def page(request: Request) -> Response:
-    found = server_of(request).settings.ui / "dashboard" / "index.html"
-    if found.is_file():
-        return FileResponse(found)
-    return JSONResponse({"error": "the dashboard (ui/dashboard/index.html) is not installed"},
-                        404)
-
 
 async def to_page(request: Request) -> Response:
     return RedirectResponse("/dashboard/", 308)
@@ -33,6 +24,14 @@ async def to_page(request: Request) -> Response:
 
 def dashboard_routes(ui: Path) -> list[BaseRoute]:
     """The page, and its files when ``ui/dashboard`` exists."""
+
+    async def page(request: Request) -> Response:
+        found = ui / "dashboard" / "index.html"
+        if found.is_file():
+            return FileResponse(found)
+        return JSONResponse(
+            {"error": "the dashboard (ui/dashboard/index.html) is not installed"}, 404)
+
     routes: list[BaseRoute] = [Route("/dashboard", to_page), Route("/dashboard/", page)]
     if (ui / "dashboard").is_dir():
         routes.append(Mount("/dashboard/files", StaticFiles(directory=ui / "dashboard"),

@@ -142,7 +142,7 @@ def test_the_widgets_as_the_package_writes_them() -> None:
     assert node(conversion, "sl") == {
         "type": "ui-slider", "label": "Set point", "dashboard": "b1", "min": 10, "max": 30,
         "step": 0.5, "topic": {"type": "msg", "value": "topic"}, "passthru": True,
-        "send": "release", "outside": "keep", "to": "dbg"}
+        "send": "release", "outside": "keep", "repeats": "drop", "to": "dbg"}
 
 
 @pytest.mark.parametrize(("props", "config", "note"), [

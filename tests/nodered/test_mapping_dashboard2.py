@@ -103,7 +103,7 @@ def test_what_dashboard_2_has_more_of_is_said() -> None:
     assert not errors(conversion), errors(conversion)
 
 
-NODE_RED_WAYS = ("outside: keep", "others: position")
+NODE_RED_WAYS = ("outside: keep", "repeats: drop", "others: position")
 
 
 def test_dashboard_2_exports_as_node_red_dashboard_and_back(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from flowrt.nodered.families.dashboard_common import (
     CHARTS,
     COLOR,
     GAUGES,
+    NODE_RED_NUMBERS,
+    NOT_NUMBER,
     SECONDS,
     V1,
     base_config,
@@ -177,7 +179,9 @@ def import_slider(node: NrNode, cx: MapContext) -> Mapped:
     config |= {"min": low, "max": high, "step": step, "topic": topic(node, cx),
                "passthru": as_bool(node.get("passthru"))}
     config["send"] = "continuous" if node.word("outs", "all") == "all" else "release"
-    config["outside"] = "keep"  # node-red-dashboard's toNumber: no range, any step
+    config |= NODE_RED_NUMBERS
+    if config["passthru"]:
+        cx.note(NOT_NUMBER)
     return Mapped("ui-slider", config)
 
 

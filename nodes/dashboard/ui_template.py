@@ -17,8 +17,10 @@ ESCAPED = "{%% autoescape true %%}%s{%% endautoescape %%}"
 
 
 class UiTemplate(Widget, Transform):
-    """Shows HTML made from a template over the message (`{{ msg.payload }}`), rendered on the
-    server and kept to an allowlist of tags and attributes.
+    """Shows HTML made from a Jinja template over the message, kept to an allowlist.
+
+    The template is rendered on the server (`{{ msg.payload }}`), then kept to an allowlist
+    of tags and attributes there and in the browser.
 
     ### Inputs
 

@@ -55,6 +55,12 @@ function receive(frame) {
   } else if (frame.t === "update") {
     for (const u of frame.u) widgets.get(u.w)?.update(u.s, u, replaying);
     replaying = false;
+    // Acknowledge the frame once it is painted: a page that falls behind (or a hidden tab,
+    // which paints nothing) is sent the latest values, coalesced, not a backlog.
+    const sent = socket;
+    requestAnimationFrame(() => {
+      if (sent.readyState === WebSocket.OPEN) sent.send('{"t":"ack"}');
+    });
   }
 }
 

@@ -171,3 +171,16 @@ def hold_parent_lock(directory: Path, name: str) -> None:
             f"another `flowrt run --workers` runs group {name!r} on this host: stop it first, "
             "or give this one another --group")
     _parent_locks.append(fd)
+    forget_gone_members(directory)
+
+
+def forget_gone_members(directory: Path) -> None:
+    """Remove the records of members whose process is gone (an earlier run's): a supervisor
+    starting the group holds its parent lock, so no live worker of it can be left out, and
+    `flowrt group status` then lists this run's workers only."""
+    for path in directory.glob("member-*.json"):
+        probe = _lock(path.with_suffix(".lock"), fcntl.LOCK_SH)
+        if probe is None:
+            continue  # a live member (of a worker run without a supervisor)
+        os.close(probe)
+        path.unlink(missing_ok=True)

@@ -147,13 +147,19 @@ class Shell:
                         return True
                 except httpx.HTTPError:
                     pass
-            elif STARTED.search("".join(lines)):
+            elif len(STARTED.findall("".join(lines))) >= _runners(str(process.args[-1])):
                 return True
             if time.monotonic() > deadline:
                 raise BlockFailed(f"`{process.args[-1]}` neither started nor ended within "
                                   f"{timeout:.0f} s:\n" + "".join(lines)[-3000:])
             time.sleep(0.2)
         return False
+
+
+def _runners(command: str) -> int:
+    """How many processes log that they run the flows: each of `--workers N`, else one."""
+    workers = re.search(r"--workers[ =](\d+)", command)
+    return int(workers.group(1)) if workers else 1
 
 
 def normalise(text: str, scratch: Path) -> str:

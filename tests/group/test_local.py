@@ -114,3 +114,25 @@ def test_a_group_stops_however_its_loop_is_caught_by_the_stop(tmp_path: Path) ->
             await asyncio.wait_for(group.stop(), 30)  # a hang fails here, not the whole run
 
     asyncio.run(scenario())
+
+
+def test_a_supervisor_starting_forgets_the_members_an_earlier_run_left(tmp_path: Path) -> None:
+    """An earlier run's records (their process gone) would list as `gone` beside this run's
+    workers; a live member's record stays."""
+    from flowrt.group.local import hold_parent_lock, read_members
+
+    async def scenario() -> None:
+        earlier, live = local(tmp_path, "w0"), local(tmp_path, "w1")
+        await earlier.start()
+        await live.start()
+        try:
+            await eventually(lambda: len(read_members(tmp_path)) == 2, "both records")
+            await earlier.stop()
+            await eventually(lambda: [m.worker for m in read_members(tmp_path) if not m.alive]
+                             == ["w0"], "w0 to show as gone")
+            hold_parent_lock(tmp_path, "g")
+            assert [(m.worker, m.alive) for m in read_members(tmp_path)] == [("w1", True)]
+        finally:
+            await live.stop()
+
+    asyncio.run(scenario())

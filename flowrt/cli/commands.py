@@ -181,11 +181,14 @@ def export_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="-",
               show_default=True, help="The Node-RED JSON file to write (- for stdout).")
-def export_nodered(paths: tuple[str, ...], output: str) -> None:
+@click.option("--dashboard", type=click.Choice(["1", "2"]), default=None,
+              help="Write dashboards as node-red-dashboard 3.x (1) or FlowFuse Dashboard 2 (2); "
+              "default: the package each dashboard's widgets were imported from, else 1.")
+def export_nodered(paths: tuple[str, ...], output: str, dashboard: str | None) -> None:
     """Export flow files as Node-RED JSON (the editor's Import dialog or flows.json)."""
     from flowrt.nodered.command import run_export
 
-    sys.exit(run_export(list(paths), output, click.echo))
+    sys.exit(run_export(list(paths), output, click.echo, dashboard))
 
 
 def source_checkout() -> Path | None:

@@ -101,8 +101,9 @@ adding what a partial export leaves out, such as a dashboard's base)."""
 
 FINISHERS = tuple(f.finish_export for f in FAMILIES if hasattr(f, "finish_export"))
 """Families' steps over the whole export after every node is made (``finish_export(documents,
-made)`` with made: flow id -> flowrt id -> Node-RED node; returns config nodes to add), for
-what spans nodes, such as a dashboard's tabs and groups."""
+made, options)`` with made: flow id -> flowrt id -> Node-RED node, options: the export's
+``dashboard`` choice and its ``notes``; returns config nodes to add, a node with the id of one
+made already replacing it), for what spans nodes, such as a dashboard's tabs and groups."""
 
 
 def reason_for(nr_type: str) -> str:

@@ -34,11 +34,12 @@ def run_import(source: str, output: str, credentials: str | None, secret: str | 
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
-def run_export(paths: list[str], output: str | None, echo: Echo) -> int:
+def run_export(paths: list[str], output: str | None, echo: Echo,
+               dashboard: str | None = None) -> int:
     from flowrt.nodered.export import ExportError, export_project
 
     try:
-        nodes, notes = export_project(paths)
+        nodes, notes = export_project(paths, dashboard=dashboard)
     except ExportError as exc:
         echo(f"flowrt: error: the flows cannot be exported:\n{exc}", err=True)
         return EXIT_USAGE

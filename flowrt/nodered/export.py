@@ -39,19 +39,22 @@ class ExportError(ValueError):
     """The flow files could not be loaded; the message holds the diagnostics."""
 
 
-def export_project(paths: list[str], registry: Any = None) -> tuple[list[dict[str, Any]],
-                                                                       ExportNotes]:
+def export_project(paths: list[str], registry: Any = None, dashboard: str | None = None
+                   ) -> tuple[list[dict[str, Any]], ExportNotes]:
     from flowrt.load import load_project
 
     project = load_project(paths)
     if project.diagnostics or not project.documents:
         problems = "\n".join(str(d) for d in project.diagnostics) or "no flow files found"
         raise ExportError(problems)
-    return export_documents(project.documents, registry)
+    return export_documents(project.documents, registry, dashboard)
 
 
-def export_documents(docs: list[Document], registry: Any = None) -> tuple[list[dict[str, Any]],
-                                                                         ExportNotes]:
+def export_documents(docs: list[Document], registry: Any = None, dashboard: str | None = None
+                     ) -> tuple[list[dict[str, Any]], ExportNotes]:
+    """The Node-RED nodes of ``docs`` and what could not be carried over. ``dashboard`` (``1``
+    or ``2``) exports every dashboard as node-red-dashboard 3.x or FlowFuse Dashboard 2;
+    without it, each as the package its widgets were imported from (3.x when none)."""
     if registry is None:
         from flowrt.registry import default_registry
 
@@ -82,8 +85,10 @@ def export_documents(docs: list[Document], registry: Any = None) -> tuple[list[d
         made = _nodes(doc, doc.nodes, doc.id, doc.layout, ids, "", notes, registry)
         by_flowrt_id[doc.id] = dict(zip(doc.nodes, made, strict=True))
         nodes.extend(made)
+    options = {"dashboard": dashboard, "notes": notes}
     for finish in FINISHERS:
-        configs.extend(finish(docs, by_flowrt_id))
+        configs.extend(finish(docs, by_flowrt_id, options))
+    configs = list({n["id"]: n for n in configs}.values())  # a finisher's replaces the first
     used = {n["id"] for n in nodes + subflow_defs + configs}
     for doc in docs:
         nodes.extend(export_groups(doc.groups, doc.layout, doc.id, by_flowrt_id[doc.id], used))

@@ -1,7 +1,8 @@
 """FlowFuse Dashboard 2 (flowrt/nodered/families/dashboard2.py): ui-base, ui-page, ui-group,
 ui-theme and the six widgets as @flowfuse/node-red-dashboard 1.31's editor writes them
-(defaults read from its nodes/**/*.html); the import passes `flowrt validate` and exports as
-node-red-dashboard 3.x, which imports back the same."""
+(defaults read from its nodes/**/*.html); the import passes `flowrt validate` and exports (with
+`--dashboard 1`) as node-red-dashboard 3.x, which imports back the same (the Dashboard 2 export:
+test_export_dashboard2.py)."""
 
 from __future__ import annotations
 
@@ -111,7 +112,7 @@ def test_dashboard_2_exports_as_node_red_dashboard_and_back(tmp_path: Path) -> N
     (tmp_path / "one").mkdir()
     for name, content in texts(first).items():
         (tmp_path / "one" / Path(name).name).write_text(content)
-    exported, notes = export_project([str(tmp_path / "one")])
+    exported, notes = export_project([str(tmp_path / "one")], dashboard="1")
     assert not notes.items
     types = {n["type"] for n in exported}
     assert {"ui_base", "ui_tab", "ui_group", "ui_text", "ui_gauge", "ui_chart", "ui_button",

@@ -191,9 +191,9 @@ def prepare_import(export: Any) -> None:
     ex.add_base(export, V1)
 
 
-def finish_export(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]]
-                  ) -> list[dict[str, Any]]:
-    return ex.finish(docs, made)
+def finish_export(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]],
+                  options: dict[str, Any]) -> list[dict[str, Any]]:
+    return ex.finish(docs, made, options)
 
 
 _LATER = "node-red-dashboard's `{}` has no flowrt widget yet ({})"

@@ -1,8 +1,9 @@
 """FlowFuse Dashboard 2 (@flowfuse/node-red-dashboard): ``ui-base`` becomes the ``dashboard``
 connection, its ``ui-page`` and ``ui-group`` nodes the layout (dashboard_layout.py), ``ui-theme``
 its theme; ``ui-text``, ``ui-gauge``, ``ui-chart``, ``ui-button``, ``ui-switch`` and
-``ui-slider`` become flowrt's widgets of the same names. Import only: the export writes
-node-red-dashboard 3.x (dashboard.py), whose nodes both packages' users can read.
+``ui-slider`` become flowrt's widgets of the same names. The export writes a dashboard whose
+widgets came from Dashboard 2 (or all, with ``--dashboard 2``) back as Dashboard 2
+(dashboard2_export.py); others as node-red-dashboard 3.x (dashboard.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from flowrt.nodered.families import dashboard2_export as ex2
 from flowrt.nodered.families import dashboard_export as ex
 from flowrt.nodered.families import dashboard_inputs as inputs
 from flowrt.nodered.families import dashboard_template as templates
@@ -184,6 +186,11 @@ def import_markdown(node: NrNode, cx: MapContext) -> Mapped:
 
 def prepare_import(export: Any) -> None:
     ex.add_base(export, V2)
+
+
+def finish_export(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]],
+                  options: dict[str, Any]) -> list[dict[str, Any]]:
+    return ex2.finish(docs, made, options)
 
 
 TYPES = (

@@ -22,8 +22,8 @@ from flowrt.nodered.nrnode import NrNode, as_number
 from flowrt.nodered.values import typed_value
 
 __all__ = ["CHARTS", "COLOR", "GAUGES", "NODE_RED_NUMBERS", "NOT_NUMBER", "SECONDS", "V1",
-           "V2", "base_config", "export_topic", "number", "tidy", "topic", "typed", "widget",
-           "wired_in"]
+           "V2", "base_config", "export_topic", "number", "scheme_of", "tidy", "topic", "typed",
+           "widget", "wired_in"]
 
 NOT_NUMBER = ("passing on: a payload that is not a number is not passed on (node-red-dashboard "
               "passes `min` on)")
@@ -151,3 +151,15 @@ def export_topic(c: dict[str, Any]) -> dict[str, str]:
 
 def wired_in(node: NrNode, cx: MapContext) -> bool:
     return any(node.id in port for n in cx.export_nodes() for port in n.wires)
+
+
+def scheme_of(doc: Any, conn_id: str, options: dict[str, Any]) -> Scheme:
+    """The package a dashboard connection exports as: the one ``options["dashboard"]`` names
+    (``1``: node-red-dashboard 3.x, ``2``: FlowFuse Dashboard 2), else Dashboard 2 when its
+    widgets were imported from Dashboard 2 only (their ``origin`` types), else 3.x."""
+    chosen = str(options.get("dashboard") or "")
+    if chosen in ("1", "2"):
+        return V2 if chosen == "2" else V1
+    kinds = {d.origin.type for d in doc.nodes.values() if d.origin is not None
+             and d.config.get("dashboard") == conn_id}
+    return V2 if kinds & V2.widgets and not kinds & V1.widgets else V1

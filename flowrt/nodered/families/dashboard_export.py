@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowrt.nodered.export_values import NoCounterpart, typed
-from flowrt.nodered.families.dashboard_common import CHARTS, GAUGES, export_topic
+from flowrt.nodered.families.dashboard_common import CHARTS, GAUGES, export_topic, scheme_of
 from flowrt.nodered.families.dashboard_layout import V1, Scheme, export_layout
 from flowrt.nodered.nrnode import NrNode
 
@@ -37,9 +37,11 @@ def add_base(export: Any, scheme: Scheme) -> None:
     export.configs.append(node)
 
 
-def finish(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The tabs and groups of each dashboard connection; each widget gets its place and the
-    label it shows (from its node's label)."""
+def finish(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]],
+           options: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tabs and groups of each dashboard connection exported as node-red-dashboard 3.x
+    (dashboard2_export.py writes the others); each widget gets its place and the label it shows
+    (from its node's label)."""
     out: list[dict[str, Any]] = []
     for doc in docs:
         nodes = made.get(doc.id, {})
@@ -50,7 +52,7 @@ def finish(docs: list[Any], made: dict[str, dict[str, dict[str, Any]]]) -> list[
             if node.get("type") in V1.placed:
                 node.setdefault("group", "")
         for conn in doc.connections.values():
-            if conn.type == "dashboard":
+            if conn.type == "dashboard" and scheme_of(doc, conn.id, options) is V1:
                 out.extend(export_layout(conn.id, list(conn.config.get("pages") or []),
                                          nodes, V1.placed))
     return out

@@ -139,6 +139,8 @@ def import_toast(node: NrNode, cx: MapContext, scheme: Scheme = V1) -> Mapped:
     seconds = as_number(node.get("displayTime"))
     config["display_time"] = min(max(float(seconds), 0.5), 3600) if seconds else 3
     highlight = node.get("highlight")
+    if scheme is not V1 and not as_bool(node.get("colorDefault"), True):
+        highlight = node.get("color")  # Dashboard 2's colour, unless the theme's
     if isinstance(highlight, str) and COLOR.match(highlight):
         config["highlight"] = highlight
     if as_bool(node.get("raw")):

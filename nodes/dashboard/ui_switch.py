@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import model_validator
+
 from flowrt.api import MISSING, Message, TypedValue, Value, compile_value, field
 
 from .dashboard_hub import InputHandler
@@ -19,6 +21,8 @@ class UiSwitch(InputWidget):
       leave it as it is); with `passthru` the message goes on, with the switch's `topic`
       (none: its own). A message with another payload is not passed on, unless `others:
       position`: then it goes on with the value of the switch's position (once it has one).
+      With `indicator: output` (and no `passthru`) a message in changes nothing: the switch
+      shows only what a person turned it to.
 
     ### Outputs
 
@@ -34,6 +38,13 @@ class UiSwitch(InputWidget):
     passed through the switch comes out as the on or off value. It is not the default
     because a stray payload (`"maybe"`, `1` for `true`) then turns into a command: with
     `ignore`, only a message that is the on or off value goes on.
+
+    `indicator` is node-red-dashboard's "Indicator" (`decouple`): `input` (the default, and
+    flowrt's way before the option existed, so existing flows keep their behaviour) shows
+    the last on or off value sent in, or turned to; `output` shows only what a person turned
+    the switch to, as node-red-dashboard's switch with pass-through off and the indicator
+    on "the state of the output" (its default, which its import sets). `output` needs
+    `passthru` off: node-red-dashboard's switch always follows a message it passes on.
 
     ```yaml
     nodes:
@@ -62,6 +73,17 @@ class UiSwitch(InputWidget):
             "ignore", description="With `passthru`, a message in that is neither value: "
             "`ignore`: not passed on; `position`: passed on with the value of the switch's "
             "position (node-red-dashboard's way, which its import sets).")
+        indicator: Literal["input", "output"] = field(
+            "input", description="What the switch shows: `input`: the last on or off value "
+            "sent in or turned to; `output`: only what a person turned it to (a message in "
+            "changes nothing; needs `passthru` off).")
+
+        @model_validator(mode="after")
+        def _indicator(self) -> UiSwitch.Config:
+            if self.indicator == "output" and self.passthru:
+                raise ValueError("indicator: output needs passthru off (a switch that "
+                                 "passes a message on shows it)")
+            return self
 
     config: Config
 
@@ -88,6 +110,8 @@ class UiSwitch(InputWidget):
         return turned
 
     async def receive(self, msg: Message) -> None:
+        if self.config.indicator == "output":
+            return  # node-red-dashboard's convert() keeps the old value; nothing goes on
         payload = msg.get("payload", MISSING)
         if _same(payload, self._on(msg)):
             on = True

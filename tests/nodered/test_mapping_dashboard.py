@@ -355,3 +355,25 @@ def test_a_wired_chart_output_is_dropped_with_a_note_and_the_import_validates() 
     assert "to" not in node(conversion, "cha")
     assert "output 1 has no flowrt counterpart: its wires are dropped" in entry(
         conversion, "cha").notes
+
+
+@pytest.mark.parametrize(("passthru", "decouple", "indicator"), [
+    (False, "false", "output"),  # the indicator shows the output: a message in moves nothing
+    (False, "true", None),  # it shows the input: flowrt's default
+    (True, "false", None),  # pass-through: it follows what it passes on (decouple hidden)
+])
+def test_a_switchs_indicator_imports_and_exports_back(
+        tmp_path: Path, passthru: bool, decouple: str, indicator: str | None) -> None:
+    nr_switch = {**SWITCH, "passthru": passthru, "decouple": decouple}
+    first = nr_import([tab(Z), nr_switch, ui_group("g3", "Default", "tabB", 1),
+                       ui_tab("tabB", "Controls", 1), base(),
+                       {"id": "dbg", "type": "debug", "z": Z, "active": True,
+                        "complete": "false", "x": 400, "y": 300, "wires": []}])
+    assert not errors(first), errors(first)
+    assert node(first, "sw").get("indicator") == indicator
+    _write(first, tmp_path / "one")
+    assert not load_project([str(tmp_path / "one")]).diagnostics
+    exported, notes = export_project([str(tmp_path / "one")])
+    assert not notes.items, notes.items
+    switch = next(n for n in exported if n["id"] == "sw")
+    assert (switch["passthru"], switch["decouple"]) == (passthru, decouple)

@@ -236,8 +236,8 @@ def _alike(shown: dict[str, Any], differ: frozenset[str] = frozenset()) -> dict[
     return {k: v for k, v in shown.items() if k not in DIFFERENT | differ}
 
 
-DIFFERENT = {"out"}
-"""Widgets flowrt shows otherwise, as known bugs (each has its own strict xfail below)."""
+DIFFERENT: frozenset[str] = frozenset()
+"""Widgets flowrt shows otherwise, as known bugs (each with its own strict xfail below)."""
 
 
 FIRST = {"g": 7, "sw": "on", "out": "on", "sl": 7, "num": 12.5, "dd": "manual", "ti": "hello",
@@ -274,8 +274,6 @@ EDGE = {"g": 12.5, "sw": "maybe", "sl": 15, "num": 31, "dd": "nope", "ti": 42, "
 """Values outside the widgets' ranges and options, and a number's shortest digits."""
 
 
-@pytest.mark.xfail(strict=True, reason="the import drops ui_switch's decouple: a switch whose "
-                   "indicator shows its output (passthru off) moves on messages in flowrt")
 def test_a_switch_showing_its_output_is_not_moved_by_messages(sides: tuple[Side, Side]) -> None:
     theirs, ours = drive(sides, {"out": "on", "txt": "pump"})
     assert theirs["out"]["on"] is False

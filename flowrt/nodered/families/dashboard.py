@@ -161,6 +161,10 @@ def import_switch(node: NrNode, cx: MapContext) -> Mapped:
     config["passthru"] = as_bool(node.get("passthru"))
     if config["passthru"]:
         config["others"] = "position"  # ui.js passes any other payload on as the position
+    if not config["passthru"] and str(node.get("decouple")) != "true":
+        # ui_switch.js: without pass-through and with the indicator on the output (decouple
+        # "false", its default) convert() keeps the old value: a message in moves nothing
+        config["indicator"] = "output"
     if str(node.get("decouple")) == "true":
         cx.note("the switch shows what it is sent, not what is clicked (decouple) in "
                 "Node-RED; flowrt's shows both")

@@ -142,7 +142,10 @@ def export_button(c: dict[str, Any]) -> dict[str, Any]:
 def export_switch(c: dict[str, Any]) -> dict[str, Any]:
     on, on_type = typed(c.get("on_value", True))
     off, off_type = typed(c.get("off_value", False))
-    return {"tooltip": "", "passthru": bool(c.get("passthru", False)), "decouple": "false",
+    passthru = bool(c.get("passthru", False))
+    # node-red-dashboard follows messages in only with pass-through or decouple "true"
+    decouple = "true" if not passthru and c.get("indicator", "input") == "input" else "false"
+    return {"tooltip": "", "passthru": passthru, "decouple": decouple,
             **export_topic(c), "style": "", "onvalue": on, "onvalueType": on_type, "onicon": "",
             "oncolor": "", "offvalue": off, "offvalueType": off_type, "officon": "",
             "offcolor": "", "animate": False, "className": ""}

@@ -3,6 +3,7 @@
     python benchmarks/compare_all.py                     # 2 rounds, small N (a few minutes)
     python benchmarks/compare_all.py --rounds 3 --n 100000 --http-n 2000
     python benchmarks/compare_all.py --json
+    python benchmarks/compare_all.py --only-loop --rounds 5 --n 100000   # chain5 / loop alone
 
 Each figure is measured by the benchmark that owns it, called as a function, in this order:
 
@@ -88,6 +89,23 @@ def _rounds(rounds: int, runs: dict[str, Callable[[], int]]) -> dict[str, int]:
     return {name: round(statistics.median(values)) for name, values in rates.items()}
 
 
+def measure_loop(rounds: int, n: int) -> dict[str, Any]:
+    """The first figure alone (``--only-loop``): chain5 run by ``flowrt run`` and the loop,
+    one after the other in each round, with every round's rates."""
+    load_before = round(os.getloadavg()[0], 2)
+    runs: dict[str, list[int]] = {"flowrt": [], "loop": []}
+    for _ in range(rounds):
+        runs["flowrt"].append(nodered_compare.run_flowrt("chain5", n)["rate"])
+        runs["loop"].append(python_loop(n))
+    ratios = sorted(f / p for f, p in zip(runs["flowrt"], runs["loop"], strict=True))
+    flowrt, loop = (round(statistics.median(runs[k])) for k in ("flowrt", "loop"))
+    return {"commit": bench_http._git("rev-parse", "--short", "HEAD"), "n": n,
+            "load": [load_before, round(os.getloadavg()[0], 2)], "runs": runs,
+            "figure": _figure("chain5 / a hand-written Python loop", flowrt / loop, 0.5,
+                              AT_LEAST, f"{flowrt:,} against {loop:,} msgs/s; ratio per "
+                              f"round {ratios[0]:.3f}..{ratios[-1]:.3f}")}
+
+
 def measure(rounds: int, n: int, http_n: int, concurrency: int) -> dict[str, Any]:
     load_before = round(os.getloadavg()[0], 2)
     commit = bench_http._git("rev-parse", "--short", "HEAD")
@@ -167,7 +185,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http-n", type=int, default=1000, help="HTTP requests per round")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP connections")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--only-loop", action="store_true",
+                        help="measure only chain5 against the hand-written loop")
     args = parser.parse_args(argv)
+    if args.only_loop:
+        result = measure_loop(args.rounds, args.n)
+        f = result["figure"]
+        print(json.dumps(result, indent=2) if args.json else
+              f"commit {result['commit']}, N={args.n:,}, {args.rounds} round(s), load "
+              f"{result['load'][0]} -> {result['load'][1]}: {f['figure']} {f['measured']:.3f}x "
+              f"(goal >= 0.5x): {f['detail']}")
+        return
     report = measure(args.rounds, args.n, args.http_n, args.concurrency)
     print(json.dumps(report, indent=2) if args.json else table(report))
 

@@ -9,31 +9,26 @@ what an at-least-once source acknowledges), typed ports (ontologies, see
 :mod:`flowrt.check.ports`) and the script policy (``scripts``: which nodes that
 run a flow author's code may run, see :mod:`flowrt.check.policy`). It never raises for a
 problem in the input.
+
+The checks are imported when ``check`` is first called, not with this package: a process that
+only needs :mod:`flowrt.check.policy` or :mod:`flowrt.check.report` (``flowrt run``, whose
+check runs in a child process, :mod:`flowrt.compile.isolated`) does not load the checker's
+libraries.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowrt.check.context import CheckContext
-from flowrt.check.credentials import check_credentials
-from flowrt.check.dashboard import check_dashboard
-from flowrt.check.delivery import check_delivery
-from flowrt.check.graph import check_graph
-from flowrt.check.groups import check_groups
-from flowrt.check.policy import ScriptPolicy, check_policy
-from flowrt.check.ports import check_ports
-from flowrt.check.references import check_duplicates, check_references, check_unused_connections
-from flowrt.check.schema import check_nodes, check_structure
-from flowrt.check.stand_ins import check_stand_ins
-from flowrt.check.structure import check_top_level
-from flowrt.check.values import check_values
 from flowrt.diagnostics import Diagnostic
-from flowrt.load.document import Document
-from flowrt.load.project import Project
-from flowrt.registry.discover import Registry, default_registry
+
+if TYPE_CHECKING:
+    from flowrt.check.policy import ScriptPolicy
+    from flowrt.load.document import Document
+    from flowrt.load.project import Project
+    from flowrt.registry.discover import Registry
 
 __all__ = ["check", "has_errors"]
 
@@ -47,6 +42,25 @@ def check(
     scripts: ScriptPolicy = "allow",
     scripts_option: str = "--scripts",
 ) -> list[Diagnostic]:
+    from flowrt.check.context import CheckContext
+    from flowrt.check.credentials import check_credentials
+    from flowrt.check.dashboard import check_dashboard
+    from flowrt.check.delivery import check_delivery
+    from flowrt.check.graph import check_graph
+    from flowrt.check.groups import check_groups
+    from flowrt.check.policy import check_policy
+    from flowrt.check.ports import check_ports
+    from flowrt.check.references import (
+        check_duplicates,
+        check_references,
+        check_unused_connections,
+    )
+    from flowrt.check.schema import check_nodes, check_structure
+    from flowrt.check.stand_ins import check_stand_ins
+    from flowrt.check.structure import check_top_level
+    from flowrt.check.values import check_values
+    from flowrt.registry.discover import default_registry
+
     ctx = CheckContext(
         registry=registry or default_registry(),
         env=os.environ if env is None else env,

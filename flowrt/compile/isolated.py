@@ -26,13 +26,16 @@ from flowrt.registry.discover import Registry
 from flowrt.secrets.redact import redact
 
 log = logging.getLogger("flowrt.compile")
+CHECKER = "flowrt.check.graph"
+"""A module of the checker's own (``import flowrt.check`` loads none of them): imported
+already, the check runs in-process, as there is nothing left to keep out."""
 
 
 def check_isolated(
     project: Project, registry: Registry, env: Mapping[str, str], strict: bool = False,
     scripts: ScriptPolicy = "allow",
 ) -> list[Diagnostic]:
-    if not hasattr(os, "fork") or "flowrt.check" in sys.modules:
+    if not hasattr(os, "fork") or CHECKER in sys.modules:
         return _check(project, registry, env, strict, scripts)
     read_end, write_end = os.pipe()
     pid = os.fork()

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from typing import Any, Protocol
-
-from starlette.responses import Response
-from starlette.types import Scope
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flowrt.compile.plan import Plan
 from flowrt.run.openapi_doc import document
 from flowrt.run.openapi_page import page
+
+if TYPE_CHECKING:  # Starlette is imported with the first answer: `flowrt run --openapi` of a
+    # flow with no http-in node, which only sets the option, loads none of it
+    from starlette.responses import Response
+    from starlette.types import Scope
 
 DOCUMENT_PATH, PAGE_PATH = "/openapi.json", "/openapi"
 _settings = {"enabled": True}
@@ -71,6 +73,8 @@ class ApiDocs:
         if (scope["path"] not in (DOCUMENT_PATH, PAGE_PATH) or not served
                 or scope["method"] not in ("GET", "HEAD") or not enabled()):
             return None
+        from starlette.responses import Response
+
         doc = self._document(served)
         if scope["path"] == DOCUMENT_PATH:
             return Response(doc["json"], media_type="application/json", headers=_HEADERS)

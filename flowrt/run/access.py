@@ -67,6 +67,9 @@ class Refusal:
     text: str
     headers: dict[str, str] = field(default_factory=dict)
     outcome: str = "unauthorized"
+    key: str = ""
+    """The name of a known key refused (revoked, expired, without the scopes), counted as
+    its refusal in ``/metrics``; empty otherwise."""
 
 
 Client = dict[str, Any]
@@ -109,7 +112,7 @@ class Gate:
         found = await self._authenticate(headers)
         if isinstance(found, Refusal):
             slowed = self.failures.take(f"address:{address}") if self.failures.active else None
-            self._refused(found, address, "")
+            self._refused(found, address, found.key)
             if slowed is not None:
                 if len(self._blocked) > 10_000:
                     self._blocked = {a: t for a, t in self._blocked.items() if t > now}
@@ -152,9 +155,9 @@ class Gate:
         presented = credentials if scheme == "bearer" else headers.get("x-api-key", "").strip()
         return self._key(presented)
 
-    def _challenge(self, text: str, error: str | None = None) -> Refusal:
+    def _challenge(self, text: str, error: str | None = None, key: str = "") -> Refusal:
         value = f'Bearer realm="{REALM}"' + (f', error="{error}"' if error else "")
-        return Refusal(401, text, {"WWW-Authenticate": value})
+        return Refusal(401, text, {"WWW-Authenticate": value}, key=key)
 
     def _key(self, presented: str) -> Client | Refusal:
         if not presented:
@@ -176,13 +179,14 @@ class Gate:
                 log.info("node '%s' (%s): key %r is %s", self.node_id, self.endpoint,
                          record.name, state)
             return self._challenge("this API key is not valid (unknown, expired or revoked)",
-                                   "invalid_token")
+                                   "invalid_token", record.name if record is not None else "")
         missing = [s for s in self.scopes if s not in record.scopes]
         if missing:
             wanted = " ".join(self.scopes)
             return Refusal(403, f"key {record.name!r} lacks the scope(s) {', '.join(missing)}",
                            {"WWW-Authenticate": f'Bearer realm="{REALM}", '
-                            f'error="insufficient_scope", scope="{wanted}"'}, "forbidden")
+                            f'error="insufficient_scope", scope="{wanted}"'}, "forbidden",
+                           record.name)
         ring.touch(record.name, now)
         return {"name": record.name, "kind": "key", "scopes": list(record.scopes)}
 

@@ -163,12 +163,13 @@ class RouteTable(HttpRoutes):
                 log.warning("node '%s' serves %s %s on %s to anyone who can reach it: give it "
                             "`auth` (docs/keys.md), or serve on 127.0.0.1", owner, method, path,
                             host)
-        keyed = sorted({g.node_id for g in self._gates() if g.auth == "key"})
+        keyed = sorted({g.node_id for g in self.gates() if g.auth == "key"})
         if keyed and keyring() is None:
             log.warning("node(s) %s take API keys but no keys file is given (--keys FILE or "
                         "FLOWRT_KEYS): every key is refused", ", ".join(map(repr, keyed)))
 
-    def _gates(self) -> list[Gate]:
+    def gates(self) -> list[Gate]:
+        """The gates of the endpoints with access settings (their clients' counts too)."""
         return [*self._socket_gates.values(), *self._route_gates.values()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -80,6 +80,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/context/{scope:path}"): Rule(VIEWER, "filtered", "a limited grant: not `global`"),
     ("GET", "/api/group"): Rule(VIEWER, "filtered"),
     ("GET", "/metrics"): Rule(VIEWER, "all"),
+    # the flows' endpoints and the API keys they take: names, scopes and use, never a key
+    ("GET", "/api/endpoints"): Rule(VIEWER, "filtered"),
+    ("GET", "/api/keys"): Rule(VIEWER, "all"),
+    ("POST", "/api/keys"): Rule(ADMIN, "all", "answers the new key once"),
+    ("POST", "/api/keys/{name}/revoke"): Rule(ADMIN, "all"),
     # the dashboard: one page for every flow, so not for a grant limited to some files
     ("GET", "/dashboard"): Rule(VIEWER, "all"),
     ("GET", "/dashboard/"): Rule(VIEWER, "all"),

@@ -16,6 +16,7 @@ from flowrt.server import (
     routes_catalog,
     routes_context,
     routes_flows,
+    routes_keys,
     routes_nodered,
     routes_runtime,
 )
@@ -44,6 +45,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         *routes_runtime.ROUTES,
         *routes_catalog.ROUTES,
         *routes_context.ROUTES,
+        *routes_keys.ROUTES,
         *editor_routes(settings.ui),
         *dashboard_routes(settings.ui),
         routes_nodered.mount(settings, hosts),

@@ -70,6 +70,9 @@ def make_client(settings: Settings) -> Any:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
+    from .mqtt_properties import install
+
+    install()
     if settings.mqtt5:
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,

@@ -48,6 +48,8 @@ class NetworkLoop:
         self._lock = threading.Lock()
         self._stopping = False
         self._stop_by = 0.0
+        self._woken = False
+        """A wake is on its way: the loop has not yet looked again since it was sent."""
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -72,7 +74,12 @@ class NetworkLoop:
         self._wake_w.close()
 
     def wake(self) -> None:
-        """Have the loop look again now: something to write, or room to read."""
+        """Have the loop look again now: something to write, or room to read. One wake at a
+        time is enough (the loop looks at everything once woken): an acknowledgement and the
+        PUBACK it queues, or a burst of them, cost one write to the wake socket, not two each."""
+        if self._woken:
+            return
+        self._woken = True
         with contextlib.suppress(OSError):
             self._wake_w.send(b"\0")
 
@@ -118,6 +125,7 @@ class NetworkLoop:
             if self._wake_r in readable:
                 with contextlib.suppress(OSError):
                     self._wake_r.recv(4096)
+                self._woken = False  # after draining: a wake skipped before this is seen below
             if reading and (pending or sock in readable):
                 if client.loop_read() or client.socket() is None:
                     return

@@ -21,7 +21,7 @@ from flowrt.api import MISSING, Message, NodeContext, Output, ScriptError, Store
 
 from .js_engine import PART_NAMES, scopes_named
 from .js_inline import JsInline, runs_inline
-from .js_process import JsProcess, Reply
+from .js_process import WINDOW, JsProcess, Reply
 from .js_values import from_json, to_json
 
 MAX_IN_PROGRESS = 1000
@@ -59,12 +59,15 @@ class JsCalls:
         self._scopes = scopes_named(code)
         self._preloading = bool(config.timeout)
         kind = JsInline if runs_inline(ctx.scripts) else JsProcess
+        # a copy of context is made as a request is written: one at a time (see js_process.py)
+        copies_context = self._preloading and any(self._scopes)
         self.js: JsProcess | JsInline = kind(
             {"id": node_id, "name": ctx.label, "outputs": config.outputs, "code": code,
              "timeout": config.timeout, "memory_limit": config.memory_limit,
              "env": to_json(dict(ctx.env))},
             timeout=config.timeout, get=self._get, keys=self._keys,
             spawn=lambda coro: ctx.spawn(coro), on_lost=self._lost,
+            window=1 if copies_context else WINDOW,
         )
 
     # entries -----------------------------------------------------------------------------

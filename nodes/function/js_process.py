@@ -4,24 +4,34 @@ QuickJS runs in a process of its own for each function node, so nothing its code
 take the server down: a crash of the engine (QuickJS has had them at its memory limit) ends
 that process only, and code that escapes QuickJS's own time limit is killed.
 
-Requests go to the worker one at a time, in order. A request sent while the worker is idle is
-waited for on the spot for up to :data:`SYNC_WAIT` (a message handled inline, as Node-RED's
-function node does, costing one round trip between processes); past that, or while the worker
-is busy, requests wait in a queue and their replies are taken by a task on the event loop, so
-slow code holds up its own node's messages only, never the server's other flows.
+Requests are pipelined: up to ``window`` of them are written to the worker ahead of its
+replies (:data:`WINDOW`), in bursts of one ``write`` (:mod:`.js_pipe`), and the worker answers
+them in order. The server does not wait for a reply: the message is held, and a task on the
+event loop takes the replies as they come, many a wake-up, so the two processes work side by
+side and a message costs no round trip between them (``benchmarks/bench_function.py``). Past
+the window, requests wait in a queue; a request that finds the window full first takes the
+replies that come within :data:`SYNC_WAIT` (down to half the window), so a burst catches up
+instead of queueing without end, and slow code holds up its own node's messages only.
 
-Each request sent has a deadline in real time (twice the node's CPU-time ``timeout``, plus
-:data:`GRACE`): a worker that has not answered by then is killed and started again, and the
-request fails as having run too long. A worker that dies fails the request it was running;
-the next one starts afresh (its JavaScript variables are gone; On Start is not run again).
+A node whose requests carry a copy of context (a ``timeout`` and code that names context,
+flow or global: see js_engine.py) has a window of one: that copy is made when the request is
+written, so it must come after the replies before it have written theirs. Its requests are
+waited for on the spot for up to :data:`SYNC_WAIT`, as before pipelining. Code that reads
+context through the worker's questions (no timeout) sees the writes of the replies before
+it: the server answers a question in the order of the frames it reads.
+
+Each request has a deadline in real time (twice the node's CPU-time ``timeout``, plus
+:data:`GRACE`) from when the worker begins it (the reply before it came): a worker that has
+not answered by then is killed and started again, and the request fails as having run too
+long. A worker that dies fails the request it was running (the oldest without a reply); the
+next one starts afresh (its JavaScript variables are gone; On Start is not run again) and
+the requests written to the old one are written to it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import select
 import signal
 import subprocess
 import sys
@@ -32,10 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .js_worker import HEADER
+from .js_pipe import Pipe
 
 SYNC_WAIT = 0.05
-"""Seconds a message waits inline for its reply before the node goes on asynchronously."""
+"""Seconds a request that finds the window full waits inline for replies (and a request of a
+node with a window of one for its own) before the node goes on asynchronously."""
+WINDOW = 256
+"""Requests written to a worker ahead of its replies (see the module docs)."""
 GRACE = 2.0
 """Seconds of real time past twice the timeout before an unanswering worker is killed."""
 START_LIMIT = 60.0
@@ -77,15 +90,20 @@ class JsProcess:
         keys: Callable[[int], str],
         spawn: Callable[[Coroutine[Any, Any, None]], None],
         on_lost: Callable[[str], None],
+        window: int = WINDOW,
     ) -> None:
         self.settings = settings
+        self.window = max(1, window)
         self.limit = 2 * timeout + GRACE if timeout else None
         self.timeout = timeout
         self._get, self._keys = get, keys
         self._spawn_task = spawn
         self._on_lost = on_lost
         self._queue: deque[Request] = deque()
-        self._buffer = bytearray()
+        self._sent = 0
+        """How many requests at the head of the queue were written to the current worker."""
+        self._flushing = False
+        self._pipe: Pipe | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._pumping = False
         self._failed_starts = 0
@@ -107,14 +125,12 @@ class JsProcess:
             start_new_session=True,  # a Ctrl-C at the terminal is the server's to handle
         )
         self.started_pid = self._proc.pid
-        assert self._proc.stdout is not None
-        os.set_blocking(self._proc.stdout.fileno(), False)
-        self._poll = select.poll()
-        self._poll.register(self._proc.stdout.fileno(), select.POLLIN)
-        self._buffer.clear()
+        self._pipe = Pipe(self._proc)
         settings = json.dumps(self.settings)
         self._queue.appendleft(Request(b"O", lambda: settings, START_LIMIT, self._opened))
-        self._send(self._queue[0])
+        self._sent = 0
+        self._send_more()
+        self._flush()
 
     @property
     def busy(self) -> bool:
@@ -157,6 +173,8 @@ class JsProcess:
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
+        self._pipe = None
+        self._sent = 0
         if proc is None:
             return
         if proc.poll() is None:
@@ -173,29 +191,33 @@ class JsProcess:
     # requests ----------------------------------------------------------------------------
 
     def request(self, kind: bytes, make: Callable[[], str],
-                done: Callable[[Reply], None], wait: float = SYNC_WAIT) -> Reply | None:
-        """Send a request, or queue it behind the others. Its reply if it came within
-        ``wait`` seconds; else None, and ``done`` gets it later.
+                done: Callable[[Reply], None], wait: float | None = None) -> Reply | None:
+        """Queue a request and write it if the window has room. Its reply if it came within
+        ``wait`` seconds (None: :data:`SYNC_WAIT` with a window of one, else 0: the reply is
+        not waited for); else None, and ``done`` gets it later.
 
-        Requests already queued are waited for first, within the same ``wait``: a worker that
-        was slow once catches up inline instead of leaving every later message queued."""
+        A request that finds the window full first takes replies inline (down to half the
+        window, within :data:`SYNC_WAIT`): a burst catches up instead of queueing without
+        end."""
         if self.failure is not None or self.closed:
             return ("lost", self.failure or "the flow stopped before this message was run")
         if self._proc is None:
             self.start()
-        end = time.monotonic() + wait
-        if self._queue and wait > 0:
-            self._wait(None, wait)
+        if wait is None:
+            wait = SYNC_WAIT if self.window == 1 else 0.0
+        end = time.monotonic() + max(wait, SYNC_WAIT)
+        if len(self._queue) >= self.window:
+            below = self.window // 2
+            self._wait(lambda: len(self._queue) > below, SYNC_WAIT)
         req = Request(kind, make, self.limit)
         self._queue.append(req)
-        if len(self._queue) == 1:
-            self._send(req)
-            left = end - time.monotonic()
-            if left > 0:
-                self._wait(req, left)
+        self._send_more()
+        if wait > 0:
+            self._wait(lambda: req.result is None, end - time.monotonic())
             if req.result is not None:
                 return req.result
         req.done = done
+        self._flush_soon()
         if not self._pumping:
             self._pumping = True
             self._spawn_task(self._pump())
@@ -212,24 +234,43 @@ class JsProcess:
         reply = self.request(kind, make, done, wait=0)
         return reply if reply is not None else await future
 
-    def _send(self, req: Request) -> None:
-        req.sent_at = time.monotonic()
-        proc = self._proc
-        try:
-            if proc is None or proc.stdin is None:
-                raise BrokenPipeError
-            self._write(proc, req.kind, req.make())
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the worker died: reading finds out and says how
+    def _send_more(self) -> None:
+        """Write the queued requests the window has room for (none past an opening not yet
+        answered), each made now."""
+        pipe = self._pipe
+        queue = self._queue
+        while pipe is not None and self._sent < min(len(queue), self.window):
+            if self._sent and queue[0].kind == b"O":
+                return
+            req = queue[self._sent]
+            if not self._sent:
+                req.sent_at = time.monotonic()
+            self._sent += 1
+            try:
+                pipe.queue(req.kind, req.make())
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the worker died: reading finds out and says how
 
-    @staticmethod
-    def _write(proc: subprocess.Popen[bytes], kind: bytes, text: str) -> None:
-        assert proc.stdin is not None
-        data = text.encode("utf-8")
-        view = memoryview(HEADER.pack(kind, len(data)) + data)
-        fd = proc.stdin.fileno()
-        while view:
-            view = view[os.write(fd, view):]
+    def _flush(self) -> None:
+        self._flushing = False
+        try:
+            if self._pipe is not None:
+                self._pipe.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _flush_soon(self) -> None:
+        """Write what is queued once the current burst of messages is over (the next turn of
+        the event loop), so the worker wakes once for the burst."""
+        if self._flushing or self._pipe is None or not self._pipe.out:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._flush()
+            return
+        self._flushing = True
+        loop.call_soon(self._flush)
 
     def _finish(self, req: Request, reply: Reply) -> None:
         if req.done is None:
@@ -239,26 +280,30 @@ class JsProcess:
 
     # replies -----------------------------------------------------------------------------
 
-    def _wait(self, req: Request | None, seconds: float) -> None:
-        """Read replies for up to ``seconds``, or until ``req`` has its own (None: until the
-        queue is empty)."""
+    def _wait(self, waiting: Callable[[], bool], seconds: float) -> None:
+        """Read replies for up to ``seconds``, while ``waiting()`` is true."""
         end = time.monotonic() + seconds
-        while (self._queue if req is None else req.result is None) and self._proc is not None:
+        while waiting() and self._pipe is not None:
+            self._flush()
             left = end - time.monotonic()
             if left <= 0:
                 return
-            if self._poll.poll(left * 1000):
+            if self._pipe.wait(left):
                 self._read()
 
     async def _pump(self) -> None:
         """Take replies until the queue is empty, killing a worker past its deadline."""
         loop = asyncio.get_running_loop()
         try:
-            while self._queue and self._proc is not None:
+            while self._queue and self._pipe is not None:
                 head = self._queue[0]
-                fd = self._proc.stdout.fileno()  # type: ignore[union-attr]
+                pipe = self._pipe
+                self._flush()
                 readable: asyncio.Future[None] = loop.create_future()
-                loop.add_reader(fd, _wake, readable)
+                loop.add_reader(pipe.read_fd, _wake, readable)
+                writing = bool(pipe.out)
+                if writing:
+                    loop.add_writer(pipe.write_fd, _wake, readable)
                 left = None if head.limit is None else head.sent_at + head.limit - time.monotonic()
                 try:
                     async with asyncio.timeout(left):
@@ -267,70 +312,45 @@ class JsProcess:
                     self._overdue(head)
                     continue
                 finally:
-                    loop.remove_reader(fd)
+                    loop.remove_reader(pipe.read_fd)
+                    if writing:
+                        loop.remove_writer(pipe.write_fd)
                 self._read()
         finally:
             self._pumping = False
 
     def _read(self) -> None:
-        proc = self._proc
-        if proc is None:
+        pipe = self._pipe
+        if pipe is None:
             return
-        try:
-            chunk = os.read(proc.stdout.fileno(), 1 << 20)  # type: ignore[union-attr]
-        except BlockingIOError:
-            return
-        if not chunk:
+        frames = pipe.frames()
+        if frames is None:
             self._died()
             return
-        buffer = self._buffer
-        buffer += chunk
-        while len(buffer) >= HEADER.size:
-            kind, size = HEADER.unpack_from(buffer)
-            missing = HEADER.size + size - len(buffer)
-            if missing > 0:
-                more = self._more(missing)
-                if more is None:
-                    return
-                buffer += more
-            text = bytes(buffer[HEADER.size:HEADER.size + size]).decode("utf-8")
-            del buffer[:HEADER.size + size]
+        for kind, text in frames:
             self._frame(kind, text)
-
-    def _more(self, size: int) -> bytes | None:
-        """The rest of a frame the worker is writing (it writes a frame at once)."""
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        parts: list[bytes] = []
-        while size > 0:
-            select.select([proc.stdout.fileno()], [], [], 1.0)
-            try:
-                chunk = os.read(proc.stdout.fileno(), max(size, 1 << 16))
-            except BlockingIOError:
-                continue
-            if not chunk:
-                self._died()
-                return None
-            parts.append(chunk)
-            size -= len(chunk)
-        return b"".join(parts)
+            if self._pipe is not pipe:
+                return  # the worker was lost while a reply was handled
 
     def _frame(self, kind: bytes, text: str) -> None:
-        proc = self._proc
         if kind in (b"G", b"K"):
             scope_key = json.loads(text)
             answer = (self._get(*scope_key) if kind == b"G" else self._keys(int(scope_key)))
-            if proc is not None:
+            if self._pipe is not None:
                 try:
-                    self._write(proc, b"A", answer)
+                    self._pipe.queue(b"A", answer)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+                self._flush()
             return
         if not self._queue:
             return
         head = self._queue.popleft()
-        if self._queue and self._proc is not None:
-            self._send(self._queue[0])
+        self._sent = max(self._sent - 1, 0)
+        if self._queue:
+            self._queue[0].sent_at = time.monotonic()  # the worker begins it now
+            self._send_more()
+            self._flush_soon()
         if kind == b"F":
             self._finish(head, ("F", json.loads(text)))
         else:

@@ -14,7 +14,9 @@ S     On Stop: the preload           A  the answer to a G or K frame (JSON text)
 and the worker answers each with exactly one of ``D`` (opened), ``R`` (the entry's JSON reply,
 see :meth:`.js_engine.JsEngine.enter`) or ``F`` (``[kind, text, renewed]``: QuickJS stopped the
 entry). Without a timeout it may first ask for context with ``G`` (``[scope, key]``) or ``K``
-(``scope``) frames, each answered by an ``A`` frame.
+(``scope``) frames, each answered by an ``A`` frame. The server writes requests ahead of the
+replies (see :mod:`.js_process`), so frames that come before the answer are kept, in order,
+for after it.
 
 The process lowers its own address-space limit before it runs any JavaScript and dies with
 the server (``PR_SET_PDEATHSIG``), so neither a leak of QuickJS nor a lost server leaves
@@ -28,6 +30,7 @@ import os
 import signal
 import struct
 import sys
+from collections import deque
 
 from .js_engine import EngineFailure, JsEngine
 
@@ -44,6 +47,7 @@ class Channel:
         self.read_fd = read_fd
         self.write_fd = write_fd
         self._buffer = bytearray()
+        self._early: deque[tuple[bytes, str]] = deque()
 
     def _fill(self, size: int) -> None:
         """Read until the buffer holds ``size`` bytes (one read for a small frame)."""
@@ -54,6 +58,19 @@ class Channel:
             self._buffer += chunk
 
     def receive(self) -> tuple[bytes, str]:
+        if self._early:
+            return self._early.popleft()
+        return self._next()
+
+    def answer(self) -> str:
+        """The next ``A`` frame; the frames before it are kept for :meth:`receive`."""
+        while True:
+            kind, text = self._next()
+            if kind == b"A":
+                return text
+            self._early.append((kind, text))
+
+    def _next(self) -> tuple[bytes, str]:
         self._fill(HEADER.size)
         kind, size = HEADER.unpack_from(self._buffer)
         end = HEADER.size + size
@@ -102,10 +119,7 @@ def serve(channel: Channel) -> None:
 
     def ask(frame: bytes, question: str) -> str:
         channel.send(frame, question)
-        answer_kind, answer = channel.receive()
-        if answer_kind != b"A":
-            raise SystemExit(f"expected an answer frame, got {answer_kind!r}")
-        return answer
+        return channel.answer()
 
     engine = JsEngine(
         settings,

@@ -114,3 +114,33 @@ def test_the_policy_chooses_where_javascript_runs(monkeypatch: pytest.MonkeyPatc
     assert engine() == "JsInline"
     monkeypatch.setenv("FLOWRT_JS_ISOLATION", "worker")
     assert engine() == "JsProcess"
+
+
+COUNT_IN_CONTEXT = """
+const n = (context.get("n") || 0) + 1;
+context.set("n", n);
+msg.payload = n;
+return msg;
+"""
+
+
+@pytest.mark.parametrize("timeout", ["0", "5"])
+def test_a_burst_that_counts_in_context_sees_every_write_before_it(timeout: str) -> None:
+    """Requests are written to the worker ahead of its replies; each message still reads the
+    context its predecessors wrote (asked of the server, or copied in with a timeout)."""
+    count = 600
+    result = run_flow(function_flow(COUNT_IN_CONTEXT, timeout=timeout),
+                      inputs=[{"payload": 0}] * count, into="f", timeout=60)
+    assert result.errors == []
+    assert result.payloads("f") == list(range(1, count + 1))
+
+
+def test_a_burst_with_failing_messages_fails_each_of_them_in_place() -> None:
+    func = "if (msg.payload % 3 === 0) throw new Error('no ' + msg.payload);\nreturn msg;"
+    count = 900
+    flow = function_flow(func, extra="oops: {type: catch, scope: [f]}")
+    result = run_flow(flow, inputs=[{"payload": i} for i in range(count)], into="f", timeout=60)
+    assert result.payloads("f") == [i for i in range(count) if i % 3]
+    assert [m["payload"] for m in result.sent("oops")] == list(range(0, count, 3))
+    assert [m["error"]["message"] for m in result.sent("oops")][:2] == [
+        "Error: no 0 (line 1)", "Error: no 3 (line 1)"]

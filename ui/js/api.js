@@ -76,6 +76,9 @@ export const api = {
   exportNodeRed: () => request("GET", "/api/export/nodered"),
   inject: (id) => request("POST", `/api/inject/${encodeURIComponent(id)}`),
   group: () => request("GET", "/api/group"),
+  endpoints: () => request("GET", "/api/endpoints"),
+  addKey: (name, scopes, expires) => request("POST", "/api/keys", { name, scopes, expires }),
+  revokeKey: (name) => request("POST", `/api/keys/${encodeURIComponent(name)}/revoke`),
 };
 
 /** The live event stream (debug, status, deploy); reconnects after a pause when it drops. */

@@ -7,6 +7,7 @@ import { clone, portsOf, setPorts } from "./model.js";
 import { groupPanel } from "./nodegroups.js";
 import { subflowPanel } from "./subflowtabs.js";
 import { wiresSection } from "./wiring.js";
+import { endpointKeys } from "./keys.js";
 
 const ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -187,6 +188,8 @@ function nodePanel(app, box, doc, id) {
   box.append(form);
   const wired = wiresSection(app, doc, id);
   if (wired) box.append(wired);
+  const keys = endpointKeys(app, doc, id);
+  if (keys) box.append(keys);
   const help = info.details || "";
   if (help)
     box.append(

@@ -8,10 +8,14 @@ and there only).
   users, anyone gets in (the broker then listens on loopback only).
 - :class:`TopicAclPlugin`: per-user ``publish`` and ``subscribe`` topic patterns (MQTT
   wildcards, ``%u`` for the user name and ``%c`` for the client id, as Mosquitto's
-  ``pattern`` lines). A user with no rule (and no ``*`` rule for everyone) may do nothing. A
-  refused subscription gets the 0x80 return code; a refused publish is dropped (MQTT 3.1.1
-  has no way to tell the publisher), and received messages are checked against the
-  subscribe patterns too. The matching is amqtt's (``TopicAccessControlListPlugin.topic_ac``).
+  ``pattern`` lines), and ``deny`` patterns that refuse both and win over every grant. A user
+  with no rule (and no ``*`` rule for everyone) may do nothing. A refused subscription gets
+  the 0x80 return code; a refused publish is dropped (MQTT 3.1.1 has no way to tell the
+  publisher), and received messages are checked against the subscribe and deny patterns too.
+  A user name or client id holding ``+``, ``#`` or ``/`` (or empty) is not put into a
+  pattern: the pattern then grants nothing and a deny pattern refuses, so a client id such as
+  ``#`` cannot widen ``clients/%c/#`` (Mosquitto refuses such names the same way). The
+  matching is amqtt's (``TopicAccessControlListPlugin.topic_ac``).
 - :class:`EventsPlugin`: hands client, subscription and publish events to a callback (the
   ``mqtt-server`` node's outputs).
 
@@ -21,6 +25,7 @@ No password is ever logged: the plugins log user names and client ids only.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +90,8 @@ class TopicAclPlugin(BaseTopicPlugin):  # type: ignore[misc]
     @dataclass
     class Config:
         acl: dict[str, dict[str, list[str]]] | None = None
-        """User name (or ``*``) -> {"publish": [...], "subscribe": [...]}; None: no limits."""
+        """User name (or ``*``) -> {"publish": [...], "subscribe": [...], "deny": [...]}
+        (each optional); None: no limits."""
 
     async def topic_filtering(self, *, session: Session | None = None, topic: str | None = None,
                               action: Action | None = None) -> bool | None:
@@ -104,11 +110,28 @@ class TopicAclPlugin(BaseTopicPlugin):  # type: ignore[misc]
 
 def allows(acl: Mapping[str, Mapping[str, list[str]]], user: str, client_id: str, kind: str,
            topic: str) -> bool:
-    """True when one of ``user``'s (or ``*``'s) ``kind`` patterns covers ``topic``."""
-    patterns = [*acl.get(user, {}).get(kind, []), *acl.get("*", {}).get(kind, [])]
-    return any(TopicAccessControlListPlugin.topic_ac(topic, pattern.replace("%u", user)
-                                                     .replace("%c", client_id))
-               for pattern in patterns)
+    """True when no ``deny`` pattern of ``user`` (or ``*``) covers ``topic`` and one of their
+    ``kind`` (``publish`` or ``subscribe``) patterns does."""
+    rules = [acl.get(user, {}), acl.get("*", {})]
+    if any(_covers(topic, pattern, user, client_id, unusable=True)
+           for rule in rules for pattern in rule.get("deny", [])):
+        return False
+    return any(_covers(topic, pattern, user, client_id, unusable=False)
+               for rule in rules for pattern in rule.get(kind, []))
+
+
+_PLACEHOLDER = re.compile(r"%[uc]")
+
+
+def _covers(topic: str, pattern: str, user: str, client_id: str, *, unusable: bool) -> bool:
+    """Whether ``pattern``, with ``%u`` and ``%c`` put in (in one pass: a name holding ``%c``
+    stays text), covers ``topic``; ``unusable`` when a name it needs cannot be put in."""
+    names = {"%u": user, "%c": client_id}
+    if any(not names[mark] or any(c in names[mark] for c in "+#/")
+           for mark in set(_PLACEHOLDER.findall(pattern))):
+        return unusable
+    return bool(TopicAccessControlListPlugin.topic_ac(
+        topic, _PLACEHOLDER.sub(lambda m: names[m.group()], pattern)))
 
 
 class EventsPlugin(BasePlugin[Any]):  # type: ignore[misc]

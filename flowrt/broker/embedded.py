@@ -36,8 +36,9 @@ class EmbeddedBroker:
     """An amqtt broker on ``host:port``.
 
     ``users``: user name -> password or Argon2 hash (none: anyone gets in, loopback only);
-    ``acl``: user name (or ``*``) -> ``{"publish": [...], "subscribe": [...]}`` topic patterns
-    with ``%u`` and ``%c`` (none: users may use every topic); ``listener``: called with each
+    ``acl``: user name (or ``*``) -> ``{"publish": [...], "subscribe": [...], "deny": [...]}``
+    topic patterns with ``%u`` and ``%c`` (:func:`flowrt.broker.access.allows`; none: users
+    may use every topic); ``listener``: called with each
     client and publish event (:data:`flowrt.broker.access.Event`); ``cert_file`` and
     ``key_file``: serve MQTT over TLS; ``ws_port``: also serve MQTT over WebSockets there;
     ``store``: an SQLite file keeping retained messages and users' persistent sessions across
@@ -151,6 +152,7 @@ def _broker_class() -> Any:
     """amqtt's Broker, with the CONNECT looked at first (amqtt is imported only here)."""
     from amqtt.adapters import StreamReaderAdapter, StreamWriterAdapter
     from amqtt.broker import Broker
+    from amqtt.contexts import Action
     from amqtt.plugins.base import BaseTopicPlugin
 
     class Replay(StreamReaderAdapter):  # type: ignore[misc]
@@ -183,6 +185,24 @@ def _broker_class() -> Any:
                         session=session, topic=topic, action=action) is False:
                     return False
             return True
+
+        async def _publish_retained_messages_for_subscription(
+                self, subscription: tuple[str, int], session: Any) -> None:
+            """amqtt's, with each retained message checked as a delivered one is: amqtt hands
+            every retained message the new filter matches, so a subscription the ACL grants
+            (``devices/#``) would get one that a ``deny`` line keeps from it."""
+            topic_filter, qos = subscription
+            handler = self._get_handler(session)
+            if handler is None:
+                return
+            sending = [
+                asyncio.ensure_future(handler.mqtt_publish(
+                    retained.topic, retained.data, min(qos, retained.qos or qos), retain=True))
+                for topic, retained in list(self._retained_messages.items())
+                if self._matches(topic, topic_filter)
+                and await self._topic_filtering(session, topic, Action.RECEIVE)]
+            if sending:
+                await asyncio.wait(sending)
 
         async def stream_connected(
             self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str

@@ -74,3 +74,14 @@ class AddressCommand(click.Command):
 def _is_address(word: str | None) -> bool:
     return (word is not None and _ADDRESS.fullmatch(word) is not None
             and not Path(word).exists())
+
+
+def parse_address(text: str, option: str) -> tuple[str, int]:
+    """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdecimal() or not 0 <= int(port) <= 65535:
+        raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
+    return host, int(port)

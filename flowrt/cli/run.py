@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -14,21 +13,22 @@ from flowrt.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     AddressCommand,
-    AddressOption,
     files_read,
     node_registry,
+    parse_address,
     use_colour,
 )
 from flowrt.cli.dashboard import DASHBOARD_OPTION, dashboard_side
 from flowrt.cli.group import group_options, make_group
 from flowrt.cli.journal import configure_journal, journal_options
 from flowrt.cli.keys import KEYS_OPTION
+from flowrt.cli.mqtt_broker import (
+    MQTT_ACL_OPTION,
+    MQTT_BROKER_OPTION,
+    MQTT_USER_OPTION,
+    embedded_broker,
+)
 from flowrt.cli.tracing import trace_options
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from flowrt.broker.embedded import EmbeddedBroker
 
 SCRIPTS_HELP = ("Which nodes that run a flow author's code are accepted: allow, sandboxed "
                 "(no unrestricted Python `script` nodes) or deny [env: FLOWRT_SCRIPTS]")
@@ -37,17 +37,6 @@ FILES_OPTION = click.option(
     type=click.Path(exists=True, file_okay=False),
     help="A directory file nodes may read and write (repeatable); under --scripts sandboxed "
          "or deny no other file is usable [env: FLOWRT_FILES, separated by ':'].")
-MQTT_BROKER_OPTION = click.option(
-    "--mqtt-broker", "mqtt_broker", cls=AddressOption, metavar="[HOST:PORT]", is_flag=False,
-    flag_value="127.0.0.1:1883",
-    help="Start the embedded MQTT 3.1.1 broker, on 127.0.0.1:1883 unless an address follows "
-         "(HOST:PORT or PORT, or --mqtt-broker=HOST:PORT); a flow file is never taken for it.")
-MQTT_USER_OPTION = click.option(
-    "--mqtt-user", "mqtt_users", multiple=True, metavar="NAME=SECRET",
-    help="A user of the embedded MQTT broker (repeatable): NAME=SECRET names the secret (in "
-         "--secrets or the environment) holding its password or Argon2 hash. With users the "
-         "broker asks every client to log in, and may listen on any address.")
-
 
 @click.command(cls=AddressCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -73,6 +62,7 @@ MQTT_USER_OPTION = click.option(
 @DASHBOARD_OPTION
 @MQTT_BROKER_OPTION
 @MQTT_USER_OPTION
+@MQTT_ACL_OPTION
 @click.option("--check-ports", is_flag=True,
               help="Check each message a node with `in:` or `out:` takes or sends against its "
               "ontology; one that does not conform fails at the node (docs/ontologies.md).")
@@ -97,6 +87,7 @@ def run(
     dashboard_address: str | None,
     mqtt_broker: str | None,
     mqtt_users: tuple[str, ...],
+    mqtt_acl: str | None,
     check_ports: bool,
     scripts: str,
     file_roots: tuple[str, ...],
@@ -147,11 +138,11 @@ def run(
     for note in notes:
         click.echo(f"flowrt: warning: {note}", err=True)
     _use_keys(keys_file)
-    _confine_files(scripts, file_roots, secrets_file, keys_file)
+    _confine_files(scripts, file_roots, secrets_file, keys_file, mqtt_acl)
     configure_journal(state_dir, journal_max_messages, journal_max_bytes)
-    http = _address(http_address, "--http")
+    http = parse_address(http_address, "--http")
     try:
-        broker = _embedded_broker(mqtt_broker, mqtt_users, env)
+        broker = embedded_broker(mqtt_broker, mqtt_users, env, mqtt_acl)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -238,6 +229,7 @@ def run(
               help="Set an environment variable for the flows (repeatable).")
 @MQTT_BROKER_OPTION
 @MQTT_USER_OPTION
+@MQTT_ACL_OPTION
 @click.option("--close-timeout", type=float, default=15.0, show_default=True,
               help="Seconds to drain in-flight messages on shutdown and redeploy.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -265,7 +257,8 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
           public_urls: tuple[str, ...], secrets_file: str | None, keys_file: str | None,
           auth_file: str | None, db_url: str | None, context_url: str | None,
           env_pairs: tuple[str, ...],
-          mqtt_broker: str | None, mqtt_users: tuple[str, ...], close_timeout: float,
+          mqtt_broker: str | None, mqtt_users: tuple[str, ...], mqtt_acl: str | None,
+          close_timeout: float,
           log_format: str,
           log_level: str, scripts: str | None, keep_revisions: int,
           keep_revisions_days: float | None, header_timeout: float, body_timeout: float,
@@ -296,14 +289,14 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
         local = is_loopback(host) and not (allowed_hosts or public_urls)
         policy = parse_policy(scripts) if scripts else default_policy(local)
         _use_keys(keys_file)
-        _confine_files(policy, file_roots, secrets_file, auth_file, keys_file)
+        _confine_files(policy, file_roots, secrets_file, auth_file, keys_file, mqtt_acl)
         state = Path(state_dir) if state_dir else default_state_dir(Path(flows_dir))
         configure_journal(str(state), journal_max_messages, journal_max_bytes)
         settings = ServerSettings(
             flows=Path(flows_dir), env=env, state_dir=state,
             auth=auth, db_url=db_url, context_url=context_url, close_timeout=close_timeout,
             registry=node_registry(),
-            mqtt_broker=_embedded_broker(mqtt_broker, mqtt_users, env),
+            mqtt_broker=embedded_broker(mqtt_broker, mqtt_users, env, mqtt_acl),
             scripts=policy,
             secrets_file=Path(secrets_file) if secrets_file else None,
             allowed_hosts=(*allowed_hosts, *_named(host)), public_urls=public_urls,
@@ -348,44 +341,6 @@ def _use_keys(keys_file: str | None) -> None:
     if keys_file:
         os.environ[KEYS_ENV] = str(Path(keys_file).resolve())
         use_keys(os.environ[KEYS_ENV])
-
-
-def _address(text: str, option: str) -> tuple[str, int]:
-    """HOST:PORT (or just PORT, on 127.0.0.1) from a command-line option."""
-    host, sep, port = text.rpartition(":")
-    if not sep:
-        host, port = "127.0.0.1", text
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdecimal() or not 0 <= int(port) <= 65535:
-        raise click.BadParameter(f"expected HOST:PORT, got {text!r}", param_hint=option)
-    return host, int(port)
-
-
-def _embedded_broker(text: str | None, users: tuple[str, ...],
-                     env: Mapping[str, str]) -> EmbeddedBroker | None:
-    """The embedded broker --mqtt-broker asks for, with the --mqtt-user users (their passwords
-    from the secrets); ConfigError off loopback without users, or for a secret not set."""
-    from flowrt.broker.embedded import EmbeddedBroker, check_broker_host
-    from flowrt.errors import ConfigError
-
-    if not text:
-        if users:
-            raise ConfigError("--mqtt-user gives a user to the embedded MQTT broker: add "
-                              "--mqtt-broker [HOST:PORT] to start it")
-        return None
-    host, port = _address(text, "--mqtt-broker")
-    passwords: dict[str, str] = {}
-    for given in users:
-        name, sep, secret = given.partition("=")
-        if not sep or not name or not secret:
-            raise ConfigError(f"--mqtt-user expects NAME=SECRET (the name of the secret "
-                              f"holding the password), got {given!r}")
-        if not env.get(secret):
-            raise ConfigError(f"--mqtt-user {name}={secret}: no secret {secret} is set; put "
-                              "it in the --secrets file (or the environment)")
-        passwords[name] = env[secret]
-    check_broker_host(host, port, users=bool(passwords))
-    return EmbeddedBroker(host, port, users=passwords)
 
 
 def _named(host: str) -> tuple[str, ...]:

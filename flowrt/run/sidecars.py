@@ -37,6 +37,7 @@ async def sidecars(mqtt_broker: EmbeddedBroker | None = None, group: Group | Non
     if broker is not None:
         await broker.start()
         users = f", {len(broker.users)} user(s)" if broker.users else ", no users"
+        users += ", topic ACLs" if broker.acl is not None else ""
         logger.info("embedded MQTT broker on %s:%d%s", broker.host, broker.port, users)
     try:
         if group is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.cli.run import _embedded_broker
+from flowrt.cli.mqtt_broker import embedded_broker
 from flowrt.errors import ConfigError
 from tests.broker.broker_kit import Client
 from tests.support.servers import free_port
@@ -46,6 +46,7 @@ def test_users_from_the_secrets_file(tmp_path: Path) -> None:
                 return None
 
         refused = wait_until(answered, "the embedded broker", 90)
+        assert refused is not None
         assert refused.code == 135  # not authorised
         good = Client(port, "c2", "dev", SECRET)
         assert good.code == 0
@@ -77,7 +78,7 @@ def test_bad_users_are_clear_errors(tmp_path: Path, args: list[str], said: str) 
 
 def test_a_public_address_needs_a_user() -> None:
     with pytest.raises(ConfigError, match="no users"):
-        _embedded_broker("0.0.0.0:1883", (), {})
-    broker = _embedded_broker("0.0.0.0:1883", ("dev=PW",), {"PW": SECRET})
+        embedded_broker("0.0.0.0:1883", (), {})
+    broker = embedded_broker("0.0.0.0:1883", ("dev=PW",), {"PW": SECRET})
     assert broker is not None and list(broker.users) == ["dev"]
     assert SECRET not in repr(broker.users)  # kept hashed only

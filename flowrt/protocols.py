@@ -4,8 +4,9 @@ the HTTP routes the engine serves. Re-exported by :mod:`flowrt.api`; implemented
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from flowrt.types import Message, Output
@@ -60,6 +61,33 @@ class NodeFacts:
     """The subflow instances it is inside, outermost first."""
     origin_id: str | None
     """Its Node-RED id, for a node imported from Node-RED."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """Where a payload fails a JSON Schema, told without the payload's values: the JSON
+    Pointer of the failing part (``/celsius``; ``""`` for the whole payload), the schema
+    keyword that failed and that keyword's value in the schema (``type``, ``"number"``)."""
+
+    pointer: str
+    keyword: str
+    expected: Any
+
+    def __str__(self) -> str:
+        shown = json.dumps(self.expected, default=str)
+        shown = shown if len(shown) <= 120 else shown[:117] + "..."
+        return f"at {self.pointer or '/'}: {self.keyword} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredType:
+    """The ontology a node's port declares (``in: Reading``, ``out: {0: Reading}``): its name,
+    its JSON Schema, and ``problem(payload)``, the first place a payload fails it (None when it
+    conforms), matched with the ``validate`` node's bounded validator."""
+
+    name: str
+    schema: Any
+    problem: Callable[[Any], SchemaProblem | None] = field(compare=False, repr=False)
 
 
 class NodeContext(Protocol):
@@ -174,6 +202,11 @@ class NodeContext(Protocol):
     def now(self) -> float: ...
     def sleep(self, seconds: float) -> Awaitable[None]: ...
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer: ...
+    def output_type(self, port: int = 0) -> DeclaredType | None:
+        """The ontology the node's ``out:`` declares for ``port``, or None. The engine trusts
+        it (``flowrt validate`` checks the wires from it); a node that takes its messages from
+        outside (http-in) checks them against it."""
+        ...
 
 
 HttpHandler = Callable[[Any], Awaitable[Any]]

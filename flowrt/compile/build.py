@@ -4,7 +4,8 @@
 CheckError with every diagnostic), so a plan is only ever made from a flow `flowrt validate`
 accepts. Then it expands subflow instances, substitutes ``${VAR}`` references and parses each
 configuration into its node type's model (a schema field naming an ontology gets the named
-schema: :func:`flowrt.load.ontologies.with_named_schema`).
+schema: :func:`flowrt.load.ontologies.with_named_schema`), and a node's ``in:`` and ``out:``
+become its planned ``in_type`` and ``out_types`` (the ontologies they name).
 
 Substituting is where a secret value first meets the flow: the values of the references a
 configuration uses for secrets (a ``secret`` field, an address's password, a key or a name like
@@ -22,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
+from flowrt.compile.port_checks import declared_types
 from flowrt.diagnostics import Diagnostic
 from flowrt.errors import CheckError, CompileError
 from flowrt.load.document import Document, NodeDecl, Origin, SubflowDecl
@@ -36,8 +38,14 @@ from flowrt.load.env import (
     secret_references,
     substitute,
 )
-from flowrt.load.ontologies import collect_ontologies, with_named_schema
+from flowrt.load.ontologies import (
+    PortName,
+    collect_ontologies,
+    declared_ports,
+    with_named_schema,
+)
 from flowrt.load.project import Project
+from flowrt.protocols import DeclaredType
 from flowrt.registry.discover import Registry, default_registry
 from flowrt.secrets.redact import redact, register
 
@@ -108,6 +116,7 @@ class _Builder:
             name: (doc, sub) for doc in docs for name, sub in doc.subflows.items()
         }
         self.ontologies = collect_ontologies(docs)
+        self.declared = declared_types(registry, self.ontologies)
 
     def add_document(self, doc: Document) -> None:
         self.plan.flows[doc.id] = doc.file
@@ -204,6 +213,7 @@ class _Builder:
             count = spec.cls.output_count(config)
             ports = [list(dict.fromkeys(t for w in pw for t in self._targets(w))) for pw in p.wires]
             ports = (ports + [[] for _ in range(count)])[: max(count, 0)]
+            declared = declared_ports(p.doc, p.node)
             self.plan.nodes[p.id] = PlannedNode(
                 id=p.id,
                 spec=spec,
@@ -219,7 +229,15 @@ class _Builder:
                 guarantee=spec.guarantee(config, p.node.guarantee),
                 journal=spec.journaled(config, p.node.guarantee, p.node.journal),
                 origin=p.origin,
+                in_type=self._type(declared.input),
+                out_types={port: t for port, ref in declared.outputs.items()
+                           if (t := self._type(ref)) is not None},
             )
+
+    def _type(self, ref: PortName | None) -> DeclaredType | None:
+        if ref is None or ref.name not in self.ontologies.named:
+            return None
+        return self.declared(ref.name)
 
     def _parse(
         self, spec: Any, raw: dict[str, Any], lookup: Lookup, ident: str, file: str,

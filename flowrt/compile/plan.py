@@ -8,10 +8,12 @@ nodes and flows are left out, and so are wires to them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowrt.load.document import Origin
+from flowrt.protocols import DeclaredType
 from flowrt.registry.spec import NodeSpec
 
 
@@ -47,6 +49,10 @@ class PlannedNode:
     imported from Node-RED (its ``origin`` key); None for any other node. Inside subflow
     instances the id is Node-RED's ``<instance id>-<inner id>`` (each instance's own id made
     so in turn), and only when the instances holding the node have an origin too."""
+    in_type: DeclaredType | None = None
+    """The ontology the node's ``in:`` names (None: not declared, or not an ontology)."""
+    out_types: Mapping[int, DeclaredType] = field(default_factory=dict)
+    """Output port -> the ontology the node's ``out:`` names for it."""
 
     @property
     def type(self) -> str:

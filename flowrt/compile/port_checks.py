@@ -31,6 +31,7 @@ from flowrt.errors import CompileError, NodeError
 from flowrt.load.document import Document, NodeDecl
 from flowrt.load.ontologies import Ontologies, PortName, collect_ontologies, declared_ports
 from flowrt.load.project import Project
+from flowrt.protocols import DeclaredType, SchemaProblem
 from flowrt.registry.discover import Registry, default_registry
 from flowrt.registry.spec import NodeSpec
 from flowrt.types import Message
@@ -76,22 +77,62 @@ def _declaration(docs: dict[str, Document], planned: PlannedNode) -> tuple[Docum
     return (doc, inner[0]) if len(inner) == 1 else None
 
 
+def declared_types(registry: Registry, onto: Ontologies) -> Callable[[str], DeclaredType]:
+    """Ontology name -> its :class:`DeclaredType`, whose ``problem`` matches a payload with the
+    ``validate`` node's bounded validator, made when first used (a CompileError then when the
+    registry has no validate node type or the schema cannot be checked at run time)."""
+    validator = _validators(registry, onto, "a declared port type")
+
+    def problem_of(name: str) -> Callable[[Any], SchemaProblem | None]:
+        def problem(payload: Any) -> SchemaProblem | None:
+            from jsonschema.exceptions import best_match
+
+            error = best_match(validator(name).iter_errors(payload))
+            if error is None:
+                return None
+            pointer = "".join("/" + str(k).replace("~", "~0").replace("/", "~1")
+                              for k in error.absolute_path)
+            return SchemaProblem(pointer, str(error.validator), error.validator_value)
+
+        return problem
+
+    @cache
+    def declared(name: str) -> DeclaredType:
+        return DeclaredType(name, onto.schema(name), problem_of(name))
+
+    return declared
+
+
+def _validators(registry: Registry, onto: Ontologies, purpose: str) -> Callable[[str], Any]:
+    """Ontology name -> a validator of its schema (made once, on first use)."""
+
+    @cache
+    def validator(name: str) -> Any:
+        from jsonschema import FormatChecker
+
+        if "validate" not in registry:
+            raise CompileError(f"{purpose} needs the validate node type (the core pack)")
+        module = inspect.getmodule(registry["validate"].cls)
+        try:
+            return module.check_schema(onto.schema(name))(  # type: ignore[union-attr]
+                onto.schema(name), format_checker=FormatChecker())
+        except ValueError as exc:
+            raise CompileError(f"ontology '{name}' cannot be checked at run time: {exc}") from exc
+
+    return validator
+
+
 def _checker_factory(registry: Registry, onto: Ontologies) -> Callable[[PortName | None],
                                                                        Problem | None]:
     if "validate" not in registry:
         raise CompileError("--check-ports needs the validate node type (the core pack)")
-    check_schema = inspect.getmodule(registry["validate"].cls).check_schema  # type: ignore[union-attr]
+    make_validator = _validators(registry, onto, "--check-ports")
 
     @cache
     def named(name: str) -> Problem:
-        from jsonschema import FormatChecker
         from jsonschema.exceptions import best_match
 
-        try:
-            validator = check_schema(onto.schema(name))(onto.schema(name),
-                                                       format_checker=FormatChecker())
-        except ValueError as exc:
-            raise CompileError(f"ontology '{name}' cannot be checked at run time: {exc}") from exc
+        validator = make_validator(name)
 
         def problem(payload: Any) -> str | None:
             error = best_match(validator.iter_errors(payload))

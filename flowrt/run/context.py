@@ -26,7 +26,7 @@ from flowrt.types import Message, Output
 if TYPE_CHECKING:
     from flowrt.api import Connection, Origin, Store
     from flowrt.compile.plan import PlannedNode
-    from flowrt.protocols import Conn, HttpRoutes, Timer
+    from flowrt.protocols import Conn, DeclaredType, HttpRoutes, Timer
     from flowrt.run.clock import Clock
     from flowrt.run.events import Events
     from flowrt.run.metrics import Meter
@@ -314,6 +314,9 @@ class NodeContext:
 
     async def sleep(self, seconds: float) -> None:
         await self.services.clock.sleep(seconds)
+
+    def output_type(self, port: int = 0) -> DeclaredType | None:
+        return self.planned.out_types.get(port)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
         def run() -> None:

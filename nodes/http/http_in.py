@@ -9,7 +9,7 @@ from flowrt.api import Ack, Message, NodeConfig, Source, clone, field
 
 from .access import EndpointConfig
 from .exchange import Exchange, drop, exchanges_of, open_exchange
-from .incoming import BadRequest, parse_body, read_body, request_info
+from .incoming import BadRequest, multi_dict, parse_body, read_body, request_info
 from .outgoing import text_response
 
 Method = Literal["get", "post", "put", "delete", "patch"]
@@ -79,6 +79,12 @@ class HttpIn(Source):
 
     Bodies over `max_body_size` bytes are refused with `413`, invalid JSON with `400`. While the
     flow stops, new requests get `503`; requests already in the flow are still answered.
+
+    `out: NAME` names the ontology the payload follows (see docs/ontologies.md): the body (the
+    query for `get`) is checked against it, and one that does not conform is refused with
+    `400` saying where and which rule of the schema it fails (never the values it holds), so
+    the flow only sees conforming payloads. The flows' OpenAPI document describes the request
+    body with that schema (docs/openapi.md).
 
     `auth` decides who may call (see docs/keys.md): `key` takes an API key made by `flowrt
     keys add` (in `Authorization: Bearer KEY` or `X-API-Key: KEY`, never in the query string)
@@ -167,6 +173,11 @@ class HttpIn(Source):
             )
         except BadRequest as exc:
             return text_response(exc.status, f"node '{self.id}' (http-in): {exc}")
+        from_query = self.config.method == "get"
+        refused = self._nonconforming(request.query_params if from_query else payload,
+                                      from_query)
+        if refused:
+            return text_response(400, f"node '{self.id}' (http-in): {refused}")
         if self._queue.qsize() >= self.config.max_pending:
             text = f"node '{self.id}' (http-in): {self.config.max_pending} requests are waiting"
             return text_response(503, text)
@@ -190,6 +201,19 @@ class HttpIn(Source):
         finally:
             timer.cancel()
             exchange.answer(None, "the server, which gave up the request")
+
+    def _nonconforming(self, given: Any, from_query: bool) -> str:
+        """Why the payload does not conform to the ontology of ``out:`` ('' when it does, or
+        when the node declares none); names the place and the schema's rule, not the values."""
+        declared = self.ctx.output_type(0)
+        if declared is None:
+            return ""
+        payload = multi_dict(list(given.multi_items())) if from_query else given
+        problem = declared.problem(payload)
+        if problem is None:
+            return ""
+        what = "the query" if from_query else "the body"
+        return f"{what} does not conform to {declared.name}: {problem}"
 
     def _time_out(self, exchange: Exchange) -> None:
         text = (

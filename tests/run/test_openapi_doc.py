@@ -174,3 +174,95 @@ def test_only_the_nodes_serving_are_described(plan: Plan) -> None:
     assert list(doc["paths"]["/items/{id}"]) == ["parameters", "put"]
     assert list(doc["components"]["securitySchemes"]) == ["bearerToken"]
     assert document(plan)["info"]["version"] != doc["info"]["version"]
+
+
+TYPED = """\
+flowrt: 1
+ontologies:
+  Reading:
+    type: object
+    required: [sensor, celsius]
+    properties:
+      sensor: {$ref: "#/$defs/name"}
+      celsius: {type: number}
+    $defs:
+      name: {type: string, minLength: 1}
+  Stored:
+    type: object
+    required: [id]
+    properties:
+      id: {type: integer}
+nodes:
+  post_reading:
+    type: http-in
+    method: post
+    url: /readings
+    out: Reading
+    to: store
+  store:
+    type: change
+    rules: [{set: payload, to: {type: json, value: '{"id": 1}'}}]
+    out: Stored
+    to: created
+  created:
+    type: http-response
+    status_code: 201
+    in: Stored
+  list:
+    type: http-in
+    url: /readings
+    to: listed
+  listed:
+    type: http-response
+    headers: {content-type: text/csv}
+"""
+
+
+@pytest.fixture(scope="module")
+def typed() -> tuple[Plan, dict[str, Any]]:
+    made, _ = build_plan(Project(documents=[load_text(TYPED, "typed.yaml")]), registry())
+    return made, document(made)
+
+
+def test_a_typed_body_is_a_component_referenced_by_the_operation(
+        typed: tuple[Plan, dict[str, Any]]) -> None:
+    plan, doc = typed
+    validate(doc)
+    reading = body_schema(plan.nodes["post_reading"])
+    assert reading is not None and reading["required"] == ["sensor", "celsius"]
+    schemas = doc["components"]["schemas"]
+    assert sorted(schemas) == ["Reading", "Stored"]
+    # a reference inside the ontology now points where the schema is in the document
+    assert schemas["Reading"]["properties"]["sensor"] == {
+        "$ref": "#/components/schemas/Reading/$defs/name"}
+    assert schemas["Reading"]["$defs"] == reading["$defs"]
+    post = doc["paths"]["/readings"]["post"]
+    assert post["requestBody"] == {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Reading"}}}}
+    assert "does not conform to Reading" in post["responses"]["400"]["description"]
+
+
+def test_a_typed_http_response_input_is_the_response_schema(
+        typed: tuple[Plan, dict[str, Any]]) -> None:
+    _, doc = typed
+    created = doc["paths"]["/readings"]["post"]["responses"]["201"]
+    assert created["content"] == {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Stored"}}}
+    listed = doc["paths"]["/readings"]["get"]["responses"]["200"]
+    assert listed["content"] == {"text/csv": {}}
+
+
+def test_a_typed_get_has_the_schemas_properties_as_query_parameters() -> None:
+    flow = TYPED.replace("    url: /readings\n    to: listed", "    url: /readings\n"
+                         "    out: Reading\n    to: listed")
+    plan, _ = build_plan(Project(documents=[load_text(flow, "typed.yaml")]), registry())
+    doc = document(plan)
+    validate(doc)
+    get = doc["paths"]["/readings"]["get"]
+    assert "requestBody" not in get
+    assert get["parameters"] == [
+        {"name": "celsius", "in": "query", "required": True, "schema": {"type": "number"}},
+        {"name": "sensor", "in": "query", "required": True,
+         "schema": {"$ref": "#/components/schemas/Reading/$defs/name"}}]
+    assert "Reading" in doc["components"]["schemas"]
+    assert get["responses"]["400"]["description"] == "the query does not conform to Reading"

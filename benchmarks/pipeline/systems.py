@@ -233,6 +233,13 @@ class FlowrtPython(Flowrt):
     window = 100
 
 
+class FlowrtMqtt5(Flowrt):
+    name = "flowrt-mqtt5"
+    label = "flowrt, MQTT 5, receive maximum 65,535"
+    flow = "pipeline-mqtt5.yaml"
+    window = 65535
+
+
 class FlowrtAmqp(Flowrt):
     name = "flowrt-amqp"
     label = "flowrt, AMQP, function (JavaScript)"
@@ -267,5 +274,6 @@ class NodeRedBatch(NodeRed):
 
 
 SYSTEMS: dict[str, type[System]] = {
-    cls.name: cls for cls in (FlowrtMqtt, FlowrtPython, FlowrtAmqp, NodeRed, NodeRedBatch)
+    cls.name: cls
+    for cls in (FlowrtMqtt, FlowrtMqtt5, FlowrtPython, FlowrtAmqp, NodeRed, NodeRedBatch)
 }

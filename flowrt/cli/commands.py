@@ -27,6 +27,7 @@ from flowrt.cli.keys import keys_cli
 from flowrt.cli.openapi import openapi, openapi_option
 from flowrt.cli.run import run, serve
 from flowrt.cli.secrets import secrets_cli
+from flowrt.cli.tracing import path_sample_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -336,7 +337,7 @@ def nodes_policy() -> None:
 
 
 main.add_command(openapi_option(run))  # --openapi/--no-openapi: flowrt.cli.openapi
-main.add_command(openapi_option(serve))
+main.add_command(openapi_option(path_sample_option(serve)))  # flowrt.cli.tracing
 main.add_command(group_cli)
 main.add_command(secrets_cli)
 main.add_command(keys_cli)

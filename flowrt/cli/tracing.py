@@ -37,3 +37,27 @@ _SAMPLE = click.option(
 
 def trace_options(command: F) -> F:
     return _TRACE(_SAMPLE(command))
+
+
+def path_sample_option(command: F) -> F:
+    """Add ``--path-sample`` (env ``FLOWRT_PATH_SAMPLE``) to `flowrt serve`: which messages'
+    paths the editor can show (:mod:`flowrt.run.paths`)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        from flowrt.run.paths import ENV, parse_sample
+
+        if value is None:
+            return
+        try:
+            parse_sample(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        os.environ[ENV] = value
+
+    option = click.option(
+        "--path-sample", envvar="FLOWRT_PATH_SAMPLE", expose_value=False, callback=check,
+        metavar="N/s|RATIO|off",
+        help="Record the path of these messages for the editor: the first N a second that "
+             "sources read or make (default 10/s), a share of them from 0 to 1, or off "
+             "[env: FLOWRT_PATH_SAMPLE].")
+    return option(command)

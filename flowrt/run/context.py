@@ -297,14 +297,14 @@ class NodeContext:
 
     def traceparent(self, msg: Message) -> str | None:
         """The W3C traceparent to send along with ``msg`` (tracing on), else None."""
-        if self.trace is None:
+        if self.trace is None or not self.trace.remote:
             return None
         found = msg.get(TRACE_KEY)
         return found if type(found) is str else None
 
     def continue_trace(self, msg: Message, traceparent: Any) -> None:
         """``msg`` came with ``traceparent`` (tracing on, and it is one): its trace goes on."""
-        if self.trace is not None:
+        if self.trace is not None and self.trace.remote:
             found = valid_traceparent(traceparent)
             if found is not None:
                 msg[TRACE_KEY] = found

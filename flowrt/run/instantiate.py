@@ -21,7 +21,8 @@ from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
-from flowrt.run.tracing import Tracing, active
+from flowrt.run.spans import Spans
+from flowrt.run.tracing import NodeTrace, active
 
 if TYPE_CHECKING:
     from flowrt.run.context import Services
@@ -49,7 +50,7 @@ class Instances:
     """Each node's inputs, as dispatch wired them."""
     meter: Meter = field(default_factory=Meter)
     """Processing times, batch sizes, connections (:mod:`flowrt.run.metrics`)."""
-    tracing: Tracing | None = field(default_factory=active)
+    tracing: Spans | None = field(default_factory=active)
     """A span per node visit, when tracing is on (:mod:`flowrt.run.tracing`)."""
 
     def connection(self, connection_id: str, node_id: str) -> Connection:
@@ -91,7 +92,7 @@ def station(into: Instances, pn: PlannedNode) -> Station:
     timed = queue is None and callable(getattr(node, "process", None))
     meter = into.meter
     ctx = into.contexts[node_id]
-    trace = ctx.trace = into.tracing.node(pn, ctx.held) if into.tracing is not None else None
+    trace = ctx.trace = NodeTrace(into.tracing, pn, ctx.held) if into.tracing else None
     if not timed:
         return Station(pn, node, ctx, into.stats[node_id], queue, trace=trace)
     arms = meter.armers_of(node_id)

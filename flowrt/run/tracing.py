@@ -34,6 +34,7 @@ from random import getrandbits, random
 from typing import TYPE_CHECKING, Any
 
 from flowrt.errors import ConfigError
+from flowrt.run.spans import Spans
 
 if TYPE_CHECKING:
     from flowrt.compile.plan import PlannedNode
@@ -54,6 +55,8 @@ _MESSAGING = {"mqtt": "mqtt", "amqp": "rabbitmq"}
 
 _installed: Tracing | None = None
 _configured: str | None = None
+_paths: Spans | None = None
+"""The recorder of sampled messages' paths (:mod:`flowrt.run.paths`), when it is on."""
 
 
 def settings(env: Mapping[str, str] | None = None) -> tuple[str | None, float | None]:
@@ -77,15 +80,16 @@ def settings(env: Mapping[str, str] | None = None) -> tuple[str | None, float | 
     return mode, ratio
 
 
-def active() -> Tracing | None:
+def active() -> Spans | None:
     """The process's tracing: one installed (:func:`install`), else what ``FLOWRT_TRACE`` asks
-    for (its exporter made once per process), else None."""
+    for (its exporter made once per process), else the path recorder (:func:`record_paths`),
+    else None."""
     global _configured
     if _installed is not None:
         return _installed
     mode, ratio = settings()
     if mode is None:
-        return None
+        return _paths
     if _configured != mode:
         _configured = mode
         install(_provider(mode, ratio))
@@ -96,8 +100,18 @@ def install(provider: Any) -> Tracing:
     """Trace every runtime made from now on with ``provider`` (an SDK TracerProvider: tests give
     one with an in-memory exporter)."""
     global _installed
+    feeding = _paths.processor() if _paths is not None else None
+    if feeding is not None:  # the path recorder keeps the paths of the traces recorded
+        provider.add_span_processor(feeding)
     _installed = Tracing(provider)
     return _installed
+
+
+def record_paths(recorder: Spans | None) -> None:
+    """Record the paths of sampled messages with ``recorder`` from now on (None: stop); with
+    OpenTelemetry on, those of the traces it records."""
+    global _paths
+    _paths = recorder
 
 
 def uninstall() -> None:
@@ -134,8 +148,8 @@ def traceparent_of(span: Any) -> str:
     return f"00-{sc.trace_id:032x}-{sc.span_id:016x}-{sc.trace_flags:02x}"
 
 
-class Tracing:
-    """A tracer, and how each node's visits become spans (:meth:`node`)."""
+class Tracing(Spans):
+    """An OpenTelemetry tracer, its spans exported by its provider."""
 
     def __init__(self, provider: Any) -> None:
         from opentelemetry import trace
@@ -150,12 +164,33 @@ class Tracing:
         self._error = (Status, StatusCode.ERROR)
         sampler = getattr(provider, "sampler", None)
         self.follow_parent = isinstance(sampler, ParentBased)
-        """A child of an unrecorded span is not recorded either: it is not even made."""
         root = getattr(sampler, "_root", None) if self.follow_parent else None
         self.root_ratio: float | None = (
             root.rate if isinstance(root, TraceIdRatioBased) else None)
         """The share of new traces recorded, when the sampler is ParentBased(TraceIdRatioBased):
         a trace not recorded is then started without a span, as the sampler would decide."""
+
+    def kind(self, category: str, messaging: bool) -> Any:
+        """Consumer or producer for a messaging source or sink, else internal."""
+        return self._kinds.get(category, self._internal) if messaging else self._internal
+
+    def new_trace(self) -> bool:
+        return self.root_ratio is None or random() < self.root_ratio
+
+    def start(self, name: str, kind: Any, parent: str | None, attributes: dict[str, Any]
+              ) -> tuple[Any, str]:
+        span = self.tracer.start_span(name, self.parent(parent), kind, attributes)
+        return span, traceparent_of(span)
+
+    def end(self, span: Any, error: BaseException | None) -> None:
+        """End ``span``; with an error, its status says the error's type (not its text: it may
+        quote the message)."""
+        if error is not None:
+            status, code = self._error
+            kind = type(error).__name__
+            span.set_attribute("error.type", kind)
+            span.set_status(status(code, kind))
+        span.end()
 
     def parent(self, traceparent: Any) -> Any:
         """The OpenTelemetry context of a traceparent (None: a new trace)."""
@@ -168,11 +203,6 @@ class Tracing:
         except ValueError:
             return None
         return trace.set_span_in_context(trace.NonRecordingSpan(sc))
-
-    def node(self, pn: PlannedNode, held: Mapping[int, Any]) -> NodeTrace:
-        """The spans of a node; ``held``: the messages it holds (its context's), whose visit
-        lasts until they are done."""
-        return NodeTrace(self, pn, held)
 
 
 def valid_traceparent(text: Any) -> str | None:
@@ -192,10 +222,13 @@ class NodeTrace:
     """One node's spans: wrappers for its ``process`` and ``emit`` (:mod:`flowrt.run.dispatch`),
     and :meth:`begin`/:meth:`end` for the engine's loops (:mod:`flowrt.run.workers`)."""
 
-    __slots__ = ("name", "attributes", "kind", "messaging", "current", "held", "open", "_tracing")
+    __slots__ = ("name", "attributes", "kind", "messaging", "current", "held", "open", "remote",
+                 "_tracing")
 
-    def __init__(self, tracing: Tracing, pn: PlannedNode, held: Mapping[int, Any]) -> None:
+    def __init__(self, tracing: Spans, pn: PlannedNode, held: Mapping[int, Any]) -> None:
         self._tracing = tracing
+        self.remote = not tracing.light
+        """Whether the trace goes to and comes from other processes (traceparent headers)."""
         self.held = held
         self.open: dict[int, Any] = {}
         """id of a held message -> its span, ended when the node is done with it."""
@@ -209,21 +242,22 @@ class NodeTrace:
             self.attributes["messaging.system"] = system
             self.attributes["messaging.operation.type"] = (
                 "receive" if category == "source" else "send" if category == "sink" else "process")
-        self.kind = tracing._kinds.get(category, tracing._internal) if system else tracing._internal
+        self.kind = tracing.kind(category, system is not None)
         self.current: str | None = None
         """The traceparent of the visit under way (what the node sends meanwhile is its child)."""
 
-    def begin(self, msg: Message) -> Any:
+    def begin(self, msg: Message, source: bool = False) -> Any:
         """Start the span of ``msg``'s visit, and mark ``msg`` with it; None when its trace is
-        not recorded."""
+        not recorded (``source``: the node read or made it)."""
         tracing = self._tracing
         parent = msg.get(TRACE_KEY)
         if tracing.follow_parent and type(parent) is str and parent[-1:] in _UNSAMPLED:
             self.current = parent  # what it sends meanwhile stays in that unrecorded trace
             return None
-        if parent is None and tracing.root_ratio is not None and random() >= tracing.root_ratio:
-            msg[TRACE_KEY] = self.current = (  # a new trace, not recorded
-                f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-00")
+        if parent is None and (tracing.light and not source or not tracing.new_trace()):
+            if not tracing.light:
+                msg[TRACE_KEY] = self.current = (  # a new trace, not recorded
+                    f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-00")
             return None
         attributes = dict(self.attributes)
         msgid = msg.get("_msgid")
@@ -233,22 +267,15 @@ class NodeTrace:
             topic = msg.get("topic")
             if type(topic) is str:
                 attributes["messaging.destination.name"] = topic
-        span = tracing.tracer.start_span(self.name, tracing.parent(parent), self.kind,
-                                         attributes)
-        msg[TRACE_KEY] = self.current = traceparent_of(span)
+        span, msg[TRACE_KEY] = tracing.start(self.name, self.kind, parent, attributes)
+        self.current = msg[TRACE_KEY]
         return span
 
     def end(self, span: Any, error: BaseException | None = None) -> None:
         """End a span :meth:`begin` started; with an error, its status says the error's type
         (not its text: it may quote the message)."""
-        if span is None:
-            return
-        if error is not None:
-            status, code = self._tracing._error
-            kind = type(error).__name__
-            span.set_attribute("error.type", kind)
-            span.set_status(status(code, kind))
-        span.end()
+        if span is not None:
+            self._tracing.end(span, error)
 
     def finish(self, span: Any, msg: Message, error: BaseException | None = None) -> None:
         """:meth:`end` the span of ``msg``'s visit, or, when the node holds ``msg`` (a delay, a
@@ -271,8 +298,11 @@ class NodeTrace:
     def wrap_process(self, plain: Callable[[Message], Output]) -> Callable[[Message], Output]:
         """``plain`` (a synchronous node's ``process``) in a span per message."""
         begin, end, finish = self.begin, self.end, self.finish
+        light = self._tracing.light
 
         def traced(msg: Message) -> Output:
+            if light and TRACE_KEY not in msg:  # no trace: none starts here
+                return plain(msg)
             outer = self.current
             span = begin(msg)
             try:
@@ -315,7 +345,7 @@ class NodeTrace:
 
             def sourced(output: Output, d: Delivery) -> None:
                 for msg in _messages(output):
-                    end(begin(msg))
+                    end(begin(msg, True))
                 emit(output, d)
 
             return sourced

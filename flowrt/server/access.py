@@ -77,6 +77,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/state"): Rule(VIEWER, "filtered"),
     ("POST", "/api/inject/{node_id:path}"): Rule(EDITOR, "filtered"),
     ("WS", "/api/events"): Rule(VIEWER, "filtered"),
+    ("GET", "/api/paths/{trace_id}"): Rule(VIEWER, "filtered", "node ids and times only"),
     ("GET", "/api/context/{scope:path}"): Rule(VIEWER, "filtered", "a limited grant: not `global`"),
     ("GET", "/api/group"): Rule(VIEWER, "filtered"),
     ("GET", "/metrics"): Rule(VIEWER, "all"),

@@ -18,6 +18,7 @@ from flowrt.server import (
     routes_flows,
     routes_keys,
     routes_nodered,
+    routes_paths,
     routes_runtime,
 )
 from flowrt.server.access import Access
@@ -43,6 +44,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     routes: list[BaseRoute] = [
         *routes_flows.ROUTES,
         *routes_runtime.ROUTES,
+        *routes_paths.ROUTES,
         *routes_catalog.ROUTES,
         *routes_context.ROUTES,
         *routes_keys.ROUTES,

@@ -32,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.check.policy import ScriptPolicy
 from flowrt.compile import build_plan
-from flowrt.compile.plan import Plan
+from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.diagnostics import Diagnostic
 from flowrt.errors import CheckError, CompileError, ConfigError
 from flowrt.load import Project, load_project
 from flowrt.message import clone
 from flowrt.registry.discover import Registry
+from flowrt.run import paths
 from flowrt.run.clock import RealClock
 from flowrt.run.events import ErrorRecord
 from flowrt.run.hot_swap import hot_swap
@@ -46,6 +47,7 @@ from flowrt.run.metrics import connection_metrics, node_metrics
 from flowrt.run.plan_diff import PlanDiff, diff_plans, signature, uses
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.stores import Stores
+from flowrt.run.tracing import TRACE_KEY
 from flowrt.server.deploy_outcome import Held, Outcome
 from flowrt.server.events import Hub
 from flowrt.server.revisions import database_url
@@ -317,8 +319,13 @@ def _watching_debug(plan: Plan, hub: Hub) -> Plan:
 def _publishing(base: Any, hub: Hub) -> Any:
     class Published(base):  # type: ignore[misc]
         def process(self, msg: Message) -> Any:
-            hub.publish({"type": "debug", "node": self.id, "msg": clone(msg),
-                         "time": int(time.time() * 1000)})
+            event = {"type": "debug", "node": self.id, "msg": clone(msg),
+                     "time": int(time.time() * 1000)}
+            recorder = paths.recorder()
+            trace = recorder.recorded(msg.get(TRACE_KEY)) if recorder is not None else None
+            if trace is not None:  # the editor can show its path (flowrt.run.paths)
+                event["trace"] = trace
+            hub.publish(event)
             return super().process(msg)
 
     Published.__name__ = Published.__qualname__ = base.__name__
@@ -338,8 +345,8 @@ def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:
         return f
 
     for pn in plan.nodes.values():
-        for port in pn.wires:
-            for target in port:
+        for target in _reached(pn):
+            if target in plan.nodes:
                 a, b = root(pn.flow), root(plan.nodes[target].flow)
                 if a != b:
                     parent[a] = b
@@ -349,6 +356,17 @@ def _units(plan: Plan) -> list[tuple[frozenset[str], list[str]]]:
         flows.add(pn.flow)
         nodes.append(pn.id)
     return sorted(((frozenset(f), n) for f, n in groups.values()), key=lambda g: sorted(g[0]))
+
+
+def _reached(pn: PlannedNode) -> list[str]:
+    """The nodes ``pn`` sends to: its wires' targets, and the link-in nodes a link-out or a
+    link-call names (a link joins flows of other files as a wire would)."""
+    reached = [target for port in pn.wires for target in port]
+    if pn.type == "link-out":
+        reached += getattr(pn.config, "links", None) or []
+    elif pn.type == "link-call" and getattr(pn.config, "target", None):
+        reached.append(pn.config.target)
+    return reached
 
 
 def _subplan(plan: Plan, flows: frozenset[str], nodes: list[str]) -> Plan:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from flowrt.run import paths
 from flowrt.run.sidecars import flushing, sidecars
 from flowrt.server.deploy import DeployRefused
 from flowrt.server.state import Server
@@ -28,6 +29,7 @@ def lifespan_of(server: Server) -> Callable[[Any], AbstractAsyncContextManager[N
     async def lifespan(app: Any) -> AsyncIterator[None]:
         settings = server.settings
         async with sidecars(settings.mqtt_broker, settings.group, log):
+            paths.configure(settings.path_sample)
             try:
                 if settings.deploy_on_start:
                     await _deploy_on_start(server)
@@ -36,6 +38,7 @@ def lifespan_of(server: Server) -> Callable[[Any], AbstractAsyncContextManager[N
             finally:
                 await server.engine.stop()
                 server.close()
+                paths.configure(paths.Sample())
 
     return lifespan
 

@@ -11,6 +11,7 @@ from typing import Any
 from flowrt.broker.embedded import EmbeddedBroker
 from flowrt.check.policy import ScriptPolicy
 from flowrt.registry.discover import Registry
+from flowrt.run.paths import Sample, sample_setting
 from flowrt.server.auth import Auth
 from flowrt.server.protocol import BODY_TIMEOUT, HEADER_TIMEOUT
 from flowrt.server.revisions import KEEP_REVISIONS
@@ -73,3 +74,6 @@ class ServerSettings:
     """Seconds a client has to send a request's headers (see :mod:`flowrt.server.protocol`)."""
     body_timeout: float = BODY_TIMEOUT
     """Seconds a client has to send a request's body, once its headers are in."""
+    path_sample: Sample = field(default_factory=sample_setting)
+    """Which messages' paths are recorded for the editor (``--path-sample``, see
+    :mod:`flowrt.run.paths`)."""

@@ -23,7 +23,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which is not insta
 
 JUDGED = sorted((key for key, rule in RULES.items() if rule.role is not None),
                 key=lambda k: (k[1], k[0]))
-PARAMS = {"file": "a.yaml", "id": "1", "node_id": "a_tick", "scope": "flow:a", "name": "k"}
+PARAMS = {"file": "a.yaml", "id": "1", "node_id": "a_tick", "scope": "flow:a", "name": "k",
+          "trace_id": "0" * 32}
 MOUNTED = {"/ui": "/ui/js/api.js", "/dashboard/files": "/dashboard/files/app.js"}
 BODIES: dict[str, object] = {
     "/api/validate": {"file": "a.yaml", "text": FILES["a.yaml"]},

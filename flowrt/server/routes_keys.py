@@ -33,7 +33,8 @@ from flowrt.server.access import grant
 from flowrt.server.auth import public_user
 from flowrt.server.json_api import body_of, error
 from flowrt.server.key_usage import endpoint_views, key_views, when
-from flowrt.server.state import server_of
+from flowrt.server.roles import Grant
+from flowrt.server.state import Server, server_of
 
 audit = logging.getLogger("flowrt.audit")
 NO_FILE = ("no keys file is given: start the server with --keys FILE (or FLOWRT_KEYS) to "
@@ -51,8 +52,9 @@ async def endpoints(request: Request) -> Response:
         keys = await _records(ring)
     except ConfigError as exc:
         return error(500, _public(exc, ring))
-    gates = [g for g in server.engine.http.gates()
-             if scoping.node_allowed(server, mine, g.node_id)]
+    gates = server.engine.http.gates()
+    if mine.limited:
+        gates = [g for g in gates if _in_files(server, mine, g.node_id)]
     return JSONResponse({"keys_file": ring is not None,
                          "endpoints": endpoint_views(gates, keys, counters.counts(),
                                                      counters.last_seen())})
@@ -68,6 +70,19 @@ async def list_keys(request: Request) -> Response:
     return JSONResponse({"keys_file": ring is not None,
                          "keys": key_views(keys, gates, counters.counts(),
                                            counters.last_seen())})
+
+
+def _in_files(server: Server, mine: Grant, owner: str) -> bool:
+    """Whether the endpoint's owner (an http-in node, or a websocket-listener connection) runs
+    in one of the grant's files."""
+    nodes, flows = scoping.running_files(server.engine)
+    if owner in nodes:
+        return mine.allows(nodes[owner])
+    for unit in server.engine.units:
+        connection = unit.runtime.plan.connections.get(owner)
+        if connection is not None:
+            return mine.allows(flows.get(connection.flow))
+    return False
 
 
 def _scopes(value: Any) -> list[str] | None:

@@ -275,3 +275,44 @@ def test_a_key_revoked_from_the_editor_is_refused_on_the_next_request(
         assert post(client, "/rev/readings", key) == 401
     record = read_keys(keys)["cam"]
     assert record.revoked is not None and record.expires is not None
+
+
+SOCKETS = """\
+flowrt: 1
+id: sockets
+connections:
+  devices:
+    type: websocket-listener
+    path: /kaw/ws
+    auth: key
+    scopes: [frames:send]
+    quota: 100
+nodes:
+  frames: {type: websocket-in, listener: devices, to: shown}
+  shown: {type: debug}
+"""
+
+
+def test_a_websocket_listener_counts_handshakes_and_frames_per_key(tmp_path: Path,
+                                                                   keys: Path) -> None:
+    key = add_key(keys, "panel-1", ["frames:send"])
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "a.yaml").write_text(SOCKETS, encoding="utf-8")
+    settings = ServerSettings(flows=flows, env={}, auth=auth_of(tmp_path), close_timeout=5.0)
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        with client.websocket_connect("/kaw/ws", headers={"X-API-Key": key}) as ws:
+            for i in range(3):
+                ws.send_text(str(i))
+        login(client, "alice")  # deployer of a.yaml only: the listener is in her file
+        view = client.get("/api/endpoints").json()["endpoints"]
+        deadline = 200
+        while view[0]["clients"][0]["usage"]["quota_used"] < 3 and deadline:  # frames read
+            view, deadline = client.get("/api/endpoints").json()["endpoints"], deadline - 1
+    [devices] = view
+    assert (devices["node"], devices["endpoint"], devices["kind"]) == \
+        ("devices", "WS /kaw/ws", "websocket-listener")
+    panel = row(devices, "panel-1")
+    assert panel["accepted"] and panel["usage"]["quota_used"] == 3
+    assert panel["usage"]["ok"] == 4  # the handshake and three frames
+    assert key not in str(view)

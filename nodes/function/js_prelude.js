@@ -39,6 +39,7 @@
   let touched = false;
   let cached = false;
   let info = { id: "", name: "", outputs: 1, doneMode: false, maxTimers: 1000 };
+  let quickly = false; // messages go through quick(): see there
   let envValues = {};
   const code = [null, null, null, null];
   let lastCid = 0;
@@ -408,11 +409,15 @@
 
   // --- entries ---------------------------------------------------------------------------------
 
-  function run(part, msg) {
-    const c = {
-      cid: ++lastCid, part: part, msg: msg, msgid: msg === undefined ? undefined : msg._msgid,
-      doneMode: part === 1 && info.doneMode, settled: false, doneCalled: false, finished: false,
+  function entered(cid, part, msg, msgid) {
+    return {
+      cid: cid, part: part, msg: msg, msgid: msgid, doneMode: part === 1 && info.doneMode,
+      settled: false, doneCalled: false, finished: false,
     };
+  }
+
+  function run(part, msg) {
+    const c = entered(++lastCid, part, msg, msg === undefined ? undefined : msg._msgid);
     let r;
     try {
       const node = part !== 1 || info.usesNode ? nodeFor(c) : NODE;
@@ -421,6 +426,29 @@
       c.finished = true;
       return "[2," + c.cid + "," + JSON.stringify(describe(e)) + "," + flush() + "]";
     }
+    return after(c, r, msg);
+  }
+
+  // A message for code that does not name `node` and does not call node.done(): no call
+  // record is made unless the code returns something else than the message it got (most
+  // code returns it), which saves a message about 0.5 us.
+  function quick(msg) {
+    const cid = ++lastCid;
+    const msgid = msg._msgid;
+    let r;
+    try {
+      r = code[1](msg, NODE, CONTEXT, FLOW, GLOBAL, ENV, RED);
+    } catch (e) {
+      return "[2," + cid + "," + JSON.stringify(describe(e)) + "," + flush() + "]";
+    }
+    if (r !== msg || !isMessage(r)) return after(entered(cid, 1, msg, msgid), r, msg);
+    if (msgid !== undefined) msg._msgid = msgid;
+    return "[3," + cid + "," + dump(msg) + "," + flush() + "]";
+  }
+
+  // The reply for code that returned r (on message msg, or for On Start).
+  function after(c, r, msg) {
+    const part = c.part;
     if (r !== null && typeof r === "object" && typeof r.then === "function") {
       r.then((v) => settle(c, v), (e) => fail(c, e));
       return "[1," + c.cid + ",null," + flush() + "]";
@@ -467,7 +495,7 @@
 
   function call(json, preload) {
     begin(preload);
-    return run(1, parse(json));
+    return quickly ? quick(parse(json)) : run(1, parse(json));
   }
 
   function init(preload) {
@@ -542,6 +570,7 @@
 
   function setup(settings, env) {
     info = parse(settings);
+    quickly = !info.usesNode && !info.doneMode && info.outputs > 0;
     envValues = parse(env);
     NODE.id = info.id;
     NODE.name = info.name;
@@ -567,9 +596,13 @@
   };
   // Replies leave as flat strings: QuickJS-ng keeps long concatenations as ropes, which the
   // Python binding cannot read.
-  const flat = (entry) => (...args) => entry(...args).concat("");
+  // (fixed arity: a rest parameter and a spread cost a message about 0.8 us)
   G.__flowrt = {
-    call: flat(call), init: flat(init), fire: flat(fire), fin: flat(fin), take: flat(take),
+    call: (json, preload) => call(json, preload).concat(""),
+    init: (preload) => init(preload).concat(""),
+    fire: (id, preload) => fire(id, preload).concat(""),
+    fin: (preload) => fin(preload).concat(""),
+    take: () => take().concat(""),
     setup, install,
   };
 })(globalThis.__flowrt_get, globalThis.__flowrt_keys);

@@ -175,8 +175,28 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
             arm()
 
     if node_id not in wiring.watched:
+        # the hottest code of the runtime: one closure per way of sending, so that a message
+        # pays no test of ``lent`` and a transform no count of what a sink wrote
+        if written or lent:
 
-        def inline(msg: Message, d: Delivery) -> None:
+            def inline(msg: Message, d: Delivery) -> None:
+                stats[0] += 1
+                prev = ctx.delivery
+                ctx.delivery = d
+                try:
+                    out = process(msg)
+                except Exception as exc:
+                    ctx.delivery = prev
+                    fail(node_id, msg, d, exc)
+                    return
+                ctx.delivery = prev
+                stats[1] += written
+                if out is not None:
+                    (ctx.emit_lent if lent else ctx.emit)(out, d)
+
+            return inline
+
+        def given(msg: Message, d: Delivery) -> None:
             stats[0] += 1
             prev = ctx.delivery
             ctx.delivery = d
@@ -187,11 +207,10 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
                 fail(node_id, msg, d, exc)
                 return
             ctx.delivery = prev
-            stats[1] += written
             if out is not None:
-                (ctx.emit_lent if lent else ctx.emit)(out, d)
+                ctx.emit(out, d)
 
-        return inline
+        return given
     completed = wiring.completed
     held = ctx.held
 
@@ -310,6 +329,24 @@ def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool,
             stats[1] += 1
             first(output, d)
             return
+        if not fresh and type(output) is list:
+            # one message per port or None (a switch's output): sent as they are met, each
+            # lent once a later one is found, without making the (port, message) pairs
+            held: Message | None = None
+            at = 0
+            for port, item in enumerate(output):
+                if item is None or port >= count:
+                    continue
+                if type(item) is not dict:
+                    _rest(output, port, held, at, (gives, lends), stats, d)
+                    return
+                if held is not None:
+                    lends[at](held, d)
+                stats[1] += 1
+                held, at = item, port
+            if held is not None:
+                gives[at](held, d)
+            return
         pairs = spread(output, count)
         if not pairs:
             return
@@ -325,6 +362,27 @@ def _emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool,
         gives[port](msg, d)
 
     return emit
+
+
+def _rest(output: list[Any], start: int, held: Message | None, at: int,
+          ports: tuple[tuple[Input, ...], tuple[Input, ...]], stats: list[int],
+          d: Delivery) -> None:
+    """The rest of :func:`_emitter`'s list path, from the first port whose entry is not one
+    message (a list of them, or something that is no message): ``held``, the message found
+    before it on port ``at``, and the messages of ``output[start:]`` are sent as ``spread``
+    pairs are, every one lent but the last."""
+    gives, lends = ports
+    pairs = [(start + p, m) for p, m in spread(output[start:], len(gives) - start)]
+    if held is not None:
+        pairs.insert(0, (at, held))
+        stats[1] -= 1  # counted already
+    if not pairs:
+        return
+    stats[1] += len(pairs)
+    *early, (port, msg) = pairs
+    for p, m in early:
+        lends[p](m, d)
+    gives[port](msg, d)
 
 
 def _nothing(output: Output, d: Delivery) -> None:

@@ -69,6 +69,7 @@ class JsCalls:
             spawn=lambda coro: ctx.spawn(coro), on_lost=self._lost,
             window=1 if copies_context else WINDOW,
         )
+        self._inline = self.js if isinstance(self.js, JsInline) else None
 
     # entries -----------------------------------------------------------------------------
 
@@ -78,6 +79,8 @@ class JsCalls:
             raise ScriptError(
                 f"function has {MAX_IN_PROGRESS} messages in progress (its code is slow or "
                 "never finishes them); this one was refused", node=self.id)
+        if self._inline is not None:  # no queue: the reply now, without closures or framing
+            return self._called(msg, self._inline.call(to_json(msg), self._preload()))[1]
         reply = self.js.request(b"C", lambda: to_json(msg) + "\0" + self._preload(),
                                 lambda r: self._called_later(msg, r))
         if reply is None:
@@ -361,7 +364,7 @@ class JsCalls:
         return to_json(list(self._stores[scope].keys()))
 
     def _preload(self) -> str:
-        """With a timeout, a copy of every scope the code names (see js_engine.py)."""
+        """With a timeout, a copy of every scope the code names (see js_engine.py); else ""."""
         if not self._preloading:
             return ""
         scopes: list[dict[str, Any] | None] = []

@@ -76,6 +76,19 @@ class JsInline:
         except (TypeError, ValueError) as exc:  # a value the binding cannot carry
             return ("F", ["error", f"{type(exc).__name__}: {exc}", False])
 
+    def call(self, msg: str, preload: str) -> Reply:
+        """A message's request (``C``) given its two parts, answered at once: what
+        :meth:`request` does for it, without making and splitting the frame's text."""
+        engine = self._engine
+        if engine is None:
+            return ("lost", self.failure or "the flow stopped before this message was run")
+        try:
+            return ("R", engine.enter("call", msg, preload or None))
+        except EngineFailure as failure:
+            return ("F", failure.as_list())
+        except (TypeError, ValueError) as exc:  # a value the binding cannot carry
+            return ("F", ["error", f"{type(exc).__name__}: {exc}", False])
+
     async def ask(self, kind: bytes, make: Callable[[], str]) -> Reply:
         return self.request(kind, make, lambda reply: None)
 

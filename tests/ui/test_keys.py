@@ -38,6 +38,9 @@ nodes:
   reply: {type: http-response}
   open_in: {type: http-in, url: /open, to: open_reply}
   open_reply: {type: http-response}
+  frames: {type: websocket-in, listener: devices}
+connections:
+  devices: {type: websocket-listener, path: /ws/devices, auth: key, scopes: [frames:send]}
 """
 
 
@@ -131,6 +134,11 @@ def test_a_viewer_sees_the_keys_and_their_use_but_cannot_change_them(
     expect(cell(panel, "sensor-7", "requests")).to_have_text("1")
     expect(panel.locator(".add-key")).to_have_count(0)
     expect(panel.locator("td.keys-action button")).to_have_count(0)
+    # a websocket-in shows its listener's keys: none has the scope
+    page.locator("#canvas g.node[data-id='frames'] .node-box").click()
+    sockets = page.locator("#panel-props .endpoint-keys[data-endpoint='devices']")
+    expect(sockets.locator(".keys-limits")).to_contain_text("WS /ws/devices · auth: key")
+    expect(sockets).to_contain_text("No key has the scopes this endpoint asks for.")
     # a node without auth shows no keys
     page.locator("#canvas g.node[data-id='open_in'] .node-box").click()
     expect(page.locator("#panel-props .endpoint-keys")).to_have_count(0)

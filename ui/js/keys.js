@@ -143,7 +143,7 @@ export function endpointKeys(app, doc, id) {
   load();
   const timer = setInterval(() => {
     if (!section.isConnected) clearInterval(timer); // the panel shows something else now
-    else if (!document.hidden) load();
+    else if (!document.hidden && section.offsetParent) load(); // shown: not another tab
   }, EVERY_MS);
   return section;
 }

@@ -12,6 +12,7 @@ Replies are read the same way, without blocking, as many frames as have arrived.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import subprocess
@@ -35,6 +36,7 @@ class Pipe:
         os.set_blocking(self.write_fd, False)
         os.set_blocking(self.read_fd, False)
         self.out = bytearray()
+        self._flushing = False
         self._in = bytearray()
         self._readable = select.poll()
         self._readable.register(self.read_fd, select.POLLIN)
@@ -44,7 +46,7 @@ class Pipe:
 
     def queue(self, kind: bytes, text: str) -> None:
         """Add a frame to what goes out; written when :attr:`out` grows past
-        :data:`FLUSH_BYTES`, else by the next :meth:`flush`."""
+        :data:`FLUSH_BYTES`, else by the next :meth:`flush` or :meth:`flush_soon`."""
         data = text.encode("utf-8")
         self.out += HEADER.pack(kind, len(data))
         self.out += data
@@ -52,14 +54,32 @@ class Pipe:
             self.flush()
 
     def flush(self) -> None:
-        """Write what the pipe takes now. Raises BrokenPipeError if the worker is gone."""
+        """Write what the pipe takes now. A worker gone is left for reading to find out (and
+        say how)."""
+        self._flushing = False
         out = self.out
         while out:
             try:
                 written = os.write(self.write_fd, out)
             except BlockingIOError:
                 return
+            except (BrokenPipeError, ConnectionResetError):
+                out.clear()
+                return
             del out[:written]
+
+    def flush_soon(self) -> None:
+        """Write what is queued once the current burst of messages is over (the next turn of
+        the event loop), so the worker wakes once for the burst; at once without a loop."""
+        if self._flushing or not self.out:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flushing = True
+        loop.call_soon(self.flush)
 
     def wait(self, seconds: float) -> bool:
         """Wait up to ``seconds`` for a reply to read (or, with frames still to write, for

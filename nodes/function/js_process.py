@@ -4,14 +4,15 @@ QuickJS runs in a process of its own for each function node, so nothing its code
 take the server down: a crash of the engine (QuickJS has had them at its memory limit) ends
 that process only, and code that escapes QuickJS's own time limit is killed.
 
-Requests are pipelined: up to ``window`` of them are written to the worker ahead of its
-replies (:data:`WINDOW`), in bursts of one ``write`` (:mod:`.js_pipe`), and the worker answers
-them in order. The server does not wait for a reply: the message is held, and a task on the
-event loop takes the replies as they come, many a wake-up, so the two processes work side by
-side and a message costs no round trip between them (``benchmarks/bench_function.py``). Past
-the window, requests wait in a queue; a request that finds the window full first takes the
-replies that come within :data:`SYNC_WAIT` (down to half the window), so a burst catches up
-instead of queueing without end, and slow code holds up its own node's messages only.
+Requests are pipelined: up to ``window`` of them (:data:`WINDOW`, and :data:`AHEAD_BYTES`) are
+written to the worker ahead of its replies, in bursts of one ``write`` (:mod:`.js_pipe`), and
+the worker answers them in order. The server does not wait for a reply: the message is held,
+and a task on the event loop takes the replies as they come, many a wake-up, so the two
+processes work side by side and a message costs no round trip between them
+(``benchmarks/bench_function.py``). Past the window, requests wait in a queue; a request that
+finds the window full first takes the replies that come within :data:`SYNC_WAIT` (down to half
+the window), so a burst catches up instead of queueing without end, and slow code holds up its
+own node's messages only.
 
 A node whose requests carry a copy of context (a ``timeout`` and code that names context,
 flow or global: see js_engine.py) has a window of one: that copy is made when the request is
@@ -49,6 +50,9 @@ SYNC_WAIT = 0.05
 node with a window of one for its own) before the node goes on asynchronously."""
 WINDOW = 256
 """Requests written to a worker ahead of its replies (see the module docs)."""
+AHEAD_BYTES = 1024 * 1024
+"""Bytes of requests written to a worker ahead of its replies, past the first: the worker
+keeps those that arrive while it waits for the answer to a context question."""
 GRACE = 2.0
 """Seconds of real time past twice the timeout before an unanswering worker is killed."""
 START_LIMIT = 60.0
@@ -76,6 +80,7 @@ class Request:
     done: Callable[[Reply], None] | None = None
     result: Reply | None = None
     sent_at: float = 0.0
+    size: int = 0
 
 
 class JsProcess:
@@ -102,7 +107,8 @@ class JsProcess:
         self._queue: deque[Request] = deque()
         self._sent = 0
         """How many requests at the head of the queue were written to the current worker."""
-        self._flushing = False
+        self._ahead = 0
+        """Bytes of those requests."""
         self._pipe: Pipe | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._pumping = False
@@ -128,7 +134,7 @@ class JsProcess:
         self._pipe = Pipe(self._proc)
         settings = json.dumps(self.settings)
         self._queue.appendleft(Request(b"O", lambda: settings, START_LIMIT, self._opened))
-        self._sent = 0
+        self._sent = self._ahead = 0
         self._send_more()
         self._flush()
 
@@ -174,7 +180,7 @@ class JsProcess:
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
         self._pipe = None
-        self._sent = 0
+        self._sent = self._ahead = 0
         if proc is None:
             return
         if proc.poll() is None:
@@ -236,41 +242,30 @@ class JsProcess:
 
     def _send_more(self) -> None:
         """Write the queued requests the window has room for (none past an opening not yet
-        answered), each made now."""
+        answered, none past :data:`AHEAD_BYTES` but the first), each made now."""
         pipe = self._pipe
         queue = self._queue
         while pipe is not None and self._sent < min(len(queue), self.window):
             if self._sent and queue[0].kind == b"O":
                 return
             req = queue[self._sent]
+            if self._sent and self._ahead >= AHEAD_BYTES:
+                return
             if not self._sent:
                 req.sent_at = time.monotonic()
             self._sent += 1
-            try:
-                pipe.queue(req.kind, req.make())
-            except (BrokenPipeError, ConnectionResetError):
-                return  # the worker died: reading finds out and says how
+            text = req.make()
+            req.size = len(text)
+            self._ahead += req.size
+            pipe.queue(req.kind, text)  # a worker gone: reading finds out and says how
 
     def _flush(self) -> None:
-        self._flushing = False
-        try:
-            if self._pipe is not None:
-                self._pipe.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        if self._pipe is not None:
+            self._pipe.flush()
 
     def _flush_soon(self) -> None:
-        """Write what is queued once the current burst of messages is over (the next turn of
-        the event loop), so the worker wakes once for the burst."""
-        if self._flushing or self._pipe is None or not self._pipe.out:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._flush()
-            return
-        self._flushing = True
-        loop.call_soon(self._flush)
+        if self._pipe is not None:
+            self._pipe.flush_soon()
 
     def _finish(self, req: Request, reply: Reply) -> None:
         if req.done is None:
@@ -337,16 +332,14 @@ class JsProcess:
             scope_key = json.loads(text)
             answer = (self._get(*scope_key) if kind == b"G" else self._keys(int(scope_key)))
             if self._pipe is not None:
-                try:
-                    self._pipe.queue(b"A", answer)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                self._pipe.queue(b"A", answer)
                 self._flush()
             return
         if not self._queue:
             return
         head = self._queue.popleft()
         self._sent = max(self._sent - 1, 0)
+        self._ahead = max(self._ahead - head.size, 0) if self._sent else 0
         if self._queue:
             self._queue[0].sent_at = time.monotonic()  # the worker begins it now
             self._send_more()

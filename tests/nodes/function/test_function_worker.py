@@ -144,3 +144,15 @@ def test_a_burst_with_failing_messages_fails_each_of_them_in_place() -> None:
     assert [m["payload"] for m in result.sent("oops")] == list(range(0, count, 3))
     assert [m["error"]["message"] for m in result.sent("oops")][:2] == [
         "Error: no 0 (line 1)", "Error: no 3 (line 1)"]
+
+
+def test_a_burst_of_large_messages_that_read_context_arrives_whole_and_in_order() -> None:
+    """Frames larger than a pipe's buffer, requests held back past the bytes written ahead,
+    and context questions between them."""
+    func = "flow.set('seen', (flow.get('seen') || 0) + 1);\nmsg.n = flow.get('seen');\nreturn msg;"
+    big = "x" * 200_000
+    result = run_flow(function_flow(func), inputs=[{"payload": big + str(i)} for i in range(40)],
+                      into="f", timeout=60)
+    assert result.errors == []
+    assert [m["n"] for m in result.sent("f")] == list(range(1, 41))
+    assert [m["payload"] for m in result.sent("f")] == [big + str(i) for i in range(40)]

@@ -15,62 +15,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from importlib.metadata import entry_points
 from types import ModuleType
 
 from flowrt.api import Node
 from flowrt.errors import RegistryError
-from flowrt.registry.spec import NodeSpec, spec_for
+from flowrt.registry.base import BUILTIN_PACKAGE, Registry
+from flowrt.registry.index import indexed_registry
+from flowrt.registry.spec import spec_for
 
-BUILTIN_PACKAGE = "flowrt_nodes"
-"""The import name of the built-in packs: the folder nodes/, installed under a name that cannot
-clash with another distribution's (pyproject.toml, [tool.hatch.build.targets.wheel])."""
+__all__ = ["BUILTIN_PACKAGE", "ENTRY_POINT_GROUP", "Registry", "default_registry", "discover"]
+
 ENTRY_POINT_GROUP = "flowrt.nodes"
-
-
-class Registry:
-    """The node types flowrt knows, by type id."""
-
-    def __init__(self, specs: Iterable[NodeSpec] = ()) -> None:
-        self._specs: dict[str, NodeSpec] = {}
-        for spec in specs:
-            self.add(spec)
-
-    def add(self, spec: NodeSpec) -> None:
-        existing = self._specs.get(spec.type)
-        if existing is not None and existing.cls is not spec.cls:
-            raise RegistryError(
-                f"node type {spec.type!r} is declared twice: by pack {existing.pack!r} "
-                f"({existing.cls.__module__}) and by pack {spec.pack!r} ({spec.cls.__module__}); "
-                "uninstall one of the packs or rename the type"
-            )
-        self._specs[spec.type] = spec
-
-    def get(self, type_: str) -> NodeSpec | None:
-        return self._specs.get(type_)
-
-    def __getitem__(self, type_: str) -> NodeSpec:
-        return self._specs[type_]
-
-    def __contains__(self, type_: object) -> bool:
-        return type_ in self._specs
-
-    def __iter__(self) -> Iterator[NodeSpec]:
-        return iter(sorted(self._specs.values(), key=lambda s: s.type))
-
-    def __len__(self) -> int:
-        return len(self._specs)
-
-    def types(self) -> list[str]:
-        return sorted(self._specs)
-
-    def node_types(self) -> list[str]:
-        return [s.type for s in self if not s.is_connection]
-
-    def connection_types(self) -> list[str]:
-        return [s.type for s in self if s.is_connection]
 
 
 def node_classes(module: ModuleType) -> Iterator[type[Node]]:
@@ -122,5 +80,7 @@ def discover(include_entry_points: bool = True) -> Registry:
 
 @cache
 def default_registry() -> Registry:
-    """The registry of every installed node type, discovered once per process."""
-    return discover()
+    """The registry of every installed node type, once per process: from the cached index of
+    the node types when it still holds, importing each type's module when the type is first
+    asked for (:mod:`flowrt.registry.index`), else discovered."""
+    return indexed_registry(discover)

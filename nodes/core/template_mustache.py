@@ -63,6 +63,9 @@ _VARIABLE = re.compile(
 """`{{{name}}}`, `{{& name}}` or `{{name}}`: the tags the fast path handles."""
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\"'/`=]")
+_PLAIN = frozenset((int, float, bool))
+"""Values printed as they are (digits, a sign, a point, an exponent, NaN, Infinity, true,
+false): nothing in their text to escape, and nothing for ``Resolver._found`` to change."""
 _DATA = (str, int, float, bool, type(None), dict, list, tuple, bytes, bytearray)
 """What a template may see of a value: data. Times, decimals and UUIDs are given as their text;
 anything else (an object, a function) is missing."""
@@ -98,6 +101,8 @@ def to_text(value: Any) -> str:
     kind = type(value)
     if kind is str:
         return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
     if value is None or value is MISSING:
         return ""
     if kind is bool:
@@ -159,6 +164,7 @@ class Resolver:
             return self._found
         first, *rest = name.split(".")
         found, from_context = self._found, self._from_context
+        plain = _PLAIN if self.json_strings else _PLAIN | {str}
 
         def get(msg: Message) -> Any:
             value = msg.get(first, MISSING)
@@ -166,6 +172,8 @@ class Resolver:
                 if value is MISSING:
                     break
                 value = value.get(key, MISSING) if type(value) is dict else _child(value, key)
+            if type(value) in plain:  # what _found gives back as it is
+                return value
             return from_context(name) if value is MISSING else found(value)
 
         return get
@@ -193,6 +201,13 @@ class Resolver:
 def escape(text: str) -> str:
     """Escape as mustache.js does."""
     return text.translate(ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
+def escaped_text(value: Any) -> str:
+    """``escape(to_text(value))``; a number's or a boolean's text has nothing to escape."""
+    if type(value) in _PLAIN:
+        return to_text(value)
+    return escape(to_text(value))
 
 
 class NodeRedRenderer:
@@ -323,14 +338,14 @@ def compile_mustache(template: str, resolve: Resolver) -> Callable[[Message], st
     if len(tags) == 1:
         ((before, get, escaped),) = tags
         if escaped:
-            return lambda msg: before + escape(to_text(get(msg))) + tail
+            return lambda msg: before + escaped_text(get(msg)) + tail
         return lambda msg: before + to_text(get(msg)) + tail
 
     def many(msg: Message) -> str:
         out: list[str] = []
         for before, get, escaped in tags:
             out.append(before)
-            out.append(escape(to_text(get(msg))) if escaped else to_text(get(msg)))
+            out.append(escaped_text(get(msg)) if escaped else to_text(get(msg)))
         out.append(tail)
         return "".join(out)
 

@@ -13,11 +13,12 @@ document (``/api/openapi.json`` of ``flowrt serve``, :mod:`flowrt.server.openapi
   ``components/schemas/NAME``, referenced with ``$ref``), and ``multipart/form-data`` with
   ``upload``; for a ``get``, the properties of that schema as query parameters;
 - the answers of the ``http-response`` nodes the request's message can reach (following
-  wires, link-out and link-call nodes): each one's ``status_code`` (200 when the flow decides,
-  through ``msg.statusCode``), its ``content-type`` header as the media type (JSON when not
-  set), with the ontology of its ``in:`` as the schema, and its other headers by name; and
-  the answers the engine gives itself (400, 413, 500, 503, 504, and with
-  the access settings 401, 403 and 429 with ``Retry-After``);
+  wires, link-out and link-call nodes, and the ``complete`` nodes watching a node it
+  reaches): each one's ``status_code`` (200 when the flow decides, through
+  ``msg.statusCode``), its ``content-type`` header as the media type (JSON when not set), with
+  the ontology of its ``in:`` as the schema, and its other headers by name; and the answers
+  the engine gives itself (400, 413, 500, 503, 504, and with the access settings 401, 403 and
+  429 with ``Retry-After``);
 - ``auth`` as a security scheme (``key``: ``X-API-Key`` or ``Authorization: Bearer``, with the
   endpoint's scopes; ``bearer``; ``basic``), ``rate``/``burst``/``quota`` as ``x-rate-limit``,
   ``cors`` as ``x-cors``.
@@ -280,14 +281,21 @@ def _responses(plan: Plan, node: PlannedNode, schemas: dict[str, Any]) -> dict[s
 
 def answering(plan: Plan, start: str) -> list[PlannedNode]:
     """The http-response nodes a message from node ``start`` can reach: along wires, from a
-    link-out to its link-in nodes and from a link-call to its target (not a dynamic one)."""
+    link-out to its link-in nodes, from a link-call to its target (not a dynamic one), and
+    from a node to the ``complete`` nodes watching it (an answer once a sink wrote)."""
+    watching: dict[str, list[str]] = {}
+    for node in plan.nodes.values():
+        if node.type == "complete":
+            for watched in node.config.scope:
+                inner = f"{node.scope[-1]}/{watched}" if node.scope else watched
+                watching.setdefault(inner, []).append(node.id)
     seen, todo, found = {start}, [start], []
     while todo:
         node = plan.nodes[todo.pop()]
         if node.type == HTTP_RESPONSE:
             found.append(node)
             continue
-        following = [t for port in node.wires for t in port]
+        following = [t for port in node.wires for t in port] + watching.get(node.id, [])
         if node.type == "link-out" and node.config.mode == "link":
             following += [_link_in(plan, node, t) for t in node.config.links]
         elif node.type == "link-call" and node.config.target:

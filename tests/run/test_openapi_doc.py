@@ -266,3 +266,24 @@ def test_a_typed_get_has_the_schemas_properties_as_query_parameters() -> None:
          "schema": {"$ref": "#/components/schemas/Reading/$defs/name"}}]
     assert "Reading" in doc["components"]["schemas"]
     assert get["responses"]["400"]["description"] == "the query does not conform to Reading"
+
+
+def test_an_answer_after_a_sink_wrote_through_a_complete_node() -> None:
+    flow = """\
+flowrt: 1
+nodes:
+  post:
+    type: http-in
+    method: post
+    url: /jobs
+    to: store
+  store: {type: debug}
+  stored: {type: complete, scope: [store], to: accepted}
+  accepted: {type: http-response, status_code: 202}
+  elsewhere: {type: complete, scope: [nothing], to: other}
+  nothing: {type: debug}
+  other: {type: http-response, status_code: 418}
+"""
+    plan, _ = build_plan(Project(documents=[load_text(flow, "jobs.yaml")]), registry())
+    responses = document(plan)["paths"]["/jobs"]["post"]["responses"]
+    assert "202" in responses and "418" not in responses and "200" not in responses

@@ -54,18 +54,28 @@ def _labels(gate: Gate) -> tuple[str, ...]:
         else (gate.endpoint,)
 
 
-def usage(labels: Iterable[str], name: str, counts: Counts, seen: Seen) -> dict[str, Any]:
+def by_client(counts: Counts) -> dict[tuple[str, str], dict[str, int]]:
+    """The counters grouped by (endpoint, key): outcome -> requests."""
+    grouped: dict[tuple[str, str], dict[str, int]] = {}
+    for (endpoint, key, outcome), n in counts.items():
+        outcomes = grouped.setdefault((endpoint, key), {})
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
+    return grouped
+
+
+Grouped = Mapping[tuple[str, str], Mapping[str, int]]
+
+
+def usage(labels: Iterable[str], name: str, grouped: Grouped, seen: Seen) -> dict[str, Any]:
     """What the client ``name`` ("" for requests with no known credential) did on the
     endpoints with these counter labels: requests, and how many of them ended how."""
-    labels = tuple(labels)
     out: dict[str, Any] = {"requests": 0, "ok": 0, **{r: 0 for r in REFUSALS}}
     last = None
-    for (endpoint, key, outcome), n in counts.items():
-        if key != name or endpoint not in labels or outcome == "preflight":
-            continue
-        out["requests"] += n
-        out[outcome] = out.get(outcome, 0) + n
     for label in labels:
+        for outcome, n in grouped.get((label, name), {}).items():
+            if outcome != "preflight":
+                out["requests"] += n
+                out[outcome] = out.get(outcome, 0) + n
         moment = seen.get((label, name))
         if moment is not None and (last is None or moment > last):
             last = moment
@@ -93,6 +103,9 @@ def endpoint_views(gates: Iterable[Gate], keys: Mapping[str, KeyRecord] | None,
                    counts: Counts, seen: Seen, now: float | None = None) -> list[dict[str, Any]]:
     """The endpoints with access settings, each with its clients' use (see the module)."""
     moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    gates = list(gates)
+    served = {label for g in gates for label in _labels(g)}
+    grouped = by_client({k: n for k, n in counts.items() if k[0] in served})
     views = []
     for gate in sorted(gates, key=lambda g: (g.node_id, g.endpoint)):
         labels = _labels(gate)
@@ -105,14 +118,14 @@ def endpoint_views(gates: Iterable[Gate], keys: Mapping[str, KeyRecord] | None,
             else {}
         for name in sorted(names):
             rows[name] = {"name": name, "kind": KINDS[gate.auth], "accepted": True}
-        for endpoint, name, _ in counts:  # counted, but no longer (or never) accepted
+        for endpoint, name in grouped:  # counted, but no longer (or never) accepted
             if endpoint in labels and name and name not in rows:
                 known = (keys or {}).get(name) if gate.auth == "key" else None
                 shown: dict[str, Any] = _key_row(known, moment) if known is not None else \
                     {"name": name, "kind": KINDS.get(gate.auth, "key")}
                 rows[name] = {**shown, "accepted": False}
         for name, row in rows.items():
-            row["usage"] = {**usage(labels, name, counts, seen),
+            row["usage"] = {**usage(labels, name, grouped, seen),
                             "quota_used": quota_used(gate, name)}
         views.append({
             "node": gate.node_id, "endpoint": gate.endpoint,
@@ -120,7 +133,7 @@ def endpoint_views(gates: Iterable[Gate], keys: Mapping[str, KeyRecord] | None,
             "auth": gate.auth, "scopes": list(gate.scopes), "rate": gate.limits.rate,
             "burst": int(gate.limits.burst) if gate.limits.rate is not None else None,
             "quota": gate.limits.quota, "clients": list(rows.values()),
-            "anonymous": usage(labels, "", counts, seen)})
+            "anonymous": usage(labels, "", grouped, seen)})
     return views
 
 
@@ -130,11 +143,12 @@ def key_views(keys: Mapping[str, KeyRecord], gates: Iterable[Gate], counts: Coun
     moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     keyed = sorted((g for g in gates if g.auth == "key"), key=lambda g: (g.node_id, g.endpoint))
     labels = [label for g in keyed for label in _labels(g)]
+    grouped = by_client(counts)
     views = []
     for record in sorted(keys.values(), key=lambda r: r.name):
         views.append({
             **_key_row(record, moment),
             "endpoints": [{"node": g.node_id, "endpoint": g.endpoint}
                           for g in keyed if accepts(g, record)],
-            "usage": usage(labels, record.name, counts, seen)})
+            "usage": usage(labels, record.name, grouped, seen)})
     return views

@@ -1,8 +1,9 @@
 """The API keys of the flows' endpoints, from the editor: who each endpoint takes and how much,
 and, for an admin, adding and revoking keys.
 
-- ``GET /api/endpoints``: the running endpoints with access settings (of the grant's files),
-  each with its clients' use (:func:`~flowrt.server.key_usage.endpoint_views`);
+- ``GET /api/endpoints`` (``?node=ID``: that one only): the running endpoints with access
+  settings (of the grant's files), each with its clients' use
+  (:func:`~flowrt.server.key_usage.endpoint_views`);
 - ``GET /api/keys``: every key of the keys file with its state, the endpoints that accept it
   and its use (:func:`~flowrt.server.key_usage.key_views`);
 - ``POST /api/keys`` (``{"name", "scopes", "expires"}``): makes a key as ``flowrt keys add``
@@ -53,6 +54,9 @@ async def endpoints(request: Request) -> Response:
     except ConfigError as exc:
         return error(500, _public(exc, ring))
     gates = server.engine.http.gates()
+    wanted = request.query_params.get("node")
+    if wanted is not None:  # the editor's panel: one endpoint, read every 2 s
+        gates = [g for g in gates if g.node_id == wanted]
     if mine.limited:
         gates = [g for g in gates if _in_files(server, mine, g.node_id)]
     return JSONResponse({"keys_file": ring is not None,

@@ -155,6 +155,10 @@ def test_a_grant_limited_to_some_files_sees_its_endpoints_only(tmp_path: Path,
         login(client, "alice")  # deployer of a.yaml only
         mine = client.get("/api/endpoints").json()["endpoints"]
         assert [e["node"] for e in mine] == ["ingest", "readings"]
+        one = client.get("/api/endpoints", params={"node": "readings"}).json()["endpoints"]
+        assert [e["node"] for e in one] == ["readings"]
+        assert client.get("/api/endpoints", params={"node": "other_in"}).json() == \
+            {"keys_file": True, "endpoints": []}  # b.yaml's: not hers
         assert client.get("/api/keys").status_code == 403
         answer = client.post("/api/keys", headers=HEADERS, json={"name": "sneaky"})
         assert answer.status_code == 403

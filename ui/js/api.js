@@ -76,7 +76,8 @@ export const api = {
   exportNodeRed: () => request("GET", "/api/export/nodered"),
   inject: (id) => request("POST", `/api/inject/${encodeURIComponent(id)}`),
   group: () => request("GET", "/api/group"),
-  endpoints: () => request("GET", "/api/endpoints"),
+  endpoints: (node) =>
+    request("GET", `/api/endpoints${node ? `?node=${encodeURIComponent(node)}` : ""}`),
   addKey: (name, scopes, expires) => request("POST", "/api/keys", { name, scopes, expires }),
   revokeKey: (name) => request("POST", `/api/keys/${encodeURIComponent(name)}/revoke`),
 };

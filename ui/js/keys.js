@@ -71,7 +71,7 @@ export function endpointKeys(app, doc, id) {
 
   const load = async () => {
     try {
-      const data = await api.endpoints();
+      const data = await api.endpoints(endpoint);
       view = data.endpoints.find((e) => e.node === endpoint) || null;
       render(data.keys_file);
     } catch (err) {

@@ -7,6 +7,10 @@ http-in node or a websocket-listener) and answers :meth:`Gate.admit` with the cl
 (``{"name", "kind", "scopes"}``, what the message carries as ``msg.client``) or a
 :class:`Refusal`:
 
+- With any ``auth`` but ``none``, a request carrying two credentials (``Authorization`` and
+  ``X-API-Key`` that are not the same key, or either header twice with different values) gets
+  ``401`` (``error="invalid_request"``) whatever they are: it is never admitted on one while
+  the other is ignored.
 - ``auth: key``: an API key of the keys file (:mod:`flowrt.secrets.keys`) in ``Authorization:
   Bearer KEY`` or ``X-API-Key: KEY``, never in the query string. No key, an unknown, expired or
   revoked one: ``401`` with ``WWW-Authenticate: Bearer``; a valid key without every scope the
@@ -145,6 +149,11 @@ class Gate:
     async def _authenticate(self, headers: Mapping[str, str]) -> Client | Refusal | None:
         if self.auth == "none":
             return None
+        ambiguous = _two_credentials(headers)
+        if ambiguous:
+            return Refusal(401, ambiguous, {"WWW-Authenticate": (
+                f'Basic realm="{REALM}", charset="UTF-8"' if self.auth == "basic"
+                else f'Bearer realm="{REALM}", error="invalid_request"')})
         authorization = headers.get("authorization", "")
         scheme, _, credentials = authorization.strip().partition(" ")
         scheme, credentials = scheme.lower(), credentials.strip()
@@ -227,6 +236,33 @@ class Gate:
             self._remembered.clear()
         self._remembered[remembered] = now + REMEMBER
         return {"name": user, "kind": "user", "scopes": []}
+
+
+def _two_credentials(headers: Mapping[str, str]) -> str:
+    """Why a request carrying more than one credential is refused (empty: it carries one at
+    most). Only one is ever checked, so one not checked must not come with it: a request would
+    pass on one while a proxy, a log or the flow's author looks at the other (a revoked key,
+    another client's). A header given twice with one value, and the same key as ``Bearer`` and
+    ``X-API-Key``, are one credential."""
+    authorizations = _values(headers, "authorization")
+    keys = _values(headers, "x-api-key")
+    for name, values in (("Authorization", authorizations), ("X-API-Key", keys)):
+        if len(set(values)) > 1:
+            return (f"{name} more than once, with different values: send one credential, "
+                    "once")
+    if authorizations and keys:
+        scheme, _, credentials = authorizations[0].partition(" ")
+        if scheme.lower() != "bearer" or credentials.strip() != keys[0]:
+            return ("two credentials (Authorization and X-API-Key) in one request: send one "
+                    "of them")
+    return ""
+
+
+def _values(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every non-empty value of the header ``name`` (Starlette's headers keep repeats)."""
+    getlist = getattr(headers, "getlist", None)
+    values = getlist(name) if getlist is not None else [headers.get(name, "")]
+    return [value.strip() for value in values if value.strip()]
 
 
 def verify_password(password: str, stored: str) -> bool:

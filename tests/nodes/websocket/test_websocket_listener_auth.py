@@ -92,8 +92,8 @@ def test_the_frame_quota_closes_the_socket(keys: Path) -> None:
     key = add_key(keys, "sensor-7", ["frames:send"])
     flow = FLOW.format(extra="    quota: 2")
 
-    async def go() -> tuple[list[str], int | None, str]:
-        got: list[str] = []
+    async def go() -> tuple[list[int], int | None, str]:
+        got: list[int] = []
         async with served(flow) as (_, base):
             async with connect(f"{base}/ws/echo", additional_headers={"X-API-Key": key}) as ws:
                 try:
@@ -108,3 +108,13 @@ def test_the_frame_quota_closes_the_socket(keys: Path) -> None:
     got, code, reason = run(go())
     assert got == [0, 1]
     assert code == 1008 and "quota" in reason
+
+
+def test_a_handshake_with_two_different_credentials_is_refused(keys: Path) -> None:
+    key = add_key(keys, "sensor-7", ["frames:send"])
+    other = add_key(keys, "sensor-8", ["frames:send"])
+    flow = FLOW.format(extra="")
+    assert refused(flow, "/ws/echo", {"Authorization": f"Bearer {key}",
+                                      "X-API-Key": other}) == 401
+    assert refused(flow, "/ws/echo", {"Authorization": "Basic b3BzOnB3",
+                                      "X-API-Key": key}) == 401

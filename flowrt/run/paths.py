@@ -146,6 +146,8 @@ class Paths(Spans):
     def start(self, name: str, kind: Any, parent: str | None, attributes: dict[str, Any]
               ) -> tuple[Any, str]:
         trace_id = parent[3:35] if parent else f"{getrandbits(128) or 1:032x}"
+        if parent is not None and len(self.traces.get(trace_id, ())) >= self.max_visits:
+            return None, parent  # a full trace (a loop, a node making many messages): no more
         span_id = f"{getrandbits(64) or 1:016x}"
         visit = Visit(span_id, parent[36:52] if parent else None, attributes, time(),
                       perf_counter())
@@ -153,6 +155,8 @@ class Paths(Spans):
         return visit, f"00-{trace_id}-{span_id}-01"
 
     def end(self, span: Any, error: BaseException | None) -> None:
+        if span is None:
+            return
         span.duration = perf_counter() - span.began
         if error is not None:
             span.error = type(error).__name__

@@ -324,8 +324,13 @@ class NodeTrace:
         the node and what it sent to are done: the other nodes it is lent to are not its
         children."""
 
+        light = self._tracing.light
+
         def lent(msg: Message, d: Delivery) -> None:
             before = msg.get(TRACE_KEY)
+            if light and before is None:  # no trace, and none starts here
+                given(msg, d)
+                return
             try:
                 given(msg, d)
             finally:

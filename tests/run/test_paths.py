@@ -104,6 +104,30 @@ def test_a_switch_that_drops_the_message_ends_its_path() -> None:
     assert senders(only_trace(recorder)) == {"go": None, "sw": "go"}
 
 
+MAKING = """
+flowrt: 1
+id: making
+nodes:
+  go: {type: inject, once: true, payload: x, to: make}
+  make:
+    type: script
+    code: |
+      node.send({"payload": "sent"})
+      return {"payload": "returned"}
+    to: seen
+  seen: {type: debug}
+"""
+
+
+def test_messages_a_node_makes_while_visited_are_on_the_path() -> None:
+    with recording() as recorder:
+        result = run_flow(MAKING, until=1)
+    assert result.errors == []
+    visits = only_trace(recorder)
+    assert [(v["node"], v["from"]) for v in visits] == [
+        ("go", None), ("make", 0), ("seen", 1), ("seen", 1)]
+
+
 CATCHING = """
 flowrt: 1
 id: catching

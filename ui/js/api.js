@@ -53,6 +53,7 @@ const enc = (file) => file.split("/").map(encodeURIComponent).join("/");
 export const api = {
   login: (user, password) => request("POST", "/api/login", { user, password }),
   me: () => request("GET", "/api/me"),
+  path: (trace) => request("GET", `/api/paths/${encodeURIComponent(trace)}`),
   flows: () => request("GET", "/api/flows"),
   flow: (file) => request("GET", `/api/flows/${enc(file)}`),
   saveFlow: (file, revision, document) =>

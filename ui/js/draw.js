@@ -82,6 +82,7 @@ export class CanvasDrawing {
     const nOut = outputCount(node, info);
     const h = Math.max(NODE_H, nOut * 14 + 8);
     const cat = info ? info.category : "unknown";
+    const onPath = this.app.pathView && this.app.pathView.at(doc, id); // paths.js
     const g = el(
       "g",
       {
@@ -90,6 +91,7 @@ export class CanvasDrawing {
           this.selected.has(id) ? " selected" : "",
           node.disabled ? " disabled" : "",
           info ? "" : " unknown",
+          onPath ? " on-path" : "",
         ].join(""),
         transform: `translate(${x},${y})`,
         "data-id": id,
@@ -146,6 +148,13 @@ export class CanvasDrawing {
       el("text", { y: 4, "text-anchor": "middle" }, b).textContent = String(diags.length);
       el("title", {}, b).textContent = diags.map((d) => `${d.code}: ${d.message}`).join("\n");
     }
+    if (onPath) {
+      // the message's order on its path and the time this node had it
+      const t = el("g", { class: "path-time", transform: `translate(${w / 2},-8)` }, g);
+      el("rect", { x: -34, y: -11, width: 68, height: 15, rx: 7 }, t);
+      el("text", { y: 0, "text-anchor": "middle" }, t).textContent = onPath.text;
+      el("title", {}, t).textContent = `visit ${onPath.order} of the path: ${onPath.text}`;
+    }
     const st = this.app.statusOf(id);
     if (st && (st.text || st.fill)) {
       const s = el("g", { class: "node-status", transform: `translate(4,${h + 14})` }, g);
@@ -179,12 +188,13 @@ export class CanvasDrawing {
     const [x2, y2] = this.portXY(doc, w.to, "in");
     const key = `${w.from}:${w.port}:${w.to}`;
     const sel = this.selectedWire === key || this.selected.has(w.from) || this.selected.has(w.to);
+    const on = this.app.pathView && this.app.pathView.wire(doc, w.from, w.to); // paths.js
     const d = curve(x1, y1, x2, y2);
     el("path", { class: "wire-hit", d, "data-wire": key }, this.wireLayer);
     el(
       "path",
       {
-        class: `wire${sel ? " selected" : ""}`,
+        class: `wire${sel ? " selected" : ""}${on ? " on-path" : ""}`,
         d,
         "data-from": w.from,
         "data-to": w.to,

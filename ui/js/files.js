@@ -199,7 +199,9 @@ export class AppFiles extends AppRuntime {
         {
           type: "button",
           role: "tab",
-          class: `tab${f === this.current ? " active" : ""}${dirty ? " dirty" : ""}`,
+          class:
+            `tab${f === this.current ? " active" : ""}${dirty ? " dirty" : ""}` +
+            (this.pathView && this.pathView.crosses(f) ? " on-path" : ""), // paths.js
           "aria-selected": String(f === this.current),
           title: dirty ? `${f.file} (unsaved changes)` : f.file,
           "data-file": f.file,

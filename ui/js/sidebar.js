@@ -1,5 +1,6 @@
 // The right sidebar's problems list and debug messages.
 import { h } from "./dom.js";
+import { togglePath } from "./paths.js";
 
 /** The problems list: every diagnostic of the current flow; a click selects its node. */
 export function renderProblems(app, box, countEl) {
@@ -184,15 +185,32 @@ export class DebugPanel {
         h("div", { class: "debug-body", text: String(ev.msg) }),
       );
     }
+    // a message whose path the server kept: a button shows it on the canvas (paths.js)
+    let pathBtn = null;
+    if (ev.trace) {
+      pathBtn = h("button", {
+        class: "link path-button",
+        type: "button",
+        text: "path",
+        title: "Show the nodes this message went through, with their times",
+      });
+      pathBtn.addEventListener("click", () => togglePath(this.app, ev));
+    }
+    const shown = this.app.pathView && this.app.pathView.trace === ev.trace;
     return h(
       "div",
-      { class: "debug-msg", "data-node": ev.node },
+      {
+        class: `debug-msg${shown ? " on-path" : ""}`,
+        "data-node": ev.node,
+        "data-trace": ev.trace || null,
+      },
       h(
         "div",
         { class: "debug-head" },
         h("time", { text: isNaN(t) ? "" : t.toLocaleTimeString() }),
         nodeBtn,
         msg && msg.topic ? h("span", { class: "topic", text: `topic: ${msg.topic}` }) : null,
+        pathBtn,
       ),
       h("div", { class: "debug-body" }, body),
     );

@@ -25,7 +25,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from flowrt.api import AsyncTransform, Node, Sink
+from flowrt.api import AsyncTransform, Node, RegexTimeout, Sink
 from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import CompileError, NodeError
 from flowrt.load.document import Document, NodeDecl
@@ -87,7 +87,10 @@ def declared_types(registry: Registry, onto: Ontologies) -> Callable[[str], Decl
         def problem(payload: Any) -> SchemaProblem | None:
             from jsonschema.exceptions import best_match
 
-            error = best_match(validator(name).iter_errors(payload))
+            try:
+                error = best_match(validator(name).iter_errors(payload))
+            except RegexTimeout:  # a pattern of the schema backtracks: the payload fails
+                return SchemaProblem("", "pattern", "not decided within the time limit")
             if error is None:
                 return None
             pointer = "".join("/" + str(k).replace("~", "~0").replace("/", "~1")

@@ -141,3 +141,38 @@ def call_generated(operation: Any, base_url: str, session: requests.Session,
         seen.append(response.status_code)
 
     check()
+
+
+BACKTRACKING = """\
+flowrt: 1
+ontologies:
+  Tag:
+    type: object
+    required: [tag]
+    properties:
+      tag: {type: string, pattern: "^(a|aa)+$"}
+nodes:
+  tag:
+    type: http-in
+    method: post
+    url: /tags
+    out: Tag
+    to: done
+  done: {type: http-response, status_code: 204}
+"""
+
+
+def test_a_body_made_to_backtrack_a_pattern_is_refused_and_the_endpoint_still_serves() -> None:
+    """The attack: a caller sends the text that makes the flow author's pattern backtrack for
+    ever. The match is stopped at its time limit, the body refused, and nothing of it shown."""
+
+    async def go() -> list[httpx.Response]:
+        async with served(BACKTRACKING) as (_, client):
+            return [await client.post("/tags", json={"tag": "a" * 60 + "b"}),
+                    await client.post("/tags", json={"tag": "aaa"})]
+
+    attack, good = run(go())
+    assert attack.status_code == 400
+    assert attack.text == ("node 'tag' (http-in): the body does not conform to Tag: at /: "
+                           'pattern "not decided within the time limit"')
+    assert good.status_code == 204

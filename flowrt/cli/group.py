@@ -56,6 +56,65 @@ def make_group(name: str | None, db: str | None, worker: str | None, poll: float
     return Group(name, db, worker=worker, poll=poll, address=address)
 
 
+def following(group: Any, paths: tuple[str, ...], until_idle: bool) -> Any:
+    """How a `flowrt run` worker follows its group's revisions (a
+    :class:`flowrt.run.follow.Following`): in a group with a database, when it runs one flows
+    directory; else None (a note says why when a group database is given)."""
+    if group is None or not group.url or until_idle:
+        return None
+    from pathlib import Path
+
+    if len(paths) != 1 or not Path(paths[0]).is_dir():
+        click.echo("flowrt: note: this worker does not follow the group's revisions: give "
+                   "`flowrt run` one flows directory for that", err=True)
+        return None
+    from flowrt.run.follow import Following
+    from flowrt.server.files import FlowFiles
+
+    files = FlowFiles(Path(paths[0]))
+    return Following(files.root, files.snapshot, files.replace_all)
+
+
+def take_revision(name: str | None, db: str | None, paths: tuple[str, ...]) -> None:
+    """Before `flowrt run` in a group with a database reads its one flows directory, write the
+    group's newest revision into it: a worker joining (or whose files have errors) starts on
+    the group's flows. When that fails (the database does not answer, the revision names a
+    file outside the directory) the files stay as they are, and a note says why."""
+    from pathlib import Path
+
+    if not name or not db or len(paths) != 1 or not Path(paths[0]).is_dir():
+        return
+    from flowrt.group.postgres import plain_postgres_url
+    from flowrt.group.revisions import fetch, newest, snapshot_hash
+    from flowrt.server.files import FlowFiles
+
+    files = FlowFiles(Path(paths[0]))
+
+    async def take() -> None:
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(
+                plain_postgres_url(db), autocommit=True, connect_timeout=5) as conn:
+            cur = await conn.execute("SELECT to_regclass('flowrt_group_revision') IS NOT NULL")
+            made = await cur.fetchone()
+            latest = await newest(conn, name) if made and made[0] else None
+            if latest is None or latest.hash == snapshot_hash(files.snapshot()):
+                return
+            rev = await fetch(conn, latest)
+        files.replace_all(rev.files)
+        click.echo(f"flowrt: note: the flows directory now holds the group's revision "
+                   f"{rev.hash} by {rev.author}", err=True)
+
+    try:
+        asyncio.run(take())
+    except Exception as exc:
+        from flowrt.secrets.redact import redact
+
+        text = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+        click.echo(f"flowrt: note: the group's revision was not taken at start ({text}); "
+                   "this worker starts on its own files", err=True)
+
+
 @click.group("group")
 def group_cli() -> None:
     """Look at a group of workers."""
@@ -83,19 +142,35 @@ def status(group_name: str, group_db: str | None, as_json: bool, alive_after: fl
 
         return [asdict(m) for m in read_members(group_directory(group_name))]
 
+    newest = ""
+
     async def read(db: str) -> list[dict[str, Any]]:
         import psycopg
 
+        from flowrt.group.revisions import TABLE as REVISIONS
+
+        nonlocal newest
         async with await psycopg.AsyncConnection.connect(
             plain_postgres_url(db), autocommit=True, connect_timeout=5
         ) as conn:
+            # to_jsonb: a member table of an earlier version has no revision columns
             cur = await conn.execute(
                 "SELECT worker, host, pid, address, started, seen, messages, holds, "
-                + ALIVE + " FROM " + TABLE +
+                + ALIVE + f", coalesce(to_jsonb({TABLE}) ->> 'revision', ''), "
+                f"coalesce(to_jsonb({TABLE}) ->> 'deploy_error', '') FROM " + TABLE +
                 " WHERE group_name = %s ORDER BY worker", (alive_after, group_name))
             names = ("worker", "host", "pid", "address", "started", "seen", "messages",
-                     "holds", "alive")
-            return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+                     "holds", "alive", "revision", "deploy_error")
+            rows = [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+            cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL", (REVISIONS,))
+            made = await cur.fetchone()
+            if made and made[0]:
+                cur = await conn.execute(
+                    f"SELECT hash FROM {REVISIONS} WHERE group_name = %s ORDER BY id DESC "
+                    "LIMIT 1", (group_name,))
+                found = await cur.fetchone()
+                newest = found[0] if found else ""
+            return rows
 
     try:
         rows = asyncio.run(read(group_db)) if group_db else read_local()
@@ -106,15 +181,31 @@ def status(group_name: str, group_db: str | None, as_json: bool, alive_after: fl
     if as_json:
         out = [{**r, "started": r["started"].isoformat(), "seen": r["seen"].isoformat(),
                 "holds": list(r["holds"] or ())} for r in rows]
-        click.echo(json.dumps({"group": group_name, "workers": out}, indent=2))
+        click.echo(json.dumps({"group": group_name, "revision": newest or None,
+                               "workers": out}, indent=2))
     else:
-        table = [("worker", "state", "messages", "holds", "last seen")] + [
-            (r["worker"], "alive" if r["alive"] else "gone", str(r["messages"]),
-             (", ".join(r["holds"] or ()) if r["alive"] else "") or "-",
-             r["seen"].strftime("%Y-%m-%d %H:%M:%S"))
-            for r in rows
-        ]
-        widths = [max(len(row[i]) for row in table) for i in range(5)]
-        for row in table:
-            click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        click.echo("\n".join(_table(rows, newest)))
     sys.exit(EXIT_OK if any(r["alive"] for r in rows) else EXIT_PROBLEMS)
+
+
+def _table(rows: list[dict[str, Any]], newest: str) -> list[str]:
+    """The workers as a table; a worker running another revision than the group's newest is
+    marked ``(old)``, and a failed deploy is printed under the table."""
+    def revision(r: dict[str, Any]) -> str:
+        hash_ = r.get("revision") or "-"
+        return hash_ + (" (old)" if newest and r["alive"] and hash_ != newest else "")
+
+    table = [("worker", "state", "messages", "holds", "revision", "last seen")] + [
+        (r["worker"], "alive" if r["alive"] else "gone", str(r["messages"]),
+         (", ".join(r["holds"] or ()) if r["alive"] else "") or "-", revision(r),
+         r["seen"].strftime("%Y-%m-%d %H:%M:%S"))
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+             for row in table]
+    if newest:
+        lines.append(f"group revision: {newest}")
+    lines += [f"deploy failed on {r['worker']}: {r['deploy_error']}"
+              for r in rows if r.get("deploy_error") and r["alive"]]
+    return lines

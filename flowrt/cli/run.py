@@ -19,7 +19,7 @@ from flowrt.cli.common import (
     use_colour,
 )
 from flowrt.cli.dashboard import DASHBOARD_OPTION, dashboard_side
-from flowrt.cli.group import group_options, make_group
+from flowrt.cli.group import following, group_options, make_group, take_revision
 from flowrt.cli.journal import configure_journal, journal_options
 from flowrt.cli.keys import KEYS_OPTION
 from flowrt.cli.mqtt_broker import (
@@ -150,6 +150,7 @@ def run(
     from flowrt.compile.isolated import check_isolated
 
     registry = node_registry()
+    take_revision(group_name, group_db, paths)
     project = load_project(paths)
     diagnostics = check_isolated(project, registry, env, scripts=parse_policy(scripts))
     try:
@@ -181,7 +182,8 @@ def run(
         running = run_plan(plan, env=env, until_idle=until_idle, context_url=context_url,
                            close_timeout=close_timeout, http=http, mqtt_broker=broker,
                            group=group, reuse_port=slot is not None,
-                           side=dashboard_side(dashboard_address, own))
+                           side=dashboard_side(dashboard_address, own),
+                           following=following(group, paths, until_idle))
         outcome = asyncio.run(cli_workers.supervised(slot, running) if slot else running)
     except (ConfigError, OSError) as exc:
         _say(f"flowrt: error: {exc}")

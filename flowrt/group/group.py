@@ -62,6 +62,8 @@ class Group:
 
             backend = PostgresBackend(url)
         self.name = name
+        self.url = url
+        """The group's PostgreSQL database (None for a group of this host's processes)."""
         self.backend = backend
         self.worker = worker or default_worker_name()
         self.poll = poll
@@ -74,6 +76,10 @@ class Group:
         """Every member, as read on the last round (this worker included)."""
         self.counters: set[Callable[[], int]] = set()
         """Each gives the messages a runtime's sources read; summed into this worker's row."""
+        self.revision = ""
+        """The hash of the group revision this worker runs (:mod:`flowrt.group.follow`)."""
+        self.deploy_error = ""
+        """Why its last deploy of a group revision failed, or ""."""
         self._retired = 0
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -129,6 +135,12 @@ class Group:
                 self._retired += counter()
 
         return retire
+
+    def report(self, revision: str, deploy_error: str = "") -> None:
+        """Say which revision this worker runs (and why its last deploy failed); written to
+        its record on the next round, which starts at once."""
+        self.revision, self.deploy_error = revision, deploy_error
+        self.leases.changed.set()
 
     @property
     def messages(self) -> int:

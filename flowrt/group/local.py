@@ -120,7 +120,8 @@ class LocalBackend:
         record = {"worker": group.worker, "host": socket.gethostname(), "pid": os.getpid(),
                   "address": group.address, "started": self._started.isoformat(),
                   "seen": datetime.now(UTC).isoformat(), "messages": group.messages,
-                  "holds": holds}
+                  "holds": holds, "revision": group.revision,
+                  "deploy_error": group.deploy_error}
         path = self.directory / f"member-{_hash(group.worker)}.json"
         part = path.with_suffix(f".{os.getpid()}.part")
         part.write_text(json.dumps(record))
@@ -155,7 +156,8 @@ def read_members(directory: Path) -> list[Member]:
             worker=record["worker"], host=record["host"], pid=record["pid"],
             address=record["address"], started=datetime.fromisoformat(record["started"]),
             seen=datetime.fromisoformat(record["seen"]), messages=record["messages"],
-            holds=tuple(record["holds"]), alive=probe is None))
+            holds=tuple(record["holds"]), alive=probe is None,
+            revision=record.get("revision", ""), deploy_error=record.get("deploy_error", "")))
     return sorted(members, key=lambda m: m.worker)
 
 

@@ -22,6 +22,10 @@ class Membership(Protocol):
     address: str
     alive_after: float
     leases: LeaseTable
+    revision: str
+    """The hash of the revision this worker runs ("" when it does not follow revisions)."""
+    deploy_error: str
+    """Why its last deploy of a group revision failed ("" when it did not)."""
 
     @property
     def messages(self) -> int: ...
@@ -38,13 +42,16 @@ class Member:
     messages: int
     holds: tuple[str, ...]
     alive: bool
+    revision: str = ""
+    deploy_error: str = ""
 
     def public(self, me: str = "") -> dict[str, Any]:
         return {
             "worker": self.worker, "host": self.host, "pid": self.pid, "address": self.address,
             "started": self.started.isoformat(), "seen": self.seen.isoformat(),
             "alive": self.alive, "messages": self.messages, "holds": list(self.holds),
-            "me": self.worker == me,
+            "me": self.worker == me, "revision": self.revision,
+            "deploy_error": self.deploy_error,
         }
 
 

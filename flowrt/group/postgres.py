@@ -34,8 +34,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     messages bigint NOT NULL DEFAULT 0,
     holds text[] NOT NULL DEFAULT '{{}}',
     backend_pid integer NOT NULL DEFAULT 0,
+    revision text NOT NULL DEFAULT '',
+    deploy_error text NOT NULL DEFAULT '',
     PRIMARY KEY (group_name, worker)
 )"""
+ADDED = ("revision", "deploy_error")
+"""Columns added since the table's first version: a table made before gets them on open."""
+_COLUMNS = """
+SELECT column_name FROM information_schema.columns
+WHERE table_name = %s AND table_schema = current_schema()"""
 _REGISTER = f"""
 INSERT INTO {TABLE} (group_name, worker, host, pid, address, started, seen, backend_pid)
 VALUES (%s, %s, %s, %s, %s, now(), now(), pg_backend_pid())
@@ -45,7 +52,7 @@ SET host = EXCLUDED.host, pid = EXCLUDED.pid, address = EXCLUDED.address,
                    THEN {TABLE}.started ELSE EXCLUDED.started END,
     seen = EXCLUDED.seen, holds = '{{}}', backend_pid = EXCLUDED.backend_pid"""
 _HEARTBEAT = f"""
-UPDATE {TABLE} SET seen = now(), messages = %s, holds = %s
+UPDATE {TABLE} SET seen = now(), messages = %s, holds = %s, revision = %s, deploy_error = %s
 WHERE group_name = %s AND worker = %s"""
 ALIVE = f"""(seen > now() - make_interval(secs => %s)
        AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = {TABLE}.backend_pid))"""
@@ -53,7 +60,7 @@ ALIVE = f"""(seen > now() - make_interval(secs => %s)
 killed outright is gone the moment the database notices its connection closed."""
 _MEMBERS = f"""
 SELECT worker, host, pid, address, started, seen, messages, holds,
-       {ALIVE} AS alive
+       {ALIVE} AS alive, revision, deploy_error
 FROM {TABLE} WHERE group_name = %s ORDER BY worker"""
 _FORGET = f"""
 DELETE FROM {TABLE} WHERE group_name = %s AND seen < now() - make_interval(secs => %s)"""
@@ -67,6 +74,21 @@ def plain_postgres_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql://" + url[len(prefix):]
     return url
+
+
+async def _add_columns(conn: Any) -> None:
+    """Give a member table made by an earlier version the columns it lacks."""
+    import psycopg
+
+    cur = await conn.execute(_COLUMNS, (TABLE,))
+    present = {row[0] for row in await cur.fetchall()}
+    for column in ADDED:
+        if column not in present:
+            try:
+                await conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {column} "
+                                   "text NOT NULL DEFAULT ''")
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateColumn):
+                pass  # another worker added it at the same moment
 
 
 class PostgresBackend:
@@ -90,6 +112,7 @@ class PostgresBackend:
             await conn.execute(_CREATE)
         except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
             pass  # another worker created it at the same moment
+        await _add_columns(conn)
         await conn.execute(_REGISTER, (group.name, group.worker, socket.gethostname(),
                                        os.getpid(), group.address))
 
@@ -111,12 +134,13 @@ class PostgresBackend:
                     table.took(key)
                     log.info("group %s: this worker (%s) now runs %s", group.name,
                              group.worker, key)
-        await conn.execute(_HEARTBEAT, (group.messages, sorted(table.held), group.name,
-                                        group.worker))
+        await conn.execute(_HEARTBEAT, (group.messages, sorted(table.held), group.revision,
+                                        group.deploy_error, group.name, group.worker))
         cur = await conn.execute(_MEMBERS, (group.alive_after, group.name))
         members = [
             Member(worker=r[0], host=r[1], pid=r[2], address=r[3], started=r[4], seen=r[5],
-                   messages=r[6], holds=tuple(r[7] or ()), alive=bool(r[8]))
+                   messages=r[6], holds=tuple(r[7] or ()), alive=bool(r[8]),
+                   revision=r[9], deploy_error=r[10])
             for r in await cur.fetchall()
         ]
         if rounds % 600 == 0:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.compile.plan import Plan
 from flowrt.run.clock import RealClock
+from flowrt.run.follow import Following, Replaceable, follow
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
 from flowrt.run.sidecars import flushing, sidecars
 from flowrt.run.stores import Stores
@@ -56,15 +57,17 @@ async def run_plan(
     group: Group | None = None,
     reuse_port: bool = False,
     side: SideServer | None = None,
+    following: Following | None = None,
 ) -> RunOutcome:
     """Run ``plan`` until a signal (or idle). ``http``: where to serve http-in nodes' routes, if
     any node added one (``reuse_port``: shared with the other workers of this host, the kernel
     spreading connections among them). ``mqtt_broker``: start this embedded MQTT broker
     first. ``group``: run as a worker of that group (joined before the flows start, left after
-    they stopped). ``side``: another app of the engine's routes, on its own address."""
+    they stopped). ``side``: another app of the engine's routes, on its own address.
+    ``following``: run the group's newest revision of the flows directory (:mod:`.follow`)."""
     async with sidecars(mqtt_broker, group):
         return await _run(plan, env, until_idle, context_url, close_timeout, http, group,
-                          reuse_port, side)
+                          reuse_port, side, following)
 
 
 async def _run(
@@ -77,9 +80,12 @@ async def _run(
     group: Group | None,
     reuse_port: bool,
     side: SideServer | None = None,
+    following: Following | None = None,
 ) -> RunOutcome:
+    from flowrt.run.http import RouteTable
+
     stores = Stores(context_url)
-    rt = Runtime(plan, clock=RealClock(), stores=stores, env=env, group=group)
+    routes = RouteTable()
     failed = 0
 
     def count(record: object) -> None:
@@ -87,7 +93,15 @@ async def _run(
         if not getattr(record, "caught", True):
             failed += 1
 
-    rt.events.hooks.error.append(count)
+    def make(plan: Plan) -> Runtime:
+        made = Runtime(plan, clock=RealClock(), stores=stores, env=env, http=routes,
+                       group=group)
+        made.events.hooks.error.append(count)
+        return made
+
+    rt = make(plan)
+    running = Replaceable(rt, make, close_timeout)
+    follower = None
     stop = asyncio.Event()
     interrupted = False
     loop = asyncio.get_running_loop()
@@ -116,35 +130,53 @@ async def _run(
             beside = HttpServer(side.make(rt.http), side.host, side.port, option=side.option)
             await beside.start()
             log.info("%s: http://%s:%d/dashboard/", side.option, side.host, beside.port)
-        if http is not None and rt.has_http and any(not owned(p)
-                                                    for _, p, _ in rt.http.describe()):
-            from flowrt.run.http import HttpServer, Without
+        server = await _serve_http(rt, http, side, owned, reuse_port)
+        if following is not None and group is not None:
+            async def started(new: Runtime) -> None:  # a revision may bring http-in nodes
+                nonlocal server
+                if server is None:
+                    server = await _serve_http(new, http, side, owned, reuse_port)
 
-            app = rt.http if side is None else Without(rt.http, owned)
-            server = HttpServer(app, *http, reuse_port=reuse_port)
-            await server.start()
-            for method, path, node in rt.http.describe():
-                scheme = "ws" if method == "WS" else "http"  # a websocket-listener's path
-                log.info("http: %s %s://%s:%d%s (node %s)", method, scheme, http[0], server.port,
-                         path, node)
+            running.started = started
+            follower = await follow(following, group, running, env)
         nodes = len(plan.nodes)
         log.info("running %d node%s in %d flow%s", nodes, "s"[: nodes != 1], len(plan.flows),
                  "s"[: len(plan.flows) != 1])
         async with flushing(stores):
             waiters: list[asyncio.Task[Any]] = [loop.create_task(stop.wait())]
             if until_idle:
-                waiters.append(loop.create_task(rt.wait_idle()))
+                waiters.append(loop.create_task(running.rt.wait_idle()))
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
     finally:
-        await rt.stop(timeout=close_timeout)
+        if follower is not None:
+            await follower.stop()
+        await running.rt.stop(timeout=close_timeout)
         for serving in (server, beside):
             if serving is not None:
                 await serving.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)
-    return RunOutcome(rt.summary(), failed, interrupted)
+    return RunOutcome(running.summary(), failed, interrupted)
+
+
+async def _serve_http(rt: Runtime, http: tuple[str, int] | None, side: SideServer | None,
+                      owned: Callable[[str], bool], reuse_port: bool) -> Any:
+    """Serve ``rt``'s http-in routes on ``http`` when it has routes of its own (those of
+    ``side`` left out); the server, or None."""
+    if http is None or not rt.has_http or all(owned(p) for _, p, _ in rt.http.describe()):
+        return None
+    from flowrt.run.http import HttpServer, Without
+
+    app = rt.http if side is None else Without(rt.http, owned)
+    server = HttpServer(app, *http, reuse_port=reuse_port)
+    await server.start()
+    for method, path, node in rt.http.describe():
+        scheme = "ws" if method == "WS" else "http"  # a websocket-listener's path
+        log.info("http: %s %s://%s:%d%s (node %s)", method, scheme, http[0], server.port,
+                 path, node)
+    return server
 
 
 def render_summary(summary: list[tuple[str, str, int, int]]) -> str:

@@ -176,6 +176,26 @@ class FlowFiles:
             raise Stale(current)
         path.unlink()
 
+    def replace_all(self, snapshot: dict[str, str]) -> None:
+        """Make the directory's flow files exactly ``snapshot`` (name -> text; a revision):
+        every name is checked first, so a snapshot with one bad name (``../x``) writes
+        nothing (BadName); then the files not in it are removed and the others written
+        (several processes of one directory may write the same snapshot at once)."""
+        for name in snapshot:
+            self.path(name)
+        for name in self.names():
+            if name not in snapshot:
+                self.path(name).unlink(missing_ok=True)
+        for name, text in snapshot.items():
+            current = self.revision(name)
+            if current == revision_of(text):
+                continue
+            try:
+                self.write(name, text, current)
+            except Stale as exc:  # another process writing the same revision (--workers)
+                if exc.current != revision_of(text):
+                    raise
+
     def snapshot(self) -> dict[str, str]:
         """Every flow file's text, by name (what a revision stores)."""
         out = {}

@@ -2,7 +2,8 @@
 
 A directory with errors starts with nothing running, and says why in the log and on ``/ready``.
 What runs beside the flows (the embedded MQTT broker, the group membership, context flushing)
-starts and stops as under `flowrt run` (:mod:`flowrt.run.sidecars`).
+starts and stops as under `flowrt run` (:mod:`flowrt.run.sidecars`); in a group with a
+database, the group's revisions are followed while the flows run (:mod:`.group_deploy`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from flowrt.run import paths
 from flowrt.run.sidecars import flushing, sidecars
 from flowrt.server.deploy import DeployRefused
+from flowrt.server.group_deploy import start_following, stop_following
 from flowrt.server.state import Server
 
 log = logging.getLogger("flowrt.server")
@@ -33,9 +35,11 @@ def lifespan_of(server: Server) -> Callable[[Any], AbstractAsyncContextManager[N
             try:
                 if settings.deploy_on_start:
                     await _deploy_on_start(server)
+                await start_following(server)
                 async with flushing(server.engine.stores):
                     yield
             finally:
+                await stop_following(server)
                 await server.engine.stop()
                 server.close()
                 paths.configure(paths.Sample())

@@ -93,7 +93,8 @@ OPENAPI: dict[str, Any] = {
             "The group of workers this server runs in: members, and who runs each singleton",
             _json({"type": "object", "required": ["group", "workers", "singletons"],
                    "properties": {"group": {"type": ["string", "null"]},
-                                  "workers": {"type": "array"}, "singletons": _OBJ}}))},
+                                  "workers": {"type": "array"}, "singletons": _OBJ,
+                                  "revision": {"type": ["object", "null"]}}}))},
         "/api/import/nodered": {"post": _op(
             "Convert a Node-RED export", _json(_OBJ), changes=True, errors=(400, 422),
             body={"type": "object", "properties": {"flows": {}, "credentials": _OBJ,

@@ -13,7 +13,6 @@ newest (what runs now, and the one before it to roll back to) are never deleted.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import logging
 import os
@@ -25,6 +24,8 @@ from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import defer
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+
+from flowrt.group.revisions import snapshot_hash
 
 log = logging.getLogger("flowrt.server")
 
@@ -60,11 +61,6 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
-
-
-def snapshot_hash(files: dict[str, str]) -> str:
-    text = json.dumps(files, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 class Revisions:

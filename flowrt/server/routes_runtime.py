@@ -103,17 +103,7 @@ async def rollback(request: Request) -> Response:
     rev = None if rev_id is None else await asyncio.to_thread(server.revisions.get, rev_id)
     if rev is None:
         return error(404, f"no revision {request.path_params['id']}")
-    snapshot = rev.snapshot()
-    files = server.files
-
-    def restore() -> None:
-        for name in files.names():
-            if name not in snapshot:
-                files.path(name).unlink()
-        for name, text in snapshot.items():
-            files.write(name, text, files.revision(name))
-
-    await asyncio.to_thread(restore)
+    await asyncio.to_thread(server.files.replace_all, rev.snapshot())
     return await _deploy(server, "changed", public_user(request.scope),
                          f"rollback to revision {rev.id}")
 
@@ -165,10 +155,12 @@ async def group(request: Request) -> Response:
         for node_id in once_in_group(unit.runtime):
             if scoping.node_allowed(server, mine, node_id):
                 singletons[node_id] = g.holder(node_id)
+    newest = server.follower.newest if server.follower is not None else None
     return JSONResponse({
         "group": g.name, "worker": g.worker, "connected": g.connected,
         "workers": [m.public(g.worker) for m in g.members],
         "singletons": singletons,
+        "revision": newest.public() if newest is not None else None,
     })
 
 

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from flowrt.server.group_deploy import publish
 from flowrt.server.state import Server
 
 log = logging.getLogger("flowrt.server")
@@ -36,6 +37,7 @@ async def deploy_recorded(server: Server, mode: str, author: str, message: str,
     server.started_problem = None
     files = await asyncio.to_thread(server.files.snapshot)
     rev = await asyncio.to_thread(server.revisions.add, author, files, message)
+    await publish(server, files, author, message)
     log.info("deploy (%s) by %s: revision %s, %d node(s) changed", mode, author, rev.id,
              len(outcome.nodes))
     changed = outcome.public()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowrt.group.revisions import snapshot_hash
 from flowrt.registry.discover import default_registry
 from flowrt.server.deploy import Engine
 from flowrt.server.events import Hub
 from flowrt.server.files import FlowFiles
 from flowrt.server.flow_cache import FlowCache
-from flowrt.server.revisions import Revisions, snapshot_hash
+from flowrt.server.revisions import Revisions
 from flowrt.server.settings import ServerSettings, default_state_dir
 
 
@@ -32,6 +33,8 @@ class Server:
         self.auth = settings.auth
         self.started_problem: str | None = None
         self.catalog: list[dict[str, Any]] | None = None
+        self.follower: Any = None
+        """The :class:`flowrt.group.follow.Follower` of a group with a database, or None."""
 
     def record_start(self) -> None:
         """Record what runs after start-up as a revision, unless the latest holds just that."""

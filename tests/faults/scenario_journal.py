@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -144,6 +145,7 @@ def through_journal(messages: int = 20_000, per_row: float = 0.002, journal: boo
     finally:
         table.drop()
         broker.close()
+        shutil.rmtree(directory, ignore_errors=True)
     out.tally = tally(range(messages), (r.seq for r in rows))
     ran = [first, second] if kill_after is not None else [first]
     out.warnings = [r for w in ran for r in w.log() if r.get("level") == "warning"]

@@ -22,6 +22,7 @@ below that (600 before the restart, 400 after).
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -168,4 +169,5 @@ def restart_server(kind: str) -> RestartOutcome:
             table.drop()
         if measurement is not None:
             measurement.drop()
+        shutil.rmtree(directory, ignore_errors=True)
         server.close()

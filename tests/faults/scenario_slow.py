@@ -28,6 +28,7 @@ the worker to its window.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -149,6 +150,7 @@ def slow_amqp(messages: int = 20_000, size: int = 8192, prefetch: int = 100,
     finally:
         delete_queue(amqp, queue)
         table.drop()
+        shutil.rmtree(directory, ignore_errors=True)
     # What the worker did not write went back to the queue: written + left = all of them.
     written = tally(range(messages), seqs)
     return SlowOutcome(
@@ -207,6 +209,7 @@ def slow_mqtt(protocol: str = "5", messages: int = 1_000, size: int = 65_536,
         left = drain_session(mqtt_url, client_id, mqtt5=mqtt5)
     finally:
         table.drop()
+        shutil.rmtree(directory, ignore_errors=True)
     written = tally(range(messages), [r.seq for r in rows] + left)
     return SlowOutcome(
         bound=receive_maximum, message_size=size, messages=messages, samples=stalled,

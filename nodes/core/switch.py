@@ -139,9 +139,13 @@ class Switch(Transform):
         self._previous: Any = None  # the property in the previous message, for {type: prev}
         self._keeps_previous = any(rule.uses_previous for rule in config.rules)
         recall = self._recall
-        self._tests: list[Test | None] = [compile_rule(r, self.ctx, recall) for r in config.rules]
+        self._tests: tuple[Test | None, ...] = tuple(
+            compile_rule(r, self.ctx, recall) for r in config.rules
+        )
         self._first = config.check == "first"
         self._only = self._tests[0] if len(self._tests) == 1 else None
+        tests = self._tests  # an if/else switch (a rule, then else) goes one way or the other
+        self._either = tests[0] if len(tests) == 2 and tests[1] is None else None
         self._rebuild = None
         if config.recreate_sequences or any(r.operator == "tail" for r in config.rules):
             self._rebuild = SequenceRebuilder(
@@ -165,14 +169,21 @@ class Switch(Transform):
             if self._keeps_previous:
                 self._remember(value)
             return msg if hit else None
+        if self._either is not None:
+            value = self._read(msg)
+            out = [msg, None] if self._either(value, msg) else [None, msg]
+            if self._keeps_previous:
+                self._remember(value)
+            return out
         return self._route(msg)
 
     def _route(self, msg: Message) -> list[Any]:
         """Per output, the message or None."""
         value = self._read(msg)
-        out: list[Any] = [None] * len(self._tests)
+        tests = self._tests
+        out: list[Any] = [None] * len(tests)
         matched = False  # since the previous else
-        for i, test in enumerate(self._tests):
+        for i, test in enumerate(tests):
             if test is None:
                 hit = not matched
                 matched = False

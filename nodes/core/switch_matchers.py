@@ -71,8 +71,8 @@ def _comparison(name: str, value: Any, ctx: NodeContext, previous: Recall) -> Te
     if type(b) is int or type(b) is float:
 
         def numeric(a: Any, msg: Message) -> bool:
-            if type(a) is int or type(a) is float:
-                return bool(fast(a, b))
+            if type(a) is float or type(a) is int:
+                return fast(a, b)  # type: ignore[no-any-return]  # a bool, for two numbers
             return loose(a, b)
 
         return numeric

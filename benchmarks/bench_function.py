@@ -21,27 +21,37 @@ Each run prints ``RESULT msgs= ms= msgs_per_s= rss_mb=`` from the counter (throu
 source's first message to the counter's last; ``rss_mb`` is the server's, without the worker's
 15 MB); the table gives medians and the ratios.
 
-Figures (2 cores shared with other work, load average 2.5 to 4, Python 3.11.7, quickjs-ng
-0.17.0.2 (QuickJS-ng 0.10), Node-RED 4.1.15 on Node.js 20.20; the default run, 3 rounds, median
-msgs/s):
+Figures: chain5, ``--flows chain5 --rounds 2 --n 20000`` (compare_all.py's N), 2 cores shared
+with other work at load average 10 to 12, Python 3.11.7, quickjs-ng 0.17.0.2, Node-RED 4.1.15 on
+Node.js 20.20, median msgs/s; "before" is the tree of commit d5bd57b (one round trip between
+the processes a message), "after" commit 883c459 (messages pipelined to the worker, a leaner
+call), run one after the other:
 
-    flow    Node-RED  script (Py)  function (JS)  inline (JS)  JS/Node-RED  JS/script  JS/inline
-    chain5      2007        33446           4804         8581         2.4x      0.14x      0.56x
-    fn         12080        88255           6461        28210         0.5x      0.07x      0.23x
+    chain5  Node-RED  script (Py)  function (JS)  inline (JS)  JS/Node-RED  JS/script  JS/inline
+    before      1482        18166            462         3629         0.3x      0.03x      0.13x
+    after       1950        18776           4414         6531         2.3x      0.24x      0.68x
 
-The machine was loaded for this run (an earlier run on a quieter machine, with QuickJS 2021
-inside the server: chain5 Node-RED 9829, script 170052, function 50804; fn 51733, 417905,
-66060), so read the ratios, not the rates. The worker costs one round trip between two
-processes a message: ``python benchmarks/bench_js_worker.py`` measures it alone, about 30 us
-on this machine (a bare pipe ping-pong between two Python processes is about 4 us; the rest is
-waiting for the other process to be scheduled, and framing). That is the price of a crash or a
-runaway of QuickJS never reaching the server.
+At that load every wake-up of the other process waits for a core, which a round trip a message
+paid twice: the pipelined worker (``js_process.py``) writes up to 256 requests ahead of the
+replies, in one write a burst, and takes the replies many a wake-up, so the two processes work
+side by side. Read the ratios, not the rates; benchmarks/README.md has the quieter figures.
 
-Inside the engine, the JavaScript step costs about 13 us a message against about 1 us in
-Python: the message crosses as JSON, and ``JSON.stringify`` alone takes about 4 us for
-chain5's small message; ``JSON.parse`` 1.4 us, Python's encoding and decoding about 3 us, the
-rest the prelude's bookkeeping. Node-RED's own function step is fast (V8), so on the bare fn
-flow the gap is Node-RED's message passing.
+Which ratio is true: this docstring used to say the worker made chain5 2.4x Node-RED while
+compare_all.py said 1.04x. Both were measured, at different N: 2.4x with this script's
+default N=200,000 (Node-RED 2,007 msgs/s, load 2.5 to 4), 1.04x with compare_all's
+``--n 100000`` (Node-RED 8,133, load 1 to 2.4). Node-RED's rate falls with N, as its source
+queues every message before the chain drains them: on this machine at load 9 to 10, N=20,000
+gave 2,724 and 3,885 msgs/s (RSS 131 MB), N=200,000 1,122 and 1,132 (RSS 217 MB). At the same
+N the worker of one round trip a message was about as fast as Node-RED (0.3x to 1.04x); the
+2.4x came from Node-RED's slowdown at 200,000. Compare ratios at the same N, and say which.
+
+Where a message's time goes now (CPU time, chain5's fn step, 10 rounds of 10,000 alternating
+in one process against the tree before): inline, ``JsCalls.call`` costs 13.0 us (17.1 before);
+about half is ``JsEngine.enter`` (QuickJS: ``JSON.parse`` of the message 1.2 us, the code, and
+``JSON.stringify`` of the result about 2.7 us; the prelude's rest parameters and per-call
+record cost 1.4 us more before), Python's JSON encoding and decoding about 3 us, the rest the
+node's bookkeeping. Pipelined, the server spends about 7 to 12 us of CPU a message on its side
+of the worker (``bench_js_worker.py``), the worker about the same in parallel.
 
 The crossing, measured: the quickjs binding converts numbers, strings, booleans and None but
 no dict or list, so the alternative to JSON is building the JavaScript object one field at a

@@ -1,5 +1,5 @@
 """What the function node's worker process costs a message: QuickJS in the server process
-against the same context in the node's worker, one message at a time, as the node runs them.
+against the same context in the node's worker, one round trip a message and pipelined.
 
     python benchmarks/bench_js_worker.py            # 8 rounds of 5,000 messages each way
     python benchmarks/bench_js_worker.py --rounds 3 --n 2000
@@ -7,10 +7,24 @@ against the same context in the node's worker, one message at a time, as the nod
 Each round runs chain5's function step (``msg.payload.y = msg.payload.v * 2; return msg;``)
 on a small message ``n`` times through :class:`flowrt_nodes.function.js_engine.JsEngine` called
 directly (inside the server, the default under ``--scripts allow``), then ``n`` times through
-:class:`flowrt_nodes.function.js_process.JsProcess` (the default under ``sandboxed``: a request to
-the worker and its reply, inline), alternating so that noise on this shared machine hits
-both. It prints the microseconds per message of each round, the medians and the ratio. The
-whole-flow figures are in bench_function.py.
+:class:`flowrt_nodes.function.js_process.JsProcess` (the default under ``sandboxed``) waiting for
+each reply before the next request (``worker``: one round trip a message), then ``n`` times
+as the node sends them, without waiting, the replies taken as they come (``pipelined``),
+alternating so that noise on this shared machine hits all three. It prints the microseconds
+per message of each round (wall clock) and the medians, and the server's CPU time a message
+when pipelined. The whole-flow figures are in bench_function.py.
+
+Figures after pipelining (commit 883c459; load average 10 to 11.5 on 2 cores from other work,
+so the wall clock mostly measures waiting for a core; the default run):
+
+    inline     us/msg  median 83.1   best 73.4
+    worker     us/msg  median 1032.7 best 815.3   (one round trip a message)
+    pipelined  us/msg  median 86.7   best 38.3    server CPU 9.1 us a message
+
+A round trip a message pays two wake-ups, each waiting for a core; pipelined, the messages cost
+the worker's time in parallel with the server's and the server's CPU time.
+
+The figures below are from before pipelining, when the node ran one round trip a message.
 
 Figures (2 cores shared with other work, load average 2 to 2.5, Python 3.11.7, quickjs-ng
 0.17.0.2; the default run, twice):
@@ -72,6 +86,9 @@ def main() -> None:
         worker.request(b"C", lambda: to_json(MSG) + "\0", _nothing, wait=5.0)
     inline: list[float] = []
     process: list[float] = []
+    pipelined: list[float] = []
+    pipelined_cpu: list[float] = []
+    replies: list[Any] = []
     for _ in range(args.rounds):
         started = time.perf_counter()
         for _ in range(args.n):
@@ -83,10 +100,20 @@ def main() -> None:
             if reply is None or reply[0] != "R":
                 raise SystemExit(f"the worker failed: {reply}")
         process.append((time.perf_counter() - started) / args.n * 1e6)
+        replies.clear()
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.n):
+            worker.request(b"C", lambda: to_json(MSG) + "\0", replies.append, wait=0)
+        worker._wait(lambda: worker.busy, 60.0)
+        if len(replies) != args.n or any(reply[0] != "R" for reply in replies):
+            raise SystemExit(f"the worker failed: {replies[:1]}")
+        pipelined.append((time.perf_counter() - started) / args.n * 1e6)
+        pipelined_cpu.append((time.process_time() - cpu) / args.n * 1e6)
     worker.close()
-    for name, values in (("inline", inline), ("worker", process)):
-        print(f"{name:7} us/msg  {' '.join(f'{v:5.1f}' for v in values)}   "
+    for name, values in (("inline", inline), ("worker", process), ("pipelined", pipelined)):
+        print(f"{name:10} us/msg  {' '.join(f'{v:5.1f}' for v in values)}   "
               f"median {statistics.median(values):.1f}  best {min(values):.1f}")
+    print(f"pipelined: server CPU {statistics.median(pipelined_cpu):.1f} us a message")
     ratio = statistics.median(process) / statistics.median(inline)
     print(f"worker/inline   {ratio:.1f}x: "
           f"{statistics.median(process) - statistics.median(inline):.0f} us more per message")

@@ -27,6 +27,7 @@ from .js_coercion import to_str
 from .targets import compile_target
 
 Apply = Callable[[Message], None]
+_PLAIN = frozenset((str, int, float, bool))
 
 
 class Change(Transform):
@@ -91,8 +92,13 @@ class Change(Transform):
 
     async def start(self) -> None:
         self._rules = [_compile(rule, self.ctx) for rule in self.config.rules]
+        self._only = self._rules[0] if len(self._rules) == 1 else None
 
     def process(self, msg: Message) -> Output:
+        only = self._only
+        if only is not None:
+            only(msg)
+            return msg
         for apply in self._rules:
             apply(msg)
         return msg
@@ -119,6 +125,14 @@ def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:
 
         return move
     new_value = compile_value(rule.to, ctx)
+    if rule.action == "set" and type(rule.to) in _PLAIN:
+        value, set_value = rule.to, target.set  # a literal text, number or boolean: no copy
+
+        def set_plain(msg: Message) -> None:
+            if not set_value(msg, value):
+                ctx.warn(f"cannot set {target.path}: a value on the way is not an object", msg)
+
+        return set_plain
     if rule.action == "set":
         deep = rule.deep_copy
 

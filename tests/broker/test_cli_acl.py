@@ -100,3 +100,18 @@ def test_an_acl_without_a_broker_is_an_error(tmp_path: Path) -> None:
     _, err = run.communicate(timeout=120)
     assert run.returncode == 2, err
     assert "add --mqtt-broker" in err and "Traceback" not in err
+
+
+def test_serve_takes_the_acl_file_too(tmp_path: Path) -> None:
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "acl.conf").write_text("user alice\ntopic read a/#/b\n")
+    (tmp_path / "secrets.yaml").write_text("ALICE_PW: alice-pw-1\n")
+    serve = subprocess.run(
+        [sys.executable, "-m", "flowrt", "serve", "--flows", str(tmp_path / "flows"),
+         "--port", "1", "--state-dir", str(tmp_path / "state"),
+         "--secrets", str(tmp_path / "secrets.yaml"), "--mqtt-broker", "127.0.0.1:1",
+         "--mqtt-user", "alice=ALICE_PW", "--mqtt-acl", str(tmp_path / "acl.conf")],
+        cwd=ROOT, text=True, capture_output=True, timeout=120)
+    assert serve.returncode == 2, serve.stderr
+    assert f"{tmp_path / 'acl.conf'}:2: `a/#/b`" in serve.stderr
+    assert "Traceback" not in serve.stderr

@@ -18,14 +18,15 @@ class ContextStore:
     - ``keys()``: the stored keys.
     """
 
-    __slots__ = ("_store",)
+    __slots__ = ("_store", "_get", "_set")
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._get, self._set = store.get, store.set  # bound once: a script calls them a lot
 
     def get(self, key: str | list[str], default: Any = None) -> Any:
         if type(key) is str and "." not in key and "[" not in key:
-            return self._store.get(key, default)
+            return self._get(key, default)
         if isinstance(key, list):
             return [self.get(k, default) for k in key]
         first = str(parse_path(key)[0])
@@ -37,7 +38,7 @@ class ContextStore:
 
     def set(self, key: str | list[str], value: Any = None) -> None:
         if type(key) is str and "." not in key and "[" not in key:
-            self._store.set(key, value)
+            self._set(key, value)
             return
         if isinstance(key, list):
             values = value if isinstance(value, list) else [value] * len(key)

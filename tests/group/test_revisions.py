@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -19,6 +20,7 @@ from tests.group.revision_kit import (
     newest,
     store,
 )
+from tests.support.servers import PrivateServer
 from tests.support.serving import flowrt_command
 from tests.support.waiting import wait_until
 
@@ -224,3 +226,34 @@ def test_a_member_table_of_an_earlier_version_gets_the_revision_columns(
         assert w.stop() == 0, w.tail()
         with psycopg.connect(pg, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_deploy_while_the_database_is_down_reaches_the_others_once_it_is_back(
+    tmp_path: Path, group_name: str, private: Callable[[str], PrivateServer]
+) -> None:
+    """The editor's deploy runs on its worker at once; the revision is stored when that worker
+    reaches the database again (it does not go back to the group's older one), and then the
+    others run it."""
+    server = private("pg")
+    a = make_worker(tmp_path, "a", "serve", group_name, server.url,
+                    {"version.yaml": answer("v1")})
+    b = make_worker(tmp_path, "b", "run", group_name, server.url,
+                    {"version.yaml": answer("v1")})
+    workers = [a, b]
+    try:
+        for w in workers:
+            w.start()
+        _wait("both to answer v1", lambda: all(w.version() == "v1" for w in workers), workers)
+        server.stop()
+        (a.flows / "version.yaml").write_text(answer("v2"))
+        a.post("/api/deploy", {"mode": "flows"})
+        assert a.version() == "v2"
+        assert b.version() == "v1"
+        server.start()
+        _wait("b to answer v2", lambda: b.version() == "v2", workers)
+        _wait("both on the stored revision",
+              lambda: converged(server.url, group_name, workers), workers)
+        assert a.version() == "v2", "a went back to the older revision"
+    finally:
+        codes = [w.stop() for w in workers]
+    assert codes == [0, 0], "\n".join(w.tail() for w in workers)

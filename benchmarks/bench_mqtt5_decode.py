@@ -19,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flowrt_nodes.mqtt.mqtt_properties import shared_class  # noqa: E402
 from paho.mqtt import _packet  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
-
-from nodes.mqtt.mqtt_properties import shared_class  # noqa: E402
 
 TOPIC = b"plant/line/1/reading"
 PAYLOAD = b'{"id": 1, "device": "d-17", "value": 71.3, "sent": 1700000000.123}'

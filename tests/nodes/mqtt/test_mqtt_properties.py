@@ -6,11 +6,10 @@ from __future__ import annotations
 import struct
 
 import pytest
+from flowrt_nodes.mqtt.mqtt_properties import install, shared_class
 from paho.mqtt import _packet
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import MQTTException, Properties
-
-from nodes.mqtt.mqtt_properties import install, shared_class
 
 
 def _publish_props(**values: object) -> Properties:

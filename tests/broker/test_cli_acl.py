@@ -78,7 +78,7 @@ def test_the_acl_file_from_the_environment_confines_each_user(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("acl", "args", "said"), [
-    ("user alice\ntopic reed a/#\ntopic read a/#/x\n", ["--mqtt-user", "alice=ALICE_PW"],
+    ("user alice\ntopic write a/#\ntopic read a/#/x\n", ["--mqtt-user", "alice=ALICE_PW"],
      "acl.conf:3: `a/#/x`: `#` must be a whole level"),
     ("pattern read a/%u\nusers alice\n", ["--mqtt-user", "alice=ALICE_PW"],
      "acl.conf:2: unknown line `users alice`"),

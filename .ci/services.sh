@@ -188,6 +188,7 @@ answers() {
 install_missing() {
   local pkgs=() cleanup="" key
   command -v psql >/dev/null || pkgs+=(postgresql-client)
+  command -v mosquitto_sub >/dev/null || pkgs+=(mosquitto-clients)   # docs/mqtt-broker.md
   if selected mysql && ! command -v mariadb >/dev/null; then pkgs+=(mariadb-client); fi
   for key in "${KEYS[@]}"; do
     [ -n "${PACKAGE[$key]:-}" ] || continue   # Home Assistant installs with pip, not apt

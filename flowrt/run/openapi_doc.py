@@ -193,7 +193,8 @@ def _request_body(node: PlannedNode, schemas: dict[str, Any]) -> dict[str, Any]:
     content: dict[str, Any] = {JSON: {"schema": _component(schemas, declared)
                                       if declared is not None else {}}}
     if node.config.upload:
-        content["multipart/form-data"] = {"schema": {"type": "object"}}
+        # a multipart body holds at least one part (RFC 2046); the engine refuses one with none
+        content["multipart/form-data"] = {"schema": {"type": "object", "minProperties": 1}}
     return {"required": schema is not None, "content": content}
 
 

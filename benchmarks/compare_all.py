@@ -4,6 +4,7 @@
     python benchmarks/compare_all.py --rounds 3 --n 100000 --http-n 2000
     python benchmarks/compare_all.py --json
     python benchmarks/compare_all.py --only-loop --rounds 5 --n 100000   # chain5 / loop alone
+    python benchmarks/compare_all.py --only-loop --before ../old-checkout  # and an older tree
 
 Each figure is measured by the benchmark that owns it, called as a function, in this order:
 
@@ -33,6 +34,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,21 +91,42 @@ def _rounds(rounds: int, runs: dict[str, Callable[[], int]]) -> dict[str, int]:
     return {name: round(statistics.median(values)) for name, values in rates.items()}
 
 
-def measure_loop(rounds: int, n: int) -> dict[str, Any]:
-    """The first figure alone (``--only-loop``): chain5 run by ``flowrt run`` and the loop,
-    one after the other in each round, with every round's rates."""
+def run_tree(tree: Path, n: int) -> int:
+    """msgs/s of chain5 run by the flowrt of another source tree (``--before``)."""
+    env = nodered_compare.flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", PYTHONPATH=str(tree))
+    out = subprocess.run(
+        [*nodered_compare.flowrt_cmd(), "run", "--until-idle", "--log-level", "warning",
+         str(HERE / "flows" / "chain5.yaml")],
+        capture_output=True, text=True, env=env, cwd=tree, timeout=600,
+    )
+    return nodered_compare.parse(out.stdout + out.stderr, f"flowrt of {tree}")["rate"]
+
+
+def measure_loop(rounds: int, n: int, before: Path | None = None) -> dict[str, Any]:
+    """The first figure alone (``--only-loop``): chain5 run by ``flowrt run`` and the loop
+    (and by the flowrt of the ``before`` tree), one after the other in each round, with
+    every round's rates."""
     load_before = round(os.getloadavg()[0], 2)
     runs: dict[str, list[int]] = {"flowrt": [], "loop": []}
+    if before is not None:
+        runs["before"] = []
     for _ in range(rounds):
+        if before is not None:
+            runs["before"].append(run_tree(before, n))
         runs["flowrt"].append(nodered_compare.run_flowrt("chain5", n)["rate"])
         runs["loop"].append(python_loop(n))
     ratios = sorted(f / p for f, p in zip(runs["flowrt"], runs["loop"], strict=True))
     flowrt, loop = (round(statistics.median(runs[k])) for k in ("flowrt", "loop"))
-    return {"commit": bench_http._git("rev-parse", "--short", "HEAD"), "n": n,
-            "load": [load_before, round(os.getloadavg()[0], 2)], "runs": runs,
-            "figure": _figure("chain5 / a hand-written Python loop", flowrt / loop, 0.5,
-                              AT_LEAST, f"{flowrt:,} against {loop:,} msgs/s; ratio per "
-                              f"round {ratios[0]:.3f}..{ratios[-1]:.3f}")}
+    result = {"commit": bench_http._git("rev-parse", "--short", "HEAD"), "n": n,
+              "load": [load_before, round(os.getloadavg()[0], 2)], "runs": runs,
+              "figure": _figure("chain5 / a hand-written Python loop", flowrt / loop, 0.5,
+                                AT_LEAST, f"{flowrt:,} against {loop:,} msgs/s; ratio per "
+                                f"round {ratios[0]:.3f}..{ratios[-1]:.3f}")}
+    if before is not None:
+        then = round(statistics.median(runs["before"]))
+        result["before"] = _figure("chain5 / a hand-written Python loop, before", then / loop,
+                                   0.5, AT_LEAST, f"{then:,} against {loop:,} msgs/s")
+    return result
 
 
 def measure(rounds: int, n: int, http_n: int, concurrency: int) -> dict[str, Any]:
@@ -187,14 +210,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--only-loop", action="store_true",
                         help="measure only chain5 against the hand-written loop")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="with --only-loop: also run chain5 with the flowrt of this "
+                        "source tree (another commit's checkout), in the same rounds")
     args = parser.parse_args(argv)
     if args.only_loop:
-        result = measure_loop(args.rounds, args.n)
-        f = result["figure"]
-        print(json.dumps(result, indent=2) if args.json else
-              f"commit {result['commit']}, N={args.n:,}, {args.rounds} round(s), load "
-              f"{result['load'][0]} -> {result['load'][1]}: {f['figure']} {f['measured']:.3f}x "
-              f"(goal >= 0.5x): {f['detail']}")
+        result = measure_loop(args.rounds, args.n, args.before)
+        if args.json:
+            print(json.dumps(result, indent=2))
+            return
+        print(f"commit {result['commit']}, N={args.n:,}, {args.rounds} round(s), load "
+              f"{result['load'][0]} -> {result['load'][1]}")
+        for key in ("before", "figure"):
+            if key in result:
+                f = result[key]
+                print(f"{f['figure']}: {f['measured']:.3f}x (goal >= 0.5x): {f['detail']}")
         return
     report = measure(args.rounds, args.n, args.http_n, args.concurrency)
     print(json.dumps(report, indent=2) if args.json else table(report))

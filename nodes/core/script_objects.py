@@ -29,6 +29,13 @@ class ScriptNode:
     def send(self, output: Output, clone: bool = True) -> None:
         """Send a message, or a list with one entry per output port, now. The messages are
         copied first unless ``clone=False`` (then do not change them after sending)."""
+        if type(output) is dict:  # outputs_of's first case, without the call
+            msg = copy_message(output) if clone else output
+            origin = self._msg
+            if origin is not None and "_msgid" not in msg and "_msgid" in origin:
+                msg["_msgid"] = origin["_msgid"]
+            self._ctx.send(msg)
+            return
         if output is None:
             return
         checked = outputs_of(copy_message(output) if clone else output, self._msg, "sent")
@@ -70,10 +77,17 @@ class BoundScriptNode(ScriptNode):
     __slots__ = ()
 
     def send(self, output: Output, clone: bool = True) -> None:
+        origin = self._msg
+        if type(output) is dict:  # outputs_of's first case, without the call
+            msg = copy_message(output) if clone else output
+            if origin is not None and "_msgid" not in msg and "_msgid" in origin:
+                msg["_msgid"] = origin["_msgid"]
+            self._ctx.send(msg, origin=origin)
+            return
         if output is None:
             return
-        checked = outputs_of(copy_message(output) if clone else output, self._msg, "sent")
-        self._ctx.send(checked, origin=self._msg)
+        checked = outputs_of(copy_message(output) if clone else output, origin, "sent")
+        self._ctx.send(checked, origin=origin)
 
 
 def outputs_of(output: Any, origin: Message | None, doing: str = "returned") -> Output:

@@ -135,8 +135,10 @@ class Follower:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("group %s: cannot read the group's revisions (%s); retry in %.1f s",
-                            self.group.name, _first_line(exc), delay)
+                # said once per outage (then at debug level): the group's loop says it too
+                say = log.warning if delay == 0.5 else log.debug
+                say("group %s: cannot read the group's revisions (%s); retry in %.1f s",
+                    self.group.name, _first_line(exc), delay)
                 await self._close()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)

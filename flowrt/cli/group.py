@@ -56,7 +56,8 @@ def make_group(name: str | None, db: str | None, worker: str | None, poll: float
     return Group(name, db, worker=worker, poll=poll, address=address)
 
 
-def following(group: Any, paths: tuple[str, ...], until_idle: bool) -> Any:
+def following(group: Any, paths: tuple[str, ...], until_idle: bool,
+              check_ports: bool = False) -> Any:
     """How a `flowrt run` worker follows its group's revisions (a
     :class:`flowrt.run.follow.Following`): in a group with a database, when it runs one flows
     directory; else None (a note says why when a group database is given)."""
@@ -72,7 +73,7 @@ def following(group: Any, paths: tuple[str, ...], until_idle: bool) -> Any:
     from flowrt.server.files import FlowFiles
 
     files = FlowFiles(Path(paths[0]))
-    return Following(files.root, files.snapshot, files.replace_all)
+    return Following(files.root, files.snapshot, files.replace_all, check_ports)
 
 
 def take_revision(name: str | None, db: str | None, paths: tuple[str, ...]) -> None:

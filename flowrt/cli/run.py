@@ -183,7 +183,7 @@ def run(
                            close_timeout=close_timeout, http=http, mqtt_broker=broker,
                            group=group, reuse_port=slot is not None,
                            side=dashboard_side(dashboard_address, own),
-                           following=following(group, paths, until_idle))
+                           following=following(group, paths, until_idle, check_ports))
         outcome = asyncio.run(cli_workers.supervised(slot, running) if slot else running)
     except (ConfigError, OSError) as exc:
         _say(f"flowrt: error: {exc}")

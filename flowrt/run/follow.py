@@ -39,11 +39,14 @@ class Following:
     directory: Path
     snapshot: Callable[[], dict[str, str]]
     write: Callable[[dict[str, str]], None]
+    check_ports: bool = False
+    """Check each message of a node with ``in:``/``out:`` (``--check-ports``)."""
 
 
-def directory_plan(directory: Path, env: Mapping[str, str]) -> Plan:
+def directory_plan(directory: Path, env: Mapping[str, str], check_ports: bool = False) -> Plan:
     """The plan of the flows in ``directory``, checked as `flowrt run` checks them (under the
-    process's scripts policy); CheckError or CompileError when they have errors."""
+    process's scripts policy, with ``check_ports`` as ``--check-ports``); CheckError or
+    CompileError when they have errors."""
     from flowrt.check.policy import current
     from flowrt.compile import build_plan
     from flowrt.compile.isolated import check_isolated
@@ -54,6 +57,10 @@ def directory_plan(directory: Path, env: Mapping[str, str]) -> Plan:
     project = load_project([directory])
     diagnostics = check_isolated(project, registry, env, scripts=current())
     plan, _ = build_plan(project, registry, env=env, diagnostics=diagnostics)
+    if check_ports:
+        from flowrt.compile.port_checks import with_port_checks
+
+        plan = with_port_checks(plan, project, registry)
     if not plan.nodes:
         raise ConfigError("the revision has no enabled node")
     return plan
@@ -117,7 +124,8 @@ async def follow(following: Following, group: Group, running: Replaceable,
 
     async def apply(rev: GroupRevision) -> None:
         await asyncio.to_thread(following.write, rev.files)
-        plan = await asyncio.to_thread(directory_plan, following.directory, env)
+        plan = await asyncio.to_thread(directory_plan, following.directory, env,
+                                       following.check_ports)
         await running.replace(plan)
 
     files = await asyncio.to_thread(following.snapshot)

@@ -40,7 +40,7 @@ from time import monotonic, perf_counter, time
 from typing import Any
 
 from flowrt.run.spans import Spans
-from flowrt.run.tracing import record_paths
+from flowrt.run.tracing import active, record_paths
 
 KEEP = 500
 """Traces kept: the oldest is forgotten when a new one starts."""
@@ -185,6 +185,12 @@ class Paths(Spans):
                  "duration_us": None if v.duration is None else round(v.duration * 1e6, 1),
                  "from": index.get(v.parent) if v.parent else None,
                  "error": v.error} for v in ordered]
+
+    @property
+    def recording(self) -> bool:
+        """Whether this records the runtimes' visits itself (else OpenTelemetry does, and the
+        paths are taken from its spans: ``--trace`` on)."""
+        return active() is self
 
     def recorded(self, traceparent: Any) -> str | None:
         """The trace id of a message's ``_traceparent`` when its path is kept, else None."""

@@ -322,9 +322,12 @@ def _publishing(base: Any, hub: Hub) -> Any:
             event = {"type": "debug", "node": self.id, "msg": clone(msg),
                      "time": int(time.time() * 1000)}
             recorder = paths.recorder()
-            trace = recorder.recorded(msg.get(TRACE_KEY)) if recorder is not None else None
-            if trace is not None:  # the editor can show its path (flowrt.run.paths)
-                event["trace"] = trace
+            if recorder is not None and TRACE_KEY in msg:
+                trace = recorder.recorded(msg[TRACE_KEY])
+                if trace is not None:  # the editor can show its path (flowrt.run.paths)
+                    event["trace"] = trace
+                if recorder.recording:  # the path's trace is the event's, not the message's
+                    event["msg"].pop(TRACE_KEY, None)
             hub.publish(event)
             return super().process(msg)
 

@@ -74,6 +74,7 @@ def test_a_debug_message_names_its_trace_and_its_path_has_the_nodes_and_times(
     with served(tmp_path, {"a.yaml": FLOW}) as client:
         event = shown(client, "go", {})
         trace = event["trace"]
+        assert "_traceparent" not in event["msg"]  # the event names it: the message is as it was
         answer = client.get(f"/api/paths/{trace}", headers=HEADERS)
         assert answer.status_code == 200
         text = answer.text

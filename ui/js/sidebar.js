@@ -189,7 +189,7 @@ export class DebugPanel {
     let pathBtn = null;
     if (ev.trace) {
       pathBtn = h("button", {
-        class: "link path-button",
+        class: "path-button",
         type: "button",
         text: "path",
         title: "Show the nodes this message went through, with their times",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -261,3 +262,36 @@ def test_a_deploy_while_the_database_is_down_reaches_the_others_once_it_is_back(
     finally:
         codes = [w.stop() for w in workers]
     assert codes == [0, 0], "\n".join(w.tail() for w in workers)
+
+
+def test_a_run_worker_restarts_its_flows_for_a_changed_source_and_counts_both(
+    tmp_path: Path, group_name: str, pg: str
+) -> None:
+    """A revision changing an http-in's path (a source: its flows restart in a group): the new
+    path answers on the same address, the old one no longer, and the summary at the end adds
+    up the messages of both runtimes."""
+    w = make_worker(tmp_path, "w", "run", group_name, pg, {"version.yaml": answer("v1")})
+    try:
+        w.start()
+        _wait("the worker to answer v1", lambda: w.version() == "v1", [w])
+        for _ in range(2):
+            assert w.version() == "v1"
+        store(pg, group_name, {"version.yaml": answer("v2").replace("/version", "/moved")})
+
+        def moved() -> str | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{w.port}/moved",
+                                            timeout=5) as res:
+                    return str(res.read().decode())
+            except OSError:
+                return None
+
+        _wait("the new path to answer", moved, [w])
+        assert w.version() is None, "the old path still answers"
+        assert moved() == "v2"
+    finally:
+        assert w.stop() == 0, w.tail()
+    said = w.log.read_text()
+    assert "restarting the flows: a source changed in a group of workers" in said, w.tail()
+    rows = [line.split() for line in said.splitlines() if line.startswith("say ")]
+    assert rows and int(rows[-1][2]) >= 5, w.tail()  # 3 (or more) before, 2 after

@@ -2,22 +2,21 @@
 
 The whole-file schema is validated in two steps, for speed and for sharper messages: the top level
 (with nodes and connections only required to be mappings with a ``type``), then each node with a
-validator compiled once per node type. A ``${VAR}`` reference passes any schema here; its value is
-checked after substitution (see ``flowrt.check.values``).
+validator compiled once per node type. A value :func:`flowrt.check.conforms.conforms` calls valid
+has no error to report: jsonschema is imported and run only for the others. A ``${VAR}``
+reference passes any schema here; its value is checked after substitution (see
+``flowrt.check.values``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from functools import cache
-from typing import Any
+from collections.abc import Callable, Iterator
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
-
+from flowrt.check.conforms import conforms
 from flowrt.check.context import CheckContext, located
-from flowrt.check.unions import UNIONS, kinds, narrow, wrong_kind
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document
 from flowrt.load.env import is_reference
@@ -32,6 +31,9 @@ from flowrt.registry.catalog import (
 )
 from flowrt.registry.spec import NodeSpec
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
 
 def _skip_references(keyword: Any) -> Any:
     def validate(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
@@ -42,10 +44,26 @@ def _skip_references(keyword: Any) -> Any:
     return validate
 
 
-EnvValidator = validators.extend(
-    Draft202012Validator,
-    validators={k: _skip_references(v) for k, v in Draft202012Validator.VALIDATORS.items()},
-)
+@cache
+def _env_validator() -> Any:
+    """Draft 2020-12 with every keyword passing a ``${VAR}`` reference (imported only for a
+    value :func:`flowrt.check.conforms.conforms` does not call valid)."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        validators={k: _skip_references(v) for k, v in Draft202012Validator.VALIDATORS.items()},
+    )
+
+
+def _errors(
+    schema: dict[str, Any], validator: Callable[[], Any], instance: Any
+) -> list[ValidationError]:
+    """jsonschema's errors of ``instance`` against ``schema`` (``validator()`` validates with
+    it); none, without asking jsonschema, when the instance conforms."""
+    if conforms(schema, instance):
+        return []
+    return list(validator().iter_errors(instance))
 
 _ENTRY = {
     "type": "object",
@@ -79,24 +97,39 @@ COMMON_ID_PATTERN = FLOW_PROPERTIES["connections"]["propertyNames"]["pattern"]
 
 
 @cache
+def _top() -> dict[str, Any]:
+    return _top_schema()
+
+
+@cache
+def _node(spec: NodeSpec) -> dict[str, Any]:
+    schema = node_schema(spec)
+    schema["$defs"] = {**copy.deepcopy(COMMON_DEFS), **nested_defs(spec)}
+    return schema
+
+
+@cache
+def _instance() -> dict[str, Any]:
+    return {**SUBFLOW_INSTANCE, "$defs": copy.deepcopy(COMMON_DEFS)}
+
+
+@cache
 def _top_validator() -> Any:
-    return EnvValidator(_top_schema())
+    return _env_validator()(_top())
 
 
 @cache
 def _node_validator(spec: NodeSpec) -> Any:
-    schema = node_schema(spec)
-    schema["$defs"] = {**copy.deepcopy(COMMON_DEFS), **nested_defs(spec)}
-    return EnvValidator(schema)
+    return _env_validator()(_node(spec))
 
 
 @cache
 def _instance_validator() -> Any:
-    return EnvValidator({**SUBFLOW_INSTANCE, "$defs": copy.deepcopy(COMMON_DEFS)})
+    return _env_validator()(_instance())
 
 
 def check_structure(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
-    return [_diagnostic(doc, e, (), "", "") for e in _top_validator().iter_errors(doc.data)]
+    return [_diagnostic(doc, e, (), "", "") for e in _errors(_top(), _top_validator, doc.data)]
 
 
 def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
@@ -109,14 +142,14 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                 raw, misplaced = _source_key(doc, raw, key, node.path, node.id, node.type, ctx)
                 found.extend(misplaced)
         if node.subflow_type is not None:
-            errors = list(_instance_validator().iter_errors(raw))
+            errors = _errors(_instance(), _instance_validator, raw)
             found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
             continue
         spec = ctx.registry.get(node.type)
         if spec is None or spec.is_connection:
             found.append(_unknown_type(doc, node.path, node.id, node.type, ctx, spec is not None))
             continue
-        errors = list(_node_validator(spec).iter_errors(raw))
+        errors = _errors(_node(spec), partial(_node_validator, spec), raw)
         if errors:
             ctx.invalid.add(node.path)
         found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
@@ -125,7 +158,7 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
         if spec is None or not spec.is_connection:
             found.append(_unknown_type(doc, conn.path, conn.id, conn.type, ctx, spec is not None))
             continue
-        errors = list(_node_validator(spec).iter_errors(_raw(doc, conn.path)))
+        errors = _errors(_node(spec), partial(_node_validator, spec), _raw(doc, conn.path))
         if errors:
             ctx.invalid.add(conn.path)
         found.extend(_diagnostic(doc, e, conn.path, conn.id, conn.type) for e in errors)
@@ -274,6 +307,10 @@ def _field_name(path: tuple[str | int, ...]) -> str:
 def _diagnostic(
     doc: Document, error: ValidationError, base: tuple[str | int, ...], ident: str, type_: str
 ) -> Diagnostic:
+    from jsonschema.exceptions import best_match
+
+    from flowrt.check.unions import UNIONS, kinds, narrow, wrong_kind
+
     if error.validator in UNIONS and error.context:
         error = narrow(error)  # the branch of the value's kind, when one is
     if error.validator in UNIONS and error.context and not all(map(wrong_kind, error.context)):

@@ -1,8 +1,9 @@
 """The WebSocket hub: runtime events fanned out to every editor connected to /api/events.
 
 Events (JSON): ``{type: "debug", node, msg, time}`` for each message reaching an active debug
-node, ``{type: "status", node, status}``, ``{type: "error", node, message, msgid}`` for errors
-no catch node took, and ``{type: "deploy", revision, changed}``.
+node (with ``trace`` when its path is kept, :mod:`flowrt.run.paths`), ``{type: "status", node,
+status}``, ``{type: "error", node, message, msgid}`` for errors no catch node took, and
+``{type: "deploy", revision, changed}``.
 
 Each event is encoded once, whatever the number of clients. An event over ``MAX_EVENT_BYTES``
 (a large debug message) is sent cut: its ``msg`` becomes ``{payload: <the start of it and a

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.ui.conftest import ARTIFACTS
 from tests.ui.test_editor import node
 
 ONE = """\
@@ -96,6 +97,7 @@ def test_a_debug_message_shows_its_path_on_the_canvas(page: Any) -> None:
     # the other tab it went to is marked
     expect(page.locator(".tab[data-file='two.yaml']")).to_have_class(re.compile(r"on-path"))
     expect(page.locator(".tab[data-file='one.yaml']")).to_have_class(re.compile(r"on-path"))
+    page.screenshot(path=str(ARTIFACTS / "debug-path.png"))
 
     # the same message as the other flow's debug node showed it: that tab, its part of the path
     far = page.locator("#debug-list .debug-msg[data-node='far']").first

@@ -20,6 +20,7 @@ import hashlib
 import os
 import secrets
 import stat
+import time
 from pathlib import Path, PurePosixPath
 
 from flowrt.diagnostics import diagnostic
@@ -180,7 +181,8 @@ class FlowFiles:
         """Make the directory's flow files exactly ``snapshot`` (name -> text; a revision):
         every name is checked first, so a snapshot with one bad name (``../x``) writes
         nothing (BadName); then the files not in it are removed and the others written
-        (several processes of one directory may write the same snapshot at once)."""
+        (several processes of one directory may write the same snapshot at once); the
+        temporary files of writes cut by a kill long ago are removed."""
         for name in snapshot:
             self.path(name)
         for name in self.names():
@@ -195,6 +197,8 @@ class FlowFiles:
             except Stale as exc:  # another process writing the same revision (--workers)
                 if exc.current != revision_of(text):
                     raise
+        for name in snapshot:
+            _remove_stale_temporaries(self.path(name))
 
     def snapshot(self) -> dict[str, str]:
         """Every flow file's text, by name (what a revision stores)."""
@@ -204,6 +208,27 @@ class FlowFiles:
             if text is not None:
                 out[name] = text
         return out
+
+
+STALE_TEMPORARY = 600.0
+"""Seconds after which a write's temporary file is taken as left by a process killed while it
+wrote (a write of a flow file takes well under a second)."""
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files of writes of ``path`` cut by a kill (-9) long ago."""
+    prefix, now = f".{path.name}.", time.time()
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            if len(name) - len(prefix) != 16 or not all(
+                    c in "0123456789abcdef" for c in name[len(prefix):-4]):
+                continue  # not the name write() gives (12 hex digits)
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMPORARY:
+                Path(entry.path).unlink(missing_ok=True)
 
 
 def _same_owner_and_mode(fd: int, before: os.stat_result) -> None:

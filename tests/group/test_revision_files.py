@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,18 @@ def test_processes_sharing_a_directory_write_the_same_revision_at_once(flows: Pa
     assert failures == []
     assert FlowFiles(flows).snapshot() == revision
     assert not [n for n in os.listdir(flows) if n.endswith(".tmp")]
+
+
+def test_a_temporary_file_left_by_a_killed_write_is_removed_once_old(flows: Path) -> None:
+    old = flows / ".good.yaml.0123456789ab.tmp"
+    recent = flows / ".good.yaml.ba9876543210.tmp"
+    other = flows / ".good.yaml.notours.tmp"
+    for path in (old, recent, other):
+        path.write_text("half a flow")
+    long_ago = time.time() - 3600
+    for path in (old, other):
+        os.utime(path, (long_ago, long_ago))
+    FlowFiles(flows).replace_all({"good.yaml": GOOD})
+    assert not old.exists()
+    assert recent.exists(), "a write in progress elsewhere lost its temporary file"
+    assert other.exists()

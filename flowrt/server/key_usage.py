@@ -118,7 +118,7 @@ def endpoint_views(gates: Iterable[Gate], keys: Mapping[str, KeyRecord] | None,
             else {}
         for name in sorted(names):
             rows[name] = {"name": name, "kind": KINDS[gate.auth], "accepted": True}
-        for endpoint, name in grouped:  # counted, but no longer (or never) accepted
+        for endpoint, name in sorted(grouped):  # counted, not (or no longer) accepted
             if endpoint in labels and name and name not in rows:
                 known = (keys or {}).get(name) if gate.auth == "key" else None
                 shown: dict[str, Any] = _key_row(known, moment) if known is not None else \

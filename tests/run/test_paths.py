@@ -234,3 +234,13 @@ def test_with_opentelemetry_on_the_paths_are_those_of_its_traces() -> None:
         "call": "sw", "double": "call", "back": "double",
         "sub/mark": "back", "last": "sub/mark", "out": "last",
     }
+
+
+def test_off_no_node_is_wrapped_on_every_node_is() -> None:
+    paths.configure(paths.Sample())
+    off = run_flow(MAIN, others=[SERVICE], until=1).runtime
+    assert off is not None and all(ctx.trace is None for ctx in off.contexts.values())
+    with recording("10/s"):
+        on = run_flow(MAIN, others=[SERVICE], until=1).runtime
+    assert on is not None and all(ctx.trace is not None and not ctx.trace.remote
+                                  for ctx in on.contexts.values())

@@ -50,6 +50,11 @@ _CHANGED = {"type": "object", "properties": {"revision": {"type": "integer"}, "c
     "type": "object", "properties": {"flows": {"type": "array", "items": {"type": "string"}},
                                      "nodes": {"type": "array", "items": {"type": "string"}},
                                      "mode": {"type": "string"}}}}}
+def _created(op: dict[str, Any]) -> dict[str, Any]:
+    op["responses"]["201"] = op["responses"].pop("200")
+    return op
+
+
 _REV_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 OPENAPI: dict[str, Any] = {
@@ -113,6 +118,25 @@ OPENAPI: dict[str, Any] = {
         "/api/logout": {"post": _op("Log out (ends the session)", _json(_OBJ), changes=True)},
         "/api/me": {"get": _op("Who is logged in: user, role and flow files (null: all)",
                                _json(_OBJ))},
+        "/api/endpoints": {"get": _op(
+            "The flows' endpoints with access settings, each key's, token's or user's use "
+            "(never a key or its hash)", _json(_OBJ),
+            params=[{"name": "node", "in": "query", "required": False,
+                     "schema": {"type": "string"}}])},
+        "/api/keys": {"get": _op("The API keys: name, scopes, state, endpoints and use "
+                                 "(never a key or its hash)", _json(_OBJ)),
+                      "post": _created(_op(
+                          "Make an API key: the answer holds it, this once", _json(_OBJ),
+                          changes=True, errors=(400, 409),
+                          body={"type": "object", "required": ["name"], "properties": {
+                              "name": {"type": "string"},
+                              "scopes": {"type": ["array", "string"],
+                                         "items": {"type": "string"}},
+                              "expires": {"type": ["string", "null"]}}}))},
+        "/api/keys/{name}/revoke": {"post": _op(
+            "Revoke an API key", _json(_OBJ), changes=True, errors=(400, 404, 409),
+            params=[{"name": "name", "in": "path", "required": True,
+                     "schema": {"type": "string"}}])},
         "/health": {"get": _op("Alive", _json(_OBJ))},
         "/ready": {"get": _op("Flows deployed", _json(_OBJ), errors=(503,))},
         "/metrics": {"get": _op("Prometheus metrics", {"description": "text",

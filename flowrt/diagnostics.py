@@ -10,7 +10,6 @@ Codes never change meaning once published. E-codes are errors, W-codes warnings.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -155,5 +154,7 @@ def diagnostic(code: str, message: str, hint: str = "", **where: object) -> Diag
 
 def suggest(word: str, choices: list[str] | set[str], what: str = "") -> str:
     """A did-you-mean hint, or '' when nothing is close."""
+    import difflib
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'{what}?" if close else ""

@@ -59,15 +59,15 @@ class JsCalls:
         self._scopes = scopes_named(code)
         self._preloading = bool(config.timeout)
         kind = JsInline if runs_inline(ctx.scripts) else JsProcess
-        # a copy of context is made as a request is written: one at a time (see js_process.py)
-        copies_context = self._preloading and any(self._scopes)
+        # code that reads context reads it as the message arrives: one at a time (js_process.py)
+        reads_context = any(self._scopes)
         self.js: JsProcess | JsInline = kind(
             {"id": node_id, "name": ctx.label, "outputs": config.outputs, "code": code,
              "timeout": config.timeout, "memory_limit": config.memory_limit,
              "env": to_json(dict(ctx.env))},
             timeout=config.timeout, get=self._get, keys=self._keys,
             spawn=lambda coro: ctx.spawn(coro), on_lost=self._lost,
-            window=1 if copies_context else WINDOW,
+            window=1 if reads_context else WINDOW,
         )
         self._inline = self.js if isinstance(self.js, JsInline) else None
 

@@ -14,12 +14,13 @@ finds the window full first takes the replies that come within :data:`SYNC_WAIT`
 the window), so a burst catches up instead of queueing without end, and slow code holds up its
 own node's messages only.
 
-A node whose requests carry a copy of context (a ``timeout`` and code that names context,
-flow or global: see js_engine.py) has a window of one: that copy is made when the request is
-written, so it must come after the replies before it have written theirs. Its requests are
-waited for on the spot for up to :data:`SYNC_WAIT`, as before pipelining. Code that reads
-context through the worker's questions (no timeout) sees the writes of the replies before
-it: the server answers a question in the order of the frames it reads.
+A node whose code names context, flow or global has a window of one: its code reads context
+as it is when the message arrives at the node (a copy made as the request is written, with a
+``timeout``; else the worker's questions, answered at once), not as later messages and other
+nodes have left it by the time the worker would reach a pipelined request. Its requests are
+waited for on the spot for up to :data:`SYNC_WAIT`, as before pipelining. (Were a question to
+come while requests are written ahead, the server answers questions in the order of the frames
+it reads, and the worker keeps the frames that come before the answer.)
 
 Each request has a deadline in real time (twice the node's CPU-time ``timeout``, plus
 :data:`GRACE`) from when the worker begins it (the reply before it came): a worker that has

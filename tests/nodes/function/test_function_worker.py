@@ -126,8 +126,8 @@ return msg;
 
 @pytest.mark.parametrize("timeout", ["0", "5"])
 def test_a_burst_that_counts_in_context_sees_every_write_before_it(timeout: str) -> None:
-    """Requests are written to the worker ahead of its replies; each message still reads the
-    context its predecessors wrote (asked of the server, or copied in with a timeout)."""
+    """Code that reads context is not pipelined: each message reads the context its
+    predecessors wrote (asked of the server, or copied in with a timeout)."""
     count = 600
     result = run_flow(function_flow(COUNT_IN_CONTEXT, timeout=timeout),
                       inputs=[{"payload": 0}] * count, into="f", timeout=60)
@@ -146,13 +146,36 @@ def test_a_burst_with_failing_messages_fails_each_of_them_in_place() -> None:
         "Error: no 0 (line 1)", "Error: no 3 (line 1)"]
 
 
-def test_a_burst_of_large_messages_that_read_context_arrives_whole_and_in_order() -> None:
-    """Frames larger than a pipe's buffer, requests held back past the bytes written ahead,
-    and context questions between them."""
-    func = "flow.set('seen', (flow.get('seen') || 0) + 1);\nmsg.n = flow.get('seen');\nreturn msg;"
+def test_a_burst_of_large_messages_arrives_whole_and_in_order() -> None:
+    """Frames larger than a pipe's buffer, and requests held back past the bytes written
+    ahead of the worker's replies."""
+    func = "msg.n = msg.payload.length;\nreturn msg;"
     big = "x" * 200_000
     result = run_flow(function_flow(func), inputs=[{"payload": big + str(i)} for i in range(40)],
                       into="f", timeout=60)
     assert result.errors == []
-    assert [m["n"] for m in result.sent("f")] == list(range(1, 41))
+    assert [m["n"] for m in result.sent("f")] == [len(big + str(i)) for i in range(40)]
     assert [m["payload"] for m in result.sent("f")] == [big + str(i) for i in range(40)]
+
+
+def test_code_that_reads_context_reads_it_as_its_message_arrives() -> None:
+    """Not as later messages have left it: such code is not pipelined."""
+    flow = """
+    flowrt: 1
+    id: ctx
+    nodes:
+      write:
+        type: change
+        rules:
+          - set: {type: flow, value: last}
+            to: {type: msg, value: payload}
+        to: f
+      f:
+        type: function
+        func: |-
+          msg.seen = flow.get('last');
+          return msg;
+    """
+    result = run_flow(flow.replace("\n    ", "\n"), inputs=[{"payload": i} for i in range(300)],
+                      into="write", timeout=60)
+    assert [m["seen"] for m in result.sent("f")] == list(range(300))

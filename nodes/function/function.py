@@ -65,7 +65,11 @@ class Function(Transform):
     (code after `await`), regular expressions, timers' callbacks, On Start and On Stop; code
     that runs longer is stopped and its message fails (`function ran longer than its timeout
     of 5 s`), and the flow goes on. Code that uses the whole limit only holds up its own
-    node's messages: one that takes more than 50 ms is finished asynchronously. A worker
+    node's messages: one that takes more than 50 ms is finished asynchronously. In a worker
+    process, the messages of code that does not name `context`, `flow` or `global` are sent
+    ahead (up to 256 of them or 1 MB) and each is finished when its answer comes back, in
+    order and always asynchronously; code that reads context runs one message at a time, so
+    it reads context as it was when its message arrived. A worker
     that does not answer within twice the timeout plus 2 s is killed. `memory_limit` stops
     code that allocates too much the same way, and the node's JavaScript context is then made
     afresh (its variables and timers are lost, with a warning). If the worker process dies,

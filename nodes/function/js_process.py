@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -128,7 +129,9 @@ class JsProcess:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _WORKER_MAIN.format(root=str(_ROOT))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-            env={},  # the server's environment (its secrets) stays with the server
+            # the server's environment (its secrets) stays with the server; only its time
+            # zone goes along, so that Date reads local time in the worker as it would inline
+            env={"TZ": os.environ["TZ"]} if "TZ" in os.environ else {},
             start_new_session=True,  # a Ctrl-C at the terminal is the server's to handle
         )
         self.started_pid = self._proc.pid

@@ -179,3 +179,15 @@ def test_code_that_reads_context_reads_it_as_its_message_arrives() -> None:
     result = run_flow(flow.replace("\n    ", "\n"), inputs=[{"payload": i} for i in range(300)],
                       into="write", timeout=60)
     assert [m["seen"] for m in result.sent("f")] == list(range(300))
+
+
+def test_the_worker_reads_local_time_in_the_server_time_zone() -> None:
+    from tests.nodes.function.v8_oracle import time_zone
+
+    code = "msg.payload = new Date(2024, 0, 1, 12).getTimezoneOffset(); return msg;"
+    with time_zone("Europe/Berlin"):
+        berlin = run_flow(function_flow(code), inputs=[{"payload": 0}], into="f")
+    with time_zone("America/New_York"):
+        new_york = run_flow(function_flow(code), inputs=[{"payload": 0}], into="f")
+    assert berlin.payloads("f") == [-60]
+    assert new_york.payloads("f") == [300]

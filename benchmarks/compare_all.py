@@ -12,6 +12,10 @@ Each figure is measured by the benchmark that owns it, called as a function, in 
   (``nodered_compare.run_flowrt``) against :func:`python_loop`, the same work per message
   written by hand in one process (make the message, set ``x``, test ``v``, set ``y``, make the
   topic text, count; yielding to the event loop every 1,000 as the flow's source does).
+  ``--only-loop`` measures this figure alone and, beside it, chain5 against
+  :func:`python_loop_same`: the loop plus what the flow's nodes are told to do besides (the
+  copy node.send makes, the ``_msgid``, mustache's escaping test, the counter's context), as a
+  hand-written program would do it; with ``--before TREE``, also an older checkout's flowrt.
 - **chain5, JavaScript function / Node-RED** (goal >= 10x): chain5 with its ``fn`` step as the
   ``function`` node running Node-RED's JavaScript (``bench_function.flowrt_flow``), in its
   worker process (the default under ``--scripts sandboxed``) and inline (the default under
@@ -33,6 +37,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -49,7 +54,12 @@ import bench_function  # noqa: E402
 import bench_http  # noqa: E402
 import nodered_compare  # noqa: E402
 
+from flowrt.message import clone  # noqa: E402
+
 AT_LEAST, AT_MOST = ">=", "<="
+_NEEDS_ESCAPE = re.compile(r"[&<>\"'/`=]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                          "/": "&#x2F;", "`": "&#x60;", "=": "&#x3D;"})
 
 
 async def _python_loop(n: int) -> float:
@@ -73,6 +83,44 @@ async def _python_loop(n: int) -> float:
 def python_loop(n: int) -> int:
     """msgs/s of chain5's work done by a hand-written loop in this process."""
     return round(n / asyncio.run(_python_loop(n)))
+
+
+async def _python_loop_same(n: int) -> float:
+    """:func:`_python_loop` plus what the flow's nodes are told to do besides that work, as
+    dicts and calls a hand-written program would use: node.send's copy of each message (as
+    Node-RED's function node copies), the inject message's ``_msgid`` on it, mustache's test
+    for characters to escape, and the counter's count kept in a context mapping and compared
+    with a global one."""
+    context: dict[str, Any] = {}
+    globals_: dict[str, Any] = {"expect": n}
+    origin = {"_msgid": "0000000000000001"}
+    done = 0
+    started = time.perf_counter()
+    for i in range(n):
+        msg: dict[str, Any] = clone({"payload": {"v": random.random(), "i": i}})
+        if "_msgid" not in msg:
+            msg["_msgid"] = origin["_msgid"]
+        msg["payload"]["x"] = 1
+        if msg["payload"]["v"] > 0.5:
+            msg["payload"]["y"] = msg["payload"]["v"] * 2
+        else:
+            msg["payload"]["y"] = msg["payload"]["v"] * 2
+        text = repr(msg["payload"]["v"])
+        msg["topic"] = "value " + (text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text)
+                                   else text)
+        c = context.get("c", 0) + 1
+        context["c"] = c
+        if c == globals_.get("expect"):
+            done = c
+        if i % 1000 == 999:
+            await asyncio.sleep(0)
+    assert done == n
+    return time.perf_counter() - started
+
+
+def python_loop_same(n: int) -> int:
+    """msgs/s of :func:`_python_loop_same`."""
+    return round(n / asyncio.run(_python_loop_same(n)))
 
 
 def _figure(name: str, measured: float, goal: float | None, sense: str,
@@ -107,7 +155,7 @@ def measure_loop(rounds: int, n: int, before: Path | None = None) -> dict[str, A
     (and by the flowrt of the ``before`` tree), one after the other in each round, with
     every round's rates."""
     load_before = round(os.getloadavg()[0], 2)
-    runs: dict[str, list[int]] = {"flowrt": [], "loop": []}
+    runs: dict[str, list[int]] = {"flowrt": [], "loop": [], "same": []}
     if before is not None:
         runs["before"] = []
     for _ in range(rounds):
@@ -115,6 +163,7 @@ def measure_loop(rounds: int, n: int, before: Path | None = None) -> dict[str, A
             runs["before"].append(run_tree(before, n))
         runs["flowrt"].append(nodered_compare.run_flowrt("chain5", n)["rate"])
         runs["loop"].append(python_loop(n))
+        runs["same"].append(python_loop_same(n))
     ratios = sorted(f / p for f, p in zip(runs["flowrt"], runs["loop"], strict=True))
     flowrt, loop = (round(statistics.median(runs[k])) for k in ("flowrt", "loop"))
     result = {"commit": bench_http._git("rev-parse", "--short", "HEAD"), "n": n,
@@ -122,6 +171,10 @@ def measure_loop(rounds: int, n: int, before: Path | None = None) -> dict[str, A
               "figure": _figure("chain5 / a hand-written Python loop", flowrt / loop, 0.5,
                                 AT_LEAST, f"{flowrt:,} against {loop:,} msgs/s; ratio per "
                                 f"round {ratios[0]:.3f}..{ratios[-1]:.3f}")}
+    same = round(statistics.median(runs["same"]))
+    result["same"] = _figure("chain5 / a loop doing all the flow's nodes do", flowrt / same,
+                             None, AT_LEAST, f"{flowrt:,} against {same:,} msgs/s (the loop "
+                             f"at {same / loop:.2f}x the plain one)")
     if before is not None:
         then = round(statistics.median(runs["before"]))
         result["before"] = _figure("chain5 / a hand-written Python loop, before", then / loop,
@@ -221,10 +274,11 @@ def main(argv: list[str] | None = None) -> None:
             return
         print(f"commit {result['commit']}, N={args.n:,}, {args.rounds} round(s), load "
               f"{result['load'][0]} -> {result['load'][1]}")
-        for key in ("before", "figure"):
+        for key in ("before", "figure", "same"):
             if key in result:
                 f = result[key]
-                print(f"{f['figure']}: {f['measured']:.3f}x (goal >= 0.5x): {f['detail']}")
+                goal = "no goal" if f["goal"] is None else f"goal >= {f['goal']:g}x"
+                print(f"{f['figure']}: {f['measured']:.3f}x ({goal}): {f['detail']}")
         return
     report = measure(args.rounds, args.n, args.http_n, args.concurrency)
     print(json.dumps(report, indent=2) if args.json else table(report))

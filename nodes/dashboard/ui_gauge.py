@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowrt.api import MISSING, Message, Output, Transform, field, get_property
 
-from .widget import Widget, WidgetConfig, format_text, number_of
+from .widget import RangeConfig, Widget, WidgetConfig, format_text, number_of
 
 
 class Sector(BaseModel):
@@ -57,7 +57,7 @@ class UiGauge(Widget, Transform):
     category = "sink"
     outputs = 0
 
-    class Config(WidgetConfig):
+    class Config(RangeConfig, WidgetConfig):
         property: str = field("payload", description="The message property shown.")
         gtype: Literal["gage", "linear", "donut", "compass", "wave", "three-quarter", "tile",
                        "battery", "tank"] = field(
@@ -74,9 +74,7 @@ class UiGauge(Widget, Transform):
             default_factory=list, description="Coloured bands, in increasing `to` order.")
 
         @model_validator(mode="after")
-        def _range(self) -> UiGauge.Config:
-            if self.max <= self.min:
-                raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
+        def _sectors(self) -> UiGauge.Config:
             tos = [s.to for s in self.sectors]
             if tos != sorted(tos):
                 raise ValueError("sectors must be in increasing `to` order")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from flowrt.api import field
 
 from .input_widget import REJECTED, ValueConfig, ValueWidget
-from .widget import OUTSIDE, REPEATS, format_text, number_of, on_step, settle
+from .widget import OUTSIDE, REPEATS, RangeConfig, format_text, number_of, on_step, settle
 
 
 class UiNumeric(ValueWidget):
@@ -51,7 +49,7 @@ class UiNumeric(ValueWidget):
     kind = "numeric"
     evaluates = {"jsonata": ("topic",)}
 
-    class Config(ValueConfig):
+    class Config(RangeConfig, ValueConfig):
         min: float = field(0, description="The lowest value.")
         max: float = field(10, description="The highest value.")
         step: float = field(1, gt=0, description="What − and + take away and add.")
@@ -59,12 +57,6 @@ class UiNumeric(ValueWidget):
         format: str = field("{{value}}", description="How the number is written.")
         outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
         repeats: Literal["pass", "drop"] = field("pass", description=REPEATS)
-
-        @model_validator(mode="after")
-        def _range(self) -> UiNumeric.Config:
-            if self.max <= self.min:
-                raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
-            return self
 
     config: Config
 

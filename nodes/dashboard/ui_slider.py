@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from flowrt.api import Message, field
 
 from .dashboard_hub import InputHandler
 from .input_widget import InputConfig, InputWidget
-from .widget import OUTSIDE, REPEATS, number_of, on_step, settle
+from .widget import OUTSIDE, REPEATS, RangeConfig, number_of, on_step, settle
 
 
 class UiSlider(InputWidget):
@@ -49,7 +47,7 @@ class UiSlider(InputWidget):
     kind = "slider"
     evaluates = {"jsonata": ("topic",)}
 
-    class Config(InputConfig):
+    class Config(RangeConfig, InputConfig):
         min: float = field(0, description="The lowest value.")
         max: float = field(100, description="The highest value.")
         step: float = field(1, gt=0, description="The values between are multiples of it.")
@@ -59,12 +57,6 @@ class UiSlider(InputWidget):
                                "set.")
         outside: Literal["clamp", "keep"] = field("clamp", description=OUTSIDE)
         repeats: Literal["pass", "drop"] = field("pass", description=REPEATS)
-
-        @model_validator(mode="after")
-        def _range(self) -> UiSlider.Config:
-            if self.max <= self.min:
-                raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
-            return self
 
     config: Config
     held: float | None = None

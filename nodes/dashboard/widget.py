@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from pydantic import model_validator
 
 from flowrt.api import MISSING, Message, NodeConfig, field, get_property, js_string
 
@@ -113,6 +115,22 @@ OUTSIDE = ("A number a message brings outside `min`..`max`: `clamp` keeps it wit
 REPEATS = ("A message in with the value the widget holds already: `pass` sets it and passes it "
            "on; `drop` does neither (node-red-dashboard's way, which its import sets).")
 """The description of a slider's and a numeric's ``repeats`` field."""
+
+
+class RangeConfig(NodeConfig):
+    """Mixed first into the configuration of a widget on a range of numbers (slider, numeric,
+    gauge), whose ``min`` and ``max`` fields it declares with its own defaults and words:
+    ``max`` must be above ``min``."""
+
+    if TYPE_CHECKING:
+        min: float
+        max: float
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
+        return self
 
 
 def settle(number: float, low: float, high: float, step: float, outside: str) -> float:

@@ -11,6 +11,9 @@ A node type is one class. It declares, once:
   given as ``${VAR}`` references; ``connection`` fields name a connection of the given type.
 - ``stability``: stable, beta or experimental.
 
+:class:`NodeConfig` and :func:`field` are declared in :mod:`flowrt.node_config`; the access
+fields of nodes that serve the outside world (:class:`AccessConfig`) in :mod:`flowrt.access_fields`.
+
 From that declaration flowrt derives the JSON Schema, validation at load time, the editor's form,
 ``flowrt nodes`` and the docs. The class docstring is the node's help: its first line is the
 summary, the rest (Markdown, with Inputs / Outputs / Details sections) the details.
@@ -43,12 +46,10 @@ engine routes the error to ``catch`` nodes or the log with the node id and the m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic_core import PydanticUndefined
-
+from flowrt.access_fields import AccessConfig, Auth, Burst, Quota, Rate
 from flowrt.broker.embedded import EmbeddedBroker, check_broker_host
 from flowrt.errors import (
     AuthFailed,
@@ -84,6 +85,7 @@ from flowrt.expressions.typed_value import (
 )
 from flowrt.file_access import FileAccess, FileRefused
 from flowrt.message import clone, js_dumps, new_msgid
+from flowrt.node_config import NodeConfig, field
 from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.types import Category, Confirmation, Message, Output, Stability
 
@@ -98,54 +100,9 @@ __all__ = [
     "Transform", "TypedValue", "Value", "clone", "compile_expression", "compile_regex",
     "compile_value", "delete_property", "evaluate", "field", "get_property", "getter", "js_dumps",
     "js_number", "js_string", "new_msgid", "parse_path", "set_property", "setter", "within",
-    "EmbeddedBroker", "check_broker_host",
+    "EmbeddedBroker", "check_broker_host", "AccessConfig", "Auth", "Burst", "Quota", "Rate",
 ]
 # fmt: on
-
-
-class NodeConfig(BaseModel):
-    """Base of every node's configuration model: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def field(
-    default: Any = PydanticUndefined,
-    *,
-    description: str,
-    examples: list[Any] | None = None,
-    secret: bool = False,
-    advanced: bool = False,
-    since: str | None = None,
-    connection: str | None = None,
-    node_ref: str | None = None,
-    outside_subflow: bool = False,
-    format: str | None = None,
-    default_factory: Callable[[], Any] | None = None,
-    **constraints: Any,
-) -> Any:
-    """Declare a configuration field. No default means the field is required.
-
-    ``secret``: the value must be a ``${VAR}`` reference, never written inline.
-    ``connection``: the value names a connection of this type in the flow's ``connections``.
-    ``node_ref``: the value is a node id (or a list of node ids) of this node type, or of any
-    type for ``"*"`` (link targets, catch scopes); the checker verifies the ids exist. Inside a
-    subflow the ids name the subflow's nodes, or with ``outside_subflow`` also (after those) the
-    project's, as Node-RED's link call may.
-    ``format``: a hint for the editor form (``code:python``, ``code:jinja``, ``multiline``).
-    ``constraints``: pydantic constraints (``ge``, ``le``, ``min_length``, ``pattern``...).
-    """
-    marks = {"x-secret": secret, "x-advanced": advanced, "x-since": since,
-             "x-connection": connection, "x-node-ref": node_ref,
-             "x-node-ref-outside": outside_subflow, "x-format": format}
-    extra: dict[str, Any] = {k: v for k, v in marks.items() if v}
-    given: dict[str, Any] = {"default": default}
-    if default_factory is not None:
-        given = {"default_factory": default_factory}
-    return Field(
-        **given, description=description, examples=examples, json_schema_extra=extra or None,
-        **constraints,
-    )
 
 
 ConfigModel = type[NodeConfig]

@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("protocols",),
     ("expressions",),
     ("broker",),
-    ("api",),
+    ("api", "node_config", "access_fields"),
     ("load",),
     ("registry",),
     ("secrets",),

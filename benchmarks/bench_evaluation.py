@@ -20,9 +20,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from flowrt_nodes.core.template_jinja import compile_jinja
-
-from flowrt.api import compile_regex
+from flowrt.api import compile_jinja, compile_regex
 from flowrt.expressions.jsonata import compile_expression, compile_jsonata, jsonata_bindings
 
 TOPIC = "plant/line-4/temperature"

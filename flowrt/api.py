@@ -63,6 +63,7 @@ from flowrt.errors import (
 from flowrt.evaluated import Evaluated
 from flowrt.expressions.bounded_regex import BoundedRegex, RegexTimeout, compile_regex
 from flowrt.expressions.deadline import EVALUATION_SECONDS, TimeLimitExceeded, within
+from flowrt.expressions.jinja_sandbox import EnvView, check_jinja, compile_jinja
 from flowrt.expressions.js_string import js_number, js_string
 from flowrt.expressions.jsonata import ExpressionEvaluator, JsonataExpression, compile_expression
 from flowrt.expressions.props import (
@@ -74,6 +75,7 @@ from flowrt.expressions.props import (
     set_property,
     setter,
 )
+from flowrt.expressions.template_limits import TEXT_LIMIT as TEMPLATE_TEXT_LIMIT
 from flowrt.expressions.typed_value import (
     Evaluator,
     Pattern,
@@ -101,6 +103,7 @@ __all__ = [
     "compile_value", "delete_property", "evaluate", "field", "get_property", "getter", "js_dumps",
     "js_number", "js_string", "new_msgid", "parse_path", "set_property", "setter", "within",
     "EmbeddedBroker", "check_broker_host", "AccessConfig", "Auth", "Burst", "Quota", "Rate",
+    "EnvView", "TEMPLATE_TEXT_LIMIT", "check_jinja", "compile_jinja",
 ]
 # fmt: on
 

@@ -1,6 +1,6 @@
 """The shape of the tree, checked so it cannot decay quietly.
 
-- node packs import nothing from flowrt but ``flowrt.api``;
+- node packs import nothing from flowrt but ``flowrt.api``, and no pack imports another's modules;
 - a node type's id, module and class name correspond (``file-in`` / ``file_in.py`` / ``FileIn``);
 - no module is over the 400-line hard limit, in flowrt, the node packs and the editor's JavaScript,
   and no line of the editor's JavaScript is over 100 characters;
@@ -124,6 +124,27 @@ def test_node_modules_import_only_the_api(path: Path) -> None:
         and not module.startswith("flowrt.api.")
     ]
     assert not bad, "node packs may import only flowrt.api from flowrt:\n" + "\n".join(bad)
+
+
+def pack_of(module: str) -> str | None:
+    """The pack a module of the built-in packs belongs to (``core`` for
+    ``flowrt_nodes.core.template``, whichever name it is imported by), else None."""
+    parts = module.split(".")
+    return parts[1] if parts[0] in (PACKS, BUILTIN_PACKAGE) and len(parts) > 1 else None
+
+
+@pytest.mark.parametrize("path", [p for p in python_files(PACKS) if pack_of(module_name(p))],
+                         ids=rel)
+def test_node_packs_do_not_import_one_another(path: Path) -> None:
+    """Each pack stands alone (it is installed, left out or replaced on its own): what two
+    packs share lives in flowrt and reaches them through flowrt.api."""
+    mine = pack_of(module_name(path))
+    bad = sorted({
+        f"{rel(path)}:{line}: imports from the pack {theirs!r}"
+        for module, line in imported_modules(path, package_of(path))
+        if (theirs := pack_of(module)) is not None and theirs != mine
+    })
+    assert not bad, "a node pack may not import another pack's modules:\n" + "\n".join(bad)
 
 
 def absolute_imports(path: Path) -> Iterator[tuple[str, int]]:

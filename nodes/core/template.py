@@ -12,18 +12,20 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from flowrt.api import (
+    EnvView,
     Message,
     NodeConfig,
     NodeError,
     Output,
     PropertyPath,
     Transform,
+    check_jinja,
+    compile_jinja,
     field,
     setter,
 )
 
 from .context_store import ContextStore
-from .template_jinja import EnvView, check_jinja, compile_jinja
 from .template_mustache import Resolver, check_mustache, compile_mustache
 
 Render = Callable[[Message], str]

@@ -36,9 +36,9 @@ from typing import Any
 from uuid import UUID
 
 from flowrt.api import EVALUATION_SECONDS, MISSING, Message, NodeError, within
+from flowrt.api import TEMPLATE_TEXT_LIMIT as TEXT_LIMIT
 
 from .context_store import ContextStore
-from .template_limits import TEXT_LIMIT
 
 ESCAPES = str.maketrans(
     {

@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import field_validator
 
-from flowrt.api import Message, Output, Transform, field
+from flowrt.api import Message, Output, Transform, check_jinja, compile_jinja, field
 
-from ..core.template_jinja import check_jinja, compile_jinja
 from .html_allowlist import ALLOWLIST, sanitize
 from .widget import Widget, WidgetConfig
 

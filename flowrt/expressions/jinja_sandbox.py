@@ -14,10 +14,11 @@ change lists, dicts and sets. On top of it, here:
   ``replace``, the filters that grow their input, ``range`` and ``lipsum``; the output too.
   :data:`TEXT_LIMIT` characters (or items), numbers of :data:`INT_BITS` bits;
 - macros recurse no deeper than Python's recursion limit allows;
-- a rendering runs at most :data:`flowrt.api.EVALUATION_SECONDS` (see :func:`flowrt.api.within`).
+- a rendering runs at most :data:`.deadline.EVALUATION_SECONDS` (see :func:`.deadline.within`).
 
 Each limit fails the message with an error that names it; the flow goes on. jinja2 is imported
-only by flows that use Jinja.
+only by flows that use Jinja. The template node (core) and ui-template (dashboard) render through
+it; each declares that it evaluates Jinja (``evaluates``), for the ``--scripts`` policy.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from flowrt.api import EVALUATION_SECONDS, Message, NodeError, within
+from flowrt.errors import NodeError
+from flowrt.expressions.deadline import EVALUATION_SECONDS, within
+from flowrt.types import Message
 
 from .template_limits import (
     COUNT_LIMIT,

@@ -203,14 +203,14 @@ def _mtime(path: str) -> int:
 
 
 def _files(root: str) -> Iterator[tuple[str, int, int]]:
-    """Each module file and directory below ``root`` (a package's folder, or a module)."""
+    """Each module file below ``root`` (a package's folder, or a module). Not the folders'
+    times: writing bytecode (a ``__pycache__`` made) changes them, and no module."""
     if not os.path.isdir(root):
         yield root, 0, _mtime(root)
         return
     folders = [root]
     while folders:
         folder = folders.pop()
-        yield folder, 0, _mtime(folder)
         try:
             found = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:

@@ -20,6 +20,7 @@ from flowrt.run.stores import Stores
 if TYPE_CHECKING:
     from flowrt.broker.embedded import EmbeddedBroker
     from flowrt.group import Group
+    from flowrt.run.http import RouteTable
 
 log = logging.getLogger("flowrt.run")
 
@@ -82,10 +83,15 @@ async def _run(
     side: SideServer | None = None,
     following: Following | None = None,
 ) -> RunOutcome:
-    from flowrt.run.http import RouteTable
-
     stores = Stores(context_url)
-    routes = RouteTable()
+    # the runtimes of successive revisions (following) serve on one route table; a single
+    # runtime makes its own when a node first adds a route, so flows without HTTP never load
+    # Starlette
+    routes: RouteTable | None = None
+    if following is not None:
+        from flowrt.run.http import RouteTable
+
+        routes = RouteTable()
     failed = 0
 
     def count(record: object) -> None:

@@ -140,8 +140,10 @@ def _rounds(rounds: int, runs: dict[str, Callable[[], int]]) -> dict[str, int]:
 
 
 def run_tree(tree: Path, n: int) -> int:
-    """msgs/s of chain5 run by the flowrt of another source tree (``--before``)."""
-    env = nodered_compare.flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", PYTHONPATH=str(tree))
+    """msgs/s of chain5 run by the flowrt of another source tree (``--before``): its
+    ``flowrt`` and, through its ``editable/`` folder, its ``nodes/`` as ``flowrt_nodes``."""
+    path = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
+    env = nodered_compare.flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", PYTHONPATH=path)
     out = subprocess.run(
         [*nodered_compare.flowrt_cmd(), "run", "--until-idle", "--log-level", "warning",
          str(HERE / "flows" / "chain5.yaml")],

@@ -73,6 +73,11 @@ class JournalAck:
     async def nack(self, requeue: bool = True) -> None:
         self.feed.settled(self, True)
 
+    def settle(self, failed: bool) -> None:
+        """ack() or nack(), in place: the engine calls it without a task per message (see
+        :func:`flowrt.run.delivery.settle`)."""
+        self.feed.settled(self, failed)
+
 
 class Feed:
     """The rows of one journal on their way to the flow (``flow``, the runtime's intake)."""

@@ -105,11 +105,15 @@ def orphans(path: Path, flow: str, nodes: set[str]) -> list[tuple[Path, str, int
 def encode(msg: Message) -> bytes:
     """The stored form of a message: JSON, with bytes in base64. Raises TypeError or
     ValueError for a message holding anything else (it is then not journaled)."""
-    return json.dumps(msg, separators=(",", ":"), default=_bytes_out).encode()
+    return _ENCODER.encode(msg).encode()
 
 
 def decode(body: bytes) -> Message:
-    msg: Message = json.loads(body, object_hook=_bytes_in)
+    """A message from its stored form. Only a body that holds a ``BYTES_KEY`` (as JSON writes
+    it) is read with the hook that turns those back into bytes: the hook is a Python call for
+    every object of the message, and most messages hold no bytes. Raises ValueError."""
+    text = body.decode()
+    msg: Message = (_WITH_BYTES if _BYTES_MARK in body else _PLAIN).decode(text)
     return msg
 
 
@@ -123,6 +127,16 @@ def _bytes_in(obj: dict[str, Any]) -> Any:
     if len(obj) == 1 and BYTES_KEY in obj:
         return base64.b64decode(obj[BYTES_KEY])
     return obj
+
+
+# Made once: json.dumps and json.loads make a new encoder or decoder for every call given
+# options. The stored form is json.dumps(msg, separators=(",", ":"), default=_bytes_out), as
+# it always was, so rows an earlier version wrote read the same.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_bytes_out)
+_PLAIN = json.JSONDecoder()
+_WITH_BYTES = json.JSONDecoder(object_hook=_bytes_in)
+_BYTES_MARK = json.dumps(BYTES_KEY)[1:-1].encode()
+"""``BYTES_KEY`` as it is in a body (JSON escapes its NUL)."""
 
 
 class JournalFile:

@@ -90,6 +90,23 @@ def test_codec_keeps_bytes_and_refuses_what_json_cannot_carry() -> None:
         encode({"payload": {1, 2}})
 
 
+def test_rows_an_earlier_version_wrote_read_the_same() -> None:
+    # bodies as json.dumps(msg, separators=(",", ":"), default=...) wrote them before decode
+    # read plain bodies without the bytes hook: what a journal left before an upgrade
+    plain = b'{"topic":"a/b","payload":"{\\"id\\":1}","qos":1,"retain":false,"s":"\\u00e9"}'
+    with_bytes = (b'{"payload":{"\\u0000bytes":"AP8="},"properties":{"correlation_data":'
+                  b'{"\\u0000bytes":"aWQ="}},"t":"\\u0000bytes"}')
+    assert decode(plain) == {"topic": "a/b", "payload": '{"id":1}', "qos": 1, "retain": False,
+                             "s": "\u00e9"}
+    assert decode(with_bytes) == {"payload": b"\x00\xff",
+                                  "properties": {"correlation_data": b"id"}, "t": "\x00bytes"}
+    assert encode(decode(plain)) == plain
+    assert encode(decode(with_bytes)) == with_bytes
+    for broken in (b'{"payload":', b"\xff\xfe"):
+        with pytest.raises(ValueError):
+            decode(broken)
+
+
 def test_a_second_process_takes_the_next_file(tmp_path: Path) -> None:
     base = tmp_path / "f.src.sqlite3"
     first, second = JournalFile(base), JournalFile(base)

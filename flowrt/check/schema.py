@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.check.conforms import conforms
 from flowrt.check.context import CheckContext, located
+from flowrt.check.wording import LENGTH, RANGE, describe, expected_type, field_name
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document
 from flowrt.load.env import is_reference
@@ -248,62 +249,6 @@ def _unknown_type(
     )
 
 
-_RANGE = {
-    "minimum": "at least",
-    "exclusiveMinimum": "more than",
-    "maximum": "at most",
-    "exclusiveMaximum": "less than",
-}
-_LENGTH = {
-    "minLength": ("at least", "characters"),
-    "maxLength": ("at most", "characters"),
-    "minItems": ("at least", "items"),
-    "maxItems": ("at most", "items"),
-    "minProperties": ("at least", "entries"),
-    "maxProperties": ("at most", "entries"),
-}
-_TYPE_NAMES = {
-    "string": "text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping",
-    "null": "null",
-}
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-    if is_mapping(value):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
-
-
-def _expected_type(expected: Any, given: Any = None) -> str:
-    """The types a value may have, in words ("text, a number or a list"); without null for a
-    value that is set ("must be null" never helps)."""
-    names = [_TYPE_NAMES.get(str(n), str(n)) for n in (
-        expected if isinstance(expected, list) else [expected])]
-    if given is not None and len(names) > 1 and "null" in names:
-        names.remove("null")
-    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
-
-
-def _field_name(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "the file"
-
-
 def _diagnostic(
     doc: Document, error: ValidationError, base: tuple[str | int, ...], ident: str, type_: str
 ) -> Diagnostic:
@@ -323,7 +268,7 @@ def _diagnostic(
     rel = tuple(error.absolute_path)
     path = (*base, *rel)
     field_path = rel if base else path
-    name = _field_name(field_path)
+    name = field_name(field_path)
     where = {"node": ident, "node_type": type_}
     kw, value, inst = error.validator, error.validator_value, error.instance
     if kw in UNIONS and error.context and all(map(wrong_kind, error.context)):
@@ -357,32 +302,32 @@ def _diagnostic(
     if kw == "type":
         return diagnostic(
             "E022",
-            f"{name} must be {_expected_type(value, inst)}; got {_describe(inst)}",
-            description or f"write {_expected_type(value, inst)} here",
+            f"{name} must be {expected_type(value, inst)}; got {describe(inst)}",
+            description or f"write {expected_type(value, inst)} here",
             **where,
             **located(doc, path),
         )
     if kw in ("enum", "const"):
         options = value if kw == "enum" else [value]
-        shown = ", ".join(_describe(o) for o in options[:12])
+        shown = ", ".join(describe(o) for o in options[:12])
         hint = suggest(str(inst), [str(o) for o in options]) if isinstance(inst, str) else ""
         return diagnostic(
             "E024",
-            f"{name} must be one of: {shown}; got {_describe(inst)}",
+            f"{name} must be one of: {shown}; got {describe(inst)}",
             hint or "pick one of the allowed values",
             **where,
             **located(doc, path),
         )
-    if kw in _RANGE:
+    if kw in RANGE:
         return diagnostic(
             "E025",
-            f"{name} must be {_RANGE[kw]} {value}; got {_describe(inst)}",
+            f"{name} must be {RANGE[kw]} {value}; got {describe(inst)}",
             description or "change the value",
             **where,
             **located(doc, path),
         )
-    if kw in _LENGTH:
-        bound, unit = _LENGTH[kw]
+    if kw in LENGTH:
+        bound, unit = LENGTH[kw]
         return diagnostic(
             "E025",
             f"{name} must have {bound} {value} {unit}",
@@ -394,13 +339,13 @@ def _diagnostic(
         key_path = (*path, inst)
         if description:  # what the keys are: output port numbers
             return diagnostic(
-                "E020", f"{name}: key {_describe(inst)} must be {description}", "rename the key",
+                "E020", f"{name}: key {describe(inst)} must be {description}", "rename the key",
                 **where, **located(doc, key_path, "key"),
             )
         what = "node id" if path[-1:] == ("nodes",) else "name"
         return diagnostic(
             "E020",
-            f"{what} {_describe(inst)} may hold only letters, digits, '_', '.' and '-'",
+            f"{what} {describe(inst)} may hold only letters, digits, '_', '.' and '-'",
             "rename it; ids appear in wires, logs and URLs",
             **where,
             **located(doc, key_path, "key"),
@@ -408,14 +353,14 @@ def _diagnostic(
     if kw == "pattern":
         return diagnostic(
             "E020",
-            f"{name} {_describe(inst)} does not have the expected form",
+            f"{name} {describe(inst)} does not have the expected form",
             description or f"it must match {value}",
             **where,
             **located(doc, path),
         )
     message = error.message if len(error.message) < 160 else error.message[:157] + "..."
     if kw in UNIONS:  # the value fits several forms in part: say so, not its repr
-        message = f"{_describe(inst)} is none of the forms allowed here"
+        message = f"{describe(inst)} is none of the forms allowed here"
     return diagnostic(
         "E020",
         f"{name}: {message}",

@@ -70,9 +70,11 @@ def make_client(settings: Settings) -> Any:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
+    from .mqtt_message_info import install as lazy_infos
     from .mqtt_properties import install
 
     install()
+    lazy_infos()
     if settings.mqtt5:
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import networkx as nx
 from pydantic import ValidationError
 
 from flowrt.api import Confirmation, Sink
 from flowrt.check.context import CheckContext
-from flowrt.check.digraph import DiGraph, descendants
 from flowrt.check.graph import flow_graph
 from flowrt.diagnostics import Diagnostic, diagnostic
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
@@ -45,7 +45,7 @@ class _Placed:
 
 @dataclass
 class _Project:
-    graph: DiGraph = field(default_factory=DiGraph)
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     placed: dict[str, _Placed] = field(default_factory=dict)
     """Expanded id (``instance/inner`` inside subflows) -> its declaration."""
     off: set[str] = field(default_factory=set)
@@ -65,7 +65,7 @@ def check_delivery(docs: list[Document], ctx: CheckContext) -> list[Diagnostic]:
     for source_id, source in project.placed.items():
         if source_id not in project.graph or not _at_least_once(source, ctx):
             continue
-        for target in descendants(project.graph, source_id):
+        for target in nx.descendants(project.graph, source_id):
             if target not in unconfirmed:
                 sink = project.placed.get(target)
                 unconfirmed[target] = None if sink is None else _cannot_confirm(sink, ctx)
@@ -92,7 +92,7 @@ def _expand(
     """Add a flow's nodes, or one subflow instance's (ids prefixed ``instance/``), to the
     project graph. ``outer``: the expanded targets of the instance's output ports."""
     graph = flow_graph(doc, nodes, sub, ctx)
-    graph = graph.relabeled({n: prefix + n for n in nodes})
+    graph = nx.relabel_nodes(graph, {n: prefix + n for n in nodes})
     lookup = make_lookup(env, dict(ctx.env))
     for node_id, node in nodes.items():
         gid = prefix + node_id

@@ -1,4 +1,4 @@
-"""Graph checks (:mod:`.digraph`): wires, ports, reachability and cycles.
+"""Graph checks (networkx): wires, ports, reachability and cycles.
 
 Each flow, and each subflow definition, is one directed graph of its nodes; wires are edges, and
 link-out/link-call nodes add edges to the link-in nodes they name (across files).
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import networkx as nx
+
 from flowrt.check.context import CheckContext
-from flowrt.check.digraph import DiGraph, descendants, find_cycle, strongly_connected_components
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
 from flowrt.load.document import Document, NodeDecl, SubflowDecl
 from flowrt.load.yaml_io import is_mapping
@@ -20,13 +21,13 @@ LINK_FIELD_TYPES = ("link-in",)
 
 def check_graph(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    graph = DiGraph()
+    graph = nx.DiGraph()
     found.extend(_wire_checks(doc, doc.nodes, None, ctx, graph))
     _link_edges(doc.nodes.values(), ctx, graph)
     found.extend(_reachability(doc, doc.nodes, [], ctx, graph))
     found.extend(_cycles(doc, doc.nodes, ctx, graph))
     for sub in doc.subflows.values():
-        sub_graph = DiGraph()
+        sub_graph = nx.DiGraph()
         found.extend(_wire_checks(doc, sub.nodes, sub, ctx, sub_graph))
         found.extend(_subflow_inputs(doc, sub))
         entries = [w.target for w in sub.inputs if w.target in sub.nodes]
@@ -37,11 +38,11 @@ def check_graph(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
 
 def flow_graph(
     doc: Document, nodes: dict[str, NodeDecl], sub: SubflowDecl | None, ctx: CheckContext
-) -> DiGraph:
+) -> nx.DiGraph:
     """The graph of a flow's (or a subflow's) nodes that the checks here walk: its wires, and
     the edges from link-out and link-call nodes to the link-in nodes they name. For checks that
     follow messages further (delivery paths); the problems of the wires are check_graph's."""
-    graph = DiGraph()
+    graph = nx.DiGraph()
     _wire_checks(doc, nodes, sub, ctx, graph)
     _link_edges(nodes.values(), ctx, graph)
     return graph
@@ -82,7 +83,7 @@ def _wire_checks(
     nodes: dict[str, NodeDecl],
     sub: SubflowDecl | None,
     ctx: CheckContext,
-    graph: DiGraph,
+    graph: nx.DiGraph,
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     graph.add_nodes_from(nodes)
@@ -194,7 +195,7 @@ def _unknown_target(
     )
 
 
-def _link_edges(nodes: Iterable[NodeDecl], ctx: CheckContext, graph: DiGraph) -> None:
+def _link_edges(nodes: Iterable[NodeDecl], ctx: CheckContext, graph: nx.DiGraph) -> None:
     for node in nodes:
         spec = ctx.registry.get(node.type)
         if spec is None or node.path in ctx.invalid:
@@ -232,7 +233,7 @@ def _reachability(
     nodes: dict[str, NodeDecl],
     entries: list[str],
     ctx: CheckContext,
-    graph: DiGraph,
+    graph: nx.DiGraph,
 ) -> list[Diagnostic]:
     roots = set(entries)
     for node in nodes.values():
@@ -244,7 +245,7 @@ def _reachability(
     for root in roots:
         if root in graph and root not in reached:
             reached.add(root)
-            reached.update(descendants(graph, root))
+            reached.update(nx.descendants(graph, root))
     found: list[Diagnostic] = []
     for node in nodes.values():
         if node.id not in reached:
@@ -265,10 +266,10 @@ def _reachability(
 
 
 def _cycles(
-    doc: Document, nodes: dict[str, NodeDecl], ctx: CheckContext, graph: DiGraph
+    doc: Document, nodes: dict[str, NodeDecl], ctx: CheckContext, graph: nx.DiGraph
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for component in strongly_connected_components(graph):
+    for component in nx.strongly_connected_components(graph):
         members = sorted(n for n in component if n in nodes)
         if not members:
             continue
@@ -281,7 +282,7 @@ def _cycles(
                 asynchronous = True
         if asynchronous:
             continue
-        loop = [a for a, _ in find_cycle(graph.subgraph(component))]
+        loop = [a for a, _ in nx.find_cycle(graph.subgraph(component))]
         first = nodes[loop[0]]
         found.append(
             diagnostic(

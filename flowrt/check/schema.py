@@ -2,9 +2,9 @@
 
 The whole-file schema is validated in two steps, for speed and for sharper messages: the top level
 (with nodes and connections only required to be mappings with a ``type``), then each node with a
-validator compiled once per node type. A value :func:`flowrt.check.conforms.conforms` calls valid
-has no error to report: jsonschema is imported and run only for the others. A ``${VAR}``
-reference passes any schema here; its value is checked after substitution (see
+validator compiled once per node type (jsonschema is imported with the first check, not with
+this module, so that a process that never checks never loads it). A ``${VAR}`` reference passes
+any schema here; its value is checked after substitution (see
 ``flowrt.check.values``).
 """
 
@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from flowrt.check.conforms import conforms
 from flowrt.check.context import CheckContext, located
 from flowrt.check.wording import LENGTH, RANGE, describe, expected_type, field_name
 from flowrt.diagnostics import Diagnostic, diagnostic, suggest
@@ -47,8 +46,7 @@ def _skip_references(keyword: Any) -> Any:
 
 @cache
 def _env_validator() -> Any:
-    """Draft 2020-12 with every keyword passing a ``${VAR}`` reference (imported only for a
-    value :func:`flowrt.check.conforms.conforms` does not call valid)."""
+    """Draft 2020-12 with every keyword passing a ``${VAR}`` reference."""
     from jsonschema import Draft202012Validator, validators
 
     return validators.extend(
@@ -57,14 +55,10 @@ def _env_validator() -> Any:
     )
 
 
-def _errors(
-    schema: dict[str, Any], validator: Callable[[], Any], instance: Any
-) -> list[ValidationError]:
-    """jsonschema's errors of ``instance`` against ``schema`` (``validator()`` validates with
-    it); none, without asking jsonschema, when the instance conforms."""
-    if conforms(schema, instance):
-        return []
+def _errors(validator: Callable[[], Any], instance: Any) -> list[ValidationError]:
+    """jsonschema's errors of ``instance`` (``validator()`` is the compiled validator)."""
     return list(validator().iter_errors(instance))
+
 
 _ENTRY = {
     "type": "object",
@@ -130,7 +124,7 @@ def _instance_validator() -> Any:
 
 
 def check_structure(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
-    return [_diagnostic(doc, e, (), "", "") for e in _errors(_top(), _top_validator, doc.data)]
+    return [_diagnostic(doc, e, (), "", "") for e in _errors(_top_validator, doc.data)]
 
 
 def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
@@ -143,14 +137,14 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
                 raw, misplaced = _source_key(doc, raw, key, node.path, node.id, node.type, ctx)
                 found.extend(misplaced)
         if node.subflow_type is not None:
-            errors = _errors(_instance(), _instance_validator, raw)
+            errors = _errors(_instance_validator, raw)
             found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
             continue
         spec = ctx.registry.get(node.type)
         if spec is None or spec.is_connection:
             found.append(_unknown_type(doc, node.path, node.id, node.type, ctx, spec is not None))
             continue
-        errors = _errors(_node(spec), partial(_node_validator, spec), raw)
+        errors = _errors(partial(_node_validator, spec), raw)
         if errors:
             ctx.invalid.add(node.path)
         found.extend(_diagnostic(doc, e, node.path, node.id, node.type) for e in errors)
@@ -159,7 +153,7 @@ def check_nodes(doc: Document, ctx: CheckContext) -> list[Diagnostic]:
         if spec is None or not spec.is_connection:
             found.append(_unknown_type(doc, conn.path, conn.id, conn.type, ctx, spec is not None))
             continue
-        errors = _errors(_node(spec), partial(_node_validator, spec), _raw(doc, conn.path))
+        errors = _errors(partial(_node_validator, spec), _raw(doc, conn.path))
         if errors:
             ctx.invalid.add(conn.path)
         found.extend(_diagnostic(doc, e, conn.path, conn.id, conn.type) for e in errors)

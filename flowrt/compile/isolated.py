@@ -1,11 +1,10 @@
 """The check a plan needs, run in a forked child process.
 
-``flowrt run`` must check its flows before it runs them, but nothing at run time needs the
-checker's modules, nor jsonschema, which it imports to word a schema error (and once networkx:
-a third of the process's memory). Forking a child to check keeps them out of the long-running
-process: the child inherits the loaded project and the registry, checks, sends the diagnostics
-back through a pipe and exits. Where fork is not available, or the checker is already imported,
-the check runs in-process.
+``flowrt run`` must check its flows before it runs them, but the checker's libraries (networkx,
+jsonschema) are a third of the process's memory and nothing at run time needs them. Forking a
+child to check keeps them out of the long-running process: the child inherits the loaded project
+and the registry, checks, sends the diagnostics back through a pipe and exits. Where fork is not
+available, or the checker is already imported, the check runs in-process.
 """
 
 from __future__ import annotations

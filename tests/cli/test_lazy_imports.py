@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from flowrt.registry.index import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,28 +90,3 @@ def test_the_probe_sees_what_a_command_loads(tmp_path: Path) -> None:
     assert status == 0
     assert held(modules, CHECKER) == list(CHECKER)
     assert held(modules, ("flowrt.registry",)) == ["flowrt.registry"]
-
-
-CHECKS = """\
-import json, sys
-from flowrt.check import check
-from flowrt.load import load_project
-found = check(load_project([sys.argv[1]]), env={})
-print(json.dumps({"codes": [d.code for d in found], "modules": sorted(sys.modules)}))
-"""
-
-
-@pytest.mark.parametrize(("flow", "codes", "libraries"), [
-    (FLOW, [], []),
-    (FLOW.replace("value: 1}", "value: 1}, repeat: -1"), ["E025"], ["jsonschema"]),
-])
-def test_the_check_imports_jsonschema_only_to_word_an_error(
-        tmp_path: Path, flow: str, codes: list[str], libraries: list[str]) -> None:
-    (tmp_path / "small.yaml").write_text(flow)
-    done = subprocess.run([sys.executable, "-c", CHECKS, "small.yaml"], cwd=tmp_path,
-                          env={**os.environ, CACHE_ENV: str(tmp_path / "cache")},
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["codes"] == codes
-    assert held(report["modules"], ("jsonschema", "networkx")) == libraries

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
+import regex  # type: ignore[import-untyped]
+
 from flowrt.errors import NodeError
 from flowrt.expressions.js_regex import translate
 
@@ -146,10 +148,7 @@ def compile_regex(
     seconds: float = REGEX_SECONDS, syntax: Syntax = "python",
 ) -> BoundedRegex:
     """A flow author's pattern, compiled once; ValueError saying what is wrong with it. A
-    JavaScript pattern matches what it matches in JavaScript (``multiline`` is its ``m``).
-    The ``regex`` package is imported with the first pattern (a flow without one loads none)."""
-    import regex  # type: ignore[import-untyped]
-
+    JavaScript pattern matches what it matches in JavaScript (``multiline`` is its ``m``)."""
     flags = regex.V0
     if ignore_case:
         flags |= regex.IGNORECASE

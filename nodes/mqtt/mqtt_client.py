@@ -94,6 +94,8 @@ def make_client(settings: Settings) -> Any:
         )
     client.connect_timeout = settings.connect_timeout
     client.on_socket_open = _no_delay
+    if type(getattr(client, "_on_message_filtered", None)) is _matcher():
+        client._on_message_filtered = _filters_class()()
     if settings.username is not None:
         client.username_pw_set(settings.username, settings.password)
     if settings.tls:
@@ -103,6 +105,31 @@ def make_client(settings: Settings) -> Any:
         will = settings.will
         client.will_set(will.topic, will.payload, will.qos, will.retain)
     return client
+
+
+def _matcher() -> Any:
+    from paho.mqtt.matcher import MQTTMatcher
+
+    return MQTTMatcher
+
+
+_filters: Any = None
+
+
+def _filters_class() -> Any:
+    """paho's matcher of ``message_callback_add`` filters, which paho asks for every message
+    received before it calls ``on_message`` (a split of the topic and two generators, about
+    2 µs on the network thread): with no filter added, as here, it answers at once."""
+    global _filters
+    if _filters is None:
+        class Filters(_matcher()):  # type: ignore[misc]
+            def iter_match(self, topic: str) -> Any:
+                if not self._root._children and self._root._content is None:
+                    return ()
+                return super().iter_match(topic)
+
+        _filters = Filters
+    return _filters
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:

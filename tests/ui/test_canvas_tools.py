@@ -23,7 +23,8 @@ def test_every_tool_button_takes_its_own_click_at_1280_px(page: Any, served: Ser
             "([x, y]) => { const e = document.elementFromPoint(x, y);"
             " return e && e.closest('button') ? e.closest('button').id : (e ? e.className : '') }",
             [x, y])
-        assert hit == button.get_attribute("id"), f"the point of #{button.get_attribute('id')} is {hit!r}"
+        name = button.get_attribute("id")
+        assert hit == name, f"the point of #{name} is {hit!r}"
 
 
 def test_undo_clicked_at_1280_px_undoes(page: Any, served: Served) -> None:

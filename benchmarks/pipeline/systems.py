@@ -215,7 +215,10 @@ class Flowrt(System):
 
     def command(self, target: Target) -> tuple[list[str], dict[str, str]]:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(target.env(), PYTHONPATH=str(self.tree))
+        # the tree's flowrt, and through its editable/ folder its nodes/ as flowrt_nodes (else
+        # the node packs would load from the installed checkout, whatever --at says)
+        env.update(target.env(), PYTHONPATH=os.pathsep.join(
+            str(p) for p in (self.tree, self.tree / "editable")))
         return [sys.executable, "-m", "flowrt", "run", "--log-level", "warning",
                 str(ROOT / "benchmarks" / "flows" / self.flow)], env
 

@@ -193,8 +193,7 @@ def _request_body(node: PlannedNode, schemas: dict[str, Any]) -> dict[str, Any]:
     content: dict[str, Any] = {JSON: {"schema": _component(schemas, declared)
                                       if declared is not None else {}}}
     if node.config.upload:
-        # a multipart body holds at least one part (RFC 2046); the engine refuses one with none
-        content["multipart/form-data"] = {"schema": {"type": "object", "minProperties": 1}}
+        content["multipart/form-data"] = {"schema": {"type": "object"}}
     return {"required": schema is not None, "content": content}
 
 

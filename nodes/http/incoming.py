@@ -105,6 +105,9 @@ def _param(params: str, name: str) -> str:
 def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], list[Any]]:
     """Fields (a dict) and files (``fieldname``, ``originalname``, ``mimetype``, ``size``,
     ``buffer``, as Node-RED's multer gives them) of a ``multipart/form-data`` body."""
+    boundary = _param(content_type.partition(";")[2], "boundary")
+    if boundary and body.strip() == b"--" + boundary.encode("latin-1", errors="replace") + b"--":
+        return {}, []  # only the closing delimiter: an empty form, as a browser's or multer's
     head = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
     parsed = BytesParser(policy=policy.HTTP).parsebytes(head + body)
     if not parsed.is_multipart():

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from flowrt.group.postgres import close_quietly
 from flowrt.group.revisions import (
     GroupRevision,
     channel,
@@ -154,12 +155,7 @@ class Follower:
 
     async def _close(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                async with asyncio.timeout(2.0):
-                    await conn.close()
-            except Exception:  # a broken connection may not close cleanly; it is gone either way
-                pass
+        await close_quietly(conn)
 
     async def _check(self, conn: Any) -> None:
         """Apply the group's newest revision if this worker runs another one."""

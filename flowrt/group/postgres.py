@@ -156,9 +156,16 @@ class PostgresBackend:
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                async with asyncio.timeout(2.0):
-                    await conn.close()
-            except Exception:  # a broken connection may not close cleanly; it is gone either way
-                pass
+        await close_quietly(conn)
+
+
+async def close_quietly(conn: Any) -> None:
+    """Close a group database connection (None: nothing), in 2 s at most: a broken connection
+    may not close cleanly, and it is gone either way."""
+    if conn is None:
+        return
+    try:
+        async with asyncio.timeout(2.0):
+            await conn.close()
+    except Exception:
+        pass

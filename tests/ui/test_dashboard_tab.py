@@ -110,6 +110,9 @@ def test_a_layout_built_in_the_tab_is_saved_and_valid(page: Any, served: Served)
     expect(unplaced).to_have_count(3)
     for widget, group in (("hall", "0,0"), ("dial", "0,0"), ("fan", "0,1")):
         panel.locator(f"[data-key='u:{widget}:group']").select_option(group)
+        # a render in between (a check answering) keeps the group chosen
+        page.evaluate("window.flowrtEditor.dashboard.render()")
+        expect(panel.locator(f"[data-key='u:{widget}:group']")).to_have_value(group)
         panel.locator(f"[data-key='u:{widget}:place']").click()
         if widget == "hall":  # the focus goes on to the next widget to place
             expect(panel.locator("[data-key='u:dial:place']")).to_be_focused()

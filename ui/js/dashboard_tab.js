@@ -21,6 +21,7 @@ export class DashboardPanel extends DashboardRows {
     this.focusKey = null; // the control to focus after the next render
     this.pending = false;
     this.dragged = null; // the path of the row being dragged
+    this.chosen = new Map(); // widget id -> the group chosen for it before Place (kept on render)
     box.addEventListener("keydown", (e) => this.onKey(e));
   }
 
@@ -224,8 +225,14 @@ export class DashboardPanel extends DashboardRows {
         { "aria-label": `Group for widget ${id}`, "data-key": `u:${id}:group` },
         ...options(),
       );
+      // a render (a check's answer) between the choice and Place must not undo the choice
+      if ([...where.options].some((o) => o.value === this.chosen.get(id))) {
+        where.value = this.chosen.get(id);
+      }
+      where.addEventListener("change", () => this.chosen.set(id, where.value));
       const put = () => {
         const [p, g] = where.value.split(",").map(Number);
+        this.chosen.delete(id);
         const next = ids[i + 1] || ids[i - 1]; // the focus goes on to the next to place
         this.change((c) => {
           L.place(c, id, p, g);

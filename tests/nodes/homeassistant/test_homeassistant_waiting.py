@@ -127,9 +127,12 @@ def test_state_changed_sends_once_the_state_held_and_a_change_starts_the_wait_ag
             held = await eventually(lambda: sent(h, "held"), "b, held 10 s")
             set_state(entity, "c")  # fails `if_state`: sent at once, b's wait ends
             failed = await eventually(lambda: sent(h, "on", 1), "c on the second output")
+            # each node reads its own inbox: the clock moves once both have seen c
+            await eventually(lambda: waiting(h, "held") == 3, "the wait for c")
             await h.advance(61)
             set_state(entity, "b")
-            await eventually(lambda: waiting(h, "on") == 2, "the wait for b again")
+            await eventually(lambda: waiting(h, "held") == 4 and waiting(h, "on") == 2,
+                             "the waits for b again")
             await h.advance(61)
             passed = await eventually(lambda: sent(h, "on"), "b, held a minute")
         assert [m["payload"] for m in held] == ["b", "c", "b"]  # a's wait ended by b

@@ -127,13 +127,13 @@ class NodeContext:
 
     def send(self, output: Output, origin: Origin = None) -> None:
         if output is not None:
-            self._emit_through(self.emit, output, origin)
+            self._emit_through(self, output, origin)
 
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None:
         other = self.services.contexts.get(node_id)
         if other is None:
             raise ConfigError(f"cannot send from unknown node '{node_id}'", node=self.node_id)
-        self._emit_through(other.emit, output, origin)
+        self._emit_through(other, output, origin)
 
     def nodes_of_type(self, node_type: str) -> list[NodeFacts]:
         return [
@@ -142,14 +142,19 @@ class NodeContext:
             if p.type == node_type
         ]
 
-    def _emit_through(self, emit: Emit, output: Output, origin: Origin) -> None:
-        if self.trace is not None and type(origin) is dict:  # made from origin: in its trace
-            stamp(output, origin.get(TRACE_KEY))
+    def _emit_through(self, sender: NodeContext, output: Output, origin: Origin) -> None:
+        """Send ``output`` as ``sender`` would (this node, or the one named by send_from)."""
+        trace = sender.trace
+        if trace is not None:  # what has no trace yet joins origin's, else the visit's under way
+            if type(origin) is dict:
+                stamp(output, origin.get(TRACE_KEY))
+            if trace.current is not None:
+                stamp(output, trace.current)
         delivery, fresh = self._delivery_for(origin)
         if not fresh:
             delivery.pending += 1
         try:
-            emit(output, delivery)
+            sender.emit(output, delivery)
         finally:
             delivery.release()
 

@@ -40,6 +40,7 @@ from flowrt.message import clone
 from flowrt.run.delivery import Delivery
 from flowrt.run.outputs import Emit, emitter, spread
 from flowrt.run.ports import Completed, Fail, Input, Tap
+from flowrt.run.tracing import TRACE_KEY
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
     from flowrt.run.queue import NodeQueue
     from flowrt.run.tracing import NodeTrace
 
+Process = Callable[[Message], Output]
+"""A synchronous node's ``process``."""
+
 
 @dataclass(frozen=True, slots=True)
 class Station:
@@ -56,7 +60,7 @@ class Station:
     (the node's [in, out]), and an asynchronous node's puts it on ``queue``. A synchronous
     node's input times its ``process`` into ``timing`` for the next message after each time it
     is armed, and puts how to arm it in ``armers`` (:mod:`flowrt.run.metrics`). With tracing on,
-    ``trace`` makes a span of each visit (:mod:`flowrt.run.tracing`); off, nothing is wrapped."""
+    ``trace`` makes a span of each visit (:mod:`flowrt.run.tracing`, :func:`make_input`)."""
 
     planned: PlannedNode
     node: Node
@@ -111,9 +115,8 @@ def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> Non
 
 
 def make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
-    plain = _make_input(st, wiring, lent)
-    if lent and st.trace is not None:  # the lent message's next readers see its trace as lent
-        plain = st.trace.keep_lent(plain)
+    """The input of a node: of what is given to it, or lent (a reader: ``lent``)."""
+    plain = _traced_or_plain(st, wiring, lent)
     tap = wiring.tap_in
     if tap is None:
         return plain
@@ -126,7 +129,32 @@ def make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
     return tapped
 
 
-def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
+def _traced_or_plain(st: Station, wiring: Wiring, lent: bool) -> Input:
+    """A node's input; with tracing on, a synchronous node's is made twice. The second calls
+    its process in a span of the visit (:meth:`NodeTrace.wrap_process`) and takes the messages
+    that carry a trace. The first is the input made with tracing off, but for one look for a
+    trace in each message (no wrapper, no extra call): it takes all the others, and is the one
+    timed. The path recorder starts traces at sources only (``light``), so it costs a message
+    it did not sample that look at each node. OpenTelemetry may start a trace at any node:
+    every message takes the second. A queued node's loop makes its spans
+    (:mod:`flowrt.run.workers`)."""
+    trace = st.trace
+    if trace is None or st.queue is not None or getattr(st.node, "process", None) is None:
+        return _make_input(st, wiring, lent)
+    traced = _make_input(st, wiring, lent, trace.wrap_process, armed=not trace.light)
+    if lent:  # the lent message's next readers see its trace as lent
+        traced = trace.keep_lent(traced)
+    if not trace.light:
+        return traced
+    return _make_input(st, wiring, lent, traced=traced)
+
+
+def _make_input(st: Station, wiring: Wiring, lent: bool,
+                wrap: Callable[[Process], Process] | None = None, traced: Input | None = None,
+                armed: bool = True) -> Input:
+    """A node's input calling its process (``wrap`` of it, when given): a message carrying a
+    trace goes to ``traced`` instead, when given. ``armed``: it is the one the node's timing
+    samples (:class:`Station`)."""
     pn, node, ctx = st.planned, st.node, st.ctx
     stats = st.counts
     if st.queue is not None:
@@ -138,7 +166,7 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
             put(msg, d)
 
         return queued
-    process: Callable[[Message], Output] | None = getattr(node, "process", None)
+    process: Process | None = getattr(node, "process", None)
     fail = wiring.fail
     if process is None:  # a source: nothing can wire to it
 
@@ -148,9 +176,9 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
         return refuse
     node_id = pn.id
     written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
-    if st.trace is not None:
-        process = st.trace.wrap_process(process)
-    if st.timing is not None and st.armers is not None:
+    if wrap is not None:
+        process = wrap(process)
+    if armed and st.timing is not None and st.armers is not None:
         # sampling costs the message path nothing: ``process`` is the node's own, except for
         # the one message after each arming, which ``timed`` takes (and disarms first, so a
         # message that comes back to this node meanwhile is not timed)
@@ -179,6 +207,9 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
         if written or lent:
 
             def inline(msg: Message, d: Delivery) -> None:
+                if traced is not None and TRACE_KEY in msg:
+                    traced(msg, d)
+                    return
                 stats[0] += 1
                 prev = ctx.delivery
                 ctx.delivery = d
@@ -196,6 +227,9 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
             return inline
 
         def given(msg: Message, d: Delivery) -> None:
+            if traced is not None and TRACE_KEY in msg:
+                traced(msg, d)
+                return
             stats[0] += 1
             prev = ctx.delivery
             ctx.delivery = d
@@ -216,6 +250,9 @@ def _make_input(st: Station, wiring: Wiring, lent: bool) -> Input:
     def watched(msg: Message, d: Delivery) -> None:
         """As ``inline``, and complete nodes get the message as this node finished it (a copy
         taken before it is sent on: what later nodes do to it is not this node's doing)."""
+        if traced is not None and TRACE_KEY in msg:
+            traced(msg, d)
+            return
         stats[0] += 1
         prev = ctx.delivery
         ctx.delivery = d
@@ -298,9 +335,10 @@ def make_emits(st: Station, inputs: Inputs, tap: Tap | None) -> tuple[Emit, Emit
         node_id = st.planned.id
         emits = (_tapped(emits[0], node_id, tap, len(gives)),
                  _tapped(emits[1], node_id, tap, len(gives)))
-    if st.trace is not None:
-        source = st.queue is None and getattr(st.node, "process", None) is None
-        emits = st.trace.wrap_emit(emits[0], source), st.trace.wrap_emit(emits[1], source)
+    if st.trace is not None and st.queue is None and getattr(st.node, "process", None) is None:
+        # a source: each message it sends is its visit (where a sampled trace starts); what
+        # other nodes send is marked as they send it (their process, NodeContext.send)
+        emits = st.trace.wrap_source(emits[0]), st.trace.wrap_source(emits[1])
     return emits
 
 

@@ -219,14 +219,19 @@ def valid_traceparent(text: Any) -> str | None:
 
 
 class NodeTrace:
-    """One node's spans: wrappers for its ``process`` and ``emit`` (:mod:`flowrt.run.dispatch`),
-    and :meth:`begin`/:meth:`end` for the engine's loops (:mod:`flowrt.run.workers`)."""
+    """One node's spans: wrappers for its ``process`` and, a source's, ``emit``
+    (:mod:`flowrt.run.dispatch`), :meth:`begin`/:meth:`end` for the engine's loops
+    (:mod:`flowrt.run.workers`). What a node sends itself during a visit is marked with it
+    (:attr:`current`) by :meth:`flowrt.run.context.NodeContext.send`."""
 
     __slots__ = ("name", "attributes", "kind", "messaging", "current", "held", "open", "remote",
-                 "_tracing")
+                 "light", "_tracing")
 
     def __init__(self, tracing: Spans, pn: PlannedNode, held: Mapping[int, Any]) -> None:
         self._tracing = tracing
+        self.light = tracing.light
+        """Whether a trace starts at sources only (:attr:`Spans.light`): then a visit by a
+        message without a trace is no span, and dispatch calls the node's own process."""
         self.remote = not tracing.light
         """Whether the trace goes to and comes from other processes (traceparent headers)."""
         self.held = held
@@ -259,6 +264,11 @@ class NodeTrace:
                 msg[TRACE_KEY] = self.current = (  # a new trace, not recorded
                     f"00-{getrandbits(128) or 1:032x}-{getrandbits(64) or 1:016x}-00")
             return None
+        return self._start(msg, parent)
+
+    def _start(self, msg: Message, parent: str | None) -> Any:
+        """The span of ``msg``'s visit, recorded, the child of ``parent`` (None: it starts a
+        trace); ``msg`` is marked with it."""
         attributes = dict(self.attributes)
         msgid = msg.get("_msgid")
         if type(msgid) is str:
@@ -267,7 +277,7 @@ class NodeTrace:
             topic = msg.get("topic")
             if type(topic) is str:
                 attributes["messaging.destination.name"] = topic
-        span, msg[TRACE_KEY] = tracing.start(self.name, self.kind, parent, attributes)
+        span, msg[TRACE_KEY] = self._tracing.start(self.name, self.kind, parent, attributes)
         self.current = msg[TRACE_KEY]
         return span
 
@@ -296,13 +306,12 @@ class NodeTrace:
         self.current = None
 
     def wrap_process(self, plain: Callable[[Message], Output]) -> Callable[[Message], Output]:
-        """``plain`` (a synchronous node's ``process``) in a span per message."""
+        """``plain`` (a synchronous node's ``process``) in a span per message, and what it
+        returns marked as sent from that visit. (:attr:`light`: dispatch calls it only for a
+        message that carries a trace.)"""
         begin, end, finish = self.begin, self.end, self.finish
-        light = self._tracing.light
 
         def traced(msg: Message) -> Output:
-            if light and TRACE_KEY not in msg:  # no trace: none starts here
-                return plain(msg)
             outer = self.current
             span = begin(msg)
             try:
@@ -324,13 +333,8 @@ class NodeTrace:
         the node and what it sent to are done: the other nodes it is lent to are not its
         children."""
 
-        light = self._tracing.light
-
         def lent(msg: Message, d: Delivery) -> None:
             before = msg.get(TRACE_KEY)
-            if light and before is None:  # no trace, and none starts here
-                given(msg, d)
-                return
             try:
                 given(msg, d)
             finally:
@@ -341,26 +345,30 @@ class NodeTrace:
 
         return lent
 
-    def wrap_emit(self, emit: Emit, source: bool) -> Emit:
-        """``emit`` (how the node sends), marking what it sends: a source's messages each with
-        a span of their own (their visit of it), another node's new messages (no trace yet)
-        with the visit under way."""
-        if source:
-            begin, end = self.begin, self.end
+    def wrap_source(self, emit: Emit) -> Emit:
+        """``emit`` of a source, each message it sends a visit of it: a span of its own when
+        its trace is recorded (the path recorder: when it is sampled, :meth:`Spans.new_trace`).
+        """
+        begin, end = self.begin, self.end
 
-            def sourced(output: Output, d: Delivery) -> None:
-                for msg in _messages(output):
-                    end(begin(msg, True))
-                emit(output, d)
-
-            return sourced
-
-        def stamped(output: Output, d: Delivery) -> None:
-            if self.current is not None:
-                stamp(output, self.current)
+        def sourced(output: Output, d: Delivery) -> None:
+            for msg in _messages(output):
+                end(begin(msg, True))
             emit(output, d)
 
-        return stamped
+        if not self.light:
+            return sourced
+        new_trace, start = self._tracing.new_trace, self._start
+
+        def sampled(output: Output, d: Delivery) -> None:
+            if type(output) is dict and TRACE_KEY not in output:  # one message, as most send
+                if new_trace():
+                    end(start(output, None))
+                emit(output, d)
+            else:
+                sourced(output, d)
+
+        return sampled
 
 
 def stamp(output: Any, traceparent: str | None) -> None:

@@ -16,6 +16,15 @@ What JSON cannot carry is carried the way Node-RED serialises it:
   which the JavaScript side turns back into numbers; on the way out they come as the bare
   tokens ``NaN``, ``Infinity`` and ``-Infinity``, which Python's json reads as floats. A message
   keeps them between nodes, as in Node-RED (sinks write them as ``JSON.stringify`` does: null).
+
+orjson encodes and decodes the common case (about 0.2 and 0.6 us for a small message, against
+1.5 and 1.9 with the standard library; bench_function.py); whatever it would write or read
+otherwise than the standard library does goes through the standard library, as before: text
+with NaN or the infinities (orjson writes ``null`` for them and reads no such tokens), integers
+past 64 bits or of 19 digits or more (orjson reads them as floats; V8 prints such a number as
+its digits), keys that are not strings, strings with lone surrogates, subclasses of str, int,
+dict and list, datetimes and dataclasses. An enum member that is no int or str crosses as
+its value.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 _BUFFER_MARK = '"type":"Buffer"'
 _NONFINITE = "\u0000flowrt:"
@@ -58,8 +69,21 @@ _plain_encode = _plain_encoder()
 _any_encode = json.JSONEncoder(allow_nan=False, separators=(",", ":"), default=_default).encode
 
 
+_ORJSON_PLAIN = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                 | orjson.OPT_PASSTHROUGH_SUBCLASS)
+_orjson_dumps = orjson.dumps
+_orjson_loads = orjson.loads
+
+
 def to_json(value: Any) -> str:
     """``value`` as JSON text for the JavaScript side (see the module docs)."""
+    try:
+        data = _orjson_dumps(value, option=_ORJSON_PLAIN)
+    except TypeError:  # a type orjson would write otherwise, or not at all
+        pass
+    else:
+        if b"null" not in data:  # null may have been NaN or an infinity
+            return data.decode()
     try:
         return _plain_encode(value)
     except (TypeError, ValueError):
@@ -94,14 +118,26 @@ def _buffer(obj: dict[str, Any]) -> Any:
 
 
 _raw_decode = json.JSONDecoder().raw_decode
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(c).isdigit() else c for c in range(256))
+_LONG_NUMBER = b"0" * 19
+"""A run of 19 digits: possibly an integer orjson would read as a float (past 64 bits), not
+an int (a number that is not an integer has at most 17 digits in a row, bar leading zeros).
+Found in the text with every digit made a 0: a third of the time a regular expression takes."""
 
 
 def from_json(text: str) -> Any:
-    """JSON text from the JavaScript side as Python values (Buffers as ``bytes``). The
-    decoder's scanner is called directly (``json.loads`` scans for whitespace around the text
-    first, in Python); any text but the plain case goes through ``json.loads`` as before."""
+    """JSON text from the JavaScript side as Python values (Buffers as ``bytes``): with
+    orjson; text it would read otherwise than the standard library (see the module docs)
+    with the decoder's scanner called directly (``json.loads`` scans for whitespace around the
+    text first, in Python), or with ``json.loads`` for Buffers."""
     if _BUFFER_MARK in text:
         return json.loads(text, object_hook=_buffer)
+    data = text.encode("utf-8", "surrogatepass")
+    if _LONG_NUMBER not in data.translate(_DIGITS_AS_ZERO):
+        try:
+            return _orjson_loads(data)
+        except orjson.JSONDecodeError:  # NaN or an infinity, a lone surrogate
+            pass
     try:
         value, end = _raw_decode(text)
     except ValueError:

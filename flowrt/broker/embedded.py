@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowrt.errors import ConfigError
+from flowrt.netloc import host_port
 
 log = logging.getLogger("flowrt.broker")
 
@@ -71,9 +72,9 @@ class EmbeddedBroker:
         if self.cert_file or self.key_file:
             tls = {"ssl": True, "certfile": self.cert_file, "keyfile": self.key_file}
         listeners: dict[str, Any] = {
-            "default": {"type": "tcp", "bind": f"{self.host}:{self.port}", **tls}}
+            "default": {"type": "tcp", "bind": host_port(self.host, self.port), **tls}}
         if self.ws_port is not None:
-            listeners["ws"] = {"type": "ws", "bind": f"{self.host}:{self.ws_port}", **tls}
+            listeners["ws"] = {"type": "ws", "bind": host_port(self.host, self.ws_port), **tls}
         plugins: dict[str, Any] = {
             f"{_ACCESS}.UsersPlugin": {"users": self.users,
                                        "listener": self.listener},
@@ -124,8 +125,8 @@ def check_broker_host(host: str, port: int, *, users: bool = False) -> None:
         loopback = False
     if not loopback:
         raise ConfigError(
-            f"refusing to start the embedded MQTT broker on {host}:{port}: it has no users "
-            "and lets anyone publish and subscribe, so it listens on loopback only (e.g. "
+            f"refusing to start the embedded MQTT broker on {host_port(host, port)}: it has no "
+            "users and lets anyone publish and subscribe, so it listens on loopback only (e.g. "
             f"127.0.0.1:{port}); give it users (--mqtt-user NAME=SECRET, or an mqtt-server "
             "node's `users`), or for clients on other machines run Mosquitto (or another "
             "broker) with users and point the flows' mqtt-broker connection at it")
@@ -238,6 +239,6 @@ def _check_free(host: str, port: int) -> None:
             sock.bind((host, port))
         except OSError as exc:
             raise OSError(
-                f"cannot start the embedded MQTT broker on {host}:{port}: {exc.strerror} "
+                f"cannot start the embedded MQTT broker on {host_port(host, port)}: {exc.strerror} "
                 "(is another broker running there? use it, or give --mqtt-broker HOST:PORT)"
             ) from exc

@@ -32,6 +32,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from flowrt.errors import ConfigError
+from flowrt.netloc import host_port
 from flowrt.protocols import EndpointAccess, HttpHandler, HttpRoutes
 from flowrt.run.access import Gate
 from flowrt.run.cors import Cors
@@ -347,7 +348,7 @@ class HttpServer:
         except OSError as exc:
             sock.close()
             raise OSError(
-                f"cannot serve HTTP on {self.host}:{self.config.port}: {exc.strerror}; "
+                f"cannot serve HTTP on {host_port(self.host, self.config.port)}: {exc.strerror}; "
                 f"choose another address with {self.option}"
             ) from exc
         sock.set_inheritable(True)

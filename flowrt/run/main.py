@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flowrt.compile.plan import Plan
+from flowrt.netloc import host_port
 from flowrt.run.clock import RealClock
 from flowrt.run.follow import Following, Replaceable, follow
 from flowrt.run.runtime import CLOSE_TIMEOUT, Runtime
@@ -135,7 +136,7 @@ async def _run(
 
             beside = HttpServer(side.make(rt.http), side.host, side.port, option=side.option)
             await beside.start()
-            log.info("%s: http://%s:%d/dashboard/", side.option, side.host, beside.port)
+            log.info("%s: http://%s/dashboard/", side.option, host_port(side.host, beside.port))
         server = await _serve_http(rt, http, side, owned, reuse_port)
         if following is not None and group is not None:
             async def started(new: Runtime) -> None:  # a revision may bring http-in nodes
@@ -180,7 +181,7 @@ async def _serve_http(rt: Runtime, http: tuple[str, int] | None, side: SideServe
     await server.start()
     for method, path, node in rt.http.describe():
         scheme = "ws" if method == "WS" else "http"  # a websocket-listener's path
-        log.info("http: %s %s://%s:%d%s (node %s)", method, scheme, http[0], server.port,
+        log.info("http: %s %s://%s%s (node %s)", method, scheme, host_port(http[0], server.port),
                  path, node)
     return server
 

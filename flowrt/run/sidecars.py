@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from flowrt.netloc import host_port
 from flowrt.run.stores import Stores
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ async def sidecars(mqtt_broker: EmbeddedBroker | None = None, group: Group | Non
         await broker.start()
         users = f", {len(broker.users)} user(s)" if broker.users else ", no users"
         users += ", topic ACLs" if broker.acl is not None else ""
-        logger.info("embedded MQTT broker on %s:%d%s", broker.host, broker.port, users)
+        logger.info("embedded MQTT broker on %s%s", host_port(broker.host, broker.port), users)
     try:
         if group is not None:
             await group.start()

@@ -31,6 +31,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from flowrt.message import js_dumps
+from flowrt.netloc import host_port
 from flowrt.secrets.redact import redact_data
 
 log = logging.getLogger("flowrt.server")
@@ -95,7 +96,7 @@ class Hub:
 
     async def serve(self, websocket: WebSocket, view: View | None = None) -> None:
         await websocket.accept()
-        peer = f"{websocket.client.host}:{websocket.client.port}" if websocket.client else "?"
+        peer = host_port(*websocket.client) if websocket.client else "?"
         client = Client(peer, view)
         self.clients.add(client)
         loop = asyncio.get_running_loop()

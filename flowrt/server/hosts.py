@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flowrt.errors import ConfigError
+from flowrt.netloc import bracketed
 
 log = logging.getLogger("flowrt.server")
 
@@ -148,7 +149,7 @@ def _origin_of(url: str) -> tuple[str, str]:
         raise ConfigError(
             f"public URL {url!r} is not the address browsers use: give scheme and host, "
             "such as https://flows.example.com (a port if not the default, no path)")
-    netloc = f"[{host}]" if ":" in host else host
+    netloc = bracketed(host)
     default = 443 if parts.scheme == "https" else 80
     if port is not None and port != default:
         netloc += f":{port}"

@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 from flowrt.errors import ConfigError
+from flowrt.netloc import host_port
 from flowrt.server.app import create_app
 from flowrt.server.auth import Auth
 from flowrt.server.protocol import timed_protocol
@@ -45,7 +46,7 @@ def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info
                             timeout_graceful_shutdown=int(settings.close_timeout) + 5,
                             log_config=None,
                             http=timed_protocol(settings.header_timeout, settings.body_timeout))
-    log.info("flowrt serve: http://%s:%d (flows in %s)", host, port, settings.flows)
+    log.info("flowrt serve: http://%s (flows in %s)", host_port(host, port), settings.flows)
     server = uvicorn.Server(config)
     # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for the previous handlers:
     # after a graceful stop that is a clean exit, not a KeyboardInterrupt or a kill.
@@ -58,7 +59,7 @@ def serve(settings: ServerSettings, host: str, port: int, log_level: str = "info
         signal.signal(signal.SIGTERM, previous)
         listening.close()
     if not server.started:
-        raise ConfigError(f"could not serve on {host}:{port}")
+        raise ConfigError(f"could not serve on {host_port(host, port)}")
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -76,7 +77,7 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise ConfigError(f"cannot serve on {host}:{port}: {reason}; give another --port "
+        raise ConfigError(f"cannot serve on {host_port(host, port)}: {reason}; give another --port "
                           "(or stop what listens there)") from exc
     sock.set_inheritable(True)
     return sock

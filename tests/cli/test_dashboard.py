@@ -23,6 +23,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.support.servers import free_port
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "flows" / "dashboard-sensors.yaml"
@@ -149,3 +150,34 @@ def test_a_public_address_without_tokens_is_refused(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert found.returncode == 1, found.stderr
     assert "refusing to serve the dashboard on 0.0.0.0" in found.stderr
+
+
+def test_an_ipv6_address_is_logged_with_brackets_and_answers(tmp_path: Path) -> None:
+    """`--dashboard [::1]:PORT` logs http://[::1]:PORT/dashboard/ (a URL a browser opens),
+    and the page answers there."""
+    port, log = free_port(), tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flowrt", "run", str(FLOW), "--dashboard", f"[::1]:{port}",
+             "--http", f"127.0.0.1:{free_port()}"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out, text=True)
+    try:
+        def logged() -> str | None:
+            assert proc.poll() is None, log.read_text()
+            lines = [line for line in log.read_text().splitlines() if "--dashboard: " in line]
+            return lines[0].split("--dashboard: ")[1].strip() if lines else None
+
+        url = wait_until(logged, "the dashboard's address in the log")
+        assert url == f"http://[::1]:{port}/dashboard/"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.status == 200
+            page = response.read().decode()
+        assert '<script type="module" src="/dashboard/files/app.js">' in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, log.read_text()

@@ -60,6 +60,16 @@ def test_mqtt_in_with_an_input_subscribes_by_message() -> None:
     assert any("disconnect action" in n for n in entry(conversion, "d").notes)
 
 
+def test_an_ipv6_broker_address_gets_brackets_in_the_url() -> None:
+    for given in ("::1", "mqtt://[::1]:1884"):
+        conversion = mapped({"id": "i", "type": "mqtt in", "broker": BROKER["id"], "topic": "a",
+                             "qos": "0", "datatype": "utf8"},
+                            configs=({**BROKER, "broker": given, "port": "1884"},))
+        url = conversion.flows[0].connections["plant"].data()["url"]
+        assert url == "mqtt://[::1]:1884", given
+        assert urlsplit(url).hostname == "::1"
+
+
 def test_a_missing_broker_becomes_a_connection_to_fill_in() -> None:
     conversion = mapped({"id": "i", "type": "mqtt in", "broker": "gone", "topic": "a",
                          "qos": "0", "datatype": "utf8"})

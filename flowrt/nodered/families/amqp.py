@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowrt.netloc import host_port
 from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
@@ -22,7 +23,8 @@ def import_amqp_broker(node: NrNode, cx: MapContext) -> Mapped:
         parts = urlsplit(host)
         host, tls = parts.hostname or host, tls or parts.scheme == "amqps"
     port = as_number(node.get("port")) or (5671 if tls else 5672)
-    config: dict[str, Any] = {"url": f"{'amqps' if tls else 'amqp'}://{host}:{int(port)}/"}
+    scheme = "amqps" if tls else "amqp"
+    config: dict[str, Any] = {"url": f"{scheme}://{host_port(host, int(port))}/"}
     vhost = node.get("vhost")
     if isinstance(vhost, str) and vhost and vhost != "/":
         config["vhost"] = vhost

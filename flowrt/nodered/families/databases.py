@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowrt.netloc import host_port
 from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
@@ -32,7 +33,8 @@ def import_influxdb(node: NrNode, cx: MapContext) -> Mapped:
         tls = node.flag("usetls") or node.get("protocol") == "https"
         host = node.get("hostname") or "127.0.0.1"
         port = as_number(node.get("port")) or 8086
-        config.update(version="1", url=f"{'https' if tls else 'http'}://{host}:{int(port)}",
+        scheme = "https" if tls else "http"
+        config.update(version="1", url=f"{scheme}://{host_port(host, int(port))}",
                       database=node.get("database") or "")
         if creds.get("username"):
             config["username"] = creds["username"]
@@ -176,7 +178,7 @@ def import_postgres_config(node: NrNode, cx: MapContext) -> Mapped:
         database, user = _typed_field(node, "database", cx), _typed_field(node, "user", cx)
         password, ssl = _typed_field(node, "password", cx), as_bool(_typed_field(node, "ssl", cx))
     login = f"{user}@" if user else ""
-    dsn = f"postgresql://{login}{host or '127.0.0.1'}:{port or 5432}/{database or ''}"
+    dsn = f"postgresql://{login}{host_port(host or '127.0.0.1', port or 5432)}/{database or ''}"
     config: dict[str, Any] = {"dsn": dsn}
     if isinstance(password, str) and password:
         config["password"] = (password if env_reference(password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowrt.netloc import host_port
 from flowrt.nodered.export_values import NoCounterpart
 from flowrt.nodered.mapping import MapContext, Mapped, Unsupported
 from flowrt.nodered.nrnode import NrNode, as_bool, as_number
@@ -68,7 +69,7 @@ def import_mqtt_broker(node: NrNode, cx: MapContext) -> Mapped:
         host, given = broker, None
     port = given or as_number(node.get("port")) or (8883 if tls else 1883)
     scheme = "mqtts" if tls else "mqtt"
-    config: dict[str, Any] = {"url": f"{scheme}://{host}:{int(port)}"}
+    config: dict[str, Any] = {"url": f"{scheme}://{host_port(host, int(port))}"}
     client_id = node.get("clientid")
     if isinstance(client_id, str) and client_id:
         config["client_id"] = client_id

@@ -311,6 +311,16 @@ class Sink(Node):
     async def write(self, batch: list[Message]) -> None:
         raise NotImplementedError
 
+    def prepare(self, batch: list[Message]) -> None:
+        """Work out what ``write`` will send for ``batch`` (the next one) while the batch before
+        is still being written. A sink that overrides this is handed its next batch early, once
+        it is full, so that its own work on a batch (making the request) overlaps the server's
+        on the one before. Only that work moves: ``write`` is then called with the same list,
+        one batch at a time and in order, and a message still counts as written only when its
+        own ``write`` returned. ``write`` also gets batches that were never prepared (one that
+        did not fill while the one before was written). ``prepare`` should not raise: an
+        exception is logged, and ``write`` gets the batch anyway."""
+
     async def flush(self) -> None:
         """Commit anything the sink holds."""
 

@@ -131,6 +131,19 @@ class NodeQueue:
         self._took()
         return batch
 
+    async def take_full(self, size: int) -> list[Item] | None:
+        """``size`` items as soon as the queue holds that many, or None once it is closed
+        first: the next batch of a sink that prepares it while writing the one before (a batch
+        ``get_batch`` would have made full at once, taken earlier)."""
+        while len(self.items) < size:
+            if self.closed:
+                return None
+            await self._wait()
+        batch = [self.items.popleft() for _ in range(size)]
+        self.batches["full"] += 1
+        self._took()
+        return batch
+
     async def _fill(self, size: int, interval: float, clock: Clock) -> None:
         timer = clock.call_later(interval, self.close_wait)
         self.busy = False  # waiting for more input or the timer, not working

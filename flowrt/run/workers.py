@@ -3,9 +3,12 @@
 Reconnection lives here, once, for every node: a source whose ``connect`` or ``read`` raises
 NotConnected or ConnectionLost, or a sink whose ``write`` does, is retried with exponential
 back-off (0.1 s doubling to 30 s, with jitter), its status showing it; the batch a sink was
-writing is kept and written again, so nothing is dropped. AuthFailed is not retried: the node
-stops with a red status and an error naming it. A source or sink that names a connection
-reports it up or down as it goes (``ctx.report_connection``, :mod:`flowrt.run.metrics`).
+writing is kept and written again, so nothing is dropped. A sink that prepares its batches
+(``Sink.prepare``) is handed the next one, once full, while it writes the one before: its own
+work on a batch overlaps the server's, while writes stay one at a time and in order.
+AuthFailed is not retried: the node stops with a red status and an error naming it. A source
+or sink that names a connection reports it up or down as it goes (``ctx.report_connection``,
+:mod:`flowrt.run.metrics`).
 
 The loops also measure: a sink the time of each batch it writes and the batch's size, an
 asynchronous transform the time of each message (:mod:`flowrt.run.metrics`); with tracing on,
@@ -24,13 +27,14 @@ from typing import TYPE_CHECKING
 from flowrt.api import AsyncTransform, Sink, Source
 from flowrt.errors import AuthFailed, ConfigError, ConnectionError_, EndOfInput
 from flowrt.run.metrics import Meter
+from flowrt.types import Message
 
 if TYPE_CHECKING:
     from flowrt.run.clock import Clock
     from flowrt.run.context import NodeContext
     from flowrt.run.events import Events
     from flowrt.run.ports import Intake, Phase
-    from flowrt.run.queue import NodeQueue
+    from flowrt.run.queue import Item, NodeQueue
 
 YIELD_EVERY = 64
 """A source that never awaits (its data is at hand) yields to the loop this often."""
@@ -207,72 +211,128 @@ async def run_sink(
     """Write what ``node``'s queue holds, in batches, retrying a batch while the server is away.
     What it wrote counts in ``stats[1]``, the node's messages out (``watched``: complete nodes
     watch it)."""
-    node_id = node.id
-    clock, events = engine.clock, engine.events
+    clock = engine.clock
     backoff = Backoff()
     report = _reporter(ctx)
     up: bool | None = None  # not known until the first write
+    prepares = type(node).prepare is not Sink.prepare
+    ahead: asyncio.Task[Prepared | None] | None = None
+    try:
+        while True:
+            taken = await _taken(ahead)
+            ahead = None
+            if taken is not None:
+                batch, msgs = taken
+            else:
+                got = await queue.get_batch(node.batch_size, node.batch_interval, clock)
+                if got is None:
+                    return
+                batch, msgs = got, [m for m, _ in got]
+            if prepares:  # the next full batch is prepared while this one is written
+                ahead = asyncio.ensure_future(_prepared(engine, node, queue))
+            up = await _write(engine, node, ctx, batch, msgs, backoff, report, up, stats,
+                              watched)
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+
+
+async def _write(
+    engine: Engine, node: Sink, ctx: NodeContext, batch: list[Item], msgs: list[Message],
+    backoff: Backoff, report: Callable[[bool], None], up: bool | None, stats: list[int],
+    watched: bool,
+) -> bool | None:
+    """Write one batch (``msgs``: its messages), again while the server is away, then finish
+    its messages; returns whether the server is ``up`` now (None: not known until a write
+    ends)."""
+    node_id = node.id
+    clock, events = engine.clock, engine.events
     write_time, sizes = engine.meter.sink(node_id)
     trace = ctx.trace
+    sizes.observe(len(msgs))
+    start = perf_counter()
+    failure: BaseException | None = None
+    ctx.writing = {id(m): d for m, d in batch}
+    failed: set[int] = set()
+    ctx.failed_in_batch = failed
+    spans = [trace.begin(m) for m in msgs] if trace is not None else None
     while True:
-        batch = await queue.get_batch(node.batch_size, node.batch_interval, clock)
-        if batch is None:
-            return
-        msgs = [m for m, _ in batch]
-        sizes.observe(len(msgs))
-        start = perf_counter()
-        failure: BaseException | None = None
-        ctx.writing = {id(m): d for m, d in batch}
-        failed: set[int] = set()
-        ctx.failed_in_batch = failed
-        spans = [trace.begin(m) for m in msgs] if trace is not None else None
-        while True:
-            try:
-                await node.write(msgs)
-            except AuthFailed as exc:
-                failure = exc
-                ctx.status("red", "ring", "authentication failed")
-                if up is not False:
-                    up = False
-                    report(False)
-            except ConnectionError_ as exc:
-                delay = backoff.next()
-                ctx.status("red", "ring", "disconnected")
-                if up is not False:
-                    up = False
-                    report(False)
-                events.log_node(
-                    node_id,
-                    "warning",
-                    f"write failed: {exc}; holding {len(msgs)} message(s), retry in {delay:.1f} s",
-                    None,
-                )
-                await clock.sleep(delay)
-                continue
-            except Exception as exc:
-                failure = exc
-            else:
-                if backoff.attempt:
-                    ctx.status("green", "dot", "connected")
-                    held = f"reconnected; wrote the {len(msgs)} message(s) held meanwhile"
-                    events.log_node(node_id, "info", held, None)
-                backoff.reset()
-                if up is not True:
-                    up = True
-                    report(True)
-            break
-        write_time.observe(perf_counter() - start)
-        if trace is not None and spans is not None:
-            for msg, span in zip(msgs, spans, strict=True):
-                trace.done(span, msg, failure)
-        ctx.writing = None
-        for msg, d in batch:
-            if id(msg) in failed:
-                pass  # the sink failed this one message with ctx.error: the rest are written
-            elif failure is not None:
-                events.fail(node_id, msg, d, failure)
-            else:
-                stats[1] += 1  # a sink's messages out: those it wrote
-                if watched:
-                    events.completed(node_id, msg, d)
-            d.release()
+        try:
+            await node.write(msgs)
+        except AuthFailed as exc:
+            failure = exc
+            ctx.status("red", "ring", "authentication failed")
+            if up is not False:
+                up = False
+                report(False)
+        except ConnectionError_ as exc:
+            delay = backoff.next()
+            ctx.status("red", "ring", "disconnected")
+            if up is not False:
+                up = False
+                report(False)
+            events.log_node(
+                node_id,
+                "warning",
+                f"write failed: {exc}; holding {len(msgs)} message(s), retry in {delay:.1f} s",
+                None,
+            )
+            await clock.sleep(delay)
+            continue
+        except Exception as exc:
+            failure = exc
+        else:
+            if backoff.attempt:
+                ctx.status("green", "dot", "connected")
+                held = f"reconnected; wrote the {len(msgs)} message(s) held meanwhile"
+                events.log_node(node_id, "info", held, None)
+            backoff.reset()
+            if up is not True:
+                up = True
+                report(True)
+        break
+    write_time.observe(perf_counter() - start)
+    if trace is not None and spans is not None:
+        for msg, span in zip(msgs, spans, strict=True):
+            trace.done(span, msg, failure)
+    ctx.writing = None
+    for msg, d in batch:
+        if id(msg) in failed:
+            pass  # the sink failed this one message with ctx.error: the rest are written
+        elif failure is not None:
+            events.fail(node_id, msg, d, failure)
+        else:
+            stats[1] += 1  # a sink's messages out: those it wrote
+            if watched:
+                events.completed(node_id, msg, d)
+        d.release()
+    return up
+
+
+Prepared = tuple[list["Item"], list[Message]]
+"""A batch taken ahead, and the list of its messages handed to ``prepare`` (and to ``write``)."""
+
+
+async def _prepared(engine: Engine, node: Sink, queue: NodeQueue) -> Prepared | None:
+    """The next batch once it is full, handed to ``node.prepare`` while the previous one is
+    written (:meth:`flowrt.api.Sink.prepare`); None when the queue closes first."""
+    batch = await queue.take_full(node.batch_size)
+    if batch is None:
+        return None
+    msgs = [m for m, _ in batch]
+    try:
+        node.prepare(msgs)
+    except Exception as exc:
+        engine.events.log_node(node.id, "error", f"preparing a batch failed: {exc!r}", None)
+    return batch, msgs
+
+
+async def _taken(ahead: asyncio.Task[Prepared | None] | None) -> Prepared | None:
+    """The batch ``ahead`` took, if it took one by now; else it stops waiting (None: the next
+    batch is made as any other)."""
+    if ahead is None:
+        return None
+    if not ahead.done():
+        ahead.cancel()
+        await asyncio.wait([ahead])
+    return None if ahead.cancelled() else ahead.result()

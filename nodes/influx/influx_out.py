@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from flowrt.api import (
@@ -19,6 +18,10 @@ from flowrt.api import (
 from .influx_errors import WriteRejected, conflicting
 from .influx_points import NS_PER, MappedPoint, PointError, PointMapper, Precision
 from .influxdb import Influxdb
+
+Mapped = tuple[list[list[MappedPoint]], list[int], dict[int, Exception]]
+"""A batch's points: those of each message that maps, their messages' indexes, and the
+failure of each message that does not map."""
 
 
 class InfluxOut(Sink):
@@ -39,12 +42,15 @@ class InfluxOut(Sink):
 
     Messages are written in batches of up to `batch_size` messages, each batch in one request.
     A batch waits for more messages only while more are coming, and at most `batch_interval`
-    seconds: when the flow has nothing more at hand, what arrived is written at once. While the
-    server is away the batch is kept and written again with back-off (the status shows it), and
-    later messages wait in the node's buffer: nothing is lost.
+    seconds: when the flow has nothing more at hand, what arrived is written at once. While a
+    batch is written the next one, once full, is made into points, so that work overlaps the
+    server's; requests stay one at a time and in order. While the server is away the batch is
+    kept and written again with back-off (the status shows it), and later messages wait in the
+    node's buffer: nothing is lost.
 
     A message that cannot be made into points (no measurement, a nested object as a field, a
-    non-finite number) fails alone, with the reason. A point the server refuses (a field type
+    non-finite number, a newline or a misplaced backslash in a name or tag value, which line
+    protocol cannot carry) fails alone, with the reason. A point the server refuses (a field type
     conflict: a field written as a number once and as a text later) fails only the message it
     came from, with the server's reason; the other messages of the batch are written. Wrong
     credentials, a missing database or bucket fail the batch with what to do.
@@ -121,46 +127,58 @@ class InfluxOut(Sink):
         """Write requests that wrote points (all of them, or all but those refused)."""
         self.points = 0
         """Points in those requests."""
-        self._stamps: dict[int, int] = {}
+        self._mapped: dict[int, tuple[list[Message], Mapped]] = {}
+        """Batches mapped to points and not yet written, by the id of their list: the next one
+        (``prepare``), and one being retried, whose points keep the times they were given."""
         self._state = ""
 
-    async def write(self, batch: list[Message]) -> None:
+    def prepare(self, batch: list[Message]) -> None:
+        """Map the next batch to points while the one before is being written."""
+        self._mapped[id(batch)] = (batch, self._map(batch))
+
+    def _map(self, batch: list[Message]) -> Mapped:
+        """The points of each message that maps (with its index), and the failure of each
+        message that does not."""
         failures: dict[int, Exception] = {}
         groups: list[list[MappedPoint]] = []
         owners: list[int] = []
+        points, now = self.mapper.points, self._now
         for index, msg in enumerate(batch):
             try:
-                groups.append(self.mapper.points(msg, partial(self._stamp, msg)))
+                groups.append(points(msg, now))
             except PointError as exc:
                 failures[index] = exc
                 continue
             owners.append(index)
+        return groups, owners, failures
+
+    async def write(self, batch: list[Message]) -> None:
+        mapped = self._mapped.get(id(batch))
+        if mapped is None or mapped[0] is not batch:
+            mapped = (batch, self._map(batch))
+            self._mapped[id(batch)] = mapped
+        groups, owners, failures = mapped[1]
         try:
             if groups:
                 rejected = await self._commit(groups, list(range(len(groups))))
-                failures.update((owners[g], exc) for g, exc in rejected.items())
+                failures = {**failures, **{owners[g]: exc for g, exc in rejected.items()}}
         except (NotConnected, ConnectionLost):
             self._show("red", "ring", "disconnected")
-            raise  # the engine writes this batch again: the stamps given stay
+            raise  # the engine writes this batch again: its points keep their times
         except BaseException:
-            self._stamps.clear()  # the batch is given up: its messages fail
+            del self._mapped[id(batch)]  # the batch is given up: its messages fail
             self._show("red", "ring", "write failed")
             raise
-        self._stamps.clear()
+        del self._mapped[id(batch)]
         if groups:
             self._show("green", "dot", "connected")
         for index, error in failures.items():
             self.ctx.error(error, batch[index])
 
-    def _stamp(self, msg: Message) -> int:
-        """The time of a point that carries none: when its message was first tried, kept
-        while the batch is retried so a point written twice is the same point."""
-        key = id(msg)
-        stamp = self._stamps.get(key)
-        if stamp is None:
-            stamp = int(self.ctx.now() * 1_000_000_000) // NS_PER[self.config.precision]
-            self._stamps[key] = stamp
-        return stamp
+    def _now(self) -> int:
+        """The time of a point that carries none: when its message was mapped (kept while
+        the batch is retried, so a point written twice is the same point)."""
+        return int(self.ctx.now() * 1_000_000_000) // NS_PER[self.config.precision]
 
     async def _commit(
         self, groups: list[list[MappedPoint]], indexes: list[int]

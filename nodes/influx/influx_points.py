@@ -15,10 +15,9 @@ point's `time` field (taken out of the fields), else `msg.timestamp`, else the m
 is first written; a number is in the node's precision, a text an ISO 8601 / RFC 3339 time, or a
 `datetime`.
 
-Each point is written straight to a line of line protocol (:func:`_line`), for the 1.x and the
-2.x API alike: the text influxdb-client's ``Point.to_line_protocol`` makes (tags and fields in
-key order, its escaping and number formats), without building a ``Point`` per message. A message
-that cannot be mapped raises :class:`PointError` saying what is wrong; the sink fails only it.
+Each point is written straight to a line of line protocol (:mod:`.influx_lines`), for the 1.x
+and the 2.x API alike, without building an influxdb-client ``Point`` per message. A message that
+cannot be mapped raises :class:`PointError` saying what is wrong; the sink fails only it.
 """
 
 from __future__ import annotations
@@ -27,18 +26,18 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
-from flowrt.api import MISSING, Evaluator, Message, NodeError
+from flowrt.api import MISSING, Evaluator, Message
+
+from .influx_lines import PointError, fields_text, measurement_text, short, tags_text
+
+__all__ = ["NS_PER", "MappedPoint", "PointError", "PointMapper", "Precision", "to_stamp"]
 
 Precision = Literal["ns", "us", "ms", "s"]
 NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)\.(\d+)(.*)$")
-
-
-class PointError(NodeError):
-    """A message that cannot be turned into points (what is wrong is in the text)."""
 
 
 class MappedPoint(NamedTuple):
@@ -48,23 +47,6 @@ class MappedPoint(NamedTuple):
     line: str
     measurement: str
     field_types: Mapping[str, str]
-
-
-_BOOL_OR_STR = (bool, str)
-_TAG_TYPES = (int, float, str)
-_TYPE_NAMES = {bool: "boolean", int: "integer", float: "float", str: "string"}
-
-
-def field_type(value: Any) -> str:
-    """InfluxDB's name for a field value's type."""
-    found = _TYPE_NAMES.get(type(value))
-    if found is not None:
-        return found
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    return "float" if isinstance(value, float) else "string"
 
 
 def to_stamp(value: Any, precision: str) -> int:
@@ -138,6 +120,8 @@ class PointMapper:
         base_tags = self._base_tags(msg)
         default_time = msg.get("timestamp")
         measurement = self.measurement or msg.get("measurement") or msg.get("topic")
+        if isinstance(payload, dict):
+            return [self._build(measurement, payload, base_tags, default_time, now)]
         if isinstance(payload, list):
             if payload and all(_is_point_object(p) for p in payload):
                 return [self._point_object(p, i, base_tags, measurement, default_time, now)
@@ -146,8 +130,6 @@ class PointMapper:
                 return [self._pair(p, f"payload[{i}]", base_tags, measurement, default_time, now)
                         for i, p in enumerate(payload)]
             return [self._pair(payload, "payload", base_tags, measurement, default_time, now)]
-        if isinstance(payload, dict):
-            return [self._build(measurement, payload, base_tags, default_time, now)]
         if isinstance(payload, bool | int | float | str):
             return [self._build(measurement, {"value": payload}, base_tags, default_time, now)]
         raise PointError(
@@ -155,20 +137,24 @@ class PointMapper:
             "a boolean, an object of fields, [fields, tags] or a list of those"
         )
 
-    def _base_tags(self, msg: Message) -> dict[str, Any]:
+    def _base_tags(self, msg: Message) -> Mapping[str, Any]:
+        """The node's tags under the message's (the message's own mapping when the node has
+        none: it is only read)."""
+        own = msg.get("tags")
+        if own is not None and not isinstance(own, dict):
+            raise PointError(f"msg.tags must be an object of tag values; got {own!r}")
+        if not self.tags:
+            return own or _NO_TAGS
         tags: dict[str, Any] = {}
         for key, value in self.tags.items():
             found = value(msg)
             if found is not MISSING and found is not None:
                 tags[key] = found
-        own = msg.get("tags")
-        if isinstance(own, dict):
+        if own:
             tags.update(own)
-        elif own is not None:
-            raise PointError(f"msg.tags must be an object of tag values; got {own!r}")
         return tags
 
-    def _pair(self, item: Any, where: str, base_tags: dict[str, Any], measurement: Any,
+    def _pair(self, item: Any, where: str, base_tags: Mapping[str, Any], measurement: Any,
               default_time: Any, now: Callable[[], int]) -> MappedPoint:
         if (
             not isinstance(item, list)
@@ -176,12 +162,12 @@ class PointMapper:
             or not all(isinstance(part, dict) for part in item)
         ):
             raise PointError(
-                f"{where} must be [fields] or [fields, tags] (objects); got {_short(item)}"
+                f"{where} must be [fields] or [fields, tags] (objects); got {short(item)}"
             )
         tags = {**base_tags, **item[1]} if len(item) == 2 else base_tags
         return self._build(measurement, item[0], tags, default_time, now)
 
-    def _point_object(self, item: dict[str, Any], index: int, base_tags: dict[str, Any],
+    def _point_object(self, item: dict[str, Any], index: int, base_tags: Mapping[str, Any],
                       measurement: Any, default_time: Any, now: Callable[[], int]) -> MappedPoint:
         own_tags = item.get("tags") or {}
         if not isinstance(own_tags, dict):
@@ -192,128 +178,27 @@ class PointMapper:
 
     def _build(self, measurement: Any, fields: Mapping[str, Any], tags: Mapping[str, Any],
                default_time: Any, now: Callable[[], int]) -> MappedPoint:
+        """One point: its line (:mod:`.influx_lines`), measurement and field types."""
         name = _measurement(measurement)
         types: dict[str, str] = {}
-        values: dict[str, bool | int | float | str] = {}
-        when = default_time
-        for key, value in fields.items():
-            if key == "time":
-                when = value
-                continue
-            if not isinstance(key, str) or not key:
-                raise PointError(f"field name {key!r} must be a non-empty text")
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is str:  # the common kinds first, as _field_value and field_type have them
-                types[key] = "string"
-            elif kind is float and math.isfinite(value):
-                types[key] = "float"
-            else:
-                value = self._field_value(key, value)
-                types[key] = field_type(value)
-            values[key] = value
+        values = fields_text(fields, self.integer_fields, types)
         if not types:
             raise PointError(
                 f"no fields to write for measurement {name!r}: give at least one field "
                 "with a number, text or boolean value"
             )
-        tag_texts: dict[str, str] = {}
-        for key, value in tags.items():
-            text = _tag_value(key, value)
-            if text:
-                tag_texts[key] = text
-        stamp = now() if when is None else to_stamp(when, self.precision)
-        return MappedPoint(_line(name, tag_texts, values, stamp), name, types)
-
-    def _field_value(self, key: str, value: Any) -> bool | int | float | str:
-        kind = type(value)
-        if kind is float and math.isfinite(value):
-            return value  # type: ignore[no-any-return]
-        if kind is str or isinstance(value, _BOOL_OR_STR):
-            return value  # type: ignore[no-any-return]
-        if isinstance(value, int):
-            if not self.integer_fields:
-                return float(value)
-            if not -(2**63) <= value < 2**63:
-                raise PointError(
-                    f"field {key!r} is {value}, beyond InfluxDB's 64-bit integers; send it as "
-                    "a float, or set integer_fields: false"
-                )
-            return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise PointError(
-                    f"field {key!r} is {value}, which InfluxDB cannot store; "
-                    "leave the field out or send null"
-                )
-            return value
-        raise PointError(
-            f"field {key!r} is {_short(value)} ({type(value).__name__}); a field is a number, "
-            "a text or a boolean (write nested objects as separate fields)"
-        )
-
-
-_ESCAPE_MEASUREMENT = str.maketrans(
-    {",": r"\,", " ": r"\ ", "\n": r"\n", "\t": r"\t", "\r": r"\r"})
-_ESCAPE_KEY = str.maketrans(
-    {",": r"\,", "=": r"\=", " ": r"\ ", "\n": r"\n", "\t": r"\t", "\r": r"\r"})
-_ESCAPE_STRING = str.maketrans({'"': r'\"', "\\": r"\\"})
-
-
-_KEY_SPECIAL = re.compile(r"[,= \n\t\r]")
-_MEASUREMENT_SPECIAL = re.compile(r"[, \n\t\r]")
-_STRING_SPECIAL = re.compile(r'["\\]')
-
-
-@lru_cache(maxsize=4096)
-def _key(text: str) -> str:
-    """A tag or field key escaped (keys repeat from message to message: kept)."""
-    return text.translate(_ESCAPE_KEY)
-
-
-@lru_cache(maxsize=1024)
-def _heads(keys: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The field keys of a message in the order written, each with its escaped ``key=``
-    (messages of one flow mostly have the same few sets of fields: kept)."""
-    return [(key, _key(key) + "=") for key in sorted(keys)]
-
-
-def _line(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], stamp: int) -> str:
-    """One line of line protocol, as influxdb-client's ``Point`` writes it: the measurement,
-    tags in key order (an escaped value ending in a backslash gets a space), fields in key
-    order (a float without its ``.0``, an integer with ``i``, text quoted), the time. Text is
-    escaped only when it holds a character to escape (``str.translate`` costs a microsecond
-    or two even when there is none)."""
-    text = str(name)
-    out = [text.translate(_ESCAPE_MEASUREMENT) if _MEASUREMENT_SPECIAL.search(text) else text]
-    for key in sorted(tags):
-        value = tags[key]
-        if _KEY_SPECIAL.search(value):
-            value = value.translate(_ESCAPE_KEY)
-        if value.endswith("\\"):
-            value += " "
-        out.append(f",{_key(key)}={value}")
-    sep = " "
-    for key, head in _heads(tuple(fields)):
-        value = fields[key]
-        if isinstance(value, float):
-            text = str(value)
-            if text.endswith(".0"):
-                text = text[:-2]
-        elif value is True or value is False:
-            text = "true" if value else "false"
-        elif isinstance(value, int):
-            text = str(value) + "i"
+        head = measurement_text(name) + tags_text(tags)
+        when = fields["time"] if "time" in fields else default_time
+        if type(when) is int:
+            stamp = when
+        elif when is None:
+            stamp = now()
         else:
-            text = str(value)
-            if _STRING_SPECIAL.search(text):
-                text = text.translate(_ESCAPE_STRING)
-            text = '"' + text + '"'
-        out.append(sep + head + text)
-        sep = ","
-    out.append(f" {int(stamp)}")
-    return "".join(out)
+            stamp = to_stamp(when, self.precision)
+        return MappedPoint(f"{head} {values} {int(stamp)}", name, types)
+
+
+_NO_TAGS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _is_point_object(item: Any) -> bool:
@@ -330,26 +215,3 @@ def _measurement(value: Any) -> str:
     if value.startswith("#"):
         raise PointError(f"the measurement {value!r} may not start with '#'")
     return value
-
-
-def _tag_value(key: Any, value: Any) -> str:
-    if not isinstance(key, str) or not key:
-        raise PointError(f"tag name {key!r} must be a non-empty text")
-    if key == "time":
-        raise PointError("a tag may not be named 'time' (InfluxDB reserves it): rename the tag")
-    if value is None:
-        return ""
-    if type(value) is str:
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, _TAG_TYPES):
-        return str(value)
-    raise PointError(f"tag {key!r} is {_short(value)}; a tag value is a text or a number")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -73,6 +73,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +107,24 @@ def flowrt_flow(kind: str, step: str, directory: Path) -> Path:
     return path
 
 
-def run_flowrt(path: Path, n: int, isolation: str = "worker") -> dict[str, int]:
+def run_flowrt(path: Path, n: int, isolation: str = "worker",
+               tree: Path | None = None) -> dict[str, int]:
+    """``flowrt run`` of a flow file; with ``tree``, the flowrt and ``nodes/`` of that source
+    tree (``--before``: its folder and its ``editable/`` first on the path)."""
+    extra = {}
+    if tree is not None:
+        extra["PYTHONPATH"] = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
     out = subprocess.run(
         [*flowrt_cmd(), "run", "--until-idle", "--log-level", "warning", str(path)],
-        capture_output=True, text=True, timeout=900,
-        env=flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", FLOWRT_JS_ISOLATION=isolation),
+        capture_output=True, text=True, timeout=900, cwd=tree,
+        env=flowrt_env(BENCH_N=str(n), BENCH_FACTOR="1", FLOWRT_JS_ISOLATION=isolation,
+                       **extra),
     )
     return parse(out.stdout + out.stderr, f"flowrt {path.name}")
+
+
+def _run_flowrt_n(path: Path, isolation: str, tree: Path | None, n: int) -> dict[str, int]:
+    return run_flowrt(path, n, isolation, tree)
 
 
 def nodered_fn_flow(directory: Path) -> Path:
@@ -151,7 +163,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, help="messages per run (default: chain5 200,000, "
                         "fn 100,000)")
     parser.add_argument("--flows", nargs="*", default=["chain5", "fn"])
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also run the function node of another source tree (git archive "
+                        "of an older commit), in the same rounds")
     args = parser.parse_args()
+    before = args.before.resolve() if args.before is not None else None
     rates: dict[tuple[str, str], list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -160,19 +176,24 @@ def main() -> None:
             paths = {step: flowrt_flow(kind, step, directory) for step in ("script", "function")}
             nr_flow = nodered_fn_flow(directory) if kind == "fn" else None
             runners[kind] = {
-                "Node-RED": (lambda n: run_nodered("chain5", n)) if nr_flow is None
-                else (lambda n, f=nr_flow: run_nodered_file(f, n)),
-                "script": lambda n, p=paths["script"]: run_flowrt(p, n),
-                "function": lambda n, p=paths["function"]: run_flowrt(p, n),
-                "inline": lambda n, p=paths["function"]: run_flowrt(p, n, "inline"),
+                "Node-RED": partial(run_nodered, "chain5") if nr_flow is None
+                else partial(run_nodered_file, nr_flow),
+                "script": partial(_run_flowrt_n, paths["script"], "worker", None),
+                "function": partial(_run_flowrt_n, paths["function"], "worker", None),
+                "inline": partial(_run_flowrt_n, paths["function"], "inline", None),
             }
+            if before is not None:
+                runners[kind]["function, before"] = partial(
+                    _run_flowrt_n, paths["function"], "worker", before)
+                runners[kind]["inline, before"] = partial(
+                    _run_flowrt_n, paths["function"], "inline", before)
         for round_no in range(1, args.rounds + 1):
             for kind in args.flows:
                 n = args.n or (200_000 if kind == "chain5" else 100_000)
                 for who, run in runners[kind].items():
                     r = run(n)
                     rates.setdefault((kind, who), []).append(r["rate"])
-                    print(f"round {round_no} {kind:6} {who:8} n={n} msgs/s={r['rate']} "
+                    print(f"round {round_no} {kind:6} {who:16} n={n} msgs/s={r['rate']} "
                           f"rss_mb={r['rss']}", flush=True)
     print()
     print(f"{'flow':7} {'Node-RED':>10} {'script (Py)':>12} {'function (JS)':>14} "
@@ -181,7 +202,13 @@ def main() -> None:
         nr, py, js, inline = (statistics.median(rates[(kind, w)])
                               for w in ("Node-RED", "script", "function", "inline"))
         print(f"{kind:7} {nr:10.0f} {py:12.0f} {js:14.0f} {inline:12.0f} {js / nr:11.1f}x "
-              f"{js / py:9.2f}x {js / inline:9.2f}x")
+              f"{js / py:9.2f}x {js / inline:9.2f}x   inline/Node-RED {inline / nr:.1f}x")
+        if before is not None:
+            js0, inline0 = (statistics.median(rates[(kind, w)])
+                            for w in ("function, before", "inline, before"))
+            print(f"{'  before':7} {'':10} {'':12} {js0:14.0f} {inline0:12.0f} "
+                  f"{js0 / nr:11.1f}x {js0 / py:9.2f}x {js0 / inline0:9.2f}x   "
+                  f"inline/Node-RED {inline0 / nr:.1f}x")
     print("\nmsgs/s, median of the rounds; chain5: the whole flow, fn: source -> fn -> counter;"
           "\nfunction: JavaScript in the node's worker process (the default under sandboxed), "
           "inline: in the "

@@ -46,6 +46,10 @@ _SCOPE_WORDS = (re.compile(r"\bcontext\b"), re.compile(r"\bflow\b"), re.compile(
 _NODE_WORD = re.compile(r"\bnode\b")
 _DONE_CALL = re.compile(r"\bnode\.done\s*\(\s*\)")
 _OUT_OF_MEMORY = "InternalError: out of memory"
+_BUFFER = '"Buffer"'
+_NONFINITE = "\\u0000flowrt:"
+"""What js_prelude.js's parse() looks for in a message's text: a Buffer, or a number marked as
+NaN or an infinity (js_values.py)."""
 _COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.S)
 
 
@@ -173,9 +177,11 @@ class JsEngine:
         ctx.eval(_source("js_locale.js"))
         ctx.eval(_source("js_wording.js"))
         ctx.eval(_source("js_prelude.js"))
-        self._call, self._init, self._fire, self._fin, self._take, setup, install = (
+        (self._call, self._plain, self._again, self._init, self._fire, self._fin, self._take,
+         setup, install) = (
             ctx.eval(f"__flowrt.{name}")
-            for name in ("call", "init", "fire", "fin", "take", "setup", "install")
+            for name in ("call", "plain", "again", "init", "fire", "fin", "take", "setup",
+                         "install")
         )
         ctx.eval("delete globalThis.__flowrt; delete globalThis.__flowrt_get; "
                  "delete globalThis.__flowrt_keys; delete globalThis.__flowrt_wording;")
@@ -193,13 +199,29 @@ class JsEngine:
     def enter(self, kind: str, *args: Any) -> str:
         """Run one entry ("call", "init", "fire" or "fin") and the promise jobs it queued:
         ``[reply, job effects, job failure or null]`` as JSON text."""
-        entry = self._entries[kind]
+        if kind == "call":
+            return self.call(*args)
+        return self._run(self._entries[kind], args)
+
+    def call(self, msg: str, preload: str | None = None) -> str:
+        """A message's entry (see :meth:`enter`): the message's JSON text and the preload.
+
+        Text with nothing for the JavaScript side to revive (a Buffer, a number marked as NaN
+        or an infinity) and no preload goes in through the ``plain`` entry, which parses it
+        with JSON.parse alone and leaves a search of the reply for ``null`` to Python."""
+        if preload or _BUFFER in msg or _NONFINITE in msg:
+            return self._run(self._call, (msg, preload))
+        return self._run(self._plain, (msg,))
+
+    def _run(self, entry: Callable[..., str], args: tuple[Any, ...]) -> str:
         started = 0.0
         if self.timeout:
             started = time.process_time()
             self._ctx.set_time_limit(self.timeout)
         try:
             reply: str = entry(*args)
+            if entry is self._plain and "null" in reply:  # that may have been NaN
+                reply = self._again() or reply
         except self._js_error as exc:
             raise self._failure(str(exc)) from exc
         if reply.startswith("[2,") and self._out_of_memory(reply):

@@ -83,7 +83,7 @@ class JsInline:
         if engine is None:
             return ("lost", self.failure or "the flow stopped before this message was run")
         try:
-            return ("R", engine.enter("call", msg, preload or None))
+            return ("R", engine.call(msg, preload or None))
         except EngineFailure as failure:
             return ("F", failure.as_list())
         except (TypeError, ValueError) as exc:  # a value the binding cannot carry

@@ -6,11 +6,15 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from flowrt.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from flowrt.group.failure import FailureRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,8 +67,6 @@ def following(group: Any, paths: tuple[str, ...], until_idle: bool,
     directory; else None (a note says why when a group database is given)."""
     if group is None or not group.url or until_idle:
         return None
-    from pathlib import Path
-
     if len(paths) != 1 or not Path(paths[0]).is_dir():
         click.echo("flowrt: note: this worker does not follow the group's revisions: give "
                    "`flowrt run` one flows directory for that", err=True)
@@ -73,16 +75,25 @@ def following(group: Any, paths: tuple[str, ...], until_idle: bool,
     from flowrt.server.files import FlowFiles
 
     files = FlowFiles(Path(paths[0]))
-    return Following(files.root, files.snapshot, files.replace_all, check_ports)
+    return Following(files.root, files.snapshot, files.replace_all, check_ports,
+                     failures=_failures(group.name, files.root))
+
+
+def _failures(group: str, flows: Path) -> FailureRecord:
+    """Where a `flowrt run` worker remembers the group revision that failed on it: in the
+    ``--state-dir`` when given, else beside the flows directory."""
+    from flowrt.group.failure import FailureRecord
+    from flowrt.run.journal_file import settings
+
+    return FailureRecord.of(group, flows, settings().state_dir)
 
 
 def take_revision(name: str | None, db: str | None, paths: tuple[str, ...]) -> None:
     """Before `flowrt run` in a group with a database reads its one flows directory, write the
     group's newest revision into it: a worker joining (or whose files have errors) starts on
     the group's flows. When that fails (the database does not answer, the revision names a
-    file outside the directory) the files stay as they are, and a note says why."""
-    from pathlib import Path
-
+    file outside the directory) the files stay as they are, and a note says why. A revision
+    that failed on this worker before (:mod:`flowrt.group.failure`) is not taken."""
     if not name or not db or len(paths) != 1 or not Path(paths[0]).is_dir():
         return
     from flowrt.group.postgres import plain_postgres_url
@@ -100,6 +111,12 @@ def take_revision(name: str | None, db: str | None, paths: tuple[str, ...]) -> N
             made = await cur.fetchone()
             latest = await newest(conn, name) if made and made[0] else None
             if latest is None or latest.hash == snapshot_hash(files.snapshot()):
+                return
+            failed = _failures(name, files.root).read()
+            if failed is not None and failed.id == latest.id:
+                click.echo(f"flowrt: note: the group's revision {latest.hash} failed on this "
+                           "worker before; it starts on its own files until a newer one comes",
+                           err=True)
                 return
             rev = await fetch(conn, latest)
         files.replace_all(rev.files)

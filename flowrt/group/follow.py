@@ -6,11 +6,15 @@ a revision is announced, and on every (re)connection and every ``recheck`` secon
 notification sent while this worker was disconnected is lost), it compares the hash of the
 group's newest revision with the one this worker runs; when they differ it fetches the files
 and hands them to ``apply``, the command's own deploy (write the files into the flows
-directory, then deploy them as the editor's deploy does). The revision this worker runs, and
-why applying one failed, go into its member record (:meth:`flowrt.group.group.Group.report`).
+directory, then deploy them as the editor's deploy does; when that fails, the directory is put
+back as it was, so its files stay those of the flows that run). The revision this worker runs,
+and why applying one failed, go into its member record
+(:meth:`flowrt.group.group.Group.report`).
 
-A revision whose apply failed is not tried again until a newer one comes (or the worker
-restarts). :meth:`Follower.publish` stores a revision this worker deployed itself.
+A revision whose apply failed is not tried again until a newer one comes, also after a restart:
+it is remembered in the state directory (:mod:`flowrt.group.failure`), and its error is
+reported again by the restarted worker. :meth:`Follower.publish` stores a revision this worker
+deployed itself.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from flowrt.group.failure import Failure, FailureRecord
 from flowrt.group.postgres import close_quietly
 from flowrt.group.revisions import (
     GroupRevision,
@@ -47,12 +52,15 @@ Apply = Callable[[GroupRevision], Awaitable[None]]
 class Follower:
     """Keep this worker of ``group`` (database ``url``) on the group's newest revision.
 
-    ``apply(revision)`` deploys a revision's files here (raises when it cannot); ``running``
-    is the hash of the files this worker runs as it starts, ``problem`` why they did not start.
+    ``apply(revision)`` deploys a revision's files here (raises when it cannot, leaving the
+    flows directory as it was); ``running`` is the hash of the files this worker runs as it
+    starts, ``problem`` why they did not start; ``failures`` remembers the revision that failed
+    here across restarts.
     """
 
     def __init__(self, group: Group, url: str, apply: Apply, running: str,
-                 problem: str = "", recheck: float = RECHECK) -> None:
+                 problem: str = "", recheck: float = RECHECK,
+                 failures: FailureRecord | None = None) -> None:
         from flowrt.group.postgres import plain_postgres_url
 
         self.group = group
@@ -61,14 +69,21 @@ class Follower:
         self.recheck = recheck
         self.newest: GroupRevision | None = None
         """The group's newest revision, as last read."""
-        self.failed = ""
+        self.failures = failures
+        remembered = failures.read() if failures is not None else None
+        self.failed = remembered.hash if remembered else ""
         """The hash of the revision whose apply failed last (not tried again)."""
+        self.failed_id = remembered.id if remembered else None
+        """Its id: a newer revision, even of the same files, is tried."""
+        self._remembered = remembered is not None
         self.lock = asyncio.Lock()
         self.pending: tuple[dict[str, str], str, str] | None = None
         """A revision deployed here that the database did not take yet (files, author,
         message)."""
         self._task: asyncio.Task[None] | None = None
         self._conn: Any = None
+        if remembered is not None and not problem:
+            problem = remembered.why
         group.report(running, summary(problem) if problem else "")
 
     @property
@@ -107,7 +122,7 @@ class Follower:
         rev = await store(conn, self.group.name, *self.pending)
         self.pending = None
         self.newest = rev
-        self.failed = ""
+        await self._forget()
         self.group.report(rev.hash)
         log.info("group %s: revision %s stored for every worker", self.group.name, rev.hash)
         return rev
@@ -162,9 +177,16 @@ class Follower:
         latest = await newest(conn, self.group.name)
         self.newest = latest
         if latest is not None and latest.hash == self.revision and self.group.deploy_error:
-            self.failed = ""  # the group went back to what this worker runs
+            await self._forget()  # the group went back to what this worker runs
             self.group.report(self.revision)
-        if latest is None or latest.hash in (self.revision, self.failed) or self.pending:
+        if latest is None or latest.hash == self.revision or self.pending:
+            return
+        if latest.id == self.failed_id:
+            if self._remembered:  # said once after a restart: why the newest does not run
+                self._remembered = False
+                log.warning("group %s: revision %s failed on this worker before it restarted: "
+                            "not applied again until a newer one comes (%s)", self.group.name,
+                            latest.hash, self.group.deploy_error)
             return
         async with self.lock:
             if latest.hash == self.revision or self.pending:  # deployed here meanwhile
@@ -172,7 +194,7 @@ class Follower:
             try:
                 rev = await fetch(conn, latest)
             except ValueError as exc:
-                self._failed(latest, str(exc))
+                await self._failed(latest, str(exc))
                 return
             log.info("group %s: deploying revision %s by %s (%s)", self.group.name, rev.hash,
                      rev.author, rev.message or "no message")
@@ -181,17 +203,25 @@ class Follower:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self._failed(rev, describe(exc))
+                await self._failed(rev, describe(exc))
                 return
-            self.failed = ""
+            await self._forget()
             self.group.report(rev.hash)
             log.info("group %s: this worker runs revision %s", self.group.name, rev.hash)
 
-    def _failed(self, rev: GroupRevision, why: str) -> None:
-        self.failed = rev.hash
+    async def _failed(self, rev: GroupRevision, why: str) -> None:
+        self.failed, self.failed_id = rev.hash, rev.id
         text = summary(f"revision {rev.hash}: {why}")
         log.error("group %s: %s", self.group.name, text)
         self.group.report(self.revision, text)
+        if self.failures is not None:
+            await asyncio.to_thread(self.failures.write, Failure(rev.id, rev.hash, text))
+
+    async def _forget(self) -> None:
+        """No revision failed here (any more)."""
+        if self.failed_id is not None and self.failures is not None:
+            await asyncio.to_thread(self.failures.clear)
+        self.failed, self.failed_id, self._remembered = "", None, False
 
 
 def describe(exc: BaseException) -> str:

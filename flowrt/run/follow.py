@@ -7,6 +7,11 @@ The new plan replaces the running one as the editor's ``nodes`` deploy does: nod
 started (a source that changed in a group always restarts it). The http-in routes outlive the
 runtimes (one route table, served on the same address); the summary at the end adds up every
 runtime's counts.
+
+A revision that fails here (its flows have errors under this worker's environment, or they do
+not start) leaves the flows directory as it was: its files are put back, and when the new plan
+had already replaced the running one, the plan of the files put back replaces it again. It is
+not applied again until a newer one comes, also after a restart (:mod:`flowrt.group.failure`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from flowrt.run.runtime import Runtime
 
 if TYPE_CHECKING:
     from flowrt.group import Group
+    from flowrt.group.failure import FailureRecord
     from flowrt.group.follow import Follower
     from flowrt.group.revisions import GroupRevision
 
@@ -41,6 +47,8 @@ class Following:
     write: Callable[[dict[str, str]], None]
     check_ports: bool = False
     """Check each message of a node with ``in:``/``out:`` (``--check-ports``)."""
+    failures: FailureRecord | None = None
+    """Where the revision that failed here is remembered across restarts."""
 
 
 def directory_plan(directory: Path, env: Mapping[str, str], check_ports: bool = False) -> Plan:
@@ -123,12 +131,35 @@ async def follow(following: Following, group: Group, running: Replaceable,
     from flowrt.group.revisions import snapshot_hash
 
     async def apply(rev: GroupRevision) -> None:
-        await asyncio.to_thread(following.write, rev.files)
-        plan = await asyncio.to_thread(directory_plan, following.directory, env,
-                                       following.check_ports)
-        await running.replace(plan)
+        before = await asyncio.to_thread(following.snapshot)
+        ran = running.rt.plan
+        try:
+            await asyncio.to_thread(following.write, rev.files)
+            plan = await asyncio.to_thread(directory_plan, following.directory, env,
+                                           following.check_ports)
+        except Exception:
+            await asyncio.to_thread(following.write, before)
+            raise
+        try:
+            await running.replace(plan)
+        except Exception:
+            await asyncio.to_thread(following.write, before)
+            await _put_back(running, ran, rev)
+            raise
 
     files = await asyncio.to_thread(following.snapshot)
-    follower = Follower(group, group.url, apply, snapshot_hash(files))
+    follower = Follower(group, group.url, apply, snapshot_hash(files),
+                        failures=following.failures)
     await follower.start()
     return follower
+
+
+async def _put_back(running: Replaceable, ran: Plan, rev: GroupRevision) -> None:
+    """Run the plan ``ran`` again after ``rev``'s failed as it replaced it (said when that
+    fails too)."""
+    try:
+        await running.replace(ran)
+    except Exception as exc:
+        log.error("group revision %s failed; the flows it replaced could not all start again "
+                  "either: %s", rev.hash, str(exc).strip().splitlines()[0]
+                  if str(exc).strip() else type(exc).__name__)

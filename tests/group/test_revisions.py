@@ -200,6 +200,66 @@ def test_a_revision_that_fails_on_one_worker_is_shown_as_failed_there(
             w.stop()
 
 
+def test_a_failed_revision_puts_the_files_back_and_is_not_applied_again_after_a_restart(
+    tmp_path: Path, group_name: str, pg: str
+) -> None:
+    """A revision whose delay is ${WAIT}, set on worker a only, fails on b (`flowrt run`) and c
+    (`flowrt serve`): their flows directories hold the files of the flows they run again;
+    restarted, they run those, report the failure again and do not apply it again; the next
+    revision runs everywhere and the failure is forgotten."""
+    old = {"version.yaml": answer("v1")}
+    a = make_worker(tmp_path, "a", "serve", group_name, pg, old, "-e", "WAIT=0")
+    b = make_worker(tmp_path, "b", "run", group_name, pg, old)
+    c = make_worker(tmp_path, "c", "serve", group_name, pg, old)
+    workers = [a, b, c]
+    try:
+        for w in workers:
+            w.start()
+        _wait("all to answer v1", lambda: all(w.version() == "v1" for w in workers), workers)
+        (a.flows / "version.yaml").write_text(WAITING)
+        a.post("/api/deploy", {"mode": "flows"})
+        target = newest(pg, group_name)
+        assert target is not None
+
+        def failed_on_b_and_c() -> bool:
+            rows = members(pg, group_name)
+            return all(target in rows.get(n, {}).get("deploy_error", "") for n in "bc")
+
+        _wait("b and c to report the revision failed", failed_on_b_and_c, workers)
+        for w in (b, c):
+            assert (w.flows / "version.yaml").read_text() == answer("v1"), w.name
+            assert w.version() == "v1", w.name
+        logged = {}
+        for w in (b, c):
+            assert w.stop() == 0, w.tail()
+            logged[w.name] = len(w.log.read_text())
+            w.start()
+
+        def restarted(w: Worker) -> bool:
+            since = w.log.read_text()[logged[w.name]:]
+            return w.version() == "v1" and "not applied again until a newer one comes" in since
+
+        _wait("b and c to run their files again, without the failed revision",
+              lambda: restarted(b) and restarted(c), workers)
+        rows = members(pg, group_name)
+        for w in (b, c):
+            assert rows[w.name]["alive"] and rows[w.name]["revision"] != target
+            assert target in rows[w.name]["deploy_error"], rows[w.name]
+            assert (w.flows / "version.yaml").read_text() == answer("v1"), w.name
+            assert w.log.read_text().count(f"deploying revision {target}") == 1, w.tail()
+        records = [*(b.flows.parent / ".flowrt").glob("group-failed-*.json"),
+                   *(c.flows.parent / "state").glob("group-failed-*.json")]
+        assert len(records) == 2, records
+        store(pg, group_name, {"version.yaml": answer("v3")})
+        _wait("all to answer v3", lambda: all(w.version() == "v3" for w in workers), workers)
+        _wait("all to report the newest revision", lambda: converged(pg, group_name, workers),
+              workers)
+        assert not any(path.exists() for path in records)
+    finally:
+        codes = {w.name: w.stop() for w in workers}
+    assert codes == {"a": 0, "b": 0, "c": 0}, "\n".join(w.tail() for w in workers)
+
+
 def test_a_member_table_of_an_earlier_version_gets_the_revision_columns(
     tmp_path: Path, group_name: str, pg: str
 ) -> None:

@@ -152,7 +152,8 @@ def run(
     registry = node_registry()
     take_revision(group_name, group_db, paths)
     project = load_project(paths)
-    diagnostics = check_isolated(project, registry, env, scripts=parse_policy(scripts))
+    diagnostics = check_isolated(project, registry, env, scripts=parse_policy(scripts),
+                                 cache_options={"check_ports": check_ports})
     try:
         plan, warnings = build_plan(project, registry, env=env, diagnostics=diagnostics)
         if check_ports:
@@ -275,6 +276,7 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
     from flowrt.check.policy import default_policy, parse_policy
     from flowrt.cli.logs import setup_logging
     from flowrt.errors import ConfigError
+    from flowrt.netloc import host_port
     from flowrt.secrets.references import start_secrets
     from flowrt.server.serve import Auth, ServerSettings, is_loopback
     from flowrt.server.serve import serve as run_server
@@ -305,7 +307,7 @@ def serve(flows_dir: str, host: str, port: int, allowed_hosts: tuple[str, ...],
             keep_revisions=keep_revisions, keep_revisions_days=keep_revisions_days,
             header_timeout=header_timeout, body_timeout=body_timeout,
             group=make_group(group_name, group_db, worker_name, group_poll,
-                             address=f"http://{host}:{port}"))
+                             address=f"http://{host_port(host, port)}"))
         run_server(settings, host, port, log_level)
     except ConfigError as exc:
         click.echo(f"flowrt: error: {exc}", err=True)

@@ -5,6 +5,10 @@ jsonschema) are a third of the process's memory and nothing at run time needs th
 child to check keeps them out of the long-running process: the child inherits the loaded project
 and the registry, checks, sends the diagnostics back through a pipe and exits. Where fork is not
 available, or the checker is already imported, the check runs in-process.
+
+Asked to (``cache_options``), it first looks for the result of the same check kept by an earlier
+process (:mod:`flowrt.compile.check_cache`), and keeps a passing check's result for the next:
+`flowrt run` of a project that has not changed forks no child and imports no checker.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pickle
 import sys
 import traceback
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flowrt.diagnostics import Diagnostic
 from flowrt.load.project import Project
@@ -33,7 +37,31 @@ already, the check runs in-process, as there is nothing left to keep out."""
 
 def check_isolated(
     project: Project, registry: Registry, env: Mapping[str, str], strict: bool = False,
-    scripts: ScriptPolicy = "allow",
+    scripts: ScriptPolicy = "allow", cache_options: Mapping[str, Any] | None = None,
+) -> list[Diagnostic]:
+    """``check(project, registry, env=env, strict=strict, scripts=scripts)``'s diagnostics.
+    With ``cache_options`` (the caller's options that change what it does with a check, such
+    as `flowrt run`'s ``--check-ports``), a passing check's result is kept and used again."""
+    if cache_options is None:
+        return _check_forked(project, registry, env, strict, scripts)
+    from flowrt.compile import check_cache
+
+    options = {**cache_options, "strict": strict, "scripts": scripts}
+    key = check_cache.check_key(project, registry, env, options)
+    found = check_cache.cached(key) if key is not None else None
+    if found is not None:
+        log.debug("the check of these flows is the one kept under %s", key)
+        return found
+    found = _check_forked(project, registry, env, strict, scripts)
+    # kept only if nothing it depends on changed while it ran (a schema file edited meanwhile)
+    if key is not None and key == check_cache.check_key(project, registry, env, options):
+        check_cache.keep(key, found)
+    return found
+
+
+def _check_forked(
+    project: Project, registry: Registry, env: Mapping[str, str], strict: bool,
+    scripts: ScriptPolicy,
 ) -> list[Diagnostic]:
     if not hasattr(os, "fork") or CHECKER in sys.modules:
         return _check(project, registry, env, strict, scripts)

@@ -16,6 +16,11 @@ clash with another distribution's (pyproject.toml, [tool.hatch.build.targets.whe
 class Registry:
     """The node types flowrt knows, by type id."""
 
+    index_key: str | None = None
+    """The fingerprint of the installed packs' modules this registry was found from
+    (:mod:`flowrt.registry.index`), or None when it was not (a registry built by hand): what
+    a cached check result depends on (:mod:`flowrt.compile.check_cache`)."""
+
     def __init__(self, specs: Iterable[NodeSpec] = ()) -> None:
         self._specs: dict[str, NodeSpec] = {}
         for spec in specs:

@@ -54,8 +54,10 @@ class Entry:
 class IndexedRegistry(Registry):
     """A registry that imports a node type's module when that type is first asked for."""
 
-    def __init__(self, entries: dict[str, Entry], discover: Callable[[], Registry]) -> None:
+    def __init__(self, entries: dict[str, Entry], discover: Callable[[], Registry],
+                 key: str | None = None) -> None:
         super().__init__()
+        self.index_key = key
         self._entries = entries
         self._discover_all = discover
         self._complete = False
@@ -115,7 +117,7 @@ class IndexedRegistry(Registry):
         self._specs = {spec.type: spec for spec in found}
         self._entries = entries_of(found)
         self._complete = True
-        save(found)
+        self.index_key = save(found)
 
 
 def entries_of(registry: Registry) -> dict[str, Entry]:
@@ -128,12 +130,14 @@ def entries_of(registry: Registry) -> dict[str, Entry]:
 
 def indexed_registry(discover: Callable[[], Registry]) -> Registry:
     """The registry from the cached index when it still holds, else ``discover()``'s (and the
-    index written for the next process)."""
-    entries = load()
-    if entries is not None:
-        return IndexedRegistry(entries, discover)
+    index written for the next process). Either way its ``index_key`` is the index's
+    fingerprint (what the node types depend on, see :func:`fingerprint`)."""
+    loaded = _read()
+    if loaded is not None:
+        entries, key = loaded
+        return IndexedRegistry(entries, discover, key)
     found = discover()
-    save(found)
+    found.index_key = save(found)
     return found
 
 
@@ -147,21 +151,28 @@ def cache_file() -> Path:
 
 def load() -> dict[str, Entry] | None:
     """The cached index, or None when there is none or it no longer holds."""
+    loaded = _read()
+    return None if loaded is None else loaded[0]
+
+
+def _read() -> tuple[dict[str, Entry], str] | None:
+    """The cached index and its fingerprint, or None."""
     try:
         data = json.loads(cache_file().read_text(encoding="utf-8"))
-        if data.get("version") != VERSION or data.get("fingerprint") != fingerprint(
-                data["roots"]):
+        held = data.get("fingerprint")
+        if data.get("version") != VERSION or held != fingerprint(data["roots"]):
             return None
-        return {e["type"]: Entry(**e) for e in data["types"]}
+        return {e["type"]: Entry(**e) for e in data["types"]}, str(held)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def save(registry: Registry) -> None:
-    """Write the index of a fully discovered registry; a cache that cannot be written is only
-    a slower next start."""
+def save(registry: Registry) -> str:
+    """Write the index of a fully discovered registry, and return its fingerprint; a cache that
+    cannot be written is only a slower next start."""
     roots = sorted({_root_of(spec.cls.__module__) for spec in registry} | {_builtin_root()})
-    data = {"version": VERSION, "roots": roots, "fingerprint": fingerprint(roots),
+    held = fingerprint(roots)
+    data = {"version": VERSION, "roots": roots, "fingerprint": held,
             "types": [asdict(e) for e in entries_of(registry).values()]}
     path = cache_file()
     try:
@@ -171,6 +182,7 @@ def save(registry: Registry) -> None:
         os.replace(temporary, path)
     except OSError as exc:
         log.debug("the node type index cannot be written to %s: %s", path, exc)
+    return held
 
 
 def fingerprint(roots: list[str]) -> str:
@@ -180,7 +192,7 @@ def fingerprint(roots: list[str]) -> str:
     for entry in _distribution_folders():
         digest.update(f"{entry}\0{_mtime(entry)}\n".encode())
     for root in roots:
-        for path, size, mtime in _files(root):
+        for path, size, mtime in module_files(root):
             digest.update(f"{path}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
@@ -202,9 +214,10 @@ def _mtime(path: str) -> int:
         return -1
 
 
-def _files(root: str) -> Iterator[tuple[str, int, int]]:
-    """Each module file below ``root`` (a package's folder, or a module). Not the folders'
-    times: writing bytecode (a ``__pycache__`` made) changes them, and no module."""
+def module_files(root: str) -> Iterator[tuple[str, int, int]]:
+    """Each module file below ``root`` (a package's folder, or a module), with its size and
+    modification time. Not the folders' times: writing bytecode (a ``__pycache__`` made)
+    changes them, and no module."""
     if not os.path.isdir(root):
         yield root, 0, _mtime(root)
         return

@@ -21,6 +21,11 @@ for after it.
 The process lowers its own address-space limit before it runs any JavaScript and dies with
 the server (``PR_SET_PDEATHSIG``), so neither a leak of QuickJS nor a lost server leaves
 anything behind. It exits at the end of its input.
+
+Replies to requests written ahead go out together: one ``write`` once the requests read so far
+are answered (before the worker waits for more), or past :data:`REPLY_BYTES` or
+:data:`REPLY_DELAY`, rather than one a reply (a system call, and a wake-up of the server, a
+message).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import os
 import signal
 import struct
 import sys
+import time
 from collections import deque
 
 from .js_engine import EngineFailure, JsEngine
@@ -38,6 +44,11 @@ HEADER = struct.Struct(">cI")
 BASE_BYTES = 512 * 1024 * 1024
 """Address space the worker may use besides the JavaScript heap: the interpreter, QuickJS's
 own tables, a message in transit three times over (text, Python string, JavaScript value)."""
+REPLY_BYTES = 64 * 1024
+"""Bytes of replies kept before they are written, though more requests are waiting."""
+REPLY_DELAY = 0.002
+"""Seconds the first reply kept may wait for the others (the server's deadline for a request
+runs from the reply before it)."""
 
 
 class Channel:
@@ -48,9 +59,14 @@ class Channel:
         self.write_fd = write_fd
         self._buffer = bytearray()
         self._early: deque[tuple[bytes, str]] = deque()
+        self._out = bytearray()
+        self._out_since = 0.0
 
     def _fill(self, size: int) -> None:
-        """Read until the buffer holds ``size`` bytes (one read for a small frame)."""
+        """Read until the buffer holds ``size`` bytes (one read for a small frame); the
+        replies kept go out before the worker waits."""
+        if len(self._buffer) < size and self._out:
+            self.flush()
         while len(self._buffer) < size:
             chunk = os.read(self.read_fd, max(size - len(self._buffer), 1 << 16))
             if not chunk:
@@ -80,10 +96,34 @@ class Channel:
         return kind, text
 
     def send(self, kind: bytes, text: str) -> None:
+        """Write a frame; while requests read are still to be answered, replies are kept and
+        go out with the next (see the module docs)."""
         data = text.encode("utf-8")
-        view = memoryview(HEADER.pack(kind, len(data)) + data)
+        out = self._out
+        if not out:
+            self._out_since = time.monotonic()
+        out += HEADER.pack(kind, len(data))
+        out += data
+        if (kind != b"R" or len(out) >= REPLY_BYTES or not self._pending()
+                or time.monotonic() - self._out_since >= REPLY_DELAY):
+            self.flush()
+
+    def _pending(self) -> bool:
+        """True if a whole frame has been read and not yet received."""
+        if self._early:
+            return True
+        buffer = self._buffer
+        if len(buffer) < HEADER.size:
+            return False
+        size: int = HEADER.unpack_from(buffer)[1]
+        return len(buffer) >= HEADER.size + size
+
+    def flush(self) -> None:
+        view = memoryview(self._out)
         while view:
             view = view[os.write(self.write_fd, view):]
+        view.release()
+        self._out.clear()
 
 
 def _die_with_parent() -> None:

@@ -3,6 +3,7 @@ recorder off, at its default sample (10/s) and recording every message, side by 
 
     python benchmarks/bench_paths.py                 # 9 rounds, N=20,000
     python benchmarks/bench_paths.py --rounds 15 --n 50000
+    python benchmarks/bench_paths.py --rounds 15 --n 20000 --before /tmp/paths-before
 
 Each round makes a runtime of chain5's five fused steps (change, switch, script, template,
 script) behind an inject node, and sends N messages into the flow as that source's (as a
@@ -10,23 +11,44 @@ source's read message enters it, so sampling starts traces there), once per colu
 alternating, so that the noise of this shared machine hits every column alike:
 
 - ``off``: ``--path-sample off``: nothing wrapped (the message path as without the recorder);
-- ``10/s``: the default: every node wrapped, the first 10 messages a second recorded;
+- ``10/s``: the default: the first 10 messages a second recorded; the others take the calls
+  of ``off``, but for the source's sampling test and one look for a trace at each node;
 - ``every``: ``--path-sample 1``: each of the N messages' six visits recorded.
 
 Rates are messages per CPU second of this process; the table gives best and median, and the
 median of each round's ratio to its own ``off``.
+
+``--before TREE`` runs the three columns by the flowrt of another source tree too (a copy:
+``git archive REV | tar -x -C TREE``, with the files to compare put back as they were), each
+round one process of each tree in turns, and adds each column's paired ratio to the same
+column before. Python 3.11.7, 2 cores shared with other work (load 2 to 3.6), N=20,000, 15
+rounds, medians of two runs (before: ``flowrt/run/`` ``dispatch``, ``tracing``, ``context``,
+``paths`` and ``spans`` as at 9ebc033, each node's process and what it sent wrapped; after:
+the traced input taken only by a message with a trace; the rest of both trees the same):
+
+| | off | 10/s (default) | every message |
+|---|---:|---:|---:|
+| before, msgs per CPU s | 167,937 / 166,093 | 143,996 / 143,045 | 41,854 / 43,054 |
+| paired ratio to its off | 1 | 0.850x / 0.860x | 0.256x / 0.256x |
+| after, msgs per CPU s | 164,324 / 166,327 | 161,084 / 161,442 | 41,985 / 41,910 |
+| paired ratio to its off | 1 | **0.957x / 0.964x** | 0.253x / 0.249x |
+| after / before, paired | 1.010x / 1.003x | 1.116x / 1.132x | 0.988x / 0.982x |
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_metrics import CHAIN  # noqa: E402
 
@@ -34,7 +56,7 @@ FLOW = CHAIN + "  go: {type: inject, to: chg}\n"
 SAMPLES = {"off": "off", "10/s": "10/s", "every": "1"}
 
 
-def measure(rounds: int, n: int) -> dict[str, list[float]]:
+def measure(rounds: int, n: int, quiet: bool = False) -> dict[str, list[float]]:
     from flowrt.compile import build_plan
     from flowrt.load import Project, load_text
     from flowrt.run import Runtime, paths
@@ -59,8 +81,9 @@ def measure(rounds: int, n: int) -> dict[str, list[float]]:
     for i in range(rounds):
         for name, sample in SAMPLES.items():
             rates[name].append(asyncio.run(once(sample)))
-        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in rates.items()),
-              flush=True)
+        if not quiet:
+            print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in rates.items()),
+                  flush=True)
     return rates
 
 
@@ -74,13 +97,63 @@ def report(rates: dict[str, list[float]], what: str) -> None:
               f"{paired:.3f}x")
 
 
+def run_tree(tree: Path | None, n: int) -> dict[str, float]:
+    """One round of the three columns by the flowrt of ``tree`` (None: this checkout's), in a
+    process of its own: ``tree``'s ``flowrt`` and, through its ``editable/``, its nodes."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
+    out = subprocess.run([sys.executable, __file__, "--rounds", "1", "--n", str(n), "--json"],
+                         capture_output=True, text=True, env=env, cwd=tree or ROOT, check=True,
+                         timeout=600)
+    found: dict[str, float] = json.loads(out.stdout.splitlines()[-1])
+    return found
+
+
+def measure_trees(rounds: int, n: int, before: Path) -> dict[str, list[float]]:
+    """The columns by the flowrt of ``before`` and by this checkout's, each round one process
+    of each, in turns (which goes first alternates)."""
+    trees: dict[str, Path | None] = {"before": before, "after": None}
+    rates: dict[str, list[float]] = {f"{t} {c}": [] for t in trees for c in SAMPLES}
+    for i in range(rounds):
+        order = list(trees) if i % 2 == 0 else list(reversed(trees))
+        for name in order:
+            for column, rate in run_tree(trees[name], n).items():
+                rates[f"{name} {column}"].append(rate)
+        print(f"round {i + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in rates.items()),
+              flush=True)
+    return rates
+
+
+def report_trees(rates: dict[str, list[float]], what: str) -> None:
+    print(f"\n{what}, msgs per CPU second:")
+    print(f"  {'':<14} {'best':>9} {'median':>9}  paired ratio to its off, to before")
+    for name, values in rates.items():
+        tree, column = name.split(" ", 1)
+        own = statistics.median(a / b for a, b in zip(values, rates[f"{tree} off"], strict=True))
+        then = statistics.median(
+            a / b for a, b in zip(values, rates[f"before {column}"], strict=True))
+        print(f"  {name:<14} {max(values):>9,.0f} {statistics.median(values):>9,.0f}  "
+              f"{own:.3f}x  {then:.3f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also the flowrt of another source tree, each round in turns")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    report(measure(args.rounds, args.n),
-           f"chain5's fused steps in process, N={args.n:,}, {args.rounds} rounds")
+    what = f"chain5's fused steps in process, N={args.n:,}, {args.rounds} rounds"
+    if args.before is not None:
+        report_trees(measure_trees(args.rounds, args.n, args.before.resolve()), what)
+        return
+    rates = measure(args.rounds, args.n, quiet=args.json)
+    if args.json:  # one round for measure_trees
+        print(json.dumps({name: values[-1] for name, values in rates.items()}))
+        return
+    report(rates, what)
 
 
 if __name__ == "__main__":

@@ -203,7 +203,8 @@ def _make_input(st: Station, wiring: Wiring, lent: bool,
 
     if node_id not in wiring.watched:
         # the hottest code of the runtime: one closure per way of sending, so that a message
-        # pays no test of ``lent`` and a transform no count of what a sink wrote
+        # pays no test of ``lent`` and a transform no count of what a sink wrote (its one
+        # test: ``traced``, None with tracing off, see _traced_or_plain)
         if written or lent:
 
             def inline(msg: Message, d: Delivery) -> None:

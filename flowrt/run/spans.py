@@ -21,7 +21,8 @@ class Spans:
     follow_parent = True
     """A child of an unrecorded span is not recorded either: it is not even made."""
     light = False
-    """A message without a trace starts one at a source only, and is otherwise left alone."""
+    """A message without a trace starts one at a source only, and is otherwise left alone
+    (dispatch calls a node's own ``process`` for it: :func:`flowrt.run.dispatch.make_input`)."""
 
     def kind(self, category: str, messaging: bool) -> Any:
         """The span kind of a node."""

@@ -23,6 +23,7 @@ import os
 from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
+import flowrt.run.collector as collector
 from flowrt.api import Ack, Connection
 from flowrt.compile.plan import Plan
 from flowrt.message import new_msgid
@@ -108,15 +109,25 @@ class Runtime:
         )
         parts = Parts(plan, made, services, self.flow, self.tasks, group, (tap, tap_in))
         self.lifecycle = Lifecycle(self.phase, parts)
+        self._collecting = False
+        """Whether this runtime holds the collector's pace (:mod:`flowrt.run.collector`)."""
 
     # lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Create and start every node; raises ConfigError naming a node that cannot start."""
         await self.lifecycle.start()
+        if not self._collecting:  # while it runs, the collector runs less often
+            self._collecting = True
+            collector.hold()
 
     async def stop(self, timeout: float = CLOSE_TIMEOUT) -> None:
-        await self.lifecycle.stop(timeout)
+        try:
+            await self.lifecycle.stop(timeout)
+        finally:
+            if self._collecting:
+                self._collecting = False
+                collector.release()
         if self._http is not None:
             self._http.docs.detach(self)
 

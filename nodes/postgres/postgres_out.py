@@ -216,7 +216,7 @@ class PostgresOut(Sink):
         if not runs:
             return []
         if len(runs) == 1 and len(runs[0][1]) == 1:  # one row: one statement, its own commit
-            columns, [(msg, values)] = runs[0]
+            columns, [(msg, values)], _ = runs[0]
             try:
                 await pg.execute(self._insert(table, columns), values)
             except psycopg.Error as exc:
@@ -225,20 +225,37 @@ class PostgresOut(Sink):
                 return [(msg, _failure(exc, pg, server, self.id, self.config.table))]
             return []
         try:
-            async with pg.transaction(), pg.cursor() as cur:
-                for columns, rows in runs:
-                    if self.config.mode == "insert" and len(rows) > 1:
-                        async with cur.copy(copy_statement(table, columns)) as copy:
-                            for _, values in rows:
-                                await copy.write_row(values)
-                    else:
-                        statement = self._insert(table, columns)
-                        await cur.executemany(statement, [values for _, values in rows])
+            try:
+                await self._write_runs(pg, table, runs)
+            except _NotBinary:  # a value out of its binary form's range: all in text
+                await self._write_runs(pg, table, [(c, rows, None) for c, rows, _ in runs])
             return []
         except psycopg.Error as exc:
             if pg.broken or not _row_error(exc):
                 raise
         return await self._row_by_row(pg, table, runs, server)
+
+    async def _write_runs(self, pg: AsyncConnection[Any], table: Table, runs: list[Run]) -> None:
+        """Every run in one transaction: COPY (binary where the run allows it) for inserts,
+        else ``executemany``. Raises :class:`_NotBinary`, the transaction rolled back, when a
+        value of a binary run does not format."""
+        async with pg.transaction(), pg.cursor() as cur:
+            for columns, rows, types in runs:
+                if self.config.mode != "insert" or len(rows) == 1:
+                    statement = self._insert(table, columns)
+                    await cur.executemany(statement, [values for _, values in rows])
+                elif types is None:
+                    async with cur.copy(copy_statement(table, columns)) as copy:
+                        for _, values in rows:
+                            await copy.write_row(values)
+                else:
+                    async with cur.copy(copy_statement(table, columns, binary=True)) as copy:
+                        copy.set_types(types)
+                        try:
+                            for _, values in rows:
+                                await copy.write_row(values)
+                        except OverflowError as exc:
+                            raise _NotBinary from exc
 
     async def _row_by_row(
         self, pg: AsyncConnection[Any], table: Table, runs: list[Run], server: str
@@ -247,7 +264,7 @@ class PostgresOut(Sink):
 
         failed: list[Failure] = []
         async with pg.transaction(), pg.cursor() as cur:
-            for columns, rows in runs:
+            for columns, rows, _ in runs:
                 statement = self._insert(table, columns)
                 for msg, values in rows:
                     try:
@@ -269,6 +286,11 @@ class PostgresOut(Sink):
         if now - self._shown >= 1.0:
             self._shown = now
             self.ctx.status("green", "dot", f"connected: {self._written} rows")
+
+
+class _NotBinary(Exception):
+    """A value of a run marked binary did not fit its column's binary form (an int beyond
+    int8): the batch is written again in text, where the server judges it."""
 
 
 def _row_error(exc: Any) -> bool:

@@ -53,11 +53,12 @@ async def describe(pg: AsyncConnection[Any], parts: tuple[str, ...]) -> Table | 
     return Table(parts, {str(name): str(kind) for name, kind in found})
 
 
-def copy_statement(table: Table, columns: Sequence[str]) -> Composed:
+def copy_statement(table: Table, columns: Sequence[str], binary: bool = False) -> Composed:
     from psycopg import sql
 
-    return sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(*table.parts), sql.SQL(", ").join(map(sql.Identifier, columns))
+    return sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+        sql.Identifier(*table.parts), sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(" (FORMAT BINARY)" if binary else ""),
     )
 
 

@@ -133,15 +133,15 @@ def _traced_or_plain(st: Station, wiring: Wiring, lent: bool) -> Input:
     """A node's input; with tracing on, a synchronous node's is made twice. The second calls
     its process in a span of the visit (:meth:`NodeTrace.wrap_process`) and takes the messages
     that carry a trace. The first is the input made with tracing off, but for one look for a
-    trace in each message (no wrapper, no extra call): it takes all the others, and is the one
-    timed. The path recorder starts traces at sources only (``light``), so it costs a message
-    it did not sample that look at each node. OpenTelemetry may start a trace at any node:
-    every message takes the second. A queued node's loop makes its spans
-    (:mod:`flowrt.run.workers`)."""
+    trace in each message (no wrapper, no extra call): it takes all the others. Each is armed
+    (:class:`Station`), as a reader's given and lent inputs are. The path recorder starts
+    traces at sources only (``light``), so it costs a message it did not sample that look at
+    each node. OpenTelemetry may start a trace at any node: every message takes the second. A
+    queued node's loop makes its spans (:mod:`flowrt.run.workers`)."""
     trace = st.trace
     if trace is None or st.queue is not None or getattr(st.node, "process", None) is None:
         return _make_input(st, wiring, lent)
-    traced = _make_input(st, wiring, lent, trace.wrap_process, armed=not trace.light)
+    traced = _make_input(st, wiring, lent, trace.wrap_process)
     if lent:  # the lent message's next readers see its trace as lent
         traced = trace.keep_lent(traced)
     if not trace.light:
@@ -150,11 +150,10 @@ def _traced_or_plain(st: Station, wiring: Wiring, lent: bool) -> Input:
 
 
 def _make_input(st: Station, wiring: Wiring, lent: bool,
-                wrap: Callable[[Process], Process] | None = None, traced: Input | None = None,
-                armed: bool = True) -> Input:
+                wrap: Callable[[Process], Process] | None = None, traced: Input | None = None
+                ) -> Input:
     """A node's input calling its process (``wrap`` of it, when given): a message carrying a
-    trace goes to ``traced`` instead, when given. ``armed``: it is the one the node's timing
-    samples (:class:`Station`)."""
+    trace goes to ``traced`` instead, when given."""
     pn, node, ctx = st.planned, st.node, st.ctx
     stats = st.counts
     if st.queue is not None:
@@ -178,7 +177,7 @@ def _make_input(st: Station, wiring: Wiring, lent: bool,
     written = int(pn.spec.category == "sink")  # a synchronous sink's messages out: those it took
     if wrap is not None:
         process = wrap(process)
-    if armed and st.timing is not None and st.armers is not None:
+    if st.timing is not None and st.armers is not None:
         # sampling costs the message path nothing: ``process`` is the node's own, except for
         # the one message after each arming, which ``timed`` takes (and disarms first, so a
         # message that comes back to this node meanwhile is not timed)

@@ -1,18 +1,25 @@
 """The path recorder's cost on messages it does not sample (flowrt.run.dispatch, paths): such a
 message takes the very calls it takes with the recorder off (no wrapper of a node's process or
 of what it sends), and the sampled messages among them still have their whole path, across a
-fan-out with a lent message, a link call, a subflow, a queued node and a catch."""
+fan-out with a lent message, a link call, a subflow, a queued node and a catch, and are timed
+(flowrt.run.metrics) as the others are."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
+from unittest import mock
+
+import pytest
 
 from flowrt.api import AsyncTransform, Message, NodeConfig, Output, Transform
-from flowrt.run import paths
+from flowrt.compile import build_plan
+from flowrt.load import Project, load_text
+from flowrt.run import Runtime, paths
 from flowrt.run.tracing import TRACE_KEY, record_paths
 from flowrt.testing import run_flow
 
@@ -175,3 +182,38 @@ def test_the_sampled_messages_among_the_others_have_their_whole_path() -> None:
         assert len(arrived) == len(sent)
         assert set(arrived) == set(recorder.traces) | {None}
         assert arrived.count(None) == len(sent) // 2
+
+
+TIMED = """
+flowrt: 1
+nodes:
+  go: {type: inject, to: chg}
+  chg: {type: change, rules: [{set: payload.x, to: 1}], to: [sw, chg2]}
+  sw: {type: switch, property: payload.x, rules: [{eq: 1}]}
+  chg2: {type: change, rules: [{set: payload.y, to: 2}]}
+"""
+
+
+async def timed_counts(sample: str, every: str) -> dict[str, int]:
+    """How many of 6 messages from a source each node timed (FLOWRT_METRICS_SAMPLE=every;
+    the nodes armed after the third), with the path recorder at ``sample``."""
+    plan, _ = build_plan(Project(documents=[load_text(TIMED, "timed.yaml")]), env={})
+    paths.configure(paths.parse_sample(sample))
+    try:
+        with mock.patch.dict("os.environ", {"FLOWRT_METRICS_SAMPLE": every}):
+            rt = Runtime(plan, env={})
+        await rt.start()
+        for i in range(6):
+            if i == 3:
+                rt.meter.arm()
+            rt.emit_source("go", {"payload": {"i": i}}, None)
+        await rt.stop()
+    finally:
+        paths.configure(paths.Sample())
+    return {n: h.count for n, h in rt.meter.timings.items()}
+
+
+@pytest.mark.parametrize("sample", ["off", "1"])
+def test_a_sampled_message_is_timed_as_any_other(sample: str) -> None:
+    assert asyncio.run(timed_counts(sample, "0")) == {"chg": 6, "sw": 6, "chg2": 6}
+    assert asyncio.run(timed_counts(sample, "3600")) == {"chg": 1, "sw": 1, "chg2": 1}

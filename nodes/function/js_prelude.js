@@ -442,11 +442,14 @@
     } catch (e) {
       return "[2," + cid + "," + JSON.stringify(describe(e)) + "," + flush() + "]";
     }
-    if (r !== msg || !isMessage(r)) return after(entered(cid, 1, msg, msgid), r, msg);
+    // (msg, parsed from a JSON object, is a message)
+    if (r !== msg) return after(entered(cid, 1, msg, msgid), r, msg);
     if (msgid !== undefined) msg._msgid = msgid;
     if (!plainly) return "[3," + cid + "," + dump(msg) + "," + flush() + "]";
-    const done = flush();
-    lastPlain = [cid, msg, done];
+    const done = effects.length === 0 && !touched ? "[]" : flush();
+    plainCid = cid;
+    plainMsg = msg;
+    plainEffects = done;
     return "[3," + cid + "," + JSON.stringify(msg) + "," + done + "]";
   }
 
@@ -506,21 +509,23 @@
   // no preload: JSON.parse alone. The reply of quick() leaves the check of its text for a null
   // that may have been NaN or an infinity to Python, which asks again() then: two searches of
   // the text in JavaScript cost a message about 0.6 us, in Python a tenth of that.
-  let lastPlain = null; // [cid, message, effects] of quick()'s latest reply written plainly
+  let plainCid = 0; // quick()'s latest reply written plainly: its call, message and effects
+  let plainMsg = null;
+  let plainEffects = "";
 
   function plain(json) {
-    begin(undefined);
-    lastPlain = null;
+    if (effects.length || cached) begin(undefined);
+    plainMsg = null;
     return quickly ? quick(JSON.parse(json), true) : run(1, JSON.parse(json));
   }
 
   // The latest plain reply with its message written by dump() (NaN and the infinities kept);
   // "" if the latest reply was not one.
   function again() {
-    if (lastPlain === null) return "";
-    const [cid, msg, done] = lastPlain;
-    lastPlain = null;
-    return "[3," + cid + "," + dump(msg) + "," + done + "]";
+    if (plainMsg === null) return "";
+    const msg = plainMsg;
+    plainMsg = null;
+    return "[3," + plainCid + "," + dump(msg) + "," + plainEffects + "]";
   }
 
   function init(preload) {

@@ -16,8 +16,9 @@ Read back from InfluxDB 1.6 and VictoriaMetrics:
 
 Text fields may hold anything (quotes and backslashes are escaped, newlines kept).
 
-What repeats from message to message is worked out once and kept: the escaped measurement, and
-per set of field or tag names their order and escaped ``name=`` heads.
+What repeats from message to message is worked out once and kept (in plain dicts: an
+``lru_cache`` lookup costs more than the rest of a small point's tags): the escaped
+measurement, and per set of field or tag names their order and escaped ``name=`` heads.
 """
 
 from __future__ import annotations
@@ -63,12 +64,29 @@ def _checked(what: str, text: str, backslash: re.Pattern[str] = _NAME_BACKSLASH)
     return text
 
 
-@lru_cache(maxsize=1024)
+KEPT = 1024
+"""Most measurements, and sets of field or tag names, whose text is kept (each cache is
+emptied when it would hold more)."""
+_MEASUREMENTS: dict[str, str] = {}
+_FIELD_PLANS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+_TAG_PLANS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= KEPT:
+        cache.clear()
+    cache[key] = value
+
+
 def measurement_text(name: str) -> str:
     """The measurement as written (checked and escaped)."""
-    return _checked("the measurement", name, _MEASUREMENT_BACKSLASH).translate(
-        _ESCAPE_MEASUREMENT
-    )
+    text = _MEASUREMENTS.get(name)
+    if text is None:
+        text = _checked("the measurement", name, _MEASUREMENT_BACKSLASH).translate(
+            _ESCAPE_MEASUREMENT
+        )
+        _keep(_MEASUREMENTS, name, text)
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -77,7 +95,6 @@ def key_text(key: str) -> str:
     return _checked("the name", key).translate(_ESCAPE_KEY)
 
 
-@lru_cache(maxsize=1024)
 def field_plan(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """The fields of a set of keys (``time`` excluded) in the order written, each with its
     written ``name=``; a bad key raises, the first in the given order."""
@@ -86,10 +103,11 @@ def field_plan(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
             raise PointError(f"field name {key!r} must be a non-empty text")
         if key != "time":
             key_text(key)
-    return tuple((key, key_text(key) + "=") for key in sorted(keys) if key != "time")
+    plan = tuple((key, key_text(key) + "=") for key in sorted(keys) if key != "time")
+    _keep(_FIELD_PLANS, keys, plan)
+    return plan
 
 
-@lru_cache(maxsize=1024)
 def tag_plan(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """The tags of a set of keys in the order written, each with its written ``,name=``."""
     for key in keys:
@@ -100,7 +118,9 @@ def tag_plan(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
                 "a tag may not be named 'time' (InfluxDB reserves it): rename the tag"
             )
         key_text(key)
-    return tuple((key, "," + key_text(key) + "=") for key in sorted(keys))
+    plan = tuple((key, "," + key_text(key) + "=") for key in sorted(keys))
+    _keep(_TAG_PLANS, keys, plan)
+    return plan
 
 
 def tags_text(tags: Mapping[str, Any]) -> str:
@@ -109,7 +129,8 @@ def tags_text(tags: Mapping[str, Any]) -> str:
     if not tags:
         return ""
     out = ""
-    for key, head in tag_plan(tuple(tags)):
+    keys = tuple(tags)
+    for key, head in _TAG_PLANS.get(keys) or tag_plan(keys):
         value = tags[key]
         if type(value) is not str:
             value = _tag_value(key, value)
@@ -140,7 +161,8 @@ def fields_text(
     field whose value is None is left out). Whole numbers are floats unless
     ``integer_fields``; a value that is not a finite number, a text or a boolean raises."""
     out = []
-    for key, head in field_plan(tuple(fields)):
+    keys = tuple(fields)
+    for key, head in _FIELD_PLANS.get(keys) or field_plan(keys):
         value = fields[key]
         kind = type(value)
         if kind is float and _isfinite(value):

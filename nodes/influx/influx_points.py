@@ -195,10 +195,11 @@ class PointMapper:
             stamp = now()
         else:
             stamp = to_stamp(when, self.precision)
-        return MappedPoint(f"{head} {values} {int(stamp)}", name, types)
+        return _point((f"{head} {values} {int(stamp)}", name, types))
 
 
 _NO_TAGS: Mapping[str, Any] = MappingProxyType({})
+_point = MappedPoint._make  # tuple.__new__, where MappedPoint(...) runs a Python function
 
 
 def _is_point_object(item: Any) -> bool:

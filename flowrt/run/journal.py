@@ -124,7 +124,7 @@ class Journal:
             return
         try:
             body = encode(msg)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:  # RecursionError: circular
             self._warn("encode", f"a message could not be journaled ({exc}); it goes to the "
                        "flow directly, acknowledged to the broker once finished")
             self._flow.emit_source(node_id, msg, ack)

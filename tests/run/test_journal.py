@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,6 +89,12 @@ def test_codec_keeps_bytes_and_refuses_what_json_cannot_carry() -> None:
     assert decode(encode(msg)) == msg
     with pytest.raises(TypeError):
         encode({"payload": {1, 2}})
+    looped: dict[str, Any] = {"payload": {}}
+    looped["payload"]["back"] = looped
+    with pytest.raises(RecursionError):  # Journal.take sends it on unjournaled
+        encode(looped)
+    plain = {"topic": "a/b", "payload": {"x": [1, 2.5, None, True, "é\t"]}, "qos": 1}
+    assert encode(plain) == json.dumps(plain, separators=(",", ":")).encode()
 
 
 def test_rows_an_earlier_version_wrote_read_the_same() -> None:

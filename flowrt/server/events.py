@@ -3,7 +3,8 @@
 Events (JSON): ``{type: "debug", node, msg, time}`` for each message reaching an active debug
 node (with ``trace`` when its path is kept, :mod:`flowrt.run.paths`), ``{type: "status", node,
 status}``, ``{type: "error", node, message, msgid}`` for errors no catch node took, and
-``{type: "deploy", revision, changed}``.
+``{type: "deploy", revision, changed}`` (with ``group: {hash, author}`` when the deploy ran a
+revision of the worker's group, :mod:`flowrt.server.group_deploy`).
 
 Each event is encoded once, whatever the number of clients. An event over ``MAX_EVENT_BYTES``
 (a large debug message) is sent cut: its ``msg`` becomes ``{payload: <the start of it and a

@@ -77,7 +77,8 @@ async def apply_revision(server: Server, rev: GroupRevision) -> None:
     message = f"group revision {rev.hash}: {rev.message}" if rev.message else \
         f"group revision {rev.hash}"
     local = await asyncio.to_thread(server.revisions.add, rev.author, rev.files, message)
-    server.hub.publish({"type": "deploy", "revision": local.id, "changed": outcome.public()})
+    server.hub.publish({"type": "deploy", "revision": local.id, "changed": outcome.public(),
+                        "group": {"hash": rev.hash, "author": rev.author}})
 
 
 async def _redeploy(server: Server, rev: GroupRevision) -> None:

@@ -80,7 +80,8 @@ def event_view(server: Server, grant: Grant) -> View | None:
 
     def view(event: dict[str, Any]) -> dict[str, Any] | None:
         if event.get("type") == "deploy":
-            return {"type": "deploy", "revision": event.get("revision")}
+            group = {"group": event["group"]} if "group" in event else {}
+            return {"type": "deploy", "revision": event.get("revision"), **group}
         node = event.get("node")
         if isinstance(node, str):
             return event if node_allowed(server, grant, node) else None

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.group.revision_kit import make_worker
+from tests.group.revision_kit import make_worker, store
 from tests.support.servers import url
 from tests.ui.conftest import ARTIFACTS
 
@@ -134,3 +135,26 @@ def test_the_group_tab_marks_a_failed_deploy_and_a_worker_on_another_revision(
 DEPLOY = """fetch('api/deploy', {method: 'POST', headers: {'Content-Type': 'application/json',
   'X-Flowrt-Request': '1'}, body: JSON.stringify({mode: 'flows'})})
   .then(async r => ({status: r.status, body: await r.text()}))"""
+
+
+def store_apart(pg: str, group: str, files: dict[str, str], author: str) -> str:
+    """Store a group revision as another worker's deploy does (on a thread of its own: the
+    page's event loop runs on this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(store, pg, group, files, author).result()
+
+
+MORE_FLOW = TIMER_FLOW + "  more: {type: debug, console: false}\n"
+
+
+def test_a_group_revision_from_another_worker_is_named_in_the_editor(
+    page: Any, served: Any, group_name: str
+) -> None:
+    """A revision stored by another worker's deploy runs here; the editor reloads the flow and
+    says which revision and whose."""
+    expect(page.locator("#conn-state")).to_have_class("conn-state up")
+    expect(page.locator("#canvas g.node[data-id='beat']")).to_be_visible()
+    first = store_apart(url("pg"), group_name, {"timers.yaml": MORE_FLOW}, author="alice")
+    expect(page.locator(".toast", has_text=f"Group revision {first[:8]} by alice deployed.")
+           ).to_be_visible(timeout=60_000)
+    expect(page.locator("#canvas g.node[data-id='more']")).to_be_visible()

@@ -271,7 +271,8 @@ export class AppRuntime {
     }
   }
 
-  /** Someone else deployed: flows without unsaved changes are read again. */
+  /** Someone else deployed (another editor of this server, or a group revision from another
+   * worker, which the toast names): flows without unsaved changes are read again. */
   async deployedElsewhere(ev) {
     const kept = [];
     for (const f of this.flows) {
@@ -284,8 +285,11 @@ export class AppRuntime {
       if (f === this.current) await this.open(f.file, true);
       else f.document = null;
     }
+    const what = ev.group
+      ? `Group revision ${ev.group.hash.slice(0, 8)} by ${ev.group.author} deployed.`
+      : `Deployed from another editor (revision ${ev.revision}).`;
     toast(
-      `Deployed from another editor (revision ${ev.revision}).` +
+      what +
         (kept.length ? ` Not reloaded, with unsaved changes: ${kept.join(", ")}.` : ""),
       "info",
       6000,

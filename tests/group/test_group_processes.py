@@ -163,3 +163,35 @@ def test_serve_workers_show_the_group_and_who_runs_each_singleton(
             stop(proc)
     for w, proc in procs.items():
         assert proc.returncode == 0, (tmp_path / f"{w}.log").read_text()
+
+
+def test_a_serve_worker_on_ipv6_gives_its_address_with_brackets(
+    tmp_path: Path, group_name: str, pg: str
+) -> None:
+    """`flowrt serve --host ::1` logs, and gives the group, http://[::1]:PORT: an address
+    that answers."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "tick.yaml").write_text(TICK)
+    port, log = free_port(), tmp_path / "a.log"
+    proc = start(["serve", "--flows", str(flows), "--host", "::1", "--port", str(port),
+                  "--group-poll", "0.5"], "a", group_name, pg, log)
+    try:
+        def address() -> str | None:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://[::1]:{port}/api/group",
+                                            timeout=5) as response:
+                    seen = json.loads(response.read().decode())
+            except OSError:
+                return None
+            return next((str(w["address"]) for w in seen["workers"] if w["me"]), None)
+
+        given = wait_until(address, "worker a in its /api/group")
+        assert given == f"http://[::1]:{port}"
+        with urllib.request.urlopen(f"{given}/api/group", timeout=5) as response:
+            assert json.loads(response.read().decode())["worker"] == "a"
+        assert f"flowrt serve: http://[::1]:{port} " in log.read_text()
+    finally:
+        stop(proc)
+    assert proc.returncode == 0, log.read_text()

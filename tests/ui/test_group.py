@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.group.revision_kit import make_worker, store
 from tests.support.servers import url
+from tests.support.waiting import wait_until
 from tests.ui.conftest import ARTIFACTS
 
 TIMER_FLOW = """\
@@ -151,10 +152,31 @@ def test_a_group_revision_from_another_worker_is_named_in_the_editor(
     page: Any, served: Any, group_name: str
 ) -> None:
     """A revision stored by another worker's deploy runs here; the editor reloads the flow and
-    says which revision and whose."""
+    says which revision and whose, also when it comes while this editor deploys (two deploys at
+    once: the other one stored last)."""
     expect(page.locator("#conn-state")).to_have_class("conn-state up")
     expect(page.locator("#canvas g.node[data-id='beat']")).to_be_visible()
     first = store_apart(url("pg"), group_name, {"timers.yaml": MORE_FLOW}, author="alice")
     expect(page.locator(".toast", has_text=f"Group revision {first[:8]} by alice deployed.")
            ).to_be_visible(timeout=60_000)
     expect(page.locator("#canvas g.node[data-id='more']")).to_be_visible()
+    # this editor's own deploy under way: the revision that came meanwhile is shown after it
+    page.evaluate(COUNT_GROUP_EVENTS)
+    page.evaluate("window.flowrtEditor.deploying = true")
+    second = store_apart(url("pg"), group_name, {"timers.yaml": TIMER_FLOW}, author="bob")
+    wait_until(lambda: second in page.evaluate("window.groupEvents"),
+               "the editor to receive the second revision's deploy event")
+    page.evaluate("window.flowrtEditor.deploying = false")
+    expect(page.locator(".toast", has_text=f"Group revision {second[:8]} by bob deployed.")
+           ).to_be_visible(timeout=60_000)
+    expect(page.locator("#canvas g.node[data-id='more']")).to_have_count(0)
+
+
+COUNT_GROUP_EVENTS = """() => {
+  const app = window.flowrtEditor, handle = app.onEvent.bind(app);
+  window.groupEvents = [];
+  app.onEvent = (ev) => {
+    if (ev.type === "deploy" && ev.group) window.groupEvents.push(ev.group.hash);
+    return handle(ev);
+  };
+}"""

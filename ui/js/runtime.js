@@ -267,8 +267,16 @@ export class AppRuntime {
     } else if (ev.type === "deploy") {
       this.deployed = true;
       this.canvas.render();
-      if (!this.deploying) this.deployedElsewhere(ev);
+      // a group revision is never this editor's own deploy: when it comes during one (two
+      // editors deployed at once, and the other's was stored last), it is shown after it
+      if (ev.group) this.whenDeployed().then(() => this.deployedElsewhere(ev));
+      else if (!this.deploying) this.deployedElsewhere(ev);
     }
+  }
+
+  /** Resolves once this editor's own deploy (or rollback), if one is under way, is done. */
+  async whenDeployed() {
+    while (this.deploying) await new Promise((done) => setTimeout(done, 250));
   }
 
   /** Someone else deployed (another editor of this server, or a group revision from another

@@ -169,7 +169,7 @@ class Journal:
             await self._commit()
 
     async def _commit(self) -> None:
-        batch, self._intake, self._intake_bytes = self._intake, [], 0
+        batch, size, self._intake, self._intake_bytes = self._intake, self._intake_bytes, [], 0
         done, self._done = self._done, []
         rows = [(row, body) for row, body, _, _ in batch]
         try:
@@ -186,12 +186,10 @@ class Journal:
             self._check_room()
             return
         self._warned.discard("commit")
-        committed = self.feed.committed
-        for row, body, msg, ack in batch:
-            size = len(body)
-            self.rows += 1
-            self.bytes += size
-            committed(row, msg, size)
+        self.rows += len(batch)
+        self.bytes += size
+        self.feed.committed(batch)
+        for _, _, _, ack in batch:
             if ack is not None:
                 try:  # in place when it can be (mqtt-in's can): no coroutine per message
                     now = getattr(ack, "settle", None)

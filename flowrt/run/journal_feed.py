@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flowrt.run.journal_file import decode
 from flowrt.types import Message
@@ -108,12 +108,16 @@ class Feed:
         """Rows are waiting, in the flow, or failed and to be fed again."""
         return bool(self.ready or self.in_flow or self.failed)
 
-    def committed(self, row: int, msg: Message, size: int) -> None:
-        """``row`` was committed: it waits for the flow (in memory while there is room)."""
-        if len(self._cache) < CACHE:
-            self._cache[row] = msg
-            self._sizes[row] = size
-        self.ready.append(row)
+    def committed(self, batch: Sequence[tuple[int, bytes, Message, Any]]) -> None:
+        """The rows of ``batch`` (row, body, message, ...) were committed: they wait for the
+        flow, in order (in memory while there is room)."""
+        room = CACHE - len(self._cache)
+        if room > 0:
+            cache, sizes = self._cache, self._sizes
+            for row, body, msg, _ in batch[:room]:
+                cache[row] = msg
+                sizes[row] = len(body)
+        self.ready.extend([entry[0] for entry in batch])
 
     def wake(self) -> None:
         """Rows were queued: feed them."""

@@ -97,6 +97,17 @@ def test_codec_keeps_bytes_and_refuses_what_json_cannot_carry() -> None:
     assert encode(plain) == json.dumps(plain, separators=(",", ":")).encode()
 
 
+def test_a_commit_deletes_exactly_the_finished_rows(tmp_path: Path) -> None:
+    file = JournalFile(tmp_path / "j.sqlite3")
+    file.open()
+    try:
+        file.commit([(i, encode({"payload": i})) for i in range(1, 21)], [])
+        file.commit([(21, b"{}")], [9, 3, 4, 5, 17, 18, 1, 20, 7])  # runs, gaps, out of order
+        assert file.ids() == [2, 6, 8, 10, 11, 12, 13, 14, 15, 16, 19, 21]
+    finally:
+        file.close()
+
+
 def test_rows_an_earlier_version_wrote_read_the_same() -> None:
     # bodies as json.dumps(msg, separators=(",", ":"), default=...) wrote them before decode
     # read plain bodies without the bytes hook: what a journal left before an upgrade

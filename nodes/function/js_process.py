@@ -73,7 +73,7 @@ Reply = tuple[str, Any]
 ``("D", "")`` opened, ``("lost", text)`` the worker was killed or died running it."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     kind: bytes
     make: Callable[[], str]
@@ -215,13 +215,15 @@ class JsProcess:
             self.start()
         if wait is None:
             wait = SYNC_WAIT if self.window == 1 else 0.0
-        end = time.monotonic() + max(wait, SYNC_WAIT)
-        if len(self._queue) >= self.window:
+        end = time.monotonic() + max(wait, SYNC_WAIT) if wait > 0 else 0.0
+        queue = self._queue
+        if len(queue) >= self.window:
             below = self.window // 2
-            self._wait(lambda: len(self._queue) > below, SYNC_WAIT)
+            self._wait(lambda: len(queue) > below, SYNC_WAIT)
         req = Request(kind, make, self.limit)
-        self._queue.append(req)
-        self._send_more()
+        queue.append(req)
+        if self._sent < self.window:
+            self._send_more()
         if wait > 0:
             self._wait(lambda: req.result is None, end - time.monotonic())
             if req.result is not None:
@@ -249,18 +251,21 @@ class JsProcess:
         answered, none past :data:`AHEAD_BYTES` but the first), each made now."""
         pipe = self._pipe
         queue = self._queue
-        while pipe is not None and self._sent < min(len(queue), self.window):
-            if self._sent and queue[0].kind == b"O":
-                return
-            req = queue[self._sent]
-            if self._sent and self._ahead >= AHEAD_BYTES:
-                return
-            if not self._sent:
+        if pipe is None:
+            return
+        sent = self._sent
+        last = min(len(queue), self.window)
+        while sent < last:
+            if sent and (queue[0].kind == b"O" or self._ahead >= AHEAD_BYTES):
+                break
+            req = queue[sent]
+            if not sent:
                 req.sent_at = time.monotonic()
-            self._sent += 1
+            sent += 1
+            self._sent = sent
             text = req.make()
-            req.size = len(text)
-            self._ahead += req.size
+            req.size = size = len(text)
+            self._ahead += size
             pipe.queue(req.kind, text)  # a worker gone: reading finds out and says how
 
     def _flush(self) -> None:
@@ -348,7 +353,9 @@ class JsProcess:
             self._queue[0].sent_at = time.monotonic()  # the worker begins it now
             self._send_more()
             self._flush_soon()
-        if kind == b"F":
+        if kind == b"R":
+            self._finish(head, ("R", text))
+        elif kind == b"F":
             self._finish(head, ("F", json.loads(text)))
         else:
             self._finish(head, (kind.decode(), text))

@@ -47,9 +47,8 @@ engine routes the error to ``catch`` nodes or the log with the node id and the m
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from flowrt.access_fields import AccessConfig, Auth, Burst, Quota, Rate
 from flowrt.broker.embedded import EmbeddedBroker, check_broker_host
 from flowrt.errors import (
     AuthFailed,
@@ -90,6 +89,21 @@ from flowrt.message import clone, js_dumps, new_msgid
 from flowrt.node_config import NodeConfig, field
 from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.types import Category, Confirmation, Message, Output, Stability
+
+if TYPE_CHECKING:
+    from flowrt.access_fields import AccessConfig, Auth, Burst, Quota, Rate
+
+_ACCESS_FIELDS = frozenset({"AccessConfig", "Auth", "Burst", "Quota", "Rate"})
+"""Names of :mod:`flowrt.access_fields`, imported when a pack first asks for one (building its
+model is a share of `flowrt run`'s start-up that only nodes serving the outside world need)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ACCESS_FIELDS:
+        from flowrt import access_fields
+
+        return getattr(access_fields, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # fmt: off
 __all__ = [

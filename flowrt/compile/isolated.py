@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import sys
 import traceback
 from collections.abc import Mapping
@@ -65,6 +64,8 @@ def _check_forked(
 ) -> list[Diagnostic]:
     if not hasattr(os, "fork") or CHECKER in sys.modules:
         return _check(project, registry, env, strict, scripts)
+    import pickle
+
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: check, report, leave without running any cleanup of the parent's

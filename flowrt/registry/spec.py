@@ -141,7 +141,17 @@ class NodeSpec:
 
     @cached_property
     def secret_fields(self) -> frozenset[str]:
-        return frozenset(name for name, prop in self.fields.items() if prop.get("x-secret"))
+        """The fields declared ``secret``, by the name a flow file gives them. Read from the
+        model's fields, not from :attr:`config_schema`: `flowrt run` asks this of every node it
+        plans, and deriving the JSON Schema of a configuration costs more than the rest of
+        planning the node."""
+        found = set()
+        for name, info in self.config_model.model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and extra.get("x-secret"):
+                alias = info.validation_alias
+                found.add(alias if isinstance(alias, str) else info.alias or name)
+        return frozenset(found)
 
     def parse_config(self, raw: dict[str, Any]) -> NodeConfig:
         """Validate a node's configuration (already env-substituted) into its typed model."""

@@ -21,8 +21,6 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flowrt.compile.plan import Plan
-from flowrt.run.openapi_doc import document
-from flowrt.run.openapi_page import page
 
 if TYPE_CHECKING:  # Starlette is imported with the first answer: `flowrt run --openapi` of a
     # flow with no http-in node, which only sets the option, loads none of it
@@ -90,6 +88,11 @@ class ApiDocs:
         made = self._made
         if (made is None or made[1] != nodes or len(made[0]) != len(plans)
                 or any(a is not b for a, b in zip(made[0], plans, strict=True))):
+            # imported with the first answer, as Starlette is: `flowrt run`, which sets the
+            # option, loads neither for a flow with no http-in node
+            from flowrt.run.openapi_doc import document
+            from flowrt.run.openapi_page import page
+
             doc = document(plans, only=nodes)
             made = self._made = (plans, nodes, {
                 "json": json.dumps(doc, separators=(",", ":")), "page": page(doc)})

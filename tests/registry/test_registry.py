@@ -83,3 +83,16 @@ def test_entry_point_that_fails_to_import(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(discover_module, "entry_points", lambda group: [ep])
     with pytest.raises(RegistryError, match="'broken'.*cannot be imported"):
         discover()
+
+
+def test_secret_fields_are_those_the_schema_marks_secret() -> None:
+    # read from the model's fields (flowrt run plans without deriving a schema): the same names,
+    # by the name a flow file gives a field (its alias), for every installed node type
+    spec = spec_for(make(token=field("", description="A token.", secret=True, alias="key"),
+                         size=field(1, description="A size.")), "pack")
+    assert spec.secret_fields == {"key"}
+    specs = list(discover())
+    assert sum(1 for s in specs if s.secret_fields) >= 5
+    for s in specs:
+        marked = {name for name, prop in s.fields.items() if prop.get("x-secret")}
+        assert s.secret_fields == marked, s.type

@@ -3,6 +3,7 @@
     python benchmarks/nodered_compare.py                 # all three flows, 3 rounds, plus idle
     python benchmarks/nodered_compare.py --flows json --rounds 1 --n 20000
     python benchmarks/nodered_compare.py --idle-only --idle-rounds 5   # start-up and idle RSS
+    python benchmarks/nodered_compare.py --idle-only --idle-rounds 5 --before /tmp/old-tree
 
 For each round and flow it runs Node-RED (``../shared/bench/nodered/run.sh``, which installs
 Node-RED 4.1 from the npm registry on first use) and then ``flowrt run --until-idle`` on
@@ -10,7 +11,11 @@ Node-RED 4.1 from the npm registry on first use) and then ``flowrt run --until-i
 measured the same way (from the source's first emit to the counter's last message). Rounds
 alternate between the two so that noise on this shared machine hits both. The idle figures
 compare ``idle.sh`` with an idle ``flowrt run``: start-up (process start to running) and resident
-memory after 3 s, medians over ``--idle-rounds`` rounds (alternating which starts first).
+memory after 3 s, medians over ``--idle-rounds`` rounds (alternating which starts first). Each
+flowrt start follows a warm-up start of the same flow, so that the node type index and the kept
+check (FLOWRT_CACHE_DIR, docs/packs.md) are those of an unchanged project, as when a service
+restarts. ``--before TREE`` also starts the flowrt of another source tree (``git archive REV |
+tar -x -C TREE``) in the same rounds: its ``flowrt`` and its ``editable/`` packs on PYTHONPATH.
 
 Goals (issue: the runtime): chain5 >= 10x Node-RED's msgs/s, fanout >= 3x, json >= 2x, idle
 RSS <= half, start-up <= half.
@@ -25,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,10 +50,21 @@ def parse(text: str, who: str) -> dict[str, int]:
     return {"msgs": msgs, "ms": ms, "rate": rate, "rss": rss}
 
 
+def nodered_env() -> dict[str, str]:
+    """The environment Node-RED runs in: with npm's global folder on NODE_PATH, where Node-RED
+    4.1 looks for npm's package.json as it starts (node does not search that folder itself)."""
+    env = dict(os.environ)
+    if "NODE_PATH" not in env:
+        found = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True)
+        if found.returncode == 0 and found.stdout.strip():
+            env["NODE_PATH"] = found.stdout.strip()
+    return env
+
+
 def run_nodered(flow: str, n: int) -> dict[str, int]:
     out = subprocess.run(
         ["bash", str(NODERED / "run.sh"), flow, str(n)], capture_output=True, text=True,
-        timeout=600,
+        timeout=600, env=nodered_env(),
     )
     return parse(out.stdout + out.stderr, f"Node-RED {flow}")
 
@@ -78,25 +95,25 @@ def run_flowrt(flow: str, n: int) -> dict[str, int]:
 
 def idle_nodered() -> dict[str, int]:
     out = subprocess.run(["bash", str(NODERED / "idle.sh")], capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, env=nodered_env())
     match = re.search(r"startup_ms=(\d+) rss_mb=(\d+)", out.stdout)
     if not match:
         raise SystemExit(f"Node-RED idle: no result:\n{out.stdout}{out.stderr}")
     return {"startup_ms": int(match.group(1)), "rss": int(match.group(2))}
 
 
-def idle_flowrt() -> dict[str, int]:
-    subprocess.run([*flowrt_cmd(), "nodes"], env=flowrt_env(), capture_output=True, check=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [*flowrt_cmd(), "run", "--log-level", "info", str(HERE / "flows" / "idle.yaml")],
-        stderr=subprocess.PIPE, text=True, env=flowrt_env(),
-    )
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        if "running" in line:
-            break
-    startup_ms = int((time.perf_counter() - start) * 1000)
+def idle_flowrt(tree: Path | None = None) -> dict[str, int]:
+    """Start-up, its CPU time and the idle RSS of ``flowrt run`` of the idle flow (of the
+    flowrt of ``tree``, when given), after a warm-up start."""
+    env = flowrt_env()
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
+    cwd = tree or ROOT
+    subprocess.run([*flowrt_cmd(), "nodes"], env=env, cwd=cwd, capture_output=True, check=True)
+    warm = _start_idle(env, cwd)[0]
+    warm.terminate()
+    warm.wait(timeout=30)
+    proc, startup_ms = _start_idle(env, cwd)
     # CPU time of the start (the process and its checking child): moves less with the load
     ticks = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[11:15]
     cpu_ms = sum(int(t) for t in ticks) * 1000 // os.sysconf("SC_CLK_TCK")
@@ -110,20 +127,41 @@ def idle_flowrt() -> dict[str, int]:
     return {"startup_ms": startup_ms, "rss": rss, "cpu_ms": cpu_ms}
 
 
-def idle_medians(rounds: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Node-RED's and flowrt's idle figures, medians over ``rounds`` (each round alternating
-    which starts first)."""
-    runs: dict[str, list[dict[str, int]]] = {"nodered": [], "flowrt": []}
+def _start_idle(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
+    """A started ``flowrt run`` of the idle flow, and the ms it took to say it is running."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*flowrt_cmd(), "run", "--log-level", "info", str(HERE / "flows" / "idle.yaml")],
+        stderr=subprocess.PIPE, text=True, env=env, cwd=cwd,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "running" in line:
+            break
+    startup_ms = int((time.perf_counter() - start) * 1000)
+    if proc.poll() is not None:
+        raise SystemExit(f"flowrt idle run ended before running (status {proc.returncode})")
+    return proc, startup_ms
+
+
+def idle_medians(rounds: int, before: Path | None = None) -> dict[str, dict[str, float]]:
+    """Node-RED's and flowrt's idle figures (and the ``before`` tree's flowrt's), medians over
+    ``rounds`` (each round rotating which starts first)."""
+    runners: dict[str, Callable[[], dict[str, int]]] = {"nodered": idle_nodered,
+                                                         "flowrt": idle_flowrt}
+    if before is not None:
+        runners["before"] = lambda: idle_flowrt(before)
+    runs: dict[str, list[dict[str, int]]] = {who: [] for who in runners}
+    names = list(runners)
     for r in range(max(rounds, 1)):
-        for who in (("nodered", "flowrt") if r % 2 == 0 else ("flowrt", "nodered")):
-            runs[who].append(idle_nodered() if who == "nodered" else idle_flowrt())
+        for who in names[r % len(names):] + names[:r % len(names)]:
+            runs[who].append(runners[who]())
             cpu = runs[who][-1].get("cpu_ms")
             print(f"idle round {r + 1} {who:8} startup_ms={runs[who][-1]['startup_ms']} "
                   f"rss_mb={runs[who][-1]['rss']}" + (f" cpu_ms={cpu}" if cpu else ""),
                   flush=True)
-    nr, fr = ({k: statistics.median(x[k] for x in runs[who]) for k in ("startup_ms", "rss")}
-              for who in ("nodered", "flowrt"))
-    return nr, fr
+    return {who: {k: statistics.median(x[k] for x in figures) for k in ("startup_ms", "rss")}
+            for who, figures in runs.items()}
 
 
 def main() -> None:
@@ -134,6 +172,8 @@ def main() -> None:
     parser.add_argument("--no-idle", action="store_true")
     parser.add_argument("--idle-only", action="store_true", help="only start-up and idle RSS")
     parser.add_argument("--idle-rounds", type=int, default=1)
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also start the flowrt of this source tree in the idle rounds")
     args = parser.parse_args()
     if args.idle_only:
         args.flows, args.no_idle = [], False
@@ -160,13 +200,19 @@ def main() -> None:
         print(f"{flow:8} {nr:16.0f} {fr:14.0f} {ratio:6.1f}x {GOALS[flow]:5.0f}x {mark}"
               f" {max(rss[(flow, 'nodered')]):>8}/{max(rss[(flow, 'flowrt')])}")
     if not args.no_idle:
-        nr_idle, fr_idle = idle_medians(args.idle_rounds)
+        idle = idle_medians(args.idle_rounds, args.before)
+        nr_idle = idle["nodered"]
         print()
-        print(f"idle start-up: Node-RED {nr_idle['startup_ms']:.0f} ms, flowrt "
-              f"{fr_idle['startup_ms']:.0f} ms "
-              f"({fr_idle['startup_ms'] / nr_idle['startup_ms']:.2f}x, goal <= 0.35x)")
-        print(f"idle RSS:      Node-RED {nr_idle['rss']:.0f} MB, flowrt {fr_idle['rss']:.0f} MB "
-              f"({fr_idle['rss'] / nr_idle['rss']:.2f}x, goal <= 0.5x)")
+        for who in ("before", "flowrt"):
+            if who not in idle:
+                continue
+            fr_idle, name = idle[who], "flowrt" if who == "flowrt" else f"flowrt of {args.before}"
+            print(f"idle start-up: Node-RED {nr_idle['startup_ms']:.0f} ms, {name} "
+                  f"{fr_idle['startup_ms']:.0f} ms "
+                  f"({fr_idle['startup_ms'] / nr_idle['startup_ms']:.2f}x, goal <= 0.35x)")
+            print(f"idle RSS:      Node-RED {nr_idle['rss']:.0f} MB, {name} "
+                  f"{fr_idle['rss']:.0f} MB ({fr_idle['rss'] / nr_idle['rss']:.2f}x, "
+                  "goal <= 0.5x)")
 
 
 if __name__ == "__main__":

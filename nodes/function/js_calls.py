@@ -28,10 +28,6 @@ MAX_IN_PROGRESS = 1000
 """Messages one node may have in progress at once (queued for its worker, or awaiting)."""
 CONTEXT_BYTES = 32 * 1024 * 1024
 """Characters of JSON one node may keep in context (node, flow and global together)."""
-_RETURNED = "[[3,"
-_NOTHING_ELSE = ",[]],[],null]"
-"""How a reply begins and ends when the code returned the message it got and did nothing
-else: no effects, no promise jobs (see :meth:`JsCalls._called`)."""
 
 
 @dataclass
@@ -96,11 +92,9 @@ class JsCalls:
     def _called(self, msg: Message, reply: Reply) -> tuple[bool, Output]:
         """Handle a message's reply: (finished, output). Raises the code's error."""
         kind, data = reply
-        if kind == "R" and data.endswith(_NOTHING_ELSE) and data.startswith(_RETURNED):
-            # [[3,cid,message,[]],[],null]: only the message is read (no effect is an empty
-            # list, and a job failure is null or a list of three)
+        if kind == "R" and data.startswith("="):  # the message it got, and nothing else
             msg.clear()
-            msg.update(from_json(data[data.index(",", 4) + 1 : -len(_NOTHING_ELSE)]))
+            msg.update(from_json(data[1:]))
             return True, msg
         state, cid, out, effects, job_failure = self._parse(reply)
         if effects:

@@ -138,7 +138,8 @@ class JsEngine:
     """The QuickJS context of one node, and the calls into it. Replies are JSON texts:
     ``call``/``init`` give ``[state, cid, output, effects]``; ``fire``/``fin`` give effects.
     With each comes the effects of the promise jobs run after the entry, and the failure that
-    stopped them, if any.
+    stopped them, if any. A message's reply may instead be ``=`` and the message's JSON: its
+    code returned the message it got and did nothing else, and no promise job ran.
 
     A failure of the entry itself (time limit, memory limit) raises :class:`EngineFailure`;
     after an out-of-memory error or jobs that would not end, the context is made again."""
@@ -227,6 +228,10 @@ class JsEngine:
         if reply.startswith("[2,") and self._out_of_memory(reply):
             raise self._renewed("memory", self._memory_text())
         extra, failure = self._run_jobs(started)
+        if reply.startswith("="):
+            if extra == "[]" and failure == "null":
+                return reply
+            reply = "[3,0," + reply[1:] + ",[]]"  # (its call record was not made: no cid)
         return "[" + reply + "," + extra + "," + failure + "]"
 
     def _run_jobs(self, started: float) -> tuple[str, str]:

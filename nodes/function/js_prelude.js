@@ -8,6 +8,11 @@
 //
 // Entries Python calls (globals removed from sight by the install step):
 //   call(text, preload)       one message; returns [state, cid, output, effects]
+//   plain(text)               the same, for text with nothing to revive and no preload; or
+//                             "=" and the message's JSON when the code returned the message it
+//                             got and did nothing else (the reply most code gives)
+//   again()                   plain()'s latest reply of state 3 again, NaN and the infinities
+//                             kept (see there)
 //                             state 0: finished (output is what to send), 3: the same, output
 //                             being the message the call received, 4: the same, output being
 //                             [what to send, the message received, where it goes in that],
@@ -446,11 +451,14 @@
     if (r !== msg) return after(entered(cid, 1, msg, msgid), r, msg);
     if (msgid !== undefined) msg._msgid = msgid;
     if (!plainly) return "[3," + cid + "," + dump(msg) + "," + flush() + "]";
-    const done = effects.length === 0 && !touched ? "[]" : flush();
-    plainCid = cid;
     plainMsg = msg;
-    plainEffects = done;
-    return "[3," + cid + "," + JSON.stringify(msg) + "," + done + "]";
+    if (effects.length === 0 && !touched) {
+      plainEffects = "";
+      return "=" + JSON.stringify(msg);
+    }
+    plainCid = cid;
+    plainEffects = flush();
+    return "[3," + cid + "," + JSON.stringify(msg) + "," + plainEffects + "]";
   }
 
   // The reply for code that returned r (on message msg, or for On Start).
@@ -510,7 +518,7 @@
   // that may have been NaN or an infinity to Python, which asks again() then: two searches of
   // the text in JavaScript cost a message about 0.6 us, in Python a tenth of that.
   let plainCid = 0; // quick()'s latest reply written plainly: its call, message and effects
-  let plainMsg = null;
+  let plainMsg = null; // ("" for none: the reply was "=" and the message)
   let plainEffects = "";
 
   function plain(json) {
@@ -525,6 +533,7 @@
     if (plainMsg === null) return "";
     const msg = plainMsg;
     plainMsg = null;
+    if (plainEffects === "") return "=" + dump(msg);
     return "[3," + plainCid + "," + dump(msg) + "," + plainEffects + "]";
   }
 

@@ -75,3 +75,29 @@ def test_an_integer_of_twenty_digits_from_javascript_stays_an_int() -> None:
     assert result.errors == []
     payload = result.payloads("f")[0]
     assert payload == 100000000000000000000 and type(payload) is int
+
+
+def test_a_promise_job_of_code_returning_its_message_still_has_its_effect() -> None:
+    code = ("Promise.resolve().then(() => console.log('later', msg.payload));\n"
+            "msg.payload += 1;\nreturn msg;")
+    result = run_flow(function_flow(code), inputs=[{"payload": 1}])
+    assert result.errors == []
+    assert result.payloads("f") == [2]
+    assert ("f", "info", "later 2") in result.logs
+
+
+def test_nan_returned_beside_an_effect_stays_a_number() -> None:
+    code = "console.log('x');\nmsg.payload = [NaN, null, 'null'];\nreturn msg;"
+    result = run_flow(function_flow(code), inputs=[{"payload": 0}])
+    assert result.errors == []
+    payload = result.payloads("f")[0]
+    assert math.isnan(payload[0]) and payload[1:] == [None, "null"]
+    assert ("f", "info", "x") in result.logs
+
+
+def test_a_null_that_was_null_stays_null() -> None:
+    result = run_flow(function_flow("msg.topic = null;\nreturn msg;"),
+                      inputs=[{"payload": "null", "topic": "t"}])
+    assert result.errors == []
+    assert result.sent("f", 0)[0]["topic"] is None
+    assert result.payloads("f") == ["null"]

@@ -21,18 +21,17 @@ median of each round's ratio to its own ``off``.
 ``--before TREE`` runs the three columns by the flowrt of another source tree too (a copy:
 ``git archive REV | tar -x -C TREE``, with the files to compare put back as they were), each
 round one process of each tree in turns, and adds each column's paired ratio to the same
-column before. Python 3.11.7, 2 cores shared with other work (load 2 to 3.6), N=20,000, 15
-rounds, medians of two runs (before: ``flowrt/run/`` ``dispatch``, ``tracing``, ``context``,
+column before. Python 3.11.7, 2 cores shared with other work (load 3.6 to 6.7), N=20,000, 15
+rounds, medians of three runs (before: ``flowrt/run/`` ``dispatch``, ``tracing``, ``context``,
 ``paths`` and ``spans`` as at 9ebc033, each node's process and what it sent wrapped; after:
-the traced input taken only by a message with a trace; the rest of both trees the same):
+as at 3f67245, the traced input taken only by a message with a trace; the rest of both trees
+the same):
 
-| | off | 10/s (default) | every message |
+| paired ratio | off | 10/s (default) | every message |
 |---|---:|---:|---:|
-| before, msgs per CPU s | 167,937 / 166,093 | 143,996 / 143,045 | 41,854 / 43,054 |
-| paired ratio to its off | 1 | 0.850x / 0.860x | 0.256x / 0.256x |
-| after, msgs per CPU s | 164,324 / 166,327 | 161,084 / 161,442 | 41,985 / 41,910 |
-| paired ratio to its off | 1 | **0.957x / 0.964x** | 0.253x / 0.249x |
-| after / before, paired | 1.010x / 1.003x | 1.116x / 1.132x | 0.988x / 0.982x |
+| before, to its off | 1 | 0.833x, 0.855x, 0.853x | 0.252x, 0.254x, 0.257x |
+| after, to its off | 1 | **0.951x, 0.981x, 0.975x** | 0.248x, 0.255x, 0.259x |
+| after to before | 1.026x, 0.984x, 0.989x | 1.184x, 1.139x, 1.126x | 1.008x, 0.991x, 0.997x |
 """
 
 from __future__ import annotations

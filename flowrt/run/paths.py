@@ -24,7 +24,7 @@ off: its source asked :meth:`Paths.new_trace` once, and each synchronous node's 
 a trace in it (one dict lookup) and calls the node's own ``process``; only a message with a
 trace goes through the tracing wrappers (:func:`flowrt.run.dispatch.make_input`,
 :attr:`Spans.light`). On chain5's five fused steps, nodes of a few microseconds, the default
-keeps about 0.96x of the rate with the recorder off, and recording every message about 0.25x
+keeps 0.95x to 0.98x of the rate with the recorder off, and recording every message 0.25x
 (``benchmarks/bench_paths.py``); a node doing I/O does not notice either.
 
 **Memory** is bounded: the :data:`KEEP` most recent traces, each with at most

@@ -5,14 +5,21 @@ to VictoriaMetrics (2.x write API, influxdb-client), next to the same points pos
 
 The flow is one influx-out node (batches of ``--batch``) on the engine, messages handed to its
 input as a source hands them over: each goes through the sink's bounded queue, the point
-mapping (influxdb-client's ``Point``) and one HTTP request per batch. A message is one point
-with two fields and a tag, with its own timestamp. The clock runs from the first message sent to the
-last batch written; then the points are counted on the server (a run that lost any fails).
+mapping (nodes/influx/influx_lines.py; the next full batch mapped while one is written) and one
+HTTP request per batch (1.x: httpx; 2.x: influxdb-client's write API). A message is one point
+with two fields and a tag, with its own timestamp. The clock runs from the first message sent
+to the last batch written; then the points are counted on the server (a run that lost any
+fails).
 
-Two baselines, in the same batch size: a hand-written script that makes the same messages into
-points with influxdb-client's ``Point`` and posts them with httpx (what influx-out is compared
-with, as a ratio), and the points already serialised, posted with httpx alone (the server's own
-ceiling on this machine). Each figure is the median of ``--repeat`` runs.
+Baselines, in the same batch size and the same line protocol (the same text, byte for byte):
+a hand-written script that makes the same messages into points with influxdb-client's
+``Point`` and posts each batch with httpx, awaiting it before the next (what influx-out is
+compared with, as a ratio); on the 2.x API also the same script posting through
+influxdb-client's own write API (``SYNCHRONOUS``), the library influx-out writes 2.x with;
+and the points already serialised, posted with httpx alone (the server's own ceiling on this
+machine). The runs alternate (each round runs every way once, in a rotating order), so a
+ratio compares runs made side by side: each rate is the median of ``--repeat`` rounds, each
+ratio the median of the rounds' own ratios (on a shared machine the load drifts between rounds).
 Servers: FLOWRT_TEST_INFLUX_V1 (default http://127.0.0.1:8086) and FLOWRT_TEST_VM
 (http://127.0.0.1:8428), as the tests use them.
 """
@@ -130,8 +137,9 @@ async def through_flowrt(target: Target, name: str, points: int, batch: int) -> 
 async def by_script(target: Target, name: str, points: int, batch: int) -> float:
     """Seconds for a hand-written loop: the same messages made into points with
     influxdb-client's ``Point``, posted in the same batches with httpx, no flowrt."""
-    from influxdb_client import Point
+    from influxdb_client.client.write.point import Point as point_type
 
+    Point: Any = point_type  # influxdb-client has no type hints
     async with httpx.AsyncClient(timeout=120) as client:
         started = time.perf_counter()
         for start in range(0, points, batch):
@@ -145,6 +153,31 @@ async def by_script(target: Target, name: str, points: int, batch: int) -> float
                     point.field(key, float(value))
                 lines.append(point.to_line_protocol())
             await target.post(client, name, "\n".join(lines))
+        return time.perf_counter() - started
+
+
+async def by_client(target: Target, name: str, points: int, batch: int) -> float:
+    """Seconds for the hand-written loop posting through influxdb-client's write API (2.x
+    only): the same points, in the same batches, one request at a time."""
+    from influxdb_client.client.influxdb_client import InfluxDBClient
+    from influxdb_client.client.write.point import Point as point_type
+    from influxdb_client.client.write_api import SYNCHRONOUS
+
+    Point: Any = point_type
+    with InfluxDBClient(url=target.url, token="bench", org="bench", timeout=120_000) as client:
+        writer = client.write_api(write_options=SYNCHRONOUS)
+        started = time.perf_counter()
+        for start in range(0, points, batch):
+            batch_points = []
+            for i in range(start, min(points, start + batch)):
+                msg = message(i)
+                point = Point(name).time(msg["timestamp"], "ms")
+                for key, value in msg["tags"].items():
+                    point.tag(key, value)
+                for key, value in msg["payload"].items():
+                    point.field(key, float(value))
+                batch_points.append(point)
+            writer.write(bucket="bench", org="bench", record=batch_points, write_precision="ms")
         return time.perf_counter() - started
 
 
@@ -182,24 +215,37 @@ async def run_once(
 def measure(
     points: int = 50_000, batch: int = 1000, repeat: int = 3
 ) -> list[tuple[str, float, str]]:
-    """(what, figure, unit) for each server: influx-out's rate, a hand-written script's, the
-    server's ceiling, and influx-out's rate as a ratio of the script's."""
+    """(what, figure, unit) for each server: influx-out's rate, the hand-written scripts', the
+    server's ceiling, and influx-out's rate as a ratio of the scripts'."""
     rows: list[tuple[str, float, str]] = []
     for target in TARGETS:
-        rates = {
-            how.__name__: statistics.median(
-                asyncio.run(run_once(target, points, batch, how)) for _ in range(repeat)
-            )
-            for how in (through_flowrt, by_script, ceiling)
-        }
+        ways = [through_flowrt, by_script, ceiling] + ([by_client] if target.version == 2 else [])
+        runs: dict[str, list[float]] = {how.__name__: [] for how in ways}
+        for round_ in range(repeat):
+            for how in ways[round_ % len(ways):] + ways[:round_ % len(ways)]:
+                runs[how.__name__].append(asyncio.run(run_once(target, points, batch, how)))
+        rates = {name: statistics.median(values) for name, values in runs.items()}
         rows += [
             (f"influx-out -> {target.label}", rates["through_flowrt"], "points/s"),
             (f"Point + httpx script -> {target.label}", rates["by_script"], "points/s"),
-            (f"pre-serialised, httpx -> {target.label}", rates["ceiling"], "points/s"),
-            (f"influx-out / script, {target.label}",
-             rates["through_flowrt"] / rates["by_script"], "ratio"),
         ]
+        if "by_client" in rates:
+            rows.append((f"Point + influxdb-client write API -> {target.label}",
+                         rates["by_client"], "points/s"))
+        rows += [
+            (f"pre-serialised, httpx -> {target.label}", rates["ceiling"], "points/s"),
+            (f"influx-out / script, {target.label}", _ratio(runs, "by_script"), "ratio"),
+        ]
+        if "by_client" in rates:
+            rows.append((f"influx-out / write API script, {target.label}",
+                         _ratio(runs, "by_client"), "ratio"))
     return rows
+
+
+def _ratio(runs: dict[str, list[float]], other: str) -> float:
+    """influx-out's rate over ``other``'s, round by round: the median."""
+    pairs = zip(runs["through_flowrt"], runs[other], strict=True)
+    return statistics.median(mine / theirs for mine, theirs in pairs)
 
 
 def main() -> None:

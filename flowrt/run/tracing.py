@@ -256,6 +256,8 @@ class NodeTrace:
         not recorded (``source``: the node read or made it)."""
         tracing = self._tracing
         parent = msg.get(TRACE_KEY)
+        if parent is not None and (type(parent) is not str or not _TRACEPARENT.match(parent)):
+            parent = None  # a flow's own `_traceparent`, no trace of ours: followed by none
         if tracing.follow_parent and type(parent) is str and parent[-1:] in _UNSAMPLED:
             self.current = parent  # what it sends meanwhile stays in that unrecorded trace
             return None

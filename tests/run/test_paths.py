@@ -244,3 +244,28 @@ def test_off_no_node_is_wrapped_on_every_node_is() -> None:
         on = run_flow(MAIN, others=[SERVICE], until=1).runtime
     assert on is not None and all(ctx.trace is not None and not ctx.trace.remote
                                   for ctx in on.contexts.values())
+
+
+FOREIGN = """
+flowrt: 1
+id: foreign
+nodes:
+  go: {type: inject, once: true, payload: x, to: mark}
+  mark: {type: change, rules: [{set: _traceparent, to: %s}], to: next}
+  next: {type: change, rules: [{set: topic, to: t}], to: seen}
+  seen: {type: debug}
+"""
+
+
+@pytest.mark.parametrize("value", ["5", "junk", "'00-zz-zz-01'", "{type: json, value: '[1]'}"])
+def test_a_flow_s_own_traceparent_fails_no_node(value: str) -> None:
+    """A message whose ``_traceparent`` a flow set to something that is no trace of ours is
+    passed on as it is: no node fails on it, and no visit is recorded under it."""
+    with recording() as recorder:
+        result = run_flow(FOREIGN % value, until=1)
+    assert result.errors == []
+    assert [m["topic"] for m in result.received("seen")] == ["t"]
+    assert all(len(t) == 32 for t in recorder.traces)
+    for trace in recorder.traces:
+        nodes = [v["node"] for v in recorder.path(trace) or []]
+        assert nodes[:2] == ["go", "mark"], nodes

@@ -260,6 +260,47 @@ def test_a_failed_revision_puts_the_files_back_and_is_not_applied_again_after_a_
     assert codes == {"a": 0, "b": 0, "c": 0}, "\n".join(w.tail() for w in workers)
 
 
+SAME_ROUTE = """\
+flowrt: 1
+id: other
+nodes:
+  ask_too: {type: http-in, url: /version, to: answer_too}
+  answer_too: {type: http-response}
+"""
+
+
+def test_a_revision_that_fails_as_it_starts_leaves_the_old_flows_and_files(
+    tmp_path: Path, group_name: str, pg: str
+) -> None:
+    """A revision whose flows pass the checks but cannot all start (two flows serve GET
+    /version): on `flowrt run` and `flowrt serve` the flows of the files put back run again
+    (not the revision's that started), from the files put back."""
+    old = {"version.yaml": answer("v1")}
+    b = make_worker(tmp_path, "b", "run", group_name, pg, old)
+    c = make_worker(tmp_path, "c", "serve", group_name, pg, old)
+    workers = [b, c]
+    try:
+        for w in workers:
+            w.start()
+        _wait("both to answer v1", lambda: all(w.version() == "v1" for w in workers), workers)
+        target = store(pg, group_name, {"version.yaml": answer("v2"), "other.yaml": SAME_ROUTE})
+
+        def failed_on_both() -> bool:
+            rows = members(pg, group_name)
+            return all(target in rows.get(w.name, {}).get("deploy_error", "") for w in workers)
+
+        _wait("both to report the revision failed", failed_on_both, workers)
+        for w in workers:
+            assert sorted(p.name for p in w.flows.iterdir()) == ["version.yaml"], w.name
+            assert (w.flows / "version.yaml").read_text() == answer("v1"), w.name
+        _wait("both to answer v1 again", lambda: all(w.version() == "v1" for w in workers),
+              workers)
+        assert "/version" in members(pg, group_name)["c"]["deploy_error"]
+    finally:
+        codes = {w.name: w.stop() for w in workers}
+    assert codes == {"b": 0, "c": 0}, "\n".join(w.tail() for w in workers)
+
+
 def test_a_member_table_of_an_earlier_version_gets_the_revision_columns(
     tmp_path: Path, group_name: str, pg: str
 ) -> None:

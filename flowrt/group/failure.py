@@ -16,6 +16,7 @@ directories sharing a state directory keep records of their own. Deploying anyth
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -68,7 +69,8 @@ class FailureRecord:
             temp.write_text(text, encoding="utf-8")
             os.replace(temp, self.path)
         except OSError as exc:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
             log.warning("cannot remember the failed revision %s in %s (%s): a restart "
                         "applies it again", failure.hash, self.path, exc)
 

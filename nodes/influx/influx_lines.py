@@ -67,7 +67,7 @@ def _checked(what: str, text: str, backslash: re.Pattern[str] = _NAME_BACKSLASH)
 KEPT = 1024
 """Most measurements, and sets of field or tag names, whose text is kept (each cache is
 emptied when it would hold more)."""
-_MEASUREMENTS: dict[str, str] = {}
+MEASUREMENTS: dict[str, str] = {}
 _FIELD_PLANS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 _TAG_PLANS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 
@@ -80,12 +80,12 @@ def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
 
 def measurement_text(name: str) -> str:
     """The measurement as written (checked and escaped)."""
-    text = _MEASUREMENTS.get(name)
+    text = MEASUREMENTS.get(name)
     if text is None:
         text = _checked("the measurement", name, _MEASUREMENT_BACKSLASH).translate(
             _ESCAPE_MEASUREMENT
         )
-        _keep(_MEASUREMENTS, name, text)
+        _keep(MEASUREMENTS, name, text)
     return text
 
 

@@ -31,7 +31,14 @@ from typing import Any, Literal, NamedTuple
 
 from flowrt.api import MISSING, Evaluator, Message
 
-from .influx_lines import PointError, fields_text, measurement_text, short, tags_text
+from .influx_lines import (
+    MEASUREMENTS,
+    PointError,
+    fields_text,
+    measurement_text,
+    short,
+    tags_text,
+)
 
 __all__ = ["NS_PER", "MappedPoint", "PointError", "PointMapper", "Precision", "to_stamp"]
 
@@ -179,7 +186,10 @@ class PointMapper:
     def _build(self, measurement: Any, fields: Mapping[str, Any], tags: Mapping[str, Any],
                default_time: Any, now: Callable[[], int]) -> MappedPoint:
         """One point: its line (:mod:`.influx_lines`), measurement and field types."""
-        name = _measurement(measurement)
+        head = MEASUREMENTS.get(measurement) if type(measurement) is str else None
+        if head is None:
+            head = measurement_text(_measurement(measurement))
+        name: str = measurement
         types: dict[str, str] = {}
         values = fields_text(fields, self.integer_fields, types)
         if not types:
@@ -187,19 +197,21 @@ class PointMapper:
                 f"no fields to write for measurement {name!r}: give at least one field "
                 "with a number, text or boolean value"
             )
-        head = measurement_text(name) + tags_text(tags)
+        if tags:
+            head += tags_text(tags)
         when = fields["time"] if "time" in fields else default_time
         if type(when) is int:
             stamp = when
         elif when is None:
             stamp = now()
         else:
-            stamp = to_stamp(when, self.precision)
-        return _point((f"{head} {values} {int(stamp)}", name, types))
+            stamp = int(to_stamp(when, self.precision))
+        return _point(MappedPoint, (f"{head} {values} {stamp}", name, types))
 
 
 _NO_TAGS: Mapping[str, Any] = MappingProxyType({})
-_point = MappedPoint._make  # tuple.__new__, where MappedPoint(...) runs a Python function
+_point: Callable[[type[MappedPoint], tuple[str, str, dict[str, str]]], MappedPoint] = tuple.__new__
+"""Makes a MappedPoint in C: ``MappedPoint(...)`` and ``MappedPoint._make`` run Python code."""
 
 
 def _is_point_object(item: Any) -> bool:

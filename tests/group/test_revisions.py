@@ -260,6 +260,29 @@ def test_a_failed_revision_puts_the_files_back_and_is_not_applied_again_after_a_
     assert codes == {"a": 0, "b": 0, "c": 0}, "\n".join(w.tail() for w in workers)
 
 
+def test_a_failed_revision_stored_again_is_tried_again(
+    tmp_path: Path, group_name: str, pg: str
+) -> None:
+    """The same files deployed again (a newer revision, with the same hash) are tried again:
+    the environment may have been fixed; an older failure does not hide them."""
+    b = make_worker(tmp_path, "b", "run", group_name, pg, {"version.yaml": answer("v1")})
+    try:
+        b.start()
+        _wait("b to answer v1", lambda: b.version() == "v1", [b])
+        target = store(pg, group_name, {"version.yaml": WAITING})
+
+        def tried(times: int) -> bool:
+            return (b.log.read_text().count(f"deploying revision {target}") == times
+                    and target in members(pg, group_name).get("b", {}).get("deploy_error", ""))
+
+        _wait("b to try the revision", lambda: tried(1), [b])
+        assert store(pg, group_name, {"version.yaml": WAITING}) == target
+        _wait("b to try it again", lambda: tried(2), [b])
+        assert b.version() == "v1"
+    finally:
+        assert b.stop() == 0, b.tail()
+
+
 SAME_ROUTE = """\
 flowrt: 1
 id: other

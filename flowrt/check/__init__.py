@@ -12,8 +12,8 @@ problem in the input.
 
 The checks are imported when ``check`` is first called, not with this package: a process that
 only needs :mod:`flowrt.check.policy` or :mod:`flowrt.check.report` (``flowrt run``, whose
-check runs in a child process, :mod:`flowrt.compile.isolated`) does not load the checker's
-libraries.
+check runs in a child process, :mod:`flowrt.compile.isolated`, or not at all when an earlier
+run's is kept, :mod:`flowrt.compile.check_cache`) does not load the checker's libraries.
 """
 
 from __future__ import annotations

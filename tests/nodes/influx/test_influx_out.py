@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -212,6 +213,35 @@ def test_a_server_away_holds_the_messages_and_writes_them_when_it_is_back(
     assert not result.errors, result.errors
     assert fills(result)[-1] == ("green", "connected")
     assert [r["value"] for r in rows(server.url, "held", "SELECT * FROM m")] == list(range(10))
+
+
+def test_points_keep_the_time_they_were_given_while_their_batch_waits_for_the_server(
+    private_influx: Callable[..., PrivateServer],
+) -> None:
+    """Messages without a time get it when they are made into points (the second batch while
+    the first one is still being retried): written once the server is back, they carry times
+    from before it started, not from when they were finally written."""
+    server = private_influx()
+    flow = v1_flow("held", out_node(", measurement: m, batch_size: 2, precision: ns"),
+                   base=server.url, conn_extra=", create_database: true")
+
+    async def main() -> tuple[FlowResult, int]:
+        plan, _ = build_plan(Project(documents=[load_text(flow, "outage.yaml")]))
+        async with Harness(plan, virtual_time=False, timeout=120) as harness:
+            for i in range(4):
+                harness.send("store", {"payload": i})
+            await eventually(lambda: ("red", "disconnected") in fills(harness.result))
+            await asyncio.sleep(0.3)  # the first batch retried, the second one mapped meanwhile
+            before_start = int(time.time() * 1000)
+            await asyncio.to_thread(server.start)
+            await harness.run()
+        return harness.result, before_start
+
+    result, before_start = asyncio.run(main())
+    assert not result.errors, result.errors
+    found = rows(server.url, "held", "SELECT * FROM m")
+    assert sorted(r["value"] for r in found) == [0, 1, 2, 3]
+    assert all(r["time"] < before_start for r in found), (found, before_start)
 
 
 def test_credentials_refused_and_accepted(private_influx: Callable[..., PrivateServer]) -> None:

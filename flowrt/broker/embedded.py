@@ -71,10 +71,13 @@ class EmbeddedBroker:
         tls: dict[str, Any] = {}
         if self.cert_file or self.key_file:
             tls = {"ssl": True, "certfile": self.cert_file, "keyfile": self.key_file}
+        # amqtt's bind is HOST:PORT split at the last colon, an IPv6 literal without brackets
+        # (given "[::1]:1883" it keeps the brackets in the host, which no resolver knows)
+        host = self.host.strip("[]")
         listeners: dict[str, Any] = {
-            "default": {"type": "tcp", "bind": host_port(self.host, self.port), **tls}}
+            "default": {"type": "tcp", "bind": f"{host}:{self.port}", **tls}}
         if self.ws_port is not None:
-            listeners["ws"] = {"type": "ws", "bind": host_port(self.host, self.ws_port), **tls}
+            listeners["ws"] = {"type": "ws", "bind": f"{host}:{self.ws_port}", **tls}
         plugins: dict[str, Any] = {
             f"{_ACCESS}.UsersPlugin": {"users": self.users,
                                        "listener": self.listener},
@@ -213,9 +216,9 @@ def _broker_class() -> Any:
                 head, level = await read_connect_head(reader)
                 if level == 5:
                     log.warning(
-                        "a client at %s:%s asked for MQTT 5: the embedded broker speaks MQTT "
+                        "a client at %s asked for MQTT 5: the embedded broker speaks MQTT "
                         "3.1.1 only; set `protocol: \"3.1.1\"` on its mqtt-broker connection, "
-                        "or use Mosquitto", *(peer or ("?", "?"))[:2],
+                        "or use Mosquitto", host_port(*peer[:2]) if peer else "?",
                     )
                     writer.write(MQTT5_REFUSAL)
                     await writer.drain()

@@ -3,6 +3,8 @@ certificate and key (a password then travels encrypted), and MQTT over WebSocket
 
 from __future__ import annotations
 
+import logging
+import socket
 import subprocess
 from pathlib import Path
 
@@ -52,3 +54,23 @@ def test_mqtt_over_websockets() -> None:
         assert over_ws.seen == [("w/1", b"from tcp", False)]
         over_ws.close()
         plain.close()
+
+
+MQTT5_CONNECT = bytes.fromhex("100e00044d51545405020030" "0000" "0178")
+"""CONNECT of MQTT 5 (protocol level 5), clean start, no properties, client id "x"."""
+
+
+def test_on_ipv6_loopback_an_mqtt5_client_is_named_by_its_address_in_brackets(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The broker listens on ``::1`` (bound as ``[::1]:PORT``) and names a client it refuses
+    as ``[::1]:PORT``, not ``::1:PORT``."""
+    port = free_port()
+    with serving(EmbeddedBroker(host="::1", port=port)), \
+            caplog.at_level(logging.WARNING, logger="flowrt.broker"), \
+            socket.create_connection(("::1", port), timeout=WAIT) as client:
+        client.sendall(MQTT5_CONNECT)
+        assert client.recv(64), "no answer to the MQTT 5 CONNECT"
+        mine = client.getsockname()[1]
+        wait_until(lambda: "asked for MQTT 5" in caplog.text, "the broker to say why", WAIT)
+    assert f"a client at [::1]:{mine} asked for MQTT 5" in caplog.text

@@ -14,7 +14,9 @@ the other core, is not counted; it is printed beside (from ``/proc``), as ``work
 
 ``--before TREE`` runs the same measurement with the flowrt and the ``nodes/`` of another
 source tree (``git archive`` of an older commit), one process per measurement, the two trees
-alternating in each round; the medians of the rounds are printed side by side.
+alternating in each round; the medians of the rounds are printed side by side. ``--after
+TREE`` measures another tree than this one as "after" (say, the older tree with only the
+function node's files of this one, so that changes to the rest of the path do not count).
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ HERE = Path(__file__).resolve().parent
 JS_STEP = "msg.payload.y = msg.payload.v * 2;\nreturn msg;"
 
 
-def _flow(directory: Path, step: str) -> Path:
+def _flow(directory: Path, step: str, timeout: float = 0.0) -> Path:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe")
     doc: dict[str, Any] = yaml.load((HERE / "flows" / "chain5.yaml").read_text())
     if step == "function":
-        doc["nodes"]["fn"] = {"type": "function", "func": JS_STEP,
+        doc["nodes"]["fn"] = {"type": "function", "func": JS_STEP, "timeout": timeout,
                               "to": doc["nodes"]["fn"]["to"]}
     path = directory / f"chain5-{step}.yaml"
     with path.open("w") as out:
@@ -61,7 +63,7 @@ def _cpu_of(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(step: str, n: int, reps: int) -> dict[str, float]:
+async def measure(step: str, n: int, reps: int, timeout: float = 0.0) -> dict[str, float]:
     """CPU microseconds per message (this process's, and the worker's), best of ``reps``."""
     from flowrt.compile import build_plan
     from flowrt.load import load_project
@@ -69,7 +71,7 @@ async def measure(step: str, n: int, reps: int) -> dict[str, float]:
 
     env = {**os.environ, "BENCH_N": "0"}
     with tempfile.TemporaryDirectory() as tmp:
-        plan, _ = build_plan(load_project([_flow(Path(tmp), step)]), env=env)
+        plan, _ = build_plan(load_project([_flow(Path(tmp), step, timeout)]), env=env)
     rt = Runtime(plan, env=env)
     await rt.start()
     await rt.wait_idle()
@@ -101,12 +103,13 @@ async def measure(step: str, n: int, reps: int) -> dict[str, float]:
     return {"server": best / n * 1e6, "worker": worker / n * 1e6}
 
 
-def _run_tree(tree: Path, isolation: str, n: int, reps: int) -> dict[str, float]:
+def _run_tree(tree: Path, isolation: str, n: int, reps: int,
+              timeout: float) -> dict[str, float]:
     """One measurement in a process of its own, with ``tree``'s flowrt and nodes."""
     path = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--one", "--n", str(n),
-         "--reps", str(reps)],
+         "--reps", str(reps), "--timeout", str(timeout)],
         capture_output=True, text=True, cwd=tree, timeout=900,
         env={**os.environ, "PYTHONPATH": path, "FLOWRT_JS_ISOLATION": isolation},
     )
@@ -122,20 +125,24 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=7, help="runs a measurement; the best counts")
     parser.add_argument("--rounds", type=int, default=3, help="measurements of each tree")
     parser.add_argument("--before", type=Path, metavar="TREE", help="an older source tree")
+    parser.add_argument("--after", type=Path, metavar="TREE", default=HERE.parent,
+                        help="the tree to measure (default: this one)")
     parser.add_argument("--isolation", nargs="*", default=["inline", "worker"])
+    parser.add_argument("--timeout", type=float, default=0.0,
+                        help="the fn node's timeout (a sandboxed server requires one)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(asyncio.run(measure("function", args.n, args.reps))))
+        print(json.dumps(asyncio.run(measure("function", args.n, args.reps, args.timeout))))
         return
-    trees = {"after": HERE.parent}
+    trees = {"after": args.after.resolve()}
     if args.before is not None:
         trees = {"before": args.before.resolve(), **trees}
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
     for round_no in range(1, args.rounds + 1):
         for isolation in args.isolation:
             for name, tree in trees.items():
-                r = _run_tree(tree, isolation, args.n, args.reps)
+                r = _run_tree(tree, isolation, args.n, args.reps, args.timeout)
                 results.setdefault((isolation, name), []).append(r)
                 print(f"round {round_no} {isolation:6} {name:6} server {r['server']:6.2f} us/msg"
                       f"  worker {r['worker']:6.2f}", flush=True)

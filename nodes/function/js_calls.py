@@ -58,6 +58,7 @@ class JsCalls:
                 "finalize": config.finalize}
         self._scopes = scopes_named(code)
         self._preloading = bool(config.timeout)
+        self._named = any(self._scopes)
         kind = JsInline if runs_inline(ctx.scripts) else JsProcess
         # code that reads context reads it as the message arrives: one at a time (js_process.py)
         reads_context = any(self._scopes)
@@ -375,8 +376,10 @@ class JsCalls:
         return to_json(list(self._stores[scope].keys()))
 
     def _preload(self) -> str:
-        """With a timeout, a copy of every scope the code names (see js_engine.py); else ""."""
-        if not self._preloading:
+        """With a timeout, a copy of every scope the code names (see js_engine.py); else "",
+        as when it names none (the engine then reads every scope as empty, as a copy of none
+        would say, without parsing one)."""
+        if not self._preloading or not self._named:
             return ""
         scopes: list[dict[str, Any] | None] = []
         for store, named in zip(self._stores, self._scopes, strict=True):

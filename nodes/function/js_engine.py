@@ -21,7 +21,7 @@ when the budget does; the context is then made again, as its job queue cannot be
 Reading context: without a timeout, the code reads ``context``/``flow``/``global`` keys through
 two callables (answered by the server, on first use in an entry). With a timeout, the quickjs
 binding forbids any call out of JavaScript, so each entry receives a copy of the scopes the
-code names instead.
+code names instead (nothing when it names none: a scope then reads as empty).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ class JsEngine:
         self._settings = _dumps({
             "id": settings["id"], "name": settings["name"], "outputs": settings["outputs"],
             "doneMode": uses_done(body), "usesNode": _NODE_WORD.search(body) is not None,
-            "maxTimers": MAX_TIMERS,
+            "maxTimers": MAX_TIMERS, "noCalls": bool(self.timeout),
         })
         self._env = settings["env"]
         self.open()

@@ -43,7 +43,9 @@
   const complete = [false, false, false];
   let touched = false;
   let cached = false;
-  let info = { id: "", name: "", outputs: 1, doneMode: false, maxTimers: 1000 };
+  // noCalls: with a time limit, no call out of JavaScript (see js_engine.py): a scope that came
+  // without a preload holds nothing
+  let info = { id: "", name: "", outputs: 1, doneMode: false, maxTimers: 1000, noCalls: false };
   let quickly = false; // messages go through quick(): see there
   let envValues = {};
   const code = [null, null, null, null];
@@ -171,7 +173,7 @@
   function entry(s, name) {
     let e = cache[s].get(name);
     if (e === undefined) {
-      if (complete[s]) {
+      if (complete[s] || info.noCalls) {
         e = { v: undefined, t: null };
       } else {
         const json = pyGet(s, name);
@@ -245,7 +247,7 @@
   }
 
   function keysOf(s) {
-    const names = new Set(complete[s] ? [] : JSON.parse(pyKeys(s)));
+    const names = new Set(complete[s] || info.noCalls ? [] : JSON.parse(pyKeys(s)));
     for (const [name, e] of cache[s]) {
       if (e.v === undefined || e.v === null) names.delete(name);
       else names.add(name);

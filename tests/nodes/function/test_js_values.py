@@ -101,3 +101,13 @@ def test_a_null_that_was_null_stays_null() -> None:
     assert result.errors == []
     assert result.sent("f", 0)[0]["topic"] is None
     assert result.payloads("f") == ["null"]
+
+
+def test_with_a_timeout_code_naming_no_scope_reads_every_scope_as_empty() -> None:
+    code = ("const c = arguments[2];\n"
+            "msg.payload = [c.get('k') === undefined, c.keys().length, c.flow.get('f')];\n"
+            "c.set('k', 1);\nreturn msg;")
+    flow = function_flow(code, timeout=5)
+    result = run_flow(flow, inputs=[{"payload": 0}, {"payload": 1}])
+    assert result.errors == []
+    assert result.payloads("f") == [[True, 0, None], [True, 0, None]]

@@ -36,6 +36,10 @@ paid twice: the pipelined worker (``js_process.py``) writes up to 256 requests a
 replies, in one write a burst, and takes the replies many a wake-up, so the two processes work
 side by side. Read the ratios, not the rates; benchmarks/README.md has the quieter figures.
 
+Later, with the crossing cut (orjson, a plain entry into QuickJS, the '=' reply; ``--rounds 5
+--n 20000 --before`` the tree of 9ebc033, load 3.9 to 2.7): worker 2.0x -> 2.9x Node-RED,
+inline 3.1x -> 4.2x, the script flow 9.8x in the same rounds (benchmarks/README.md).
+
 Which ratio is true: this docstring used to say the worker made chain5 2.4x Node-RED while
 compare_all.py said 1.04x. Both were measured, at different N: 2.4x with this script's
 default N=200,000 (Node-RED 2,007 msgs/s, load 2.5 to 4), 1.04x with compare_all's
@@ -45,13 +49,15 @@ gave 2,724 and 3,885 msgs/s (RSS 131 MB), N=200,000 1,122 and 1,132 (RSS 217 MB)
 N the worker of one round trip a message was about as fast as Node-RED (0.3x to 1.04x); the
 2.4x came from Node-RED's slowdown at 200,000. Compare ratios at the same N, and say which.
 
-Where a message's time goes now (CPU time, chain5's fn step, 10 rounds of 10,000 alternating
-in one process against the tree before): inline, ``JsCalls.call`` costs 13.0 us (17.1 before);
-about half is ``JsEngine.enter`` (QuickJS: ``JSON.parse`` of the message 1.2 us, the code, and
-``JSON.stringify`` of the result about 2.7 us; the prelude's rest parameters and per-call
-record cost 1.4 us more before), Python's JSON encoding and decoding about 3 us, the rest the
-node's bookkeeping. Pipelined, the server spends about 7 to 12 us of CPU a message on its side
-of the worker (``bench_js_worker.py``), the worker about the same in parallel.
+Where a message's time goes now (CPU time of chain5's fn step in one process, best of 9,
+on a message like the source's): inline, ``JsCalls.call`` costs about 7.4 us (12.0 at commit
+9ebc033, in the same runs). QuickJS takes about 4.2 us of it, of which
+``JSON.parse``, the code and ``JSON.stringify`` alone take 3.7 (the two numbers of the message
+cost about 0.45 us each to write); orjson 0.5 us to write the message and 1.1 to read the
+reply (with the search for an integer of 19 digits it would read as a float); the rest is the
+node's own Python. ``benchmarks/bench_function_path.py`` gives the whole path's CPU time a
+message, inline and with the worker, against an older tree; benchmarks/README.md has the
+figures.
 
 The crossing, measured: the quickjs binding converts numbers, strings, booleans and None but
 no dict or list, so the alternative to JSON is building the JavaScript object one field at a

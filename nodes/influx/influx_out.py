@@ -16,7 +16,7 @@ from flowrt.api import (
 )
 
 from .influx_errors import WriteRejected, conflicting
-from .influx_points import NS_PER, MappedPoint, PointError, PointMapper, Precision
+from .influx_points import MappedPoint, PointError, PointMapper, Precision
 from .influxdb import Influxdb
 
 Mapped = tuple[list[list[MappedPoint]], list[int], dict[int, Exception]]
@@ -35,8 +35,8 @@ class InfluxOut(Sink):
     - `measurement` (text, optional): the measurement, when the node sets none; else `topic`.
     - `tags` (object, optional): tags for every point of the message, over the node's `tags`.
     - `timestamp` (optional): the time of points without a `time` field: a number in the
-      node's `precision`, an ISO 8601 text or a datetime. Without one, the time the point is
-      first written.
+      node's `precision`, an ISO 8601 text or a datetime. Without one, the node stamps the
+      point (see Details).
 
     ### Details
 
@@ -54,6 +54,21 @@ class InfluxOut(Sink):
     conflict: a field written as a number once and as a text later) fails only the message it
     came from, with the server's reason; the other messages of the batch are written. Wrong
     credentials, a missing database or bucket fail the batch with what to do.
+
+    A time in the message is stored as given, in the node's `precision` (a text or a datetime
+    is cut to it). A point without one is stamped by the node when its batch is made into
+    points, in nanoseconds whatever the `precision`, and each stamp of the node is later than
+    the one before (a stamp that would equal or precede it is moved to one nanosecond after
+    it): InfluxDB keeps one point per series and time, so two points of a series stamped in the
+    same millisecond would otherwise leave only the last one. Requests are therefore written at
+    nanosecond precision, times in messages converted exactly. A batch written again after an
+    outage keeps its stamps. VictoriaMetrics stores milliseconds: it keeps every point of a
+    series stamped in the same millisecond (its export and `count_over_time` see each), but not
+    their order within it, and a query at a step shows one of them; with its
+    `-dedup.minScrapeInterval` set it keeps only one. Give such points a time of their own, or a
+    tag that tells them apart, when each must be told apart there. (Node-RED's influxdb out node
+    leaves the time out of a point without one on its 1.x API, so the server stamps it, one
+    request per message; on its 2.x API, the client library stamps it in the write precision.)
 
     Numbers are written as floats, as Node-RED does, so a field sent as `21` then `21.5` keeps
     one type; `integer_fields: true` writes whole numbers as integers (`21i`) instead.
@@ -131,6 +146,8 @@ class InfluxOut(Sink):
         """Batches mapped to points and not yet written, by the id of their list: the next one
         (``prepare``), and one being retried, whose points keep the times they were given."""
         self._state = ""
+        self._last_stamp = 0
+        """The node's latest stamp, in nanoseconds: the next is later."""
 
     def prepare(self, batch: list[Message]) -> None:
         """Map the next batch to points while the one before is being written."""
@@ -142,7 +159,7 @@ class InfluxOut(Sink):
         failures: dict[int, Exception] = {}
         groups: list[list[MappedPoint]] = []
         owners: list[int] = []
-        points, now = self.mapper.points, self._now
+        points, now = self.mapper.points, self._stamp
         for index, msg in enumerate(batch):
             try:
                 groups.append(points(msg, now))
@@ -175,10 +192,15 @@ class InfluxOut(Sink):
         for index, error in failures.items():
             self.ctx.error(error, batch[index])
 
-    def _now(self) -> int:
-        """The time of a point that carries none: when its message was mapped (kept while
-        the batch is retried, so a point written twice is the same point)."""
-        return int(self.ctx.now() * 1_000_000_000) // NS_PER[self.config.precision]
+    def _stamp(self) -> int:
+        """The time of a point that carries none, in nanoseconds: when its message was mapped
+        (kept while the batch is retried, so a point written twice is the same point), and
+        always after the node's stamp before it, so no two share a time."""
+        stamp = int(self.ctx.now() * 1_000_000_000)
+        if stamp <= self._last_stamp:
+            stamp = self._last_stamp + 1
+        self._last_stamp = stamp
+        return stamp
 
     async def _commit(
         self, groups: list[list[MappedPoint]], indexes: list[int]
@@ -189,7 +211,7 @@ class InfluxOut(Sink):
         series and time hold one value)."""
         lines = [point.line for i in indexes for point in groups[i]]
         try:
-            await self.conn.write(lines, self.config.precision, self.target, self.config.org)
+            await self.conn.write(lines, "ns", self.target, self.config.org)
         except WriteRejected as exc:
             if len(indexes) == 1:
                 return {indexes[0]: self._rejected(exc)}

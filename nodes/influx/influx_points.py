@@ -11,9 +11,15 @@ The payload forms:
 
 The measurement is the node's `measurement`, else `msg.measurement`, else `msg.topic`. Tags are
 the node's `tags` (evaluated per message) with the message's own tags on top. The time is the
-point's `time` field (taken out of the fields), else `msg.timestamp`, else the moment the point
-is first written; a number is in the node's precision, a text an ISO 8601 / RFC 3339 time, or a
+point's `time` field (taken out of the fields), else `msg.timestamp`, else the writer's stamp
+(``now()``); a number is in the node's precision, a text an ISO 8601 / RFC 3339 time, or a
 `datetime`.
+
+Lines carry nanoseconds, whatever the node's precision: a time in the message is taken in that
+precision (a text or a datetime cut to it, a fractional number cut to a whole count of it) and
+multiplied out to nanoseconds in integers, so it is stored exactly as before; the writer's own
+stamps can then be finer than the precision, which keeps points of one series made in the same
+millisecond apart (influx-out's Details).
 
 Each point is written straight to a line of line protocol (:mod:`.influx_lines`), for the 1.x
 and the 2.x API alike, without building an influxdb-client ``Point`` per message. A message that
@@ -117,10 +123,13 @@ class PointMapper:
         self.measurement = measurement
         self.tags = tags
         self.precision = precision
+        self.scale = NS_PER[precision]
+        """Nanoseconds in one unit of ``precision``."""
         self.integer_fields = integer_fields
 
     def points(self, msg: Message, now: Callable[[], int]) -> list[MappedPoint]:
-        """The points of one message; ``now()`` gives the time of points that carry none."""
+        """The points of one message; ``now()`` gives the time (in nanoseconds) of points that
+        carry none."""
         payload = msg.get("payload", MISSING)
         if payload is MISSING or payload is None:
             raise PointError("the message has no payload to write")
@@ -185,7 +194,8 @@ class PointMapper:
 
     def _build(self, measurement: Any, fields: Mapping[str, Any], tags: Mapping[str, Any],
                default_time: Any, now: Callable[[], int]) -> MappedPoint:
-        """One point: its line (:mod:`.influx_lines`), measurement and field types."""
+        """One point: its line (:mod:`.influx_lines`, the time in nanoseconds), measurement and
+        field types."""
         head = MEASUREMENTS.get(measurement) if type(measurement) is str else None
         if head is None:
             head = measurement_text(_measurement(measurement))
@@ -201,11 +211,11 @@ class PointMapper:
             head += tags_text(tags)
         when = fields["time"] if "time" in fields else default_time
         if type(when) is int:
-            stamp = when
+            stamp = when * self.scale
         elif when is None:
             stamp = now()
         else:
-            stamp = int(to_stamp(when, self.precision))
+            stamp = to_stamp(when, self.precision) * self.scale
         return _point(MappedPoint, (f"{head} {values} {stamp}", name, types))
 
 

@@ -8,11 +8,19 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from flowrt_nodes.influx.influx_points import PointError, PointMapper, Precision, to_stamp
+from flowrt_nodes.influx.influx_points import (
+    NS_PER,
+    PointError,
+    PointMapper,
+    Precision,
+    to_stamp,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 NOW = 1_700_000_000_000
+NOW_NS = NOW * 1_000_000
+"""What the writer's ``now()`` gives: lines carry nanoseconds."""
 T0 = "2023-11-14T22:13:20Z"  # 1_700_000_000 s
 
 
@@ -28,19 +36,19 @@ def mapper(
 
 
 def lines(msg: dict[str, Any], **options: Any) -> list[str]:
-    return [p.line for p in mapper(**options).points(msg, lambda: NOW)]
+    return [p.line for p in mapper(**options).points(msg, lambda: NOW_NS)]
 
 
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        (21, "temp value=21 1700000000000"),
-        (21.5, "temp value=21.5 1700000000000"),
-        ("on", 'temp value="on" 1700000000000'),
-        (True, "temp value=true 1700000000000"),
-        ({"a": 1, "b": "x", "c": False}, 'temp a=1,b="x",c=false 1700000000000'),
-        ([{"a": 1}, {"room": "k"}], "temp,room=k a=1 1700000000000"),
-        ([{"a": 1}], "temp a=1 1700000000000"),
+        (21, "temp value=21 1700000000000000000"),
+        (21.5, "temp value=21.5 1700000000000000000"),
+        ("on", 'temp value="on" 1700000000000000000'),
+        (True, "temp value=true 1700000000000000000"),
+        ({"a": 1, "b": "x", "c": False}, 'temp a=1,b="x",c=false 1700000000000000000'),
+        ([{"a": 1}, {"room": "k"}], "temp,room=k a=1 1700000000000000000"),
+        ([{"a": 1}], "temp a=1 1700000000000000000"),
     ],
 )
 def test_one_point_per_payload_form(payload: Any, expected: str) -> None:
@@ -49,20 +57,20 @@ def test_one_point_per_payload_form(payload: Any, expected: str) -> None:
 
 def test_whole_numbers_are_floats_unless_integer_fields() -> None:
     msg = {"payload": {"n": 3, "x": 2.5, "ok": True}}
-    (floats,) = mapper().points(msg, lambda: NOW)
-    assert floats.line == "temp n=3,ok=true,x=2.5 1700000000000"
+    (floats,) = mapper().points(msg, lambda: NOW_NS)
+    assert floats.line == "temp n=3,ok=true,x=2.5 1700000000000000000"
     assert floats.field_types == {"n": "float", "x": "float", "ok": "boolean"}
-    (ints,) = mapper(integer_fields=True).points(msg, lambda: NOW)
-    assert ints.line == "temp n=3i,ok=true,x=2.5 1700000000000"
+    (ints,) = mapper(integer_fields=True).points(msg, lambda: NOW_NS)
+    assert ints.line == "temp n=3i,ok=true,x=2.5 1700000000000000000"
     assert ints.field_types["n"] == "integer"
 
 
 def test_integers_beyond_64_bits_are_refused_or_written_as_floats() -> None:
     msg = {"payload": {"big": 2**70}}
     with pytest.raises(PointError) as caught:
-        mapper(integer_fields=True).points(msg, lambda: NOW)
+        mapper(integer_fields=True).points(msg, lambda: NOW_NS)
     assert "beyond InfluxDB's 64-bit integers" in str(caught.value)
-    assert lines(msg) == ["temp big=1.1805916207174113e+21 1700000000000"]
+    assert lines(msg) == ["temp big=1.1805916207174113e+21 1700000000000000000"]
     assert lines({"payload": {"n": -(2**63)}}, integer_fields=True)[0].startswith(
         "temp n=-9223372036854775808i"
     )
@@ -70,7 +78,9 @@ def test_integers_beyond_64_bits_are_refused_or_written_as_floats() -> None:
 
 def test_a_list_of_pairs_is_several_points() -> None:
     msg = {"payload": [[{"v": 1}, {"room": "a"}], [{"v": 2, "time": NOW + 5}, {"room": "b"}]]}
-    assert lines(msg) == ["temp,room=a v=1 1700000000000", "temp,room=b v=2 1700000000005"]
+    assert lines(msg) == [
+        "temp,room=a v=1 1700000000000000000", "temp,room=b v=2 1700000000005000000"
+    ]
 
 
 def test_a_list_of_point_objects_names_measurements_and_times() -> None:
@@ -78,24 +88,28 @@ def test_a_list_of_point_objects_names_measurements_and_times() -> None:
         {"measurement": "hum", "fields": {"v": 40}, "tags": {"room": "a"}, "timestamp": T0},
         {"fields": {"v": 2}},
     ]}
-    assert lines(msg) == ["hum,room=a v=40 1700000000000", "temp v=2 1700000000000"]
+    assert lines(msg) == [
+        "hum,room=a v=40 1700000000000000000", "temp v=2 1700000000000000000"
+    ]
 
 
 def test_tags_from_the_node_and_the_message_which_wins() -> None:
     tags = {"site": "plant", "room": "hall", "sensor": lambda msg: msg["topic"], "none": None}
     msg = {"payload": [{"v": 1}, {"room": "k"}], "topic": "s1", "tags": {"floor": 2}}
-    assert lines(msg, tags=tags) == ["temp,floor=2,room=k,sensor=s1,site=plant v=1 1700000000000"]
+    assert lines(msg, tags=tags) == [
+        "temp,floor=2,room=k,sensor=s1,site=plant v=1 1700000000000000000"
+    ]
 
 
 def test_tag_values_are_written_as_text() -> None:
     msg = {"payload": [{"v": 1}, {"n": 3.0, "f": 2.5, "b": True, "empty": ""}]}
-    assert lines(msg) == ["temp,b=true,f=2.5,n=3 v=1 1700000000000"]
+    assert lines(msg) == ["temp,b=true,f=2.5,n=3 v=1 1700000000000000000"]
 
 
 def test_names_and_values_are_escaped() -> None:
     msg = {"payload": [{"a b": 'say "hi"'}, {"k=1": "x,y z"}], "measurement": "m,1 x"}
     assert lines(msg, measurement=None) == [
-        'm\\,1\\ x,k\\=1=x\\,y\\ z a\\ b="say \\"hi\\"" 1700000000000'
+        'm\\,1\\ x,k\\=1=x\\,y\\ z a\\ b="say \\"hi\\"" 1700000000000000000'
     ]
 
 
@@ -107,7 +121,7 @@ def test_measurement_is_the_node_s_else_msg_measurement_else_topic() -> None:
 
 
 def test_null_fields_are_left_out() -> None:
-    assert lines({"payload": {"a": None, "b": 1}}) == ["temp b=1 1700000000000"]
+    assert lines({"payload": {"a": None, "b": 1}}) == ["temp b=1 1700000000000000000"]
 
 
 @pytest.mark.parametrize(
@@ -116,20 +130,24 @@ def test_null_fields_are_left_out() -> None:
      ("ns", 1_700_000_000_123_456_789)],
 )
 def test_an_iso_time_in_each_precision(precision: Precision, stamp: int) -> None:
+    """Cut to the precision, written in nanoseconds."""
     msg = {"payload": 1, "timestamp": "2023-11-14T22:13:20.123456789Z"}
-    assert lines(msg, precision=precision) == [f"temp value=1 {stamp}"]
+    assert lines(msg, precision=precision) == [f"temp value=1 {stamp * NS_PER[precision]}"]
 
 
 def test_number_times_are_in_the_node_s_precision() -> None:
     assert lines({"payload": 1, "timestamp": 1_700_000_000}, precision="s")[0].endswith(
-        " 1700000000"
+        " 1700000000000000000"
     )
-    assert lines({"payload": {"v": 1, "time": 1.7e9}}, precision="s")[0].endswith(" 1700000000")
+    assert lines({"payload": {"v": 1, "time": 1.7e9 + 0.5}}, precision="s")[0].endswith(
+        " 1700000000000000000"
+    )
+    assert lines({"payload": 1, "timestamp": -5}, precision="us")[0].endswith(" -5000")
 
 
 def test_time_field_wins_over_msg_timestamp_and_is_not_a_field() -> None:
     msg = {"payload": {"v": 1, "time": NOW + 1}, "timestamp": NOW + 2}
-    assert lines(msg) == ["temp v=1 1700000000001"]
+    assert lines(msg) == ["temp v=1 1700000000001000000"]
 
 
 def test_datetimes_with_and_without_a_zone() -> None:
@@ -142,7 +160,7 @@ def test_datetimes_with_and_without_a_zone() -> None:
 
 
 def test_points_without_a_time_get_the_writer_s() -> None:
-    assert lines({"payload": {"v": 1}}) == ["temp v=1 1700000000000"]
+    assert lines({"payload": {"v": 1}}) == ["temp v=1 1700000000000000000"]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +187,7 @@ def test_points_without_a_time_get_the_writer_s() -> None:
 )
 def test_bad_messages_fail_with_the_reason(msg: dict[str, Any], reason: str) -> None:
     with pytest.raises(PointError) as caught:
-        mapper().points(msg, lambda: NOW)
+        mapper().points(msg, lambda: NOW_NS)
     assert reason in str(caught.value)
 
 
@@ -183,7 +201,7 @@ def test_bad_messages_fail_with_the_reason(msg: dict[str, Any], reason: str) -> 
 )
 def test_bad_measurements(msg: dict[str, Any], reason: str) -> None:
     with pytest.raises(PointError) as caught:
-        mapper(measurement=None).points(msg, lambda: NOW)
+        mapper(measurement=None).points(msg, lambda: NOW_NS)
     assert reason in str(caught.value)
 
 
@@ -209,7 +227,7 @@ _field_values = st.one_of(
     tags=st.dictionaries(_keys, st.one_of(_names, st.integers(), st.floats(-1e9, 1e9)),
                          max_size=4),
     integer_fields=st.booleans(),
-    stamp=st.integers(0, 2**62),
+    stamp=st.integers(0, 2**62 // 1_000_000),
 )
 def test_lines_are_what_influxdb_clients_point_writes(
     measurement: str, fields: dict[str, Any], tags: dict[str, Any], integer_fields: bool,
@@ -218,7 +236,7 @@ def test_lines_are_what_influxdb_clients_point_writes(
     from influxdb_client.client.write.point import Point
 
     m = mapper(measurement=measurement, integer_fields=integer_fields)
-    (got,) = m.points({"payload": fields, "tags": tags, "timestamp": stamp}, lambda: NOW)
+    (got,) = m.points({"payload": fields, "tags": tags, "timestamp": stamp}, lambda: NOW_NS)
     point = Point(measurement)
     for key, value in fields.items():
         whole = isinstance(value, int) and not isinstance(value, bool)
@@ -227,5 +245,5 @@ def test_lines_are_what_influxdb_clients_point_writes(
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         if text:
             point.tag(key, text)
-    point.time(stamp, "ms")
+    point.time(stamp * 1_000_000, "ns")
     assert got.line == point.to_line_protocol()

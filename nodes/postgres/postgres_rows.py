@@ -93,14 +93,16 @@ class RowMaker:
             self._pick = operator.itemgetter(*keys)
 
     def runs(self, batch: list[Message]) -> tuple[list[Run], list[Failure]]:
-        made_runs: list[tuple[tuple[str, ...], list[Row], bool]] = []
+        runs: list[Run] = []
         failed: list[Failure] = []
         current: tuple[str, ...] | None = None
         rows: list[Row] = []
-        binary = False
+        types: tuple[str, ...] | None = None  # the run's column types while it can be binary
         known: dict[Any, bool] = {}
         pick, holder = self._pick, self._holder
         for msg in batch:
+            values: tuple[Any, ...] | None = None
+            columns = self._columns
             if pick is not None and type(msg) is dict:
                 obj = msg.get(holder)
                 if type(obj) is dict:
@@ -109,46 +111,36 @@ class RowMaker:
                     except KeyError:
                         pass
                     else:
-                        if dict not in map(type, values):  # else: objects are wrapped
-                            if self._columns != current:
-                                if current is not None:
-                                    made_runs.append((current, rows, binary))
-                                current, rows = self._columns, []
-                                binary, known = self._signatures(current)
-                            if binary:
-                                kinds = tuple(map(type, values))
-                                ok = known.get(kinds)
-                                if ok is None:
-                                    ok = self._takes(current, kinds, known)
-                                binary = ok
-                            rows.append((msg, values))
-                            continue
-            made = self._make(msg)
-            if isinstance(made, BaseException):
-                failed.append((msg, made))
-                continue
-            columns, values = made
+                        if dict in map(type, values):  # an object is wrapped: the general way
+                            values = None
+            if values is None:
+                made = self._make(msg)
+                if isinstance(made, BaseException):
+                    failed.append((msg, made))
+                    continue
+                columns, values = made
             if columns != current:
                 if current is not None:
-                    made_runs.append((current, rows, binary))
+                    runs.append((current, rows, types))
                 current, rows = columns, []
-                binary, known = self._signatures(current)
-            if binary:
+                types, known = self._signatures(current)
+            if types is not None:
                 kinds = tuple(map(type, values))
                 ok = known.get(kinds)
                 if ok is None:
-                    ok = self._takes(current, kinds, known)
-                binary = ok
+                    ok = _takes(types, kinds, known)
+                if not ok:
+                    types = None
             rows.append((msg, values))
         if current is not None:
-            made_runs.append((current, rows, binary))
-        return [
-            (columns, rows, self._binary[columns][0] if binary else None)
-            for columns, rows, binary in made_runs
-        ], failed
+            runs.append((current, rows, types))
+        return runs, failed
 
-    def _signatures(self, columns: tuple[str, ...]) -> tuple[bool, dict[Any, bool]]:
-        """Whether rows to ``columns`` may be binary at all, and the signatures seen so far."""
+    def _signatures(
+        self, columns: tuple[str, ...]
+    ) -> tuple[tuple[str, ...] | None, dict[Any, bool]]:
+        """The types of ``columns`` when rows to them may go in binary at all (else None), and
+        the rows' type signatures seen so far."""
         entry = self._binary.get(columns)
         if entry is None:
             kinds = tuple(self.table.columns.get(c, "") for c in columns)
@@ -156,20 +148,7 @@ class RowMaker:
             if len(self._binary) >= SIGNATURES:
                 self._binary.clear()
             entry = self._binary[columns] = (types, {})
-        return entry[0] is not None, entry[1]
-
-    def _takes(self, columns: tuple[str, ...], kinds: tuple[type, ...],
-               known: dict[Any, bool]) -> bool:
-        """Whether values of ``kinds`` go into ``columns`` in binary (remembered)."""
-        types = self._binary[columns][0]
-        assert types is not None
-        ok = all(
-            kind is type(None) or kind in BINARY_TAKES[pg]
-            for kind, pg in zip(kinds, types, strict=True)
-        )
-        if len(known) < SIGNATURES:
-            known[kinds] = ok
-        return ok
+        return entry
 
     def _flags(self, columns: tuple[str, ...]) -> tuple[bool, ...]:
         flags = self._json.get(columns)
@@ -216,3 +195,14 @@ class RowMaker:
             for value, is_json in zip(raw, flags, strict=True)
         )
         return columns, values
+
+
+def _takes(types: tuple[str, ...], kinds: tuple[type, ...], known: dict[Any, bool]) -> bool:
+    """Whether values of ``kinds`` go into columns of ``types`` in binary (remembered)."""
+    ok = all(
+        kind is type(None) or kind in BINARY_TAKES[pg]
+        for kind, pg in zip(kinds, types, strict=True)
+    )
+    if len(known) < SIGNATURES:
+        known[kinds] = ok
+    return ok

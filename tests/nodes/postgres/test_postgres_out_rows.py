@@ -94,3 +94,15 @@ def test_columns_of_one_object_read_as_their_paths_do(db: Database) -> None:
         (None, None, None, None),
         (None, None, None, None),
     ]
+
+
+def test_a_batch_of_many_sets_of_columns(db: Database) -> None:
+    # more sets of payload keys in one batch than the row maker remembers (SIGNATURES)
+    names = [f"c{i}" for i in range(9)]
+    table = db.table(", ".join(f"{n} text" for n in ["id", *names]))
+    subsets = [[n for bit, n in enumerate(names) if mask >> bit & 1] for mask in range(1, 301)]
+    messages = [{"payload": {"id": str(i), **{n: n for n in keys}}}
+                for i, keys in enumerate(subsets)]
+    result = write(db, messages, table=table, batch_size=1000)
+    assert result.errors == [] and errors(result) == []
+    assert db.rows(f"SELECT count(*), count(c0), count(c8) FROM {table}") == [(300, 150, 45)]

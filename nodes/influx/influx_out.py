@@ -56,19 +56,19 @@ class InfluxOut(Sink):
     credentials, a missing database or bucket fail the batch with what to do.
 
     A time in the message is stored as given, in the node's `precision` (a text or a datetime
-    is cut to it). A point without one is stamped by the node when its batch is made into
-    points, in nanoseconds whatever the `precision`, and each stamp of the node is later than
-    the one before (a stamp that would equal or precede it is moved to one nanosecond after
-    it): InfluxDB keeps one point per series and time, so two points of a series stamped in the
-    same millisecond would otherwise leave only the last one. Requests are therefore written at
-    nanosecond precision, times in messages converted exactly. A batch written again after an
-    outage keeps its stamps. VictoriaMetrics stores milliseconds: it keeps every point of a
-    series stamped in the same millisecond (its export and `count_over_time` see each), but not
-    their order within it, and a query at a step shows one of them; with its
-    `-dedup.minScrapeInterval` set it keeps only one. Give such points a time of their own, or a
-    tag that tells them apart, when each must be told apart there. (Node-RED's influxdb out node
-    leaves the time out of a point without one on its 1.x API, so the server stamps it, one
-    request per message; on its 2.x API, the client library stamps it in the write precision.)
+    is cut to it). A point without one gets the node's stamp, taken when its batch is made into
+    points: in nanoseconds whatever the `precision`, and always later than the node's stamp
+    before it (one that would equal or precede it becomes that one plus a nanosecond). InfluxDB
+    keeps one point per series and time, so points of a series stamped in the same millisecond
+    would otherwise leave only the last. Requests are therefore written at nanosecond
+    precision, times in messages multiplied out exactly. A batch written again after an outage
+    keeps its stamps. VictoriaMetrics stores milliseconds: it keeps every point of a series
+    stamped in the same millisecond (its export and `count_over_time` see each), but not their
+    order within it, and a query shows one value per timestamp; with `-dedup.minScrapeInterval`
+    set it keeps only one. There, give such points their own time, or a tag that tells them
+    apart. (Node-RED's influxdb out node leaves the time out of such a point on the 1.x API, for
+    the server to stamp, one request per message; on the 2.x API its client library stamps it
+    in the write precision.)
 
     Numbers are written as floats, as Node-RED does, so a field sent as `21` then `21.5` keeps
     one type; `integer_fields: true` writes whole numbers as integers (`21i`) instead.

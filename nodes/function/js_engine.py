@@ -210,10 +210,13 @@ class JsEngine:
 
         Text with nothing for the JavaScript side to revive (a Buffer, a number marked as NaN
         or an infinity) and no preload goes in through the ``plain`` entry, which parses it
-        with JSON.parse alone and leaves a search of the reply for ``null`` to Python."""
+        with JSON.parse alone and leaves a search of the reply for ``null`` to Python (unless
+        the text has one: then the reply is written keeping NaN at once)."""
         if preload or _BUFFER in msg or _NONFINITE in msg:
             return self._run(self._call, (msg, preload))
-        return self._run(self._plain, (msg,))
+        if "null" in msg:  # its reply will likely have one too: written by dump() at once
+            return self._run(self._plain, (msg, True))
+        return self._run(self._plain, (msg, False))
 
     def _run(self, entry: Callable[..., str], args: tuple[Any, ...]) -> str:
         started = 0.0
@@ -222,7 +225,7 @@ class JsEngine:
             self._ctx.set_time_limit(self.timeout)
         try:
             reply: str = entry(*args)
-            if entry is self._plain and "null" in reply:  # that may have been NaN
+            if entry is self._plain and args[1] is False and "null" in reply:  # was it NaN?
                 reply = self._again() or reply
         except self._js_error as exc:
             raise self._failure(str(exc)) from exc

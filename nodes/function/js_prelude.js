@@ -8,9 +8,11 @@
 //
 // Entries Python calls (globals removed from sight by the install step):
 //   call(text, preload)       one message; returns [state, cid, output, effects]
-//   plain(text)               the same, for text with nothing to revive and no preload; or
+//   plain(text, kept)         the same, for text with nothing to revive and no preload; or
 //                             "=" and the message's JSON when the code returned the message it
-//                             got and did nothing else (the reply most code gives)
+//                             got and did nothing else (the reply most code gives, and call's
+//                             too); kept: the reply is written by dump() (the text has a null,
+//                             the reply likely too), else by JSON.stringify, see again()
 //   again()                   plain()'s latest reply of state 3 again, NaN and the infinities
 //                             kept (see there)
 //                             state 0: finished (output is what to send), 3: the same, output
@@ -452,15 +454,15 @@
     // (msg, parsed from a JSON object, is a message)
     if (r !== msg) return after(entered(cid, 1, msg, msgid), r, msg);
     if (msgid !== undefined) msg._msgid = msgid;
-    if (!plainly) return "[3," + cid + "," + dump(msg) + "," + flush() + "]";
-    plainMsg = msg;
+    const json = plainly ? JSON.stringify(msg) : dump(msg); // (a toJSON may log: then flush)
+    plainMsg = plainly ? msg : null;
     if (effects.length === 0 && !touched) {
       plainEffects = "";
-      return "=" + JSON.stringify(msg);
+      return "=" + json;
     }
     plainCid = cid;
     plainEffects = flush();
-    return "[3," + cid + "," + JSON.stringify(msg) + "," + plainEffects + "]";
+    return "[3," + cid + "," + json + "," + plainEffects + "]";
   }
 
   // The reply for code that returned r (on message msg, or for On Start).
@@ -516,17 +518,18 @@
   }
 
   // A message whose text Python found nothing to revive in (no Buffer, no marked number), with
-  // no preload: JSON.parse alone. The reply of quick() leaves the check of its text for a null
-  // that may have been NaN or an infinity to Python, which asks again() then: two searches of
-  // the text in JavaScript cost a message about 0.6 us, in Python a tenth of that.
+  // no preload: JSON.parse alone. Unless `kept`, the reply of quick() leaves the check of its
+  // text for a null that may have been NaN or an infinity to Python, which asks again() then:
+  // two searches of the text in JavaScript cost a message about 0.6 us, in Python a tenth of
+  // that. (A message with a null goes in `kept`: writing its reply twice would cost more.)
   let plainCid = 0; // quick()'s latest reply written plainly: its call, message and effects
   let plainMsg = null; // ("" for none: the reply was "=" and the message)
   let plainEffects = "";
 
-  function plain(json) {
+  function plain(json, kept) {
     if (effects.length || cached) begin(undefined);
     plainMsg = null;
-    return quickly ? quick(JSON.parse(json), true) : run(1, JSON.parse(json));
+    return quickly ? quick(JSON.parse(json), !kept) : run(1, JSON.parse(json));
   }
 
   // The latest plain reply with its message written by dump() (NaN and the infinities kept);
@@ -640,7 +643,7 @@
   // (fixed arity: a rest parameter and a spread cost a message about 0.8 us)
   G.__flowrt = {
     call: (json, preload) => call(json, preload).concat(""),
-    plain: (json) => plain(json).concat(""),
+    plain: (json, kept) => plain(json, kept).concat(""),
     again: () => again().concat(""),
     init: (preload) => init(preload).concat(""),
     fire: (id, preload) => fire(id, preload).concat(""),

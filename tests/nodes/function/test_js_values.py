@@ -111,3 +111,11 @@ def test_with_a_timeout_code_naming_no_scope_reads_every_scope_as_empty() -> Non
     result = run_flow(flow, inputs=[{"payload": 0}, {"payload": 1}])
     assert result.errors == []
     assert result.payloads("f") == [[True, 0, None], [True, 0, None]]
+
+
+def test_nan_set_on_a_message_that_came_with_a_null_stays_a_number() -> None:
+    result = run_flow(function_flow("msg.payload.n = NaN;\nreturn msg;"),
+                      inputs=[{"payload": {"a": None}}])
+    assert result.errors == []
+    payload = result.payloads("f")[0]
+    assert payload["a"] is None and math.isnan(payload["n"])

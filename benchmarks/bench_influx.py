@@ -45,6 +45,8 @@ from flowrt.run import Runtime
 INFLUX = os.environ.get("FLOWRT_TEST_INFLUX_V1") or "http://127.0.0.1:8086"
 VM = os.environ.get("FLOWRT_TEST_VM") or "http://127.0.0.1:8428"
 BASE = 1_700_000_000_000
+NS_PER_MS = 1_000_000
+"""influx-out writes every request at nanosecond precision; the baselines write the same."""
 CHUNK = 500
 """Messages sent between two yields to the event loop, so the sink writes while they arrive."""
 
@@ -55,7 +57,7 @@ def message(i: int) -> dict[str, Any]:
 
 
 def line(name: str, i: int) -> str:
-    return f"{name},sensor=s{i % 10} n={i},value={i * 0.5} {BASE + i}"
+    return f"{name},sensor=s{i % 10} n={i},value={i * 0.5} {(BASE + i) * NS_PER_MS}"
 
 
 class Target:
@@ -78,10 +80,10 @@ class Target:
     async def post(self, client: httpx.AsyncClient, name: str, body: str) -> None:
         if self.version == 1:
             response = await client.post(f"{self.url}/write", params={"db": name,
-                                         "precision": "ms"}, content=body)
+                                         "precision": "n"}, content=body)
         else:
             response = await client.post(f"{self.url}/api/v2/write", params={
-                "org": "bench", "bucket": "bench", "precision": "ms"}, content=body)
+                "org": "bench", "bucket": "bench", "precision": "ns"}, content=body)
         assert response.status_code == 204, response.text
 
     async def count(self, client: httpx.AsyncClient, name: str) -> int:
@@ -146,7 +148,7 @@ async def by_script(target: Target, name: str, points: int, batch: int) -> float
             lines = []
             for i in range(start, min(points, start + batch)):
                 msg = message(i)
-                point = Point(name).time(msg["timestamp"], "ms")
+                point = Point(name).time(msg["timestamp"] * NS_PER_MS, "ns")
                 for key, value in msg["tags"].items():
                     point.tag(key, value)
                 for key, value in msg["payload"].items():
@@ -171,13 +173,13 @@ async def by_client(target: Target, name: str, points: int, batch: int) -> float
             batch_points = []
             for i in range(start, min(points, start + batch)):
                 msg = message(i)
-                point = Point(name).time(msg["timestamp"], "ms")
+                point = Point(name).time(msg["timestamp"] * NS_PER_MS, "ns")
                 for key, value in msg["tags"].items():
                     point.tag(key, value)
                 for key, value in msg["payload"].items():
                     point.field(key, float(value))
                 batch_points.append(point)
-            writer.write(bucket="bench", org="bench", record=batch_points, write_precision="ms")
+            writer.write(bucket="bench", org="bench", record=batch_points, write_precision="ns")
         return time.perf_counter() - started
 
 

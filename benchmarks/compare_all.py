@@ -24,6 +24,21 @@ Each figure is measured by the benchmark that owns it, called as a function, in 
   nodered_compare.py): ``nodered_compare.idle_flowrt`` against ``idle_nodered``.
 - **HTTP requests/s / Node-RED**: ``bench_http.measure`` (POST /echo through http in ->
   change -> http response). No goal was set for it; it is printed as measured.
+- **the pipeline on real servers / Node-RED** (goals: messages/s >= 5x with nothing lost, p99
+  from publish to row <= 0.5x): ``bench_pipeline.run`` with the systems ``flowrt-mqtt5``
+  (Mosquitto -> mqtt-in (MQTT 5) -> json -> function -> switch -> change -> influx-out and
+  postgres-out, at-least-once) and ``nodered`` (Node-RED 4 running the same nodes, stock). A
+  run of flowrt that lost a message does not meet the goal whatever its rate; a Node-RED run
+  that lost some is marked, as its rate then counts only what arrived.
+- **sinks alone / a hand-written client** (goal >= 0.9x): ``bench_influx.measure``, influx-out
+  against a script making the same points with the same library and posting each batch,
+  to InfluxDB 1.x and to VictoriaMetrics (2.x write API).
+- **2 workers / 1 worker**: ``bench_workers.measure``, ``flowrt run --workers 1`` and ``2`` on a
+  CPU-bound flow with no database for the group. No goal; on two cores the workers share them
+  with the servers and the publisher.
+
+``--skip pipeline,sinks,workers`` leaves those parts out (they need the test servers of
+``.ci/services.sh``; the pipeline also runs Node-RED's MQTT, InfluxDB and PostgreSQL nodes).
 
 Rates are medians over the rounds; every round runs Node-RED and flowrt one after the other so
 noise on the shared machine hits both. The figures move with the machine's load: read a
@@ -184,7 +199,65 @@ def measure_loop(rounds: int, n: int, before: Path | None = None) -> dict[str, A
     return result
 
 
-def measure(rounds: int, n: int, http_n: int, concurrency: int) -> dict[str, Any]:
+PARTS = ("pipeline", "sinks", "workers")
+"""The parts measured on the test servers, each of which ``--skip`` may leave out."""
+
+
+def pipeline_figures(n: int) -> list[dict[str, Any]]:
+    """The pipeline's two figures: msgs/s (nothing lost) and p99, flowrt over Node-RED."""
+    import bench_pipeline
+
+    return pipeline_verdict(bench_pipeline.run(bench_pipeline.arguments(
+        ["--systems", "flowrt-mqtt5,nodered", "--n", str(n)])), n)
+
+
+def pipeline_verdict(report: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """The two figures of a bench_pipeline report of ``flowrt-mqtt5`` and ``nodered``."""
+    fl, nr = (report["systems"][k] for k in ("flowrt-mqtt5", "nodered"))
+    ft, nt = fl["throughput"], nr["throughput"]
+    rate = _figure(
+        "pipeline msgs/s, nothing lost / Node-RED", ft["msgs_per_s"] / nt["msgs_per_s"], 5.0,
+        AT_LEAST, f"{ft['msgs_per_s']:,.0f} against {nt['msgs_per_s']:,.0f} msgs/s; lost "
+        f"{ft['lost']:,} and {nt['lost']:,} of {n:,}"
+        + ("" if nt["complete"] else " (Node-RED's rate counts what arrived)"))
+    if ft["lost"] or not ft["complete"]:
+        rate["met"] = False
+    fp, npct = fl["latency"]["p99_ms"], nr["latency"]["p99_ms"]
+    p99 = _figure("pipeline p99, publish to row / Node-RED", fp / npct, 0.5, AT_MOST,
+                  f"{fp:,.1f} against {npct:,.1f} ms at "
+                  f"{report['settings']['latency_rate']:,.0f} msgs/s")
+    return [rate, p99]
+
+
+def sink_figures(points: int, rounds: int) -> list[dict[str, Any]]:
+    """influx-out over the hand-written script, on each server bench_influx writes to."""
+    import bench_influx
+
+    rows = {what: value for what, value, _ in bench_influx.measure(points, 1000, rounds)}
+    found = []
+    for what, value in rows.items():
+        if what.startswith("influx-out / script, "):
+            server = what.removeprefix("influx-out / script, ")
+            found.append(_figure(
+                f"influx-out / a hand-written client, {server}", value, 0.9, AT_LEAST,
+                f"{rows[f'influx-out -> {server}']:,.0f} against "
+                f"{rows[f'Point + httpx script -> {server}']:,.0f} points/s"))
+    return found
+
+
+def worker_figure(messages: int, rounds: int) -> dict[str, Any]:
+    """``--workers 2`` over ``--workers 1`` on bench_workers' CPU-bound flow (best of each)."""
+    import bench_workers
+
+    runs = bench_workers.measure(messages, 20_000, rounds)
+    best = {n: max(r["rows_per_s"] for r in runs if r["workers"] == n) for n in (1, 2)}
+    return _figure("flowrt run --workers 2 / --workers 1", best[2] / best[1], None, AT_LEAST,
+                   f"{best[2]:,.0f} against {best[1]:,.0f} msgs/s, CPU-bound flow")
+
+
+def measure(rounds: int, n: int, http_n: int, concurrency: int,
+            skip: frozenset[str] = frozenset(), pipeline_n: int = 20_000,
+            points: int = 20_000, worker_messages: int = 3000) -> dict[str, Any]:
     load_before = round(os.getloadavg()[0], 2)
     commit = bench_http._git("rev-parse", "--short", "HEAD")
     figures = []
@@ -228,12 +301,20 @@ def measure(rounds: int, n: int, http_n: int, concurrency: int) -> dict[str, Any
         "HTTP requests/s / Node-RED", http["ratios"]["flowrt"]["requests_per_s"], None,
         AT_LEAST, f"{fl['requests_per_s']:,.0f} against {nr['requests_per_s']:,.0f} req/s; "
         f"p99 {fl['p99_ms']:.1f} against {nr['p99_ms']:.1f} ms"))
+    if "pipeline" not in skip:
+        figures += pipeline_figures(pipeline_n)
+    if "sinks" not in skip:
+        figures += sink_figures(points, max(rounds, 3))
+    if "workers" not in skip:
+        figures.append(worker_figure(worker_messages, rounds))
     return {
         "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": {"cores": os.cpu_count(), "load_before": load_before,
                     "load_after": round(os.getloadavg()[0], 2)},
-        "settings": {"rounds": rounds, "n": n, "http_n": http_n, "concurrency": concurrency},
+        "settings": {"rounds": rounds, "n": n, "http_n": http_n, "concurrency": concurrency,
+                     "skip": sorted(skip), "pipeline_n": pipeline_n, "points": points,
+                     "worker_messages": worker_messages},
         "rates": rates, "figures": figures,
     }
 
@@ -243,7 +324,11 @@ def table(report: dict[str, Any]) -> str:
     lines = [
         f"commit {report['commit']}, {report['date']}; {m['cores']} cores, load "
         f"{m['load_before']:.1f} -> {m['load_after']:.1f}; {s['rounds']} round(s), chain5 "
-        f"N={s['n']:,}, HTTP N={s['http_n']:,} on {s['concurrency']} connections",
+        f"N={s['n']:,}, HTTP N={s['http_n']:,} on {s['concurrency']} connections"
+        + "".join(f"; {label}{s[key]:,}" for key, label in (
+            ("pipeline_n", "pipeline N="), ("points", "sink points="),
+            ("worker_messages", "--workers messages=")) if key in s)
+        + (f"; skipped: {', '.join(s['skip'])}" if s.get("skip") else ""),
         "",
         "| figure | measured | goal | met | from |",
         "|---|---:|---:|---|---|",
@@ -256,12 +341,29 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _parts(text: str) -> frozenset[str]:
+    parts = frozenset(p.strip() for p in text.split(",") if p.strip())
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {', '.join(sorted(unknown))}: the parts are {', '.join(PARTS)}")
+    return parts
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--n", type=int, default=20_000, help="chain5 messages per run")
     parser.add_argument("--http-n", type=int, default=1000, help="HTTP requests per round")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP connections")
+    parser.add_argument("--pipeline-n", type=int, default=20_000,
+                        help="messages of the pipeline's throughput run")
+    parser.add_argument("--points", type=int, default=20_000,
+                        help="points of each sink run")
+    parser.add_argument("--worker-messages", type=int, default=3000,
+                        help="messages of each --workers run")
+    parser.add_argument("--skip", type=_parts, default=frozenset(),
+                        help=f"leave out these parts, comma-separated: {', '.join(PARTS)}")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--only-loop", action="store_true",
                         help="measure only chain5 against the hand-written loop")
@@ -282,7 +384,8 @@ def main(argv: list[str] | None = None) -> None:
                 goal = "no goal" if f["goal"] is None else f"goal >= {f['goal']:g}x"
                 print(f"{f['figure']}: {f['measured']:.3f}x ({goal}): {f['detail']}")
         return
-    report = measure(args.rounds, args.n, args.http_n, args.concurrency)
+    report = measure(args.rounds, args.n, args.http_n, args.concurrency, args.skip,
+                     args.pipeline_n, args.points, args.worker_messages)
     print(json.dumps(report, indent=2) if args.json else table(report))
 
 

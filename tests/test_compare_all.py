@@ -3,10 +3,13 @@ prints it. The measuring is the benchmarks' own (tests/test_bench_http.py runs o
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,3 +54,30 @@ def test_the_table_says_which_goals_are_not_met() -> None:
 
 def test_the_loop_counts_every_message() -> None:
     assert _module().python_loop(3000) > 0
+
+
+def _pipeline_report(flowrt_lost: int, nodered_lost: int) -> dict[str, object]:
+    def system(rate: float, lost: int, p99: float) -> dict[str, object]:
+        return {"throughput": {"msgs_per_s": rate, "lost": lost, "complete": lost == 0},
+                "latency": {"p99_ms": p99}}
+
+    return {"settings": {"latency_rate": 1000.0},
+            "systems": {"flowrt-mqtt5": system(6000.0, flowrt_lost, 40.0),
+                        "nodered": system(1000.0, nodered_lost, 100.0)}}
+
+
+def test_a_pipeline_that_lost_a_message_meets_no_goal_of_rate() -> None:
+    m = _module()
+    rate, p99 = m.pipeline_verdict(_pipeline_report(0, 300), 20_000)
+    assert rate["met"] is True and rate["measured"] == 6.0
+    assert "lost 0 and 300 of 20,000" in rate["detail"] and "counts what arrived" in rate["detail"]
+    assert p99["measured"] == 0.4 and p99["met"] is True
+    lossy, _ = m.pipeline_verdict(_pipeline_report(1, 0), 20_000)
+    assert lossy["measured"] == 6.0 and lossy["met"] is False
+
+
+def test_the_parts_to_skip_are_named() -> None:
+    m = _module()
+    assert m._parts("pipeline, sinks") == frozenset({"pipeline", "sinks"})
+    with pytest.raises(argparse.ArgumentTypeError, match="disk.*workers"):
+        m._parts("pipeline,disk")

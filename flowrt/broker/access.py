@@ -15,7 +15,9 @@ and there only).
   A user name or client id holding ``+``, ``#`` or ``/`` (or empty) is not put into a
   pattern: the pattern then grants nothing and a deny pattern refuses, so a client id such as
   ``#`` cannot widen ``clients/%c/#`` (Mosquitto refuses such names the same way). The
-  matching is amqtt's (``TopicAccessControlListPlugin.topic_ac``).
+  matching is amqtt's (``TopicAccessControlListPlugin.topic_ac``), with MQTT's rule that a
+  pattern ``a/#`` covers ``a`` itself, which it misses (a deny line on a subtree would have
+  left its parent level open).
 - :class:`EventsPlugin`: hands client, subscription and publish events to a callback (the
   ``mqtt-server`` node's outputs).
 
@@ -130,8 +132,11 @@ def _covers(topic: str, pattern: str, user: str, client_id: str, *, unusable: bo
     if any(not names[mark] or any(c in names[mark] for c in "+#/")
            for mark in set(_PLACEHOLDER.findall(pattern))):
         return unusable
-    return bool(TopicAccessControlListPlugin.topic_ac(
-        topic, _PLACEHOLDER.sub(lambda m: names[m.group()], pattern)))
+    pattern = _PLACEHOLDER.sub(lambda m: names[m.group()], pattern)
+    covers = TopicAccessControlListPlugin.topic_ac
+    # `a/+/#` covers `a/b` too (MQTT 3.1.1 4.7.1.2: `#` matches the parent level), which
+    # topic_ac misses
+    return bool(covers(topic, pattern) or pattern.endswith("/#") and covers(topic, pattern[:-2]))
 
 
 class EventsPlugin(BasePlugin[Any]):  # type: ignore[misc]

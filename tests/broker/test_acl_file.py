@@ -159,3 +159,35 @@ def test_a_retained_message_is_not_handed_to_a_subscriber_its_acl_denies() -> No
         assert dashboard.topics() == ["devices/alice/temp"]
         for client in (vault, alice, dashboard):
             client.close()
+
+
+def test_a_subtree_s_hash_covers_its_parent_level_as_mqtt_says() -> None:
+    """``a/#`` matches the topic ``a`` itself (MQTT 3.1.1, 4.7.1.2; Mosquitto's ACLs match so):
+    a deny line on a subtree refuses its parent level too, and a grant grants it."""
+    acl = parse_acl(ACL).acl
+    assert not allows(acl, "dashboard", "d1", "subscribe", "devices/secret")
+    assert allows(acl, "vault", "v1", "publish", "devices/secret")
+    assert allows(acl, "alice", "c1", "publish", "devices/alice")
+    assert not allows(acl, "alice", "c1", "publish", "devices")
+    assert not allows(acl, "alice", "c1", "publish", "devices/alicex")
+    wild = {"*": {"deny": ["site/+/secret/#"], "subscribe": ["site/#"]}}
+    assert not allows(wild, "u", "c", "subscribe", "site/a/secret")
+    assert allows(wild, "u", "c", "subscribe", "site/a/open")
+
+
+def test_a_deny_line_keeps_the_subtree_s_own_topic_on_a_real_broker() -> None:
+    port = free_port()
+    with serving(EmbeddedBroker(port=port, users=USERS, acl=parse_acl(ACL).acl)):
+        dashboard = Client(port, "dash", "dashboard", "d-pass")
+        vault = Client(port, "vault", "vault", "v-pass")
+        assert dashboard.subscribe("devices/secret") == [REFUSED]
+        assert dashboard.subscribe("devices/#") == [1]
+        assert vault.subscribe("devices/secret") == [1]
+        vault.publish("devices/secret", b"the vault's own level")
+        wait_until(lambda: "devices/secret" in vault.topics(), "the vault's own", WAIT)
+        alice = Client(port, "alice-1", "alice", "a-pass")
+        alice.publish("devices/alice/temp", b"21.5")  # the marker, published after the rest
+        wait_until(lambda: "devices/alice/temp" in dashboard.topics(), "the marker", WAIT)
+        assert dashboard.topics() == ["devices/alice/temp"]  # not the secret level
+        for client in (dashboard, vault, alice):
+            client.close()

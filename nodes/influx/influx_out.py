@@ -106,8 +106,9 @@ class InfluxOut(Sink):
             examples=[{"site": "plant-1", "sensor": {"type": "msg", "value": "topic"}}],
         )
         precision: Precision = field(
-            "ms", description="The unit of timestamps: given numbers are in it, and points are "
-            "written with it.",
+            "ms", description="The unit of the times messages give: a number is read in it, a "
+            "text or date is cut to it. Points go out in nanoseconds; one without a time gets the "
+            "node's own stamp, each later than the one before.",
         )
         integer_fields: bool = field(
             False, description="Write whole numbers as integer fields (`42i`) rather than floats.",

@@ -23,6 +23,13 @@ time, the rest), and its ``loop_read`` reads one packet. So the loop gives paho 
 :class:`BufferedSocket`, which reads what the kernel holds in one call and hands it out, and
 reads every packet that buffer holds before it looks at the socket again: a burst costs a
 ``recv`` and a ``select`` per buffer, not four system calls per message.
+
+paho writes each packet it has queued with a ``send`` of its own: a commit of the journal
+acknowledges hundreds of messages, hundreds of 4-byte PUBACKs, a system call each (and, on a
+local broker, its delivery too, counted to this thread). The :class:`BufferedSocket` gathers
+them: while paho's queue holds more packets after the one it writes, that one is kept (and
+reported written); the last goes with everything kept before it in one ``send``. What a full
+socket refuses stays kept, in order, and paho is told to try its packet again later.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import select
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -49,12 +57,48 @@ class BufferedSocket:
     """paho's socket, read ``CHUNK`` bytes at a time: ``recv(n)`` hands out at most ``n`` of
     the bytes read, and reads again only once they are all handed out. ``pending()`` says how
     many wait here (and, for TLS, in the TLS layer), as an ``ssl.SSLSocket`` says of its own.
+
+    Given paho's queue of packets to write (``queued``), ``send`` gathers: see the module.
     Everything else is the socket's own (``select`` sees its ``fileno``)."""
 
-    def __init__(self, sock: Any) -> None:
+    def __init__(self, sock: Any, queued: Any = None) -> None:
         self.sock = sock
         self._data = b""
         self._at = 0
+        self._queued = queued
+        self._kept: list[bytes] = []
+        self._kept_size = 0
+
+    def send(self, data: Any) -> int:
+        """Keep ``data`` while paho has more packets to write after it (up to ``CHUNK`` bytes
+        kept), and say it is written; otherwise send it with what is kept, in one call. Raises
+        as the socket does (nothing taken then), and BlockingIOError when no byte of ``data``
+        went: what was kept and not sent stays kept, and paho writes ``data`` again later."""
+        queued = self._queued
+        if queued and self._kept_size < CHUNK:
+            self._kept.append(bytes(data))
+            self._kept_size += len(data)
+            return len(data)
+        if not self._kept:
+            sent: int = self.sock.send(data)
+            return sent
+        kept = b"".join(self._kept)
+        sent = self.sock.send(kept + bytes(data))
+        if sent <= len(kept):  # none of data went: paho drops a packet written as 0 bytes
+            rest = kept[sent:]
+            self._kept, self._kept_size = ([rest] if rest else []), len(rest)
+            raise BlockingIOError("the socket took only packets kept before this one")
+        self._kept, self._kept_size = [], 0
+        return sent - len(kept)
+
+    def close(self) -> None:
+        """Send what is kept if the socket takes it at once (paho closes right after writing a
+        DISCONNECT), then close."""
+        if self._kept:
+            with contextlib.suppress(OSError):
+                self.sock.send(b"".join(self._kept))
+            self._kept, self._kept_size = [], 0
+        self.sock.close()
 
     def recv(self, size: int) -> bytes:
         at = self._at
@@ -77,11 +121,13 @@ class BufferedSocket:
 
 
 def buffered(client: Any) -> None:
-    """Have ``client`` (connected, paho 2.x) read through a :class:`BufferedSocket`; a client
-    whose socket is not where paho 2.x keeps it reads as it did."""
+    """Have ``client`` (connected, paho 2.x) read and write through a :class:`BufferedSocket`;
+    a client whose socket is not where paho 2.x keeps it reads and writes as it did, and one
+    whose queue of packets to write is not a deque where paho 2.x keeps it writes as it did."""
     sock = getattr(client, "_sock", None)
     if sock is not None and not isinstance(sock, BufferedSocket) and hasattr(sock, "recv"):
-        client._sock = BufferedSocket(sock)
+        queued = getattr(client, "_out_packet", None)
+        client._sock = BufferedSocket(sock, queued if isinstance(queued, deque) else None)
 
 
 class NetworkLoop:
@@ -93,8 +139,8 @@ class NetworkLoop:
         self.client = client
         self.window = window
         self.must_read = must_read
-        self._held = 0
-        self._lock = threading.Lock()
+        self._read = 0
+        self._acked = 0
         self._stopping = False
         self._stop_by = 0.0
         self._woken = False
@@ -133,24 +179,24 @@ class NetworkLoop:
         with contextlib.suppress(OSError):
             self._wake_w.send(b"\0")
 
-    # counting (read in paho's callbacks, on this thread; acknowledged from the event loop) --
+    # counting: QoS 1 messages read (in paho's callbacks, on this thread) and acknowledged
+    # (from the event loop). Each count has one thread that writes it, so neither takes a lock;
+    # a count read a moment stale only pauses reading until the wake that follows it.
 
     def received(self, message: Any) -> None:
         if message.qos == 1:
-            with self._lock:
-                self._held += 1
+            self._read += 1
 
-    def acknowledged(self) -> None:
-        with self._lock:
-            self._held -= 1
+    def acknowledged(self, count: int = 1) -> None:
+        self._acked += count
         self.wake()
 
     @property
     def held(self) -> int:
-        return self._held
+        return self._read - self._acked
 
     def reading(self) -> bool:
-        return self._held < self.window or self.must_read()
+        return self._read - self._acked < self.window or self.must_read()
 
     # the loop ---------------------------------------------------------------------------
 

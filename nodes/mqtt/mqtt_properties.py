@@ -9,9 +9,11 @@ an MQTT 5 connection read slower than a 3.1.1 one, and MQTT 5 is what lets a jou
 widen the broker's window (docs/delivery.md).
 
 :class:`SharedProperties` is paho's class with those tables made once and shared by every
-object (paho only reads them), and ``clear`` walking the names once: what it decodes, what it
-refuses (a property twice, one not allowed in the packet) and how it prints and packs are
-paho's own code. :func:`install` makes paho's packet decoding use it; it is installed when the
+object (paho only reads them), ``clear`` walking the names once (not at all on an object that
+holds none, as a new one), and paho's lookups of a property's name and identifier by those
+tables made into dictionaries (``unpack`` looks each property up three times, walking the
+names each time): what it decodes, what it refuses (a property twice, one not allowed in the
+packet) and how it prints and packs are paho's own code. :func:`install` makes paho's packet decoding use it; it is installed when the
 first client is made, and only on the paho versions it was checked against (2.x, whose
 ``_packet`` module holds the decoders), so another version decodes as it always did.
 """
@@ -53,6 +55,12 @@ def _make() -> Any:
     model = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
     tables = {"types": model.types, "names": model.names, "properties": model.properties}
     compressed = tuple(name.replace(" ", "") for name in model.names)
+    own = len(tables) + 1  # the tables and packetType: an object holding no property
+    idents: dict[str, int] = {}
+    for name, ident in model.names.items():  # paho's lookups answer with the first match
+        idents.setdefault(name.replace(" ", ""), ident)
+    named = {ident: name for name, ident in model.names.items()}  # and these with the last
+    multiple = frozenset(name for name, ident in idents.items() if ident in (11, 38))
 
     class SharedProperties(Properties):
         """paho's Properties with its tables shared (see the module)."""
@@ -65,7 +73,17 @@ def _make() -> Any:
 
         def clear(self) -> None:
             held = self.__dict__
-            for name in compressed:
-                held.pop(name, None)
+            if len(held) > own:
+                for name in compressed:
+                    held.pop(name, None)
+
+        def getIdentFromName(self, compressedName: str) -> int:  # noqa: N802, N803 (paho's)
+            return idents.get(compressedName, -1)
+
+        def getNameFromIdent(self, identifier: int) -> str | None:  # noqa: N802 (paho's)
+            return named.get(identifier)
+
+        def allowsMultiple(self, compressedName: str) -> bool:  # noqa: N802, N803 (paho's)
+            return compressedName in multiple
 
     return SharedProperties

@@ -4,6 +4,7 @@ own Properties decodes: the same attributes, text, JSON and packing, and the sam
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import pytest
 from flowrt_nodes.mqtt.mqtt_properties import install, shared_class
@@ -93,3 +94,28 @@ def test_install_makes_paho_decode_with_it() -> None:
         assert decoded.properties.ContentType == "x"
     finally:
         _packet.Properties = saved
+
+
+def test_lookups_answer_as_pahos() -> None:
+    ours: Any = shared_class()(PacketTypes.PUBLISH)
+    theirs: Any = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    for name, ident in theirs.names.items():
+        compressed = name.replace(" ", "")
+        assert ours.getIdentFromName(compressed) == theirs.getIdentFromName(compressed)
+        assert ours.getNameFromIdent(ident) == theirs.getNameFromIdent(ident)
+        assert ours.allowsMultiple(compressed) == theirs.allowsMultiple(compressed)
+    for unknown in ("Nothing", "Content Type", ""):
+        assert ours.getIdentFromName(unknown) == theirs.getIdentFromName(unknown)
+        assert ours.allowsMultiple(unknown) == theirs.allowsMultiple(unknown)
+    assert ours.getNameFromIdent(99) == theirs.getNameFromIdent(99)
+    assert ours.allowsMultiple("SubscriptionIdentifier") and ours.allowsMultiple("UserProperty")
+
+
+def test_clear_empties_a_reused_object() -> None:
+    props: Any = shared_class()(PacketTypes.PUBLISH)
+    props.ContentType = "text/plain"
+    props.SubscriptionIdentifier = 4
+    props.clear()
+    assert not hasattr(props, "ContentType") and not hasattr(props, "SubscriptionIdentifier")
+    empty: Any = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    assert props.pack() == empty.pack()

@@ -10,12 +10,14 @@ widen the broker's window (docs/delivery.md).
 
 :class:`SharedProperties` is paho's class with those tables made once and shared by every
 object (paho only reads them), ``clear`` walking the names once (not at all on an object that
-holds none, as a new one), and paho's lookups of a property's name and identifier by those
-tables made into dictionaries (``unpack`` looks each property up three times, walking the
-names each time): what it decodes, what it refuses (a property twice, one not allowed in the
-packet) and how it prints and packs are paho's own code. :func:`install` makes paho's packet decoding use it; it is installed when the
-first client is made, and only on the paho versions it was checked against (2.x, whose
-``_packet`` module holds the decoders), so another version decodes as it always did.
+holds none, as a new one), and paho's lookups of a property's name and identifier made into
+dictionaries of those tables (``unpack`` looked each property up three times, walking the names
+each time, and setting it made a list of the 27 names): what it decodes, what it refuses (a
+property twice, one not allowed in the packet, a value out of range: refused by paho's own
+``__setattr__``, which every such case is handed to) and how it prints and packs are paho's
+own code. :func:`install` makes paho's packet decoding use it; it is installed when the first
+client is made, and only on the paho versions it was checked against (2.x, whose ``_packet``
+module holds the decoders), so another version decodes as it always did.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ def install() -> bool:
 
 _class: Any = None
 
+LIMITS = {
+    "ReceiveMaximum": (1, 65535), "TopicAlias": (1, 65535), "TopicAliasMaximum": (0, 65535),
+    "MaximumPacketSize": (1, 268435455), "SubscriptionIdentifier": (1, 268435455),
+    "RequestResponseInformation": (0, 1), "RequestProblemInformation": (0, 1),
+    "PayloadFormatIndicator": (0, 1),
+}
+"""The single values paho's ``Properties.__setattr__`` checks, and the int range it takes of
+each (a value outside, or not an int, is left to paho, which refuses or takes it)."""
+
 
 def shared_class() -> Any:
     """The class (made on first use, so that importing this module does not import paho)."""
@@ -61,6 +72,7 @@ def _make() -> Any:
         idents.setdefault(name.replace(" ", ""), ident)
     named = {ident: name for name, ident in model.names.items()}  # and these with the last
     multiple = frozenset(name for name, ident in idents.items() if ident in (11, 38))
+    allowed = {name: model.properties[ident][1] for name, ident in idents.items()}
 
     class SharedProperties(Properties):
         """paho's Properties with its tables shared (see the module)."""
@@ -85,5 +97,26 @@ def _make() -> Any:
 
         def allowsMultiple(self, compressedName: str) -> bool:  # noqa: N802, N803 (paho's)
             return compressedName in multiple
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            """paho's, without its list of every name made to look one up: a known property
+            of this packet with a value paho takes at once is set here as paho sets it; any
+            other (a table, a name or packet it refuses, a value it checks) goes to paho."""
+            name = name.replace(" ", "")
+            packets = allowed.get(name)
+            if packets is None or self.packetType not in packets:
+                Properties.__setattr__(self, name, value)  # type: ignore[no-untyped-call]
+                return
+            limits = LIMITS.get(name)
+            if limits is not None and not isinstance(value, list) and (
+                    type(value) is not int or not limits[0] <= value <= limits[1]):
+                Properties.__setattr__(self, name, value)  # type: ignore[no-untyped-call]
+                return
+            if name in multiple:
+                if not isinstance(value, list):
+                    value = [value]
+                if hasattr(self, name):
+                    value = object.__getattribute__(self, name) + value
+            object.__setattr__(self, name, value)
 
     return SharedProperties

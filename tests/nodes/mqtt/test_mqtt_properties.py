@@ -119,3 +119,28 @@ def test_clear_empties_a_reused_object() -> None:
     assert not hasattr(props, "ContentType") and not hasattr(props, "SubscriptionIdentifier")
     empty: Any = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
     assert props.pack() == empty.pack()
+
+
+VALUES: list[object] = [-1, 0, 1, 2, 7, 65535, 65536, 268435455, 268435456, True, 0.5, 1.0,
+                        "text", b"\x00", [3], [0, 70000], ("k", "v"), [("k", "v")], None]
+
+
+@pytest.mark.parametrize("packet", [PacketTypes.PUBLISH, PacketTypes.CONNECT,
+                                    PacketTypes.CONNACK, PacketTypes.SUBSCRIBE])
+def test_setting_a_property_takes_and_refuses_as_pahos(packet: int) -> None:
+    model: Any = Properties(packet)  # type: ignore[no-untyped-call]
+    names = [*model.names, "Nothing", "packetType"]
+    for name in names:
+        for value in VALUES:
+            outcomes = []
+            for cls in (Properties, shared_class()):
+                props: Any = cls(packet)
+                try:
+                    setattr(props, name, value)
+                    setattr(props, name, value)  # a second time: added to, replaced or refused
+                    outcomes.append(("set", getattr(props, name.replace(" ", ""))))
+                except MQTTException as exc:
+                    outcomes.append(("refused", str(exc)))
+                except TypeError:
+                    outcomes.append(("type error", None))
+            assert outcomes[0] == outcomes[1], (name, value)

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import AsyncTransform, Node, Sink
 from flowrt.message import clone
 from flowrt.run.delivery import Delivery
+from flowrt.run.fuse import fuse_runs
 from flowrt.run.outputs import Emit, emitter, spread
 from flowrt.run.ports import Completed, Fail, Input, Tap
 from flowrt.run.tracing import TRACE_KEY
@@ -92,6 +93,9 @@ class Inputs:
 
     given: dict[str, Input] = field(default_factory=dict)
     lent: dict[str, Input] = field(default_factory=dict)
+    unfused: dict[str, tuple[Input, Input | None]] = field(default_factory=dict)
+    """The first node of a fused run -> its own inputs (given, lent), which the run's replaced
+    (:mod:`flowrt.run.fuse`)."""
 
 
 def is_queued(node: Node) -> bool:
@@ -104,12 +108,14 @@ def is_reader(node: Any) -> bool:
 
 
 def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> None:
-    """Make every node's inputs (given, and lent for readers) into ``inputs``, and its two ways
-    of sending."""
+    """Make every node's inputs (given, and lent for readers) into ``inputs``, a linear run of
+    synchronous nodes one input (:mod:`flowrt.run.fuse`), and each node's two ways of
+    sending."""
     for node_id, st in stations.items():
         inputs.given[node_id] = make_input(st, wiring, lent=False)
         if is_reader(st.node):
             inputs.lent[node_id] = make_input(st, wiring, lent=True)
+    fuse_runs(stations, wiring, inputs)
     for st in stations.values():
         st.ctx.emit, st.ctx.emit_lent = make_emits(st, inputs, wiring.tap)
 

@@ -41,6 +41,7 @@ from flowrt.api import Node, Sink, Source
 from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import ConfigError
 from flowrt.run.dispatch import Inputs, Station, Wiring, is_reader, make_emits, make_input, wire
+from flowrt.run.fuse import unfused
 from flowrt.run.instantiate import make_connection, make_node, station
 from flowrt.run.lifecycle import CLOSE_TIMEOUT, Phase, _bounded
 from flowrt.run.plan_diff import PlanDiff
@@ -132,9 +133,10 @@ def _park(rt: Runtime, plan: Plan, going: set[str], coming: list[str]
 
         return park
 
-    given = {n: f for n, f in made.inputs.given.items() if n not in going}
+    own_given, own_lent = unfused(made.inputs)  # a fused run would reach going nodes
+    given = {n: f for n, f in own_given.items() if n not in going}
     given.update((n, parking(n)) for n in coming)
-    lent = {n: f for n, f in made.inputs.lent.items() if n not in going}
+    lent = {n: f for n, f in own_lent.items() if n not in going}
     interim = Inputs(given, lent)
     tap = rt.lifecycle.parts.taps[0]
     for node_id, node in made.nodes.items():
@@ -161,6 +163,8 @@ def _replace(inputs: Inputs, new: Inputs) -> None:
     inputs.given.update(new.given)
     inputs.lent.clear()
     inputs.lent.update(new.lent)
+    inputs.unfused.clear()
+    inputs.unfused.update(new.unfused)
 
 
 def _index(rt: Runtime, nodes: Mapping[str, Node]) -> set[str]:

@@ -1,0 +1,232 @@
+"""Fused runs: a linear run of synchronous nodes made one function.
+
+Hop by hop (:mod:`flowrt.run.dispatch`), a message costs each node its input closure (the
+count, the delivery it runs under, the failure handling) and its output's (the type test, the
+count out, the call of the next input). A *run* is a chain ``n0 -> n1 -> ... -> nk`` where each
+link ``ni -> ni+1`` holds:
+
+- ``ni`` is synchronous (it has a ``process`` and no queue), no complete node watches it, and
+  it is traced only by the path recorder (a light trace) if at all;
+- ``ni`` has one output port, wired to one target, ``ni+1``, which no other wire reaches;
+- nothing is tapped (tests' taps see each hop).
+
+The run's input (``n0``'s, in place of the one :func:`~flowrt.run.dispatch.make_input` made)
+calls ``process`` of ``n0 .. nk-1`` in one loop, then hands the last message to ``nk``'s own
+input. For each node of the loop it does what that node's own input and output would: count
+the message in and, when it sends one dict on, out; set ``ctx.delivery`` while it runs (and put
+back the one before); on an exception, fail the message in that node, with that node's id and
+the message it was given (catch nodes and the log see what they saw hop by hop). It leaves the
+loop where hop by hop would do something else:
+
+- a node returns anything but one dict (None, a list, a message per port): its output goes
+  out by the node's own emit, as hop by hop, reaching the next node's own input;
+- a message carrying a trace (``TRACE_KEY``) reaches a node: that node's own input takes it
+  (the traced one, :func:`~flowrt.run.dispatch._traced_or_plain`) and the rest is hop by hop.
+
+The given/lent rule is kept: a run's given input gives each message on (one target: the last
+delivery, given). A reader's lent input lends along the readers at the start of the run, as
+their lent inputs do, and copies the message where it first reaches a node that may change it
+(``_copying`` of dispatch), which then gets the given run from there.
+
+Metrics time the one message after each arming: each node of the loop has an armer that swaps
+its step for a timed one, which swaps itself back when it ran (or stays, every message timed).
+The nodes' own inputs stay as they were, for the messages that leave a run and for a hot swap,
+which rewires hop by hop while nodes change (:func:`unfused`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from time import perf_counter
+from typing import TYPE_CHECKING
+
+from flowrt.message import clone
+from flowrt.run.tracing import TRACE_KEY
+
+if TYPE_CHECKING:
+    from flowrt.run.context import NodeContext
+    from flowrt.run.delivery import Delivery
+    from flowrt.run.dispatch import Inputs, Process, Station, Wiring
+    from flowrt.run.ports import Fail, Input
+    from flowrt.types import Message, Output
+
+Step = tuple[list[int], "NodeContext", list["Process"], str, "Input", bool]
+"""One node of a run's loop: (its counts, its context, [its process], its id, its own input,
+whether it is the run's last). The process is in a list that arming changes (:func:`_step`),
+shared by every loop the node is in. The last node sends by its emit whatever it returns."""
+
+LONGEST = 32
+"""Nodes in one loop at most: a longer run is loops each handing on to the next (each node of a
+run has a loop from it to the end, this bounds their size)."""
+
+
+def fuse_runs(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> None:
+    """Put in ``inputs`` a fused input for each node of each run of ``stations`` but its last
+    (given, and lent for the first node when it is a reader), keeping the inputs it replaces
+    in ``inputs.unfused``."""
+    inputs.unfused.clear()
+    if wiring.tap is not None or wiring.tap_in is not None:
+        return
+    nexts = _links(stations, wiring)
+    targets = set(nexts.values())
+    for head in nexts:
+        if head in targets:
+            continue
+        run = [head]
+        while run[-1] in nexts and nexts[run[-1]] not in run:
+            run.append(nexts[run[-1]])
+        given = _given_runs(run, stations, wiring, inputs)
+        lent = _lent_run(run, given, stations, wiring, inputs) if head in inputs.lent else None
+        for node_id, fused in zip(run, given, strict=False):
+            inputs.unfused[node_id] = (inputs.given[node_id], inputs.lent.get(node_id))
+            inputs.given[node_id] = fused
+        if lent is not None:
+            inputs.lent[head] = lent
+
+
+def unfused(inputs: Inputs) -> tuple[dict[str, Input], dict[str, Input]]:
+    """Every node's own inputs (given, lent), as they were before runs were fused."""
+    given = dict(inputs.given)
+    lent = dict(inputs.lent)
+    for node_id, (own_given, own_lent) in inputs.unfused.items():
+        given[node_id] = own_given
+        if own_lent is not None:
+            lent[node_id] = own_lent
+    return given, lent
+
+
+def _links(stations: Mapping[str, Station], wiring: Wiring) -> dict[str, str]:
+    """Node -> the next node of its run (see the module docs)."""
+    wired_to: dict[str, int] = {}
+    for st in stations.values():
+        for port in st.planned.wires:
+            for target in port:
+                wired_to[target] = wired_to.get(target, 0) + 1
+    nexts: dict[str, str] = {}
+    for node_id, st in stations.items():
+        wires = st.planned.wires
+        if len(wires) != 1 or len(wires[0]) != 1 or not _loops(st, wiring):
+            continue
+        target = wires[0][0]
+        if target in stations and wired_to[target] == 1 and target != node_id:
+            nexts[node_id] = target
+    return nexts
+
+
+def _loops(st: Station, wiring: Wiring) -> bool:
+    """True when ``st`` may be a node of a run's loop (not only its last node)."""
+    return (st.queue is None and callable(getattr(st.node, "process", None))
+            and st.planned.id not in wiring.watched
+            and st.planned.spec.category != "sink"  # its input counts what it wrote
+            and (st.trace is None or st.trace.light))
+
+
+def _given_runs(run: list[str], stations: Mapping[str, Station], wiring: Wiring,
+                inputs: Inputs) -> list[Input]:
+    """For each node of the run but the last, the input of a message given to it: a loop over
+    the nodes from it on (:data:`LONGEST` at most), ending in the next loop or the last node's
+    own input."""
+    steps = _steps(run, stations, wiring, inputs.given)
+    checked = _checked(run, stations)
+    fused: list[Input] = [inputs.given[run[-1]]] * (len(run) + 1)  # then ends in its own
+    for i in reversed(range(len(run) - 1)):
+        j = min(i + LONGEST, len(steps))
+        fused[i] = _loop(steps[i:j], fused[j], wiring.fail, lent=False, checked=checked)
+    return fused[:len(run) - 1]
+
+
+def _lent_run(run: list[str], given: list[Input], stations: Mapping[str, Station],
+              wiring: Wiring, inputs: Inputs) -> Input:
+    """The input of a message lent to the run's first node (a reader): lent along the run's
+    first readers (:data:`LONGEST` at most), copied at the first node that is not one, which
+    gets the rest given (``given``: the run's given inputs)."""
+    readers = 1
+    while readers < len(run) and run[readers] in inputs.lent:
+        readers += 1
+    loop = run[:min(readers, LONGEST)]
+    checked = _checked(run, stations)
+    if len(loop) == len(run):  # all readers: the last one is lent the message too
+        steps = _steps(run, stations, wiring, inputs.lent)
+        return _loop(steps, inputs.lent[run[-1]], wiring.fail, lent=True, checked=checked)
+    steps = _steps(loop, stations, wiring, inputs.lent, ends=False)
+    after = run[len(loop)]
+    if after in inputs.lent:  # a reader still: lent on, by its own input
+        return _loop(steps, inputs.lent[after], wiring.fail, lent=True, checked=checked)
+    rest = given[len(loop)] if len(loop) < len(given) else inputs.given[after]
+
+    def copying(msg: Message, d: Delivery) -> None:
+        rest(clone(msg), d)
+
+    return _loop(steps, copying, wiring.fail, lent=True, checked=checked)
+
+
+def _checked(run: list[str], stations: Mapping[str, Station]) -> bool:
+    """Whether the run's messages are looked at for a trace (the path recorder is on)."""
+    return any(stations[n].trace is not None for n in run)
+
+
+def _steps(run: list[str], stations: Mapping[str, Station], wiring: Wiring,
+           own: Mapping[str, Input], ends: bool = True) -> list[Step]:
+    """The steps of the run's nodes, the last one's only when it can be one (``ends``: the run
+    ends with it, else its nodes all pass their message on)."""
+    last = run[-1]
+    if ends and not _loops(stations[last], wiring):
+        run = run[:-1]
+    return [_step(stations[n], own[n], ends and n == last) for n in run]
+
+
+def _step(st: Station, own: Input, last: bool) -> Step:
+    """A node's step in the loops, with an armer for metrics in its station's ``armers``: it
+    times its process for the next message after each arming (each message, with
+    ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input."""
+    process: Process = st.node.process  # type: ignore[attr-defined]
+    cell = [process]
+    if st.timing is not None and st.armers is not None:
+        observe, always = st.timing.observe, st.always
+
+        def timed(msg: Message) -> Output:
+            if not always:
+                cell[0] = process
+            start = perf_counter()
+            out = process(msg)
+            observe(perf_counter() - start)
+            return out
+
+        def arm() -> None:
+            cell[0] = timed
+
+        st.armers.append(arm)
+        if always:
+            arm()
+    return st.counts, st.ctx, cell, st.planned.id, own, last
+
+
+def _loop(steps: list[Step], end: Input, fail: Fail, lent: bool, checked: bool) -> Input:
+    """One function calling each step's process in turn (see the module docs), then ``end``
+    with the last message. ``lent``: the steps' messages are lent; ``checked``: a message
+    carrying a trace leaves the loop for the node's own input."""
+
+    def fused(msg: Message, d: Delivery) -> None:
+        for stats, ctx, cell, node_id, own, last in steps:
+            if checked and TRACE_KEY in msg:
+                own(msg, d)
+                return
+            stats[0] += 1
+            prev = ctx.delivery
+            ctx.delivery = d
+            try:
+                out = cell[0](msg)
+            except Exception as exc:
+                ctx.delivery = prev
+                fail(node_id, msg, d, exc)
+                return
+            ctx.delivery = prev
+            if last or type(out) is not dict:
+                if out is not None:
+                    (ctx.emit_lent if lent else ctx.emit)(out, d)
+                return
+            stats[1] += 1
+            msg = out
+        end(msg, d)
+
+    return fused

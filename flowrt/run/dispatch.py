@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import AsyncTransform, Node, Sink
 from flowrt.message import clone
 from flowrt.run.delivery import Delivery
-from flowrt.run.fuse import fuse_runs
 from flowrt.run.outputs import Emit, emitter, spread
 from flowrt.run.ports import Completed, Fail, Input, Tap
 from flowrt.run.tracing import TRACE_KEY
@@ -107,15 +106,21 @@ def is_reader(node: Any) -> bool:
     return not is_queued(node) and not getattr(node, "mutates", True)
 
 
-def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> None:
-    """Make every node's inputs (given, and lent for readers) into ``inputs``, a linear run of
-    synchronous nodes one input (:mod:`flowrt.run.fuse`), and each node's two ways of
-    sending."""
+Fuse = Callable[[Mapping[str, "Station"], "Wiring", "Inputs"], None]
+"""Makes the inputs of linear runs of nodes loops (:func:`flowrt.run.fuse.fuse_runs`)."""
+
+
+def wire(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs,
+         fuse: Fuse | None = None) -> None:
+    """Make every node's inputs (given, and lent for readers) into ``inputs``, then, with
+    ``fuse``, a linear run of synchronous nodes one loop (:mod:`flowrt.run.fuse`, which uses
+    this module's types: hence passed in), and each node's two ways of sending."""
     for node_id, st in stations.items():
         inputs.given[node_id] = make_input(st, wiring, lent=False)
         if is_reader(st.node):
             inputs.lent[node_id] = make_input(st, wiring, lent=True)
-    fuse_runs(stations, wiring, inputs)
+    if fuse is not None:
+        fuse(stations, wiring, inputs)
     for st in stations.values():
         st.ctx.emit, st.ctx.emit_lent = make_emits(st, inputs, wiring.tap)
 

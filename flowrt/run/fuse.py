@@ -1,4 +1,4 @@
-"""Fused runs: a linear run of synchronous nodes made one function.
+"""Fused runs: a linear run of synchronous nodes made one loop of calls.
 
 Hop by hop (:mod:`flowrt.run.dispatch`), a message costs each node its input closure (the
 count, the delivery it runs under, the failure handling) and its output's (the type test, the
@@ -10,28 +10,31 @@ link ``ni -> ni+1`` holds:
 - ``ni`` has one output port, wired to one target, ``ni+1``, which no other wire reaches;
 - nothing is tapped (tests' taps see each hop).
 
-The run's input (``n0``'s, in place of the one :func:`~flowrt.run.dispatch.make_input` made)
-calls ``process`` of ``n0 .. nk-1`` in one loop, then hands the last message to ``nk``'s own
-input. For each node of the loop it does what that node's own input and output would: count
-the message in and, when it sends one dict on, out; set ``ctx.delivery`` while it runs (and put
-back the one before); on an exception, fail the message in that node, with that node's id and
-the message it was given (catch nodes and the log see what they saw hop by hop). It leaves the
-loop where hop by hop would do something else:
+Each node ``ni`` of a run but the last gets, in place of the input
+:func:`~flowrt.run.dispatch.make_input` made it (its *own* input), a loop over the run from
+``ni`` on: so a message that leaves the loop, or a node's ``send``, reaches the rest of the run
+fused too. The loop calls each node's ``process`` in turn and does for it what the node's own
+input and output would: count the message in and, when it sends one dict on, out; set
+``ctx.delivery`` while it runs (and put back the one before); on an exception, fail the message
+in that node, with that node's id and the message it was given (catch nodes and the log see
+what they see hop by hop). The last node sends what it returns by its own emit; a last node
+that may not be in a loop (queued, watched, a sink: its input counts what it wrote) is handed
+the message by its own input. A loop leaves where hop by hop would do something else:
 
 - a node returns anything but one dict (None, a list, a message per port): its output goes
-  out by the node's own emit, as hop by hop, reaching the next node's own input;
+  out by the node's own emit, as hop by hop, reaching the next node's input;
 - a message carrying a trace (``TRACE_KEY``) reaches a node: that node's own input takes it
-  (the traced one, :func:`~flowrt.run.dispatch._traced_or_plain`) and the rest is hop by hop.
+  (the traced one, :func:`~flowrt.run.dispatch._traced_or_plain`).
 
-The given/lent rule is kept: a run's given input gives each message on (one target: the last
-delivery, given). A reader's lent input lends along the readers at the start of the run, as
-their lent inputs do, and copies the message where it first reaches a node that may change it
-(``_copying`` of dispatch), which then gets the given run from there.
+The given/lent rule is kept: a given message is given on (one target: the last delivery,
+given). A reader's lent input is a loop lending along the readers at the start of the run, as
+their lent inputs would, that copies the message where it first reaches a node that may change
+it (``_copying`` of dispatch), which gets the copy given.
 
-Metrics time the one message after each arming: each node of the loop has an armer that swaps
-its step for a timed one, which swaps itself back when it ran (or stays, every message timed).
-The nodes' own inputs stay as they were, for the messages that leave a run and for a hot swap,
-which rewires hop by hop while nodes change (:func:`unfused`).
+Metrics time the one message after each arming: each node's step holds its process in a list
+its armer changes to a timed one, which changes it back when it ran (or not: every message
+timed). The nodes' own inputs stay as they were, for the messages that leave a run and for a
+hot swap, which parks messages hop by hop while nodes change (:func:`unfused`).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def fuse_runs(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -
             run.append(nexts[run[-1]])
         given = _given_runs(run, stations, wiring, inputs)
         lent = _lent_run(run, given, stations, wiring, inputs) if head in inputs.lent else None
-        for node_id, fused in zip(run, given, strict=False):
+        for node_id, fused in zip(run[:-1], given, strict=True):
             inputs.unfused[node_id] = (inputs.given[node_id], inputs.lent.get(node_id))
             inputs.given[node_id] = fused
         if lent is not None:

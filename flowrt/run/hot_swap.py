@@ -41,7 +41,7 @@ from flowrt.api import Node, Sink, Source
 from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import ConfigError
 from flowrt.run.dispatch import Inputs, Station, Wiring, is_reader, make_emits, make_input, wire
-from flowrt.run.fuse import unfused
+from flowrt.run.fuse import fuse_runs, unfused
 from flowrt.run.instantiate import make_connection, make_node, station
 from flowrt.run.lifecycle import CLOSE_TIMEOUT, Phase, _bounded
 from flowrt.run.plan_diff import PlanDiff
@@ -316,7 +316,7 @@ def _install(rt: Runtime, plan: Plan, coming: list[str],
     wiring = Wiring(rt.events.fail, rt.events.completed, rt.lifecycle.watched, *taps)
     made.inputs.given.clear()
     made.inputs.lent.clear()
-    wire({n: _station(rt, plan, n) for n in plan.nodes}, wiring, made.inputs)
+    wire({n: _station(rt, plan, n) for n in plan.nodes}, wiring, made.inputs, fuse_runs)
     _index(rt, dict(made.nodes))
     rt.lifecycle.run_tasks(only=coming)
     for node_id, msg, d in parked:

@@ -4,7 +4,8 @@ Each connection and node of the plan becomes an instance of its type, with its o
 :class:`~flowrt.run.context.NodeContext`; an asynchronous node (a sink, an async transform) gets
 the bounded queue in front of it (:mod:`flowrt.run.queue`). Then the event listeners (catch,
 status, complete) are found, and every node's inputs are wired to their targets
-(:mod:`flowrt.run.dispatch`).
+(:mod:`flowrt.run.dispatch`), a linear run of synchronous nodes as one loop
+(:mod:`flowrt.run.fuse`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flowrt.compile.plan import Plan, PlannedConnection, PlannedNode
 from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
+from flowrt.run.fuse import fuse_runs
 from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
 from flowrt.run.spans import Spans
@@ -79,7 +81,7 @@ async def instantiate(
         make_node(pn, into, services, queue_full)
     watched = events.index(into.nodes, into.inputs.given, services.deliveries.new_delivery)
     stations = {node_id: station(into, pn) for node_id, pn in plan.nodes.items()}
-    wire(stations, Wiring(events.fail, events.completed, watched, *taps), into.inputs)
+    wire(stations, Wiring(events.fail, events.completed, watched, *taps), into.inputs, fuse_runs)
     return watched
 
 

@@ -272,6 +272,12 @@ nodes:
     assert [m["payload"] for _, m, _ in test_fanout.Keep.kept] == [1]
 
 
+def without_ids(parts: dict[str, Any]) -> dict[str, Any]:
+    """A sequence's ``parts`` without its ids (new message ids, which two runs do not share)."""
+    return {k: without_ids(v) if isinstance(v, dict) else v
+            for k, v in parts.items() if k != "id"}
+
+
 def kept(ran: Ran) -> list[tuple[str, Any]]:
     """What each recorder was given, in order, without the message ids."""
     def plain(msg: Message) -> Any:
@@ -279,12 +285,12 @@ def kept(ran: Ran) -> list[tuple[str, Any]]:
         if isinstance(msg.get("error"), dict):  # its stack names the calls, which differ
             msg["error"] = {k: v for k, v in msg["error"].items() if k != "stack"}
         if isinstance(msg.get("parts"), dict):
-            msg["parts"] = {k: v for k, v in msg["parts"].items() if k != "id"}
+            msg["parts"] = without_ids(msg["parts"])
         return json.loads(json.dumps(msg, default=str))
     return [(node, plain(snapshot)) for node, _, snapshot in test_fanout.Keep.kept]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees(kinds=BOTH + FLOWRT_ONLY, leaves=LEAVES))
 def test_random_trees_fused_see_what_copying_on_every_wire_sees(tree: Any) -> None:
     text = flowrt_flow(tree)

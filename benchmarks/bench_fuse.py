@@ -1,0 +1,105 @@
+"""Fused runs (flowrt.run.fuse) against hop by hop, side by side in one process.
+
+    python benchmarks/bench_fuse.py                        # 7 rounds
+    python benchmarks/bench_fuse.py --rounds 9 --n 50000
+
+Two paths, each measured fused and hop by hop (``fuse_runs`` made to do nothing, so every node
+keeps its own input), alternating round by round: chain5's path as ``bench_chain5_path.py``
+runs it (CPU us a message, best of 3 runs of N), and a chain of six nodes whose ``process``
+returns its message (what dispatch costs a message when the nodes cost almost nothing). It
+prints each path's medians and their ratio, hop by hop over fused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_chain5_path import measure  # noqa: E402
+
+from flowrt.api import Message, NodeConfig, Output, Transform  # noqa: E402
+from flowrt.run.fuse import fuse_runs  # noqa: E402
+
+
+class Pass(Transform):
+    """Sends its message on."""
+
+    type = "pass"
+    Config = NodeConfig
+
+    def process(self, msg: Message) -> Output:
+        return msg
+
+
+async def passing(n: int, reps: int, length: int = 6) -> float:
+    """CPU us a message through ``length`` pass nodes, the best of ``reps`` runs of ``n``."""
+    from flowrt.compile import build_plan
+    from flowrt.load import Project, load_text
+    from flowrt.registry import Registry, default_registry
+    from flowrt.registry.spec import spec_for
+    from flowrt.run.runtime import Runtime
+
+    nodes = "\n".join(f"  p{i}: {{type: pass{f', to: p{i + 1}' if i < length - 1 else ''}}}"
+                      for i in range(length))
+    registry = Registry([*default_registry(), spec_for(Pass, "bench")])
+    plan, _ = build_plan(Project(documents=[load_text(f"flowrt: 1\nnodes:\n{nodes}\n", "p.yaml")]),
+                         registry, env={})
+    rt = Runtime(plan, env={})
+    await rt.start()
+    first = rt.inputs["p0"]
+    best = float("inf")
+    for _ in range(reps):
+        d = rt.flow.new_delivery()
+        msg: dict[str, Any] = {"payload": 1}
+        started = time.process_time()
+        for _ in range(n):
+            first(msg, d)
+        best = min(best, time.process_time() - started)
+        d.release()
+    counted = rt.stats[f"p{length - 1}"][0]
+    await rt.stop()
+    if counted != n * reps:
+        raise SystemExit(f"the last node got {counted} messages, not {n * reps}")
+    return best / n * 1e6
+
+
+def hop_by_hop(*args: Any) -> None:
+    """``fuse_runs`` doing nothing: every node keeps its own input."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--n", type=int, default=20_000, help="messages per run")
+    args = parser.parse_args()
+    paths: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
+        "chain5 path": lambda: measure(args.n, 3),
+        "six pass nodes": lambda: passing(args.n, 3)}
+    figures: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(args.rounds):
+        for name, run in paths.items():
+            for fused in (True, False):
+                with mock.patch("flowrt.run.instantiate.fuse_runs",
+                                fuse_runs if fused else hop_by_hop):
+                    figures.setdefault((name, fused), []).append(asyncio.run(run()))
+    for name in paths:
+        on = statistics.median(figures[name, True])
+        off = statistics.median(figures[name, False])
+        faster = sum(a < b for a, b in zip(figures[name, True], figures[name, False],
+                                           strict=True))
+        print(f"{name}: fused {on:.3f} us, hop by hop {off:.3f} us a message (medians of "
+              f"{args.rounds}); hop by hop / fused {off / on:.2f}x; fused faster in "
+              f"{faster} of {args.rounds} rounds")
+
+
+if __name__ == "__main__":
+    main()

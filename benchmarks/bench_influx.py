@@ -136,6 +136,17 @@ async def through_flowrt(target: Target, name: str, points: int, batch: int) -> 
     return elapsed
 
 
+def by_hand(point_type: Any, name: str, i: int) -> Any:
+    """Message ``i`` made into a ``Point`` as a hand-written client would."""
+    msg = message(i)
+    point = point_type(name).time(msg["timestamp"] * NS_PER_MS, "ns")
+    for key, value in msg["tags"].items():
+        point.tag(key, value)
+    for key, value in msg["payload"].items():
+        point.field(key, float(value))
+    return point
+
+
 async def by_script(target: Target, name: str, points: int, batch: int) -> float:
     """Seconds for a hand-written loop: the same messages made into points with
     influxdb-client's ``Point``, posted in the same batches with httpx, no flowrt."""
@@ -147,13 +158,7 @@ async def by_script(target: Target, name: str, points: int, batch: int) -> float
         for start in range(0, points, batch):
             lines = []
             for i in range(start, min(points, start + batch)):
-                msg = message(i)
-                point = Point(name).time(msg["timestamp"] * NS_PER_MS, "ns")
-                for key, value in msg["tags"].items():
-                    point.tag(key, value)
-                for key, value in msg["payload"].items():
-                    point.field(key, float(value))
-                lines.append(point.to_line_protocol())
+                lines.append(by_hand(Point, name, i).to_line_protocol())
             await target.post(client, name, "\n".join(lines))
         return time.perf_counter() - started
 
@@ -172,13 +177,7 @@ async def by_client(target: Target, name: str, points: int, batch: int) -> float
         for start in range(0, points, batch):
             batch_points = []
             for i in range(start, min(points, start + batch)):
-                msg = message(i)
-                point = Point(name).time(msg["timestamp"] * NS_PER_MS, "ns")
-                for key, value in msg["tags"].items():
-                    point.tag(key, value)
-                for key, value in msg["payload"].items():
-                    point.field(key, float(value))
-                batch_points.append(point)
+                batch_points.append(by_hand(Point, name, i))
             writer.write(bucket="bench", org="bench", record=batch_points, write_precision="ns")
         return time.perf_counter() - started
 

@@ -22,6 +22,7 @@ from flowrt.load import Project, load_text
 from flowrt.run import Runtime, paths
 from flowrt.run.tracing import TRACE_KEY, record_paths
 from flowrt.testing import run_flow
+from tests.run.test_paths import SERVICE
 
 Calls = tuple[tuple[str, str], ...]
 
@@ -145,14 +146,6 @@ nodes:
   out: {type: debug}
   caught: {type: catch, to: seen}
   seen: {type: debug}
-"""
-SERVICE = """
-flowrt: 1
-id: service
-nodes:
-  double-in: {type: link-in, to: double}
-  double: {type: change, rules: [{set: payload.doubled, to: true}], to: back}
-  back: {type: link-out, mode: return}
 """
 PATH = sorted([
     ("go", None), ("start", "go"), ("sw", "start"), ("side", "start"),  # sw was lent it

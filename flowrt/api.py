@@ -86,6 +86,7 @@ from flowrt.expressions.typed_value import (
 )
 from flowrt.file_access import FileAccess, FileRefused
 from flowrt.message import clone, js_dumps, new_msgid
+from flowrt.netloc import host_port
 from flowrt.node_config import NodeConfig, field
 from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
 from flowrt.types import Category, Confirmation, Message, Output, Stability
@@ -117,7 +118,7 @@ __all__ = [
     "compile_value", "delete_property", "evaluate", "field", "get_property", "getter", "js_dumps",
     "js_number", "js_string", "new_msgid", "parse_path", "set_property", "setter", "within",
     "EmbeddedBroker", "check_broker_host", "AccessConfig", "Auth", "Burst", "Quota", "Rate",
-    "EnvView", "TEMPLATE_TEXT_LIMIT", "check_jinja", "compile_jinja",
+    "EnvView", "TEMPLATE_TEXT_LIMIT", "check_jinja", "compile_jinja", "host_port",
 ]
 # fmt: on
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import model_validator
 
-from flowrt.api import ConfigError, Connection, NodeConfig, NodeError, field
+from flowrt.api import ConfigError, Connection, NodeConfig, NodeError, field, host_port
 
 from .amqp_client import AmqpClient
 
@@ -130,7 +130,7 @@ class AmqpBroker(Connection):
     @property
     def server(self) -> str:
         """The broker as people read it in errors: ``host:port``."""
-        return f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
     @property
     def vhost(self) -> str:

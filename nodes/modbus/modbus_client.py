@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from flowrt.api import Connection, NodeConfig, NodeError, NotConnected, field
+from flowrt.api import Connection, NodeConfig, NodeError, NotConnected, field, host_port
 
 from .modbus_frames import read_response, write_response
 
@@ -70,7 +70,7 @@ class ModbusClient(Connection):
         super().__init__(node_id, config, ctx)
         self._client: AsyncModbusTcpClient | None = None
         self._queue = asyncio.Lock()
-        self.server = f"{config.host}:{config.port}"
+        self.server = host_port(config.host, config.port)
         """Where the server is, for messages."""
 
     async def open(self) -> None:

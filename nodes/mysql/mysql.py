@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import field_validator
 
-from flowrt.api import Connection, NodeConfig, field
+from flowrt.api import Connection, NodeConfig, field, host_port
 
 from .mysql_errors import connect_error
 from .mysql_values import decoders, parse_timezone
@@ -105,7 +105,7 @@ class Mysql(Connection):
         super().__init__(node_id, config, ctx)
         self._engine: AsyncEngine | None = None
         cfg = config
-        where = f"{cfg.host}:{cfg.port}/{cfg.database or ''}"
+        where = f"{host_port(cfg.host, cfg.port)}/{cfg.database or ''}"
         self.server = f"{where} (user {cfg.user})" if cfg.user else where
         """Where the database is, for messages: ``host:port/database (user u)``."""
         self.zone: tzinfo | None = parse_timezone(cfg.timezone)

@@ -149,3 +149,9 @@ def test_a_refused_login_stops_the_source_once_naming_user_and_server(rabbit: Ra
     assert "not-the-password" not in errors[0]
     assert statuses[-1] == ("jobs", {"fill": "red", "shape": "ring",
                                      "text": "authentication failed"})
+
+
+def test_an_ipv6_broker_is_named_with_its_brackets() -> None:
+    """``::1:5672`` names no address; errors and logs write ``[::1]:5672``."""
+    assert broker(url="amqp://[::1]/").server == "[::1]:5672"
+    assert broker(url="amqp://ann:secret@[::1]:5673/plant").server == "[::1]:5673"

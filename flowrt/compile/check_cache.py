@@ -13,7 +13,9 @@ file named by a key that holds everything the check's outcome depends on:
 - the options that change what is checked or how: ``strict``, the script policy and those the
   caller adds (``flowrt run``'s ``--check-ports``);
 - the environment, every variable (a ``${NAME}`` may read any of them, and the operator's caps
-  are variables too), and the secrets that were added to it;
+  are variables too), and the secrets that were added to it; but for the few a shell changes
+  between two commands on its own (:data:`SHELL_OWN`: ``OLDPWD`` after a ``cd``, ``_``, ...),
+  which count only when a flow file names them;
 - the node types: the index's fingerprint (the installed packs' module files, and the folders
   distributions are installed in, so that a library upgraded misses too), flowrt's own module
   files and version, and the interpreter.
@@ -31,6 +33,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -47,6 +50,14 @@ VERSION = 1
 PREFIX = "check-"
 KEEP = 64
 """Results kept in the cache directory; writing one more removes the oldest."""
+SHELL_OWN = frozenset({
+    "_", "OLDPWD", "SHLVL", "LINES", "COLUMNS", "HISTCMD", "PS1", "PS2", "PS4",
+    "PROMPT_COMMAND", "TERM_SESSION_ID", "WINDOWID", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY",
+    "XDG_SESSION_ID", "TMUX_PANE", "STY"})
+"""Variables a shell sets or changes on its own between two commands (the last argument, the
+directory before the last ``cd``, the terminal's size, the login's addresses): leaving them out
+of the key keeps a kept check from missing in every new shell. One a flow file names (the
+word anywhere in its text) counts as every other variable does."""
 
 
 def check_key(project: Project, registry: Registry, env: Mapping[str, str],
@@ -68,9 +79,12 @@ def check_key(project: Project, registry: Registry, env: Mapping[str, str],
 
     part(VERSION, __version__, sys.executable, sys.version, registry.index_key, _own_files())
     part(json.dumps(dict(options), sort_keys=True, default=str), os.getcwd())
+    named = _named(SHELL_OWN, [doc.text for doc in project.documents])
     for environ in (env, os.environ):
-        part(len(environ))
-        for name, value in sorted(environ.items()):
+        kept = sorted((name, value) for name, value in environ.items()
+                      if name not in SHELL_OWN or name in named)
+        part(len(kept))
+        for name, value in kept:
             part(name, value)
     part(len(project.documents))
     for doc in project.documents:
@@ -78,6 +92,14 @@ def check_key(project: Project, registry: Registry, env: Mapping[str, str],
     for path in _schema_files(project):
         part(path, _bytes(path))
     return digest.hexdigest()
+
+
+def _named(names: frozenset[str], texts: list[str]) -> set[str]:
+    """Which of ``names`` one of ``texts`` holds as a word of its own (``${OLDPWD}``,
+    ``env.get("OLDPWD")``): never dropped from the key for those flows."""
+    return {name for name in names
+            if any(name in text and re.search(
+                rf"(?<![A-Za-z0-9_]){name}(?![A-Za-z0-9_])", text) for text in texts)}
 
 
 def cached(key: str) -> list[Diagnostic] | None:

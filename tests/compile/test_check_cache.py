@@ -259,3 +259,24 @@ def test_flowrt_run_of_an_unchanged_project_neither_checks_nor_imports_the_check
     failing = run_flowrt(tmp_path, *args)
     assert failing["exit"] == 1 and failing["checks"] == 1
     assert "w.yaml:6:" in failing["stderr"] and "error E031" in failing["stderr"]
+
+
+def test_a_variable_the_shell_changes_on_its_own_misses_only_where_a_flow_names_it(
+        cache: Path, flow: Path, registry: Registry, checks: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cd`` changes OLDPWD and every command changes ``_``: a kept check still holds, unless a
+    flow file names the variable (then it counts as any other does)."""
+    monkeypatch.setenv("OLDPWD", "/one")
+    checked(flow, registry, env={**ENV, "_": "/usr/bin/flowrt"})
+    monkeypatch.setenv("OLDPWD", "/two")
+    checked(flow, registry, env={**ENV, "_": "/usr/bin/other"})
+    assert len(checks) == 1
+    flow.write_text(FLOW.replace("log: {type: debug}", "log: {type: debug, name: '${OLDPWD}'}"))
+    checked(flow, registry)
+    monkeypatch.setenv("OLDPWD", "/three")
+    checked(flow, registry)
+    assert len(checks) == 3
+    # a variable that is not the shell's own misses whether or not a flow names it
+    monkeypatch.setenv("FLOWRT_TEST_OTHER", "1")
+    checked(flow, registry)
+    assert len(checks) == 4

@@ -19,6 +19,7 @@ from typing import Any
 
 from flowrt.api import MISSING, Message, NodeContext, Output, ScriptError, Store, Timer
 
+from .js_compile import NOT_COMPILED, compiled_for
 from .js_engine import PART_NAMES, scopes_named
 from .js_inline import JsInline, runs_inline
 from .js_process import WINDOW, JsProcess, Reply
@@ -71,6 +72,8 @@ class JsCalls:
             window=1 if reads_context else WINDOW,
         )
         self._inline = self.js if isinstance(self.js, JsInline) else None
+        # a body in the subset js_compile.py compiles runs in Python, QuickJS taking the rest
+        self._compiled = compiled_for(config)
 
     # entries -----------------------------------------------------------------------------
 
@@ -80,6 +83,10 @@ class JsCalls:
             raise ScriptError(
                 f"function has {MAX_IN_PROGRESS} messages in progress (its code is slow or "
                 "never finishes them); this one was refused", node=self.id)
+        if self._compiled is not None and not self.queued:  # (none may overtake the worker)
+            out = self._compiled.run(msg)
+            if out is not NOT_COMPILED:
+                return out
         if self._inline is not None:  # no queue: the reply now, without closures or framing
             now = self._inline.call(to_json(msg), self._preload() if self._preloading else "")
             data = now[1]

@@ -1,0 +1,452 @@
+"""A function node's body compiled to Python closures, when it is in a small subset of
+JavaScript (:mod:`.js_compile_parse`), with JavaScript's semantics exactly; QuickJS otherwise.
+
+Why: a message costs about 7 us in QuickJS (its JSON both ways, bench_function.py), of which
+the code itself is a fraction; most function nodes do a little arithmetic on the message and
+return it (Node-RED's chain5: ``msg.payload.y = msg.payload.v * 2; return msg;``). Compiled,
+that runs on the message's own Python values, in place (the node owns its message:
+``mutates`` is True, so what it is given is a copy nobody else sees).
+
+Exactness is kept by guards: every operation handles the cases it handles exactly as
+JavaScript does (:mod:`.js_compile_ops`) and raises ``DEOPT`` for any other (a string where a
+number is expected, a member read of undefined, which JavaScript would throw on, a value that
+would be written in two places). Then every write the compiled body made to the message is
+undone (each is journaled: object, key, the old value or none) and the message goes through
+QuickJS as it would have anyway: its result, its error and its wording are the engine's.
+
+A message is only run compiled if it is what ``JSON.parse`` would make of it on the QuickJS
+path (:func:`_plain`): dicts with string keys, lists, strings, ints within 2**53, floats,
+booleans and None; no object twice, no Buffer, no key that JavaScript orders first (an array
+index), no string the path would revive as NaN. Integral floats in it are made ints, as the
+path's reply would give them back.
+
+Limits: the subset has no loops, calls (but ``Math``'s) or functions, so a compiled body ends
+after at most one step per node of its text; with the message walk, its time is linear in the
+sizes of the text and the message, and the node's ``timeout`` cannot be reached. Strings it
+makes are capped (:data:`.js_compile_ops.MAX_TEXT`) and a message larger than a share of the
+node's ``memory_limit`` goes to QuickJS, whose limits then apply as before. The compiled body
+belongs to the same node, started under the same script policy. Bodies are compiled only
+for one output and no On Start code (which could change what the body sees: globals, Math,
+Object.prototype). ``FLOWRT_JS_COMPILE=0`` turns compiling off (to compare, or to rule it out).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from . import js_compile_ops as ops
+from .js_compile_parse import KEYWORDS, Node, Refused, parse
+
+COMPILE_VAR = "FLOWRT_JS_COMPILE"
+NOT_COMPILED: Any = object()
+"""What :meth:`CompiledBody.run` returns for a message that goes to QuickJS instead."""
+MAX_DEPTH = 64
+
+_PROTOTYPE_KEYS = frozenset((
+    "constructor", "__proto__", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
+    "isPrototypeOf", "propertyIsEnumerable", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__"))
+"""Object.prototype's properties: a key a plain object reads through to them, or writes."""
+_NOT_DECLARED = KEYWORDS | {"msg", "node", "context", "flow", "global", "env", "RED", "Math"}
+_CONSTANTS = {"undefined": ops.UNDEFINED, "NaN": ops.NAN, "Infinity": ops.INF}
+_ABSENT: Any = object()
+
+Env = list[Any]
+"""A run's state: the message, the journal of writes, then the body's variables."""
+Expr = Callable[[Env], Any]
+Stmt = Callable[[Env], int]
+"""0: go on; 1: the body returned the message; 2: it returned null or undefined."""
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": ops.add, "-": ops.sub, "*": ops.mul, "/": ops.div, "%": ops.mod,
+    "<": ops.lt, "<=": ops.le, ">": ops.gt, ">=": ops.ge,
+    "===": ops.strict_eq, "!==": lambda a, b: not ops.strict_eq(a, b),
+    "==": ops.loose_eq, "!=": lambda a, b: not ops.loose_eq(a, b),
+}
+_UNARY: dict[str, Callable[[Any], Any]] = {
+    "-": ops.neg, "+": ops.number, "!": lambda v: not ops.truthy(v), "typeof": ops.typeof,
+}
+
+
+def enabled() -> bool:
+    return os.environ.get(COMPILE_VAR, "").strip() != "0"
+
+
+def compiled_for(config: Any) -> CompiledBody | None:
+    """The node's body compiled, or None: compiling is off, the node has more or fewer than
+    one output or On Start code, or its body is outside the subset."""
+    if not enabled() or config.outputs != 1 or config.initialize.strip():
+        return None
+    return compile_body(config.func, budget=config.memory_limit * 16 * 1024)
+
+
+def compile_body(text: str, budget: int = 1 << 20) -> CompiledBody | None:
+    tree = parse(text)
+    if tree is None:
+        return None
+    compiler = _Compiler()
+    try:
+        block = compiler.block(tree, depth=0)
+    except (Refused, RecursionError):
+        return None
+    return CompiledBody(block, compiler.slots - 2, budget)
+
+
+class CompiledBody:
+    """A body compiled: :meth:`run` gives its output for a message, or NOT_COMPILED."""
+
+    def __init__(self, block: Stmt, variables: int, budget: int) -> None:
+        self._block = block
+        self._fresh = [ops.UNDEFINED] * variables
+        self._budget = budget
+
+    def run(self, msg: Any) -> Any:
+        """The message (changed in place) or None (nothing to send), as the QuickJS path
+        would give; NOT_COMPILED, the message as it was, for the QuickJS path to run."""
+        journal: list[tuple[Any, Any, Any]] = []
+        if type(msg) is not dict or _plain(msg, journal, {id(msg)}, 0, self._budget) < 0:
+            _undo(journal)
+            return NOT_COMPILED
+        try:
+            outcome = self._block([msg, journal, *self._fresh])
+        except Exception:  # DEOPT, or anything unforeseen: QuickJS decides
+            _undo(journal)
+            return NOT_COMPILED
+        if outcome == 1:
+            return msg
+        _undo(journal)  # nothing sent: the QuickJS path leaves the message as it came
+        return None
+
+
+def _undo(journal: list[tuple[Any, Any, Any]]) -> None:
+    for target, key, old in reversed(journal):
+        if old is _ABSENT:
+            del target[key]
+        else:
+            target[key] = old
+
+
+_KEYS: set[str] = set()
+"""Keys seen to be plain (a string that no JavaScript engine orders first): most messages
+have the same few, and a set's lookup is faster than the test."""
+
+
+def _key(key: Any) -> bool:
+    if type(key) is str and not "0" <= key[:1] <= "9":
+        if len(_KEYS) < 4096:
+            _KEYS.add(key)
+        return True
+    return False
+
+
+def _plain(value: dict[Any, Any], journal: list[Any], seen: set[int], depth: int,
+           left: int) -> int:
+    """What is left of ``left`` after the sizes of ``value`` (a dict), or -1 when it is not
+    what JSON.parse would make of it (see the module docs)."""
+    if depth > MAX_DEPTH or len(value) == 2 and value.get("type") == "Buffer":
+        return -1
+    left -= len(value)
+    keys = _KEYS
+    for key, v in value.items():
+        if key not in keys or type(key) is not str:
+            if not _key(key):
+                return -1
+        t = type(v)  # the common cases here, the others in _value (a call less an item)
+        if t is str:
+            if v[:1] == "\0":
+                return -1
+            left -= len(v)
+        elif t is int and -ops.MAX_SAFE <= v <= ops.MAX_SAFE or t is bool or v is None:
+            pass
+        elif t is float and not v.is_integer():
+            pass
+        else:
+            left = _value(value, key, v, journal, seen, depth, left)
+            if left < 0:
+                return -1
+    return left
+
+
+def _plain_list(value: list[Any], journal: list[Any], seen: set[int], depth: int,
+                left: int) -> int:
+    if depth > MAX_DEPTH:
+        return -1
+    left -= len(value)
+    for index, v in enumerate(value):
+        left = _value(value, index, v, journal, seen, depth, left)
+        if left < 0:
+            return -1
+    return left
+
+
+def _value(parent: Any, key: Any, v: Any, journal: list[Any], seen: set[int], depth: int,
+           left: int) -> int:
+    t = type(v)
+    if t is str:
+        if v[:1] == "\0":  # maybe NaN or an infinity, marked (js_values.py)
+            return -1
+        return left - len(v)
+    if t is float:
+        if v.is_integer() and -1e21 < v < 1e21:  # (from 1e21, JSON writes an exponent)
+            if v == 0 and str(v)[0] == "-" or not -ops.MAX_SAFE <= v <= ops.MAX_SAFE:
+                return -1  # (-0: the body would see -0, the reply give 0)
+            journal.append((parent, key, v))
+            parent[key] = int(v)
+        return left
+    if t is int:
+        return left if -ops.MAX_SAFE <= v <= ops.MAX_SAFE else -1
+    if t is dict or t is list:
+        if id(v) in seen:  # in two places, or in itself: JSON would make two copies
+            return -1
+        seen.add(id(v))
+        if t is dict:
+            return _plain(v, journal, seen, depth + 1, left)
+        return _plain_list(v, journal, seen, depth + 1, left)
+    return left if t is bool or v is None else -1
+
+
+class _Compiler:
+    """The syntax tree to closures; refuses (:class:`Refused`) names it cannot resolve as
+    JavaScript would (undeclared, declared twice or later, ``var`` in a block, a constant
+    assigned), keys of Object.prototype, and writes of ``_msgid`` or of an array index."""
+
+    def __init__(self) -> None:
+        self.scopes: list[dict[str, tuple[int, bool]]] = [{}]
+        self.declared: set[str] = set()
+        self.slots = 2
+
+    # statements ------------------------------------------------------------------------
+
+    def block(self, tree: list[Node], depth: int) -> Stmt:
+        steps = tuple(s for s in (self.statement(node, depth) for node in tree) if s)
+        if len(steps) == 1:
+            return steps[0]
+
+        def run(env: Env) -> int:
+            for step in steps:
+                outcome = step(env)
+                if outcome:
+                    return outcome
+            return 0
+        return run
+
+    def statement(self, node: Node, depth: int) -> Stmt | None:
+        kind = node[0]
+        if kind == "empty":
+            return None
+        if kind == "decl":
+            return self.declaration(node, depth)
+        if kind == "assign":
+            return self.assignment(node)
+        if kind == "if":
+            return self.if_(node, depth)
+        if kind == "block":
+            self.scopes.append({})
+            inner = self.block(node[1], depth + 1)
+            self.scopes.pop()
+            return inner
+        if kind == "return":
+            return self.return_(node[1])
+        value = self.expr(node[1])  # an expression statement
+
+        def evaluate(env: Env) -> int:
+            value(env)
+            return 0
+        return evaluate
+
+    def declaration(self, node: Node, depth: int) -> Stmt:
+        _, kind, name, init = node
+        if name in _NOT_DECLARED or name in self.declared or (kind == "var" and depth):
+            raise Refused(f"declaration of {name}")
+        self.declared.add(name)
+        value = self.expr(init) if init is not None else None  # (before the name is seen)
+        slot = self.slots
+        self.slots += 1
+        self.scopes[-1][name] = (slot, kind == "const")
+        if value is None:
+            return lambda env: 0  # (a fresh run's variables are undefined)
+
+        def declare(env: Env) -> int:
+            env[slot] = value(env)
+            return 0
+        return declare
+
+    def assignment(self, node: Node) -> Stmt:
+        _, target, op, value_node = node
+        value = self.expr(value_node)
+        combine = _BINARY[op[0]] if op != "=" else None
+        if target[0] == "name":
+            slot, constant = self.lookup(target[1])
+            if constant or slot == 0:
+                raise Refused(f"assignment to {target[1]}")
+            if combine is None:
+                def assign(env: Env) -> int:
+                    env[slot] = value(env)
+                    return 0
+                return assign
+
+            def update(env: Env) -> int:
+                env[slot] = combine(env[slot], value(env))
+                return 0
+            return update
+        obj, key = self.expr(target[1]), target[2]
+        if key in _PROTOTYPE_KEYS or key == "_msgid" or "0" <= key[:1] <= "9":
+            raise Refused(f"write of {key}")
+
+        def write(env: Env) -> int:
+            target = obj(env)
+            if type(target) is not dict:
+                raise ops.DEOPT
+            old = target.get(key, _ABSENT)
+            if combine is None:
+                new = value(env)
+            else:
+                new = combine(ops.UNDEFINED if old is _ABSENT else old, value(env))
+            if type(new) is float and new == 0 and str(new)[0] == "-":
+                raise ops.DEOPT  # -0 would be read back as 0 (stored() would make it so)
+            new = ops.stored(new)
+            env[1].append((target, key, old))
+            target[key] = new
+            return 0
+        return write
+
+    def if_(self, node: Node, depth: int) -> Stmt:
+        _, test_node, then_node, other_node = node
+        test = self.expr(test_node)
+        then = self.branch(then_node, depth)
+        other = self.branch(other_node, depth) if other_node is not None else None
+        truthy = ops.truthy
+
+        def if_(env: Env) -> int:
+            if truthy(test(env)):
+                return then(env)
+            return other(env) if other is not None else 0
+        return if_
+
+    def branch(self, tree: list[Node], depth: int) -> Stmt:
+        self.scopes.append({})
+        step = self.block(tree, depth + 1)
+        self.scopes.pop()
+        return step
+
+    def return_(self, node: Node | None) -> Stmt:
+        if node is None:
+            return lambda env: 2
+        if node == ("name", "msg"):
+            return lambda env: 1
+        value = self.expr(node)
+
+        def return_(env: Env) -> int:
+            out = value(env)
+            if out is env[0]:
+                return 1
+            if out is None or out is ops.UNDEFINED:
+                return 2
+            raise ops.DEOPT  # another value to send: QuickJS makes the outputs
+        return return_
+
+    # expressions -----------------------------------------------------------------------
+
+    def lookup(self, name: str) -> tuple[int, bool]:
+        if name == "msg":
+            return 0, False
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        raise Refused(f"name {name}")
+
+    def expr(self, node: Node) -> Expr:
+        kind = node[0]
+        if kind == "const":
+            constant = node[1]
+            return lambda env: constant
+        if kind == "paren":
+            return self.expr(node[1])
+        if kind == "name":
+            if node[1] in _CONSTANTS:
+                constant = _CONSTANTS[node[1]]
+                return lambda env: constant
+            slot = self.lookup(node[1])[0]
+            return lambda env: env[slot]
+        if kind == "member":
+            return self.member(node[1], node[2])
+        if kind == "math":
+            return self.math(node[1], node[2])
+        if kind == "unary":
+            op, operand = _UNARY[node[1]], self.expr(node[2])
+            return lambda env: op(operand(env))
+        if kind == "bin":
+            return self.binary(_BINARY[node[1]], node[2], node[3])
+        if kind == "logic":
+            return self.logic(node[1], self.expr(node[2]), self.expr(node[3]))
+        if kind == "cond":
+            test, then, other = (self.expr(n) for n in node[1:])
+            truthy = ops.truthy
+            return lambda env: then(env) if truthy(test(env)) else other(env)
+        raise Refused(kind)
+
+    def member(self, obj_node: Node, key: str) -> Expr:
+        if key in _PROTOTYPE_KEYS:
+            raise Refused(f"read of {key}")
+        undefined = ops.UNDEFINED
+        if obj_node[0] == "name" and obj_node[1] not in _CONSTANTS:
+            slot = self.lookup(obj_node[1])[0]
+
+            def read_variable(env: Env) -> Any:
+                target = env[slot]
+                if type(target) is dict:
+                    return target.get(key, undefined)
+                raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
+            return read_variable
+        obj = self.expr(obj_node)
+
+        def read(env: Env) -> Any:
+            target = obj(env)
+            if type(target) is dict:
+                return target.get(key, undefined)
+            raise ops.DEOPT
+        return read
+
+    def math(self, name: str, args: list[Node] | None) -> Expr:
+        if args is None:
+            if name not in ops.MATH_VALUES:
+                raise Refused(f"Math.{name}")
+            constant = ops.MATH_VALUES[name]
+            return lambda env: constant
+        call = ops.MATH_CALLS.get(name)
+        if call is None:
+            raise Refused(f"Math.{name}")
+        values = [self.expr(a) for a in args]
+        if len(values) == 1:
+            only = values[0]
+            return lambda env: call(only(env))
+        return lambda env: call(*[v(env) for v in values])
+
+    def binary(self, op: Callable[[Any, Any], Any], left_node: Node, right_node: Node) -> Expr:
+        left = self.expr(left_node)
+        if right_node[0] == "const":
+            constant = right_node[1]
+            return lambda env: op(left(env), constant)
+        right = self.expr(right_node)
+        return lambda env: op(left(env), right(env))
+
+    @staticmethod
+    def logic(op: str, left: Expr, right: Expr) -> Expr:
+        truthy, undefined = ops.truthy, ops.UNDEFINED
+        if op == "&&":
+            def and_(env: Env) -> Any:
+                value = left(env)
+                return right(env) if truthy(value) else value
+            return and_
+        if op == "||":
+            def or_(env: Env) -> Any:
+                value = left(env)
+                return value if truthy(value) else right(env)
+            return or_
+
+        def coalesce(env: Env) -> Any:
+            value = left(env)
+            return right(env) if value is None or value is undefined else value
+        return coalesce

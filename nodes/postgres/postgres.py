@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import field_validator
 
-from flowrt.api import Connection, NodeConfig, field
+from flowrt.api import Connection, NodeConfig, NotConnected, field
 
 from .postgres_errors import connect_error, dsn_password, server_name
 
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 SslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+USED = "flowrt_used"
+"""Where a pooled connection's ``info`` keeps when it was last returned (``time.monotonic``);
+SQLAlchemy clears ``info`` when it replaces the connection, so a new one has none."""
+
+
+async def ping(pg: AsyncConnection[Any]) -> None:
+    """One round trip to the server; raises if the connection is broken."""
+    await pg.execute("SELECT 1")
 
 
 class Postgres(Connection):
@@ -34,8 +44,9 @@ class Postgres(Connection):
 
     The nodes that name this connection share one pool: `pool_size` connections stay open,
     and up to `max_overflow` more are opened while every pooled one is busy. A pooled
-    connection is checked (a ping) before it is handed out, so connections left broken by a
-    server restart are replaced instead of failing a message.
+    connection that has been idle is checked (a ping) before it is handed out, so connections
+    left broken by a server restart are replaced instead of failing a message; one found
+    broken makes every connection pooled before it suspect, each checked before its next use.
 
     Connections are made on first use. A server that is away makes `postgres-out` hold its
     batch and retry with back-off, and fails the message of a `postgres-query`; refused
@@ -118,6 +129,7 @@ class Postgres(Connection):
     def __init__(self, node_id: str, config: Any, ctx: Any) -> None:
         super().__init__(node_id, config, ctx)
         self._engine: AsyncEngine | None = None
+        self._suspect_before = float("-inf")
         self.server = server_name(config.dsn)
         """Where the database is, for messages: ``host:port/database (user u)``."""
 
@@ -159,7 +171,6 @@ class Postgres(Connection):
             pool_size=cfg.pool_size,
             max_overflow=cfg.max_overflow,
             pool_timeout=cfg.pool_timeout,
-            pool_pre_ping=True,
         )
 
     async def close(self) -> None:
@@ -167,28 +178,63 @@ class Postgres(Connection):
         if engine is not None:
             await engine.dispose()
 
+    def suspect_all(self) -> None:
+        """A connection was found broken: every one returned to the pool before now is
+        checked before its next use (a server restart or failover ends them all)."""
+        self._suspect_before = time.monotonic()
+
     @asynccontextmanager
-    async def acquire(self, node_id: str) -> AsyncIterator[AsyncConnection[Any]]:
+    async def acquire(
+        self, node_id: str, ping_after: float = 0.0
+    ) -> AsyncIterator[AsyncConnection[Any]]:
         """A psycopg connection from the pool, returned to it afterwards (rolled back if a
         transaction was left open; dropped if it broke). Raises NotConnected or AuthFailed,
         naming the server and ``node_id``, when no connection can be had.
+
+        A pooled connection idle for ``ping_after`` seconds or more (0: any), or suspect, is
+        pinged first, and a broken one dropped for the next. A ping is a round trip, which a
+        node writing batch after batch need not pay each time: the connection it is handed
+        unchecked may be broken all the same, so it must be able to do its work again on
+        another (postgres-out writes its batch again at once).
 
         The connection is in autocommit mode: a statement alone commits itself, and
         ``async with pg.transaction()`` makes one transaction (BEGIN ... COMMIT), never a mere
         savepoint of a transaction a previous statement opened."""
         await self.open()
         assert self._engine is not None
-        try:
-            held = await self._engine.connect()
-        except Exception as exc:
-            raise connect_error(exc, self.server, node_id, self.config) from exc
-        try:
-            raw = await held.get_raw_connection()
-            pg: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+        cfg = self.config
+        for _ in range(cfg.pool_size + cfg.max_overflow + 1):
             try:
-                yield pg
-            finally:
-                if pg.closed or pg.broken:
-                    await held.invalidate()
+                held = await self._engine.connect()
+            except Exception as exc:
+                raise connect_error(exc, self.server, node_id, cfg) from exc
+            try:
+                raw = await held.get_raw_connection()
+                pg: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+                used = raw.info.get(USED)
+                if used is None or (
+                    used > self._suspect_before and time.monotonic() - used < ping_after
+                ):
+                    break  # new, or in use a moment ago
+                await ping(pg)
+                break
+            except Exception:  # broken: the next one
+                self.suspect_all()
+                await held.invalidate()
+                await held.close()
+            except BaseException:
+                await held.close()
+                raise
+        else:  # never happens: an invalidated connection's place gets a new one
+            raise NotConnected(f"no working connection to {self.server}", node=node_id)
+        try:
+            yield pg
         finally:
-            await held.close()
+            try:
+                if pg.closed or pg.broken:
+                    self.suspect_all()
+                    await held.invalidate()
+                else:
+                    raw.info[USED] = time.monotonic()
+            finally:
+                await held.close()

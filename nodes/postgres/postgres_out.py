@@ -30,6 +30,9 @@ ROW_ERROR_CLASSES = ("22", "23")
 violations): the batch is then written row by row so only the bad rows fail."""
 ROW_ERROR_STATES = ("42804",)  # datatype_mismatch: a value of the wrong type in that row
 STALE_STATES = ("42P01", "42703")  # undefined table or column: describe the table again
+PING_AFTER = 1.0
+"""Seconds a pooled connection may have been idle and still be used for a batch without a ping
+first: batches back to back pay no round trip each."""
 RETRY_CLASS = "40"
 """Transaction rollback (deadlock detected, serialization failure): the batch did nothing and
 may succeed when written again, so the engine keeps it and retries with back-off."""
@@ -172,9 +175,19 @@ class PostgresOut(Sink):
         return self.ctx.connection(self.config.connection, Postgres)
 
     async def write(self, batch: list[Message]) -> None:
+        try:
+            await self._write(batch)
+        except _Broken:
+            # Most often a pooled connection the server ended while it waited (handed out
+            # unchecked, see PING_AFTER): written again at once on another, which the pool
+            # checks first. Nothing committed on a lost connection unless its COMMIT was the
+            # statement lost, as with the engine's own retry.
+            await self._write(batch)
+
+    async def _write(self, batch: list[Message]) -> None:
         conn = self._connection()
         doing = f"writing to table {self.config.table}"
-        async with conn.acquire(self.id) as pg:
+        async with conn.acquire(self.id, PING_AFTER) as pg:
             try:
                 rows = await self._row_maker(pg, conn.server)
                 runs, failed = rows.runs(batch)
@@ -188,7 +201,9 @@ class PostgresOut(Sink):
                 err = use_error(exc, pg, conn.server, self.id, doing)
                 if err is exc:
                     raise
-                if state.startswith(RETRY_CLASS) and not isinstance(err, ConnectionLost):
+                if isinstance(err, ConnectionLost):
+                    err = _Broken(str(err), node=self.id)
+                elif state.startswith(RETRY_CLASS):
                     err = ConnectionLost(f"{err}; the batch is written again", node=self.id)
                 raise err from exc
         for msg, error in failed:
@@ -286,6 +301,10 @@ class PostgresOut(Sink):
         if now - self._shown >= 1.0:
             self._shown = now
             self.ctx.status("green", "dot", f"connected: {self._written} rows")
+
+
+class _Broken(ConnectionLost):
+    """The connection broke under the batch: written again at once, then with back-off."""
 
 
 class _NotBinary(Exception):

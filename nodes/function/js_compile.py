@@ -293,7 +293,7 @@ class _Compiler:
                 env[slot] = combine(env[slot], value(env))
                 return 0
             return update
-        obj, key = self.expr(target[1]), target[2]
+        obj, key, stored = self.expr(target[1]), target[2], ops.stored
         if key in _PROTOTYPE_KEYS or key == "_msgid" or "0" <= key[:1] <= "9":
             raise Refused(f"write of {key}")
 
@@ -306,9 +306,8 @@ class _Compiler:
                 new = value(env)
             else:
                 new = combine(ops.UNDEFINED if old is _ABSENT else old, value(env))
-            if type(new) is float and new == 0 and str(new)[0] == "-":
-                raise ops.DEOPT  # -0 would be read back as 0 (stored() would make it so)
-            new = ops.stored(new)
+            if type(new) is not float or new.is_integer():  # (most floats are kept as they are)
+                new = stored(new)
             env[1].append((target, key, old))
             target[key] = new
             return 0

@@ -121,6 +121,9 @@ def add(a: Any, b: Any) -> Any:
 
 
 def sub(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    if ta is float and (tb is float or tb is int) or ta is int and tb is float:
+        return a - b  # (the common case first: no conversion, no -0 to make)
     a, b = number(a), number(b)
     if type(a) is int and type(b) is int:
         return _int(a - b)
@@ -128,6 +131,9 @@ def sub(a: Any, b: Any) -> Any:
 
 
 def mul(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    if ta is float and (tb is float or tb is int) or ta is int and tb is float:
+        return a * b
     a, b = number(a), number(b)
     if type(a) is int and type(b) is int:
         r = a * b
@@ -138,6 +144,9 @@ def mul(a: Any, b: Any) -> Any:
 
 
 def div(a: Any, b: Any) -> Any:
+    tb = type(b)
+    if b and (tb is float or tb is int) and (type(a) is float or type(a) is int):
+        return a / b
     a, b = number(a), number(b)
     if b == 0:
         if a != a or a == 0:
@@ -320,13 +329,15 @@ MATH_VALUES = {"PI": math.pi, "E": math.e}
 
 
 def stored(v: Any) -> Any:
-    """``v`` as it would come back in the message from the QuickJS path (see the module docs);
-    DEOPT for what a compiled body does not write."""
+    """``v`` as it would come back in the message from the QuickJS path (see the module docs)
+    and as the body may read it again; DEOPT for what a compiled body does not write."""
     t = type(v)
     if t is float:
         if v.is_integer():
+            if v == 0 and math.copysign(1.0, v) < 0:
+                raise DEOPT  # the reply would give 0, the body read -0
             if -MAX_SAFE <= v <= MAX_SAFE:
-                return int(v)  # (-0 too: JSON.stringify writes it 0)
+                return int(v)
             if abs(v) < 1e21:
                 raise DEOPT
         return v

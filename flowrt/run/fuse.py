@@ -44,6 +44,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING
 
 from flowrt.message import clone
+from flowrt.run.fuse_code import Block, compiled, fast_cell
 from flowrt.run.tracing import TRACE_KEY
 
 if TYPE_CHECKING:
@@ -58,6 +59,12 @@ Step = tuple[list[int], "NodeContext", list["Process"], str, "Input", bool]
 whether it is the run's last). The process is in a list that arming changes (:func:`_step`),
 shared by every loop the node is in. The last node sends by its emit whatever it returns."""
 
+Ports = tuple[bool, ...] | None
+"""A node of several ports in a run: for each, whether it leads to the next node (one port:
+None)."""
+Link = tuple[str, Ports]
+"""The next node of a node's run, and its ports (:data:`Ports`)."""
+
 LONGEST = 32
 """Nodes in one loop at most: a longer run is loops each handing on to the next (each node of a
 run has a loop from it to the end, this bounds their size)."""
@@ -70,16 +77,18 @@ def fuse_runs(stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -
     inputs.unfused.clear()
     if wiring.tap is not None or wiring.tap_in is not None:
         return
-    nexts = _links(stations, wiring)
-    targets = set(nexts.values())
-    for head in nexts:
+    links = _links(stations, wiring)
+    targets = {target for target, _ in links.values()}
+    for head in links:
         if head in targets:
             continue
         run = [head]
-        while run[-1] in nexts and nexts[run[-1]] not in run:
-            run.append(nexts[run[-1]])
-        given = _given_runs(run, stations, wiring, inputs)
-        lent = _lent_run(run, given, stations, wiring, inputs) if head in inputs.lent else None
+        while run[-1] in links and links[run[-1]][0] not in run:
+            run.append(links[run[-1]][0])
+        ports = [links[n][1] for n in run[:-1]] + [None]  # the last one sends by its emit
+        given = _given_runs(run, ports, stations, wiring, inputs)
+        lent = (_lent_run(run, ports, given, stations, wiring, inputs)
+                if head in inputs.lent else None)
         for node_id, fused in zip(run[:-1], given, strict=True):
             inputs.unfused[node_id] = (inputs.given[node_id], inputs.lent.get(node_id))
             inputs.given[node_id] = fused
@@ -98,21 +107,26 @@ def unfused(inputs: Inputs) -> tuple[dict[str, Input], dict[str, Input]]:
     return given, lent
 
 
-def _links(stations: Mapping[str, Station], wiring: Wiring) -> dict[str, str]:
-    """Node -> the next node of its run (see the module docs)."""
+def _links(stations: Mapping[str, Station], wiring: Wiring) -> dict[str, Link]:
+    """Node -> the next node of its run and, for a node of several ports, which of them lead
+    there (see the module docs)."""
     wired_to: dict[str, int] = {}
     for st in stations.values():
         for port in st.planned.wires:
             for target in port:
                 wired_to[target] = wired_to.get(target, 0) + 1
-    nexts: dict[str, str] = {}
+    nexts: dict[str, Link] = {}
     for node_id, st in stations.items():
         wires = st.planned.wires
-        if len(wires) != 1 or len(wires[0]) != 1 or not _loops(st, wiring):
+        if not _loops(st, wiring):
             continue
-        target = wires[0][0]
-        if target in stations and wired_to[target] == 1 and target != node_id:
-            nexts[node_id] = target
+        targets = {t for port in wires for t in port}
+        if len(targets) != 1 or any(len(port) > 1 for port in wires):
+            continue
+        (target,) = targets
+        ports = tuple(bool(port) for port in wires)
+        if target in stations and wired_to[target] == sum(ports) and target != node_id:
+            nexts[node_id] = (target, None if len(wires) == 1 else ports)
     return nexts
 
 
@@ -124,22 +138,28 @@ def _loops(st: Station, wiring: Wiring) -> bool:
             and (st.trace is None or st.trace.light))
 
 
-def _given_runs(run: list[str], stations: Mapping[str, Station], wiring: Wiring,
-                inputs: Inputs) -> list[Input]:
+def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Station],
+                wiring: Wiring, inputs: Inputs) -> list[Input]:
     """For each node of the run but the last, the input of a message given to it: a loop over
     the nodes from it on (:data:`LONGEST` at most), ending in the next loop or the last node's
-    own input."""
-    steps = _steps(run, stations, wiring, inputs.given)
+    own input; compiled (:mod:`flowrt.run.fuse_code`), with the generic loop for the messages
+    it does not take."""
+    armed = [0]
+    steps = _steps(run, ports, stations, wiring, inputs.given, armed)
     checked = _checked(run, stations)
+    blocks = [_block(stations[n], own=inputs.given[n], step=step, port=port)
+              for n, step, port in zip(run, steps, ports, strict=False)]
     fused: list[Input] = [inputs.given[run[-1]]] * (len(run) + 1)  # then ends in its own
     for i in reversed(range(len(run) - 1)):
         j = min(i + LONGEST, len(steps))
-        fused[i] = _loop(steps[i:j], fused[j], wiring.fail, lent=False, checked=checked)
+        generic = _loop(steps[i:j], fused[j], wiring.fail, lent=False, checked=checked)
+        ends = None if blocks[j - 1].last else fused[j]
+        fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, armed, generic)
     return fused[:len(run) - 1]
 
 
-def _lent_run(run: list[str], given: list[Input], stations: Mapping[str, Station],
-              wiring: Wiring, inputs: Inputs) -> Input:
+def _lent_run(run: list[str], ports: list[Ports], given: list[Input],
+              stations: Mapping[str, Station], wiring: Wiring, inputs: Inputs) -> Input:
     """The input of a message lent to the run's first node (a reader): lent along the run's
     first readers (:data:`LONGEST` at most), copied at the first node that is not one, which
     gets the rest given (``given``: the run's given inputs)."""
@@ -149,9 +169,9 @@ def _lent_run(run: list[str], given: list[Input], stations: Mapping[str, Station
     loop = run[:min(readers, LONGEST)]
     checked = _checked(run, stations)
     if len(loop) == len(run):  # all readers: the last one is lent the message too
-        steps = _steps(run, stations, wiring, inputs.lent)
+        steps = _steps(run, ports, stations, wiring, inputs.lent, [0])
         return _loop(steps, inputs.lent[run[-1]], wiring.fail, lent=True, checked=checked)
-    steps = _steps(loop, stations, wiring, inputs.lent, ends=False)
+    steps = _steps(loop, ports, stations, wiring, inputs.lent, [0], ends=False)
     after = run[len(loop)]
     if after in inputs.lent:  # a reader still: lent on, by its own input
         return _loop(steps, inputs.lent[after], wiring.fail, lent=True, checked=checked)
@@ -168,20 +188,33 @@ def _checked(run: list[str], stations: Mapping[str, Station]) -> bool:
     return any(stations[n].trace is not None for n in run)
 
 
-def _steps(run: list[str], stations: Mapping[str, Station], wiring: Wiring,
-           own: Mapping[str, Input], ends: bool = True) -> list[Step]:
+def _steps(run: list[str], ports: list[Ports], stations: Mapping[str, Station], wiring: Wiring,
+           own: Mapping[str, Input], armed: list[int], ends: bool = True) -> list[Step]:
     """The steps of the run's nodes, the last one's only when it can be one (``ends``: the run
-    ends with it, else its nodes all pass their message on)."""
+    ends with it, else its nodes all pass their message on). A node whose single message goes
+    out on port 0 which does not lead on (a switch) sends each output by its emit, as the
+    last does."""
     last = run[-1]
     if ends and not _loops(stations[last], wiring):
         run = run[:-1]
-    return [_step(stations[n], own[n], ends and n == last) for n in run]
+    return [_step(stations[n], own[n], (ends and n == last) or (p is not None and not p[0]),
+                  armed)
+            for n, p in zip(run, ports, strict=False)]
 
 
-def _step(st: Station, own: Input, last: bool) -> Step:
+def _block(st: Station, own: Input, step: Step, port: Ports) -> Block:
+    """A node's block of compiled code (:mod:`flowrt.run.fuse_code`), beside its ``step``."""
+    process: Process = st.node.process  # type: ignore[attr-defined]
+    last = step[5] and port is None
+    return Block(st.counts, st.ctx, process, st.planned.id, own, fast_cell(st.node),
+                 port, last)
+
+
+def _step(st: Station, own: Input, last: bool, armed: list[int]) -> Step:
     """A node's step in the loops, with an armer for metrics in its station's ``armers``: it
     times its process for the next message after each arming (each message, with
-    ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input."""
+    ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input; while it
+    is armed, ``armed[0]`` counts it (the compiled loops leave the message to this one)."""
     process: Process = st.node.process  # type: ignore[attr-defined]
     cell = [process]
     if st.timing is not None and st.armers is not None:
@@ -190,13 +223,16 @@ def _step(st: Station, own: Input, last: bool) -> Step:
         def timed(msg: Message) -> Output:
             if not always:
                 cell[0] = process
+                armed[0] -= 1
             start = perf_counter()
             out = process(msg)
             observe(perf_counter() - start)
             return out
 
         def arm() -> None:
-            cell[0] = timed
+            if cell[0] is not timed:
+                cell[0] = timed
+                armed[0] += 1
 
         st.armers.append(arm)
         if always:

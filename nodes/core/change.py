@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flowrt.api import (
     MISSING,
@@ -20,11 +20,12 @@ from flowrt.api import (
     clone,
     compile_value,
     field,
+    parse_path,
 )
 
 from .change_rules import ChangeRule
 from .js_coercion import to_str
-from .targets import compile_target
+from .targets import compile_target, target_parts
 
 Apply = Callable[[Message], None]
 _PLAIN = frozenset((str, int, float, bool))
@@ -94,6 +95,24 @@ class Change(Transform):
         self._rules = [_compile(rule, self.ctx) for rule in self.config.rules]
         self._only = self._rules[0] if len(self._rules) == 1 else None
 
+    def fast_process(self) -> Callable[[Message], Output] | None:
+        """This node's ``process`` when every rule sets a literal text, number or boolean at
+        a message property of names (``payload.x``): each rule walks to the object holding
+        its property and sets it; the first rule finding no object on its way returns
+        NotImplemented having changed nothing (``process`` creates or warns), a later one
+        leaves itself and the rest to their general code, as ``process`` would run them. A
+        fused run calls it in place of ``process`` (flowrt/run/fuse_code.py)."""
+        sets: list[tuple[tuple[str, ...], str, Any]] = []
+        for rule in self.config.rules:
+            if rule.action != "set" or type(rule.to) not in _PLAIN:
+                return None
+            scope, path = target_parts(rule.target)
+            keys = parse_path(path)
+            if scope != "msg" or not all(type(k) is str for k in keys):
+                return None
+            sets.append((cast(tuple[str, ...], keys[:-1]), cast(str, keys[-1]), rule.to))
+        return _fast_sets(sets, self._rules)
+
     def process(self, msg: Message) -> Output:
         only = self._only
         if only is not None:
@@ -102,6 +121,50 @@ class Change(Transform):
         for apply in self._rules:
             apply(msg)
         return msg
+
+
+def _fast_sets(sets: list[tuple[tuple[str, ...], str, Any]], rules: list[Apply]
+               ) -> Callable[[Message], Output]:
+    """The fast step of literal sets (see :meth:`Change.fast_process`); ``rules``: the
+    general code of each."""
+    if len(sets) == 1 and len(sets[0][0]) <= 1:
+        ((head, last, value),) = sets
+        if not head:
+
+            def set_top(msg: Message) -> Output:
+                msg[last] = value
+                return msg
+
+            return set_top
+        (first,) = head
+
+        def set_in(msg: Message) -> Output:
+            obj = msg.get(first)
+            if type(obj) is not dict:
+                return NotImplemented  # type: ignore[no-any-return]
+            obj[last] = value
+            return msg
+
+        return set_in
+
+    def set_all(msg: Message) -> Output:
+        for i, (head, last, value) in enumerate(sets):
+            obj: Any = msg
+            for key in head:
+                obj = obj.get(key)
+                if type(obj) is not dict:
+                    break
+            else:
+                obj[last] = value
+                continue
+            if i == 0:
+                return NotImplemented  # type: ignore[no-any-return]
+            for apply in rules[i:]:
+                apply(msg)
+            return msg
+        return msg
+
+    return set_all
 
 
 def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import field_validator
@@ -19,6 +20,7 @@ from flowrt.api import (
     getter,
 )
 
+from .switch_fast import fast_switch
 from .switch_matchers import compile_rule
 from .switch_rules import SwitchRule, Test
 from .switch_sequences import SequenceRebuilder
@@ -159,6 +161,13 @@ class Switch(Transform):
 
     def _recall(self) -> Any:
         return self._previous
+
+    def fast_process(self) -> Callable[[Message], Output] | None:
+        """This node's ``process`` for a fused run, when its rules each compare a number
+        (:mod:`.switch_fast`); None when it keeps sequences or previous values."""
+        if self._rebuild is not None or self._keeps_previous:
+            return None
+        return fast_switch(self.config.property, self.config.rules, self._first)
 
     def process(self, msg: Message) -> Output:
         if self._rebuild is not None and self._rebuild.take(msg):

@@ -26,6 +26,7 @@ from flowrt.api import (
 )
 
 from .context_store import ContextStore
+from .template_fast import fast_template
 from .template_mustache import Resolver, check_mustache, compile_mustache
 
 Render = Callable[[Message], str]
@@ -127,6 +128,15 @@ class Template(Transform):
         return compile_jinja(
             template, {"flow": self._flow, "global": self._global, "env": EnvView(self.ctx.env)}
         )
+
+    def fast_process(self) -> Callable[[Message], Output] | None:
+        """This node's ``process`` for a fused run, for a mustache template of variable tags
+        whose text is set on a message property (:mod:`.template_fast`)."""
+        cfg = self.config
+        if (cfg.syntax != "mustache" or not cfg.template or cfg.scope != "msg"
+                or cfg.output != "text"):
+            return None
+        return fast_template(cfg.template, cfg.property)
 
     def process(self, msg: Message) -> Output:
         render = self._render or self._from_message(msg)

@@ -305,7 +305,7 @@ def _renderer_class() -> type[Any]:
     return Renderer
 
 
-def _fast_parts(template: str) -> list[tuple[str, str, bool]] | None:
+def fast_parts(template: str) -> list[tuple[str, str, bool]] | None:
     """(text before, name, escaped) for each tag, if the template has only variable tags."""
     parts: list[tuple[str, str, bool]] = []
     end = 0
@@ -324,7 +324,7 @@ def _fast_parts(template: str) -> list[tuple[str, str, bool]] | None:
 
 def compile_mustache(template: str, resolve: Resolver) -> Callable[[Message], str]:
     """The template as a function of the message, compiled once."""
-    parts = _fast_parts(template)
+    parts = fast_parts(template)
     if parts is None:
         import pystache
 

@@ -10,8 +10,8 @@ from flowrt_nodes.core.context_store import ContextStore
 from flowrt_nodes.core.template_mustache import (
     NodeRedRenderer,
     Resolver,
-    _fast_parts,
     compile_mustache,
+    fast_parts,
     to_text,
 )
 from hypothesis import given
@@ -73,16 +73,16 @@ templates = st.lists(st.tuples(texts, tags), max_size=4).map(
 @given(templates, messages, st.booleans())
 def test_fast_path_matches_pystache(template: str, msg: dict[str, Any], json_out: bool) -> None:
     resolve = Resolver(FLOW, GLOBAL, json_out)
-    assert _fast_parts(template) is not None
+    assert fast_parts(template) is not None
     fast = compile_mustache(template, resolve)(msg)
     slow = NodeRedRenderer(resolve).render(pystache.parse(template), msg)
     assert fast == slow
 
 
 def test_sections_take_the_pystache_path() -> None:
-    assert _fast_parts("{{#a}}x{{/a}}") is None
-    assert _fast_parts("{{=<% %>=}}") is None
-    assert _fast_parts("a {{b}} c") == [("a ", "b", True), (" c", "", False)]
+    assert fast_parts("{{#a}}x{{/a}}") is None
+    assert fast_parts("{{=<% %>=}}") is None
+    assert fast_parts("a {{b}} c") == [("a ", "b", True), (" c", "", False)]
 
 
 def test_values_print_as_javascript_does() -> None:

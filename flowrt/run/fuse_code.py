@@ -1,0 +1,215 @@
+"""A fused run's loop as straight-line Python: what :func:`flowrt.run.fuse._loop` does for each
+node, written out once per node, with each node's rules in its *fast step* when it has one.
+
+The generic loop (``_loop``) unpacks a tuple for each node, tests whether the node is the last
+and whether traces are looked for, and sets each node's delivery around its ``process``. The
+code made here does the same for the same nodes, with no loop and no such tests: each node is a
+block of statements over names bound to that node's counts, context, process and id. Its
+source is made only of identifiers and numbers this module writes (``s0``, ``c1``, the count of
+a node's ports): every value of the flow (node ids, rules, constants) is bound by name, through
+the factory's arguments, never written into the text, so nothing an author wrote is ever code.
+The factory of a shape (which nodes have a fast step, their ports, whether the run ends in a
+next input) is compiled once and cached, so a flow of many runs of one shape compiles one.
+
+A node's **fast step** (``fast_process()``, offered by its type, see :data:`FAST_METHOD`) is its
+``process`` specialised for its config: given the message (a dict, exactly), it returns what
+``process`` would and does to the message what ``process`` would, or returns ``NotImplemented``
+having done nothing (its guards did not hold: the block then calls ``process`` under the node's
+delivery, as the node's own input would). It reads nothing of the node's context, so its block
+sets no delivery around it. The step is asked of the node at its first message (the node has
+started by then), and once.
+
+A switch whose ports all lead to the next node (:func:`flowrt.run.fuse._links`) is a link too:
+its block takes the one message of its list output (a message on one port, None on the others)
+as a single dict output; any other output (two messages, a message on a port wired nowhere)
+goes out by the node's own emit, as it would hop by hop.
+
+While metrics time a node of the run (armed, :mod:`flowrt.run.metrics`), messages take the
+generic loop, which times each node's ``process``: ``armed[0]`` counts the armed nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from flowrt.run.tracing import TRACE_KEY
+
+if TYPE_CHECKING:
+    from flowrt.run.context import NodeContext
+    from flowrt.run.ports import Fail, Input
+    from flowrt.types import Message, Output
+
+FAST_METHOD = "fast_process"
+"""A node type's optional method: ``node.fast_process()`` returns its fast step (a callable of
+the message, see the module docs) or None when its config has none."""
+
+Fast = Callable[["Message"], "Output"]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One node of a run, as its block of code sees it."""
+
+    counts: list[int]
+    ctx: NodeContext
+    process: Callable[[Message], Output]
+    node_id: str
+    own: Input
+    """The node's own input (a traced message leaves the loop there)."""
+    fast: list[Fast] | None
+    """[its fast step], resolved at the first message (:func:`fast_cell`); None: it has none."""
+    ports: tuple[bool, ...] | None
+    """A switch-like link: for each port, whether it leads to the next node; None: one port."""
+    last: bool
+    """The run's last node: what it returns goes out by its own emit."""
+
+
+def fast_cell(node: Any) -> list[Fast] | None:
+    """The cell of a node's fast step: at first a function asking the node for it (once; a
+    node whose config has none gets one that always declines), None when its type has none."""
+    make = getattr(type(node), FAST_METHOD, None)
+    if make is None:
+        return None
+    cell: list[Fast] = []
+
+    def first(msg: Message) -> Output:
+        made = make(node)
+        cell[0] = made if made is not None else _declined
+        return cell[0](msg)
+
+    cell.append(first)
+    return cell
+
+
+def _declined(msg: Message) -> Output:
+    return NotImplemented  # type: ignore[no-any-return]
+
+
+def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bool,
+             armed: list[int], generic: Input) -> Input:
+    """The input running ``blocks`` in turn then ``end`` (None: the last block is the run's
+    last node), or ``generic`` for a message that is not exactly a dict or while ``armed``."""
+    shape = (tuple((b.fast is not None, b.ports, b.last) for b in blocks), end is not None,
+             checked)
+    values: list[Any] = [fail, end, armed, generic, TRACE_KEY, _one]
+    for b in blocks:
+        values += [b.counts, b.ctx, b.process, b.fast, b.node_id, b.own]
+    made: Input = _factory(shape)(*values)
+    return made
+
+
+Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool], ...], bool, bool]
+
+
+@lru_cache(maxsize=256)
+def _factory(shape: Shape) -> Callable[..., Input]:
+    source = _source(shape)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<fused run {len(shape[0])}>", "exec"), namespace)
+    factory: Callable[..., Input] = namespace["make"]
+    return factory
+
+
+def _source(shape: Shape) -> str:
+    nodes, ends, checked = shape
+    names = ["fail", "end", "armed", "generic", "TRACE_KEY", "one"]
+    for k in range(len(nodes)):
+        names += [f"s{k}", f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}"]
+    lines = [f"def make({', '.join(names)}):",
+             "    def fused(msg, d):",
+             "        if armed[0] or type(msg) is not dict:",
+             "            return generic(msg, d)"]
+    for k, (fast, ports, last) in enumerate(nodes):
+        lines += _block(k, fast, ports, last, checked)
+    if ends:
+        lines.append("        end(msg, d)")
+    lines += ["    return fused", ""]
+    return "\n".join(lines)
+
+
+def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
+           checked: bool) -> list[str]:
+    """Node ``k``'s statements, at the function body's indentation."""
+    out: list[str] = []
+    if checked:
+        out += ["if TRACE_KEY in msg:", f"    o{k}(msg, d)", "    return"]
+    out.append(f"s{k}[0] += 1")
+    if fast:
+        out += ["try:",
+                f"    out = f{k}[0](msg)",
+                "    if out is NotImplemented:",
+                f"        prev = c{k}.delivery",
+                f"        c{k}.delivery = d",
+                "        try:",
+                f"            out = p{k}(msg)",
+                "        finally:",
+                f"            c{k}.delivery = prev",
+                "except Exception as exc:",
+                f"    fail(n{k}, msg, d, exc)",
+                "    return"]
+    else:
+        out += [f"prev = c{k}.delivery",
+                f"c{k}.delivery = d",
+                "try:",
+                f"    out = p{k}(msg)",
+                "except Exception as exc:",
+                f"    c{k}.delivery = prev",
+                f"    fail(n{k}, msg, d, exc)",
+                "    return",
+                f"c{k}.delivery = prev"]
+    if last:
+        out += ["if out is not None:", f"    c{k}.emit(out, d)", "return"]
+    elif ports is None:
+        out += ["if type(out) is not dict:",
+                "    if out is not None:",
+                f"        c{k}.emit(out, d)",
+                "    return",
+                f"s{k}[1] += 1",
+                "msg = out"]
+    else:
+        out += _one_of_ports(k, ports)
+    return ["        " + line for line in out]
+
+
+def _one_of_ports(k: int, ports: tuple[bool, ...]) -> list[str]:
+    """A switch-like node's output: its one message on a port leading on, else its emit."""
+    out = ["if type(out) is not dict:",
+           f"    if type(out) is not list or len(out) != {len(ports)}:",
+           "        if out is not None:",
+           f"            c{k}.emit(out, d)",
+           "        return"]
+    if ports == (True, True):
+        out += ["    a, b = out",
+                "    if b is None and type(a) is dict:",
+                "        out = a",
+                "    elif a is None and type(b) is dict:",
+                "        out = b",
+                "    else:",
+                f"        c{k}.emit(out, d)",
+                "        return"]
+    else:
+        wired = "(" + "".join(f"{bool(p)}, " for p in ports) + ")"
+        out += [f"    sent = one(out, {wired})",
+                "    if sent is None:",
+                f"        c{k}.emit(out, d)",
+                "        return",
+                "    out = sent"]
+    if not ports[0]:  # a single message goes to port 0, which leads elsewhere (nowhere)
+        out += ["else:", f"    c{k}.emit(out, d)", "    return"]
+    return out + [f"s{k}[1] += 1", "msg = out"]
+
+
+def _one(output: list[Any], wired: tuple[bool, ...]) -> Message | None:
+    """The one message of a list output (one entry per port), when every other entry is None
+    and its port leads on; else None (the output goes out by the node's emit)."""
+    found: Message | None = None
+    for port, item in enumerate(output):
+        if item is None:
+            continue
+        if found is not None or type(item) is not dict or not wired[port]:
+            return None
+        found = item
+    return found

@@ -108,15 +108,22 @@ def plain(value: Any) -> bool:
     """True when ``value`` holds only what JSON holds (the evaluator checks each input so,
     and raises on anything else); False sends the message to the evaluator."""
     kind = type(value)
-    if kind in _PLAIN:
-        return True
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or not plain(item):
+            if type(key) is not str:
+                return False
+            kind = type(item)
+            if kind not in _PLAIN and not ((kind is dict or kind is list) and plain(item)):
                 return False
         return True
+    if kind in _PLAIN:
+        return True
     if kind is list:
-        return all(plain(item) for item in value)
+        for item in value:
+            kind = type(item)
+            if kind not in _PLAIN and not ((kind is dict or kind is list) and plain(item)):
+                return False
+        return True
     return False
 
 
@@ -228,6 +235,9 @@ def _literal(node: Any) -> Closure:
 
 def _binary(node: Any, expr: Any, called: set[str]) -> Closure:
     op = str(node.value)
+    steps = _constant_steps(node)
+    if steps:
+        return _arithmetic_chain(_compile(steps[0], expr, called), steps[1:])
     lhs, rhs = _compile(node.lhs, expr, called), _compile(node.rhs, expr, called)
     if op in _ARITHMETIC:
         return _arithmetic(lhs, rhs, op, expr.evaluate_numeric_expression)
@@ -280,6 +290,66 @@ def _arithmetic(lhs: Closure, rhs: Closure, op: str, numeric: Callable[..., Any]
 
 
 _FLOATABLE = frozenset({int, float})
+
+
+def _number(node: Any) -> float | None:
+    """A finite number literal's value as a float, or None for any other node."""
+    if getattr(node, "type", None) != "number" or _extra(node):
+        return None
+    value = node.value
+    if type(value) not in _FLOATABLE or value - value != 0:
+        return None
+    return float(value)
+
+
+def _constant_steps(node: Any) -> list[Any]:
+    """``payload.c * 9 / 5 + 32``, arithmetic with a number on one side at each level: the
+    innermost other operand's node, then ``(operator, number, number_on_the_left)`` from the
+    inside out; empty for any other form."""
+    steps: list[Any] = []
+    while getattr(node, "type", None) == "binary" and node.value in _OPERATORS:
+        if _extra(node):
+            return []
+        right, left = _number(node.rhs), _number(node.lhs)
+        if right is not None:
+            steps.append((_OPERATORS[node.value], right, False))
+            node = node.lhs
+        elif left is not None:
+            steps.append((_OPERATORS[node.value], left, True))
+            node = node.rhs
+        else:
+            break
+    if not steps:
+        return []
+    return [node, *reversed(steps)]
+
+
+def _arithmetic_chain(operand: Closure, steps: list[Any]) -> Closure:
+    """Arithmetic of one value with numbers, in floats as the evaluator computes each step.
+    Its whole intermediate results, made integers there and floats again by the next step,
+    keep their values (a zero may lose its sign, which only a division by it shows, and that
+    raises either way). A value or a result not finite (NaN, infinities: errors there, even
+    where a later step would make it finite again, as ``1 / x`` of an infinite x) sends the
+    message to the evaluator, and with it its errors. Undefined stays undefined, as at each
+    step there; any other type is the evaluator's to refuse."""
+
+    def chain(msg: Any, budget: Budget) -> Any:
+        value = operand(msg, budget)
+        if value is None:
+            return None
+        if type(value) not in _FLOATABLE:
+            raise Deopt
+        a = float(value)
+        if a - a != 0.0:
+            raise Deopt
+        for apply, number, on_left in steps:
+            a = apply(number, a) if on_left else apply(a, number)
+            if a - a != 0.0:
+                raise Deopt
+        whole = int(a)
+        return whole if whole == a else a
+
+    return chain
 
 
 def _function(node: Any, expr: Any, called: set[str]) -> Closure:

@@ -67,6 +67,15 @@ COMPILED = [
     "payload.a.b ? payload.a : topic",
     "-payload.x",
     "-$number(payload.x) * 2",
+    "payload.x * 9 / 5 + 32",
+    "32 + payload.x * 9 / 5",
+    "payload.x - 32 * 5 / 9",
+    "100 / payload.x - 1",
+    "payload.x / 0 + 1",
+    "payload.x * 1e300 * 1e10 / 1e300",
+    "-0.5 * payload.x * 0 / -1",
+    "2 * 3 + payload.x - payload.y * 2",
+    "$number(payload.a.b) * 1.8 + 32",
 ]
 """Expressions of the forms :mod:`flowrt.expressions.jsonata_fastpath` compiles."""
 
@@ -155,9 +164,18 @@ def test_compiled_forms_answer_as_the_evaluator(text: str, msg: dict[str, Any]) 
         ("payload.x", {"payload": {"x": None}}, None),
         ("payload.x & '@' & topic", {"payload": {"x": 1.0}, "topic": "t"}, "1@t"),
         ("payload.x & '@'", {"payload": {"x": 1e21}}, "1e+21@"),
+        ("payload.celsius * 9 / 5 + 32", {"payload": {"celsius": 21.5}}, 70.7),
+        ("payload.celsius * 9 / 5 + 32", {"payload": {"celsius": 100}}, 212),
+        ("payload.celsius * 9 / 5 + 32", {"payload": {"celsius": -40.0}}, -40),
+        ("payload.celsius * 9 / 5 + 32", {"payload": {}}, expression.MISSING),
+        ("100 / payload.x - 1", {"payload": {"x": float("inf")}}, "error"),
+        ("payload.x * 1e300 * 1e10 / 1e300", {"payload": {"x": 1e10}}, "error"),
     ],
 )
 def test_compiled_forms_known_answers(text: str, msg: dict[str, Any], expected: Any) -> None:
+    if expected == "error":  # a value not finite, even only midway, is the evaluator's error
+        assert _outcome(compile_expression(text, Stores()), msg)[0] == "error"
+        return
     got = compile_expression(text, Stores())(msg, None)
     if isinstance(expected, list):  # the evaluator's sequences are lists of their own type
         assert isinstance(got, list) and list(got) == expected

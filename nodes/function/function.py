@@ -79,6 +79,15 @@ class Function(Transform):
     message, the timer or the write fails. Under `--scripts sandboxed` the `timeout` must be
     set, and both limits are capped (30 s and 256 MB unless the operator says otherwise).
 
+    A body that only computes on the message and returns it (declarations, assignments to
+    variables and message properties, `if`/`else`, `return`, arithmetic, comparisons, `&&`,
+    `||`, `??`, `typeof`, `Math.round`/`floor`/`ceil`/`trunc`/`abs`/`min`/`max`: no loops,
+    calls or functions), in a node with one output and no On Start code, runs as Python
+    compiled from it, with JavaScript's semantics, in the server: a message it cannot handle
+    exactly the same way (a string where a number is expected, a property of undefined)
+    goes through QuickJS as described here, so the results are the same either way.
+    `FLOWRT_JS_COMPILE=0` turns that off.
+
     Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN and the
     infinities stay numbers (nodes that write JSON write them as `null`, as Node-RED does),
     and a large binary payload costs time (its bytes cross as an array of numbers).

@@ -15,10 +15,7 @@ undone (each is journaled: object, key, the old value or none) and the message g
 QuickJS as it would have anyway: its result, its error and its wording are the engine's.
 
 A message is only run compiled if it is what ``JSON.parse`` would make of it on the QuickJS
-path (:func:`_plain`): dicts with string keys, lists, strings, ints within 2**53, floats,
-booleans and None; no object twice, no Buffer, no key that JavaScript orders first (an array
-index), no string the path would revive as NaN. Integral floats in it are made ints, as the
-path's reply would give them back.
+path (:mod:`.js_compile_message`).
 
 Limits: the subset has no loops, calls (but ``Math``'s) or functions, so a compiled body ends
 after at most one step per node of its text; with the message walk, its time is linear in the
@@ -37,12 +34,12 @@ from collections.abc import Callable
 from typing import Any
 
 from . import js_compile_ops as ops
+from .js_compile_message import ABSENT, plain, undo
 from .js_compile_parse import KEYWORDS, Node, Refused, parse
 
 COMPILE_VAR = "FLOWRT_JS_COMPILE"
 NOT_COMPILED: Any = object()
 """What :meth:`CompiledBody.run` returns for a message that goes to QuickJS instead."""
-MAX_DEPTH = 64
 
 _PROTOTYPE_KEYS = frozenset((
     "constructor", "__proto__", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
@@ -51,7 +48,6 @@ _PROTOTYPE_KEYS = frozenset((
 """Object.prototype's properties: a key a plain object reads through to them, or writes."""
 _NOT_DECLARED = KEYWORDS | {"msg", "node", "context", "flow", "global", "env", "RED", "Math"}
 _CONSTANTS = {"undefined": ops.UNDEFINED, "NaN": ops.NAN, "Infinity": ops.INF}
-_ABSENT: Any = object()
 
 Env = list[Any]
 """A run's state: the message, the journal of writes, then the body's variables."""
@@ -108,105 +104,18 @@ class CompiledBody:
         """The message (changed in place) or None (nothing to send), as the QuickJS path
         would give; NOT_COMPILED, the message as it was, for the QuickJS path to run."""
         journal: list[tuple[Any, Any, Any]] = []
-        if type(msg) is not dict or _plain(msg, journal, {id(msg)}, 0, self._budget) < 0:
-            _undo(journal)
+        if type(msg) is not dict or not plain(msg, journal, self._budget):
+            undo(journal)
             return NOT_COMPILED
         try:
             outcome = self._block([msg, journal, *self._fresh])
         except Exception:  # DEOPT, or anything unforeseen: QuickJS decides
-            _undo(journal)
+            undo(journal)
             return NOT_COMPILED
         if outcome == 1:
             return msg
-        _undo(journal)  # nothing sent: the QuickJS path leaves the message as it came
+        undo(journal)  # nothing sent: the QuickJS path leaves the message as it came
         return None
-
-
-def _undo(journal: list[tuple[Any, Any, Any]]) -> None:
-    for target, key, old in reversed(journal):
-        if old is _ABSENT:
-            del target[key]
-        else:
-            target[key] = old
-
-
-_KEYS: set[str] = set()
-"""Keys seen to be plain (a string that no JavaScript engine orders first): most messages
-have the same few, and a set's lookup is faster than the test."""
-
-
-def _key(key: Any) -> bool:
-    if type(key) is str and not "0" <= key[:1] <= "9":
-        if len(_KEYS) < 4096:
-            _KEYS.add(key)
-        return True
-    return False
-
-
-def _plain(value: dict[Any, Any], journal: list[Any], seen: set[int], depth: int,
-           left: int) -> int:
-    """What is left of ``left`` after the sizes of ``value`` (a dict), or -1 when it is not
-    what JSON.parse would make of it (see the module docs)."""
-    if depth > MAX_DEPTH or len(value) == 2 and value.get("type") == "Buffer":
-        return -1
-    left -= len(value)
-    keys = _KEYS
-    for key, v in value.items():
-        if key not in keys or type(key) is not str:
-            if not _key(key):
-                return -1
-        t = type(v)  # the common cases here, the others in _value (a call less an item)
-        if t is str:
-            if v[:1] == "\0":
-                return -1
-            left -= len(v)
-        elif t is int and -ops.MAX_SAFE <= v <= ops.MAX_SAFE or t is bool or v is None:
-            pass
-        elif t is float and not v.is_integer():
-            pass
-        else:
-            left = _value(value, key, v, journal, seen, depth, left)
-            if left < 0:
-                return -1
-    return left
-
-
-def _plain_list(value: list[Any], journal: list[Any], seen: set[int], depth: int,
-                left: int) -> int:
-    if depth > MAX_DEPTH:
-        return -1
-    left -= len(value)
-    for index, v in enumerate(value):
-        left = _value(value, index, v, journal, seen, depth, left)
-        if left < 0:
-            return -1
-    return left
-
-
-def _value(parent: Any, key: Any, v: Any, journal: list[Any], seen: set[int], depth: int,
-           left: int) -> int:
-    t = type(v)
-    if t is str:
-        if v[:1] == "\0":  # maybe NaN or an infinity, marked (js_values.py)
-            return -1
-        return left - len(v)
-    if t is float:
-        if v.is_integer() and -1e21 < v < 1e21:  # (from 1e21, JSON writes an exponent)
-            if v == 0 and str(v)[0] == "-" or not -ops.MAX_SAFE <= v <= ops.MAX_SAFE:
-                return -1  # (-0: the body would see -0, the reply give 0)
-            journal.append((parent, key, v))
-            parent[key] = int(v)
-        return left
-    if t is int:
-        return left if -ops.MAX_SAFE <= v <= ops.MAX_SAFE else -1
-    if t is dict or t is list:
-        if id(v) in seen:  # in two places, or in itself: JSON would make two copies
-            return -1
-        seen.add(id(v))
-        if t is dict:
-            return _plain(v, journal, seen, depth + 1, left)
-        return _plain_list(v, journal, seen, depth + 1, left)
-    return left if t is bool or v is None else -1
 
 
 class _Compiler:
@@ -301,11 +210,11 @@ class _Compiler:
             target = obj(env)
             if type(target) is not dict:
                 raise ops.DEOPT
-            old = target.get(key, _ABSENT)
+            old = target.get(key, ABSENT)
             if combine is None:
                 new = value(env)
             else:
-                new = combine(ops.UNDEFINED if old is _ABSENT else old, value(env))
+                new = combine(ops.UNDEFINED if old is ABSENT else old, value(env))
             if type(new) is not float or new.is_integer():  # (most floats are kept as they are)
                 new = stored(new)
             env[1].append((target, key, old))

@@ -134,6 +134,9 @@ class _Compiler:
         steps = tuple(s for s in (self.statement(node, depth) for node in tree) if s)
         if len(steps) == 1:
             return steps[0]
+        if len(steps) == 2 and tree[-1] == ("return", ("name", "msg")):
+            first = steps[0]  # the common body: one step, and the message returned
+            return lambda env: first(env) or 1
 
         def run(env: Env) -> int:
             for step in steps:
@@ -301,23 +304,46 @@ class _Compiler:
         if key in _PROTOTYPE_KEYS:
             raise Refused(f"read of {key}")
         undefined = ops.UNDEFINED
+        path = [key]
+        while obj_node[0] == "member":  # a.b.c: one closure walks the keys
+            if obj_node[2] in _PROTOTYPE_KEYS:
+                raise Refused(f"read of {obj_node[2]}")
+            path.insert(0, obj_node[2])
+            obj_node = obj_node[1]
         if obj_node[0] == "name" and obj_node[1] not in _CONSTANTS:
             slot = self.lookup(obj_node[1])[0]
+            if len(path) == 1:
+                def read_one(env: Env) -> Any:
+                    target = env[slot]
+                    if type(target) is dict:
+                        return target.get(key, undefined)
+                    raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
+                return read_one
+            if len(path) == 2:
+                first, second = path
 
-            def read_variable(env: Env) -> Any:
+                def read_two(env: Env) -> Any:
+                    target = env[slot]
+                    if type(target) is dict:
+                        target = target.get(first, undefined)
+                        if type(target) is dict:
+                            return target.get(second, undefined)
+                    raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
+                return read_two
+            keys = tuple(path)
+
+            def read_path(env: Env) -> Any:
                 target = env[slot]
-                if type(target) is dict:
-                    return target.get(key, undefined)
-                raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
-            return read_variable
-        obj = self.expr(obj_node)
-
-        def read(env: Env) -> Any:
-            target = obj(env)
-            if type(target) is dict:
-                return target.get(key, undefined)
-            raise ops.DEOPT
-        return read
+                for step in keys:
+                    if type(target) is not dict:
+                        raise ops.DEOPT
+                    target = target.get(step, undefined)
+                return target
+            return read_path
+        obj = self.expr(obj_node)  # (a constant, Math's, a call's result...)
+        for step in path:
+            obj = _read(obj, step)
+        return obj
 
     def math(self, name: str, args: list[Node] | None) -> Expr:
         if args is None:
@@ -360,3 +386,15 @@ class _Compiler:
             value = left(env)
             return right(env) if value is None or value is undefined else value
         return coalesce
+
+
+
+def _read(obj: Expr, key: str) -> Expr:
+    undefined = ops.UNDEFINED
+
+    def read(env: Env) -> Any:
+        target = obj(env)
+        if type(target) is dict:
+            return target.get(key, undefined)
+        raise ops.DEOPT
+    return read

@@ -20,24 +20,31 @@ log = logging.getLogger("flowrt.context")
 
 
 class MemoryStore:
-    """One scope's values."""
+    """One scope's values. ``tracked``: the keys set are remembered as changed, for a backend
+    to write (:meth:`Stores.take_changes`); a store no backend reads does not pay for that."""
 
-    __slots__ = ("scope", "values", "dirty", "get")
+    __slots__ = ("scope", "values", "dirty", "tracked", "get", "put")
 
-    def __init__(self, scope: str, values: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, scope: str, values: dict[str, Any] | None = None, tracked: bool = True
+    ) -> None:
         self.scope = scope
         self.values: dict[str, Any] = values or {}
         self.dirty: set[str] = set()
+        self.tracked = tracked
         self.get: Callable[..., Any] = self.values.get
         """``get(key, default=None)``: the values' own ``dict.get`` (a script's
         ``context.get`` reaches the dict with no call in between)."""
+        self.put: Callable[[str, Any], None] = self.set if tracked else self.values.__setitem__
+        """``set`` of a value that is not None: untracked, the dict's own ``__setitem__``."""
 
     def set(self, key: str, value: Any) -> None:
         if value is None:
             self.values.pop(key, None)
         else:
             self.values[key] = value
-        self.dirty.add(key)
+        if self.tracked:
+            self.dirty.add(key)
 
     def keys(self) -> list[str]:
         return list(self.values)
@@ -78,7 +85,7 @@ class Stores:
         """``global``, ``flow:<flow id>`` or ``node:<node id>``."""
         store = self._scopes.get(name)
         if store is None:
-            store = MemoryStore(name, dict(self._loaded.get(name, {})))
+            store = MemoryStore(name, dict(self._loaded.get(name, {})), self.persistent)
             self._scopes[name] = store
         return store
 

@@ -3,9 +3,14 @@ paths inside stored values, lists of keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flowrt.api import MISSING, Store, get_property, parse_path, set_property
+
+_PLAIN_KEYS_KEPT = 256
+"""How many plain keys a scope remembers (a script using ever new keys finds the rest by
+scanning them, as before)."""
 
 
 class ContextStore:
@@ -18,14 +23,25 @@ class ContextStore:
     - ``keys()``: the stored keys.
     """
 
-    __slots__ = ("_store", "_get", "_set")
+    __slots__ = ("_store", "_get", "_set", "_put", "_plain")
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._get, self._set = store.get, store.set  # bound once: a script calls them a lot
+        # bound once: a script calls them a lot (with a key that _plain or _is_plain found)
+        self._get: Callable[..., Any] = store.get
+        self._set: Callable[..., None] = store.set
+        self._put: Callable[..., None] = getattr(store, "put", store.set)
+        """Sets a value that is not None at a plain key: a memory store that no backend reads
+        back offers its dict's own ``__setitem__`` (:class:`flowrt.run.stores.MemoryStore`)."""
+        self._plain: set[str] = set()
+        """Keys seen to be plain (no path, not a list): one set lookup, not two text scans."""
 
     def get(self, key: str | list[str], default: Any = None) -> Any:
-        if type(key) is str and "." not in key and "[" not in key:
+        try:
+            plain = key in self._plain
+        except TypeError:  # a list of keys (unhashable)
+            plain = False
+        if plain or self._is_plain(key):
             return self._get(key, default)
         if isinstance(key, list):
             return [self.get(k, default) for k in key]
@@ -37,8 +53,15 @@ class ContextStore:
         return default if value is MISSING else value
 
     def set(self, key: str | list[str], value: Any = None) -> None:
-        if type(key) is str and "." not in key and "[" not in key:
-            self._set(key, value)
+        try:
+            plain = key in self._plain
+        except TypeError:
+            plain = False
+        if plain or self._is_plain(key):
+            if value is None:
+                self._set(key, value)  # removes the key
+            else:
+                self._put(key, value)
             return
         if isinstance(key, list):
             values = value if isinstance(value, list) else [value] * len(key)
@@ -51,6 +74,14 @@ class ContextStore:
             del holder[first]
         set_property(holder, key, MISSING if value is None else value)
         self._store.set(first, holder.get(first))
+
+    def _is_plain(self, key: Any) -> bool:
+        """A key that is no property path: remembered (up to _PLAIN_KEYS_KEPT) for next time."""
+        if type(key) is not str or "." in key or "[" in key:
+            return False
+        if len(self._plain) < _PLAIN_KEYS_KEPT:
+            self._plain.add(key)
+        return True
 
     def keys(self) -> list[str]:
         return self._store.keys()

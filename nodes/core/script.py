@@ -5,23 +5,24 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Callable
-from types import CodeType
+from types import CodeType, MethodType
 from typing import Any
 
 from pydantic import field_validator
 
-from flowrt.api import Message, NodeConfig, Output, ScriptError, Transform, field
+from flowrt.api import Message, NodeConfig, Output, ScriptError, Transform, clone, field
 
 from .context_store import ContextStore
 from .script_code import (
     BODY_NAME,
+    SENDER_NEEDS,
     ScriptSyntaxError,
     compile_block,
     compile_body,
     is_coroutine_code,
     script_frame,
 )
-from .script_objects import ScriptNode, outputs_of
+from .script_objects import KEPT_TYPES, OWN_SENDS, ScriptNode, outputs_of
 from .script_watchdog import WATCHDOG, Guard, Guarded, ScriptTimeout
 
 _SCRIPT_FAILURES = (Exception, ScriptTimeout, SystemExit)
@@ -156,8 +157,12 @@ class Script(Transform):
             WATCHDOG.watch(self._guard)
         if setup is not None:
             await self._run_block(setup, "setup")
-        exec(body.code, self._namespace)
-        self._fn: Callable[..., Any] = self._namespace.pop(BODY_NAME)
+        namespace = self._namespace
+        namespace.update(zip(SENDER_NEEDS, (MethodType, OWN_SENDS, KEPT_TYPES, clone), strict=True))
+        exec(body.code, namespace)
+        for name in SENDER_NEEDS:
+            del namespace[name]  # the senders hold them as defaults
+        self._fn: Callable[..., Any] = namespace.pop(BODY_NAME)
         self._is_async = body.is_async
 
     async def stop(self) -> None:

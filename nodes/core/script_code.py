@@ -22,6 +22,13 @@ from typing import Any
 BODY_NAME = "__flowrt_script__"
 """The name the compiled body function is bound to, briefly, in the node's namespace."""
 
+SENDER_NEEDS = ("__flowrt_method__", "__flowrt_sends__", "__flowrt_immutable__", "__flowrt_clone__")
+"""The names the senders of :class:`_Sends` take their defaults from when the module code runs:
+the type of a bound method, the ``send`` functions of the script's ``node``, the types a copy
+keeps as they are, and the copy."""
+
+_IMMUTABLE_CONSTANTS = (str, int, float, bool, type(None), bytes)
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledBody:
@@ -74,6 +81,113 @@ class _Scan(ast.NodeVisitor):
         self.yield_line = self.yield_line or node.lineno
 
 
+class _Sends(ast.NodeTransformer):
+    """Rewrites ``node.send({...})``, one argument that is a dict display, to a call of a sender
+    made for it: ``__flowrt_send_N__(node.send, {...})``.
+
+    ``node.send`` copies what it sends, as Node-RED does, so that the script may go on changing
+    it. A dict display, though, makes new dicts that nothing but the message refers to: copying
+    them changes nothing anyone could see, only the values the display put in them (a list
+    held by a name, the result of a call) must be copied. The sender does exactly that, then
+    sends the display's own dicts with ``clone=False``. It does so only when ``node.send`` is the
+    script's own (``node`` may be rebound to anything); otherwise it calls ``send(msg)`` as
+    written. ``node.send`` and the display are evaluated in their usual order, and the copies
+    are made after the display is whole, as ``node.send`` makes them.
+
+    Only plain displays are rewritten: every key a distinct text constant, no ``**``; a nested
+    display of that kind is new too, any other value is copied (a constant text or number
+    needs no check). A sender's code carries the line of its ``node.send``, so an error in a
+    copy names that line."""
+
+    def __init__(self) -> None:
+        self.senders: list[ast.stmt] = []
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)  # sends inside the arguments first
+        func, args = node.func, node.args
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr == "send"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "node"
+            and len(args) == 1
+            and not node.keywords
+            and isinstance(args[0], ast.Dict)
+        ):
+            return node
+        leaves: list[tuple[str, ...]] = []
+        if not _leaves(args[0], (), leaves):
+            return node
+        name = f"__flowrt_send_{len(self.senders)}__"
+        self.senders.append(_sender(name, leaves, node))
+        call = ast.Call(func=ast.Name(name, ast.Load()), args=[func, args[0]], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def _leaves(display: ast.Dict, path: tuple[str, ...], out: list[tuple[str, ...]]) -> bool:
+    """Add to ``out`` the paths of the values a copy of ``display`` might copy; False if the
+    display is not plain (a ``**``, a key that is no text constant, a key given twice)."""
+    keys: set[str] = set()
+    for key in display.keys:
+        if not (isinstance(key, ast.Constant) and type(key.value) is str) or key.value in keys:
+            return False
+        keys.add(key.value)
+    for key, value in zip(display.keys, display.values, strict=True):
+        at = (*path, key.value)  # type: ignore[union-attr]
+        if isinstance(value, ast.Constant) and type(value.value) in _IMMUTABLE_CONSTANTS:
+            continue
+        nested: list[tuple[str, ...]] = []
+        if isinstance(value, ast.Dict) and _leaves(value, at, nested):
+            out.extend(nested)
+        else:
+            out.append(at)
+    return True
+
+
+_SENDER = """
+def sender(send, msg, _type=type, _method=__flowrt_method__, _sends=__flowrt_sends__,
+           _immutable=__flowrt_immutable__, _clone=__flowrt_clone__):
+    if _type(send) is _method and send.__func__ in _sends:
+        return send(msg, False)
+    return send(msg)
+"""
+
+
+def _sender(name: str, leaves: list[tuple[str, ...]], call: ast.Call) -> ast.stmt:
+    """The sender of one ``node.send`` (see :class:`_Sends`): for each leaf path,
+    ``value = msg[k1]...[kn]`` and ``if _type(value) not in _immutable: msg[k1]...[kn] =
+    _clone(value)``, before the ``send(msg, False)``."""
+    function = ast.parse(_SENDER).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    function.name = name
+    checks: list[ast.stmt] = []
+    for path in leaves:
+        checks.append(ast.Assign(targets=[ast.Name("value", ast.Store())], value=_at(path)))
+        copy = ast.Assign(
+            targets=[_at(path, ast.Store())],
+            value=ast.Call(ast.Name("_clone", ast.Load()), [ast.Name("value", ast.Load())], []),
+        )
+        kind = ast.Call(ast.Name("_type", ast.Load()), [ast.Name("value", ast.Load())], [])
+        test = ast.Compare(kind, [ast.NotIn()], [ast.Name("_immutable", ast.Load())])
+        checks.append(ast.If(test=test, body=[copy], orelse=[]))
+    branch = function.body[0]
+    assert isinstance(branch, ast.If)
+    branch.body[:0] = checks
+    for part in ast.walk(function):  # every line of the sender is the line of its node.send
+        if "lineno" in part._attributes:
+            ast.copy_location(part, call)
+    return function
+
+
+def _at(path: tuple[str, ...], ctx: ast.expr_context | None = None) -> ast.expr:
+    """``msg[k1]...[kn]`` (to store into with ``ctx`` ast.Store())."""
+    at: ast.expr = ast.Name("msg", ast.Load())
+    for i, key in enumerate(path):
+        last = i == len(path) - 1
+        at = ast.Subscript(at, ast.Constant(key), ctx if last and ctx else ast.Load())
+    return at
+
+
 class ScriptSyntaxError(ValueError):
     """Code that does not compile; ``line`` is the script's own line (0 if unknown)."""
 
@@ -88,7 +202,8 @@ def _syntax_error(exc: SyntaxError) -> ScriptSyntaxError:
 
 def compile_body(source: str, filename: str = "<script>") -> CompiledBody:
     """Compile the body into module code defining ``BODY_NAME(msg)`` (or, when the body awaits,
-    ``async BODY_NAME(msg, node)``). Raise ScriptSyntaxError."""
+    ``async BODY_NAME(msg, node)``), and a sender for each ``node.send`` of a dict display
+    (:class:`_Sends`). Raise ScriptSyntaxError."""
     try:
         tree = ast.parse(source, filename, "exec")
     except SyntaxError as exc:
@@ -110,11 +225,12 @@ def compile_body(source: str, filename: str = "<script>") -> CompiledBody:
         kwarg=None,
         defaults=[],
     )
-    body: list[ast.stmt] = tree.body or [ast.Pass()]
+    sends = _Sends()
+    body: list[ast.stmt] = [sends.visit(statement) for statement in tree.body] or [ast.Pass()]
     kind: Any = ast.AsyncFunctionDef if scan.awaits else ast.FunctionDef
     function = kind(name=BODY_NAME, args=args, body=body, decorator_list=[], returns=None)
     function.lineno, function.col_offset = 1, 0
-    module = ast.Module(body=[function], type_ignores=[])
+    module = ast.Module(body=[*sends.senders, function], type_ignores=[])
     ast.fix_missing_locations(module)
     try:
         code = compile(module, filename, "exec")

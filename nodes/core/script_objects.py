@@ -11,10 +11,11 @@ from flowrt.api import clone as copy_message
 class ScriptNode:
     """``node`` inside a script: send, report and log as this node."""
 
-    __slots__ = ("_ctx", "_msg", "id", "name", "outputs")
+    __slots__ = ("_ctx", "_send", "_msg", "id", "name", "outputs")
 
     def __init__(self, ctx: NodeContext, outputs: int, msg: Message | None = None) -> None:
         self._ctx = ctx
+        self._send = ctx.send  # bound once: a source's script calls it for every message
         self._msg = msg
         """The message being handled (set per call by a synchronous node): what sent messages
         take their ``_msgid`` from, as in Node-RED."""
@@ -34,12 +35,12 @@ class ScriptNode:
             origin = self._msg
             if origin is not None and "_msgid" not in msg and "_msgid" in origin:
                 msg["_msgid"] = origin["_msgid"]
-            self._ctx.send(msg)
+            self._send(msg)
             return
         if output is None:
             return
         checked = outputs_of(copy_message(output) if clone else output, self._msg, "sent")
-        self._ctx.send(checked)
+        self._send(checked)
 
     def warn(self, text: Any) -> None:
         self._ctx.warn(str(text))
@@ -82,12 +83,19 @@ class BoundScriptNode(ScriptNode):
             msg = copy_message(output) if clone else output
             if origin is not None and "_msgid" not in msg and "_msgid" in origin:
                 msg["_msgid"] = origin["_msgid"]
-            self._ctx.send(msg, origin=origin)
+            self._send(msg, origin)
             return
         if output is None:
             return
         checked = outputs_of(copy_message(output) if clone else output, origin, "sent")
-        self._ctx.send(checked, origin=origin)
+        self._send(checked, origin)
+
+
+OWN_SENDS = (ScriptNode.send, BoundScriptNode.send)
+"""The functions a ``node.send`` of a script's own ``node`` calls (script_code's senders)."""
+
+KEPT_TYPES = frozenset((str, int, float, bool, type(None), bytes))
+"""The types whose values a message's copy (``clone``) keeps as they are, not copied."""
 
 
 def outputs_of(output: Any, origin: Message | None, doing: str = "returned") -> Output:

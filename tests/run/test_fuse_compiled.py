@@ -137,7 +137,8 @@ def node(draw: Any, next_id: str) -> dict[str, Any]:
         if draw(st.integers(0, 5)) == 0:  # also elsewhere: no link
             wires["0"] = [next_id, "side"]
         return {"type": "switch", "property": "payload.v", "rules": rules,
-                "check": draw(st.sampled_from(["all", "all", "first"])), "to": wires or {"0": next_id}}
+                "check": draw(st.sampled_from(["all", "all", "first"])),
+                "to": wires or {"0": next_id}}
     if kind == "ports":
         return {"type": kind, "to": {str(p): next_id for p in draw(st.sampled_from(
             [(0, 1), (1,), (0,)]))}}

@@ -62,12 +62,25 @@ def _plain(value: dict[Any, Any], journal: list[Any], seen: set[int], depth: int
                 return -1
         t = type(v)  # the common cases here, the others in _value (a call less an item)
         if t is str:
-            if v[:1] == "\0":
+            if v and v[0] == "\0":
                 return -1
             left -= len(v)
-        elif t is int and -MAX_SAFE <= v <= MAX_SAFE or t is bool or v is None:
-            pass
-        elif t is float and not v.is_integer():
+        elif t is float:
+            if v.is_integer():
+                left = _value(value, key, v, journal, seen, depth, left)
+                if left < 0:
+                    return -1
+        elif t is int:
+            if not -MAX_SAFE <= v <= MAX_SAFE:
+                return -1
+        elif t is dict:
+            if id(v) in seen:
+                return -1
+            seen.add(id(v))
+            left = _plain(v, journal, seen, depth + 1, left)
+            if left < 0:
+                return -1
+        elif t is bool or v is None:
             pass
         else:
             left = _value(value, key, v, journal, seen, depth, left)

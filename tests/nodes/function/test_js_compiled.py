@@ -268,3 +268,22 @@ def test_the_node_runs_compiled_bodies_in_a_flow_and_the_switch_turns_it_off(
     assert flows[0] == flows[1]
     assert flows[0][0] == [{"v": 1, "y": 2}, {"v": 2.5, "y": 5}, {"v": "3", "y": 6}]
     assert len(flows[0][1]) == 1 and "Cannot read properties of null" in flows[0][1][0]
+
+
+def test_a_message_sent_to_two_compiled_bodies_is_changed_apart() -> None:
+    """The node changes the message it is given in place: a fan-out gives each branch its own
+    (dispatch.py's lent and given rule), so neither sees the other's writes."""
+    flow = """\
+flowrt: 1
+nodes:
+  src: {type: function, func: "return msg;", to: [a, b]}
+  a: {type: function, func: "msg.payload.w = msg.payload.v + 'a';\\nreturn msg;"}
+  b: {type: function, func: "msg.payload.w = msg.payload.v + 'b';\\nreturn msg;"}
+"""
+    result = run_flow(flow, inputs=[{"payload": {"v": 1}}], into="src")
+    assert result.errors == []
+    assert result.payloads("a") == [{"v": 1, "w": "1a"}]
+    assert result.payloads("b") == [{"v": 1, "w": "1b"}]
+    assert result.payloads("src") == [{"v": 1}]
+    for name in ("src", "a", "b"):
+        assert result.runtime.nodes[name]._calls._compiled is not None  # type: ignore[union-attr,attr-defined]

@@ -84,7 +84,7 @@ class JsCalls:
                 f"function has {MAX_IN_PROGRESS} messages in progress (its code is slow or "
                 "never finishes them); this one was refused", node=self.id)
         if self._compiled is not None and not self.queued:  # (none may overtake the worker)
-            out = self._compiled.run(msg)
+            out: Output = self._compiled.run(msg)
             if out is not NOT_COMPILED:
                 return out
         if self._inline is not None:  # no queue: the reply now, without closures or framing

@@ -89,7 +89,7 @@ def truthy(v: Any) -> bool:
     if t is int or t is float:
         return v == v and v != 0  # type: ignore[no-any-return]
     if t is str:
-        return v != ""
+        return v != ""  # type: ignore[no-any-return]
     return not (v is None or v is UNDEFINED)  # objects and arrays, even empty
 
 

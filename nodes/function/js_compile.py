@@ -22,7 +22,9 @@ after at most one step per node of its text; with the message walk, its time is 
 sizes of the text and the message, and the node's ``timeout`` cannot be reached. Strings it
 makes are capped (:data:`.js_compile_ops.MAX_TEXT`) and a message larger than a share of the
 node's ``memory_limit`` goes to QuickJS, whose limits then apply as before. The compiled body
-belongs to the same node, started under the same script policy. Bodies are compiled only
+belongs to the same node, started under the same script policy; under ``--scripts sandboxed``
+it runs in the server, not in the node's worker process, since all it can do is compute on
+the message it is given (as a change node does). Bodies are compiled only
 for one output and no On Start code (which could change what the body sees: globals, Math,
 Object.prototype). ``FLOWRT_JS_COMPILE=0`` turns compiling off (to compare, or to rule it out).
 """
@@ -66,14 +68,11 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def enabled() -> bool:
-    return os.environ.get(COMPILE_VAR, "").strip() != "0"
-
-
 def compiled_for(config: Any) -> CompiledBody | None:
     """The node's body compiled, or None: compiling is off, the node has more or fewer than
     one output or On Start code, or its body is outside the subset."""
-    if not enabled() or config.outputs != 1 or config.initialize.strip():
+    if os.environ.get(COMPILE_VAR, "").strip() == "0" or config.outputs != 1 \
+            or config.initialize.strip():
         return None
     return compile_body(config.func, budget=config.memory_limit * 16 * 1024)
 
@@ -386,7 +385,6 @@ class _Compiler:
             value = left(env)
             return right(env) if value is None or value is undefined else value
         return coalesce
-
 
 
 def _read(obj: Expr, key: str) -> Expr:

@@ -83,6 +83,11 @@ class ContextStore:
             self._plain.add(key)
         return True
 
+    def get_plain(self) -> Callable[..., Any]:
+        """``get`` for a key with no path in it: the store's own (a script's
+        ``context.get("key")`` is compiled to call it, script_code)."""
+        return self._get
+
     def keys(self) -> list[str]:
         return self._store.keys()
 

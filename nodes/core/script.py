@@ -15,11 +15,13 @@ from flowrt.api import Message, NodeConfig, Output, ScriptError, Transform, clon
 from .context_store import ContextStore
 from .script_code import (
     BODY_NAME,
+    CONTEXT_NAMES,
     SENDER_NEEDS,
     ScriptSyntaxError,
     compile_block,
     compile_body,
     is_coroutine_code,
+    scope_globals,
     script_frame,
 )
 from .script_objects import KEPT_TYPES, OWN_SENDS, ScriptNode, outputs_of
@@ -152,6 +154,10 @@ class Script(Transform):
             "env": ctx.env,
             "sleep": ctx.sleep,
         }
+        for name in CONTEXT_NAMES:  # what the compiled reads of a plain key call
+            scope = self._namespace[name]
+            store, get = scope_globals(name)
+            self._namespace[store], self._namespace[get] = scope, scope.get_plain()
         self._guard = Guard(self.id, cfg.timeout)
         if cfg.timeout:
             WATCHDOG.watch(self._guard)

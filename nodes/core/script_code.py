@@ -14,6 +14,7 @@ the body sees.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 from dataclasses import dataclass
 from types import CodeType, TracebackType
@@ -83,7 +84,8 @@ class _Scan(ast.NodeVisitor):
 
 class _Sends(ast.NodeTransformer):
     """Rewrites ``node.send({...})``, one argument that is a dict display, to a call of a sender
-    made for it: ``__flowrt_send_N__(node.send, {...})``.
+    made for it: ``__flowrt_send_N__(node.send, {...})`` (and a read of a context scope's plain
+    key, see :func:`_read`).
 
     ``node.send`` copies what it sends, as Node-RED does, so that the script may go on changing
     it. A dict display, though, makes new dicts that nothing but the message refers to: copying
@@ -105,6 +107,9 @@ class _Sends(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)  # sends inside the arguments first
         func, args = node.func, node.args
+        read = _plain_read(node)
+        if read is not None:
+            return _read(node, read)
         if not (
             isinstance(func, ast.Attribute)
             and func.attr == "send"
@@ -122,6 +127,58 @@ class _Sends(ast.NodeTransformer):
         self.senders.append(_sender(name, leaves, node))
         call = ast.Call(func=ast.Name(name, ast.Load()), args=[func, args[0]], keywords=[])
         return ast.copy_location(call, node)
+
+
+CONTEXT_NAMES = ("context", "flow", "global_")
+"""The context scopes a script sees; the module code reads each one's :func:`scope_globals`."""
+
+
+def scope_globals(scope: str) -> tuple[str, str]:
+    """The globals a compiled read of ``scope`` takes: the scope's ContextStore, and its
+    ``get_plain()`` (see :func:`_read`)."""
+    name = scope.rstrip("_")
+    return f"__flowrt_scope_{name}__", f"__flowrt_get_{name}__"
+
+
+def _plain_read(call: ast.Call) -> str | None:
+    """The scope's name if ``call`` is ``scope.get("key")`` or ``scope.get("key", default)``
+    with a text constant for key that is no property path (no ``.``, no ``[``)."""
+    func, args = call.func, call.args
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in CONTEXT_NAMES
+        and 1 <= len(args) <= 2
+        and not call.keywords
+        and not any(isinstance(arg, ast.Starred) for arg in args)
+    ):
+        return None
+    key = args[0]
+    if not (isinstance(key, ast.Constant) and type(key.value) is str):
+        return None
+    if "." in key.value or "[" in key.value:
+        return None
+    return func.value.id
+
+
+def _read(call: ast.Call, scope: str) -> ast.expr:
+    """``scope.get("key", default)`` as ``(__flowrt_get_scope__("key", default) if scope is
+    __flowrt_scope_scope__ else scope.get("key", default))``.
+
+    For a plain key, the ContextStore's ``get`` is its store's own (a dict's ``get`` for a
+    scope in memory): calling that directly skips a Python call and the key's check, about
+    0.1 us of a read's 0.13. The test on ``scope`` comes first, as ``scope.get`` is looked up
+    first, and only one branch evaluates the default; when ``scope`` is rebound to anything
+    else, the read is the call as written."""
+    store, get = scope_globals(scope)
+    fast = ast.Call(ast.Name(get, ast.Load()), copy.deepcopy(call.args), [])
+    test = ast.Compare(ast.Name(scope, ast.Load()), [ast.Is()], [ast.Name(store, ast.Load())])
+    read = ast.IfExp(test=test, body=fast, orelse=call)
+    for part in ast.walk(read):
+        if "lineno" in part._attributes and part is not call:
+            ast.copy_location(part, call)
+    return read
 
 
 def _leaves(display: ast.Dict, path: tuple[str, ...], out: list[tuple[str, ...]]) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from flowrt.api import ConfigError, ConnectionLost, NodeError, NotConnected
 
 from .influx_errors import MissingDatabase, query_failure, server_text, write_failure
+from .influx_http import PlainHttp
 
 if TYPE_CHECKING:
     import httpx
@@ -50,6 +51,9 @@ class V1Api:
         self.verify_ssl = verify_ssl
         self.create_database = create_database
         self._client: httpx.AsyncClient | None = None
+        self._plain = PlainHttp(url, self.auth, timeout) if PlainHttp.serves(url) else None
+        """Writes over plain HTTP go through this small client (influx_http: a tenth of
+        httpx's CPU a request); queries, and HTTPS, through httpx."""
         self._created: set[str] = set()
 
     def target(self, override: str | None) -> str:
@@ -85,6 +89,8 @@ class V1Api:
             await self._http().get("/ping")
 
     async def close(self) -> None:
+        if self._plain is not None:
+            await self._plain.close()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -95,7 +101,7 @@ class V1Api:
         params = {"db": db, "precision": WRITE_PRECISION[precision]}
         if rp:
             params["rp"] = rp
-        status, text = await self._post("/write", params=params, content=body)
+        status, text = await self._post("/write", params=params, content=body, plain=True)
         if status == 204:
             return
         reason = server_text(text)
@@ -139,10 +145,14 @@ class V1Api:
             out.append(rows_of(result.get("series", [])))
         return out
 
-    async def _post(self, path: str, **kwargs: Any) -> tuple[int, str]:
+    async def _post(self, path: str, plain: bool = False, **kwargs: Any) -> tuple[int, str]:
         import httpx
 
         try:
+            if plain and self._plain is not None:
+                return await self._plain.post(
+                    path, kwargs["params"], kwargs["content"], "text/plain; charset=utf-8"
+                )
             response = await self._http().post(path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise NotConnected(f"cannot reach InfluxDB at {self.server}: {_reason(exc)}") from exc

@@ -303,9 +303,8 @@ def _number(node: Any) -> float | None:
 
 
 def _constant_steps(node: Any) -> list[Any]:
-    """``payload.c * 9 / 5 + 32``, arithmetic with a number on one side at each level: the
-    innermost other operand's node, then ``(operator, number, number_on_the_left)`` from the
-    inside out; empty for any other form."""
+    """``payload.c * 9 / 5 + 32``, a number on one side at each level: the innermost other
+    operand, then ``(operator, number, on_the_left)`` inside out; else empty."""
     steps: list[Any] = []
     while getattr(node, "type", None) == "binary" and node.value in _OPERATORS:
         if _extra(node):
@@ -325,13 +324,11 @@ def _constant_steps(node: Any) -> list[Any]:
 
 
 def _arithmetic_chain(operand: Closure, steps: list[Any]) -> Closure:
-    """Arithmetic of one value with numbers, in floats as the evaluator computes each step.
-    Its whole intermediate results, made integers there and floats again by the next step,
-    keep their values (a zero may lose its sign, which only a division by it shows, and that
-    raises either way). A value or a result not finite (NaN, infinities: errors there, even
-    where a later step would make it finite again, as ``1 / x`` of an infinite x) sends the
-    message to the evaluator, and with it its errors. Undefined stays undefined, as at each
-    step there; any other type is the evaluator's to refuse."""
+    """Arithmetic of one value with numbers, in floats as the evaluator computes each step
+    (its whole results, made integers there and floats again by the next step, keep their
+    values; a zero may lose its sign, which only a division by it shows, and that raises).
+    A value or result not finite (an error there, even where a later step would make it
+    finite, as ``1 / x`` of an infinite x) goes to the evaluator, with its errors."""
 
     def chain(msg: Any, budget: Budget) -> Any:
         value = operand(msg, budget)

@@ -147,7 +147,7 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, str, bool]:
 
 
 async def _chunks(reader: asyncio.StreamReader) -> bytes:
-    parts = []
+    parts: list[bytes] = []
     while True:
         size = int((await reader.readline()).split(b";")[0].strip() or b"x", 16)
         if size == 0:

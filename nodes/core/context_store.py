@@ -84,9 +84,14 @@ class ContextStore:
         return True
 
     def get_plain(self) -> Callable[..., Any]:
-        """``get`` for a key with no path in it: the store's own (a script's
-        ``context.get("key")`` is compiled to call it, script_code)."""
+        """``get`` for a key with no path in it: the store's own, what a script's
+        ``context.get("key")`` is compiled to call (script_code)."""
         return self._get
+
+    def set_plain(self) -> Callable[..., None]:
+        """``set`` for a key with no path in it: the store's own (``None`` removes the key),
+        what a script's ``context.set("key", value)`` is compiled to call."""
+        return self._set
 
     def keys(self) -> list[str]:
         return self._store.keys()

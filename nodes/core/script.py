@@ -154,10 +154,10 @@ class Script(Transform):
             "env": ctx.env,
             "sleep": ctx.sleep,
         }
-        for name in CONTEXT_NAMES:  # what the compiled reads of a plain key call
+        for name in CONTEXT_NAMES:  # what compiled reads and writes of a plain key call
             scope = self._namespace[name]
-            store, get = scope_globals(name)
-            self._namespace[store], self._namespace[get] = scope, scope.get_plain()
+            store, get, put = scope_globals(name)
+            self._namespace.update({store: scope, get: scope.get_plain(), put: scope.set_plain()})
         self._guard = Guard(self.id, cfg.timeout)
         if cfg.timeout:
             WATCHDOG.watch(self._guard)

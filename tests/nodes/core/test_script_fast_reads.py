@@ -1,24 +1,31 @@
-"""The script node's short way for a read of a context scope's plain key: ``context.get("c",
-0)`` compiles to a call of the scope's own ``get`` when ``context`` is the script's scope, and
-to the call as written otherwise. Each test shows that what a script sees is what the long
-way gives."""
+"""The script node's short way for a read or write of a context scope's plain key:
+``context.get("c", 0)`` and ``context.set("c", 1)`` compile to calls of the scope's own ``get``
+and ``set`` when ``context`` is the script's scope, and to the call as written otherwise. Each
+test shows that what a script sees, and what a persistent store writes, is what the long way
+gives."""
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
+from pathlib import Path
 
 import pytest
 from flowrt_nodes.core.script_code import compile_body
 
+from flowrt.compile import build_plan
+from flowrt.load import Project, load_text
+from flowrt.run.stores import Stores
 from flowrt.testing import run_flow
+from flowrt.testing.harness import Harness
 
 from .test_script import script_flow
 
 
 def reads(code: str) -> list[str]:
-    """The scopes whose short reads the compiled ``code`` refers to."""
+    """The short reads and writes the compiled ``code`` calls."""
     names = compile_body(textwrap.dedent(code).strip()).code.co_consts[0].co_names
-    return sorted(n for n in names if n.startswith("__flowrt_get_"))
+    return sorted(n for n in names if n.startswith(("__flowrt_get_", "__flowrt_set_")))
 
 
 @pytest.mark.parametrize(
@@ -35,7 +42,11 @@ def reads(code: str) -> list[str]:
         ("context.get('c', 0, 1)", []),
         ("context.get(*keys)", []),
         ("other.get('c')", []),
-        ("context.set('c', 1)", []),
+        ("context.set('c', 1)", ["__flowrt_set_context__"]),
+        ("global_.set('g', None)", ["__flowrt_set_global__"]),
+        ("context.set('c')", []),  # a value is needed: the long way's error
+        ("context.set('a.b', 1)", []),
+        ("context.set(['a', 'b'], [1, 2])", []),
     ],
 )
 def test_only_a_read_of_a_plain_constant_key_takes_the_short_way(
@@ -58,6 +69,10 @@ def test_reads_give_what_the_long_way_gives() -> None:
     return {'payload': [before, missing, stored, after, context.get('c', 'deleted')]}
     """
     result = run_flow(script_flow(code), inputs=[{}])
+    assert reads(code) == [
+        "__flowrt_get_context__", "__flowrt_get_flow__", "__flowrt_get_global__",
+        "__flowrt_set_context__", "__flowrt_set_flow__", "__flowrt_set_global__",
+    ]
     assert result.errors == []
     assert result.payloads("s") == [
         [None, "none yet", {"n": 2}, [{"n": 2}, "shared", [1], 2], "deleted"]
@@ -118,3 +133,31 @@ def test_a_failing_default_names_its_line() -> None:
     """
     result = run_flow(script_flow(code), inputs=[{}])
     assert [e.message for e in result.errors] == ["ZeroDivisionError: division by zero (line 2)"]
+
+
+def test_a_persistent_store_writes_what_the_short_way_set(tmp_path: Path) -> None:
+    code = """
+    context.set('count', (context.get('count', 0) or 0) + 1)
+    context.set('gone', 1)
+    context.set('gone', None)
+    global_.set('last', msg['payload'])
+    """
+    assert reads(code) == [
+        "__flowrt_get_context__", "__flowrt_set_context__", "__flowrt_set_global__"
+    ]
+    url = f"sqlite:///{tmp_path / 'context.db'}"
+    plan, _ = build_plan(Project(documents=[load_text(script_flow(code), 'test.yaml')]), env={})
+
+    async def run() -> None:
+        harness = Harness(plan, stores=Stores(url))
+        await harness.start()
+        for payload in ("a", "b"):
+            harness.send("s", {"payload": payload})
+        await harness.run()
+        await harness.stop()
+        harness.stores.close()
+
+    asyncio.run(run())
+    again = Stores(url)
+    assert again.scope("node:s").values == {"count": 2}
+    assert again.scope("global").values == {"last": "b"}

@@ -73,7 +73,7 @@ def _one_tag(before: str, names: tuple[str, str], escaped: bool, tail: str, prop
     first, key = names
 
     def render_one(msg: Message) -> Output:
-        value = msg.get(first)
+        value: Any = msg.get(first)
         if type(value) is not dict:
             return NotImplemented  # type: ignore[no-any-return]
         value = value.get(key)
@@ -129,7 +129,7 @@ def _printer(name: str, escaped: bool) -> Print:
         return lambda msg: NotImplemented
 
     def text_of(msg: Message) -> Any:
-        value = msg.get(first)
+        value: Any = msg.get(first)
         for key in rest:
             if type(value) is not dict:
                 return NotImplemented

@@ -44,7 +44,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING
 
 from flowrt.message import clone
-from flowrt.run.fuse_code import Block, compiled, fast_cell
+from flowrt.run.fuse_code import Block, Fast, compiled, declined, fast_cell
 from flowrt.run.tracing import TRACE_KEY
 
 if TYPE_CHECKING:
@@ -144,17 +144,18 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     the nodes from it on (:data:`LONGEST` at most), ending in the next loop or the last node's
     own input; compiled (:mod:`flowrt.run.fuse_code`), with the generic loop for the messages
     it does not take."""
-    armed = [0]
-    steps = _steps(run, ports, stations, wiring, inputs.given, armed)
+    fasts = [fast_cell(stations[n].node) for n in run]
+    steps = _steps(run, ports, stations, wiring, inputs.given, fasts)
     checked = _checked(run, stations)
-    blocks = [_block(stations[n], own=inputs.given[n], step=step, port=port)
-              for n, step, port in zip(run, steps, ports, strict=False)]
+    blocks = [Block(step[0], step[1], step[2], step[3], step[4], fast, port,
+                    step[5] and port is None)
+              for step, port, fast in zip(steps, ports, fasts, strict=False)]
     fused: list[Input] = [inputs.given[run[-1]]] * (len(run) + 1)  # then ends in its own
     for i in reversed(range(len(run) - 1)):
         j = min(i + LONGEST, len(steps))
         generic = _loop(steps[i:j], fused[j], wiring.fail, lent=False, checked=checked)
         ends = None if blocks[j - 1].last else fused[j]
-        fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, armed, generic)
+        fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, generic)
     return fused[:len(run) - 1]
 
 
@@ -169,9 +170,9 @@ def _lent_run(run: list[str], ports: list[Ports], given: list[Input],
     loop = run[:min(readers, LONGEST)]
     checked = _checked(run, stations)
     if len(loop) == len(run):  # all readers: the last one is lent the message too
-        steps = _steps(run, ports, stations, wiring, inputs.lent, [0])
+        steps = _steps(run, ports, stations, wiring, inputs.lent)
         return _loop(steps, inputs.lent[run[-1]], wiring.fail, lent=True, checked=checked)
-    steps = _steps(loop, ports, stations, wiring, inputs.lent, [0], ends=False)
+    steps = _steps(loop, ports, stations, wiring, inputs.lent, ends=False)
     after = run[len(loop)]
     if after in inputs.lent:  # a reader still: lent on, by its own input
         return _loop(steps, inputs.lent[after], wiring.fail, lent=True, checked=checked)
@@ -189,7 +190,8 @@ def _checked(run: list[str], stations: Mapping[str, Station]) -> bool:
 
 
 def _steps(run: list[str], ports: list[Ports], stations: Mapping[str, Station], wiring: Wiring,
-           own: Mapping[str, Input], armed: list[int], ends: bool = True) -> list[Step]:
+           own: Mapping[str, Input], fasts: list[list[Fast] | None] | None = None,
+           ends: bool = True) -> list[Step]:
     """The steps of the run's nodes, the last one's only when it can be one (``ends``: the run
     ends with it, else its nodes all pass their message on). A node whose single message goes
     out on port 0 which does not lead on (a switch) sends each output by its emit, as the
@@ -197,33 +199,30 @@ def _steps(run: list[str], ports: list[Ports], stations: Mapping[str, Station], 
     last = run[-1]
     if ends and not _loops(stations[last], wiring):
         run = run[:-1]
+    fasts = fasts or [None] * len(run)
     return [_step(stations[n], own[n], (ends and n == last) or (p is not None and not p[0]),
-                  armed)
-            for n, p in zip(run, ports, strict=False)]
+                  fast)
+            for n, p, fast in zip(run, ports, fasts, strict=False)]
 
 
-def _block(st: Station, own: Input, step: Step, port: Ports) -> Block:
-    """A node's block of compiled code (:mod:`flowrt.run.fuse_code`), beside its ``step``."""
-    process: Process = st.node.process  # type: ignore[attr-defined]
-    last = step[5] and port is None
-    return Block(st.counts, st.ctx, process, st.planned.id, own, fast_cell(st.node),
-                 port, last)
-
-
-def _step(st: Station, own: Input, last: bool, armed: list[int]) -> Step:
+def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None) -> Step:
     """A node's step in the loops, with an armer for metrics in its station's ``armers``: it
     times its process for the next message after each arming (each message, with
-    ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input; while it
-    is armed, ``armed[0]`` counts it (the compiled loops leave the message to this one)."""
+    ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input. Armed, a
+    node's ``fast`` step (its cell) declines, so that the compiled code runs (and times) its
+    process; timed, the step is put back."""
     process: Process = st.node.process  # type: ignore[attr-defined]
     cell = [process]
     if st.timing is not None and st.armers is not None:
         observe, always = st.timing.observe, st.always
 
+        held: list[Fast] = []  # the fast step while armed
+
         def timed(msg: Message) -> Output:
             if not always:
                 cell[0] = process
-                armed[0] -= 1
+                if held:
+                    fast[0] = held.pop()  # type: ignore[index]
             start = perf_counter()
             out = process(msg)
             observe(perf_counter() - start)
@@ -232,7 +231,9 @@ def _step(st: Station, own: Input, last: bool, armed: list[int]) -> Step:
         def arm() -> None:
             if cell[0] is not timed:
                 cell[0] = timed
-                armed[0] += 1
+                if fast is not None:
+                    held.append(fast[0])
+                    fast[0] = declined
 
         st.armers.append(arm)
         if always:

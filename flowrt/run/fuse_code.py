@@ -24,8 +24,10 @@ its block takes the one message of its list output (a message on one port, None 
 as a single dict output; any other output (two messages, a message on a port wired nowhere)
 goes out by the node's own emit, as it would hop by hop.
 
-While metrics time a node of the run (armed, :mod:`flowrt.run.metrics`), messages take the
-generic loop, which times each node's ``process``: ``armed[0]`` counts the armed nodes.
+A node's process is called through its cell (``p0[0]``), which metrics arm
+(:mod:`flowrt.run.metrics`): armed, it holds the timed process, and the node's fast step
+declines, so that the message it takes is timed by its process, as hop by hop
+(:func:`flowrt.run.fuse._step`).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class Block:
 
     counts: list[int]
     ctx: NodeContext
-    process: Callable[[Message], Output]
+    process: list[Callable[[Message], Output]]
+    """[its process, or the timed one while metrics armed it]"""
     node_id: str
     own: Input
     """The node's own input (a traced message leaves the loop there)."""
@@ -77,24 +80,25 @@ def fast_cell(node: Any) -> list[Fast] | None:
 
     def first(msg: Message) -> Output:
         made = make(node)
-        cell[0] = made if made is not None else _declined
+        cell[0] = made if made is not None else declined
         return cell[0](msg)
 
     cell.append(first)
     return cell
 
 
-def _declined(msg: Message) -> Output:
+def declined(msg: Message) -> Output:
+    """The fast step of a node that has none."""
     return NotImplemented  # type: ignore[no-any-return]
 
 
 def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bool,
-             armed: list[int], generic: Input) -> Input:
+             generic: Input) -> Input:
     """The input running ``blocks`` in turn then ``end`` (None: the last block is the run's
-    last node), or ``generic`` for a message that is not exactly a dict or while ``armed``."""
+    last node), or ``generic`` for a message that is not exactly a dict."""
     shape = (tuple((b.fast is not None, b.ports, b.last) for b in blocks), end is not None,
              checked)
-    values: list[Any] = [fail, end, armed, generic, TRACE_KEY, _one]
+    values: list[Any] = [fail, end, generic, TRACE_KEY, _one]
     for b in blocks:
         values += [b.counts, b.ctx, b.process, b.fast, b.node_id, b.own]
     made: Input = _factory(shape)(*values)
@@ -115,12 +119,12 @@ def _factory(shape: Shape) -> Callable[..., Input]:
 
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
-    names = ["fail", "end", "armed", "generic", "TRACE_KEY", "one"]
+    names = ["fail", "end", "generic", "TRACE_KEY", "one"]
     for k in range(len(nodes)):
         names += [f"s{k}", f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}"]
     lines = [f"def make({', '.join(names)}):",
              "    def fused(msg, d):",
-             "        if armed[0] or type(msg) is not dict:",
+             "        if type(msg) is not dict:",
              "            return generic(msg, d)"]
     for k, (fast, ports, last) in enumerate(nodes):
         lines += _block(k, fast, ports, last, checked)
@@ -144,7 +148,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 f"        prev = c{k}.delivery",
                 f"        c{k}.delivery = d",
                 "        try:",
-                f"            out = p{k}(msg)",
+                f"            out = p{k}[0](msg)",
                 "        finally:",
                 f"            c{k}.delivery = prev",
                 "except Exception as exc:",
@@ -154,7 +158,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
         out += [f"prev = c{k}.delivery",
                 f"c{k}.delivery = d",
                 "try:",
-                f"    out = p{k}(msg)",
+                f"    out = p{k}[0](msg)",
                 "except Exception as exc:",
                 f"    c{k}.delivery = prev",
                 f"    fail(n{k}, msg, d, exc)",

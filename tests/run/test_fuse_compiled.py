@@ -81,6 +81,8 @@ class Declines(Transform):
     asked: ClassVar[list[bool]] = []
     """For each time the step was asked of a node: whether the node had started."""
     seen: ClassVar[list[tuple[int, Delivery | None]]] = []
+    took: ClassVar[list[tuple[str, int]]] = []
+    """(node, payload) of each message a fast step took itself."""
 
     async def start(self) -> None:
         self.started = True
@@ -92,6 +94,7 @@ class Declines(Transform):
             if msg["payload"] % 2:
                 return NotImplemented  # type: ignore[no-any-return]
             msg["fast"] = True
+            self.took.append((self.id, msg["payload"]))
             return msg
 
         return step
@@ -354,3 +357,35 @@ nodes:
     assert after == [None, None]
     assert [(m["payload"], m["fast"]) for _, m, _ in test_fanout.Keep.kept] == [
         (1, False), (2, True), (3, False)]
+
+
+def test_a_node_armed_by_metrics_that_gets_no_message_leaves_the_rest_of_its_run_compiled(
+) -> None:
+    """a -> b -> out is one run; the meter arms all three, then messages enter at b only (as a
+    source script at a run's head sends from inside its process): b's first message is timed
+    by its process, the next ones take its fast step again, a stays armed."""
+    text = """
+flowrt: 1
+nodes:
+  a: {type: declines, to: b}
+  b: {type: declines, to: out}
+  out: {type: keep}
+"""
+
+    async def scenario() -> dict[str, int]:
+        plan, _ = build_plan(Project(documents=[load_text(text, "a.yaml")]), REGISTRY, env={})
+        with mock.patch.dict("os.environ", {"FLOWRT_METRICS_SAMPLE": "3600"}):
+            rt = Runtime(plan, env={})
+        await rt.start()
+        rt.meter.arm()
+        for payload in (2, 4, 6):
+            rt.inject("b", {"payload": payload})
+        await rt.stop()
+        return {n: h.count for n, h in rt.meter.timings.items()}
+
+    Declines.took.clear()
+    Declines.seen.clear()
+    timed = asyncio.run(scenario())
+    assert timed == {"a": 0, "b": 1, "out": 1}
+    assert Declines.seen == [(2, Declines.seen[0][1])]
+    assert Declines.took == [("b", 4), ("b", 6)]

@@ -3,11 +3,13 @@
     python benchmarks/bench_fuse.py                        # 7 rounds
     python benchmarks/bench_fuse.py --rounds 9 --n 50000
 
-Two paths, each measured fused and hop by hop (``fuse_runs`` made to do nothing, so every node
-keeps its own input), alternating round by round: chain5's path as ``bench_chain5_path.py``
-runs it (CPU us a message, best of 3 runs of N), and a chain of six nodes whose ``process``
-returns its message (what dispatch costs a message when the nodes cost almost nothing). It
-prints each path's medians and their ratio, hop by hop over fused.
+Two paths, each measured three ways, alternating round by round: compiled (as a flow runs,
+:mod:`flowrt.run.fuse_code`), as the loop of calls (``compiled`` made to give the generic loop:
+each node's ``process``, no fast steps) and hop by hop (``fuse_runs`` made to do nothing, so
+every node keeps its own input). The paths: chain5's as ``bench_chain5_path.py`` runs it (CPU
+us a message, best of 3 runs of N), and a chain of six nodes whose ``process`` returns its
+message (what dispatch costs a message when the nodes cost almost nothing). It prints each
+path's medians and their ratios to the compiled one.
 """
 
 from __future__ import annotations
@@ -76,6 +78,18 @@ def hop_by_hop(*args: Any) -> None:
     """``fuse_runs`` doing nothing: every node keeps its own input."""
 
 
+def generic(*args: Any) -> Any:
+    """``compiled`` giving the run's generic loop (its last argument)."""
+    return args[-1]
+
+
+WAYS: dict[str, Any] = {
+    "compiled": mock.patch("flowrt.run.instantiate.fuse_runs", fuse_runs),
+    "loop": mock.patch("flowrt.run.fuse.compiled", generic),
+    "hop by hop": mock.patch("flowrt.run.instantiate.fuse_runs", hop_by_hop),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -84,21 +98,22 @@ def main() -> None:
     paths: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
         "chain5 path": lambda: measure(args.n, 3),
         "six pass nodes": lambda: passing(args.n, 3)}
-    figures: dict[tuple[str, bool], list[float]] = {}
+    figures: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.rounds):
         for name, run in paths.items():
-            for fused in (True, False):
-                with mock.patch("flowrt.run.instantiate.fuse_runs",
-                                fuse_runs if fused else hop_by_hop):
-                    figures.setdefault((name, fused), []).append(asyncio.run(run()))
+            for way, patch in WAYS.items():
+                with patch:
+                    figures.setdefault((name, way), []).append(asyncio.run(run()))
     for name in paths:
-        on = statistics.median(figures[name, True])
-        off = statistics.median(figures[name, False])
-        faster = sum(a < b for a, b in zip(figures[name, True], figures[name, False],
-                                           strict=True))
-        print(f"{name}: fused {on:.3f} us, hop by hop {off:.3f} us a message (medians of "
-              f"{args.rounds}); hop by hop / fused {off / on:.2f}x; fused faster in "
-              f"{faster} of {args.rounds} rounds")
+        best = statistics.median(figures[name, "compiled"])
+        print(f"{name}, medians of {args.rounds} (us a message):")
+        for way in WAYS:
+            median = statistics.median(figures[name, way])
+            faster = sum(a < b for a, b in zip(figures[name, "compiled"], figures[name, way],
+                                               strict=True))
+            print(f"  {way}: {median:.3f} us, {median / best:.2f}x the compiled run's"
+                  + (f"; compiled faster in {faster} of {args.rounds} rounds"
+                     if way != "compiled" else ""))
 
 
 if __name__ == "__main__":

@@ -107,13 +107,13 @@ def bodies(draw: st.DrawFn) -> str:
     return "\n".join(lines + names_out + [ending])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=bodies(), msg=MESSAGES)
 def test_compiled_and_quickjs_agree(body: str, msg: dict[str, Any]) -> None:
     event(compared(body, msg))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=bodies(), msg=MESSAGES, data=st.data())
 def test_a_body_cut_anywhere_is_refused_or_agrees(body: str, msg: dict[str, Any],
                                                   data: st.DataObject) -> None:
@@ -147,7 +147,7 @@ def _v8(bodies_and_messages: list[tuple[str, dict[str, Any]]]) -> list[Any]:
 
 
 @pytest.mark.skipif(NODE is None, reason="Node.js (the V8 oracle) is not on PATH")
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(cases=st.lists(st.tuples(bodies(), MESSAGES), min_size=5, max_size=10))
 def test_compiled_bodies_agree_with_v8(cases: list[tuple[str, dict[str, Any]]]) -> None:
     """What compiled bodies send is what V8 sends, compared as JSON (V8 reads the message with

@@ -17,7 +17,7 @@ A node's **fast step** (``fast_process()``, offered by its type, see :data:`FAST
 having done nothing (its guards did not hold: the block then calls ``process`` under the node's
 delivery, as the node's own input would). It reads nothing of the node's context, so its block
 sets no delivery around it. The step is asked of the node at its first message (the node has
-started by then), and once.
+started by then), and once; a node failing to make one has none (logged).
 
 A switch whose ports all lead to the next node (:func:`flowrt.run.fuse._links`) is a link too:
 its block takes the one message of its list output (a message on one port, None on the others)
@@ -32,6 +32,7 @@ declines, so that the message it takes is timed by its process, as hop by hop
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
     from flowrt.run.ports import Fail, Input
     from flowrt.types import Message, Output
+
+log = logging.getLogger("flowrt.run")
 
 FAST_METHOD = "fast_process"
 """A node type's optional method: ``node.fast_process()`` returns its fast step (a callable of
@@ -79,7 +82,11 @@ def fast_cell(node: Any) -> list[Fast] | None:
     cell: list[Fast] = []
 
     def first(msg: Message) -> Output:
-        made = make(node)
+        try:
+            made = make(node)
+        except Exception:  # a step that cannot be made is none: process does it all
+            log.exception("%s: no fast step", getattr(node, "id", node))
+            made = None
         cell[0] = made if made is not None else declined
         return cell[0](msg)
 

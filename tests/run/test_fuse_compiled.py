@@ -105,10 +105,24 @@ class Declines(Transform):
         return msg
 
 
+class Broken(Transform):
+    """Its fast step cannot be made (a bug): ``process`` must still take every message."""
+
+    type = "broken"
+    Config = NodeConfig
+
+    def fast_process(self) -> Any:
+        raise RuntimeError("no step")
+
+    def process(self, msg: Message) -> Output:
+        msg["seen"] = True
+        return msg
+
+
 REGISTRY = Registry([*default_registry(),
                      *(spec_for(c, "test") for c in (test_fuse.Note, test_fuse.Reads,
                                                      test_fanout.Keep, Odd, Many, Ports,
-                                                     Declines))])
+                                                     Declines, Broken))])
 
 NUMBER = st.one_of(st.integers(-1, 2), st.sampled_from([0.5, 0.25, 1.5]))
 COMPARISON = st.dictionaries(st.sampled_from(["gt", "lt", "gte", "eq"]),
@@ -389,3 +403,20 @@ nodes:
     assert timed == {"a": 0, "b": 1, "out": 1}
     assert Declines.seen == [(2, Declines.seen[0][1])]
     assert Declines.took == [("b", 4), ("b", 6)]
+
+
+def test_a_node_whose_fast_step_cannot_be_made_runs_its_process() -> None:
+    text = """
+flowrt: 1
+nodes:
+  b: {type: broken, to: c}
+  c: {type: broken, to: out}
+  out: {type: keep}
+"""
+    test_fanout.Keep.kept.clear()
+    ran = run(text, [{"payload": 1}, {"payload": 2}], into="b")
+    assert ran.fused == {"b", "c"}
+    assert [(m["payload"], m["seen"]) for _, m, _ in test_fanout.Keep.kept] == [(1, True),
+                                                                              (2, True)]
+    assert ran.errors == []
+    assert counts(ran)["c"] == [2, 2]

@@ -7,7 +7,8 @@ link ``ni -> ni+1`` holds:
 
 - ``ni`` is synchronous (it has a ``process`` and no queue), no complete node watches it, and
   it is traced only by the path recorder (a light trace) if at all;
-- ``ni`` has one output port, wired to one target, ``ni+1``, which no other wire reaches;
+- each wired port of ``ni`` is wired to one target, the same ``ni+1`` (one port, or a switch
+  whose ports all lead there), which no other wire reaches;
 - nothing is tapped (tests' taps see each hop).
 
 Each node ``ni`` of a run but the last gets, in place of the input
@@ -22,7 +23,11 @@ that may not be in a loop (queued, watched, a sink: its input counts what it wro
 the message by its own input. A loop leaves where hop by hop would do something else:
 
 - a node returns anything but one dict (None, a list, a message per port): its output goes
-  out by the node's own emit, as hop by hop, reaching the next node's input;
+  out by the node's own emit, as hop by hop, reaching the next node's input; but for a node
+  of several ports, a list with one message on a port leading on and None on the others is
+  that message going on (a switch's routing; two messages still go out by its emit, the first
+  lent and the second given, as hop by hop, and a single message on port 0 when port 0 leads
+  nowhere too);
 - a message carrying a trace (``TRACE_KEY``) reaches a node: that node's own input takes it
   (the traced one, :func:`~flowrt.run.dispatch._traced_or_plain`).
 
@@ -31,8 +36,11 @@ given). A reader's lent input is a loop lending along the readers at the start o
 their lent inputs would, that copies the message where it first reaches a node that may change
 it (``_copying`` of dispatch), which gets the copy given.
 
-Metrics time the one message after each arming: each node's step holds its process in a list
-its armer changes to a timed one, which changes it back when it ran (or not: every message
+The given loops are compiled to straight-line code, with each node's fast step where its type
+offers one (:mod:`flowrt.run.fuse_code`); the loop described here (:func:`_loop`) takes the
+messages that are not exactly a dict, and the lent ones. Metrics time the one message after
+each arming: each node's step holds its process in a list its armer changes to a timed one
+(and its fast step to one declining), which changes it back when it ran (or not: every message
 timed). The nodes' own inputs stay as they were, for the messages that leave a run and for a
 hot swap, which parks messages hop by hop while nodes change (:func:`unfused`).
 """

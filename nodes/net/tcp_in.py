@@ -193,7 +193,7 @@ class TcpIn(Source):
         if not self._closing:
             self.ctx.status("red", "ring", "disconnected")
             await self._waiting.put(ConnectionLost(
-                f"{host_port(self.config.host, self.config.port)} closed the connection"))
+                f"{host_port(self.config.host or '', self.config.port)} closed the connection"))
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                     peer: dict[str, Any]) -> int:

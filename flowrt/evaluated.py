@@ -57,7 +57,10 @@ KINDS: dict[str, Kind] = {
     ),
     "javascript": Kind(
         "JavaScript", "in QuickJS-ng, with no file, network or process access: under "
-        "`sandboxed` in a worker process of the node, under `allow` in the flowrt process",
+        "`sandboxed` in a worker process of the node, under `allow` in the flowrt process; a "
+        "body in the compiled subset (arithmetic and tests on the message: no calls but "
+        "`Math`'s, no loops, no functions) is computed in the flowrt process on the message's "
+        "values alone, under both",
         "a time limit and a memory limit per run", ("allow", "sandboxed"),
     ),
     "sql": Kind(

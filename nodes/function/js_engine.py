@@ -192,7 +192,7 @@ class JsEngine:
         setup(self._settings, self._env)
         for part, number in PARTS.items():
             text = self.code.get(part, "")
-            if text.strip():
+            if text.strip() or part == "body":  # an empty body returns undefined: sends nothing
                 install(number, ctx.eval(wrap(text, number)))
         self._js_error = quickjs.JSException
 

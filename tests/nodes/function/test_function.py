@@ -31,6 +31,8 @@ from tests.nodes.function.jsflow import bare, function_flow
         ("return [[], null, [null, msg]];", 3, [[], [], [{"payload": 1}]]),
         ("return [msg, {payload: 'extra'}];", 1, [[{"payload": 1}]]),
         ("return msg;", 0, []),
+        ("", 1, [[]]),  # an empty body, as Node-RED runs it: returns undefined, sends nothing
+        (" \n// nothing\n", 1, [[]]),
     ],
 )
 def test_what_the_code_returns_goes_to_the_ports(

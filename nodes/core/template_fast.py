@@ -80,7 +80,7 @@ def _one_tag(before: str, names: tuple[str, str], escaped: bool, tail: str, prop
         kind = type(value)
         if kind is float:
             text = repr(value)
-            if text[-1] in "0nf":
+            if text[-1] in "0nf" or "e" in text:
                 text = to_text(value)
         elif kind is str:
             text = escape(value) if escaped else value
@@ -137,7 +137,7 @@ def _printer(name: str, escaped: bool) -> Print:
         kind = type(value)
         if kind is float:
             text = repr(value)
-            return to_text(value) if text[-1] in "0nf" else text
+            return to_text(value) if text[-1] in "0nf" or "e" in text else text
         if kind is str:
             return escape(value) if escaped else value
         if kind is int or kind is bool:

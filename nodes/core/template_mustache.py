@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from flowrt.api import EVALUATION_SECONDS, MISSING, Message, NodeError, within
+from flowrt.api import EVALUATION_SECONDS, MISSING, Message, NodeError, js_number, within
 from flowrt.api import TEMPLATE_TEXT_LIMIT as TEXT_LIMIT
 
 from .context_store import ContextStore
@@ -55,7 +55,6 @@ ESCAPES = str.maketrans(
 JSON_STRING_ESCAPES = str.maketrans(
     {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f", "\b": "\\b"}
 )
-_FLOAT_WORDS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _CONTEXT_NAME = re.compile(r"^(flow|global)(?:\[\w*\])?\.(.+)$")
 _VARIABLE = re.compile(
     r"\{\{(?:\{\s*([^{}\s]+)\s*\}|&\s*([^{}\s]+)\s*|\s*([^{}\s#^/!>=&{]+)\s*)\}\}"
@@ -107,13 +106,9 @@ def to_text(value: Any) -> str:
         return ""
     if kind is bool:
         return "true" if value else "false"
-    if kind is float:
+    if kind is float:  # String(value): repr's text where it is JavaScript's (js_number)
         text = repr(value)
-        if text[-1] in "0nf":
-            if text.endswith(".0"):
-                return "0" if text == "-0.0" else text[:-2]
-            return _FLOAT_WORDS.get(text, text)
-        return text
+        return js_number(value) if text[-1] in "0nf" or "e" in text else text
     if kind is list or kind is tuple:
         return ",".join(to_text(item) for item in value)
     if kind is dict:

@@ -37,7 +37,8 @@ their lent inputs would, that copies the message where it first reaches a node t
 it (``_copying`` of dispatch), which gets the copy given.
 
 The given loops are compiled to straight-line code, with each node's fast step where its type
-offers one (:mod:`flowrt.run.fuse_code`); the loop described here (:func:`_loop`) takes the
+offers one, counting each message once for the run, its nodes' counts made from that when read
+(:mod:`flowrt.run.fuse_code`); the loop described here (:func:`_loop`) takes the
 messages that are not exactly a dict, and the lent ones. Metrics time the one message after
 each arming: each node's step holds its process in a list its armer changes to a timed one
 (and its fast step to one declining), which changes it back when it ran (or not: every message

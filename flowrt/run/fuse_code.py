@@ -24,6 +24,16 @@ its block takes the one message of its list output (a message on one port, None 
 as a single dict output; any other output (two messages, a message on a port wired nowhere)
 goes out by the node's own emit, as it would hop by hop.
 
+**Counts.** A block counts nothing of its node: the run counts each message that enters it
+once (``r[0]``), and for node ``k`` a message that leaves before its block (a trace,
+``r[1 + 2k]``) or stops in it (it failed, or sent something other than one message on:
+``r[2 + 2k]``). Each node's counts in and out are made from these when anything reads them
+(:func:`flush_counts`: ``Runtime.stats`` is a :class:`~flowrt.run.metrics.Counts`, which
+flushes on each read; a hot swap flushes before it unwires the runs; a run's input that is no
+longer referenced flushes as it goes). The sums are linear, so a read while a message is in
+the run (it counts at the nodes ahead of it already) is made right once the message has left:
+after it, every count is exactly hop by hop's.
+
 A node's process is called through its cell (``p0[0]``), which metrics arm
 (:mod:`flowrt.run.metrics`): armed, it holds the timed process, and the node's fast step
 declines, so that the message it takes is timed by its process, as hop by hop
@@ -33,6 +43,7 @@ declines, so that the message it takes is timed by its process, as hop by hop
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -105,11 +116,48 @@ def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bo
     last node), or ``generic`` for a message that is not exactly a dict."""
     shape = (tuple((b.fast is not None, b.ports, b.last) for b in blocks), end is not None,
              checked)
-    values: list[Any] = [fail, end, generic, TRACE_KEY, _one]
+    counted = [0] * (1 + 2 * len(blocks))
+    values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted]
     for b in blocks:
-        values += [b.counts, b.ctx, b.process, b.fast, b.node_id, b.own]
+        values += [b.ctx, b.process, b.fast, b.node_id, b.own]
     made: Input = _factory(shape)(*values)
+    flush = _flusher(counted, [(b.counts, b.last) for b in blocks])
+    made.flush_counts = flush  # type: ignore[attr-defined]
+    _RUNS.add(made)
+    weakref.finalize(made, flush)  # a run no longer wired keeps none of its counts
     return made
+
+
+_RUNS: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Every compiled run's input alive in the process, each with its ``flush_counts``."""
+
+
+def flush_counts() -> None:
+    """Add what every compiled run counted to its nodes' counts (see the module docs)."""
+    for run in list(_RUNS):
+        run.flush_counts()
+
+
+def _flusher(counted: list[int], nodes: list[tuple[list[int], bool]]) -> Callable[[], None]:
+    """The function adding a run's counters to its nodes' counts, and zeroing them: node
+    ``k`` was reached by the messages that entered less those that left before it (at an
+    earlier node, or before node ``k``'s block by a trace); it sent on those it was reached
+    by less those that stopped in it (but the last, whose emit counts what it sends)."""
+
+    def flush() -> None:
+        if not any(counted):
+            return
+        reached = counted[0]
+        for k, (counts, last) in enumerate(nodes):
+            reached -= counted[1 + 2 * k]
+            counts[0] += reached
+            stopped = counted[2 + 2 * k]
+            if not last:
+                counts[1] += reached - stopped
+            reached -= stopped
+        counted[:] = [0] * len(counted)
+
+    return flush
 
 
 Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool], ...], bool, bool]
@@ -126,13 +174,14 @@ def _factory(shape: Shape) -> Callable[..., Input]:
 
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
-    names = ["fail", "end", "generic", "TRACE_KEY", "one"]
+    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r"]
     for k in range(len(nodes)):
-        names += [f"s{k}", f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}"]
+        names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}"]
     lines = [f"def make({', '.join(names)}):",
              "    def fused(msg, d):",
              "        if type(msg) is not dict:",
-             "            return generic(msg, d)"]
+             "            return generic(msg, d)",
+             "        r[0] += 1"]
     for k, (fast, ports, last) in enumerate(nodes):
         lines += _block(k, fast, ports, last, checked)
     if ends:
@@ -145,9 +194,9 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
            checked: bool) -> list[str]:
     """Node ``k``'s statements, at the function body's indentation."""
     out: list[str] = []
+    left, stop = f"r[{1 + 2 * k}] += 1", f"r[{2 + 2 * k}] += 1"
     if checked:
-        out += ["if TRACE_KEY in msg:", f"    o{k}(msg, d)", "    return"]
-    out.append(f"s{k}[0] += 1")
+        out += ["if TRACE_KEY in msg:", f"    {left}", f"    o{k}(msg, d)", "    return"]
     if fast:
         out += ["try:",
                 f"    out = f{k}[0](msg)",
@@ -159,6 +208,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 "        finally:",
                 f"            c{k}.delivery = prev",
                 "except Exception as exc:",
+                f"    {stop}",
                 f"    fail(n{k}, msg, d, exc)",
                 "    return"]
     else:
@@ -168,6 +218,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 f"    out = p{k}[0](msg)",
                 "except Exception as exc:",
                 f"    c{k}.delivery = prev",
+                f"    {stop}",
                 f"    fail(n{k}, msg, d, exc)",
                 "    return",
                 f"c{k}.delivery = prev"]
@@ -175,20 +226,22 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
         out += ["if out is not None:", f"    c{k}.emit(out, d)", "return"]
     elif ports is None:
         out += ["if type(out) is not dict:",
+                f"    {stop}",
                 "    if out is not None:",
                 f"        c{k}.emit(out, d)",
                 "    return",
-                f"s{k}[1] += 1",
                 "msg = out"]
     else:
-        out += _one_of_ports(k, ports)
+        out += _one_of_ports(k, ports, stop)
     return ["        " + line for line in out]
 
 
-def _one_of_ports(k: int, ports: tuple[bool, ...]) -> list[str]:
-    """A switch-like node's output: its one message on a port leading on, else its emit."""
+def _one_of_ports(k: int, ports: tuple[bool, ...], stop: str) -> list[str]:
+    """A switch-like node's output: its one message on a port leading on, else its emit
+    (``stop``: the statement counting a message that stops in the node)."""
     out = ["if type(out) is not dict:",
            f"    if type(out) is not list or len(out) != {len(ports)}:",
+           f"        {stop}",
            "        if out is not None:",
            f"            c{k}.emit(out, d)",
            "        return"]
@@ -199,18 +252,20 @@ def _one_of_ports(k: int, ports: tuple[bool, ...]) -> list[str]:
                 "    elif a is None and type(b) is dict:",
                 "        out = b",
                 "    else:",
+                f"        {stop}",
                 f"        c{k}.emit(out, d)",
                 "        return"]
     else:
         wired = "(" + "".join(f"{bool(p)}, " for p in ports) + ")"
         out += [f"    sent = one(out, {wired})",
                 "    if sent is None:",
+                f"        {stop}",
                 f"        c{k}.emit(out, d)",
                 "        return",
                 "    out = sent"]
     if not ports[0]:  # a single message goes to port 0, which leads elsewhere (nowhere)
-        out += ["else:", f"    c{k}.emit(out, d)", "    return"]
-    return out + [f"s{k}[1] += 1", "msg = out"]
+        out += ["else:", f"    {stop}", f"    c{k}.emit(out, d)", "    return"]
+    return out + ["msg = out"]
 
 
 def _one(output: list[Any], wired: tuple[bool, ...]) -> Message | None:

@@ -42,6 +42,7 @@ from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import ConfigError
 from flowrt.run.dispatch import Inputs, Station, Wiring, is_reader, make_emits, make_input, wire
 from flowrt.run.fuse import fuse_runs, unfused
+from flowrt.run.fuse_code import flush_counts
 from flowrt.run.instantiate import make_connection, make_node, station
 from flowrt.run.lifecycle import CLOSE_TIMEOUT, Phase, _bounded
 from flowrt.run.plan_diff import PlanDiff
@@ -133,6 +134,7 @@ def _park(rt: Runtime, plan: Plan, going: set[str], coming: list[str]
 
         return park
 
+    flush_counts()  # the runs about to be unwired: their counts into their nodes' before
     own_given, own_lent = unfused(made.inputs)  # a fused run would reach going nodes
     given = {n: f for n, f in own_given.items() if n not in going}
     given.update((n, parking(n)) for n in coming)

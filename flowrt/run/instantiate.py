@@ -21,7 +21,7 @@ from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.fuse import fuse_runs
-from flowrt.run.metrics import Meter
+from flowrt.run.metrics import Counts, Meter
 from flowrt.run.queue import NodeQueue
 from flowrt.run.spans import Spans
 from flowrt.run.tracing import NodeTrace, active
@@ -46,7 +46,7 @@ class Instances:
     connections: dict[str, Connection] = field(default_factory=dict)
     queues: dict[str, NodeQueue] = field(default_factory=dict)
     """The asynchronous nodes' queues."""
-    stats: dict[str, list[int]] = field(default_factory=dict)
+    stats: dict[str, list[int]] = field(default_factory=Counts)
     """Node id -> [messages in, messages out: read (source), sent on, written (sink)]."""
     inputs: Inputs = field(default_factory=Inputs)
     """Each node's inputs, as dispatch wired them."""

@@ -392,3 +392,36 @@ def test_digits_outside_ascii_are_refused(body: str) -> None:
 
     assert syntax_error(body, "body") is not None  # (JavaScript refuses it)
     assert compile_body(body) is None
+
+
+# text built to make the tokenizer slow ------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="quadratic tokenizing: at each '/*' with no '*/' after it "
+                   "(valid JavaScript where a regular expression ends before '*', as in "
+                   "'[/a/*1, /a/*1, ...]') the comment pattern scans to the end of the text; a "
+                   "112 KB body takes about 10 s of CPU in compile_body (28 KB: 0.7 s) when the "
+                   "node is made, in the server, against 20 ms for QuickJS's syntax check")
+def test_an_unclosed_comment_opening_is_scanned_for_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowrt_nodes.function import js_compile_parse
+    from flowrt_nodes.function.js_engine import syntax_error
+
+    class Counting:
+        """The tokenizer's pattern, counting tries at a '/*' that gave no comment (each of
+        which looked at the whole rest of the text)."""
+
+        def __init__(self, pattern: Any) -> None:
+            self.pattern, self.unclosed = pattern, 0
+
+        def match(self, text: str, at: int) -> Any:
+            found = self.pattern.match(text, at)
+            if text.startswith("/*", at) and (found is None or found.lastgroup != "comment"):
+                self.unclosed += 1
+            return found
+
+    body = "let r = [" + "/a/*1, " * 200 + "0];\nreturn msg;"
+    assert syntax_error(body, "body") is None  # (JavaScript takes it)
+    counting = Counting(js_compile_parse._TOKEN)
+    monkeypatch.setattr(js_compile_parse, "_TOKEN", counting)
+    assert compile_body(body) is None
+    assert counting.unclosed <= 1, f"{counting.unclosed} scans to the end of the text"

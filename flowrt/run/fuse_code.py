@@ -28,7 +28,7 @@ goes out by the node's own emit, as it would hop by hop.
 once (``r[0]``), and for node ``k`` a message that leaves before its block (a trace,
 ``r[1 + 2k]``) or stops in it (it failed, or sent something other than one message on:
 ``r[2 + 2k]``). Each node's counts in and out are made from these when anything reads them
-(:func:`flush_counts`: ``Runtime.stats`` is a :class:`~flowrt.run.metrics.Counts`, which
+(:func:`flush_counts`: ``Runtime.stats`` is a :class:`Counts`, which
 flushes on each read; a hot swap flushes before it unwires the runs; a run's input that is no
 longer referenced flushes as it goes). The sums are linear, so a read while a message is in
 the run (it counts at the nodes ahead of it already) is made right once the message has left:
@@ -130,6 +130,33 @@ def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bo
 
 _RUNS: weakref.WeakSet[Any] = weakref.WeakSet()
 """Every compiled run's input alive in the process, each with its ``flush_counts``."""
+
+
+class Counts(dict[str, list[int]]):
+    """Node id -> [messages in, messages out] (``Runtime.stats``), current when read: a compiled
+    run counts its messages once and each node's counts are made from that when anything reads
+    them (:func:`flush_counts`); the lists are the ones the nodes' inputs
+    count in, so a reader keeping a list sees it current only after reading through here."""
+
+    def __getitem__(self, node_id: str) -> list[int]:
+        flush_counts()
+        return super().__getitem__(node_id)
+
+    def get(self, node_id: str, default: Any = None) -> Any:
+        flush_counts()
+        return super().get(node_id, default)
+
+    def items(self) -> Any:
+        flush_counts()
+        return super().items()
+
+    def values(self) -> Any:
+        flush_counts()
+        return super().values()
+
+    def __iter__(self) -> Any:
+        flush_counts()
+        return super().__iter__()
 
 
 def flush_counts() -> None:

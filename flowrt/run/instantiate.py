@@ -21,7 +21,8 @@ from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.fuse import fuse_runs
-from flowrt.run.metrics import Counts, Meter
+from flowrt.run.fuse_code import Counts
+from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
 from flowrt.run.spans import Spans
 from flowrt.run.tracing import NodeTrace, active

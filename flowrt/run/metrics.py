@@ -30,38 +30,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flowrt.run.fuse_code import flush_counts
-
 if TYPE_CHECKING:
     from flowrt.run.queue import NodeQueue
     from flowrt.run.windows import Windows
-
-class Counts(dict[str, list[int]]):
-    """Node id -> [messages in, messages out] (``Runtime.stats``), current when read: a compiled
-    run counts its messages once and each node's counts are made from that when anything reads
-    them (:func:`flowrt.run.fuse_code.flush_counts`); the lists are the ones the nodes' inputs
-    count in, so a reader keeping a list sees it current only after reading through here."""
-
-    def __getitem__(self, node_id: str) -> list[int]:
-        flush_counts()
-        return super().__getitem__(node_id)
-
-    def get(self, node_id: str, default: Any = None) -> Any:
-        flush_counts()
-        return super().get(node_id, default)
-
-    def items(self) -> Any:
-        flush_counts()
-        return super().items()
-
-    def values(self) -> Any:
-        flush_counts()
-        return super().values()
-
-    def __iter__(self) -> Any:
-        flush_counts()
-        return super().__iter__()
-
 
 LATENCY_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -220,7 +220,8 @@ class Runtime:
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(node id, type, messages in, messages out) for every node (see ``stats``)."""
+        counts = dict(self.stats.items())  # one flush of the compiled runs' counts, not 2 a node
         return [
-            (node_id, pn.type, self.stats[node_id][0], self.stats[node_id][1])
+            (node_id, pn.type, counts[node_id][0], counts[node_id][1])
             for node_id, pn in self.plan.nodes.items()
         ]

@@ -98,6 +98,7 @@ class CompiledBody:
         self._block = block
         self._fresh = [ops.UNDEFINED] * variables
         self._budget = budget
+        self._characters = min(ops.MAX_CHARACTERS, budget)  # bytes of text made and compared
 
     def run(self, msg: Any) -> Any:
         """The message (changed in place) or None (nothing to send), as the QuickJS path
@@ -106,6 +107,7 @@ class CompiledBody:
         if type(msg) is not dict or not plain(msg, journal, self._budget):
             undo(journal)
             return NOT_COMPILED
+        ops.LEFT[0] = self._characters
         try:
             outcome = self._block([msg, journal, *self._fresh])
         except Exception:  # DEOPT, or anything unforeseen: QuickJS decides

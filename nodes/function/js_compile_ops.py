@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from sys import getsizeof
 from typing import Any
 
 from flowrt.api import js_number
@@ -26,6 +27,15 @@ from flowrt.api import js_number
 MAX_SAFE = 2 ** 53
 MAX_TEXT = 1 << 20
 """The longest string a compiled body makes; a longer one goes to QuickJS (and its limits)."""
+MAX_CHARACTERS = 4 * MAX_TEXT
+"""The most a compiled run may make and compare in all, in bytes of the strings' storage
+(``LEFT``, charged by ``sys.getsizeof``: 1 to 4 bytes a character): past it, the message goes
+to QuickJS, where the node's time and memory limits apply. Without it a short
+body (no loops) could still double a string 20 times and compare or join the result a thousand
+times, seconds of the server's time and tens of MB, where QuickJS would stop it."""
+LEFT = [MAX_CHARACTERS]
+"""What the run in progress may still make and compare, set by each run (runs do not nest:
+a compiled body calls nothing that could start another)."""
 NAN = math.nan
 INF = math.inf
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -97,9 +107,16 @@ def _int(r: int) -> int | float:
     return r if -MAX_SAFE <= r <= MAX_SAFE else float(r)
 
 
+def _spend(a: str, b: str) -> None:
+    LEFT[0] -= getsizeof(a) + getsizeof(b)
+    if LEFT[0] < 0:
+        raise DEOPT
+
+
 def _concat(a: str, b: str) -> str:
     if len(a) + len(b) > MAX_TEXT:
         raise DEOPT
+    _spend(a, b)
     if not (a.isascii() and b.isascii()) and (_SURROGATE.search(a) or _SURROGATE.search(b)):
         raise DEOPT  # JavaScript may join two halves of a pair into one character
     return a + b
@@ -181,6 +198,7 @@ def _ordered(a: Any, b: Any) -> tuple[Any, Any] | None:
     numbers, or None when one is NaN (every comparison is then false)."""
     ta, tb = type(a), type(b)
     if ta is str and tb is str:
+        _spend(a, b)
         if a.isascii() and b.isascii():
             return a, b
         return a.encode("utf-16-be", "surrogatepass"), b.encode("utf-16-be", "surrogatepass")
@@ -233,6 +251,8 @@ def strict_eq(a: Any, b: Any) -> bool:
         return False
     if kind == 5:
         return a is b
+    if type(a) is str:
+        _spend(a, b)
     return a == b  # type: ignore[no-any-return]  # (NaN is unequal to itself, 0 == -0)
 
 

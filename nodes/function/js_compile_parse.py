@@ -34,7 +34,7 @@ _TOKEN = re.compile(r"""
     (?P<space>[ \t\v\f]+)
   | (?P<newline>\r\n|\r|\n)
   | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<string>'(?:[^'\\\r\n]|\\[^\r\n])*'|"(?:[^"\\\r\n]|\\[^\r\n])*")
   | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
   | (?P<punct>===|!==|\+\+|--|==|!=|<=|>=|&&|\|\||\?\?|[-+*/%]=|[-+*/%<>!=?:;,.()\[\]{}])
@@ -92,6 +92,11 @@ def _number(text: str) -> int | float:
 def tokenize(text: str) -> list[Token]:
     if "\u2028" in text or "\u2029" in text:
         raise Refused("line separator")
+    opened = text.rfind("/*")
+    if opened >= 0 and text.find("*/", opened + 2) < 0:
+        # a '/*' no '*/' follows is no comment (a regular expression before '*', or no
+        # JavaScript): refused before the pattern would scan the rest of the text at each one
+        raise Refused("comment not closed")
     tokens: list[Token] = []
     newline = False
     at, end = 0, len(text)

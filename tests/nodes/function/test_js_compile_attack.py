@@ -404,3 +404,53 @@ def test_an_unclosed_comment_opening_is_scanned_for_once(monkeypatch: pytest.Mon
     monkeypatch.setattr(js_compile_parse, "_TOKEN", counting)
     assert compile_body(body) is None
     assert counting.unclosed <= 1, f"{counting.unclosed} scans to the end of the text"
+
+
+# objects the message shares with context ----------------------------------------------------
+
+SHARED_WITH_CONTEXT = """
+flowrt: 1
+nodes:
+  store:
+    type: change
+    rules:
+      - set: {type: flow, value: data}
+        to: {type: msg, value: payload}
+    to: load
+  load:
+    type: change
+    rules:
+      - set: payload
+        to: {type: flow, value: data}
+    to: f
+  f:
+    type: function
+    func: |-
+      msg.payload.y = 1;
+      return msg;
+    to: g
+  g:
+    type: function
+    func: |-
+      msg.seen = flow.get("data");
+      return msg;
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="a compiled body writes in place into objects its "
+                   "message shares with flow context (a change node's set from context shares, "
+                   "as Node-RED's does): flow.data becomes {v: 1, y: 1} compiled, stays {v: 1} "
+                   "through QuickJS (and for any message that steps aside)")
+def test_a_compiled_write_reaches_context_only_as_the_quickjs_path_s_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    for setting in ("1", "0"):
+        monkeypatch.setenv("FLOWRT_JS_COMPILE", setting)
+        result = run_flow(SHARED_WITH_CONTEXT, inputs=[{"payload": {"v": 1}}], into="store",
+                          timeout=30)
+        assert result.errors == []
+        [sent] = result.sent("g", 0)
+        assert sent["payload"] == {"v": 1, "y": 1}
+        seen.append(sent["seen"])
+    assert seen[1] == {"v": 1}  # (QuickJS)
+    assert seen[0] == seen[1]

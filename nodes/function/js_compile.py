@@ -78,7 +78,7 @@ def compiled_for(config: Any) -> CompiledBody | None:
 
 
 def compile_body(text: str, budget: int = 1 << 20) -> CompiledBody | None:
-    if not text.strip():  # (the engine installs no function for it: its calls fail)
+    if not text.strip():  # (QuickJS runs it: it returns undefined, as in Node-RED)
         return None
     tree = parse(text)
     if tree is None:

@@ -85,7 +85,11 @@ class Function(Transform):
     calls or functions), in a node with one output and no On Start code, runs as Python
     compiled from it, with JavaScript's semantics, in the server: a message it cannot handle
     exactly the same way (a string where a number is expected, a property of undefined)
-    goes through QuickJS as described here, so the results are the same either way.
+    goes through QuickJS as described here, so the results are the same either way, but for
+    one case, where the compiled body does what Node-RED does: an object the message shares
+    with context (a change node's set from flow context shares it, as Node-RED's does) is
+    changed in place by a compiled write, so the context sees it, as in Node-RED; through
+    QuickJS the message is a copy and the context keeps its object as it was.
     `FLOWRT_JS_COMPILE=0` turns that off.
 
     Messages cross into JavaScript as JSON: datetimes arrive as ISO strings, NaN and the

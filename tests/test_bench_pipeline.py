@@ -7,6 +7,8 @@ import importlib.util
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +65,36 @@ def test_a_steady_rate_loses_and_duplicates_nothing(report: dict[str, Any]) -> N
     assert run["complete"], run.get("output")
     assert (run["lost"], run["duplicates"]) == (0, 0)
     assert run["exit_status"] == 0, run.get("output")
+
+
+def test_the_throughput_run_s_burst_is_published_whole_by_mosquitto_pub() -> None:
+    """The throughput run's burst comes from mosquitto_pub (installed by .ci/services.sh): every
+    id once, acknowledged before it returns."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from pipeline.load import mosquitto_pub, publish_burst
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert mosquitto_pub() is not None
+    got: list[int] = []
+    subscribed = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.on_message = lambda _c, _u, m: got.append(json.loads(m.payload)["id"])
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    try:
+        client.subscribe("bench-test/burst", qos=1)
+        assert subscribed.wait(10)
+        first, done = publish_burst("mqtt://127.0.0.1:1883", "bench-test/burst", 500)
+        assert first <= done
+        deadline = time.monotonic() + 10
+        while len(got) < 500 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    assert sorted(got) == list(range(500))

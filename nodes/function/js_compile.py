@@ -20,13 +20,12 @@ path (:mod:`.js_compile_message`).
 Limits: the subset has no loops, calls (but ``Math``'s) or functions, so a compiled body ends
 after at most one step per node of its text; with the message walk, its time is linear in the
 sizes of the text and the message, and the node's ``timeout`` cannot be reached. Strings it
-makes are capped (:data:`.js_compile_ops.MAX_TEXT`) and a message larger than a share of the
-node's ``memory_limit`` goes to QuickJS, whose limits then apply as before. The compiled body
-belongs to the same node, started under the same script policy; under ``--scripts sandboxed``
-it runs in the server, not in the node's worker process, since all it can do is compute on
-the message it is given (as a change node does). Bodies are compiled only
-for one output and no On Start code (which could change what the body sees: globals, Math,
-Object.prototype). ``FLOWRT_JS_COMPILE=0`` turns compiling off (to compare, or to rule it out).
+makes are capped (:data:`.js_compile_ops.MAX_TEXT`, and all it makes and compares: ``LEFT``)
+and a message larger than a share of the node's ``memory_limit`` goes to QuickJS, whose limits
+then apply. The compiled body belongs to the same node, under the same script policy; under
+``--scripts sandboxed`` it runs in the server, not in the node's worker process: it can only
+compute on its message (as a change node does). Compiled: nodes of one output, no On Start code
+(which could change globals, Math, Object.prototype); ``FLOWRT_JS_COMPILE=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -309,8 +308,9 @@ class _Compiler:
         while obj_node[0] == "member":  # a.b.c: one closure walks the keys
             if obj_node[2] in _PROTOTYPE_KEYS:
                 raise Refused(f"read of {obj_node[2]}")
-            path.insert(0, obj_node[2])
+            path.append(obj_node[2])  # (innermost last, then reversed: linear, not insert(0))
             obj_node = obj_node[1]
+        path.reverse()
         if obj_node[0] == "name" and obj_node[1] not in _CONSTANTS:
             slot = self.lookup(obj_node[1])[0]
             if len(path) == 1:

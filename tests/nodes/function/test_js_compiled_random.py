@@ -146,7 +146,6 @@ def _v8(bodies_and_messages: list[tuple[str, dict[str, Any]]]) -> list[Any]:
     return result
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js (the V8 oracle) is not on PATH")
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(cases=st.lists(st.tuples(bodies(), MESSAGES), min_size=5, max_size=10))
 def test_compiled_bodies_agree_with_v8(cases: list[tuple[str, dict[str, Any]]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import string
 from typing import Any, ClassVar
 from unittest import mock
 
@@ -420,3 +421,50 @@ nodes:
                                                                               (2, True)]
     assert ran.errors == []
     assert counts(ran)["c"] == [2, 2]
+
+
+CHG, SW = "chg_import_os", "sw-system.x"
+
+
+def test_what_an_author_wrote_is_never_in_a_compiled_run_s_source() -> None:
+    """Node ids, rules, constants and templates holding Python reach the generated code only as
+    values bound by name: the source compiled for each run shape is made of the module's own
+    identifiers and numbers, and the values do their work as data (nothing is executed)."""
+    from flowrt.run import fuse_code
+
+    attack = "__import__('os').system('touch /tmp/fused-pwned')"
+    text = f"""
+flowrt: 1
+nodes:
+  "{CHG}":
+    type: change
+    rules: [{{set: payload.x, to: "{attack}"}}]
+    to: "{SW}"
+  "{SW}":
+    type: switch
+    property: payload.v
+    rules: [{{gt: 0.5}}, {{else: true}}]
+    to: {{0: tpl, 1: tpl}}
+  tpl: {{type: template, syntax: mustache, property: topic, template: "{attack} {{{{payload.v}}}}",
+        to: out}}
+  out: {{type: keep}}
+"""
+    test_fanout.Keep.kept.clear()
+    fuse_code._factory.cache_clear()
+    sources: list[str] = []
+    real = fuse_code._source
+
+    def kept_source(shape: Any) -> str:
+        sources.append(real(shape))
+        return sources[-1]
+
+    with mock.patch.object(fuse_code, "_source", kept_source):
+        ran = run(text, [{"payload": {"v": 0.75}}, {"payload": {"v": 0.25}}], into=CHG)
+    assert ran.fused == {CHG, SW, "tpl"}
+    assert [m["payload"]["x"] for _, m, _ in test_fanout.Keep.kept] == [attack, attack]
+    assert [m["topic"] for _, m, _ in test_fanout.Keep.kept] == [f"{attack} 0.75",
+                                                            f"{attack} 0.25"]
+    assert sources
+    for source in sources:
+        assert "import" not in source and "system" not in source and "chg" not in source
+        assert set(source) <= set(string.ascii_letters + string.digits + " _()[]:=,.+-!<>#\n")

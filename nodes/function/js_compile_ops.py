@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from sys import getsizeof
 from typing import Any
 
@@ -294,20 +295,21 @@ def m_floor(x: Any = UNDEFINED, *_: Any) -> Any:
     return x if _whole(x) else math.floor(x)
 
 
-def m_ceil(x: Any = UNDEFINED, *_: Any) -> Any:
-    x = number(x)
-    if _whole(x):
-        return x
-    r = math.ceil(x)
-    return -0.0 if r == 0 and x < 0 else r
+def _toward_zero_keeps_sign(how: Callable[[float], int]) -> Callable[..., Any]:
+    """Math.ceil or Math.trunc: ``how`` of x, where a negative x rounded to 0 gives -0."""
+
+    def rounded(x: Any = UNDEFINED, *_: Any) -> Any:
+        x = number(x)
+        if _whole(x):
+            return x
+        r = how(x)
+        return -0.0 if r == 0 and x < 0 else r
+
+    return rounded
 
 
-def m_trunc(x: Any = UNDEFINED, *_: Any) -> Any:
-    x = number(x)
-    if _whole(x):
-        return x
-    r = math.trunc(x)
-    return -0.0 if r == 0 and x < 0 else r
+m_ceil = _toward_zero_keeps_sign(math.ceil)
+m_trunc = _toward_zero_keeps_sign(math.trunc)
 
 
 def m_abs(x: Any = UNDEFINED, *_: Any) -> Any:

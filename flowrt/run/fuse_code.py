@@ -159,6 +159,13 @@ class Counts(dict[str, list[int]]):
         return super().__iter__()
 
 
+def count_list(stats: dict[str, list[int]], node_id: str) -> list[int]:
+    """A node's [in, out] list itself, to wire into its input or sink: taken without flushing
+    every compiled run's counts (as a read through :class:`Counts` does), which wiring each
+    node of a large flow would do once a node."""
+    return dict.__getitem__(stats, node_id)
+
+
 def flush_counts() -> None:
     """Add what every compiled run counted to its nodes' counts (see the module docs)."""
     for run in list(_RUNS):

@@ -42,7 +42,7 @@ from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import ConfigError
 from flowrt.run.dispatch import Inputs, Station, Wiring, is_reader, make_emits, make_input, wire
 from flowrt.run.fuse import fuse_runs, unfused
-from flowrt.run.fuse_code import flush_counts
+from flowrt.run.fuse_code import count_list, flush_counts
 from flowrt.run.instantiate import make_connection, make_node, station
 from flowrt.run.lifecycle import CLOSE_TIMEOUT, Phase, _bounded
 from flowrt.run.plan_diff import PlanDiff
@@ -143,8 +143,8 @@ def _park(rt: Runtime, plan: Plan, going: set[str], coming: list[str]
     tap = rt.lifecycle.parts.taps[0]
     for node_id, node in made.nodes.items():
         pn = rt.plan.nodes[node_id] if node_id in going else plan.nodes[node_id]
-        st = Station(_only_to(pn, given), node, made.contexts[node_id], made.stats[node_id],
-                     made.queues.get(node_id))
+        st = Station(_only_to(pn, given), node, made.contexts[node_id],
+                     count_list(made.stats, node_id), made.queues.get(node_id))
         st.ctx.emit, st.ctx.emit_lent = make_emits(st, interim, tap)
     _replace(made.inputs, interim)
     # a replaced catch or status node still takes events, parked for its successor

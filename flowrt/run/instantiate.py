@@ -21,7 +21,7 @@ from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.fuse import fuse_runs
-from flowrt.run.fuse_code import Counts
+from flowrt.run.fuse_code import Counts, count_list
 from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
 from flowrt.run.spans import Spans
@@ -97,11 +97,11 @@ def station(into: Instances, pn: PlannedNode) -> Station:
     ctx = into.contexts[node_id]
     trace = ctx.trace = NodeTrace(into.tracing, pn, ctx.held) if into.tracing else None
     if not timed:
-        return Station(pn, node, ctx, into.stats[node_id], queue, trace=trace)
+        return Station(pn, node, ctx, count_list(into.stats, node_id), queue, trace=trace)
     arms = meter.armers_of(node_id)
     arms.clear()  # wired again (a hot swap): the inputs made before are gone
-    return Station(pn, node, ctx, into.stats[node_id], queue, meter.timing(node_id), arms,
-                   meter.always, trace)
+    return Station(pn, node, ctx, count_list(into.stats, node_id), queue, meter.timing(node_id),
+                   arms, meter.always, trace)
 
 
 def make_node(pn: PlannedNode, into: Instances, services: Services, queue_full: QueueFull) -> Node:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.api import AsyncTransform, Sink, Source
 from flowrt.errors import ConfigError
+from flowrt.run.fuse_code import count_list
 from flowrt.run.instantiate import BREATHE, Instances, instantiate
 from flowrt.run.sources import Readers, messages_read, reading
 from flowrt.run.workers import Engine, run_async_transform, run_sink
@@ -127,8 +128,8 @@ class Lifecycle:
             ctx, watched = made.contexts[node_id], node_id in self.watched
             if isinstance(node, Sink):
                 p.flow.inflow.sink(made.queues[node_id], p.flow.windows)
-                p.tasks.run(run_sink(engine, node, ctx, made.queues[node_id], made.stats[node_id],
-                                     watched), node_id)
+                p.tasks.run(run_sink(engine, node, ctx, made.queues[node_id],
+                                     count_list(made.stats, node_id), watched), node_id)
             elif isinstance(node, AsyncTransform):
                 p.flow.inflow.transform(made.queues[node_id])
                 p.tasks.run(run_async_transform(engine, node, ctx, made.queues[node_id], watched),

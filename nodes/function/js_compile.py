@@ -35,6 +35,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import js_compile_ops as ops
+from .js_compile_fuse import (
+    Env,
+    Expr,
+    Stmt,
+    logic,
+    member_read,
+    path_op_constant,
+    path_read,
+    path_write,
+)
 from .js_compile_message import ABSENT, plain, undo
 from .js_compile_parse import KEYWORDS, Node, Refused, parse
 
@@ -50,18 +60,15 @@ _PROTOTYPE_KEYS = frozenset((
 _NOT_DECLARED = KEYWORDS | {"msg", "node", "context", "flow", "global", "env", "RED", "Math"}
 _CONSTANTS = {"undefined": ops.UNDEFINED, "NaN": ops.NAN, "Infinity": ops.INF}
 
-Env = list[Any]
-"""A run's state: the message, the journal of writes, then the body's variables."""
-Expr = Callable[[Env], Any]
-Stmt = Callable[[Env], int]
-"""0: go on; 1: the body returned the message; 2: it returned null or undefined."""
-
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": ops.add, "-": ops.sub, "*": ops.mul, "/": ops.div, "%": ops.mod,
     "<": ops.lt, "<=": ops.le, ">": ops.gt, ">=": ops.ge,
     "===": ops.strict_eq, "!==": lambda a, b: not ops.strict_eq(a, b),
     "==": ops.loose_eq, "!=": lambda a, b: not ops.loose_eq(a, b),
 }
+_SPENDING = frozenset((ops.add, ops.lt, ops.le, ops.gt, ops.ge, ops.strict_eq, ops.loose_eq,
+                       _BINARY["!=="], _BINARY["!="]))
+"""Operations that may spend ``ops.LEFT`` (on strings): a body without them leaves it be."""
 _UNARY: dict[str, Callable[[Any], Any]] = {
     "-": ops.neg, "+": ops.number, "!": lambda v: not ops.truthy(v), "typeof": ops.typeof,
 }
@@ -83,32 +90,43 @@ def compile_body(text: str, budget: int = 1 << 20) -> CompiledBody | None:
     if tree is None:
         return None
     compiler = _Compiler()
+    end = 0
+    if tree and tree[-1] == ("return", ("name", "msg")):  # the common end: one step less
+        tree, end = tree[:-1], 1
+        if tree and tree[-1][0] == "assign":  # nothing can step aside after it: no journal
+            compiler.last = tree[-1]
     try:
         block = compiler.block(tree, depth=0)
     except (Refused, RecursionError):
         return None
-    return CompiledBody(block, compiler.slots - 2, budget)
+    return CompiledBody(block, end, compiler.slots - 2, budget, compiler.spends)
 
 
 class CompiledBody:
     """A body compiled: :meth:`run` gives its output for a message, or NOT_COMPILED."""
 
-    def __init__(self, block: Stmt, variables: int, budget: int) -> None:
+    def __init__(self, block: Stmt, end: int, variables: int, budget: int,
+                 spends: bool = True) -> None:
         self._block = block
+        self._end = end  # the outcome when the block goes on to its end
         self._fresh = [ops.UNDEFINED] * variables
         self._budget = budget
         self._characters = min(ops.MAX_CHARACTERS, budget)  # bytes of text made and compared
+        self._spends = spends  # False: no operation of the body reads ops.LEFT
 
     def run(self, msg: Any) -> Any:
         """The message (changed in place) or None (nothing to send), as the QuickJS path
         would give; NOT_COMPILED, the message as it was, for the QuickJS path to run."""
         journal: list[tuple[Any, Any, Any]] = []
-        if type(msg) is not dict or not plain(msg, journal, self._budget):
+        if type(msg) is not dict or plain(msg, journal, self._budget) < 0:
             undo(journal)
             return NOT_COMPILED
-        ops.LEFT[0] = self._characters
+        if self._spends:
+            ops.LEFT[0] = self._characters
+        fresh = self._fresh
         try:
-            outcome = self._block([msg, journal, *self._fresh])
+            outcome = self._block([msg, journal, *fresh] if fresh else [msg, journal]) \
+                or self._end
         except Exception:  # DEOPT, or anything unforeseen: QuickJS decides
             undo(journal)
             return NOT_COMPILED
@@ -127,6 +145,8 @@ class _Compiler:
         self.scopes: list[dict[str, tuple[int, bool]]] = [{}]
         self.declared: set[str] = set()
         self.slots = 2
+        self.spends = False  # whether an operation that spends ops.LEFT was compiled
+        self.last: Node | None = None  # the body's last step, a write, when msg is returned
 
     # statements ------------------------------------------------------------------------
 
@@ -134,6 +154,8 @@ class _Compiler:
         steps = tuple(s for s in (self.statement(node, depth) for node in tree) if s)
         if len(steps) == 1:
             return steps[0]
+        if not steps:
+            return lambda env: 0
         if len(steps) == 2 and tree[-1] == ("return", ("name", "msg")):
             first = steps[0]  # the common body: one step, and the message returned
             return lambda env: first(env) or 1
@@ -190,7 +212,7 @@ class _Compiler:
     def assignment(self, node: Node) -> Stmt:
         _, target, op, value_node = node
         value = self.expr(value_node)
-        combine = _BINARY[op[0]] if op != "=" else None
+        combine = self.operation(op[0]) if op != "=" else None
         if target[0] == "name":
             slot, constant = self.lookup(target[1])
             if constant or slot == 0:
@@ -208,6 +230,9 @@ class _Compiler:
         obj, key, stored = self.expr(target[1]), target[2], ops.stored
         if key in _PROTOTYPE_KEYS or key == "_msgid" or "0" <= key[:1] <= "9":
             raise Refused(f"write of {key}")
+        path = self.path(target[1])
+        if path is not None:  # a name's member path: one closure reaches and writes
+            return path_write(path[0], path[1], key, value, combine, node is not self.last)
 
         def write(env: Env) -> int:
             target = obj(env)
@@ -291,59 +316,40 @@ class _Compiler:
             op, operand = _UNARY[node[1]], self.expr(node[2])
             return lambda env: op(operand(env))
         if kind == "bin":
-            return self.binary(_BINARY[node[1]], node[2], node[3])
+            return self.binary(self.operation(node[1]), node[2], node[3])
         if kind == "logic":
-            return self.logic(node[1], self.expr(node[2]), self.expr(node[3]))
+            return logic(node[1], self.expr(node[2]), self.expr(node[3]))
         if kind == "cond":
             test, then, other = (self.expr(n) for n in node[1:])
             truthy = ops.truthy
             return lambda env: then(env) if truthy(test(env)) else other(env)
         raise Refused(kind)
 
+    def path(self, node: Node) -> tuple[int, tuple[str, ...]] | None:
+        """A name and the keys read from it (``msg.a.b``: msg's slot, ("a", "b")), or None
+        when ``node`` is no such path; refuses keys of Object.prototype."""
+        keys = []
+        while node[0] == "member":
+            if node[2] in _PROTOTYPE_KEYS:
+                raise Refused(f"read of {node[2]}")
+            keys.append(node[2])  # (innermost last, then reversed: linear, not insert(0))
+            node = node[1]
+        if node[0] != "name" or node[1] in _CONSTANTS:
+            return None
+        keys.reverse()
+        return self.lookup(node[1])[0], tuple(keys)
+
     def member(self, obj_node: Node, key: str) -> Expr:
-        if key in _PROTOTYPE_KEYS:
-            raise Refused(f"read of {key}")
-        undefined = ops.UNDEFINED
-        path = [key]
-        while obj_node[0] == "member":  # a.b.c: one closure walks the keys
-            if obj_node[2] in _PROTOTYPE_KEYS:
-                raise Refused(f"read of {obj_node[2]}")
-            path.append(obj_node[2])  # (innermost last, then reversed: linear, not insert(0))
+        path = self.path(("member", obj_node, key))
+        if path is not None:  # a.b.c: one closure walks the keys
+            return path_read(*path)
+        keys = [key]
+        while obj_node[0] == "member":
+            keys.append(obj_node[2])
             obj_node = obj_node[1]
-        path.reverse()
-        if obj_node[0] == "name" and obj_node[1] not in _CONSTANTS:
-            slot = self.lookup(obj_node[1])[0]
-            if len(path) == 1:
-                def read_one(env: Env) -> Any:
-                    target = env[slot]
-                    if type(target) is dict:
-                        return target.get(key, undefined)
-                    raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
-                return read_one
-            if len(path) == 2:
-                first, second = path
-
-                def read_two(env: Env) -> Any:
-                    target = env[slot]
-                    if type(target) is dict:
-                        target = target.get(first, undefined)
-                        if type(target) is dict:
-                            return target.get(second, undefined)
-                    raise ops.DEOPT  # an array, a string, a number, or a TypeError to throw
-                return read_two
-            keys = tuple(path)
-
-            def read_path(env: Env) -> Any:
-                target = env[slot]
-                for step in keys:
-                    if type(target) is not dict:
-                        raise ops.DEOPT
-                    target = target.get(step, undefined)
-                return target
-            return read_path
         obj = self.expr(obj_node)  # (a constant, Math's, a call's result...)
-        for step in path:
-            obj = _read(obj, step)
+        for step in reversed(keys):
+            obj = member_read(obj, step)
         return obj
 
     def math(self, name: str, args: list[Node] | None) -> Expr:
@@ -361,40 +367,19 @@ class _Compiler:
             return lambda env: call(only(env))
         return lambda env: call(*[v(env) for v in values])
 
+    def operation(self, name: str) -> Callable[[Any, Any], Any]:
+        op = _BINARY[name]
+        if op in _SPENDING:
+            self.spends = True
+        return op
+
     def binary(self, op: Callable[[Any, Any], Any], left_node: Node, right_node: Node) -> Expr:
         left = self.expr(left_node)
         if right_node[0] == "const":
             constant = right_node[1]
+            path = self.path(left_node) if left_node[0] == "member" else None
+            if path is not None:  # msg.payload.v * 2: one closure reads and multiplies
+                return path_op_constant(path[0], path[1], op, constant)
             return lambda env: op(left(env), constant)
         right = self.expr(right_node)
         return lambda env: op(left(env), right(env))
-
-    @staticmethod
-    def logic(op: str, left: Expr, right: Expr) -> Expr:
-        truthy, undefined = ops.truthy, ops.UNDEFINED
-        if op == "&&":
-            def and_(env: Env) -> Any:
-                value = left(env)
-                return right(env) if truthy(value) else value
-            return and_
-        if op == "||":
-            def or_(env: Env) -> Any:
-                value = left(env)
-                return value if truthy(value) else right(env)
-            return or_
-
-        def coalesce(env: Env) -> Any:
-            value = left(env)
-            return right(env) if value is None or value is undefined else value
-        return coalesce
-
-
-def _read(obj: Expr, key: str) -> Expr:
-    undefined = ops.UNDEFINED
-
-    def read(env: Env) -> Any:
-        target = obj(env)
-        if type(target) is dict:
-            return target.get(key, undefined)
-        raise ops.DEOPT
-    return read

@@ -21,10 +21,49 @@ ABSENT: Any = object()
 """A journal's old value for a key that was not there: undoing deletes it."""
 
 
-def plain(msg: dict[str, Any], journal: list[Any], budget: int) -> bool:
-    """True when ``msg`` may run compiled: see the module docs. ``budget``: how many items and
-    characters it may hold (more goes to QuickJS, under its memory limit)."""
-    return _plain(msg, journal, {id(msg)}, 0, budget) >= 0
+def plain(value: dict[Any, Any], journal: list[Any], left: int, seen: set[int] | None = None,
+          depth: int = 0) -> int:
+    """What is left of ``left`` after the sizes of ``value`` (a dict: the message, then each
+    object in it), or -1 when it is not what JSON.parse would make of it: see the module docs.
+    ``left``: how many items and characters the message may hold (more goes to QuickJS, under
+    its memory limit); ``seen``: the ids of the objects met (the message's when None)."""
+    if seen is None:
+        seen = {id(value)}
+    elif depth > MAX_DEPTH:
+        return -1
+    if len(value) == 2 and "type" in value and value["type"] == "Buffer":
+        return -1
+    left -= len(value)
+    keys = _KEYS
+    for key, v in value.items():
+        if key not in keys or type(key) is not str:
+            if not _key(key):
+                return -1
+        t = type(v)  # the common cases here, the others in _value (a call less an item)
+        if t is float:
+            if v.is_integer():
+                left = _value(value, key, v, journal, seen, depth, left)
+                if left < 0:
+                    return -1
+        elif t is str:
+            if v < "\x01" and v:  # "\0" first: maybe NaN or an infinity, marked (js_values.py)
+                return -1
+            left -= len(v)
+        elif t is int:
+            if not -9007199254740992 <= v <= 9007199254740992:  # (MAX_SAFE, a constant)
+                return -1
+        elif t is dict:
+            if id(v) in seen:
+                return -1
+            seen.add(id(v))
+            left = plain(v, journal, left, seen, depth + 1)
+            if left < 0:
+                return -1
+        elif t is not bool and v is not None:
+            left = _value(value, key, v, journal, seen, depth, left)
+            if left < 0:
+                return -1
+    return left
 
 
 def undo(journal: list[tuple[Any, Any, Any]]) -> None:
@@ -46,47 +85,6 @@ def _key(key: Any) -> bool:
             _KEYS.add(key)
         return True
     return False
-
-
-def _plain(value: dict[Any, Any], journal: list[Any], seen: set[int], depth: int,
-           left: int) -> int:
-    """What is left of ``left`` after the sizes of ``value`` (a dict), or -1 when it is not
-    what JSON.parse would make of it (see the module docs)."""
-    if depth > MAX_DEPTH or len(value) == 2 and value.get("type") == "Buffer":
-        return -1
-    left -= len(value)
-    keys = _KEYS
-    for key, v in value.items():
-        if key not in keys or type(key) is not str:
-            if not _key(key):
-                return -1
-        t = type(v)  # the common cases here, the others in _value (a call less an item)
-        if t is str:
-            if v and v[0] == "\0":
-                return -1
-            left -= len(v)
-        elif t is float:
-            if v.is_integer():
-                left = _value(value, key, v, journal, seen, depth, left)
-                if left < 0:
-                    return -1
-        elif t is int:
-            if not -MAX_SAFE <= v <= MAX_SAFE:
-                return -1
-        elif t is dict:
-            if id(v) in seen:
-                return -1
-            seen.add(id(v))
-            left = _plain(v, journal, seen, depth + 1, left)
-            if left < 0:
-                return -1
-        elif t is bool or v is None:
-            pass
-        else:
-            left = _value(value, key, v, journal, seen, depth, left)
-            if left < 0:
-                return -1
-    return left
 
 
 def _plain_list(value: list[Any], journal: list[Any], seen: set[int], depth: int,
@@ -122,6 +120,6 @@ def _value(parent: Any, key: Any, v: Any, journal: list[Any], seen: set[int], de
             return -1
         seen.add(id(v))
         if t is dict:
-            return _plain(v, journal, seen, depth + 1, left)
+            return plain(v, journal, left, seen, depth + 1)
         return _plain_list(v, journal, seen, depth + 1, left)
     return left if t is bool or v is None else -1

@@ -38,7 +38,8 @@ PACKS = Path(importlib.import_module(BUILTIN_PACKAGE).__path__[0]).relative_to(R
 """The folder of the built-in packs (``nodes``), which is imported as BUILTIN_PACKAGE."""
 MAX_LINES = 400
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("flowrt", "types", "diagnostics", "errors", "message", "evaluated", "file_access", "netloc"),
+    ("flowrt", "types", "diagnostics", "errors", "message", "evaluated", "file_access", "netloc",
+     "step_code"),
     ("protocols",),
     ("expressions",),
     ("broker",),

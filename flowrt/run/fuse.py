@@ -53,8 +53,9 @@ from time import perf_counter
 from typing import TYPE_CHECKING
 
 from flowrt.message import clone
-from flowrt.run.fuse_code import Block, Fast, compiled, declined, fast_cell
+from flowrt.run.fuse_code import Block, Fast, compiled, declined, fast_cell, fast_delivered
 from flowrt.run.tracing import TRACE_KEY
+from flowrt.step_code import code_of
 
 if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
@@ -64,8 +65,9 @@ if TYPE_CHECKING:
     from flowrt.types import Message, Output
 
 Step = tuple[list[int], "NodeContext", list["Process"], str, "Input", bool]
-"""One node of a run's loop: (its counts, its context, [its process], its id, its own input,
-whether it is the run's last). The process is in a list that arming changes (:func:`_step`),
+"""One node of a run's loop: (its counts, its context, [its process, its process], its id, its
+own input, whether it is the run's last). The first process is in a list that arming changes
+(:func:`_step`); the second is never changed,
 shared by every loop the node is in. The last node sends by its emit whatever it returns."""
 
 Ports = tuple[bool, ...] | None
@@ -153,12 +155,15 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     the nodes from it on (:data:`LONGEST` at most), ending in the next loop or the last node's
     own input; compiled (:mod:`flowrt.run.fuse_code`), with the generic loop for the messages
     it does not take."""
-    fasts = [fast_cell(stations[n].node) for n in run]
+    codes = [code_of(stations[n].node) for n in run]
+    fasts = [None if code is not None else fast_cell(stations[n].node)
+             for n, code in zip(run, codes, strict=True)]
     steps = _steps(run, ports, stations, wiring, inputs.given, fasts)
     checked = _checked(run, stations)
-    blocks = [Block(step[0], step[1], step[2], step[3], step[4], fast, port,
-                    step[5] and port is None)
-              for step, port, fast in zip(steps, ports, fasts, strict=False)]
+    blocks = [Block(step[0], step[1], step[2], step[3], step[4],
+                    None if code is not None else fast, port, step[5] and port is None,
+                    fast_delivered(stations[n].node), code)
+              for step, port, fast, n, code in zip(steps, ports, fasts, run, codes, strict=False)]
     fused: list[Input] = [inputs.given[run[-1]]] * (len(run) + 1)  # then ends in its own
     for i in reversed(range(len(run) - 1)):
         j = min(i + LONGEST, len(steps))
@@ -221,7 +226,7 @@ def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None) -> Step:
     node's ``fast`` step (its cell) declines, so that the compiled code runs (and times) its
     process; timed, the step is put back."""
     process: Process = st.node.process  # type: ignore[attr-defined]
-    cell = [process]
+    cell = [process, process]  # the second stays: what an inlined step compares the first with
     if st.timing is not None and st.armers is not None:
         observe, always = st.timing.observe, st.always
 

@@ -16,8 +16,10 @@ A node's **fast step** (``fast_process()``, offered by its type, see :data:`FAST
 ``process`` would and does to the message what ``process`` would, or returns ``NotImplemented``
 having done nothing (its guards did not hold: the block then calls ``process`` under the node's
 delivery, as the node's own input would). It reads nothing of the node's context, so its block
-sets no delivery around it. The step is asked of the node at its first message (the node has
-started by then), and once; a node failing to make one has none (logged).
+sets no delivery around it, unless the type says its step may (:data:`FAST_DELIVERED`: a
+script's step runs the author's code, which may send or report as the node). The step is asked
+of the node at its first message (the node has started by then), and once; a node failing to
+make one has none (logged).
 
 A switch whose ports all lead to the next node (:func:`flowrt.run.fuse._links`) is a link too:
 its block takes the one message of its list output (a message on one port, None on the others)
@@ -50,6 +52,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.run.tracing import TRACE_KEY
+from flowrt.step_code import StepCode
 
 if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
@@ -62,6 +65,10 @@ FAST_METHOD = "fast_process"
 """A node type's optional method: ``node.fast_process()`` returns its fast step (a callable of
 the message, see the module docs) or None when its config has none."""
 
+FAST_DELIVERED = "fast_delivered"
+"""A node type's optional class attribute: True when its fast step may use the node's context
+as its process does (send, report), so its block sets the node's delivery around the step too."""
+
 Fast = Callable[["Message"], "Output"]
 
 
@@ -72,7 +79,7 @@ class Block:
     counts: list[int]
     ctx: NodeContext
     process: list[Callable[[Message], Output]]
-    """[its process, or the timed one while metrics armed it]"""
+    """[its process, or the timed one while metrics armed it; then, last, its process]"""
     node_id: str
     own: Input
     """The node's own input (a traced message leaves the loop there)."""
@@ -82,6 +89,12 @@ class Block:
     """A switch-like link: for each port, whether it leads to the next node; None: one port."""
     last: bool
     """The run's last node: what it returns goes out by its own emit."""
+    delivered: bool = False
+    """Its fast step runs under the node's delivery too (:data:`FAST_DELIVERED`)."""
+    code: StepCode | None = None
+    """Its step as lines written into the block (:mod:`flowrt.step_code`), in place of a
+    call of ``fast``; it stands aside while metrics arm the node (its process cell holds
+    another function than the process it held when the run was compiled)."""
 
 
 def fast_cell(node: Any) -> list[Fast] | None:
@@ -105,6 +118,11 @@ def fast_cell(node: Any) -> list[Fast] | None:
     return cell
 
 
+def fast_delivered(node: Any) -> bool:
+    """Whether the fast step of ``node``'s type needs the node's delivery (see the module docs)."""
+    return bool(getattr(type(node), FAST_DELIVERED, False))
+
+
 def declined(msg: Message) -> Output:
     """The fast step of a node that has none."""
     return NotImplemented  # type: ignore[no-any-return]
@@ -114,12 +132,15 @@ def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bo
              generic: Input) -> Input:
     """The input running ``blocks`` in turn then ``end`` (None: the last block is the run's
     last node), or ``generic`` for a message that is not exactly a dict."""
-    shape = (tuple((b.fast is not None, b.ports, b.last) for b in blocks), end is not None,
-             checked)
+    shape = (tuple((b.fast is not None, b.ports, b.last, b.delivered,
+                    None if b.code is None else (b.code.lines, len(b.code.values)))
+                   for b in blocks),
+             end is not None, checked)
     counted = [0] * (1 + 2 * len(blocks))
     values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted]
     for b in blocks:
-        values += [b.ctx, b.process, b.fast, b.node_id, b.own]
+        values += [b.ctx, b.process, b.fast, b.node_id, b.own, b.process[-1]]
+        values += b.code.values if b.code is not None else ()
     made: Input = _factory(shape)(*values)
     flush = _flusher(counted, [(b.counts, b.last) for b in blocks])
     made.flush_counts = flush  # type: ignore[attr-defined]
@@ -194,7 +215,9 @@ def _flusher(counted: list[int], nodes: list[tuple[list[int], bool]]) -> Callabl
     return flush
 
 
-Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool], ...], bool, bool]
+Inlined = tuple[tuple[str, ...], int] | None
+"""A block's step lines and how many values they take, or None."""
+Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool, bool, Inlined], ...], bool, bool]
 
 
 @lru_cache(maxsize=256)
@@ -209,15 +232,16 @@ def _factory(shape: Shape) -> Callable[..., Input]:
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
     names = ["fail", "end", "generic", "TRACE_KEY", "one", "r"]
-    for k in range(len(nodes)):
-        names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}"]
+    for k, node in enumerate(nodes):
+        names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}", f"q{k}"]
+        names += [f"v{k}_{i}" for i in range(node[4][1] if node[4] is not None else 0)]
     lines = [f"def make({', '.join(names)}):",
              "    def fused(msg, d):",
              "        if type(msg) is not dict:",
              "            return generic(msg, d)",
              "        r[0] += 1"]
-    for k, (fast, ports, last) in enumerate(nodes):
-        lines += _block(k, fast, ports, last, checked)
+    for k, (fast, ports, last, delivered, inlined) in enumerate(nodes):
+        lines += _block(k, fast, ports, last, checked, delivered, inlined)
     if ends:
         lines.append("        end(msg, d)")
     lines += ["    return fused", ""]
@@ -225,13 +249,44 @@ def _source(shape: Shape) -> str:
 
 
 def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
-           checked: bool) -> list[str]:
+           checked: bool, delivered: bool = False, inlined: Inlined = None) -> list[str]:
     """Node ``k``'s statements, at the function body's indentation."""
     out: list[str] = []
     left, stop = f"r[{1 + 2 * k}] += 1", f"r[{2 + 2 * k}] += 1"
     if checked:
         out += ["if TRACE_KEY in msg:", f"    {left}", f"    o{k}(msg, d)", "    return"]
-    if fast:
+    if inlined is not None:
+        step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
+        out += ["try:",
+                f"    if p{k}[0] is q{k}:",
+                *("        " + line for line in step),
+                "    else:",
+                "        out = NotImplemented",
+                "    if out is NotImplemented:",
+                f"        prev = c{k}.delivery",
+                f"        c{k}.delivery = d",
+                "        try:",
+                f"            out = p{k}[0](msg)",
+                "        finally:",
+                f"            c{k}.delivery = prev",
+                "except Exception as exc:",
+                f"    {stop}",
+                f"    fail(n{k}, msg, d, exc)",
+                "    return"]
+    elif fast and delivered:
+        out += [f"prev = c{k}.delivery",
+                f"c{k}.delivery = d",
+                "try:",
+                f"    out = f{k}[0](msg)",
+                "    if out is NotImplemented:",
+                f"        out = p{k}[0](msg)",
+                "except Exception as exc:",
+                f"    c{k}.delivery = prev",
+                f"    {stop}",
+                f"    fail(n{k}, msg, d, exc)",
+                "    return",
+                f"c{k}.delivery = prev"]
+    elif fast:
         out += ["try:",
                 f"    out = f{k}[0](msg)",
                 "    if out is NotImplemented:",
@@ -258,13 +313,14 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 f"c{k}.delivery = prev"]
     if last:
         out += ["if out is not None:", f"    c{k}.emit(out, d)", "return"]
-    elif ports is None:
-        out += ["if type(out) is not dict:",
-                f"    {stop}",
-                "    if out is not None:",
-                f"        c{k}.emit(out, d)",
-                "    return",
-                "msg = out"]
+    elif ports is None:  # the commonest output, the message itself, passes one test
+        out += ["if out is not msg:",
+                "    if type(out) is not dict:",
+                f"        {stop}",
+                "        if out is not None:",
+                f"            c{k}.emit(out, d)",
+                "        return",
+                "    msg = out"]
     else:
         out += _one_of_ports(k, ports, stop)
     return ["        " + line for line in out]

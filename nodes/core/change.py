@@ -15,12 +15,14 @@ from flowrt.api import (
     NodeError,
     Output,
     Pattern,
+    StepCode,
     Transform,
     TypedValue,
     clone,
     compile_value,
     field,
     parse_path,
+    step_function,
 )
 
 from .change_rules import ChangeRule
@@ -95,6 +97,12 @@ class Change(Transform):
         self._rules = [_compile(rule, self.ctx) for rule in self.config.rules]
         self._only = self._rules[0] if len(self._rules) == 1 else None
 
+    def fast_code(self) -> StepCode | None:
+        """The fast step of one literal set one or two names deep, as lines a fused run writes
+        into its code (from the config alone; see :meth:`fast_process`)."""
+        sets = self._literal_sets()
+        return None if sets is None else _one_set(sets)
+
     def fast_process(self) -> Callable[[Message], Output] | None:
         """This node's ``process`` when every rule sets a literal text, number or boolean at
         a message property of names (``payload.x``): each rule walks to the object holding
@@ -102,6 +110,12 @@ class Change(Transform):
         NotImplemented having changed nothing (``process`` creates or warns), a later one
         leaves itself and the rest to their general code, as ``process`` would run them. A
         fused run calls it in place of ``process`` (flowrt/run/fuse_code.py)."""
+        sets = self._literal_sets()
+        return None if sets is None else _fast_sets(sets, self._rules)
+
+    def _literal_sets(self) -> list[tuple[tuple[str, ...], str, Any]] | None:
+        """(names to the object, the name set in it, the value) of each rule, when every rule
+        sets a literal at a message property of names; else None."""
         sets: list[tuple[tuple[str, ...], str, Any]] = []
         for rule in self.config.rules:
             if rule.action != "set" or type(rule.to) not in _PLAIN:
@@ -111,7 +125,7 @@ class Change(Transform):
             if scope != "msg" or not all(type(k) is str for k in keys):
                 return None
             sets.append((cast(tuple[str, ...], keys[:-1]), cast(str, keys[-1]), rule.to))
-        return _fast_sets(sets, self._rules)
+        return sets
 
     def process(self, msg: Message) -> Output:
         only = self._only
@@ -127,25 +141,9 @@ def _fast_sets(sets: list[tuple[tuple[str, ...], str, Any]], rules: list[Apply]
                ) -> Callable[[Message], Output]:
     """The fast step of literal sets (see :meth:`Change.fast_process`); ``rules``: the
     general code of each."""
-    if len(sets) == 1 and len(sets[0][0]) <= 1:
-        ((head, last, value),) = sets
-        if not head:
-
-            def set_top(msg: Message) -> Output:
-                msg[last] = value
-                return msg
-
-            return set_top
-        (first,) = head
-
-        def set_in(msg: Message) -> Output:
-            obj = msg.get(first)
-            if type(obj) is not dict:
-                return NotImplemented  # type: ignore[no-any-return]
-            obj[last] = value
-            return msg
-
-        return set_in
+    code = _one_set(sets)
+    if code is not None:
+        return step_function(code)
 
     def set_all(msg: Message) -> Output:
         for i, (head, last, value) in enumerate(sets):
@@ -165,6 +163,25 @@ def _fast_sets(sets: list[tuple[tuple[str, ...], str, Any]], rules: list[Apply]
         return msg
 
     return set_all
+
+
+_SET_TOP = ("msg[{0}] = {1}", "out = msg")
+_SET_IN = ("o = msg.get({0})",
+           "if type(o) is dict:",
+           "    o[{1}] = {2}",
+           "    out = msg",
+           "else:",
+           "    out = NotImplemented")
+"""The step of one literal set one or two names deep, as code (:mod:`flowrt.step_code`):
+a second name whose object is missing (or no dict) is left to ``process``, which creates it."""
+
+
+def _one_set(sets: list[tuple[tuple[str, ...], str, Any]]) -> StepCode | None:
+    if len(sets) != 1 or len(sets[0][0]) > 1:
+        return None
+    ((head, last, value),) = sets
+    return StepCode(_SET_IN, (head[0], last, value)) if head else StepCode(_SET_TOP,
+                                                                          (last, value))
 
 
 def _compile(rule: ChangeRule, ctx: NodeContext) -> Apply:

@@ -196,6 +196,36 @@ class Script(Transform):
         guard.ticks += 1
         if out is msg or out is None:
             return out
+        return self._outputs(out, msg)
+
+    fast_delivered = True
+    """The fast step runs the body, which may send or report as the node: under its delivery."""
+
+    def fast_process(self) -> Callable[[Message], Output] | None:
+        """``process`` of a synchronous body as one closure, for a fused run (its node's
+        attributes bound once; an asynchronous body has none)."""
+        if self._is_async:
+            return None
+        api, guard, fn, failure, outputs = (self._api, self._guard, self._fn, self._failure,
+                                            self._outputs)
+
+        def step(msg: Message) -> Output:
+            api._msg = msg
+            guard.ticks += 1
+            try:
+                out = fn(msg)
+            except _SCRIPT_FAILURES as exc:
+                guard.ticks += 1
+                raise failure(exc) from exc
+            guard.ticks += 1
+            if out is msg or out is None:
+                return out
+            return outputs(out, msg)
+
+        return step
+
+    def _outputs(self, out: Any, msg: Message) -> Output:
+        """What the body returned (not ``msg`` nor None), checked as messages to send."""
         try:
             return outputs_of(out, msg)
         except TypeError as exc:

@@ -12,6 +12,7 @@ from flowrt.api import (
     NodeConfig,
     Output,
     PropertyPath,
+    StepCode,
     Transform,
     TypedValue,
     clone,
@@ -20,7 +21,7 @@ from flowrt.api import (
     getter,
 )
 
-from .switch_fast import fast_switch
+from .switch_fast import fast_switch, switch_code
 from .switch_matchers import compile_rule
 from .switch_rules import SwitchRule, Test
 from .switch_sequences import SequenceRebuilder
@@ -161,6 +162,15 @@ class Switch(Transform):
 
     def _recall(self) -> Any:
         return self._previous
+
+    def fast_code(self) -> StepCode | None:
+        """The fast step as code (:func:`.switch_fast.switch_code`), from the config alone:
+        none when the switch keeps sequences or previous values."""
+        config = self.config
+        if (config.recreate_sequences or any(r.operator == "tail" for r in config.rules)
+                or any(r.uses_previous for r in config.rules)):
+            return None
+        return switch_code(config.property, config.rules)
 
     def fast_process(self) -> Callable[[Message], Output] | None:
         """This node's ``process`` for a fused run, when its rules each compare a number

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import Message, Output, parse_path
+from flowrt.api import Message, Output, StepCode, parse_path, step_function
 
 from .switch_rules import SwitchRule
 
@@ -28,9 +28,39 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+_SYMBOLS = {"eq": "==", "neq": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+"""Each numeric operator as Python's comparison (what :data:`_OPERATORS` calls)."""
+
+_EITHER = {name: ("o = msg.get({0})",
+                  "out = NotImplemented",
+                  "if type(o) is dict:",
+                  "    x = o.get({1})",
+                  "    if type(x) is float or type(x) is int:",
+                  f"        out = [msg, None] if x {symbol} {{2}} else [None, msg]")
+           for name, symbol in _SYMBOLS.items()}
+"""A rule then ``else`` on a property two names deep (``payload.v``), as code
+(:mod:`flowrt.step_code`), per operator: the commonest switch."""
+
+
+def switch_code(prop: Any, rules: list[SwitchRule]) -> StepCode | None:
+    """The step of a switch of a numeric rule then ``else`` on a property two names deep, as
+    code; None for any other switch."""
+    if not isinstance(prop, str) or len(rules) != 2 or rules[1].operator != "else":
+        return None
+    keys = parse_path(prop)
+    rule = rules[0]
+    if (len(keys) != 2 or not all(type(k) is str for k in keys)
+            or rule.operator not in _EITHER or type(rule.operand) not in (int, float)):
+        return None
+    return StepCode(_EITHER[rule.operator], (str(keys[0]), str(keys[1]), rule.operand))
+
+
 def fast_switch(prop: Any, rules: list[SwitchRule], first: bool) -> Step | None:
     """The fast step of a switch reading ``prop`` with ``rules`` (``first``: check first),
     or None when its rules are not all numeric comparisons and ``else``."""
+    code = switch_code(prop, rules)
+    if code is not None:
+        return step_function(code)
     if not isinstance(prop, str):
         return None
     keys = parse_path(prop)
@@ -47,29 +77,10 @@ def fast_switch(prop: Any, rules: list[SwitchRule], first: bool) -> Step | None:
         tests.append((_OPERATORS[rule.operator], value))
     names = tuple(str(k) for k in keys)
     head = tests[0]
-    if head is not None and len(tests) == 2 and tests[1] is None and len(names) == 2:
-        return _either_of_two(names, head)
     read = _reader(names)
     if head is not None and len(tests) <= 2 and (len(tests) == 1 or tests[1] is None):
         return _one_rule(read, head, either=len(tests) == 2)
     return _rules(read, tests, first)
-
-
-def _either_of_two(names: tuple[str, ...], test: tuple[Callable[[Any, Any], Any], Any]) -> Step:
-    """A rule then ``else`` on a property two names deep (``payload.v``): :func:`_one_rule`
-    and :func:`_reader` in one function (the commonest switch, without their two calls)."""
-    outer, inner = names
-    compare, operand = test
-
-    def either(msg: Message) -> Output:
-        obj = msg.get(outer)
-        if type(obj) is dict:
-            value = obj.get(inner)
-            if type(value) is float or type(value) is int:
-                return [msg, None] if compare(value, operand) else [None, msg]
-        return NotImplemented  # type: ignore[no-any-return]
-
-    return either
 
 
 def _reader(keys: tuple[str, ...]) -> Callable[[Message], Any]:

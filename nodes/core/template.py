@@ -18,6 +18,7 @@ from flowrt.api import (
     NodeError,
     Output,
     PropertyPath,
+    StepCode,
     Transform,
     check_jinja,
     compile_jinja,
@@ -26,7 +27,7 @@ from flowrt.api import (
 )
 
 from .context_store import ContextStore
-from .template_fast import fast_template
+from .template_fast import fast_template, template_code
 from .template_mustache import Resolver, check_mustache, compile_mustache
 
 Render = Callable[[Message], str]
@@ -128,6 +129,15 @@ class Template(Transform):
         return compile_jinja(
             template, {"flow": self._flow, "global": self._global, "env": EnvView(self.ctx.env)}
         )
+
+    def fast_code(self) -> StepCode | None:
+        """The fast step of one tag as code (:func:`.template_fast.template_code`), from the
+        config alone."""
+        cfg = self.config
+        if (cfg.syntax != "mustache" or not cfg.template or cfg.scope != "msg"
+                or cfg.output != "text"):
+            return None
+        return template_code(cfg.template, cfg.property)
 
     def fast_process(self) -> Callable[[Message], Output] | None:
         """This node's ``process`` for a fused run, for a mustache template of variable tags

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import Message, Output, parse_path
+from flowrt.api import Message, Output, StepCode, parse_path, step_function
 
 from .template_mustache import escape, fast_parts, to_text
 
@@ -24,19 +24,65 @@ Print = Callable[[Message], Any]
 """A tag's text in the message, or NotImplemented."""
 
 
+def _one_tag_lines(escaped: bool) -> tuple[str, ...]:
+    """One tag two names deep (``value {{payload.v}}``) set on a property of one name, as code
+    (:mod:`flowrt.step_code`): values ``{0}``, ``{1}`` the tag's names, ``{2}`` to_text,
+    ``{3}`` escape, ``{4}`` the property, ``{5}`` and ``{6}`` the text before and after, ``{7}``
+    and ``{8}`` the characters of a ``repr`` that is not JavaScript's text (no text constant
+    is written in code). A
+    float whose ``repr`` is already its JavaScript text (no exponent, not whole, finite) is
+    printed so; any other goes to to_text, as :func:`_printer` prints it."""
+    text = "t = {3}(x)" if escaped else "t = x"
+    return ("o = msg.get({0})",
+            "out = NotImplemented",
+            "if type(o) is dict:",
+            "    x = o.get({1})",
+            "    k = type(x)",
+            "    if k is float:",
+            "        t = repr(x)",
+            "        if t[-1] in {7} or {8} in t:",
+            "            t = {2}(x)",
+            "        msg[{4}] = {5} + t + {6}",
+            "        out = msg",
+            "    elif k is str:",
+            f"        {text}",
+            "        msg[{4}] = {5} + t + {6}",
+            "        out = msg",
+            "    elif k is int or k is bool:",
+            "        t = {2}(x)",
+            "        msg[{4}] = {5} + t + {6}",
+            "        out = msg")
+
+
+_ONE_TAG = {escaped: _one_tag_lines(escaped) for escaped in (False, True)}
+
+
+def template_code(template: str, prop: str) -> StepCode | None:
+    """The step of a template of one tag two names deep set on a property of one name, as
+    code; None for any other."""
+    parts = fast_parts(template)
+    keys = parse_path(prop)
+    if parts is None or len(parts) != 2 or len(keys) != 1 or type(keys[0]) is not str:
+        return None
+    before, name, escaped = parts[0]
+    first, *rest = name.split(".")
+    if len(rest) != 1 or not first or name == ".":
+        return None
+    return StepCode(_ONE_TAG[escaped],
+                    (first, rest[0], to_text, escape, keys[0], before, parts[-1][0], "0nf", "e"))
+
+
 def fast_template(template: str, prop: str) -> Step | None:
     """The fast step setting ``prop`` to ``template`` rendered, or None when the template has
     tags other than variables or the property is not a path of names."""
+    code = template_code(template, prop)
+    if code is not None:
+        return step_function(code)
     parts = fast_parts(template)
     keys = parse_path(prop)
     if parts is None or not all(type(k) is str for k in keys):
         return None
     tail = parts[-1][0]
-    if len(parts) == 2 and len(keys) == 1:
-        before, name, escaped = parts[0]
-        first, *rest = name.split(".")
-        if len(rest) == 1 and first and name != ".":
-            return _one_tag(before, (first, rest[0]), escaped, tail, str(keys[0]))
     tags = [(before, _printer(name, escaped)) for before, name, escaped in parts[:-1]]
     render = _render(tags, tail)
     head, last = tuple(str(k) for k in keys[:-1]), str(keys[-1])
@@ -64,34 +110,6 @@ def fast_template(template: str, prop: str) -> Step | None:
         return msg
 
     return set_in
-
-
-def _one_tag(before: str, names: tuple[str, str], escaped: bool, tail: str, prop: str
-             ) -> Step:
-    """One tag two names deep (``value {{payload.v}}``) set on a property of one name: what
-    :func:`_render` and :func:`_printer` do, in one function (without their calls)."""
-    first, key = names
-
-    def render_one(msg: Message) -> Output:
-        value: Any = msg.get(first)
-        if type(value) is not dict:
-            return NotImplemented  # type: ignore[no-any-return]
-        value = value.get(key)
-        kind = type(value)
-        if kind is float:
-            text = repr(value)
-            if text[-1] in "0nf" or "e" in text:
-                text = to_text(value)
-        elif kind is str:
-            text = escape(value) if escaped else value
-        elif kind is int or kind is bool:
-            text = to_text(value)
-        else:
-            return NotImplemented  # type: ignore[no-any-return]
-        msg[prop] = before + text + tail
-        return msg
-
-    return render_one
 
 
 def _render(tags: list[tuple[str, Print]], tail: str) -> Print:

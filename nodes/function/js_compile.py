@@ -39,13 +39,16 @@ from .js_compile_fuse import (
     Env,
     Expr,
     Stmt,
+    inline,
     logic,
     member_read,
+    object_write,
     path_op_constant,
     path_read,
     path_write,
+    write_path_op_constant,
 )
-from .js_compile_message import ABSENT, plain, undo
+from .js_compile_message import plain, undo
 from .js_compile_parse import KEYWORDS, Node, Refused, parse
 
 COMPILE_VAR = "FLOWRT_JS_COMPILE"
@@ -103,30 +106,31 @@ def compile_body(text: str, budget: int = 1 << 20) -> CompiledBody | None:
 
 
 class CompiledBody:
-    """A body compiled: :meth:`run` gives its output for a message, or NOT_COMPILED."""
+    """A body compiled: ``run(msg)`` gives the message (changed in place) or None (nothing to
+    send), as the QuickJS path would give; NOT_COMPILED, the message as it was, for the
+    QuickJS path to run."""
+
+    run: Callable[[Any], Any]
 
     def __init__(self, block: Stmt, end: int, variables: int, budget: int,
                  spends: bool = True) -> None:
-        self._block = block
-        self._end = end  # the outcome when the block goes on to its end
-        self._fresh = [ops.UNDEFINED] * variables
-        self._budget = budget
-        self._characters = min(ops.MAX_CHARACTERS, budget)  # bytes of text made and compared
-        self._spends = spends  # False: no operation of the body reads ops.LEFT
+        # end: the outcome when the block goes on to its end; spends: False when no operation
+        # of the body reads ops.LEFT (bytes of text it may make and compare)
+        self.run = _runner(block, end, [ops.UNDEFINED] * variables, budget,
+                           min(ops.MAX_CHARACTERS, budget) if spends else -1)
 
-    def run(self, msg: Any) -> Any:
-        """The message (changed in place) or None (nothing to send), as the QuickJS path
-        would give; NOT_COMPILED, the message as it was, for the QuickJS path to run."""
+
+def _runner(block: Stmt, end: int, fresh: list[Any], budget: int,
+            characters: int) -> Callable[[Any], Any]:
+    def run(msg: Any) -> Any:
         journal: list[tuple[Any, Any, Any]] = []
-        if type(msg) is not dict or plain(msg, journal, self._budget) < 0:
+        if type(msg) is not dict or plain(msg, journal, budget) < 0:
             undo(journal)
             return NOT_COMPILED
-        if self._spends:
-            ops.LEFT[0] = self._characters
-        fresh = self._fresh
+        if characters >= 0:
+            ops.LEFT[0] = characters
         try:
-            outcome = self._block([msg, journal, *fresh] if fresh else [msg, journal]) \
-                or self._end
+            outcome = block([msg, journal, *fresh] if fresh else [msg, journal]) or end
         except Exception:  # DEOPT, or anything unforeseen: QuickJS decides
             undo(journal)
             return NOT_COMPILED
@@ -134,6 +138,7 @@ class CompiledBody:
             return msg
         undo(journal)  # nothing sent: the QuickJS path leaves the message as it came
         return None
+    return run
 
 
 class _Compiler:
@@ -227,28 +232,26 @@ class _Compiler:
                 env[slot] = combine(env[slot], value(env))
                 return 0
             return update
-        obj, key, stored = self.expr(target[1]), target[2], ops.stored
+        obj, key = self.expr(target[1]), target[2]
         if key in _PROTOTYPE_KEYS or key == "_msgid" or "0" <= key[:1] <= "9":
             raise Refused(f"write of {key}")
         path = self.path(target[1])
         if path is not None:  # a name's member path: one closure reaches and writes
-            return path_write(path[0], path[1], key, value, combine, node is not self.last)
+            fused = self.fused_write(path, key, value_node, combine, node is not self.last)
+            return fused or path_write(path[0], path[1], key, value, combine, node is not self.last)
+        return object_write(obj, key, value, combine)
 
-        def write(env: Env) -> int:
-            target = obj(env)
-            if type(target) is not dict:
-                raise ops.DEOPT
-            old = target.get(key, ABSENT)
-            if combine is None:
-                new = value(env)
-            else:
-                new = combine(ops.UNDEFINED if old is ABSENT else old, value(env))
-            if type(new) is not float or new.is_integer():  # (most floats are kept as they are)
-                new = stored(new)
-            env[1].append((target, key, old))
-            target[key] = new
-            return 0
-        return write
+    def fused_write(self, path: tuple[int, tuple[str, ...]], key: str, value_node: Node,
+                    combine: Any, journaled: bool) -> Stmt | None:
+        """``msg.a.b = msg.c.d * 2`` as one closure (js_compile_fuse.py), or None."""
+        if combine is not None or len(path[1]) > 1 or value_node[0] != "bin" \
+                or value_node[3][0] != "const" or value_node[2][0] != "member":
+            return None
+        source, op = self.path(value_node[2]), _BINARY[value_node[1]]
+        if source is None or len(source[1]) != 2 or inline(op, value_node[3][1]) is None:
+            return None
+        return write_path_op_constant(path[0], path[1][0] if path[1] else None, key, source[0],
+                                      *source[1], op, value_node[3][1], journaled)
 
     def if_(self, node: Node, depth: int) -> Stmt:
         _, test_node, then_node, other_node = node

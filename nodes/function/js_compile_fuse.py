@@ -64,12 +64,16 @@ def path_read(slot: int, keys: tuple[str, ...]) -> Expr:
     return read_path
 
 
+def inline(op: Callable[[Any, Any], Any], constant: Any) -> int | None:
+    """How ``op`` is done inline on a float and ``constant`` (see ``_INLINE``), or None."""
+    how = _INLINE.get(op) if type(constant) in (int, float) else None
+    return None if how == 3 and not constant else how  # (a division by 0 is ops.div's)
+
+
 def path_op_constant(slot: int, keys: tuple[str, ...], op: Callable[[Any, Any], Any],
                      constant: Any) -> Expr:
     """``name.k1...kn OP constant``: the read of :func:`path_read`, then ``op``."""
-    how = _INLINE.get(op) if type(constant) in (int, float) else None
-    if how == 3 and not constant:
-        how = None  # (a division by 0 is ops.div's)
+    how = inline(op, constant)
     if len(keys) != 2 or how is None:
         read = path_read(slot, keys)
         return lambda env: op(read(env), constant)
@@ -160,6 +164,28 @@ def path_write(slot: int, keys: tuple[str, ...], key: str, value: Expr,
     return write
 
 
+def object_write(obj: Expr, key: str, value: Expr,
+                 combine: Callable[[Any, Any], Any] | None) -> Stmt:
+    """``(expression).key = value`` (or ``OP=``), journaled."""
+    undefined, stored = ops.UNDEFINED, ops.stored
+
+    def write(env: Env) -> int:
+        target = obj(env)
+        if type(target) is not dict:
+            raise ops.DEOPT
+        old = target.get(key, ABSENT)
+        if combine is None:
+            new = value(env)
+        else:
+            new = combine(undefined if old is ABSENT else old, value(env))
+        if type(new) is not float or new.is_integer():  # (most floats are kept as they are)
+            new = stored(new)
+        env[1].append((target, key, old))
+        target[key] = new
+        return 0
+    return write
+
+
 def member_read(obj: Expr, key: str) -> Expr:
     undefined = ops.UNDEFINED
 
@@ -188,3 +214,48 @@ def logic(op: str, left: Expr, right: Expr) -> Expr:
         value = left(env)
         return right(env) if value is None or value is undefined else value
     return coalesce
+
+
+def write_path_op_constant(slot: int, first: str | None, key: str, source: int, read: str,
+                           second: str, op: Callable[[Any, Any], Any], constant: Any,
+                           journaled: bool) -> Stmt:
+    """``name[.first].key = other.read.second OP constant``, where ``op`` is done inline on
+    a float (:func:`inline`): :func:`path_write` of :func:`path_op_constant`, one closure."""
+    undefined, deopt, stored = ops.UNDEFINED, ops.DEOPT, ops.stored
+    how = inline(op, constant)
+
+    def write(env: Env) -> int:
+        target = env[slot]
+        if type(target) is not dict:
+            raise deopt
+        if first is not None:
+            target = target.get(first, undefined)
+            if type(target) is not dict:
+                raise deopt
+        value = env[source]
+        if type(value) is not dict:
+            raise deopt
+        value = value.get(read, undefined)
+        if type(value) is not dict:
+            raise deopt
+        value = value.get(second, undefined)
+        if type(value) is float:
+            if how == 0:
+                new = value * constant
+            elif how == 1:
+                new = value + constant
+            elif how == 2:
+                new = value - constant
+            else:
+                new = value / constant
+            if new.is_integer():
+                new = stored(new)
+        else:
+            new = op(value, constant)
+            if type(new) is not float or new.is_integer():
+                new = stored(new)
+        if journaled:
+            env[1].append((target, key, target.get(key, ABSENT)))
+        target[key] = new
+        return 0
+    return write

@@ -113,6 +113,17 @@ def test_a_write_that_steps_aside_after_the_last_write_leaves_nothing_behind() -
     assert shown(msg) == shown({"a": 0, "payload": {"v": -1.5, "n": 2.0}})
 
 
+@pytest.mark.parametrize("first", ["msg.payload.y = msg.payload.v * 2;",
+                                   "msg.y = msg.payload.v + 1;", "msg.payload.y = msg.payload.v;",
+                                   "msg.payload.y += 2;"])
+def test_a_fused_write_is_undone_when_a_later_step_steps_aside(first: str) -> None:
+    body = compile_body(first + "\nmsg.payload.z = msg.payload.w * 2;\nreturn msg;")
+    assert body is not None
+    msg = {"payload": {"v": 1.5, "w": "x", "y": 1}}
+    assert body.run(msg) is NOT_COMPILED
+    assert shown(msg) == shown({"payload": {"v": 1.5, "w": "x", "y": 1}})
+
+
 def test_a_body_without_string_operations_leaves_the_text_budget_as_it_was() -> None:
     ops.LEFT[0] = 12345
     body = compile_body("msg.payload.y = msg.payload.v * 2;\nreturn msg;")

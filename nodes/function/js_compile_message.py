@@ -31,7 +31,7 @@ def plain(value: dict[Any, Any], journal: list[Any], left: int, seen: set[int] |
         seen = {id(value)}
     elif depth > MAX_DEPTH:
         return -1
-    if len(value) == 2 and "type" in value and value["type"] == "Buffer":
+    if "type" in value and len(value) == 2 and value["type"] == "Buffer":
         return -1
     left -= len(value)
     keys = _KEYS

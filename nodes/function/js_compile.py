@@ -11,8 +11,11 @@ Exactness is kept by guards: every operation handles the cases it handles exactl
 JavaScript does (:mod:`.js_compile_ops`) and raises ``DEOPT`` for any other (a string where a
 number is expected, a member read of undefined, which JavaScript would throw on, a value that
 would be written in two places). Then every write the compiled body made to the message is
-undone (each is journaled: object, key, the old value or none) and the message goes through
-QuickJS as it would have anyway: its result, its error and its wording are the engine's.
+undone (each is journaled: object, key, the old value or none; but a last write before
+``return msg``, after which nothing can step aside) and the message goes through QuickJS as it
+would have anyway: its result, its error and its wording are the engine's. The commonest
+shapes (a member path read, such a read with a constant, a member path write) are one closure
+each (:mod:`.js_compile_fuse`), not one a node of the syntax tree.
 
 A message is only run compiled if it is what ``JSON.parse`` would make of it on the QuickJS
 path (:mod:`.js_compile_message`).

@@ -26,10 +26,9 @@ def plain(value: dict[Any, Any], journal: list[Any], left: int, seen: set[int] |
     """What is left of ``left`` after the sizes of ``value`` (a dict: the message, then each
     object in it), or -1 when it is not what JSON.parse would make of it: see the module docs.
     ``left``: how many items and characters the message may hold (more goes to QuickJS, under
-    its memory limit); ``seen``: the ids of the objects met (the message's when None)."""
-    if seen is None:
-        seen = {id(value)}
-    elif depth > MAX_DEPTH:
+    its memory limit); ``seen``: the ids of the objects met inside the message, made when
+    the message's first is met (an object in itself is met twice, the message too)."""
+    if depth > MAX_DEPTH:
         return -1
     if "type" in value and len(value) == 2 and value["type"] == "Buffer":
         return -1
@@ -41,10 +40,8 @@ def plain(value: dict[Any, Any], journal: list[Any], left: int, seen: set[int] |
                 return -1
         t = type(v)  # the common cases here, the others in _value (a call less an item)
         if t is float:
-            if v.is_integer():
-                left = _value(value, key, v, journal, seen, depth, left)
-                if left < 0:
-                    return -1
+            if v.is_integer() and not _integral(value, key, v, journal):
+                return -1
         elif t is str:
             if v < "\x01" and v:  # "\0" first: maybe NaN or an infinity, marked (js_values.py)
                 return -1
@@ -53,13 +50,18 @@ def plain(value: dict[Any, Any], journal: list[Any], left: int, seen: set[int] |
             if not -9007199254740992 <= v <= 9007199254740992:  # (MAX_SAFE, a constant)
                 return -1
         elif t is dict:
-            if id(v) in seen:
+            if seen is None:
+                seen = {id(v)}
+            elif id(v) in seen:
                 return -1
-            seen.add(id(v))
+            else:
+                seen.add(id(v))
             left = plain(v, journal, left, seen, depth + 1)
             if left < 0:
                 return -1
         elif t is not bool and v is not None:
+            if seen is None:
+                seen = set()
             left = _value(value, key, v, journal, seen, depth, left)
             if left < 0:
                 return -1
@@ -99,6 +101,17 @@ def _plain_list(value: list[Any], journal: list[Any], seen: set[int], depth: int
     return left
 
 
+def _integral(parent: Any, key: Any, v: float, journal: list[Any]) -> bool:
+    """An integral float made an int, as the QuickJS path's reply would give it (journaled);
+    False for one it would not give back as it is (-0: the body would see -0, the reply 0)."""
+    if -1e21 < v < 1e21:  # (from 1e21, JSON writes an exponent: the float stays)
+        if v == 0 and str(v)[0] == "-" or not -MAX_SAFE <= v <= MAX_SAFE:
+            return False
+        journal.append((parent, key, v))
+        parent[key] = int(v)
+    return True
+
+
 def _value(parent: Any, key: Any, v: Any, journal: list[Any], seen: set[int], depth: int,
            left: int) -> int:
     t = type(v)
@@ -107,12 +120,7 @@ def _value(parent: Any, key: Any, v: Any, journal: list[Any], seen: set[int], de
             return -1
         return left - len(v)
     if t is float:
-        if v.is_integer() and -1e21 < v < 1e21:  # (from 1e21, JSON writes an exponent)
-            if v == 0 and str(v)[0] == "-" or not -MAX_SAFE <= v <= MAX_SAFE:
-                return -1  # (-0: the body would see -0, the reply give 0)
-            journal.append((parent, key, v))
-            parent[key] = int(v)
-        return left
+        return left if not v.is_integer() or _integral(parent, key, v, journal) else -1
     if t is int:
         return left if -MAX_SAFE <= v <= MAX_SAFE else -1
     if t is dict or t is list:

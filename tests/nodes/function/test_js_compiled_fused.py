@@ -185,6 +185,13 @@ def test_the_walk_refuses_an_object_in_two_places_or_in_itself() -> None:
     looped["self"] = looped
     assert plain(looped, [], 1 << 20) < 0
     assert plain({"p": looped}, [], 1 << 20) < 0
+    inner: dict[str, Any] = {}
+    outer = {"l": [inner], "m": inner}
+    assert plain(outer, [], 1 << 20) < 0
+    listed: dict[str, Any] = {"p": 1}
+    listed["l"] = [listed]
+    assert plain(listed, [], 1 << 20) < 0
+    assert plain({"p": {"a": 1}, "q": {"a": 1}, "l": [[], {}]}, [], 1 << 20) >= 0
     deep: dict[str, Any] = {}
     for _ in range(70):
         deep = {"d": deep}

@@ -38,7 +38,7 @@ CODE_METHOD = "fast_code"
 (from its config alone) or None when its config has no such step."""
 
 TEMPORARIES = ("o", "x", "t", "k")
-"""The names a step's lines may bind besides ``out``."""
+"""The names a step's lines may bind besides ``out`` (and ``port``, see :attr:`StepCode.ports`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,11 @@ class StepCode:
     """Statements at no indentation (a nested block indents by four spaces)."""
     values: tuple[Any, ...]
     """What ``{0}``, ``{1}``... of the lines stand for."""
+    ports: int = 0
+    """A node of several ports (their count) whose lines may bind ``out`` to ``msg`` itself and
+    ``port`` to the one port it goes out on, which stands for the list output with ``msg`` at
+    ``port`` and None elsewhere (a run whose next node that port leads to makes no list); 0:
+    the lines bind ``out`` only."""
 
     def written(self, names: list[str]) -> list[str]:
         """The lines with each value's placeholder replaced by its name in ``names``."""
@@ -70,17 +75,21 @@ def code_of(node: Any) -> StepCode | None:
 
 
 def step_function(code: StepCode) -> Callable[[Any], Any]:
-    """The step's function: its lines as the body of a function of ``msg`` returning ``out``."""
-    return _factory(code.lines, len(code.values))(*code.values)  # type: ignore[no-any-return]
+    """The step's function: its lines as the body of a function of ``msg`` returning ``out``
+    (a message on a port the lines named, as the list output it stands for)."""
+    make = _factory(code.lines, len(code.values), code.ports)
+    return make(*code.values)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=128)
-def _factory(lines: tuple[str, ...], count: int) -> Callable[..., Any]:
+def _factory(lines: tuple[str, ...], count: int, ports: int) -> Callable[..., Any]:
     names = [f"v{i}" for i in range(count)]
     body = [line.format(*names) for line in lines]
+    ported = ["port = 0", *body, "if out is msg:", f"    out = [None] * {ports}",
+              "    out[port] = msg"] if ports else body
     source = "\n".join([f"def make({', '.join(names)}):",
                         "    def step(msg):",
-                        *("        " + line for line in body),
+                        *("        " + line for line in ported),
                         "        return out",
                         "    return step", ""])
     namespace: dict[str, Any] = {}

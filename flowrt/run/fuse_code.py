@@ -133,11 +133,12 @@ def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bo
     """The input running ``blocks`` in turn then ``end`` (None: the last block is the run's
     last node), or ``generic`` for a message that is not exactly a dict."""
     shape = (tuple((b.fast is not None, b.ports, b.last, b.delivered,
-                    None if b.code is None else (b.code.lines, len(b.code.values)))
+                    None if b.code is None else (b.code.lines, len(b.code.values),
+                                                 b.code.ports))
                    for b in blocks),
              end is not None, checked)
     counted = [0] * (1 + 2 * len(blocks))
-    values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted]
+    values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted, on_port]
     for b in blocks:
         values += [b.ctx, b.process, b.fast, b.node_id, b.own, b.process[-1]]
         values += b.code.values if b.code is not None else ()
@@ -215,8 +216,9 @@ def _flusher(counted: list[int], nodes: list[tuple[list[int], bool]]) -> Callabl
     return flush
 
 
-Inlined = tuple[tuple[str, ...], int] | None
-"""A block's step lines and how many values they take, or None."""
+Inlined = tuple[tuple[str, ...], int, int] | None
+"""A block's step lines, how many values they take and whether they may name a port (the
+node's count of ports, else 0), or None."""
 Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool, bool, Inlined], ...], bool, bool]
 
 
@@ -231,7 +233,7 @@ def _factory(shape: Shape) -> Callable[..., Input]:
 
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
-    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r"]
+    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r", "on_port"]
     for k, node in enumerate(nodes):
         names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}", f"q{k}"]
         names += [f"v{k}_{i}" for i in range(node[4][1] if node[4] is not None else 0)]
@@ -258,11 +260,13 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
     if inlined is not None:
         step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
         out += ["try:",
+                *(["    port = 0"] if inlined[2] else []),
                 f"    if p{k}[0] is q{k}:",
                 *("        " + line for line in step),
                 "    else:",
                 "        out = NotImplemented",
                 "    if out is NotImplemented:",
+                *(["        port = 0"] if inlined[2] else []),
                 f"        prev = c{k}.delivery",
                 f"        c{k}.delivery = d",
                 "        try:",
@@ -311,6 +315,11 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 f"    fail(n{k}, msg, d, exc)",
                 "    return",
                 f"c{k}.delivery = prev"]
+    if inlined is not None and inlined[2]:
+        if ports is not None and not last:
+            return ["        " + line for line in out + _ported(k, ports, stop)]
+        out += ["if port and out is msg:",  # the list it stands for, to the node's emit
+                f"    out = on_port(msg, port, {inlined[2]})"]
     if last:
         out += ["if out is not None:", f"    c{k}.emit(out, d)", "return"]
     elif ports is None:  # the commonest output, the message itself, passes one test
@@ -324,6 +333,28 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
     else:
         out += _one_of_ports(k, ports, stop)
     return ["        " + line for line in out]
+
+
+def _ported(k: int, ports: tuple[bool, ...], stop: str) -> list[str]:
+    """The output of lines that may name a port (:attr:`StepCode.ports`): the message itself
+    on ``port`` (0 when they named none: a message is port 0's) goes on when that port leads
+    on, else by the node's emit, as the list it stands for; any other by
+    :func:`_one_of_ports`."""
+    out = ["if out is not msg:", *("    " + line for line in _one_of_ports(k, ports, stop))]
+    leading = tuple(i for i, on in enumerate(ports) if on)
+    if len(leading) < len(ports):
+        out += [f"elif port not in {leading!r}:",
+                f"    {stop}",
+                f"    c{k}.emit(on_port(msg, port, {len(ports)}), d)",
+                "    return"]
+    return out
+
+
+def on_port(msg: Message, port: int, count: int) -> list[Message | None]:
+    """``msg`` on ``port`` of ``count`` ports, as a list output."""
+    out: list[Message | None] = [None] * count
+    out[port] = msg
+    return out
 
 
 def _one_of_ports(k: int, ports: tuple[bool, ...], stop: str) -> list[str]:

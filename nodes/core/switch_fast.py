@@ -36,7 +36,8 @@ _EITHER = {name: ("o = msg.get({0})",
                   "if type(o) is dict:",
                   "    x = o.get({1})",
                   "    if type(x) is float or type(x) is int:",
-                  f"        out = [msg, None] if x {symbol} {{2}} else [None, msg]")
+                  "        out = msg",
+                  f"        port = 0 if x {symbol} {{2}} else 1")
            for name, symbol in _SYMBOLS.items()}
 """A rule then ``else`` on a property two names deep (``payload.v``), as code
 (:mod:`flowrt.step_code`), per operator: the commonest switch."""
@@ -52,7 +53,7 @@ def switch_code(prop: Any, rules: list[SwitchRule]) -> StepCode | None:
     if (len(keys) != 2 or not all(type(k) is str for k in keys)
             or rule.operator not in _EITHER or type(rule.operand) not in (int, float)):
         return None
-    return StepCode(_EITHER[rule.operator], (str(keys[0]), str(keys[1]), rule.operand))
+    return StepCode(_EITHER[rule.operator], (str(keys[0]), str(keys[1]), rule.operand), ports=2)
 
 
 def fast_switch(prop: Any, rules: list[SwitchRule], first: bool) -> Step | None:

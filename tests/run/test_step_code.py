@@ -19,6 +19,7 @@ from flowrt.registry.spec import spec_for
 from flowrt.run import Runtime, fuse_code
 from flowrt.run.delivery import Delivery
 from flowrt.step_code import _factory, code_of
+from tests.run.test_fuse import counts
 from tests.run.test_fuse_compiled import CHAIN5, run
 from tests.security import test_fanout
 
@@ -226,3 +227,41 @@ def test_a_step_function_takes_its_values_as_data() -> None:
     [source] = sources
     assert "import" not in source and "system" not in source
     assert set(source) <= set(string.ascii_letters + string.digits + " _()[]:=,%\n")
+
+
+def test_a_switch_ending_a_run_sends_on_the_port_its_lines_name() -> None:
+    """chg -> sw is a run whose last node is the switch (its ports lead to two nodes): the
+    message its lines put on port 1 must reach port 1's node, as hop by hop."""
+    text = """
+flowrt: 1
+nodes:
+  chg: {type: change, rules: [{set: payload.x, to: 1}], to: sw}
+  sw: {type: switch, property: payload.v, rules: [{gt: 0.5}, {else: true}],
+       to: {0: high, 1: low}}
+  high: {type: keep}
+  low: {type: keep}
+"""
+    test_fanout.Keep.kept.clear()
+    ran = run(text, [{"payload": {"v": v}} for v in (0.75, 0.25, 1, 0)], into="chg")
+    assert ran.fused == {"chg"}
+    assert [(node, m["payload"]["v"]) for node, m, _ in test_fanout.Keep.kept] == [
+        ("high", 0.75), ("low", 0.25), ("high", 1), ("low", 0)]
+
+
+def test_a_switch_whose_one_port_leads_on_drops_the_other_port_s_messages() -> None:
+    text = """
+flowrt: 1
+nodes:
+  chg: {type: change, rules: [{set: payload.x, to: 1}], to: sw}
+  sw: {type: switch, property: payload.v, rules: [{gt: 0.5}, {else: true}], to: {1: out}}
+  out: {type: keep}
+"""
+    test_fanout.Keep.kept.clear()
+    ran = run(text, [{"payload": {"v": v}} for v in (0.75, 0.25, 1, 0)], into="chg")
+    assert ran.fused == {"chg", "sw"}
+    assert [m["payload"]["v"] for _, m, _ in test_fanout.Keep.kept] == [0.25, 0]
+    test_fanout.Keep.kept.clear()
+    reference = run(text, [{"payload": {"v": v}} for v in (0.75, 0.25, 1, 0)], into="chg",
+                    hop_by_hop=True)
+    assert reference.fused == set()
+    assert counts(ran) == counts(reference)

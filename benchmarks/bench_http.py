@@ -101,8 +101,8 @@ def flowrt_serving(work: Path, tree: Path = ROOT) -> Iterator[int]:
         (folder / flow.file).write_text(render(flow))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    if tree != ROOT:
-        env["PYTHONPATH"] = str(tree)
+    if tree != ROOT:  # its flowrt and, through its editable/ folder, its nodes/
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (tree, tree / "editable"))
     process = subprocess.Popen(
         [sys.executable, "-m", "flowrt", "run", str(folder), "--http", f"127.0.0.1:{port}",
          "--log-level", "warning"],

@@ -137,7 +137,10 @@ class NodeContext:
             delivery = self.delivery
         else:
             held = self.held.get(id(origin))
-            delivery = self.delivery if held is None else held[1]
+            if held is not None:  # its hold keeps the delivery pending while this emits
+                self.emit(output, held[1])
+                return
+            delivery = self.delivery
         if delivery is None:  # a new message: a delivery of its own
             self._emit_through(self, output, origin)
             return

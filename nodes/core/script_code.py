@@ -210,10 +210,21 @@ def _leaves(display: ast.Dict, path: tuple[str, ...], out: list[tuple[str, ...]]
 _SENDER = """
 def sender(send, msg, _type=type, _method=__flowrt_method__, _sends=__flowrt_sends__,
            _immutable=__flowrt_immutable__, _clone=__flowrt_clone__):
-    if _type(send) is _method and send.__func__ in _sends:
-        return send(msg, False)
+    if _type(send) is _method:
+        held = _sends.get(send.__func__)
+        if held is not None:
+            node = send.__self__
+            origin = node._msg
+            if origin is not None and "_msgid" not in msg and "_msgid" in origin:
+                msg["_msgid"] = origin["_msgid"]
+            if held:
+                return node._send(msg, origin)
+            return node._send(msg)
     return send(msg)
 """
+"""The sender's code; the leaves' copies go first in the branch of an own ``node.send``, which
+then does what that ``send(msg, clone=False)`` does (:class:`.script_objects.ScriptNode`) with
+no call of it: ``held`` is True for the node of an asynchronous call, whose message is held."""
 
 
 def _sender(name: str, leaves: list[tuple[str, ...]], call: ast.Call) -> ast.stmt:
@@ -234,8 +245,8 @@ def _sender(name: str, leaves: list[tuple[str, ...]], call: ast.Call) -> ast.stm
         test = ast.Compare(kind, [ast.NotIn()], [ast.Name("_immutable", ast.Load())])
         checks.append(ast.If(test=test, body=[copy], orelse=[]))
     branch = function.body[0]
-    assert isinstance(branch, ast.If)
-    branch.body[:0] = checks
+    assert isinstance(branch, ast.If) and isinstance(branch.body[1], ast.If)
+    branch.body[1].body[:0] = checks
     for part in ast.walk(function):  # every line of the sender is the line of its node.send
         if "lineno" in part._attributes:
             ast.copy_location(part, call)

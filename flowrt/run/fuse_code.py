@@ -19,7 +19,10 @@ delivery, as the node's own input would). It reads nothing of the node's context
 sets no delivery around it, unless the type says its step may (:data:`FAST_DELIVERED`: a
 script's step runs the author's code, which may send or report as the node). The step is asked
 of the node at its first message (the node has started by then), and once; a node failing to
-make one has none (logged).
+make one has none (logged). A type may instead give its step as lines of code, from its config
+when the flow is wired (:mod:`flowrt.step_code`): the block holds the lines in place of the call
+(``q<k>``, the node's process, tells them whether metrics armed the node: then they stand
+aside), and lines that put the message itself on a port (a switch's) make no list.
 
 A switch whose ports all lead to the next node (:func:`flowrt.run.fuse._links`) is a link too:
 its block takes the one message of its list output (a message on one port, None on the others)
@@ -257,16 +260,18 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
     left, stop = f"r[{1 + 2 * k}] += 1", f"r[{2 + 2 * k}] += 1"
     if checked:
         out += ["if TRACE_KEY in msg:", f"    {left}", f"    o{k}(msg, d)", "    return"]
-    if inlined is not None:
-        step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
+    if inlined is not None or (fast and not delivered):
+        ported = ["port = 0"] if inlined is not None and inlined[2] else []
+        if inlined is not None:  # the lines, while metrics have not armed the node
+            step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
+            take = [*ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step),
+                    "else:", "    out = NotImplemented"]
+        else:
+            take = [f"out = f{k}[0](msg)"]
         out += ["try:",
-                *(["    port = 0"] if inlined[2] else []),
-                f"    if p{k}[0] is q{k}:",
-                *("        " + line for line in step),
-                "    else:",
-                "        out = NotImplemented",
+                *("    " + line for line in take),
                 "    if out is NotImplemented:",
-                *(["        port = 0"] if inlined[2] else []),
+                *("        " + line for line in ported),
                 f"        prev = c{k}.delivery",
                 f"        c{k}.delivery = d",
                 "        try:",
@@ -277,38 +282,13 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                 f"    {stop}",
                 f"    fail(n{k}, msg, d, exc)",
                 "    return"]
-    elif fast and delivered:
+    else:  # under the node's delivery: its process, or its fast step that may need it
+        take = ([f"    out = f{k}[0](msg)", "    if out is NotImplemented:",
+                 f"        out = p{k}[0](msg)"] if fast else [f"    out = p{k}[0](msg)"])
         out += [f"prev = c{k}.delivery",
                 f"c{k}.delivery = d",
                 "try:",
-                f"    out = f{k}[0](msg)",
-                "    if out is NotImplemented:",
-                f"        out = p{k}[0](msg)",
-                "except Exception as exc:",
-                f"    c{k}.delivery = prev",
-                f"    {stop}",
-                f"    fail(n{k}, msg, d, exc)",
-                "    return",
-                f"c{k}.delivery = prev"]
-    elif fast:
-        out += ["try:",
-                f"    out = f{k}[0](msg)",
-                "    if out is NotImplemented:",
-                f"        prev = c{k}.delivery",
-                f"        c{k}.delivery = d",
-                "        try:",
-                f"            out = p{k}[0](msg)",
-                "        finally:",
-                f"            c{k}.delivery = prev",
-                "except Exception as exc:",
-                f"    {stop}",
-                f"    fail(n{k}, msg, d, exc)",
-                "    return"]
-    else:
-        out += [f"prev = c{k}.delivery",
-                f"c{k}.delivery = d",
-                "try:",
-                f"    out = p{k}[0](msg)",
+                *take,
                 "except Exception as exc:",
                 f"    c{k}.delivery = prev",
                 f"    {stop}",

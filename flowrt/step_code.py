@@ -12,7 +12,8 @@ without a call. The same lines make the step's function (:func:`step_function`),
 **The lines' contract.** They read ``msg`` (a dict, exactly) and end having bound ``out``: what
 ``process`` would return, having done to the message what ``process`` would; or
 ``NotImplemented``, having done nothing (the block then calls ``process``). They may bind the
-temporaries ``o``, ``x``, ``t`` and ``k``, and nothing else. A value they use (a key, a
+temporaries ``o``, ``x``, ``t`` and ``k`` (and ``port``: :attr:`StepCode.ports`), and nothing
+else. A value they use (a key, a
 constant, a function) is written ``{0}``, ``{1}``... and bound by name: the run's source names
 it ``v<node>_<i>`` and takes it as an argument, so no value of the flow (a node id, a rule, a
 template's text) is ever written into code. The lines themselves are constants of the node
@@ -36,10 +37,6 @@ log = logging.getLogger("flowrt.run")
 CODE_METHOD = "fast_code"
 """A node type's optional method: ``node.fast_code()`` returns its step as a :class:`StepCode`
 (from its config alone) or None when its config has no such step."""
-
-TEMPORARIES = ("o", "x", "t", "k")
-"""The names a step's lines may bind besides ``out`` (and ``port``, see :attr:`StepCode.ports`)."""
-
 
 @dataclass(frozen=True, slots=True)
 class StepCode:

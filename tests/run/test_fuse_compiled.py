@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from unittest import mock
 
@@ -25,7 +27,7 @@ from flowrt.load import Project, load_text
 from flowrt.message import clone
 from flowrt.registry import Registry, default_registry
 from flowrt.registry.spec import spec_for
-from flowrt.run import Runtime, VirtualClock, paths
+from flowrt.run import Runtime, VirtualClock, fuse_code, paths
 from flowrt.run.delivery import Delivery
 from flowrt.run.tracing import TRACE_KEY, record_paths
 from flowrt.testing.driver import drive, start
@@ -426,11 +428,25 @@ nodes:
 CHG, SW = "chg_import_os", "sw-system.x"
 
 
+@contextmanager
+def compiled_sources() -> Iterator[list[str]]:
+    """The source of each run compiled meanwhile (none taken from the factories' cache)."""
+    fuse_code._factory.cache_clear()
+    sources: list[str] = []
+    real = fuse_code._source
+
+    def kept_source(shape: Any) -> str:
+        sources.append(real(shape))
+        return sources[-1]
+
+    with mock.patch.object(fuse_code, "_source", kept_source):
+        yield sources
+
+
 def test_what_an_author_wrote_is_never_in_a_compiled_run_s_source() -> None:
     """Node ids, rules, constants and templates holding Python reach the generated code only as
     values bound by name: the source compiled for each run shape is made of the module's own
     identifiers and numbers, and the values do their work as data (nothing is executed)."""
-    from flowrt.run import fuse_code
 
     attack = "__import__('os').system('touch /tmp/fused-pwned')"
     text = f"""
@@ -450,15 +466,7 @@ nodes:
   out: {{type: keep}}
 """
     test_fanout.Keep.kept.clear()
-    fuse_code._factory.cache_clear()
-    sources: list[str] = []
-    real = fuse_code._source
-
-    def kept_source(shape: Any) -> str:
-        sources.append(real(shape))
-        return sources[-1]
-
-    with mock.patch.object(fuse_code, "_source", kept_source):
+    with compiled_sources() as sources:
         ran = run(text, [{"payload": {"v": 0.75}}, {"payload": {"v": 0.25}}], into=CHG)
     assert ran.fused == {CHG, SW, "tpl"}
     assert [m["payload"]["x"] for _, m, _ in test_fanout.Keep.kept] == [attack, attack]

@@ -16,11 +16,11 @@ from flowrt.compile import build_plan
 from flowrt.load import Project, load_text
 from flowrt.registry import Registry, default_registry
 from flowrt.registry.spec import spec_for
-from flowrt.run import Runtime, fuse_code
+from flowrt.run import Runtime
 from flowrt.run.delivery import Delivery
 from flowrt.step_code import _factory, code_of
 from tests.run.test_fuse import counts
-from tests.run.test_fuse_compiled import CHAIN5, run
+from tests.run.test_fuse_compiled import CHAIN5, compiled_sources, run
 from tests.security import test_fanout
 
 _EVEN = ("out = NotImplemented",
@@ -158,16 +158,8 @@ def test_a_node_whose_step_code_cannot_be_made_runs_its_process(caplog: Any) -> 
 
 
 def test_chain5_s_change_switch_and_template_are_written_into_the_run() -> None:
-    fuse_code._factory.cache_clear()
-    sources: list[str] = []
-    real = fuse_code._source
-
-    def kept_source(shape: Any) -> str:
-        sources.append(real(shape))
-        return sources[-1]
-
     test_fanout.Keep.kept.clear()
-    with mock.patch.object(fuse_code, "_source", kept_source):
+    with compiled_sources() as sources:
         ran = run(CHAIN5 % "else", [{"payload": {"v": 0.75}}, {"payload": {"v": 0.25}}],
                   into="chg")
     whole = max(sources, key=len)  # the run from chg to out

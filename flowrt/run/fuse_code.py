@@ -258,43 +258,50 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
     """Node ``k``'s statements, at the function body's indentation."""
     out: list[str] = []
     left, stop = f"r[{1 + 2 * k}] += 1", f"r[{2 + 2 * k}] += 1"
+    failed = ["except Exception as exc:", f"    {stop}", f"    fail(n{k}, msg, d, exc)",
+              "    return"]
     if checked:
         out += ["if TRACE_KEY in msg:", f"    {left}", f"    o{k}(msg, d)", "    return"]
-    if inlined is not None or (fast and not delivered):
-        ported = ["port = 0"] if inlined is not None and inlined[2] else []
-        if inlined is not None:  # the lines, while metrics have not armed the node
-            step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
-            take = [*ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step),
-                    "else:", "    out = NotImplemented"]
-        else:
-            take = [f"out = f{k}[0](msg)"]
-        out += ["try:",
-                *("    " + line for line in take),
-                "    if out is NotImplemented:",
-                *("        " + line for line in ported),
-                f"        prev = c{k}.delivery",
-                f"        c{k}.delivery = d",
-                "        try:",
-                f"            out = p{k}[0](msg)",
-                "        finally:",
-                f"            c{k}.delivery = prev",
-                "except Exception as exc:",
-                f"    {stop}",
-                f"    fail(n{k}, msg, d, exc)",
-                "    return"]
-    else:  # under the node's delivery: its process, or its fast step that may need it
-        take = ([f"    out = f{k}[0](msg)", "    if out is NotImplemented:",
-                 f"        out = p{k}[0](msg)"] if fast else [f"    out = p{k}[0](msg)"])
+    ported = ["port = 0"] if inlined is not None and inlined[2] else []
+    if inlined is not None:  # the lines, while metrics have not armed the node
+        step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
+        take = [*ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step), "else:",
+                f"    out = {f'p{k}[0](msg)' if delivered else 'NotImplemented'}"]
+    else:
+        take = [f"out = f{k}[0](msg)" if fast else f"out = p{k}[0](msg)"]
+    if delivered or not (fast or inlined is not None):
+        # under the node's delivery: its process, or its step, which may need it
+        declined = [f"    out = p{k}[0](msg)"] if fast or inlined is not None else []
         out += [f"prev = c{k}.delivery",
                 f"c{k}.delivery = d",
                 "try:",
-                *take,
+                *("    " + line for line in take),
+                *(["    if out is NotImplemented:", *("    " + line for line in ported),
+                   *("    " + line for line in declined)] if declined else []),
                 "except Exception as exc:",
                 f"    c{k}.delivery = prev",
-                f"    {stop}",
-                f"    fail(n{k}, msg, d, exc)",
-                "    return",
+                *failed[1:],
                 f"c{k}.delivery = prev"]
+    else:  # a step needing no delivery; declined, the process under the node's delivery
+        process = [*ported,
+                   f"prev = c{k}.delivery",
+                   f"c{k}.delivery = d",
+                   "try:",
+                   f"    out = p{k}[0](msg)",
+                   "finally:",
+                   f"    c{k}.delivery = prev"]
+        if last or ports is not None or ported:
+            out += ["try:", *("    " + line for line in take),
+                    "    if out is NotImplemented:", *("        " + line for line in process),
+                    *failed]
+        else:  # the commonest output, the message itself, passes one test
+            out += ["try:", *("    " + line for line in take), *failed,
+                    "if out is not msg:",
+                    "    if out is NotImplemented:",
+                    "        try:", *("            " + line for line in process),
+                    *("        " + line for line in failed),
+                    *("    " + line for line in _other(k, stop))]
+            return ["        " + line for line in out]
     if inlined is not None and inlined[2]:
         if ports is not None and not last:
             return ["        " + line for line in out + _ported(k, ports, stop)]
@@ -303,16 +310,21 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
     if last:
         out += ["if out is not None:", f"    c{k}.emit(out, d)", "return"]
     elif ports is None:  # the commonest output, the message itself, passes one test
-        out += ["if out is not msg:",
-                "    if type(out) is not dict:",
-                f"        {stop}",
-                "        if out is not None:",
-                f"            c{k}.emit(out, d)",
-                "        return",
-                "    msg = out"]
+        out += ["if out is not msg:", *("    " + line for line in _other(k, stop))]
     else:
         out += _one_of_ports(k, ports, stop)
     return ["        " + line for line in out]
+
+
+def _other(k: int, stop: str) -> list[str]:
+    """A one-port node's output that is not the message itself: another message goes on, any
+    other output by the node's emit."""
+    return ["if type(out) is not dict:",
+            f"    {stop}",
+            "    if out is not None:",
+            f"        c{k}.emit(out, d)",
+            "    return",
+            "msg = out"]
 
 
 def _ported(k: int, ports: tuple[bool, ...], stop: str) -> list[str]:

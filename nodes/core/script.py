@@ -10,7 +10,17 @@ from typing import Any
 
 from pydantic import field_validator
 
-from flowrt.api import Message, NodeConfig, Output, ScriptError, Transform, clone, field
+from flowrt.api import (
+    Message,
+    NodeConfig,
+    Output,
+    ScriptError,
+    StepCode,
+    Transform,
+    clone,
+    field,
+    step_function,
+)
 
 from .context_store import ContextStore
 from .script_code import (
@@ -122,6 +132,13 @@ class Script(Transform):
     config: Config
     _close: CodeType | None = None
 
+    def __init__(self, node_id: str, config: Any, ctx: Any) -> None:
+        super().__init__(node_id, config, ctx)
+        self._api = ScriptNode(ctx, config.outputs)
+        self._guard = Guard(node_id, config.timeout)
+        self._body: list[Callable[..., Any]] = [_not_started]
+        """[the body's function], set at start: the step's lines call it through this cell."""
+
     @classmethod
     def output_count(cls, config: Any) -> int:
         return int(config.outputs)
@@ -143,7 +160,6 @@ class Script(Transform):
             raise ScriptError(
                 f"script does not compile: {exc}", node=self.id, line=exc.line
             ) from None
-        self._api = ScriptNode(ctx, cfg.outputs)
         self._namespace: dict[str, Any] = {
             "__builtins__": builtins,
             "__name__": f"flowrt.script.{self.id}",
@@ -158,7 +174,6 @@ class Script(Transform):
             scope = self._namespace[name]
             store, get, put = scope_globals(name)
             self._namespace.update({store: scope, get: scope.get_plain(), put: scope.set_plain()})
-        self._guard = Guard(self.id, cfg.timeout)
         if cfg.timeout:
             WATCHDOG.watch(self._guard)
         if setup is not None:
@@ -169,12 +184,11 @@ class Script(Transform):
         for name in SENDER_NEEDS:
             del namespace[name]  # the senders hold them as defaults
         self._fn: Callable[..., Any] = namespace.pop(BODY_NAME)
+        self._body[0] = self._fn
         self._is_async = body.is_async
 
     async def stop(self) -> None:
-        guard: Guard | None = getattr(self, "_guard", None)
-        if guard is None:
-            return  # start failed before the node was set up
+        guard = self._guard
         try:
             if self._close is not None:
                 await self._run_block(self._close, "close")
@@ -201,28 +215,20 @@ class Script(Transform):
     fast_delivered = True
     """The fast step runs the body, which may send or report as the node: under its delivery."""
 
+    def fast_code(self) -> StepCode | None:
+        """The step of a body that cannot be asynchronous (it has no ``await`` nor ``async``
+        in its text), as lines a fused run writes into its code: no call but the body's."""
+        code = self.config.code
+        return None if "await" in code or "async" in code else self._step_code()
+
     def fast_process(self) -> Callable[[Message], Output] | None:
-        """``process`` of a synchronous body as one closure, for a fused run (its node's
-        attributes bound once; an asynchronous body has none)."""
-        if self._is_async:
-            return None
-        api, guard, fn, failure, outputs = (self._api, self._guard, self._fn, self._failure,
-                                            self._outputs)
+        """``process`` of a synchronous body as one function, for a fused run (an
+        asynchronous body has none): the lines of :meth:`fast_code`."""
+        return None if self._is_async else step_function(self._step_code())
 
-        def step(msg: Message) -> Output:
-            api._msg = msg
-            guard.ticks += 1
-            try:
-                out = fn(msg)
-            except _SCRIPT_FAILURES as exc:
-                guard.ticks += 1
-                raise failure(exc) from exc
-            guard.ticks += 1
-            if out is msg or out is None:
-                return out
-            return outputs(out, msg)
-
-        return step
+    def _step_code(self) -> StepCode:
+        return StepCode(_STEP, (self._api, self._guard, self._body, _SCRIPT_FAILURES,
+                                self._failure, self._outputs))
 
     def _outputs(self, out: Any, msg: Message) -> Output:
         """What the body returned (not ``msg`` nor None), checked as messages to send."""
@@ -304,6 +310,27 @@ class Script(Transform):
         if line:
             text += f" ({part}line {line})"
         return ScriptError(text, node=self.id, line=line)
+
+
+_STEP = (
+    "{0}._msg = msg",
+    "{1}.ticks += 1",
+    "try:",
+    "    out = {2}[0](msg)",
+    "except {3} as exc:",
+    "    {1}.ticks += 1",
+    "    raise {4}(exc) from exc",
+    "{1}.ticks += 1",
+    "if out is not msg and out is not None:",
+    "    out = {5}(out, msg)",
+)
+"""``process`` of a synchronous body as step code (:mod:`flowrt.step_code`): the message is
+the node's, the guard marks the call running, what the body raises becomes a ScriptError and
+what it returns (not ``msg``, not None) is checked as messages to send."""
+
+
+def _not_started(msg: Message) -> Output:
+    raise ScriptError("the script has not started")
 
 
 class _Expired(Exception):

@@ -134,6 +134,8 @@ class Watchdog:
         self._interval = 0.25
 
     def watch(self, guard: Guard) -> None:
+        """Watch ``guard``, whose node's code runs on the calling thread (the event loop's)."""
+        guard.thread_id = threading.get_ident()
         with self._lock:
             self._guards.add(guard)
             self._interval = min(0.25, max(0.005, min(g.timeout for g in self._guards) / 5))

@@ -12,14 +12,14 @@ without a call. The same lines make the step's function (:func:`step_function`),
 **The lines' contract.** They read ``msg`` (a dict, exactly) and end having bound ``out``: what
 ``process`` would return, having done to the message what ``process`` would; or
 ``NotImplemented``, having done nothing (the block then calls ``process``). They may bind the
-temporaries ``o``, ``x``, ``t``, ``k`` and ``exc`` (and ``port``: :attr:`StepCode.ports`), and nothing
-else. A value they use (a key, a
-constant, a function) is written ``{0}``, ``{1}``... and bound by name: the run's source names
-it ``v<node>_<i>`` and takes it as an argument, so no value of the flow (a node id, a rule, a
-template's text) is ever written into code. The lines themselves are constants of the node
-type's module: nothing an author wrote is in them. They read nothing of the node's context,
-as a fast step does, unless the type's ``fast_delivered`` is True: then the run sets the
-node's delivery around them (a script's body may send as the node).
+temporaries ``o``, ``x``, ``t``, ``k`` and ``exc`` (and ``port``: :attr:`StepCode.ports`), and
+nothing else. A value they use (a key, a constant, a function) is written ``{0}``, ``{1}``...
+and bound by name: the run's source names it ``v<node>_<i>`` and takes it as an argument, so no
+value of the flow (a node id, a rule, a template's text) is ever written into code. The lines
+themselves are constants of the node type's module: nothing an author wrote is in them. They
+read nothing of the node's context, as a fast step does, unless the type's ``fast_delivered``
+is True: then the run sets the node's delivery around them (a script's body may send as the
+node).
 
 ``fast_code()`` is asked of a node when the flow is wired, before it starts: it may read the
 node's config, and values the node made when it was constructed (a cell its start fills:

@@ -218,13 +218,14 @@ def sender(send, msg, _type=type, _method=__flowrt_method__, _sends=__flowrt_sen
             if origin is not None and "_msgid" not in msg and "_msgid" in origin:
                 msg["_msgid"] = origin["_msgid"]
             if held:
-                return node._send(msg, origin)
+                return node._ctx.send_held(msg, origin)
             return node._send(msg)
     return send(msg)
 """
 """The sender's code; the leaves' copies go first in the branch of an own ``node.send``, which
 then does what that ``send(msg, clone=False)`` does (:class:`.script_objects.ScriptNode`) with
-no call of it: ``held`` is True for the node of an asynchronous call, whose message is held."""
+no call of it: ``held`` is True for the node of an asynchronous call, whose message is held
+(sent by the context's ``send_held``)."""
 
 
 def _sender(name: str, leaves: list[tuple[str, ...]], call: ast.Call) -> ast.stmt:

@@ -21,7 +21,9 @@ The ratios loop / flowrt are those of the goal (chain5 / the loop >= 0.5x in mes
 counted in instructions: the CPU-work part of it, not the wall-clock figure, which also pays
 for cache misses and mispredicted branches (the runtime's path touches more memory and code
 than the loop). Every run has ``PYTHONHASHSEED=0``, ``random`` seeded, no
-``PYTHONDONTWRITEBYTECODE`` and a node type index of its own (``FLOWRT_CACHE_DIR``), and an
+``PYTHONDONTWRITEBYTECODE``, no metrics sampling (``FLOWRT_METRICS_SAMPLE=off``: a sample is
+taken every 0.1 s of wall time, which under valgrind is every few hundred messages, more when
+the machine is busy) and a node type index of its own (``FLOWRT_CACHE_DIR``), and an
 un-measured run before (bytecode written, the index made); a run during which the index was
 rewritten (a full discovery of the node types: a pack's file changed meanwhile) runs again.
 
@@ -69,7 +71,8 @@ class Scratch:
         self.index.mkdir()
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "PYTHONHASHSEED": "0", "FLOWRT_CACHE_DIR": str(self.index)}
+        env = {**os.environ, "PYTHONHASHSEED": "0", "FLOWRT_CACHE_DIR": str(self.index),
+               "FLOWRT_METRICS_SAMPLE": "off"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         if self.tree is not None:
             env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (self.tree, self.tree / "editable"))

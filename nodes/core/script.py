@@ -13,6 +13,7 @@ from pydantic import field_validator
 from flowrt.api import (
     Message,
     NodeConfig,
+    NodeContext,
     Output,
     ScriptError,
     StepCode,
@@ -132,7 +133,7 @@ class Script(Transform):
     config: Config
     _close: CodeType | None = None
 
-    def __init__(self, node_id: str, config: Any, ctx: Any) -> None:
+    def __init__(self, node_id: str, config: Any, ctx: NodeContext) -> None:
         super().__init__(node_id, config, ctx)
         self._api = ScriptNode(ctx, config.outputs)
         self._guard = Guard(node_id, config.timeout)

@@ -19,6 +19,7 @@ from flowrt.file_access import FileAccess
 from flowrt.message import new_msgid
 from flowrt.protocols import NodeFacts
 from flowrt.run.delivery import Delivery
+from flowrt.run.outputs import one_of
 from flowrt.run.tracing import TRACE_KEY, stamp, valid_traceparent
 from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from flowrt.run.clock import Clock
     from flowrt.run.events import Events
     from flowrt.run.metrics import Meter
-    from flowrt.run.ports import Deliveries, Phase
+    from flowrt.run.ports import Deliveries, Input, Phase
     from flowrt.run.stores import Stores
     from flowrt.run.tracing import NodeTrace
 
@@ -89,6 +90,9 @@ class NodeContext:
         """Sends an output of this node: what the node was given, or made itself."""
         self.emit_lent: Emit = _no_outputs
         """Sends an output made while reading a lent message (readers only; flowrt.run.dispatch)."""
+        self._one: tuple[Emit, Input | None, list[int]] = (_no_outputs, None, [0, 0])
+        """``emit`` and what it does with one message (:func:`~flowrt.run.outputs.one_of`),
+        for :meth:`send_held`; remade there when ``emit`` is another."""
         self.delivery: Delivery | None = None
         """The delivery of the message being processed now, if any."""
         self.held: dict[int, tuple[Message, Delivery]] = {}
@@ -160,8 +164,19 @@ class NodeContext:
         held = self.held.get(id(origin))
         if held is None or self.trace is not None:
             self.send(msg, origin)
-        else:  # its hold keeps the delivery pending while this emits
-            self.emit(msg, held[1])
+            return
+        # its hold keeps the delivery pending while this emits; a message to one input is
+        # counted and handed to it here, as the emit would (one call fewer a message)
+        emit, to, counts = self._one
+        if emit is not self.emit:  # wired (again) since: what the emit does with one message
+            emit = self.emit
+            to, counts = one_of(emit) or (None, [0, 0])
+            self._one = emit, to, counts
+        if to is None:
+            emit(msg, held[1])
+        else:
+            counts[1] += 1
+            to(msg, held[1])
 
     def send_from(self, node_id: str, output: Output, origin: Origin = None) -> None:
         other = self.services.contexts.get(node_id)

@@ -60,7 +60,15 @@ def emitter(gives: tuple[Input, ...], lends: tuple[Input, ...], fresh: bool,
             lends[p](m, d)
         gives[port](msg, d)
 
+    emit.one = (first, stats)  # type: ignore[attr-defined]
     return emit
+
+
+def one_of(emit: Emit) -> tuple[Input, list[int]] | None:
+    """What ``emit`` does with one message (a dict), when it was made by :func:`emitter`:
+    (the input of port 0's target, the counts it adds the message to, at ``[1]``); None for
+    any other emit (one that taps, traces, or sends nowhere), which must be called."""
+    return getattr(emit, "one", None)
 
 
 def _rest(output: list[Any], start: int, held: Message | None, at: int,

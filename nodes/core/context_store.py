@@ -93,6 +93,12 @@ class ContextStore:
         what a script's ``context.set("key", value)`` is compiled to call."""
         return self._set
 
+    def put_plain(self) -> Callable[..., None]:
+        """``set`` of a value that is not None at a key with no path in it: the store's ``put``
+        (a dict's own ``__setitem__`` for a scope in memory), what a script's statement
+        ``context.set("key", value)`` is compiled to call for such a value."""
+        return self._put
+
     def keys(self) -> list[str]:
         return self._store.keys()
 

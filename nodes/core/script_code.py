@@ -84,8 +84,8 @@ class _Scan(ast.NodeVisitor):
 
 class _Sends(ast.NodeTransformer):
     """Rewrites ``node.send({...})``, one argument that is a dict display, to a call of a sender
-    made for it: ``__flowrt_send_N__(node.send, {...})`` (and a read of a context scope's plain
-    key, see :func:`_plain`).
+    made for it: ``__flowrt_send_N__(node.send, {...})`` (and a read or write of a context
+    scope's plain key, see :func:`_plain`; a write as a statement, :func:`_plain_statement`).
 
     ``node.send`` copies what it sends, as Node-RED does, so that the script may go on changing
     it. A dict display, though, makes new dicts that nothing but the message refers to: copying
@@ -103,6 +103,24 @@ class _Sends(ast.NodeTransformer):
 
     def __init__(self) -> None:
         self.senders: list[ast.stmt] = []
+        self._nested = 0  # how many function and class definitions the visit is inside
+
+    def _inside(self, node: ast.AST) -> ast.AST:
+        self._nested += 1
+        node = self.generic_visit(node)
+        self._nested -= 1
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _inside
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:
+        call = node.value
+        if not self._nested and isinstance(call, ast.Call):
+            access = _plain_access(call)
+            if access is not None and access[1] == 2:
+                self.generic_visit(call)  # sends, reads and writes inside the value first
+                return _plain_statement(call, access[0])
+        return self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)  # sends inside the arguments first
@@ -133,11 +151,16 @@ CONTEXT_NAMES = ("context", "flow", "global_")
 """The context scopes a script sees; the module code reads each one's :func:`scope_globals`."""
 
 
-def scope_globals(scope: str) -> tuple[str, str, str]:
+VALUE_NAME = "__flowrt_value__"  # the body's local for the value a write sets
+
+
+def scope_globals(scope: str) -> tuple[str, str, str, str]:
     """The globals a compiled read or write of ``scope`` takes: the scope's ContextStore, its
-    ``get_plain()`` and its ``set_plain()`` (see :func:`_plain`)."""
+    ``get_plain()``, its ``set_plain()`` and its ``put_plain()`` (see :func:`_plain` and
+    :func:`_plain_statement`)."""
     name = scope.rstrip("_")
-    return f"__flowrt_scope_{name}__", f"__flowrt_get_{name}__", f"__flowrt_set_{name}__"
+    store, get, set_, put = (f"__flowrt_{use}_{name}__" for use in ("scope", "get", "set", "put"))
+    return store, get, set_, put
 
 
 def _plain_access(call: ast.Call) -> tuple[str, int] | None:
@@ -185,6 +208,40 @@ def _plain(call: ast.Call, scope: str, which: int) -> ast.expr:
         )
     )
     return at(ast.IfExp(test=test, body=fast, orelse=call))
+
+
+def _plain_statement(call: ast.Call, scope: str) -> ast.stmt:
+    """The statement ``scope.set("key", value)`` as::
+
+        if scope is __flowrt_scope_scope__:
+            __flowrt_value__ = value
+            if __flowrt_value__ is None:
+                __flowrt_set_scope__("key", __flowrt_value__)
+            else:
+                __flowrt_put_scope__("key", __flowrt_value__)
+
+    else as written: the ContextStore's ``set`` of a plain key with no call of it. ``put`` is
+    the dict's own ``__setitem__`` for a scope in memory, the ``set`` that records the key as
+    changed for a persistent one. As in :func:`_plain`, ``scope`` is tested first, the value
+    is evaluated once, and the new nodes carry the call's place; the value keeps its own."""
+    names = scope_globals(scope)
+    key, value = call.args
+
+    def load(name: str) -> ast.Name:
+        return ast.Name(name, ast.Load())
+
+    def write(name: str) -> ast.stmt:
+        return ast.Expr(ast.Call(load(name), [copy.deepcopy(key), load(VALUE_NAME)], []))
+
+    held = ast.Assign([ast.Name(VALUE_NAME, ast.Store())], ast.Constant(None))
+    missing = ast.Compare(load(VALUE_NAME), [ast.Is()], [ast.Constant(None)])
+    test = ast.Compare(load(scope), [ast.Is()], [load(names[0])])
+    statement = ast.If(test, [held, ast.If(missing, [write(names[2])], [write(names[3])])], [])
+    for part in ast.walk(statement):  # the new nodes carry the call's place
+        if "lineno" in part._attributes:
+            ast.copy_location(part, call)
+    held.value, statement.orelse = copy.deepcopy(value), [ast.copy_location(ast.Expr(call), call)]
+    return statement
 
 
 def _leaves(display: ast.Dict, path: tuple[str, ...], out: list[tuple[str, ...]]) -> bool:

@@ -21,7 +21,7 @@ it to hide those values from what they print (see :mod:`flowrt.secrets.redact`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -288,3 +288,32 @@ def secret_references(config: dict[str, Any], secret_fields: frozenset[str]) -> 
     for key, value in config.items():
         walk(value, key in secret_fields or names_credential(key))
     return found
+
+
+class WithoutOwn(MutableMapping[str, Any]):
+    """The process environment as nodes see it: without flowrt's own variables (the store's
+    key, the API's tokens...), whatever environment the runtime was given. A view, not a
+    copy: every node of a runtime shares the one environment."""
+
+    def __init__(self, env: Mapping[str, Any]) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> Any:
+        if name in OWN_VARIABLES:
+            raise KeyError(name)
+        return self._env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._env if name not in OWN_VARIABLES)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return name not in OWN_VARIABLES and name in self._env
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        raise TypeError("the process environment is read-only")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the process environment is read-only")

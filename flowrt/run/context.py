@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import ChainMap
-from collections.abc import Callable, Coroutine, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 from flowrt import file_access
 from flowrt.errors import ConfigError
 from flowrt.file_access import FileAccess
+from flowrt.load.env import WithoutOwn
 from flowrt.message import new_msgid
 from flowrt.protocols import NodeFacts
 from flowrt.run.delivery import Delivery
 from flowrt.run.outputs import one_of
 from flowrt.run.tracing import TRACE_KEY, stamp, valid_traceparent
-from flowrt.secrets.references import OWN_VARIABLES
 from flowrt.types import Message, Output
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class NodeContext:
         self.env: Mapping[str, Any] = ChainMap(
             {"FLOWRT_NODE_ID": planned.id, "FLOWRT_FLOW_ID": planned.flow},
             planned.env,  # Node-RED's NR_NODE_ID... too: flowrt.load.env.node_variables
-            _WithoutOwn(services.env),
+            WithoutOwn(services.env),
         )
         self.group: str | None = services.group
         self.emit: Emit = _no_outputs
@@ -380,35 +380,6 @@ class NodeContext:
                 self._fail(self.node_id, None, None, exc)
 
         return self.services.clock.call_later(seconds, run)
-
-
-class _WithoutOwn(MutableMapping[str, Any]):
-    """The process environment as nodes see it: without flowrt's own variables (the store's
-    key, the API's tokens...), whatever environment the runtime was given. A view, not a
-    copy: every node of a runtime shares the one environment."""
-
-    def __init__(self, env: Mapping[str, Any]) -> None:
-        self._env = env
-
-    def __getitem__(self, name: str) -> Any:
-        if name in OWN_VARIABLES:
-            raise KeyError(name)
-        return self._env[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in self._env if name not in OWN_VARIABLES)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, name: object) -> bool:
-        return name not in OWN_VARIABLES and name in self._env
-
-    def __setitem__(self, name: str, value: Any) -> None:
-        raise TypeError("the process environment is read-only")
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError("the process environment is read-only")
 
 
 def _no_outputs(output: Output, delivery: Delivery) -> None:

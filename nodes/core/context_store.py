@@ -93,11 +93,13 @@ class ContextStore:
         what a script's ``context.set("key", value)`` is compiled to call."""
         return self._set
 
-    def put_plain(self) -> Callable[..., None]:
-        """``set`` of a value that is not None at a key with no path in it: the store's ``put``
-        (a dict's own ``__setitem__`` for a scope in memory), what a script's statement
-        ``context.set("key", value)`` is compiled to call for such a value."""
-        return self._put
+    def values_plain(self) -> dict[str, Any] | None:
+        """The dict a value that is not None is stored in at a key with no path in it, when the
+        store's ``put`` is that dict's own ``__setitem__`` (a scope in memory), else None: what
+        a script's statement ``context.set("key", value)`` is compiled to store into."""
+        store = self._store  # a MemoryStore no backend reads: its put is its dict's __setitem__
+        values = None if getattr(store, "tracked", True) else getattr(store, "values", None)
+        return values if type(values) is dict else None
 
     def keys(self) -> list[str]:
         return self._store.keys()

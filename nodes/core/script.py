@@ -173,8 +173,8 @@ class Script(Transform):
         }
         for name in CONTEXT_NAMES:  # what compiled reads and writes of a plain key call
             scope = self._namespace[name]
-            store, get, set_, put = scope_globals(name)
-            plain = {get: scope.get_plain(), set_: scope.set_plain(), put: scope.put_plain()}
+            store, get, set_, values = scope_globals(name)
+            plain = {get: scope.get_plain(), set_: scope.set_plain(), values: scope.values_plain()}
             self._namespace.update({store: scope, **plain})
         if cfg.timeout:
             WATCHDOG.watch(self._guard)

@@ -156,11 +156,13 @@ VALUE_NAME = "__flowrt_value__"  # the body's local for the value a write sets
 
 def scope_globals(scope: str) -> tuple[str, str, str, str]:
     """The globals a compiled read or write of ``scope`` takes: the scope's ContextStore, its
-    ``get_plain()``, its ``set_plain()`` and its ``put_plain()`` (see :func:`_plain` and
+    ``get_plain()``, its ``set_plain()`` and its ``values_plain()`` (see :func:`_plain` and
     :func:`_plain_statement`)."""
     name = scope.rstrip("_")
-    store, get, set_, put = (f"__flowrt_{use}_{name}__" for use in ("scope", "get", "set", "put"))
-    return store, get, set_, put
+    store, get, set_, values = (
+        f"__flowrt_{use}_{name}__" for use in ("scope", "get", "set", "values")
+    )
+    return store, get, set_, values
 
 
 def _plain_access(call: ast.Call) -> tuple[str, int] | None:
@@ -215,28 +217,29 @@ def _plain_statement(call: ast.Call, scope: str) -> ast.stmt:
 
         if scope is __flowrt_scope_scope__:
             __flowrt_value__ = value
-            if __flowrt_value__ is None:
+            if __flowrt_value__ is None or __flowrt_values_scope__ is None:
                 __flowrt_set_scope__("key", __flowrt_value__)
             else:
-                __flowrt_put_scope__("key", __flowrt_value__)
+                __flowrt_values_scope__["key"] = __flowrt_value__
 
-    else as written: the ContextStore's ``set`` of a plain key with no call of it. ``put`` is
-    the dict's own ``__setitem__`` for a scope in memory, the ``set`` that records the key as
-    changed for a persistent one. As in :func:`_plain`, ``scope`` is tested first, the value
-    is evaluated once, and the new nodes carry the call's place; the value keeps its own."""
+    else as written: the ContextStore's ``set`` of a plain key, with no call for a scope in
+    memory (a persistent one has no dict: its ``set`` records the key as changed). As in
+    :func:`_plain`, ``scope`` is tested first and the new nodes carry the call's place."""
     names = scope_globals(scope)
     key, value = call.args
 
     def load(name: str) -> ast.Name:
         return ast.Name(name, ast.Load())
 
-    def write(name: str) -> ast.stmt:
-        return ast.Expr(ast.Call(load(name), [copy.deepcopy(key), load(VALUE_NAME)], []))
+    def none(name: str) -> ast.expr:
+        return ast.Compare(load(name), [ast.Is()], [ast.Constant(None)])
 
     held = ast.Assign([ast.Name(VALUE_NAME, ast.Store())], ast.Constant(None))
-    missing = ast.Compare(load(VALUE_NAME), [ast.Is()], [ast.Constant(None)])
-    test = ast.Compare(load(scope), [ast.Is()], [load(names[0])])
-    statement = ast.If(test, [held, ast.If(missing, [write(names[2])], [write(names[3])])], [])
+    remove = ast.Expr(ast.Call(load(names[2]), [copy.deepcopy(key), load(VALUE_NAME)], []))
+    target = ast.Subscript(load(names[3]), copy.deepcopy(key), ast.Store())
+    put = ast.Assign([target], load(VALUE_NAME))
+    kept = ast.If(ast.BoolOp(ast.Or(), [none(VALUE_NAME), none(names[3])]), [remove], [put])
+    statement = ast.If(ast.Compare(load(scope), [ast.Is()], [load(names[0])]), [held, kept], [])
     for part in ast.walk(statement):  # the new nodes carry the call's place
         if "lineno" in part._attributes:
             ast.copy_location(part, call)

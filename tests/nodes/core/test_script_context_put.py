@@ -1,7 +1,7 @@
 """The script node's short way for a statement ``context.set("key", value)`` of a plain key: the
 value is evaluated once, ``None`` removes the key through the store's ``set``, any other value
-goes to the store's ``put`` (a memory scope's dict's own ``__setitem__``, a persistent scope's
-``set``, which records the key as changed). Each test shows that what a script sees, and what a
+is stored into a memory scope's dict with no call, and through a persistent scope's ``set``,
+which records the key as changed. Each test shows that what a script sees, and what a
 persistent store writes, is what the long way gives."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from flowrt.testing.harness import Harness
 from .test_script import script_flow
 
 
-def puts(code: str) -> list[str]:
-    """The short writes of a value the compiled body calls, in its own code or in the code of
+def stores_into(code: str) -> list[str]:
+    """The scopes' dicts the compiled body stores into, in its own code or in the code of
     the functions, classes and lambdas it defines."""
     names: set[str] = set()
     codes = [compile_body(textwrap.dedent(code).strip()).code]
@@ -34,20 +34,20 @@ def puts(code: str) -> list[str]:
         one = codes.pop()
         names.update(one.co_names)
         codes += [c for c in one.co_consts if isinstance(c, CodeType)]
-    return sorted(n for n in names if n.startswith("__flowrt_put_"))
+    return sorted(n for n in names if n.startswith("__flowrt_values_"))
 
 
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("context.set('c', 1)", ["__flowrt_put_context__"]),
-        ("flow.set('f', msg)", ["__flowrt_put_flow__"]),
-        ("global_.set('g', None)", ["__flowrt_put_global__"]),
-        ("if msg:\n    context.set('c', 1)", ["__flowrt_put_context__"]),
-        ("for i in range(2):\n    context.set('c', i)", ["__flowrt_put_context__"]),
-        ("while msg:\n    context.set('c', 1)\n    break", ["__flowrt_put_context__"]),
-        ("try:\n    pass\nexcept Exception:\n    flow.set('f', 1)", ["__flowrt_put_flow__"]),
-        ("with x:\n    context.set('c', 1)", ["__flowrt_put_context__"]),
+        ("context.set('c', 1)", ["__flowrt_values_context__"]),
+        ("flow.set('f', msg)", ["__flowrt_values_flow__"]),
+        ("global_.set('g', None)", ["__flowrt_values_global__"]),
+        ("if msg:\n    context.set('c', 1)", ["__flowrt_values_context__"]),
+        ("for i in range(2):\n    context.set('c', i)", ["__flowrt_values_context__"]),
+        ("while msg:\n    context.set('c', 1)\n    break", ["__flowrt_values_context__"]),
+        ("try:\n    pass\nexcept Exception:\n    flow.set('f', 1)", ["__flowrt_values_flow__"]),
+        ("with x:\n    context.set('c', 1)", ["__flowrt_values_context__"]),
         ("x = context.set('c', 1)", []),  # a result used: the expression's short way
         ("print(context.set('c', 1))", []),
         ("def f():\n    context.set('c', 1)", []),  # the expression's short way
@@ -60,10 +60,10 @@ def puts(code: str) -> list[str]:
         ("other.set('c', 1)", []),
     ],
 )
-def test_only_a_statement_of_the_body_writing_a_plain_key_takes_the_put(
+def test_only_a_statement_of_the_body_writing_a_plain_key_takes_the_short_way(
     code: str, expected: list[str]
 ) -> None:
-    assert puts(code) == expected
+    assert stores_into(code) == expected
 
 
 def test_values_set_and_removed_in_blocks_and_in_a_function_are_what_the_long_way_gives() -> None:
@@ -134,7 +134,7 @@ def test_a_scope_rebound_by_the_script_gets_the_call_as_written_with_the_value_m
     return {'payload': [context.calls, len(made)]}
     """
     result = run_flow(script_flow(code, setup=setup), inputs=[{}])
-    assert puts(code) == ["__flowrt_put_context__"]
+    assert stores_into(code) == ["__flowrt_values_context__"]
     assert result.errors == []
     assert result.payloads("s") == [[[("c", 1), ("c", None), ("d", [2])], 2]]
 
@@ -198,7 +198,7 @@ def test_a_persistent_store_records_and_writes_what_the_statements_set(tmp_path:
     if msg['payload']:
         global_.set('last', msg['payload'])
     """
-    assert puts(code) == ["__flowrt_put_context__", "__flowrt_put_global__"]
+    assert stores_into(code) == ["__flowrt_values_context__", "__flowrt_values_global__"]
     url = f"sqlite:///{tmp_path / 'context.db'}"
     plan, _ = build_plan(Project(documents=[load_text(script_flow(code), "test.yaml")]), env={})
     changes: list[tuple[str, str, str | None]] = []

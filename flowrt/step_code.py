@@ -53,6 +53,10 @@ class StepCode:
     ``port`` to the one port it goes out on, which stands for the list output with ``msg`` at
     ``port`` and None elsewhere (a run whose next node that port leads to makes no list); 0:
     the lines bind ``out`` only."""
+    declines: bool = True
+    """Whether the lines may bind ``out`` to ``NotImplemented``; False: they never do (a
+    script's: what its body returns is checked as messages to send), and a run calls no
+    ``process`` after them."""
 
     def written(self, names: list[str]) -> list[str]:
         """The lines with each value's placeholder replaced by its name in ``names``."""

@@ -137,7 +137,7 @@ def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bo
     last node), or ``generic`` for a message that is not exactly a dict."""
     shape = (tuple((b.fast is not None, b.ports, b.last, b.delivered,
                     None if b.code is None else (b.code.lines, len(b.code.values),
-                                                 b.code.ports))
+                                                 b.code.ports, b.code.declines))
                    for b in blocks),
              end is not None, checked)
     counted = [0] * (1 + 2 * len(blocks))
@@ -219,9 +219,9 @@ def _flusher(counted: list[int], nodes: list[tuple[list[int], bool]]) -> Callabl
     return flush
 
 
-Inlined = tuple[tuple[str, ...], int, int] | None
-"""A block's step lines, how many values they take and whether they may name a port (the
-node's count of ports, else 0), or None."""
+Inlined = tuple[tuple[str, ...], int, int, bool] | None
+"""A block's step lines, how many values they take, whether they may name a port (the
+node's count of ports, else 0) and whether they may decline, or None."""
 Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool, bool, Inlined], ...], bool, bool]
 
 
@@ -271,7 +271,8 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
         take = [f"out = f{k}[0](msg)" if fast else f"out = p{k}[0](msg)"]
     if delivered or not (fast or inlined is not None):
         # under the node's delivery: its process, or its step, which may need it
-        declined = [f"    out = p{k}[0](msg)"] if fast or inlined is not None else []
+        declined = ([f"    out = p{k}[0](msg)"]
+                    if fast or (inlined is not None and inlined[3]) else [])
         out += [f"prev = c{k}.delivery",
                 f"c{k}.delivery = d",
                 "try:",

@@ -207,9 +207,9 @@ class Script(Transform):
         try:
             out = self._fn(msg)
         except _SCRIPT_FAILURES as exc:
-            guard.ticks += 1
+            guard.done += 1
             raise self._failure(exc) from exc
-        guard.ticks += 1
+        guard.done += 1
         if out is msg or out is None:
             return out
         return self._outputs(out, msg)
@@ -230,7 +230,7 @@ class Script(Transform):
 
     def _step_code(self) -> StepCode:
         return StepCode(_STEP, (self._api, self._guard, self._body, _SCRIPT_FAILURES,
-                                self._failure, self._outputs))
+                                self._failure, self._outputs), declines=False)
 
     def _outputs(self, out: Any, msg: Message) -> Output:
         """What the body returned (not ``msg`` nor None), checked as messages to send."""
@@ -258,9 +258,9 @@ class Script(Transform):
         try:
             result = eval(code, self._namespace)
         except _SCRIPT_FAILURES as exc:
-            guard.ticks += 1
+            guard.done += 1
             raise self._failure(exc, doing=part) from exc
-        guard.ticks += 1
+        guard.done += 1
         if not is_coroutine_code(code):
             return
         try:
@@ -320,9 +320,9 @@ _STEP = (
     "try:",
     "    out = {2}[0](msg)",
     "except {3} as exc:",
-    "    {1}.ticks += 1",
+    "    {1}.done += 1",
     "    raise {4}(exc) from exc",
-    "{1}.ticks += 1",
+    "{1}.done += 1",
     "if out is not msg and out is not None:",
     "    out = {5}(out, msg)",
 )

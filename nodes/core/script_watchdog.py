@@ -2,8 +2,11 @@
 
 A synchronous script runs on the event loop's thread, so while it loops nothing else in the
 runtime moves, timers included: only another thread can notice. Each script node has a
-:class:`Guard` whose ``ticks`` counter it bumps when its code starts and again when it ends (odd
-means running). That costs two integer additions per message and no clock reading. One daemon
+:class:`Guard` counting the calls of its code that started (``ticks``) and those that ended
+(``done``): a call is running while they differ. That costs two integer additions per message
+and no clock reading. A call may run inside another (its ``node.send`` reached the node again,
+through a wire back to it): counting both ways shows a call running at any depth, and the same
+``ticks`` at two looks means no call started in between, so one call ran all along. One daemon
 thread, :data:`WATCHDOG`, polls the guards of running nodes; when a guard shows the same call for
 longer than its timeout, it logs the fact at once, with the node id, on the ``flowrt.script``
 logger (the loop is stuck, so the engine's log cannot carry it yet), and raises
@@ -40,6 +43,7 @@ class Guard:
 
     __slots__ = (
         "ticks",
+        "done",
         "timeout",
         "node_id",
         "thread_id",
@@ -51,7 +55,9 @@ class Guard:
 
     def __init__(self, node_id: str, timeout: float) -> None:
         self.ticks = 0
-        """Even while idle, odd while the node's code runs; bumped by the loop thread only."""
+        """The calls of the node's code started; bumped by the loop thread only, as one starts."""
+        self.done = 0
+        """The calls of the node's code ended; bumped by the loop thread only, as one ends."""
         self.timeout = timeout
         self.node_id = node_id
         self.thread_id = threading.get_ident()
@@ -61,8 +67,9 @@ class Guard:
 
     def check(self, now: float) -> None:
         """Called by the watchdog thread: interrupt the call if it has run too long."""
+        done = self.done  # first: it is never more than ticks read after it
         ticks = self.ticks
-        if not ticks & 1:
+        if done == ticks:
             return
         if ticks != self._seen:
             self._seen, self._since = ticks, now
@@ -80,7 +87,7 @@ class Guard:
                 self.timeout,
             )
         self._since = now  # if the script survives (blocked in C), try again a timeout later
-        if self.ticks == ticks:
+        if self.done != ticks and self.ticks == ticks:
             _raise_in(self.thread_id)
 
 
@@ -103,12 +110,12 @@ class Guarded:
             try:
                 step = coro.send(value) if error is None else coro.throw(error)
             except StopIteration as stop:
-                guard.ticks += 1
+                guard.done += 1
                 return stop.value
             except BaseException:
-                guard.ticks += 1
+                guard.done += 1
                 raise
-            guard.ticks += 1
+            guard.done += 1
             try:
                 value, error = (yield step), None
             except GeneratorExit:

@@ -292,6 +292,33 @@ def test_a_blocking_script_is_stopped_and_the_flow_goes_on(code: str) -> None:
     assert error.msg is not None and error.msg["payload"] == 1
 
 
+@pytest.mark.parametrize("stuck", [2, 3])
+def test_a_blocking_call_inside_a_call_of_the_same_node_is_stopped(stuck: int) -> None:
+    """The node sends to itself: each call but the last runs while the next one does. The
+    call that blocks is stopped whether it is the second (inside the first) or the first once
+    the second has returned (its send came back, the first loops on)."""
+    code = """
+    msg['payload'] += 1
+    if msg['payload'] == 1:
+        node.send(msg)
+        while STUCK == 3:
+            pass
+        return None
+    while msg['payload'] == STUCK:
+        pass
+    return None
+    """.replace("STUCK", str(stuck))
+    # a watchdog that failed would hang the loop thread, and the run with it: the test then
+    # never ends (the suite's own time limit fails it)
+    flow = script_flow(code, timeout=0.2) + "    to: s\n"
+    result = run_flow(flow, inputs=[{"payload": 0}], into="s", timeout=60)
+    assert [e.message.split(" (line ")[0] for e in result.errors] == [
+        "script ran longer than its timeout of 0.2 s"
+    ]
+    line = 7 if stuck == 2 else 4
+    assert result.errors[0].message.endswith(f"(line {line})")
+
+
 def test_a_blocking_async_script_is_stopped_too() -> None:
     code = "await sleep(0.1)\nwhile True:\n    pass"
     result = run_flow(script_flow(code, timeout=0.3), inputs=[{}])

@@ -26,16 +26,15 @@ from flowrt.api import (
 from .context_store import ContextStore
 from .script_code import (
     BODY_NAME,
-    CONTEXT_NAMES,
     SENDER_NEEDS,
     ScriptSyntaxError,
     compile_block,
     compile_body,
     is_coroutine_code,
-    scope_globals,
     script_frame,
 )
 from .script_objects import KEPT_TYPES, OWN_SENDS, ScriptNode, outputs_of
+from .script_scopes import CONTEXT_NAMES, scope_globals
 from .script_watchdog import WATCHDOG, Guard, Guarded, ScriptTimeout
 
 _SCRIPT_FAILURES = (Exception, ScriptTimeout, SystemExit)

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import inspect
 import io
 import json
 import os
@@ -57,6 +58,8 @@ async def count(n: int, lines: str | None = None) -> dict[str, Any]:
     rt.contexts["src"].hold(origin)
     senders = [v for k, v in node._fn.__globals__.items() if k.startswith("__flowrt_send_")]
     send = senders[0] if senders else (lambda s, m: s(m))  # an older tree: no sender
+    # the sender takes the display's values (a0, a1) and makes it; an older one took it made
+    values = senders and "msg" not in inspect.signature(send).parameters
     per: collections.Counter[str] = collections.Counter()
     at: collections.Counter[int] = collections.Counter()
 
@@ -70,11 +73,17 @@ async def count(n: int, lines: str | None = None) -> dict[str, Any]:
         return tracer
 
     for i in range(3):
-        send(api.send, {"payload": {"v": random.random(), "i": i}})
+        if values:
+            send(api.send, random.random(), i)
+        else:
+            send(api.send, {"payload": {"v": random.random(), "i": i}})
     sys.settrace(tracer)
     try:
         for i in range(n):
-            send(api.send, {"payload": {"v": random.random(), "i": i}})
+            if values:
+                send(api.send, random.random(), i)
+            else:
+                send(api.send, {"payload": {"v": random.random(), "i": i}})
     finally:
         sys.settrace(None)
     counted = rt.stats["cnt"][0]

@@ -14,6 +14,7 @@ the body sees.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 from dataclasses import dataclass
 from types import CodeType, TracebackType
@@ -139,41 +140,50 @@ class _Sends(ast.NodeTransformer):
             and isinstance(args[0], ast.Dict)
         ):
             return node
-        leaves: list[tuple[str, ...]] = []
-        if not _leaves(args[0], (), leaves):
+        values: list[ast.expr] = []
+        display = _split(args[0], values)
+        if display is None:
             return node
         name = f"__flowrt_send_{len(self.senders)}__"
-        self.senders.append(_sender(name, leaves, node))
-        call = ast.Call(func=ast.Name(name, ast.Load()), args=[func, args[0]], keywords=[])
+        self.senders.append(_sender(name, display, len(values), node))
+        call = ast.Call(func=ast.Name(name, ast.Load()), args=[func, *values], keywords=[])
         return ast.copy_location(call, node)
 
 
-def _leaves(display: ast.Dict, path: tuple[str, ...], out: list[tuple[str, ...]]) -> bool:
-    """Add to ``out`` the paths of the values a copy of ``display`` might copy; False if the
-    display is not plain (a ``**``, a key that is no text constant, a key given twice)."""
+def _split(display: ast.Dict, values: list[ast.expr]) -> ast.Dict | None:
+    """A copy of ``display`` with each value a copy of it might copy (any but a constant and a
+    plain display, whose dicts are new) replaced by the name ``a<i>``, its expression added to
+    ``values`` as ``values[i]`` (in the order the display evaluates them); None if the display
+    is not plain (a ``**``, a key that is no text constant, a key given twice)."""
     keys: set[str] = set()
     for key in display.keys:
         if not (isinstance(key, ast.Constant) and type(key.value) is str) or key.value in keys:
-            return False
+            return None
         keys.add(key.value)
-    for key, value in zip(display.keys, display.values, strict=True):
-        at = (*path, key.value)  # type: ignore[union-attr]
+    parts: list[ast.expr] = []
+    for value in display.values:
         if isinstance(value, ast.Constant) and type(value.value) in _IMMUTABLE_CONSTANTS:
+            parts.append(value)
             continue
-        nested: list[tuple[str, ...]] = []
-        if isinstance(value, ast.Dict) and _leaves(value, at, nested):
-            out.extend(nested)
-        else:
-            out.append(at)
-    return True
+        if isinstance(value, ast.Dict):
+            before = len(values)
+            nested = _split(value, values)
+            if nested is not None:
+                parts.append(nested)
+                continue
+            del values[before:]
+        parts.append(ast.Name(f"a{len(values)}", ast.Load()))
+        values.append(value)
+    return ast.Dict(keys=list(display.keys), values=parts)
 
 
 _SENDER = """
-def sender(send, msg, _type=type, _method=__flowrt_method__, _sends=__flowrt_sends__,
+def sender(send, _type=type, _method=__flowrt_method__, _sends=__flowrt_sends__,
            _immutable=__flowrt_immutable__, _clone=__flowrt_clone__):
     if _type(send) is _method:
         held = _sends.get(send.__func__)
         if held is not None:
+            msg = DISPLAY
             node = send.__self__
             origin = node._msg
             if origin is not None and "_msgid" not in msg and "_msgid" in origin:
@@ -181,47 +191,53 @@ def sender(send, msg, _type=type, _method=__flowrt_method__, _sends=__flowrt_sen
             if held:
                 return node._ctx.send_held(msg, origin)
             return node._send(msg)
-    return send(msg)
+    return send(DISPLAY)
 """
-"""The sender's code; the leaves' copies go first in the branch of an own ``node.send``, which
-then does what that ``send(msg, clone=False)`` does (:class:`.script_objects.ScriptNode`) with
-no call of it: ``held`` is True for the node of an asynchronous call, whose message is held
-(sent by the context's ``send_held``)."""
+"""The sender's code: it takes ``node.send`` and the values of the display (``a0``, ``a1``...)
+and makes the display itself (``DISPLAY``). In the branch of an own ``node.send``, the values
+are copied first, then it does what that ``send(msg, clone=False)`` does
+(:class:`.script_objects.ScriptNode`) with no call of it: ``held`` is True for the node of an
+asynchronous call, whose message is held (sent by the context's ``send_held``). Any other
+``send`` gets the display made of the values as they are."""
 
 
-def _sender(name: str, leaves: list[tuple[str, ...]], call: ast.Call) -> ast.stmt:
-    """The sender of one ``node.send`` (see :class:`_Sends`): for each leaf path,
-    ``value = msg[k1]...[kn]`` and ``if _type(value) not in _immutable: msg[k1]...[kn] =
-    _clone(value)``, before the ``send(msg, False)``."""
+def _sender(name: str, display: ast.Dict, count: int, call: ast.Call) -> ast.stmt:
+    """The sender of one ``node.send`` (see :class:`_Sends`) of ``display`` (as :func:`_split`
+    made it, of ``count`` values): ``if _type(a<i>) not in _immutable: a<i> = _clone(a<i>)``
+    for each value, before the display is made and sent as ``send(msg, clone=False)`` would."""
     function = ast.parse(_SENDER).body[0]
     assert isinstance(function, ast.FunctionDef)
     function.name = name
+    function.args.args[1:1] = [ast.arg(arg=f"a{i}") for i in range(count)]
     checks: list[ast.stmt] = []
-    for path in leaves:
-        checks.append(ast.Assign(targets=[ast.Name("value", ast.Store())], value=_at(path)))
-        copy = ast.Assign(
-            targets=[_at(path, ast.Store())],
-            value=ast.Call(ast.Name("_clone", ast.Load()), [ast.Name("value", ast.Load())], []),
+    for i in range(count):
+        value = f"a{i}"
+        cloned = ast.Assign(
+            targets=[ast.Name(value, ast.Store())],
+            value=ast.Call(ast.Name("_clone", ast.Load()), [ast.Name(value, ast.Load())], []),
         )
-        kind = ast.Call(ast.Name("_type", ast.Load()), [ast.Name("value", ast.Load())], [])
+        kind = ast.Call(ast.Name("_type", ast.Load()), [ast.Name(value, ast.Load())], [])
         test = ast.Compare(kind, [ast.NotIn()], [ast.Name("_immutable", ast.Load())])
-        checks.append(ast.If(test=test, body=[copy], orelse=[]))
+        checks.append(ast.If(test=test, body=[cloned], orelse=[]))
     branch = function.body[0]
     assert isinstance(branch, ast.If) and isinstance(branch.body[1], ast.If)
-    branch.body[1].body[:0] = checks
+    own = branch.body[1].body
+    own[:0] = checks
+    made = own[count]
+    assert isinstance(made, ast.Assign)
+    made.value = copy_tree(display)
+    other = function.body[1]
+    assert isinstance(other, ast.Return) and isinstance(other.value, ast.Call)
+    other.value.args = [copy_tree(display)]
     for part in ast.walk(function):  # every line of the sender is the line of its node.send
         if "lineno" in part._attributes:
             ast.copy_location(part, call)
     return function
 
 
-def _at(path: tuple[str, ...], ctx: ast.expr_context | None = None) -> ast.expr:
-    """``msg[k1]...[kn]`` (to store into with ``ctx`` ast.Store())."""
-    at: ast.expr = ast.Name("msg", ast.Load())
-    for i, key in enumerate(path):
-        last = i == len(path) - 1
-        at = ast.Subscript(at, ast.Constant(key), ctx if last and ctx else ast.Load())
-    return at
+def copy_tree(node: ast.Dict) -> ast.Dict:
+    """A copy of the display (its constants included), for one place in a sender."""
+    return copy.deepcopy(node)
 
 
 class ScriptSyntaxError(ValueError):

@@ -99,6 +99,25 @@ def test_values_are_copied_once_the_display_is_whole() -> None:
     assert result.payloads("s") == [[1]]
 
 
+def test_each_value_of_the_display_is_evaluated_once_and_in_order() -> None:
+    # the sender takes the values as arguments and makes the display itself: a value of a
+    # display that is not plain (here one with **) is one value, copied whole
+    code = """
+    seen = []
+    def val(x):
+        seen.append(x)
+        return [x]
+    node.send({'payload': {'a': val(1), 'b': {'c': val(2), **{'d': val(3)}}}, 'topic': val(4)})
+    return {'payload': seen}
+    """
+    result = run_flow(script_flow(code), inputs=[{"_msgid": "m"}])
+    assert senders(code) == ["__flowrt_send_0__"]
+    assert result.sent("s") == [
+        {"payload": {"a": [1], "b": {"c": [2], "d": [3]}}, "topic": [4], "_msgid": "m"},
+        {"payload": [1, 2, 3, 4], "_msgid": "m"},
+    ]
+
+
 def test_a_node_rebound_by_the_script_gets_the_call_as_written() -> None:
     setup = """
     calls = []

@@ -42,8 +42,9 @@ offers one, counting each message once for the run, its nodes' counts made from 
 messages that are not exactly a dict, and the lent ones. Metrics time the one message after
 each arming: each node's step holds its process in a list its armer changes to a timed one
 (and its fast step to one declining), which changes it back when it ran (or not: every message
-timed). The nodes' own inputs stay as they were, for the messages that leave a run and for a
-hot swap, which parks messages hop by hop while nodes change (:func:`unfused`).
+timed); a compiled loop tests for that only while one of its nodes is armed. The nodes' own
+inputs stay as they were, for the messages that leave a run and for a hot swap, which parks
+messages hop by hop while nodes change (:func:`unfused`).
 """
 
 from __future__ import annotations
@@ -158,7 +159,12 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     codes = [code_of(stations[n].node) for n in run]
     fasts = [None if code is not None else fast_cell(stations[n].node)
              for n, code in zip(run, codes, strict=True)]
-    steps = _steps(run, ports, stations, wiring, inputs.given, fasts)
+    stepped = len(run) if _loops(stations[run[-1]], wiring) else len(run) - 1  # as _steps
+    spans = [(i, min(i + LONGEST, stepped)) for i in range(len(run) - 1)]  # each loop's nodes
+    armed = [[0] for _ in spans]  # each loop's nodes that metrics armed
+    counted = [[a for (i, j), a in zip(spans, armed, strict=True) if i <= k < j]
+               for k in range(len(run))]
+    steps = _steps(run, ports, stations, wiring, inputs.given, fasts, counted)
     checked = _checked(run, stations)
     blocks = [Block(step[0], step[1], step[2], step[3], step[4],
                     None if code is not None else fast, port, step[5] and port is None,
@@ -169,7 +175,7 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
         j = min(i + LONGEST, len(steps))
         generic = _loop(steps[i:j], fused[j], wiring.fail, lent=False, checked=checked)
         ends = None if blocks[j - 1].last else fused[j]
-        fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, generic)
+        fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, generic, armed[i])
     return fused[:len(run) - 1]
 
 
@@ -205,7 +211,7 @@ def _checked(run: list[str], stations: Mapping[str, Station]) -> bool:
 
 def _steps(run: list[str], ports: list[Ports], stations: Mapping[str, Station], wiring: Wiring,
            own: Mapping[str, Input], fasts: list[list[Fast] | None] | None = None,
-           ends: bool = True) -> list[Step]:
+           counted: list[list[list[int]]] | None = None, ends: bool = True) -> list[Step]:
     """The steps of the run's nodes, the last one's only when it can be one (``ends``: the run
     ends with it, else its nodes all pass their message on). A node whose single message goes
     out on port 0 which does not lead on (a switch) sends each output by its emit, as the
@@ -214,17 +220,20 @@ def _steps(run: list[str], ports: list[Ports], stations: Mapping[str, Station], 
     if ends and not _loops(stations[last], wiring):
         run = run[:-1]
     fasts = fasts or [None] * len(run)
+    counted = counted or [[] for _ in run]
     return [_step(stations[n], own[n], (ends and n == last) or (p is not None and not p[0]),
-                  fast)
-            for n, p, fast in zip(run, ports, fasts, strict=False)]
+                  fast, armed)
+            for n, p, fast, armed in zip(run, ports, fasts, counted, strict=False)]
 
 
-def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None) -> Step:
+def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None,
+          armed: list[list[int]]) -> Step:
     """A node's step in the loops, with an armer for metrics in its station's ``armers``: it
     times its process for the next message after each arming (each message, with
     ``st.always``), as :func:`~flowrt.run.dispatch.make_input` does a node's input. Armed, a
     node's ``fast`` step (its cell) declines, so that the compiled code runs (and times) its
-    process; timed, the step is put back."""
+    process, and it counts in ``armed`` (the counts of the compiled loops it is in, which take
+    the code testing each node while one is armed); timed, the step is put back."""
     process: Process = st.node.process  # type: ignore[attr-defined]
     cell = [process, process]  # the second stays: what an inlined step compares the first with
     if st.timing is not None and st.armers is not None:
@@ -235,6 +244,8 @@ def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None) -> Step:
         def timed(msg: Message) -> Output:
             if not always:
                 cell[0] = process
+                for count in armed:
+                    count[0] -= 1
                 if held:
                     fast[0] = held.pop()  # type: ignore[index]
             start = perf_counter()
@@ -245,6 +256,8 @@ def _step(st: Station, own: Input, last: bool, fast: list[Fast] | None) -> Step:
         def arm() -> None:
             if cell[0] is not timed:
                 cell[0] = timed
+                for count in armed:
+                    count[0] += 1
                 if fast is not None:
                     held.append(fast[0])
                     fast[0] = declined

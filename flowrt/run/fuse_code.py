@@ -33,16 +33,20 @@ goes out by the node's own emit, as it would hop by hop.
 once (``r[0]``), and for node ``k`` a message that leaves before its block (a trace,
 ``r[1 + 2k]``) or stops in it (it failed, or sent something other than one message on:
 ``r[2 + 2k]``). Each node's counts in and out are made from these when anything reads them
-(:func:`flush_counts`: ``Runtime.stats`` is a :class:`Counts`, which
+(:func:`~flowrt.run.fuse_counts.flush_counts`: ``Runtime.stats`` is a
+:class:`~flowrt.run.fuse_counts.Counts`, which
 flushes on each read; a hot swap flushes before it unwires the runs; a run's input that is no
 longer referenced flushes as it goes). The sums are linear, so a read while a message is in
 the run (it counts at the nodes ahead of it already) is made right once the message has left:
 after it, every count is exactly hop by hop's.
 
-A node's process is called through its cell (``p0[0]``), which metrics arm
-(:mod:`flowrt.run.metrics`): armed, it holds the timed process, and the node's fast step
-declines, so that the message it takes is timed by its process, as hop by hop
-(:func:`flowrt.run.fuse._step`).
+**Metrics.** Arming a node (:mod:`flowrt.run.metrics`) puts its timed process in its cell
+(``p0[0]``), makes its fast step decline, and counts the node in ``armed[0]`` of each compiled
+loop it is in, until that process has run (:func:`flowrt.run.fuse._step`). Each loop is
+compiled twice: while ``armed[0]``, its messages take the code whose blocks call their node's
+cell and test whether their lines stand aside (the cell holds another function than the
+process, ``q0``), so that the armed node's message is timed by its process, as hop by hop;
+else the code that calls ``q0`` itself and runs the lines with no test.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flowrt.run.fuse_counts import RUNS, flusher
 from flowrt.run.tracing import TRACE_KEY
 from flowrt.step_code import StepCode
 
@@ -132,91 +137,26 @@ def declined(msg: Message) -> Output:
 
 
 def compiled(blocks: Sequence[Block], end: Input | None, fail: Fail, checked: bool,
-             generic: Input) -> Input:
+             generic: Input, armed: list[int]) -> Input:
     """The input running ``blocks`` in turn then ``end`` (None: the last block is the run's
-    last node), or ``generic`` for a message that is not exactly a dict."""
+    last node), or ``generic`` for a message that is not exactly a dict; ``armed[0]``: how
+    many of the nodes metrics armed (see the module docs)."""
     shape = (tuple((b.fast is not None, b.ports, b.last, b.delivered,
                     None if b.code is None else (b.code.lines, len(b.code.values),
                                                  b.code.ports, b.code.declines))
                    for b in blocks),
              end is not None, checked)
     counted = [0] * (1 + 2 * len(blocks))
-    values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted, on_port]
+    values: list[Any] = [fail, end, generic, TRACE_KEY, _one, counted, on_port, armed]
     for b in blocks:
         values += [b.ctx, b.process, b.fast, b.node_id, b.own, b.process[-1]]
         values += b.code.values if b.code is not None else ()
     made: Input = _factory(shape)(*values)
-    flush = _flusher(counted, [(b.counts, b.last) for b in blocks])
+    flush = flusher(counted, [(b.counts, b.last) for b in blocks])
     made.flush_counts = flush  # type: ignore[attr-defined]
-    _RUNS.add(made)
+    RUNS.add(made)
     weakref.finalize(made, flush)  # a run no longer wired keeps none of its counts
     return made
-
-
-_RUNS: weakref.WeakSet[Any] = weakref.WeakSet()
-"""Every compiled run's input alive in the process, each with its ``flush_counts``."""
-
-
-class Counts(dict[str, list[int]]):
-    """Node id -> [messages in, messages out] (``Runtime.stats``), current when read: a compiled
-    run counts its messages once and each node's counts are made from that when anything reads
-    them (:func:`flush_counts`); the lists are the ones the nodes' inputs
-    count in, so a reader keeping a list sees it current only after reading through here."""
-
-    def __getitem__(self, node_id: str) -> list[int]:
-        flush_counts()
-        return super().__getitem__(node_id)
-
-    def get(self, node_id: str, default: Any = None) -> Any:
-        flush_counts()
-        return super().get(node_id, default)
-
-    def items(self) -> Any:
-        flush_counts()
-        return super().items()
-
-    def values(self) -> Any:
-        flush_counts()
-        return super().values()
-
-    def __iter__(self) -> Any:
-        flush_counts()
-        return super().__iter__()
-
-
-def count_list(stats: dict[str, list[int]], node_id: str) -> list[int]:
-    """A node's [in, out] list itself, to wire into its input or sink: taken without flushing
-    every compiled run's counts (as a read through :class:`Counts` does), which wiring each
-    node of a large flow would do once a node."""
-    return dict.__getitem__(stats, node_id)
-
-
-def flush_counts() -> None:
-    """Add what every compiled run counted to its nodes' counts (see the module docs)."""
-    for run in list(_RUNS):
-        run.flush_counts()
-
-
-def _flusher(counted: list[int], nodes: list[tuple[list[int], bool]]) -> Callable[[], None]:
-    """The function adding a run's counters to its nodes' counts, and zeroing them: node
-    ``k`` was reached by the messages that entered less those that left before it (at an
-    earlier node, or before node ``k``'s block by a trace); it sent on those it was reached
-    by less those that stopped in it (but the last, whose emit counts what it sends)."""
-
-    def flush() -> None:
-        if not any(counted):
-            return
-        reached = counted[0]
-        for k, (counts, last) in enumerate(nodes):
-            reached -= counted[1 + 2 * k]
-            counts[0] += reached
-            stopped = counted[2 + 2 * k]
-            if not last:
-                counts[1] += reached - stopped
-            reached -= stopped
-        counted[:] = [0] * len(counted)
-
-    return flush
 
 
 Inlined = tuple[tuple[str, ...], int, int, bool] | None
@@ -236,26 +176,31 @@ def _factory(shape: Shape) -> Callable[..., Input]:
 
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
-    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r", "on_port"]
+    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r", "on_port", "armed"]
     for k, node in enumerate(nodes):
         names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}", f"q{k}"]
         names += [f"v{k}_{i}" for i in range(node[4][1] if node[4] is not None else 0)]
-    lines = [f"def make({', '.join(names)}):",
-             "    def fused(msg, d):",
-             "        if type(msg) is not dict:",
-             "            return generic(msg, d)",
-             "        r[0] += 1"]
-    for k, (fast, ports, last, delivered, inlined) in enumerate(nodes):
-        lines += _block(k, fast, ports, last, checked, delivered, inlined)
-    if ends:
-        lines.append("        end(msg, d)")
+    lines = [f"def make({', '.join(names)}):"]
+    for name, armable in (("tested", True), ("fused", False)):
+        lines += [f"    def {name}(msg, d):",
+                  "        if type(msg) is not dict:" if armable else
+                  "        if type(msg) is not dict or armed[0]:",
+                  "            return generic(msg, d)" if armable else
+                  "            return tested(msg, d)",
+                  "        r[0] += 1"]
+        for k, (fast, ports, last, delivered, inlined) in enumerate(nodes):
+            lines += _block(k, fast, ports, last, checked, delivered, inlined, armable)
+        if ends:
+            lines.append("        end(msg, d)")
     lines += ["    return fused", ""]
     return "\n".join(lines)
 
 
-def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
-           checked: bool, delivered: bool = False, inlined: Inlined = None) -> list[str]:
-    """Node ``k``'s statements, at the function body's indentation."""
+def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool, checked: bool,
+           delivered: bool = False, inlined: Inlined = None, armable: bool = True) -> list[str]:
+    """Node ``k``'s statements, at the function body's indentation (``armable``: testing
+    whether metrics armed the node, see the module docs)."""
+    call = f"p{k}[0]" if armable else f"q{k}"
     out: list[str] = []
     left, stop = f"r[{1 + 2 * k}] += 1", f"r[{2 + 2 * k}] += 1"
     failed = ["except Exception as exc:", f"    {stop}", f"    fail(n{k}, msg, d, exc)",
@@ -267,11 +212,12 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
         step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
         take = [*ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step), "else:",
                 f"    out = {f'p{k}[0](msg)' if delivered else 'NotImplemented'}"]
+        take = take if armable else [*ported, *step]
     else:
-        take = [f"out = f{k}[0](msg)" if fast else f"out = p{k}[0](msg)"]
+        take = [f"out = f{k}[0](msg)" if fast else f"out = {call}(msg)"]
     if delivered or not (fast or inlined is not None):
         # under the node's delivery: its process, or its step, which may need it
-        declined = ([f"    out = p{k}[0](msg)"]
+        declined = ([f"    out = {call}(msg)"]
                     if fast or (inlined is not None and inlined[3]) else [])
         out += [f"prev = c{k}.delivery",
                 f"c{k}.delivery = d",
@@ -288,7 +234,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool,
                    f"prev = c{k}.delivery",
                    f"c{k}.delivery = d",
                    "try:",
-                   f"    out = p{k}[0](msg)",
+                   f"    out = {call}(msg)",
                    "finally:",
                    f"    c{k}.delivery = prev"]
         if last or ports is not None or ported:

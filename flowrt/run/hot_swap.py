@@ -42,7 +42,7 @@ from flowrt.compile.plan import Plan, PlannedNode
 from flowrt.errors import ConfigError
 from flowrt.run.dispatch import Inputs, Station, Wiring, is_reader, make_emits, make_input, wire
 from flowrt.run.fuse import fuse_runs, unfused
-from flowrt.run.fuse_code import count_list, flush_counts
+from flowrt.run.fuse_counts import count_list, flush_counts
 from flowrt.run.instantiate import make_connection, make_node, station
 from flowrt.run.lifecycle import CLOSE_TIMEOUT, Phase, _bounded
 from flowrt.run.plan_diff import PlanDiff

@@ -21,7 +21,7 @@ from flowrt.errors import BufferFull, ConfigError
 from flowrt.run.context import NodeContext
 from flowrt.run.dispatch import Inputs, Station, Wiring, wire
 from flowrt.run.fuse import fuse_runs
-from flowrt.run.fuse_code import Counts, count_list
+from flowrt.run.fuse_counts import Counts, count_list
 from flowrt.run.metrics import Meter
 from flowrt.run.queue import NodeQueue
 from flowrt.run.spans import Spans

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.api import AsyncTransform, Sink, Source
 from flowrt.errors import ConfigError
-from flowrt.run.fuse_code import count_list
+from flowrt.run.fuse_counts import count_list
 from flowrt.run.instantiate import BREATHE, Instances, instantiate
 from flowrt.run.sources import Readers, messages_read, reading
 from flowrt.run.workers import Engine, run_async_transform, run_sink

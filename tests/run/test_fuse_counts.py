@@ -18,7 +18,7 @@ from flowrt.load import Project, load_text
 from flowrt.registry import Registry
 from flowrt.registry.spec import spec_for
 from flowrt.run import Runtime, VirtualClock, paths
-from flowrt.run.fuse_code import flush_counts
+from flowrt.run.fuse_counts import flush_counts
 from flowrt.run.tracing import record_paths
 from tests.run.test_fuse import nothing
 from tests.run.test_fuse_compiled import REGISTRY as BASE

@@ -187,6 +187,8 @@ class Script(Transform):
         self._fn: Callable[..., Any] = namespace.pop(BODY_NAME)
         self._body[0] = self._fn
         self._is_async = body.is_async
+        if not self._is_async:
+            self._guard.code = self._fn.__code__  # what its calls are on the loop's stack
 
     async def stop(self) -> None:
         guard = self._guard
@@ -201,14 +203,10 @@ class Script(Transform):
             self.ctx.spawn(self._call_async(msg), msg)
             return None
         self._api._msg = msg
-        guard = self._guard
-        guard.ticks += 1
         try:
-            out = self._fn(msg)
+            out = self._fn(msg)  # the watchdog finds the call on the stack (Guard.code)
         except _SCRIPT_FAILURES as exc:
-            guard.done += 1
             raise self._failure(exc) from exc
-        guard.done += 1
         if out is msg or out is None:
             return out
         return self._outputs(out, msg)
@@ -228,8 +226,8 @@ class Script(Transform):
         return None if self._is_async else step_function(self._step_code())
 
     def _step_code(self) -> StepCode:
-        return StepCode(_STEP, (self._api, self._guard, self._body, _SCRIPT_FAILURES,
-                                self._failure, self._outputs), declines=False)
+        return StepCode(_STEP, (self._api, self._body, _SCRIPT_FAILURES, self._failure,
+                                self._outputs), declines=False)
 
     def _outputs(self, out: Any, msg: Message) -> Output:
         """What the body returned (not ``msg`` nor None), checked as messages to send."""
@@ -315,19 +313,16 @@ class Script(Transform):
 
 _STEP = (
     "{0}._msg = msg",
-    "{1}.ticks += 1",
     "try:",
-    "    out = {2}[0](msg)",
-    "except {3} as exc:",
-    "    {1}.done += 1",
-    "    raise {4}(exc) from exc",
-    "{1}.done += 1",
+    "    out = {1}[0](msg)",
+    "except {2} as exc:",
+    "    raise {3}(exc) from exc",
     "if out is not msg and out is not None:",
-    "    out = {5}(out, msg)",
+    "    out = {4}(out, msg)",
 )
 """``process`` of a synchronous body as step code (:mod:`flowrt.step_code`): the message is
-the node's, the guard marks the call running, what the body raises becomes a ScriptError and
-what it returns (not ``msg``, not None) is checked as messages to send."""
+the node's, what the body raises becomes a ScriptError and what it returns (not ``msg``, not
+None) is checked as messages to send. The watchdog finds the call on the loop thread's stack."""
 
 
 def _not_started(msg: Message) -> Output:

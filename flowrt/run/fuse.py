@@ -159,12 +159,14 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     codes = [code_of(stations[n].node) for n in run]
     fasts = [None if code is not None else fast_cell(stations[n].node)
              for n, code in zip(run, codes, strict=True)]
-    stepped = len(run) if _loops(stations[run[-1]], wiring) else len(run) - 1  # as _steps
-    spans = [(i, min(i + LONGEST, stepped)) for i in range(len(run) - 1)]  # each loop's nodes
-    armed = [[0] for _ in spans]  # each loop's nodes that metrics armed
-    counted = [[a for (i, j), a in zip(spans, armed, strict=True) if i <= k < j]
-               for k in range(len(run))]
+    counted: list[list[list[int]]] = [[] for _ in run]  # node -> its loops' armed counts
     steps = _steps(run, ports, stations, wiring, inputs.given, fasts, counted)
+    armed: list[list[int]] = []  # each loop's nodes that metrics armed (every message: now)
+    for i in range(len(run) - 1):
+        nodes = range(i, min(i + LONGEST, len(steps)))
+        armed.append([sum(steps[k][2][0] is not steps[k][2][-1] for k in nodes)])
+        for k in nodes:
+            counted[k].append(armed[i])
     checked = _checked(run, stations)
     blocks = [Block(step[0], step[1], step[2], step[3], step[4],
                     None if code is not None else fast, port, step[5] and port is None,

@@ -210,9 +210,9 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool, check
     ported = ["port = 0"] if inlined is not None and inlined[2] else []
     if inlined is not None:  # the lines, while metrics have not armed the node
         step = StepCode(inlined[0], ()).written([f"v{k}_{i}" for i in range(inlined[1])])
-        take = [*ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step), "else:",
-                f"    out = {f'p{k}[0](msg)' if delivered else 'NotImplemented'}"]
-        take = take if armable else [*ported, *step]
+        take = [*ported, *step] if not armable else [
+            *ported, f"if p{k}[0] is q{k}:", *("    " + line for line in step), "else:",
+            f"    out = {f'p{k}[0](msg)' if delivered else 'NotImplemented'}"]
     else:
         take = [f"out = f{k}[0](msg)" if fast else f"out = {call}(msg)"]
     if delivered or not (fast or inlined is not None):

@@ -209,35 +209,22 @@ def _sender(name: str, display: ast.Dict, count: int, call: ast.Call) -> ast.stm
     assert isinstance(function, ast.FunctionDef)
     function.name = name
     function.args.args[1:1] = [ast.arg(arg=f"a{i}") for i in range(count)]
-    checks: list[ast.stmt] = []
-    for i in range(count):
-        value = f"a{i}"
-        cloned = ast.Assign(
-            targets=[ast.Name(value, ast.Store())],
-            value=ast.Call(ast.Name("_clone", ast.Load()), [ast.Name(value, ast.Load())], []),
-        )
-        kind = ast.Call(ast.Name("_type", ast.Load()), [ast.Name(value, ast.Load())], [])
-        test = ast.Compare(kind, [ast.NotIn()], [ast.Name("_immutable", ast.Load())])
-        checks.append(ast.If(test=test, body=[cloned], orelse=[]))
+    checks = [ast.parse(f"if _type(a{i}) not in _immutable:\n    a{i} = _clone(a{i})").body[0]
+              for i in range(count)]
     branch = function.body[0]
     assert isinstance(branch, ast.If) and isinstance(branch.body[1], ast.If)
     own = branch.body[1].body
     own[:0] = checks
     made = own[count]
     assert isinstance(made, ast.Assign)
-    made.value = copy_tree(display)
+    made.value = copy.deepcopy(display)
     other = function.body[1]
     assert isinstance(other, ast.Return) and isinstance(other.value, ast.Call)
-    other.value.args = [copy_tree(display)]
+    other.value.args = [copy.deepcopy(display)]
     for part in ast.walk(function):  # every line of the sender is the line of its node.send
         if "lineno" in part._attributes:
             ast.copy_location(part, call)
     return function
-
-
-def copy_tree(node: ast.Dict) -> ast.Dict:
-    """A copy of the display (its constants included), for one place in a sender."""
-    return copy.deepcopy(node)
 
 
 class ScriptSyntaxError(ValueError):

@@ -87,8 +87,17 @@ def canon(value: Any) -> Any:
 def v8_canon(seen: list[Any]) -> list[Any]:
     if seen[0] in ("sent", "other"):
         parsed = json.loads(seen[1]) if seen[1] is not None else None  # (undefined: no JSON)
+        if seen[0] == "other" and isinstance(parsed, list) and not sends(parsed[:1]):
+            return ["none"]  # an array with no message for the node's one port sends nothing
         return [seen[0], canon(parsed)]
     return seen[:1]
+
+
+def sends(ports: list[Any]) -> bool:
+    """Whether a returned array sends a message on these ports, as Node-RED's sendResults
+    reads it: an entry is a message (an object) or an array of them."""
+    return any(isinstance(p, dict) or (isinstance(p, list) and any(isinstance(m, dict) for m in p))
+               for p in ports)
 
 
 def agree(cases: list[Case]) -> list[str]:

@@ -6,10 +6,10 @@ and whether traces are looked for, and sets each node's delivery around its ``pr
 code made here does the same for the same nodes, with no loop and no such tests: each node is a
 block of statements over names bound to that node's counts, context, process and id. Its
 source is made only of identifiers and numbers this module writes (``s0``, ``c1``, the count of
-a node's ports): every value of the flow (node ids, rules, constants) is bound by name, through
-the factory's arguments, never written into the text, so nothing an author wrote is ever code.
-The factory of a shape (which nodes have a fast step, their ports, whether the run ends in a
-next input) is compiled once and cached, so a flow of many runs of one shape compiles one.
+a node's ports): every value of the flow (node ids, rules, constants) is bound by name, as a
+global of the run's own namespace, never written into the text, so nothing an author wrote is
+ever code. The code of a shape (which nodes have a fast step, their ports, whether the run ends
+in a next input) is compiled once and cached, so a flow of many runs of one shape compiles one.
 
 A node's **fast step** (``fast_process()``, offered by its type, see :data:`FAST_METHOD`) is its
 ``process`` specialised for its config: given the message (a dict, exactly), it returns what
@@ -167,33 +167,47 @@ Shape = tuple[tuple[tuple[bool, tuple[bool, ...] | None, bool, bool, Inlined], .
 
 @lru_cache(maxsize=256)
 def _factory(shape: Shape) -> Callable[..., Input]:
-    source = _source(shape)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<fused run {len(shape[0])}>", "exec"), namespace)
-    factory: Callable[..., Input] = namespace["make"]
-    return factory
+    """The maker of a shape's runs: given the values of :func:`_names`, in order, the run's
+    ``fused`` function, its code compiled once for the shape. The values are the globals of
+    the run's own namespace, not a closure's cells: a call of a function with free variables
+    copies every cell into its frame and releases each as it returns (about 45 in chain5's run,
+    some 500 machine instructions a message), a global is read where it is used."""
+    names = _names(shape)
+    code = compile(_source(shape), f"<fused run {len(shape[0])}>", "exec")
+
+    def make(*values: Any) -> Input:
+        namespace: dict[str, Any] = dict(zip(names, values, strict=True))
+        exec(code, namespace)
+        fused: Input = namespace["fused"]
+        return fused
+
+    return make
+
+
+def _names(shape: Shape) -> list[str]:
+    """The names a run's code reads its values by, in the order :func:`compiled` gives them."""
+    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r", "on_port", "armed"]
+    for k, node in enumerate(shape[0]):
+        names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}", f"q{k}"]
+        names += [f"v{k}_{i}" for i in range(node[4][1] if node[4] is not None else 0)]
+    return names
 
 
 def _source(shape: Shape) -> str:
     nodes, ends, checked = shape
-    names = ["fail", "end", "generic", "TRACE_KEY", "one", "r", "on_port", "armed"]
-    for k, node in enumerate(nodes):
-        names += [f"c{k}", f"p{k}", f"f{k}", f"n{k}", f"o{k}", f"q{k}"]
-        names += [f"v{k}_{i}" for i in range(node[4][1] if node[4] is not None else 0)]
-    lines = [f"def make({', '.join(names)}):"]
+    lines: list[str] = []
     for name, armable in (("tested", True), ("fused", False)):
-        lines += [f"    def {name}(msg, d):",
-                  "        if type(msg) is not dict:" if armable else
-                  "        if type(msg) is not dict or armed[0]:",
-                  "            return generic(msg, d)" if armable else
-                  "            return tested(msg, d)",
-                  "        r[0] += 1"]
+        lines += [f"def {name}(msg, d):",
+                  "    if type(msg) is not dict:" if armable else
+                  "    if type(msg) is not dict or armed[0]:",
+                  "        return generic(msg, d)" if armable else
+                  "        return tested(msg, d)",
+                  "    r[0] += 1"]
         for k, (fast, ports, last, delivered, inlined) in enumerate(nodes):
             lines += _block(k, fast, ports, last, checked, delivered, inlined, armable)
         if ends:
-            lines.append("        end(msg, d)")
-    lines += ["    return fused", ""]
-    return "\n".join(lines)
+            lines.append("    end(msg, d)")
+    return "\n".join([*lines, ""])
 
 
 def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool, checked: bool,
@@ -248,10 +262,10 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool, check
                     "        try:", *("            " + line for line in process),
                     *("        " + line for line in failed),
                     *("    " + line for line in _other(k, stop))]
-            return ["        " + line for line in out]
+            return ["    " + line for line in out]
     if inlined is not None and inlined[2]:
         if ports is not None and not last:
-            return ["        " + line for line in out + _ported(k, ports, stop)]
+            return ["    " + line for line in out + _ported(k, ports, stop)]
         out += ["if port and out is msg:",  # the list it stands for, to the node's emit
                 f"    out = on_port(msg, port, {inlined[2]})"]
     if last:
@@ -260,7 +274,7 @@ def _block(k: int, fast: bool, ports: tuple[bool, ...] | None, last: bool, check
         out += ["if out is not msg:", *("    " + line for line in _other(k, stop))]
     else:
         out += _one_of_ports(k, ports, stop)
-    return ["        " + line for line in out]
+    return ["    " + line for line in out]
 
 
 def _other(k: int, stop: str) -> list[str]:

@@ -21,6 +21,7 @@ from flowrt.api import (
     clone,
     compile_value,
     field,
+    lookup,
     parse_path,
     step_function,
 )
@@ -166,7 +167,7 @@ def _fast_sets(sets: list[tuple[tuple[str, ...], str, Any]], rules: list[Apply]
 
 
 _SET_TOP = ("msg[{0}] = {1}", "out = msg")
-_SET_IN = ("o = msg.get({0})",
+_SET_IN = (*lookup("o", "msg", "{0}"),
            "if type(o) is dict:",
            "    o[{1}] = {2}",
            "    out = msg",

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import Message, Output, StepCode, parse_path, step_function
+from flowrt.api import Message, Output, StepCode, indented, lookup, parse_path, step_function
 
 from .switch_rules import SwitchRule
 
@@ -31,10 +31,10 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 _SYMBOLS = {"eq": "==", "neq": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 """Each numeric operator as Python's comparison (what :data:`_OPERATORS` calls)."""
 
-_EITHER = {name: ("o = msg.get({0})",
+_EITHER = {name: (*lookup("o", "msg", "{0}"),
                   "out = NotImplemented",
                   "if type(o) is dict:",
-                  "    x = o.get({1})",
+                  *indented(lookup("x", "o", "{1}")),
                   "    if type(x) is float or type(x) is int:",
                   "        out = msg",
                   f"        port = 0 if x {symbol} {{2}} else 1")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.api import Message, Output, StepCode, parse_path, step_function
+from flowrt.api import Message, Output, StepCode, indented, lookup, parse_path, step_function
 
 from .template_mustache import escape, fast_parts, to_text
 
@@ -33,10 +33,10 @@ def _one_tag_lines(escaped: bool) -> tuple[str, ...]:
     float whose ``repr`` is already its JavaScript text (no exponent, not whole, finite) is
     printed so; any other goes to to_text, as :func:`_printer` prints it."""
     text = "t = {3}(x)" if escaped else "t = x"
-    return ("o = msg.get({0})",
+    return (*lookup("o", "msg", "{0}"),
             "out = NotImplemented",
             "if type(o) is dict:",
-            "    x = o.get({1})",
+            *indented(lookup("x", "o", "{1}")),
             "    k = type(x)",
             "    if k is float:",
             "        t = repr(x)",

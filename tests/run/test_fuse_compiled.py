@@ -178,7 +178,8 @@ def chains(draw: Any) -> str:
 @st.composite
 def payloads(draw: Any) -> Any:
     """Mostly ``{i, v}`` with a number v (what the switches compare), else other values of v,
-    none, or a payload that is no object."""
+    none, a payload that is no object, or none at all (:data:`NO_PAYLOAD`: the steps' look-ups
+    of a missing key)."""
     kind = draw(st.integers(0, 9))
     if kind >= 4:
         return {"i": draw(st.integers(0, 7)), "v": draw(NUMBER)}
@@ -186,13 +187,18 @@ def payloads(draw: Any) -> Any:
         return {"i": draw(st.integers(0, 7)), **draw(st.fixed_dictionaries({}, optional={
             "v": st.one_of(st.floats(allow_nan=False), st.text("<1.", max_size=2), st.none(),
                            st.booleans())}))}
-    return draw(st.sampled_from([5, "text", None]))
+    return draw(st.sampled_from([5, "text", None, NO_PAYLOAD]))
+
+
+NO_PAYLOAD = "<no payload>"
+"""A drawn payload standing for a message with no ``payload`` key."""
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chains(), st.lists(payloads(), min_size=1, max_size=6))
 def test_random_chains_compiled_do_what_hop_by_hop_does(text: str, payloads: list[Any]) -> None:
-    sent = [{"payload": p, "_msgid": f"m{i}"} for i, p in enumerate(payloads)]
+    sent = [{"_msgid": f"m{i}"} if p == NO_PAYLOAD else {"payload": p, "_msgid": f"m{i}"}
+            for i, p in enumerate(payloads)]
     test_fanout.Keep.kept.clear()
     fast = run(text, sent)
     got = kept(fast)

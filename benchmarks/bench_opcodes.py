@@ -58,8 +58,11 @@ async def count(n: int, lines: str | None = None) -> dict[str, Any]:
     rt.contexts["src"].hold(origin)
     senders = [v for k, v in node._fn.__globals__.items() if k.startswith("__flowrt_send_")]
     send = senders[0] if senders else (lambda s, m: s(m))  # an older tree: no sender
-    # the sender takes the display's values (a0, a1) and makes it; an older one took it made
+    # the sender takes the display's values (a0, a1) and makes it; an older one took it made;
+    # it takes the script's node (the body tests that it is the script's own), or before that
+    # the node's send
     values = senders and "msg" not in inspect.signature(send).parameters
+    target = api if senders and "node" in inspect.signature(send).parameters else api.send
     per: collections.Counter[str] = collections.Counter()
     at: collections.Counter[int] = collections.Counter()
 
@@ -74,16 +77,16 @@ async def count(n: int, lines: str | None = None) -> dict[str, Any]:
 
     for i in range(3):
         if values:
-            send(api.send, random.random(), i)
+            send(target, random.random(), i)
         else:
-            send(api.send, {"payload": {"v": random.random(), "i": i}})
+            send(target, {"payload": {"v": random.random(), "i": i}})
     sys.settrace(tracer)
     try:
         for i in range(n):
             if values:
-                send(api.send, random.random(), i)
+                send(target, random.random(), i)
             else:
-                send(api.send, {"payload": {"v": random.random(), "i": i}})
+                send(target, {"payload": {"v": random.random(), "i": i}})
     finally:
         sys.settrace(None)
     counted = rt.stats["cnt"][0]

@@ -88,7 +88,16 @@ from flowrt.file_access import FileAccess, FileRefused
 from flowrt.message import clone, js_dumps, new_msgid
 from flowrt.netloc import host_port
 from flowrt.node_config import NodeConfig, field
-from flowrt.protocols import Ack, HttpHandler, HttpRoutes, NodeContext, Origin, Store, Timer
+from flowrt.protocols import (
+    HELD_SEND,
+    Ack,
+    HttpHandler,
+    HttpRoutes,
+    NodeContext,
+    Origin,
+    Store,
+    Timer,
+)
 from flowrt.step_code import StepCode, indented, lookup, step_function
 from flowrt.types import Category, Confirmation, Message, Output, Stability
 
@@ -120,7 +129,7 @@ __all__ = [
     "js_number", "js_string", "new_msgid", "parse_path", "set_property", "setter", "within",
     "EmbeddedBroker", "check_broker_host", "AccessConfig", "Auth", "Burst", "Quota", "Rate",
     "EnvView", "TEMPLATE_TEXT_LIMIT", "check_jinja", "compile_jinja", "host_port",
-    "StepCode", "step_function", "lookup", "indented",
+    "StepCode", "step_function", "lookup", "indented", "HELD_SEND",
 ]
 # fmt: on
 

@@ -90,6 +90,22 @@ class DeclaredType:
     problem: Callable[[Any], SchemaProblem | None] = field(compare=False, repr=False)
 
 
+HELD_SEND = (
+    "hold = ctx.held.get(_id(origin))",
+    "one = ctx._one",
+    "if hold is None or ctx.trace is not None or one[0] is not ctx.emit or one[1] is None:",
+    "    ctx.send_held(msg, origin)",
+    "else:",
+    "    one[2][1] += 1",
+    "    one[1](msg, hold[1])",
+)
+"""``ctx.send_held(msg, origin)`` as lines for a generated function (a script's sender): the
+quick case of the runtime's context (:class:`flowrt.run.context.NodeContext`) written out, no
+call: untraced, ``origin`` held, the emit's one input known, the message is counted and handed
+to that input; in any other case ``send_held`` runs. They read ``ctx``, ``msg``, ``origin`` and
+``_id`` (the builtin ``id``), and bind ``hold`` and ``one``."""
+
+
 class NodeContext(Protocol):
     """What the engine gives every node instance as ``self.ctx``.
 

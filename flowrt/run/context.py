@@ -157,7 +157,7 @@ class NodeContext:
             else:
                 delivery.release()
 
-    def send_held(self, msg: Message, origin: Message) -> None:
+    def send_held(self, msg: Message, origin: Message) -> None:  # see protocols.HELD_SEND
         """``send(msg, origin)`` of one message (a dict) for ``origin``, a message the node
         holds (an asynchronous script's ``node.send``), with what ``send`` tests first taken
         as the commonest case: untraced, ``origin`` held."""

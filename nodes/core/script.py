@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Callable
-from types import CodeType, MethodType
+from types import CodeType
 from typing import Any
 
 from pydantic import field_validator
@@ -26,6 +26,7 @@ from flowrt.api import (
 from .context_store import ContextStore
 from .script_code import (
     BODY_NAME,
+    NODE_TEST,
     SENDER_NEEDS,
     ScriptSyntaxError,
     compile_block,
@@ -33,7 +34,7 @@ from .script_code import (
     is_coroutine_code,
     script_frame,
 )
-from .script_objects import KEPT_TYPES, OWN_SENDS, ScriptNode, outputs_of
+from .script_objects import KEPT_TYPES, BoundScriptNode, ScriptNode, outputs_of
 from .script_scopes import CONTEXT_NAMES, scope_globals
 from .script_watchdog import WATCHDOG, Guard, Guarded, ScriptTimeout
 
@@ -180,7 +181,9 @@ class Script(Transform):
         if setup is not None:
             await self._run_block(setup, "setup")
         namespace = self._namespace
-        namespace.update(zip(SENDER_NEEDS, (MethodType, OWN_SENDS, KEPT_TYPES, clone), strict=True))
+        namespace.update(zip(SENDER_NEEDS, (KEPT_TYPES, clone, id), strict=True))
+        own = BoundScriptNode if body.is_async else ScriptNode  # the class of its ``node``
+        namespace.update(zip(NODE_TEST, (type, own), strict=True))
         exec(body.code, namespace)
         for name in SENDER_NEEDS:
             del namespace[name]  # the senders hold them as defaults

@@ -20,15 +20,21 @@ from dataclasses import dataclass
 from types import CodeType, TracebackType
 from typing import Any
 
+from flowrt.api import HELD_SEND
+
 from .script_scopes import plain, plain_access, plain_statement
 
 BODY_NAME = "__flowrt_script__"
 """The name the compiled body function is bound to, briefly, in the node's namespace."""
 
-SENDER_NEEDS = ("__flowrt_method__", "__flowrt_sends__", "__flowrt_immutable__", "__flowrt_clone__")
+SENDER_NEEDS = ("__flowrt_immutable__", "__flowrt_clone__", "__flowrt_id__")
 """The names the senders of :class:`_Sends` take their defaults from when the module code runs:
-the type of a bound method, the ``send`` functions of the script's ``node``, the types a copy
-keeps as they are, and the copy."""
+the types a copy keeps as they are, the copy, and the builtin ``id`` (a name ``setup`` binds
+cannot stand for it)."""
+
+NODE_TEST = ("__flowrt_type__", "__flowrt_node__")
+"""The names a rewritten ``node.send`` reads to test that ``node`` is the script's own: the
+builtin ``type``, and the class of the script's ``node`` (for an asynchronous body, its call's)."""
 
 _IMMUTABLE_CONSTANTS = (str, int, float, bool, type(None), bytes)
 
@@ -86,25 +92,29 @@ class _Scan(ast.NodeVisitor):
 
 class _Sends(ast.NodeTransformer):
     """Rewrites ``node.send({...})``, one argument that is a dict display, to a call of a sender
-    made for it: ``__flowrt_send_N__(node.send, {...})`` (and a read or write of a context
-    scope's plain key: :mod:`.script_scopes`).
+    made for it while ``node`` is the script's own: ``(__flowrt_send_N__(node, a0, a1...) if
+    __flowrt_type__(node) is __flowrt_node__ else node.send({...}))`` (and a read or write of a
+    context scope's plain key: :mod:`.script_scopes`). ``held``: the body is asynchronous, its
+    ``node`` is its call's, whose message the node holds.
 
     ``node.send`` copies what it sends, as Node-RED does, so that the script may go on changing
     it. A dict display, though, makes new dicts that nothing but the message refers to: copying
     them changes nothing anyone could see, only the values the display put in them (a list
     held by a name, the result of a call) must be copied. The sender does exactly that, then
-    sends the display's own dicts with ``clone=False``. It does so only when ``node.send`` is the
-    script's own (``node`` may be rebound to anything); otherwise it calls ``send(msg)`` as
-    written. ``node.send`` and the display are evaluated in their usual order, and the copies
-    are made after the display is whole, as ``node.send`` makes them.
+    sends the display's own dicts as ``send(msg, clone=False)`` would. It does so only when
+    ``node`` is the script's own (``node`` may be rebound to anything: looking up its ``send``
+    then may do anything); otherwise the call is as written. The display's values are evaluated
+    in their usual order, and the copies are made after the display is whole, as ``node.send``
+    makes them.
 
     Only plain displays are rewritten: every key a distinct text constant, no ``**``; a nested
     display of that kind is new too, any other value is copied (a constant text or number
     needs no check). A sender's code carries the line of its ``node.send``, so an error in a
     copy names that line."""
 
-    def __init__(self) -> None:
+    def __init__(self, held: bool) -> None:
         self.senders: list[ast.stmt] = []
+        self._held = held
         self._nested = 0  # how many function and class definitions the visit is inside
 
     def _inside(self, node: ast.AST) -> ast.AST:
@@ -145,9 +155,15 @@ class _Sends(ast.NodeTransformer):
         if display is None:
             return node
         name = f"__flowrt_send_{len(self.senders)}__"
-        self.senders.append(_sender(name, display, len(values), node))
-        call = ast.Call(func=ast.Name(name, ast.Load()), args=[func, *values], keywords=[])
-        return ast.copy_location(call, node)
+        self.senders.append(_sender(name, display, len(values), node, self._held))
+        own = ast.Compare(
+            ast.Call(ast.Name(NODE_TEST[0], ast.Load()), [ast.Name("node", ast.Load())], []),
+            [ast.Is()], [ast.Name(NODE_TEST[1], ast.Load())])
+        call = ast.Call(ast.Name(name, ast.Load()),
+                        [ast.Name("node", ast.Load()), *copy.deepcopy(values)], [])
+        for part in (*ast.walk(own), call, call.func, call.args[0]):
+            ast.copy_location(part, node)
+        return ast.copy_location(ast.IfExp(test=own, body=call, orelse=node), node)
 
 
 def _split(display: ast.Dict, values: list[ast.expr]) -> ast.Dict | None:
@@ -178,49 +194,39 @@ def _split(display: ast.Dict, values: list[ast.expr]) -> ast.Dict | None:
 
 
 _SENDER = """
-def sender(send, _type=type, _method=__flowrt_method__, _sends=__flowrt_sends__,
-           _immutable=__flowrt_immutable__, _clone=__flowrt_clone__):
-    if _type(send) is _method:
-        held = _sends.get(send.__func__)
-        if held is not None:
-            msg = DISPLAY
-            node = send.__self__
-            origin = node._msg
-            if origin is not None and "_msgid" not in msg and "_msgid" in origin:
-                msg["_msgid"] = origin["_msgid"]
-            if held:
-                return node._ctx.send_held(msg, origin)
-            return node._send(msg)
-    return send(DISPLAY)
+def sender(node, _type=__flowrt_type__, _immutable=__flowrt_immutable__,
+           _clone=__flowrt_clone__, _id=__flowrt_id__):
+    msg = DISPLAY
+    origin = node._msg
+    if origin is not None and "_msgid" not in msg and "_msgid" in origin:
+        msg["_msgid"] = origin["_msgid"]
 """
-"""The sender's code: it takes ``node.send`` and the values of the display (``a0``, ``a1``...)
-and makes the display itself (``DISPLAY``). In the branch of an own ``node.send``, the values
-are copied first, then it does what that ``send(msg, clone=False)`` does
-(:class:`.script_objects.ScriptNode`) with no call of it: ``held`` is True for the node of an
-asynchronous call, whose message is held (sent by the context's ``send_held``). Any other
-``send`` gets the display made of the values as they are."""
+"""The sender's code, called with the script's own ``node`` and the values of the display
+(``a0``, ``a1``...): the values are copied first, then it makes the display (``DISPLAY``) and
+does what ``node.send(msg, clone=False)`` does (:class:`.script_objects.ScriptNode`) with no
+call of it: the node of a synchronous body sends by its ``_send``, that of an asynchronous
+call for the message the call holds, as ``send_held`` does (:data:`HELD_SEND`)."""
+
+_SEND = ("node._send(msg)",)
+_SEND_HELD = ("ctx = node._ctx", *HELD_SEND)
 
 
-def _sender(name: str, display: ast.Dict, count: int, call: ast.Call) -> ast.stmt:
+def _sender(name: str, display: ast.Dict, count: int, call: ast.Call, held: bool) -> ast.stmt:
     """The sender of one ``node.send`` (see :class:`_Sends`) of ``display`` (as :func:`_split`
     made it, of ``count`` values): ``if _type(a<i>) not in _immutable: a<i> = _clone(a<i>)``
-    for each value, before the display is made and sent as ``send(msg, clone=False)`` would."""
-    function = ast.parse(_SENDER).body[0]
+    for each value, before the display is made and sent as ``send(msg, clone=False)`` would
+    (``held``: for the message an asynchronous call holds)."""
+    sending = "".join(f"    {line}\n" for line in (_SEND_HELD if held else _SEND))
+    function = ast.parse(_SENDER + sending).body[0]
     assert isinstance(function, ast.FunctionDef)
     function.name = name
     function.args.args[1:1] = [ast.arg(arg=f"a{i}") for i in range(count)]
     checks = [ast.parse(f"if _type(a{i}) not in _immutable:\n    a{i} = _clone(a{i})").body[0]
               for i in range(count)]
-    branch = function.body[0]
-    assert isinstance(branch, ast.If) and isinstance(branch.body[1], ast.If)
-    own = branch.body[1].body
-    own[:0] = checks
-    made = own[count]
+    made = function.body[0]
     assert isinstance(made, ast.Assign)
     made.value = copy.deepcopy(display)
-    other = function.body[1]
-    assert isinstance(other, ast.Return) and isinstance(other.value, ast.Call)
-    other.value.args = [copy.deepcopy(display)]
+    function.body[:0] = checks
     for part in ast.walk(function):  # every line of the sender is the line of its node.send
         if "lineno" in part._attributes:
             ast.copy_location(part, call)
@@ -264,7 +270,7 @@ def compile_body(source: str, filename: str = "<script>") -> CompiledBody:
         kwarg=None,
         defaults=[],
     )
-    sends = _Sends()
+    sends = _Sends(held=scan.awaits)
     body: list[ast.stmt] = [sends.visit(statement) for statement in tree.body] or [ast.Pass()]
     kind: Any = ast.AsyncFunctionDef if scan.awaits else ast.FunctionDef
     function = kind(name=BODY_NAME, args=args, body=body, decorator_list=[], returns=None)

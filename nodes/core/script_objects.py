@@ -91,11 +91,6 @@ class BoundScriptNode(ScriptNode):
         self._send(checked, origin)
 
 
-OWN_SENDS = {ScriptNode.send: False, BoundScriptNode.send: True}
-"""The functions a ``node.send`` of a script's own ``node`` calls, each with whether its node
-is an asynchronous call's, which sends for the message it holds (script_code's senders do
-what they do with a dict display: see ``_SENDER``)."""
-
 KEPT_TYPES = frozenset((str, int, float, bool, type(None), bytes))
 """The types whose values a message's copy (``clone``) keeps as they are, not copied."""
 

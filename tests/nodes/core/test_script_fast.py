@@ -136,6 +136,67 @@ def test_a_node_rebound_by_the_script_gets_the_call_as_written() -> None:
     assert result.payloads("s") == [[[(({"payload": [1]},), {})], "returned"]]
 
 
+@pytest.mark.parametrize("wait", ["", "await sleep(0)"])
+def test_a_foreign_node_s_send_is_looked_up_before_the_display_is_made(wait: str) -> None:
+    # the short way tests that node is the script's own before anything else; for any other
+    # node the call is as written: its send first, then the display's values
+    setup = """
+    seen = []
+    class Other:
+        @property
+        def send(self):
+            seen.append('send')
+            return lambda m: seen.append(m['payload'])
+    def val():
+        seen.append('value')
+        return 'v'
+    """
+    code = f"""
+    {wait}
+    node = Other()
+    node.send({{'payload': val()}})
+    return {{'payload': seen}}
+    """
+    result = run_flow(script_flow(code, setup=setup), inputs=[{}])
+    assert senders(code) == ["__flowrt_send_0__"]
+    assert result.payloads("s") == [["send", "value", "v"]]
+
+
+@pytest.mark.parametrize("wait", ["", "await sleep(0)"])
+def test_names_the_setup_binds_do_not_change_how_a_display_is_sent(wait: str) -> None:
+    # the sender's own names (type, id, the copy) are bound before the setup can rebind any
+    setup = """
+    def type(x):
+        raise AssertionError('the setup type')
+    def id(x):
+        raise AssertionError('the setup id')
+    clone = copy = type
+    """
+    code = f"""
+    {wait}
+    node.send({{'payload': [msg['payload']]}})
+    """
+    result = run_flow(script_flow(code, setup=setup), inputs=[{"payload": 3, "_msgid": "m"}])
+    assert result.errors == []
+    assert result.sent("s") == [{"payload": [3], "_msgid": "m"}]
+
+
+def test_the_node_of_a_finished_call_still_sends_with_its_message_s_id() -> None:
+    # the node an asynchronous call kept: its message is no longer held when a later call
+    # sends by it, so the message goes the long way, as the node's own send of it would
+    setup = "kept = []"
+    code = """
+    await sleep(0)
+    kept.append(node)
+    if len(kept) == 2:
+        kept[0].send({'payload': 'by the first', 'n': msg['payload']})
+    """
+    result = run_flow(script_flow(code, setup=setup), inputs=[
+        {"payload": 1, "_msgid": "m1"}, {"payload": 2, "_msgid": "m2"}])
+    assert result.errors == []
+    assert result.sent("s") == [{"payload": "by the first", "n": 2, "_msgid": "m1"}]
+
+
 def test_an_async_script_sends_a_display_under_its_message() -> None:
     code = """
     await sleep(1)

@@ -215,9 +215,12 @@ def _sender(name: str, display: ast.Dict, count: int, call: ast.Call, held: bool
     """The sender of one ``node.send`` (see :class:`_Sends`) of ``display`` (as :func:`_split`
     made it, of ``count`` values): ``if _type(a<i>) not in _immutable: a<i> = _clone(a<i>)``
     for each value, before the display is made and sent as ``send(msg, clone=False)`` would
-    (``held``: for the message an asynchronous call holds)."""
+    (``held``: for the message an asynchronous call holds). A display with no ``_msgid`` key
+    makes a message with none: the sender does not look for one."""
     sending = "".join(f"    {line}\n" for line in (_SEND_HELD if held else _SEND))
-    function = ast.parse(_SENDER + sending).body[0]
+    keys = {key.value for key in display.keys if isinstance(key, ast.Constant)}
+    text = _SENDER if "_msgid" in keys else _SENDER.replace(' and "_msgid" not in msg', "")
+    function = ast.parse(text + sending).body[0]
     assert isinstance(function, ast.FunctionDef)
     function.name = name
     function.args.args[1:1] = [ast.arg(arg=f"a{i}") for i in range(count)]

@@ -197,6 +197,19 @@ def test_the_node_of_a_finished_call_still_sends_with_its_message_s_id() -> None
     assert result.sent("s") == [{"payload": "by the first", "n": 2, "_msgid": "m1"}]
 
 
+@pytest.mark.parametrize("wait", ["", "await sleep(0)"])
+def test_a_display_s_own_msgid_is_kept_and_one_with_none_takes_its_origin_s(wait: str) -> None:
+    code = f"""
+    {wait}
+    node.send({{'payload': 1, '_msgid': 'own'}})
+    node.send({{'payload': 2}})
+    node.send({{'payload': 3, '_msgid': None}})
+    """
+    result = run_flow(script_flow(code), inputs=[{"payload": 0, "_msgid": "in"}])
+    assert senders(code) == ["__flowrt_send_0__", "__flowrt_send_1__", "__flowrt_send_2__"]
+    assert [m["_msgid"] for m in result.sent("s")] == ["own", "in", None]
+
+
 def test_an_async_script_sends_a_display_under_its_message() -> None:
     code = """
     await sleep(1)

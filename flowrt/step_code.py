@@ -57,6 +57,16 @@ class StepCode:
     """Whether the lines may bind ``out`` to ``NotImplemented``; False: they never do (a
     script's: what its body returns is checked as messages to send), and a run calls no
     ``process`` after them."""
+    unported: tuple[str, ...] | None = None
+    """Lines of several ports for a run in which every port leads to the next node: they bind
+    ``out`` only, to ``msg`` wherever the lines would put it on a port (the port chosen is
+    then of no consequence, and not worked out); None: the lines themselves serve."""
+
+    def leading_on(self) -> StepCode:
+        """The step for a run in which all of the node's ports lead to the next node."""
+        if self.unported is None:
+            return self
+        return StepCode(self.unported, self.values, declines=self.declines)
 
     def written(self, names: list[str]) -> list[str]:
         """The lines with each value's placeholder replaced by its name in ``names``."""

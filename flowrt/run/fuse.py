@@ -157,6 +157,8 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     own input; compiled (:mod:`flowrt.run.fuse_code`), with the generic loop for the messages
     it does not take."""
     codes = [code_of(stations[n].node) for n in run]
+    codes = [code.leading_on() if code is not None and port and all(port) else code
+             for code, port in zip(codes, ports, strict=True)]
     fasts = [None if code is not None else fast_cell(stations[n].node)
              for n, code in zip(run, codes, strict=True)]
     counted: list[list[list[int]]] = [[] for _ in run]  # node -> its loops' armed counts

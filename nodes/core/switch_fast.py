@@ -42,6 +42,15 @@ _EITHER = {name: (*lookup("o", "msg", "{0}"),
 """A rule then ``else`` on a property two names deep (``payload.v``), as code
 (:mod:`flowrt.step_code`), per operator: the commonest switch."""
 
+_EITHER_ON = (*lookup("o", "msg", "{0}"),
+              "out = NotImplemented",
+              "if type(o) is dict:",
+              *indented(lookup("x", "o", "{1}")),
+              "    if type(x) is float or type(x) is int:",
+              "        out = msg")
+""":data:`_EITHER` where both ports lead to the next node: a number goes on by one or the
+other, and a comparison of two numbers does nothing else, so none is made."""
+
 
 def switch_code(prop: Any, rules: list[SwitchRule]) -> StepCode | None:
     """The step of a switch of a numeric rule then ``else`` on a property two names deep, as
@@ -53,7 +62,8 @@ def switch_code(prop: Any, rules: list[SwitchRule]) -> StepCode | None:
     if (len(keys) != 2 or not all(type(k) is str for k in keys)
             or rule.operator not in _EITHER or type(rule.operand) not in (int, float)):
         return None
-    return StepCode(_EITHER[rule.operator], (str(keys[0]), str(keys[1]), rule.operand), ports=2)
+    return StepCode(_EITHER[rule.operator], (str(keys[0]), str(keys[1]), rule.operand), ports=2,
+                    unported=_EITHER_ON)
 
 
 def fast_switch(prop: Any, rules: list[SwitchRule], first: bool) -> Step | None:

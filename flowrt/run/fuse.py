@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 from flowrt.message import clone
 from flowrt.run.fuse_code import Block, Fast, compiled, declined, fast_cell, fast_delivered
 from flowrt.run.tracing import TRACE_KEY
-from flowrt.step_code import code_of
+from flowrt.step_code import StepCode, code_of
 
 if TYPE_CHECKING:
     from flowrt.run.context import NodeContext
@@ -156,9 +156,7 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
     the nodes from it on (:data:`LONGEST` at most), ending in the next loop or the last node's
     own input; compiled (:mod:`flowrt.run.fuse_code`), with the generic loop for the messages
     it does not take."""
-    codes = [code_of(stations[n].node) for n in run]
-    codes = [code.leading_on() if code is not None and port and all(port) else code
-             for code, port in zip(codes, ports, strict=True)]
+    codes = [_leading(code_of(stations[n].node), port) for n, port in zip(run, ports, strict=True)]
     fasts = [None if code is not None else fast_cell(stations[n].node)
              for n, code in zip(run, codes, strict=True)]
     counted: list[list[list[int]]] = [[] for _ in run]  # node -> its loops' armed counts
@@ -181,6 +179,12 @@ def _given_runs(run: list[str], ports: list[Ports], stations: Mapping[str, Stati
         ends = None if blocks[j - 1].last else fused[j]
         fused[i] = compiled(blocks[i:j], ends, wiring.fail, checked, generic, armed[i])
     return fused[:len(run) - 1]
+
+
+def _leading(code: StepCode | None, port: Ports) -> StepCode | None:
+    """A node's step code for its place in a run: the lines for a run in which every one of
+    its ports leads to the next node when they do (:meth:`StepCode.leading_on`)."""
+    return code.leading_on() if code is not None and port and all(port) else code
 
 
 def _lent_run(run: list[str], ports: list[Ports], given: list[Input],

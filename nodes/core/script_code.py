@@ -198,11 +198,12 @@ def sender(node, _type=__flowrt_type__, _immutable=__flowrt_immutable__,
            _clone=__flowrt_clone__, _id=__flowrt_id__):
     msg = DISPLAY
     origin = node._msg
-    if origin is not None and "_msgid" not in msg and "_msgid" in origin:
+    if origin is not None MSGID_FREE and "_msgid" in origin:
         msg["_msgid"] = origin["_msgid"]
 """
 """The sender's code, called with the script's own ``node`` and the values of the display
-(``a0``, ``a1``...): the values are copied first, then it makes the display (``DISPLAY``) and
+(``a0``, ``a1``...): the values are copied first, then it makes the display (``DISPLAY``;
+``MSGID_FREE``: whether it has no ``_msgid`` yet, written only when the display has that key) and
 does what ``node.send(msg, clone=False)`` does (:class:`.script_objects.ScriptNode`) with no
 call of it: the node of a synchronous body sends by its ``_send``, that of an asynchronous
 call for the message the call holds, as ``send_held`` does (:data:`HELD_SEND`)."""
@@ -219,8 +220,8 @@ def _sender(name: str, display: ast.Dict, count: int, call: ast.Call, held: bool
     makes a message with none: the sender does not look for one."""
     sending = "".join(f"    {line}\n" for line in (_SEND_HELD if held else _SEND))
     keys = {key.value for key in display.keys if isinstance(key, ast.Constant)}
-    text = _SENDER if "_msgid" in keys else _SENDER.replace(' and "_msgid" not in msg', "")
-    function = ast.parse(text + sending).body[0]
+    free = ' and "_msgid" not in msg' if "_msgid" in keys else ""
+    function = ast.parse(_SENDER.replace(" MSGID_FREE", free) + sending).body[0]
     assert isinstance(function, ast.FunctionDef)
     function.name = name
     function.args.args[1:1] = [ast.arg(arg=f"a{i}") for i in range(count)]
